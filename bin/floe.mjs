@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// The floe CLI. Runs the TypeScript sources through tsx (no build step).
+// s3rver pages ListObjectsV2 with a cipher that needs OpenSSL's legacy provider,
+// so the process re-executes itself once with that flag.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const self = fileURLToPath(import.meta.url);
+const flag = '--openssl-legacy-provider';
+if (!process.execArgv.includes(flag) && !(process.env.NODE_OPTIONS ?? '').includes(flag)) {
+  const child = spawn(process.execPath, [flag, ...process.execArgv, self, ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 1 : 1)));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { main } = await import('../src/cli/main.ts');
+  await main(process.argv);
+}

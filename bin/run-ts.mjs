@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Runs a TypeScript file through tsx with OpenSSL's legacy provider on (see floe.mjs): node bin/run-ts.mjs FILE [args]
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const [file, ...args] = process.argv.slice(2);
+if (!file) {
+  console.error('usage: run-ts.mjs FILE [args]');
+  process.exit(2);
+}
+const tsx = require.resolve('tsx');
+const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', tsx, file, ...args], { stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code) => process.exit(code ?? 1));

@@ -1,0 +1,5 @@
+/** Lambda Function URL entry point: produce (placeholder until wired). */
+export const handler = async (): Promise<{ statusCode: number; body: string }> => ({
+  statusCode: 501,
+  body: JSON.stringify({ error: { code: 'NOT_FOUND', message: 'produce is not wired yet' } }),
+});

@@ -1,0 +1,152 @@
+/**
+ * Embedded storage for the local cluster: dynalite (DynamoDB) and s3rver (S3),
+ * both real wire-protocol servers on 127.0.0.1, with data kept under a directory.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { FloeConfig } from '../config.js';
+import { TABLES } from '../storage/tables.js';
+
+/** s3rver's fixed credentials; dynalite accepts any. Not secrets: they only open the local stand-ins. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+export const LOCAL_REGION = 'local';
+
+export const LOCAL_NAMES = {
+  bucket: 'floe-local',
+  logTable: 'floe-log',
+  groupsTable: 'floe-groups',
+} as const;
+
+export interface StorageOptions {
+  /** Persist under this directory; omitted = in memory (S3 objects in a temp dir removed on close). */
+  dataDir?: string;
+  host?: string;
+  dynamoPort?: number;
+  s3Port?: number;
+}
+
+export interface RunningStorage {
+  dynamoEndpoint: string;
+  s3Endpoint: string;
+  close(): Promise<void>;
+}
+
+const listen = (server: Server, port: number, host: string): Promise<AddressInfo> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server.address() as AddressInfo));
+  });
+
+export async function startStorage(options: StorageOptions = {}): Promise<RunningStorage> {
+  const host = options.host ?? '127.0.0.1';
+  const tempDir = options.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'floe-s3-'));
+  const s3Dir = options.dataDir ? join(options.dataDir, 's3') : (tempDir as string);
+  const dynamoDir = options.dataDir ? join(options.dataDir, 'dynamodb') : undefined;
+  mkdirSync(s3Dir, { recursive: true });
+  if (dynamoDir) mkdirSync(dynamoDir, { recursive: true });
+
+  const dynamoServer: Server = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynamoAddress = await listen(dynamoServer, options.dynamoPort ?? 0, host);
+
+  const s3rver = new S3rver({ port: options.s3Port ?? 0, address: host, directory: s3Dir, silent: true });
+  const s3Address = (await s3rver.run()) as AddressInfo;
+
+  return {
+    dynamoEndpoint: `http://${host}:${dynamoAddress.port}`,
+    s3Endpoint: `http://${host}:${s3Address.port}`,
+    async close() {
+      await s3rver.close();
+      await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
+      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Creates the bucket and tables a Floe config names, if missing (local stand-ins and LocalStack). */
+export async function ensureStorage(config: FloeConfig): Promise<void> {
+  const credentials = LOCAL_CREDENTIALS;
+  const dynamo = new DynamoDBClient({ region: config.region, endpoint: config.dynamoEndpoint, credentials });
+  const s3 = new S3Client({
+    region: config.region,
+    endpoint: config.s3Endpoint,
+    forcePathStyle: config.s3ForcePathStyle,
+    credentials,
+  });
+  try {
+    for (const spec of TABLES) {
+      const name = spec.envVar === 'FLOE_LOG_TABLE' ? config.logTable : config.groupsTable;
+      await ensureTable(dynamo, name, spec.partitionKey, spec.sortKey);
+    }
+    try {
+      await s3.send(new HeadBucketCommand({ Bucket: config.bucket }));
+    } catch {
+      await s3.send(new CreateBucketCommand({ Bucket: config.bucket }));
+    }
+  } finally {
+    dynamo.destroy();
+    s3.destroy();
+  }
+}
+
+async function ensureTable(dynamo: DynamoDBClient, name: string, pk: string, sk: string): Promise<void> {
+  try {
+    await dynamo.send(new DescribeTableCommand({ TableName: name }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  try {
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: pk, AttributeType: 'S' },
+          { AttributeName: sk, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: pk, KeyType: 'HASH' },
+          { AttributeName: sk, KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
+  }
+  for (let i = 0; i < 100; i++) {
+    const table = await dynamo.send(new DescribeTableCommand({ TableName: name }));
+    if (table.Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`table ${name} did not become ACTIVE`);
+}
+
+export function localConfig(storage: { dynamoEndpoint: string; s3Endpoint: string }): FloeConfig {
+  return {
+    bucket: LOCAL_NAMES.bucket,
+    logTable: LOCAL_NAMES.logTable,
+    groupsTable: LOCAL_NAMES.groupsTable,
+    region: LOCAL_REGION,
+    s3Endpoint: storage.s3Endpoint,
+    dynamoEndpoint: storage.dynamoEndpoint,
+    s3ForcePathStyle: true,
+    cacheBytes: 64 * 1024 * 1024,
+    urls: {},
+  };
+}
+
+export function removeDataDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,67 @@
+/**
+ * Every S3 key and DynamoDB key Floe writes is made here, and only here.
+ *
+ * DynamoDB: two tables with the same key schema, string `pk` + string `sk`.
+ *
+ *   log table
+ *     pk "topic"                sk "<topic name>"          topic: id, partition count, configs
+ *     pk "p#<topicId>#<part>"   sk "head"                  partition head: next offset, recent batch locations, producer state
+ *     pk "p#<topicId>#<part>"   sk "i#<lastOffset:20>"     index chunk: batch locations spilled from the head
+ *     pk "producer-ids"         sk "counter"               producer id allocator
+ *     pk "lease#<name>"         sk "lease"                 housekeeping leases
+ *   groups table
+ *     pk "g#<groupId>"          sk "group"                 group state: generation, assignment
+ *     pk "g#<groupId>"          sk "m#<memberId>"          member: subscription, expiresAt, ttl
+ *     pk "g#<groupId>"          sk "o#<topic>#<part>"      committed offset
+ *
+ * S3: segment objects under `seg/<3 hex>/<yyyymmdd>/<time>-<random>`; the hex
+ * prefix spreads PUTs over S3 partitions (~3,500 PUT/s per prefix).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+
+export const KEY_ATTRIBUTES = { partitionKey: 'pk', sortKey: 'sk' } as const;
+/** DynamoDB TTL attribute (epoch seconds). For cleanup only: liveness is always `expiresAt > now`. */
+export const TTL_ATTRIBUTE = 'ttl';
+
+/** Zero-padded so that string order equals numeric order. */
+export const padOffset = (offset: number): string => offset.toString().padStart(20, '0');
+
+export const logKeys = {
+  topicsPk: 'topic',
+  topic: (name: string) => ({ pk: 'topic', sk: name }),
+  partitionPk: (topicId: string, partition: number) => `p#${topicId}#${partition}`,
+  head: (topicId: string, partition: number) => ({ pk: logKeys.partitionPk(topicId, partition), sk: 'head' }),
+  indexChunkPrefix: 'i#',
+  indexChunkSk: (lastOffset: number) => `i#${padOffset(lastOffset)}`,
+  producerIds: () => ({ pk: 'producer-ids', sk: 'counter' }),
+  lease: (name: string) => ({ pk: `lease#${name}`, sk: 'lease' }),
+} as const;
+
+export const groupKeys = {
+  groupPk: (groupId: string) => `g#${groupId}`,
+  group: (groupId: string) => ({ pk: `g#${groupId}`, sk: 'group' }),
+  groupsListPk: 'groups',
+  memberPrefix: 'm#',
+  member: (groupId: string, memberId: string) => ({ pk: `g#${groupId}`, sk: `m#${memberId}` }),
+  offsetPrefix: 'o#',
+  offset: (groupId: string, topic: string, partition: number) => ({
+    pk: `g#${groupId}`,
+    sk: `o#${topic}#${partition}`,
+  }),
+} as const;
+
+export const SEGMENT_PREFIX = 'seg/';
+
+export function newSegmentKey(now = new Date()): string {
+  const spread = randomBytes(2).toString('hex').slice(0, 3);
+  const day = now.toISOString().slice(0, 10).replaceAll('-', '');
+  return `${SEGMENT_PREFIX}${spread}/${day}/${now.getTime()}-${randomBytes(6).toString('hex')}`;
+}
+
+/** Time the segment was written, parsed back from its key (orphan collection uses it). */
+export function segmentKeyTime(key: string): number | undefined {
+  const match = /\/(\d{13})-[0-9a-f]+$/.exec(key);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+export const newTopicId = (): string => randomUUID();
