@@ -5,6 +5,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+// Lambda runs Node 22; the SDK's Node 20 notice is noise for local use.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const self = fileURLToPath(import.meta.url);
 const flag = '--openssl-legacy-provider';
 if (!process.execArgv.includes(flag) && !(process.env.NODE_OPTIONS ?? '').includes(flag)) {

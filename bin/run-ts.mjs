@@ -10,6 +10,7 @@ if (!file) {
   process.exit(2);
 }
 const tsx = require.resolve('tsx');
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', tsx, file, ...args], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 1));

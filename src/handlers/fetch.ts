@@ -1,5 +1,8 @@
-/** Lambda Function URL entry point: fetch (placeholder until wired). */
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({
-  statusCode: 501,
-  body: JSON.stringify({ error: { code: 'NOT_FOUND', message: 'fetch is not wired yet' } }),
-});
+/** Lambda Function URL entry point of the fetch function. Clients are created once per instance, at module scope. */
+import { configFromEnv } from '../config.js';
+import { fetchApp } from './fetch-app.js';
+import { createHandlerDeps } from './deps.js';
+
+const deps = createHandlerDeps(configFromEnv());
+
+export const handler = fetchApp(deps);

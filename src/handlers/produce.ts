@@ -1,5 +1,8 @@
-/** Lambda Function URL entry point: produce (placeholder until wired). */
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({
-  statusCode: 501,
-  body: JSON.stringify({ error: { code: 'NOT_FOUND', message: 'produce is not wired yet' } }),
-});
+/** Lambda Function URL entry point of the produce function. Clients are created once per instance, at module scope. */
+import { configFromEnv } from '../config.js';
+import { produceApp } from './produce-app.js';
+import { createHandlerDeps } from './deps.js';
+
+const deps = createHandlerDeps(configFromEnv());
+
+export const handler = produceApp(deps);

@@ -1,0 +1,87 @@
+/** floe dev | serve | storage: the local cluster and its parts. */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { startCluster } from '../../local/cluster.js';
+import { startStorage } from '../../local/storage.js';
+
+function waitForSignal(close: () => Promise<void>): Promise<void> {
+  return new Promise((done) => {
+    let closing = false;
+    const stop = async () => {
+      if (closing) return;
+      closing = true;
+      process.stderr.write('shutting down...\n');
+      await close();
+      done();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+const port = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`invalid port ${value}`);
+  return n;
+};
+
+export function registerLocal(program: Command): void {
+  program
+    .command('dev')
+    .description('run a local Floe cluster: embedded S3 and DynamoDB stand-ins plus every handler, as Function URLs')
+    .option('--port <port>', 'port of the bootstrap URL (0 = any free port)', port, 9092)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--data-dir <dir>', 'where data is kept across restarts', '.floe')
+    .option('--json', 'print the endpoints as one JSON line')
+    .action(async (options: { port: number; host: string; dataDir: string; json?: boolean }) => {
+      const cluster = await startCluster({
+        port: options.port,
+        host: options.host,
+        dataDir: resolve(options.dataDir),
+        entryModules: true,
+      });
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ bootstrap: cluster.url, ...cluster.storage })}\n`);
+      } else {
+        process.stdout.write(
+          `Floe local cluster is up.\n  bootstrap: ${cluster.url}\n  data:      ${resolve(options.dataDir)}\n` +
+            `  try:       npx floe topics create demo --partitions 3\nPress Ctrl-C to stop.\n`,
+        );
+      }
+      await waitForSignal(() => cluster.close());
+    });
+
+  program
+    .command('serve')
+    .description('serve the handlers against a storage started elsewhere (several processes can share one)')
+    .requiredOption('--dynamodb-endpoint <url>', 'DynamoDB endpoint')
+    .requiredOption('--s3-endpoint <url>', 'S3 endpoint')
+    .option('--port <port>', 'port (0 = any free port)', port, 0)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--json', 'print the bootstrap URL as one JSON line')
+    .action(async (options: { port: number; host: string; dynamodbEndpoint: string; s3Endpoint: string; json?: boolean }) => {
+      const cluster = await startCluster({
+        port: options.port,
+        host: options.host,
+        storage: { dynamoEndpoint: options.dynamodbEndpoint, s3Endpoint: options.s3Endpoint },
+        entryModules: true,
+      });
+      process.stdout.write(options.json ? `${JSON.stringify({ bootstrap: cluster.url })}\n` : `bootstrap: ${cluster.url}\n`);
+      await waitForSignal(() => cluster.close());
+    });
+
+  program
+    .command('storage')
+    .description('run only the embedded S3 and DynamoDB stand-ins')
+    .option('--data-dir <dir>', 'where data is kept (default: in memory)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--json', 'print the endpoints as one JSON line')
+    .action(async (options: { dataDir?: string; host: string; json?: boolean }) => {
+      const storage = await startStorage({ dataDir: options.dataDir ? resolve(options.dataDir) : undefined, host: options.host });
+      const endpoints = { dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint };
+      process.stdout.write(
+        options.json ? `${JSON.stringify(endpoints)}\n` : `dynamodb: ${endpoints.dynamoEndpoint}\ns3:       ${endpoints.s3Endpoint}\n`,
+      );
+      await waitForSignal(() => storage.close());
+    });
+}

@@ -1,0 +1,76 @@
+/** floe topics create | list | describe | delete | alter (like kafka-topics.sh). */
+import type { Command } from 'commander';
+import { Admin } from '../../client/admin.js';
+import { FloeError } from '../../errors.js';
+
+const adminOf = (command: Command): Admin => new Admin({ bootstrap: command.optsWithGlobals().bootstrap as string });
+
+const integerArg = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new FloeError('INVALID_REQUEST', `not an integer: ${value}`);
+  return n;
+};
+
+const collectConfig = (value: string, previous: Record<string, string>): Record<string, string> => {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new FloeError('INVALID_CONFIG', `--config takes name=value, got ${value}`);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+};
+
+export function registerTopics(program: Command): void {
+  const topics = program.command('topics').description('create, list, describe, alter and delete topics');
+
+  topics
+    .command('create <name>')
+    .description('create a topic')
+    .option('--partitions <n>', 'number of partitions', integerArg, 1)
+    .option('--config <name=value>', 'topic config (retention.ms, retention.bytes, max.message.bytes); repeatable', collectConfig, {})
+    .action(async (name: string, options: { partitions: number; config: Record<string, string> }, command: Command) => {
+      const topic = await adminOf(command).createTopic(name, options.partitions, options.config);
+      process.stdout.write(`Created topic ${topic.name} with ${topic.partitions} partition(s).\n`);
+    });
+
+  topics
+    .command('list')
+    .description('list topics')
+    .action(async (_options: unknown, command: Command) => {
+      for (const topic of await adminOf(command).listTopics()) process.stdout.write(`${topic.name}\n`);
+    });
+
+  topics
+    .command('describe <name>')
+    .description('describe a topic: partitions with log start offset and high watermark')
+    .option('--json', 'print JSON')
+    .action(async (name: string, options: { json?: boolean }, command: Command) => {
+      const topic = await adminOf(command).describeTopic(name);
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(topic)}\n`);
+        return;
+      }
+      const configs = Object.entries(topic.configs).map(([k, v]) => `${k}=${v}`).join(',');
+      process.stdout.write(`Topic: ${topic.name}\tTopicId: ${topic.topicId}\tPartitionCount: ${topic.partitions}\tConfigs: ${configs}\n`);
+      for (const p of topic.partitionDetails) {
+        process.stdout.write(`\tTopic: ${topic.name}\tPartition: ${p.partition}\tLogStartOffset: ${p.logStartOffset}\tHighWatermark: ${p.highWatermark}\n`);
+      }
+    });
+
+  topics
+    .command('alter <name>')
+    .description('add partitions or change configs')
+    .option('--partitions <n>', 'new (larger) partition count', integerArg)
+    .option('--config <name=value>', 'topic config to set; repeatable', collectConfig, {})
+    .action(async (name: string, options: { partitions?: number; config: Record<string, string> }, command: Command) => {
+      const admin = adminOf(command);
+      if (options.partitions !== undefined) await admin.createPartitions(name, options.partitions);
+      if (Object.keys(options.config).length > 0) await admin.alterTopicConfigs(name, options.config);
+      process.stdout.write(`Altered topic ${name}.\n`);
+    });
+
+  topics
+    .command('delete <name>')
+    .description('delete a topic')
+    .action(async (name: string, _options: unknown, command: Command) => {
+      await adminOf(command).deleteTopic(name);
+      process.stdout.write(`Deleted topic ${name}.\n`);
+    });
+}

@@ -1,0 +1,102 @@
+/** Routes of the admin function (the bootstrap URL): topics, metadata, offsets. */
+import { FloeError } from '../errors.js';
+import { LIMITS } from '../log/limits.js';
+import {
+  addPartitions,
+  createTopic,
+  deleteTopic,
+  describePartitions,
+  getTopic,
+  listTopics,
+  requireTopic,
+  updateTopicConfigs,
+  validateTopicName,
+  type Topic,
+} from '../log/topics.js';
+import { bootstrapRoute } from './bootstrap.js';
+import type { HandlerDeps } from './deps.js';
+import { json, parseJsonBody, router, type FunctionUrlHandler } from './http.js';
+import { offsetsRoutes } from './offsets-routes.js';
+import { integer, object } from './validate.js';
+
+const topicJson = (t: Topic) => ({ name: t.name, topicId: t.topicId, partitions: t.partitions, configs: t.configs });
+
+export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
+  return router([
+    bootstrapRoute(deps),
+    {
+      method: 'GET',
+      path: '/v1/metadata',
+      handle: async (request) => {
+        const names = request.query.get('topics');
+        const topics = names
+          ? await Promise.all(
+              names.split(',').filter(Boolean).map(async (name) => {
+                const topic = await getTopic(deps, validateTopicName(name));
+                return topic ? { ...topicJson(topic), errorCode: 'NONE' } : { name, errorCode: 'UNKNOWN_TOPIC_OR_PARTITION' };
+              }),
+            )
+          : (await listTopics(deps)).map((t) => ({ ...topicJson(t), errorCode: 'NONE' }));
+        return json(200, { topics });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/topics',
+      handle: async () => json(200, { topics: (await listTopics(deps)).map(topicJson) }),
+    },
+    {
+      method: 'POST',
+      path: '/v1/topics',
+      maxBodyBytes: LIMITS.maxJsonBodyBytes,
+      handle: async (request) => {
+        const body = object(parseJsonBody(request), 'body');
+        const partitions = body.partitions === undefined ? 1 : body.partitions;
+        if (typeof partitions !== 'number') throw new FloeError('INVALID_PARTITIONS', 'partitions must be an integer');
+        const topic = await createTopic(deps, body.name, partitions, body.configs);
+        return json(201, topicJson(topic));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/topics/:name',
+      handle: async (request) => {
+        const topic = await requireTopic(deps, request.params.name);
+        return json(200, { ...topicJson(topic), partitionDetails: await describePartitions(deps, topic) });
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/v1/topics/:name',
+      handle: async (request) => {
+        const topic = await deleteTopic(deps, request.params.name);
+        deps.topics.invalidate(topic.name);
+        return json(200, { deleted: topic.name, topicId: topic.topicId });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/topics/:name/partitions',
+      maxBodyBytes: LIMITS.maxJsonBodyBytes,
+      handle: async (request) => {
+        const body = object(parseJsonBody(request), 'body');
+        const count = integer(body.count, 'count', { code: 'INVALID_PARTITIONS' });
+        const topic = await addPartitions(deps, request.params.name, count);
+        deps.topics.invalidate(topic.name);
+        return json(200, topicJson(topic));
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/v1/topics/:name/configs',
+      maxBodyBytes: LIMITS.maxJsonBodyBytes,
+      handle: async (request) => {
+        const body = object(parseJsonBody(request), 'body');
+        const topic = await updateTopicConfigs(deps, request.params.name, body.configs);
+        deps.topics.invalidate(topic.name);
+        return json(200, topicJson(topic));
+      },
+    },
+    ...offsetsRoutes(deps),
+  ]);
+}

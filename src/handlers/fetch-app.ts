@@ -1,0 +1,131 @@
+/** Routes of the fetch function: POST/GET /v1/fetch, POST/GET /v1/offsets, GET /v1/bootstrap. Read-only. */
+import { FloeError } from '../errors.js';
+import { fetchRecords, validateFetchRequest, type FetchRequest, type FetchTopicResult } from '../log/fetch.js';
+import { LIMITS } from '../log/limits.js';
+import { decodeRecordBatches } from '../log/record-batch.js';
+import { encodeFetchResponse, FETCH_CONTENT_TYPE } from '../wire/fetch-response.js';
+import { bootstrapRoute } from './bootstrap.js';
+import type { HandlerDeps } from './deps.js';
+import { binary, json, parseJsonBody, router, type FunctionUrlHandler, type HttpRequest, type Route } from './http.js';
+import { parseEncoding, type Encoding } from './json-records.js';
+import { offsetsRoutes } from './offsets-routes.js';
+import { array, integer, object, optional, string } from './validate.js';
+
+/** Kafka consumer defaults (fetch.min.bytes 1, fetch.max.wait.ms 500, max.partition.fetch.bytes 1 MiB). */
+const DEFAULTS = { maxWaitMs: 500, minBytes: 1, partitionMaxBytes: 1024 * 1024 } as const;
+
+function parseFetchJson(body: Record<string, unknown>): FetchRequest {
+  return {
+    maxWaitMs: optional(body.maxWaitMs, DEFAULTS.maxWaitMs, (v) => integer(v, 'maxWaitMs', { min: 0 })),
+    minBytes: optional(body.minBytes, DEFAULTS.minBytes, (v) => integer(v, 'minBytes', { min: 0 })),
+    maxBytes: optional(body.maxBytes, LIMITS.maxFetchResponseBytes, (v) => integer(v, 'maxBytes', { min: 1, code: 'INVALID_FETCH_SIZE' })),
+    topics: array(body.topics, 'topics', LIMITS.maxPartitionsPerRequest).map((t, i) => {
+      const topic = object(t, `topics[${i}]`);
+      return {
+        topic: string(topic.topic, `topics[${i}].topic`),
+        partitions: array(topic.partitions, `topics[${i}].partitions`, LIMITS.maxPartitionsPerRequest).map((p, j) => {
+          const part = object(p, `topics[${i}].partitions[${j}]`);
+          const what = `topics[${i}].partitions[${j}]`;
+          return {
+            partition: integer(part.partition, `${what}.partition`),
+            fetchOffset: integer(part.fetchOffset, `${what}.fetchOffset`, { min: 0, code: 'OFFSET_OUT_OF_RANGE' }),
+            partitionMaxBytes: optional(part.partitionMaxBytes, DEFAULTS.partitionMaxBytes, (v) =>
+              integer(v, `${what}.partitionMaxBytes`, { min: 1, code: 'INVALID_FETCH_SIZE' }),
+            ),
+          };
+        }),
+      };
+    }),
+  };
+}
+
+function parseFetchQuery(query: URLSearchParams): FetchRequest {
+  const topic = query.get('topic');
+  if (!topic) throw new FloeError('INVALID_REQUEST', 'query parameter "topic" is required');
+  return parseFetchJson({
+    maxWaitMs: query.get('maxWaitMs') ?? 0,
+    minBytes: query.get('minBytes') ?? 0,
+    maxBytes: query.get('maxBytes') ?? undefined,
+    topics: [
+      {
+        topic,
+        partitions: [
+          {
+            partition: query.get('partition') ?? 0,
+            fetchOffset: query.get('offset') ?? 0,
+            partitionMaxBytes: query.get('maxBytes') ?? undefined,
+          },
+        ],
+      },
+    ],
+  });
+}
+
+const text = (b: Buffer | null, encoding: Encoding): string | null => (b === null ? null : b.toString(encoding));
+
+/** JSON view of a fetch answer: records decoded, keys and values as UTF-8 (or base64) strings. */
+export function fetchResultToJson(topics: FetchTopicResult[], encoding: Encoding): unknown {
+  return {
+    topics: topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((p) => ({
+        partition: p.partition,
+        errorCode: p.errorCode,
+        ...(p.errorMessage ? { errorMessage: p.errorMessage } : {}),
+        highWatermark: p.highWatermark,
+        logStartOffset: p.logStartOffset,
+        records: decodeRecordBatches(p.records).flatMap((batch) =>
+          batch.records.map((r) => ({
+            offset: r.offset,
+            timestamp: r.timestamp,
+            key: text(r.key, encoding),
+            value: text(r.value, encoding),
+            headers: Object.fromEntries(r.headers.map((h) => [h.key, text(h.value, encoding)])),
+          })),
+        ),
+      })),
+    })),
+  };
+}
+
+const wantsBinary = (request: HttpRequest): boolean => (request.headers.accept ?? '').includes(FETCH_CONTENT_TYPE);
+
+/** A request naming one partition that fails gets that error's status; multi-partition answers are 200 with per-partition codes. */
+function statusOf(topics: FetchTopicResult[]): number {
+  const all = topics.flatMap((t) => t.partitions);
+  if (all.length === 1 && all[0] && all[0].errorCode !== 'NONE') return new FloeError(all[0].errorCode, '').status;
+  return 200;
+}
+
+export function fetchApp(deps: HandlerDeps): FunctionUrlHandler {
+  const answer = async (request: HttpRequest, fetchRequest: FetchRequest, encoding: Encoding) => {
+    validateFetchRequest(fetchRequest);
+    const topics = await fetchRecords(deps, fetchRequest);
+    const status = statusOf(topics);
+    // The SDK's binary form carries per-partition codes like Kafka: always 200.
+    if (wantsBinary(request)) return binary(200, FETCH_CONTENT_TYPE, encodeFetchResponse(topics));
+    const body = fetchResultToJson(topics, encoding) as Record<string, unknown>;
+    const single = topics[0]?.partitions[0];
+    if (status !== 200 && single) body.error = new FloeError(single.errorCode, single.errorMessage ?? single.errorCode).toJSON();
+    return json(status, body);
+  };
+  const routes: Route[] = [
+    {
+      method: 'POST',
+      path: '/v1/fetch',
+      maxBodyBytes: LIMITS.maxJsonBodyBytes,
+      handle: async (request) => {
+        const body = object(parseJsonBody(request), 'body');
+        return answer(request, parseFetchJson(body), parseEncoding(body.encoding));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/fetch',
+      handle: async (request) => answer(request, parseFetchQuery(request.query), parseEncoding(request.query.get('encoding') ?? undefined)),
+    },
+    ...offsetsRoutes(deps),
+    bootstrapRoute(deps),
+  ];
+  return router(routes);
+}

@@ -1,0 +1,136 @@
+/**
+ * Lambda Function URL (payload format 2.0) plumbing shared by the handlers:
+ * request parsing, a tiny router, and mapping results and errors to HTTP.
+ * Error bodies are always `{ "error": { "code", "message", "retriable" } }`.
+ */
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
+import { FloeError } from '../errors.js';
+import { isRetriableStorageError } from '../storage/layers.js';
+
+export type FunctionUrlEvent = LambdaFunctionURLEvent;
+/** The structured response form a Function URL accepts. */
+export interface FunctionUrlResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body?: string;
+  isBase64Encoded?: boolean;
+}
+export type FunctionUrlHandler = (event: FunctionUrlEvent) => Promise<FunctionUrlResult>;
+
+export interface HttpRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  /** raw body (base64 decoded); size-checked against the route's limit before decoding */
+  body: Buffer;
+  params: Record<string, string>;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** e.g. "/v1/topics/:name/partitions" */
+  path: string;
+  /** largest accepted body in bytes */
+  maxBodyBytes?: number;
+  handle: (request: HttpRequest) => Promise<FunctionUrlResult>;
+}
+
+export const json = (status: number, body: unknown): FunctionUrlResult => ({
+  statusCode: status,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+  isBase64Encoded: false,
+});
+
+export const binary = (status: number, contentType: string, body: Buffer): FunctionUrlResult => ({
+  statusCode: status,
+  headers: { 'content-type': contentType },
+  body: body.toString('base64'),
+  isBase64Encoded: true,
+});
+
+export function errorResponse(error: unknown, log?: (message: string, error: unknown) => void): FunctionUrlResult {
+  if (error instanceof FloeError) return json(error.status, { error: error.toJSON() });
+  if (isRetriableStorageError(error)) {
+    const e = new FloeError('STORAGE_UNAVAILABLE', `storage is unavailable or throttling: ${(error as Error).message}`);
+    return json(e.status, { error: e.toJSON() });
+  }
+  log?.('unhandled error', error);
+  const e = new FloeError('UNKNOWN_SERVER_ERROR', 'internal error');
+  return json(e.status, { error: e.toJSON() });
+}
+
+function matchPath(pattern: string, path: string): Record<string, string> | undefined {
+  const want = pattern.split('/');
+  const got = path.replace(/\/+$/, '').split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i] as string;
+    const g = got[i] as string;
+    if (w.startsWith(':')) {
+      try {
+        params[w.slice(1)] = decodeURIComponent(g);
+      } catch {
+        return undefined;
+      }
+    } else if (w !== g) return undefined;
+  }
+  return params;
+}
+
+const DEFAULT_MAX_BODY = 1024 * 1024;
+
+export function router(routes: Route[], log?: (message: string, error: unknown) => void): FunctionUrlHandler {
+  return async (event) => {
+    try {
+      const method = event.requestContext?.http?.method ?? 'GET';
+      const path = event.rawPath || '/';
+      let matchedPath = false;
+      for (const route of routes) {
+        const params = matchPath(route.path, path);
+        if (!params) continue;
+        matchedPath = true;
+        if (route.method !== method) continue;
+        const limit = route.maxBodyBytes ?? DEFAULT_MAX_BODY;
+        const raw = event.body ?? '';
+        const approx = event.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw);
+        if (approx > limit) {
+          throw new FloeError('RECORD_LIST_TOO_LARGE', `request body of ${approx} bytes exceeds the ${limit}-byte limit of ${route.path}`);
+        }
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
+        return await route.handle({
+          method,
+          path,
+          query: new URLSearchParams(event.rawQueryString ?? ''),
+          headers,
+          body: event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8'),
+          params,
+        });
+      }
+      if (matchedPath) throw new FloeError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`);
+      throw new FloeError('NOT_FOUND', `no route ${method} ${path}`);
+    } catch (error) {
+      return errorResponse(error, log);
+    }
+  };
+}
+
+export function contentType(request: HttpRequest): string {
+  return (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+export function parseJsonBody(request: HttpRequest): unknown {
+  const type = contentType(request);
+  if (type !== '' && type !== 'application/json' && !type.endsWith('+json')) {
+    throw new FloeError('UNSUPPORTED_MEDIA_TYPE', `expected application/json, got ${type}`);
+  }
+  if (request.body.length === 0) throw new FloeError('INVALID_REQUEST', 'request body is empty; expected JSON');
+  try {
+    return JSON.parse(request.body.toString('utf8'));
+  } catch (error) {
+    throw new FloeError('INVALID_REQUEST', `malformed JSON body: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The curl-friendly JSON produce body: records with topic, optional partition,
+ * key, value, headers and timestamp. The handler groups them per partition and
+ * encodes one RecordBatch per partition (the fast path is the binary body).
+ */
+import { partitionForKey } from '../client/murmur2.js';
+import { FloeError } from '../errors.js';
+import { LIMITS } from '../log/limits.js';
+import type { ProduceRequest } from '../log/produce.js';
+import { encodeRecordBatch, type ProducedRecord, type RecordHeader } from '../log/record-batch.js';
+import type { Topic } from '../log/topics.js';
+import { array, integer, object, optional, string, type Json } from './validate.js';
+
+export type Encoding = 'utf8' | 'base64';
+
+export interface JsonRecordRef {
+  topic: string;
+  partition: number;
+  index: number;
+}
+
+function bytes(value: unknown, what: string, encoding: Encoding): Buffer | null {
+  if (value === null || value === undefined) return null;
+  const s = string(value, what);
+  return encoding === 'base64' ? Buffer.from(s, 'base64') : Buffer.from(s, 'utf8');
+}
+
+function headers(value: unknown, what: string, encoding: Encoding): RecordHeader[] {
+  if (value === undefined || value === null) return [];
+  return Object.entries(object(value, what)).map(([key, v]) => ({ key, value: bytes(v, `${what}.${key}`, encoding) }));
+}
+
+export function parseEncoding(value: unknown): Encoding {
+  const e = optional(value, 'utf8', (v) => string(v, 'encoding'));
+  if (e !== 'utf8' && e !== 'base64') throw new FloeError('INVALID_REQUEST', 'encoding must be "utf8" or "base64"');
+  return e;
+}
+
+/** Builds a ProduceRequest from JSON records; `refs[i]` tells where record i went. */
+export async function jsonRecordsToRequest(
+  body: Json,
+  resolveTopic: (name: string) => Promise<Topic | undefined>,
+): Promise<{ request: ProduceRequest; refs: JsonRecordRef[] }> {
+  const encoding = parseEncoding(body.encoding);
+  const acks = integer(body.acks ?? -1, 'acks');
+  const records = array(body.records, 'records', LIMITS.maxJsonRecords);
+  if (records.length === 0) throw new FloeError('INVALID_REQUEST', 'records is empty');
+  const groups = new Map<string, { topic: string; partition: number; records: ProducedRecord[] }>();
+  const refs: JsonRecordRef[] = [];
+  const roundRobin = new Map<string, number>();
+  for (let i = 0; i < records.length; i++) {
+    const r = object(records[i], `records[${i}]`);
+    const topicName = string(r.topic, `records[${i}].topic`);
+    const topic = await resolveTopic(topicName);
+    if (!topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topicName}"`);
+    const key = bytes(r.key, `records[${i}].key`, encoding);
+    let partition: number;
+    if (r.partition !== undefined && r.partition !== null) {
+      partition = integer(r.partition, `records[${i}].partition`, { min: 0, max: topic.partitions - 1, code: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    } else if (key) {
+      partition = partitionForKey(key, topic.partitions);
+    } else {
+      const next = roundRobin.get(topicName) ?? Math.floor(Math.random() * topic.partitions);
+      partition = next % topic.partitions;
+      roundRobin.set(topicName, next + 1);
+    }
+    const record: ProducedRecord = {
+      key,
+      value: bytes(r.value, `records[${i}].value`, encoding),
+      headers: headers(r.headers, `records[${i}].headers`, encoding),
+    };
+    if (r.timestamp !== undefined && r.timestamp !== null) record.timestamp = integer(r.timestamp, `records[${i}].timestamp`, { min: 0 });
+    const id = `${topicName}\u0000${partition}`;
+    const group = groups.get(id) ?? { topic: topicName, partition, records: [] };
+    refs.push({ topic: topicName, partition, index: group.records.length });
+    group.records.push(record);
+    groups.set(id, group);
+  }
+  const byTopic = new Map<string, ProduceRequest['topics'][number]>();
+  for (const g of groups.values()) {
+    const t = byTopic.get(g.topic) ?? { topic: g.topic, partitions: [] };
+    t.partitions.push({ partition: g.partition, records: encodeRecordBatch({ records: g.records }) });
+    byTopic.set(g.topic, t);
+  }
+  return { request: { acks, timeoutMs: 30_000, topics: [...byTopic.values()] }, refs };
+}

@@ -1,0 +1,73 @@
+/** ListOffsets over HTTP (on the fetch and admin functions): earliest, latest or by timestamp. */
+import { FloeError } from '../errors.js';
+import { EARLIEST, LATEST, listOffset } from '../log/list-offsets.js';
+import { LIMITS } from '../log/limits.js';
+import type { HandlerDeps } from './deps.js';
+import { json, parseJsonBody, type Route } from './http.js';
+import { array, integer, object, string } from './validate.js';
+
+/** "earliest" | "latest" | epoch ms | ISO-8601 date -> Kafka's ListOffsets timestamp spec. */
+export function parseOffsetSpec(value: unknown, what: string): number {
+  if (value === 'earliest' || value === EARLIEST) return EARLIEST;
+  if (value === 'latest' || value === LATEST) return LATEST;
+  if (typeof value === 'string' && !/^\d+$/.test(value)) {
+    const t = Date.parse(value);
+    if (Number.isNaN(t)) throw new FloeError('INVALID_REQUEST', `${what} must be "earliest", "latest", epoch milliseconds or an ISO-8601 time`);
+    return t;
+  }
+  return integer(value, what, { min: 0 });
+}
+
+export function offsetsRoutes(deps: HandlerDeps): Route[] {
+  const run = async (items: Array<{ topic: string; partition: number; spec: number }>) => {
+    const results = await Promise.all(items.map((i) => listOffset(deps, i.topic, i.partition, i.spec)));
+    const topics = new Map<string, unknown[]>();
+    items.forEach((item, n) => {
+      const list = topics.get(item.topic) ?? [];
+      list.push(results[n]);
+      topics.set(item.topic, list);
+    });
+    const body: Record<string, unknown> = { topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) };
+    // One partition asked for and it failed: answer with that error's status (multi-partition answers are 200).
+    const only = results.length === 1 ? results[0] : undefined;
+    if (only && only.errorCode !== 'NONE') {
+      const error = new FloeError(only.errorCode, only.errorMessage ?? only.errorCode);
+      return json(error.status, { ...body, error: error.toJSON() });
+    }
+    return json(200, body);
+  };
+  return [
+    {
+      method: 'POST',
+      path: '/v1/offsets',
+      maxBodyBytes: LIMITS.maxJsonBodyBytes,
+      handle: async (request) => {
+        const body = object(parseJsonBody(request), 'body');
+        const items = array(body.topics, 'topics').flatMap((t, i) => {
+          const topic = object(t, `topics[${i}]`);
+          const name = string(topic.topic, `topics[${i}].topic`);
+          return array(topic.partitions, `topics[${i}].partitions`, LIMITS.maxPartitionsPerRequest).map((p, j) => {
+            const part = object(p, `topics[${i}].partitions[${j}]`);
+            return {
+              topic: name,
+              partition: integer(part.partition, `topics[${i}].partitions[${j}].partition`),
+              spec: parseOffsetSpec(part.timestamp ?? part.spec, `topics[${i}].partitions[${j}].timestamp`),
+            };
+          });
+        });
+        return run(items);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/offsets',
+      handle: async (request) => {
+        const topic = request.query.get('topic');
+        if (!topic) throw new FloeError('INVALID_REQUEST', 'query parameter "topic" is required');
+        const partition = integer(request.query.get('partition') ?? 0, 'partition');
+        const spec = parseOffsetSpec(request.query.get('spec') ?? 'latest', 'spec');
+        return run([{ topic, partition, spec }]);
+      },
+    },
+  ];
+}

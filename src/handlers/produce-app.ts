@@ -1,0 +1,81 @@
+/** Routes of the produce function: POST /v1/produce (binary or JSON), POST /v1/producer-ids, GET /v1/bootstrap. */
+import { FloeError } from '../errors.js';
+import { LIMITS } from '../log/limits.js';
+import { produce, validateProduceRequest, type ProduceRequest, type ProduceTopicResult } from '../log/produce.js';
+import { allocateProducerId } from '../log/producer-ids.js';
+import { decodeProduceRequest, PRODUCE_CONTENT_TYPE } from '../wire/produce-request.js';
+import { bootstrapRoute } from './bootstrap.js';
+import type { HandlerDeps } from './deps.js';
+import { contentType, json, parseJsonBody, router, type FunctionUrlHandler, type HttpRequest } from './http.js';
+import { jsonRecordsToRequest, type JsonRecordRef } from './json-records.js';
+import { array, integer, object, string } from './validate.js';
+
+const BINARY_TYPES = new Set([PRODUCE_CONTENT_TYPE, 'application/octet-stream']);
+
+/** JSON body in Kafka's shape: topics -> partitions -> base64 RecordBatch. */
+function kafkaShapedRequest(body: Record<string, unknown>): ProduceRequest {
+  const topics = array(body.topics, 'topics').map((t, i) => {
+    const topic = object(t, `topics[${i}]`);
+    return {
+      topic: string(topic.topic, `topics[${i}].topic`),
+      partitions: array(topic.partitions, `topics[${i}].partitions`).map((p, j) => {
+        const part = object(p, `topics[${i}].partitions[${j}]`);
+        return {
+          partition: integer(part.partition, `topics[${i}].partitions[${j}].partition`),
+          records: Buffer.from(string(part.records, `topics[${i}].partitions[${j}].records`), 'base64'),
+        };
+      }),
+    };
+  });
+  return { acks: integer(body.acks ?? -1, 'acks'), timeoutMs: integer(body.timeoutMs ?? 30_000, 'timeoutMs', { min: 0 }), topics };
+}
+
+/** HTTP status of a produce answer: 200 if anything was written; otherwise the first partition error's status. */
+function statusOf(topics: ProduceTopicResult[]): { status: number; error?: FloeError } {
+  const all = topics.flatMap((t) => t.partitions);
+  if (all.some((p) => p.errorCode === 'NONE')) return { status: 200 };
+  const first = all[0];
+  if (!first) return { status: 200 };
+  const error = new FloeError(first.errorCode, first.errorMessage ?? first.errorCode);
+  return { status: error.status, error };
+}
+
+export function produceApp(deps: HandlerDeps): FunctionUrlHandler {
+  const handleProduce = async (request: HttpRequest) => {
+    const type = contentType(request);
+    let produceRequest: ProduceRequest;
+    let refs: JsonRecordRef[] | undefined;
+    if (BINARY_TYPES.has(type)) {
+      produceRequest = decodeProduceRequest(request.body);
+    } else {
+      const body = object(parseJsonBody(request), 'body');
+      if (body.records !== undefined) ({ request: produceRequest, refs } = await jsonRecordsToRequest(body, deps.resolveTopic));
+      else produceRequest = kafkaShapedRequest(body);
+    }
+    validateProduceRequest(produceRequest, request.body.length);
+    const topics = await produce(deps, produceRequest);
+    const { status, error } = statusOf(topics);
+    const body: Record<string, unknown> = { topics };
+    if (error) body.error = error.toJSON();
+    if (refs) {
+      body.records = refs.map((ref) => {
+        const p = topics.find((t) => t.topic === ref.topic)?.partitions.find((x) => x.partition === ref.partition);
+        return p?.errorCode === 'NONE'
+          ? { topic: ref.topic, partition: ref.partition, offset: p.baseOffset + ref.index }
+          : { topic: ref.topic, partition: ref.partition, error: p?.errorCode ?? 'UNKNOWN_SERVER_ERROR' };
+      });
+    }
+    return json(status, body);
+  };
+
+  return router([
+    { method: 'POST', path: '/v1/produce', maxBodyBytes: LIMITS.maxProduceRequestBytes, handle: handleProduce },
+    {
+      method: 'POST',
+      path: '/v1/producer-ids',
+      maxBodyBytes: 1024,
+      handle: async () => json(200, await allocateProducerId(deps)),
+    },
+    bootstrapRoute(deps),
+  ]);
+}

@@ -1,0 +1,40 @@
+/** Small validators for JSON request bodies: every wrong type becomes INVALID_REQUEST naming the field. */
+import { FloeError, type ErrorCode } from '../errors.js';
+
+export type Json = Record<string, unknown>;
+
+export function object(value: unknown, what: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new FloeError('INVALID_REQUEST', `${what} must be a JSON object`);
+  }
+  return value as Json;
+}
+
+export function array(value: unknown, what: string, max = 100_000): unknown[] {
+  if (!Array.isArray(value)) throw new FloeError('INVALID_REQUEST', `${what} must be an array`);
+  if (value.length > max) throw new FloeError('INVALID_REQUEST', `${what} has ${value.length} elements; the limit is ${max}`);
+  return value;
+}
+
+export function string(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw new FloeError('INVALID_REQUEST', `${what} must be a string`);
+  return value;
+}
+
+export function integer(
+  value: unknown,
+  what: string,
+  range: { min?: number; max?: number; code?: ErrorCode } = {},
+): number {
+  const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new FloeError('INVALID_REQUEST', `${what} must be an integer`);
+  if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max)) {
+    const bounds = `${range.min ?? '-inf'}..${range.max ?? 'inf'}`;
+    throw new FloeError(range.code ?? 'INVALID_REQUEST', `${what} must be in ${bounds}, got ${n}`);
+  }
+  return n;
+}
+
+export function optional<T>(value: unknown, fallback: T, parse: (v: unknown) => T): T {
+  return value === undefined || value === null ? fallback : parse(value);
+}

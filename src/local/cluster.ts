@@ -1,0 +1,82 @@
+/**
+ * The local cluster: embedded storage (unless endpoints of a shared one are
+ * given) plus every handler served as a Function URL on one port.
+ * `entryModules: true` serves the Lambda entry files themselves (src/handlers/<fn>.ts,
+ * configured through the environment exactly as in Lambda); otherwise handlers
+ * are built in-process from the same apps (tests run several clusters in one process).
+ */
+import { configToEnv, type FloeConfig } from '../config.js';
+import { adminApp } from '../handlers/admin-app.js';
+import { createHandlerDeps, type HandlerDeps } from '../handlers/deps.js';
+import { fetchApp } from '../handlers/fetch-app.js';
+import { groupsApp } from '../handlers/groups-app.js';
+import type { FunctionUrlHandler } from '../handlers/http.js';
+import { produceApp } from '../handlers/produce-app.js';
+import { FUNCTION_NAMES, functionUrl, startFunctionUrlServer, type FunctionName } from './function-url-server.js';
+import { ensureStorage, LOCAL_CREDENTIALS, localConfig, startStorage, type RunningStorage } from './storage.js';
+
+export interface ClusterOptions {
+  host?: string;
+  port?: number;
+  dataDir?: string;
+  /** Use an already running storage (several handler processes sharing one). */
+  storage?: { dynamoEndpoint: string; s3Endpoint: string };
+  entryModules?: boolean;
+  /** Adjusts the handler dependencies (fault injection, crash hooks) when not using entry modules. */
+  customizeDeps?: (deps: HandlerDeps) => void;
+}
+
+export interface LocalCluster {
+  url: string;
+  config: FloeConfig;
+  storage: { dynamoEndpoint: string; s3Endpoint: string };
+  deps?: HandlerDeps;
+  close(): Promise<void>;
+}
+
+const APPS: Record<FunctionName, (deps: HandlerDeps) => FunctionUrlHandler> = {
+  produce: produceApp,
+  fetch: fetchApp,
+  admin: adminApp,
+  groups: groupsApp,
+};
+
+export function setLocalCredentials(): void {
+  process.env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
+}
+
+export async function startCluster(options: ClusterOptions = {}): Promise<LocalCluster> {
+  setLocalCredentials();
+  let owned: RunningStorage | undefined;
+  const storage = options.storage ?? (owned = await startStorage({ dataDir: options.dataDir, host: options.host }));
+  const config = localConfig(storage);
+  await ensureStorage(config);
+  const front = await startFunctionUrlServer({ host: options.host, port: options.port });
+  for (const name of FUNCTION_NAMES) config.urls[name] = functionUrl(front.url, name);
+
+  let deps: HandlerDeps | undefined;
+  if (options.entryModules) {
+    Object.assign(process.env, configToEnv(config));
+    for (const name of FUNCTION_NAMES) {
+      const module = (await import(`../handlers/${name}.ts`)) as { handler: FunctionUrlHandler };
+      front.setHandler(name, module.handler);
+    }
+  } else {
+    deps = createHandlerDeps(config);
+    options.customizeDeps?.(deps);
+    for (const name of FUNCTION_NAMES) front.setHandler(name, APPS[name](deps));
+  }
+  return {
+    url: front.url,
+    config,
+    storage,
+    deps,
+    async close() {
+      await front.close();
+      deps?.clients.s3.destroy();
+      deps?.clients.dynamo.destroy();
+      await owned?.close();
+    },
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * Committing a batch to a partition: one single-item conditional UpdateItem on
+ * the partition head, then (sometimes) spilling old locations to an index item.
+ * No transactions, no prior read on the happy path.
+ */
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { FloeError } from '../errors.js';
+import { logKeys } from '../storage/keys.js';
+import { isConditionFailure, type LogDeps } from './deps.js';
+import { LIMITS } from './limits.js';
+import { withOffsets, type Location, type LocatedBatch, type PartitionHead } from './partition-head.js';
+
+export interface ProducerInfo {
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+}
+
+export interface AppendResult {
+  baseOffset: number;
+  logAppendTime: number;
+  logStartOffset: number;
+  /** true when this batch had been committed before (idempotent retry): the original offset is returned */
+  duplicate: boolean;
+}
+
+const MAX_SEQUENCE = 2 ** 31 - 1;
+
+/** Kafka sequence numbers wrap from int32 max to 0. */
+export const lastSequence = (baseSequence: number, count: number): number => (baseSequence + count - 1) % (MAX_SEQUENCE + 1);
+
+export async function appendBatch(
+  deps: LogDeps,
+  topicId: string,
+  partition: number,
+  location: Location,
+  producer: ProducerInfo | undefined,
+): Promise<AppendResult> {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':n': location.n, ':loc': [location] };
+  let update = 'SET nextOffset = nextOffset + :n, recent = list_append(recent, :loc)';
+  let condition = 'attribute_exists(nextOffset)';
+  if (producer) {
+    names['#pid'] = String(producer.producerId);
+    values[':state'] = { e: producer.producerEpoch, s: lastSequence(producer.baseSequence, location.n), t: location.a };
+    values[':e'] = producer.producerEpoch;
+    update += ', producers.#pid = :state';
+    if (producer.baseSequence === 0) {
+      // A new producer, a new epoch, or a wrap-around of the sequence.
+      values[':max'] = MAX_SEQUENCE;
+      condition += ' AND (attribute_not_exists(producers.#pid) OR producers.#pid.e < :e OR (producers.#pid.e = :e AND producers.#pid.s = :max))';
+    } else {
+      values[':prev'] = producer.baseSequence - 1;
+      condition += ' AND producers.#pid.e = :e AND producers.#pid.s = :prev';
+    }
+  }
+  try {
+    const result = await deps.dynamo.send(
+      new UpdateCommand({
+        TableName: deps.logTable,
+        Key: logKeys.head(topicId, partition),
+        UpdateExpression: update,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: producer ? names : undefined,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const attrs = result.Attributes as { nextOffset: number; recent: Location[] };
+    const baseOffset = attrs.nextOffset - location.n;
+    const recentBase = attrs.nextOffset - attrs.recent.reduce((sum, loc) => sum + loc.n, 0);
+    if (attrs.recent.length > LIMITS.headInlineBatches) {
+      await spill(deps, topicId, partition, recentBase, attrs.recent).catch(() => {
+        // Spilling is an optimisation of head size: the next append (or housekeeping) retries it.
+      });
+    }
+    return { baseOffset, logAppendTime: location.a, logStartOffset: -1, duplicate: false };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    return classifyRejection(deps, topicId, partition, location, producer);
+  }
+}
+
+/**
+ * Moves the oldest `spillChunkBatches` locations of a head to an index item.
+ * The index item is written first, then the head is trimmed on the condition
+ * that nobody trimmed it since: a reader always finds every batch in at least one place.
+ * Chunks are deterministic (always the first N entries), so racing spillers write identical items.
+ */
+export async function spill(deps: LogDeps, topicId: string, partition: number, recentBase: number, recent: Location[]): Promise<void> {
+  const chunk = recent.slice(0, LIMITS.spillChunkBatches);
+  const count = chunk.reduce((sum, loc) => sum + loc.n, 0);
+  const head = logKeys.head(topicId, partition);
+  await deps.dynamo.send(
+    new PutCommand({
+      TableName: deps.logTable,
+      Item: { pk: head.pk, sk: logKeys.indexChunkSk(recentBase + count - 1), base: recentBase, entries: chunk },
+    }),
+  );
+  const removes = chunk.map((_, i) => `recent[${i}]`).join(', ');
+  try {
+    await deps.dynamo.send(
+      new UpdateCommand({
+        TableName: deps.logTable,
+        Key: head,
+        UpdateExpression: `SET recentBase = :newBase REMOVE ${removes}`,
+        ConditionExpression: 'recentBase = :base',
+        ExpressionAttributeValues: { ':base': recentBase, ':newBase': recentBase + count },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error; // someone else trimmed first
+  }
+}
+
+export async function readHead(deps: LogDeps, topicId: string, partition: number): Promise<PartitionHead | undefined> {
+  const result = await deps.dynamo.send(
+    new GetCommand({ TableName: deps.logTable, Key: logKeys.head(topicId, partition), ConsistentRead: true }),
+  );
+  return result.Item as PartitionHead | undefined;
+}
+
+async function classifyRejection(
+  deps: LogDeps,
+  topicId: string,
+  partition: number,
+  location: Location,
+  producer: ProducerInfo | undefined,
+): Promise<AppendResult> {
+  const head = await readHead(deps, topicId, partition);
+  if (!head) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${partition} does not exist`);
+  if (!producer) throw new FloeError('UNKNOWN_SERVER_ERROR', 'append rejected for an unknown reason; retry');
+  const state = head.producers[String(producer.producerId)];
+  if (state && state.e > producer.producerEpoch) {
+    throw new FloeError(
+      'INVALID_PRODUCER_EPOCH',
+      `producer ${producer.producerId} epoch ${producer.producerEpoch} is fenced by epoch ${state.e}`,
+    );
+  }
+  if (state && state.e === producer.producerEpoch && isDuplicate(producer.baseSequence, state.s)) {
+    const original = await findProducerBatch(deps, topicId, partition, head, producer);
+    if (original) {
+      return { baseOffset: original.baseOffset, logAppendTime: original.a, logStartOffset: head.logStartOffset, duplicate: true };
+    }
+    throw new FloeError('DUPLICATE_SEQUENCE_NUMBER', `batch with sequence ${producer.baseSequence} was already written`);
+  }
+  const expected = state && state.e === producer.producerEpoch ? (state.s + 1) % (MAX_SEQUENCE + 1) : 0;
+  throw new FloeError(
+    'OUT_OF_ORDER_SEQUENCE_NUMBER',
+    `producer ${producer.producerId} sent sequence ${producer.baseSequence}, expected ${expected}`,
+  );
+}
+
+/** A sequence at or before the last one written (within a window, to survive wrap-around) is a retry. */
+function isDuplicate(baseSequence: number, lastSeq: number): boolean {
+  const distance = (lastSeq - baseSequence + MAX_SEQUENCE + 1) % (MAX_SEQUENCE + 1);
+  return distance < 1_000_000;
+}
+
+/** Finds an already committed batch of this producer: in the head, else in the newest index items. */
+async function findProducerBatch(
+  deps: LogDeps,
+  topicId: string,
+  partition: number,
+  head: PartitionHead,
+  producer: ProducerInfo,
+): Promise<LocatedBatch | undefined> {
+  const matches = (loc: LocatedBatch): boolean =>
+    loc.p === producer.producerId && loc.e === producer.producerEpoch && loc.q === producer.baseSequence;
+  const inHead = withOffsets(head.recentBase, head.recent).find(matches);
+  if (inHead) return inHead;
+  const page = await deps.dynamo.send(
+    new QueryCommand({
+      TableName: deps.logTable,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :i)',
+      ExpressionAttributeValues: { ':pk': logKeys.partitionPk(topicId, partition), ':i': logKeys.indexChunkPrefix },
+      ScanIndexForward: false,
+      Limit: 8,
+      ConsistentRead: true,
+    }),
+  );
+  for (const item of page.Items ?? []) {
+    const found = withOffsets(item.base as number, item.entries as Location[]).find(matches);
+    if (found) return found;
+  }
+  return undefined;
+}

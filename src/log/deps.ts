@@ -1,0 +1,16 @@
+/** What the log domain needs from the outside world, passed in (never imported from handlers). */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ObjectStore } from '../storage/object-store.js';
+
+export interface LogDeps {
+  dynamo: DynamoDBDocumentClient;
+  store: ObjectStore;
+  logTable: string;
+  now?: () => number;
+}
+
+export const nowOf = (deps: { now?: () => number }): number => (deps.now ?? Date.now)();
+
+export function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+}

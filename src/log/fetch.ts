@@ -1,0 +1,182 @@
+/**
+ * Fetch: Kafka's semantics over partition heads and segment objects.
+ * - at least one whole batch per partition with data, even past the byte limits;
+ * - max.partition.fetch.bytes per partition, fetch.max.bytes over the response;
+ * - wait until fetch.min.bytes are available or fetch.max.wait.ms passes
+ *   (capped at LIMITS.maxFetchWaitMs), re-reading only the heads while waiting.
+ */
+import { FloeError, type ErrorCode } from '../errors.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { readHead } from './append.js';
+import type { LogDeps } from './deps.js';
+import { LIMITS } from './limits.js';
+import { locateBatches } from './locate.js';
+import type { LocatedBatch, PartitionHead } from './partition-head.js';
+import { readBatches } from './read-ranges.js';
+import type { Topic } from './topics.js';
+
+export interface FetchPartitionRequest {
+  partition: number;
+  fetchOffset: number;
+  partitionMaxBytes: number;
+}
+
+export interface FetchTopicRequest {
+  topic: string;
+  partitions: FetchPartitionRequest[];
+}
+
+export interface FetchRequest {
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  topics: FetchTopicRequest[];
+}
+
+export interface FetchPartitionResult {
+  partition: number;
+  errorCode: ErrorCode;
+  errorMessage?: string;
+  highWatermark: number;
+  logStartOffset: number;
+  /** concatenated RecordBatch v2 bytes with offsets patched */
+  records: Buffer;
+}
+
+export interface FetchTopicResult {
+  topic: string;
+  partitions: FetchPartitionResult[];
+}
+
+export interface FetchDeps extends LogDeps {
+  store: ObjectStore;
+  resolveTopic: (name: string) => Promise<Topic | undefined>;
+}
+
+interface Slot {
+  topic?: Topic;
+  request: FetchPartitionRequest;
+  result: FetchPartitionResult;
+  head?: PartitionHead;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function fetchRecords(deps: FetchDeps, request: FetchRequest): Promise<FetchTopicResult[]> {
+  const started = Date.now();
+  const waitMs = Math.min(Math.max(0, request.maxWaitMs), LIMITS.maxFetchWaitMs);
+  const maxBytes = Math.min(request.maxBytes, LIMITS.maxFetchResponseBytes);
+
+  const slots: Array<{ topic: string; slots: Slot[] }> = [];
+  for (const t of request.topics) {
+    const topic = await deps.resolveTopic(t.topic);
+    slots.push({
+      topic: t.topic,
+      slots: t.partitions.map((request) => ({
+        topic,
+        request,
+        result: { partition: request.partition, errorCode: 'NONE', highWatermark: -1, logStartOffset: -1, records: Buffer.alloc(0) },
+      })),
+    });
+  }
+  const all = slots.flatMap((t) => t.slots);
+
+  for (;;) {
+    await Promise.all(all.map((slot) => refreshHead(deps, slot)));
+    const available = all.reduce((sum, slot) => sum + availableBytesHint(slot), 0);
+    const elapsed = Date.now() - started;
+    if (available >= Math.max(1, request.minBytes) || elapsed + LIMITS.fetchPollIntervalMs > waitMs) break;
+    await sleep(LIMITS.fetchPollIntervalMs);
+  }
+
+  // Locate batches per partition within the response budget, then read all objects at once.
+  let budget = maxBytes;
+  const chosen: LocatedBatch[][] = [];
+  const readable: Slot[] = [];
+  for (const slot of all) {
+    if (slot.result.errorCode !== 'NONE' || !slot.head || !slot.topic) continue;
+    if (slot.request.fetchOffset >= slot.head.nextOffset) continue;
+    const limit = Math.min(slot.request.partitionMaxBytes, budget);
+    if (limit <= 0 && readable.length > 0) break;
+    const batches = await locateBatches(deps, slot.topic.topicId, slot.request.partition, slot.head, {
+      fromOffset: slot.request.fetchOffset,
+      maxBytes: Math.max(limit, 1),
+    });
+    if (batches.length === 0) continue;
+    chosen.push(batches);
+    readable.push(slot);
+    budget -= batches.reduce((sum, b) => sum + b.l, 0);
+  }
+  const buffers = await readBatches(deps.store, chosen);
+  readable.forEach((slot, i) => {
+    slot.result.records = buffers[i] as Buffer;
+  });
+  return slots.map((t) => ({ topic: t.topic, partitions: t.slots.map((s) => s.result) }));
+}
+
+async function refreshHead(deps: FetchDeps, slot: Slot): Promise<void> {
+  const { request, result } = slot;
+  if (result.errorCode !== 'NONE' && result.errorCode !== 'OFFSET_OUT_OF_RANGE') return;
+  if (!slot.topic || request.partition < 0 || request.partition >= slot.topic.partitions) {
+    setError(result, 'UNKNOWN_TOPIC_OR_PARTITION', 'unknown topic or partition');
+    return;
+  }
+  const head = await readHead(deps, slot.topic.topicId, request.partition);
+  if (!head) {
+    setError(result, 'UNKNOWN_TOPIC_OR_PARTITION', 'partition does not exist');
+    return;
+  }
+  slot.head = head;
+  result.highWatermark = head.nextOffset;
+  result.logStartOffset = head.logStartOffset;
+  if (request.fetchOffset < head.logStartOffset || request.fetchOffset > head.nextOffset) {
+    setError(
+      result,
+      'OFFSET_OUT_OF_RANGE',
+      `offset ${request.fetchOffset} is outside [${head.logStartOffset}, ${head.nextOffset}]`,
+    );
+  } else {
+    result.errorCode = 'NONE';
+    delete result.errorMessage;
+  }
+}
+
+function setError(result: FetchPartitionResult, code: ErrorCode, message: string): void {
+  result.errorCode = code;
+  result.errorMessage = message;
+}
+
+/** Bytes that are known to be readable for a slot from its head alone (errors count, so they end the wait). */
+function availableBytesHint(slot: Slot): number {
+  if (slot.result.errorCode !== 'NONE') return Number.MAX_SAFE_INTEGER;
+  const head = slot.head;
+  if (!head || slot.request.fetchOffset >= head.nextOffset) return 0;
+  // Records before recentBase are in the index: certainly at least one batch.
+  if (slot.request.fetchOffset < head.recentBase) return Number.MAX_SAFE_INTEGER;
+  let offset = head.recentBase;
+  let bytes = 0;
+  for (const loc of head.recent) {
+    if (offset + loc.n > slot.request.fetchOffset) bytes += loc.l;
+    offset += loc.n;
+  }
+  return bytes;
+}
+
+export function validateFetchRequest(request: FetchRequest): void {
+  if (request.topics.length === 0) throw new FloeError('INVALID_REQUEST', 'fetch names no topic');
+  let count = 0;
+  for (const t of request.topics) {
+    for (const p of t.partitions) {
+      count++;
+      if (!Number.isSafeInteger(p.fetchOffset) || p.fetchOffset < 0) {
+        throw new FloeError('OFFSET_OUT_OF_RANGE', `fetch offset must be a non-negative integer, got ${p.fetchOffset}`);
+      }
+      if (!Number.isSafeInteger(p.partitionMaxBytes) || p.partitionMaxBytes <= 0) {
+        throw new FloeError('INVALID_FETCH_SIZE', 'partitionMaxBytes must be a positive integer');
+      }
+    }
+  }
+  if (count > LIMITS.maxPartitionsPerRequest) {
+    throw new FloeError('INVALID_REQUEST', `fetch names ${count} partitions; the limit is ${LIMITS.maxPartitionsPerRequest}`);
+  }
+}

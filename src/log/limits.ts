@@ -1,0 +1,42 @@
+/**
+ * Every limit Floe enforces, named once. docs/configuration.md lists them.
+ * Lambda Function URLs carry at most 6 MB per request and per buffered response,
+ * and binary bodies travel base64-encoded (4/3 larger), which bounds the byte limits here.
+ */
+export const LIMITS = {
+  /** Kafka's topic name rule: [a-zA-Z0-9._-]{1,249}, not "." or "..". */
+  maxTopicNameLength: 249,
+  /** Partitions per topic. Creating one writes one DynamoDB item per partition. */
+  maxPartitionsPerTopic: 4096,
+  /** Raw body bytes of one produce request (4 MiB; base64 makes it 5.33 MB, under Lambda's 6 MB). */
+  maxProduceRequestBytes: 4 * 1024 * 1024,
+  /** Topics x partitions in one produce or fetch request. */
+  maxPartitionsPerRequest: 4096,
+  /** Default max.message.bytes of a topic (Kafka's default: 1 MiB + 12 bytes of batch overhead). */
+  defaultMaxMessageBytes: 1_048_588,
+  /** Upper bound a topic may set for max.message.bytes: one batch must fit a produce request. */
+  maxMessageBytesCeiling: 4 * 1024 * 1024,
+  /** Bytes of record data in one fetch response (fetch.max.bytes is capped to this). */
+  maxFetchResponseBytes: 4 * 1024 * 1024,
+  /** Server-side cap of fetch.max.wait.ms: an idle Lambda waiting is billed by the millisecond. */
+  maxFetchWaitMs: 1000,
+  /** How often a waiting fetch re-reads partition heads. */
+  fetchPollIntervalMs: 100,
+  /** Batch locations kept inline in a partition head before the oldest are spilled to an index item. */
+  headInlineBatches: 8,
+  /** Batch locations moved into one index item per spill. */
+  spillChunkBatches: 4,
+  /** Bytes of a JSON request body (admin, fetch, groups). */
+  maxJsonBodyBytes: 1024 * 1024,
+  /** Records in one JSON produce request (curl path). */
+  maxJsonRecords: 10_000,
+} as const;
+
+export const TOPIC_CONFIG_DEFAULTS = {
+  'retention.ms': 7 * 24 * 60 * 60 * 1000,
+  'retention.bytes': -1,
+  'max.message.bytes': LIMITS.defaultMaxMessageBytes,
+} as const;
+
+export type TopicConfigName = keyof typeof TOPIC_CONFIG_DEFAULTS;
+export type TopicConfig = Record<TopicConfigName, number>;

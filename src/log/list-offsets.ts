@@ -1,0 +1,58 @@
+/**
+ * ListOffsets: earliest (log start), latest (high watermark), or the first
+ * offset whose timestamp is >= a given time. The time lookup walks batch
+ * locations by max timestamp, then decodes the one batch that holds the answer.
+ */
+import { FloeError, type ErrorCode } from '../errors.js';
+import { readHead } from './append.js';
+import type { FetchDeps } from './fetch.js';
+import { LIMITS } from './limits.js';
+import { locateBatches } from './locate.js';
+import { readBatches } from './read-ranges.js';
+import { decodeRecordBatch } from './record-batch.js';
+
+export const EARLIEST = -2;
+export const LATEST = -1;
+
+export interface ListOffsetsPartitionResult {
+  partition: number;
+  errorCode: ErrorCode;
+  errorMessage?: string;
+  offset: number;
+  timestamp: number;
+}
+
+/** `spec`: EARLIEST, LATEST, or a timestamp in ms (>= 0). */
+export async function listOffset(deps: FetchDeps, topicName: string, partition: number, spec: number): Promise<ListOffsetsPartitionResult> {
+  const result: ListOffsetsPartitionResult = { partition, errorCode: 'NONE', offset: -1, timestamp: -1 };
+  try {
+    const topic = await deps.resolveTopic(topicName);
+    if (!topic || !Number.isInteger(partition) || partition < 0 || partition >= topic.partitions) {
+      throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic or partition ${topicName}/${partition}`);
+    }
+    const head = await readHead(deps, topic.topicId, partition);
+    if (!head) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${partition} does not exist`);
+    if (spec === EARLIEST) return { ...result, offset: head.logStartOffset };
+    if (spec === LATEST) return { ...result, offset: head.nextOffset };
+    if (!Number.isSafeInteger(spec) || spec < 0) throw new FloeError('INVALID_REQUEST', `invalid timestamp ${spec}`);
+    let from = head.logStartOffset;
+    while (from < head.nextOffset) {
+      const batches = await locateBatches(deps, topic.topicId, partition, head, { fromOffset: from, maxBytes: LIMITS.maxFetchResponseBytes });
+      if (batches.length === 0) break;
+      const hit = batches.find((b) => b.t >= spec);
+      if (hit) {
+        const [bytes] = await readBatches(deps.store, [[hit]]);
+        const decoded = decodeRecordBatch(bytes as Buffer);
+        const record = decoded.records.find((r) => r.timestamp >= spec && r.offset >= head.logStartOffset);
+        if (record) return { ...result, offset: record.offset, timestamp: record.timestamp };
+      }
+      const last = batches[batches.length - 1];
+      if (!last) break;
+      from = last.baseOffset + last.n;
+    }
+    return result; // no record at or after that time: offset -1, as Kafka answers
+  } catch (error) {
+    const e = error instanceof FloeError ? error : new FloeError('UNKNOWN_SERVER_ERROR', String(error));
+    return { ...result, errorCode: e.code, errorMessage: e.message };
+  }
+}

@@ -1,0 +1,276 @@
+/**
+ * Topics: one item per topic (pk "topic", sk name) holding its id, partition
+ * count and configs, and one head item per partition keyed by the topic id, so
+ * a deleted and re-created topic never sees the old topic's data.
+ */
+import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { FloeError } from '../errors.js';
+import { logKeys, newTopicId } from '../storage/keys.js';
+import { isConditionFailure, nowOf, type LogDeps } from './deps.js';
+import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig, type TopicConfigName } from './limits.js';
+import { emptyHead, type PartitionHead } from './partition-head.js';
+
+export interface Topic {
+  name: string;
+  topicId: string;
+  partitions: number;
+  configs: TopicConfig;
+  createdAt: number;
+}
+
+export interface PartitionDescription {
+  partition: number;
+  logStartOffset: number;
+  highWatermark: number;
+}
+
+const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
+
+export function validateTopicName(name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new FloeError('INVALID_TOPIC_EXCEPTION', 'topic name must be a non-empty string');
+  }
+  if (name.length > LIMITS.maxTopicNameLength) {
+    throw new FloeError('INVALID_TOPIC_EXCEPTION', `topic name longer than ${LIMITS.maxTopicNameLength} characters`);
+  }
+  if (name === '.' || name === '..') throw new FloeError('INVALID_TOPIC_EXCEPTION', `topic name cannot be "${name}"`);
+  if (!TOPIC_NAME.test(name)) {
+    throw new FloeError('INVALID_TOPIC_EXCEPTION', `topic name "${name}" may contain only ASCII letters, digits, '.', '_' and '-'`);
+  }
+  return name;
+}
+
+export function validatePartitionCount(count: unknown): number {
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > LIMITS.maxPartitionsPerTopic) {
+    throw new FloeError('INVALID_PARTITIONS', `partition count must be an integer from 1 to ${LIMITS.maxPartitionsPerTopic}`);
+  }
+  return count;
+}
+
+const CONFIG_RANGES: Record<TopicConfigName, { min: number; max: number; allowMinusOne: boolean }> = {
+  'retention.ms': { min: 1, max: Number.MAX_SAFE_INTEGER, allowMinusOne: true },
+  'retention.bytes': { min: 1, max: Number.MAX_SAFE_INTEGER, allowMinusOne: true },
+  'max.message.bytes': { min: 128, max: LIMITS.maxMessageBytesCeiling, allowMinusOne: false },
+};
+
+export function validateTopicConfigs(input: unknown, base: TopicConfig = { ...TOPIC_CONFIG_DEFAULTS }): TopicConfig {
+  if (input === undefined || input === null) return base;
+  if (typeof input !== 'object' || Array.isArray(input)) throw new FloeError('INVALID_CONFIG', 'configs must be an object');
+  const out: TopicConfig = { ...base };
+  for (const [name, raw] of Object.entries(input)) {
+    if (!Object.hasOwn(CONFIG_RANGES, name)) {
+      throw new FloeError('INVALID_CONFIG', `unknown topic config "${name}"; supported: ${Object.keys(CONFIG_RANGES).join(', ')}`);
+    }
+    const range = CONFIG_RANGES[name as TopicConfigName];
+    const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    const ok =
+      typeof value === 'number' &&
+      Number.isInteger(value) &&
+      ((value >= range.min && value <= range.max) || (range.allowMinusOne && value === -1));
+    if (!ok) throw new FloeError('INVALID_CONFIG', `invalid value ${JSON.stringify(raw)} for ${name}`);
+    out[name as TopicConfigName] = value as number;
+  }
+  return out;
+}
+
+function toTopic(item: Record<string, unknown>): Topic {
+  return {
+    name: item.sk as string,
+    topicId: item.topicId as string,
+    partitions: item.partitions as number,
+    configs: { ...TOPIC_CONFIG_DEFAULTS, ...(item.configs as Partial<TopicConfig>) },
+    createdAt: item.createdAt as number,
+  };
+}
+
+async function putHeads(deps: LogDeps, topicId: string, from: number, to: number): Promise<void> {
+  const writes = [];
+  for (let p = from; p < to; p++) writes.push({ PutRequest: { Item: { ...logKeys.head(topicId, p), ...emptyHead() } } });
+  for (let i = 0; i < writes.length; i += 25) {
+    let pending: typeof writes | undefined = writes.slice(i, i + 25);
+    for (let attempt = 0; pending && pending.length > 0; attempt++) {
+      if (attempt > 10) throw new FloeError('STORAGE_UNAVAILABLE', 'could not create partition heads');
+      const result = await deps.dynamo.send(new BatchWriteCommand({ RequestItems: { [deps.logTable]: pending } }));
+      pending = result.UnprocessedItems?.[deps.logTable] as typeof writes | undefined;
+      if (pending?.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+    }
+  }
+}
+
+export async function createTopic(deps: LogDeps, nameInput: unknown, partitionsInput: unknown, configsInput?: unknown): Promise<Topic> {
+  const name = validateTopicName(nameInput);
+  const partitions = validatePartitionCount(partitionsInput);
+  const configs = validateTopicConfigs(configsInput);
+  if (await getTopic(deps, name)) throw new FloeError('TOPIC_ALREADY_EXISTS', `topic "${name}" already exists`);
+  const topicId = newTopicId();
+  // Heads first, then the topic item that makes them reachable: a crash in between leaves only unreachable items.
+  await putHeads(deps, topicId, 0, partitions);
+  const topic: Topic = { name, topicId, partitions, configs, createdAt: nowOf(deps) };
+  try {
+    await deps.dynamo.send(
+      new PutCommand({
+        TableName: deps.logTable,
+        Item: { ...logKeys.topic(name), topicId, partitions, configs, createdAt: topic.createdAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) throw new FloeError('TOPIC_ALREADY_EXISTS', `topic "${name}" already exists`);
+    throw error;
+  }
+  return topic;
+}
+
+export async function getTopic(deps: LogDeps, name: string): Promise<Topic | undefined> {
+  const result = await deps.dynamo.send(
+    new GetCommand({ TableName: deps.logTable, Key: logKeys.topic(name), ConsistentRead: true }),
+  );
+  return result.Item ? toTopic(result.Item) : undefined;
+}
+
+export async function requireTopic(deps: LogDeps, name: unknown): Promise<Topic> {
+  const valid = validateTopicName(name);
+  const topic = await getTopic(deps, valid);
+  if (!topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${valid}"`);
+  return topic;
+}
+
+export async function listTopics(deps: LogDeps): Promise<Topic[]> {
+  const topics: Topic[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.dynamo.send(
+      new QueryCommand({
+        TableName: deps.logTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': logKeys.topicsPk },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) topics.push(toTopic(item));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return topics;
+}
+
+export async function readHeads(deps: LogDeps, topic: Topic, partitions: number[]): Promise<Map<number, PartitionHead>> {
+  const heads = new Map<number, PartitionHead>();
+  for (let i = 0; i < partitions.length; i += 100) {
+    let keys: Array<Record<string, unknown>> | undefined = partitions.slice(i, i + 100).map((p) => logKeys.head(topic.topicId, p));
+    for (let attempt = 0; keys && keys.length > 0; attempt++) {
+      if (attempt > 10) throw new FloeError('STORAGE_UNAVAILABLE', 'could not read partition heads');
+      const result: import('@aws-sdk/lib-dynamodb').BatchGetCommandOutput = await deps.dynamo.send(
+        new BatchGetCommand({ RequestItems: { [deps.logTable]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      for (const item of result.Responses?.[deps.logTable] ?? []) {
+        const partition = Number(String(item.pk).split('#').pop());
+        heads.set(partition, item as unknown as PartitionHead);
+      }
+      keys = result.UnprocessedKeys?.[deps.logTable]?.Keys;
+      if (keys?.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+    }
+  }
+  return heads;
+}
+
+export async function describePartitions(deps: LogDeps, topic: Topic): Promise<PartitionDescription[]> {
+  const all = Array.from({ length: topic.partitions }, (_, p) => p);
+  const heads = await readHeads(deps, topic, all);
+  return all.map((partition) => {
+    const head = heads.get(partition);
+    return { partition, logStartOffset: head?.logStartOffset ?? 0, highWatermark: head?.nextOffset ?? 0 };
+  });
+}
+
+export async function addPartitions(deps: LogDeps, nameInput: unknown, countInput: unknown): Promise<Topic> {
+  const topic = await requireTopic(deps, nameInput);
+  const count = validatePartitionCount(countInput);
+  if (count <= topic.partitions) {
+    throw new FloeError('INVALID_PARTITIONS', `topic "${topic.name}" has ${topic.partitions} partitions; the new count must be larger`);
+  }
+  await putHeads(deps, topic.topicId, topic.partitions, count);
+  try {
+    await deps.dynamo.send(
+      new UpdateCommand({
+        TableName: deps.logTable,
+        Key: logKeys.topic(topic.name),
+        UpdateExpression: 'SET partitions = :new',
+        ConditionExpression: 'partitions = :old AND topicId = :id',
+        ExpressionAttributeValues: { ':new': count, ':old': topic.partitions, ':id': topic.topicId },
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) throw new FloeError('REBALANCE_IN_PROGRESS', `topic "${topic.name}" changed concurrently; retry`, { retriable: true });
+    throw error;
+  }
+  return { ...topic, partitions: count };
+}
+
+export async function updateTopicConfigs(deps: LogDeps, nameInput: unknown, configsInput: unknown): Promise<Topic> {
+  const topic = await requireTopic(deps, nameInput);
+  const configs = validateTopicConfigs(configsInput, topic.configs);
+  await deps.dynamo.send(
+    new UpdateCommand({
+      TableName: deps.logTable,
+      Key: logKeys.topic(topic.name),
+      UpdateExpression: 'SET configs = :c',
+      ConditionExpression: 'topicId = :id',
+      ExpressionAttributeValues: { ':c': configs, ':id': topic.topicId },
+    }),
+  );
+  return { ...topic, configs };
+}
+
+/**
+ * Deletes the topic item, then the partition heads (so a handler with a stale
+ * cached topic id can no longer append). Index items and segment objects are
+ * left for housekeeping.
+ */
+export async function deleteTopic(deps: LogDeps, nameInput: unknown): Promise<Topic> {
+  const topic = await requireTopic(deps, nameInput);
+  try {
+    await deps.dynamo.send(
+      new DeleteCommand({
+        TableName: deps.logTable,
+        Key: logKeys.topic(topic.name),
+        ConditionExpression: 'topicId = :id',
+        ExpressionAttributeValues: { ':id': topic.topicId },
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
+    throw error;
+  }
+  for (let p = 0; p < topic.partitions; p += 25) {
+    const deletes = [];
+    for (let q = p; q < Math.min(topic.partitions, p + 25); q++) deletes.push({ DeleteRequest: { Key: logKeys.head(topic.topicId, q) } });
+    let pending: typeof deletes | undefined = deletes;
+    for (let attempt = 0; pending && pending.length > 0 && attempt < 10; attempt++) {
+      const result = await deps.dynamo.send(new BatchWriteCommand({ RequestItems: { [deps.logTable]: pending } }));
+      pending = result.UnprocessedItems?.[deps.logTable] as typeof deletes | undefined;
+    }
+  }
+  return topic;
+}
+
+/** Per-instance cache of topic metadata (name -> topic). Stale entries are safe: appends are conditional on the head existing. */
+export class TopicCache {
+  private readonly entries = new Map<string, { topic: Topic | undefined; at: number }>();
+  constructor(
+    private readonly deps: LogDeps,
+    private readonly ttlMs = 5000,
+  ) {}
+
+  async get(name: string): Promise<Topic | undefined> {
+    const now = Date.now();
+    const hit = this.entries.get(name);
+    if (hit && now - hit.at < this.ttlMs && hit.topic) return hit.topic;
+    const topic = await getTopic(this.deps, name);
+    this.entries.set(name, { topic, at: now });
+    return topic;
+  }
+
+  invalidate(name: string): void {
+    this.entries.delete(name);
+  }
+}

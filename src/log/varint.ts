@@ -1,0 +1,147 @@
+/**
+ * Kafka's variable-length integers (record fields inside a RecordBatch v2).
+ *
+ *   zigzag:  n >= 0 -> 2n,  n < 0 -> -2n - 1   (small magnitudes of either sign stay small)
+ *   then unsigned LEB128: 7 bits per byte, least significant group first,
+ *   high bit (0x80) set on every byte except the last.
+ *
+ *   varint  (int32): at most 5 bytes; bits past 32 in the 5th byte are dropped (as Kafka's ByteUtils does)
+ *   varlong (int64): at most 10 bytes; JS numbers are exact up to 2^53, which covers
+ *                    every timestamp and offset Floe produces
+ *
+ *   examples: 0 -> 00, -1 -> 01, 1 -> 02, 63 -> 7e, -64 -> 7f, 64 -> 80 01, 300 -> d8 04
+ *
+ * Readers take a Cursor (position and exclusive end) so hot loops avoid
+ * allocating a result object per call; a read past `end` or an over-long
+ * encoding throws CORRUPT_MESSAGE.
+ */
+import { FloeError } from '../errors.js';
+
+/** A read position inside [pos, end) of some buffer; readers advance `pos`. */
+export interface Cursor {
+  pos: number;
+  end: number;
+}
+
+function truncated(): FloeError {
+  return new FloeError('CORRUPT_MESSAGE', 'varint runs past the end of its field');
+}
+
+/** Encoded size of an int32 varint. */
+export function sizeOfVarint(value: number): number {
+  const u = ((value << 1) ^ (value >> 31)) >>> 0;
+  if (u < 0x80) return 1;
+  if (u < 0x4000) return 2;
+  if (u < 0x200000) return 3;
+  if (u < 0x10000000) return 4;
+  return 5;
+}
+
+/** Encoded size of an int64 varlong (value must be an integer). */
+export function sizeOfVarlong(value: number): number {
+  if (value === (value | 0)) return sizeOfVarint(value);
+  let u = value >= 0 ? value * 2 : -value * 2 - 1;
+  let size = 1;
+  while (u >= 128) {
+    u = Math.floor(u / 128);
+    size++;
+  }
+  return size;
+}
+
+/** Writes an int32 varint at `pos`; returns the position after it. */
+export function writeVarint(buf: Uint8Array, pos: number, value: number): number {
+  let u = ((value << 1) ^ (value >> 31)) >>> 0;
+  while (u >= 0x80) {
+    buf[pos++] = (u & 0x7f) | 0x80;
+    u >>>= 7;
+  }
+  buf[pos++] = u;
+  return pos;
+}
+
+/** Writes an int64 varlong at `pos`; returns the position after it. */
+export function writeVarlong(buf: Uint8Array, pos: number, value: number): number {
+  if (value === (value | 0)) return writeVarint(buf, pos, value);
+  // Beyond int32 the zigzag value needs float arithmetic (exact for safe integers).
+  let u = value >= 0 ? value * 2 : -value * 2 - 1;
+  while (u >= 128) {
+    buf[pos++] = (u % 128) | 0x80;
+    u = Math.floor(u / 128);
+  }
+  buf[pos++] = u;
+  return pos;
+}
+
+/** Reads an int32 varint at `c.pos`, advancing it. */
+export function readVarint(buf: Uint8Array, c: Cursor): number {
+  let pos = c.pos;
+  const end = c.end;
+  if (pos >= end) throw truncated();
+  let b = buf[pos++] as number;
+  let u = b & 0x7f;
+  if (b >= 0x80) {
+    if (pos >= end) throw truncated();
+    b = buf[pos++] as number;
+    u |= (b & 0x7f) << 7;
+    if (b >= 0x80) {
+      if (pos >= end) throw truncated();
+      b = buf[pos++] as number;
+      u |= (b & 0x7f) << 14;
+      if (b >= 0x80) {
+        if (pos >= end) throw truncated();
+        b = buf[pos++] as number;
+        u |= (b & 0x7f) << 21;
+        if (b >= 0x80) {
+          if (pos >= end) throw truncated();
+          b = buf[pos++] as number;
+          if (b >= 0x80) throw new FloeError('CORRUPT_MESSAGE', 'varint longer than 5 bytes');
+          u |= b << 28;
+        }
+      }
+    }
+  }
+  c.pos = pos;
+  return (u >>> 1) ^ -(u & 1);
+}
+
+/** Reads an int64 varlong at `c.pos`, advancing it. */
+export function readVarlong(buf: Uint8Array, c: Cursor): number {
+  let pos = c.pos;
+  const end = c.end;
+  if (pos >= end) throw truncated();
+  let b = buf[pos++] as number;
+  if (b < 0x80) {
+    c.pos = pos;
+    return (b >>> 1) ^ -(b & 1);
+  }
+  // First 28 bits in integer arithmetic, the rest (up to 10 bytes) in floats.
+  let low = b & 0x7f;
+  let shift = 7;
+  do {
+    if (pos >= end) throw truncated();
+    b = buf[pos++] as number;
+    low |= (b & 0x7f) << shift;
+    shift += 7;
+  } while (b >= 0x80 && shift < 28);
+  if (b < 0x80) {
+    c.pos = pos;
+    return (low >>> 1) ^ -(low & 1);
+  }
+  let high = 0;
+  let scale = 1;
+  do {
+    if (shift >= 70) throw new FloeError('CORRUPT_MESSAGE', 'varlong longer than 10 bytes');
+    if (pos >= end) throw truncated();
+    b = buf[pos++] as number;
+    high += (b & 0x7f) * scale;
+    scale *= 128;
+    shift += 7;
+  } while (b >= 0x80);
+  c.pos = pos;
+  // u = low + high * 2^28; undo zigzag without leaving float arithmetic.
+  const odd = low & 1;
+  const half = high * (0x10000000 / 2) + (low >>> 1);
+  return odd ? -half - 1 : half;
+}
+
