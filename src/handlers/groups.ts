@@ -3,6 +3,6 @@ import { configFromEnv } from '../config.js';
 import { groupsApp } from './groups-app.js';
 import { createHandlerDeps } from './deps.js';
 
-const deps = createHandlerDeps(configFromEnv());
+export const deps = createHandlerDeps(configFromEnv());
 
 export const handler = groupsApp(deps);

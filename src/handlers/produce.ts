@@ -3,6 +3,6 @@ import { configFromEnv } from '../config.js';
 import { produceApp } from './produce-app.js';
 import { createHandlerDeps } from './deps.js';
 
-const deps = createHandlerDeps(configFromEnv());
+export const deps = createHandlerDeps(configFromEnv());
 
 export const handler = produceApp(deps);

@@ -13,6 +13,7 @@ import { groupsApp } from '../handlers/groups-app.js';
 import type { FunctionUrlHandler } from '../handlers/http.js';
 import { produceApp } from '../handlers/produce-app.js';
 import { FUNCTION_NAMES, functionUrl, startFunctionUrlServer, type FunctionName } from './function-url-server.js';
+import { installCrashPoint, type CrashPoint } from './crash-points.js';
 import { ensureStorage, LOCAL_CREDENTIALS, localConfig, startStorage, type RunningStorage } from './storage.js';
 
 export interface ClusterOptions {
@@ -22,8 +23,10 @@ export interface ClusterOptions {
   /** Use an already running storage (several handler processes sharing one). */
   storage?: { dynamoEndpoint: string; s3Endpoint: string };
   entryModules?: boolean;
-  /** Adjusts the handler dependencies (fault injection, crash hooks) when not using entry modules. */
+  /** Adjusts the handler dependencies (fault injection, crash hooks). */
   customizeDeps?: (deps: HandlerDeps) => void;
+  /** Kill this process at a point of the produce path (fault tests). */
+  crashPoint?: CrashPoint;
 }
 
 export interface LocalCluster {
@@ -46,6 +49,11 @@ export function setLocalCredentials(): void {
   process.env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
 }
 
+function customize(deps: HandlerDeps, options: ClusterOptions): void {
+  if (options.crashPoint) installCrashPoint(deps, options.crashPoint);
+  options.customizeDeps?.(deps);
+}
+
 export async function startCluster(options: ClusterOptions = {}): Promise<LocalCluster> {
   setLocalCredentials();
   let owned: RunningStorage | undefined;
@@ -59,12 +67,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
   if (options.entryModules) {
     Object.assign(process.env, configToEnv(config));
     for (const name of FUNCTION_NAMES) {
-      const module = (await import(`../handlers/${name}.ts`)) as { handler: FunctionUrlHandler };
+      const module = (await import(`../handlers/${name}.ts`)) as { handler: FunctionUrlHandler; deps: HandlerDeps };
+      customize(module.deps, options);
       front.setHandler(name, module.handler);
     }
   } else {
     deps = createHandlerDeps(config);
-    options.customizeDeps?.(deps);
+    customize(deps, options);
     for (const name of FUNCTION_NAMES) front.setHandler(name, APPS[name](deps));
   }
   return {

@@ -97,7 +97,9 @@ export async function spill(deps: LogDeps, topicId: string, partition: number, r
       Item: { pk: head.pk, sk: logKeys.indexChunkSk(recentBase + count - 1), base: recentBase, entries: chunk },
     }),
   );
-  const removes = chunk.map((_, i) => `recent[${i}]`).join(', ');
+  // Highest index first: DynamoDB resolves all indices against the old list, dynalite one after another;
+  // in descending order both remove the same elements.
+  const removes = chunk.map((_, i) => `recent[${i}]`).reverse().join(', ');
   try {
     await deps.dynamo.send(
       new UpdateCommand({

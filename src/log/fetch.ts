@@ -100,7 +100,9 @@ export async function fetchRecords(deps: FetchDeps, request: FetchRequest): Prom
     if (limit <= 0 && readable.length > 0) break;
     const batches = await locateBatches(deps, slot.topic.topicId, slot.request.partition, slot.head, {
       fromOffset: slot.request.fetchOffset,
-      maxBytes: Math.max(limit, 1),
+      maxBytes: Math.max(limit, 0),
+      // Kafka: the first batch of the first non-empty partition comes back even past the limits, so consumers progress.
+      forceFirst: readable.length === 0,
     });
     if (batches.length === 0) continue;
     chosen.push(batches);

@@ -37,7 +37,7 @@ export async function listOffset(deps: FetchDeps, topicName: string, partition: 
     if (!Number.isSafeInteger(spec) || spec < 0) throw new FloeError('INVALID_REQUEST', `invalid timestamp ${spec}`);
     let from = head.logStartOffset;
     while (from < head.nextOffset) {
-      const batches = await locateBatches(deps, topic.topicId, partition, head, { fromOffset: from, maxBytes: LIMITS.maxFetchResponseBytes });
+      const batches = await locateBatches(deps, topic.topicId, partition, head, { fromOffset: from, maxBytes: LIMITS.maxFetchResponseBytes, forceFirst: true });
       if (batches.length === 0) break;
       const hit = batches.find((b) => b.t >= spec);
       if (hit) {

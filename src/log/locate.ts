@@ -11,8 +11,10 @@ import { withOffsets, type Location, type LocatedBatch, type PartitionHead } fro
 
 export interface LocateOptions {
   fromOffset: number;
-  /** Stop once this many bytes are selected; the first batch is always included (Kafka returns at least one). */
+  /** Stop once this many bytes are selected. */
   maxBytes: number;
+  /** Include the first batch even if it alone exceeds maxBytes (Kafka does so for the first non-empty partition). */
+  forceFirst: boolean;
 }
 
 export async function locateBatches(
@@ -27,7 +29,7 @@ export async function locateBatches(
   let next = options.fromOffset;
   const take = (batch: LocatedBatch): boolean => {
     if (batch.baseOffset + batch.n <= next) return true; // before the position, or overlap between chunks
-    if (selected.length > 0 && bytes + batch.l > options.maxBytes) return false;
+    if ((selected.length > 0 || !options.forceFirst) && bytes + batch.l > options.maxBytes) return false;
     selected.push(batch);
     bytes += batch.l;
     next = batch.baseOffset + batch.n;

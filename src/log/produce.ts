@@ -47,8 +47,9 @@ export interface ProduceTopicResult {
 export interface ProduceDeps extends LogDeps {
   store: ObjectStore;
   resolveTopic: (name: string) => Promise<Topic | undefined>;
-  /** Test hook for crash tests: runs after the segment PUT, before any commit. */
+  /** Fault-test hooks (src/local/crash-points.ts): after the segment PUT, and after the commits before answering. */
   afterSegmentWrite?: (key: string) => Promise<void> | void;
+  afterCommit?: () => Promise<void> | void;
 }
 
 interface Valid {
@@ -140,6 +141,7 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
       }
     }),
   );
+  await deps.afterCommit?.();
   return results;
 }
 

@@ -75,49 +75,61 @@ export function writeVarlong(buf: Uint8Array, pos: number, value: number): numbe
 
 /** Reads an int32 varint at `c.pos`, advancing it. */
 export function readVarint(buf: Uint8Array, c: Cursor): number {
-  let pos = c.pos;
-  const end = c.end;
-  if (pos >= end) throw truncated();
-  let b = buf[pos++] as number;
-  let u = b & 0x7f;
-  if (b >= 0x80) {
-    if (pos >= end) throw truncated();
-    b = buf[pos++] as number;
-    u |= (b & 0x7f) << 7;
-    if (b >= 0x80) {
-      if (pos >= end) throw truncated();
-      b = buf[pos++] as number;
-      u |= (b & 0x7f) << 14;
-      if (b >= 0x80) {
-        if (pos >= end) throw truncated();
-        b = buf[pos++] as number;
-        u |= (b & 0x7f) << 21;
-        if (b >= 0x80) {
-          if (pos >= end) throw truncated();
-          b = buf[pos++] as number;
-          if (b >= 0x80) throw new FloeError('CORRUPT_MESSAGE', 'varint longer than 5 bytes');
-          u |= b << 28;
-        }
-      }
+  // Small enough to inline: lengths and deltas almost always fit in one or two bytes.
+  const pos = c.pos;
+  if (pos + 1 < c.end) {
+    const b0 = buf[pos] as number;
+    if (b0 < 0x80) {
+      c.pos = pos + 1;
+      return (b0 >>> 1) ^ -(b0 & 1);
+    }
+    const b1 = buf[pos + 1] as number;
+    if (b1 < 0x80) {
+      const u = (b0 & 0x7f) | (b1 << 7);
+      c.pos = pos + 2;
+      return (u >>> 1) ^ -(u & 1);
     }
   }
+  return readVarintSlow(buf, c);
+}
+
+function readVarintSlow(buf: Uint8Array, c: Cursor): number {
+  let pos = c.pos;
+  const end = c.end;
+  let u = 0;
+  let shift = 0;
+  let b: number;
+  do {
+    if (pos >= end) throw truncated();
+    if (shift === 35) throw new FloeError('CORRUPT_MESSAGE', 'varint longer than 5 bytes');
+    b = buf[pos++] as number;
+    u |= (b & 0x7f) << shift; // bits past 32 in the 5th byte fall off, as in Kafka
+    shift += 7;
+  } while (b >= 0x80);
   c.pos = pos;
   return (u >>> 1) ^ -(u & 1);
 }
 
 /** Reads an int64 varlong at `c.pos`, advancing it. */
 export function readVarlong(buf: Uint8Array, c: Cursor): number {
+  const pos = c.pos;
+  if (pos < c.end) {
+    const b = buf[pos] as number;
+    if (b < 0x80) {
+      c.pos = pos + 1;
+      return (b >>> 1) ^ -(b & 1);
+    }
+  }
+  return readVarlongSlow(buf, c);
+}
+
+function readVarlongSlow(buf: Uint8Array, c: Cursor): number {
   let pos = c.pos;
   const end = c.end;
-  if (pos >= end) throw truncated();
-  let b = buf[pos++] as number;
-  if (b < 0x80) {
-    c.pos = pos;
-    return (b >>> 1) ^ -(b & 1);
-  }
-  // First 28 bits in integer arithmetic, the rest (up to 10 bytes) in floats.
-  let low = b & 0x7f;
-  let shift = 7;
+  // First 28 bits in integer arithmetic, the rest (up to 10 bytes in all) in floats.
+  let low = 0;
+  let shift = 0;
+  let b: number;
   do {
     if (pos >= end) throw truncated();
     b = buf[pos++] as number;
@@ -140,8 +152,6 @@ export function readVarlong(buf: Uint8Array, c: Cursor): number {
   } while (b >= 0x80);
   c.pos = pos;
   // u = low + high * 2^28; undo zigzag without leaving float arithmetic.
-  const odd = low & 1;
-  const half = high * (0x10000000 / 2) + (low >>> 1);
-  return odd ? -half - 1 : half;
+  const half = high * 0x8000000 + (low >>> 1);
+  return low & 1 ? -half - 1 : half;
 }
-

@@ -1,6 +1,7 @@
 /** floe dev | serve | storage: the local cluster and its parts. */
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { CRASH_POINTS, type CrashPoint } from '../../local/crash-points.js';
 import { startCluster } from '../../local/cluster.js';
 import { startStorage } from '../../local/storage.js';
 
@@ -59,8 +60,10 @@ export function registerLocal(program: Command): void {
     .option('--port <port>', 'port (0 = any free port)', port, 0)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--json', 'print the bootstrap URL as one JSON line')
-    .action(async (options: { port: number; host: string; dynamodbEndpoint: string; s3Endpoint: string; json?: boolean }) => {
+    .addOption(new Option('--crash-point <point>', 'kill this process at a point of the produce path (fault tests)').choices(CRASH_POINTS).hideHelp())
+    .action(async (options: { port: number; host: string; dynamodbEndpoint: string; s3Endpoint: string; json?: boolean; crashPoint?: CrashPoint }) => {
       const cluster = await startCluster({
+        crashPoint: options.crashPoint,
         port: options.port,
         host: options.host,
         storage: { dynamoEndpoint: options.dynamodbEndpoint, s3Endpoint: options.s3Endpoint },

@@ -1,0 +1,110 @@
+/**
+ * What each Floe function may do, as explicit IAM statements scoped to the stack's
+ * bucket (segment prefix only, for objects) and tables. No statement has a `*`
+ * resource; the only wildcard is the object-key suffix under the segment prefix.
+ */
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
+import type { HandlerName } from '../handlers.js';
+
+const READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'] as const;
+/** Produce appends: it never deletes an item or reads in batches. */
+const APPEND = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:Query',
+  'dynamodb:BatchWriteItem',
+] as const;
+const READ_WRITE = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Query',
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+] as const;
+
+export const TABLE_ACTIONS = { read: READ, append: APPEND, readWrite: READ_WRITE } as const;
+
+export interface FunctionAccess {
+  /** Object actions on `<bucket>/<SEGMENT_PREFIX>*`. */
+  readonly segmentObjects?: readonly string[];
+  /** s3:ListBucket on the bucket (orphan collection lists segment keys). */
+  readonly listBucket?: boolean;
+  readonly logTable?: readonly string[];
+  readonly groupsTable?: readonly string[];
+}
+
+/** The access matrix (docs/deploy.md shows the same table). */
+export const FUNCTION_ACCESS: Readonly<Record<HandlerName, FunctionAccess>> = {
+  produce: { segmentObjects: ['s3:PutObject'], logTable: APPEND },
+  fetch: { segmentObjects: ['s3:GetObject'], logTable: READ },
+  // Offsets by timestamp read a batch header from a segment.
+  admin: { segmentObjects: ['s3:GetObject'], logTable: READ_WRITE, groupsTable: READ },
+  groups: { logTable: READ, groupsTable: READ_WRITE },
+  // Retention, compaction and orphan collection.
+  housekeeping: {
+    listBucket: true,
+    segmentObjects: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+    logTable: READ_WRITE,
+    groupsTable: READ_WRITE,
+  },
+};
+
+export interface AccessTargets {
+  readonly bucket: IBucket;
+  readonly logTable: ITable;
+  readonly groupsTable: ITable;
+}
+
+/** The ARN pattern of segment objects: the only wildcard Floe's policies contain. */
+export const segmentObjectsArn = (bucket: IBucket): string => bucket.arnForObjects(`${SEGMENT_PREFIX}*`);
+
+export function accessStatements(access: FunctionAccess, targets: AccessTargets): PolicyStatement[] {
+  const statements: PolicyStatement[] = [];
+  if (access.segmentObjects?.length) {
+    statements.push(
+      new PolicyStatement({
+        sid: 'SegmentObjects',
+        effect: Effect.ALLOW,
+        actions: [...access.segmentObjects],
+        resources: [segmentObjectsArn(targets.bucket)],
+      }),
+    );
+  }
+  if (access.listBucket) {
+    statements.push(
+      new PolicyStatement({
+        sid: 'ListSegments',
+        effect: Effect.ALLOW,
+        actions: ['s3:ListBucket'],
+        resources: [targets.bucket.bucketArn],
+      }),
+    );
+  }
+  if (access.logTable?.length) {
+    statements.push(
+      new PolicyStatement({
+        sid: 'LogTable',
+        effect: Effect.ALLOW,
+        actions: [...access.logTable],
+        resources: [targets.logTable.tableArn],
+      }),
+    );
+  }
+  if (access.groupsTable?.length) {
+    statements.push(
+      new PolicyStatement({
+        sid: 'GroupsTable',
+        effect: Effect.ALLOW,
+        actions: [...access.groupsTable],
+        resources: [targets.groupsTable.tableArn],
+      }),
+    );
+  }
+  return statements;
+}

@@ -1,0 +1,23 @@
+/**
+ * Crash points for fault tests: the produce path kills its own process at a
+ * named point (SIGKILL, so nothing is flushed or cleaned up), as a Lambda
+ * instance dying mid-request would. Only the local cluster installs them.
+ */
+import type { ProduceDeps } from '../log/produce.js';
+
+export const CRASH_POINTS = ['after-segment-put', 'after-commit'] as const;
+export type CrashPoint = (typeof CRASH_POINTS)[number];
+
+export function isCrashPoint(value: unknown): value is CrashPoint {
+  return (CRASH_POINTS as readonly unknown[]).includes(value);
+}
+
+const die = (): never => {
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable');
+};
+
+export function installCrashPoint(deps: ProduceDeps, point: CrashPoint): void {
+  if (point === 'after-segment-put') deps.afterSegmentWrite = die;
+  else deps.afterCommit = die;
+}

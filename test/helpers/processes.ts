@@ -1,0 +1,51 @@
+/** Spawns real `floe` processes (handler servers) on the run's shared storage, for tests about processes. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { sharedStorage } from './cluster.js';
+
+export const FLOE_BIN = fileURLToPath(new URL('../../bin/floe.mjs', import.meta.url));
+
+export interface ServeProcess {
+  url: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/** Reads the first stdout line of a child that prints JSON when ready. */
+function firstJsonLine(child: ChildProcess, timeoutMs: number): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('process did not become ready')), timeoutMs);
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(line) as Record<string, string>);
+      } catch (error) {
+        reject(error);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`process exited with ${code} before it was ready`)));
+  });
+}
+
+export async function spawnServe(extraArgs: string[] = []): Promise<ServeProcess> {
+  const storage = sharedStorage();
+  const child = spawn(
+    process.execPath,
+    [FLOE_BIN, 'serve', '--json', '--port', '0', '--dynamodb-endpoint', storage.dynamoEndpoint, '--s3-endpoint', storage.s3Endpoint, ...extraArgs],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
+  );
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  const ready = await firstJsonLine(child, 30_000);
+  return {
+    url: ready.bootstrap as string,
+    child,
+    exited,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

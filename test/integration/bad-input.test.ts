@@ -1,0 +1,164 @@
+/**
+ * Bad input on every route: the documented 4xx status and Kafka-style code,
+ * and nothing changes (the partition's offsets and the topic list stay as they were).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Admin } from '../../src/client/admin.js';
+import { FloeHttpClient } from '../../src/client/http-client.js';
+import { LIMITS } from '../../src/log/limits.js';
+import type { LocalCluster } from '../../src/local/cluster.js';
+import { encodeProduceRequest, PRODUCE_CONTENT_TYPE } from '../../src/wire/produce-request.js';
+import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
+
+let cluster: LocalCluster;
+let http: FloeHttpClient;
+let admin: Admin;
+let topic: string;
+let urls: Record<'produce' | 'fetch' | 'admin' | 'groups', string>;
+
+interface Case {
+  name: string;
+  fn: 'produce' | 'fetch' | 'admin';
+  method: string;
+  path: string;
+  body?: Buffer | string | (() => Buffer | string);
+  type?: string;
+  status: number;
+  code: string;
+}
+
+const produceBody = (partition: number, records: Buffer, acks = -1, name = () => topic) =>
+  encodeProduceRequest({ acks, timeoutMs: 1000, topics: [{ topic: name(), partitions: [{ partition, records }] }] });
+
+const corrupted = (): Buffer => {
+  const batch = batchOf(['payload']);
+  const last = batch.length - 1;
+  batch.writeUInt8(batch.readUInt8(last) ^ 0xff, last); // inside the CRC-covered bytes
+  return batch;
+};
+
+const cases: Case[] = [
+  // produce
+  { name: 'truncated binary body', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => produceBody(0, batchOf(['a'])).subarray(0, 20), type: PRODUCE_CONTENT_TYPE, status: 400, code: 'INVALID_REQUEST' },
+  { name: 'binary body with trailing bytes', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => Buffer.concat([produceBody(0, batchOf(['a'])), Buffer.from([1])]), type: PRODUCE_CONTENT_TYPE, status: 400, code: 'INVALID_REQUEST' },
+  { name: 'hostile array count', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => Buffer.from([0, 1, 255, 255, 0, 0, 3, 232, 127, 255, 255, 255]), type: PRODUCE_CONTENT_TYPE, status: 400, code: 'INVALID_REQUEST' },
+  { name: 'unknown wire version', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => { const b = produceBody(0, batchOf(['a'])); b.writeInt16BE(9, 0); return b; }, type: PRODUCE_CONTENT_TYPE, status: 400, code: 'UNSUPPORTED_VERSION' },
+  { name: 'bad CRC', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => produceBody(0, corrupted()), type: PRODUCE_CONTENT_TYPE, status: 400, code: 'CORRUPT_MESSAGE' },
+  { name: 'batch length field lies', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => { const b = batchOf(['a']); b.writeInt32BE(5000, 8); return produceBody(0, b); }, type: PRODUCE_CONTENT_TYPE, status: 400, code: 'CORRUPT_MESSAGE' },
+  { name: 'old message format (magic 1)', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => { const b = batchOf(['a']); b.writeInt8(1, 16); return produceBody(0, b); }, type: PRODUCE_CONTENT_TYPE, status: 400, code: 'UNSUPPORTED_FOR_MESSAGE_FORMAT' },
+  { name: 'unknown topic', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => produceBody(0, batchOf(['a']), -1, () => uniqueName('nope')), type: PRODUCE_CONTENT_TYPE, status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
+  { name: 'partition out of range', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => produceBody(7, batchOf(['a'])), type: PRODUCE_CONTENT_TYPE, status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
+  { name: 'negative partition', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => produceBody(-1, batchOf(['a'])), type: PRODUCE_CONTENT_TYPE, status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
+  { name: 'invalid acks', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => produceBody(0, batchOf(['a']), 2), type: PRODUCE_CONTENT_TYPE, status: 400, code: 'INVALID_REQUIRED_ACKS' },
+  { name: 'batch above max.message.bytes', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => produceBody(0, batchOf(['x'.repeat(LIMITS.defaultMaxMessageBytes)])), type: PRODUCE_CONTENT_TYPE, status: 413, code: 'MESSAGE_TOO_LARGE' },
+  { name: 'oversize body', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => Buffer.alloc(LIMITS.maxProduceRequestBytes + 1024), type: PRODUCE_CONTENT_TYPE, status: 413, code: 'RECORD_LIST_TOO_LARGE' },
+  { name: 'malformed JSON', fn: 'produce', method: 'POST', path: '/v1/produce', body: '{"records": [', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'JSON records of the wrong type', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => JSON.stringify({ records: [{ topic, value: 42 }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'JSON partition of the wrong type', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => JSON.stringify({ records: [{ topic, partition: 'zero', value: 'v' }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'JSON unknown topic', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => JSON.stringify({ records: [{ topic: uniqueName('nope'), value: 'v' }] }), type: 'application/json', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
+  { name: 'JSON invalid topic name', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => JSON.stringify({ topics: [{ topic: 'bad name!', partitions: [{ partition: 0, records: batchOf(['a']).toString('base64') }] }] }), type: 'application/json', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
+  { name: 'unsupported content type', fn: 'produce', method: 'POST', path: '/v1/produce', body: 'a=b', type: 'text/plain', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+  { name: 'wrong method', fn: 'produce', method: 'GET', path: '/v1/produce', status: 405, code: 'METHOD_NOT_ALLOWED' },
+  // fetch
+  { name: 'fetch: malformed JSON', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: '{', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'fetch: empty body', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: '', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'fetch: negative offset', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: () => JSON.stringify({ topics: [{ topic, partitions: [{ partition: 0, fetchOffset: -5 }] }] }), type: 'application/json', status: 416, code: 'OFFSET_OUT_OF_RANGE' },
+  { name: 'fetch: offset past the end', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: () => JSON.stringify({ maxWaitMs: 0, topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 1_000_000 }] }] }), type: 'application/json', status: 416, code: 'OFFSET_OUT_OF_RANGE' },
+  { name: 'fetch: unknown topic', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: () => JSON.stringify({ maxWaitMs: 0, topics: [{ topic: uniqueName('nope'), partitions: [{ partition: 0, fetchOffset: 0 }] }] }), type: 'application/json', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
+  { name: 'fetch: invalid topic name', fn: 'fetch', method: 'GET', path: '/v1/fetch?topic=..&partition=0&offset=0', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
+  { name: 'fetch: partition out of range', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: () => JSON.stringify({ maxWaitMs: 0, topics: [{ topic, partitions: [{ partition: 9, fetchOffset: 0 }] }] }), type: 'application/json', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
+  { name: 'fetch: zero partitionMaxBytes', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: () => JSON.stringify({ topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 0 }] }] }), type: 'application/json', status: 400, code: 'INVALID_FETCH_SIZE' },
+  { name: 'fetch: offset of the wrong type', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: () => JSON.stringify({ topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 'zero' }] }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'fetch: topics not an array', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: '{"topics": 3}', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'fetch: GET without topic', fn: 'fetch', method: 'GET', path: '/v1/fetch', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'fetch: GET with negative offset', fn: 'fetch', method: 'GET', path: '/v1/fetch?topic=x&offset=-1', status: 416, code: 'OFFSET_OUT_OF_RANGE' },
+  { name: 'offsets: bad spec', fn: 'fetch', method: 'GET', path: '/v1/offsets?topic=x&spec=yesterday', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'offsets: unknown topic', fn: 'fetch', method: 'POST', path: '/v1/offsets', body: () => JSON.stringify({ topics: [{ topic: uniqueName('nope'), partitions: [{ partition: 0, timestamp: 'latest' }] }] }), type: 'application/json', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
+  { name: 'offsets: negative partition', fn: 'admin', method: 'GET', path: '/v1/offsets?topic=TOPIC&partition=-2', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
+  // admin
+  { name: 'create: invalid characters', fn: 'admin', method: 'POST', path: '/v1/topics', body: '{"name":"bad name","partitions":1}', type: 'application/json', status: 400, code: 'INVALID_TOPIC_EXCEPTION' },
+  { name: 'create: name ".."', fn: 'admin', method: 'POST', path: '/v1/topics', body: '{"name":"..","partitions":1}', type: 'application/json', status: 400, code: 'INVALID_TOPIC_EXCEPTION' },
+  { name: 'create: name too long', fn: 'admin', method: 'POST', path: '/v1/topics', body: JSON.stringify({ name: 'x'.repeat(250), partitions: 1 }), type: 'application/json', status: 400, code: 'INVALID_TOPIC_EXCEPTION' },
+  { name: 'create: name missing', fn: 'admin', method: 'POST', path: '/v1/topics', body: '{"partitions":1}', type: 'application/json', status: 400, code: 'INVALID_TOPIC_EXCEPTION' },
+  { name: 'create: zero partitions', fn: 'admin', method: 'POST', path: '/v1/topics', body: () => JSON.stringify({ name: uniqueName('z'), partitions: 0 }), type: 'application/json', status: 400, code: 'INVALID_PARTITIONS' },
+  { name: 'create: too many partitions', fn: 'admin', method: 'POST', path: '/v1/topics', body: () => JSON.stringify({ name: uniqueName('z'), partitions: LIMITS.maxPartitionsPerTopic + 1 }), type: 'application/json', status: 400, code: 'INVALID_PARTITIONS' },
+  { name: 'create: partitions as a string', fn: 'admin', method: 'POST', path: '/v1/topics', body: () => JSON.stringify({ name: uniqueName('z'), partitions: '3' }), type: 'application/json', status: 400, code: 'INVALID_PARTITIONS' },
+  { name: 'create: unknown config', fn: 'admin', method: 'POST', path: '/v1/topics', body: () => JSON.stringify({ name: uniqueName('z'), partitions: 1, configs: { 'segment.jitter': 1 } }), type: 'application/json', status: 400, code: 'INVALID_CONFIG' },
+  { name: 'create: negative retention', fn: 'admin', method: 'POST', path: '/v1/topics', body: () => JSON.stringify({ name: uniqueName('z'), partitions: 1, configs: { 'retention.ms': -7 } }), type: 'application/json', status: 400, code: 'INVALID_CONFIG' },
+  { name: 'create: existing topic', fn: 'admin', method: 'POST', path: '/v1/topics', body: () => JSON.stringify({ name: topic, partitions: 5 }), type: 'application/json', status: 409, code: 'TOPIC_ALREADY_EXISTS' },
+  { name: 'create: malformed JSON', fn: 'admin', method: 'POST', path: '/v1/topics', body: 'nope', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'describe: unknown topic', fn: 'admin', method: 'GET', path: '/v1/topics/no-such-topic-here', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
+  { name: 'delete: unknown topic', fn: 'admin', method: 'DELETE', path: '/v1/topics/no-such-topic-here', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
+  { name: 'add partitions: fewer', fn: 'admin', method: 'POST', path: '/v1/topics/TOPIC/partitions', body: '{"count":1}', type: 'application/json', status: 400, code: 'INVALID_PARTITIONS' },
+  { name: 'add partitions: not a number', fn: 'admin', method: 'POST', path: '/v1/topics/TOPIC/partitions', body: '{"count":"many"}', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'configs: invalid value', fn: 'admin', method: 'PUT', path: '/v1/topics/TOPIC/configs', body: '{"configs":{"max.message.bytes":"huge"}}', type: 'application/json', status: 400, code: 'INVALID_CONFIG' },
+  { name: 'unknown route', fn: 'admin', method: 'GET', path: '/v2/everything', status: 404, code: 'NOT_FOUND' },
+];
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  http = new FloeHttpClient(cluster.url);
+  admin = Admin.fromClient(http);
+  urls = await http.functionUrls();
+  topic = uniqueName('bad');
+  await admin.createTopic(topic, 2);
+  await produceValues(http, topic, 0, ['before-0', 'before-1']);
+});
+afterAll(() => cluster.close());
+
+describe('bad input', () => {
+  it.each(cases)('$name → $status $code, nothing changes', async (c) => {
+    // Prepare
+    const topicsBefore = (await admin.listTopics()).map((t) => `${t.name}:${t.partitions}`).sort();
+    const describeBefore = await admin.describeTopic(topic);
+    const raw = typeof c.body === 'function' ? c.body() : c.body;
+    const body = typeof raw === 'string' ? raw.replaceAll('TOPIC', topic) : raw;
+
+    // Act
+    const response = await fetch(`${urls[c.fn]}${c.path.replace('TOPIC', topic)}`, {
+      method: c.method,
+      headers: c.type ? { 'content-type': c.type } : {},
+      body: c.method === 'GET' ? undefined : body,
+    });
+    const answer = (await response.json()) as { error?: { code: string; message: string } };
+
+    // Assess
+    expect(response.status).toBe(c.status);
+    expect(answer.error?.code).toBe(c.code);
+    expect(answer.error?.message.length).toBeGreaterThan(0);
+    expect((await admin.listTopics()).map((t) => `${t.name}:${t.partitions}`).sort()).toEqual(topicsBefore);
+    expect(await admin.describeTopic(topic)).toEqual(describeBefore);
+  });
+
+  it('a valid request after all the bad ones gets the next dense offset', async () => {
+    // Act
+    const next = await produceValues(http, topic, 0, ['after']);
+
+    // Assess
+    expect(next).toMatchObject({ errorCode: 'NONE', baseOffset: 2 });
+    expect(values(await readPartition(http, topic, 0))).toEqual(['before-0', 'before-1', 'after']);
+  });
+
+  it('a request mixing a good and a bad partition writes only the good one and reports the bad one', async () => {
+    // Prepare
+    const mixed = encodeProduceRequest({
+      acks: -1,
+      timeoutMs: 1000,
+      topics: [{ topic, partitions: [{ partition: 1, records: batchOf(['good']) }, { partition: 0, records: corrupted() }] }],
+    });
+
+    // Act
+    const response = await fetch(`${urls.produce}/v1/produce`, { method: 'POST', headers: { 'content-type': PRODUCE_CONTENT_TYPE }, body: mixed });
+    const answer = (await response.json()) as { topics: Array<{ partitions: Array<{ partition: number; errorCode: string }> }> };
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(answer.topics[0]?.partitions.map((p) => [p.partition, p.errorCode])).toEqual([
+      [1, 'NONE'],
+      [0, 'CORRUPT_MESSAGE'],
+    ]);
+    expect(values(await readPartition(http, topic, 1))).toEqual(['good']);
+    expect(values(await readPartition(http, topic, 0))).toEqual(['before-0', 'before-1', 'after']);
+  });
+});

@@ -1,0 +1,228 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Admin } from '../../src/client/admin.js';
+import { FloeHttpClient } from '../../src/client/http-client.js';
+import { fetchRaw, produceRaw } from '../../src/client/log-client.js';
+import { LIMITS } from '../../src/log/limits.js';
+import { decodeRecordBatches, encodeRecordBatch } from '../../src/log/record-batch.js';
+import type { LocalCluster } from '../../src/local/cluster.js';
+import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
+
+let cluster: LocalCluster;
+let http: FloeHttpClient;
+let admin: Admin;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  http = new FloeHttpClient(cluster.url);
+  admin = Admin.fromClient(http);
+});
+afterAll(() => cluster.close());
+
+describe('produce and fetch', () => {
+  it('one request with batches for several partitions writes one segment object and dense offsets per partition', async () => {
+    // Prepare
+    const topic = uniqueName('multi');
+    await admin.createTopic(topic, 3);
+    const putsBefore = cluster.deps!.s3.stats.puts;
+
+    // Act
+    const first = await produceRaw(http, {
+      acks: -1,
+      timeoutMs: 10_000,
+      topics: [{ topic, partitions: [0, 1, 2].map((p) => ({ partition: p, records: batchOf([`a${p}`, `b${p}`]) })) }],
+    });
+    const second = await produceRaw(http, {
+      acks: -1,
+      timeoutMs: 10_000,
+      topics: [{ topic, partitions: [0, 2].map((p) => ({ partition: p, records: batchOf([`c${p}`]) })) }],
+    });
+
+    // Assess
+    expect(cluster.deps!.s3.stats.puts - putsBefore).toBe(2);
+    expect(first[0]?.partitions.map((p) => [p.partition, p.errorCode, p.baseOffset])).toEqual([
+      [0, 'NONE', 0],
+      [1, 'NONE', 0],
+      [2, 'NONE', 0],
+    ]);
+    expect(second[0]?.partitions.map((p) => [p.partition, p.baseOffset])).toEqual([
+      [0, 2],
+      [2, 2],
+    ]);
+    expect(values(await readPartition(http, topic, 0))).toEqual(['a0', 'b0', 'c0']);
+    expect(values(await readPartition(http, topic, 1))).toEqual(['a1', 'b1']);
+    const p2 = await readPartition(http, topic, 2);
+    expect(p2.map((r) => r.offset)).toEqual([0, 1, 2]);
+  });
+
+  it('reads every batch back after the head spilled locations into index items, from any offset', async () => {
+    // Prepare: more batches than the head keeps inline
+    const topic = uniqueName('spill');
+    await admin.createTopic(topic, 1);
+    const batches = LIMITS.headInlineBatches * 3 + 1;
+    for (let i = 0; i < batches; i++) await produceValues(http, topic, 0, [`${i}-x`, `${i}-y`]);
+
+    // Act
+    const all = await readPartition(http, topic, 0, 0, 1);
+    const fromMiddle = await readPartition(http, topic, 0, 13, 1);
+
+    // Assess
+    expect(all.map((r) => r.offset)).toEqual(Array.from({ length: batches * 2 }, (_, i) => i));
+    expect(values(all).slice(0, 3)).toEqual(['0-x', '0-y', '1-x']);
+    expect(values(all)).toEqual(Array.from({ length: batches }, (_, i) => [`${i}-x`, `${i}-y`]).flat());
+    expect(fromMiddle[0]?.offset).toBe(13);
+    expect(fromMiddle).toHaveLength(batches * 2 - 13);
+  });
+
+  it('returns at least one whole batch even when it exceeds max.partition.fetch.bytes, and honours the limits otherwise', async () => {
+    // Prepare
+    const topic = uniqueName('limits');
+    await admin.createTopic(topic, 2);
+    const big = 'x'.repeat(2000);
+    for (let i = 0; i < 5; i++) await produceValues(http, topic, 0, [big]);
+    await produceValues(http, topic, 1, [big]);
+
+    // Act
+    const [tiny] = await fetchRaw(http, {
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1_000_000,
+      topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 10 }] }],
+    });
+    const [bounded] = await fetchRaw(http, {
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 5000,
+      topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1_000_000 }, { partition: 1, fetchOffset: 0, partitionMaxBytes: 1_000_000 }] }],
+    });
+
+    // Assess
+    expect(decodeRecordBatches(tiny!.partitions[0]!.records)).toHaveLength(1);
+    const p0 = decodeRecordBatches(bounded!.partitions[0]!.records);
+    expect(p0.length).toBeGreaterThanOrEqual(1);
+    expect(p0.length).toBeLessThan(5);
+    const total = bounded!.partitions.reduce((sum, p) => sum + p.records.length, 0);
+    expect(total).toBeLessThanOrEqual(5000);
+  });
+
+  it('waits for fetch.min.bytes up to the capped max wait, and answers as soon as data arrives', async () => {
+    // Prepare
+    const topic = uniqueName('wait');
+    await admin.createTopic(topic, 1);
+    const request = (maxWaitMs: number) => ({
+      maxWaitMs,
+      minBytes: 1,
+      maxBytes: 1_000_000,
+      topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1_000_000 }] }],
+    });
+
+    // Act: nothing to read -> the server waits (capped), then answers empty
+    const started = Date.now();
+    const [empty] = await fetchRaw(http, request(60_000));
+    const waited = Date.now() - started;
+    // Act: data produced while the fetch waits
+    const pending = fetchRaw(http, request(60_000));
+    await new Promise((r) => setTimeout(r, 150));
+    await produceValues(http, topic, 0, ['late']);
+    const [late] = await pending;
+
+    // Assess
+    expect(empty!.partitions[0]!.records.length).toBe(0);
+    expect(waited).toBeGreaterThanOrEqual(LIMITS.maxFetchWaitMs - LIMITS.fetchPollIntervalMs);
+    expect(waited).toBeLessThan(LIMITS.maxFetchWaitMs + 5_000);
+    expect(values(decodeRecordBatches(late!.partitions[0]!.records).flatMap((b) => b.records))).toEqual(['late']);
+  });
+
+  it('answers OFFSET_OUT_OF_RANGE past the high watermark and keeps the partition usable', async () => {
+    // Prepare
+    const topic = uniqueName('oor');
+    await admin.createTopic(topic, 1);
+    await produceValues(http, topic, 0, ['a', 'b']);
+
+    // Act
+    const [past] = await fetchRaw(http, {
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1000,
+      topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 3, partitionMaxBytes: 1000 }] }],
+    });
+    const [atEnd] = await fetchRaw(http, {
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1000,
+      topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 2, partitionMaxBytes: 1000 }] }],
+    });
+
+    // Assess
+    expect(past!.partitions[0]).toMatchObject({ errorCode: 'OFFSET_OUT_OF_RANGE', highWatermark: 2, logStartOffset: 0 });
+    expect(atEnd!.partitions[0]).toMatchObject({ errorCode: 'NONE', highWatermark: 2 });
+    expect(atEnd!.partitions[0]!.records.length).toBe(0);
+    expect((await produceValues(http, topic, 0, ['c'])).baseOffset).toBe(2);
+  });
+
+  it('lists offsets: earliest, latest and the first offset at or after a timestamp', async () => {
+    // Prepare
+    const topic = uniqueName('times');
+    await admin.createTopic(topic, 1);
+    const t0 = 1_700_000_000_000;
+    for (let i = 0; i < 3; i++) {
+      const records = [0, 1].map((j) => ({ key: null, value: Buffer.from(`${i}${j}`), timestamp: t0 + i * 1000 + j * 100 }));
+      await produceRaw(http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: encodeRecordBatch({ records }) }] }] });
+    }
+
+    // Act
+    const [earliest] = await admin.listOffsets(topic, [0], 'earliest');
+    const [latest] = await admin.listOffsets(topic, [0], 'latest');
+    const [mid] = await admin.listOffsets(topic, [0], t0 + 1050);
+    const [after] = await admin.listOffsets(topic, [0], new Date(t0 + 10_000));
+
+    // Assess
+    expect(earliest?.offset).toBe(0);
+    expect(latest?.offset).toBe(6);
+    expect(mid).toMatchObject({ offset: 3, timestamp: t0 + 1100 });
+    expect(after?.offset).toBe(-1);
+  });
+});
+
+describe('idempotent producer bookkeeping', () => {
+  it('returns the original offsets for a retried batch, rejects gaps and fences older epochs', async () => {
+    // Prepare
+    const topic = uniqueName('idem');
+    await admin.createTopic(topic, 1);
+    const { producerId } = await http.callJson<{ producerId: number }>('produce', 'POST', '/v1/producer-ids', {});
+    const send = (baseSequence: number, vals: string[], producerEpoch = 0) =>
+      produceValues(http, topic, 0, vals, { producerId, producerEpoch, baseSequence });
+
+    // Act
+    const first = await send(0, ['a', 'b']);
+    const second = await send(2, ['c']);
+    const retryOfFirst = await send(0, ['a', 'b']);
+    const gap = await send(5, ['x']);
+    const bumped = await send(0, ['d'], 1);
+    const zombie = await send(3, ['z'], 0);
+
+    // Assess
+    expect([first.baseOffset, second.baseOffset]).toEqual([0, 2]);
+    expect(retryOfFirst).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
+    expect(gap.errorCode).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
+    expect(bumped).toMatchObject({ errorCode: 'NONE', baseOffset: 3 });
+    expect(zombie.errorCode).toBe('INVALID_PRODUCER_EPOCH');
+    expect(values(await readPartition(http, topic, 0))).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('finds the original offset of a retried batch after its location was spilled to the index', async () => {
+    // Prepare
+    const topic = uniqueName('idem-spill');
+    await admin.createTopic(topic, 1);
+    const { producerId } = await http.callJson<{ producerId: number }>('produce', 'POST', '/v1/producer-ids', {});
+    for (let seq = 0; seq < LIMITS.headInlineBatches + LIMITS.spillChunkBatches + 1; seq++) {
+      await produceValues(http, topic, 0, [`v${seq}`], { producerId, producerEpoch: 0, baseSequence: seq });
+    }
+
+    // Act: retry sequence 1, whose location is no longer in the head
+    const retry = await produceValues(http, topic, 0, ['v1'], { producerId, producerEpoch: 0, baseSequence: 1 });
+
+    // Assess
+    expect(retry).toMatchObject({ errorCode: 'NONE', baseOffset: 1 });
+  });
+});
