@@ -6,6 +6,7 @@
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { FloeError } from '../errors.js';
 import { isRetriableStorageError } from '../storage/layers.js';
+import { logError } from './logger.js';
 
 export type FunctionUrlEvent = LambdaFunctionURLEvent;
 /** The structured response form a Function URL accepts. */
@@ -82,7 +83,7 @@ function matchPath(pattern: string, path: string): Record<string, string> | unde
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
-export function router(routes: Route[], log?: (message: string, error: unknown) => void): FunctionUrlHandler {
+export function router(routes: Route[], log: (message: string, error: unknown) => void = logError): FunctionUrlHandler {
   return async (event) => {
     try {
       const method = event.requestContext?.http?.method ?? 'GET';

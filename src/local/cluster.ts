@@ -25,6 +25,8 @@ export interface ClusterOptions {
   entryModules?: boolean;
   /** Adjusts the handler dependencies (fault injection, crash hooks). */
   customizeDeps?: (deps: HandlerDeps) => void;
+  /** Overrides of the local configuration (e.g. cacheBytes). */
+  config?: Partial<Pick<FloeConfig, 'cacheBytes'>>;
   /** Kill this process at a point of the produce path (fault tests). */
   crashPoint?: CrashPoint;
 }
@@ -58,7 +60,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
   setLocalCredentials();
   let owned: RunningStorage | undefined;
   const storage = options.storage ?? (owned = await startStorage({ dataDir: options.dataDir, host: options.host }));
-  const config = localConfig(storage);
+  const config = { ...localConfig(storage), ...options.config };
   await ensureStorage(config);
   const front = await startFunctionUrlServer({ host: options.host, port: options.port });
   for (const name of FUNCTION_NAMES) config.urls[name] = functionUrl(front.url, name);

@@ -69,9 +69,9 @@ export async function appendBatch(
     const attrs = result.Attributes as { nextOffset: number; recent: Location[] };
     const baseOffset = attrs.nextOffset - location.n;
     const recentBase = attrs.nextOffset - attrs.recent.reduce((sum, loc) => sum + loc.n, 0);
-    if (attrs.recent.length > LIMITS.headInlineBatches) {
+    if (shouldSpill(attrs.recent.length)) {
       await spill(deps, topicId, partition, recentBase, attrs.recent).catch(() => {
-        // Spilling is an optimisation of head size: the next append (or housekeeping) retries it.
+        // Spilling keeps the head small; a later crossing (or housekeeping) spills what this one did not.
       });
     }
     return { baseOffset, logAppendTime: location.a, logStartOffset: -1, duplicate: false };
@@ -82,24 +82,38 @@ export async function appendBatch(
 }
 
 /**
- * Moves the oldest `spillChunkBatches` locations of a head to an index item.
- * The index item is written first, then the head is trimmed on the condition
- * that nobody trimmed it since: a reader always finds every batch in at least one place.
- * Chunks are deterministic (always the first N entries), so racing spillers write identical items.
+ * Exactly one append in every `spillChunkBatches` past the inline limit spills,
+ * so concurrent appenders do not all race to spill the same locations.
+ */
+export function shouldSpill(length: number): boolean {
+  return length > LIMITS.headInlineBatches && (length - LIMITS.headInlineBatches - 1) % LIMITS.spillChunkBatches === 0;
+}
+
+/**
+ * Moves the oldest locations of a head to index items, in chunks of
+ * `spillChunkBatches`, until at most `headInlineBatches - spillChunkBatches` remain
+ * of those seen. Index items are written first, then the head is trimmed on the
+ * condition that nobody trimmed it since: a reader always finds every batch in
+ * at least one place. Chunk boundaries are deterministic (counted from recentBase),
+ * so racing spillers write identical items.
  */
 export async function spill(deps: LogDeps, topicId: string, partition: number, recentBase: number, recent: Location[]): Promise<void> {
-  const chunk = recent.slice(0, LIMITS.spillChunkBatches);
-  const count = chunk.reduce((sum, loc) => sum + loc.n, 0);
+  const size = LIMITS.spillChunkBatches;
+  const chunks = Math.floor((recent.length - (LIMITS.headInlineBatches - size)) / size);
+  if (chunks <= 0) return;
   const head = logKeys.head(topicId, partition);
-  await deps.dynamo.send(
-    new PutCommand({
-      TableName: deps.logTable,
-      Item: { pk: head.pk, sk: logKeys.indexChunkSk(recentBase + count - 1), base: recentBase, entries: chunk },
-    }),
-  );
+  let base = recentBase;
+  for (let c = 0; c < chunks; c++) {
+    const entries = recent.slice(c * size, (c + 1) * size);
+    const count = entries.reduce((sum, loc) => sum + loc.n, 0);
+    await deps.dynamo.send(
+      new PutCommand({ TableName: deps.logTable, Item: { pk: head.pk, sk: logKeys.indexChunkSk(base + count - 1), base, entries } }),
+    );
+    base += count;
+  }
   // Highest index first: DynamoDB resolves all indices against the old list, dynalite one after another;
   // in descending order both remove the same elements.
-  const removes = chunk.map((_, i) => `recent[${i}]`).reverse().join(', ');
+  const removes = Array.from({ length: chunks * size }, (_, i) => `recent[${chunks * size - 1 - i}]`).join(', ');
   try {
     await deps.dynamo.send(
       new UpdateCommand({
@@ -107,7 +121,7 @@ export async function spill(deps: LogDeps, topicId: string, partition: number, r
         Key: head,
         UpdateExpression: `SET recentBase = :newBase REMOVE ${removes}`,
         ConditionExpression: 'recentBase = :base',
-        ExpressionAttributeValues: { ':base': recentBase, ':newBase': recentBase + count },
+        ExpressionAttributeValues: { ':base': recentBase, ':newBase': base },
       }),
     );
   } catch (error) {

@@ -9,7 +9,8 @@
  *             int32 1                    minimum compatible version
  *             then blocks of: int32 compressed length, raw snappy block (<= 32 KiB of input each)
  *           all int32 big-endian. Decoding also accepts one raw snappy block (some non-Java clients).
- *   lz4     LZ4 frame format (magic 04 22 4d 18), independent 64 KiB blocks, as KafkaLZ4BlockOutputStream.
+ *   lz4     LZ4 frame format (magic 04 22 4d 18) with independent blocks, as KafkaLZ4BlockOutputStream
+ *           writes (lz4-napi picks a 64 KiB-4 MiB block size; Kafka's reader accepts all four).
  *   zstd    standard zstd frames.
  *
  * Decompression is bounded: output larger than `maxOutputBytes` is refused before it is
@@ -72,6 +73,7 @@ export function decompress(type: CompressionType, data: Buffer, maxOutputBytes =
     }
   } catch (error) {
     if (error instanceof FloeError) throw error;
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(type, maxOutputBytes);
     throw new FloeError('CORRUPT_MESSAGE', `${type} data does not decompress: ${(error as Error).message}`, {
       cause: error,
     });
@@ -120,7 +122,7 @@ function isXerial(data: Buffer): boolean {
 }
 
 function snappyDecompress(data: Buffer, max: number): Buffer {
-  if (!isXerial(data)) return snappyBlock(data, max);
+  if (!isXerial(data)) return snappyBlock(data, max, max);
   if (data.length < XERIAL_HEADER_SIZE) throw corrupt('snappy stream header truncated');
   const blocks: Buffer[] = [];
   let total = 0;
@@ -130,7 +132,7 @@ function snappyDecompress(data: Buffer, max: number): Buffer {
     const length = data.readInt32BE(pos);
     pos += 4;
     if (length < 0 || length > data.length - pos) throw corrupt(`snappy block of ${length} bytes overruns the stream`);
-    const block = snappyBlock(data.subarray(pos, pos + length), max - total);
+    const block = snappyBlock(data.subarray(pos, pos + length), max - total, max);
     total += block.length;
     blocks.push(block);
     pos += length;
@@ -139,7 +141,7 @@ function snappyDecompress(data: Buffer, max: number): Buffer {
 }
 
 /** One raw snappy block; its declared length is checked before the library allocates it. */
-function snappyBlock(block: Buffer, max: number): Buffer {
+function snappyBlock(block: Buffer, budget: number, max: number): Buffer {
   let declared = 0;
   let scale = 1;
   let pos = 0;
@@ -150,8 +152,9 @@ function snappyBlock(block: Buffer, max: number): Buffer {
     scale *= 128;
     if (b < 0x80) break;
   }
+  if (declared > budget) throw tooLarge('snappy', max);
   // A snappy element expands at most ~21x (a 3-byte copy of 64 bytes), so larger claims are lies.
-  if (declared > max || declared > (block.length - pos) * 22 + 1) {
+  if (declared > (block.length - pos) * 22 + 1) {
     throw corrupt(`snappy block claims ${declared} bytes from ${block.length}`);
   }
   return snappyUncompress(block, { asBuffer: true }) as Buffer;

@@ -343,18 +343,21 @@ function decodeRecords(data: Buffer, start: number, header: BatchHeader): Decode
     const key = readBytes(data, c);
     const value = readBytes(data, c);
     const headerCount = readVarint(data, c);
-    const headers: RecordHeader[] = [];
-    if (headerCount !== 0) {
+    let headers: RecordHeader[];
+    if (headerCount === 0) {
+      headers = [];
+    } else {
       // Each header takes at least two bytes (two length varints).
       if (headerCount < 0 || headerCount > (recordEnd - c.pos) / 2) {
         throw corrupt(`record ${i} declares ${headerCount} headers`);
       }
+      headers = new Array<RecordHeader>(headerCount);
       for (let h = 0; h < headerCount; h++) {
         const keyLength = readVarint(data, c);
         if (keyLength < 0 || keyLength > recordEnd - c.pos) throw corrupt(`record ${i} header key length ${keyLength}`);
-        const headerKey = keys.get(data, c.pos, keyLength);
+        const headerKey = keys.get(h, data, c.pos, keyLength);
         c.pos += keyLength;
-        headers.push({ key: headerKey, value: readBytes(data, c) });
+        headers[h] = { key: headerKey, value: readBytes(data, c) };
       }
     }
     if (c.pos !== recordEnd) throw corrupt(`record ${i} has ${recordEnd - c.pos} bytes past its fields`);
@@ -383,25 +386,24 @@ function readBytes(data: Buffer, c: Cursor): Buffer | null {
 }
 
 /**
- * Header keys repeat across a batch's records: reuse the previous string when the
- * bytes match, which avoids decoding (and allocating) the same key a thousand times.
+ * Header keys repeat across a batch's records, usually at the same index: reuse the
+ * string decoded for the same bytes instead of decoding it again for every record.
  */
 class KeyCache {
-  private readonly slots: Array<{ bytes: Buffer; key: string }> = [];
-  private next = 0;
+  private readonly bytes: Buffer[] = [];
+  private readonly keys: string[] = [];
 
-  get(data: Buffer, pos: number, length: number): string {
-    const slots = this.slots;
-    for (let s = 0; s < slots.length; s++) {
-      const slot = slots[s] as { bytes: Buffer; key: string };
-      if (slot.bytes.length === length && equalBytes(slot.bytes, data, pos, length)) return slot.key;
+  get(index: number, data: Buffer, pos: number, length: number): string {
+    const slot = index & 7;
+    const cached = this.bytes[slot];
+    if (cached !== undefined && cached.length === length && equalBytes(cached, data, pos, length)) {
+      return this.keys[slot] as string;
     }
     const bytes = data.subarray(pos, pos + length);
     const key = bytes.toString('utf8');
     if (length <= 64) {
-      const slot = { bytes, key };
-      if (slots.length < 8) slots.push(slot);
-      else slots[this.next++ & 7] = slot;
+      this.bytes[slot] = bytes;
+      this.keys[slot] = key;
     }
     return key;
   }

@@ -194,8 +194,9 @@ export async function addPartitions(deps: LogDeps, nameInput: unknown, countInpu
       new UpdateCommand({
         TableName: deps.logTable,
         Key: logKeys.topic(topic.name),
-        UpdateExpression: 'SET partitions = :new',
-        ConditionExpression: 'partitions = :old AND topicId = :id',
+        UpdateExpression: 'SET #partitions = :new',
+        ConditionExpression: '#partitions = :old AND topicId = :id',
+        ExpressionAttributeNames: { '#partitions': 'partitions' },
         ExpressionAttributeValues: { ':new': count, ':old': topic.partitions, ':id': topic.topicId },
       }),
     );
@@ -213,8 +214,9 @@ export async function updateTopicConfigs(deps: LogDeps, nameInput: unknown, conf
     new UpdateCommand({
       TableName: deps.logTable,
       Key: logKeys.topic(topic.name),
-      UpdateExpression: 'SET configs = :c',
+      UpdateExpression: 'SET #configs = :c',
       ConditionExpression: 'topicId = :id',
+      ExpressionAttributeNames: { '#configs': 'configs' },
       ExpressionAttributeValues: { ':c': configs, ':id': topic.topicId },
     }),
   );

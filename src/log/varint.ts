@@ -40,13 +40,19 @@ export function sizeOfVarint(value: number): number {
 /** Encoded size of an int64 varlong (value must be an integer). */
 export function sizeOfVarlong(value: number): number {
   if (value === (value | 0)) return sizeOfVarint(value);
-  let u = value >= 0 ? value * 2 : -value * 2 - 1;
+  let u = zigzag64(value);
   let size = 1;
-  while (u >= 128) {
-    u = Math.floor(u / 128);
+  while (u >= 0x80n) {
+    u >>= 7n;
     size++;
   }
   return size;
+}
+
+/** Beyond int32 (a delta of more than 24 days) exactness matters more than speed: use BigInt. */
+function zigzag64(value: number): bigint {
+  const v = BigInt(value);
+  return BigInt.asUintN(64, (v << 1n) ^ (v >> 63n));
 }
 
 /** Writes an int32 varint at `pos`; returns the position after it. */
@@ -63,13 +69,12 @@ export function writeVarint(buf: Uint8Array, pos: number, value: number): number
 /** Writes an int64 varlong at `pos`; returns the position after it. */
 export function writeVarlong(buf: Uint8Array, pos: number, value: number): number {
   if (value === (value | 0)) return writeVarint(buf, pos, value);
-  // Beyond int32 the zigzag value needs float arithmetic (exact for safe integers).
-  let u = value >= 0 ? value * 2 : -value * 2 - 1;
-  while (u >= 128) {
-    buf[pos++] = (u % 128) | 0x80;
-    u = Math.floor(u / 128);
+  let u = zigzag64(value);
+  while (u >= 0x80n) {
+    buf[pos++] = Number(u & 0x7fn) | 0x80;
+    u >>= 7n;
   }
-  buf[pos++] = u;
+  buf[pos++] = Number(u);
   return pos;
 }
 
@@ -77,17 +82,20 @@ export function writeVarlong(buf: Uint8Array, pos: number, value: number): numbe
 export function readVarint(buf: Uint8Array, c: Cursor): number {
   // Small enough to inline: lengths and deltas almost always fit in one or two bytes.
   const pos = c.pos;
-  if (pos + 1 < c.end) {
+  const end = c.end;
+  if (pos < end) {
     const b0 = buf[pos] as number;
     if (b0 < 0x80) {
       c.pos = pos + 1;
       return (b0 >>> 1) ^ -(b0 & 1);
     }
-    const b1 = buf[pos + 1] as number;
-    if (b1 < 0x80) {
-      const u = (b0 & 0x7f) | (b1 << 7);
-      c.pos = pos + 2;
-      return (u >>> 1) ^ -(u & 1);
+    if (pos + 1 < end) {
+      const b1 = buf[pos + 1] as number;
+      if (b1 < 0x80) {
+        const u = (b0 & 0x7f) | (b1 << 7);
+        c.pos = pos + 2;
+        return (u >>> 1) ^ -(u & 1);
+      }
     }
   }
   return readVarintSlow(buf, c);

@@ -14,8 +14,9 @@
  *     pk "g#<groupId>"          sk "m#<memberId>"          member: subscription, expiresAt, ttl
  *     pk "g#<groupId>"          sk "o#<topic>#<part>"      committed offset
  *
- * S3: segment objects under `seg/<3 hex>/<yyyymmdd>/<time>-<random>`; the hex
- * prefix spreads PUTs over S3 partitions (~3,500 PUT/s per prefix).
+ * S3: segment objects under `seg/<3 hex>/<time ms>-<8 hex>`; the hex prefix
+ * spreads PUTs over S3 partitions (~3,500 PUT/s per prefix). Keys are kept short:
+ * every batch location in DynamoDB repeats its object key.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 
@@ -53,9 +54,8 @@ export const groupKeys = {
 export const SEGMENT_PREFIX = 'seg/';
 
 export function newSegmentKey(now = new Date()): string {
-  const spread = randomBytes(2).toString('hex').slice(0, 3);
-  const day = now.toISOString().slice(0, 10).replaceAll('-', '');
-  return `${SEGMENT_PREFIX}${spread}/${day}/${now.getTime()}-${randomBytes(6).toString('hex')}`;
+  const random = randomBytes(6).toString('hex');
+  return `${SEGMENT_PREFIX}${random.slice(0, 3)}/${now.getTime()}-${random.slice(3, 11)}`;
 }
 
 /** Time the segment was written, parsed back from its key (orphan collection uses it). */
