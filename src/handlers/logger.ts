@@ -4,5 +4,5 @@ import { Logger } from '@aws-lambda-powertools/logger';
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'floe' });
 
 export const logError = (message: string, error: unknown): void => {
-  logger.error(message, error instanceof Error ? error : { error: String(error) });
+  logger.error(message, error instanceof Error ? error : String(error));
 };

@@ -1,0 +1,93 @@
+/** The SDK-middleware fault layer against the real stand-ins: injected faults are seen, retried, and replayable. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { PutCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
+import { sampleLatency, seededRandom, StorageFaults } from '../../src/aws/storage-faults.js';
+import { configFromEnv } from '../../src/config.js';
+import { newSegmentKey } from '../../src/storage/keys.js';
+import { S3ObjectStore } from '../../src/storage/object-store.js';
+
+const opened: AwsClients[] = [];
+const clientsWith = (faults: StorageFaults) => {
+  const clients = createAwsClients(configFromEnv());
+  faults.install(clients);
+  opened.push(clients);
+  return clients;
+};
+afterEach(() => {
+  for (const c of opened.splice(0)) {
+    c.s3.destroy();
+    c.dynamo.destroy();
+  }
+});
+
+describe('storage fault layer', () => {
+  it('injects errors that the SDK retries, so calls still succeed while the stats count them', async () => {
+    // Prepare
+    const faults = new StorageFaults({ seed: 7, errorRate: 0.3 });
+    const { dynamo } = clientsWith(faults);
+    const table = configFromEnv().logTable;
+
+    // Act
+    let failed = 0;
+    for (let i = 0; i < 20; i++) {
+      await dynamo.send(new PutCommand({ TableName: table, Item: { pk: `faults-${i}`, sk: 'x', v: i } })).catch(() => failed++);
+    }
+    faults.setEnabled(false);
+    const read = await dynamo.send(new GetCommand({ TableName: table, Key: { pk: 'faults-19', sk: 'x' } }));
+
+    // Assess: more errors were injected than calls failed — the SDK's retries absorbed the rest
+    expect(faults.stats.errors).toBeGreaterThan(failed);
+    expect(failed).toBeLessThan(20);
+    expect(read.Item === undefined || read.Item.v === 19).toBe(true);
+  });
+
+  it('loses responses of requests that did happen', async () => {
+    // Prepare
+    const faults = new StorageFaults({ seed: 1, lostResponseRate: 1 });
+    const config = configFromEnv();
+    const { s3 } = clientsWith(faults);
+    const store = new S3ObjectStore(s3, config.bucket);
+    const key = newSegmentKey();
+    const plain = createAwsClients(config);
+    opened.push(plain);
+
+    // Act
+    const outcome = await store.put(key, Buffer.from('written anyway')).then(
+      () => 'ok',
+      (e: Error) => e.name,
+    );
+    const stored = await new S3ObjectStore(plain.s3, config.bucket).getRange(key, 0, 14);
+
+    // Assess
+    expect(outcome).toBe('TimeoutError');
+    expect(stored.toString()).toBe('written anyway');
+    expect(faults.stats.lostResponses).toBeGreaterThanOrEqual(1);
+  });
+
+  it('replays the same decisions for the same seed', () => {
+    // Act
+    const a = Array.from({ length: 5 }, seededRandom(42));
+    const b = Array.from({ length: 5 }, seededRandom(42));
+    const c = Array.from({ length: 5 }, seededRandom(43));
+
+    // Assess
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+  });
+
+  it('draws latencies whose median and 99th percentile match the model', () => {
+    // Prepare
+    const random = seededRandom(3);
+    const dist = { p50: 20, p99: 200 };
+
+    // Act
+    const xs = Array.from({ length: 20_000 }, () => sampleLatency(dist, random)).sort((x, y) => x - y);
+
+    // Assess
+    expect(xs[10_000]!).toBeGreaterThan(18);
+    expect(xs[10_000]!).toBeLessThan(22);
+    expect(xs[19_800]!).toBeGreaterThan(170);
+    expect(xs[19_800]!).toBeLessThan(235);
+  });
+});
