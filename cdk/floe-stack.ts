@@ -21,7 +21,7 @@ import { acknowledgeWildcardResource } from './constructs/nag.js';
 import { HANDLERS, type HandlerName, URL_HANDLERS, type UrlHandlerName } from './handlers.js';
 
 /** Read by the admin handler as the default retention.ms of new topics (and by housekeeping). */
-export const DEFAULT_RETENTION_ENV = 'FLOE_DEFAULT_RETENTION_MS';
+export const DEFAULT_RETENTION_ENV = ENV.defaultRetentionMs;
 /** Namespace of Floe's custom metrics (Powertools). */
 export const METRICS_NAMESPACE = 'Floe';
 

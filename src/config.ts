@@ -2,6 +2,8 @@
  * Runtime configuration of a Floe handler process, read from the environment.
  * The local cluster, LocalStack and AWS differ only in these values, never in code.
  */
+import { TOPIC_CONFIG_DEFAULTS } from './log/limits.js';
+
 export const ENV = {
   bucket: 'FLOE_BUCKET',
   logTable: 'FLOE_LOG_TABLE',
@@ -12,6 +14,7 @@ export const ENV = {
   groupsUrl: 'FLOE_GROUPS_URL',
   s3ForcePathStyle: 'FLOE_S3_FORCE_PATH_STYLE',
   cacheBytes: 'FLOE_CACHE_BYTES',
+  defaultRetentionMs: 'FLOE_DEFAULT_RETENTION_MS',
   region: 'AWS_REGION',
   s3Endpoint: 'AWS_ENDPOINT_URL_S3',
   dynamoEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
@@ -28,6 +31,8 @@ export interface FloeConfig {
   s3ForcePathStyle: boolean;
   /** Bytes of object ranges kept in the warm instance's LRU cache. */
   cacheBytes: number;
+  /** retention.ms of topics created without one (Kafka's default: 7 days). */
+  defaultRetentionMs: number;
   urls: { produce?: string; fetch?: string; admin?: string; groups?: string };
 }
 
@@ -49,6 +54,7 @@ export function configFromEnv(env: Env = process.env): FloeConfig {
     dynamoEndpoint: env[ENV.dynamoEndpoint] ?? env[ENV.endpoint],
     s3ForcePathStyle: env[ENV.s3ForcePathStyle] === 'true',
     cacheBytes: Number(env[ENV.cacheBytes] ?? 64 * 1024 * 1024),
+    defaultRetentionMs: Number(env[ENV.defaultRetentionMs] ?? TOPIC_CONFIG_DEFAULTS['retention.ms']),
     urls: {
       produce: env[ENV.produceUrl],
       fetch: env[ENV.fetchUrl],
@@ -65,6 +71,7 @@ export function configToEnv(config: FloeConfig): Record<string, string> {
     [ENV.groupsTable]: config.groupsTable,
     [ENV.s3ForcePathStyle]: String(config.s3ForcePathStyle),
     [ENV.cacheBytes]: String(config.cacheBytes),
+    [ENV.defaultRetentionMs]: String(config.defaultRetentionMs),
   };
   if (config.region) env[ENV.region] = config.region;
   if (config.s3Endpoint) env[ENV.s3Endpoint] = config.s3Endpoint;

@@ -21,7 +21,12 @@ export function createHandlerDeps(config: FloeConfig, overrides: { clients?: Aws
   const clients = overrides.clients ?? createAwsClients(config);
   const s3 = new InstrumentedObjectStore(overrides.store ?? new S3ObjectStore(clients.s3, config.bucket));
   const cache = new CachedObjectStore(new RetryingObjectStore(s3), config.cacheBytes);
-  const base = { dynamo: clients.dynamo, logTable: config.logTable, store: cache as ObjectStore };
+  const base = {
+    dynamo: clients.dynamo,
+    logTable: config.logTable,
+    store: cache as ObjectStore,
+    topicDefaults: { 'retention.ms': config.defaultRetentionMs },
+  };
   const topics = new TopicCache(base);
   return {
     ...base,

@@ -26,9 +26,11 @@ export interface ClusterOptions {
   /** Adjusts the handler dependencies (fault injection, crash hooks). */
   customizeDeps?: (deps: HandlerDeps) => void;
   /** Overrides of the local configuration (e.g. cacheBytes). */
-  config?: Partial<Pick<FloeConfig, 'cacheBytes'>>;
+  config?: Partial<Pick<FloeConfig, 'cacheBytes' | 'defaultRetentionMs'>>;
   /** Kill this process at a point of the produce path (fault tests). */
   crashPoint?: CrashPoint;
+  /** Wraps each function's handler as it is installed (request counting, fault injection: see faults.ts). */
+  wrapHandler?: (name: FunctionName, handler: FunctionUrlHandler) => FunctionUrlHandler;
 }
 
 export interface LocalCluster {
@@ -65,18 +67,20 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
   const front = await startFunctionUrlServer({ host: options.host, port: options.port });
   for (const name of FUNCTION_NAMES) config.urls[name] = functionUrl(front.url, name);
 
+  const install = (name: FunctionName, handler: FunctionUrlHandler) =>
+    front.setHandler(name, options.wrapHandler ? options.wrapHandler(name, handler) : handler);
   let deps: HandlerDeps | undefined;
   if (options.entryModules) {
     Object.assign(process.env, configToEnv(config));
     for (const name of FUNCTION_NAMES) {
       const module = (await import(`../handlers/${name}.ts`)) as { handler: FunctionUrlHandler; deps: HandlerDeps };
       customize(module.deps, options);
-      front.setHandler(name, module.handler);
+      install(name, module.handler);
     }
   } else {
     deps = createHandlerDeps(config);
     customize(deps, options);
-    for (const name of FUNCTION_NAMES) front.setHandler(name, APPS[name](deps));
+    for (const name of FUNCTION_NAMES) install(name, APPS[name](deps));
   }
   return {
     url: front.url,

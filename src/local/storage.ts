@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { FloeConfig } from '../config.js';
+import { TOPIC_CONFIG_DEFAULTS } from '../log/limits.js';
 import { TABLES } from '../storage/tables.js';
 
 /** s3rver's fixed credentials; dynalite accepts any. Not secrets: they only open the local stand-ins. */
@@ -143,6 +144,7 @@ export function localConfig(storage: { dynamoEndpoint: string; s3Endpoint: strin
     dynamoEndpoint: storage.dynamoEndpoint,
     s3ForcePathStyle: true,
     cacheBytes: 64 * 1024 * 1024,
+    defaultRetentionMs: TOPIC_CONFIG_DEFAULTS['retention.ms'],
     urls: {},
   };
 }

@@ -1,12 +1,15 @@
 /** What the log domain needs from the outside world, passed in (never imported from handlers). */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ObjectStore } from '../storage/object-store.js';
+import type { TopicConfig } from './limits.js';
 
 export interface LogDeps {
   dynamo: DynamoDBDocumentClient;
   store: ObjectStore;
   logTable: string;
   now?: () => number;
+  /** Configs of topics created without them (e.g. the deployment's default retention.ms). */
+  topicDefaults?: Partial<TopicConfig>;
 }
 
 export const nowOf = (deps: { now?: () => number }): number => (deps.now ?? Date.now)();

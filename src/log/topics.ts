@@ -100,7 +100,7 @@ async function putHeads(deps: LogDeps, topicId: string, from: number, to: number
 export async function createTopic(deps: LogDeps, nameInput: unknown, partitionsInput: unknown, configsInput?: unknown): Promise<Topic> {
   const name = validateTopicName(nameInput);
   const partitions = validatePartitionCount(partitionsInput);
-  const configs = validateTopicConfigs(configsInput);
+  const configs = validateTopicConfigs(configsInput, { ...TOPIC_CONFIG_DEFAULTS, ...deps.topicDefaults });
   if (await getTopic(deps, name)) throw new FloeError('TOPIC_ALREADY_EXISTS', `topic "${name}" already exists`);
   const topicId = newTopicId();
   // Heads first, then the topic item that makes them reachable: a crash in between leaves only unreachable items.

@@ -39,6 +39,21 @@ describe('topics', () => {
     ]);
   });
 
+  it('gives topics created without retention.ms the deployment default (FLOE_DEFAULT_RETENTION_MS)', async () => {
+    // Prepare
+    const custom = await startTestCluster({ config: { defaultRetentionMs: 3_600_000 } });
+    const customAdmin = new Admin({ bootstrap: custom.url });
+
+    // Act
+    const defaulted = await customAdmin.createTopic(uniqueName('ret'), 1);
+    const explicit = await customAdmin.createTopic(uniqueName('ret'), 1, { 'retention.ms': 5000 });
+    await custom.close();
+
+    // Assess
+    expect(defaulted.configs['retention.ms']).toBe(3_600_000);
+    expect(explicit.configs['retention.ms']).toBe(5000);
+  });
+
   it('enforces a topic max.message.bytes on produce', async () => {
     // Prepare
     const name = uniqueName('small');
