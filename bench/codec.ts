@@ -8,6 +8,8 @@
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { decodeRecordBatch, encodeRecordBatch, type ProducedRecord } from '../src/log/record-batch.js';
 import { MiB, printResult, round, type BenchSink } from './lib/report.js';
 
@@ -105,8 +107,19 @@ function toKafkajs(records: ProducedRecord[]): KafkajsMessage[] {
   }));
 }
 
+/** A full GC before each sample, so neither codec pays for the garbage the other left behind. */
+const collectGarbage = ((): (() => void) => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as (() => void) | undefined;
+  return gc ?? (() => undefined);
+})();
+
 /** Runs `fn` repeatedly for at least `ms`; returns calls per second. */
 async function sample(fn: () => unknown, ms: number): Promise<number> {
+  // Collect the other codec's garbage, then run untimed until the heap settles into this one's steady state.
+  collectGarbage();
+  const settle = process.hrtime.bigint() + BigInt(Math.round(ms * 0.25e6));
+  while (process.hrtime.bigint() < settle) await fn();
   let calls = 0;
   const start = process.hrtime.bigint();
   const budget = BigInt(Math.round(ms * 1e6));

@@ -6,18 +6,17 @@
 import { existsSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
-import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, type AssetStaging, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { type PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type FunctionUrl, FunctionUrlAuthType, InvokeMode, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
-import type { AssetStaging } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
 import { type HandlerName, HANDLER_EXPORT, handlerEntry, REPO_ROOT } from '../handlers.js';
 
-/** Lambda runs nodejs22.x; the code is tested on Node 20 and 22 (see BRIEF §9). */
+/** Lambda runs nodejs22.x; the code is built and tested for Node 20 and 22. */
 export const FLOE_RUNTIME = Runtime.NODEJS_22_X;
 export const FLOE_ARCHITECTURE = Architecture.ARM_64;
 
@@ -175,7 +174,7 @@ export class FloeFunction extends Construct {
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'Floe pins nodejs22.x on purpose: the code is built and tested for Node 20 and 22 (BRIEF §9). ' +
+        'Floe pins nodejs22.x on purpose: the code is built and tested for Node 20 and 22. ' +
         'Move to a newer runtime only after the suite runs on it.',
     });
 

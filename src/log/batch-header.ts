@@ -18,7 +18,7 @@
  *   61     ...  records (compressed as a whole when compression != 0)
  * All integers big-endian.
  */
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from './crc32c.js';
 import { FloeError } from '../errors.js';
 
 export const BATCH_HEADER_SIZE = 61;
@@ -83,7 +83,7 @@ export function readBatchHeader(buf: Buffer, pos = 0): BatchHeader {
 }
 
 export function batchCrc(batch: Buffer): number {
-  return crc32c(batch.subarray(CRC_START)) >>> 0;
+  return crc32c(batch.subarray(CRC_START));
 }
 
 /**

@@ -18,13 +18,16 @@
  * and while inflating otherwise, so a hostile batch cannot exhaust memory.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
-import { compressSync as snappyCompress, uncompressSync as snappyUncompress } from 'snappy';
-// zstd-napi's binding is a native CommonJS module: only a default import sees its exports under ESM.
-import zstdBinding from 'zstd-napi/binding.js';
-import { compress as zstdCompress } from 'zstd-napi';
 import { FloeError } from '../errors.js';
 import type { CompressionType } from './batch-header.js';
+import { nativeBackend, portableBackend, type CodecBackend } from './codec-backends.js';
+
+let backend: CodecBackend = nativeBackend;
+
+/** Tests force the pure-JS codecs (what runs on Lambda) with 'portable'. */
+export function useCodecBackend(kind: 'native' | 'portable'): void {
+  backend = kind === 'native' ? nativeBackend : portableBackend;
+}
 
 /** Default ceiling on one decompressed records section (Kafka has none; Lambda memory does). */
 export const MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024;
@@ -42,9 +45,10 @@ export function compress(type: CompressionType, data: Buffer): Buffer {
     case 'snappy':
       return xerialCompress(data);
     case 'lz4':
-      return compressFrameSync(data);
+      return backend.lz4CompressFrame(data);
     case 'zstd':
-      return zstdCompress(data);
+      if (!backend.zstdCompress) throw new FloeError('UNSUPPORTED_COMPRESSION_TYPE', 'no zstd compressor in this runtime');
+      return backend.zstdCompress(data);
     default:
       throw unsupported(type);
   }
@@ -63,10 +67,10 @@ export function decompress(type: CompressionType, data: Buffer, maxOutputBytes =
         break;
       case 'lz4':
         lz4CheckBound(data, maxOutputBytes);
-        out = decompressFrameSync(data);
+        out = backend.lz4DecompressFrame(data);
         break;
       case 'zstd':
-        out = zstdDecompress(data, maxOutputBytes);
+        out = backend.zstdDecompress(data, maxOutputBytes, () => tooLarge('zstd', maxOutputBytes));
         break;
       default:
         throw unsupported(type);
@@ -100,7 +104,7 @@ function xerialCompress(data: Buffer): Buffer {
   const blocks: Buffer[] = [];
   let size = XERIAL_HEADER_SIZE;
   for (let pos = 0; pos < data.length; pos += XERIAL_BLOCK_SIZE) {
-    const block = snappyCompress(data.subarray(pos, pos + XERIAL_BLOCK_SIZE));
+    const block = backend.snappyCompress(data.subarray(pos, pos + XERIAL_BLOCK_SIZE));
     blocks.push(block);
     size += 4 + block.length;
   }
@@ -157,7 +161,7 @@ function snappyBlock(block: Buffer, budget: number, max: number): Buffer {
   if (declared > (block.length - pos) * 22 + 1) {
     throw corrupt(`snappy block claims ${declared} bytes from ${block.length}`);
   }
-  return snappyUncompress(block, { asBuffer: true }) as Buffer;
+  return backend.snappyUncompress(block);
 }
 
 // --- lz4 ------------------------------------------------------------------
@@ -193,61 +197,4 @@ function lz4CheckBound(data: Buffer, max: number): void {
     if (pos > data.length) throw corrupt('lz4 content checksum truncated');
   } while (pos < data.length);
   if (bound > max) throw tooLarge('lz4', max);
-}
-
-// --- zstd -----------------------------------------------------------------
-
-let zstdContext: InstanceType<typeof zstdBinding.DCtx> | undefined;
-const ZSTD_CHUNK = 128 * 1024;
-
-function zstdDecompress(data: Buffer, max: number): Buffer {
-  const dctx = (zstdContext ??= new zstdBinding.DCtx());
-  dctx.reset(zstdBinding.ResetDirective.sessionOnly);
-  const declared = zstdDeclaredSize(data);
-  if (declared !== null) {
-    if (declared > max) throw tooLarge('zstd', max);
-    const out = Buffer.allocUnsafe(declared);
-    const written = dctx.decompress(out, data);
-    if (written !== declared) throw corrupt('zstd frame shorter than its declared content size');
-    return out;
-  }
-  // No declared size (streamed frames, as zstd-jni writes): inflate in chunks up to the limit.
-  const chunks: Buffer[] = [];
-  let total = 0;
-  let input = data;
-  let frameOpen = false;
-  while (input.length > 0) {
-    const chunk = Buffer.allocUnsafe(Math.min(ZSTD_CHUNK, max - total + 1));
-    const [remaining, produced, consumed] = dctx.decompressStream(chunk, input);
-    if (produced === 0 && consumed === 0) throw corrupt('zstd stream makes no progress');
-    total += produced;
-    if (total > max) throw tooLarge('zstd', max);
-    if (produced > 0) chunks.push(chunk.subarray(0, produced));
-    input = input.subarray(consumed);
-    frameOpen = remaining !== 0;
-  }
-  // Frames may end after the input does: drain what the context still holds.
-  while (frameOpen) {
-    const chunk = Buffer.allocUnsafe(Math.min(ZSTD_CHUNK, max - total + 1));
-    const [remaining, produced] = dctx.decompressStream(chunk, input);
-    if (produced === 0) throw corrupt('zstd frame truncated');
-    total += produced;
-    if (total > max) throw tooLarge('zstd', max);
-    chunks.push(chunk.subarray(0, produced));
-    frameOpen = remaining !== 0;
-  }
-  return Buffer.concat(chunks, total);
-}
-
-/** Sum of the frames' declared content sizes, or null if any frame does not declare one. */
-function zstdDeclaredSize(data: Buffer): number | null {
-  let total = 0;
-  let frame = data;
-  while (frame.length > 0) {
-    const size = zstdBinding.getFrameContentSize(frame);
-    if (size === null) return null;
-    total += size;
-    frame = frame.subarray(zstdBinding.findFrameCompressedSize(frame));
-  }
-  return total;
 }
