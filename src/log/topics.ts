@@ -3,7 +3,8 @@
  * count and configs, and one head item per partition keyed by the topic id, so
  * a deleted and re-created topic never sees the old topic's data.
  */
-import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, batchWriteAll, queryAll } from '../storage/dynamo-batch.js';
 import { FloeError } from '../errors.js';
 import { logKeys, newTopicId } from '../storage/keys.js';
 import { isConditionFailure, nowOf, type LogDeps } from './deps.js';
@@ -86,15 +87,7 @@ function toTopic(item: Record<string, unknown>): Topic {
 async function putHeads(deps: LogDeps, topicId: string, from: number, to: number): Promise<void> {
   const writes = [];
   for (let p = from; p < to; p++) writes.push({ PutRequest: { Item: { ...logKeys.head(topicId, p), ...emptyHead() } } });
-  for (let i = 0; i < writes.length; i += 25) {
-    let pending: typeof writes | undefined = writes.slice(i, i + 25);
-    for (let attempt = 0; pending && pending.length > 0; attempt++) {
-      if (attempt > 10) throw new FloeError('STORAGE_UNAVAILABLE', 'could not create partition heads');
-      const result = await deps.dynamo.send(new BatchWriteCommand({ RequestItems: { [deps.logTable]: pending } }));
-      pending = result.UnprocessedItems?.[deps.logTable] as typeof writes | undefined;
-      if (pending?.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-    }
-  }
+  await batchWriteAll(deps.dynamo, deps.logTable, writes);
 }
 
 export async function createTopic(deps: LogDeps, nameInput: unknown, partitionsInput: unknown, configsInput?: unknown): Promise<Topic> {
@@ -137,39 +130,19 @@ export async function requireTopic(deps: LogDeps, name: unknown): Promise<Topic>
 
 export async function listTopics(deps: LogDeps): Promise<Topic[]> {
   const topics: Topic[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.dynamo.send(
-      new QueryCommand({
-        TableName: deps.logTable,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': logKeys.topicsPk },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) topics.push(toTopic(item));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = queryAll(deps.dynamo, {
+    TableName: deps.logTable,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': logKeys.topicsPk },
+  });
+  for await (const item of items) topics.push(toTopic(item));
   return topics;
 }
 
 export async function readHeads(deps: LogDeps, topic: Topic, partitions: number[]): Promise<Map<number, PartitionHead>> {
+  const items = await batchGetAll(deps.dynamo, deps.logTable, partitions.map((p) => logKeys.head(topic.topicId, p)));
   const heads = new Map<number, PartitionHead>();
-  for (let i = 0; i < partitions.length; i += 100) {
-    let keys: Array<Record<string, unknown>> | undefined = partitions.slice(i, i + 100).map((p) => logKeys.head(topic.topicId, p));
-    for (let attempt = 0; keys && keys.length > 0; attempt++) {
-      if (attempt > 10) throw new FloeError('STORAGE_UNAVAILABLE', 'could not read partition heads');
-      const result: import('@aws-sdk/lib-dynamodb').BatchGetCommandOutput = await deps.dynamo.send(
-        new BatchGetCommand({ RequestItems: { [deps.logTable]: { Keys: keys, ConsistentRead: true } } }),
-      );
-      for (const item of result.Responses?.[deps.logTable] ?? []) {
-        const partition = Number(String(item.pk).split('#').pop());
-        heads.set(partition, item as unknown as PartitionHead);
-      }
-      keys = result.UnprocessedKeys?.[deps.logTable]?.Keys;
-      if (keys?.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-    }
-  }
+  for (const item of items) heads.set(Number(String(item.pk).split('#').pop()), item as unknown as PartitionHead);
   return heads;
 }
 
@@ -243,15 +216,8 @@ export async function deleteTopic(deps: LogDeps, nameInput: unknown): Promise<To
     if (isConditionFailure(error)) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
     throw error;
   }
-  for (let p = 0; p < topic.partitions; p += 25) {
-    const deletes = [];
-    for (let q = p; q < Math.min(topic.partitions, p + 25); q++) deletes.push({ DeleteRequest: { Key: logKeys.head(topic.topicId, q) } });
-    let pending: typeof deletes | undefined = deletes;
-    for (let attempt = 0; pending && pending.length > 0 && attempt < 10; attempt++) {
-      const result = await deps.dynamo.send(new BatchWriteCommand({ RequestItems: { [deps.logTable]: pending } }));
-      pending = result.UnprocessedItems?.[deps.logTable] as typeof deletes | undefined;
-    }
-  }
+  const deletes = Array.from({ length: topic.partitions }, (_, p) => ({ DeleteRequest: { Key: logKeys.head(topic.topicId, p) } }));
+  await batchWriteAll(deps.dynamo, deps.logTable, deletes);
   return topic;
 }
 
