@@ -12,6 +12,11 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   log: async () => (await import('./log.js')).runLogBench,
   codec: async () => (await import('./codec.js')).runCodecBench,
   producer: async () => (await import('./producer.js')).runProducerBench,
+  latency: async () => (await import('./latency.js')).runLatencyBench,
+  scaling: async () => (await import('./scaling.js')).runScalingBench,
+  cost: async () => (await import('./cost.js')).runCostBench,
+  memory: async () => (await import('./memory.js')).runMemoryBench,
+  merge: async () => (await import('./merge.js')).runMergeBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -22,6 +27,7 @@ if (unknown.length > 0) {
 }
 
 const results: BenchResult[] = [];
+const suiteStarted = Date.now();
 const sink: BenchSink = (result) => {
   results.push(result);
   printResult(result);
@@ -35,3 +41,7 @@ for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) {
 const dir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(dir, { recursive: true });
 writeFileSync(`${dir}latest.jsonl`, results.map((r) => JSON.stringify(r)).join('\n') + '\n');
+// The markdown report with charts (bench/results/report.md), from this run's results.
+const { writeReport } = await import('./lib/charts.js');
+await writeReport(dir, results, `npm run bench${wanted.length > 0 ? ` -- ${wanted.join(' ')}` : ''}`, (Date.now() - suiteStarted) / 1000);
+process.stderr.write(`wrote ${dir}latest.jsonl and ${dir}report.md in ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s\n`);

@@ -12,7 +12,13 @@ const flag = '--openssl-legacy-provider';
 if (!process.execArgv.includes(flag) && !(process.env.NODE_OPTIONS ?? '').includes(flag)) {
   const child = spawn(process.execPath, [flag, ...process.execArgv, self, ...process.argv.slice(2)], { stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 1 : 1)));
+  child.on('exit', (code, signal) => {
+    if (signal) {
+      // Die the way the child died, so a parent sees the same signal (crash tests kill with SIGKILL).
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.removeAllListeners(s);
+      process.kill(process.pid, signal);
+    } else process.exit(code ?? 1);
+  });
 } else {
   const { register } = await import('tsx/esm/api');
   register();

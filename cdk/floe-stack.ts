@@ -143,7 +143,7 @@ export class FloeStack extends Stack {
         acknowledgeWildcardResource(
           fn.role,
           segmentObjectsArn(this.storage.bucket),
-          `Segment object keys are generated per request (${SEGMENT_PREFIX}<hex>/<day>/<time>-<random>), so object ` +
+          `Segment object keys are generated per request (${SEGMENT_PREFIX}<3 hex>/<time>-<random>), so object ` +
             `actions must cover the ${SEGMENT_PREFIX} prefix; the wildcard is limited to that prefix of this stack's bucket.`,
         );
       }

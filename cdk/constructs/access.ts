@@ -45,7 +45,8 @@ export const FUNCTION_ACCESS: Readonly<Record<HandlerName, FunctionAccess>> = {
   fetch: { segmentObjects: ['s3:GetObject'], logTable: READ },
   // Offsets by timestamp read a batch header from a segment.
   admin: { segmentObjects: ['s3:GetObject'], logTable: READ_WRITE, groupsTable: READ },
-  groups: { logTable: READ, groupsTable: READ_WRITE },
+  // reset-offsets --to-datetime reads one batch from a segment to find the offset for that time.
+  groups: { segmentObjects: ['s3:GetObject'], logTable: READ, groupsTable: READ_WRITE },
   // Retention, compaction and orphan collection.
   housekeeping: {
     listBucket: true,

@@ -6,6 +6,9 @@
  * replays with the same seed.
  */
 import type { AwsClients } from './clients.js';
+import { seededRandom } from '../random.js';
+
+export { seededRandom };
 
 /** A latency distribution: log-normal fitted to a median and a 99th percentile (ms). */
 export interface LatencyDist {
@@ -34,18 +37,6 @@ export interface FaultStats {
   timeouts: number;
   lostResponses: number;
   delayedMs: number;
-}
-
-/** mulberry32: small, fast, seedable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const Z99 = 2.3263478740408408; // standard normal quantile at 0.99

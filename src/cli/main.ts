@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { FloeError } from '../errors.js';
 import { registerConsume } from './commands/consume.js';
+import { registerGroups } from './commands/groups.js';
+import { registerHousekeeping } from './commands/housekeeping.js';
 import { registerLocal } from './commands/local.js';
 import { registerProduce } from './commands/produce.js';
 import { registerTopics } from './commands/topics.js';
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerTopics(program);
   registerProduce(program);
   registerConsume(program);
+  registerGroups(program);
+  registerHousekeeping(program);
   return program;
 }
 

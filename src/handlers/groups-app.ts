@@ -1,8 +1,228 @@
-/** Routes of the groups function. Consumer-group routes are added by the groups module; until then only bootstrap answers. */
+/**
+ * Routes of the groups function: consumer-group heartbeat (join/leave), offset
+ * commit/fetch/reset, describe and list. Bodies are JSON; docs/consumer-groups.md
+ * documents every route, body and error.
+ */
+import { FloeError, type ErrorCode } from '../errors.js';
+import {
+  commitOffsets,
+  describeGroup,
+  fetchOffsets,
+  heartbeat,
+  listGroups,
+  resetOffsets,
+  assignorName,
+  GROUP_LIMITS,
+  isValidGroupId,
+  type AssignorName,
+  type HeartbeatRequest,
+  type ResetSpec,
+  type TopicPartition,
+} from '../groups/index.js';
+import { LIMITS } from '../log/limits.js';
+import { validateTopicName } from '../log/topics.js';
+import { parseOffsetSpec } from './offsets-routes.js';
 import { bootstrapRoute } from './bootstrap.js';
 import type { HandlerDeps } from './deps.js';
-import { router, type FunctionUrlHandler } from './http.js';
+import { json, parseJsonBody, router, type FunctionUrlHandler, type HttpRequest, type Route } from './http.js';
+import { array, integer, object, optional, string, type Json } from './validate.js';
+
+function groupIdOf(request: HttpRequest): string {
+  const groupId = request.params.group;
+  if (!isValidGroupId(groupId)) {
+    throw new FloeError('INVALID_GROUP_ID', `group id must be 1-${GROUP_LIMITS.maxGroupIdLength} characters of [a-zA-Z0-9._:-]`);
+  }
+  return groupId;
+}
+
+const optionalString = (value: unknown, what: string, max: number): string | undefined =>
+  optional<string | undefined>(value, undefined, (v) => {
+    const s = string(v, what);
+    if (s.length === 0 || s.length > max) throw new FloeError('INVALID_REQUEST', `${what} must be 1-${max} characters`);
+    return s;
+  });
+
+function partitionList(value: unknown, what: string): TopicPartition[] {
+  return array(value, what, LIMITS.maxPartitionsPerRequest).map((p, i) => {
+    const item = object(p, `${what}[${i}]`);
+    return { topic: validateTopicName(item.topic), partition: integer(item.partition, `${what}[${i}].partition`, { min: 0 }) };
+  });
+}
+
+export function parseHeartbeat(body: Json): HeartbeatRequest {
+  const sessionTimeoutMs = optional<number | undefined>(body.sessionTimeoutMs, undefined, (v) =>
+    integer(v, 'sessionTimeoutMs', { min: GROUP_LIMITS.minSessionTimeoutMs, max: GROUP_LIMITS.maxSessionTimeoutMs, code: 'INVALID_SESSION_TIMEOUT' }),
+  );
+  const heartbeatIntervalMs = optional<number | undefined>(body.heartbeatIntervalMs, undefined, (v) => integer(v, 'heartbeatIntervalMs', { min: 1 }));
+  const session = sessionTimeoutMs ?? GROUP_LIMITS.defaultSessionTimeoutMs;
+  if (heartbeatIntervalMs !== undefined && heartbeatIntervalMs * 3 > session) {
+    throw new FloeError('INVALID_REQUEST', `heartbeatIntervalMs ${heartbeatIntervalMs} must be at most a third of sessionTimeoutMs ${session}`);
+  }
+  const assignors = optional<AssignorName[] | undefined>(body.assignors, undefined, (v) =>
+    array(v, 'assignors', 10).map((a, i) => {
+      const name = assignorName(string(a, `assignors[${i}]`));
+      if (!name) throw new FloeError('INVALID_REQUEST', `unknown assignor "${String(a)}"; supported: sticky, range, roundrobin`);
+      return name;
+    }),
+  );
+  return {
+    memberEpoch: integer(body.memberEpoch, 'memberEpoch', { min: -2 }),
+    memberId: optionalString(body.memberId, 'memberId', 64),
+    instanceId: optionalString(body.instanceId, 'instanceId', GROUP_LIMITS.maxInstanceIdLength),
+    joinId: optionalString(body.joinId, 'joinId', 64),
+    clientId: optional<string | undefined>(body.clientId, undefined, (v) => string(v, 'clientId').slice(0, GROUP_LIMITS.maxClientIdLength)),
+    sessionTimeoutMs,
+    heartbeatIntervalMs,
+    rebalanceTimeoutMs: optional<number | undefined>(body.rebalanceTimeoutMs, undefined, (v) => integer(v, 'rebalanceTimeoutMs', { min: 0 })),
+    subscribedTopics: optional<string[] | undefined>(body.subscribedTopics, undefined, (v) =>
+      array(v, 'subscribedTopics', GROUP_LIMITS.maxSubscribedTopics).map((t) => validateTopicName(t)),
+    ),
+    assignors,
+    ownedPartitions: optional<TopicPartition[] | undefined>(body.ownedPartitions, undefined, (v) => partitionList(v, 'ownedPartitions')),
+  };
+}
+
+/** Per-partition results grouped per topic, like Kafka's responses. */
+function byTopic<T extends TopicPartition>(results: T[]): Array<{ topic: string; partitions: Array<Omit<T, 'topic'>> }> {
+  const topics = new Map<string, Array<Omit<T, 'topic'>>>();
+  for (const { topic, ...rest } of results) {
+    const list = topics.get(topic) ?? [];
+    list.push(rest);
+    topics.set(topic, list);
+  }
+  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
+}
+
+/** 200 when anything succeeded; when every partition failed with one code, that code's status and error. */
+function partitionAnswer<T extends TopicPartition & { errorCode: ErrorCode; errorMessage?: string }>(results: T[], extra: Record<string, unknown> = {}) {
+  const body: Record<string, unknown> = { ...extra, topics: byTopic(results) };
+  const codes = new Set(results.map((r) => r.errorCode));
+  const only = codes.size === 1 ? results[0] : undefined;
+  if (only && only.errorCode !== 'NONE') {
+    const error = new FloeError(only.errorCode, only.errorMessage ?? only.errorCode);
+    return json(error.status, { ...body, error: error.toJSON() });
+  }
+  return json(200, body);
+}
+
+function parseResetSpec(body: Json): ResetSpec {
+  const to = string(body.to, 'to');
+  switch (to) {
+    case 'earliest':
+    case 'latest':
+      return { to };
+    case 'datetime': {
+      const timestamp = parseOffsetSpec(body.datetime, 'datetime');
+      if (timestamp < 0) throw new FloeError('INVALID_REQUEST', 'datetime must be an ISO-8601 time or epoch milliseconds');
+      return { to, timestamp };
+    }
+    case 'offset':
+      return { to, offset: integer(body.offset, 'offset', { min: 0 }) };
+    default:
+      throw new FloeError('INVALID_REQUEST', `"to" must be one of earliest, latest, datetime, offset; got "${to}"`);
+  }
+}
+
+export function groupsRoutes(deps: HandlerDeps): Route[] {
+  const maxBodyBytes = LIMITS.maxJsonBodyBytes;
+  return [
+    {
+      method: 'POST',
+      path: '/v1/groups/:group/heartbeat',
+      maxBodyBytes,
+      handle: async (request) => {
+        const groupId = groupIdOf(request);
+        return json(200, await heartbeat(deps, groupId, parseHeartbeat(object(parseJsonBody(request), 'body'))));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/groups/:group/offsets/commit',
+      maxBodyBytes,
+      handle: async (request) => {
+        const groupId = groupIdOf(request);
+        const body = object(parseJsonBody(request), 'body');
+        const partitions = array(body.topics, 'topics', LIMITS.maxPartitionsPerRequest).flatMap((t, i) => {
+          const topic = object(t, `topics[${i}]`);
+          const name = validateTopicName(topic.topic);
+          return array(topic.partitions, `topics[${i}].partitions`, LIMITS.maxPartitionsPerRequest).map((p, j) => {
+            const what = `topics[${i}].partitions[${j}]`;
+            const part = object(p, what);
+            return {
+              topic: name,
+              partition: integer(part.partition, `${what}.partition`, { min: 0 }),
+              offset: integer(part.offset, `${what}.offset`, { min: 0 }),
+              metadata: optional<string | undefined>(part.metadata, undefined, (v) => string(v, `${what}.metadata`)),
+              epoch: optional<number | undefined>(part.epoch, undefined, (v) => integer(v, `${what}.epoch`, { min: 0 })),
+            };
+          });
+        });
+        if (partitions.length === 0) throw new FloeError('INVALID_REQUEST', 'commit names no partition');
+        const results = await commitOffsets(deps, groupId, {
+          memberId: optionalString(body.memberId, 'memberId', 64),
+          memberEpoch: optional<number | undefined>(body.memberEpoch, undefined, (v) => integer(v, 'memberEpoch')),
+          partitions,
+        });
+        return partitionAnswer(results);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/groups/:group/offsets/fetch',
+      maxBodyBytes,
+      handle: async (request) => {
+        const groupId = groupIdOf(request);
+        const body = request.body.length === 0 ? {} : object(parseJsonBody(request), 'body');
+        let partitions: TopicPartition[] | undefined;
+        if (body.topics !== undefined && body.topics !== null) {
+          partitions = [];
+          for (const [i, t] of array(body.topics, 'topics', LIMITS.maxPartitionsPerRequest).entries()) {
+            const topic = object(t, `topics[${i}]`);
+            const name = validateTopicName(topic.topic);
+            const listed = optional<number[] | undefined>(topic.partitions, undefined, (v) =>
+              array(v, `topics[${i}].partitions`, LIMITS.maxPartitionsPerRequest).map((p, j) => integer(p, `topics[${i}].partitions[${j}]`, { min: 0 })),
+            );
+            const count = listed ? 0 : ((await deps.resolveTopic(name))?.partitions ?? 0);
+            for (const partition of listed ?? Array.from({ length: count }, (_, p) => p)) partitions.push({ topic: name, partition });
+          }
+        }
+        return json(200, { groupId, topics: byTopic(await fetchOffsets(deps, groupId, partitions)) });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/groups/:group/offsets/reset',
+      maxBodyBytes,
+      handle: async (request) => {
+        const groupId = groupIdOf(request);
+        const body = object(parseJsonBody(request), 'body');
+        const results = await resetOffsets(deps, groupId, {
+          topic: validateTopicName(body.topic),
+          partitions: optional<number[] | undefined>(body.partitions, undefined, (v) =>
+            array(v, 'partitions', LIMITS.maxPartitionsPerTopic).map((p, i) => integer(p, `partitions[${i}]`, { min: 0 })),
+          ),
+          spec: parseResetSpec(body),
+          dryRun: optional(body.dryRun, false, (v) => {
+            if (typeof v !== 'boolean') throw new FloeError('INVALID_REQUEST', 'dryRun must be a boolean');
+            return v;
+          }),
+        });
+        return partitionAnswer(results, { groupId, dryRun: body.dryRun === true });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/groups',
+      handle: async () => json(200, { groups: await listGroups(deps) }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/groups/:group',
+      handle: async (request) => json(200, await describeGroup(deps, groupIdOf(request))),
+    },
+  ];
+}
 
 export function groupsApp(deps: HandlerDeps): FunctionUrlHandler {
-  return router([bootstrapRoute(deps)]);
+  return router([bootstrapRoute(deps), ...groupsRoutes(deps)]);
 }

@@ -9,7 +9,7 @@ import { LIMITS } from '../log/limits.js';
 import type { ProduceRequest } from '../log/produce.js';
 import { encodeRecordBatch, type ProducedRecord, type RecordHeader } from '../log/record-batch.js';
 import type { Topic } from '../log/topics.js';
-import { array, integer, object, optional, string, type Json } from './validate.js';
+import { array, base64, integer, object, optional, string, type Json } from './validate.js';
 
 export type Encoding = 'utf8' | 'base64';
 
@@ -21,8 +21,7 @@ export interface JsonRecordRef {
 
 function bytes(value: unknown, what: string, encoding: Encoding): Buffer | null {
   if (value === null || value === undefined) return null;
-  const s = string(value, what);
-  return encoding === 'base64' ? Buffer.from(s, 'base64') : Buffer.from(s, 'utf8');
+  return encoding === 'utf8' ? Buffer.from(string(value, what), 'utf8') : base64(value, what);
 }
 
 function headers(value: unknown, what: string, encoding: Encoding): RecordHeader[] {

@@ -8,7 +8,7 @@ import { bootstrapRoute } from './bootstrap.js';
 import type { HandlerDeps } from './deps.js';
 import { contentType, json, parseJsonBody, router, type FunctionUrlHandler, type HttpRequest } from './http.js';
 import { jsonRecordsToRequest, type JsonRecordRef } from './json-records.js';
-import { array, integer, object, string } from './validate.js';
+import { array, base64, integer, object, string } from './validate.js';
 
 const BINARY_TYPES = new Set([PRODUCE_CONTENT_TYPE, 'application/octet-stream']);
 
@@ -22,7 +22,7 @@ function kafkaShapedRequest(body: Record<string, unknown>): ProduceRequest {
         const part = object(p, `topics[${i}].partitions[${j}]`);
         return {
           partition: integer(part.partition, `topics[${i}].partitions[${j}].partition`),
-          records: Buffer.from(string(part.records, `topics[${i}].partitions[${j}].records`), 'base64'),
+          records: base64(part.records, `topics[${i}].partitions[${j}].records`),
         };
       }),
     };

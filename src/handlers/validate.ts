@@ -38,3 +38,12 @@ export function integer(
 export function optional<T>(value: unknown, fallback: T, parse: (v: unknown) => T): T {
   return value === undefined || value === null ? fallback : parse(value);
 }
+
+/** Strict base64 (RFC 4648 alphabet, padded): Buffer.from would silently skip characters outside it. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+export function base64(value: unknown, what: string): Buffer {
+  const s = string(value, what);
+  if (!BASE64.test(s)) throw new FloeError('INVALID_REQUEST', `${what} is not valid base64`);
+  return Buffer.from(s, 'base64');
+}

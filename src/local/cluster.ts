@@ -13,7 +13,9 @@ import { groupsApp } from '../handlers/groups-app.js';
 import type { FunctionUrlHandler } from '../handlers/http.js';
 import { produceApp } from '../handlers/produce-app.js';
 import { FUNCTION_NAMES, functionUrl, startFunctionUrlServer, type FunctionName } from './function-url-server.js';
+import { installEnvFaults } from '../chaos/env-faults.js';
 import { installCrashPoint, type CrashPoint } from './crash-points.js';
+import { startPeriodicHousekeeping } from './periodic-housekeeping.js';
 import { ensureStorage, LOCAL_CREDENTIALS, localConfig, startStorage, type RunningStorage } from './storage.js';
 
 export interface ClusterOptions {
@@ -31,6 +33,8 @@ export interface ClusterOptions {
   crashPoint?: CrashPoint;
   /** Wraps each function's handler as it is installed (request counting, fault injection: see faults.ts). */
   wrapHandler?: (name: FunctionName, handler: FunctionUrlHandler) => FunctionUrlHandler;
+  /** Run housekeeping every this many ms (0 or absent: never; `floe dev` defaults to a minute). */
+  housekeepingIntervalMs?: number;
 }
 
 export interface LocalCluster {
@@ -54,6 +58,7 @@ export function setLocalCredentials(): void {
 }
 
 function customize(deps: HandlerDeps, options: ClusterOptions): void {
+  installEnvFaults(deps.clients); // FLOE_FAULTS: seeded storage faults for chaos runs
   if (options.crashPoint) installCrashPoint(deps, options.crashPoint);
   options.customizeDeps?.(deps);
 }
@@ -82,12 +87,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
     customize(deps, options);
     for (const name of FUNCTION_NAMES) install(name, APPS[name](deps));
   }
+  const housekeeping = options.housekeepingIntervalMs ? startPeriodicHousekeeping(config, options.housekeepingIntervalMs) : undefined;
   return {
     url: front.url,
     config,
     storage,
     deps,
     async close() {
+      await housekeeping?.stop();
       await front.close();
       deps?.clients.s3.destroy();
       deps?.clients.dynamo.destroy();

@@ -70,9 +70,10 @@ export async function appendBatch(
     const baseOffset = attrs.nextOffset - location.n;
     const recentBase = attrs.nextOffset - attrs.recent.reduce((sum, loc) => sum + loc.n, 0);
     if (shouldSpill(attrs.recent.length)) {
-      await spill(deps, topicId, partition, recentBase, attrs.recent).catch(() => {
-        // Spilling keeps the head small; a later crossing (or housekeeping) spills what this one did not.
-      });
+      // Not awaited: the acknowledgement does not depend on it (the batch is committed), and two more
+      // sequential writes would sit on the produce latency. A spill that fails, or is frozen with its
+      // Lambda instance, is harmless: a later crossing (or housekeeping) spills what this one did not.
+      void spill(deps, topicId, partition, recentBase, attrs.recent).catch(() => undefined);
     }
     return { baseOffset, logAppendTime: location.a, logStartOffset: -1, duplicate: false };
   } catch (error) {
@@ -106,9 +107,19 @@ export async function spill(deps: LogDeps, topicId: string, partition: number, r
   for (let c = 0; c < chunks; c++) {
     const entries = recent.slice(c * size, (c + 1) * size);
     const count = entries.reduce((sum, loc) => sum + loc.n, 0);
-    await deps.dynamo.send(
-      new PutCommand({ TableName: deps.logTable, Item: { pk: head.pk, sk: logKeys.indexChunkSk(base + count - 1), base, entries } }),
-    );
+    try {
+      // Only the first spiller creates a chunk: racing spillers hold identical entries, and a late one
+      // must not undo housekeeping's rewrite of it (merging moves its locations to another object).
+      await deps.dynamo.send(
+        new PutCommand({
+          TableName: deps.logTable,
+          Item: { pk: head.pk, sk: logKeys.indexChunkSk(base + count - 1), base, entries },
+          ConditionExpression: 'attribute_not_exists(sk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
     base += count;
   }
   // Highest index first: DynamoDB resolves all indices against the old list, dynalite one after another;

@@ -98,12 +98,21 @@ export async function fetchRecords(deps: FetchDeps, request: FetchRequest): Prom
     if (slot.request.fetchOffset >= slot.head.nextOffset) continue;
     const limit = Math.min(slot.request.partitionMaxBytes, budget);
     if (limit <= 0 && readable.length > 0) break;
-    const batches = await locateBatches(deps, slot.topic.topicId, slot.request.partition, slot.head, {
-      fromOffset: slot.request.fetchOffset,
-      maxBytes: Math.max(limit, 0),
-      // Kafka: the first batch of the first non-empty partition comes back even past the limits, so consumers progress.
-      forceFirst: readable.length === 0,
-    });
+    let batches: LocatedBatch[];
+    try {
+      batches = await locateBatches(deps, slot.topic.topicId, slot.request.partition, slot.head, {
+        fromOffset: slot.request.fetchOffset,
+        maxBytes: Math.max(limit, 0),
+        // Kafka: the first batch of the first non-empty partition comes back even past the limits, so consumers progress.
+        forceFirst: readable.length === 0,
+      });
+    } catch (error) {
+      if (!(error instanceof FloeError && error.code === 'OFFSET_OUT_OF_RANGE')) throw error;
+      // Retention moved the log start past the offset after the head was read: answer with the new one.
+      await refreshHead(deps, slot);
+      if (slot.result.errorCode === 'NONE') setError(slot.result, 'OFFSET_OUT_OF_RANGE', error.message);
+      continue;
+    }
     if (batches.length === 0) continue;
     chosen.push(batches);
     readable.push(slot);

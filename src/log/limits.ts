@@ -30,6 +30,26 @@ export const LIMITS = {
   maxJsonBodyBytes: 1024 * 1024,
   /** Records in one JSON produce request (curl path). */
   maxJsonRecords: 10_000,
+
+  // Housekeeping (docs/housekeeping.md). Settings marked "env" can be changed per deployment.
+  /** How long a housekeeping lease lasts without renewal; work renews it before every lease-fenced write. Env FLOE_LEASE_MS. */
+  leaseDurationMs: 60_000,
+  /** A lease item's TTL this long after its expiry (cleanup only; liveness is expiresAt vs now). */
+  leaseCleanupAfterMs: 7 * 24 * 60 * 60 * 1000,
+  /**
+   * Grace before an unreferenced segment object is deleted: it must stay unreferenced this long
+   * (two sweeps) and its key time must be this old. Longer than the longest produce (30 s Lambda
+   * timeout), fetch, and housekeeping invocation (4 min): 15 min + the housekeeping timeout. Env FLOE_GC_GRACE_MS.
+   */
+  gcGraceMs: 19 * 60 * 1000,
+  /** Size of the per-partition segment objects merging writes. Env FLOE_MERGE_TARGET_BYTES. */
+  mergeTargetBytes: 16 * 1024 * 1024,
+  /** Bytes one partition's pass may rewrite, so one large backlog does not starve the other partitions. */
+  mergeMaxBytesPerPass: 64 * 1024 * 1024,
+  /** Kafka's producer.id.expiration.ms: idle idempotent-producer state is pruned from the head after this. Env FLOE_PRODUCER_ID_EXPIRATION_MS. */
+  producerIdExpirationMs: 24 * 60 * 60 * 1000,
+  /** Partitions one housekeeping invocation works on at once. */
+  housekeepingConcurrency: 4,
 } as const;
 
 export const TOPIC_CONFIG_DEFAULTS = {

@@ -27,6 +27,9 @@ export interface PartitionDescription {
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
 
+export const isValidTopicName = (name: unknown): name is string =>
+  typeof name === 'string' && name.length > 0 && name.length <= LIMITS.maxTopicNameLength && name !== '.' && name !== '..' && TOPIC_NAME.test(name);
+
 export function validateTopicName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) {
     throw new FloeError('INVALID_TOPIC_EXCEPTION', 'topic name must be a non-empty string');
@@ -230,6 +233,7 @@ export class TopicCache {
   ) {}
 
   async get(name: string): Promise<Topic | undefined> {
+    if (!isValidTopicName(name)) return undefined; // no such topic can exist; not a key DynamoDB accepts either
     const now = Date.now();
     const hit = this.entries.get(name);
     if (hit && now - hit.at < this.ttlMs && hit.topic) return hit.topic;

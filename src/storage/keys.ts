@@ -8,11 +8,14 @@
  *     pk "p#<topicId>#<part>"   sk "head"                  partition head: next offset, recent batch locations, producer state
  *     pk "p#<topicId>#<part>"   sk "i#<lastOffset:20>"     index chunk: batch locations spilled from the head
  *     pk "producer-ids"         sk "counter"               producer id allocator
- *     pk "lease#<name>"         sk "lease"                 housekeeping leases
+ *     pk "lease#<name>"         sk "lease"                 housekeeping leases ("p#<topicId>#<part>", "sweep#<hex>", "t#<topicId>")
+ *     pk "gc#<hex>"             sk "<object key>"          sweep candidate: an unreferenced segment object, since when
+ *     pk "hk-topics"            sk "<topicId>"             topics housekeeping has seen (finds leftovers of deleted topics)
  *   groups table
  *     pk "g#<groupId>"          sk "group"                 group state: generation, assignment
  *     pk "g#<groupId>"          sk "m#<memberId>"          member: subscription, expiresAt, ttl
- *     pk "g#<groupId>"          sk "o#<topic>#<part>"      committed offset
+ *     pk "g#<groupId>"          sk "o#<topic>#<part>"      committed offset and the partition's claim (owner, claim epoch)
+ *     pk "groups"               sk "<groupId>"             groups list entry
  *
  * S3: segment objects under `seg/<3 hex>/<time ms>-<8 hex>`; the hex prefix
  * spreads PUTs over S3 partitions (~3,500 PUT/s per prefix). Keys are kept short:
@@ -36,15 +39,32 @@ export const logKeys = {
   indexChunkSk: (lastOffset: number) => `i#${padOffset(lastOffset)}`,
   producerIds: () => ({ pk: 'producer-ids', sk: 'counter' }),
   lease: (name: string) => ({ pk: `lease#${name}`, sk: 'lease' }),
+  /** Lease names: one per unit of housekeeping work. */
+  partitionLeaseName: (topicId: string, partition: number) => `p#${topicId}#${partition}`,
+  sweepLeaseName: (shard: string) => `sweep#${shard}`,
+  topicCleanupLeaseName: (topicId: string) => `t#${topicId}`,
+  gcCandidatesPk: (shard: string) => `gc#${shard}`,
+  gcCandidate: (shard: string, objectKey: string) => ({ pk: `gc#${shard}`, sk: objectKey }),
+  knownTopicsPk: 'hk-topics',
+  knownTopic: (topicId: string) => ({ pk: 'hk-topics', sk: topicId }),
 } as const;
 
 export const groupKeys = {
   groupPk: (groupId: string) => `g#${groupId}`,
   group: (groupId: string) => ({ pk: `g#${groupId}`, sk: 'group' }),
   groupsListPk: 'groups',
+  /** One small item per group under pk "groups" (written once, when the group is created) so groups can be listed without a Scan. */
+  groupsListEntry: (groupId: string) => ({ pk: 'groups', sk: groupId }),
   memberPrefix: 'm#',
   member: (groupId: string, memberId: string) => ({ pk: `g#${groupId}`, sk: `m#${memberId}` }),
+  /**
+   * Sort-key range holding the group item ("group") and every member item ("m#...")
+   * but no offset item ("o#..."): one Query reads the whole membership state.
+   */
+  membershipSkRange: ['group', 'm$'] as const,
   offsetPrefix: 'o#',
+  /** Topic names cannot contain '#', so this prefix matches exactly one topic's offset items. */
+  offsetTopicPrefix: (topic: string) => `o#${topic}#`,
   offset: (groupId: string, topic: string, partition: number) => ({
     pk: `g#${groupId}`,
     sk: `o#${topic}#${partition}`,
@@ -57,6 +77,10 @@ export function newSegmentKey(now = new Date()): string {
   const random = randomBytes(6).toString('hex');
   return `${SEGMENT_PREFIX}${random.slice(0, 3)}/${now.getTime()}-${random.slice(3, 11)}`;
 }
+
+/** Segment keys are sharded for object collection by the first hex digit of their prefix: 16 shards. */
+export const SEGMENT_SHARDS = Array.from({ length: 16 }, (_, i) => i.toString(16));
+export const segmentShardPrefix = (shard: string): string => `${SEGMENT_PREFIX}${shard}`;
 
 /** Time the segment was written, parsed back from its key (orphan collection uses it). */
 export function segmentKeyTime(key: string): number | undefined {

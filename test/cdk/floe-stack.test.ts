@@ -342,7 +342,7 @@ describe('IAM', () => {
       },
       fetch: { segments: ['s3:GetObject'], bucket: [], log: read, groups: [] },
       admin: { segments: ['s3:GetObject'], bucket: [], log: readWrite, groups: read },
-      groups: { segments: [], bucket: [], log: read, groups: readWrite },
+      groups: { segments: ['s3:GetObject'], bucket: [], log: read, groups: readWrite },
       housekeeping: {
         segments: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
         bucket: ['s3:ListBucket'],

@@ -1,18 +1,23 @@
-/** floe consume TOPIC: print records (like kafka-console-consumer). Without --group it reads partitions directly. */
+/**
+ * floe consume TOPIC: print records (like kafka-console-consumer). Without
+ * --group it reads the partitions directly (assign); with --group it joins the
+ * consumer group, commits as it goes, and on Ctrl-C commits and leaves cleanly.
+ */
 import type { Command } from 'commander';
 import { Admin } from '../../client/admin.js';
+import { Consumer, consumerConfigFromProperties, type ConsumerRecord, type TopicPartition } from '../../client/consumer/index.js';
 import { FloeHttpClient } from '../../client/http-client.js';
-import { fetchRaw } from '../../client/log-client.js';
 import { FloeError } from '../../errors.js';
-import { decodeRecordBatches } from '../../log/record-batch.js';
 
 interface ConsumeOptions {
+  group?: string;
   fromBeginning?: boolean;
   maxMessages?: number;
   timeoutMs?: number;
   partition?: number;
   offset?: number;
   json?: boolean;
+  consumerProperty: Record<string, string>;
 }
 
 const int = (v: string): number => {
@@ -21,69 +26,95 @@ const int = (v: string): number => {
   return n;
 };
 
+const collectProperty = (value: string, previous: Record<string, string>): Record<string, string> => {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new FloeError('INVALID_CONFIG', `--consumer-property takes name=value, got ${value}`);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+};
+
+const text = (b: Buffer | null): string | null => (b === null ? null : b.toString('utf8'));
+
+function format(r: ConsumerRecord<Buffer | null, Buffer | null>, json: boolean | undefined): string {
+  if (!json) return text(r.value) ?? 'null';
+  return JSON.stringify({
+    topic: r.topic,
+    partition: r.partition,
+    offset: r.offset,
+    key: text(r.key),
+    value: text(r.value),
+    timestamp: r.timestamp,
+    headers: Object.fromEntries(r.headers.map((h) => [h.key, text(h.value)])),
+  });
+}
+
 export function registerConsume(program: Command): void {
   program
     .command('consume <topic>')
     .description('print records of a topic')
-    .option('--from-beginning', 'start at the earliest offset instead of the end')
+    .option('--group <id>', 'join this consumer group: partitions are shared with its other members and offsets committed')
+    .option('--from-beginning', 'start at the earliest offset instead of the end (with --group: when the group has no committed offset)')
     .option('--max-messages <n>', 'exit after this many records', int)
     .option('--timeout-ms <ms>', 'exit when no record arrived for this long', int)
-    .option('--partition <p>', 'read only this partition', int)
+    .option('--partition <p>', 'read only this partition (not with --group)', int)
     .option('--offset <o>', 'start offset (with --partition)', int)
     .option('--json', 'print one JSON object per record: topic, partition, offset, key, value, timestamp, headers')
+    .option('--consumer-property <name=value>', 'a Kafka consumer setting, e.g. session.timeout.ms=10000; repeatable', collectProperty, {})
     .action(async (topic: string, options: ConsumeOptions, command: Command) => {
-      if (options.offset !== undefined && options.partition === undefined) {
-        throw new FloeError('INVALID_REQUEST', '--offset needs --partition');
-      }
-      const http = new FloeHttpClient(command.optsWithGlobals().bootstrap as string);
-      const admin = Admin.fromClient(http);
-      const [meta] = await admin.metadata([topic]);
+      const properties = consumerConfigFromProperties(options.consumerProperty);
+      const group = options.group ?? properties.groupId;
+      if (options.offset !== undefined && options.partition === undefined) throw new FloeError('INVALID_REQUEST', '--offset needs --partition');
+      if (group !== undefined && options.partition !== undefined) throw new FloeError('INVALID_REQUEST', '--partition cannot be used with a group');
+      const bootstrap = command.optsWithGlobals().bootstrap as string;
+      const http = new FloeHttpClient(bootstrap);
+      const [meta] = await Admin.fromClient(http).metadata([topic]);
       if (!meta || meta.errorCode !== 'NONE') throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic}"`);
-      const partitions = options.partition !== undefined ? [options.partition] : Array.from({ length: meta.partitions }, (_, p) => p);
-      const positions = new Map<number, number>();
-      if (options.offset !== undefined && options.partition !== undefined) positions.set(options.partition, options.offset);
+
+      const consumer = new Consumer({
+        autoOffsetReset: options.fromBeginning ? 'earliest' : 'latest',
+        enableAutoCommit: group !== undefined,
+        ...properties,
+        bootstrap,
+        http,
+        groupId: group,
+        logger: { warn: (message, context) => process.stderr.write(`warning: ${message} ${context ? JSON.stringify(context) : ''}\n`) },
+      });
+      if (group !== undefined) consumer.subscribe([topic]);
       else {
-        const starts = await admin.listOffsets(topic, partitions, options.fromBeginning ? 'earliest' : 'latest');
-        for (const s of starts) {
-          if (s.errorCode !== 'NONE') throw new FloeError(s.errorCode, s.errorMessage ?? 'cannot list offsets');
-          positions.set(s.partition, s.offset);
-        }
+        const partitions: TopicPartition[] = (options.partition !== undefined ? [options.partition] : Array.from({ length: meta.partitions }, (_, p) => p)).map(
+          (partition) => ({ topic, partition }),
+        );
+        consumer.assign(partitions);
+        if (options.offset !== undefined) consumer.seek(partitions[0] as TopicPartition, options.offset);
+        else if (options.fromBeginning) consumer.seekToBeginning(partitions);
+        else consumer.seekToEnd(partitions);
       }
+
       let stop = false;
-      process.once('SIGINT', () => (stop = true));
+      const onSignal = () => (stop = true);
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       let printed = 0;
       let lastRecordAt = Date.now();
-      while (!stop) {
-        const [result] = await fetchRaw(http, {
-          maxWaitMs: 500,
-          minBytes: 1,
-          maxBytes: 4 * 1024 * 1024,
-          topics: [{ topic, partitions: partitions.map((p) => ({ partition: p, fetchOffset: positions.get(p) ?? 0, partitionMaxBytes: 1024 * 1024 })) }],
-        });
-        for (const p of result?.partitions ?? []) {
-          if (p.errorCode !== 'NONE') throw new FloeError(p.errorCode, p.errorMessage ?? `partition ${p.partition} failed`);
-          for (const batch of decodeRecordBatches(p.records)) {
-            for (const r of batch.records) {
-              if (r.offset < (positions.get(p.partition) ?? 0)) continue;
-              positions.set(p.partition, r.offset + 1);
-              lastRecordAt = Date.now();
-              const line = options.json
-                ? JSON.stringify({
-                    topic,
-                    partition: p.partition,
-                    offset: r.offset,
-                    key: r.key?.toString('utf8') ?? null,
-                    value: r.value?.toString('utf8') ?? null,
-                    timestamp: r.timestamp,
-                    headers: Object.fromEntries(r.headers.map((h) => [h.key, h.value?.toString('utf8') ?? null])),
-                  })
-                : (r.value?.toString('utf8') ?? 'null');
-              process.stdout.write(`${line}\n`);
-              if (options.maxMessages !== undefined && ++printed >= options.maxMessages) return;
+      try {
+        while (!stop) {
+          const records = await consumer.poll(500);
+          for (const [i, r] of records.entries()) {
+            process.stdout.write(`${format(r, options.json)}\n`);
+            lastRecordAt = Date.now();
+            if (options.maxMessages !== undefined && ++printed >= options.maxMessages) {
+              // Commit only what was printed: rewind to the first record not shown.
+              for (const rest of records.slice(i + 1).reverse()) consumer.seek({ topic: rest.topic, partition: rest.partition }, rest.offset);
+              stop = true;
+              break;
             }
           }
+          if (options.timeoutMs !== undefined && Date.now() - lastRecordAt >= options.timeoutMs) break;
         }
-        if (options.timeoutMs !== undefined && Date.now() - lastRecordAt >= options.timeoutMs) break;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await consumer.close();
       }
+      if (group !== undefined) process.stderr.write(`Processed a total of ${printed} messages; left group ${group}.\n`);
     });
 }

@@ -26,6 +26,12 @@ const port = (value: string): number => {
   return n;
 };
 
+const nonNegative = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`not a non-negative integer: ${value}`);
+  return n;
+};
+
 export function registerLocal(program: Command): void {
   program
     .command('dev')
@@ -34,12 +40,14 @@ export function registerLocal(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'where data is kept across restarts', '.floe')
     .option('--json', 'print the endpoints as one JSON line')
-    .action(async (options: { port: number; host: string; dataDir: string; json?: boolean }) => {
+    .option('--housekeeping-interval-ms <ms>', 'run housekeeping (retention, merging, orphan collection) this often; 0 = off', nonNegative, 60_000)
+    .action(async (options: { port: number; host: string; dataDir: string; json?: boolean; housekeepingIntervalMs: number }) => {
       const cluster = await startCluster({
         port: options.port,
         host: options.host,
         dataDir: resolve(options.dataDir),
         entryModules: true,
+        housekeepingIntervalMs: options.housekeepingIntervalMs,
       });
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ bootstrap: cluster.url, ...cluster.storage })}\n`);

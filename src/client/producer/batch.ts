@@ -3,33 +3,11 @@
  * acknowledged, and (once first drained) its producer id, epoch and base sequence,
  * which it keeps across retries so the server can recognise a retry.
  */
+import type { FloeError } from '../../errors.js';
 import type { CompressionType } from '../../log/batch-header.js';
 import { BATCH_HEADER_SIZE } from '../../log/batch-header.js';
-import { encodeRecordBatch, type ProducedRecord } from '../../log/record-batch.js';
-
-export interface RecordMetadata {
-  topic: string;
-  partition: number;
-  /** -1 when not known (acks=0, or a duplicate whose original offset the server no longer finds) */
-  offset: number;
-  /** the record's timestamp (CreateTime) */
-  timestamp: number;
-  /** -1 for a null key */
-  serializedKeySize: number;
-  /** -1 for a null value */
-  serializedValueSize: number;
-}
-
-/** Where one record's outcome goes. */
-export interface Delivery {
-  resolve(metadata: RecordMetadata): void;
-  reject(error: Error): void;
-  timestamp: number;
-  keySize: number;
-  valueSize: number;
-  /** buffer.memory bytes this record holds until it completes */
-  bytes: number;
-}
+import { encodeRecordBatch } from '../../log/record-batch.js';
+import type { PendingRecord } from './pending-record.js';
 
 export interface ProducerState {
   producerId: number;
@@ -40,8 +18,7 @@ export interface ProducerState {
 }
 
 export class ProducerBatch {
-  readonly records: ProducedRecord[] = [];
-  readonly deliveries: Delivery[] = [];
+  readonly records: PendingRecord[] = [];
   /** estimated encoded size: header plus upper bounds of the records */
   sizeBytes = BATCH_HEADER_SIZE;
   attempts = 0;
@@ -49,6 +26,10 @@ export class ProducerBatch {
   retryAt = 0;
   /** some attempt ended without telling whether it was committed */
   ambiguous = false;
+  /** false for the halves of a split batch: they must not be merged again */
+  mergeable = true;
+  /** why the last attempt failed (named when the batch finally expires) */
+  lastError?: FloeError;
   state?: ProducerState;
   encoded?: Buffer;
   completed = false;
@@ -67,11 +48,10 @@ export class ProducerBatch {
   }
 
   /** Adds a record unless the batch is non-empty and the record would overflow it. */
-  tryAppend(record: ProducedRecord, size: number, delivery: Delivery): boolean {
-    if (this.records.length > 0 && this.sizeBytes + size > this.capacity) return false;
+  tryAppend(record: PendingRecord): boolean {
+    if (this.records.length > 0 && this.sizeBytes + record.size > this.capacity) return false;
     this.records.push(record);
-    this.deliveries.push(delivery);
-    this.sizeBytes += size;
+    this.sizeBytes += record.size;
     return true;
   }
 
@@ -81,7 +61,7 @@ export class ProducerBatch {
 
   get reservedBytes(): number {
     let bytes = 0;
-    for (const d of this.deliveries) bytes += d.bytes;
+    for (const r of this.records) bytes += r.size;
     return bytes;
   }
 
@@ -101,38 +81,40 @@ export class ProducerBatch {
   succeed(baseOffset: number): void {
     if (this.completed) return;
     this.completed = true;
-    this.deliveries.forEach((d, i) =>
-      d.resolve({
-        topic: this.topic,
-        partition: this.partition,
-        offset: baseOffset < 0 ? -1 : baseOffset + i,
-        timestamp: d.timestamp,
-        serializedKeySize: d.keySize,
-        serializedValueSize: d.valueSize,
-      }),
-    );
+    const records = this.records;
+    for (let i = 0; i < records.length; i++) (records[i] as PendingRecord).succeed(this.partition, baseOffset < 0 ? -1 : baseOffset + i);
     this.settle();
   }
 
   fail(error: Error): void {
     if (this.completed) return;
     this.completed = true;
-    for (const d of this.deliveries) d.reject(error);
+    for (const r of this.records) r.fail(error);
     this.settle();
+  }
+
+  /**
+   * Takes over the records of the unsent batch queued behind this one (a partition with a
+   * backlog sends one larger batch instead of waiting a round trip per batch.size).
+   */
+  absorb(next: ProducerBatch): void {
+    for (const r of next.records) this.records.push(r);
+    this.sizeBytes += next.sizeBytes - BATCH_HEADER_SIZE;
+    next.completed = true;
+    void this.done.then(() => next.settle());
   }
 
   /** Splits a multi-record batch in two halves (after MESSAGE_TOO_LARGE), as Kafka does: the halves are
    * unsent and keep the original's creation time, so delivery.timeout.ms still counts from send(). */
-  split(sizeOf: (record: ProducedRecord) => number): [ProducerBatch, ProducerBatch] {
+  split(): [ProducerBatch, ProducerBatch] {
     const half = Math.ceil(this.records.length / 2);
-    const parts = [0, half].map((from, i) => {
-      const to = i === 0 ? half : this.records.length;
-      const capacity = Math.max(BATCH_HEADER_SIZE, Math.floor(this.capacity / 2));
+    const capacity = Math.max(BATCH_HEADER_SIZE, Math.floor(this.capacity / 2));
+    const parts = [this.records.slice(0, half), this.records.slice(half)].map((records) => {
       const part = new ProducerBatch(this.topic, this.partition, this.createdAt, this.deadline, capacity);
-      for (let r = from; r < to; r++) {
-        part.records.push(this.records[r] as ProducedRecord);
-        part.deliveries.push(this.deliveries[r] as Delivery);
-        part.sizeBytes += sizeOf(this.records[r] as ProducedRecord);
+      part.mergeable = false;
+      for (const r of records) {
+        part.records.push(r);
+        part.sizeBytes += r.size;
       }
       return part;
     }) as [ProducerBatch, ProducerBatch];

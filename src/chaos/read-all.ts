@@ -1,0 +1,34 @@
+/** The checker's final read: a whole partition, from its log start to its high watermark. */
+import type { FloeHttpClient } from '../client/http-client.js';
+import { fetchRaw } from '../client/log-client.js';
+import { decodeRecordBatches } from '../log/record-batch.js';
+import { FloeError } from '../errors.js';
+import { withRetry } from '../retry.js';
+import type { PartitionLog } from './checker.js';
+
+/** a client retries timeouts and unavailable handlers; the final read does too */
+const READ_RETRY = { retries: 8, initialBackoffMs: 200, maxBackoffMs: 3000, isRetriable: (e: unknown) => e instanceof FloeError && e.retriable };
+
+export async function readAll(http: FloeHttpClient, topic: string, partition: number): Promise<PartitionLog> {
+  const records: PartitionLog['records'] = [];
+  let offset = 0;
+  let logStartOffset = 0;
+  for (;;) {
+    const [t] = await withRetry(() => fetchRaw(http, { maxWaitMs: 0, minBytes: 0, maxBytes: 4 * 1024 * 1024, topics: [{ topic, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: 1024 * 1024 }] }] }), READ_RETRY);
+    const p = t?.partitions[0];
+    if (!p) throw new Error(`no answer for ${topic}/${partition}`);
+    if (p.errorCode === 'OFFSET_OUT_OF_RANGE' && offset < p.logStartOffset) {
+      offset = logStartOffset = p.logStartOffset;
+      continue;
+    }
+    if (p.errorCode !== 'NONE') throw new Error(`final read of ${topic}/${partition} failed: ${p.errorCode}`);
+    logStartOffset = Math.min(logStartOffset, p.logStartOffset);
+    for (const batch of decodeRecordBatches(p.records)) {
+      for (const r of batch.records) if (r.offset >= offset) records.push({ offset: r.offset, id: r.value?.toString('utf8') ?? '' });
+    }
+    const last = records[records.length - 1];
+    if (last && last.offset + 1 > offset) offset = last.offset + 1;
+    if (offset >= p.highWatermark) return { topic, partition, logStartOffset, highWatermark: p.highWatermark, records };
+    if (p.records.length === 0) throw new Error(`no progress reading ${topic}/${partition} at ${offset}`);
+  }
+}

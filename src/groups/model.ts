@@ -1,0 +1,156 @@
+/**
+ * The consumer-group items in DynamoDB (groups table, pk "g#<groupId>") and the
+ * rules that read them. docs/consumer-groups.md explains why these three items
+ * are enough for invariant 4 with single-item conditional writes only.
+ *
+ *   group   sk "group"            target assignment for the group epoch (written by whoever notices a change)
+ *   member  sk "m#<memberId>"     one per member incarnation: lease (expiresAt), subscription, claims it holds
+ *   offset  sk "o#<topic>#<p>"    committed offset AND the partition's claim: owner + claimEpoch (the fence)
+ */
+
+/** "topic:partition" (topic names cannot contain ':'). Used as map keys in items and in memory. */
+export type PartitionKey = string;
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export const partitionKey = (topic: string, partition: number): PartitionKey => `${topic}:${partition}`;
+
+export function parsePartitionKey(key: PartitionKey): TopicPartition {
+  const at = key.lastIndexOf(':');
+  return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
+}
+
+export const ASSIGNORS = ['sticky', 'range', 'roundrobin'] as const;
+export type AssignorName = (typeof ASSIGNORS)[number];
+
+export interface GroupItem {
+  groupId: string;
+  /** group epoch: bumped whenever the target assignment is recomputed */
+  epoch: number;
+  /** optimistic-lock counter of this item; every write is conditional on it */
+  version: number;
+  assignor: AssignorName;
+  /** memberId -> partition keys the member should own in this epoch */
+  target: Record<string, PartitionKey[]>;
+  /** memberId -> subscription signature the target was computed for */
+  subs: Record<string, string>;
+  /** topic -> partition count the target was computed for */
+  meta: Record<string, number>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface MemberItem {
+  memberId: string;
+  instanceId?: string;
+  clientId: string;
+  /** the client's idempotency key of the join that created this member: a retried join finds it instead of adding a ghost */
+  joinId?: string;
+  /** subscribed topic names (patterns are resolved by the client) */
+  topics: string[];
+  /** assignors the member accepts, preferred first */
+  assignors: AssignorName[];
+  memberEpoch: number;
+  /** the epoch before the last change: a retried heartbeat whose answer was lost may still carry it */
+  prevEpoch: number;
+  version: number;
+  /** claims this member holds: partition key -> claim epoch */
+  owned: Record<PartitionKey, number>;
+  /** partitions a heartbeat was claiming when it last wrote this item (recovered by the next one after a crash) */
+  claiming: PartitionKey[];
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  /** lease: the member is live while expiresAt > now (epoch ms) */
+  expiresAt: number;
+  /** DynamoDB TTL (epoch seconds), for cleanup only */
+  ttl: number;
+  joinedAt: number;
+  heartbeatAt: number;
+  /** set when a static member's new incarnation replaced this one: dead for ever */
+  fencedBy?: string;
+  /** set when a static member left temporarily (epoch -2): it keeps its target until expiresAt */
+  leftAt?: number;
+}
+
+export interface OffsetItem {
+  topic: string;
+  partition: number;
+  /** committed offset; absent until the first commit */
+  offset?: number;
+  metadata?: string;
+  committedAt?: number;
+  /** member id holding the claim; absent when released */
+  owner?: string;
+  /** incremented by every claim and every reset: commits must name the current one */
+  claimEpoch: number;
+  claimedAt?: number;
+}
+
+/** Member epochs with special meaning in heartbeat requests (as in KIP-848). */
+export const JOIN_EPOCH = 0;
+export const LEAVE_EPOCH = -1;
+export const STATIC_LEAVE_EPOCH = -2;
+
+export const GROUP_LIMITS = {
+  /** Kafka's group.min.session.timeout.ms is 6 s; Floe allows shorter for tests and fast failover. */
+  minSessionTimeoutMs: 1000,
+  /** Kafka's group.max.session.timeout.ms. */
+  maxSessionTimeoutMs: 1_800_000,
+  defaultSessionTimeoutMs: 45_000,
+  defaultHeartbeatIntervalMs: 3000,
+  defaultRebalanceTimeoutMs: 300_000,
+  /** The group item holds the whole target assignment and must stay far below DynamoDB's 400 KB item limit. */
+  maxMembers: 500,
+  maxGroupIdLength: 249,
+  maxInstanceIdLength: 249,
+  maxClientIdLength: 255,
+  maxSubscribedTopics: 1000,
+  /** Kafka's offset.metadata.max.bytes. */
+  maxOffsetMetadataBytes: 4096,
+  /**
+   * A lease is renewed only while more than this is left of it (and the client
+   * stops consuming this much before its lease ends), so that a handler whose
+   * clock runs ahead by less than this never takes a claim that another handler
+   * is still renewing. Lambda clocks are NTP-synchronised to well under this.
+   */
+  clockSkewAllowanceMs: 100,
+  /** Optimistic-lock retries of one request before it answers REBALANCE_IN_PROGRESS (retriable). */
+  maxWriteAttempts: 8,
+  /** Tombstones of replaced static members and left members stay this long for clear errors; TTL removes them. */
+  tombstoneTtlSeconds: 24 * 3600,
+} as const;
+
+const GROUP_ID = /^[a-zA-Z0-9._:-]+$/;
+
+export function isValidGroupId(groupId: unknown): groupId is string {
+  return typeof groupId === 'string' && groupId.length > 0 && groupId.length <= GROUP_LIMITS.maxGroupIdLength && GROUP_ID.test(groupId);
+}
+
+/** In the group: the lease has not ended and no other incarnation replaced it. */
+export function isLive(member: MemberItem | undefined, now: number): member is MemberItem {
+  return member !== undefined && member.fencedBy === undefined && member.expiresAt > now;
+}
+
+/** The earliest `expiresAt` a renewal accepts at `now`: renewals need more than the skew allowance left. */
+export const renewableAfter = (now: number): number => now + GROUP_LIMITS.clockSkewAllowanceMs;
+
+/**
+ * Dead for ever: missing (left or cleaned up), replaced, or past its lease. A
+ * dead member can never become live again (renewals require
+ * `expiresAt > now + allowance`, member ids are never reused), which is what
+ * makes a claim takeover decided on a read safe.
+ */
+export function isDead(member: MemberItem | undefined, now: number): boolean {
+  return member === undefined || member.fencedBy !== undefined || member.expiresAt <= now;
+}
+
+/** What the target assignment depends on for one member. */
+export function subscriptionSignature(member: MemberItem): string {
+  return JSON.stringify([member.instanceId ?? '', [...member.topics].sort()]);
+}
+
+export const ttlSeconds = (epochMs: number): number => Math.ceil(epochMs / 1000);

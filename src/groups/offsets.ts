@@ -1,0 +1,122 @@
+/**
+ * Offset commits and fetches. A member's commit is one conditional write per
+ * partition requiring `owner = member AND claimEpoch = epoch` on the offset
+ * item: once a new owner has claimed the partition (which it does before it
+ * reads the committed offset), nothing the old owner sends can land.
+ *
+ * Errors (per partition unless the whole request is refused):
+ *   UNKNOWN_MEMBER_ID     the member is not in the group (left, expired) - whole request
+ *   FENCED_INSTANCE_ID    a newer incarnation of this static member replaced it - whole request
+ *   FENCED_MEMBER_EPOCH   another member holds the partition (it was taken over)
+ *   STALE_MEMBER_EPOCH    the member holds the partition under a newer claim epoch than the commit names
+ */
+import { FloeError, type ErrorCode } from '../errors.js';
+import { nowOf, type GroupsDeps } from './deps.js';
+import { requireLive } from './heartbeat.js';
+import { GROUP_LIMITS, isDead, partitionKey, type TopicPartition } from './model.js';
+import { commitOwned, getMember, readMembership, readOffsets, queryOffsets, writeUnowned } from './store.js';
+import { ensureTarget, liveMembers } from './target.js';
+
+export interface CommitPartition extends TopicPartition {
+  offset: number;
+  metadata?: string;
+  /** the claim epoch from the heartbeat's assignment; defaults to the one the member holds */
+  epoch?: number;
+}
+
+export interface CommitRequest {
+  /** absent for a standalone consumer (assign() with a group id): allowed only while the group has no live member */
+  memberId?: string;
+  memberEpoch?: number;
+  partitions: CommitPartition[];
+}
+
+export interface CommitResult extends TopicPartition {
+  errorCode: ErrorCode;
+  errorMessage?: string;
+}
+
+export interface CommittedOffset extends TopicPartition {
+  /** -1 when nothing was committed */
+  offset: number;
+  metadata: string;
+  committedAt?: number;
+}
+
+/** Rejects the whole request before any write: unknown topics or partitions, negative offsets, oversized metadata. */
+export async function validatePartitions(deps: GroupsDeps, partitions: Array<TopicPartition & { offset?: number; metadata?: string }>): Promise<void> {
+  const topics = new Map<string, number>();
+  for (const p of partitions) {
+    if (!topics.has(p.topic)) topics.set(p.topic, (await deps.resolveTopic(p.topic))?.partitions ?? 0);
+    const count = topics.get(p.topic) as number;
+    if (!Number.isInteger(p.partition) || p.partition < 0 || p.partition >= count) {
+      throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic or partition ${p.topic}/${p.partition}`);
+    }
+    if (p.offset !== undefined && (!Number.isSafeInteger(p.offset) || p.offset < 0)) {
+      throw new FloeError('INVALID_REQUEST', `offset for ${p.topic}/${p.partition} must be a non-negative integer`);
+    }
+    if (p.metadata !== undefined && Buffer.byteLength(p.metadata) > GROUP_LIMITS.maxOffsetMetadataBytes) {
+      throw new FloeError('INVALID_COMMIT_OFFSET_SIZE', `offset metadata is larger than ${GROUP_LIMITS.maxOffsetMetadataBytes} bytes`);
+    }
+  }
+  const keys = partitions.map((p) => partitionKey(p.topic, p.partition));
+  if (new Set(keys).size !== keys.length) throw new FloeError('INVALID_REQUEST', 'a partition appears twice in the request');
+}
+
+export async function commitOffsets(deps: GroupsDeps, groupId: string, request: CommitRequest): Promise<CommitResult[]> {
+  await validatePartitions(deps, request.partitions);
+  const now = nowOf(deps);
+  if (request.memberId === undefined) return commitStandalone(deps, groupId, request.partitions, now);
+
+  const memberId = request.memberId;
+  const member = requireLive(await getMember(deps, groupId, memberId), memberId, now);
+  return Promise.all(
+    request.partitions.map(async (p): Promise<CommitResult> => {
+      const key = partitionKey(p.topic, p.partition);
+      const epoch = p.epoch ?? member.owned[key];
+      const result = { topic: p.topic, partition: p.partition };
+      if (epoch !== undefined && (await commitOwned(deps, groupId, key, p, memberId, epoch, now))) return { ...result, errorCode: 'NONE' };
+      const claim = (await readOffsets(deps, groupId, [key])).get(key);
+      if (claim?.owner === memberId && epoch !== undefined && epoch !== claim.claimEpoch) {
+        return { ...result, errorCode: 'STALE_MEMBER_EPOCH', errorMessage: `claim epoch ${epoch} is stale; the partition is held at epoch ${claim.claimEpoch}` };
+      }
+      return { ...result, errorCode: 'FENCED_MEMBER_EPOCH', errorMessage: `member ${memberId} does not own ${p.topic}/${p.partition}` };
+    }),
+  );
+}
+
+/** Commits without a member: only while nobody in the group is live, each conditional on the claim staying as read. */
+async function commitStandalone(deps: GroupsDeps, groupId: string, partitions: CommitPartition[], now: number): Promise<CommitResult[]> {
+  const state = await readMembership(deps, groupId);
+  if (liveMembers(state, now).length > 0) {
+    throw new FloeError('UNKNOWN_MEMBER_ID', `group "${groupId}" has live members: only a member (with its memberId) can commit`);
+  }
+  if (!state.group) await ensureTarget(deps, groupId, state, now);
+  const claims = await readOffsets(deps, groupId, partitions.map((p) => partitionKey(p.topic, p.partition)));
+  return Promise.all(
+    partitions.map(async (p): Promise<CommitResult> => {
+      const key = partitionKey(p.topic, p.partition);
+      const seen = claims.get(key);
+      const result = { topic: p.topic, partition: p.partition };
+      const free = seen?.owner === undefined || isDead(state.members.get(seen.owner), now);
+      if (free && (await writeUnowned(deps, groupId, key, p, seen, now))) return { ...result, errorCode: 'NONE' };
+      return { ...result, errorCode: 'REBALANCE_IN_PROGRESS', errorMessage: `a member is taking ${p.topic}/${p.partition}; retry` };
+    }),
+  );
+}
+
+/** Committed offsets of the given partitions, or of every partition the group has an offset for. */
+export async function fetchOffsets(deps: GroupsDeps, groupId: string, partitions?: TopicPartition[]): Promise<CommittedOffset[]> {
+  const toResult = (topic: string, partition: number, item?: { offset?: number; metadata?: string; committedAt?: number }): CommittedOffset => ({
+    topic,
+    partition,
+    offset: item?.offset ?? -1,
+    metadata: item?.metadata ?? '',
+    ...(item?.committedAt === undefined ? {} : { committedAt: item.committedAt }),
+  });
+  if (partitions === undefined) {
+    return (await queryOffsets(deps, groupId)).filter((o) => o.offset !== undefined).map((o) => toResult(o.topic, o.partition, o));
+  }
+  const items = await readOffsets(deps, groupId, partitions.map((p) => partitionKey(p.topic, p.partition)));
+  return partitions.map((p) => toResult(p.topic, p.partition, items.get(partitionKey(p.topic, p.partition))));
+}

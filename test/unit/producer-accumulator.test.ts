@@ -1,0 +1,191 @@
+/** The record accumulator: batching by size, readiness (full, linger, backoff, force), draining and expiry. */
+import { describe, expect, it } from 'vitest';
+import { RecordAccumulator } from '../../src/client/producer/accumulator.js';
+import type { ProducerBatch } from '../../src/client/producer/batch.js';
+import { PendingRecord } from '../../src/client/producer/pending-record.js';
+import { estimateRecordSize } from '../../src/log/record-batch.js';
+
+const T0 = 1_000_000;
+const options = { batchSize: 1000, lingerMs: 50, deliveryTimeoutMs: 10_000, maxRequestSize: 1_048_576 };
+const encode = (batch: ProducerBatch) => batch.encode('none', undefined);
+
+function record(topic: string, size = 100): PendingRecord {
+  const r = new PendingRecord(topic);
+  r.value = Buffer.alloc(size);
+  r.timestamp = T0;
+  r.size = estimateRecordSize(r);
+  return r;
+}
+
+function fill(acc: RecordAccumulator, partition: number, count: number, now = T0, topic = 't'): ProducerBatch[] {
+  const batches = new Set<ProducerBatch>();
+  for (let i = 0; i < count; i++) batches.add(acc.append(record(topic), partition, now));
+  return [...batches];
+}
+
+describe('record accumulator', () => {
+  it('fills a batch up to batch.size and opens the next one', () => {
+    // Prepare
+    const acc = new RecordAccumulator(options);
+    // Act: 100-byte values are ~118 bytes as records; 1000 bytes hold 7 after the 61-byte header
+    const batches = fill(acc, 0, 20);
+    // Assess
+    expect(batches.map((b) => b.records.length)).toEqual([7, 7, 6]);
+    expect(batches.every((b) => b.sizeBytes <= 1000)).toBe(true);
+  });
+
+  it('holds a partial batch until linger.ms, but sends a full one at once', () => {
+    // Prepare
+    const acc = new RecordAccumulator(options);
+    fill(acc, 0, 3); // partial
+    fill(acc, 1, 8); // a full batch (the 8th record did not fit) and the one after it
+    // Act
+    const early = acc.drain(T0 + 10, false, encode);
+    const delay = acc.readyDelay(T0 + 10, false);
+    const late = acc.drain(T0 + 50, false, encode);
+    // Assess: the full batch goes at once, taking the record queued behind it along
+    expect(early.map((b) => [b.partition, b.records.length])).toEqual([[1, 8]]);
+    expect(delay).toBe(40);
+    expect(late.map((b) => [b.partition, b.records.length])).toEqual([[0, 3]]);
+  });
+
+  it('sends a backlog of unsent batches as one batch, in order, within the topic limit', () => {
+    // Prepare: 20 records in 3 batches of <= 1000 bytes; the topic accepts batches up to 2000 bytes
+    const acc = new RecordAccumulator(options, () => 2000);
+    const queued = fill(acc, 0, 20);
+    queued.forEach((b, i) => b.records.forEach((r, j) => (r.value = Buffer.from(`${i}-${j}`.padEnd(100, '.')))));
+    const sendOrder = queued.flatMap((b, i) => b.records.map((_, j) => `${i}-${j}`));
+    // Act
+    const [first] = acc.drain(T0, false, encode);
+    acc.completed(first!);
+    const [second] = acc.drain(T0, true, encode);
+    // Assess
+    expect(first!.records.length).toBe(14);
+    expect(first!.sizeBytes).toBeLessThanOrEqual(2000);
+    expect(second!.records.length).toBe(6);
+    const order = [...first!.records, ...second!.records].map((r) => r.value!.toString().replace(/\.+$/, ''));
+    expect(order).toEqual(sendOrder);
+  });
+
+  it('starts a new request for a backlog that would not fit whole into the current one', () => {
+    // Prepare: partition 0 holds one small batch, partition 1 a backlog of three batches (~2.7 KB)
+    const acc = new RecordAccumulator({ ...options, maxRequestSize: 3200 });
+    fill(acc, 0, 4);
+    fill(acc, 1, 21);
+    // Act
+    const first = acc.drain(T0, true, encode);
+    const second = acc.drain(T0, true, encode);
+    // Assess: not [p0, a cut-short p1] then [rest of p1]
+    expect(first.map((b) => [b.partition, b.records.length])).toEqual([[0, 4]]);
+    expect(second.map((b) => [b.partition, b.records.length])).toEqual([[1, 21]]);
+  });
+
+  it('never merges anything with batch.size=0', () => {
+    // Prepare
+    const acc = new RecordAccumulator({ ...options, batchSize: 0 });
+    fill(acc, 0, 3);
+    // Act
+    const drained = acc.drain(T0, true, encode);
+    // Assess
+    expect(drained.map((b) => b.records.length)).toEqual([1]);
+  });
+
+  it('settles the merged batches when the batch that absorbed them completes', async () => {
+    // Prepare
+    const acc = new RecordAccumulator(options);
+    const queued = fill(acc, 0, 20);
+    const [sent] = acc.drain(T0, true, encode);
+    // Act
+    sent!.succeed(0);
+    acc.completed(sent!);
+    await Promise.all(queued.map((b) => b.done));
+    // Assess
+    expect(acc.pending()).toEqual([]);
+  });
+
+  it('reports how long until linger expires, and makes everything ready when forced', () => {
+    // Prepare
+    const acc = new RecordAccumulator(options);
+    fill(acc, 0, 1);
+    // Act
+    const delay = acc.readyDelay(T0 + 20, false);
+    const forced = acc.drain(T0 + 20, true, encode);
+    // Assess
+    expect(delay).toBe(30);
+    expect(forced).toHaveLength(1);
+  });
+
+  it('keeps at most one batch per partition in flight', () => {
+    // Prepare
+    const acc = new RecordAccumulator(options);
+    fill(acc, 0, 7); // a full batch
+    // Act
+    const first = acc.drain(T0, true, encode);
+    fill(acc, 0, 7);
+    const whileInFlight = acc.drain(T0, true, encode);
+    acc.completed(first[0]!);
+    const afterwards = acc.drain(T0, true, encode);
+    // Assess
+    expect(first).toHaveLength(1);
+    expect(whileInFlight).toHaveLength(0);
+    expect(afterwards).toHaveLength(1);
+    expect(afterwards[0]).not.toBe(first[0]);
+  });
+
+  it('stops a request at max.request.size and continues with the rest next time', () => {
+    // Prepare: ~900-byte batches, requests of at most 2 KB
+    const acc = new RecordAccumulator({ ...options, maxRequestSize: 2000 });
+    for (let p = 0; p < 5; p++) fill(acc, p, 7);
+    // Act
+    const requests: number[][] = [];
+    for (let i = 0; i < 4; i++) requests.push(acc.drain(T0, true, encode).map((b) => b.partition));
+    // Assess
+    expect(requests.map((r) => r.length)).toEqual([2, 2, 1, 0]);
+    expect(requests.flat().sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('puts a retried batch back at the front and holds it until its backoff ends', () => {
+    // Prepare
+    const acc = new RecordAccumulator(options);
+    fill(acc, 0, 10);
+    const [sent] = acc.drain(T0, true, encode);
+    sent!.attempts = 1;
+    // Act
+    acc.reenqueue(sent!, [sent!], T0 + 100);
+    const during = acc.drain(T0 + 99, true, encode);
+    const after = acc.drain(T0 + 100, false, encode);
+    // Assess
+    expect(during).toHaveLength(0);
+    expect(after).toEqual([sent]);
+  });
+
+  it('expires queued batches after delivery.timeout.ms but never the one in flight', () => {
+    // Prepare
+    const acc = new RecordAccumulator(options);
+    fill(acc, 0, 7);
+    const [inFlight] = acc.drain(T0, true, encode);
+    fill(acc, 0, 7);
+    // Act
+    const none = acc.takeExpired(T0 + 9_999);
+    const expired = acc.takeExpired(T0 + 10_000);
+    // Assess
+    expect(none).toHaveLength(0);
+    expect(expired).toHaveLength(1);
+    expect(expired[0]).not.toBe(inFlight);
+    expect(acc.pending()).toContain(inFlight);
+  });
+
+  it('never appends to a batch that was already sent', () => {
+    // Prepare
+    const acc = new RecordAccumulator(options);
+    const [batch] = fill(acc, 0, 1);
+    acc.drain(T0, true, encode);
+    batch!.attempts = 1;
+    acc.reenqueue(batch!, [batch!], T0);
+    // Act
+    const [next] = fill(acc, 0, 1);
+    // Assess
+    expect(next).not.toBe(batch);
+    expect(batch!.records).toHaveLength(1);
+  });
+});
