@@ -5,7 +5,8 @@
  * it can find those chunks without a Scan: a remembered id that is no longer the id of a
  * topic of that name has been deleted, and all items under its partitions' keys go.
  */
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../storage/dynamo-batch.js';
 import { logKeys } from '../storage/keys.js';
 import { isConditionFailure, type LogDeps } from './deps.js';
 import { acquireLease, releaseLease, LeaseGuard } from './leases.js';
@@ -19,20 +20,13 @@ interface KnownTopic {
 
 async function readKnown(deps: LogDeps): Promise<KnownTopic[]> {
   const known: KnownTopic[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.dynamo.send(
-      new QueryCommand({
-        TableName: deps.logTable,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': logKeys.knownTopicsPk },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) known.push({ topicId: item.sk as string, name: item.name as string, partitions: item.partitions as number });
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = queryAll(deps.dynamo, {
+    TableName: deps.logTable,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': logKeys.knownTopicsPk },
+    ConsistentRead: true,
+  });
+  for await (const item of items) known.push({ topicId: item.sk as string, name: item.name as string, partitions: item.partitions as number });
   return known;
 }
 
@@ -60,25 +54,18 @@ export async function rememberTopics(deps: LogDeps, topics: Topic[], known: Know
 async function deletePartitionItems(deps: LogDeps, topicId: string, partition: number): Promise<number> {
   const pk = logKeys.partitionPk(topicId, partition);
   let deleted = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.dynamo.send(
-      new QueryCommand({
-        TableName: deps.logTable,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ProjectionExpression: 'sk',
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      // Nothing writes a deleted topic's items any more, except a late spill (its chunk is garbage, found next time).
-      await deps.dynamo.send(new DeleteCommand({ TableName: deps.logTable, Key: { pk, sk: item.sk as string } }));
-      deleted++;
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = queryAll(deps.dynamo, {
+    TableName: deps.logTable,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': pk },
+    ProjectionExpression: 'sk',
+    ConsistentRead: true,
+  });
+  for await (const item of items) {
+    // Nothing writes a deleted topic's items any more, except a late spill (its chunk is garbage, found next time).
+    await deps.dynamo.send(new DeleteCommand({ TableName: deps.logTable, Key: { pk, sk: item.sk as string } }));
+    deleted++;
+  }
   return deleted;
 }
 

@@ -15,7 +15,8 @@
  * just written; spills move references from the head to chunks (hence head before chunks).
  * The grace since the first unreferenced sighting outlasts any read that located the object before.
  */
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../storage/dynamo-batch.js';
 import { logKeys, segmentKeyTime, segmentShardPrefix, TTL_ATTRIBUTE } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { isConditionFailure, type LogDeps } from './deps.js';
@@ -67,20 +68,13 @@ export interface SweepHooks {
 
 async function readCandidates(deps: LogDeps, shard: string): Promise<Map<string, number>> {
   const candidates = new Map<string, number>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.dynamo.send(
-      new QueryCommand({
-        TableName: deps.logTable,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': logKeys.gcCandidatesPk(shard) },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) candidates.set(item.sk as string, item.since as number);
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = queryAll(deps.dynamo, {
+    TableName: deps.logTable,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': logKeys.gcCandidatesPk(shard) },
+    ConsistentRead: true,
+  });
+  for await (const item of items) candidates.set(item.sk as string, item.since as number);
   return candidates;
 }
 
