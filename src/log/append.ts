@@ -73,13 +73,25 @@ export async function appendBatch(
       // Not awaited: the acknowledgement does not depend on it (the batch is committed), and two more
       // sequential writes would sit on the produce latency. A spill that fails, or is frozen with its
       // Lambda instance, is harmless: a later crossing (or housekeeping) spills what this one did not.
-      void spill(deps, topicId, partition, recentBase, attrs.recent).catch(() => undefined);
+      spillInBackground(deps, topicId, partition, recentBase, attrs.recent);
     }
     return { baseOffset, logAppendTime: location.a, logStartOffset: -1, duplicate: false };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     return classifyRejection(deps, topicId, partition, location, producer);
   }
+}
+
+/** Partitions with a spill running in this process: one at a time each, so spills never overlap and waste writes. */
+const spilling = new Set<string>();
+
+function spillInBackground(deps: LogDeps, topicId: string, partition: number, recentBase: number, recent: Location[]): void {
+  const id = `${deps.logTable}\u0000${topicId}\u0000${partition}`;
+  if (spilling.has(id)) return; // the next crossing spills whatever this one skipped
+  spilling.add(id);
+  spill(deps, topicId, partition, recentBase, recent)
+    .catch(() => undefined)
+    .finally(() => spilling.delete(id));
 }
 
 /**
