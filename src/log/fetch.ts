@@ -84,9 +84,10 @@ export async function fetchRecords(deps: FetchDeps, request: FetchRequest): Prom
   for (;;) {
     await Promise.all(all.map((slot) => refreshHead(deps, slot)));
     const available = all.reduce((sum, slot) => sum + availableBytesHint(slot), 0);
-    const elapsed = Date.now() - started;
-    if (available >= Math.max(1, request.minBytes) || elapsed + LIMITS.fetchPollIntervalMs > waitMs) break;
-    await sleep(LIMITS.fetchPollIntervalMs);
+    const left = waitMs - (Date.now() - started);
+    if (available >= Math.max(1, request.minBytes) || left <= 0) break;
+    // Wait the whole of fetch.max.wait.ms: answering early would only make the client ask again at once.
+    await sleep(Math.min(LIMITS.fetchPollIntervalMs, left));
   }
 
   // Locate batches per partition within the response budget, then read all objects at once.

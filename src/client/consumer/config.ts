@@ -36,6 +36,14 @@ export interface ConsumerConfig<K = Buffer | null, V = Buffer | null> {
   fetchMinBytes?: number;
   /** fetch.max.wait.ms (default 500; the server caps its wait at 1000) */
   fetchMaxWaitMs?: number;
+  /**
+   * Floe only (default true): after several empty fetches in a row, wait on the client instead of
+   * the server — one fetch with no server wait every fetch.max.wait.ms — because a waiting
+   * Lambda is billed by the millisecond and a sleeping client is free. The first record after an
+   * idle spell then arrives up to fetch.max.wait.ms later; the consumer returns to server-side
+   * waiting as soon as records flow.
+   */
+  fetchIdleBackoff?: boolean;
   /** max.partition.fetch.bytes (default 1 MiB) */
   maxPartitionFetchBytes?: number;
   /** fetch.max.bytes (default 50 MiB; the server caps one response at 4 MiB) */
@@ -78,6 +86,7 @@ export const CONSUMER_DEFAULTS = {
   autoCommitIntervalMs: 5000,
   fetchMinBytes: 1,
   fetchMaxWaitMs: 500,
+  fetchIdleBackoff: true,
   maxPartitionFetchBytes: 1024 * 1024,
   fetchMaxBytes: 50 * 1024 * 1024,
   maxPollRecords: 500,

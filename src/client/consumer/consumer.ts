@@ -30,6 +30,9 @@ import type {
   TopicPartitionOffset,
 } from './types.js';
 
+/** Empty fetches in a row after which an idle consumer stops holding a (billed) server wait open. */
+const IDLE_AFTER_EMPTY_FETCHES = 3;
+
 type Mode = 'none' | 'subscribe' | 'assign';
 
 export interface GroupMetadata {
@@ -57,6 +60,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
   private readonly lastCommitted = new Map<PartitionKey, number>();
   private polling = false;
   private closed = false;
+  /** Fetches in a row that brought nothing: past IDLE_AFTER_EMPTY_FETCHES the consumer waits on the client. */
+  private emptyFetches = 0;
 
   constructor(config: ConsumerConfig<K, V>) {
     this.config = resolveConsumerConfig(config);
@@ -179,7 +184,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
           await this.waitForChange(Math.min(remaining, 100));
           continue;
         }
-        await this.fetchOnce(fetchable, Math.min(this.config.fetchMaxWaitMs, remaining));
+        const idle = this.config.fetchIdleBackoff && this.emptyFetches >= IDLE_AFTER_EMPTY_FETCHES;
+        await this.fetchOnce(fetchable, idle ? 0 : Math.min(this.config.fetchMaxWaitMs, remaining));
+        this.emptyFetches = this.fetcher.buffered ? 0 : this.emptyFetches + 1;
+        if (idle && !this.fetcher.buffered) await this.waitForChange(Math.min(this.config.fetchMaxWaitMs, Math.max(0, deadline - monotonicNow())));
       }
     } finally {
       this.polling = false;

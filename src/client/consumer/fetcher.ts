@@ -60,6 +60,11 @@ export class Fetcher {
     this.buffers = [];
   }
 
+  /** Whether any fetched record is waiting to be returned. */
+  get buffered(): boolean {
+    return this.buffers.some((b) => b.next < b.records.length);
+  }
+
   /** One fetch for the partitions that have nothing buffered; waits at most maxWaitMs on the server. */
   async fetch(partitions: PartitionState[], maxWaitMs: number): Promise<FetchOutcome> {
     const outcome: FetchOutcome = { outOfRange: [], errors: [] };

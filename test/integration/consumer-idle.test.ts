@@ -1,0 +1,71 @@
+/**
+ * An idle consumer stops holding server waits open (a waiting Lambda is billed by
+ * the millisecond) and still sees the first record after the idle spell.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Admin } from '../../src/client/admin.js';
+import { Consumer, Deserializers } from '../../src/client/consumer/index.js';
+import { FloeHttpClient } from '../../src/client/http-client.js';
+import { produceRaw } from '../../src/client/log-client.js';
+import type { FunctionUrlHandler } from '../../src/handlers/http.js';
+import { encodeRecordBatch } from '../../src/log/record-batch.js';
+import type { LocalCluster } from '../../src/local/cluster.js';
+import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+
+let cluster: LocalCluster;
+let http: FloeHttpClient;
+/** maxWaitMs of every fetch the fetch function received, in order */
+const serverWaits: number[] = [];
+
+beforeAll(async () => {
+  cluster = await startTestCluster({
+    wrapHandler: (name, handler): FunctionUrlHandler =>
+      name !== 'fetch'
+        ? handler
+        : async (event) => {
+            if (event.rawPath === '/v1/fetch' && event.body) serverWaits.push((JSON.parse(event.body) as { maxWaitMs: number }).maxWaitMs);
+            return handler(event);
+          },
+  });
+  http = new FloeHttpClient(cluster.url);
+});
+afterAll(() => cluster.close());
+
+async function pollFor(consumer: Consumer<string | null, string | null>, ms: number): Promise<string[]> {
+  const seen: string[] = [];
+  const until = Date.now() + ms;
+  while (Date.now() < until) for (const r of await consumer.poll(200)) seen.push(r.value ?? '');
+  return seen;
+}
+
+describe('idle fetch backoff', () => {
+  it.each([true, false])('fetchIdleBackoff %s: server waits after an idle spell, and the next record still arrives', async (backoff) => {
+    // Prepare
+    const topic = uniqueName('idle');
+    await Admin.fromClient(http).createTopic(topic, 1);
+    const consumer = new Consumer<string | null, string | null>({
+      bootstrap: cluster.url,
+      fetchMaxWaitMs: 300,
+      fetchIdleBackoff: backoff,
+      autoOffsetReset: 'earliest',
+      keyDeserializer: Deserializers.string as never,
+      valueDeserializer: Deserializers.string as never,
+    });
+    consumer.assign([{ topic, partition: 0 }]);
+    serverWaits.length = 0;
+
+    // Act
+    await pollFor(consumer, 3000);
+    const idleWaits = [...serverWaits];
+    await produceRaw(http, { acks: -1, timeoutMs: 5000, topics: [{ topic, partitions: [{ partition: 0, records: encodeRecordBatch({ records: [{ key: null, value: Buffer.from('after idle') }] }) }] }] });
+    const seen = await pollFor(consumer, 1500);
+    await consumer.close();
+
+    // Assess
+    expect(seen).toEqual(['after idle']);
+    const late = idleWaits.slice(3);
+    expect(late.length).toBeGreaterThan(2);
+    if (backoff) expect(late.every((w) => w === 0)).toBe(true);
+    else expect(late.filter((w) => w >= 100).length).toBeGreaterThan(late.length / 2); // poll's time left can shorten a few
+  });
+});
