@@ -32,6 +32,8 @@ import type {
 
 /** Empty fetches in a row after which an idle consumer stops holding a (billed) server wait open. */
 const IDLE_AFTER_EMPTY_FETCHES = 3;
+/** The shortest client-side pause of an idle consumer, even with fetch.max.wait.ms 0 (which would otherwise spin). */
+const IDLE_MIN_PAUSE_MS = 100;
 
 type Mode = 'none' | 'subscribe' | 'assign';
 
@@ -187,7 +189,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
         const idle = this.config.fetchIdleBackoff && this.emptyFetches >= IDLE_AFTER_EMPTY_FETCHES;
         await this.fetchOnce(fetchable, idle ? 0 : Math.min(this.config.fetchMaxWaitMs, remaining));
         this.emptyFetches = this.fetcher.buffered ? 0 : this.emptyFetches + 1;
-        if (idle && !this.fetcher.buffered) await this.waitForChange(Math.min(this.config.fetchMaxWaitMs, Math.max(0, deadline - monotonicNow())));
+        if (idle && !this.fetcher.buffered) {
+          const pause = Math.max(this.config.fetchMaxWaitMs, IDLE_MIN_PAUSE_MS);
+          await this.waitForChange(Math.min(pause, Math.max(0, deadline - monotonicNow())));
+        }
       }
     } finally {
       this.polling = false;
