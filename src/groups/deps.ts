@@ -5,4 +5,4 @@ export interface GroupsDeps extends FetchDeps {
   groupsTable: string;
 }
 
-export { isConditionFailure, nowOf } from '../log/deps.js';
+export { isConditionFailure, nowOf, writeIf } from '../log/deps.js';

@@ -7,7 +7,7 @@
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FloeError } from '../errors.js';
 import { groupKeys, TTL_ATTRIBUTE } from '../storage/keys.js';
-import { isConditionFailure, type GroupsDeps } from './deps.js';
+import { isConditionFailure, writeIf, type GroupsDeps } from './deps.js';
 import { GROUP_LIMITS, parsePartitionKey, partitionKey, renewableAfter, ttlSeconds, type GroupItem, type MemberItem, type OffsetItem, type PartitionKey } from './model.js';
 
 export interface Membership {
@@ -151,66 +151,51 @@ export async function updateMember(
   }
   for (const field of remove) names[`#${field}`] = field;
   const removes = remove.length > 0 ? ` REMOVE ${remove.map((f) => `#${f}`).join(', ')}` : '';
-  try {
-    await deps.dynamo.send(
-      new UpdateCommand({
-        TableName: deps.groupsTable,
-        Key: groupKeys.member(groupId, member.memberId),
-        UpdateExpression: `SET ${sets.join(', ')}${removes}`,
-        ConditionExpression: '#version = :version AND #expiresAt > :now AND attribute_not_exists(#fencedBy)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    deps.dynamo,
+    new UpdateCommand({
+      TableName: deps.groupsTable,
+      Key: groupKeys.member(groupId, member.memberId),
+      UpdateExpression: `SET ${sets.join(', ')}${removes}`,
+      ConditionExpression: '#version = :version AND #expiresAt > :now AND attribute_not_exists(#fencedBy)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
+  );
 }
 
 /** Marks a static member's previous incarnation as replaced: from then on it is dead and its heartbeats get FENCED_INSTANCE_ID. */
 export async function tombstoneMember(deps: GroupsDeps, groupId: string, member: MemberItem, by: string, now: number): Promise<boolean> {
-  try {
-    await deps.dynamo.send(
-      new UpdateCommand({
-        TableName: deps.groupsTable,
-        Key: groupKeys.member(groupId, member.memberId),
-        UpdateExpression: 'SET fencedBy = :by, expiresAt = :zero, #ttl = :ttl, version = :next',
-        ConditionExpression: 'version = :version AND attribute_not_exists(fencedBy)',
-        ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-        ExpressionAttributeValues: {
-          ':by': by,
-          ':zero': 0,
-          ':ttl': ttlSeconds(now) + GROUP_LIMITS.tombstoneTtlSeconds,
-          ':version': member.version,
-          ':next': member.version + 1,
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    deps.dynamo,
+    new UpdateCommand({
+      TableName: deps.groupsTable,
+      Key: groupKeys.member(groupId, member.memberId),
+      UpdateExpression: 'SET fencedBy = :by, expiresAt = :zero, #ttl = :ttl, version = :next',
+      ConditionExpression: 'version = :version AND attribute_not_exists(fencedBy)',
+      ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+      ExpressionAttributeValues: {
+        ':by': by,
+        ':zero': 0,
+        ':ttl': ttlSeconds(now) + GROUP_LIMITS.tombstoneTtlSeconds,
+        ':version': member.version,
+        ':next': member.version + 1,
+      },
+    }),
+  );
 }
 
 /** Deletes a member item if it is unchanged since read (leave, or cleanup of a dead member). */
 export async function deleteMember(deps: GroupsDeps, groupId: string, member: Pick<MemberItem, 'memberId' | 'version'>): Promise<boolean> {
-  try {
-    await deps.dynamo.send(
-      new DeleteCommand({
-        TableName: deps.groupsTable,
-        Key: groupKeys.member(groupId, member.memberId),
-        ConditionExpression: 'version = :v',
-        ExpressionAttributeValues: { ':v': member.version },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    deps.dynamo,
+    new DeleteCommand({
+      TableName: deps.groupsTable,
+      Key: groupKeys.member(groupId, member.memberId),
+      ConditionExpression: 'version = :v',
+      ExpressionAttributeValues: { ':v': member.version },
+    }),
+  );
 }
 
 export async function getMember(deps: GroupsDeps, groupId: string, memberId: string): Promise<MemberItem | undefined> {
@@ -314,22 +299,17 @@ export async function claimPartition(
 /** Gives a claim back (the member revoked the partition). False if the member no longer held it. */
 export async function releasePartition(deps: GroupsDeps, groupId: string, key: PartitionKey, memberId: string, claimEpoch: number): Promise<boolean> {
   const { topic, partition } = parsePartitionKey(key);
-  try {
-    await deps.dynamo.send(
-      new UpdateCommand({
-        TableName: deps.groupsTable,
-        Key: groupKeys.offset(groupId, topic, partition),
-        UpdateExpression: 'REMOVE #owner',
-        ConditionExpression: '#owner = :me AND claimEpoch = :epoch',
-        ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: { ':me': memberId, ':epoch': claimEpoch },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    deps.dynamo,
+    new UpdateCommand({
+      TableName: deps.groupsTable,
+      Key: groupKeys.offset(groupId, topic, partition),
+      UpdateExpression: 'REMOVE #owner',
+      ConditionExpression: '#owner = :me AND claimEpoch = :epoch',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':me': memberId, ':epoch': claimEpoch },
+    }),
+  );
 }
 
 export interface OffsetWrite {
@@ -348,28 +328,23 @@ export async function commitOwned(
   now: number,
 ): Promise<boolean> {
   const { topic, partition } = parsePartitionKey(key);
-  try {
-    await deps.dynamo.send(
-      new UpdateCommand({
-        TableName: deps.groupsTable,
-        Key: groupKeys.offset(groupId, topic, partition),
-        UpdateExpression: 'SET #offset = :offset, metadata = :metadata, committedAt = :now',
-        ConditionExpression: '#owner = :me AND claimEpoch = :epoch',
-        ExpressionAttributeNames: { '#owner': 'owner', '#offset': 'offset' },
-        ExpressionAttributeValues: {
-          ':offset': write.offset,
-          ':metadata': write.metadata ?? '',
-          ':now': now,
-          ':me': memberId,
-          ':epoch': claimEpoch,
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    deps.dynamo,
+    new UpdateCommand({
+      TableName: deps.groupsTable,
+      Key: groupKeys.offset(groupId, topic, partition),
+      UpdateExpression: 'SET #offset = :offset, metadata = :metadata, committedAt = :now',
+      ConditionExpression: '#owner = :me AND claimEpoch = :epoch',
+      ExpressionAttributeNames: { '#owner': 'owner', '#offset': 'offset' },
+      ExpressionAttributeValues: {
+        ':offset': write.offset,
+        ':metadata': write.metadata ?? '',
+        ':now': now,
+        ':me': memberId,
+        ':epoch': claimEpoch,
+      },
+    }),
+  );
 }
 
 /**
@@ -400,21 +375,16 @@ export async function writeUnowned(
     values[':seen'] = seen.claimEpoch;
     condition = 'claimEpoch = :seen';
   }
-  try {
-    await deps.dynamo.send(
-      new UpdateCommand({
-        TableName: deps.groupsTable,
-        Key: groupKeys.offset(groupId, topic, partition),
-        UpdateExpression:
-          'SET #offset = :offset, metadata = :metadata, committedAt = :now, claimEpoch = :epoch, topic = :topic, #partition = :partition REMOVE #owner',
-        ConditionExpression: condition,
-        ExpressionAttributeNames: { '#owner': 'owner', '#offset': 'offset', '#partition': 'partition' },
-        ExpressionAttributeValues: values,
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    deps.dynamo,
+    new UpdateCommand({
+      TableName: deps.groupsTable,
+      Key: groupKeys.offset(groupId, topic, partition),
+      UpdateExpression:
+        'SET #offset = :offset, metadata = :metadata, committedAt = :now, claimEpoch = :epoch, topic = :topic, #partition = :partition REMOVE #owner',
+      ConditionExpression: condition,
+      ExpressionAttributeNames: { '#owner': 'owner', '#offset': 'offset', '#partition': 'partition' },
+      ExpressionAttributeValues: values,
+    }),
+  );
 }

@@ -1,5 +1,5 @@
 /** What the log domain needs from the outside world, passed in (never imported from handlers). */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { TopicConfig } from './limits.js';
 
@@ -16,4 +16,15 @@ export const nowOf = (deps: { now?: () => number }): number => (deps.now ?? Date
 
 export function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+/** Sends a conditional write: false when its condition did not hold; any other failure throws. */
+export async function writeIf(dynamo: DynamoDBDocumentClient, command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> {
+  try {
+    await dynamo.send(command as UpdateCommand);
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }

@@ -1,7 +1,7 @@
 /**
- * Reading a partition's index chunks in offset order, for housekeeping (retention, merging,
- * marking). Readers use locate.ts; this reads whole chunks, with the attributes housekeeping
- * conditions its writes on (`v`, the chunk's version, bumped by every rewrite).
+ * Reading a partition's index chunks in offset order: for fetch (locate.ts) and housekeeping
+ * (retention, merging, marking), with the attributes housekeeping conditions its writes on
+ * (`v`, the chunk's version, bumped by every rewrite).
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { logKeys } from '../storage/keys.js';

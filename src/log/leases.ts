@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logKeys, TTL_ATTRIBUTE } from '../storage/keys.js';
-import { isConditionFailure, nowOf, type LogDeps } from './deps.js';
+import { isConditionFailure, nowOf, writeIf, type LogDeps } from './deps.js';
 import { LIMITS } from './limits.js';
 
 export interface Lease {
@@ -110,22 +110,17 @@ export async function releaseLease(deps: LogDeps, lease: Lease, state: Record<st
     values[`:s${i}`] = value;
     update += `, #s${i} = :s${i}`;
   });
-  try {
-    await deps.dynamo.send(
-      new UpdateCommand({
-        TableName: deps.logTable,
-        Key: logKeys.lease(lease.name),
-        UpdateExpression: update,
-        ConditionExpression: 'holder = :h AND epoch = :e',
-        ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
-        ExpressionAttributeValues: values,
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    deps.dynamo,
+    new UpdateCommand({
+      TableName: deps.logTable,
+      Key: logKeys.lease(lease.name),
+      UpdateExpression: update,
+      ConditionExpression: 'holder = :h AND epoch = :e',
+      ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
+      ExpressionAttributeValues: values,
+    }),
+  );
 }
 
 export async function readLease(deps: LogDeps, name: string): Promise<Record<string, unknown> | undefined> {

@@ -9,11 +9,10 @@
  * then not start after the requested offset (a skip). Selection stops at such a
  * gap; when nothing before it was selected, the offset is no longer in the log.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { FloeError } from '../errors.js';
-import { logKeys } from '../storage/keys.js';
 import type { LogDeps } from './deps.js';
-import { withOffsets, type Location, type LocatedBatch, type PartitionHead } from './partition-head.js';
+import { iterateChunks } from './index-chunks.js';
+import { withOffsets, type LocatedBatch, type PartitionHead } from './partition-head.js';
 
 export interface LocateOptions {
   fromOffset: number;
@@ -50,36 +49,13 @@ export async function locateBatches(
   };
 
   if (options.fromOffset < head.recentBase) {
-    let start: Record<string, unknown> | undefined;
-    let full = false;
-    do {
-      const page = await deps.dynamo.send(
-        new QueryCommand({
-          TableName: deps.logTable,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': logKeys.partitionPk(topicId, partition),
-            ':from': logKeys.indexChunkSk(options.fromOffset),
-            ':to': logKeys.indexChunkSk(Math.max(options.fromOffset, head.recentBase - 1)),
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-          Limit: 32,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        for (const batch of withOffsets(item.base as number, item.entries as Location[])) {
-          if (batch.baseOffset >= head.recentBase) break;
-          if (!take(batch)) {
-            full = true;
-            break;
-          }
-        }
-        if (full) break;
+    const chunks = iterateChunks(deps, topicId, partition, options.fromOffset, Math.max(options.fromOffset, head.recentBase - 1));
+    for await (const chunk of chunks) {
+      for (const batch of withOffsets(chunk.base, chunk.entries)) {
+        if (batch.baseOffset >= head.recentBase) break;
+        if (!take(batch)) return selected; // leaving the loop stops the Query: no page is read needlessly
       }
-      start = full ? undefined : page.LastEvaluatedKey;
-    } while (start);
-    if (full) return selected;
+    }
   }
   for (const batch of withOffsets(head.recentBase, head.recent)) {
     if (!take(batch)) break;

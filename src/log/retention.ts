@@ -11,7 +11,7 @@
  */
 import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logKeys } from '../storage/keys.js';
-import { isConditionFailure, type LogDeps } from './deps.js';
+import { isConditionFailure, writeIf, type LogDeps } from './deps.js';
 import type { LeaseGuard } from './leases.js';
 import type { LocatedBatch } from './partition-head.js';
 import type { TopicConfig } from './limits.js';
@@ -70,21 +70,16 @@ export async function retentionCut(
 export async function advanceLogStart(deps: LogDeps, guard: LeaseGuard, topicId: string, partition: number, newStart: number): Promise<boolean> {
   await guard.ensure();
   const fence = guard.fence;
-  try {
-    await deps.dynamo.send(
-      new UpdateCommand({
-        TableName: deps.logTable,
-        Key: logKeys.head(topicId, partition),
-        UpdateExpression: `SET logStartOffset = :start, ${fence.set}`,
-        ConditionExpression: `attribute_exists(nextOffset) AND logStartOffset < :start AND nextOffset >= :start AND ${fence.condition}`,
-        ExpressionAttributeValues: { ':start': newStart, ...fence.values },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    deps.dynamo,
+    new UpdateCommand({
+      TableName: deps.logTable,
+      Key: logKeys.head(topicId, partition),
+      UpdateExpression: `SET logStartOffset = :start, ${fence.set}`,
+      ConditionExpression: `attribute_exists(nextOffset) AND logStartOffset < :start AND nextOffset >= :start AND ${fence.condition}`,
+      ExpressionAttributeValues: { ':start': newStart, ...fence.values },
+    }),
+  );
 }
 
 /** Deletes the index chunks wholly below the log start offset (also those a crashed pass left). Returns how many. */
