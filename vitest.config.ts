@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { workspaceAlias } from './vitest.workspace-alias.js';
 
 export default defineConfig({
+  resolve: { alias: workspaceAlias },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/global-storage.ts'],

@@ -4,8 +4,10 @@
  * one-line reason, when no container runtime is reachable. `npm test` does not use it.
  */
 import { defineConfig } from 'vitest/config';
+import { workspaceAlias } from './vitest.workspace-alias.js';
 
 export default defineConfig({
+  resolve: { alias: workspaceAlias },
   test: {
     include: ['test/integration/**/*.test.ts'],
     globalSetup: ['test/setup/localstack-storage.ts'],

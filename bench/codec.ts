@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { decodeRecordBatch, encodeRecordBatch, type ProducedRecord } from '../src/log/record-batch.js';
+import { decodeRecordBatch, encodeRecordBatch, type ProducedRecord } from '../packages/protocol/src/records/record-batch.js';
 import { MiB, printResult, round, type BenchSink } from './lib/report.js';
 
 const require = createRequire(import.meta.url);

@@ -13,12 +13,12 @@
  *                            BENCH_COST_IDLE_SECONDS of idle polling, default 6)
  */
 import { pathToFileURL } from 'node:url';
-import { FUNCTION_DEFAULTS } from '../cdk/floe-stack.js';
-import { Admin } from '../src/client/admin.js';
-import { Consumer } from '../src/client/consumer/index.js';
-import { FloeHttpClient } from '../src/client/http-client.js';
-import { fetchRaw, produceRaw } from '../src/client/log-client.js';
-import { encodeRecordBatch } from '../src/log/record-batch.js';
+import { FUNCTION_DEFAULTS } from '../cdk/constructs/floe.js';
+import { Admin } from '../packages/client/src/admin.js';
+import { Consumer } from '../packages/client/src/consumer/index.js';
+import { FloeHttpClient } from '../packages/client/src/http-client.js';
+import { fetchRaw, produceRaw } from '../packages/client/src/log-client.js';
+import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch.js';
 import {
   WORKLOADS,
   fetchCostPerGiB,

@@ -25,12 +25,12 @@
  *                               BENCH_LATENCY_IN_FLIGHT handler requests in flight, default 4)
  */
 import { pathToFileURL } from 'node:url';
-import { Admin } from '../src/client/admin.js';
-import { Consumer } from '../src/client/consumer/index.js';
-import { FloeHttpClient } from '../src/client/http-client.js';
-import { produceRaw } from '../src/client/log-client.js';
-import { Producer } from '../src/client/producer/index.js';
-import { encodeRecordBatch } from '../src/log/record-batch.js';
+import { Admin } from '../packages/client/src/admin.js';
+import { Consumer } from '../packages/client/src/consumer/index.js';
+import { FloeHttpClient } from '../packages/client/src/http-client.js';
+import { produceRaw } from '../packages/client/src/log-client.js';
+import { Producer } from '../packages/client/src/producer/index.js';
+import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch.js';
 import { startMeteredCluster } from './lib/metered-cluster.js';
 import { LATENCY_MODELS, PEER_FIGURES, type LatencyModel } from './lib/prices.js';
 import { printResult, round, type BenchResult, type BenchSink } from './lib/report.js';

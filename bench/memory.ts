@@ -12,12 +12,12 @@
  * the configured memory from the CDK stack's FUNCTION_DEFAULTS.
  */
 import { pathToFileURL } from 'node:url';
-import { FUNCTION_DEFAULTS } from '../cdk/floe-stack.js';
-import { Admin } from '../src/client/admin.js';
-import { FloeHttpClient } from '../src/client/http-client.js';
-import { fetchRaw, produceRaw } from '../src/client/log-client.js';
+import { FUNCTION_DEFAULTS } from '../cdk/constructs/floe.js';
+import { Admin } from '../packages/client/src/admin.js';
+import { FloeHttpClient } from '../packages/client/src/http-client.js';
+import { fetchRaw, produceRaw } from '../packages/client/src/log-client.js';
 import { LIMITS } from '../src/log/limits.js';
-import { encodeRecordBatch } from '../src/log/record-batch.js';
+import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch.js';
 import { startHandlerProcess } from './lib/handler-client.js';
 import { MiB, printResult, round, type BenchSink } from './lib/report.js';
 import { startStorageProcess } from './lib/storage-process.js';

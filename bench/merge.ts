@@ -12,12 +12,12 @@
  * Run alone: node bin/run-ts.mjs bench/merge.ts
  */
 import { pathToFileURL } from 'node:url';
-import { Admin } from '../src/client/admin.js';
-import { FloeHttpClient } from '../src/client/http-client.js';
-import { fetchRaw, produceRaw } from '../src/client/log-client.js';
+import { Admin } from '../packages/client/src/admin.js';
+import { FloeHttpClient } from '../packages/client/src/http-client.js';
+import { fetchRaw, produceRaw } from '../packages/client/src/log-client.js';
 import { createHousekeepingDeps } from '../src/handlers/housekeeping-deps.js';
-import { housekeepingSettingsFromEnv, runHousekeeping } from '../src/log/housekeeping.js';
-import { encodeRecordBatch } from '../src/log/record-batch.js';
+import { housekeepingSettingsFromEnv, runHousekeeping } from '../src/housekeeping/housekeeping.js';
+import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch.js';
 import { startCluster, type LocalCluster } from '../src/local/cluster.js';
 import { MiB, perGiB, printResult, round, type BenchSink } from './lib/report.js';
 import { startStorageProcess } from './lib/storage-process.js';

@@ -19,14 +19,14 @@
  */
 import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
-import { Admin } from '../src/client/admin.js';
-import { FloeHttpClient } from '../src/client/http-client.js';
-import { allocateProducerId, produceRaw } from '../src/client/log-client.js';
-import { Producer } from '../src/client/producer/index.js';
-import { batchCrc, CRC_OFFSET } from '../src/log/batch-header.js';
-import { encodeRecordBatch } from '../src/log/record-batch.js';
+import { Admin } from '../packages/client/src/admin.js';
+import { FloeHttpClient } from '../packages/client/src/http-client.js';
+import { allocateProducerId, produceRaw } from '../packages/client/src/log-client.js';
+import { Producer } from '../packages/client/src/producer/index.js';
+import { batchCrc, CRC_OFFSET } from '../packages/protocol/src/records/batch-header.js';
+import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch.js';
 import { startCluster } from '../src/local/cluster.js';
-import { isProduceRequest } from '../src/local/faults.js';
+import { isProduceRequest } from '../src/faults/handler-faults.js';
 import { MiB, perGiB, printResult, round, type BenchSink } from './lib/report.js';
 
 const PARTITIONS = 8;

@@ -15,10 +15,10 @@
  *    change with the number of processes (leaderless writes), not CPU scaling.
  */
 import { pathToFileURL } from 'node:url';
-import { Admin } from '../src/client/admin.js';
-import { FloeHttpClient } from '../src/client/http-client.js';
-import { produceRaw } from '../src/client/log-client.js';
-import { encodeRecordBatch } from '../src/log/record-batch.js';
+import { Admin } from '../packages/client/src/admin.js';
+import { FloeHttpClient } from '../packages/client/src/http-client.js';
+import { produceRaw } from '../packages/client/src/log-client.js';
+import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch.js';
 import { addSnapshots, diffSnapshot } from './lib/metered-cluster.js';
 import { startHandlerProcess, type HandlerProcess } from './lib/handler-client.js';
 import { MiB, perGiB, printResult, round, type BenchSink } from './lib/report.js';

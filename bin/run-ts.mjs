@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs a TypeScript file through tsx with OpenSSL's legacy provider on (see floe.mjs): node bin/run-ts.mjs FILE [args]
+// Runs a TypeScript file of the repository through tsx (benchmarks, chaos, soak): node bin/run-ts.mjs FILE [args]
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 
@@ -11,6 +11,6 @@ if (!file) {
 }
 const tsx = require.resolve('tsx');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', tsx, file, ...args], { stdio: 'inherit' });
+const child = spawn(process.execPath, ['--import', tsx, file, ...args], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 1));

@@ -8,7 +8,8 @@ import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import type { FloeLogLevel } from './constructs/floe-function.js';
-import type { FloeStackProps, FunctionSettings } from './floe-stack.js';
+import type { FunctionSettings } from './constructs/floe.js';
+import type { FloeStackProps } from './floe-stack.js';
 import { HANDLERS, type HandlerName } from './handlers.js';
 
 /** Every context key the app reads (docs/deploy.md lists them with their defaults). */

@@ -1,234 +1,45 @@
 /**
- * FloeStack: storage, the five handler functions (four behind Function URLs, one on a
- * schedule), least-privilege access, monitoring and outputs. Composition only: the
- * defaults live in the constructs.
+ * FloeStack: the Floe construct in a stack of its own, with outputs (the bootstrap URL
+ * above all). This is what `cdk deploy` of this repository deploys (cdk/app.ts).
  */
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Effect, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ENV } from '../src/config.js';
-import { SEGMENT_PREFIX } from '../src/storage/keys.js';
-import { accessStatements, FUNCTION_ACCESS, segmentObjectsArn } from './constructs/access.js';
-import { FloeFunction, type FloeLogLevel } from './constructs/floe-function.js';
-import { FloeMonitoring } from './constructs/floe-monitoring.js';
-import { FloeStorage } from './constructs/floe-storage.js';
-import { acknowledgeWildcardResource } from './constructs/nag.js';
-import { HANDLERS, type HandlerName, URL_HANDLERS, type UrlHandlerName } from './handlers.js';
+import { Floe, FLOE_DEFAULTS, type FloeProps } from './constructs/floe.js';
+import { URL_HANDLERS } from './handlers.js';
 
-/** Read by the admin handler as the default retention.ms of new topics (and by housekeeping). */
-export const DEFAULT_RETENTION_ENV = ENV.defaultRetentionMs;
-/** Namespace of Floe's custom metrics (Powertools). */
-export const METRICS_NAMESPACE = 'Floe';
-
-export interface FunctionSettings {
-  /** Memory in MB (CPU scales with it). */
-  readonly memorySize?: number;
-  readonly timeout?: Duration;
-  /** Reserve (and cap) concurrency for this function. @default - none */
-  readonly reservedConcurrency?: number;
-}
-
-/** Per-function defaults: produce and fetch move bytes, the rest mostly talk to DynamoDB. */
-export const FUNCTION_DEFAULTS: Readonly<Record<HandlerName, Required<Omit<FunctionSettings, 'reservedConcurrency'>>>> = {
-  produce: { memorySize: 1024, timeout: Duration.seconds(30) },
-  fetch: { memorySize: 1024, timeout: Duration.seconds(30) },
-  admin: { memorySize: 512, timeout: Duration.seconds(30) },
-  groups: { memorySize: 512, timeout: Duration.seconds(15) },
-  housekeeping: { memorySize: 1024, timeout: Duration.minutes(4) },
-};
-
-export const FLOE_STACK_DEFAULTS = {
-  namePrefix: 'floe',
-  /** Kafka's log.retention.ms default: 7 days. */
-  defaultRetentionMs: 7 * 24 * 60 * 60 * 1000,
-  functionUrlAuthType: FunctionUrlAuthType.AWS_IAM,
-  logLevel: 'INFO' as FloeLogLevel,
-  logRetention: RetentionDays.ONE_MONTH,
-  devMode: false,
-  housekeepingInterval: Duration.minutes(5),
-} as const;
-
-export interface FloeStackProps extends StackProps {
-  /**
-   * Names this deployment: the default stack name, the Powertools service name (the
-   * `service` dimension of Floe's metrics) and the dashboard name prefix.
-   * @default 'floe'
-   */
-  readonly namePrefix?: string;
-  /** retention.ms of topics created without one (FLOE_DEFAULT_RETENTION_MS). @default 604800000 (7 days) */
-  readonly defaultRetentionMs?: number;
-  /**
-   * Auth type of the Function URLs. AWS_IAM requires SigV4-signed requests from a
-   * principal allowed by the stack's client policy.
-   *
-   * WARNING: NONE makes every URL public: anyone who finds a URL can create and delete
-   * topics, produce and read every record. Only for throwaway test stacks.
-   * @default FunctionUrlAuthType.AWS_IAM
-   */
-  readonly functionUrlAuthType?: FunctionUrlAuthType;
-  /** POWERTOOLS_LOG_LEVEL of every function. @default 'INFO' */
-  readonly logLevel?: FloeLogLevel;
-  /** CloudWatch Logs retention of every function. @default RetentionDays.ONE_MONTH */
-  readonly logRetention?: RetentionDays;
-  /** Memory, timeout and reserved concurrency per function. @default FUNCTION_DEFAULTS */
-  readonly functions?: Partial<Record<HandlerName, FunctionSettings>>;
-  /**
-   * Dev stacks: deleting the stack deletes the bucket (and every segment in it), the
-   * tables and the log groups. @default false (everything holding data is RETAINed)
-   */
-  readonly devMode?: boolean;
-  /** How often housekeeping runs. @default 5 minutes */
-  readonly housekeepingInterval?: Duration;
-  /** Where the Errors and Throttles alarms notify. @default - no action */
-  readonly alarmAction?: IAlarmAction;
-}
+export interface FloeStackProps extends StackProps, FloeProps {}
 
 export class FloeStack extends Stack {
-  readonly storage: FloeStorage;
-  readonly functions: Readonly<Record<HandlerName, FloeFunction>>;
-  readonly monitoring: FloeMonitoring;
-  readonly functionUrlAuthType: FunctionUrlAuthType;
-  /** Policy to attach to the users and roles that run Floe clients (AWS_IAM auth only). */
-  readonly clientPolicy?: ManagedPolicy;
+  readonly floe: Floe;
 
   constructor(scope: Construct, id: string, props: FloeStackProps = {}) {
-    const namePrefix = props.namePrefix ?? FLOE_STACK_DEFAULTS.namePrefix;
+    const namePrefix = props.namePrefix ?? FLOE_DEFAULTS.namePrefix;
     super(scope, id, {
       description: 'Floe: Kafka-style event streaming on Lambda Function URLs, S3 and DynamoDB',
       ...props,
       stackName: props.stackName ?? namePrefix,
     });
-    const devMode = props.devMode ?? FLOE_STACK_DEFAULTS.devMode;
-    this.functionUrlAuthType = props.functionUrlAuthType ?? FLOE_STACK_DEFAULTS.functionUrlAuthType;
-
-    this.storage = new FloeStorage(this, 'Storage', { destroyOnDelete: devMode });
-    const environment = {
-      ...this.storage.environment,
-      [DEFAULT_RETENTION_ENV]: String(props.defaultRetentionMs ?? FLOE_STACK_DEFAULTS.defaultRetentionMs),
-    };
-
-    const functions = {} as Record<HandlerName, FloeFunction>;
-    for (const name of HANDLERS) {
-      const override = props.functions?.[name];
-      const settings = {
-        memorySize: override?.memorySize ?? FUNCTION_DEFAULTS[name].memorySize,
-        timeout: override?.timeout ?? FUNCTION_DEFAULTS[name].timeout,
-        reservedConcurrency: override?.reservedConcurrency,
-      };
-      const fn = new FloeFunction(this, capitalize(name), {
-        handler: name,
-        memorySize: settings.memorySize,
-        timeout: settings.timeout,
-        reservedConcurrency: settings.reservedConcurrency,
-        environment: {
-          ...environment,
-          // A quarter of the memory for the warm instance's cache of object ranges.
-          [ENV.cacheBytes]: String(Math.floor((settings.memorySize * 1024 * 1024) / 4)),
-        },
-        serviceName: namePrefix,
-        metricsNamespace: METRICS_NAMESPACE,
-        logLevel: props.logLevel ?? FLOE_STACK_DEFAULTS.logLevel,
-        logRetention: props.logRetention ?? FLOE_STACK_DEFAULTS.logRetention,
-        removalPolicy: devMode ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-        urlAuthType: (URL_HANDLERS as readonly string[]).includes(name) ? this.functionUrlAuthType : undefined,
-      });
-      const access = FUNCTION_ACCESS[name];
-      fn.addToRolePolicy(...accessStatements(access, this.storage));
-      if (access.segmentObjects?.length) {
-        acknowledgeWildcardResource(
-          fn.role,
-          segmentObjectsArn(this.storage.bucket),
-          `Segment object keys are generated per request (${SEGMENT_PREFIX}<3 hex>/<time>-<random>), so object ` +
-            `actions must cover the ${SEGMENT_PREFIX} prefix; the wildcard is limited to that prefix of this stack's bucket.`,
-        );
-      }
-      functions[name] = fn;
-    }
-    this.functions = functions;
-
-    // The admin URL is the bootstrap: admin tells clients where the other handlers are.
-    // Admin does not need its own URL, so there is no dependency cycle.
-    const admin = functions.admin.function;
-    admin.addEnvironment(ENV.produceUrl, this.url('produce'));
-    admin.addEnvironment(ENV.fetchUrl, this.url('fetch'));
-    admin.addEnvironment(ENV.groupsUrl, this.url('groups'));
-
-    const interval = props.housekeepingInterval ?? FLOE_STACK_DEFAULTS.housekeepingInterval;
-    new Rule(this, 'HousekeepingSchedule', {
-      description: 'Runs Floe housekeeping: retention, compaction, orphan collection',
-      schedule: Schedule.rate(interval),
-      targets: [
-        // A missed run is picked up by the next one: no point retrying for long.
-        new LambdaFunction(functions.housekeeping.function, { retryAttempts: 2, maxEventAge: interval }),
-      ],
-    });
-
-    if (this.functionUrlAuthType === FunctionUrlAuthType.AWS_IAM) {
-      const urlFunctionArns = URL_HANDLERS.map((name) => functions[name].function.functionArn);
-      this.clientPolicy = new ManagedPolicy(this, 'ClientPolicy', {
-        description: 'Lets a Floe client (SDK or CLI) call the Function URLs of this stack with SigV4',
-        statements: [
-          new PolicyStatement({
-            sid: 'InvokeFloeFunctionUrls',
-            effect: Effect.ALLOW,
-            actions: ['lambda:InvokeFunctionUrl'],
-            resources: urlFunctionArns,
-            conditions: { StringEquals: { 'lambda:FunctionUrlAuthType': FunctionUrlAuthType.AWS_IAM } },
-          }),
-          new PolicyStatement({
-            sid: 'InvokeFloeFunctionsViaUrl',
-            effect: Effect.ALLOW,
-            actions: ['lambda:InvokeFunction'],
-            resources: urlFunctionArns,
-            conditions: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } },
-          }),
-        ],
-      });
-    }
-
-    this.monitoring = new FloeMonitoring(this, 'Monitoring', {
-      functions: Object.fromEntries(HANDLERS.map((name) => [name, functions[name].function])) as Record<
-        HandlerName,
-        FloeFunction['function']
-      >,
-      metricsNamespace: METRICS_NAMESPACE,
-      serviceName: namePrefix,
-      // Dashboards are global to the account: the region keeps two deployments apart.
-      dashboardName: `${namePrefix}-${Aws.REGION}`,
-      alarmAction: props.alarmAction,
-    });
+    this.floe = new Floe(this, 'Floe', props);
 
     new CfnOutput(this, 'BootstrapUrl', {
       description: 'Pass to floe --bootstrap / the SDK: the admin URL, which points clients at the others',
-      value: this.url('admin'),
+      value: this.floe.url('admin'),
     });
     for (const name of URL_HANDLERS) {
-      new CfnOutput(this, `${capitalize(name)}Url`, { description: `Function URL of ${name}`, value: this.url(name) });
+      new CfnOutput(this, `${capitalize(name)}Url`, { description: `Function URL of ${name}`, value: this.floe.url(name) });
     }
-    new CfnOutput(this, 'BucketName', { value: this.storage.bucket.bucketName });
-    new CfnOutput(this, 'LogTableName', { value: this.storage.logTable.tableName });
-    new CfnOutput(this, 'GroupsTableName', { value: this.storage.groupsTable.tableName });
+    new CfnOutput(this, 'BucketName', { value: this.floe.storage.bucket.bucketName });
+    new CfnOutput(this, 'LogTableName', { value: this.floe.storage.logTable.tableName });
+    new CfnOutput(this, 'GroupsTableName', { value: this.floe.storage.groupsTable.tableName });
     new CfnOutput(this, 'DashboardUrl', {
-      value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.monitoring.dashboard.dashboardName}`,
+      value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.floe.monitoring.dashboard.dashboardName}`,
     });
-    if (this.clientPolicy) {
+    if (this.floe.clientPolicy) {
       new CfnOutput(this, 'ClientPolicyArn', {
         description: 'Attach to the IAM users/roles that run Floe clients',
-        value: this.clientPolicy.managedPolicyArn,
+        value: this.floe.clientPolicy.managedPolicyArn,
       });
     }
-  }
-
-  /** The Function URL of a URL handler. */
-  url(name: UrlHandlerName): string {
-    const url = this.functions[name].url;
-    if (!url) throw new Error(`${name} has no Function URL`);
-    return url.url;
   }
 }
 

@@ -1,6 +1,2 @@
-/** The package root: the SDK (Producer, Consumer, Admin) and its types. */
-export * from './client/consumer/index.js';
-export * from './client/producer/index.js';
-export { sigv4Signer, signerFor, functionUrlRegion, type SigV4Options, type SigningMode } from './client/sigv4.js';
-export { Admin, type OffsetResult, type OffsetSpec, type TopicDescription, type TopicInfo } from './client/admin.js';
-export { ERROR_CODES, FloeError, isRetriable, type ErrorCode } from './errors.js';
+/** The floe package root re-exports the SDK, so `import { Producer } from 'floe'` keeps working; apps that need only the SDK install @floe/client. */
+export * from '@floe/client';

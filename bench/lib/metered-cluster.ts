@@ -5,7 +5,7 @@
  * (rounded up to 1 ms each). Optionally with a storage latency model installed
  * on the handler's AWS clients (src/aws/storage-faults.ts).
  */
-import { StorageFaults } from '../../src/aws/storage-faults.js';
+import { StorageFaults } from '../../src/faults/storage-faults.js';
 import type { FunctionName } from '../../src/local/function-url-server.js';
 import { startCluster, type LocalCluster } from '../../src/local/cluster.js';
 import { CapacityMeter, type CapacityTotals } from './capacity.js';

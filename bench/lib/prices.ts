@@ -9,7 +9,7 @@
  * Re-check them before relying on the totals: AWS changes prices (S3 Express One
  * Zone fell by up to 85% in April 2025; DynamoDB on-demand by 50% in November 2024).
  */
-import type { LatencyDist } from '../../src/aws/storage-faults.js';
+import type { LatencyDist } from '../../src/faults/storage-faults.js';
 
 export const PRICES_AS_OF = '2026-11-26';
 

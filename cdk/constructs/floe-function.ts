@@ -1,64 +1,20 @@
 /**
  * FloeFunction: one Floe handler as a Lambda function, with Floe's defaults baked in
- * (Node.js 22 on ARM64, ESM bundle built by the local esbuild, source maps, a log
- * group with retention, its own least-privilege role) and, optionally, a Function URL.
+ * (Node.js 22 on ARM64, the prebuilt ESM bundle from dist/lambda/<handler> with source
+ * maps, a log group with retention, its own least-privilege role) and, optionally, a Function URL.
  */
 import { existsSync } from 'node:fs';
-import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
-import { Annotations, type AssetStaging, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { type PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type FunctionUrl, FunctionUrlAuthType, InvokeMode, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, type FunctionUrl, FunctionUrlAuthType, InvokeMode, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { buildSync } from 'esbuild';
-import { type HandlerName, HANDLER_EXPORT, handlerEntry, REPO_ROOT } from '../handlers.js';
+import { type HandlerName, HANDLER_EXPORT, handlerBundleDir, handlerEntry } from '../handlers.js';
 
 /** Lambda runs nodejs22.x; the code is built and tested for Node 20 and 22. */
 export const FLOE_RUNTIME = Runtime.NODEJS_22_X;
 export const FLOE_ARCHITECTURE = Architecture.ARM_64;
-
-/**
- * Native addons in the dependency tree. esbuild cannot bundle them, and their
- * linux-arm64 binaries are not installed on a developer machine, so they stay out of
- * the bundle and are NOT in the deployed package. A handler may load them only with
- * require()/import() inside try/catch, falling back to JavaScript; a static import
- * would crash the function at init, so the construct warns about it at synth
- * (`unbundledImports`).
- */
-export const NATIVE_ADDONS = ['@node-rs/crc32', 'snappy', 'lz4-napi', 'zstd-napi'] as const;
-
-/**
- * ESM bundles keep CommonJS dependencies working: esbuild's require shim needs a
- * `require` in scope, which ES modules do not have.
- */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __floeCreateRequire } from 'node:module'; const require = __floeCreateRequire(import.meta.url);";
-
-/**
- * Packages a bundle imports statically but does not contain. Lambda resolves such an
- * import at init and crashes with ERR_MODULE_NOT_FOUND. require() and import() are
- * left out: they can be caught and fall back.
- */
-export function unbundledStaticImports(bundle: string): string[] {
-  const result = buildSync({
-    entryPoints: [bundle],
-    bundle: true,
-    write: false,
-    metafile: true,
-    platform: 'node',
-    format: 'esm',
-    external: ['*'],
-    logLevel: 'silent',
-  });
-  const imports = Object.values(result.metafile?.inputs ?? {}).flatMap((input) => input.imports);
-  const missing = imports
-    .filter((i) => i.kind === 'import-statement' && i.external === true && !isBuiltin(i.path))
-    .map((i) => i.path);
-  return [...new Set(missing)].sort();
-}
 
 export type FloeLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -92,20 +48,23 @@ export interface FloeFunctionProps {
 }
 
 export class FloeFunction extends Construct {
-  /** The entry file the bundle is built from. */
+  /** The entry file the bundle was built from. */
   readonly entry: string;
-  readonly function: NodejsFunction;
+  /** The prebuilt bundle this function deploys (dist/lambda/<handler>/index.mjs). */
+  readonly bundlePath: string;
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
   readonly url?: FunctionUrl;
-  /** The bundled index.mjs in the cloud assembly (undefined when bundling was skipped for this stack). */
-  readonly bundlePath?: string;
-  /** Packages the bundle imports statically without containing them (must be empty to deploy). */
-  readonly unbundledImports: readonly string[];
 
   constructor(scope: Construct, id: string, props: FloeFunctionProps) {
     super(scope, id);
     this.entry = handlerEntry(props.handler);
+    const bundleDir = handlerBundleDir(props.handler);
+    this.bundlePath = join(bundleDir, 'index.mjs');
+    if (!existsSync(this.bundlePath)) {
+      throw new Error(`the ${props.handler} handler bundle is missing (${this.bundlePath}): run \`npm run build\` in the floe package`);
+    }
 
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
@@ -120,9 +79,9 @@ export class FloeFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: this.entry,
-      handler: HANDLER_EXPORT,
+    this.function = new LambdaFunction(this, 'Function', {
+      code: Code.fromAsset(bundleDir),
+      handler: `index.${HANDLER_EXPORT}`,
       description: props.description ?? `Floe ${props.handler}`,
       runtime: FLOE_RUNTIME,
       architecture: FLOE_ARCHITECTURE,
@@ -131,8 +90,6 @@ export class FloeFunction extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrency,
       role: this.role,
       logGroup: this.logGroup,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       environment: {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: props.serviceName,
@@ -140,36 +97,7 @@ export class FloeFunction extends Construct {
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        // Bundle the AWS SDK too: the deployed code runs the SDK version it was tested with.
-        externalModules: [...NATIVE_ADDONS],
-      },
     });
-
-    // Bundling ran while the function was built: inspect what will be deployed.
-    const staging = (this.function.node.tryFindChild('Code') as Asset | undefined)?.node.tryFindChild('Stage') as
-      | AssetStaging
-      | undefined;
-    const bundle = staging ? join(staging.absoluteStagedPath, 'index.mjs') : undefined;
-    this.bundlePath = bundle !== undefined && existsSync(bundle) ? bundle : undefined;
-    this.unbundledImports = this.bundlePath ? unbundledStaticImports(this.bundlePath) : [];
-    if (this.unbundledImports.length > 0) {
-      Annotations.of(this).addWarningV2(
-        '@floe/cdk:unbundledImport',
-        `The ${props.handler} bundle statically imports ${this.unbundledImports.join(', ')}, which is not in the ` +
-          'deployment package (native addon): the function would crash at init. Load it with require() inside ' +
-          'try/catch and fall back to JavaScript, or keep it out of the handler import graph (docs/deploy.md).',
-      );
-    }
 
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',

@@ -8,9 +8,8 @@
  * (g = the partition's claim epoch: the server's fencing token for one period of
  * ownership, see docs/consumer-groups.md), {e:'commit-failed', code}.
  */
-import { Consumer, Deserializers, type TopicPartition } from '../client/consumer/index.js';
-import { FloeError } from '../errors.js';
-import { partitionKey } from '../groups/model.js';
+import { FloeError, partitionKey } from '@floe/protocol';
+import { Consumer, Deserializers, type TopicPartition } from '@floe/client';
 
 export interface MemberOptions {
   bootstrap: string;

@@ -3,14 +3,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { EnvFaultPlan } from './env-faults.js';
+import type { EnvFaultPlan } from '../faults/env-faults.js';
 import type { MemberOptions } from './member.js';
 
 const FLOE_BIN = fileURLToPath(new URL('../../bin/floe.mjs', import.meta.url));
 const MEMBER = fileURLToPath(new URL('./member.ts', import.meta.url));
 const TSX = createRequire(import.meta.url).resolve('tsx');
 /** floe.mjs re-executes itself without this flag; passing it keeps one process, so signals reach the server itself */
-const LEGACY = '--openssl-legacy-provider';
 
 /** Every child still running: killed when this process exits, so an interrupted run leaves no orphans. */
 const running = new Set<ChildProcess>();
@@ -62,7 +61,7 @@ export function spawnHandler(
   onLine: (event: Record<string, unknown>) => void,
   crashPoint?: string,
 ): HandlerProc {
-  const args = [LEGACY, FLOE_BIN, 'serve', '--json', '--port', '0', '--dynamodb-endpoint', storage.dynamoEndpoint, '--s3-endpoint', storage.s3Endpoint];
+  const args = [FLOE_BIN, 'serve', '--json', '--port', '0', '--dynamodb-endpoint', storage.dynamoEndpoint, '--s3-endpoint', storage.s3Endpoint];
   if (crashPoint) args.push('--crash-point', crashPoint);
   const env = { ...process.env, ...(faults ? { FLOE_FAULTS: JSON.stringify(faults) } : {}) };
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'], env });

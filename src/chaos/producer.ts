@@ -5,10 +5,8 @@
  * (same sequence) until the server answers it. Each record's value is its id
  * `<producer>/<key>/<n>`; every acknowledged record goes to the ack log.
  */
-import { FloeHttpClient } from '../client/http-client.js';
-import { allocateProducerId, produceRaw } from '../client/log-client.js';
-import { ERROR_CODES } from '../errors.js';
-import { encodeRecordBatch } from '../log/record-batch.js';
+import { allocateProducerId, FloeHttpClient, produceRaw } from '@floe/client';
+import { encodeRecordBatch, ERROR_CODES } from '@floe/protocol';
 import type { AckedRecord } from './checker.js';
 
 export interface ChaosProducerOptions {

@@ -1,9 +1,6 @@
 /** The checker's final read: a whole partition, from its log start to its high watermark. */
-import type { FloeHttpClient } from '../client/http-client.js';
-import { fetchRaw } from '../client/log-client.js';
-import { decodeRecordBatches } from '../log/record-batch.js';
-import { FloeError } from '../errors.js';
-import { withRetry } from '../retry.js';
+import { fetchRaw, type FloeHttpClient } from '@floe/client';
+import { decodeRecordBatches, FloeError, withRetry } from '@floe/protocol';
 import type { PartitionLog } from './checker.js';
 
 /** a client retries timeouts and unavailable handlers; the final read does too */

@@ -10,13 +10,11 @@
  * (timing still varies, as in any Jepsen run).
  */
 import { writeFileSync } from 'node:fs';
-import { Admin } from '../client/admin.js';
-import { GroupsAdmin } from '../client/consumer/index.js';
-import { FloeHttpClient } from '../client/http-client.js';
-import { seededRandom, type FaultStats } from '../aws/storage-faults.js';
-import { CRASH_POINTS } from '../local/crash-points.js';
+import { Admin, FloeHttpClient, GroupsAdmin } from '@floe/client';
+import { seededRandom, type FaultStats } from '../faults/storage-faults.js';
+import { CRASH_POINTS } from '../faults/crash-points.js';
 import { checkHistory, type AckedRecord, type CommitObservation, type Delivery, type PartitionLog } from './checker.js';
-import type { EnvFaultPlan } from './env-faults.js';
+import type { EnvFaultPlan } from '../faults/env-faults.js';
 import { startFront } from './front.js';
 import { spawnHandler, spawnMember, type HandlerProc, type Proc } from './processes.js';
 import { ChaosProducer } from './producer.js';

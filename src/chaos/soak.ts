@@ -9,13 +9,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Admin } from '../client/admin.js';
-import { FloeHttpClient } from '../client/http-client.js';
-import { fetchRaw } from '../client/log-client.js';
-import { decodeRecordBatches } from '../log/record-batch.js';
+import { Admin, fetchRaw, FloeHttpClient } from '@floe/client';
+import { decodeRecordBatches } from '@floe/protocol';
 import { setLocalCredentials } from '../local/cluster.js';
 import { ensureStorage, localConfig, startStorage } from '../local/storage.js';
-import { seededRandom } from '../aws/storage-faults.js';
+import { seededRandom } from '../faults/storage-faults.js';
 import { startFront } from './front.js';
 import { spawnHandler } from './processes.js';
 import { ChaosProducer } from './producer.js';

@@ -1,5 +1,5 @@
 /** What a chaos run reports, and its printed form. */
-import type { FaultStats } from '../aws/storage-faults.js';
+import type { FaultStats } from '../faults/storage-faults.js';
 import type { CheckResult } from './checker.js';
 
 export interface ChaosSummary {

@@ -1,3 +1,4 @@
+import { type AssignorName, ASSIGNORS, parsePartitionKey, partitionKey, type PartitionKey } from '@floe/protocol';
 /**
  * Server-side assignors (KIP-848 style: the group computes the target, members
  * only follow it). Pure functions of the live members, the topics' partition
@@ -9,7 +10,6 @@
  * - sticky:     keep every previous assignment that is still valid, then balance by moving
  *               as few partitions as possible (Kafka's cooperative-sticky / KIP-848 "uniform")
  */
-import { ASSIGNORS, partitionKey, parsePartitionKey, type AssignorName, type PartitionKey } from './model.js';
 
 export interface AssignorMember {
   memberId: string;

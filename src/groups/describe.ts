@@ -7,55 +7,12 @@
  * not yet reflect the live members), Reconciling (some member does not yet own
  * exactly its target), Stable.
  */
-import { FloeError } from '../errors.js';
+import { type AssignorName, FloeError, type GroupDescription, type GroupListing, type GroupState, parsePartitionKey, partitionKey, type TopicPartition } from '@floe/protocol';
 import { describePartitions } from '../log/topics.js';
 import { nowOf, type GroupsDeps } from './deps.js';
-import { isLive, parsePartitionKey, partitionKey, subscriptionSignature, type AssignorName, type MemberItem, type TopicPartition } from './model.js';
+import { isLive, subscriptionSignature, type MemberItem } from './model.js';
 import { listGroupIds, queryOffsets, readMembership, type Membership } from './store.js';
 import { liveMembers } from './target.js';
-
-export type GroupState = 'Empty' | 'Assigning' | 'Reconciling' | 'Stable';
-
-export interface MemberDescription {
-  memberId: string;
-  instanceId?: string;
-  clientId: string;
-  memberEpoch: number;
-  subscribedTopics: string[];
-  /** partitions the member holds now */
-  assignment: TopicPartition[];
-  /** partitions the target gives it */
-  targetAssignment: TopicPartition[];
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
-  heartbeatIntervalMs: number;
-  expiresAt: number;
-  lastHeartbeatAt: number;
-}
-
-export interface PartitionLag extends TopicPartition {
-  /** null when nothing was committed */
-  committedOffset: number | null;
-  logEndOffset: number | null;
-  lag: number | null;
-  /** live member holding the partition's claim */
-  owner: string | null;
-}
-
-export interface GroupDescription {
-  groupId: string;
-  state: GroupState;
-  groupEpoch: number;
-  assignor: AssignorName | null;
-  members: MemberDescription[];
-  partitions: PartitionLag[];
-}
-
-export interface GroupListing {
-  groupId: string;
-  state: GroupState;
-  members: number;
-}
 
 const toPartitions = (keys: Iterable<string>): TopicPartition[] =>
   [...keys].map(parsePartitionKey).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));

@@ -12,24 +12,10 @@
  *
  * A steady heartbeat costs one Query (group + members) and one UpdateItem.
  */
+import { type AssignorName, FloeError, GROUP_LIMITS, type HeartbeatRequest, type HeartbeatResponse, JOIN_EPOCH, LEAVE_EPOCH, parsePartitionKey, partitionKey, type PartitionKey, STATIC_LEAVE_EPOCH, type TopicPartition } from '@floe/protocol';
 import { randomUUID } from 'node:crypto';
-import { FloeError } from '../errors.js';
 import { nowOf, type GroupsDeps } from './deps.js';
-import {
-  GROUP_LIMITS,
-  isDead,
-  isLive,
-  JOIN_EPOCH,
-  LEAVE_EPOCH,
-  partitionKey,
-  parsePartitionKey,
-  renewableAfter,
-  STATIC_LEAVE_EPOCH,
-  type AssignorName,
-  type MemberItem,
-  type PartitionKey,
-  type TopicPartition,
-} from './model.js';
+import { isDead, isLive, renewableAfter, type MemberItem } from './model.js';
 import {
   claimPartition,
   createMember,
@@ -43,43 +29,6 @@ import {
   type Membership,
 } from './store.js';
 import { ensureTarget, liveMembers } from './target.js';
-
-export interface HeartbeatRequest {
-  memberId?: string;
-  memberEpoch: number;
-  instanceId?: string;
-  clientId?: string;
-  /** join only: idempotency key, the same for every retry of one join (a retried join returns the member the first one made) */
-  joinId?: string;
-  /** join only */
-  sessionTimeoutMs?: number;
-  /** join only: max.poll.interval.ms, reported in describe */
-  rebalanceTimeoutMs?: number;
-  /** join only */
-  heartbeatIntervalMs?: number;
-  /** undefined = unchanged */
-  subscribedTopics?: string[];
-  /** join only: accepted assignors, preferred first */
-  assignors?: AssignorName[];
-  /** partitions the client holds (assigned and not yet revoked); undefined = unchanged */
-  ownedPartitions?: TopicPartition[];
-}
-
-export interface AssignedPartition extends TopicPartition {
-  /** claim epoch: offset commits for this partition must carry it */
-  epoch: number;
-}
-
-export interface HeartbeatResponse {
-  memberId: string;
-  memberEpoch: number;
-  heartbeatIntervalMs: number;
-  sessionTimeoutMs: number;
-  /** what the member may consume now; anything it holds and is not listed must be revoked */
-  assignment: AssignedPartition[];
-  /** target partitions still held by other members (they come once those revoke or expire) */
-  pending: number;
-}
 
 export async function heartbeat(deps: GroupsDeps, groupId: string, request: HeartbeatRequest): Promise<HeartbeatResponse> {
   const now = nowOf(deps);

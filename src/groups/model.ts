@@ -1,3 +1,4 @@
+import { type AssignorName, GROUP_LIMITS, type PartitionKey } from '@floe/protocol';
 /**
  * The consumer-group items in DynamoDB (groups table, pk "g#<groupId>") and the
  * rules that read them. docs/consumer-groups.md explains why these three items
@@ -7,24 +8,6 @@
  *   member  sk "m#<memberId>"     one per member incarnation: lease (expiresAt), subscription, claims it holds
  *   offset  sk "o#<topic>#<p>"    committed offset AND the partition's claim: owner + claimEpoch (the fence)
  */
-
-/** "topic:partition" (topic names cannot contain ':'). Used as map keys in items and in memory. */
-export type PartitionKey = string;
-
-export interface TopicPartition {
-  topic: string;
-  partition: number;
-}
-
-export const partitionKey = (topic: string, partition: number): PartitionKey => `${topic}:${partition}`;
-
-export function parsePartitionKey(key: PartitionKey): TopicPartition {
-  const at = key.lastIndexOf(':');
-  return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
-}
-
-export const ASSIGNORS = ['sticky', 'range', 'roundrobin'] as const;
-export type AssignorName = (typeof ASSIGNORS)[number];
 
 export interface GroupItem {
   groupId: string;
@@ -90,45 +73,6 @@ export interface OffsetItem {
   claimedAt?: number;
 }
 
-/** Member epochs with special meaning in heartbeat requests (as in KIP-848). */
-export const JOIN_EPOCH = 0;
-export const LEAVE_EPOCH = -1;
-export const STATIC_LEAVE_EPOCH = -2;
-
-export const GROUP_LIMITS = {
-  /** Kafka's group.min.session.timeout.ms is 6 s; Floe allows shorter for tests and fast failover. */
-  minSessionTimeoutMs: 1000,
-  /** Kafka's group.max.session.timeout.ms. */
-  maxSessionTimeoutMs: 1_800_000,
-  defaultSessionTimeoutMs: 45_000,
-  defaultHeartbeatIntervalMs: 3000,
-  defaultRebalanceTimeoutMs: 300_000,
-  /** The group item holds the whole target assignment and must stay far below DynamoDB's 400 KB item limit. */
-  maxMembers: 500,
-  maxGroupIdLength: 249,
-  maxInstanceIdLength: 249,
-  maxClientIdLength: 255,
-  maxSubscribedTopics: 1000,
-  /** Kafka's offset.metadata.max.bytes. */
-  maxOffsetMetadataBytes: 4096,
-  /**
-   * A lease is renewed only while more than this is left of it (and the client
-   * stops consuming this much before its lease ends), so that a handler whose
-   * clock runs ahead by less than this never takes a claim that another handler
-   * is still renewing. Lambda clocks are NTP-synchronised to well under this.
-   */
-  clockSkewAllowanceMs: 100,
-  /** Optimistic-lock retries of one request before it answers REBALANCE_IN_PROGRESS (retriable). */
-  maxWriteAttempts: 8,
-  /** Tombstones of replaced static members and left members stay this long for clear errors; TTL removes them. */
-  tombstoneTtlSeconds: 24 * 3600,
-} as const;
-
-const GROUP_ID = /^[a-zA-Z0-9._:-]+$/;
-
-export function isValidGroupId(groupId: unknown): groupId is string {
-  return typeof groupId === 'string' && groupId.length > 0 && groupId.length <= GROUP_LIMITS.maxGroupIdLength && GROUP_ID.test(groupId);
-}
 
 /** In the group: the lease has not ended and no other incarnation replaced it. */
 export function isLive(member: MemberItem | undefined, now: number): member is MemberItem {

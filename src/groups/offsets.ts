@@ -10,38 +10,12 @@
  *   FENCED_MEMBER_EPOCH   another member holds the partition (it was taken over)
  *   STALE_MEMBER_EPOCH    the member holds the partition under a newer claim epoch than the commit names
  */
-import { FloeError, type ErrorCode } from '../errors.js';
+import { type CommitPartition, type CommitRequest, type CommitResult, type CommittedOffset, type ErrorCode, FloeError, GROUP_LIMITS, partitionKey, type TopicPartition } from '@floe/protocol';
 import { nowOf, type GroupsDeps } from './deps.js';
 import { requireLive } from './heartbeat.js';
-import { GROUP_LIMITS, isDead, partitionKey, type TopicPartition } from './model.js';
+import { isDead } from './model.js';
 import { commitOwned, getMember, readMembership, readOffsets, queryOffsets, writeUnowned } from './store.js';
 import { ensureTarget, liveMembers } from './target.js';
-
-export interface CommitPartition extends TopicPartition {
-  offset: number;
-  metadata?: string;
-  /** the claim epoch from the heartbeat's assignment; defaults to the one the member holds */
-  epoch?: number;
-}
-
-export interface CommitRequest {
-  /** absent for a standalone consumer (assign() with a group id): allowed only while the group has no live member */
-  memberId?: string;
-  memberEpoch?: number;
-  partitions: CommitPartition[];
-}
-
-export interface CommitResult extends TopicPartition {
-  errorCode: ErrorCode;
-  errorMessage?: string;
-}
-
-export interface CommittedOffset extends TopicPartition {
-  /** -1 when nothing was committed */
-  offset: number;
-  metadata: string;
-  committedAt?: number;
-}
 
 /** Rejects the whole request before any write: unknown topics or partitions, negative offsets, oversized metadata. */
 export async function validatePartitions(deps: GroupsDeps, partitions: Array<TopicPartition & { offset?: number; metadata?: string }>): Promise<void> {

@@ -5,37 +5,12 @@
  * on the partition's claim staying as read, so a member that joins meanwhile
  * either sees the reset offset after its claim or makes the reset fail.
  */
-import { FloeError, type ErrorCode } from '../errors.js';
+import { type ErrorCode, FloeError, partitionKey, type ResetRequest, type ResetResult, type ResetSpec } from '@floe/protocol';
 import { EARLIEST, LATEST, listOffset } from '../log/list-offsets.js';
 import { nowOf, type GroupsDeps } from './deps.js';
-import { isDead, partitionKey } from './model.js';
+import { isDead } from './model.js';
 import { readMembership, readOffsets, writeUnowned } from './store.js';
 import { ensureTarget, liveMembers } from './target.js';
-
-export type ResetSpec =
-  | { to: 'earliest' }
-  | { to: 'latest' }
-  | { to: 'datetime'; timestamp: number }
-  | { to: 'offset'; offset: number };
-
-export interface ResetRequest {
-  topic: string;
-  /** default: every partition of the topic */
-  partitions?: number[];
-  spec: ResetSpec;
-  /** compute and return the new offsets without writing them */
-  dryRun?: boolean;
-}
-
-export interface ResetResult {
-  topic: string;
-  partition: number;
-  /** -1 when nothing was committed before */
-  previousOffset: number;
-  newOffset: number;
-  errorCode: ErrorCode;
-  errorMessage?: string;
-}
 
 async function newOffset(deps: GroupsDeps, topic: string, partition: number, spec: ResetSpec): Promise<number> {
   const check = (r: { errorCode: ErrorCode; errorMessage?: string; offset: number }) => {

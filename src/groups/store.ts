@@ -4,11 +4,11 @@
  * what keeps concurrent handlers honest. Functions return false (or undefined)
  * when their condition failed; the callers decide what that means.
  */
+import { FloeError, GROUP_LIMITS, parsePartitionKey, partitionKey, type PartitionKey } from '@floe/protocol';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { FloeError } from '../errors.js';
 import { groupKeys, TTL_ATTRIBUTE } from '../storage/keys.js';
 import { isConditionFailure, writeIf, type GroupsDeps } from './deps.js';
-import { GROUP_LIMITS, parsePartitionKey, partitionKey, renewableAfter, ttlSeconds, type GroupItem, type MemberItem, type OffsetItem, type PartitionKey } from './model.js';
+import { renewableAfter, ttlSeconds, type GroupItem, type MemberItem, type OffsetItem } from './model.js';
 
 export interface Membership {
   group?: GroupItem;

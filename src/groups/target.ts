@@ -5,19 +5,11 @@
  * the group item's version makes exactly one of several racing handlers win,
  * the others re-read and find it fresh.
  */
-import { FloeError } from '../errors.js';
+import { type AssignorName, FloeError, GROUP_LIMITS } from '@floe/protocol';
 import { getTopic } from '../log/topics.js';
 import { assign, type AssignorMember } from './assignors.js';
 import type { GroupsDeps } from './deps.js';
-import {
-  GROUP_LIMITS,
-  isDead,
-  isLive,
-  subscriptionSignature,
-  type AssignorName,
-  type GroupItem,
-  type MemberItem,
-} from './model.js';
+import { isDead, isLive, subscriptionSignature, type GroupItem, type MemberItem } from './model.js';
 import { deleteMember, putGroup, readMembership, type Membership } from './store.js';
 
 export const liveMembers = (state: Membership, now: number): MemberItem[] => [...state.members.values()].filter((m) => isLive(m, now));

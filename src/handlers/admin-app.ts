@@ -1,5 +1,5 @@
 /** Routes of the admin function (the bootstrap URL): topics, metadata, offsets. */
-import { FloeError } from '../errors.js';
+import { FloeError } from '@floe/protocol';
 import { LIMITS } from '../log/limits.js';
 import {
   addPartitions,

@@ -1,9 +1,7 @@
 /** Routes of the fetch function: POST/GET /v1/fetch, POST/GET /v1/offsets, GET /v1/bootstrap. Read-only. */
-import { FloeError } from '../errors.js';
-import { fetchRecords, validateFetchRequest, type FetchRequest, type FetchTopicResult } from '../log/fetch.js';
+import { decodeRecordBatches, encodeFetchResponse, FETCH_CONTENT_TYPE, type FetchRequest, type FetchTopicResult, FloeError } from '@floe/protocol';
+import { fetchRecords, validateFetchRequest } from '../log/fetch.js';
 import { LIMITS } from '../log/limits.js';
-import { decodeRecordBatches } from '../log/record-batch.js';
-import { encodeFetchResponse, FETCH_CONTENT_TYPE } from '../wire/fetch-response.js';
 import { bootstrapRoute } from './bootstrap.js';
 import type { HandlerDeps } from './deps.js';
 import { binary, json, parseJsonBody, router, type FunctionUrlHandler, type HttpRequest, type Route } from './http.js';

@@ -3,22 +3,8 @@
  * commit/fetch/reset, describe and list. Bodies are JSON; docs/consumer-groups.md
  * documents every route, body and error.
  */
-import { FloeError, type ErrorCode } from '../errors.js';
-import {
-  commitOffsets,
-  describeGroup,
-  fetchOffsets,
-  heartbeat,
-  listGroups,
-  resetOffsets,
-  assignorName,
-  GROUP_LIMITS,
-  isValidGroupId,
-  type AssignorName,
-  type HeartbeatRequest,
-  type ResetSpec,
-  type TopicPartition,
-} from '../groups/index.js';
+import { type AssignorName, type ErrorCode, FloeError, GROUP_LIMITS, type HeartbeatRequest, isValidGroupId, type ResetSpec, type TopicPartition } from '@floe/protocol';
+import { commitOffsets, describeGroup, fetchOffsets, heartbeat, listGroups, resetOffsets, assignorName } from '../groups/index.js';
 import { LIMITS } from '../log/limits.js';
 import { validateTopicName } from '../log/topics.js';
 import { parseOffsetSpec } from './offsets-routes.js';

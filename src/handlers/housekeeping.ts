@@ -6,7 +6,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { configFromEnv } from '../config.js';
-import { housekeepingSettingsFromEnv, runHousekeeping, type HousekeepingSummary } from '../log/housekeeping.js';
+import { housekeepingSettingsFromEnv, runHousekeeping, type HousekeepingSummary } from '../housekeeping/housekeeping.js';
 import { createHousekeepingDeps } from './housekeeping-deps.js';
 import { logger } from './logger.js';
 

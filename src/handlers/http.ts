@@ -4,7 +4,7 @@
  * Error bodies are always `{ "error": { "code", "message", "retriable" } }`.
  */
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import { FloeError } from '../errors.js';
+import { FloeError } from '@floe/protocol';
 import { isRetriableStorageError } from '../storage/layers.js';
 import { logError } from './logger.js';
 

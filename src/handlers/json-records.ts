@@ -3,11 +3,9 @@
  * key, value, headers and timestamp. The handler groups them per partition and
  * encodes one RecordBatch per partition (the fast path is the binary body).
  */
-import { partitionForKey } from '../client/murmur2.js';
-import { FloeError } from '../errors.js';
+import { encodeRecordBatch, FloeError, type ProducedRecord, type ProduceRequest, type RecordHeader } from '@floe/protocol';
+import { partitionForKey } from '@floe/client';
 import { LIMITS } from '../log/limits.js';
-import type { ProduceRequest } from '../log/produce.js';
-import { encodeRecordBatch, type ProducedRecord, type RecordHeader } from '../log/record-batch.js';
 import type { Topic } from '../log/topics.js';
 import { array, base64, integer, object, optional, string, type Json } from './validate.js';
 

@@ -1,5 +1,5 @@
 /** ListOffsets over HTTP (on the fetch and admin functions): earliest, latest or by timestamp. */
-import { FloeError } from '../errors.js';
+import { FloeError } from '@floe/protocol';
 import { EARLIEST, LATEST, listOffset } from '../log/list-offsets.js';
 import { LIMITS } from '../log/limits.js';
 import type { HandlerDeps } from './deps.js';

@@ -1,9 +1,8 @@
 /** Routes of the produce function: POST /v1/produce (binary or JSON), POST /v1/producer-ids, GET /v1/bootstrap. */
-import { FloeError } from '../errors.js';
+import { decodeProduceRequest, FloeError, PRODUCE_CONTENT_TYPE, type ProduceRequest, type ProduceTopicResult } from '@floe/protocol';
 import { LIMITS } from '../log/limits.js';
-import { produce, validateProduceRequest, type ProduceRequest, type ProduceTopicResult } from '../log/produce.js';
+import { produce, validateProduceRequest } from '../log/produce.js';
 import { allocateProducerId } from '../log/producer-ids.js';
-import { decodeProduceRequest, PRODUCE_CONTENT_TYPE } from '../wire/produce-request.js';
 import { bootstrapRoute } from './bootstrap.js';
 import type { HandlerDeps } from './deps.js';
 import { contentType, json, parseJsonBody, router, type FunctionUrlHandler, type HttpRequest } from './http.js';

@@ -1,5 +1,5 @@
 /** Small validators for JSON request bodies: every wrong type becomes INVALID_REQUEST naming the field. */
-import { FloeError, type ErrorCode } from '../errors.js';
+import { FloeError, type ErrorCode } from '@floe/protocol';
 
 export type Json = Record<string, unknown>;
 

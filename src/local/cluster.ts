@@ -13,8 +13,8 @@ import { groupsApp } from '../handlers/groups-app.js';
 import type { FunctionUrlHandler } from '../handlers/http.js';
 import { produceApp } from '../handlers/produce-app.js';
 import { FUNCTION_NAMES, functionUrl, startFunctionUrlServer, type FunctionName } from './function-url-server.js';
-import { installEnvFaults } from '../chaos/env-faults.js';
-import { installCrashPoint, type CrashPoint } from './crash-points.js';
+import { installEnvFaults } from '../faults/env-faults.js';
+import { installCrashPoint, type CrashPoint } from '../faults/crash-points.js';
 import { startPeriodicHousekeeping } from './periodic-housekeeping.js';
 import { ensureStorage, LOCAL_CREDENTIALS, localConfig, startStorage, type RunningStorage } from './storage.js';
 
@@ -78,7 +78,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
   if (options.entryModules) {
     Object.assign(process.env, configToEnv(config));
     for (const name of FUNCTION_NAMES) {
-      const module = (await import(`../handlers/${name}.ts`)) as { handler: FunctionUrlHandler; deps: HandlerDeps };
+      const module = (await import(`../handlers/${name}.js`)) as { handler: FunctionUrlHandler; deps: HandlerDeps };
       customize(module.deps, options);
       install(name, module.handler);
     }

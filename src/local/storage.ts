@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
+import './s3rver-compat.js';
 import S3rver from 's3rver';
 import {
   CreateTableCommand,

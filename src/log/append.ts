@@ -4,7 +4,7 @@
  * No transactions, no prior read on the happy path.
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { FloeError } from '../errors.js';
+import { FloeError } from '@floe/protocol';
 import { logKeys } from '../storage/keys.js';
 import { isConditionFailure, type LogDeps } from './deps.js';
 import { LIMITS } from './limits.js';

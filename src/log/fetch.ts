@@ -5,7 +5,7 @@
  * - wait until fetch.min.bytes are available or fetch.max.wait.ms passes
  *   (capped at LIMITS.maxFetchWaitMs), re-reading only the heads while waiting.
  */
-import { FloeError, type ErrorCode } from '../errors.js';
+import { type ErrorCode, type FetchPartitionRequest, type FetchPartitionResult, type FetchRequest, type FetchTopicResult, FloeError } from '@floe/protocol';
 import type { ObjectStore } from '../storage/object-store.js';
 import { readHead } from './append.js';
 import type { LogDeps } from './deps.js';
@@ -14,39 +14,6 @@ import { locateBatches } from './locate.js';
 import type { LocatedBatch, PartitionHead } from './partition-head.js';
 import { readBatches } from './read-ranges.js';
 import type { Topic } from './topics.js';
-
-export interface FetchPartitionRequest {
-  partition: number;
-  fetchOffset: number;
-  partitionMaxBytes: number;
-}
-
-export interface FetchTopicRequest {
-  topic: string;
-  partitions: FetchPartitionRequest[];
-}
-
-export interface FetchRequest {
-  maxWaitMs: number;
-  minBytes: number;
-  maxBytes: number;
-  topics: FetchTopicRequest[];
-}
-
-export interface FetchPartitionResult {
-  partition: number;
-  errorCode: ErrorCode;
-  errorMessage?: string;
-  highWatermark: number;
-  logStartOffset: number;
-  /** concatenated RecordBatch v2 bytes with offsets patched */
-  records: Buffer;
-}
-
-export interface FetchTopicResult {
-  topic: string;
-  partitions: FetchPartitionResult[];
-}
 
 export interface FetchDeps extends LogDeps {
   store: ObjectStore;

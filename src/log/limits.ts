@@ -3,21 +3,20 @@
  * Lambda Function URLs carry at most 6 MB per request and per buffered response,
  * and binary bodies travel base64-encoded (4/3 larger), which bounds the byte limits here.
  */
+import { API_LIMITS } from '@floe/protocol';
+
 export const LIMITS = {
   /** Kafka's topic name rule: [a-zA-Z0-9._-]{1,249}, not "." or "..". */
   maxTopicNameLength: 249,
   /** Partitions per topic. Creating one writes one DynamoDB item per partition. */
   maxPartitionsPerTopic: 4096,
-  /** Raw body bytes of one produce request (4 MiB; base64 makes it 5.33 MB, under Lambda's 6 MB). */
-  maxProduceRequestBytes: 4 * 1024 * 1024,
+  maxProduceRequestBytes: API_LIMITS.maxProduceRequestBytes,
   /** Topics x partitions in one produce or fetch request. */
   maxPartitionsPerRequest: 4096,
-  /** Default max.message.bytes of a topic (Kafka's default: 1 MiB + 12 bytes of batch overhead). */
-  defaultMaxMessageBytes: 1_048_588,
+  defaultMaxMessageBytes: API_LIMITS.defaultMaxMessageBytes,
   /** Upper bound a topic may set for max.message.bytes: one batch must fit a produce request. */
   maxMessageBytesCeiling: 4 * 1024 * 1024,
-  /** Bytes of record data in one fetch response (fetch.max.bytes is capped to this). */
-  maxFetchResponseBytes: 4 * 1024 * 1024,
+  maxFetchResponseBytes: API_LIMITS.maxFetchResponseBytes,
   /** Server-side cap of fetch.max.wait.ms: an idle Lambda waiting is billed by the millisecond. */
   maxFetchWaitMs: 1000,
   /** How often a waiting fetch re-reads partition heads. */

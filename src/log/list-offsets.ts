@@ -3,13 +3,12 @@
  * offset whose timestamp is >= a given time. The time lookup walks batch
  * locations by max timestamp, then decodes the one batch that holds the answer.
  */
-import { FloeError, type ErrorCode } from '../errors.js';
+import { decodeRecordBatch, type ErrorCode, FloeError } from '@floe/protocol';
 import { readHead } from './append.js';
 import type { FetchDeps } from './fetch.js';
 import { LIMITS } from './limits.js';
 import { locateBatches } from './locate.js';
 import { readBatches } from './read-ranges.js';
-import { decodeRecordBatch } from './record-batch.js';
 
 export const EARLIEST = -2;
 export const LATEST = -1;

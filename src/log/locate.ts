@@ -9,7 +9,7 @@
  * then not start after the requested offset (a skip). Selection stops at such a
  * gap; when nothing before it was selected, the offset is no longer in the log.
  */
-import { FloeError } from '../errors.js';
+import { FloeError } from '@floe/protocol';
 import type { LogDeps } from './deps.js';
 import { iterateChunks } from './index-chunks.js';
 import { withOffsets, type LocatedBatch, type PartitionHead } from './partition-head.js';

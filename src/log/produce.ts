@@ -4,45 +4,13 @@
  * write. Nothing is acknowledged before both the object and the commits are durable.
  * A failure after the PUT leaves an unreferenced (orphan) object, collected later.
  */
-import { FloeError, type ErrorCode } from '../errors.js';
+import { type BatchHeader, type ErrorCode, FloeError, type ProducePartitionResult, type ProduceRequest, type ProduceTopicResult, validateBatch } from '@floe/protocol';
 import { newSegmentKey } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { appendBatch, type AppendResult } from './append.js';
-import { validateBatch, type BatchHeader } from './batch-header.js';
 import { nowOf, type LogDeps } from './deps.js';
 import { LIMITS } from './limits.js';
 import type { Topic } from './topics.js';
-
-export interface ProducePartitionRequest {
-  partition: number;
-  /** exactly one RecordBatch v2 */
-  records: Buffer;
-}
-
-export interface ProduceTopicRequest {
-  topic: string;
-  partitions: ProducePartitionRequest[];
-}
-
-export interface ProduceRequest {
-  acks: number;
-  timeoutMs: number;
-  topics: ProduceTopicRequest[];
-}
-
-export interface ProducePartitionResult {
-  partition: number;
-  errorCode: ErrorCode;
-  errorMessage?: string;
-  baseOffset: number;
-  logAppendTime: number;
-  logStartOffset: number;
-}
-
-export interface ProduceTopicResult {
-  topic: string;
-  partitions: ProducePartitionResult[];
-}
 
 export interface ProduceDeps extends LogDeps {
   store: ObjectStore;

@@ -5,7 +5,7 @@
  * baseOffset patched (the stored batches carry 0).
  */
 import type { ObjectStore } from '../storage/object-store.js';
-import { patchBaseOffset } from './batch-header.js';
+import { patchBaseOffset } from '@floe/protocol';
 import type { LocatedBatch } from './partition-head.js';
 
 /** Gap between two ranges of one object below which they are read with one GET. */

@@ -5,7 +5,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, batchWriteAll, queryAll } from '../storage/dynamo-batch.js';
-import { FloeError } from '../errors.js';
+import { FloeError } from '@floe/protocol';
 import { logKeys, newTopicId } from '../storage/keys.js';
 import { isConditionFailure, nowOf, type LogDeps } from './deps.js';
 import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig, type TopicConfigName } from './limits.js';

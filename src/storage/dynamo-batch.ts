@@ -7,8 +7,7 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { FloeError } from '../errors.js';
-import { sleep } from '../retry.js';
+import { FloeError, sleep } from '@floe/protocol';
 
 type Item = Record<string, unknown>;
 type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };

@@ -1,6 +1,6 @@
 /** Thin layers over an ObjectStore: retrying, instrumented (request and byte counts), cached (LRU of ranges). */
 import { LRUCache } from 'lru-cache';
-import { withRetry } from '../retry.js';
+import { withRetry } from '@floe/protocol';
 import type { ObjectInfo, ObjectStore } from './object-store.js';
 
 export function isRetriableStorageError(error: unknown): boolean {

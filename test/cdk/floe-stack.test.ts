@@ -7,20 +7,21 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import type { CfnResource } from 'aws-cdk-lib';
 import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { isBuiltin } from 'node:module';
 import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../src/config.js';
 import { FUNCTION_NAMES } from '../../src/local/function-url-server.js';
 import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import { GROUPS_TABLE, LOG_TABLE, TABLES } from '../../src/storage/tables.js';
-import { FloeStack, DEFAULT_RETENTION_ENV, FLOE_STACK_DEFAULTS, FUNCTION_DEFAULTS } from '../../cdk/floe-stack.js';
-import { HANDLERS, type HandlerName, REPO_ROOT, URL_HANDLERS } from '../../cdk/handlers.js';
+import { FloeStack } from '../../cdk/floe-stack.js';
+import { DEFAULT_RETENTION_ENV, FLOE_DEFAULTS, FUNCTION_DEFAULTS } from '../../cdk/constructs/floe.js';
+import { HANDLERS, type HandlerName, PACKAGE_ROOT, URL_HANDLERS } from '../../cdk/handlers.js';
 import { FLOE_METRICS } from '../../cdk/constructs/floe-monitoring.js';
 
 type Json = Record<string, unknown>;
@@ -64,7 +65,7 @@ const resourcesOf = (t: Template, type: string): Record<string, Resource> =>
 
 /** Every statement of the AWS::IAM::Policy attached to a function's role. */
 function roleStatements(t: Template, s: FloeStack, name: HandlerName): Statement[] {
-  const roleId = logicalId(s.functions[name].role);
+  const roleId = logicalId(s.floe.functions[name].role);
   const policies = Object.values(resourcesOf(t, 'AWS::IAM::Policy')).filter((p) =>
     (p.Properties?.Roles as unknown[]).some((r) => (r as { Ref?: string }).Ref === roleId),
   );
@@ -86,9 +87,8 @@ const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
 beforeAll(() => {
   process.env.CDK_DISABLE_CLI_TELEMETRY = 'true';
   outdir = mkdtempSync(join(tmpdir(), 'floe-cdk-'));
-  // Prepare: one app, two stacks, the nag pack as the CLI app registers it. The opt-in
-  // stack skips bundling (same entry files; asserted on the default stack).
-  app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': ['Default'] } });
+  // Prepare: one app, two stacks, the nag pack as the CLI app registers it.
+  app = new App({ outdir });
   stack = new FloeStack(app, 'Default');
   optInStack = new FloeStack(app, 'OptIn', OPT_IN);
   nag = new AwsSolutionsChecks(app);
@@ -113,7 +113,7 @@ describe('Function URLs', () => {
     }
     for (const name of URL_HANDLERS) {
       template.hasResourceProperties('AWS::Lambda::Url', {
-        TargetFunctionArn: getAtt(logicalId(stack.functions[name].function)),
+        TargetFunctionArn: getAtt(logicalId(stack.floe.functions[name].function)),
         AuthType: 'AWS_IAM',
       });
     }
@@ -128,7 +128,7 @@ describe('Function URLs', () => {
   });
 
   it('give housekeeping no URL', () => {
-    const housekeepingArn = JSON.stringify(getAtt(logicalId(stack.functions.housekeeping.function)));
+    const housekeepingArn = JSON.stringify(getAtt(logicalId(stack.floe.functions.housekeeping.function)));
     for (const url of Object.values(resourcesOf(template, 'AWS::Lambda::Url'))) {
       expect(JSON.stringify(url.Properties?.TargetFunctionArn)).not.toBe(housekeepingArn);
     }
@@ -139,7 +139,7 @@ describe('Function URLs', () => {
     expect(urls.map((u) => u.Properties?.AuthType)).toEqual(URL_HANDLERS.map(() => 'NONE'));
     for (const name of URL_HANDLERS) {
       Annotations.fromStack(optInStack).hasWarning(
-        `/OptIn/${name.charAt(0).toUpperCase()}${name.slice(1)}`,
+        `/OptIn/Floe/${name.charAt(0).toUpperCase()}${name.slice(1)}`,
         Match.stringLikeRegexp('auth type NONE'),
       );
     }
@@ -155,7 +155,7 @@ describe('Function URLs', () => {
   it('come with a client policy that allows signed URL calls to the four URL functions only', () => {
     const [policy] = Object.values(resourcesOf(template, 'AWS::IAM::ManagedPolicy'));
     const statements = (policy?.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
-    const expected = URL_HANDLERS.map((name) => getAtt(logicalId(stack.functions[name].function)));
+    const expected = URL_HANDLERS.map((name) => getAtt(logicalId(stack.floe.functions[name].function)));
     expect(statements).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -177,7 +177,7 @@ describe('Function URLs', () => {
 describe('DynamoDB tables', () => {
   it('have the key schema and TTL attribute the code uses', () => {
     for (const spec of TABLES) {
-      const table = spec === LOG_TABLE ? stack.storage.logTable : stack.storage.groupsTable;
+      const table = spec === LOG_TABLE ? stack.floe.storage.logTable : stack.floe.storage.groupsTable;
       const props = template.toJSON().Resources[logicalId(table)].Properties;
       expect(props.KeySchema).toEqual([
         { AttributeName: spec.partitionKey, KeyType: 'HASH' },
@@ -243,7 +243,7 @@ describe('Segment bucket', () => {
   });
 
   it('has a bucket policy that denies every request without TLS', () => {
-    const bucketId = logicalId(stack.storage.bucket);
+    const bucketId = logicalId(stack.floe.storage.bucket);
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: bucketId },
       PolicyDocument: {
@@ -299,15 +299,15 @@ describe('IAM', () => {
   });
 
   it('scopes every statement to this stack\'s bucket, tables and log groups', () => {
-    const bucket = logicalId(stack.storage.bucket);
+    const bucket = logicalId(stack.floe.storage.bucket);
     const segments = { 'Fn::Join': ['', [getAtt(bucket), `/${SEGMENT_PREFIX}*`]] };
     for (const name of HANDLERS) {
       const allowed = [
         segments,
         getAtt(bucket),
-        getAtt(logicalId(stack.storage.logTable)),
-        getAtt(logicalId(stack.storage.groupsTable)),
-        getAtt(logicalId(stack.functions[name].logGroup)),
+        getAtt(logicalId(stack.floe.storage.logTable)),
+        getAtt(logicalId(stack.floe.storage.groupsTable)),
+        getAtt(logicalId(stack.floe.functions[name].logGroup)),
       ].map((r) => JSON.stringify(r));
       for (const statement of roleStatements(template, stack, name)) {
         for (const resource of asArray(statement.Resource)) {
@@ -319,10 +319,10 @@ describe('IAM', () => {
 
   it('grants each function exactly the actions of the access matrix', () => {
     // Assess against the matrix written out here, not against cdk/constructs/access.ts.
-    const bucket = logicalId(stack.storage.bucket);
+    const bucket = logicalId(stack.floe.storage.bucket);
     const segments = { 'Fn::Join': ['', [getAtt(bucket), `/${SEGMENT_PREFIX}*`]] };
-    const log = getAtt(logicalId(stack.storage.logTable));
-    const groups = getAtt(logicalId(stack.storage.groupsTable));
+    const log = getAtt(logicalId(stack.floe.storage.logTable));
+    const groups = getAtt(logicalId(stack.floe.storage.groupsTable));
     const read = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
     const readWrite = [
       'dynamodb:BatchGetItem',
@@ -356,7 +356,7 @@ describe('IAM', () => {
       expect(actionsOn(statements, getAtt(bucket)), `${name} bucket`).toEqual(expected[name].bucket);
       expect(actionsOn(statements, log), `${name} log table`).toEqual(expected[name].log);
       expect(actionsOn(statements, groups), `${name} groups table`).toEqual(expected[name].groups);
-      expect(actionsOn(statements, getAtt(logicalId(stack.functions[name].logGroup)))).toEqual([
+      expect(actionsOn(statements, getAtt(logicalId(stack.floe.functions[name].logGroup)))).toEqual([
         'logs:CreateLogStream',
         'logs:PutLogEvents',
       ]);
@@ -375,7 +375,7 @@ describe('IAM', () => {
 describe('Functions', () => {
   it('run Node.js 22 on ARM64 with the configured memory and timeouts', () => {
     for (const name of HANDLERS) {
-      const props = template.toJSON().Resources[logicalId(stack.functions[name].function)].Properties;
+      const props = template.toJSON().Resources[logicalId(stack.floe.functions[name].function)].Properties;
       expect(props).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
@@ -384,31 +384,31 @@ describe('Functions', () => {
         Timeout: FUNCTION_DEFAULTS[name].timeout.toSeconds(),
       });
       expect(props.ReservedConcurrentExecutions).toBeUndefined();
-      expect(props.LoggingConfig).toEqual({ LogGroup: { Ref: logicalId(stack.functions[name].logGroup) } });
+      expect(props.LoggingConfig).toEqual({ LogGroup: { Ref: logicalId(stack.floe.functions[name].logGroup) } });
     }
-    const produce = optIn.toJSON().Resources[logicalId(optInStack.functions.produce.function)].Properties;
+    const produce = optIn.toJSON().Resources[logicalId(optInStack.floe.functions.produce.function)].Properties;
     expect(produce).toMatchObject({ MemorySize: 2048, Timeout: 10, ReservedConcurrentExecutions: 5 });
   });
 
   it('name the bucket and tables in every environment with the names the code reads', () => {
     const expectedStorage = {
-      [ENV.bucket]: { Ref: logicalId(stack.storage.bucket) },
-      [LOG_TABLE.envVar]: { Ref: logicalId(stack.storage.logTable) },
-      [GROUPS_TABLE.envVar]: { Ref: logicalId(stack.storage.groupsTable) },
+      [ENV.bucket]: { Ref: logicalId(stack.floe.storage.bucket) },
+      [LOG_TABLE.envVar]: { Ref: logicalId(stack.floe.storage.logTable) },
+      [GROUPS_TABLE.envVar]: { Ref: logicalId(stack.floe.storage.groupsTable) },
     };
     for (const name of HANDLERS) {
-      const env = template.toJSON().Resources[logicalId(stack.functions[name].function)].Properties.Environment
+      const env = template.toJSON().Resources[logicalId(stack.floe.functions[name].function)].Properties.Environment
         .Variables;
       expect(env).toMatchObject({
         ...expectedStorage,
-        [DEFAULT_RETENTION_ENV]: String(FLOE_STACK_DEFAULTS.defaultRetentionMs),
-        POWERTOOLS_SERVICE_NAME: FLOE_STACK_DEFAULTS.namePrefix,
+        [DEFAULT_RETENTION_ENV]: String(FLOE_DEFAULTS.defaultRetentionMs),
+        POWERTOOLS_SERVICE_NAME: FLOE_DEFAULTS.namePrefix,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         POWERTOOLS_METRICS_NAMESPACE: 'Floe',
       });
       expect(Object.keys(env)).not.toContain(ENV.adminUrl);
     }
-    const optInEnv = optIn.toJSON().Resources[logicalId(optInStack.functions.fetch.function)].Properties.Environment
+    const optInEnv = optIn.toJSON().Resources[logicalId(optInStack.floe.functions.fetch.function)].Properties.Environment
       .Variables;
     expect(optInEnv).toMatchObject({
       [DEFAULT_RETENTION_ENV]: '3600000',
@@ -418,10 +418,10 @@ describe('Functions', () => {
   });
 
   it('give admin (the bootstrap) the produce, fetch and groups URLs', () => {
-    const env = template.toJSON().Resources[logicalId(stack.functions.admin.function)].Properties.Environment
+    const env = template.toJSON().Resources[logicalId(stack.floe.functions.admin.function)].Properties.Environment
       .Variables;
     const urlOf = (name: HandlerName) => {
-      const url = stack.functions[name].url;
+      const url = stack.floe.functions[name].url;
       if (!url) throw new Error(`${name} has no URL`);
       return getAtt(Stack.of(url).resolve((url.node.defaultChild as CfnResource).logicalId) as string, 'FunctionUrl');
     };
@@ -431,7 +431,7 @@ describe('Functions', () => {
   });
 
   it('run housekeeping on a schedule, every 5 minutes by default', () => {
-    const target = getAtt(logicalId(stack.functions.housekeeping.function));
+    const target = getAtt(logicalId(stack.floe.functions.housekeeping.function));
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',
       State: 'ENABLED',
@@ -442,13 +442,13 @@ describe('Functions', () => {
 });
 
 describe('Bundled handlers', () => {
-  const expectedEntries = HANDLERS.map((name) => resolve(REPO_ROOT, 'src', 'handlers', `${name}.ts`));
+  const expectedEntries = HANDLERS.map((name) => resolve(PACKAGE_ROOT, 'src', 'handlers', `${name}.ts`));
 
   it('are exactly the entry files the local cluster serves', () => {
     // The local cluster serves src/handlers/<name>.ts behind a URL for each of its
     // FUNCTION_NAMES: the same set the stack gives a Function URL.
     expect(new Set(URL_HANDLERS)).toEqual(new Set(FUNCTION_NAMES));
-    const entries = HANDLERS.map((name) => stack.functions[name].entry);
+    const entries = HANDLERS.map((name) => stack.floe.functions[name].entry);
     expect(new Set(entries)).toEqual(new Set(expectedEntries));
     expect(entries).toHaveLength(new Set(entries).size);
     for (const entry of entries) {
@@ -459,37 +459,40 @@ describe('Bundled handlers', () => {
     }
   });
 
-  it('were built from those entries and export handler', () => {
+  it('deploy the prebuilt bundles of those entries, which export handler', () => {
     for (const name of HANDLERS) {
-      const bundle = stack.functions[name].bundlePath;
-      expect(bundle, `${name} bundle`).toBeDefined();
+      const bundle = stack.floe.functions[name].bundlePath;
+      expect(existsSync(bundle), `${name} bundle`).toBe(true);
       const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[] };
-      const sources = map.sources.map((s) => resolve(join(bundle as string, '..'), s));
-      expect(sources, `${name} sources`).toContain(stack.functions[name].entry);
-      const result = buildSync({
-        entryPoints: [bundle as string],
-        bundle: false,
-        write: false,
-        metafile: true,
-        logLevel: 'silent',
-        outdir: 'out',
-      });
+      const sources = map.sources.map((s) => resolve(join(bundle, '..'), s));
+      expect(sources, `${name} sources`).toContain(stack.floe.functions[name].entry);
+      const result = buildSync({ entryPoints: [bundle], bundle: false, write: false, metafile: true, logLevel: 'silent', outdir: 'out' });
       expect(Object.values(result.metafile?.outputs ?? {}).flatMap((o) => o.exports)).toContain('handler');
     }
+    // The function code is that bundle's directory, staged as an asset.
+    const assets = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).filter((f) => (f.Properties?.Handler as string) === 'index.handler');
+    expect(assets).toHaveLength(HANDLERS.length);
   });
 
   it('import nothing at init that the deployment package lacks', () => {
     const missing = Object.fromEntries(
-      HANDLERS.map((name) => [name, [...stack.functions[name].unbundledImports]] as const).filter(([, m]) => m.length > 0),
+      HANDLERS.map((name) => [name, unbundledStaticImports(stack.floe.functions[name].bundlePath)] as const).filter(([, m]) => m.length > 0),
     );
     expect(missing, 'static imports of packages left out of the bundle (native addons) crash Lambda at init').toEqual({});
   });
 });
 
+/** Packages a bundle imports statically but does not contain (Lambda resolves them at init and crashes). */
+function unbundledStaticImports(bundle: string): string[] {
+  const result = buildSync({ entryPoints: [bundle], bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', external: ['*'], logLevel: 'silent' });
+  const imports = Object.values(result.metafile?.inputs ?? {}).flatMap((input) => input.imports);
+  return [...new Set(imports.filter((i) => i.kind === 'import-statement' && i.external === true && !isBuiltin(i.path)).map((i) => i.path))];
+}
+
 describe('Monitoring', () => {
   it('alarms on errors and throttles of every function', () => {
     for (const name of HANDLERS) {
-      const fn = { Ref: logicalId(stack.functions[name].function) };
+      const fn = { Ref: logicalId(stack.floe.functions[name].function) };
       for (const metric of ['Errors', 'Throttles']) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           MetricName: metric,
@@ -516,7 +519,7 @@ describe('Outputs', () => {
   it('export the bootstrap (admin) URL and every function URL', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     const urlAtt = (name: HandlerName) => {
-      const url = stack.functions[name].url;
+      const url = stack.floe.functions[name].url;
       return getAtt(Stack.of(stack).resolve((url?.node.defaultChild as CfnResource).logicalId) as string, 'FunctionUrl');
     };
     expect(outputs.BootstrapUrl?.Value).toEqual(urlAtt('admin'));
@@ -561,8 +564,8 @@ describe('cdk-nag AwsSolutions', () => {
     for (const [rule, reasons] of acknowledged) {
       for (const reason of reasons) expect(reason.length, `reason for ${rule}`).toBeGreaterThan(60);
     }
-    const bucketArn = `<${logicalId(stack.storage.bucket)}.Arn>`;
-    const optInBucketArn = `<${logicalId(optInStack.storage.bucket)}.Arn>`;
+    const bucketArn = `<${logicalId(stack.floe.storage.bucket)}.Arn>`;
+    const optInBucketArn = `<${logicalId(optInStack.floe.storage.bucket)}.Arn>`;
     expect(new Set(acknowledged.keys())).toEqual(
       new Set([
         'AwsSolutions-L1',

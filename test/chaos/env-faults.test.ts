@@ -1,9 +1,9 @@
 /** FLOE_FAULTS installs the seeded storage fault layer in a real handler process, and SIGUSR2 turns it off and reports. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnHandler, type HandlerProc } from '../../src/chaos/processes.js';
-import { Admin } from '../../src/client/admin.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
-import { FloeError } from '../../src/errors.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { FloeError } from '../../packages/protocol/src/errors.js';
 import { sharedStorage, uniqueName } from '../helpers/cluster.js';
 
 let proc: HandlerProc | undefined;

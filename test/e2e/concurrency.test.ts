@@ -5,9 +5,9 @@
  * offsets are dense from 0; each partition's order is its commit order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
-import { produceRaw } from '../../src/client/log-client.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { produceRaw } from '../../packages/client/src/log-client.js';
 import { uniqueName } from '../helpers/cluster.js';
 import { batchOf, readPartition, values } from '../helpers/log.js';
 import { spawnServe, type ServeProcess } from '../helpers/processes.js';

@@ -10,9 +10,9 @@
  * interval for the same partition.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { GroupsAdmin } from '../../src/client/consumer/index.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { GroupsAdmin } from '../../packages/client/src/consumer/index.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import type { LocalCluster } from '../../src/local/cluster.js';
 import { startTestCluster, uniqueName } from '../helpers/cluster.js';
 import { readClaims } from '../fixtures/consumer-claims.js';

@@ -3,9 +3,9 @@
  * commit leaves nothing visible; the next produce gets the next dense offset.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
-import { produceRaw } from '../../src/client/log-client.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { produceRaw } from '../../packages/client/src/log-client.js';
 import type { LocalCluster } from '../../src/local/cluster.js';
 import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import { S3ObjectStore } from '../../src/storage/object-store.js';

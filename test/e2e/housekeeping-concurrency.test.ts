@@ -7,12 +7,12 @@
  * after its PUT).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
-import { fetchRaw, produceRaw } from '../../src/client/log-client.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { fetchRaw, produceRaw } from '../../packages/client/src/log-client.js';
 import type { HousekeepingProcessDeps } from '../../src/handlers/housekeeping-deps.js';
-import { runHousekeeping, type HousekeepingSummary } from '../../src/log/housekeeping.js';
-import { decodeRecordBatches } from '../../src/log/record-batch.js';
+import { runHousekeeping, type HousekeepingSummary } from '../../src/housekeeping/housekeeping.js';
+import { decodeRecordBatches } from '../../packages/protocol/src/records/record-batch.js';
 import { uniqueName } from '../helpers/cluster.js';
 import { housekeepingDepsOn, segmentKeys, serveOn, startOwnStorage, unreferencedObjects, type OwnStorage, type ServeOn } from '../helpers/housekeeping.js';
 import { batchOf, readPartition, values } from '../helpers/log.js';

@@ -6,12 +6,12 @@
  * stay correct throughout, and in the end no unreferenced object is left.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
-import { produceRaw } from '../../src/client/log-client.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { produceRaw } from '../../packages/client/src/log-client.js';
 import type { HousekeepingProcessDeps } from '../../src/handlers/housekeeping-deps.js';
-import { runHousekeeping } from '../../src/log/housekeeping.js';
-import type { DecodedRecord } from '../../src/log/record-batch.js';
+import { runHousekeeping } from '../../src/housekeeping/housekeeping.js';
+import type { DecodedRecord } from '../../packages/protocol/src/records/record-batch.js';
 import { startCluster, type LocalCluster } from '../../src/local/cluster.js';
 import { uniqueName } from '../helpers/cluster.js';
 import { housekeepingCli, housekeepingDepsOn, segmentKeys, startOwnStorage, unreferencedObjects, type OwnStorage } from '../helpers/housekeeping.js';

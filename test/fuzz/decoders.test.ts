@@ -6,11 +6,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, FloeError } from '../../src/errors.js';
-import { batchCrc, COMPRESSION_CODECS, CRC_OFFSET, CRC_START } from '../../src/log/batch-header.js';
-import { decodeRecordBatch, decodeRecordBatches, encodeRecordBatch } from '../../src/log/record-batch.js';
-import { decodeFetchResponse, encodeFetchResponse } from '../../src/wire/fetch-response.js';
-import { decodeProduceRequest, encodeProduceRequest } from '../../src/wire/produce-request.js';
+import { ERROR_CODES, FloeError } from '../../packages/protocol/src/errors.js';
+import { batchCrc, COMPRESSION_CODECS, CRC_OFFSET, CRC_START } from '../../packages/protocol/src/records/batch-header.js';
+import { decodeRecordBatch, decodeRecordBatches, encodeRecordBatch } from '../../packages/protocol/src/records/record-batch.js';
+import { decodeFetchResponse, encodeFetchResponse } from '../../packages/protocol/src/http/fetch-response.js';
+import { decodeProduceRequest, encodeProduceRequest } from '../../packages/protocol/src/http/produce-request.js';
 import { fuzzParams, fuzzTimeout } from './fuzz-runs.js';
 
 /** Runs `decode`; a throw must be a FloeError whose documented status is a 4xx. */

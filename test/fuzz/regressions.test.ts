@@ -9,7 +9,7 @@ import { createHandlerDeps } from '../../src/handlers/deps.js';
 import { adminApp } from '../../src/handlers/admin-app.js';
 import { fetchApp } from '../../src/handlers/fetch-app.js';
 import { produceApp } from '../../src/handlers/produce-app.js';
-import { encodeProduceRequest, PRODUCE_CONTENT_TYPE } from '../../src/wire/produce-request.js';
+import { encodeProduceRequest, PRODUCE_CONTENT_TYPE } from '../../packages/protocol/src/http/produce-request.js';
 import { uniqueName } from '../helpers/cluster.js';
 import { batchOf } from '../helpers/log.js';
 import { invoke, isDocumented4xx, type Call } from './route-events.js';

@@ -1,6 +1,6 @@
 /** Builds Function URL events (payload 2.0) for in-process handler calls, and reads their answers. */
 import type { FunctionUrlEvent, FunctionUrlHandler } from '../../src/handlers/http.js';
-import { ERROR_CODES, isErrorCode } from '../../src/errors.js';
+import { ERROR_CODES, isErrorCode } from '../../packages/protocol/src/errors.js';
 
 export interface Call {
   method: string;

@@ -1,8 +1,8 @@
 /** Helpers for log tests: encode records, produce and read a whole partition back over HTTP. */
-import { FloeHttpClient } from '../../src/client/http-client.js';
-import { fetchRaw, produceRaw } from '../../src/client/log-client.js';
-import type { ProduceTopicResult } from '../../src/log/produce.js';
-import { decodeRecordBatches, encodeRecordBatch, type DecodedRecord, type EncodeBatchOptions } from '../../src/log/record-batch.js';
+import type { ProduceTopicResult } from '@floe/protocol';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { fetchRaw, produceRaw } from '../../packages/client/src/log-client.js';
+import { decodeRecordBatches, encodeRecordBatch, type DecodedRecord, type EncodeBatchOptions } from '../../packages/protocol/src/records/record-batch.js';
 
 export const batchOf = (values: string[], options: Omit<EncodeBatchOptions, 'records'> = {}): Buffer =>
   encodeRecordBatch({ ...options, records: values.map((v) => ({ key: null, value: Buffer.from(v) })) });

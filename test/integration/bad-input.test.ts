@@ -3,11 +3,11 @@
  * and nothing changes (the partition's offsets and the topic list stay as they were).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { LIMITS } from '../../src/log/limits.js';
 import type { LocalCluster } from '../../src/local/cluster.js';
-import { encodeProduceRequest, PRODUCE_CONTENT_TYPE } from '../../src/wire/produce-request.js';
+import { encodeProduceRequest, PRODUCE_CONTENT_TYPE } from '../../packages/protocol/src/http/produce-request.js';
 import { startTestCluster, uniqueName } from '../helpers/cluster.js';
 import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
 

@@ -4,9 +4,9 @@
  * do not depend on poll(), pattern subscriptions, static membership, close().
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { Consumer, Deserializers, GroupsAdmin, type ConsumerConfig, type TopicPartition } from '../../src/client/consumer/index.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { Consumer, Deserializers, GroupsAdmin, type ConsumerConfig, type TopicPartition } from '../../packages/client/src/consumer/index.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import type { LocalCluster } from '../../src/local/cluster.js';
 import { startTestCluster, uniqueName } from '../helpers/cluster.js';
 import { keyedSequence, produceKeyed } from '../fixtures/consumer-data.js';

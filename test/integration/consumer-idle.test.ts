@@ -3,12 +3,12 @@
  * the millisecond) and still sees the first record after the idle spell.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { Consumer, Deserializers } from '../../src/client/consumer/index.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
-import { produceRaw } from '../../src/client/log-client.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { Consumer, Deserializers } from '../../packages/client/src/consumer/index.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { produceRaw } from '../../packages/client/src/log-client.js';
 import type { FunctionUrlHandler } from '../../src/handlers/http.js';
-import { encodeRecordBatch } from '../../src/log/record-batch.js';
+import { encodeRecordBatch } from '../../packages/protocol/src/records/record-batch.js';
 import type { LocalCluster } from '../../src/local/cluster.js';
 import { startTestCluster, uniqueName } from '../helpers/cluster.js';
 

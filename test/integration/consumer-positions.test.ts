@@ -4,12 +4,12 @@
  * lag, and what a record carries.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { Consumer, Deserializers, type ConsumerConfig } from '../../src/client/consumer/index.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
-import { produceRaw } from '../../src/client/log-client.js';
-import type { FloeError } from '../../src/errors.js';
-import { encodeRecordBatch } from '../../src/log/record-batch.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { Consumer, Deserializers, type ConsumerConfig } from '../../packages/client/src/consumer/index.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { produceRaw } from '../../packages/client/src/log-client.js';
+import type { FloeError } from '../../packages/protocol/src/errors.js';
+import { encodeRecordBatch } from '../../packages/protocol/src/records/record-batch.js';
 import type { LocalCluster } from '../../src/local/cluster.js';
 import { startTestCluster, uniqueName } from '../helpers/cluster.js';
 import { keysByPartition, produceKeyed } from '../fixtures/consumer-data.js';

@@ -6,11 +6,11 @@
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { Consumer } from '../../src/client/consumer/index.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
-import { produceRaw } from '../../src/client/log-client.js';
-import { encodeRecordBatch } from '../../src/log/record-batch.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { Consumer } from '../../packages/client/src/consumer/index.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { produceRaw } from '../../packages/client/src/log-client.js';
+import { encodeRecordBatch } from '../../packages/protocol/src/records/record-batch.js';
 import type { HandlerDeps } from '../../src/handlers/deps.js';
 import type { LocalCluster } from '../../src/local/cluster.js';
 import { groupKeys } from '../../src/storage/keys.js';

@@ -6,10 +6,10 @@
  * next heartbeat.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { GroupsApi, type HeartbeatResponse } from '../../src/client/consumer/groups-api.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
-import type { FloeError } from '../../src/errors.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { GroupsApi, type HeartbeatResponse } from '../../packages/client/src/consumer/groups-api.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import type { FloeError } from '../../packages/protocol/src/errors.js';
 import type { HandlerDeps } from '../../src/handlers/deps.js';
 import type { LocalCluster } from '../../src/local/cluster.js';
 import { startTestCluster, uniqueName } from '../helpers/cluster.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configToEnv } from '../../src/config.js';
-import type { HousekeepingSummary } from '../../src/log/housekeeping.js';
+import type { HousekeepingSummary } from '../../src/housekeeping/housekeeping.js';
 import { localConfig } from '../../src/local/storage.js';
 import { newSegmentKey } from '../../src/storage/keys.js';
 import { startOwnStorage, type OwnStorage } from '../helpers/housekeeping.js';

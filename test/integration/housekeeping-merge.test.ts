@@ -4,15 +4,15 @@
  */
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
-import { produceRaw } from '../../src/client/log-client.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { produceRaw } from '../../packages/client/src/log-client.js';
 import type { HousekeepingProcessDeps } from '../../src/handlers/housekeeping-deps.js';
 import { readHead, spill } from '../../src/log/append.js';
-import { pruneProducers } from '../../src/log/head-upkeep.js';
-import { runHousekeeping, type HousekeepingOptions } from '../../src/log/housekeeping.js';
+import { pruneProducers } from '../../src/housekeeping/head-upkeep.js';
+import { runHousekeeping, type HousekeepingOptions } from '../../src/housekeeping/housekeeping.js';
 import { iterateChunks, iterateLiveBatches } from '../../src/log/index-chunks.js';
-import { acquireLease, LeaseGuard, releaseLease } from '../../src/log/leases.js';
+import { acquireLease, LeaseGuard, releaseLease } from '../../src/leases/leases.js';
 import { LIMITS } from '../../src/log/limits.js';
 import { locateBatches } from '../../src/log/locate.js';
 import { readBatches } from '../../src/log/read-ranges.js';

@@ -6,12 +6,12 @@
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
-import { fetchRaw, produceRaw } from '../../src/client/log-client.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { fetchRaw, produceRaw } from '../../packages/client/src/log-client.js';
 import type { HousekeepingProcessDeps } from '../../src/handlers/housekeeping-deps.js';
 import { fetchRecords } from '../../src/log/fetch.js';
-import { runHousekeeping, type HousekeepingOptions } from '../../src/log/housekeeping.js';
+import { runHousekeeping, type HousekeepingOptions } from '../../src/housekeeping/housekeeping.js';
 import { startCluster, type LocalCluster } from '../../src/local/cluster.js';
 import { logKeys } from '../../src/storage/keys.js';
 import { uniqueName } from '../helpers/cluster.js';

@@ -4,12 +4,12 @@
  * paused past its expiry is fenced by the epoch its successor wrote.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { readHead } from '../../src/log/append.js';
 import type { LogDeps } from '../../src/log/deps.js';
-import { acquireLease, LeaseGuard, LeaseLostError, readLease, releaseLease, renewLease } from '../../src/log/leases.js';
-import { advanceLogStart } from '../../src/log/retention.js';
+import { acquireLease, LeaseGuard, LeaseLostError, readLease, releaseLease, renewLease } from '../../src/leases/leases.js';
+import { advanceLogStart } from '../../src/housekeeping/retention.js';
 import type { LocalCluster } from '../../src/local/cluster.js';
 import { logKeys } from '../../src/storage/keys.js';
 import { startTestCluster, uniqueName } from '../helpers/cluster.js';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
-import { fetchRaw, produceRaw } from '../../src/client/log-client.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { fetchRaw, produceRaw } from '../../packages/client/src/log-client.js';
 import { LIMITS } from '../../src/log/limits.js';
-import { decodeRecordBatches, encodeRecordBatch } from '../../src/log/record-batch.js';
+import { decodeRecordBatches, encodeRecordBatch } from '../../packages/protocol/src/records/record-batch.js';
 import type { LocalCluster } from '../../src/local/cluster.js';
 import { startTestCluster, uniqueName } from '../helpers/cluster.js';
 import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';

@@ -4,7 +4,7 @@ import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
 import { configFromEnv } from '../../src/config.js';
 import type { LocatedBatch } from '../../src/log/partition-head.js';
 import { coalesce, readBatches } from '../../src/log/read-ranges.js';
-import { encodeRecordBatch, decodeRecordBatches } from '../../src/log/record-batch.js';
+import { encodeRecordBatch, decodeRecordBatches } from '../../packages/protocol/src/records/record-batch.js';
 import { CachedObjectStore, InstrumentedObjectStore } from '../../src/storage/layers.js';
 import { S3ObjectStore } from '../../src/storage/object-store.js';
 import { newSegmentKey } from '../../src/storage/keys.js';

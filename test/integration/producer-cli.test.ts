@@ -1,11 +1,11 @@
 /** `floe produce` on top of the Producer: keys, explicit partition, compression/acks/producer-property options, errors. */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
-import { fetchRaw } from '../../src/client/log-client.js';
-import { partitionForKey } from '../../src/client/murmur2.js';
-import { decodeRecordBatches } from '../../src/log/record-batch.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { fetchRaw } from '../../packages/client/src/log-client.js';
+import { partitionForKey } from '../../packages/client/src/murmur2.js';
+import { decodeRecordBatches } from '../../packages/protocol/src/records/record-batch.js';
 import { uniqueName } from '../helpers/cluster.js';
 import { FLOE_BIN } from '../helpers/processes.js';
 import { startTappedCluster, type ProduceTap } from './producer-helpers.js';

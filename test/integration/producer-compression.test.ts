@@ -5,12 +5,12 @@
  */
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
-import { fetchRaw } from '../../src/client/log-client.js';
-import { Producer } from '../../src/client/producer/index.js';
-import { COMPRESSION_CODECS, type CompressionType } from '../../src/log/batch-header.js';
-import { decodeRecordBatches } from '../../src/log/record-batch.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { fetchRaw } from '../../packages/client/src/log-client.js';
+import { Producer } from '../../packages/client/src/producer/index.js';
+import { COMPRESSION_CODECS, type CompressionType } from '../../packages/protocol/src/records/batch-header.js';
+import { decodeRecordBatches } from '../../packages/protocol/src/records/record-batch.js';
 import { uniqueName } from '../helpers/cluster.js';
 import { startTappedCluster, type ProduceTap } from './producer-helpers.js';
 

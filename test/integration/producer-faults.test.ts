@@ -6,11 +6,11 @@
  * leave duplicates (docs/configuration.md, "Delivery guarantees").
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
-import { partitionForKey } from '../../src/client/murmur2.js';
-import { Producer } from '../../src/client/producer/index.js';
-import type { FaultPlan } from '../../src/local/faults.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { partitionForKey } from '../../packages/client/src/murmur2.js';
+import { Producer } from '../../packages/client/src/producer/index.js';
+import type { FaultPlan } from '../../src/faults/handler-faults.js';
 import { uniqueName } from '../helpers/cluster.js';
 import { readPartition, values } from '../helpers/log.js';
 import { startTappedCluster, type ProduceTap } from './producer-helpers.js';

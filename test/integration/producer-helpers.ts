@@ -1,7 +1,7 @@
 /** Helpers for the producer's integration tests: a local cluster whose produce handler can be counted, held and faulted. */
 import type { FunctionUrlHandler } from '../../src/handlers/http.js';
 import type { LocalCluster } from '../../src/local/cluster.js';
-import { injectFaults, isProduceRequest, type FaultInjector, type FaultPlan } from '../../src/local/faults.js';
+import { injectFaults, isProduceRequest, type FaultInjector, type FaultPlan } from '../../src/faults/handler-faults.js';
 import { startTestCluster } from '../helpers/cluster.js';
 
 export interface ProduceTap {

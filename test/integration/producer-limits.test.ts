@@ -4,10 +4,10 @@
  * close with a timeout, and serialization failures, each failing only the records concerned.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
-import { Producer, type ProducerConfig } from '../../src/client/producer/index.js';
-import type { FloeError } from '../../src/errors.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { Producer, type ProducerConfig } from '../../packages/client/src/producer/index.js';
+import type { FloeError } from '../../packages/protocol/src/errors.js';
 import { uniqueName } from '../helpers/cluster.js';
 import { readPartition, values } from '../helpers/log.js';
 import { startTappedCluster, type ProduceTap } from './producer-helpers.js';

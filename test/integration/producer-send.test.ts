@@ -4,11 +4,11 @@
  * flush, close and metadata refresh.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
-import { partitionForKey } from '../../src/client/murmur2.js';
-import { Producer, type RecordMetadata } from '../../src/client/producer/index.js';
-import type { FloeError } from '../../src/errors.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { partitionForKey } from '../../packages/client/src/murmur2.js';
+import { Producer, type RecordMetadata } from '../../packages/client/src/producer/index.js';
+import type { FloeError } from '../../packages/protocol/src/errors.js';
 import { uniqueName } from '../helpers/cluster.js';
 import { readPartition, values } from '../helpers/log.js';
 import { settledCount, settlesWithin, sleep, startTappedCluster, type ProduceTap } from './producer-helpers.js';

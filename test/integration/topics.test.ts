@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../src/client/admin.js';
-import { FloeHttpClient } from '../../src/client/http-client.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { LIMITS } from '../../src/log/limits.js';
 import type { LocalCluster } from '../../src/local/cluster.js';
 import { startTestCluster, uniqueName } from '../helpers/cluster.js';

@@ -1,8 +1,8 @@
 /** The server-side assignors: coverage, exclusivity, balance and stickiness as properties, plus Kafka's reference layouts. */
+import { type AssignorName, ASSIGNORS, parsePartitionKey } from '@floe/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assign, assignorName, rangeAssign, roundRobinAssign, stickyAssign, type AssignorMember, type Assignment } from '../../src/groups/assignors.js';
-import { ASSIGNORS, parsePartitionKey, type AssignorName } from '../../src/groups/model.js';
 
 const TOPICS = ['a', 'b', 'c'];
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { IndexChunk } from '../../src/log/index-chunks.js';
-import { planMerge } from '../../src/log/merge.js';
+import { planMerge } from '../../src/housekeeping/merge.js';
 import type { Location } from '../../src/log/partition-head.js';
 
 const KB = 1024;

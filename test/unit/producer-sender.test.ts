@@ -3,18 +3,17 @@
  * seam; storage is never involved): retries keep sequence numbers, sequence numbers
  * are given back or the producer id replaced after failures, splitting, acks=0.
  */
+import type { ProduceRequest, ProduceTopicResult } from '@floe/protocol';
 import { describe, expect, it } from 'vitest';
-import { RecordAccumulator } from '../../src/client/producer/accumulator.js';
-import { PendingRecord, type RecordMetadata } from '../../src/client/producer/pending-record.js';
-import { BufferPool } from '../../src/client/producer/buffer-pool.js';
-import { resolveProducerConfig, type ProducerConfig } from '../../src/client/producer/config.js';
-import { IdempotenceManager } from '../../src/client/producer/idempotence.js';
-import { Sender } from '../../src/client/producer/sender.js';
-import type { ErrorCode, FloeError } from '../../src/errors.js';
-import { FloeError as Err } from '../../src/errors.js';
-import { readBatchHeader } from '../../src/log/batch-header.js';
-import type { ProduceRequest, ProduceTopicResult } from '../../src/log/produce.js';
-import { decodeRecordBatch, estimateRecordSize } from '../../src/log/record-batch.js';
+import { RecordAccumulator } from '../../packages/client/src/producer/accumulator.js';
+import { PendingRecord, type RecordMetadata } from '../../packages/client/src/producer/pending-record.js';
+import { BufferPool } from '../../packages/client/src/producer/buffer-pool.js';
+import { resolveProducerConfig, type ProducerConfig } from '../../packages/client/src/producer/config.js';
+import { IdempotenceManager } from '../../packages/client/src/producer/idempotence.js';
+import { Sender } from '../../packages/client/src/producer/sender.js';
+import { type ErrorCode, type FloeError, FloeError as Err } from '../../packages/protocol/src/errors.js';
+import { readBatchHeader } from '../../packages/protocol/src/records/batch-header.js';
+import { decodeRecordBatch, estimateRecordSize } from '../../packages/protocol/src/records/record-batch.js';
 
 type Answer = (request: ProduceRequest) => Promise<ProduceTopicResult[]>;
 

@@ -4,10 +4,8 @@
  * consumer group, commits as it goes, and on Ctrl-C commits and leaves cleanly.
  */
 import type { Command } from 'commander';
-import { Admin } from '../../client/admin.js';
-import { Consumer, consumerConfigFromProperties, type ConsumerRecord, type TopicPartition } from '../../client/consumer/index.js';
-import { FloeHttpClient } from '../../client/http-client.js';
-import { FloeError } from '../../errors.js';
+import { Admin, Consumer, consumerConfigFromProperties, type ConsumerRecord, FloeHttpClient, type TopicPartition } from '@floe/client';
+import { FloeError } from '@floe/protocol';
 
 interface ConsumeOptions {
   group?: string;

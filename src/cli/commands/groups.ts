@@ -1,7 +1,7 @@
 /** floe groups list | describe | reset-offsets (like kafka-consumer-groups.sh). */
 import type { Command } from 'commander';
-import { GroupsAdmin, type GroupDescription, type ResetTo } from '../../client/consumer/index.js';
-import { FloeError } from '../../errors.js';
+import { GroupsAdmin, type GroupDescription, type ResetTo } from '@floe/client';
+import { FloeError } from '@floe/protocol';
 
 const adminOf = (command: Command): GroupsAdmin => new GroupsAdmin({ bootstrap: command.optsWithGlobals().bootstrap as string });
 

@@ -1,11 +1,11 @@
 /** floe housekeeping run: one housekeeping pass against a cluster's storage, summary printed as JSON. */
 import { Option, type Command } from 'commander';
 import { configFromEnv, type FloeConfig } from '../../config.js';
-import { FloeError } from '../../errors.js';
+import { FloeError } from '@floe/protocol';
 import { createHousekeepingDeps } from '../../handlers/housekeeping-deps.js';
-import { housekeepingSettingsFromEnv, runHousekeeping, type HousekeepingSettings } from '../../log/housekeeping.js';
+import { housekeepingSettingsFromEnv, runHousekeeping, type HousekeepingSettings } from '../../housekeeping/housekeeping.js';
 import { setLocalCredentials } from '../../local/cluster.js';
-import { HOUSEKEEPING_CRASH_POINTS, installHousekeepingCrashPoint, type HousekeepingCrashPoint } from '../../local/crash-points.js';
+import { HOUSEKEEPING_CRASH_POINTS, installHousekeepingCrashPoint, type HousekeepingCrashPoint } from '../../faults/crash-points.js';
 import { localConfig } from '../../local/storage.js';
 
 interface RunOptions {

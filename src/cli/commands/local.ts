@@ -1,7 +1,7 @@
 /** floe dev | serve | storage: the local cluster and its parts. */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { CRASH_POINTS, type CrashPoint } from '../../local/crash-points.js';
+import { CRASH_POINTS, type CrashPoint } from '../../faults/crash-points.js';
 import { startCluster } from '../../local/cluster.js';
 import { startStorage } from '../../local/storage.js';
 

@@ -1,10 +1,8 @@
 /** floe produce TOPIC: one record per stdin line (like kafka-console-producer), sent through the SDK's Producer. */
 import { createInterface } from 'node:readline';
 import { Option, type Command } from 'commander';
-import { Admin } from '../../client/admin.js';
-import { Producer, producerConfigFromProperties, type Acks } from '../../client/producer/index.js';
-import { FloeError } from '../../errors.js';
-import { COMPRESSION_CODECS, type CompressionType } from '../../log/batch-header.js';
+import { type Acks, Admin, Producer, producerConfigFromProperties } from '@floe/client';
+import { COMPRESSION_CODECS, type CompressionType, FloeError } from '@floe/protocol';
 import { ProgressLine } from './produce-progress.js';
 
 interface ProduceOptions {

@@ -1,7 +1,7 @@
 /** floe topics create | list | describe | delete | alter (like kafka-topics.sh). */
 import type { Command } from 'commander';
-import { Admin } from '../../client/admin.js';
-import { FloeError } from '../../errors.js';
+import { Admin } from '@floe/client';
+import { FloeError } from '@floe/protocol';
 
 const adminOf = (command: Command): Admin => new Admin({ bootstrap: command.optsWithGlobals().bootstrap as string });
 

@@ -1,0 +1,212 @@
+/**
+ * Floe: the whole deployment as one construct, for a CDK app of your own
+ * (`new Floe(this, 'Floe', props)`): storage, the five handler functions (four behind
+ * Function URLs, one on a schedule), least-privilege access and monitoring. Composition
+ * only: the defaults live in the constructs it uses. FloeStack puts it in a stack with outputs.
+ */
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Effect, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ENV } from '../../src/config.js';
+import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
+import { accessStatements, FUNCTION_ACCESS, segmentObjectsArn } from './access.js';
+import { FloeFunction, type FloeLogLevel } from './floe-function.js';
+import { FloeMonitoring } from './floe-monitoring.js';
+import { FloeStorage } from './floe-storage.js';
+import { acknowledgeWildcardResource } from './nag.js';
+import { HANDLERS, type HandlerName, URL_HANDLERS, type UrlHandlerName } from '../handlers.js';
+
+/** Read by the admin handler as the default retention.ms of new topics (and by housekeeping). */
+export const DEFAULT_RETENTION_ENV = ENV.defaultRetentionMs;
+/** Namespace of Floe's custom metrics (Powertools). */
+export const METRICS_NAMESPACE = 'Floe';
+
+export interface FunctionSettings {
+  /** Memory in MB (CPU scales with it). */
+  readonly memorySize?: number;
+  readonly timeout?: Duration;
+  /** Reserve (and cap) concurrency for this function. @default - none */
+  readonly reservedConcurrency?: number;
+}
+
+/** Per-function defaults: produce and fetch move bytes, the rest mostly talk to DynamoDB. */
+export const FUNCTION_DEFAULTS: Readonly<Record<HandlerName, Required<Omit<FunctionSettings, 'reservedConcurrency'>>>> = {
+  produce: { memorySize: 1024, timeout: Duration.seconds(30) },
+  fetch: { memorySize: 1024, timeout: Duration.seconds(30) },
+  admin: { memorySize: 512, timeout: Duration.seconds(30) },
+  groups: { memorySize: 512, timeout: Duration.seconds(15) },
+  housekeeping: { memorySize: 1024, timeout: Duration.minutes(4) },
+};
+
+export const FLOE_DEFAULTS = {
+  namePrefix: 'floe',
+  /** Kafka's log.retention.ms default: 7 days. */
+  defaultRetentionMs: 7 * 24 * 60 * 60 * 1000,
+  functionUrlAuthType: FunctionUrlAuthType.AWS_IAM,
+  logLevel: 'INFO' as FloeLogLevel,
+  logRetention: RetentionDays.ONE_MONTH,
+  devMode: false,
+  housekeepingInterval: Duration.minutes(5),
+} as const;
+
+export interface FloeProps {
+  /**
+   * Names this deployment: the Powertools service name (the `service` dimension of
+   * Floe's metrics), the dashboard name prefix and FloeStack's default stack name.
+   * @default 'floe'
+   */
+  readonly namePrefix?: string;
+  /** retention.ms of topics created without one (FLOE_DEFAULT_RETENTION_MS). @default 604800000 (7 days) */
+  readonly defaultRetentionMs?: number;
+  /**
+   * Auth type of the Function URLs. AWS_IAM requires SigV4-signed requests from a
+   * principal allowed by the stack's client policy.
+   *
+   * WARNING: NONE makes every URL public: anyone who finds a URL can create and delete
+   * topics, produce and read every record. Only for throwaway test stacks.
+   * @default FunctionUrlAuthType.AWS_IAM
+   */
+  readonly functionUrlAuthType?: FunctionUrlAuthType;
+  /** POWERTOOLS_LOG_LEVEL of every function. @default 'INFO' */
+  readonly logLevel?: FloeLogLevel;
+  /** CloudWatch Logs retention of every function. @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /** Memory, timeout and reserved concurrency per function. @default FUNCTION_DEFAULTS */
+  readonly functions?: Partial<Record<HandlerName, FunctionSettings>>;
+  /**
+   * Dev stacks: deleting the stack deletes the bucket (and every segment in it), the
+   * tables and the log groups. @default false (everything holding data is RETAINed)
+   */
+  readonly devMode?: boolean;
+  /** How often housekeeping runs. @default 5 minutes */
+  readonly housekeepingInterval?: Duration;
+  /** Where the Errors and Throttles alarms notify. @default - no action */
+  readonly alarmAction?: IAlarmAction;
+}
+
+export class Floe extends Construct {
+  readonly storage: FloeStorage;
+  readonly functions: Readonly<Record<HandlerName, FloeFunction>>;
+  readonly monitoring: FloeMonitoring;
+  readonly functionUrlAuthType: FunctionUrlAuthType;
+  /** Policy to attach to the users and roles that run Floe clients (AWS_IAM auth only). */
+  readonly clientPolicy?: ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: FloeProps = {}) {
+    super(scope, id);
+    const namePrefix = props.namePrefix ?? FLOE_DEFAULTS.namePrefix;
+    const devMode = props.devMode ?? FLOE_DEFAULTS.devMode;
+    this.functionUrlAuthType = props.functionUrlAuthType ?? FLOE_DEFAULTS.functionUrlAuthType;
+
+    this.storage = new FloeStorage(this, 'Storage', { destroyOnDelete: devMode });
+    const environment = {
+      ...this.storage.environment,
+      [DEFAULT_RETENTION_ENV]: String(props.defaultRetentionMs ?? FLOE_DEFAULTS.defaultRetentionMs),
+    };
+
+    const functions = {} as Record<HandlerName, FloeFunction>;
+    for (const name of HANDLERS) {
+      const override = props.functions?.[name];
+      const settings = {
+        memorySize: override?.memorySize ?? FUNCTION_DEFAULTS[name].memorySize,
+        timeout: override?.timeout ?? FUNCTION_DEFAULTS[name].timeout,
+        reservedConcurrency: override?.reservedConcurrency,
+      };
+      const fn = new FloeFunction(this, capitalize(name), {
+        handler: name,
+        memorySize: settings.memorySize,
+        timeout: settings.timeout,
+        reservedConcurrency: settings.reservedConcurrency,
+        environment: {
+          ...environment,
+          // A quarter of the memory for the warm instance's cache of object ranges.
+          [ENV.cacheBytes]: String(Math.floor((settings.memorySize * 1024 * 1024) / 4)),
+        },
+        serviceName: namePrefix,
+        metricsNamespace: METRICS_NAMESPACE,
+        logLevel: props.logLevel ?? FLOE_DEFAULTS.logLevel,
+        logRetention: props.logRetention ?? FLOE_DEFAULTS.logRetention,
+        removalPolicy: devMode ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+        urlAuthType: (URL_HANDLERS as readonly string[]).includes(name) ? this.functionUrlAuthType : undefined,
+      });
+      const access = FUNCTION_ACCESS[name];
+      fn.addToRolePolicy(...accessStatements(access, this.storage));
+      if (access.segmentObjects?.length) {
+        acknowledgeWildcardResource(
+          fn.role,
+          segmentObjectsArn(this.storage.bucket),
+          `Segment object keys are generated per request (${SEGMENT_PREFIX}<3 hex>/<time>-<random>), so object ` +
+            `actions must cover the ${SEGMENT_PREFIX} prefix; the wildcard is limited to that prefix of this stack's bucket.`,
+        );
+      }
+      functions[name] = fn;
+    }
+    this.functions = functions;
+
+    // The admin URL is the bootstrap: admin tells clients where the other handlers are.
+    // Admin does not need its own URL, so there is no dependency cycle.
+    const admin = functions.admin.function;
+    admin.addEnvironment(ENV.produceUrl, this.url('produce'));
+    admin.addEnvironment(ENV.fetchUrl, this.url('fetch'));
+    admin.addEnvironment(ENV.groupsUrl, this.url('groups'));
+
+    const interval = props.housekeepingInterval ?? FLOE_DEFAULTS.housekeepingInterval;
+    new Rule(this, 'HousekeepingSchedule', {
+      description: 'Runs Floe housekeeping: retention, compaction, orphan collection',
+      schedule: Schedule.rate(interval),
+      targets: [
+        // A missed run is picked up by the next one: no point retrying for long.
+        new LambdaFunction(functions.housekeeping.function, { retryAttempts: 2, maxEventAge: interval }),
+      ],
+    });
+
+    if (this.functionUrlAuthType === FunctionUrlAuthType.AWS_IAM) {
+      const urlFunctionArns = URL_HANDLERS.map((name) => functions[name].function.functionArn);
+      this.clientPolicy = new ManagedPolicy(this, 'ClientPolicy', {
+        description: 'Lets a Floe client (SDK or CLI) call the Function URLs of this stack with SigV4',
+        statements: [
+          new PolicyStatement({
+            sid: 'InvokeFloeFunctionUrls',
+            effect: Effect.ALLOW,
+            actions: ['lambda:InvokeFunctionUrl'],
+            resources: urlFunctionArns,
+            conditions: { StringEquals: { 'lambda:FunctionUrlAuthType': FunctionUrlAuthType.AWS_IAM } },
+          }),
+          new PolicyStatement({
+            sid: 'InvokeFloeFunctionsViaUrl',
+            effect: Effect.ALLOW,
+            actions: ['lambda:InvokeFunction'],
+            resources: urlFunctionArns,
+            conditions: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } },
+          }),
+        ],
+      });
+    }
+
+    this.monitoring = new FloeMonitoring(this, 'Monitoring', {
+      functions: Object.fromEntries(HANDLERS.map((name) => [name, functions[name].function])) as Record<
+        HandlerName,
+        FloeFunction['function']
+      >,
+      metricsNamespace: METRICS_NAMESPACE,
+      serviceName: namePrefix,
+      // Dashboards are global to the account: the region keeps two deployments apart.
+      dashboardName: `${namePrefix}-${Aws.REGION}`,
+      alarmAction: props.alarmAction,
+    });
+  }
+
+  /** The Function URL of a URL handler. */
+  url(name: UrlHandlerName): string {
+    const url = this.functions[name].url;
+    if (!url) throw new Error(`${name} has no Function URL`);
+    return url.url;
+  }
+}
+
+const capitalize = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);

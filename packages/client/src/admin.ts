@@ -1,0 +1,76 @@
+/** Admin client: topics, metadata and offsets (Kafka's AdminClient, the parts Floe serves). */
+import type { ErrorCode } from '@floe/protocol';
+import { FloeHttpClient, type HttpClientOptions } from './http-client.js';
+
+export interface TopicInfo {
+  name: string;
+  topicId: string;
+  partitions: number;
+  configs: Record<string, number>;
+}
+
+export interface TopicDescription extends TopicInfo {
+  partitionDetails: Array<{ partition: number; logStartOffset: number; highWatermark: number }>;
+}
+
+export interface OffsetResult {
+  partition: number;
+  errorCode: ErrorCode;
+  errorMessage?: string;
+  offset: number;
+  timestamp: number;
+}
+
+export type OffsetSpec = 'earliest' | 'latest' | number | Date;
+
+export class Admin {
+  readonly http: FloeHttpClient;
+
+  constructor(options: { bootstrap: string } & HttpClientOptions) {
+    this.http = new FloeHttpClient(options.bootstrap, options);
+  }
+
+  static fromClient(http: FloeHttpClient): Admin {
+    const admin = Object.create(Admin.prototype) as Admin;
+    (admin as { http: FloeHttpClient }).http = http;
+    return admin;
+  }
+
+  createTopic(name: string, partitions = 1, configs?: Record<string, number | string>): Promise<TopicInfo> {
+    return this.http.callJson('admin', 'POST', '/v1/topics', { name, partitions, configs });
+  }
+
+  async listTopics(): Promise<TopicInfo[]> {
+    return (await this.http.callJson<{ topics: TopicInfo[] }>('admin', 'GET', '/v1/topics')).topics;
+  }
+
+  describeTopic(name: string): Promise<TopicDescription> {
+    return this.http.callJson('admin', 'GET', `/v1/topics/${encodeURIComponent(name)}`);
+  }
+
+  deleteTopic(name: string): Promise<{ deleted: string }> {
+    return this.http.callJson('admin', 'DELETE', `/v1/topics/${encodeURIComponent(name)}`);
+  }
+
+  createPartitions(name: string, count: number): Promise<TopicInfo> {
+    return this.http.callJson('admin', 'POST', `/v1/topics/${encodeURIComponent(name)}/partitions`, { count });
+  }
+
+  alterTopicConfigs(name: string, configs: Record<string, number | string>): Promise<TopicInfo> {
+    return this.http.callJson('admin', 'PUT', `/v1/topics/${encodeURIComponent(name)}/configs`, { configs });
+  }
+
+  async metadata(topics?: string[]): Promise<Array<TopicInfo & { errorCode: ErrorCode }>> {
+    const query = topics ? `?topics=${topics.map(encodeURIComponent).join(',')}` : '';
+    return (await this.http.callJson<{ topics: Array<TopicInfo & { errorCode: ErrorCode }> }>('admin', 'GET', `/v1/metadata${query}`)).topics;
+  }
+
+  /** Kafka's listOffsets: earliest, latest, or the first offset at or after a time. */
+  async listOffsets(topic: string, partitions: number[], spec: OffsetSpec): Promise<OffsetResult[]> {
+    const timestamp = spec instanceof Date ? spec.getTime() : spec;
+    const response = await this.http.callJson<{ topics: Array<{ topic: string; partitions: OffsetResult[] }> }>('fetch', 'POST', '/v1/offsets', {
+      topics: [{ topic, partitions: partitions.map((partition) => ({ partition, timestamp })) }],
+    });
+    return response.topics[0]?.partitions ?? [];
+  }
+}

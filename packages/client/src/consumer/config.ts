@@ -1,0 +1,190 @@
+/**
+ * Consumer configuration: every Kafka consumer setting Floe supports as one
+ * camelCase option with Kafka's default (docs/configuration.md, "Consumer",
+ * lists each with its Kafka name and every documented difference).
+ */
+import { FloeError } from '@floe/protocol';
+import type { FloeHttpClient, RequestSigner } from '../http-client.js';
+import { Deserializers, type Deserializer } from './deserializers.js';
+
+export type OffsetResetPolicy = 'earliest' | 'latest' | 'none';
+
+export interface ConsumerLogger {
+  warn(message: string, context?: Record<string, unknown>): void;
+}
+
+export interface ConsumerConfig<K = Buffer | null, V = Buffer | null> {
+  /** bootstrap.servers: the bootstrap URL (the admin Function URL, or the local cluster's URL) */
+  bootstrap: string;
+  /** group.id: needed for subscribe() and for commits */
+  groupId?: string;
+  /** group.instance.id: static membership */
+  groupInstanceId?: string;
+  /** client.id */
+  clientId?: string;
+  /** key.deserializer (default: the raw Buffer) */
+  keyDeserializer?: Deserializer<K>;
+  /** value.deserializer (default: the raw Buffer) */
+  valueDeserializer?: Deserializer<V>;
+  /** auto.offset.reset: where to start without a committed offset (default latest) */
+  autoOffsetReset?: OffsetResetPolicy;
+  /** enable.auto.commit (default true) */
+  enableAutoCommit?: boolean;
+  /** auto.commit.interval.ms (default 5000) */
+  autoCommitIntervalMs?: number;
+  /** fetch.min.bytes (default 1) */
+  fetchMinBytes?: number;
+  /** fetch.max.wait.ms (default 500; the server caps its wait at 1000) */
+  fetchMaxWaitMs?: number;
+  /**
+   * Floe only (default true): after several empty fetches in a row, wait on the client instead of
+   * the server — one fetch with no server wait every fetch.max.wait.ms — because a waiting
+   * Lambda is billed by the millisecond and a sleeping client is free. The first record after an
+   * idle spell then arrives up to fetch.max.wait.ms later; the consumer returns to server-side
+   * waiting as soon as records flow.
+   */
+  fetchIdleBackoff?: boolean;
+  /** max.partition.fetch.bytes (default 1 MiB) */
+  maxPartitionFetchBytes?: number;
+  /** fetch.max.bytes (default 50 MiB; the server caps one response at 4 MiB) */
+  fetchMaxBytes?: number;
+  /** max.poll.records (default 500) */
+  maxPollRecords?: number;
+  /** session.timeout.ms (default 45000) */
+  sessionTimeoutMs?: number;
+  /** heartbeat.interval.ms (default 3000; at most a third of session.timeout.ms) */
+  heartbeatIntervalMs?: number;
+  /** max.poll.interval.ms (default 300000) */
+  maxPollIntervalMs?: number;
+  /** partition.assignment.strategy: sticky (default), range, roundrobin, or Kafka's class names */
+  partitionAssignmentStrategy?: string | string[];
+  /** request.timeout.ms (default 30000) */
+  requestTimeoutMs?: number;
+  /** retry.backoff.ms (default 100) */
+  retryBackoffMs?: number;
+  /** default.api.timeout.ms: bound of commitSync, committed, position, close (default 60000) */
+  defaultApiTimeoutMs?: number;
+  /** metadata.max.age.ms: how often a pattern subscription looks for new topics (default 300000) */
+  metadataMaxAgeMs?: number;
+  /** signs requests (SigV4) when the Function URLs use AWS_IAM auth */
+  sign?: RequestSigner;
+  /** share one transport between clients */
+  http?: FloeHttpClient;
+  /** where the consumer reports problems it recovers from (default: nowhere) */
+  logger?: ConsumerLogger;
+}
+
+export type ResolvedConsumerConfig<K, V> = Required<
+  Omit<ConsumerConfig<K, V>, 'groupId' | 'groupInstanceId' | 'sign' | 'http' | 'partitionAssignmentStrategy'>
+> &
+  Pick<ConsumerConfig<K, V>, 'groupId' | 'groupInstanceId' | 'sign' | 'http'> & { partitionAssignmentStrategy: string[] };
+
+export const CONSUMER_DEFAULTS = {
+  clientId: 'floe-consumer',
+  autoOffsetReset: 'latest',
+  enableAutoCommit: true,
+  autoCommitIntervalMs: 5000,
+  fetchMinBytes: 1,
+  fetchMaxWaitMs: 500,
+  fetchIdleBackoff: true,
+  maxPartitionFetchBytes: 1024 * 1024,
+  fetchMaxBytes: 50 * 1024 * 1024,
+  maxPollRecords: 500,
+  sessionTimeoutMs: 45_000,
+  heartbeatIntervalMs: 3000,
+  maxPollIntervalMs: 300_000,
+  partitionAssignmentStrategy: ['sticky'],
+  requestTimeoutMs: 30_000,
+  retryBackoffMs: 100,
+  defaultApiTimeoutMs: 60_000,
+  metadataMaxAgeMs: 300_000,
+} as const;
+
+/** Kafka property names accepted by `consumerConfigFromProperties` (and `floe consume --consumer-property`). */
+export const CONSUMER_PROPERTY_NAMES: Record<string, keyof ConsumerConfig> = {
+  'bootstrap.servers': 'bootstrap',
+  'group.id': 'groupId',
+  'group.instance.id': 'groupInstanceId',
+  'client.id': 'clientId',
+  'auto.offset.reset': 'autoOffsetReset',
+  'enable.auto.commit': 'enableAutoCommit',
+  'auto.commit.interval.ms': 'autoCommitIntervalMs',
+  'fetch.min.bytes': 'fetchMinBytes',
+  'fetch.max.wait.ms': 'fetchMaxWaitMs',
+  'max.partition.fetch.bytes': 'maxPartitionFetchBytes',
+  'fetch.max.bytes': 'fetchMaxBytes',
+  'max.poll.records': 'maxPollRecords',
+  'session.timeout.ms': 'sessionTimeoutMs',
+  'heartbeat.interval.ms': 'heartbeatIntervalMs',
+  'max.poll.interval.ms': 'maxPollIntervalMs',
+  'partition.assignment.strategy': 'partitionAssignmentStrategy',
+  'request.timeout.ms': 'requestTimeoutMs',
+  'retry.backoff.ms': 'retryBackoffMs',
+  'default.api.timeout.ms': 'defaultApiTimeoutMs',
+  'metadata.max.age.ms': 'metadataMaxAgeMs',
+};
+
+const NUMERIC = new Set<keyof ConsumerConfig>([
+  'autoCommitIntervalMs',
+  'fetchMinBytes',
+  'fetchMaxWaitMs',
+  'maxPartitionFetchBytes',
+  'fetchMaxBytes',
+  'maxPollRecords',
+  'sessionTimeoutMs',
+  'heartbeatIntervalMs',
+  'maxPollIntervalMs',
+  'requestTimeoutMs',
+  'retryBackoffMs',
+  'defaultApiTimeoutMs',
+  'metadataMaxAgeMs',
+]);
+
+/** Kafka-style `name=value` properties to config options (unknown names are an error, not silently ignored). */
+export function consumerConfigFromProperties(properties: Record<string, string>): Partial<ConsumerConfig> {
+  const out: Record<string, unknown> = {};
+  for (const [name, raw] of Object.entries(properties)) {
+    const option = CONSUMER_PROPERTY_NAMES[name];
+    if (!option) throw new FloeError('INVALID_CONFIG', `unknown consumer property "${name}"`);
+    if (NUMERIC.has(option)) out[option] = Number(raw);
+    else if (option === 'enableAutoCommit') out[option] = raw === 'true';
+    else if (option === 'partitionAssignmentStrategy') out[option] = raw.split(',').map((s) => s.trim());
+    else out[option] = raw;
+  }
+  return out as Partial<ConsumerConfig>;
+}
+
+function positiveInteger(config: Record<string, unknown>, name: string, min = 1): void {
+  const value = config[name];
+  if (!Number.isSafeInteger(value) || (value as number) < min) {
+    throw new FloeError('INVALID_CONFIG', `${name} must be an integer >= ${min}, got ${String(value)}`);
+  }
+}
+
+export function resolveConsumerConfig<K, V>(config: ConsumerConfig<K, V>): ResolvedConsumerConfig<K, V> {
+  if (typeof config.bootstrap !== 'string' || config.bootstrap === '') throw new FloeError('INVALID_CONFIG', 'bootstrap (the bootstrap URL) is required');
+  const strategy = config.partitionAssignmentStrategy ?? CONSUMER_DEFAULTS.partitionAssignmentStrategy;
+  const resolved = {
+    ...CONSUMER_DEFAULTS,
+    keyDeserializer: Deserializers.buffer as Deserializer<K>,
+    valueDeserializer: Deserializers.buffer as Deserializer<V>,
+    logger: { warn: () => {} },
+    ...Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)),
+    partitionAssignmentStrategy: typeof strategy === 'string' ? [strategy] : [...strategy],
+  } as unknown as ResolvedConsumerConfig<K, V>;
+  const record = resolved as unknown as Record<string, unknown>;
+  for (const name of NUMERIC) positiveInteger(record, name, name === 'fetchMinBytes' || name === 'fetchMaxWaitMs' ? 0 : 1);
+  if (!['earliest', 'latest', 'none'].includes(resolved.autoOffsetReset)) {
+    throw new FloeError('INVALID_CONFIG', `autoOffsetReset must be earliest, latest or none, got ${String(resolved.autoOffsetReset)}`);
+  }
+  if (resolved.heartbeatIntervalMs * 3 > resolved.sessionTimeoutMs) {
+    throw new FloeError(
+      'INVALID_CONFIG',
+      `heartbeatIntervalMs (${resolved.heartbeatIntervalMs}) must be at most a third of sessionTimeoutMs (${resolved.sessionTimeoutMs}), so that two lost heartbeats do not end the session`,
+    );
+  }
+  if (resolved.groupInstanceId !== undefined && resolved.groupId === undefined) {
+    throw new FloeError('INVALID_CONFIG', 'groupInstanceId needs a groupId');
+  }
+  return resolved;
+}

@@ -1,0 +1,554 @@
+/**
+ * The Consumer: Kafka's KafkaConsumer in TypeScript idiom.
+ *
+ *   const consumer = new Consumer({ bootstrap, groupId: 'billing', valueDeserializer: Deserializers.string });
+ *   consumer.subscribe(['orders']);
+ *   for (;;) for (const r of await consumer.poll(1000)) handle(r);
+ *
+ * Not safe for concurrent poll() calls (one poll at a time, as in Kafka). The
+ * group membership runs in the background (membership.ts); everything the
+ * application sees - rebalance callbacks, new positions, auto-commits -
+ * happens inside poll(), commit*() and close().
+ */
+import { FloeError, isRetriable, partitionKey, type PartitionKey, sleep, type TopicPartition } from '@floe/protocol';
+import { Admin } from '../admin.js';
+import { FloeHttpClient } from '../http-client.js';
+import { Committer } from './committer.js';
+import { resolveConsumerConfig, type ConsumerConfig, type ResolvedConsumerConfig } from './config.js';
+import { Fetcher, type FetchedRecord } from './fetcher.js';
+import { GroupsApi } from './groups-api.js';
+import { GroupMembership, monotonicNow } from './membership.js';
+import { AssignedPartitions, toTopicPartition, type PartitionState } from './partitions.js';
+import type {
+  CommitCallback,
+  ConsumerRebalanceListener,
+  ConsumerRecord,
+  OffsetAndMetadata,
+  PartitionLag,
+  TopicPartitionOffset,
+} from './types.js';
+
+/** Empty fetches in a row after which an idle consumer stops holding a (billed) server wait open. */
+const IDLE_AFTER_EMPTY_FETCHES = 3;
+/** The shortest client-side pause of an idle consumer, even with fetch.max.wait.ms 0 (which would otherwise spin). */
+const IDLE_MIN_PAUSE_MS = 100;
+
+type Mode = 'none' | 'subscribe' | 'assign';
+
+export interface GroupMetadata {
+  groupId: string | undefined;
+  memberId: string | undefined;
+  memberEpoch: number;
+  groupInstanceId: string | undefined;
+}
+
+export class Consumer<K = Buffer | null, V = Buffer | null> {
+  readonly config: ResolvedConsumerConfig<K, V>;
+  private readonly http: FloeHttpClient;
+  private readonly admin: Admin;
+  private readonly groups: GroupsApi;
+  private readonly assigned = new AssignedPartitions();
+  private readonly fetcher: Fetcher;
+  private readonly committer: Committer | undefined;
+  private membership: GroupMembership | undefined;
+  private mode: Mode = 'none';
+  private pattern: RegExp | undefined;
+  private patternCheckedAt = Number.NEGATIVE_INFINITY;
+  private listener: ConsumerRebalanceListener = {};
+  private nextAutoCommit = 0;
+  /** last offset known committed per assigned partition: automatic commits skip partitions without progress (each is a DynamoDB write) */
+  private readonly lastCommitted = new Map<PartitionKey, number>();
+  private polling = false;
+  private closed = false;
+  /** Fetches in a row that brought nothing: past IDLE_AFTER_EMPTY_FETCHES the consumer waits on the client. */
+  private emptyFetches = 0;
+
+  constructor(config: ConsumerConfig<K, V>) {
+    this.config = resolveConsumerConfig(config);
+    this.http = config.http ?? new FloeHttpClient(this.config.bootstrap, { requestTimeoutMs: this.config.requestTimeoutMs, sign: this.config.sign });
+    this.admin = Admin.fromClient(this.http);
+    this.groups = new GroupsApi(this.http);
+    this.fetcher = new Fetcher(this.http, this.config);
+    const groupId = this.config.groupId;
+    if (groupId !== undefined) {
+      this.committer = new Committer(
+        this.groups,
+        groupId,
+        () => ({
+          // After a loss the old identity is still sent: the server, not the client, decides what is fenced.
+          memberId: this.membership?.memberId ?? this.membership?.lastMemberId,
+          memberEpoch: this.membership?.memberEpoch,
+          epochOf: (key) => this.membership?.epochOf(key),
+        }),
+        this.config,
+        (offsets) => {
+          for (const o of offsets) this.lastCommitted.set(partitionKey(o.topic, o.partition), o.offset);
+        },
+      );
+    }
+  }
+
+  // ---- subscription and assignment ----
+
+  /** Joins the group (at the first poll) for these topics, or every topic matching the pattern. */
+  subscribe(topics: string[] | RegExp, listener?: ConsumerRebalanceListener): void {
+    this.ensureOpen();
+    if (this.mode === 'assign') throw new FloeError('INVALID_REQUEST', 'subscribe() and assign() are mutually exclusive: call unsubscribe() first');
+    if (this.config.groupId === undefined) throw new FloeError('INVALID_GROUP_ID', 'subscribe() needs a groupId');
+    this.mode = 'subscribe';
+    this.listener = listener ?? this.listener;
+    if (topics instanceof RegExp) {
+      this.pattern = topics;
+      this.patternCheckedAt = Number.NEGATIVE_INFINITY;
+    } else {
+      this.pattern = undefined;
+      this.membershipFor().subscribe(topics);
+    }
+  }
+
+  /** Reads exactly these partitions, outside any group membership (commits still work with a groupId while the group is empty). */
+  assign(partitions: TopicPartition[]): void {
+    this.ensureOpen();
+    if (this.mode === 'subscribe') throw new FloeError('INVALID_REQUEST', 'subscribe() and assign() are mutually exclusive: call unsubscribe() first');
+    this.mode = partitions.length === 0 ? 'none' : 'assign';
+    const keep = new Set(partitions.map((p) => partitionKey(p.topic, p.partition)));
+    for (const key of this.assigned.keys()) {
+      if (!keep.has(key)) {
+        this.assigned.remove(key);
+        this.fetcher.discard(key);
+      }
+    }
+    for (const p of partitions) this.assigned.add(p);
+  }
+
+  /** Leaves the group (revoking everything first) or drops the manual assignment. */
+  async unsubscribe(): Promise<void> {
+    this.ensureOpen();
+    if (this.mode === 'subscribe') await this.leaveGroup();
+    this.assigned.clear();
+    this.fetcher.clear();
+    this.mode = 'none';
+    this.pattern = undefined;
+  }
+
+  assignment(): TopicPartition[] {
+    return this.assigned.all().map(toTopicPartition);
+  }
+
+  subscription(): string[] {
+    return this.membership?.subscribedTopics() ?? [];
+  }
+
+  groupMetadata(): GroupMetadata {
+    return {
+      groupId: this.config.groupId,
+      memberId: this.membership?.memberId,
+      memberEpoch: this.membership?.memberEpoch ?? -1,
+      groupInstanceId: this.config.groupInstanceId,
+    };
+  }
+
+  // ---- poll ----
+
+  /** Records from the assigned partitions, at most max.poll.records, waiting up to timeoutMs for some. */
+  async poll(timeoutMs: number): Promise<Array<ConsumerRecord<K, V>>> {
+    this.ensureOpen();
+    if (this.mode === 'none') throw new FloeError('INVALID_REQUEST', 'poll() needs subscribe() or assign() first');
+    if (this.polling) throw new FloeError('INVALID_REQUEST', 'poll() is already running: a Consumer is not safe for concurrent polls');
+    this.polling = true;
+    try {
+      const deadline = monotonicNow() + Math.max(0, timeoutMs);
+      this.membership?.notePoll();
+      this.maybeAutoCommit();
+      for (;;) {
+        try {
+          await this.refreshPattern();
+          this.membership?.start();
+          await this.rebalance();
+          await this.initPositions(this.assigned.all().filter((s) => s.position === undefined && !s.revoking));
+        } catch (error) {
+          // Storage or network trouble: try again within this poll's time, as Kafka does.
+          if (!isRetriable(error) || monotonicNow() >= deadline) throw error;
+          this.config.logger.warn('poll: retrying after an error', { error: String(error) });
+          await sleep(Math.min(this.config.retryBackoffMs, Math.max(0, deadline - monotonicNow())));
+          continue;
+        }
+        const records = this.fetcher.drain(this.assigned, this.config.maxPollRecords);
+        // Self-fencing: records are handed out only while the membership's lease is valid.
+        if (records.length > 0 && (this.membership?.checkLease() ?? true)) return this.deserialize(records);
+        if (records.length > 0) continue; // lease ended: the loop reports the loss instead
+        const remaining = deadline - monotonicNow();
+        if (remaining <= 0) return [];
+        const fetchable = this.assigned.fetchable();
+        if (fetchable.length === 0) {
+          await this.waitForChange(Math.min(remaining, 100));
+          continue;
+        }
+        const idle = this.config.fetchIdleBackoff && this.emptyFetches >= IDLE_AFTER_EMPTY_FETCHES;
+        await this.fetchOnce(fetchable, idle ? 0 : Math.min(this.config.fetchMaxWaitMs, remaining));
+        this.emptyFetches = this.fetcher.buffered ? 0 : this.emptyFetches + 1;
+        if (idle && !this.fetcher.buffered) {
+          const pause = Math.max(this.config.fetchMaxWaitMs, IDLE_MIN_PAUSE_MS);
+          await this.waitForChange(Math.min(pause, Math.max(0, deadline - monotonicNow())));
+        }
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /**
+   * Kafka's RecordDeserializationException: the records before a bad one are
+   * returned, the positions go back to the first record not returned, and the
+   * next poll throws at the bad record (seek past it to skip it).
+   */
+  private deserialize(records: FetchedRecord[]): Array<ConsumerRecord<K, V>> {
+    const out: Array<ConsumerRecord<K, V>> = [];
+    for (const [i, r] of records.entries()) {
+      const context = { topic: r.topic, headers: r.headers };
+      try {
+        out.push({
+          topic: r.topic,
+          partition: r.partition,
+          offset: r.offset,
+          key: this.config.keyDeserializer(r.key, context),
+          value: this.config.valueDeserializer(r.value, context),
+          headers: r.headers,
+          timestamp: r.timestamp,
+        });
+      } catch (error) {
+        for (const rest of records.slice(i).reverse()) {
+          const state = this.assigned.get(rest);
+          if (state) state.position = rest.offset;
+          this.fetcher.discard(partitionKey(rest.topic, rest.partition));
+        }
+        if (out.length > 0) return out;
+        throw new FloeError('SERIALIZATION_ERROR', `cannot deserialize ${r.topic}/${r.partition} offset ${r.offset}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+    }
+    return out;
+  }
+
+  private async fetchOnce(fetchable: PartitionState[], maxWaitMs: number): Promise<void> {
+    let outcome;
+    try {
+      outcome = await this.fetcher.fetch(fetchable, maxWaitMs);
+    } catch (error) {
+      if (!(error instanceof FloeError) || !error.retriable) throw error;
+      this.config.logger.warn('fetch failed; retrying', { error: error.message });
+      await sleep(this.config.retryBackoffMs);
+      return;
+    }
+    for (const state of outcome.outOfRange) {
+      if (this.config.autoOffsetReset === 'none') {
+        throw new FloeError('OFFSET_OUT_OF_RANGE', `position ${state.position} of ${state.topic}/${state.partition} is out of range and auto.offset.reset is none`);
+      }
+      state.position = undefined;
+      state.resetTo = this.config.autoOffsetReset;
+      this.fetcher.discard(state.key);
+    }
+    if (outcome.errors.length > 0) {
+      const first = outcome.errors[0];
+      this.config.logger.warn('fetch returned partition errors', { errors: outcome.errors.map((e) => `${e.state.key}: ${e.code}`) });
+      if (first && outcome.errors.length === fetchable.length) await sleep(this.config.retryBackoffMs);
+    }
+  }
+
+  private waitForChange(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const off = this.membership?.onChange(done);
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        off?.();
+        resolve();
+      }
+    });
+  }
+
+  // ---- group rebalancing, as seen by the application ----
+
+  private membershipFor(): GroupMembership {
+    this.membership ??= new GroupMembership({
+      api: this.groups,
+      groupId: this.config.groupId as string,
+      instanceId: this.config.groupInstanceId,
+      clientId: this.config.clientId,
+      sessionTimeoutMs: this.config.sessionTimeoutMs,
+      heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+      maxPollIntervalMs: this.config.maxPollIntervalMs,
+      assignors: this.config.partitionAssignmentStrategy,
+      retryBackoffMs: this.config.retryBackoffMs,
+      warn: (message, context) => this.config.logger.warn(message, context),
+    });
+    return this.membership;
+  }
+
+  private async refreshPattern(): Promise<void> {
+    if (!this.pattern || monotonicNow() - this.patternCheckedAt < this.config.metadataMaxAgeMs) return;
+    const pattern = this.pattern;
+    const topics = (await this.admin.listTopics()).map((t) => t.name).filter((name) => pattern.test(name));
+    this.patternCheckedAt = monotonicNow();
+    this.membershipFor().subscribe(topics);
+  }
+
+  /** Applies what the membership learned: lost first, then revocations (after committing), then new partitions. */
+  private async rebalance(): Promise<void> {
+    const m = this.membership;
+    if (!m || this.mode !== 'subscribe') return;
+    m.checkLease();
+    if (m.lost) {
+      const lost = this.assigned.all().map(toTopicPartition);
+      this.assigned.clear();
+      this.fetcher.clear();
+      this.lastCommitted.clear();
+      const fatal = m.fatal;
+      try {
+        if (lost.length > 0) await (this.listener.onPartitionsLost ?? this.listener.onPartitionsRevoked)?.call(this.listener, lost);
+      } finally {
+        if (fatal) this.closeAfterFatal();
+        else m.ackLost();
+      }
+      if (fatal) throw fatal;
+    }
+    const revoke = this.assigned.all().filter((s) => m.revoking.has(s.key) || !m.held.has(s.key));
+    if (revoke.length > 0) {
+      for (const s of revoke) s.revoking = true;
+      // Commit before revocation (cooperative rebalancing): the next owner starts where this one stopped.
+      if (this.config.enableAutoCommit) {
+        await this.committer?.commit(this.progressed(this.positionsOf(revoke)), Date.now() + this.config.defaultApiTimeoutMs).catch((error: unknown) => {
+          this.config.logger.warn('commit before revocation failed', { error: String(error) });
+        });
+      }
+      const keys = revoke.map((s) => s.key);
+      for (const key of keys) this.lastCommitted.delete(key);
+      try {
+        await this.listener.onPartitionsRevoked?.(revoke.map(toTopicPartition));
+      } finally {
+        for (const key of keys) {
+          this.assigned.remove(key);
+          this.fetcher.discard(key);
+        }
+        m.ackRevoked(keys);
+      }
+    }
+    const added = [...m.held.values()].filter((h) => !m.revoking.has(partitionKey(h.topic, h.partition)) && !this.assigned.has(partitionKey(h.topic, h.partition)));
+    if (added.length > 0) {
+      for (const h of added) this.assigned.add(h);
+      await this.listener.onPartitionsAssigned?.(added.map(toTopicPartition));
+    }
+  }
+
+  private closeAfterFatal(): void {
+    this.membership?.close();
+  }
+
+  /** Committed offset, else the reset policy (seekToBeginning/End first, if asked). */
+  private async initPositions(states: PartitionState[]): Promise<void> {
+    if (states.length === 0) return;
+    const need = new Map<PartitionKey, PartitionState>(states.map((s) => [s.key, s]));
+    const fromCommitted = states.filter((s) => s.resetTo === undefined);
+    if (this.config.groupId !== undefined && fromCommitted.length > 0) {
+      const committed = await this.groups.fetchOffsets(this.config.groupId, fromCommitted.map(toTopicPartition));
+      for (const c of committed) {
+        const state = need.get(partitionKey(c.topic, c.partition));
+        if (state && c.offset >= 0 && state.position === undefined) {
+          state.position = c.offset;
+          this.lastCommitted.set(state.key, c.offset);
+          need.delete(state.key);
+        }
+      }
+    }
+    const reset = [...need.values()];
+    for (const s of reset) {
+      if (s.resetTo === undefined && this.config.autoOffsetReset === 'none') {
+        throw new FloeError('OFFSET_OUT_OF_RANGE', `no committed offset for ${s.topic}/${s.partition} and auto.offset.reset is none`);
+      }
+    }
+    const byPolicy = (policy: 'earliest' | 'latest') => reset.filter((s) => (s.resetTo ?? this.config.autoOffsetReset) === policy);
+    for (const policy of ['earliest', 'latest'] as const) {
+      const list = byPolicy(policy);
+      for (const topic of new Set(list.map((s) => s.topic))) {
+        const parts = list.filter((s) => s.topic === topic);
+        const offsets = await this.admin.listOffsets(topic, parts.map((s) => s.partition), policy);
+        for (const o of offsets) {
+          const state = this.assigned.get({ topic, partition: o.partition });
+          if (!state || o.errorCode !== 'NONE') continue;
+          state.position = o.offset;
+          state.resetTo = undefined;
+        }
+      }
+    }
+  }
+
+  // ---- offsets ----
+
+  private positionsOf(states: PartitionState[]): TopicPartitionOffset[] {
+    return states.filter((s) => s.position !== undefined).map((s) => ({ topic: s.topic, partition: s.partition, offset: s.position as number }));
+  }
+
+  /** Positions of everything assigned: what poll() has handed out so far. */
+  private consumed(): TopicPartitionOffset[] {
+    return this.positionsOf(this.assigned.all().filter((s) => !s.revoking));
+  }
+
+  /** For automatic commits: only partitions whose position moved since their last commit. */
+  private progressed(offsets: TopicPartitionOffset[]): TopicPartitionOffset[] {
+    return offsets.filter((o) => this.lastCommitted.get(partitionKey(o.topic, o.partition)) !== o.offset);
+  }
+
+  private maybeAutoCommit(): void {
+    if (!this.config.enableAutoCommit || !this.committer || Date.now() < this.nextAutoCommit) return;
+    this.nextAutoCommit = Date.now() + this.config.autoCommitIntervalMs;
+    const offsets = this.progressed(this.consumed());
+    if (offsets.length === 0) return;
+    // Counted as committed when sent, so that the next interval does not send it again while this one is in flight.
+    for (const o of offsets) this.lastCommitted.set(partitionKey(o.topic, o.partition), o.offset);
+    this.committer.commitAsync(offsets, (error) => {
+      if (!error) return;
+      this.config.logger.warn('auto-commit failed', { error: error.message });
+      for (const o of offsets) {
+        const key = partitionKey(o.topic, o.partition);
+        if (this.lastCommitted.get(key) === o.offset) this.lastCommitted.delete(key);
+      }
+    });
+  }
+
+  private requireCommitter(): Committer {
+    if (!this.committer) throw new FloeError('INVALID_GROUP_ID', 'commits need a groupId');
+    return this.committer;
+  }
+
+  private normalize(offsets?: TopicPartitionOffset[] | Map<string, OffsetAndMetadata>): TopicPartitionOffset[] {
+    if (offsets === undefined) return this.consumed();
+    if (Array.isArray(offsets)) return offsets;
+    return [...offsets].map(([key, o]) => {
+      const at = key.lastIndexOf(':');
+      return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)), ...o };
+    });
+  }
+
+  /** Commits what poll() returned (or the given offsets: the next offset to read, as in Kafka) and waits. */
+  async commitSync(offsets?: TopicPartitionOffset[] | Map<string, OffsetAndMetadata>): Promise<void> {
+    this.ensureOpen();
+    const committer = this.requireCommitter();
+    await committer.commit(this.normalize(offsets), Date.now() + this.config.defaultApiTimeoutMs);
+  }
+
+  /** Commits without waiting; the callback hears the outcome. Commits always land in call order. */
+  commitAsync(offsets?: TopicPartitionOffset[] | Map<string, OffsetAndMetadata> | CommitCallback, callback?: CommitCallback): void {
+    this.ensureOpen();
+    const committer = this.requireCommitter();
+    if (typeof offsets === 'function') committer.commitAsync(this.normalize(undefined), offsets);
+    else committer.commitAsync(this.normalize(offsets), callback);
+  }
+
+  /** The group's committed offsets (null where nothing was committed). */
+  async committed(partitions: TopicPartition[]): Promise<Array<(TopicPartition & OffsetAndMetadata) | (TopicPartition & { offset: null })>> {
+    this.ensureOpen();
+    if (this.config.groupId === undefined) throw new FloeError('INVALID_GROUP_ID', 'committed() needs a groupId');
+    const found = await this.groups.fetchOffsets(this.config.groupId, partitions);
+    return found.map((c) => (c.offset >= 0 ? { topic: c.topic, partition: c.partition, offset: c.offset, metadata: c.metadata } : { topic: c.topic, partition: c.partition, offset: null }));
+  }
+
+  /** The offset of the next record poll() returns for the partition. */
+  async position(tp: TopicPartition): Promise<number> {
+    const state = this.requireAssigned(tp);
+    if (state.position === undefined) await this.initPositions([state]);
+    if (state.position === undefined) throw new FloeError('OFFSET_OUT_OF_RANGE', `no position for ${tp.topic}/${tp.partition}`);
+    return state.position;
+  }
+
+  seek(tp: TopicPartition, offset: number): void {
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new FloeError('INVALID_REQUEST', `seek offset must be a non-negative integer, got ${offset}`);
+    const state = this.requireAssigned(tp);
+    state.position = offset;
+    state.resetTo = undefined;
+    this.fetcher.discard(state.key);
+  }
+
+  seekToBeginning(partitions: TopicPartition[] = this.assignment()): void {
+    for (const tp of partitions) this.seekTo(tp, 'earliest');
+  }
+
+  seekToEnd(partitions: TopicPartition[] = this.assignment()): void {
+    for (const tp of partitions) this.seekTo(tp, 'latest');
+  }
+
+  private seekTo(tp: TopicPartition, where: 'earliest' | 'latest'): void {
+    const state = this.requireAssigned(tp);
+    state.position = undefined;
+    state.resetTo = where;
+    this.fetcher.discard(state.key);
+  }
+
+  pause(partitions: TopicPartition[]): void {
+    for (const tp of partitions) this.requireAssigned(tp).paused = true;
+  }
+
+  resume(partitions: TopicPartition[]): void {
+    for (const tp of partitions) this.requireAssigned(tp).paused = false;
+  }
+
+  paused(): TopicPartition[] {
+    return this.assigned.all().filter((s) => s.paused).map(toTopicPartition);
+  }
+
+  /** Log end offset minus position, from the last fetch (Kafka's currentLag); undefined until known. */
+  currentLag(tp: TopicPartition): number | undefined {
+    const state = this.requireAssigned(tp);
+    return state.highWatermark === undefined || state.position === undefined ? undefined : Math.max(0, state.highWatermark - state.position);
+  }
+
+  /** currentLag of every assigned partition. */
+  lag(): PartitionLag[] {
+    return this.assigned.all().map((s) => ({ ...toTopicPartition(s), lag: this.currentLag(s) }));
+  }
+
+  private requireAssigned(tp: TopicPartition): PartitionState {
+    const state = this.assigned.get(tp);
+    if (!state) throw new FloeError('INVALID_REQUEST', `${tp.topic}/${tp.partition} is not assigned to this consumer`);
+    return state;
+  }
+
+  // ---- close ----
+
+  /** Commits (with auto-commit on), revokes, leaves the group, and waits for pending commits. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (this.mode === 'subscribe') await this.leaveGroup();
+      else if (this.mode === 'assign' && this.config.enableAutoCommit && this.committer) {
+        await this.committer.commit(this.progressed(this.consumed()), Date.now() + this.config.defaultApiTimeoutMs).catch((error: unknown) => {
+          this.config.logger.warn('commit on close failed', { error: String(error) });
+        });
+      }
+      await this.committer?.flush();
+    } finally {
+      this.membership?.close();
+      this.closed = true;
+    }
+  }
+
+  private async leaveGroup(): Promise<void> {
+    const m = this.membership;
+    if (!m) return;
+    const owned = this.assigned.all().filter((s) => m.held.has(s.key));
+    if (owned.length > 0 && m.state === 'stable') {
+      if (this.config.enableAutoCommit) {
+        await this.committer?.commit(this.progressed(this.positionsOf(owned)), Date.now() + this.config.defaultApiTimeoutMs).catch((error: unknown) => {
+          this.config.logger.warn('commit on close failed', { error: String(error) });
+        });
+      }
+      await this.listener.onPartitionsRevoked?.(owned.map(toTopicPartition));
+    }
+    await m.leave();
+    this.membership = undefined;
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new FloeError('INVALID_REQUEST', 'the consumer is closed');
+  }
+}

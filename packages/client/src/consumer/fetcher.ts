@@ -1,0 +1,138 @@
+/**
+ * Fetching for poll(): one fetch request for every fetchable partition, its
+ * batches decoded and buffered per partition, handed out up to max.poll.records
+ * at a time. A buffered record is returned only if its partition is still
+ * assigned, not paused, not being revoked, and its position still matches
+ * (a seek or a revocation in between makes the buffer stale).
+ */
+import { type DecodedRecord, decodeRecordBatches, type ErrorCode, partitionKey, type PartitionKey } from '@floe/protocol';
+import type { FloeHttpClient } from '../http-client.js';
+import { fetchRaw } from '../log-client.js';
+import type { AssignedPartitions, PartitionState } from './partitions.js';
+
+export interface FetchSettings {
+  fetchMinBytes: number;
+  fetchMaxWaitMs: number;
+  fetchMaxBytes: number;
+  maxPartitionFetchBytes: number;
+  requestTimeoutMs: number;
+}
+
+export interface FetchedRecord extends DecodedRecord {
+  topic: string;
+  partition: number;
+}
+
+interface Buffered {
+  key: PartitionKey;
+  /** position the records were fetched for */
+  from: number;
+  records: DecodedRecord[];
+  next: number;
+}
+
+export interface FetchOutcome {
+  /** partitions whose position is outside the log (retention, or a bad seek) */
+  outOfRange: PartitionState[];
+  /** other per-partition errors, e.g. a deleted topic */
+  errors: Array<{ state: PartitionState; code: ErrorCode; message?: string }>;
+}
+
+export class Fetcher {
+  private buffers: Buffered[] = [];
+
+  constructor(
+    private readonly http: FloeHttpClient,
+    private readonly settings: FetchSettings,
+  ) {}
+
+  hasBuffered(key: PartitionKey): boolean {
+    return this.buffers.some((b) => b.key === key && b.next < b.records.length);
+  }
+
+  discard(key: PartitionKey): void {
+    this.buffers = this.buffers.filter((b) => b.key !== key);
+  }
+
+  clear(): void {
+    this.buffers = [];
+  }
+
+  /** Whether any fetched record is waiting to be returned. */
+  get buffered(): boolean {
+    return this.buffers.some((b) => b.next < b.records.length);
+  }
+
+  /** One fetch for the partitions that have nothing buffered; waits at most maxWaitMs on the server. */
+  async fetch(partitions: PartitionState[], maxWaitMs: number): Promise<FetchOutcome> {
+    const outcome: FetchOutcome = { outOfRange: [], errors: [] };
+    const wanted = partitions.filter((p) => !this.hasBuffered(p.key));
+    if (wanted.length === 0) return outcome;
+    const byTopic = new Map<string, PartitionState[]>();
+    for (const p of wanted) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
+    const asked = new Map(wanted.map((p) => [p.key, p.position as number]));
+    const topics = await fetchRaw(
+      this.http,
+      {
+        maxWaitMs: Math.max(0, Math.floor(maxWaitMs)),
+        minBytes: this.settings.fetchMinBytes,
+        maxBytes: this.settings.fetchMaxBytes,
+        topics: [...byTopic].map(([topic, list]) => ({
+          topic,
+          partitions: list.map((p) => ({ partition: p.partition, fetchOffset: p.position as number, partitionMaxBytes: this.settings.maxPartitionFetchBytes })),
+        })),
+      },
+      this.settings.requestTimeoutMs,
+    );
+    const states = new Map(wanted.map((p) => [p.key, p]));
+    for (const t of topics) {
+      for (const p of t.partitions) {
+        const key = partitionKey(t.topic, p.partition);
+        const state = states.get(key);
+        if (!state || state.position !== asked.get(key)) continue; // seeked or revoked meanwhile
+        if (p.errorCode === 'OFFSET_OUT_OF_RANGE') {
+          outcome.outOfRange.push(state);
+          continue;
+        }
+        if (p.errorCode !== 'NONE') {
+          outcome.errors.push({ state, code: p.errorCode, message: p.errorMessage });
+          continue;
+        }
+        state.highWatermark = p.highWatermark;
+        state.logStartOffset = p.logStartOffset;
+        const from = state.position as number;
+        const records = decodeRecordBatches(p.records).flatMap((b) => b.records.filter((r) => r.offset >= from));
+        if (records.length > 0) this.buffers.push({ key, from, records, next: 0 });
+      }
+    }
+    return outcome;
+  }
+
+  /** Up to `max` buffered records of returnable partitions, advancing their positions. */
+  drain(assigned: AssignedPartitions, max: number): FetchedRecord[] {
+    const out: FetchedRecord[] = [];
+    const served: Buffered[] = [];
+    for (const buffer of this.buffers) {
+      if (out.length >= max) break;
+      const state = assigned.returnable(buffer.key);
+      if (!state) continue;
+      served.push(buffer);
+      while (buffer.next < buffer.records.length && out.length < max) {
+        const record = buffer.records[buffer.next] as DecodedRecord;
+        buffer.next++;
+        if (record.offset < (state.position as number)) continue; // a batch starts before the position
+        out.push({ ...record, topic: state.topic, partition: state.partition });
+        state.position = record.offset + 1;
+      }
+    }
+    // Partitions just served go to the back, so that one busy partition cannot starve the others.
+    this.buffers = [...this.buffers.filter((b) => !served.includes(b)), ...served];
+    // Drop spent buffers and those of partitions no longer assigned (seeks discard theirs explicitly).
+    this.buffers = this.buffers.filter((b) => {
+      if (b.next >= b.records.length) return false;
+      const state = assigned.get(b.key);
+      return state !== undefined && state.position !== undefined && (b.records[b.next] as DecodedRecord).offset >= state.position;
+    });
+    return out;
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * The record accumulator: per partition, a queue of batches that send() appends to.
+ * The sender drains the head batch of each ready partition (full, linger.ms expired,
+ * backoff over, or a flush/close/full buffer forcing it) into requests of at most
+ * max.request.size. A partition whose batch is in flight is muted: at most one batch
+ * per partition is outstanding, which keeps order and sequence numbers simple on a
+ * leaderless write path. A partition that built a backlog meanwhile sends it as one
+ * larger batch (up to the request's room and the topic's max.message.bytes) instead of
+ * one batch.size per round trip (see docs/configuration.md, "Batching and ordering").
+ */
+import { BATCH_HEADER_SIZE } from '@floe/protocol';
+import { ProducerBatch } from './batch.js';
+import type { PendingRecord } from './pending-record.js';
+
+export interface AccumulatorOptions {
+  batchSize: number;
+  lingerMs: number;
+  deliveryTimeoutMs: number;
+  maxRequestSize: number;
+}
+
+interface PartitionQueue {
+  topic: string;
+  partition: number;
+  batches: ProducerBatch[];
+  inFlight: ProducerBatch | undefined;
+}
+
+/** Produce request framing (src/wire/produce-request.ts): version, acks, timeout, topic count. */
+export const REQUEST_HEADER_BYTES = 12;
+export const topicEntryBytes = (topic: string): number => 2 + Buffer.byteLength(topic, 'utf8') + 4;
+export const PARTITION_ENTRY_BYTES = 8;
+
+export class RecordAccumulator {
+  /** topic -> queues by partition */
+  private readonly queues = new Map<string, PartitionQueue[]>();
+  private readonly order: PartitionQueue[] = [];
+  private drainFrom = 0;
+  private readonly incomplete = new Set<ProducerBatch>();
+
+  constructor(
+    private readonly options: AccumulatorOptions,
+    /** the topic's max.message.bytes when known: no coalesced batch grows past it */
+    private readonly maxMessageBytes: (topic: string) => number | undefined = () => undefined,
+  ) {}
+
+  /** Largest batch a record may open for this topic: batch.size, capped by what fits one request and the topic's max.message.bytes. */
+  capacityFor(topic: string): number {
+    const room = this.options.maxRequestSize - REQUEST_HEADER_BYTES - topicEntryBytes(topic) - PARTITION_ENTRY_BYTES;
+    return Math.min(this.options.batchSize, room, this.maxMessageBytes(topic) ?? Infinity);
+  }
+
+  append(record: PendingRecord, partition: number, now: number): ProducerBatch {
+    const queue = this.queue(record.topic, partition);
+    const last = queue.batches[queue.batches.length - 1];
+    // A retried batch keeps its encoded bytes: never add records to one that was sent.
+    if (last && last.attempts === 0 && last.tryAppend(record)) return last;
+    const batch = new ProducerBatch(record.topic, partition, now, now + this.options.deliveryTimeoutMs, this.capacityFor(record.topic));
+    batch.tryAppend(record);
+    queue.batches.push(batch);
+    this.incomplete.add(batch);
+    return batch;
+  }
+
+  /** Bytes queued or in flight for a partition (the sticky partitioner's load signal). */
+  load(topic: string, partition: number): number {
+    const queue = this.queues.get(topic)?.[partition];
+    if (!queue) return 0;
+    let bytes = queue.inFlight?.sizeBytes ?? 0;
+    for (const b of queue.batches) bytes += b.sizeBytes;
+    return bytes;
+  }
+
+  /**
+   * Takes the head batch of ready, unmuted partitions until the request would exceed
+   * max.request.size, starting where the last drain stopped so no partition starves.
+   * `prepare` returns a batch's bytes, encoding it if needed (or fails it and returns undefined).
+   */
+  drain(now: number, force: boolean, prepare: (batch: ProducerBatch) => Buffer | undefined): ProducerBatch[] {
+    const out: ProducerBatch[] = [];
+    const topics = new Set<string>();
+    let size = REQUEST_HEADER_BYTES;
+    const n = this.order.length;
+    for (let i = 0; i < n; i++) {
+      const index = (this.drainFrom + i) % n;
+      const queue = this.order[index] as PartitionQueue;
+      const head = queue.batches[0];
+      if (!head || queue.inFlight || !this.isReady(queue, head, now, force)) continue;
+      const entry = PARTITION_ENTRY_BYTES + (topics.has(queue.topic) ? 0 : topicEntryBytes(queue.topic));
+      const room = this.options.maxRequestSize - size - entry;
+      // A backlog larger than the room left starts the next request instead of going out cut short.
+      if (out.length > 0 && this.backlog(queue) > room) {
+        this.drainFrom = index;
+        return out;
+      }
+      this.coalesce(queue, head, Math.min(room, this.maxMessageBytes(queue.topic) ?? Infinity));
+      const encoded = prepare(head);
+      if (!encoded) {
+        queue.batches.shift();
+        continue;
+      }
+      const extra = entry + encoded.length;
+      if (out.length > 0 && size + extra > this.options.maxRequestSize) {
+        this.drainFrom = index;
+        return out;
+      }
+      size += extra;
+      topics.add(queue.topic);
+      queue.batches.shift();
+      queue.inFlight = head;
+      out.push(head);
+    }
+    this.drainFrom = n === 0 ? 0 : (this.drainFrom + 1) % n;
+    return out;
+  }
+
+  /** Milliseconds until some unmuted partition's head becomes ready (0: now), or undefined. */
+  readyDelay(now: number, force: boolean): number | undefined {
+    let delay: number | undefined;
+    for (const queue of this.order) {
+      const head = queue.batches[0];
+      if (!head || queue.inFlight) continue;
+      const at = this.isReady(queue, head, now, force) ? now : Math.max(head.retryAt, head.attempts > 0 ? 0 : head.createdAt + this.options.lingerMs);
+      delay = Math.min(delay ?? Infinity, Math.max(0, at - now));
+    }
+    return delay;
+  }
+
+  /** Milliseconds until the earliest queued batch expires (delivery.timeout.ms), or undefined. */
+  expiryDelay(now: number): number | undefined {
+    let deadline = Infinity;
+    for (const queue of this.order) for (const b of queue.batches) deadline = Math.min(deadline, b.deadline);
+    return deadline === Infinity ? undefined : Math.max(0, deadline - now);
+  }
+
+  /** Removes and returns queued (not in-flight) batches past their delivery deadline. */
+  takeExpired(now: number): ProducerBatch[] {
+    const expired: ProducerBatch[] = [];
+    for (const queue of this.order) {
+      if (queue.batches.length === 0) continue;
+      queue.batches = queue.batches.filter((b) => {
+        if (b.deadline > now) return true;
+        expired.push(b);
+        return false;
+      });
+    }
+    return expired;
+  }
+
+  /** A drained batch is done (succeeded or failed): unmute its partition. */
+  completed(batch: ProducerBatch): void {
+    const queue = this.queues.get(batch.topic)?.[batch.partition];
+    if (queue?.inFlight === batch) queue.inFlight = undefined;
+    this.incomplete.delete(batch);
+  }
+
+  /** Puts drained batches back at the front of their partition (retry, or the halves of a split batch). */
+  reenqueue(sent: ProducerBatch, replacements: ProducerBatch[], retryAt: number): void {
+    const queue = this.queue(sent.topic, sent.partition);
+    if (queue.inFlight === sent) queue.inFlight = undefined;
+    for (const b of replacements) {
+      b.retryAt = retryAt;
+      this.incomplete.add(b);
+    }
+    if (!replacements.includes(sent)) this.incomplete.delete(sent);
+    queue.batches.unshift(...replacements);
+  }
+
+  /** Every batch not yet completed, queued or in flight. */
+  pending(): ProducerBatch[] {
+    return [...this.incomplete];
+  }
+
+  /** Removes every queued batch (forced close); in-flight ones stay tracked until they return. */
+  takeAllQueued(): ProducerBatch[] {
+    const all: ProducerBatch[] = [];
+    for (const queue of this.order) all.push(...queue.batches.splice(0));
+    return all;
+  }
+
+  /** Queued batches not yet sent that carry a sequence of an abandoned producer identity. */
+  unsent(): ProducerBatch[] {
+    return this.order.flatMap((q) => q.batches.filter((b) => b.attempts === 0 && b.encoded !== undefined));
+  }
+
+  /** Bytes the partition could send now: its head, and what could be merged into it. */
+  private backlog(queue: PartitionQueue): number {
+    const head = queue.batches[0] as ProducerBatch;
+    if (head.encoded || !head.mergeable || this.options.batchSize === 0) return head.encoded?.length ?? head.sizeBytes;
+    let bytes = 0;
+    for (const b of queue.batches) {
+      if (b !== head && (b.attempts > 0 || b.encoded || !b.mergeable)) break;
+      bytes += b.sizeBytes;
+    }
+    return bytes;
+  }
+
+  /** Merges the unsent batches queued behind an unsent head into it, up to `limit` bytes. */
+  private coalesce(queue: PartitionQueue, head: ProducerBatch, limit: number): void {
+    const unsent = (b: ProducerBatch) => b.attempts === 0 && b.encoded === undefined && b.mergeable;
+    if (this.options.batchSize === 0 || !unsent(head)) return; // batch.size=0 turns batching off, as in Kafka
+    while (queue.batches.length > 1) {
+      const next = queue.batches[1] as ProducerBatch;
+      if (!unsent(next) || head.sizeBytes + next.sizeBytes - BATCH_HEADER_SIZE > limit) return;
+      head.absorb(next);
+      queue.batches.splice(1, 1);
+      this.incomplete.delete(next);
+    }
+  }
+
+  private isReady(queue: PartitionQueue, head: ProducerBatch, now: number, force: boolean): boolean {
+    if (head.retryAt > now) return false;
+    return force || head.attempts > 0 || queue.batches.length > 1 || head.full || now >= head.createdAt + this.options.lingerMs;
+  }
+
+  private queue(topic: string, partition: number): PartitionQueue {
+    let byPartition = this.queues.get(topic);
+    if (!byPartition) this.queues.set(topic, (byPartition = []));
+    let queue = byPartition[partition];
+    if (!queue) {
+      queue = { topic, partition, batches: [], inFlight: undefined };
+      byPartition[partition] = queue;
+      this.order.push(queue);
+    }
+    return queue;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * FLOE_FAULTS: a JSON FaultPlan (src/aws/storage-faults.ts) that installs the
+ * seeded storage fault layer on a handler process's AWS clients, so chaos runs
+ * can inject faults into real `floe serve` processes without touching domain code.
+ * `"enabled": false` starts it off. SIGUSR2 toggles it, and each toggle prints
+ * one JSON line `{"faults":{enabled, errors, throttles, ...}}` on stdout so the
+ * runner can count what was injected.
+ */
+import type { AwsClients } from '../aws/clients.js';
+import { StorageFaults, type FaultPlan } from './storage-faults.js';
+
+export interface EnvFaultPlan extends FaultPlan {
+  enabled?: boolean;
+}
+
+let faults: StorageFaults | undefined;
+let enabled = true;
+
+export function parseFaultPlan(raw: string): EnvFaultPlan {
+  const plan = JSON.parse(raw) as EnvFaultPlan;
+  if (typeof plan !== 'object' || plan === null || !Number.isInteger(plan.seed)) throw new Error('FLOE_FAULTS must be a JSON FaultPlan with an integer seed');
+  return plan;
+}
+
+/** The process's fault layer, if FLOE_FAULTS is set (one per process, shared by every set of clients). */
+export function envFaults(env: NodeJS.ProcessEnv = process.env): StorageFaults | undefined {
+  const raw = env.FLOE_FAULTS;
+  if (!raw) return undefined;
+  if (faults) return faults;
+  const plan = parseFaultPlan(raw);
+  faults = new StorageFaults(plan);
+  enabled = plan.enabled ?? true;
+  faults.setEnabled(enabled);
+  process.on('SIGUSR2', () => {
+    enabled = !enabled;
+    faults?.setEnabled(enabled);
+    process.stdout.write(`${JSON.stringify({ faults: { enabled, ...faults?.stats } })}\n`);
+  });
+  return faults;
+}
+
+/** Installs the FLOE_FAULTS layer on these clients; a no-op without FLOE_FAULTS. */
+export function installEnvFaults(clients: AwsClients): void {
+  envFaults()?.install(clients);
+}

@@ -1,0 +1,101 @@
+/**
+ * Leftovers of deleted topics. Deleting a topic removes its topic item and partition heads;
+ * its index chunks stay (and its segment objects, which the sweep collects once nothing
+ * references them). Housekeeping remembers every topic id it has seen (pk "hk-topics"), so
+ * it can find those chunks without a Scan: a remembered id that is no longer the id of a
+ * topic of that name has been deleted, and all items under its partitions' keys go.
+ */
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../storage/dynamo-batch.js';
+import { logKeys } from '../storage/keys.js';
+import { isConditionFailure, type LogDeps } from '../log/deps.js';
+import { acquireLease, releaseLease, LeaseGuard } from '../leases/leases.js';
+import { getTopic, type Topic } from '../log/topics.js';
+
+interface KnownTopic {
+  topicId: string;
+  name: string;
+  partitions: number;
+}
+
+async function readKnown(deps: LogDeps): Promise<KnownTopic[]> {
+  const known: KnownTopic[] = [];
+  const items = queryAll(deps.dynamo, {
+    TableName: deps.logTable,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': logKeys.knownTopicsPk },
+    ConsistentRead: true,
+  });
+  for await (const item of items) known.push({ topicId: item.sk as string, name: item.name as string, partitions: item.partitions as number });
+  return known;
+}
+
+/** Records live topics (and partition counts that grew). */
+export async function rememberTopics(deps: LogDeps, topics: Topic[], known: KnownTopic[]): Promise<void> {
+  const byId = new Map(known.map((k) => [k.topicId, k]));
+  for (const topic of topics) {
+    if ((byId.get(topic.topicId)?.partitions ?? 0) >= topic.partitions) continue;
+    try {
+      await deps.dynamo.send(
+        new PutCommand({
+          TableName: deps.logTable,
+          Item: { ...logKeys.knownTopic(topic.topicId), name: topic.name, partitions: topic.partitions },
+          ConditionExpression: 'attribute_not_exists(pk) OR #partitions < :n',
+          ExpressionAttributeNames: { '#partitions': 'partitions' },
+          ExpressionAttributeValues: { ':n': topic.partitions },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+}
+
+async function deletePartitionItems(deps: LogDeps, topicId: string, partition: number): Promise<number> {
+  const pk = logKeys.partitionPk(topicId, partition);
+  let deleted = 0;
+  const items = queryAll(deps.dynamo, {
+    TableName: deps.logTable,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': pk },
+    ProjectionExpression: 'sk',
+    ConsistentRead: true,
+  });
+  for await (const item of items) {
+    // Nothing writes a deleted topic's items any more, except a late spill (its chunk is garbage, found next time).
+    await deps.dynamo.send(new DeleteCommand({ TableName: deps.logTable, Key: { pk, sk: item.sk as string } }));
+    deleted++;
+  }
+  return deleted;
+}
+
+export interface DeletedTopicsOutcome {
+  deletedTopicsCleaned: number;
+  itemsDeleted: number;
+  takeovers: number;
+}
+
+/** Remembers `live` topics and removes what deleted topics left in the table. */
+export async function cleanDeletedTopics(deps: LogDeps, live: Topic[], holder: string, leaseMs: number): Promise<DeletedTopicsOutcome> {
+  const outcome: DeletedTopicsOutcome = { deletedTopicsCleaned: 0, itemsDeleted: 0, takeovers: 0 };
+  const known = await readKnown(deps);
+  await rememberTopics(deps, live, known);
+  const liveIds = new Set(live.map((t) => t.topicId));
+  for (const topic of known) {
+    if (liveIds.has(topic.topicId)) continue;
+    // Created after our topic list was read? Then the name still maps to this id.
+    if ((await getTopic(deps, topic.name))?.topicId === topic.topicId) continue;
+    const lease = await acquireLease(deps, logKeys.topicCleanupLeaseName(topic.topicId), holder, leaseMs);
+    if (!lease) continue;
+    if (lease.takeover) outcome.takeovers++;
+    const guard = new LeaseGuard(deps, lease, leaseMs);
+    for (let p = 0; p < topic.partitions; p++) {
+      await guard.ensure();
+      outcome.itemsDeleted += await deletePartitionItems(deps, topic.topicId, p);
+    }
+    await deps.dynamo.send(new DeleteCommand({ TableName: deps.logTable, Key: logKeys.knownTopic(topic.topicId) }));
+    await releaseLease(deps, lease);
+    outcome.deletedTopicsCleaned++;
+  }
+  return outcome;
+}

@@ -1,0 +1,301 @@
+/**
+ * Housekeeping, one invocation: for every partition (one lease each, skipped when another
+ * invocation holds it) repair an over-full head, prune idle producer state, apply retention
+ * and merge small objects; then clean up deleted topics; then mark every live reference and
+ * sweep the shards of segment keys (one lease each). Several invocations share the work; a
+ * crashed one's leases expire and the next holder redoes its unit (every step is idempotent).
+ * Returns a summary of what it did (the Lambda handler logs it and publishes it as metrics).
+ */
+import { FloeError } from '@floe/protocol';
+import { logKeys, SEGMENT_SHARDS } from '../storage/keys.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { readHead } from '../log/append.js';
+import { cleanDeletedTopics } from './deleted-topics.js';
+import { nowOf, type LogDeps } from '../log/deps.js';
+import { repairSpill, pruneProducers } from './head-upkeep.js';
+import { iterateChunks, iterateLiveBatches, type IndexChunk } from '../log/index-chunks.js';
+import { acquireLease, keepAlive, LeaseGuard, newHolderId, releaseLease, type Lease } from '../leases/leases.js';
+import { LIMITS } from '../log/limits.js';
+import { executeMerge, planMerge, type MergeHooks } from './merge.js';
+import { advanceLogStart, deleteChunksBelow, retentionCut } from './retention.js';
+import { markReferences, sweepShard, type SweepHooks } from './sweep.js';
+import { listTopics, type Topic } from '../log/topics.js';
+
+export interface HousekeepingSettings {
+  leaseMs: number;
+  graceMs: number;
+  mergeTargetBytes: number;
+  mergeMaxBytesPerPass: number;
+  producerIdExpirationMs: number;
+  concurrency: number;
+}
+
+export const HOUSEKEEPING_ENV = {
+  leaseMs: 'FLOE_LEASE_MS',
+  graceMs: 'FLOE_GC_GRACE_MS',
+  mergeTargetBytes: 'FLOE_MERGE_TARGET_BYTES',
+  producerIdExpirationMs: 'FLOE_PRODUCER_ID_EXPIRATION_MS',
+} as const;
+
+export const DEFAULT_HOUSEKEEPING_SETTINGS: HousekeepingSettings = {
+  leaseMs: LIMITS.leaseDurationMs,
+  graceMs: LIMITS.gcGraceMs,
+  mergeTargetBytes: LIMITS.mergeTargetBytes,
+  mergeMaxBytesPerPass: LIMITS.mergeMaxBytesPerPass,
+  producerIdExpirationMs: LIMITS.producerIdExpirationMs,
+  concurrency: LIMITS.housekeepingConcurrency,
+};
+
+export function housekeepingSettingsFromEnv(env: Record<string, string | undefined> = process.env): HousekeepingSettings {
+  const settings = { ...DEFAULT_HOUSEKEEPING_SETTINGS };
+  for (const [field, name] of Object.entries(HOUSEKEEPING_ENV) as Array<[keyof typeof HOUSEKEEPING_ENV, string]>) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value <= 0) throw new FloeError('INVALID_CONFIG', `${name} must be a positive integer, got ${raw}`);
+    settings[field] = value;
+  }
+  return settings;
+}
+
+export type HousekeepingHooks = MergeHooks &
+  SweepHooks & {
+    afterLogStartAdvance?: (topicId: string, partition: number) => Promise<void> | void;
+  };
+
+export interface HousekeepingDeps extends LogDeps {
+  store: ObjectStore;
+  /** crash points for fault tests (src/local/crash-points.ts) */
+  hooks?: HousekeepingHooks;
+}
+
+export interface HousekeepingOptions {
+  settings?: Partial<HousekeepingSettings>;
+  holder?: string;
+  /** Stop starting new work after this time (Date.now() ms); the sweep gets the last 40% of the budget. */
+  deadline?: number;
+  /** Only these topics' partitions (the sweep and deleted-topic cleanup still see every topic). */
+  topics?: string[];
+  /** Run the object sweep and deleted-topic cleanup (default true). */
+  sweep?: boolean;
+}
+
+export interface HousekeepingSummary {
+  holder: string;
+  durationMs: number;
+  partitionsProcessed: number;
+  /** partitions whose lease another invocation held */
+  partitionsBusy: number;
+  partitionsFailed: number;
+  leaseTakeovers: number;
+  spillsRepaired: number;
+  producersExpired: number;
+  logStartAdvances: number;
+  indexChunksDeleted: number;
+  /** source objects whose batches were moved into merged objects */
+  objectsMerged: number;
+  mergedObjectsWritten: number;
+  bytesMerged: number;
+  chunksRewritten: number;
+  mergeConflicts: number;
+  deletedTopicsCleaned: number;
+  sweepShards: number;
+  objectsScanned: number;
+  candidatesMarked: number;
+  objectsReclaimed: number;
+  bytesReclaimed: number;
+  errors: string[];
+}
+
+const emptySummary = (holder: string): HousekeepingSummary => ({
+  holder,
+  durationMs: 0,
+  partitionsProcessed: 0,
+  partitionsBusy: 0,
+  partitionsFailed: 0,
+  leaseTakeovers: 0,
+  spillsRepaired: 0,
+  producersExpired: 0,
+  logStartAdvances: 0,
+  indexChunksDeleted: 0,
+  objectsMerged: 0,
+  mergedObjectsWritten: 0,
+  bytesMerged: 0,
+  chunksRewritten: 0,
+  mergeConflicts: 0,
+  deletedTopicsCleaned: 0,
+  sweepShards: 0,
+  objectsScanned: 0,
+  candidatesMarked: 0,
+  objectsReclaimed: 0,
+  bytesReclaimed: 0,
+  errors: [],
+});
+
+/** The merge cursor kept on the partition lease: below it every batch is in a final run. */
+const MERGE_CURSOR = 'mergedTo';
+
+async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await task(items[next++] as T);
+    }),
+  );
+}
+
+/** Rotates a list by a random amount so concurrent invocations start on different units. */
+function shuffled<T>(items: T[]): T[] {
+  const at = Math.floor(Math.random() * Math.max(1, items.length));
+  return [...items.slice(at), ...items.slice(0, at)];
+}
+
+/** One partition under its lease: head upkeep, retention, merging. */
+export async function housekeepPartition(
+  deps: HousekeepingDeps,
+  guard: LeaseGuard,
+  topic: Topic,
+  partition: number,
+  settings: HousekeepingSettings,
+  summary: HousekeepingSummary,
+): Promise<Record<string, unknown>> {
+  const { lease } = guard;
+  const { topicId } = topic;
+  let head = await readHead(deps, topicId, partition);
+  if (!head) return {};
+  if (await repairSpill(deps, topicId, partition, head)) {
+    summary.spillsRepaired++;
+    head = (await readHead(deps, topicId, partition)) ?? head;
+  }
+  summary.producersExpired += await pruneProducers(deps, guard, topicId, partition, head, nowOf(deps), settings.producerIdExpirationMs);
+
+  const cut = await retentionCut(iterateLiveBatches(deps, topicId, partition, head), head.logStartOffset, topic.configs, nowOf(deps));
+  let logStart = head.logStartOffset;
+  if (cut > logStart && (await advanceLogStart(deps, guard, topicId, partition, cut))) {
+    summary.logStartAdvances++;
+    logStart = cut;
+    await deps.hooks?.afterLogStartAdvance?.(topicId, partition);
+  }
+  summary.indexChunksDeleted += await deleteChunksBelow(deps, guard, topicId, partition, logStart);
+
+  // Merge the chunks between the cursor and the head's recent locations.
+  const from = Math.max(logStart, Number(lease.state[MERGE_CURSOR] ?? 0));
+  const chunks: IndexChunk[] = [];
+  if (from < head.recentBase) {
+    for await (const chunk of iterateChunks(deps, topicId, partition, from, head.recentBase - 1)) {
+      if (chunk.base >= logStart) chunks.push(chunk);
+    }
+  }
+  const plan = planMerge(chunks, { targetBytes: settings.mergeTargetBytes, maxBytesPerPass: settings.mergeMaxBytesPerPass });
+  const merged = await executeMerge(deps, guard, topicId, partition, chunks, plan, { rewriteWindowMs: settings.graceMs }, deps.hooks);
+  summary.objectsMerged += merged.objectsMerged;
+  summary.mergedObjectsWritten += merged.mergedObjectsWritten;
+  summary.bytesMerged += merged.bytesMerged;
+  summary.chunksRewritten += merged.chunksRewritten;
+  summary.mergeConflicts += merged.conflicts;
+  const cursor = Math.min(plan.cursor, merged.failedFrom ?? Number.POSITIVE_INFINITY);
+  return chunks.length > 0 ? { [MERGE_CURSOR]: Math.max(cursor, from) } : {};
+}
+
+async function housekeepPartitions(
+  deps: HousekeepingDeps,
+  topics: Topic[],
+  holder: string,
+  settings: HousekeepingSettings,
+  deadline: number,
+  summary: HousekeepingSummary,
+): Promise<void> {
+  const units = shuffled(topics.flatMap((topic) => Array.from({ length: topic.partitions }, (_, partition) => ({ topic, partition }))));
+  await forEachLimited(units, settings.concurrency, async ({ topic, partition }) => {
+    if (nowOf(deps) >= deadline) return;
+    const name = logKeys.partitionLeaseName(topic.topicId, partition);
+    let lease: Lease | undefined;
+    try {
+      lease = await acquireLease(deps, name, holder, settings.leaseMs);
+      if (!lease) {
+        summary.partitionsBusy++;
+        return;
+      }
+      if (lease.takeover) summary.leaseTakeovers++;
+      const guard = new LeaseGuard(deps, lease, settings.leaseMs);
+      const stopRenewing = keepAlive([guard], settings.leaseMs);
+      const state = await housekeepPartition(deps, guard, topic, partition, settings, summary).finally(stopRenewing);
+      await releaseLease(deps, lease, state);
+      summary.partitionsProcessed++;
+    } catch (error) {
+      summary.partitionsFailed++;
+      summary.errors.push(`${topic.name}/${partition}: ${String((error as Error)?.message ?? error)}`);
+      // Every step is redone from durable state by the next holder; free the unit for it now.
+      if (lease) await releaseLease(deps, lease).catch(() => false);
+    }
+  });
+}
+
+async function sweepObjects(
+  deps: HousekeepingDeps,
+  holder: string,
+  settings: HousekeepingSettings,
+  deadline: number,
+  summary: HousekeepingSummary,
+): Promise<void> {
+  const held: Lease[] = [];
+  for (const shard of shuffled(SEGMENT_SHARDS)) {
+    const lease = await acquireLease(deps, logKeys.sweepLeaseName(shard), holder, settings.leaseMs);
+    if (!lease) continue;
+    if (lease.takeover) summary.leaseTakeovers++;
+    held.push(lease);
+  }
+  if (held.length === 0) return;
+  const guards = held.map((lease) => new LeaseGuard(deps, lease, settings.leaseMs));
+  const stopRenewing = keepAlive(guards, settings.leaseMs);
+  try {
+    // The mark starts before anything is listed: objects are judged against references at least this recent.
+    const markStart = nowOf(deps);
+    const topics = await listTopics(deps);
+    const marked = await markReferences(deps, topics, settings.concurrency);
+    for (const guard of guards) {
+      if (nowOf(deps) >= deadline) break;
+      const shard = guard.lease.name.slice(guard.lease.name.indexOf('#') + 1);
+      try {
+        const outcome = await sweepShard(deps, guard, shard, marked, markStart, settings.graceMs, deps.hooks);
+        summary.sweepShards++;
+        summary.objectsScanned += outcome.objectsScanned;
+        summary.candidatesMarked += outcome.candidatesMarked;
+        summary.objectsReclaimed += outcome.objectsReclaimed;
+        summary.bytesReclaimed += outcome.bytesReclaimed;
+      } catch (error) {
+        summary.errors.push(`sweep ${shard}: ${String((error as Error)?.message ?? error)}`);
+      }
+    }
+  } finally {
+    stopRenewing();
+    await Promise.all(held.map((lease) => releaseLease(deps, lease).catch(() => false)));
+  }
+}
+
+export async function runHousekeeping(deps: HousekeepingDeps, options: HousekeepingOptions = {}): Promise<HousekeepingSummary> {
+  const started = nowOf(deps);
+  const settings = { ...DEFAULT_HOUSEKEEPING_SETTINGS, ...options.settings };
+  const holder = options.holder ?? newHolderId();
+  const summary = emptySummary(holder);
+  const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+  const partitionDeadline = Number.isFinite(deadline) ? started + (deadline - started) * 0.6 : deadline;
+
+  const all = await listTopics(deps);
+  const wanted = options.topics ? all.filter((t) => options.topics?.includes(t.name)) : all;
+  await housekeepPartitions(deps, wanted, holder, settings, partitionDeadline, summary);
+  if (options.sweep !== false) {
+    try {
+      const cleaned = await cleanDeletedTopics(deps, all, holder, settings.leaseMs);
+      summary.deletedTopicsCleaned += cleaned.deletedTopicsCleaned;
+      summary.leaseTakeovers += cleaned.takeovers;
+    } catch (error) {
+      summary.errors.push(`deleted topics: ${String((error as Error)?.message ?? error)}`);
+    }
+    await sweepObjects(deps, holder, settings, deadline, summary).catch((error: unknown) => {
+      summary.errors.push(`sweep: ${String((error as Error)?.message ?? error)}`);
+    });
+  }
+  summary.durationMs = nowOf(deps) - started;
+  return summary;
+}

@@ -1,0 +1,156 @@
+/**
+ * Object collection (mark and sweep): deletes segment objects no live batch references —
+ * orphans of produces that failed after their PUT, objects whose batches were merged
+ * elsewhere, expired by retention, or of deleted topics.
+ *
+ * mark:  every location at or above the log start offset of every partition of every topic
+ *        (head first, then its index chunks: a concurrent spill writes chunks before it trims).
+ * sweep: per shard of keys (the first hex digit of the prefix, one lease each), LIST the objects.
+ *        An object whose key time is older than markStart - grace and that the mark did not see
+ *        becomes a candidate {since: markStart}; it is deleted by a later sweep when it has been a
+ *        candidate for at least the grace and is still unreferenced.
+ *
+ * Why this is safe: nothing adds a reference to an object older than the grace. A produce
+ * commits within its Lambda timeout of the key time; merging references only objects it has
+ * just written; spills move references from the head to chunks (hence head before chunks).
+ * The grace since the first unreferenced sighting outlasts any read that located the object before.
+ */
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../storage/dynamo-batch.js';
+import { logKeys, segmentKeyTime, segmentShardPrefix, TTL_ATTRIBUTE } from '../storage/keys.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { isConditionFailure, type LogDeps } from '../log/deps.js';
+import { iterateChunks } from '../log/index-chunks.js';
+import type { LeaseGuard } from '../leases/leases.js';
+import { LIMITS } from '../log/limits.js';
+import { withOffsets, type Location } from '../log/partition-head.js';
+import { readHeads, type Topic } from '../log/topics.js';
+
+async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await task(items[next++] as T);
+    }),
+  );
+}
+
+/** Keys of every object a live batch references. */
+export async function markReferences(deps: LogDeps, topics: Topic[], concurrency = 8): Promise<Set<string>> {
+  const marked = new Set<string>();
+  const add = (base: number, locations: Location[], from: number) => {
+    for (const batch of withOffsets(base, locations)) if (batch.baseOffset + batch.n > from) marked.add(batch.k);
+  };
+  for (const topic of topics) {
+    const partitions = Array.from({ length: topic.partitions }, (_, p) => p);
+    const heads = await readHeads(deps, topic, partitions);
+    await forEachLimited([...heads.entries()], concurrency, async ([partition, head]) => {
+      add(head.recentBase, head.recent, head.logStartOffset);
+      // Every chunk from the log start on, including ones a crashed spill left above recentBase.
+      for await (const chunk of iterateChunks(deps, topic.topicId, partition, head.logStartOffset)) {
+        add(chunk.base, chunk.entries, head.logStartOffset);
+      }
+    });
+  }
+  return marked;
+}
+
+export interface SweepOutcome {
+  objectsScanned: number;
+  candidatesMarked: number;
+  objectsReclaimed: number;
+  bytesReclaimed: number;
+}
+
+export interface SweepHooks {
+  beforeObjectDelete?: (key: string) => Promise<void> | void;
+}
+
+async function readCandidates(deps: LogDeps, shard: string): Promise<Map<string, number>> {
+  const candidates = new Map<string, number>();
+  const items = queryAll(deps.dynamo, {
+    TableName: deps.logTable,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': logKeys.gcCandidatesPk(shard) },
+    ConsistentRead: true,
+  });
+  for await (const item of items) candidates.set(item.sk as string, item.since as number);
+  return candidates;
+}
+
+async function forgetCandidate(deps: LogDeps, guard: LeaseGuard, shard: string, key: string): Promise<void> {
+  await guard.ensure();
+  const fence = guard.fence;
+  try {
+    await deps.dynamo.send(
+      new DeleteCommand({
+        TableName: deps.logTable,
+        Key: logKeys.gcCandidate(shard, key),
+        ConditionExpression: fence.condition,
+        ExpressionAttributeValues: fence.values,
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/** Sweeps one shard of segment keys against a mark taken at `markStart`. */
+export async function sweepShard(
+  deps: LogDeps & { store: ObjectStore },
+  guard: LeaseGuard,
+  shard: string,
+  marked: Set<string>,
+  markStart: number,
+  graceMs: number,
+  hooks: SweepHooks = {},
+): Promise<SweepOutcome> {
+  const outcome: SweepOutcome = { objectsScanned: 0, candidatesMarked: 0, objectsReclaimed: 0, bytesReclaimed: 0 };
+  const candidates = await readCandidates(deps, shard);
+  const listed = new Set<string>();
+  for await (const object of deps.store.list(segmentShardPrefix(shard))) {
+    outcome.objectsScanned++;
+    listed.add(object.key);
+    const written = segmentKeyTime(object.key) ?? object.lastModified?.getTime();
+    if (written === undefined || written > markStart - graceMs) continue; // young: a produce or merge may still reference it
+    const since = candidates.get(object.key);
+    if (marked.has(object.key)) {
+      if (since !== undefined) await forgetCandidate(deps, guard, shard, object.key);
+      continue;
+    }
+    if (since === undefined) {
+      await guard.ensure();
+      const fence = guard.fence;
+      try {
+        await deps.dynamo.send(
+          new PutCommand({
+            TableName: deps.logTable,
+            Item: {
+              ...logKeys.gcCandidate(shard, object.key),
+              since: markStart,
+              size: object.size,
+              fence: guard.lease.epoch,
+              [TTL_ATTRIBUTE]: Math.ceil((markStart + graceMs + LIMITS.leaseCleanupAfterMs) / 1000),
+            },
+            ConditionExpression: fence.condition,
+            ExpressionAttributeValues: fence.values,
+          }),
+        );
+        outcome.candidatesMarked++;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+      continue;
+    }
+    if (markStart - since < graceMs) continue;
+    await guard.ensure();
+    await hooks.beforeObjectDelete?.(object.key);
+    await deps.store.delete(object.key);
+    outcome.objectsReclaimed++;
+    outcome.bytesReclaimed += object.size;
+    await forgetCandidate(deps, guard, shard, object.key);
+  }
+  // Candidates whose object is gone (deleted by a sweep that stopped before forgetting it).
+  for (const key of candidates.keys()) if (!listed.has(key)) await forgetCandidate(deps, guard, shard, key);
+  return outcome;
+}
