@@ -1,7 +1,7 @@
 /**
  * The cost model: measured request counts → dollars, from the one price table
  * (bench/lib/prices.ts). Pure functions only (unit-tested in
- * test/unit/bench-cost-model.test.ts); the measurements come from bench/cost.ts.
+ * test/unit/bench/cost-model.test.ts); the measurements come from bench/cost.ts.
  *
  * Units: AWS bills data in "GB" of 2^30 bytes; here GB = GiB. A month is
  * PRICES.hoursPerMonth hours.

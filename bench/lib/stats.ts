@@ -1,4 +1,4 @@
-/** Latency statistics for the benchmarks: pure functions, unit-tested in test/unit/bench-stats.test.ts. */
+/** Latency statistics for the benchmarks: pure functions, unit-tested in test/unit/bench/stats.test.ts. */
 
 /**
  * The q-quantile (0 ≤ q ≤ 1) of `samples` by the nearest-rank method: the smallest

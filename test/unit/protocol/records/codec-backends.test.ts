@@ -6,11 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { crc32c as awsCrc32c } from '@aws-crypto/crc32c';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { COMPRESSION_CODECS } from '../../packages/protocol/src/records/batch-header.js';
-import { nativeBackend, portableBackend } from '../../packages/protocol/src/records/codec-backends.js';
-import { compress, decompress, useCodecBackend } from '../../packages/protocol/src/records/compression.js';
-import { crc32c } from '../../packages/protocol/src/records/crc32c.js';
-import { decodeRecordBatch, encodeRecordBatch } from '../../packages/protocol/src/records/record-batch.js';
+import { COMPRESSION_CODECS } from '../../../../packages/protocol/src/records/batch-header.js';
+import { nativeBackend, portableBackend } from '../../../../packages/protocol/src/records/codec-backends.js';
+import { compress, decompress, useCodecBackend } from '../../../../packages/protocol/src/records/compression.js';
+import { crc32c } from '../../../../packages/protocol/src/records/crc32c.js';
+import { decodeRecordBatch, encodeRecordBatch } from '../../../../packages/protocol/src/records/record-batch.js';
 
 afterEach(() => useCodecBackend('native'));
 

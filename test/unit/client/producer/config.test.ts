@@ -1,8 +1,8 @@
 /** Producer configuration: Kafka's defaults and Kafka's cross-checks. */
 import { describe, expect, it } from 'vitest';
-import { FloeError } from '../../packages/protocol/src/errors.js';
-import { resolveProducerConfig, type ProducerConfig } from '../../packages/client/src/producer/config.js';
-import { producerConfigFromProperties } from '../../packages/client/src/producer/properties.js';
+import { FloeError } from '../../../../packages/protocol/src/errors.js';
+import { resolveProducerConfig, type ProducerConfig } from '../../../../packages/client/src/producer/config.js';
+import { producerConfigFromProperties } from '../../../../packages/client/src/producer/properties.js';
 
 const bootstrap = 'http://127.0.0.1:9092';
 const resolve = (config: Partial<ProducerConfig<unknown, unknown>> = {}) => resolveProducerConfig({ bootstrap, ...config });

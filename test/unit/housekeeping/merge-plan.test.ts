@@ -4,9 +4,9 @@
  * ends up in objects of about the target size.
  */
 import { describe, expect, it } from 'vitest';
-import type { IndexChunk } from '../../src/log/index-chunks.js';
-import { planMerge } from '../../src/housekeeping/merge.js';
-import type { Location } from '../../src/log/partition-head.js';
+import type { IndexChunk } from '../../../src/log/index-chunks.js';
+import { planMerge } from '../../../src/housekeeping/merge.js';
+import type { Location } from '../../../src/log/partition-head.js';
 
 const KB = 1024;
 

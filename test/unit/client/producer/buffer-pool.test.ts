@@ -1,7 +1,7 @@
 /** buffer.memory accounting: immediate reservations, first-come-first-served waiting, max.block.ms. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BufferPool } from '../../packages/client/src/producer/buffer-pool.js';
-import type { FloeError } from '../../packages/protocol/src/errors.js';
+import { BufferPool } from '../../../../packages/client/src/producer/buffer-pool.js';
+import type { FloeError } from '../../../../packages/protocol/src/errors.js';
 
 afterEach(() => {
   vi.useRealTimers();

@@ -2,7 +2,7 @@
 import { type AssignorName, ASSIGNORS, parsePartitionKey } from '@floe/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assign, assignorName, rangeAssign, roundRobinAssign, stickyAssign, type AssignorMember, type Assignment } from '../../src/groups/assignors.js';
+import { assign, assignorName, rangeAssign, roundRobinAssign, stickyAssign, type AssignorMember, type Assignment } from '../../../src/groups/assignors.js';
 
 const TOPICS = ['a', 'b', 'c'];
 

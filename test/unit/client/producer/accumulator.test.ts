@@ -1,9 +1,9 @@
 /** The record accumulator: batching by size, readiness (full, linger, backoff, force), draining and expiry. */
 import { describe, expect, it } from 'vitest';
-import { RecordAccumulator } from '../../packages/client/src/producer/accumulator.js';
-import type { ProducerBatch } from '../../packages/client/src/producer/batch.js';
-import { PendingRecord } from '../../packages/client/src/producer/pending-record.js';
-import { estimateRecordSize } from '../../packages/protocol/src/records/record-batch.js';
+import { RecordAccumulator } from '../../../../packages/client/src/producer/accumulator.js';
+import type { ProducerBatch } from '../../../../packages/client/src/producer/batch.js';
+import { PendingRecord } from '../../../../packages/client/src/producer/pending-record.js';
+import { estimateRecordSize } from '../../../../packages/protocol/src/records/record-batch.js';
 
 const T0 = 1_000_000;
 const options = { batchSize: 1000, lingerMs: 50, deliveryTimeoutMs: 10_000, maxRequestSize: 1_048_576 };

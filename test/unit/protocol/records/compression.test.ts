@@ -6,9 +6,9 @@ import { compressFrameSync } from 'lz4-napi';
 import { compressSync as snappyRaw, uncompressSync as snappyRawUncompress } from 'snappy';
 import { describe, expect, it } from 'vitest';
 import { Compressor as ZstdCompressor } from 'zstd-napi';
-import { FloeError } from '../../packages/protocol/src/errors.js';
-import { COMPRESSION_CODECS, type CompressionType } from '../../packages/protocol/src/records/batch-header.js';
-import { compress, decompress } from '../../packages/protocol/src/records/compression.js';
+import { FloeError } from '../../../../packages/protocol/src/errors.js';
+import { COMPRESSION_CODECS, type CompressionType } from '../../../../packages/protocol/src/records/batch-header.js';
+import { compress, decompress } from '../../../../packages/protocol/src/records/compression.js';
 
 const require = createRequire(import.meta.url);
 const kafkajsGzip = require('kafkajs/src/protocol/message/compression/gzip.js') as {

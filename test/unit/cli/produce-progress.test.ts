@@ -1,6 +1,6 @@
 /** The progress line of `floe produce`: silent for short or non-terminal runs, rates once drawn. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ProgressLine } from '../../src/cli/commands/produce-progress.js';
+import { ProgressLine } from '../../../src/cli/commands/produce-progress.js';
 
 afterEach(() => {
   vi.useRealTimers();

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FloeError } from '../../packages/protocol/src/errors.js';
+import { FloeError } from '../../../../packages/protocol/src/errors.js';
 import {
   ATTRIBUTE,
   BATCH_HEADER_SIZE,
@@ -12,8 +12,8 @@ import {
   patchBaseOffset,
   validateBatch,
   type CompressionType,
-} from '../../packages/protocol/src/records/batch-header.js';
-import { compress, decompress } from '../../packages/protocol/src/records/compression.js';
+} from '../../../../packages/protocol/src/records/batch-header.js';
+import { compress, decompress } from '../../../../packages/protocol/src/records/compression.js';
 import {
   decodeRecordBatch,
   decodeRecordBatches,
@@ -21,7 +21,7 @@ import {
   estimateRecordSize,
   type DecodedRecord,
   type ProducedRecord,
-} from '../../packages/protocol/src/records/record-batch.js';
+} from '../../../../packages/protocol/src/records/record-batch.js';
 
 // --- kafkajs's own RecordBatch codec, an independent implementation to cross-check against ---
 

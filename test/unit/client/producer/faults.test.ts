@@ -1,7 +1,7 @@
 /** The fault layer the producer's fault tests run behind: seeded, reproducible, and faithful about what ran. */
 import { describe, expect, it } from 'vitest';
-import type { FunctionUrlEvent, FunctionUrlHandler } from '../../src/handlers/http.js';
-import { injectFaults, isProduceRequest, type FaultPlan } from '../../src/faults/handler-faults.js';
+import type { FunctionUrlEvent, FunctionUrlHandler } from '../../../../src/handlers/http.js';
+import { injectFaults, isProduceRequest, type FaultPlan } from '../../../../src/faults/handler-faults.js';
 
 const event = (rawPath = '/v1/produce', method = 'POST') => ({ rawPath, requestContext: { http: { method } } }) as unknown as FunctionUrlEvent;
 

@@ -1,7 +1,7 @@
 /** SigV4 for Function URLs: region from the host, 'auto' signs only deployed URLs, and the signature checks out. */
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { functionUrlRegion, signerFor, sigv4Signer } from '../../packages/client/src/sigv4.js';
+import { functionUrlRegion, signerFor, sigv4Signer } from '../../../packages/client/src/sigv4.js';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const functionUrl = 'https://abcdefghijklmnopqrstuvwxyz123456.lambda-url.eu-west-3.on.aws';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { diffCapacity } from '../../bench/lib/capacity.js';
-import { addSnapshots, diffSnapshot, type MeterSnapshot } from '../../bench/lib/metered-cluster.js';
-import { perGiB } from '../../bench/lib/report.js';
+import { diffCapacity } from '../../../bench/lib/capacity.js';
+import { addSnapshots, diffSnapshot, type MeterSnapshot } from '../../../bench/lib/metered-cluster.js';
+import { perGiB } from '../../../bench/lib/report.js';
 
 const snap = (n: number): MeterSnapshot => ({
   s3Puts: n,

@@ -13,8 +13,8 @@ import {
   type FloeUnits,
   type ProduceUnits,
   type Workload,
-} from '../../bench/lib/cost-model.js';
-import { PEER_ASSUMPTIONS, PRICES } from '../../bench/lib/prices.js';
+} from '../../../bench/lib/cost-model.js';
+import { PEER_ASSUMPTIONS, PRICES } from '../../../bench/lib/prices.js';
 
 const MiB = 1024 * 1024;
 const oneMiB: ProduceUnits = { requestBytes: MiB, partitionsPerRequest: 16, s3PutsPerRequest: 1, wruPerRequest: 16, rruPerRequest: 0, durationMsPerRequest: 100 };

@@ -1,7 +1,7 @@
 /** Serializers: built-ins, custom ones, and failures reported as SERIALIZATION_ERROR. */
 import { describe, expect, it } from 'vitest';
-import { FloeError } from '../../packages/protocol/src/errors.js';
-import { toSerializer } from '../../packages/client/src/producer/serializers.js';
+import { FloeError } from '../../../../packages/protocol/src/errors.js';
+import { toSerializer } from '../../../../packages/client/src/producer/serializers.js';
 
 const codeOf = (fn: () => unknown): string | undefined => {
   try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { quantile, samplesBeyondQuantile, summarize } from '../../bench/lib/stats.js';
-import { impliedLambdaMemoryMB } from '../../bench/memory.js';
+import { quantile, samplesBeyondQuantile, summarize } from '../../../bench/lib/stats.js';
+import { impliedLambdaMemoryMB } from '../../../bench/memory.js';
 
 describe('bench percentile math', () => {
   const oneToHundred = Array.from({ length: 100 }, (_, i) => 100 - i); // unsorted on purpose

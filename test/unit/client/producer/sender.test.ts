@@ -5,15 +5,15 @@
  */
 import type { ProduceRequest, ProduceTopicResult } from '@floe/protocol';
 import { describe, expect, it } from 'vitest';
-import { RecordAccumulator } from '../../packages/client/src/producer/accumulator.js';
-import { PendingRecord, type RecordMetadata } from '../../packages/client/src/producer/pending-record.js';
-import { BufferPool } from '../../packages/client/src/producer/buffer-pool.js';
-import { resolveProducerConfig, type ProducerConfig } from '../../packages/client/src/producer/config.js';
-import { IdempotenceManager } from '../../packages/client/src/producer/idempotence.js';
-import { Sender } from '../../packages/client/src/producer/sender.js';
-import { type ErrorCode, type FloeError, FloeError as Err } from '../../packages/protocol/src/errors.js';
-import { readBatchHeader } from '../../packages/protocol/src/records/batch-header.js';
-import { decodeRecordBatch, estimateRecordSize } from '../../packages/protocol/src/records/record-batch.js';
+import { RecordAccumulator } from '../../../../packages/client/src/producer/accumulator.js';
+import { PendingRecord, type RecordMetadata } from '../../../../packages/client/src/producer/pending-record.js';
+import { BufferPool } from '../../../../packages/client/src/producer/buffer-pool.js';
+import { resolveProducerConfig, type ProducerConfig } from '../../../../packages/client/src/producer/config.js';
+import { IdempotenceManager } from '../../../../packages/client/src/producer/idempotence.js';
+import { Sender } from '../../../../packages/client/src/producer/sender.js';
+import { type ErrorCode, type FloeError, FloeError as Err } from '../../../../packages/protocol/src/errors.js';
+import { readBatchHeader } from '../../../../packages/protocol/src/records/batch-header.js';
+import { decodeRecordBatch, estimateRecordSize } from '../../../../packages/protocol/src/records/record-batch.js';
 
 type Answer = (request: ProduceRequest) => Promise<ProduceTopicResult[]>;
 

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FloeError } from '../../packages/protocol/src/errors.js';
+import { FloeError } from '../../../../packages/protocol/src/errors.js';
 import {
   readVarint,
   readVarlong,
@@ -10,7 +10,7 @@ import {
   writeVarint,
   writeVarlong,
   type Cursor,
-} from '../../packages/protocol/src/records/varint.js';
+} from '../../../../packages/protocol/src/records/varint.js';
 
 // kafkajs's protocol encoder/decoder is an independent implementation of the same encoding.
 const require = createRequire(import.meta.url);

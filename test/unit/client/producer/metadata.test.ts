@@ -1,8 +1,8 @@
 /** The producer's topic metadata cache: shared refreshes, max age, waiting for a topic, backing off after failures. */
 import { describe, expect, it } from 'vitest';
-import type { Admin } from '../../packages/client/src/admin.js';
-import { TopicMetadata } from '../../packages/client/src/producer/metadata.js';
-import { FloeError } from '../../packages/protocol/src/errors.js';
+import type { Admin } from '../../../../packages/client/src/admin.js';
+import { TopicMetadata } from '../../../../packages/client/src/producer/metadata.js';
+import { FloeError } from '../../../../packages/protocol/src/errors.js';
 
 type Answer = Awaited<ReturnType<Admin['metadata']>>;
 
