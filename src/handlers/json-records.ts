@@ -3,8 +3,7 @@
  * key, value, headers and timestamp. The handler groups them per partition and
  * encodes one RecordBatch per partition (the fast path is the binary body).
  */
-import { encodeRecordBatch, FloeError, type ProducedRecord, type ProduceRequest, type RecordHeader } from '@floe/protocol';
-import { partitionForKey } from '@floe/client';
+import { encodeRecordBatch, FloeError, partitionForKey, type ProducedRecord, type ProduceRequest, type RecordHeader } from '@floe/protocol';
 import { LIMITS } from '../log/limits.js';
 import type { Topic } from '../log/topics.js';
 import { array, base64, integer, object, optional, string, type Json } from './validate.js';

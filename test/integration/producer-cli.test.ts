@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
 import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { fetchRaw } from '../../packages/client/src/log-client.js';
-import { partitionForKey } from '../../packages/client/src/murmur2.js';
+import { partitionForKey } from '../../packages/protocol/src/partitioning/murmur2.js';
 import { decodeRecordBatches } from '../../packages/protocol/src/records/record-batch.js';
 import { uniqueName } from '../helpers/cluster.js';
 import { FLOE_BIN } from '../helpers/processes.js';

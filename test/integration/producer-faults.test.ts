@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
 import { FloeHttpClient } from '../../packages/client/src/http-client.js';
-import { partitionForKey } from '../../packages/client/src/murmur2.js';
+import { partitionForKey } from '../../packages/protocol/src/partitioning/murmur2.js';
 import { Producer } from '../../packages/client/src/producer/index.js';
 import type { FaultPlan } from '../../src/faults/handler-faults.js';
 import { uniqueName } from '../helpers/cluster.js';

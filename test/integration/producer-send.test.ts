@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
 import { FloeHttpClient } from '../../packages/client/src/http-client.js';
-import { partitionForKey } from '../../packages/client/src/murmur2.js';
+import { partitionForKey } from '../../packages/protocol/src/partitioning/murmur2.js';
 import { Producer, type RecordMetadata } from '../../packages/client/src/producer/index.js';
 import type { FloeError } from '../../packages/protocol/src/errors.js';
 import { uniqueName } from '../helpers/cluster.js';

@@ -7,4 +7,4 @@ export { ERROR_CODES, FloeError, isRetriable, type ErrorCode } from '@floe/proto
 /** Low-level calls of Floe's HTTP API (the CLI and tools use them; applications use Producer and Consumer). */
 export { FloeHttpClient, errorFromResponse, type FunctionName, type HttpClientOptions, type RequestSigner } from './http-client.js';
 export { allocateProducerId, fetchRaw, produceRaw } from './log-client.js';
-export { murmur2, partitionForKey } from './murmur2.js';
+export { murmur2, partitionForKey } from '@floe/protocol';

@@ -20,3 +20,4 @@ export * from './api/groups.js';
 export * from './http/wire-reader.js';
 export * from './http/produce-request.js';
 export * from './http/fetch-response.js';
+export * from './partitioning/murmur2.js';

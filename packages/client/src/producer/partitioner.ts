@@ -5,7 +5,7 @@
  * - a null key sticks to one partition until batch.size bytes went there, then switches
  *   (Kafka 3.3's uniform sticky partitioner), preferring the least loaded partitions (KIP-794).
  */
-import { partitionForKey } from '../murmur2.js';
+import { partitionForKey } from '@floe/protocol';
 
 export interface PartitionerContext {
   topic: string;

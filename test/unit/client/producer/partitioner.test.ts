@@ -1,6 +1,6 @@
 /** The built-in partitioner's null-key stickiness (Kafka 3.3's uniform sticky partitioner, KIP-794). */
 import { describe, expect, it } from 'vitest';
-import { partitionForKey } from '../../../../packages/client/src/murmur2.js';
+import { partitionForKey } from '../../../../packages/protocol/src/partitioning/murmur2.js';
 import { BuiltInPartitioner } from '../../../../packages/client/src/producer/partitioner.js';
 
 const nullKey = (topic: string, partitionCount: number) => ({ topic, key: null, value: null, partitionCount });

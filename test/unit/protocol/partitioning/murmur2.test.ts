@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { murmur2 } from '../../../packages/client/src/murmur2.js';
-import { BuiltInPartitioner } from '../../../packages/client/src/producer/partitioner.js';
+import { murmur2 } from '../../../../packages/protocol/src/partitioning/murmur2.js';
+import { BuiltInPartitioner } from '../../../../packages/client/src/producer/partitioner.js';
 
 const require = createRequire(import.meta.url);
 const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer | string) => number;
