@@ -20,10 +20,10 @@ export interface KafkajsResponse {
   decode(payload: Buffer): Promise<Record<string, unknown>>;
 }
 
-type Protocol = (args: Record<string, unknown>) => { request: KafkajsRequest; response: KafkajsResponse };
+type Protocol = (args: unknown) => { request: KafkajsRequest; response: KafkajsResponse };
 
 /** The request builder and response decoder of one kafkajs API version, e.g. ('metadata', 1). */
-export function kafkajsApi(api: string, version: number, args: Record<string, unknown> = {}) {
+export function kafkajsApi(api: string, version: number, args: unknown = {}) {
   const module = require(`kafkajs/src/protocol/requests/${api}/index.js`) as { protocol: (v: { version: number }) => Protocol };
   return module.protocol({ version })(args);
 }
@@ -59,3 +59,24 @@ export async function recordBatch(messages: Array<{ key: string; value: string }
 }
 
 export { Long };
+
+/** The furthest offset any kafkajs Decoder reached in each buffer it read. */
+const reached = new WeakMap<Buffer, number>();
+const Decoder = require('kafkajs/src/protocol/decoder.js') as { prototype: Record<string, unknown> };
+for (const name of Object.getOwnPropertyNames(Decoder.prototype)) {
+  const original = Decoder.prototype[name];
+  if (!name.startsWith('read') || typeof original !== 'function') continue;
+  Decoder.prototype[name] = function (this: { buffer: Buffer; offset: number }, ...args: unknown[]) {
+    const note = () => reached.set(this.buffer, Math.max(reached.get(this.buffer) ?? 0, this.offset));
+    const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+    if (result instanceof Promise) return result.then((value) => (note(), value));
+    note();
+    return result;
+  };
+}
+
+/** Decodes a response body with kafkajs and reports how many of its bytes kafkajs read. */
+export async function kafkajsDecode(response: KafkajsResponse, payload: Buffer): Promise<{ decoded: Record<string, unknown>; consumed: number }> {
+  const decoded = await response.decode(payload);
+  return { decoded, consumed: reached.get(payload) ?? 0 };
+}
