@@ -56,6 +56,7 @@ export class FrameSplitter {
 
   /** Consumes `n` buffered bytes: a view when they lie in one chunk, else one copy of exactly n. */
   private take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
     this.buffered -= n;
     const first = this.chunks[0] as Buffer;
     if (first.length >= n) {
