@@ -14,10 +14,17 @@ import { UNKNOWN_TAGGED_FIELDS, type KafkaStruct, type KafkaValue, type RawTagge
 
 export function decodeStruct(reader: Reader, struct: StructPlan): KafkaStruct {
   const out: Record<string, KafkaValue> = {};
-  for (const plan of struct.fields) {
-    out[plan.name] = withPath(plan.name, () => decodeField(reader, plan));
+  let field = '';
+  try {
+    for (const plan of struct.fields) {
+      field = plan.name;
+      out[field] = decodeField(reader, plan);
+    }
+    field = '';
+    if (struct.flexible) decodeTaggedFields(reader, struct, out);
+  } catch (error) {
+    throw field === '' ? error : atPath(error, field);
   }
-  if (struct.flexible) decodeTaggedFields(reader, struct, out);
   return out;
 }
 
@@ -37,8 +44,12 @@ function decodeTaggedFields(reader: Reader, struct: StructPlan, out: Record<stri
     }
     const end = reader.pos + size;
     const sub = new Reader(reader.buf, reader.pos, end);
-    out[plan.name] = withPath(plan.name, () => decodeField(sub, plan));
-    if (sub.pos !== end) throw malformed(`tagged field ${tag} left ${end - sub.pos} of its ${size} bytes`);
+    try {
+      out[plan.name] = decodeField(sub, plan);
+    } catch (error) {
+      throw atPath(error, plan.name);
+    }
+    if (sub.pos !== end) throw malformed(`tagged field ${tag} left ${end - sub.pos} of its ${size} bytes`).within(plan.name);
     reader.pos = end;
   }
   for (const plan of struct.tagged) if (!(plan.name in out)) out[plan.name] = defaultValue(plan);
@@ -50,7 +61,12 @@ function decodeField(reader: Reader, plan: FieldPlan): KafkaValue {
   const count = reader.arrayLength(plan.compact, plan.nullable, plan.elementMinSize);
   if (count === null) return null;
   const items: KafkaValue[] = [];
-  for (let i = 0; i < count; i++) items.push(withPath(`[${i}]`, () => decodeValue(reader, plan)));
+  let i = 0;
+  try {
+    for (; i < count; i++) items.push(decodeValue(reader, plan));
+  } catch (error) {
+    throw atPath(error, `[${i}]`);
+  }
   return items;
 }
 
@@ -86,11 +102,7 @@ function decodeValue(reader: Reader, plan: FieldPlan): KafkaValue {
   }
 }
 
-function withPath<T>(segment: string, read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    if (error instanceof KafkaProtocolError) throw error.within(segment);
-    throw error;
-  }
+/** Adds where it happened to a protocol error on its way out (only on failure: no cost otherwise). */
+function atPath(error: unknown, segment: string): unknown {
+  return error instanceof KafkaProtocolError ? error.within(segment) : error;
 }

@@ -6,8 +6,9 @@
  */
 import { invalidValue } from './errors.js';
 
-/** Blobs at least this long are referenced instead of copied into the scratch buffer. */
-const REFERENCE_AT = 512;
+/** Blobs at least this long are referenced instead of copied into the scratch buffer
+ * (below it, a copy is cheaper than another chunk). */
+const REFERENCE_AT = 16 * 1024;
 const MAX_SCRATCH = 64 * 1024;
 
 export class Writer {
