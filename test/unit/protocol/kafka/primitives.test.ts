@@ -215,21 +215,26 @@ describe('arrays and the writer', () => {
     expect(reader('00000004' + '00'.repeat(4)).arrayLength(false, false, 0)).toBe(4);
   });
 
-  it('keeps large blobs by reference and writes the size prefix', () => {
+  it('writes small (copied) and large (referenced) blobs in order, after the size prefix', () => {
     // Prepare
-    const blob = Buffer.alloc(4096, 7);
+    const small = Buffer.alloc(100, 7);
+    const large = Buffer.alloc(100_000, 9);
     const writer = new Writer(8);
 
     // Act
     writer.int16(1);
-    writer.bytes(blob, false);
+    writer.bytes(small, false);
+    writer.bytes(large, true);
     writer.int8(2);
     const out = writer.finish(true);
 
     // Assess
-    expect(out.readInt32BE(0)).toBe(2 + 4 + 4096 + 1);
-    expect(out.length).toBe(4 + 2 + 4 + 4096 + 1);
-    expect(out.subarray(10, 10 + 4096).equals(blob)).toBe(true);
-    expect(out[out.length - 1]).toBe(2);
+    const r = new Reader(out);
+    expect(r.int32()).toBe(out.length - 4);
+    expect(r.int16()).toBe(1);
+    expect(r.bytes(false, false)?.equals(small)).toBe(true);
+    expect(r.bytes(true, false)?.equals(large)).toBe(true);
+    expect(r.int8()).toBe(2);
+    expect(r.remaining).toBe(0);
   });
 });
