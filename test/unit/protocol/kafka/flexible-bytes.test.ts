@@ -142,6 +142,20 @@ const REQUESTS: RequestCase[] = [
     bytes: frame(header('0009', '0008'), '02', '08', t('billing'), '00', '00', '00', '00'),
     body: { groups: [{ groupId: 'billing', topics: null }], requireStable: false },
   },
+  {
+    name: 'InitProducerId v4 (idempotent, no transactional id)',
+    apiKey: 22,
+    version: 4,
+    bytes: frame(header('0016', '0004'), '00', '7fffffff', 'ffffffffffffffff', 'ffff', '00'),
+    body: { transactionalId: null, transactionTimeoutMs: 2147483647, producerId: -1n, producerEpoch: -1 },
+  },
+  {
+    name: 'FindCoordinator v4 (batched keys)',
+    apiKey: 10,
+    version: 4,
+    bytes: frame(header('000a', '0004'), '00', '02', '08', t('billing'), '00'),
+    body: { keyType: 0, coordinatorKeys: ['billing'] },
+  },
 ];
 
 interface ResponseCase {
@@ -352,6 +366,44 @@ const RESPONSES: ResponseCase[] = [
           errorCode: 0,
         },
       ],
+    },
+  },
+  {
+    name: 'JoinGroup v6',
+    apiKey: 11,
+    version: 6,
+    bytes: frame(
+      '00000007 00',
+      '00000000 0000 00000003', // throttle, error, generation 3
+      '06', t('range'), '05', t('m-01'), '05', t('m-01'), // protocol name, leader, member id
+      '02 05', t('m-01'), '00 05', t('meta'), '00', // [member m-01, instance null, metadata]
+      '00',
+    ),
+    body: {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      generationId: 3,
+      protocolName: 'range',
+      leader: 'm-01',
+      memberId: 'm-01',
+      members: [{ memberId: 'm-01', groupInstanceId: null, metadata: Buffer.from('meta') }],
+    },
+  },
+  {
+    name: 'InitProducerId v4 (a 63-bit producer id)',
+    apiKey: 22,
+    version: 4,
+    bytes: frame('00000007 00', '00000000 0000', '7edcba9876543211', '0000', '00'),
+    body: { throttleTimeMs: 0, errorCode: 0, producerId: 0x7edcba9876543211n, producerEpoch: 0 },
+  },
+  {
+    name: 'FindCoordinator v4 (batched keys)',
+    apiKey: 10,
+    version: 4,
+    bytes: frame('00000007 00', '00000000', '02 08', t('billing'), '00000001 05', t('floe'), '00002384 0000 00 00', '00'),
+    body: {
+      throttleTimeMs: 0,
+      coordinators: [{ key: 'billing', nodeId: 1, host: 'floe', port: 9092, errorCode: 0, errorMessage: null }],
     },
   },
 ];
