@@ -81,7 +81,13 @@ export function decodeRequestHeader(frame: Buffer): { header: RequestHeader; bod
   const api = requireApi(partial);
   const headerVersion = requestHeaderVersion(api.isFlexible(partial.apiVersion));
   const reader = new Reader(frame);
-  const raw = decodeStruct(reader, REQUEST_HEADER_PLANS[headerVersion] as StructPlan);
+  let raw: KafkaStruct;
+  try {
+    raw = decodeStruct(reader, REQUEST_HEADER_PLANS[headerVersion] as StructPlan);
+  } catch (error) {
+    if (error instanceof KafkaProtocolError) error.header = partial;
+    throw error;
+  }
   const header: RequestHeader = { ...partial, clientId: (raw.clientId as string | null | undefined) ?? null, headerVersion };
   const unknown = raw[UNKNOWN_TAGGED_FIELDS] as readonly RawTaggedField[] | undefined;
   if (unknown !== undefined) header.unknownTaggedFields = unknown;

@@ -3,7 +3,6 @@
 /** Kafka error codes this layer reports (see the protocol guide's error table). */
 export const KafkaErrorCode = {
   UNKNOWN_SERVER_ERROR: -1,
-  CORRUPT_MESSAGE: 2,
   MESSAGE_TOO_LARGE: 10,
   UNSUPPORTED_VERSION: 35,
   INVALID_REQUEST: 42,

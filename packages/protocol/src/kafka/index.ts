@@ -20,3 +20,5 @@ export { allApis, findApi, type ApiDefinition } from './registry.js';
 export { UNKNOWN_TAGGED_FIELDS, type FieldSchema, type KafkaStruct, type KafkaValue, type MessageSchema, type PrimitiveType, type RawTaggedField } from './schema.js';
 export { Reader } from './reader.js';
 export { Writer } from './writer.js';
+export type { MessageBody, StructBody } from './types.js';
+export * from './messages/index.js';
