@@ -18,7 +18,8 @@ export function defaultValue(plan: FieldPlan): KafkaValue {
     case 'bytes':
       return EMPTY;
     case 'records':
-      return plan.nullable ? null : EMPTY;
+      // Not null even where nullable: brokers send an empty record set, and librdkafka rejects a null one.
+      return EMPTY;
     case 'uuid':
       return ZERO_UUID;
     case 'struct':
