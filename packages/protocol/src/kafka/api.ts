@@ -28,11 +28,12 @@ import { allApis, findApi, type ApiDefinition } from './registry.js';
 import { UNKNOWN_TAGGED_FIELDS, type KafkaStruct, type RawTaggedField } from './schema.js';
 import { Writer } from './writer.js';
 
-export interface ApiVersionRange {
+/** A type, not an interface, so it fits a body (KafkaStruct) as the ApiVersions `apiKeys` entries. */
+export type ApiVersionRange = {
   apiKey: number;
   minVersion: number;
   maxVersion: number;
-}
+};
 
 export interface RequestHeader extends PartialRequestHeader {
   headerVersion: RequestHeaderVersion;
@@ -147,7 +148,7 @@ export function decodeResponse(apiKey: number, apiVersion: number, frame: Buffer
 export function encodeApiVersionsFallback(correlationId: number, apis: readonly ApiVersionRange[] = supportedApis()): Buffer {
   return encodeResponse(API_VERSIONS_KEY, 0, correlationId, {
     errorCode: KafkaErrorCode.UNSUPPORTED_VERSION,
-    apiKeys: apis.map((api) => ({ ...api })),
+    apiKeys: apis,
   });
 }
 
