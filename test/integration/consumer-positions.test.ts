@@ -197,6 +197,23 @@ describe('commits, positions, seeks, pause and lag', () => {
     ]);
   });
 
+  it('seekToBeginning rewinds under the default auto.offset.reset (latest) too', async () => {
+    // Prepare: a consumer with the default policy; the partition holds records.
+    const topic = await topicWith(5, 1);
+    const c = consumer({ maxPollRecords: 100 });
+    const p0 = { topic, partition: 0 };
+    c.assign([p0]);
+
+    // Act
+    c.seekToBeginning([p0]);
+    const rewound = await c.position(p0);
+    const records = await pollUntil(c, 5);
+
+    // Assess: the explicit seek wins over the default policy (it once was overwritten by "latest").
+    expect(rewound).toBe(0);
+    expect(values(records)).toEqual(range(0, 5));
+  });
+
   it('records carry topic, partition, offset, deserialized key and value, headers and timestamp; a bad value stops poll at its offset', async () => {
     // Prepare
     const topic = uniqueName('rec');

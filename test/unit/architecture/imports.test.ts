@@ -37,6 +37,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
 };
 
 const WORKSPACE = { '@floe/protocol': 'packages/protocol', '@floe/client': 'packages/client' } as const;
+/** A workspace specifier's package (subpaths such as @floe/protocol/kafka belong to their package). */
 
 function* sourceFiles(dir: string): Generator<string> {
   for (const name of readdirSync(join(ROOT, dir))) {

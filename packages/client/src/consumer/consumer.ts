@@ -367,9 +367,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
         throw new FloeError('OFFSET_OUT_OF_RANGE', `no committed offset for ${s.topic}/${s.partition} and auto.offset.reset is none`);
       }
     }
-    const byPolicy = (policy: 'earliest' | 'latest') => reset.filter((s) => (s.resetTo ?? this.config.autoOffsetReset) === policy);
+    // Each partition's policy is decided before any is applied: applying one clears resetTo.
+    const policyOf = new Map(reset.map((s) => [s, s.resetTo ?? this.config.autoOffsetReset]));
     for (const policy of ['earliest', 'latest'] as const) {
-      const list = byPolicy(policy);
+      const list = reset.filter((s) => policyOf.get(s) === policy);
       for (const topic of new Set(list.map((s) => s.topic))) {
         const parts = list.filter((s) => s.topic === topic);
         const offsets = await this.admin.listOffsets(topic, parts.map((s) => s.partition), policy);
