@@ -1,6 +1,7 @@
 /** The floe CLI, shaped like Kafka's console tools. */
 import { Command } from 'commander';
 import { FloeError } from '../errors.js';
+import { registerConsole } from './commands/console.js';
 import { registerConsume } from './commands/consume.js';
 import { registerGroups } from './commands/groups.js';
 import { registerHousekeeping } from './commands/housekeeping.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerConsume(program);
   registerGroups(program);
   registerHousekeeping(program);
+  registerConsole(program);
   return program;
 }
 
