@@ -94,7 +94,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   };
 
   async function api(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    sampler.touch();
+    if (req.method === 'GET') sampler.touch(); // someone is looking: keep sampling (scripted writes alone do not start it)
     const { route, params } = findRoute(routes, req.method ?? 'GET', url.pathname);
     let body: unknown;
     if (route.write) {
