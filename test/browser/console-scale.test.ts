@@ -54,6 +54,7 @@ describe.skipIf(!hasChromium)('the console UI with 1,000 topics and 10,000 parti
     await page.goto(`${server.url}#/topics`);
     await page.getByText('1–50 of 1,001').waitFor();
     const firstPageMs = Date.now() - started;
+    console.log(`console UI scale: topics page with 1,001 topics shown in ${firstPageMs} ms (first load, bundle included)`);
     const firstRows = await rowCount('Topics (1,001)');
     const violations = await seriousViolations(page);
     await screenshot(page, '09-topics-1000');
@@ -101,5 +102,23 @@ describe.skipIf(!hasChromium)('the console UI with 1,000 topics and 10,000 parti
     expect(olderBody.records).toHaveLength(20);
     expect(browser.foreignRequests).toEqual([]);
     expect(browser.problems).toEqual([]);
+  }, 60_000);
+
+  it('has an accessibility check that would catch a violation (axe really runs)', async () => {
+    // Prepare
+    await page.goto(`${server.url}#/groups`);
+    await page.getByRole('heading', { level: 1, name: 'Consumer groups' }).waitFor();
+    const clean = await seriousViolations(page);
+
+    // Act: an input without a label, as a careless change would add
+    await page.evaluate(() => {
+      const document = (globalThis as unknown as { document: { body: { append(node: unknown): void }; createElement(tag: string): unknown } }).document;
+      document.body.append(document.createElement('input'));
+    });
+    const broken = await seriousViolations(page);
+
+    // Assess
+    expect(clean).toEqual([]);
+    expect(broken.map((v) => v.id)).toContain('label');
   }, 60_000);
 });

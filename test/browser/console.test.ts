@@ -2,8 +2,8 @@
  * The web console in a real browser (headless Chromium) against `floe dev`:
  * create a topic in the form, find records produced with the CLI, produce one
  * from the form, watch an SDK consumer group's members and lag, reset its
- * offsets (dry run, then execute), and check that read-only mode hides writes
- * and the server refuses them. Every page passes axe-core with no serious or
+ * offsets (dry run, then execute), add partitions, and check that read-only
+ * mode hides writes and the server refuses them. Every page passes axe-core with no serious or
  * critical violations, loads nothing from the internet, and is saved as a
  * screenshot under test-output/console/.
  */
@@ -213,6 +213,27 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     expect(plan.map((row) => row.replace(/\s+/g, ' '))).toEqual([`${topic}030`, `${topic}110`, `${topic}200`]);
     expect(lagAfterDryRun).toBe('0');
     expect(described.partitions.map((p) => p.committedOffset)).toEqual([0, 0, 0]);
+  }, TIMEOUT);
+
+  it('adds partitions in the form', async () => {
+    // Prepare
+    await open(`#/topics/${topic}`);
+    await heading(`Topic ${topic}`);
+
+    // Act
+    await page.getByLabel('New partition count').fill('4');
+    await page.getByRole('button', { name: 'Add partitions' }).click();
+    await page.getByText('The topic now has 4 partitions.').waitFor();
+    const rows = await eventually(async () => {
+      const count = await page.getByRole('table', { name: 'Partitions' }).locator('tbody tr').count();
+      expect(count).toBe(4);
+      return count;
+    });
+    const described = JSON.parse(floeCli(bootstrap, ['topics', 'describe', topic, '--json']).stdout) as { partitions: number };
+
+    // Assess
+    expect(rows).toBe(4);
+    expect(described.partitions).toBe(4);
   }, TIMEOUT);
 
   it('charts produce and fetch rates on the overview after the activity', async () => {
