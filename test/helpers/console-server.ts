@@ -1,16 +1,10 @@
 /** A console server on a free port over any gateway, with a stub UI unless a built one is given: for API-level tests. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FloeGateway } from '../../src/console/gateway.js';
 import { startConsoleServer, type ConsoleServer, type ConsoleServerOptions } from '../../src/console/server.js';
 
-export function stubAssetsDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'floe-console-stub-'));
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>stub</title>');
-  writeFileSync(join(dir, 'app.js'), 'export {};');
-  return dir;
-}
+/** A stand-in for the built UI (index.html, app.js), for tests of the API and the static file server. */
+export const stubAssetsDir = (): string => fileURLToPath(new URL('../fixtures/console-stub/', import.meta.url));
 
 export function startTestConsole(gateway: FloeGateway, options: Partial<ConsoleServerOptions> = {}): Promise<ConsoleServer> {
   return startConsoleServer({ gateway, bootstrap: 'http://fake', port: 0, assetsDir: stubAssetsDir(), log: () => {}, ...options });
