@@ -4,7 +4,8 @@
 //   2. each Lambda handler bundled with esbuild into dist/lambda/<name>/index.mjs, which the CDK
 //      constructs deploy (so an app using `floe/cdk` needs no bundler), checked for static imports
 //      of packages the bundle leaves out (native addons: Lambda would crash at init).
-// --compile-only stops after step 1 (what `npm start` needs).
+//   3. the web console's UI (Preact, bundled by esbuild) into dist/console.
+// --compile-only stops after step 1 (what `npm start` needs; the console then builds its UI on first use).
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
@@ -52,6 +53,9 @@ await Promise.all(
     if (staticImports.length > 0) problems.push(`${name}: static import of ${[...new Set(staticImports)].join(', ')}`);
   }),
 );
+const { buildConsole } = await import(new URL('../dist/src/console/build.js', import.meta.url).href);
+await buildConsole(`${root}/dist/console`);
+
 if (problems.length > 0) {
   process.stderr.write(`build: Lambda bundles import packages they do not contain (load them with require() in try/catch):\n  ${problems.join('\n  ')}\n`);
   process.exit(1);

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   consume: async () => (await import('./commands/consume.js')).registerConsume,
   groups: async () => (await import('./commands/groups.js')).registerGroups,
   housekeeping: async () => (await import('./commands/housekeeping.js')).registerHousekeeping,
+  console: async () => (await import('./commands/console.js')).registerConsole,
 };
 
 function packageVersion(): string {

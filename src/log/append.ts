@@ -37,7 +37,7 @@ export async function appendBatch(
   producer: ProducerInfo | undefined,
 ): Promise<AppendResult> {
   const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':n': location.n, ':loc': [location] };
+  const values: Record<string, unknown> = { ':n': location.n, ':loc': [location], ':l': location.l };
   let update = 'SET nextOffset = nextOffset + :n, recent = list_append(recent, :loc)';
   let condition = 'attribute_exists(nextOffset)';
   if (producer) {
@@ -59,7 +59,8 @@ export async function appendBatch(
       new UpdateCommand({
         TableName: deps.logTable,
         Key: logKeys.head(topicId, partition),
-        UpdateExpression: update,
+        // bytes: a running total of batch bytes written (shown by topic describe; retention does not lower it)
+        UpdateExpression: `${update} ADD bytes :l`,
         ConditionExpression: condition,
         ExpressionAttributeNames: producer ? names : undefined,
         ExpressionAttributeValues: values,

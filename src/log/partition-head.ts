@@ -1,7 +1,7 @@
 /**
  * The partition head item and its batch locations.
  *
- * head   { nextOffset, logStartOffset, recentBase, recent: Location[], producers: { <pid>: ProducerState } }
+ * head   { nextOffset, logStartOffset, recentBase, recent: Location[], producers: { <pid>: ProducerState }, bytes? }
  * chunk  { base, entries: Location[] }  (sk "i#<last offset of the chunk>")
  *
  * Offsets are not stored per location: the i-th recent location starts at
@@ -46,6 +46,8 @@ export interface PartitionHead {
   recentBase: number;
   recent: Location[];
   producers: Record<string, ProducerState>;
+  /** batch bytes ever appended (absent until the first append) */
+  bytes?: number;
 }
 
 export interface LocatedBatch extends Location {

@@ -23,6 +23,8 @@ export interface PartitionDescription {
   partition: number;
   logStartOffset: number;
   highWatermark: number;
+  /** batch bytes written to the partition since it was created (not lowered by retention) */
+  bytes: number;
 }
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
@@ -154,7 +156,7 @@ export async function describePartitions(deps: LogDeps, topic: Topic): Promise<P
   const heads = await readHeads(deps, topic, all);
   return all.map((partition) => {
     const head = heads.get(partition);
-    return { partition, logStartOffset: head?.logStartOffset ?? 0, highWatermark: head?.nextOffset ?? 0 };
+    return { partition, logStartOffset: head?.logStartOffset ?? 0, highWatermark: head?.nextOffset ?? 0, bytes: head?.bytes ?? 0 };
   });
 }
 

@@ -4,7 +4,7 @@ import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { LIMITS } from '../../src/log/limits.js';
 import type { LocalCluster } from '../../src/local/cluster.js';
 import { startTestCluster, uniqueName } from '../helpers/cluster.js';
-import { produceValues, readPartition, values } from '../helpers/log.js';
+import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
 
 let cluster: LocalCluster;
 let http: FloeHttpClient;
@@ -33,9 +33,9 @@ describe('topics', () => {
     expect(listed.map((t) => t.name)).toContain(name);
     expect(described.configs).toEqual({ 'retention.ms': 60000, 'retention.bytes': -1, 'max.message.bytes': 2048 });
     expect(described.partitionDetails).toEqual([
-      { partition: 0, logStartOffset: 0, highWatermark: 0 },
-      { partition: 1, logStartOffset: 0, highWatermark: 3 },
-      { partition: 2, logStartOffset: 0, highWatermark: 0 },
+      { partition: 0, logStartOffset: 0, highWatermark: 0, bytes: 0 },
+      { partition: 1, logStartOffset: 0, highWatermark: 3, bytes: batchOf(['a', 'b', 'c']).length },
+      { partition: 2, logStartOffset: 0, highWatermark: 0, bytes: 0 },
     ]);
   });
 

@@ -10,7 +10,8 @@ export interface TopicInfo {
 }
 
 export interface TopicDescription extends TopicInfo {
-  partitionDetails: Array<{ partition: number; logStartOffset: number; highWatermark: number }>;
+  /** bytes: batch bytes written since the partition was created (absent from servers older than the field) */
+  partitionDetails: Array<{ partition: number; logStartOffset: number; highWatermark: number; bytes?: number }>;
 }
 
 export interface OffsetResult {

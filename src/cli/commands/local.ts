@@ -1,6 +1,7 @@
 /** floe dev | serve | storage: the local cluster and its parts. */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { startDevConsole } from '../../console/dev-console.js';
 import { CRASH_POINTS, type CrashPoint } from '../../faults/crash-points.js';
 import { startCluster } from '../../local/cluster.js';
 import { startStorage } from '../../local/storage.js';
@@ -41,7 +42,9 @@ export function registerLocal(program: Command): void {
     .option('--data-dir <dir>', 'where data is kept across restarts', '.floe')
     .option('--json', 'print the endpoints as one JSON line')
     .option('--housekeeping-interval-ms <ms>', 'run housekeeping (retention, merging, orphan collection) this often; 0 = off', nonNegative, 60_000)
-    .action(async (options: { port: number; host: string; dataDir: string; json?: boolean; housekeepingIntervalMs: number }) => {
+    .option('--console-port <port>', 'port of the web console (0 = any free port)', port, 8080)
+    .option('--no-console', 'do not serve the web console')
+    .action(async (options: { port: number; host: string; dataDir: string; json?: boolean; housekeepingIntervalMs: number; consolePort: number; console: boolean }) => {
       const cluster = await startCluster({
         port: options.port,
         host: options.host,
@@ -49,15 +52,20 @@ export function registerLocal(program: Command): void {
         entryModules: true,
         housekeepingIntervalMs: options.housekeepingIntervalMs,
       });
+      const warn = (line: string) => process.stderr.write(`${line}\n`);
+      const web = options.console ? await startDevConsole({ bootstrap: cluster.url, host: options.host, port: options.consolePort, warn }) : undefined;
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ bootstrap: cluster.url, ...cluster.storage })}\n`);
+        process.stdout.write(`${JSON.stringify({ bootstrap: cluster.url, ...cluster.storage, ...(web ? { console: web.url } : {}) })}\n`);
       } else {
         process.stdout.write(
-          `Floe local cluster is up.\n  bootstrap: ${cluster.url}\n  data:      ${resolve(options.dataDir)}\n` +
+          `Floe local cluster is up.\n  bootstrap: ${cluster.url}\n${web ? `  console:   ${web.url}\n` : ''}  data:      ${resolve(options.dataDir)}\n` +
             `  try:       npx floe topics create demo --partitions 3\nPress Ctrl-C to stop.\n`,
         );
       }
-      await waitForSignal(() => cluster.close());
+      await waitForSignal(async () => {
+        await web?.close();
+        await cluster.close();
+      });
     });
 
   program

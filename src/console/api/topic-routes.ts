@@ -1,0 +1,86 @@
+/** Topics: the paged list, one topic with its paged partitions, create, add partitions. */
+import { FloeError } from '@floe/client';
+import type { PartitionRow, TopicDetail, TopicRow } from '../shared/api-types.js';
+import type { ApiContext } from './context.js';
+import { pageRequest, slicePage } from './pagination.js';
+import { bodyInt, bodyString, objectBody } from './params.js';
+import type { ApiRoute } from './router.js';
+
+/** Floe's own limit (docs/http-api.md); checked here too so the form gets a clear answer. */
+const MAX_PARTITIONS = 4096;
+
+function configsOf(value: unknown): Record<string, string | number> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new FloeError('INVALID_REQUEST', '"configs" must be an object');
+  for (const [name, v] of Object.entries(value)) {
+    if (typeof v !== 'string' && typeof v !== 'number') throw new FloeError('INVALID_CONFIG', `config "${name}" must be a number or a numeric string`);
+  }
+  return value as Record<string, string | number>;
+}
+
+export function topicRoutes(ctx: ApiContext): ApiRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/topics',
+      handle: async (request) => {
+        const page = pageRequest(request.query);
+        const filter = (request.query.get('q') ?? '').toLowerCase();
+        const topics = (await ctx.gateway.listTopics()).filter((t) => t.name.toLowerCase().includes(filter)).sort((a, b) => (a.name < b.name ? -1 : 1));
+        const sliced = slicePage(topics, page);
+        const items = sliced.items.map((t): TopicRow => {
+          const stats = ctx.sampler.topicStats(t.name);
+          return { name: t.name, partitions: t.partitions, records: stats?.records ?? null, bytes: stats?.bytes ?? null };
+        });
+        return { body: { ...sliced, items } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/topics',
+      write: true,
+      handle: async (request) => {
+        const body = objectBody(request.body);
+        const name = bodyString(body, 'name', { maxLength: 249 }) as string;
+        const partitions = bodyInt(body, 'partitions', { min: 1, max: MAX_PARTITIONS, optional: true }) ?? 1;
+        return { status: 201, body: await ctx.gateway.createTopic(name, partitions, configsOf(body.configs)) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/topics/:name',
+      handle: async (request) => {
+        const page = pageRequest(request.query, 100);
+        const topic = await ctx.gateway.describeTopic(request.params.name as string);
+        const rows = topic.partitionDetails.map(
+          (p): PartitionRow => ({
+            partition: p.partition,
+            logStartOffset: p.logStartOffset,
+            logEndOffset: p.highWatermark,
+            records: p.highWatermark - p.logStartOffset,
+            bytes: p.bytes ?? null,
+          }),
+        );
+        const detail: TopicDetail = {
+          name: topic.name,
+          topicId: topic.topicId,
+          partitions: topic.partitions,
+          configs: topic.configs,
+          records: rows.reduce((sum, r) => sum + r.records, 0),
+          bytes: rows.some((r) => r.bytes === null) ? null : rows.reduce((sum, r) => sum + (r.bytes ?? 0), 0),
+          partitionPage: slicePage(rows, page),
+        };
+        return { body: detail };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/topics/:name/partitions',
+      write: true,
+      handle: async (request) => {
+        const count = bodyInt(objectBody(request.body), 'count', { min: 1, max: MAX_PARTITIONS }) as number;
+        return { body: await ctx.gateway.addPartitions(request.params.name as string, count) };
+      },
+    },
+  ];
+}
