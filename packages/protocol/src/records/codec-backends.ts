@@ -155,4 +155,6 @@ function loadNativeBackend(): CodecBackend {
   };
 }
 
-export const nativeBackend: CodecBackend = loadNativeBackend();
+let native: CodecBackend | undefined;
+/** The native backend, loaded on first use: the addons cost start-up time a CLI call or an uncompressed producer never needs. */
+export const nativeBackend = (): CodecBackend => (native ??= loadNativeBackend());

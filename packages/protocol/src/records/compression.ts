@@ -22,11 +22,12 @@ import { FloeError } from '../errors.js';
 import type { CompressionType } from './batch-header.js';
 import { nativeBackend, portableBackend, type CodecBackend } from './codec-backends.js';
 
-let backend: CodecBackend = nativeBackend;
+let forced: CodecBackend | undefined;
+const backend = (): CodecBackend => forced ?? nativeBackend();
 
 /** Tests force the pure-JS codecs (what runs on Lambda) with 'portable'. */
 export function useCodecBackend(kind: 'native' | 'portable'): void {
-  backend = kind === 'native' ? nativeBackend : portableBackend;
+  forced = kind === 'native' ? undefined : portableBackend;
 }
 
 /** Default ceiling on one decompressed records section (Kafka has none; Lambda memory does). */
@@ -45,10 +46,12 @@ export function compress(type: CompressionType, data: Buffer): Buffer {
     case 'snappy':
       return xerialCompress(data);
     case 'lz4':
-      return backend.lz4CompressFrame(data);
-    case 'zstd':
-      if (!backend.zstdCompress) throw new FloeError('UNSUPPORTED_COMPRESSION_TYPE', 'no zstd compressor in this runtime');
-      return backend.zstdCompress(data);
+      return backend().lz4CompressFrame(data);
+    case 'zstd': {
+      const zstdCompress = backend().zstdCompress;
+      if (!zstdCompress) throw new FloeError('UNSUPPORTED_COMPRESSION_TYPE', 'no zstd compressor in this runtime (install zstd-napi, or run Node >= 22.15)');
+      return zstdCompress(data);
+    }
     default:
       throw unsupported(type);
   }
@@ -67,10 +70,10 @@ export function decompress(type: CompressionType, data: Buffer, maxOutputBytes =
         break;
       case 'lz4':
         lz4CheckBound(data, maxOutputBytes);
-        out = backend.lz4DecompressFrame(data);
+        out = backend().lz4DecompressFrame(data);
         break;
       case 'zstd':
-        out = backend.zstdDecompress(data, maxOutputBytes, () => tooLarge('zstd', maxOutputBytes));
+        out = backend().zstdDecompress(data, maxOutputBytes, () => tooLarge('zstd', maxOutputBytes));
         break;
       default:
         throw unsupported(type);
@@ -104,7 +107,7 @@ function xerialCompress(data: Buffer): Buffer {
   const blocks: Buffer[] = [];
   let size = XERIAL_HEADER_SIZE;
   for (let pos = 0; pos < data.length; pos += XERIAL_BLOCK_SIZE) {
-    const block = backend.snappyCompress(data.subarray(pos, pos + XERIAL_BLOCK_SIZE));
+    const block = backend().snappyCompress(data.subarray(pos, pos + XERIAL_BLOCK_SIZE));
     blocks.push(block);
     size += 4 + block.length;
   }
@@ -161,7 +164,7 @@ function snappyBlock(block: Buffer, budget: number, max: number): Buffer {
   if (declared > (block.length - pos) * 22 + 1) {
     throw corrupt(`snappy block claims ${declared} bytes from ${block.length}`);
   }
-  return backend.snappyUncompress(block);
+  return backend().snappyUncompress(block);
 }
 
 // --- lz4 ------------------------------------------------------------------
