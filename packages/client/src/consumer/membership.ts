@@ -14,12 +14,12 @@
  * Both use the monotonic clock, which also advances while the process is stopped.
  */
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { FloeError, GROUP_LIMITS, isRetriable, JOIN_EPOCH, LEAVE_EPOCH, partitionKey, type PartitionKey, STATIC_LEAVE_EPOCH, type TopicPartition } from '@floe/protocol';
 import type { GroupsApi, HeartbeatRequest, HeartbeatResponse } from './groups-api.js';
 
 export interface MembershipOptions {
-  api: GroupsApi;
+  /** only heartbeats are sent from here (commits go through the Committer) */
+  api: Pick<GroupsApi, 'heartbeat'>;
   groupId: string;
   instanceId?: string;
   clientId: string;
@@ -40,7 +40,8 @@ interface Held extends TopicPartition {
 /** Errors after which this member id is over: its partitions are lost and it must rejoin. */
 const FENCED = new Set(['UNKNOWN_MEMBER_ID', 'FENCED_MEMBER_EPOCH', 'STALE_MEMBER_EPOCH']);
 
-export const monotonicNow = (): number => performance.now();
+/** The global performance (Node's perf_hooks one), looked up at each call so that tests' fake timers can drive it. */
+export const monotonicNow = (): number => globalThis.performance.now();
 
 export class GroupMembership {
   state: MembershipState = 'idle';
