@@ -135,6 +135,8 @@ export class GroupMembership {
 
   /** True while the last successful heartbeat keeps the claims safe; marks them lost otherwise. */
   checkLease(): boolean {
+    // Already lost (fenced, or the timer saw the lease end) while poll() was busy: nothing is safe until ackLost.
+    if (this.state === 'lost') return false;
     if (this.state !== 'stable' || monotonicNow() <= this.leaseDeadline) return true;
     this.markLost(`no heartbeat succeeded within session.timeout.ms (${this.options.sessionTimeoutMs} ms)`);
     return false;

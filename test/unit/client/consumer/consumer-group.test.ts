@@ -7,6 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConsumerRebalanceListener, TopicPartition } from '../../../../packages/client/src/consumer/types.js';
+import type { ErrorCode } from '../../../../packages/protocol/src/errors.js';
 import { consumerOn, failureOf, FakeFloe, pollUntil, pollValues, settle, tp, type SentRequest } from './fake-floe.js';
 
 beforeEach(() => {
@@ -167,6 +168,46 @@ describe('losing the partitions', () => {
     expect(rejoin?.body.memberId).toBeUndefined();
     expect(c.groupMetadata().memberId).toBe('member-2');
     expect(again).toEqual(['a', 'b']); // nothing was committed: read again from the reset position
+  });
+
+  it.each<[string, ErrorCode, number, string[]]>([
+    // the heartbeat at 2000 is refused while the application is in its listener
+    ['fenced while poll() awaited the listener', 'UNKNOWN_MEMBER_ID', 4000, ['0', '1']],
+    // heartbeats fail from 2000; the lease of the one sent at 1000 ends at 3900; the retry timer notices at 4500
+    ['the lease ended and the heartbeat timer noticed', 'STORAGE_UNAVAILABLE', 4000, []],
+    // ... the listener returns at 4010, before any timer noticed
+    ['the lease ended unnoticed', 'STORAGE_UNAVAILABLE', 3000, []],
+  ])('records fetched before a loss are never handed out after it (%s)', async (_, code, listenerMs, expected) => {
+    // Prepare: t/0 has records fetched and buffered; the next heartbeat adds t/1, whose listener takes its time
+    const floe = new FakeFloe().createTopic('t', 2).append('t', 0, ...values(0, 10));
+    floe.target = [{ topic: 't', partition: 0, epoch: 1 }];
+    const c = consumerOn(floe, { groupId: 'g', autoOffsetReset: 'earliest', maxPollRecords: 2, autoCommitIntervalMs: 60_000 });
+    const events: string[] = [];
+    let slept = false;
+    c.subscribe(
+      ['t'],
+      logging(events, {
+        onPartitionsAssigned: async (tps) => {
+          events.push(`assigned ${ids(tps)}`);
+          if (tps.some((p) => p.partition === 1) && !slept) {
+            slept = true;
+            await sleep(listenerMs);
+          }
+        },
+      }),
+    );
+    const first = await pollValues(c);
+    floe.target = undefined; // every partition from now on
+    await vi.advanceTimersByTimeAsync(1000);
+    floe.fail('heartbeat', code, code === 'UNKNOWN_MEMBER_ID' ? 1 : 100);
+
+    // Act
+    const records = await settle(c.poll(10_000));
+
+    // Assess
+    expect(first).toEqual(['0', '1']);
+    expect(events.slice(0, 3)).toEqual(['assigned 0', 'assigned 1', 'lost 0,1']);
+    expect(records.map((r) => r.value)).toEqual(expected);
   });
 
   it('FENCED_INSTANCE_ID is fatal: poll() reports the loss once, then throws it every time; heartbeats stop', async () => {

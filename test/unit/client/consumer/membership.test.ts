@@ -363,6 +363,7 @@ describe('errors', () => {
     expect(membership.lostReason).toContain(code);
     expect(membership.fatal).toBeUndefined();
     expect(membership.epochOf('t:0')).toBe(7);
+    expect(membership.checkLease()).toBe(false); // nothing may be handed out until poll() acknowledged the loss
   });
 
   it.each<ErrorCode>(['FENCED_INSTANCE_ID', 'INCONSISTENT_GROUP_PROTOCOL', 'INVALID_REQUEST'])('%s is fatal: the claims are lost and the error kept for poll() to throw', async (code) => {
