@@ -158,9 +158,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
     this.polling = true;
     try {
       const deadline = monotonicNow() + Math.max(0, timeoutMs);
-      this.membership?.notePoll();
       this.maybeAutoCommit();
       for (;;) {
+        // max.poll.interval.ms bounds the time between polls: time spent waiting inside a long poll() is polling.
+        this.membership?.notePoll();
         try {
           await this.refreshPattern();
           this.membership?.start();

@@ -250,6 +250,25 @@ describe('losing the partitions', () => {
   });
 });
 
+describe('max.poll.interval.ms', () => {
+  it('counts the time between polls, not the time spent inside a long poll()', async () => {
+    // Prepare
+    const floe = new FakeFloe().createTopic('t', 2);
+    const c = consumerOn(floe, { groupId: 'g', maxPollIntervalMs: 2000 });
+    const events: string[] = [];
+    c.subscribe(['t'], logging(events));
+
+    // Act: nothing to read for 10 s, inside one poll
+    const records = await settle(c.poll(10_000));
+
+    // Assess
+    expect(records).toEqual([]);
+    expect(events).toEqual(['assigned 0,1']);
+    expect(floe.to('heartbeat').filter((h) => h.body.memberEpoch < 0)).toEqual([]);
+    expect(c.groupMetadata().memberId).toBe('member-1');
+  });
+});
+
 describe('close and unsubscribe', () => {
   it.each([
     [undefined, -1],
