@@ -124,11 +124,15 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
   /** Leaves the group (revoking everything first) or drops the manual assignment. */
   async unsubscribe(): Promise<void> {
     this.ensureOpen();
-    if (this.mode === 'subscribe') await this.leaveGroup();
-    this.assigned.clear();
-    this.fetcher.clear();
-    this.mode = 'none';
-    this.pattern = undefined;
+    try {
+      if (this.mode === 'subscribe') await this.leaveGroup();
+    } finally {
+      // Even after a throwing listener: partitions kept without a membership would be fetched without a claim.
+      this.assigned.clear();
+      this.fetcher.clear();
+      this.mode = 'none';
+      this.pattern = undefined;
+    }
   }
 
   assignment(): TopicPartition[] {
@@ -527,8 +531,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
           this.config.logger.warn('commit on close failed', { error: String(error) });
         });
       }
-      await this.committer?.flush();
     } finally {
+      await this.committer?.flush();
       this.membership?.close();
       this.closed = true;
     }
@@ -538,16 +542,20 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
     const m = this.membership;
     if (!m) return;
     const owned = this.assigned.all().filter((s) => m.held.has(s.key));
-    if (owned.length > 0 && m.state === 'stable') {
-      if (this.config.enableAutoCommit) {
-        await this.committer?.commit(this.progressed(this.positionsOf(owned)), Date.now() + this.config.defaultApiTimeoutMs).catch((error: unknown) => {
-          this.config.logger.warn('commit on close failed', { error: String(error) });
-        });
+    try {
+      if (owned.length > 0 && m.state === 'stable') {
+        if (this.config.enableAutoCommit) {
+          await this.committer?.commit(this.progressed(this.positionsOf(owned)), Date.now() + this.config.defaultApiTimeoutMs).catch((error: unknown) => {
+            this.config.logger.warn('commit on close failed', { error: String(error) });
+          });
+        }
+        await this.listener.onPartitionsRevoked?.(owned.map(toTopicPartition));
       }
-      await this.listener.onPartitionsRevoked?.(owned.map(toTopicPartition));
+    } finally {
+      // Leave even if the listener threw: otherwise the partitions stay claimed until the session expires.
+      await m.leave();
+      this.membership = undefined;
     }
-    await m.leave();
-    this.membership = undefined;
   }
 
   private ensureOpen(): void {

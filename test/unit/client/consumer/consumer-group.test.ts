@@ -292,6 +292,39 @@ describe('close and unsubscribe', () => {
     expect(floe.sent.at(-1)?.body.instanceId).toBe(groupInstanceId);
   });
 
+  it('close() leaves the group and waits for commits in flight even when onPartitionsRevoked throws, then reports the error', async () => {
+    // Prepare
+    const floe = new FakeFloe().createTopic('t', 2);
+    const c = consumerOn(floe, { groupId: 'g', enableAutoCommit: false });
+    c.subscribe(['t'], {
+      onPartitionsRevoked: () => {
+        throw new Error('application bug');
+      },
+    });
+    await pollValues(c, 100);
+    floe.once('commit', async (_body, real) => {
+      await sleep(500);
+      return real();
+    });
+    c.commitAsync([{ topic: 't', partition: 0, offset: 3 }]);
+
+    // Act
+    let committedWhenClosed: number | undefined;
+    const failure = await failureOf(c.close().catch((error: unknown) => {
+      committedWhenClosed = floe.committed.get('t:0')?.offset;
+      throw error;
+    }));
+    const heartbeats = floe.to('heartbeat').length;
+    await vi.advanceTimersByTimeAsync(10_000);
+
+    // Assess
+    expect(failure.message).toBe('application bug');
+    expect(committedWhenClosed).toBe(3);
+    expect(floe.to('heartbeat').at(-1)?.body).toMatchObject({ memberId: 'member-1', memberEpoch: -1 });
+    expect(floe.to('heartbeat')).toHaveLength(heartbeats); // no heartbeat after the leave
+    expect((await failureOf(c.poll(10))).code).toBe('INVALID_REQUEST');
+  });
+
   it('unsubscribe() revokes, leaves, and lets the consumer assign() partitions', async () => {
     // Prepare
     const floe = new FakeFloe().createTopic('t', 2).append('t', 0, 'a');
@@ -314,6 +347,28 @@ describe('close and unsubscribe', () => {
     expect(floe.to('heartbeat')).toHaveLength(heartbeats);
     expect(c.subscription()).toEqual([]);
     expect(records).toEqual(['a']);
+  });
+
+  it('unsubscribe() with a throwing onPartitionsRevoked still leaves and drops the assignment: nothing is fetched without a claim', async () => {
+    // Prepare
+    const floe = new FakeFloe().createTopic('t', 2);
+    const c = consumerOn(floe, { groupId: 'g' });
+    c.subscribe(['t'], {
+      onPartitionsRevoked: () => {
+        throw new Error('application bug');
+      },
+    });
+    await pollValues(c, 100);
+
+    // Act
+    const failure = await failureOf(c.unsubscribe());
+    const afterwards = await failureOf(c.poll(100));
+
+    // Assess
+    expect(failure.message).toBe('application bug');
+    expect(floe.to('heartbeat').at(-1)?.body.memberEpoch).toBe(-1);
+    expect(c.assignment()).toEqual([]);
+    expect(afterwards.message).toContain('subscribe() or assign()');
   });
 });
 
