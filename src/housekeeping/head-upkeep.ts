@@ -6,10 +6,9 @@
  *   each entry on the condition that it is still the value read, so a concurrent append of
  *   that producer is never lost.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { logKeys } from '../storage/keys.js';
 import { spill } from '../log/append.js';
-import { isConditionFailure, type LogDeps } from '../log/deps.js';
+import type { LogDeps } from '../log/deps.js';
+import { fencedWrites } from '../log/store.js';
 import type { LeaseGuard } from '../leases/leases.js';
 import { LIMITS } from '../log/limits.js';
 import type { PartitionHead } from '../log/partition-head.js';
@@ -34,23 +33,8 @@ export async function pruneProducers(
   let pruned = 0;
   for (const [producerId, state] of Object.entries(head.producers ?? {})) {
     if (state.t >= now - expirationMs) continue;
-    await guard.ensure();
-    const fence = guard.fence;
-    try {
-      await deps.dynamo.send(
-        new UpdateCommand({
-          TableName: deps.logTable,
-          Key: logKeys.head(topicId, partition),
-          UpdateExpression: `REMOVE producers.#pid SET ${fence.set}`,
-          ConditionExpression: `producers.#pid.e = :e AND producers.#pid.s = :s AND producers.#pid.t = :t AND ${fence.condition}`,
-          ExpressionAttributeNames: { '#pid': producerId },
-          ExpressionAttributeValues: { ':e': state.e, ':s': state.s, ':t': state.t, ...fence.values },
-        }),
-      );
-      pruned++;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error; // the producer appended meanwhile: keep it
-    }
+    // Conditioned on the entry being the value read: a producer that appended meanwhile is kept.
+    if (await guard.write(fencedWrites.removeProducer(topicId, partition, producerId, state))) pruned++;
   }
   return pruned;
 }

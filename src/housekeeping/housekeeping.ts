@@ -171,7 +171,7 @@ export async function housekeepPartition(
 
   const cut = await retentionCut(iterateLiveBatches(deps, topicId, partition, head), head.logStartOffset, topic.configs, nowOf(deps));
   let logStart = head.logStartOffset;
-  if (cut > logStart && (await advanceLogStart(deps, guard, topicId, partition, cut))) {
+  if (cut > logStart && (await advanceLogStart(guard, topicId, partition, cut))) {
     summary.logStartAdvances++;
     logStart = cut;
     await deps.hooks?.afterLogStartAdvance?.(topicId, partition);

@@ -3,12 +3,11 @@
  * the partition head, then (sometimes) spilling old locations to an index item.
  * No transactions, no prior read on the happy path.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FloeError } from '@floe/protocol';
-import { logKeys } from '../storage/keys.js';
-import { isConditionFailure, type LogDeps } from './deps.js';
+import type { LogDeps } from './deps.js';
 import { LIMITS } from './limits.js';
 import { withOffsets, type Location, type LocatedBatch, type PartitionHead } from './partition-head.js';
+import { getHead, newestChunkItems, putChunkIfAbsent, trimHead, updateHead } from './store.js';
 
 export interface ProducerInfo {
   producerId: number;
@@ -38,7 +37,7 @@ export async function appendBatch(
 ): Promise<AppendResult> {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':n': location.n, ':loc': [location] };
-  let update = 'SET nextOffset = nextOffset + :n, recent = list_append(recent, :loc)';
+  let update = 'nextOffset = nextOffset + :n, recent = list_append(recent, :loc)';
   let condition = 'attribute_exists(nextOffset)';
   if (producer) {
     names['#pid'] = String(producer.producerId);
@@ -54,32 +53,22 @@ export async function appendBatch(
       condition += ' AND producers.#pid.e = :e AND producers.#pid.s = :prev';
     }
   }
-  try {
-    const result = await deps.dynamo.send(
-      new UpdateCommand({
-        TableName: deps.logTable,
-        Key: logKeys.head(topicId, partition),
-        UpdateExpression: update,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: producer ? names : undefined,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    const attrs = result.Attributes as { nextOffset: number; recent: Location[] };
-    const baseOffset = attrs.nextOffset - location.n;
-    const recentBase = attrs.nextOffset - attrs.recent.reduce((sum, loc) => sum + loc.n, 0);
-    if (shouldSpill(attrs.recent.length)) {
-      // Not awaited: the acknowledgement does not depend on it (the batch is committed), and two more
-      // sequential writes would sit on the produce latency. A spill that fails, or is frozen with its
-      // Lambda instance, is harmless: a later crossing (or housekeeping) spills what this one did not.
-      spillInBackground(deps, topicId, partition, recentBase, attrs.recent);
-    }
-    return { baseOffset, logAppendTime: location.a, logStartOffset: -1, duplicate: false };
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    return classifyRejection(deps, topicId, partition, location, producer);
+  const attrs = (await updateHead(deps, topicId, partition, {
+    set: [update],
+    condition,
+    names: producer ? names : undefined,
+    values,
+  })) as { nextOffset: number; recent: Location[] } | undefined;
+  if (!attrs) return classifyRejection(deps, topicId, partition, location, producer);
+  const baseOffset = attrs.nextOffset - location.n;
+  const recentBase = attrs.nextOffset - attrs.recent.reduce((sum, loc) => sum + loc.n, 0);
+  if (shouldSpill(attrs.recent.length)) {
+    // Not awaited: the acknowledgement does not depend on it (the batch is committed), and two more
+    // sequential writes would sit on the produce latency. A spill that fails, or is frozen with its
+    // Lambda instance, is harmless: a later crossing (or housekeeping) spills what this one did not.
+    spillInBackground(deps, topicId, partition, recentBase, attrs.recent);
   }
+  return { baseOffset, logAppendTime: location.a, logStartOffset: -1, duplicate: false };
 }
 
 /** Partitions with a spill running in this process: one at a time each, so spills never overlap and waste writes. */
@@ -114,50 +103,19 @@ export async function spill(deps: LogDeps, topicId: string, partition: number, r
   const size = LIMITS.spillChunkBatches;
   const chunks = Math.floor((recent.length - (LIMITS.headInlineBatches - size)) / size);
   if (chunks <= 0) return;
-  const head = logKeys.head(topicId, partition);
   let base = recentBase;
   for (let c = 0; c < chunks; c++) {
     const entries = recent.slice(c * size, (c + 1) * size);
-    const count = entries.reduce((sum, loc) => sum + loc.n, 0);
-    try {
-      // Only the first spiller creates a chunk: racing spillers hold identical entries, and a late one
-      // must not undo housekeeping's rewrite of it (merging moves its locations to another object).
-      await deps.dynamo.send(
-        new PutCommand({
-          TableName: deps.logTable,
-          Item: { pk: head.pk, sk: logKeys.indexChunkSk(base + count - 1), base, entries },
-          ConditionExpression: 'attribute_not_exists(sk)',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-    base += count;
+    // Only the first spiller creates a chunk: racing spillers hold identical entries, and a late one
+    // must not undo housekeeping's rewrite of it (merging moves its locations to another object).
+    await putChunkIfAbsent(deps, topicId, partition, base, entries);
+    base += entries.reduce((sum, loc) => sum + loc.n, 0);
   }
-  // Highest index first: DynamoDB resolves all indices against the old list, dynalite one after another;
-  // in descending order both remove the same elements.
-  const removes = Array.from({ length: chunks * size }, (_, i) => `recent[${chunks * size - 1 - i}]`).join(', ');
-  try {
-    await deps.dynamo.send(
-      new UpdateCommand({
-        TableName: deps.logTable,
-        Key: head,
-        UpdateExpression: `SET recentBase = :newBase REMOVE ${removes}`,
-        ConditionExpression: 'recentBase = :base',
-        ExpressionAttributeValues: { ':base': recentBase, ':newBase': base },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error; // someone else trimmed first
-  }
+  await trimHead(deps, topicId, partition, recentBase, base, chunks * size); // false: someone else trimmed first
 }
 
-export async function readHead(deps: LogDeps, topicId: string, partition: number): Promise<PartitionHead | undefined> {
-  const result = await deps.dynamo.send(
-    new GetCommand({ TableName: deps.logTable, Key: logKeys.head(topicId, partition), ConsistentRead: true }),
-  );
-  return result.Item as PartitionHead | undefined;
-}
+/** The partition head, strongly consistent. */
+export const readHead = (deps: LogDeps, topicId: string, partition: number): Promise<PartitionHead | undefined> => getHead(deps, topicId, partition);
 
 async function classifyRejection(
   deps: LogDeps,
@@ -208,17 +166,8 @@ async function findProducerBatch(
     loc.p === producer.producerId && loc.e === producer.producerEpoch && loc.q === producer.baseSequence;
   const inHead = withOffsets(head.recentBase, head.recent).find(matches);
   if (inHead) return inHead;
-  const page = await deps.dynamo.send(
-    new QueryCommand({
-      TableName: deps.logTable,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :i)',
-      ExpressionAttributeValues: { ':pk': logKeys.partitionPk(topicId, partition), ':i': logKeys.indexChunkPrefix },
-      ScanIndexForward: false,
-      Limit: 8,
-      ConsistentRead: true,
-    }),
-  );
-  for (const item of page.Items ?? []) {
+  const items = await newestChunkItems(deps, topicId, partition, 8);
+  for (const item of items) {
     const found = withOffsets(item.base as number, item.entries as Location[]).find(matches);
     if (found) return found;
   }
