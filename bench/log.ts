@@ -8,6 +8,11 @@
  *            of the same bytes, 16 head UpdateItems of the same shape (list_append, condition, returned
  *            values), and the spill writes at the same rate (one index PutItem + one trim per chunk).
  *            The line also reports the writes per GiB of a plain offset counter, the cheapest possible.
+ *   validation: what walking the records at produce costs (issue 13: Kafka's broker validates records,
+ *            so does Floe). produce.validation.cpu: CPU per batch of the header check alone vs header
+ *            plus the record walk, per codec, for the produce workload's batches (64 x 1 KiB records).
+ *            produce.validation.handler: the produce workload with record validation on vs off
+ *            (ProduceDeps.validateRecords), alternating rounds: process CPU per MiB and throughput.
  *   fetch:   catch-up read of everything produced, 8 readers x 2 partitions, cold cache.
  *            floor = one GetItem per 1 MiB fetched + one ranged GetObject per batch.
  */
@@ -23,6 +28,8 @@ import { readHead, shouldSpill } from '../src/log/append.js';
 import { LIMITS } from '../src/log/limits.js';
 import { locateBatches } from '../src/log/locate.js';
 import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch.js';
+import { COMPRESSION_CODECS, validateBatch } from '../packages/protocol/src/records/batch-header.js';
+import { validateRecords } from '../packages/protocol/src/records/validate-records.js';
 import { startCluster, type LocalCluster } from '../src/local/cluster.js';
 import { ensureStorage, localConfig } from '../src/local/storage.js';
 import { newSegmentKey } from '../src/storage/keys.js';
@@ -168,6 +175,60 @@ export async function runLogBench(sink: BenchSink = printResult): Promise<void> 
       floorDynamoWritesPerGiB: perGiB(rawDynamo.total(isDynamoWrite), producedBytes),
       counterOnlyDynamoWritesPerGiB: perGiB(counterWritesPerRequest * ROUNDS * REQUESTS_PER_ROUND, producedBytes),
     });
+
+    // Record validation: the same workload with the record walk on and off, alternating rounds.
+    const cpuMs = (since: NodeJS.CpuUsage): number => {
+      const used = process.cpuUsage(since);
+      return (used.user + used.system) / 1000;
+    };
+    const validation = { on: { cpu: [] as number[], rate: [] as number[] }, off: { cpu: [] as number[], rate: [] as number[] } };
+    for (let r = 0; r < ROUNDS * 2; r++) {
+      const mode = r % 2 === 0 ? 'off' : 'on';
+      cluster.deps!.validateRecords = mode === 'on';
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      await inParallel(REQUESTS_PER_ROUND, IN_FLIGHT, ours);
+      const mib = (REQUESTS_PER_ROUND * requestBytes) / MiB;
+      validation[mode].cpu.push(cpuMs(cpu) / mib);
+      validation[mode].rate.push(mib / ((performance.now() - started) / 1000));
+    }
+    cluster.deps!.validateRecords = true;
+    const cpuOn = median(validation.on.cpu);
+    const cpuOff = median(validation.off.cpu);
+    sink({
+      name: 'produce.validation.handler',
+      params: { requestBytes, partitionsPerRequest: PARTITIONS, recordsPerBatch: RECORDS_PER_BATCH, recordBytes: RECORD_BYTES, compression: 'none', rounds: ROUNDS },
+      value: round(cpuOn, 2),
+      unit: 'CPU ms per MiB produced (validation on)',
+      comparison: { name: 'the same workload with record validation off', value: round(cpuOff, 2), unit: 'CPU ms per MiB produced' },
+      ratio: round(cpuOn / cpuOff, 3),
+      throughputOn: round(median(validation.on.rate), 1),
+      throughputOff: round(median(validation.off.rate), 1),
+      note: 'process CPU of the bench process (client encoding + in-process handlers); storage runs in its own process',
+    });
+    const ITERATIONS = Number(process.env.BENCH_VALIDATION_ITERATIONS ?? 300);
+    const shape = Array.from({ length: RECORDS_PER_BATCH }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from(Array.from({ length: RECORD_BYTES }, (_, j) => (i * 31 + j * 7) % 251)) }));
+    for (const compression of COMPRESSION_CODECS) {
+      const b = encodeRecordBatch({ records: shape, compression });
+      const time = (f: () => void): number => {
+        for (let i = 0; i < 20; i++) f(); // warm up
+        const cpu = process.cpuUsage();
+        for (let i = 0; i < ITERATIONS; i++) f();
+        return (cpuMs(cpu) * 1000) / ITERATIONS;
+      };
+      const headerOnly = time(() => validateBatch(b));
+      const full = time(() => validateRecords(b, validateBatch(b), 4 * MiB));
+      const uncompressedBytes = RECORDS_PER_BATCH * (RECORD_BYTES + 8);
+      sink({
+        name: 'produce.validation.cpu',
+        params: { compression, recordsPerBatch: RECORDS_PER_BATCH, recordBytes: RECORD_BYTES, batchBytes: b.length, iterations: ITERATIONS },
+        value: round(full, 1),
+        unit: 'µs CPU per batch (header + CRC + record walk)',
+        comparison: { name: 'header + CRC only (before issue 13)', value: round(headerOnly, 1), unit: 'µs CPU per batch' },
+        ratio: round(full / headerOnly, 2),
+        walkMiBPerCpuSecond: round(uncompressedBytes / MiB / ((full - headerOnly) / 1e6), 0),
+      });
+    }
 
     // Catch-up read with a cold cache: a second cluster that caches nothing.
     const reader = await startCluster({ storage, config: { cacheBytes: 0 } });

@@ -14,9 +14,15 @@ export const LIMITS = {
   /** Topics x partitions in one produce or fetch request. */
   maxPartitionsPerRequest: 4096,
   defaultMaxMessageBytes: API_LIMITS.defaultMaxMessageBytes,
-  /** Upper bound a topic may set for max.message.bytes: one batch must fit a produce request. */
-  maxMessageBytesCeiling: 4 * 1024 * 1024,
+  /** Upper bound a topic may set for max.message.bytes: one batch must fit a produce request; readers bound decompression by it. */
+  maxMessageBytesCeiling: API_LIMITS.maxMessageBytesCeiling,
   maxFetchResponseBytes: API_LIMITS.maxFetchResponseBytes,
+  /**
+   * Decompressed bytes any reader inflates for one stored batch (JSON fetch, ListOffsets by time, the
+   * SDK's Consumer): produce refuses a batch that decompresses past its topic's max.message.bytes,
+   * which is at most this, so only a batch stored before issue 13 can exceed it (then CORRUPT_MESSAGE).
+   */
+  readerMaxBatchBytes: API_LIMITS.maxMessageBytesCeiling,
   /** Server-side cap of fetch.max.wait.ms: an idle Lambda waiting is billed by the millisecond. */
   maxFetchWaitMs: 1000,
   /** How often a waiting fetch re-reads partition heads. */

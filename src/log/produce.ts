@@ -4,7 +4,17 @@
  * write. Nothing is acknowledged before both the object and the commits are durable.
  * A failure after the PUT leaves an unreferenced (orphan) object, collected later.
  */
-import { type BatchHeader, type ErrorCode, FloeError, type ProducePartitionResult, type ProduceRequest, type ProduceTopicResult, validateBatch } from '@floe/protocol';
+import {
+  ATTRIBUTE,
+  BATCH_HEADER_SIZE,
+  type BatchHeader,
+  FloeError,
+  type ProducePartitionResult,
+  type ProduceRequest,
+  type ProduceTopicResult,
+  validateBatch,
+  validateRecords,
+} from '@floe/protocol';
 import { newSegmentKey } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { appendBatch, type AppendResult } from './append.js';
@@ -18,6 +28,11 @@ export interface ProduceDeps extends LogDeps {
   /** Fault-test hooks (src/local/crash-points.ts): after the segment PUT, and after the commits before answering. */
   afterSegmentWrite?: (key: string) => Promise<void> | void;
   afterCommit?: () => Promise<void> | void;
+  /**
+   * Walk every batch's records before accepting it (default true). Only the log benchmark turns
+   * it off, to measure what it costs side by side; a server must never skip it (issue 13).
+   */
+  validateRecords?: boolean;
 }
 
 interface Valid {
@@ -25,6 +40,8 @@ interface Valid {
   result: ProducePartitionResult;
   batch: Buffer;
   header: BatchHeader;
+  /** max timestamp of the records as walked (CreateTime), -1 for LogAppendTime batches (the append time then) */
+  maxTimestamp: number;
   start: number;
 }
 
@@ -57,9 +74,12 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
           );
         }
         const header = validateBatch(p.records);
+        // Kafka's broker walks the records before it appends; so does Floe (stored bytes stay the client's).
+        // Decompressed, a batch must still fit max.message.bytes: a decompression bomb is refused here.
+        const maxTimestamp = deps.validateRecords === false ? header.maxTimestamp : walkRecords(p.records, header, topic);
         const result: ProducePartitionResult = { partition: p.partition, errorCode: 'NONE', baseOffset: -1, logAppendTime: -1, logStartOffset: -1 };
         topicResult.partitions.push(result);
-        valid.push({ topic, result, batch: p.records, header, start: size });
+        valid.push({ topic, result, batch: p.records, header, maxTimestamp: header.attributes & ATTRIBUTE.logAppendTime ? -1 : maxTimestamp, start: size });
         size += p.records.length;
       } catch (error) {
         topicResult.partitions.push(failed(p.partition, error));
@@ -91,7 +111,7 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
             s: v.start,
             l: v.batch.length,
             n: v.header.recordCount,
-            t: v.header.maxTimestamp,
+            t: v.maxTimestamp < 0 ? appendTime : v.maxTimestamp,
             a: appendTime,
             ...(idempotent ? { p: v.header.producerId, e: v.header.producerEpoch, q: v.header.baseSequence } : {}),
           },
@@ -111,6 +131,19 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
   );
   await deps.afterCommit?.();
   return results;
+}
+
+/** Kafka's broker-side record validation; the decompressed batch must fit max.message.bytes too. */
+function walkRecords(batch: Buffer, header: BatchHeader, topic: Topic): number {
+  const limit = topic.configs['max.message.bytes'];
+  try {
+    return validateRecords(batch, header, limit - BATCH_HEADER_SIZE).maxTimestamp;
+  } catch (error) {
+    if (error instanceof FloeError && error.code === 'MESSAGE_TOO_LARGE') {
+      throw new FloeError('MESSAGE_TOO_LARGE', `batch of ${batch.length} bytes decompresses past max.message.bytes ${limit} of "${topic.name}" (${error.message})`);
+    }
+    throw error;
+  }
 }
 
 export function validateProduceRequest(request: ProduceRequest, bodyBytes: number): void {

@@ -78,6 +78,8 @@ export interface EncodeBatchOptions {
 export interface DecodedBatch {
   header: BatchHeader;
   records: DecodedRecord[];
+  /** bytes of the records section, decompressed */
+  recordBytes: number;
 }
 
 /** Smallest possible record body: attributes, timestampDelta, offsetDelta, key, value, headerCount. */
@@ -263,9 +265,12 @@ function checkInteger(name: string, value: number, min: number, max = Number.MAX
 
 // --- decode -----------------------------------------------------------------
 
-/** Decodes exactly one batch occupying all of `batch`, checking framing and CRC first. */
-export function decodeRecordBatch(batch: Buffer): DecodedBatch {
-  return decodeAt(batch, 0, batch.length);
+/**
+ * Decodes exactly one batch occupying all of `batch`, checking framing and CRC first.
+ * A compressed records section larger than `maxDecompressedBytes` is refused (CORRUPT_MESSAGE).
+ */
+export function decodeRecordBatch(batch: Buffer, maxDecompressedBytes?: number): DecodedBatch {
+  return decodeAt(batch, 0, batch.length, maxDecompressedBytes);
 }
 
 /** Decodes concatenated batches (a fetch response); a trailing partial batch is ignored, as Kafka consumers do. */
@@ -286,7 +291,7 @@ function corrupt(message: string): FloeError {
   return new FloeError('CORRUPT_MESSAGE', message);
 }
 
-function decodeAt(buf: Buffer, start: number, end: number): DecodedBatch {
+function decodeAt(buf: Buffer, start: number, end: number, maxDecompressedBytes?: number): DecodedBatch {
   if (end - start < BATCH_HEADER_SIZE) {
     throw corrupt(`record batch of ${end - start} bytes is shorter than its ${BATCH_HEADER_SIZE}-byte header`);
   }
@@ -309,10 +314,10 @@ function decodeAt(buf: Buffer, start: number, end: number): DecodedBatch {
   let data = whole;
   let pos = BATCH_HEADER_SIZE;
   if (header.compression !== 'none') {
-    data = decompress(header.compression, whole.subarray(BATCH_HEADER_SIZE));
+    data = decompress(header.compression, whole.subarray(BATCH_HEADER_SIZE), maxDecompressedBytes);
     pos = 0;
   }
-  return { header, records: decodeRecords(data, pos, header) };
+  return { header, records: decodeRecords(data, pos, header), recordBytes: data.length - pos };
 }
 
 function decodeRecords(data: Buffer, start: number, header: BatchHeader): DecodedRecord[] {
