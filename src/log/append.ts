@@ -1,19 +1,27 @@
 /**
- * Committing a batch to a partition: one single-item conditional UpdateItem on
- * the partition head, then (sometimes) spilling old locations to an index item.
- * No transactions, no prior read on the happy path.
+ * Committing a batch to a partition: one single-item conditional UpdateItem on the partition head
+ * that assigns the offsets and, for an idempotent producer, checks and advances its state in the
+ * same write (producer-state.ts, decision 27); then (sometimes) spilling old locations to an index
+ * item. No transactions, no prior read on the happy path.
  */
-import { FloeError } from '@floe/protocol';
-import type { LogDeps } from './deps.js';
+import { FloeError, sleep } from '@floe/protocol';
+import { nowOf, type LogDeps } from './deps.js';
 import { LIMITS } from './limits.js';
-import { withOffsets, type Location, type LocatedBatch, type PartitionHead } from './partition-head.js';
-import { getHead, newestChunkItems, putChunkIfAbsent, trimHead, updateHead } from './store.js';
+import type { Location, PartitionHead } from './partition-head.js';
+import {
+  admitAndAppendUpdate,
+  admitUpdate,
+  appendUpdate,
+  judge,
+  resolved,
+  victimOf,
+  type Admission,
+  type ProducerBatch,
+  type ProducerState,
+} from './producer-state.js';
+import { getHead, getProducerStateItem, putChunkIfAbsent, putProducerStateItem, trimHead, updateHead, type HeadUpdate } from './store.js';
 
-export interface ProducerInfo {
-  producerId: number;
-  producerEpoch: number;
-  baseSequence: number;
-}
+export { lastSequence, type ProducerBatch } from './producer-state.js';
 
 export interface AppendResult {
   baseOffset: number;
@@ -23,43 +31,36 @@ export interface AppendResult {
   duplicate: boolean;
 }
 
-const MAX_SEQUENCE = 2 ** 31 - 1;
-
-/** Kafka sequence numbers wrap from int32 max to 0. */
-export const lastSequence = (baseSequence: number, count: number): number => (baseSequence + count - 1) % (MAX_SEQUENCE + 1);
+type Appended = { nextOffset: number; recent: Location[] };
 
 export async function appendBatch(
   deps: LogDeps,
   topicId: string,
   partition: number,
   location: Location,
-  producer: ProducerInfo | undefined,
+  producer: ProducerBatch | undefined,
 ): Promise<AppendResult> {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':n': location.n, ':loc': [location] };
-  let update = 'nextOffset = nextOffset + :n, recent = list_append(recent, :loc)';
-  let condition = 'attribute_exists(nextOffset)';
-  if (producer) {
-    names['#pid'] = String(producer.producerId);
-    values[':state'] = { e: producer.producerEpoch, s: lastSequence(producer.baseSequence, location.n), t: location.a };
-    values[':e'] = producer.producerEpoch;
-    update += ', producers.#pid = :state';
-    if (producer.baseSequence === 0) {
-      // A new producer, a new epoch, or a wrap-around of the sequence.
-      values[':max'] = MAX_SEQUENCE;
-      condition += ' AND (attribute_not_exists(producers.#pid) OR producers.#pid.e < :e OR (producers.#pid.e = :e AND producers.#pid.s = :max))';
-    } else {
-      values[':prev'] = producer.baseSequence - 1;
-      condition += ' AND producers.#pid.e = :e AND producers.#pid.s = :prev';
-    }
+  if (!producer) {
+    const plain: HeadUpdate = {
+      set: ['nextOffset = nextOffset + :n', 'recent = list_append(recent, :loc)'],
+      condition: 'attribute_exists(nextOffset)',
+      values: { ':n': location.n, ':loc': [location] },
+    };
+    const attrs = (await updateHead(deps, topicId, partition, plain)) as Appended | undefined;
+    if (!attrs) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${partition} does not exist`);
+    return appended(deps, topicId, partition, location, attrs);
   }
-  const attrs = (await updateHead(deps, topicId, partition, {
-    set: [update],
-    condition,
-    names: producer ? names : undefined,
-    values,
-  })) as { nextOffset: number; recent: Location[] } | undefined;
-  if (!attrs) return classifyRejection(deps, topicId, partition, location, producer);
+  // Most appends continue a producer inline in the head: try that first, with no read. A batch at
+  // sequence 0 usually starts a producer (or an epoch) the head does not hold yet: read first rather
+  // than pay for a write bound to fail (a failed conditional write is billed like a write).
+  if (producer.first !== 0) {
+    const attrs = (await updateHead(deps, topicId, partition, appendUpdate(producer, location, location.a))) as Appended | undefined;
+    if (attrs) return appended(deps, topicId, partition, location, attrs);
+  }
+  return appendIdempotent(deps, topicId, partition, location, producer);
+}
+
+function appended(deps: LogDeps, topicId: string, partition: number, location: Location, attrs: Appended): AppendResult {
   const baseOffset = attrs.nextOffset - location.n;
   const recentBase = attrs.nextOffset - attrs.recent.reduce((sum, loc) => sum + loc.n, 0);
   if (shouldSpill(attrs.recent.length)) {
@@ -69,6 +70,104 @@ export async function appendBatch(
     spillInBackground(deps, topicId, partition, recentBase, attrs.recent);
   }
   return { baseOffset, logAppendTime: location.a, logStartOffset: -1, duplicate: false };
+}
+
+/** Single-step admissions tried before admitting and appending in two writes (a busy head moves between read and write). */
+const SINGLE_STEP_ADMISSIONS = 2;
+/** How long one append may keep losing races for its head to concurrent ones before it gives up (retriable). */
+const CONTENTION_BUDGET_MS = 5000;
+
+/**
+ * The slow path of an idempotent append: read the head (and the producer's demoted state if it is
+ * not inline), judge the batch as Kafka's broker would, and act: append, admit the producer inline
+ * (demoting the least recently active one if the head is full), answer a retry with its original
+ * offsets, or wait a bounded time for a predecessor that is still on its way before answering
+ * OUT_OF_ORDER_SEQUENCE_NUMBER (produce is leaderless: a producer's requests may reach DynamoDB out
+ * of order).
+ */
+async function appendIdempotent(deps: LogDeps, topicId: string, partition: number, location: Location, producer: ProducerBatch): Promise<AppendResult> {
+  const started = nowOf(deps);
+  const waitUntil = started + LIMITS.sequenceGapWaitMs;
+  let pause = 5;
+  let singleStepFailures = 0;
+  let lost = 0;
+  /** A conditional write lost a race: back off a little, at random, so racers do not meet again. */
+  const backOff = () => sleep(Math.random() * Math.min(2 ** lost++, 20));
+  while (nowOf(deps) - started < CONTENTION_BUDGET_MS) {
+    const head = await getHead(deps, topicId, partition);
+    if (!head) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${partition} does not exist`);
+    const now = nowOf(deps);
+    const inline = head.producers?.[producer.producerId];
+    const state = inline ?? (await demotedState(deps, topicId, partition, producer.producerId, now));
+    const verdict = judge(state, inline !== undefined, producer, now, head.adm?.[producer.producerId]);
+    switch (verdict.kind) {
+      case 'duplicate':
+        return { baseOffset: verdict.baseOffset, logAppendTime: -1, logStartOffset: head.logStartOffset, duplicate: true };
+      case 'reject':
+        throw verdict.error;
+      case 'wait':
+        if (now >= waitUntil) throw new FloeError('OUT_OF_ORDER_SEQUENCE_NUMBER', `${verdict.error.message} (waited ${LIMITS.sequenceGapWaitMs} ms)`);
+        await sleep(Math.min(pause, waitUntil - now));
+        pause = Math.min(pause * 2, LIMITS.sequenceGapPollMaxMs);
+        continue;
+      case 'append': {
+        const attrs = (await updateHead(deps, topicId, partition, appendUpdate(producer, location, location.a))) as Appended | undefined;
+        if (attrs) return appended(deps, topicId, partition, location, attrs);
+        await backOff();
+        continue;
+      }
+      case 'admit': {
+        const admission = await admissionOf(deps, topicId, partition, head, producer.producerId, verdict.state, inline, now);
+        // Heads created before `adm` existed admit in one write only if nothing is appended meanwhile.
+        if (head.adm !== undefined || singleStepFailures < SINGLE_STEP_ADMISSIONS) {
+          const attrs = (await updateHead(deps, topicId, partition, admitAndAppendUpdate(admission, producer, location, head, location.a))) as Appended | undefined;
+          if (attrs) return appended(deps, topicId, partition, location, attrs);
+          singleStepFailures++;
+          await backOff();
+          continue;
+        }
+        // Appends keep moving nextOffset between our read and write: admit first, append second.
+        if (await updateHead(deps, topicId, partition, admitUpdate(admission, false))) {
+          const attrs = (await updateHead(deps, topicId, partition, appendUpdate(producer, location, location.a))) as Appended | undefined;
+          if (attrs) return appended(deps, topicId, partition, location, attrs);
+        }
+        await backOff();
+        continue;
+      }
+    }
+  }
+  throw new FloeError('UNKNOWN_SERVER_ERROR', `append to partition ${partition} kept losing races for its head for ${CONTENTION_BUDGET_MS} ms; retry`, { retriable: true });
+}
+
+/** A producer's demoted state, unless it expired (Kafka's producer.id.expiration.ms). */
+async function demotedState(deps: LogDeps, topicId: string, partition: number, producerId: string, now: number): Promise<ProducerState | undefined> {
+  const item = await getProducerStateItem(deps, topicId, partition, producerId);
+  if (!item || (item.t as number) < now - LIMITS.producerIdExpirationMs) return undefined;
+  const { e, s, t, f, q, o } = item as unknown as ProducerState;
+  return { e, s, t, f, q, o };
+}
+
+/**
+ * What admitting a producer inline takes: what it replaces, and — when the head is full — the least
+ * recently active producer to demote, whose state is written to its own item first (so that it is
+ * always found in one place or the other; an expired one is simply dropped).
+ */
+async function admissionOf(
+  deps: LogDeps,
+  topicId: string,
+  partition: number,
+  head: PartitionHead,
+  producerId: string,
+  state: ProducerState,
+  inline: ProducerState | undefined,
+  now: number,
+): Promise<Admission> {
+  const evict = inline ? undefined : victimOf(head.producers ?? {}, producerId);
+  if (evict && evict.state.t >= now - LIMITS.producerIdExpirationMs) {
+    const ttl = Math.ceil((evict.state.t + LIMITS.producerIdExpirationMs + LIMITS.leaseCleanupAfterMs) / 1000);
+    await putProducerStateItem(deps, topicId, partition, evict.producerId, { ...resolved(evict.state, head.adm?.[evict.producerId]) }, ttl);
+  }
+  return { producerId, state, replacing: inline ? { kind: 'epoch', state: inline } : { kind: 'absent' }, evict, demotions: head.pv };
 }
 
 /** Partitions with a spill running in this process: one at a time each, so spills never overlap and waste writes. */
@@ -116,60 +215,3 @@ export async function spill(deps: LogDeps, topicId: string, partition: number, r
 
 /** The partition head, strongly consistent. */
 export const readHead = (deps: LogDeps, topicId: string, partition: number): Promise<PartitionHead | undefined> => getHead(deps, topicId, partition);
-
-async function classifyRejection(
-  deps: LogDeps,
-  topicId: string,
-  partition: number,
-  location: Location,
-  producer: ProducerInfo | undefined,
-): Promise<AppendResult> {
-  const head = await readHead(deps, topicId, partition);
-  if (!head) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${partition} does not exist`);
-  if (!producer) throw new FloeError('UNKNOWN_SERVER_ERROR', 'append rejected for an unknown reason; retry');
-  const state = head.producers[String(producer.producerId)];
-  if (state && state.e > producer.producerEpoch) {
-    throw new FloeError(
-      'INVALID_PRODUCER_EPOCH',
-      `producer ${producer.producerId} epoch ${producer.producerEpoch} is fenced by epoch ${state.e}`,
-    );
-  }
-  if (state && state.e === producer.producerEpoch && isDuplicate(producer.baseSequence, state.s)) {
-    const original = await findProducerBatch(deps, topicId, partition, head, producer);
-    if (original) {
-      return { baseOffset: original.baseOffset, logAppendTime: original.a, logStartOffset: head.logStartOffset, duplicate: true };
-    }
-    throw new FloeError('DUPLICATE_SEQUENCE_NUMBER', `batch with sequence ${producer.baseSequence} was already written`);
-  }
-  const expected = state && state.e === producer.producerEpoch ? (state.s + 1) % (MAX_SEQUENCE + 1) : 0;
-  throw new FloeError(
-    'OUT_OF_ORDER_SEQUENCE_NUMBER',
-    `producer ${producer.producerId} sent sequence ${producer.baseSequence}, expected ${expected}`,
-  );
-}
-
-/** A sequence at or before the last one written (within a window, to survive wrap-around) is a retry. */
-function isDuplicate(baseSequence: number, lastSeq: number): boolean {
-  const distance = (lastSeq - baseSequence + MAX_SEQUENCE + 1) % (MAX_SEQUENCE + 1);
-  return distance < 1_000_000;
-}
-
-/** Finds an already committed batch of this producer: in the head, else in the newest index items. */
-async function findProducerBatch(
-  deps: LogDeps,
-  topicId: string,
-  partition: number,
-  head: PartitionHead,
-  producer: ProducerInfo,
-): Promise<LocatedBatch | undefined> {
-  const matches = (loc: LocatedBatch): boolean =>
-    loc.p === producer.producerId && loc.e === producer.producerEpoch && loc.q === producer.baseSequence;
-  const inHead = withOffsets(head.recentBase, head.recent).find(matches);
-  if (inHead) return inHead;
-  const items = await newestChunkItems(deps, topicId, partition, 8);
-  for (const item of items) {
-    const found = withOffsets(item.base as number, item.entries as Location[]).find(matches);
-    if (found) return found;
-  }
-  return undefined;
-}

@@ -156,19 +156,52 @@ export async function updateHead(deps: LogDeps, topicId: string, partition: numb
   }
 }
 
-// --- producer ids -----------------------------------------------------------------
+// --- producer ids and demoted producer state -------------------------------------------
 
-export async function incrementProducerIdCounter(deps: LogDeps): Promise<number> {
-  const result = await deps.dynamo.send(
-    new UpdateCommand({
-      TableName: deps.logTable,
-      Key: logKeys.producerIds(),
-      UpdateExpression: 'ADD nextId :one',
-      ExpressionAttributeValues: { ':one': 1 },
-      ReturnValues: 'UPDATED_NEW',
-    }),
-  );
-  return result.Attributes?.nextId as number;
+/** Registers a newly issued producer id; false if the id exists (a collision of random ids). */
+export const createProducerIdItem = (deps: LogDeps, producerId: string, epoch: number, issuedAt: number, ttl: number): Promise<boolean> =>
+  applyWrite(deps, {
+    kind: 'put',
+    item: { ...logKeys.producerId(producerId), e: epoch, at: issuedAt, [TTL_ATTRIBUTE]: ttl },
+    condition: 'attribute_not_exists(pk)',
+  });
+
+/** Bumps a registered id's epoch from `epoch` to `epoch + 1`; false if the id is unknown or its epoch is not `epoch`. */
+export const bumpProducerEpochItem = (deps: LogDeps, producerId: string, epoch: number, issuedAt: number, ttl: number): Promise<boolean> =>
+  applyWrite(deps, {
+    kind: 'update',
+    key: logKeys.producerId(producerId),
+    set: ['e = :next', '#at = :at', '#ttl = :ttl'],
+    condition: 'e = :e',
+    names: { '#at': 'at', '#ttl': TTL_ATTRIBUTE },
+    values: { ':e': epoch, ':next': epoch + 1, ':at': issuedAt, ':ttl': ttl },
+  });
+
+export const getProducerIdItem = (deps: LogDeps, producerId: string): Promise<Item | undefined> => getItem(deps, logKeys.producerId(producerId));
+
+export const getProducerStateItem = (deps: LogDeps, topicId: string, partition: number, producerId: string): Promise<Item | undefined> =>
+  getItem(deps, logKeys.producerState(topicId, partition, producerId));
+
+/**
+ * Writes a producer's state demoted from a head, unless a more recent one (`t`) is there: a slow
+ * demoter never puts an older state over a newer one.
+ */
+export const putProducerStateItem = (deps: LogDeps, topicId: string, partition: number, producerId: string, state: Item, ttl: number): Promise<boolean> =>
+  applyWrite(deps, {
+    kind: 'put',
+    item: { ...logKeys.producerState(topicId, partition, producerId), ...state, [TTL_ATTRIBUTE]: ttl },
+    condition: 'attribute_not_exists(sk) OR t < :t OR (t = :t AND s = :s AND e = :e)',
+    values: { ':t': state.t, ':s': state.s, ':e': state.e },
+  });
+
+/** Keys and last-append times of a partition's demoted producer states. */
+export async function* producerStateItems(deps: LogDeps, topicId: string, partition: number): AsyncGenerator<Item> {
+  yield* query(deps, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+    ExpressionAttributeValues: { ':pk': logKeys.partitionPk(topicId, partition), ':s': logKeys.producerStatePrefix },
+    ProjectionExpression: 'pk, sk, t',
+    ConsistentRead: true,
+  });
 }
 
 // --- index chunks -----------------------------------------------------------------
@@ -198,21 +231,6 @@ export async function* chunkItems(deps: LogDeps, topicId: string, partition: num
     yield* page.Items ?? [];
     start = page.LastEvaluatedKey;
   } while (start);
-}
-
-/** The `limit` newest index chunk items, newest first. */
-export async function newestChunkItems(deps: LogDeps, topicId: string, partition: number, limit: number): Promise<Item[]> {
-  const page = await deps.dynamo.send(
-    new QueryCommand({
-      TableName: deps.logTable,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :i)',
-      ExpressionAttributeValues: { ':pk': logKeys.partitionPk(topicId, partition), ':i': logKeys.indexChunkPrefix },
-      ScanIndexForward: false,
-      Limit: limit,
-      ConsistentRead: true,
-    }),
-  );
-  return page.Items ?? [];
 }
 
 /** Keys of the index chunks whose last offset is below `offset`. */
@@ -265,15 +283,44 @@ export const fencedWrites = {
     values: { ':start': newStart },
   }),
   deleteChunk: (key: Key): ConditionalWrite => ({ kind: 'delete', key }),
+  /** Deletes a demoted producer state idle since `t`, unless it was written again since. */
+  deleteProducerState: (key: Key, t: number): ConditionalWrite => ({ kind: 'delete', key, condition: 't = :t', values: { ':t': t } }),
   /** Removes an idle producer's state from a head, if it is still exactly the state read. */
-  removeProducer: (topicId: string, partition: number, producerId: string, state: { e: number; s: number; t: number }): ConditionalWrite => ({
+  removeProducer: (topicId: string, partition: number, producerId: string, state: { e: number; s: number; t: number }, hasAdm: boolean): ConditionalWrite => ({
     kind: 'update',
     key: logKeys.head(topicId, partition),
     set: [],
-    remove: ['producers.#pid'],
+    remove: hasAdm ? ['producers.#pid', 'adm.#pid'] : ['producers.#pid'],
     condition: 'producers.#pid.e = :e AND producers.#pid.s = :s AND producers.#pid.t = :t',
     names: { '#pid': producerId },
     values: { ':e': state.e, ':s': state.s, ':t': state.t },
+  }),
+  /**
+   * Removes a producer's state from a head after it was written to its own item (a demotion), if it
+   * is still exactly the state read, counting the demotion in its slot (`pv`, see producer-state.ts).
+   */
+  demoteProducer: (
+    topicId: string,
+    partition: number,
+    producerId: string,
+    state: { e: number; s: number; t: number },
+    hasAdm: boolean,
+    slot: number,
+    counters: number[] | undefined,
+    slots: number,
+  ): ConditionalWrite => ({
+    kind: 'update',
+    key: logKeys.head(topicId, partition),
+    set: counters === undefined ? ['pv = :pvInit'] : [`pv[${slot}] = pv[${slot}] + :one`],
+    remove: hasAdm ? ['producers.#pid', 'adm.#pid'] : ['producers.#pid'],
+    condition: `producers.#pid.e = :e AND producers.#pid.s = :s AND producers.#pid.t = :t${counters === undefined ? ' AND attribute_not_exists(pv)' : ''}`,
+    names: { '#pid': producerId },
+    values: {
+      ':e': state.e,
+      ':s': state.s,
+      ':t': state.t,
+      ...(counters === undefined ? { ':pvInit': Array.from({ length: slots }, (_, i) => (i === slot ? 1 : 0)) } : { ':one': 1 }),
+    },
   }),
   /** Points a chunk's locations elsewhere (merging), if the chunk is unchanged since version `v` was read. */
   rewriteChunk: (key: Key, version: number | undefined, entries: Location[]): ConditionalWrite => ({

@@ -7,7 +7,7 @@ import { BATCH_HEADER_SIZE, type CompressionType, encodeRecordBatch, type FloeEr
 import type { PendingRecord } from './pending-record.js';
 
 export interface ProducerState {
-  producerId: number;
+  producerId: bigint;
   producerEpoch: number;
   baseSequence: number;
   /** which producer identity the sequence belongs to (see idempotence.ts) */

@@ -9,7 +9,7 @@
 import type { ProducerState } from './batch.js';
 
 export interface ProducerIdentity {
-  producerId: number;
+  producerId: bigint;
   producerEpoch: number;
 }
 
@@ -27,7 +27,7 @@ export class IdempotenceManager {
     return this.identity !== undefined;
   }
 
-  get producerId(): number | undefined {
+  get producerId(): bigint | undefined {
     return this.identity?.producerId;
   }
 

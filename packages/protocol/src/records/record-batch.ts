@@ -61,8 +61,8 @@ export interface EncodeBatchOptions {
   baseOffset?: number;
   /** Default 'none'. */
   compression?: CompressionType;
-  /** Default -1 (not idempotent). */
-  producerId?: number;
+  /** Default -1 (not idempotent). An int64: a bigint, or a number within the safe integers. */
+  producerId?: number | bigint;
   /** Default -1. */
   producerEpoch?: number;
   /** Default -1. */
@@ -99,7 +99,7 @@ export function encodeRecordBatch(options: EncodeBatchOptions): Buffer {
   const codec = COMPRESSION_CODECS.indexOf(compression);
   if (codec < 0) throw new FloeError('UNSUPPORTED_COMPRESSION_TYPE', `unknown compression type ${String(compression)}`);
   const baseOffset = checkInteger('baseOffset', options.baseOffset ?? 0, -Number.MAX_SAFE_INTEGER);
-  const producerId = checkInteger('producerId', options.producerId ?? -1, -Number.MAX_SAFE_INTEGER);
+  const producerId = checkInt64('producerId', options.producerId ?? -1);
   const producerEpoch = checkInteger('producerEpoch', options.producerEpoch ?? -1, -0x8000, 0x7fff);
   const baseSequence = checkInteger('baseSequence', options.baseSequence ?? -1, -0x80000000, 0x7fffffff);
   const leaderEpoch = checkInteger('partitionLeaderEpoch', options.partitionLeaderEpoch ?? -1, -0x80000000, 0x7fffffff);
@@ -155,7 +155,7 @@ export function encodeRecordBatch(options: EncodeBatchOptions): Buffer {
   batch.writeInt32BE(count - 1, 23);
   writeInt64(batch, 27, baseTimestamp);
   writeInt64(batch, 35, maxTimestamp);
-  writeInt64(batch, 43, producerId);
+  batch.writeBigInt64BE(producerId, 43);
   batch.writeInt16BE(producerEpoch, 51);
   batch.writeInt32BE(baseSequence, 53);
   batch.writeInt32BE(count, 57);
@@ -254,6 +254,14 @@ function writeInt64(buf: Buffer, pos: number, value: number): void {
   const high = Math.floor(value / TWO_POW_32);
   buf.writeInt32BE(high, pos);
   buf.writeUInt32BE(value - high * TWO_POW_32, pos + 4);
+}
+
+function checkInt64(name: string, value: number | bigint): bigint {
+  if (typeof value === 'bigint') {
+    if (value < -(2n ** 63n) || value >= 2n ** 63n) throw new FloeError('INVALID_RECORD', `${name} ${value} is not an int64`);
+    return value;
+  }
+  return BigInt(checkInteger(name, value, -Number.MAX_SAFE_INTEGER));
 }
 
 function checkInteger(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {

@@ -40,7 +40,7 @@ function setup(overrides: Partial<ProducerConfig<unknown, unknown>>, script: Ans
   const accumulator = new RecordAccumulator(config);
   const pool = new BufferPool(config.bufferMemory);
   let nextId = 100;
-  const idempotence = config.enableIdempotence ? new IdempotenceManager(async () => ({ producerId: nextId++, producerEpoch: 0 })) : undefined;
+  const idempotence = config.enableIdempotence ? new IdempotenceManager(async () => ({ producerId: BigInt(nextId++), producerEpoch: 0 })) : undefined;
   const requests: ProduceRequest[] = [];
   const sender = new Sender({
     config,
@@ -69,7 +69,7 @@ function setup(overrides: Partial<ProducerConfig<unknown, unknown>>, script: Ans
       r.topics.flatMap((t) =>
         t.partitions.map((p) => {
           const { header, records } = decodeRecordBatch(p.records);
-          return { partition: p.partition, producerId: header.producerId, sequence: header.baseSequence, values: records.map((x) => x.value?.toString()) };
+          return { partition: p.partition, producerId: Number(header.producerId), sequence: header.baseSequence, values: records.map((x) => x.value?.toString()) };
         }),
       ),
     );
