@@ -60,7 +60,30 @@ export async function appendBatch(
   return appendIdempotent(deps, topicId, partition, location, producer);
 }
 
+/** Appends waiting for a predecessor in this process, by partition: an append here wakes them at once. */
+const waiting = new Map<string, Set<() => void>>();
+const partitionId = (deps: LogDeps, topicId: string, partition: number): string => `${deps.logTable}\u0000${topicId}\u0000${partition}`;
+
+/** Sleeps up to `ms`, or until an append to the partition commits in this process. */
+function waitForAppend(deps: LogDeps, topicId: string, partition: number, ms: number): Promise<void> {
+  const id = partitionId(deps, topicId, partition);
+  return new Promise((resolve) => {
+    const set = waiting.get(id) ?? new Set<() => void>();
+    waiting.set(id, set);
+    const done = () => {
+      clearTimeout(timer);
+      set.delete(done);
+      if (set.size === 0 && waiting.get(id) === set) waiting.delete(id);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    set.add(done);
+  });
+}
+
 function appended(deps: LogDeps, topicId: string, partition: number, location: Location, attrs: Appended): AppendResult {
+  const wake = waiting.get(partitionId(deps, topicId, partition));
+  if (wake) for (const done of [...wake]) done();
   const baseOffset = attrs.nextOffset - location.n;
   const recentBase = attrs.nextOffset - attrs.recent.reduce((sum, loc) => sum + loc.n, 0);
   if (shouldSpill(attrs.recent.length)) {
@@ -107,7 +130,8 @@ async function appendIdempotent(deps: LogDeps, topicId: string, partition: numbe
         throw verdict.error;
       case 'wait':
         if (now >= waitUntil) throw new FloeError('OUT_OF_ORDER_SEQUENCE_NUMBER', `${verdict.error.message} (waited ${LIMITS.sequenceGapWaitMs} ms)`);
-        await sleep(Math.min(pause, waitUntil - now));
+        // Re-read the head when an append to this partition commits here, or after a short pause (it may commit elsewhere).
+        await waitForAppend(deps, topicId, partition, Math.min(pause, waitUntil - now));
         pause = Math.min(pause * 2, LIMITS.sequenceGapPollMaxMs);
         continue;
       case 'append': {

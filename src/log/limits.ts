@@ -49,7 +49,7 @@ export const LIMITS = {
    */
   sequenceGapWaitMs: 1000,
   /** Longest pause between two head reads while waiting for a predecessor (the first ones are shorter). */
-  sequenceGapPollMaxMs: 50,
+  sequenceGapPollMaxMs: 20,
   /** A registry item lives this long after its epoch was issued (TTL); a producer idle longer takes a new id. */
   producerIdRegistryTtlMs: 7 * 24 * 60 * 60 * 1000,
   /** How long a handler instance trusts what it read of a producer id in the registry. */

@@ -56,6 +56,11 @@ export class IdempotenceManager {
     return { ...identity, baseSequence, generation: this.generation };
   }
 
+  /** The generation a batch numbered now would get (the current identity's, or the next one's while none is held). */
+  get generationNow(): number {
+    return this.identity ? this.generation : this.generation + 1;
+  }
+
   isCurrent(state: ProducerState | undefined): boolean {
     return state !== undefined && state.generation === this.generation && this.identity !== undefined;
   }
