@@ -14,6 +14,7 @@ import {
   appendUpdate,
   judge,
   resolved,
+  SEQUENCE_MODULUS,
   victimOf,
   type Admission,
   type ProducerBatch,
@@ -50,15 +51,34 @@ export async function appendBatch(
     if (!attrs) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${partition} does not exist`);
     return appended(deps, topicId, partition, location, attrs);
   }
-  // Most appends continue a producer inline in the head: try that first, with no read. A batch at
-  // sequence 0 usually starts a producer (or an epoch) the head does not hold yet: read first rather
-  // than pay for a write bound to fail (a failed conditional write is billed like a write).
-  if (producer.first !== 0) {
-    const attrs = (await updateHead(deps, topicId, partition, appendUpdate(producer, location, location.a))) as Appended | undefined;
-    if (attrs) return appended(deps, topicId, partition, location, attrs);
+  const key = `${partitionId(deps, topicId, partition)}\u0000${producer.producerId}\u0000${producer.epoch}`;
+  const mine = inProgress.get(key) ?? new Map<number, Promise<unknown>>();
+  inProgress.set(key, mine);
+  // The batch before this one is being appended by this very process (requests of one producer that
+  // arrived together): let it go first rather than pay a write bound to fail, a read and a wait.
+  const predecessor = mine.get((producer.first - 1 + SEQUENCE_MODULUS) % SEQUENCE_MODULUS);
+  const work = (async () => {
+    if (predecessor) await Promise.race([predecessor.catch(() => undefined), sleep(LIMITS.sequenceGapWaitMs)]);
+    // Most appends continue a producer inline in the head: try that first, with no read. A batch at
+    // sequence 0 usually starts a producer (or an epoch) the head does not hold yet: read first rather
+    // than pay for a write bound to fail (a failed conditional write is billed like a write).
+    if (producer.first !== 0) {
+      const attrs = (await updateHead(deps, topicId, partition, appendUpdate(producer, location, location.a))) as Appended | undefined;
+      if (attrs) return appended(deps, topicId, partition, location, attrs);
+    }
+    return appendIdempotent(deps, topicId, partition, location, producer);
+  })();
+  mine.set(producer.last, work);
+  try {
+    return await work;
+  } finally {
+    if (mine.get(producer.last) === work) mine.delete(producer.last);
+    if (mine.size === 0 && inProgress.get(key) === mine) inProgress.delete(key);
   }
-  return appendIdempotent(deps, topicId, partition, location, producer);
 }
+
+/** Idempotent appends under way in this process, by partition and producer, by their last sequence. */
+const inProgress = new Map<string, Map<number, Promise<unknown>>>();
 
 /** Appends waiting for a predecessor in this process, by partition: an append here wakes them at once. */
 const waiting = new Map<string, Set<() => void>>();
