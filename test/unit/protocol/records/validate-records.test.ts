@@ -37,6 +37,12 @@ describe('validateRecords', () => {
     expect(summary.recordBytes).toBeGreaterThan(0);
   });
 
+  it('carries a 63-bit producer id exactly (beyond JavaScript\'s safe integers)', () => {
+    const producerId = 2n ** 62n + 123_456_789n;
+    const batch = encodeRecordBatch({ records, producerId, producerEpoch: 1, baseSequence: 7 });
+    expect(validateBatch(batch).producerId).toBe(producerId);
+  });
+
   it('takes the header max timestamp of a LogAppendTime batch', () => {
     const batch = encodeRecordBatch({ records, logAppendTime: true });
     expect(check(batch).maxTimestamp).toBe(validateBatch(batch).maxTimestamp);
