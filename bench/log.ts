@@ -8,6 +8,16 @@
  *            of the same bytes, 16 head UpdateItems of the same shape (list_append, condition, returned
  *            values), and the spill writes at the same rate (one index PutItem + one trim per chunk).
  *            The line also reports the writes per GiB of a plain offset counter, the cheapest possible.
+ *   validation: what walking the records at produce costs (issue 13: Kafka's broker validates records,
+ *            so does Floe). produce.validation.cpu: CPU per batch of the header check alone vs header
+ *            plus the record walk, per codec, for the produce workload's batches (64 x 1 KiB records).
+ *            produce.validation.handler: the produce workload with record validation on vs off
+ *            (ProduceDeps.validateRecords), alternating rounds: process CPU per MiB and throughput.
+ *   producer state (issue 13): write units per idempotent append through the log API (appendBatch,
+ *            no S3), as DynamoDB bills them (ReturnConsumedCapacity, dynalite computes it the same way):
+ *            one producer appending steadily, then BENCH_PRODUCER_IDS (20,000) distinct producers each
+ *            appending once to the same partition (first and last tenth side by side), then the first
+ *            producer again. Also the largest head item seen, in bytes.
  *   fetch:   catch-up read of everything produced, 8 readers x 2 partitions, cold cache.
  *            floor = one GetItem per 1 MiB fetched + one ranged GetObject per batch.
  */
@@ -19,10 +29,14 @@ import { isDynamoRead, isDynamoWrite, RequestCounter } from '../src/aws/request-
 import { Admin } from '../packages/client/src/admin.js';
 import { FloeHttpClient } from '../packages/client/src/http-client.js';
 import { fetchRaw, produceRaw } from '../packages/client/src/log-client.js';
-import { readHead, shouldSpill } from '../src/log/append.js';
+import { appendBatch, readHead, shouldSpill } from '../src/log/append.js';
+import { createTopic } from '../src/log/topics.js';
+import { CapacityMeter, dynamoItemBytes } from './lib/capacity.js';
 import { LIMITS } from '../src/log/limits.js';
 import { locateBatches } from '../src/log/locate.js';
 import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch.js';
+import { COMPRESSION_CODECS, validateBatch } from '../packages/protocol/src/records/batch-header.js';
+import { validateRecords } from '../packages/protocol/src/records/validate-records.js';
 import { startCluster, type LocalCluster } from '../src/local/cluster.js';
 import { ensureStorage, localConfig } from '../src/local/storage.js';
 import { newSegmentKey } from '../src/storage/keys.js';
@@ -36,6 +50,15 @@ const ROUNDS = Number(process.env.BENCH_LOG_ROUNDS ?? 3);
 const WARMUP_REQUESTS = 8;
 const RECORD_BYTES = 1024;
 const RECORDS_PER_BATCH = 64; // 64 KiB per partition, 1 MiB per request
+
+/** A JSON-like event padded to RECORD_BYTES: compresses about as real events do. */
+function textValue(i: number): Buffer {
+  let x = (i + 1) * 2654435761;
+  const rand = () => ((x = (x * 1103515245 + 12345) % 2147483648), x);
+  let s = '';
+  while (s.length < RECORD_BYTES) s += `{"user":"u${rand() % 10000}","page":"/p/${rand() % 500}","ms":${rand() % 100000},"ok":${rand() % 2 === 0}}`;
+  return Buffer.from(s.slice(0, RECORD_BYTES));
+}
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
@@ -75,14 +98,15 @@ export async function runLogBench(sink: BenchSink = printResult): Promise<void> 
     );
     const floorBody = Buffer.alloc(requestBytes, 7);
 
-    const ours = async () => {
+    const produceTo = (to: string, records: Buffer) => async () => {
       const [result] = await produceRaw(http, {
         acks: -1,
         timeoutMs: 30_000,
-        topics: [{ topic, partitions: Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, records: batch })) }],
+        topics: [{ topic: to, partitions: Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, records })) }],
       });
       if (result?.partitions.some((p) => p.errorCode !== 'NONE')) throw new Error('produce failed');
     };
+    const ours = produceTo(topic, batch);
     const floorLocation = { k: newSegmentKey(), s: 0, l: batch.length, n: RECORDS_PER_BATCH, t: Date.now(), a: Date.now() };
     const floor = async () => {
       await raw.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: newSegmentKey(), Body: floorBody, ContentLength: floorBody.length }));
@@ -168,6 +192,65 @@ export async function runLogBench(sink: BenchSink = printResult): Promise<void> 
       floorDynamoWritesPerGiB: perGiB(rawDynamo.total(isDynamoWrite), producedBytes),
       counterOnlyDynamoWritesPerGiB: perGiB(counterWritesPerRequest * ROUNDS * REQUESTS_PER_ROUND, producedBytes),
     });
+
+    // Record validation: the same workload (text-like records, as compressible as JSON events) with the
+    // record walk on and off, alternating rounds, on a topic of its own.
+    const validationTopic = `${topic}-validation`;
+    await Admin.fromClient(http).createTopic(validationTopic, PARTITIONS);
+    const shape = Array.from({ length: RECORDS_PER_BATCH }, (_, i) => ({ key: Buffer.from(`user-${i % 13}`), value: textValue(i) }));
+    const validationCodec = (process.env.BENCH_VALIDATION_CODEC ?? 'lz4') as (typeof COMPRESSION_CODECS)[number];
+    const oursValidated = produceTo(validationTopic, encodeRecordBatch({ records: shape, compression: validationCodec }));
+    const cpuMs = (since: NodeJS.CpuUsage): number => {
+      const used = process.cpuUsage(since);
+      return (used.user + used.system) / 1000;
+    };
+    const validation = { on: { cpu: [] as number[], rate: [] as number[] }, off: { cpu: [] as number[], rate: [] as number[] } };
+    for (let r = 0; r < ROUNDS * 2; r++) {
+      const mode = r % 2 === 0 ? 'off' : 'on';
+      cluster.deps!.validateRecords = mode === 'on';
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      await inParallel(REQUESTS_PER_ROUND, IN_FLIGHT, oursValidated);
+      const mib = (REQUESTS_PER_ROUND * RECORDS_PER_BATCH * RECORD_BYTES * PARTITIONS) / MiB;
+      validation[mode].cpu.push(cpuMs(cpu) / mib);
+      validation[mode].rate.push(mib / ((performance.now() - started) / 1000));
+    }
+    cluster.deps!.validateRecords = true;
+    const cpuOn = median(validation.on.cpu);
+    const cpuOff = median(validation.off.cpu);
+    sink({
+      name: 'produce.validation.handler',
+      params: { partitionsPerRequest: PARTITIONS, recordsPerBatch: RECORDS_PER_BATCH, recordBytes: RECORD_BYTES, compression: validationCodec, rounds: ROUNDS },
+      value: round(cpuOn, 2),
+      unit: 'CPU ms per MiB of records produced (validation on)',
+      comparison: { name: 'the same workload with record validation off', value: round(cpuOff, 2), unit: 'CPU ms per MiB produced' },
+      ratio: round(cpuOn / cpuOff, 3),
+      throughputOn: round(median(validation.on.rate), 1),
+      throughputOff: round(median(validation.off.rate), 1),
+      note: 'process CPU of the bench process (client encoding + in-process handlers); storage runs in its own process',
+    });
+    const ITERATIONS = Number(process.env.BENCH_VALIDATION_ITERATIONS ?? 300);
+    for (const compression of COMPRESSION_CODECS) {
+      const b = encodeRecordBatch({ records: shape, compression });
+      const time = (f: () => void): number => {
+        for (let i = 0; i < 20; i++) f(); // warm up
+        const cpu = process.cpuUsage();
+        for (let i = 0; i < ITERATIONS; i++) f();
+        return (cpuMs(cpu) * 1000) / ITERATIONS;
+      };
+      const headerOnly = time(() => validateBatch(b));
+      const full = time(() => validateRecords(b, validateBatch(b), 4 * MiB));
+      const uncompressedBytes = RECORDS_PER_BATCH * (RECORD_BYTES + 8);
+      sink({
+        name: 'produce.validation.cpu',
+        params: { compression, recordsPerBatch: RECORDS_PER_BATCH, recordBytes: RECORD_BYTES, batchBytes: b.length, iterations: ITERATIONS },
+        value: round(full, 1),
+        unit: 'µs CPU per batch (header + CRC + decompression + record walk)',
+        comparison: { name: 'header + CRC only (before issue 13)', value: round(headerOnly, 1), unit: 'µs CPU per batch' },
+        ratio: round(full / headerOnly, 2),
+        walkMiBPerCpuSecond: round(uncompressedBytes / MiB / ((full - headerOnly) / 1e6), 0),
+      });
+    }
 
     // Catch-up read with a cold cache: a second cluster that caches nothing.
     const reader = await startCluster({ storage, config: { cacheBytes: 0 } });
@@ -263,12 +346,82 @@ export async function runLogBench(sink: BenchSink = printResult): Promise<void> 
       floorS3GetsPerGiB: perGiB(rawS3.total((c) => c === 'GetObjectCommand'), floorBytes),
       floorDynamoReadsPerGiB: perGiB(rawDynamo.total(isDynamoRead), floorBytes),
     });
+    await producerStateBench(config, sink);
     raw.s3.destroy();
     raw.dynamo.destroy();
   } finally {
     for (const c of clusters) await c.close();
     await storage.stop();
   }
+}
+
+/** Write units per idempotent append with one producer vs many distinct producers on one partition. */
+async function producerStateBench(config: ReturnType<typeof localConfig>, sink: BenchSink): Promise<void> {
+  const clients = createAwsClients(config);
+  const meter = new CapacityMeter().attach(clients.dynamo);
+  const deps = { dynamo: clients.dynamo, logTable: config.logTable, store: undefined as never };
+  const crowdSize = Number(process.env.BENCH_PRODUCER_IDS ?? 20_000);
+  const topic = await createTopic(deps, `bench-producers-${Date.now()}`, 1);
+  let largestHead = 0;
+  const headBytes = async () => {
+    const head = await readHead(deps, topic.topicId, 0);
+    largestHead = Math.max(largestHead, head ? dynamoItemBytes(head as unknown as Record<string, unknown>) : 0);
+  };
+  const location = () => ({ k: newSegmentKey(), s: 0, l: 1100, n: 1, t: Date.now(), a: Date.now() });
+  const append = (producerId: string, first: number) =>
+    appendBatch(deps, topic.topicId, 0, location(), { producerId, epoch: 0, first, last: first, recentlyIssued: true });
+  const units = async (task: () => Promise<void>, appends: number) => {
+    const before = meter.snapshot();
+    await task();
+    await new Promise((r) => setTimeout(r, 100)); // background spills
+    const after = meter.snapshot();
+    return { perAppend: round((after.writeUnits - before.writeUnits) / appends, 3), writesPerAppend: round((after.writeRequests - before.writeRequests) / appends, 3) };
+  };
+  const STEADY = 400;
+  const steady = async (producerId: string, from: number) => {
+    for (let seq = from; seq < from + STEADY; seq++) {
+      await append(producerId, seq);
+      if (seq % 50 === 0) await headBytes();
+    }
+  };
+  const one = await units(() => steady('1', 0), STEADY);
+  const ids = Array.from({ length: crowdSize }, (_, i) => String(1_000_000 + i));
+  const tenth = Math.max(1, Math.floor(crowdSize / 10));
+  const crowdPhase = async (list: string[]) =>
+    units(async () => {
+      await inParallel(list.length, 4, async (i) => {
+        await append(list[i]!, 0);
+        if (i % 500 === 0) await headBytes();
+      });
+    }, list.length);
+  const early = await crowdPhase(ids.slice(0, tenth));
+  await crowdPhase(ids.slice(tenth, crowdSize - tenth));
+  const late = await crowdPhase(ids.slice(crowdSize - tenth));
+  await headBytes();
+  await append('1', STEADY); // producer 1 comes back: re-admitted once
+  const after = await units(() => steady('1', STEADY + 1), STEADY);
+  sink({
+    name: 'produce.producerState',
+    params: { producers: 1, appends: STEADY },
+    value: one.perAppend,
+    unit: 'write units per append (head write + amortized spill)',
+    writesPerAppend: one.writesPerAppend,
+  });
+  sink({
+    name: 'produce.producerState',
+    params: { producers: crowdSize, appendsPerProducer: 1 },
+    value: late.perAppend,
+    unit: 'write units per append, last tenth of the producers (admission + demotion of the least recently active + amortized spill)',
+    comparison: { name: 'first tenth of the producers', value: early.perAppend, unit: 'write units per append' },
+    ratio: round(late.perAppend / early.perAppend, 3),
+    writesPerAppend: late.writesPerAppend,
+    steadyProducerAfterwards: after.perAppend,
+    steadyProducerBefore: one.perAppend,
+    largestHeadBytes: largestHead,
+    largestHeadWriteUnits: Math.ceil(largestHead / 1024),
+  });
+  clients.dynamo.destroy();
+  clients.s3.destroy();
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -69,3 +69,26 @@ export const diffCapacity = (after: CapacityTotals, before: CapacityTotals): Cap
   readUnits: after.readUnits - before.readUnits,
   writeUnits: after.writeUnits - before.writeUnits,
 });
+
+/**
+ * An item's size as DynamoDB bills it (attribute names + values; numbers about one byte per two
+ * significant digits plus one; lists and maps 3 bytes plus 1 per element): writes cost 1 unit per KB.
+ */
+export function dynamoItemBytes(item: Record<string, unknown>): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(item)) bytes += Buffer.byteLength(name) + valueBytes(value);
+  return bytes;
+}
+
+function valueBytes(value: unknown): number {
+  if (value === null || typeof value === 'boolean') return 1;
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    const digits = String(value).replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '').length || 1;
+    return 1 + Math.ceil(digits / 2) + (String(value).startsWith('-') ? 1 : 0);
+  }
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) return value.length;
+  if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + valueBytes(v), 0);
+  if (typeof value === 'object') return 3 + Object.keys(value as object).length + dynamoItemBytes(value as Record<string, unknown>);
+  return 0;
+}

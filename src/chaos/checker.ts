@@ -23,6 +23,8 @@ export interface PartitionLog {
   highWatermark: number;
   /** records in the order the final read returned them */
   records: Array<{ offset: number; id: string }>;
+  /** the partition could not be read past `records` (e.g. CORRUPT_MESSAGE): reported, not thrown */
+  error?: string;
 }
 
 export interface Delivery {
@@ -51,7 +53,7 @@ export interface History {
   idempotent: boolean;
 }
 
-export type ViolationKind = 'lost' | 'duplicate' | 'gap' | 'moved' | 'key-order' | 'divergent' | 'double-owner' | 'commit-backwards' | 'undelivered';
+export type ViolationKind = 'lost' | 'duplicate' | 'gap' | 'moved' | 'key-order' | 'divergent' | 'double-owner' | 'commit-backwards' | 'undelivered' | 'unreadable';
 
 export interface Violation {
   kind: ViolationKind;
@@ -95,7 +97,8 @@ export function checkHistory(history: History): CheckResult {
       offsets.set(r.offset, r.id);
       ids.set(r.id, [...(ids.get(r.id) ?? []), r.offset]);
     }
-    if (expected !== log.highWatermark) report('gap', topic, partition, `read up to ${expected}, high watermark ${log.highWatermark}`);
+    if (log.error !== undefined) report('unreadable', topic, partition, `read up to ${expected} of ${log.highWatermark}: ${log.error}`);
+    else if (expected !== log.highWatermark) report('gap', topic, partition, `read up to ${expected}, high watermark ${log.highWatermark}`);
     if (history.idempotent) {
       for (const [id, at] of ids) {
         if (at.length > 1) {

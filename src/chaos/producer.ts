@@ -33,7 +33,7 @@ interface Pending {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class ChaosProducer {
-  private producer: { producerId: number; producerEpoch: number } | undefined;
+  private producer: { producerId: bigint; producerEpoch: number } | undefined;
   private readonly sequences = new Map<string, number>();
   private readonly counters = new Map<string, number>();
   private readonly pending = new Map<string, Pending>();
@@ -128,7 +128,7 @@ export class ChaosProducer {
     this.stats.reinits++;
   }
 
-  private async ensureId(): Promise<{ producerId: number; producerEpoch: number }> {
+  private async ensureId(): Promise<{ producerId: bigint; producerEpoch: number }> {
     while (!this.producer) {
       try {
         this.producer = await allocateProducerId(this.http);

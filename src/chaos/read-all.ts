@@ -1,6 +1,10 @@
-/** The checker's final read: a whole partition, from its log start to its high watermark. */
+/**
+ * The checker's final read: a whole partition, from its log start to its high watermark.
+ * A partition that cannot be read to its end (a corrupt stored batch, an error code) is
+ * returned with what was read and the error, for the checker to report as that partition's.
+ */
 import { fetchRaw, type FloeHttpClient } from '@floe/client';
-import { decodeRecordBatches, FloeError, withRetry } from '@floe/protocol';
+import { FloeError, readFetchedRecords, withRetry } from '@floe/protocol';
 import type { PartitionLog } from './checker.js';
 
 /** a client retries timeouts and unavailable handlers; the final read does too */
@@ -18,11 +22,12 @@ export async function readAll(http: FloeHttpClient, topic: string, partition: nu
       offset = logStartOffset = p.logStartOffset;
       continue;
     }
-    if (p.errorCode !== 'NONE') throw new Error(`final read of ${topic}/${partition} failed: ${p.errorCode}`);
+    const done = (error: string) => ({ topic, partition, logStartOffset, highWatermark: p.highWatermark, records, error });
+    if (p.errorCode !== 'NONE') return done(`${p.errorCode}: ${p.errorMessage ?? ''}`);
     logStartOffset = Math.min(logStartOffset, p.logStartOffset);
-    for (const batch of decodeRecordBatches(p.records)) {
-      for (const r of batch.records) if (r.offset >= offset) records.push({ offset: r.offset, id: r.value?.toString('utf8') ?? '' });
-    }
+    const read = readFetchedRecords(p.records, offset);
+    for (const r of read.records) records.push({ offset: r.offset, id: r.value?.toString('utf8') ?? '' });
+    if (read.corrupt) return done(`CORRUPT_MESSAGE: ${read.corrupt.message}`);
     const last = records[records.length - 1];
     if (last && last.offset + 1 > offset) offset = last.offset + 1;
     if (offset >= p.highWatermark) return { topic, partition, logStartOffset, highWatermark: p.highWatermark, records };

@@ -18,6 +18,7 @@ import type { EnvFaultPlan } from '../faults/env-faults.js';
 import { startFront } from './front.js';
 import { spawnHandler, spawnMember, type HandlerProc, type Proc } from './processes.js';
 import { ChaosProducer } from './producer.js';
+import { ChaosSdkProducer } from './sdk-producer.js';
 import { readAll } from './read-all.js';
 import type { ChaosSummary } from './summary.js';
 
@@ -30,6 +31,11 @@ export interface ChaosOptions {
   handlers?: number;
   members?: number;
   producers?: number;
+  /**
+   * 'sdk' (default): the SDK's Producer, idempotent, five batches per partition in flight (decision 28).
+   * 'raw': src/chaos/producer.ts, one batch per partition in flight, every resend visible.
+   */
+  producer?: 'sdk' | 'raw';
   topics?: number;
   partitions?: number;
   sessionTimeoutMs?: number;
@@ -156,9 +162,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
 
   // --- producers -------------------------------------------------------------
   let producing = true;
-  const producers = Array.from({ length: options.producers ?? 3 }, (_, i) =>
-    new ChaosProducer(http, { name: `p${i}`, topics, keysPerPartition: 3, random: seededRandom(options.seed * 31 + i), onAck: (a) => acks.push(a), onAnomaly: (m) => anomalies.push(m) }),
-  );
+  const producers: Array<ChaosProducer | ChaosSdkProducer> = Array.from({ length: options.producers ?? 3 }, (_, i) => {
+    const common = { name: `p${i}`, topics, keysPerPartition: 3, random: seededRandom(options.seed * 31 + i), onAck: (a: AckedRecord) => acks.push(a), onAnomaly: (m: string) => anomalies.push(m) };
+    return options.producer === 'raw' ? new ChaosProducer(http, common) : new ChaosSdkProducer({ ...common, bootstrap: front.url, maxInFlight: 5 });
+  });
   const producing$ = producers.map(async (p) => {
     while (producing) await p.round(true);
   });
@@ -232,7 +239,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   for (let i = 0; i < nHandlers; i++) if (!handlers[i]?.proc.alive()) await startHandler(i);
   producing = false;
   await Promise.all(producing$);
-  await Promise.all(producers.map((p) => p.drain(Date.now() + 20_000)));
+  await Promise.all(producers.map((p) => p.drain(Date.now() + 60_000)));
   for (const p of producers) if (p.inFlight > 0) anomalies.push(`a producer still had ${p.inFlight} unacknowledged batches after the drain`);
 
   // consumers catch up: committed offset = high watermark everywhere
@@ -274,7 +281,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
 
   const result = checkHistory({ acks, logs, deliveries, commits, idempotent: true });
   if (options.historyFile) writeFileSync(options.historyFile, JSON.stringify({ seed: options.seed, acks, events, commits, logs, violations: result.violations }));
-  const sum = (f: (p: ChaosProducer) => number) => producers.reduce((n, p) => n + f(p), 0);
+  const sum = (f: (p: ChaosProducer | ChaosSdkProducer) => number) => producers.reduce((n, p) => n + f(p), 0);
   return {
     seed: options.seed,
     minutes: Math.round((options.durationMs / 60_000) * 10) / 10,

@@ -1,5 +1,5 @@
 /** Routes of the fetch function: POST/GET /v1/fetch, POST/GET /v1/offsets, GET /v1/bootstrap. Read-only. */
-import { decodeRecordBatches, encodeFetchResponse, FETCH_CONTENT_TYPE, type FetchRequest, type FetchTopicResult, FloeError } from '@floe/protocol';
+import { encodeFetchResponse, FETCH_CONTENT_TYPE, type FetchRequest, type FetchTopicResult, FloeError, readFetchedRecords } from '@floe/protocol';
 import { fetchRecords, validateFetchRequest } from '../log/fetch.js';
 import { LIMITS } from '../log/limits.js';
 import { bootstrapRoute } from './bootstrap.js';
@@ -61,51 +61,66 @@ function parseFetchQuery(query: URLSearchParams): FetchRequest {
 
 const text = (b: Buffer | null, encoding: Encoding): string | null => (b === null ? null : b.toString(encoding));
 
-/** JSON view of a fetch answer: records decoded, keys and values as UTF-8 (or base64) strings. */
-export function fetchResultToJson(topics: FetchTopicResult[], encoding: Encoding): unknown {
+/**
+ * JSON view of a fetch answer: records decoded, keys and values as UTF-8 (or base64) strings.
+ * Only records at or after the offset asked for are listed (the binary form keeps whole batches,
+ * as Kafka does). A stored batch that cannot be read is that partition's CORRUPT_MESSAGE, with the
+ * records before it; the other partitions are unaffected. Decompression is bounded by the
+ * request's maxBytes (at least one batch is decoded, at most max.message.bytes' ceiling).
+ */
+export function fetchResultToJson(topics: FetchTopicResult[], encoding: Encoding, request: FetchRequest): unknown {
+  let budget = Math.min(request.maxBytes, LIMITS.maxFetchResponseBytes);
+  let first = true;
   return {
-    topics: topics.map((t) => ({
+    topics: topics.map((t, ti) => ({
       topic: t.topic,
-      partitions: t.partitions.map((p) => ({
-        partition: p.partition,
-        errorCode: p.errorCode,
-        ...(p.errorMessage ? { errorMessage: p.errorMessage } : {}),
-        highWatermark: p.highWatermark,
-        logStartOffset: p.logStartOffset,
-        records: decodeRecordBatches(p.records).flatMap((batch) =>
-          batch.records.map((r) => ({
+      partitions: t.partitions.map((p, pi) => {
+        const asked = request.topics[ti]?.partitions[pi];
+        const read = readFetchedRecords(p.records, asked?.fetchOffset ?? 0, {
+          maxBatchBytes: LIMITS.readerMaxBatchBytes,
+          maxDecodedBytes: Math.max(0, budget),
+          atLeastOne: first, // as Kafka: the first non-empty partition returns a batch even past the limit
+        });
+        if (p.records.length > 0) first = false;
+        budget -= read.decodedBytes;
+        const error = p.errorCode === 'NONE' && read.corrupt ? { errorCode: 'CORRUPT_MESSAGE' as const, errorMessage: read.corrupt.message } : undefined;
+        return {
+          partition: p.partition,
+          errorCode: error?.errorCode ?? p.errorCode,
+          ...((error?.errorMessage ?? p.errorMessage) ? { errorMessage: error?.errorMessage ?? p.errorMessage } : {}),
+          highWatermark: p.highWatermark,
+          logStartOffset: p.logStartOffset,
+          records: read.records.map((r) => ({
             offset: r.offset,
             timestamp: r.timestamp,
             key: text(r.key, encoding),
             value: text(r.value, encoding),
             headers: Object.fromEntries(r.headers.map((h) => [h.key, text(h.value, encoding)])),
           })),
-        ),
-      })),
+        };
+      }),
     })),
   };
 }
 
 const wantsBinary = (request: HttpRequest): boolean => (request.headers.accept ?? '').includes(FETCH_CONTENT_TYPE);
 
-/** A request naming one partition that fails gets that error's status; multi-partition answers are 200 with per-partition codes. */
-function statusOf(topics: FetchTopicResult[]): number {
-  const all = topics.flatMap((t) => t.partitions);
-  if (all.length === 1 && all[0] && all[0].errorCode !== 'NONE') return new FloeError(all[0].errorCode, '').status;
-  return 200;
-}
-
 export function fetchApp(deps: HandlerDeps): FunctionUrlHandler {
   const answer = async (request: HttpRequest, fetchRequest: FetchRequest, encoding: Encoding) => {
     validateFetchRequest(fetchRequest);
     const topics = await fetchRecords(deps, fetchRequest);
-    const status = statusOf(topics);
     // The SDK's binary form carries per-partition codes like Kafka: always 200.
     if (wantsBinary(request)) return binary(200, FETCH_CONTENT_TYPE, encodeFetchResponse(topics));
-    const body = fetchResultToJson(topics, encoding) as Record<string, unknown>;
-    const single = topics[0]?.partitions[0];
-    if (status !== 200 && single) body.error = new FloeError(single.errorCode, single.errorMessage ?? single.errorCode).toJSON();
-    return json(status, body);
+    const body = fetchResultToJson(topics, encoding, fetchRequest) as { topics: Array<{ partitions: Array<{ errorCode: FetchTopicResult['partitions'][number]['errorCode']; errorMessage?: string }> }>; error?: unknown };
+    const partitions = body.topics.flatMap((t) => t.partitions);
+    const single = partitions.length === 1 ? partitions[0] : undefined;
+    // A request naming one partition that fails gets that error's status; multi-partition answers are 200 with per-partition codes.
+    if (single && single.errorCode !== 'NONE') {
+      const error = new FloeError(single.errorCode, single.errorMessage ?? single.errorCode);
+      body.error = error.toJSON();
+      return json(error.status, body);
+    }
+    return json(200, body);
   };
   const routes: Route[] = [
     {

@@ -2,7 +2,7 @@
 import { decodeProduceRequest, FloeError, PRODUCE_CONTENT_TYPE, type ProduceRequest, type ProduceTopicResult } from '@floe/protocol';
 import { LIMITS } from '../log/limits.js';
 import { produce, validateProduceRequest } from '../log/produce.js';
-import { allocateProducerId } from '../log/producer-ids.js';
+import { initProducerId } from '../log/producer-ids.js';
 import { bootstrapRoute } from './bootstrap.js';
 import type { HandlerDeps } from './deps.js';
 import { contentType, json, parseJsonBody, router, type FunctionUrlHandler, type HttpRequest } from './http.js';
@@ -27,6 +27,14 @@ function kafkaShapedRequest(body: Record<string, unknown>): ProduceRequest {
     };
   });
   return { acks: integer(body.acks ?? -1, 'acks'), timeoutMs: integer(body.timeoutMs ?? 30_000, 'timeoutMs', { min: 0 }), topics };
+}
+
+function producerIdOf(value: unknown): bigint {
+  const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+  if (typeof text !== 'string' || !/^\d{1,19}$/.test(text) || BigInt(text) >= 2n ** 63n) {
+    throw new FloeError('INVALID_REQUEST', 'producerId must be a non-negative int64, as a decimal string');
+  }
+  return BigInt(text);
 }
 
 /** HTTP status of a produce answer: 200 if anything was written; otherwise the first partition error's status. */
@@ -73,7 +81,17 @@ export function produceApp(deps: HandlerDeps): FunctionUrlHandler {
       method: 'POST',
       path: '/v1/producer-ids',
       maxBodyBytes: 1024,
-      handle: async () => json(200, await allocateProducerId(deps)),
+      handle: async (request) => {
+        // Kafka's InitProducerId: {} issues a new id; { producerId, producerEpoch } bumps that id's epoch.
+        const body = request.body.length === 0 ? {} : object(parseJsonBody(request), 'body');
+        const current =
+          body.producerId === undefined
+            ? undefined
+            : { producerId: producerIdOf(body.producerId), producerEpoch: integer(body.producerEpoch, 'producerEpoch', { min: 0, max: 32767 }) };
+        const issued = await initProducerId(deps, current);
+        // int64 ids exceed JSON's exact integers: the id travels as a decimal string.
+        return json(200, { producerId: issued.producerId.toString(), producerEpoch: issued.producerEpoch });
+      },
     },
     bootstrapRoute(deps),
   ]);

@@ -5,10 +5,9 @@
  * it can find those chunks without a Scan: a remembered id that is no longer the id of a
  * topic of that name has been deleted, and all items under its partitions' keys go.
  */
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { queryAll } from '../storage/dynamo-batch.js';
 import { logKeys } from '../storage/keys.js';
-import { isConditionFailure, type LogDeps } from '../log/deps.js';
+import type { LogDeps } from '../log/deps.js';
+import { deleteItem, forgetKnownTopic, knownTopicItems, partitionItemKeys, rememberTopicItem } from '../log/store.js';
 import { acquireLease, releaseLease, LeaseGuard } from '../leases/leases.js';
 import { getTopic, type Topic } from '../log/topics.js';
 
@@ -20,13 +19,7 @@ interface KnownTopic {
 
 async function readKnown(deps: LogDeps): Promise<KnownTopic[]> {
   const known: KnownTopic[] = [];
-  const items = queryAll(deps.dynamo, {
-    TableName: deps.logTable,
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': logKeys.knownTopicsPk },
-    ConsistentRead: true,
-  });
-  for await (const item of items) known.push({ topicId: item.sk as string, name: item.name as string, partitions: item.partitions as number });
+  for await (const item of knownTopicItems(deps)) known.push({ topicId: item.sk as string, name: item.name as string, partitions: item.partitions as number });
   return known;
 }
 
@@ -35,35 +28,15 @@ export async function rememberTopics(deps: LogDeps, topics: Topic[], known: Know
   const byId = new Map(known.map((k) => [k.topicId, k]));
   for (const topic of topics) {
     if ((byId.get(topic.topicId)?.partitions ?? 0) >= topic.partitions) continue;
-    try {
-      await deps.dynamo.send(
-        new PutCommand({
-          TableName: deps.logTable,
-          Item: { ...logKeys.knownTopic(topic.topicId), name: topic.name, partitions: topic.partitions },
-          ConditionExpression: 'attribute_not_exists(pk) OR #partitions < :n',
-          ExpressionAttributeNames: { '#partitions': 'partitions' },
-          ExpressionAttributeValues: { ':n': topic.partitions },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await rememberTopicItem(deps, topic.topicId, topic.name, topic.partitions); // false: another pass recorded it first
   }
 }
 
 async function deletePartitionItems(deps: LogDeps, topicId: string, partition: number): Promise<number> {
-  const pk = logKeys.partitionPk(topicId, partition);
   let deleted = 0;
-  const items = queryAll(deps.dynamo, {
-    TableName: deps.logTable,
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': pk },
-    ProjectionExpression: 'sk',
-    ConsistentRead: true,
-  });
-  for await (const item of items) {
+  for await (const key of partitionItemKeys(deps, topicId, partition)) {
     // Nothing writes a deleted topic's items any more, except a late spill (its chunk is garbage, found next time).
-    await deps.dynamo.send(new DeleteCommand({ TableName: deps.logTable, Key: { pk, sk: item.sk as string } }));
+    await deleteItem(deps, key);
     deleted++;
   }
   return deleted;
@@ -93,7 +66,7 @@ export async function cleanDeletedTopics(deps: LogDeps, live: Topic[], holder: s
       await guard.ensure();
       outcome.itemsDeleted += await deletePartitionItems(deps, topic.topicId, p);
     }
-    await deps.dynamo.send(new DeleteCommand({ TableName: deps.logTable, Key: logKeys.knownTopic(topic.topicId) }));
+    await forgetKnownTopic(deps, topic.topicId);
     await releaseLease(deps, lease);
     outcome.deletedTopicsCleaned++;
   }

@@ -2,14 +2,14 @@
  * Keeping a partition head small, from housekeeping:
  * - a head holding more inline locations than the limit (a spill crashed or lost its race
  *   and no append has crossed a boundary since) is spilled the way appenders spill;
- * - idempotent-producer state idle for longer than producer.id.expiration.ms is removed,
- *   each entry on the condition that it is still the value read, so a concurrent append of
- *   that producer is never lost.
+ * - idempotent-producer state idle for longer than producer.id.expiration.ms is removed, inline
+ *   and demoted alike, each entry on the condition that it is still the value read, so a
+ *   concurrent append of that producer is never lost.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { logKeys } from '../storage/keys.js';
 import { spill } from '../log/append.js';
-import { isConditionFailure, type LogDeps } from '../log/deps.js';
+import type { LogDeps } from '../log/deps.js';
+import { fencedWrites, producerStateItems, putProducerStateItem } from '../log/store.js';
+import { demotionSlot, resolved } from '../log/producer-state.js';
 import type { LeaseGuard } from '../leases/leases.js';
 import { LIMITS } from '../log/limits.js';
 import type { PartitionHead } from '../log/partition-head.js';
@@ -34,23 +34,50 @@ export async function pruneProducers(
   let pruned = 0;
   for (const [producerId, state] of Object.entries(head.producers ?? {})) {
     if (state.t >= now - expirationMs) continue;
-    await guard.ensure();
-    const fence = guard.fence;
-    try {
-      await deps.dynamo.send(
-        new UpdateCommand({
-          TableName: deps.logTable,
-          Key: logKeys.head(topicId, partition),
-          UpdateExpression: `REMOVE producers.#pid SET ${fence.set}`,
-          ConditionExpression: `producers.#pid.e = :e AND producers.#pid.s = :s AND producers.#pid.t = :t AND ${fence.condition}`,
-          ExpressionAttributeNames: { '#pid': producerId },
-          ExpressionAttributeValues: { ':e': state.e, ':s': state.s, ':t': state.t, ...fence.values },
-        }),
-      );
-      pruned++;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error; // the producer appended meanwhile: keep it
-    }
+    // Conditioned on the entry being the value read: a producer that appended meanwhile is kept.
+    if (await guard.write(fencedWrites.removeProducer(topicId, partition, producerId, state, head.adm !== undefined))) pruned++;
   }
   return pruned;
+}
+
+/** Deletes demoted producer states idle since before `now - expirationMs` (TTL would, within days). Returns how many. */
+export async function pruneDemotedProducers(deps: LogDeps, guard: LeaseGuard, topicId: string, partition: number, now: number, expirationMs: number): Promise<number> {
+  let pruned = 0;
+  for await (const item of producerStateItems(deps, topicId, partition)) {
+    const t = item.t as number;
+    if (t >= now - expirationMs) continue;
+    if (await guard.write(fencedWrites.deleteProducerState({ pk: item.pk as string, sk: item.sk as string }, t))) pruned++;
+  }
+  return pruned;
+}
+
+/**
+ * Demotes inline producer states idle for longer than `idleMs` (but not expired) to their own items,
+ * so that a head a crowd of producers passed through shrinks back: its remaining producers' appends
+ * cost what they did before (decision 27). Returns how many.
+ */
+export async function demoteIdleProducers(
+  deps: LogDeps,
+  guard: LeaseGuard,
+  topicId: string,
+  partition: number,
+  head: PartitionHead,
+  now: number,
+  idleMs: number,
+  expirationMs: number,
+): Promise<number> {
+  let demoted = 0;
+  let counters = head.pv;
+  for (const [producerId, state] of Object.entries(head.producers ?? {})) {
+    if (state.t >= now - idleMs || state.t < now - expirationMs) continue;
+    const ttl = Math.ceil((state.t + expirationMs + LIMITS.leaseCleanupAfterMs) / 1000);
+    await putProducerStateItem(deps, topicId, partition, producerId, { ...resolved(state, head.adm?.[producerId]) }, ttl);
+    const slot = demotionSlot(producerId);
+    const write = fencedWrites.demoteProducer(topicId, partition, producerId, state, head.adm !== undefined, slot, counters, LIMITS.producerDemotionSlots);
+    if (await guard.write(write)) {
+      demoted++;
+      counters ??= Array.from({ length: LIMITS.producerDemotionSlots }, (_, i) => (i === slot ? 1 : 0));
+    }
+  }
+  return demoted;
 }

@@ -12,7 +12,7 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { readHead } from '../log/append.js';
 import { cleanDeletedTopics } from './deleted-topics.js';
 import { nowOf, type LogDeps } from '../log/deps.js';
-import { repairSpill, pruneProducers } from './head-upkeep.js';
+import { demoteIdleProducers, pruneDemotedProducers, pruneProducers, repairSpill } from './head-upkeep.js';
 import { iterateChunks, iterateLiveBatches, type IndexChunk } from '../log/index-chunks.js';
 import { acquireLease, keepAlive, LeaseGuard, newHolderId, releaseLease, type Lease } from '../leases/leases.js';
 import { LIMITS } from '../log/limits.js';
@@ -90,6 +90,8 @@ export interface HousekeepingSummary {
   leaseTakeovers: number;
   spillsRepaired: number;
   producersExpired: number;
+  /** inline producer states idle past producerInlineIdleMs, moved to their own items */
+  producersDemoted: number;
   logStartAdvances: number;
   indexChunksDeleted: number;
   /** source objects whose batches were moved into merged objects */
@@ -116,6 +118,7 @@ const emptySummary = (holder: string): HousekeepingSummary => ({
   leaseTakeovers: 0,
   spillsRepaired: 0,
   producersExpired: 0,
+  producersDemoted: 0,
   logStartAdvances: 0,
   indexChunksDeleted: 0,
   objectsMerged: 0,
@@ -168,10 +171,12 @@ export async function housekeepPartition(
     head = (await readHead(deps, topicId, partition)) ?? head;
   }
   summary.producersExpired += await pruneProducers(deps, guard, topicId, partition, head, nowOf(deps), settings.producerIdExpirationMs);
+  summary.producersExpired += await pruneDemotedProducers(deps, guard, topicId, partition, nowOf(deps), settings.producerIdExpirationMs);
+  summary.producersDemoted += await demoteIdleProducers(deps, guard, topicId, partition, head, nowOf(deps), LIMITS.producerInlineIdleMs, settings.producerIdExpirationMs);
 
   const cut = await retentionCut(iterateLiveBatches(deps, topicId, partition, head), head.logStartOffset, topic.configs, nowOf(deps));
   let logStart = head.logStartOffset;
-  if (cut > logStart && (await advanceLogStart(deps, guard, topicId, partition, cut))) {
+  if (cut > logStart && (await advanceLogStart(guard, topicId, partition, cut))) {
     summary.logStartAdvances++;
     logStart = cut;
     await deps.hooks?.afterLogStartAdvance?.(topicId, partition);

@@ -16,10 +16,10 @@
  * reader holding the old chunk reads the old object and one holding the new chunk the new
  * object, with the same bytes. Old objects are deleted by the sweep once unreferenced.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logKeys, newSegmentKey, segmentKeyTime } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { isConditionFailure, nowOf, type LogDeps } from '../log/deps.js';
+import { nowOf, type LogDeps } from '../log/deps.js';
+import { fencedWrites } from '../log/store.js';
 import type { IndexChunk } from '../log/index-chunks.js';
 import type { LeaseGuard } from '../leases/leases.js';
 import type { Location } from '../log/partition-head.js';
@@ -209,27 +209,10 @@ export async function executeMerge(
       const change = changes.get(e);
       return change ? { ...location, ...change } : location;
     });
-    const fence = guard.fence;
-    const version = chunk.v === undefined ? 'attribute_not_exists(v)' : 'v = :v';
-    try {
-      await deps.dynamo.send(
-        new UpdateCommand({
-          TableName: deps.logTable,
-          Key: { pk, sk: chunk.sk },
-          UpdateExpression: `SET entries = :entries, v = :next, ${fence.set}`,
-          ConditionExpression: `attribute_exists(sk) AND ${version} AND ${fence.condition}`,
-          ExpressionAttributeValues: {
-            ':entries': entries,
-            ':next': (chunk.v ?? 0) + 1,
-            ...(chunk.v === undefined ? {} : { ':v': chunk.v }),
-            ...fence.values,
-          },
-        }),
-      );
+    if (await guard.write(fencedWrites.rewriteChunk({ pk, sk: chunk.sk }, chunk.v, entries))) {
       outcome.chunksRewritten++;
       await hooks.afterChunkRewrite?.(chunk.sk);
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+    } else {
       outcome.conflicts++;
       outcome.failedFrom = Math.min(outcome.failedFrom ?? Number.POSITIVE_INFINITY, chunk.base);
     }

@@ -9,10 +9,9 @@
  * - bytes: the oldest batches go while what remains is still >= retention.bytes (Kafka's rule,
  *   per batch instead of per segment).
  */
-import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { logKeys } from '../storage/keys.js';
-import { isConditionFailure, writeIf, type LogDeps } from '../log/deps.js';
+import type { LogDeps } from '../log/deps.js';
 import type { LeaseGuard } from '../leases/leases.js';
+import { chunkKeysBelow, fencedWrites } from '../log/store.js';
 import type { LocatedBatch } from '../log/partition-head.js';
 import type { TopicConfig } from '../log/limits.js';
 
@@ -67,57 +66,15 @@ export async function retentionCut(
 }
 
 /** Moves the log start offset forward (never back); false when it was already there or the write was fenced. */
-export async function advanceLogStart(deps: LogDeps, guard: LeaseGuard, topicId: string, partition: number, newStart: number): Promise<boolean> {
-  await guard.ensure();
-  const fence = guard.fence;
-  return writeIf(
-    deps.dynamo,
-    new UpdateCommand({
-      TableName: deps.logTable,
-      Key: logKeys.head(topicId, partition),
-      UpdateExpression: `SET logStartOffset = :start, ${fence.set}`,
-      ConditionExpression: `attribute_exists(nextOffset) AND logStartOffset < :start AND nextOffset >= :start AND ${fence.condition}`,
-      ExpressionAttributeValues: { ':start': newStart, ...fence.values },
-    }),
-  );
+export function advanceLogStart(guard: LeaseGuard, topicId: string, partition: number, newStart: number): Promise<boolean> {
+  return guard.write(fencedWrites.advanceLogStart(topicId, partition, newStart));
 }
 
 /** Deletes the index chunks wholly below the log start offset (also those a crashed pass left). Returns how many. */
 export async function deleteChunksBelow(deps: LogDeps, guard: LeaseGuard, topicId: string, partition: number, logStartOffset: number): Promise<number> {
-  if (logStartOffset <= 0) return 0;
-  const pk = logKeys.partitionPk(topicId, partition);
   let deleted = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.dynamo.send(
-      new QueryCommand({
-        TableName: deps.logTable,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': pk, ':from': logKeys.indexChunkSk(0), ':to': logKeys.indexChunkSk(logStartOffset - 1) },
-        ProjectionExpression: 'sk',
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-        Limit: 100,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      await guard.ensure();
-      const fence = guard.fence;
-      try {
-        await deps.dynamo.send(
-          new DeleteCommand({
-            TableName: deps.logTable,
-            Key: { pk, sk: item.sk as string },
-            ConditionExpression: fence.condition,
-            ExpressionAttributeValues: fence.values,
-          }),
-        );
-        deleted++;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error; // a newer holder owns it now
-      }
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  for await (const key of chunkKeysBelow(deps, topicId, partition, logStartOffset)) {
+    if (await guard.write(fencedWrites.deleteChunk(key))) deleted++; // false: a newer holder owns it now
+  }
   return deleted;
 }

@@ -15,11 +15,10 @@
  * just written; spills move references from the head to chunks (hence head before chunks).
  * The grace since the first unreferenced sighting outlasts any read that located the object before.
  */
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { queryAll } from '../storage/dynamo-batch.js';
-import { logKeys, segmentKeyTime, segmentShardPrefix, TTL_ATTRIBUTE } from '../storage/keys.js';
+import { segmentKeyTime, segmentShardPrefix } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { isConditionFailure, type LogDeps } from '../log/deps.js';
+import type { LogDeps } from '../log/deps.js';
+import { fencedWrites, gcCandidateItems } from '../log/store.js';
 import { iterateChunks } from '../log/index-chunks.js';
 import type { LeaseGuard } from '../leases/leases.js';
 import { LIMITS } from '../log/limits.js';
@@ -68,32 +67,12 @@ export interface SweepHooks {
 
 async function readCandidates(deps: LogDeps, shard: string): Promise<Map<string, number>> {
   const candidates = new Map<string, number>();
-  const items = queryAll(deps.dynamo, {
-    TableName: deps.logTable,
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': logKeys.gcCandidatesPk(shard) },
-    ConsistentRead: true,
-  });
-  for await (const item of items) candidates.set(item.sk as string, item.since as number);
+  for await (const item of gcCandidateItems(deps, shard)) candidates.set(item.sk as string, item.since as number);
   return candidates;
 }
 
-async function forgetCandidate(deps: LogDeps, guard: LeaseGuard, shard: string, key: string): Promise<void> {
-  await guard.ensure();
-  const fence = guard.fence;
-  try {
-    await deps.dynamo.send(
-      new DeleteCommand({
-        TableName: deps.logTable,
-        Key: logKeys.gcCandidate(shard, key),
-        ConditionExpression: fence.condition,
-        ExpressionAttributeValues: fence.values,
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
-}
+/** Forgets a sweep candidate; a newer holder of the shard may own it now (then it stays). */
+const forgetCandidate = (guard: LeaseGuard, shard: string, key: string): Promise<boolean> => guard.write(fencedWrites.forgetCandidate(shard, key));
 
 /** Sweeps one shard of segment keys against a mark taken at `markStart`. */
 export async function sweepShard(
@@ -115,31 +94,12 @@ export async function sweepShard(
     if (written === undefined || written > markStart - graceMs) continue; // young: a produce or merge may still reference it
     const since = candidates.get(object.key);
     if (marked.has(object.key)) {
-      if (since !== undefined) await forgetCandidate(deps, guard, shard, object.key);
+      if (since !== undefined) await forgetCandidate(guard, shard, object.key);
       continue;
     }
     if (since === undefined) {
-      await guard.ensure();
-      const fence = guard.fence;
-      try {
-        await deps.dynamo.send(
-          new PutCommand({
-            TableName: deps.logTable,
-            Item: {
-              ...logKeys.gcCandidate(shard, object.key),
-              since: markStart,
-              size: object.size,
-              fence: guard.lease.epoch,
-              [TTL_ATTRIBUTE]: Math.ceil((markStart + graceMs + LIMITS.leaseCleanupAfterMs) / 1000),
-            },
-            ConditionExpression: fence.condition,
-            ExpressionAttributeValues: fence.values,
-          }),
-        );
-        outcome.candidatesMarked++;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+      const ttl = Math.ceil((markStart + graceMs + LIMITS.leaseCleanupAfterMs) / 1000);
+      if (await guard.write(fencedWrites.markCandidate(shard, object.key, markStart, object.size, ttl))) outcome.candidatesMarked++;
       continue;
     }
     if (markStart - since < graceMs) continue;
@@ -148,9 +108,9 @@ export async function sweepShard(
     await deps.store.delete(object.key);
     outcome.objectsReclaimed++;
     outcome.bytesReclaimed += object.size;
-    await forgetCandidate(deps, guard, shard, object.key);
+    await forgetCandidate(guard, shard, object.key);
   }
   // Candidates whose object is gone (deleted by a sweep that stopped before forgetting it).
-  for (const key of candidates.keys()) if (!listed.has(key)) await forgetCandidate(deps, guard, shard, key);
+  for (const key of candidates.keys()) if (!listed.has(key)) await forgetCandidate(guard, shard, key);
   return outcome;
 }

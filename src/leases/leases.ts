@@ -12,10 +12,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { logKeys, TTL_ATTRIBUTE } from '../storage/keys.js';
-import { isConditionFailure, nowOf, writeIf, type LogDeps } from '../log/deps.js';
+import { TTL_ATTRIBUTE } from '../storage/keys.js';
+import { nowOf, type LogDeps } from '../log/deps.js';
 import { LIMITS } from '../log/limits.js';
+import { applyWrite, extendLeaseItem, freeLeaseItem, getLeaseItem, takeLeaseItem, type ConditionalWrite } from '../log/store.js';
 
 export interface Lease {
   name: string;
@@ -46,52 +46,24 @@ const ttlOf = (expiresAt: number): number => Math.ceil((expiresAt + LIMITS.lease
 export async function acquireLease(deps: LogDeps, name: string, holder: string, durationMs: number = LIMITS.leaseDurationMs): Promise<Lease | undefined> {
   const now = nowOf(deps);
   const expiresAt = now + durationMs;
-  try {
-    const result = await deps.dynamo.send(
-      new UpdateCommand({
-        TableName: deps.logTable,
-        Key: logKeys.lease(name),
-        // A lease item that TTL removed starts again from the current time, so epochs never go back.
-        UpdateExpression: 'SET holder = :h, epoch = if_not_exists(epoch, :first) + :one, expiresAt = :exp, #ttl = :ttl',
-        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-        ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-        ExpressionAttributeValues: { ':h': holder, ':first': now, ':one': 1, ':exp': expiresAt, ':ttl': ttlOf(expiresAt), ':now': now },
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
-    const old = result.Attributes;
-    return {
-      name,
-      holder,
-      epoch: old?.epoch === undefined ? now + 1 : (old.epoch as number) + 1,
-      expiresAt,
-      // release removes the holder: one still there means its lease ran out while held
-      takeover: old?.holder !== undefined,
-      state: stateOf(old),
-    };
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
+  const old = await takeLeaseItem(deps, name, holder, now, expiresAt, ttlOf(expiresAt));
+  if (!old) return undefined;
+  return {
+    name,
+    holder,
+    epoch: old.epoch === undefined ? now + 1 : (old.epoch as number) + 1,
+    expiresAt,
+    // release removes the holder: one still there means its lease ran out while held
+    takeover: old.holder !== undefined,
+    state: stateOf(old),
+  };
 }
 
 /** Extends the lease; throws LeaseLostError when someone else holds it now. */
 export async function renewLease(deps: LogDeps, lease: Lease, durationMs: number = LIMITS.leaseDurationMs): Promise<Lease> {
   const expiresAt = nowOf(deps) + durationMs;
-  try {
-    await deps.dynamo.send(
-      new UpdateCommand({
-        TableName: deps.logTable,
-        Key: logKeys.lease(lease.name),
-        UpdateExpression: 'SET expiresAt = :exp, #ttl = :ttl',
-        ConditionExpression: 'holder = :h AND epoch = :e',
-        ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-        ExpressionAttributeValues: { ':h': lease.holder, ':e': lease.epoch, ':exp': expiresAt, ':ttl': ttlOf(expiresAt) },
-      }),
-    );
-  } catch (error) {
-    if (isConditionFailure(error)) throw new LeaseLostError(lease.name, `holder ${lease.holder} epoch ${lease.epoch} was taken over`);
-    throw error;
+  if (!(await extendLeaseItem(deps, lease.name, lease.holder, lease.epoch, expiresAt, ttlOf(expiresAt)))) {
+    throw new LeaseLostError(lease.name, `holder ${lease.holder} epoch ${lease.epoch} was taken over`);
   }
   lease.expiresAt = expiresAt;
   return lease;
@@ -101,49 +73,30 @@ export async function renewLease(deps: LogDeps, lease: Lease, durationMs: number
  * Gives the lease up (free for the next acquirer at once) and stores work state on it.
  * Returns false when the lease had been taken over: the state is then not written.
  */
-export async function releaseLease(deps: LogDeps, lease: Lease, state: Record<string, unknown> = {}): Promise<boolean> {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':h': lease.holder, ':e': lease.epoch, ':zero': 0 };
-  let update = 'REMOVE holder SET expiresAt = :zero';
-  Object.entries(state).forEach(([key, value], i) => {
-    names[`#s${i}`] = key;
-    values[`:s${i}`] = value;
-    update += `, #s${i} = :s${i}`;
-  });
-  return writeIf(
-    deps.dynamo,
-    new UpdateCommand({
-      TableName: deps.logTable,
-      Key: logKeys.lease(lease.name),
-      UpdateExpression: update,
-      ConditionExpression: 'holder = :h AND epoch = :e',
-      ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
-      ExpressionAttributeValues: values,
-    }),
-  );
-}
+export const releaseLease = (deps: LogDeps, lease: Lease, state: Record<string, unknown> = {}): Promise<boolean> =>
+  freeLeaseItem(deps, lease.name, lease.holder, lease.epoch, state);
 
-export async function readLease(deps: LogDeps, name: string): Promise<Record<string, unknown> | undefined> {
-  const result = await deps.dynamo.send(new GetCommand({ TableName: deps.logTable, Key: logKeys.lease(name), ConsistentRead: true }));
-  return result.Item;
-}
-
-/** The condition and SET clause that fence a write to any item by a lease's epoch. */
-export interface Fence {
-  condition: string;
-  set: string;
-  values: Record<string, number>;
-}
-
-export const fenceOf = (lease: Pick<Lease, 'epoch'>): Fence => ({
-  condition: '(attribute_not_exists(fence) OR fence <= :fence)',
-  set: 'fence = :fence',
-  values: { ':fence': lease.epoch },
-});
+export const readLease = (deps: LogDeps, name: string): Promise<Record<string, unknown> | undefined> => getLeaseItem(deps, name);
 
 /**
- * A held lease plus the checks made before every write under it: renewed when less than
- * half of it is left, LeaseLostError once another holder took it.
+ * Adds a lease's fence to a write: the item records the epoch that last wrote it (`fence`), and the
+ * write holds only if no newer epoch wrote the item since. A holder that paused past its expiry is
+ * thus rejected on every item its successor has written (decision 12).
+ */
+export function fenced(write: ConditionalWrite, epoch: number): ConditionalWrite {
+  const fence = '(attribute_not_exists(fence) OR fence <= :fence)';
+  const condition = write.condition ? `${write.condition} AND ${fence}` : fence;
+  const values = { ...write.values, ':fence': epoch };
+  if (write.kind === 'update') return { ...write, set: [...write.set, 'fence = :fence'], condition, values };
+  if (write.kind === 'put') return { ...write, item: { ...write.item, fence: epoch }, condition, values };
+  return { ...write, condition, values };
+}
+
+/**
+ * A held lease, and the one way to write under it (as SlateDB's fenceable manifest is the one way
+ * to write a manifest): `write` renews the lease when less than half of it is left (LeaseLostError
+ * once another holder took it), adds the fence, and sends the write. Every lease-fenced write of
+ * housekeeping goes through here.
  */
 export class LeaseGuard {
   constructor(
@@ -152,12 +105,14 @@ export class LeaseGuard {
     private readonly durationMs: number = LIMITS.leaseDurationMs,
   ) {}
 
-  get fence(): Fence {
-    return fenceOf(this.lease);
-  }
-
   async ensure(): Promise<void> {
     if (this.lease.expiresAt - nowOf(this.deps) < this.durationMs / 2) await renewLease(this.deps, this.lease, this.durationMs);
+  }
+
+  /** Sends `write` fenced by this lease: false when its condition (or the fence) did not hold. */
+  async write(write: ConditionalWrite): Promise<boolean> {
+    await this.ensure();
+    return applyWrite(this.deps, fenced(write, this.lease.epoch));
   }
 }
 

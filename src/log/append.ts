@@ -1,20 +1,29 @@
 /**
- * Committing a batch to a partition: one single-item conditional UpdateItem on
- * the partition head, then (sometimes) spilling old locations to an index item.
- * No transactions, no prior read on the happy path.
+ * Committing a batch to a partition: one single-item conditional UpdateItem on the partition head
+ * that assigns the offsets and, for an idempotent producer, checks and advances its state in the
+ * same write (producer-state.ts, decision 27); then (sometimes) spilling old locations to an index
+ * item. No transactions, no prior read on the happy path.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { FloeError } from '@floe/protocol';
-import { logKeys } from '../storage/keys.js';
-import { isConditionFailure, type LogDeps } from './deps.js';
+import { FloeError, sleep } from '@floe/protocol';
+import { nowOf, type LogDeps } from './deps.js';
 import { LIMITS } from './limits.js';
-import { withOffsets, type Location, type LocatedBatch, type PartitionHead } from './partition-head.js';
+import type { Location, PartitionHead } from './partition-head.js';
+import {
+  baseAppend,
+  admitAndAppendUpdate,
+  admitUpdate,
+  appendUpdate,
+  judge,
+  resolved,
+  SEQUENCE_MODULUS,
+  victimOf,
+  type Admission,
+  type ProducerBatch,
+  type ProducerState,
+} from './producer-state.js';
+import { getHead, getProducerStateItem, putChunkIfAbsent, putProducerStateItem, trimHead, updateHead, type HeadUpdate } from './store.js';
 
-export interface ProducerInfo {
-  producerId: number;
-  producerEpoch: number;
-  baseSequence: number;
-}
+export { lastSequence, type ProducerBatch } from './producer-state.js';
 
 export interface AppendResult {
   baseOffset: number;
@@ -24,63 +33,182 @@ export interface AppendResult {
   duplicate: boolean;
 }
 
-const MAX_SEQUENCE = 2 ** 31 - 1;
-
-/** Kafka sequence numbers wrap from int32 max to 0. */
-export const lastSequence = (baseSequence: number, count: number): number => (baseSequence + count - 1) % (MAX_SEQUENCE + 1);
+type Appended = { nextOffset: number; recent: Location[] };
 
 export async function appendBatch(
   deps: LogDeps,
   topicId: string,
   partition: number,
   location: Location,
-  producer: ProducerInfo | undefined,
+  producer: ProducerBatch | undefined,
 ): Promise<AppendResult> {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':n': location.n, ':loc': [location], ':l': location.l };
-  let update = 'SET nextOffset = nextOffset + :n, recent = list_append(recent, :loc)';
-  let condition = 'attribute_exists(nextOffset)';
-  if (producer) {
-    names['#pid'] = String(producer.producerId);
-    values[':state'] = { e: producer.producerEpoch, s: lastSequence(producer.baseSequence, location.n), t: location.a };
-    values[':e'] = producer.producerEpoch;
-    update += ', producers.#pid = :state';
-    if (producer.baseSequence === 0) {
-      // A new producer, a new epoch, or a wrap-around of the sequence.
-      values[':max'] = MAX_SEQUENCE;
-      condition += ' AND (attribute_not_exists(producers.#pid) OR producers.#pid.e < :e OR (producers.#pid.e = :e AND producers.#pid.s = :max))';
-    } else {
-      values[':prev'] = producer.baseSequence - 1;
-      condition += ' AND producers.#pid.e = :e AND producers.#pid.s = :prev';
-    }
+  if (!producer) {
+    const plain: HeadUpdate = { ...baseAppend(location), condition: 'attribute_exists(nextOffset)' };
+    const attrs = (await updateHead(deps, topicId, partition, plain)) as Appended | undefined;
+    if (!attrs) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${partition} does not exist`);
+    return appended(deps, topicId, partition, location, attrs);
   }
+  const key = `${partitionId(deps, topicId, partition)}\u0000${producer.producerId}\u0000${producer.epoch}`;
+  const mine = inProgress.get(key) ?? new Map<number, Promise<unknown>>();
+  inProgress.set(key, mine);
+  // The batch before this one is being appended by this very process (requests of one producer that
+  // arrived together): let it go first rather than pay a write bound to fail, a read and a wait.
+  const predecessor = mine.get((producer.first - 1 + SEQUENCE_MODULUS) % SEQUENCE_MODULUS);
+  const work = (async () => {
+    if (predecessor) await Promise.race([predecessor.catch(() => undefined), sleep(LIMITS.sequenceGapWaitMs)]);
+    // Most appends continue a producer inline in the head: try that first, with no read. A batch at
+    // sequence 0 usually starts a producer (or an epoch) the head does not hold yet: read first rather
+    // than pay for a write bound to fail (a failed conditional write is billed like a write).
+    if (producer.first !== 0) {
+      const attrs = (await updateHead(deps, topicId, partition, appendUpdate(producer, location, location.a))) as Appended | undefined;
+      if (attrs) return appended(deps, topicId, partition, location, attrs);
+    }
+    return appendIdempotent(deps, topicId, partition, location, producer);
+  })();
+  mine.set(producer.last, work);
   try {
-    const result = await deps.dynamo.send(
-      new UpdateCommand({
-        TableName: deps.logTable,
-        Key: logKeys.head(topicId, partition),
-        // bytes: a running total of batch bytes written (shown by topic describe; retention does not lower it)
-        UpdateExpression: `${update} ADD bytes :l`,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: producer ? names : undefined,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    const attrs = result.Attributes as { nextOffset: number; recent: Location[] };
-    const baseOffset = attrs.nextOffset - location.n;
-    const recentBase = attrs.nextOffset - attrs.recent.reduce((sum, loc) => sum + loc.n, 0);
-    if (shouldSpill(attrs.recent.length)) {
-      // Not awaited: the acknowledgement does not depend on it (the batch is committed), and two more
-      // sequential writes would sit on the produce latency. A spill that fails, or is frozen with its
-      // Lambda instance, is harmless: a later crossing (or housekeeping) spills what this one did not.
-      spillInBackground(deps, topicId, partition, recentBase, attrs.recent);
-    }
-    return { baseOffset, logAppendTime: location.a, logStartOffset: -1, duplicate: false };
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    return classifyRejection(deps, topicId, partition, location, producer);
+    return await work;
+  } finally {
+    if (mine.get(producer.last) === work) mine.delete(producer.last);
+    if (mine.size === 0 && inProgress.get(key) === mine) inProgress.delete(key);
   }
+}
+
+/** Idempotent appends under way in this process, by partition and producer, by their last sequence. */
+const inProgress = new Map<string, Map<number, Promise<unknown>>>();
+
+/** Appends waiting for a predecessor in this process, by partition: an append here wakes them at once. */
+const waiting = new Map<string, Set<() => void>>();
+const partitionId = (deps: LogDeps, topicId: string, partition: number): string => `${deps.logTable}\u0000${topicId}\u0000${partition}`;
+
+/** Sleeps up to `ms`, or until an append to the partition commits in this process. */
+function waitForAppend(deps: LogDeps, topicId: string, partition: number, ms: number): Promise<void> {
+  const id = partitionId(deps, topicId, partition);
+  return new Promise((resolve) => {
+    const set = waiting.get(id) ?? new Set<() => void>();
+    waiting.set(id, set);
+    const done = () => {
+      clearTimeout(timer);
+      set.delete(done);
+      if (set.size === 0 && waiting.get(id) === set) waiting.delete(id);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    set.add(done);
+  });
+}
+
+function appended(deps: LogDeps, topicId: string, partition: number, location: Location, attrs: Appended): AppendResult {
+  const wake = waiting.get(partitionId(deps, topicId, partition));
+  if (wake) for (const done of [...wake]) done();
+  const baseOffset = attrs.nextOffset - location.n;
+  const recentBase = attrs.nextOffset - attrs.recent.reduce((sum, loc) => sum + loc.n, 0);
+  if (shouldSpill(attrs.recent.length)) {
+    // Not awaited: the acknowledgement does not depend on it (the batch is committed), and two more
+    // sequential writes would sit on the produce latency. A spill that fails, or is frozen with its
+    // Lambda instance, is harmless: a later crossing (or housekeeping) spills what this one did not.
+    spillInBackground(deps, topicId, partition, recentBase, attrs.recent);
+  }
+  return { baseOffset, logAppendTime: location.a, logStartOffset: -1, duplicate: false };
+}
+
+/** Single-step admissions tried before admitting and appending in two writes (a busy head moves between read and write). */
+const SINGLE_STEP_ADMISSIONS = 2;
+/** How long one append may keep losing races for its head to concurrent ones before it gives up (retriable). */
+const CONTENTION_BUDGET_MS = 5000;
+
+/**
+ * The slow path of an idempotent append: read the head (and the producer's demoted state if it is
+ * not inline), judge the batch as Kafka's broker would, and act: append, admit the producer inline
+ * (demoting the least recently active one if the head is full), answer a retry with its original
+ * offsets, or wait a bounded time for a predecessor that is still on its way before answering
+ * OUT_OF_ORDER_SEQUENCE_NUMBER (produce is leaderless: a producer's requests may reach DynamoDB out
+ * of order).
+ */
+async function appendIdempotent(deps: LogDeps, topicId: string, partition: number, location: Location, producer: ProducerBatch): Promise<AppendResult> {
+  const started = nowOf(deps);
+  const waitUntil = started + LIMITS.sequenceGapWaitMs;
+  let pause = 5;
+  let singleStepFailures = 0;
+  let lost = 0;
+  /** A conditional write lost a race: back off a little, at random, so racers do not meet again. */
+  const backOff = () => sleep(Math.random() * Math.min(2 ** lost++, 20));
+  while (nowOf(deps) - started < CONTENTION_BUDGET_MS) {
+    const head = await getHead(deps, topicId, partition);
+    if (!head) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${partition} does not exist`);
+    const now = nowOf(deps);
+    const inline = head.producers?.[producer.producerId];
+    const state = inline ?? (await demotedState(deps, topicId, partition, producer.producerId, now));
+    const verdict = judge(state, inline !== undefined, producer, now, head.adm?.[producer.producerId]);
+    switch (verdict.kind) {
+      case 'duplicate':
+        return { baseOffset: verdict.baseOffset, logAppendTime: -1, logStartOffset: head.logStartOffset, duplicate: true };
+      case 'reject':
+        throw verdict.error;
+      case 'wait':
+        if (now >= waitUntil) throw new FloeError('OUT_OF_ORDER_SEQUENCE_NUMBER', `${verdict.error.message} (waited ${LIMITS.sequenceGapWaitMs} ms)`);
+        // Re-read the head when an append to this partition commits here, or after a short pause (it may commit elsewhere).
+        await waitForAppend(deps, topicId, partition, Math.min(pause, waitUntil - now));
+        pause = Math.min(pause * 2, LIMITS.sequenceGapPollMaxMs);
+        continue;
+      case 'append': {
+        const attrs = (await updateHead(deps, topicId, partition, appendUpdate(producer, location, location.a))) as Appended | undefined;
+        if (attrs) return appended(deps, topicId, partition, location, attrs);
+        await backOff();
+        continue;
+      }
+      case 'admit': {
+        const admission = await admissionOf(deps, topicId, partition, head, producer.producerId, verdict.state, inline, now);
+        // Heads created before `adm` existed admit in one write only if nothing is appended meanwhile.
+        if (head.adm !== undefined || singleStepFailures < SINGLE_STEP_ADMISSIONS) {
+          const attrs = (await updateHead(deps, topicId, partition, admitAndAppendUpdate(admission, producer, location, head, location.a))) as Appended | undefined;
+          if (attrs) return appended(deps, topicId, partition, location, attrs);
+          singleStepFailures++;
+          await backOff();
+          continue;
+        }
+        // Appends keep moving nextOffset between our read and write: admit first, append second.
+        if (await updateHead(deps, topicId, partition, admitUpdate(admission, false))) {
+          const attrs = (await updateHead(deps, topicId, partition, appendUpdate(producer, location, location.a))) as Appended | undefined;
+          if (attrs) return appended(deps, topicId, partition, location, attrs);
+        }
+        await backOff();
+        continue;
+      }
+    }
+  }
+  throw new FloeError('UNKNOWN_SERVER_ERROR', `append to partition ${partition} kept losing races for its head for ${CONTENTION_BUDGET_MS} ms; retry`, { retriable: true });
+}
+
+/** A producer's demoted state, unless it expired (Kafka's producer.id.expiration.ms). */
+async function demotedState(deps: LogDeps, topicId: string, partition: number, producerId: string, now: number): Promise<ProducerState | undefined> {
+  const item = await getProducerStateItem(deps, topicId, partition, producerId);
+  if (!item || (item.t as number) < now - LIMITS.producerIdExpirationMs) return undefined;
+  const { e, s, t, f, q, o } = item as unknown as ProducerState;
+  return { e, s, t, f, q, o };
+}
+
+/**
+ * What admitting a producer inline takes: what it replaces, and — when the head is full — the least
+ * recently active producer to demote, whose state is written to its own item first (so that it is
+ * always found in one place or the other; an expired one is simply dropped).
+ */
+async function admissionOf(
+  deps: LogDeps,
+  topicId: string,
+  partition: number,
+  head: PartitionHead,
+  producerId: string,
+  state: ProducerState,
+  inline: ProducerState | undefined,
+  now: number,
+): Promise<Admission> {
+  const evict = inline ? undefined : victimOf(head.producers ?? {}, producerId);
+  if (evict && evict.state.t >= now - LIMITS.producerIdExpirationMs) {
+    const ttl = Math.ceil((evict.state.t + LIMITS.producerIdExpirationMs + LIMITS.leaseCleanupAfterMs) / 1000);
+    await putProducerStateItem(deps, topicId, partition, evict.producerId, { ...resolved(evict.state, head.adm?.[evict.producerId]) }, ttl);
+  }
+  return { producerId, state, replacing: inline ? { kind: 'epoch', state: inline } : { kind: 'absent' }, evict, demotions: head.pv };
 }
 
 /** Partitions with a spill running in this process: one at a time each, so spills never overlap and waste writes. */
@@ -115,113 +243,16 @@ export async function spill(deps: LogDeps, topicId: string, partition: number, r
   const size = LIMITS.spillChunkBatches;
   const chunks = Math.floor((recent.length - (LIMITS.headInlineBatches - size)) / size);
   if (chunks <= 0) return;
-  const head = logKeys.head(topicId, partition);
   let base = recentBase;
   for (let c = 0; c < chunks; c++) {
     const entries = recent.slice(c * size, (c + 1) * size);
-    const count = entries.reduce((sum, loc) => sum + loc.n, 0);
-    try {
-      // Only the first spiller creates a chunk: racing spillers hold identical entries, and a late one
-      // must not undo housekeeping's rewrite of it (merging moves its locations to another object).
-      await deps.dynamo.send(
-        new PutCommand({
-          TableName: deps.logTable,
-          Item: { pk: head.pk, sk: logKeys.indexChunkSk(base + count - 1), base, entries },
-          ConditionExpression: 'attribute_not_exists(sk)',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-    base += count;
+    // Only the first spiller creates a chunk: racing spillers hold identical entries, and a late one
+    // must not undo housekeeping's rewrite of it (merging moves its locations to another object).
+    await putChunkIfAbsent(deps, topicId, partition, base, entries);
+    base += entries.reduce((sum, loc) => sum + loc.n, 0);
   }
-  // Highest index first: DynamoDB resolves all indices against the old list, dynalite one after another;
-  // in descending order both remove the same elements.
-  const removes = Array.from({ length: chunks * size }, (_, i) => `recent[${chunks * size - 1 - i}]`).join(', ');
-  try {
-    await deps.dynamo.send(
-      new UpdateCommand({
-        TableName: deps.logTable,
-        Key: head,
-        UpdateExpression: `SET recentBase = :newBase REMOVE ${removes}`,
-        ConditionExpression: 'recentBase = :base',
-        ExpressionAttributeValues: { ':base': recentBase, ':newBase': base },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error; // someone else trimmed first
-  }
+  await trimHead(deps, topicId, partition, recentBase, base, chunks * size); // false: someone else trimmed first
 }
 
-export async function readHead(deps: LogDeps, topicId: string, partition: number): Promise<PartitionHead | undefined> {
-  const result = await deps.dynamo.send(
-    new GetCommand({ TableName: deps.logTable, Key: logKeys.head(topicId, partition), ConsistentRead: true }),
-  );
-  return result.Item as PartitionHead | undefined;
-}
-
-async function classifyRejection(
-  deps: LogDeps,
-  topicId: string,
-  partition: number,
-  location: Location,
-  producer: ProducerInfo | undefined,
-): Promise<AppendResult> {
-  const head = await readHead(deps, topicId, partition);
-  if (!head) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${partition} does not exist`);
-  if (!producer) throw new FloeError('UNKNOWN_SERVER_ERROR', 'append rejected for an unknown reason; retry');
-  const state = head.producers[String(producer.producerId)];
-  if (state && state.e > producer.producerEpoch) {
-    throw new FloeError(
-      'INVALID_PRODUCER_EPOCH',
-      `producer ${producer.producerId} epoch ${producer.producerEpoch} is fenced by epoch ${state.e}`,
-    );
-  }
-  if (state && state.e === producer.producerEpoch && isDuplicate(producer.baseSequence, state.s)) {
-    const original = await findProducerBatch(deps, topicId, partition, head, producer);
-    if (original) {
-      return { baseOffset: original.baseOffset, logAppendTime: original.a, logStartOffset: head.logStartOffset, duplicate: true };
-    }
-    throw new FloeError('DUPLICATE_SEQUENCE_NUMBER', `batch with sequence ${producer.baseSequence} was already written`);
-  }
-  const expected = state && state.e === producer.producerEpoch ? (state.s + 1) % (MAX_SEQUENCE + 1) : 0;
-  throw new FloeError(
-    'OUT_OF_ORDER_SEQUENCE_NUMBER',
-    `producer ${producer.producerId} sent sequence ${producer.baseSequence}, expected ${expected}`,
-  );
-}
-
-/** A sequence at or before the last one written (within a window, to survive wrap-around) is a retry. */
-function isDuplicate(baseSequence: number, lastSeq: number): boolean {
-  const distance = (lastSeq - baseSequence + MAX_SEQUENCE + 1) % (MAX_SEQUENCE + 1);
-  return distance < 1_000_000;
-}
-
-/** Finds an already committed batch of this producer: in the head, else in the newest index items. */
-async function findProducerBatch(
-  deps: LogDeps,
-  topicId: string,
-  partition: number,
-  head: PartitionHead,
-  producer: ProducerInfo,
-): Promise<LocatedBatch | undefined> {
-  const matches = (loc: LocatedBatch): boolean =>
-    loc.p === producer.producerId && loc.e === producer.producerEpoch && loc.q === producer.baseSequence;
-  const inHead = withOffsets(head.recentBase, head.recent).find(matches);
-  if (inHead) return inHead;
-  const page = await deps.dynamo.send(
-    new QueryCommand({
-      TableName: deps.logTable,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :i)',
-      ExpressionAttributeValues: { ':pk': logKeys.partitionPk(topicId, partition), ':i': logKeys.indexChunkPrefix },
-      ScanIndexForward: false,
-      Limit: 8,
-      ConsistentRead: true,
-    }),
-  );
-  for (const item of page.Items ?? []) {
-    const found = withOffsets(item.base as number, item.entries as Location[]).find(matches);
-    if (found) return found;
-  }
-  return undefined;
-}
+/** The partition head, strongly consistent. */
+export const readHead = (deps: LogDeps, topicId: string, partition: number): Promise<PartitionHead | undefined> => getHead(deps, topicId, partition);

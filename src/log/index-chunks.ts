@@ -3,9 +3,8 @@
  * (retention, merging, marking), with the attributes housekeeping conditions its writes on
  * (`v`, the chunk's version, bumped by every rewrite).
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { logKeys } from '../storage/keys.js';
 import type { LogDeps } from './deps.js';
+import { chunkItems } from './store.js';
 import { withOffsets, type LocatedBatch, type Location, type PartitionHead } from './partition-head.js';
 
 export interface IndexChunk {
@@ -18,10 +17,6 @@ export interface IndexChunk {
   end: number;
 }
 
-/** The first page is small: retention by time usually stops at the first chunk. */
-const FIRST_PAGE = 8;
-const PAGE_SIZE = 100;
-
 /** Chunks whose last offset is in [fromOffset, toOffset], ascending. */
 export async function* iterateChunks(
   deps: LogDeps,
@@ -31,29 +26,11 @@ export async function* iterateChunks(
   toOffset = Number.MAX_SAFE_INTEGER,
 ): AsyncGenerator<IndexChunk> {
   if (toOffset < fromOffset) return;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.dynamo.send(
-      new QueryCommand({
-        TableName: deps.logTable,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': logKeys.partitionPk(topicId, partition),
-          ':from': logKeys.indexChunkSk(fromOffset),
-          ':to': logKeys.indexChunkSk(toOffset),
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-        Limit: start ? PAGE_SIZE : FIRST_PAGE,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const entries = item.entries as Location[];
-      const base = item.base as number;
-      yield { sk: item.sk as string, base, entries, v: item.v as number | undefined, end: base + entries.reduce((sum, l) => sum + l.n, 0) };
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  for await (const item of chunkItems(deps, topicId, partition, fromOffset, toOffset)) {
+    const entries = item.entries as Location[];
+    const base = item.base as number;
+    yield { sk: item.sk as string, base, entries, v: item.v as number | undefined, end: base + entries.reduce((sum, l) => sum + l.n, 0) };
+  }
 }
 
 /**

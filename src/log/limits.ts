@@ -14,9 +14,15 @@ export const LIMITS = {
   /** Topics x partitions in one produce or fetch request. */
   maxPartitionsPerRequest: 4096,
   defaultMaxMessageBytes: API_LIMITS.defaultMaxMessageBytes,
-  /** Upper bound a topic may set for max.message.bytes: one batch must fit a produce request. */
-  maxMessageBytesCeiling: 4 * 1024 * 1024,
+  /** Upper bound a topic may set for max.message.bytes: one batch must fit a produce request; readers bound decompression by it. */
+  maxMessageBytesCeiling: API_LIMITS.maxMessageBytesCeiling,
   maxFetchResponseBytes: API_LIMITS.maxFetchResponseBytes,
+  /**
+   * Decompressed bytes any reader inflates for one stored batch (JSON fetch, ListOffsets by time, the
+   * SDK's Consumer): produce refuses a batch that decompresses past its topic's max.message.bytes,
+   * which is at most this, so only a batch stored before issue 13 can exceed it (then CORRUPT_MESSAGE).
+   */
+  readerMaxBatchBytes: API_LIMITS.maxMessageBytesCeiling,
   /** Server-side cap of fetch.max.wait.ms: an idle Lambda waiting is billed by the millisecond. */
   maxFetchWaitMs: 1000,
   /** How often a waiting fetch re-reads partition heads. */
@@ -25,6 +31,31 @@ export const LIMITS = {
   headInlineBatches: 8,
   /** Batch locations moved into one index item per spill. */
   spillChunkBatches: 4,
+  /**
+   * Idempotent producers whose state a partition head keeps inline (the most recently active);
+   * the least recently active one is demoted to its own item to admit another. Bounds the head
+   * (decision 27): with 12 inline batch locations it stays under 2 KB, 2 write units per append.
+   */
+  headInlineProducers: 6,
+  /** Housekeeping moves inline producer states idle this long to their own items (a crowd that passed stops costing the head's writers). */
+  producerInlineIdleMs: 5 * 60 * 1000,
+  /** Demotion counters in a head, one per slot of producer ids: re-admissions of producers in other slots never race. */
+  producerDemotionSlots: 16,
+  /** Batches per producer and partition whose sequence numbers and offsets are kept: a retry of any returns its offsets (Kafka keeps 5). */
+  producerWindowBatches: 5,
+  /**
+   * How long an append waits for a missing predecessor of its producer's batch (another request of
+   * the same producer still on its way: produce is leaderless) before answering OUT_OF_ORDER_SEQUENCE_NUMBER.
+   */
+  sequenceGapWaitMs: 1000,
+  /** Longest pause between two head reads while waiting for a predecessor (the first ones are shorter). */
+  sequenceGapPollMaxMs: 20,
+  /** A registry item lives this long after its epoch was issued (TTL); a producer idle longer takes a new id. */
+  producerIdRegistryTtlMs: 7 * 24 * 60 * 60 * 1000,
+  /** How long a handler instance trusts what it read of a producer id in the registry. */
+  producerRegistryCacheMs: 60_000,
+  /** Producer ids a handler instance remembers (least recently seen forgotten first). */
+  producerRegistryCacheEntries: 10_000,
   /** Bytes of a JSON request body (admin, fetch, groups). */
   maxJsonBodyBytes: 1024 * 1024,
   /** Records in one JSON produce request (curl path). */

@@ -41,7 +41,7 @@ export async function listOffset(deps: FetchDeps, topicName: string, partition: 
       const hit = batches.find((b) => b.t >= spec);
       if (hit) {
         const [bytes] = await readBatches(deps.store, [[hit]]);
-        const decoded = decodeRecordBatch(bytes as Buffer);
+        const decoded = decodeRecordBatch(bytes as Buffer, LIMITS.readerMaxBatchBytes);
         const record = decoded.records.find((r) => r.timestamp >= spec && r.offset >= head.logStartOffset);
         if (record) return { ...result, offset: record.offset, timestamp: record.timestamp };
       }

@@ -1,7 +1,7 @@
 /**
  * The partition head item and its batch locations.
  *
- * head   { nextOffset, logStartOffset, recentBase, recent: Location[], producers: { <pid>: ProducerState }, bytes? }
+ * head   { nextOffset, logStartOffset, recentBase, recent: Location[], producers: { <pid>: ProducerState }, adm, pv, bytes? }
  * chunk  { base, entries: Location[] }  (sk "i#<last offset of the chunk>")
  *
  * Offsets are not stored per location: the i-th recent location starts at
@@ -10,6 +10,10 @@
  * `recent = list_append(recent, [loc])` in the same atomic write; the new
  * nextOffset (returned by DynamoDB) tells the batch's base offset.
  */
+
+import type { ProducerState } from './producer-state.js';
+
+export type { ProducerState };
 
 /** Where one committed batch lives. Short attribute names: a head write is billed per KB of the whole item. */
 export interface Location {
@@ -25,19 +29,10 @@ export interface Location {
   t: number;
   /** log append time (ms) */
   a: number;
-  /** producer id, epoch and base sequence (idempotent batches only) */
+  /** producer id, epoch and base sequence: written by Floe before decision 27 (the producer windows carry offsets now) */
   p?: number;
   e?: number;
   q?: number;
-}
-
-export interface ProducerState {
-  /** epoch */
-  e: number;
-  /** last sequence number appended */
-  s: number;
-  /** last append time (ms), for expiring idle producer state */
-  t: number;
 }
 
 export interface PartitionHead {
@@ -45,9 +40,18 @@ export interface PartitionHead {
   logStartOffset: number;
   recentBase: number;
   recent: Location[];
+  /** idempotent-producer state of the most recently active producers, by decimal producer id (producer-state.ts) */
   producers: Record<string, ProducerState>;
   /** batch bytes ever appended (absent until the first append) */
   bytes?: number;
+  /** producer states demoted from this head, per slot of producer ids (guards re-admissions; absent until the first) */
+  pv?: number[];
+  /**
+   * base offset of the batch each producer was admitted with, by producer id: the admission's write
+   * records `nextOffset` here (its window holds -1 for that batch). Absent in heads created before
+   * decision 27 until their first admission.
+   */
+  adm?: Record<string, number>;
 }
 
 export interface LocatedBatch extends Location {
@@ -60,6 +64,7 @@ export const emptyHead = (): PartitionHead => ({
   recentBase: 0,
   recent: [],
   producers: {},
+  adm: {},
 });
 
 /** Assigns base offsets to consecutive locations starting at `base`. */

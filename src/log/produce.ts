@@ -3,13 +3,29 @@
  * all valid batches, then commit each partition with a single-item conditional
  * write. Nothing is acknowledged before both the object and the commits are durable.
  * A failure after the PUT leaves an unreferenced (orphan) object, collected later.
+ *
+ * This is the log's produce API for both front doors: the HTTP produce route and the Kafka
+ * gateway call `produce` with the same request shape (one RecordBatch v2 per partition), and
+ * idempotent producers get Kafka's semantics from it (producer-state.ts).
  */
-import { type BatchHeader, type ErrorCode, FloeError, type ProducePartitionResult, type ProduceRequest, type ProduceTopicResult, validateBatch } from '@floe/protocol';
+import {
+  ATTRIBUTE,
+  BATCH_HEADER_SIZE,
+  type BatchHeader,
+  FloeError,
+  type ProducePartitionResult,
+  type ProduceRequest,
+  type ProduceTopicResult,
+  validateBatch,
+  validateRecords,
+} from '@floe/protocol';
 import { newSegmentKey } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { appendBatch, type AppendResult } from './append.js';
 import { nowOf, type LogDeps } from './deps.js';
 import { LIMITS } from './limits.js';
+import { ProducerRegistry } from './producer-ids.js';
+import { lastSequence, type ProducerBatch } from './producer-state.js';
 import type { Topic } from './topics.js';
 
 export interface ProduceDeps extends LogDeps {
@@ -18,6 +34,13 @@ export interface ProduceDeps extends LogDeps {
   /** Fault-test hooks (src/local/crash-points.ts): after the segment PUT, and after the commits before answering. */
   afterSegmentWrite?: (key: string) => Promise<void> | void;
   afterCommit?: () => Promise<void> | void;
+  /**
+   * Walk every batch's records before accepting it (default true). Only the log benchmark turns
+   * it off, to measure what it costs side by side; a server must never skip it (issue 13).
+   */
+  validateRecords?: boolean;
+  /** Which producer ids and epochs the cluster issued, cached per instance (created on first use if absent). */
+  producerRegistry?: ProducerRegistry;
 }
 
 interface Valid {
@@ -25,6 +48,10 @@ interface Valid {
   result: ProducePartitionResult;
   batch: Buffer;
   header: BatchHeader;
+  /** max timestamp of the records as walked (CreateTime), -1 for LogAppendTime batches (the append time then) */
+  maxTimestamp: number;
+  /** idempotent batches: producer id, epoch, sequences */
+  producer?: ProducerBatch;
   start: number;
 }
 
@@ -57,9 +84,14 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
           );
         }
         const header = validateBatch(p.records);
+        // Kafka's broker walks the records before it appends; so does Floe (stored bytes stay the client's).
+        // Decompressed, a batch must still fit max.message.bytes: a decompression bomb is refused here.
+        const maxTimestamp = deps.validateRecords === false ? header.maxTimestamp : walkRecords(p.records, header, topic);
+        // An id or epoch the cluster never issued never reaches any partition's state (decision 26).
+        const producer = header.producerId >= 0n ? await producerBatchOf(deps, header) : undefined;
         const result: ProducePartitionResult = { partition: p.partition, errorCode: 'NONE', baseOffset: -1, logAppendTime: -1, logStartOffset: -1 };
         topicResult.partitions.push(result);
-        valid.push({ topic, result, batch: p.records, header, start: size });
+        valid.push({ topic, result, batch: p.records, header, maxTimestamp: header.attributes & ATTRIBUTE.logAppendTime ? -1 : maxTimestamp, producer, start: size });
         size += p.records.length;
       } catch (error) {
         topicResult.partitions.push(failed(p.partition, error));
@@ -80,24 +112,13 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
   const appendTime = nowOf(deps);
   await Promise.all(
     valid.map(async (v) => {
-      const idempotent = v.header.producerId >= 0;
       try {
         const outcome: AppendResult = await appendBatch(
           deps,
           v.topic.topicId,
           v.result.partition,
-          {
-            k: key,
-            s: v.start,
-            l: v.batch.length,
-            n: v.header.recordCount,
-            t: v.header.maxTimestamp,
-            a: appendTime,
-            ...(idempotent ? { p: v.header.producerId, e: v.header.producerEpoch, q: v.header.baseSequence } : {}),
-          },
-          idempotent
-            ? { producerId: v.header.producerId, producerEpoch: v.header.producerEpoch, baseSequence: v.header.baseSequence }
-            : undefined,
+          { k: key, s: v.start, l: v.batch.length, n: v.header.recordCount, t: v.maxTimestamp < 0 ? appendTime : v.maxTimestamp, a: appendTime },
+          v.producer,
         );
         Object.assign(v.result, {
           baseOffset: outcome.baseOffset,
@@ -111,6 +132,32 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
   );
   await deps.afterCommit?.();
   return results;
+}
+
+async function producerBatchOf(deps: ProduceDeps, header: BatchHeader): Promise<ProducerBatch> {
+  const registry = (deps.producerRegistry ??= new ProducerRegistry(deps));
+  const { issuedAt } = await registry.verify(header.producerId, header.producerEpoch);
+  if (header.baseSequence < 0) throw new FloeError('INVALID_RECORD', `idempotent batch of producer ${header.producerId} has base sequence ${header.baseSequence}`);
+  return {
+    producerId: header.producerId.toString(),
+    epoch: header.producerEpoch,
+    first: header.baseSequence,
+    last: lastSequence(header.baseSequence, header.recordCount),
+    recentlyIssued: issuedAt > nowOf(deps) - LIMITS.producerIdExpirationMs,
+  };
+}
+
+/** Kafka's broker-side record validation; the decompressed batch must fit max.message.bytes too. */
+function walkRecords(batch: Buffer, header: BatchHeader, topic: Topic): number {
+  const limit = topic.configs['max.message.bytes'];
+  try {
+    return validateRecords(batch, header, limit - BATCH_HEADER_SIZE).maxTimestamp;
+  } catch (error) {
+    if (error instanceof FloeError && error.code === 'MESSAGE_TOO_LARGE') {
+      throw new FloeError('MESSAGE_TOO_LARGE', `batch of ${batch.length} bytes decompresses past max.message.bytes ${limit} of "${topic.name}" (${error.message})`);
+    }
+    throw error;
+  }
 }
 
 export function validateProduceRequest(request: ProduceRequest, bodyBytes: number): void {

@@ -3,13 +3,22 @@
  * count and configs, and one head item per partition keyed by the topic id, so
  * a deleted and re-created topic never sees the old topic's data.
  */
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { batchGetAll, batchWriteAll, queryAll } from '../storage/dynamo-batch.js';
 import { FloeError } from '@floe/protocol';
-import { logKeys, newTopicId } from '../storage/keys.js';
-import { isConditionFailure, nowOf, type LogDeps } from './deps.js';
+import { newTopicId } from '../storage/keys.js';
+import { nowOf, type LogDeps } from './deps.js';
 import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig, type TopicConfigName } from './limits.js';
 import { emptyHead, type PartitionHead } from './partition-head.js';
+import {
+  createTopicItem,
+  deleteHeads,
+  deleteTopicItem,
+  getHeads,
+  getTopicItem,
+  putHeads,
+  setTopicConfigs,
+  setTopicPartitions,
+  topicItems,
+} from './store.js';
 
 export interface Topic {
   name: string;
@@ -89,12 +98,6 @@ function toTopic(item: Record<string, unknown>): Topic {
   };
 }
 
-async function putHeads(deps: LogDeps, topicId: string, from: number, to: number): Promise<void> {
-  const writes = [];
-  for (let p = from; p < to; p++) writes.push({ PutRequest: { Item: { ...logKeys.head(topicId, p), ...emptyHead() } } });
-  await batchWriteAll(deps.dynamo, deps.logTable, writes);
-}
-
 export async function createTopic(deps: LogDeps, nameInput: unknown, partitionsInput: unknown, configsInput?: unknown): Promise<Topic> {
   const name = validateTopicName(nameInput);
   const partitions = validatePartitionCount(partitionsInput);
@@ -102,28 +105,17 @@ export async function createTopic(deps: LogDeps, nameInput: unknown, partitionsI
   if (await getTopic(deps, name)) throw new FloeError('TOPIC_ALREADY_EXISTS', `topic "${name}" already exists`);
   const topicId = newTopicId();
   // Heads first, then the topic item that makes them reachable: a crash in between leaves only unreachable items.
-  await putHeads(deps, topicId, 0, partitions);
+  await putHeads(deps, topicId, 0, partitions, emptyHead);
   const topic: Topic = { name, topicId, partitions, configs, createdAt: nowOf(deps) };
-  try {
-    await deps.dynamo.send(
-      new PutCommand({
-        TableName: deps.logTable,
-        Item: { ...logKeys.topic(name), topicId, partitions, configs, createdAt: topic.createdAt },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (error) {
-    if (isConditionFailure(error)) throw new FloeError('TOPIC_ALREADY_EXISTS', `topic "${name}" already exists`);
-    throw error;
+  if (!(await createTopicItem(deps, name, { topicId, partitions, configs, createdAt: topic.createdAt }))) {
+    throw new FloeError('TOPIC_ALREADY_EXISTS', `topic "${name}" already exists`);
   }
   return topic;
 }
 
 export async function getTopic(deps: LogDeps, name: string): Promise<Topic | undefined> {
-  const result = await deps.dynamo.send(
-    new GetCommand({ TableName: deps.logTable, Key: logKeys.topic(name), ConsistentRead: true }),
-  );
-  return result.Item ? toTopic(result.Item) : undefined;
+  const item = await getTopicItem(deps, name);
+  return item ? toTopic(item) : undefined;
 }
 
 export async function requireTopic(deps: LogDeps, name: unknown): Promise<Topic> {
@@ -135,21 +127,11 @@ export async function requireTopic(deps: LogDeps, name: unknown): Promise<Topic>
 
 export async function listTopics(deps: LogDeps): Promise<Topic[]> {
   const topics: Topic[] = [];
-  const items = queryAll(deps.dynamo, {
-    TableName: deps.logTable,
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': logKeys.topicsPk },
-  });
-  for await (const item of items) topics.push(toTopic(item));
+  for await (const item of topicItems(deps)) topics.push(toTopic(item));
   return topics;
 }
 
-export async function readHeads(deps: LogDeps, topic: Topic, partitions: number[]): Promise<Map<number, PartitionHead>> {
-  const items = await batchGetAll(deps.dynamo, deps.logTable, partitions.map((p) => logKeys.head(topic.topicId, p)));
-  const heads = new Map<number, PartitionHead>();
-  for (const item of items) heads.set(Number(String(item.pk).split('#').pop()), item as unknown as PartitionHead);
-  return heads;
-}
+export const readHeads = (deps: LogDeps, topic: Topic, partitions: number[]): Promise<Map<number, PartitionHead>> => getHeads(deps, topic.topicId, partitions);
 
 export async function describePartitions(deps: LogDeps, topic: Topic): Promise<PartitionDescription[]> {
   const all = Array.from({ length: topic.partitions }, (_, p) => p);
@@ -166,21 +148,9 @@ export async function addPartitions(deps: LogDeps, nameInput: unknown, countInpu
   if (count <= topic.partitions) {
     throw new FloeError('INVALID_PARTITIONS', `topic "${topic.name}" has ${topic.partitions} partitions; the new count must be larger`);
   }
-  await putHeads(deps, topic.topicId, topic.partitions, count);
-  try {
-    await deps.dynamo.send(
-      new UpdateCommand({
-        TableName: deps.logTable,
-        Key: logKeys.topic(topic.name),
-        UpdateExpression: 'SET #partitions = :new',
-        ConditionExpression: '#partitions = :old AND topicId = :id',
-        ExpressionAttributeNames: { '#partitions': 'partitions' },
-        ExpressionAttributeValues: { ':new': count, ':old': topic.partitions, ':id': topic.topicId },
-      }),
-    );
-  } catch (error) {
-    if (isConditionFailure(error)) throw new FloeError('REBALANCE_IN_PROGRESS', `topic "${topic.name}" changed concurrently; retry`, { retriable: true });
-    throw error;
+  await putHeads(deps, topic.topicId, topic.partitions, count, emptyHead);
+  if (!(await setTopicPartitions(deps, topic.name, topic.topicId, topic.partitions, count))) {
+    throw new FloeError('REBALANCE_IN_PROGRESS', `topic "${topic.name}" changed concurrently; retry`, { retriable: true });
   }
   return { ...topic, partitions: count };
 }
@@ -188,16 +158,9 @@ export async function addPartitions(deps: LogDeps, nameInput: unknown, countInpu
 export async function updateTopicConfigs(deps: LogDeps, nameInput: unknown, configsInput: unknown): Promise<Topic> {
   const topic = await requireTopic(deps, nameInput);
   const configs = validateTopicConfigs(configsInput, topic.configs);
-  await deps.dynamo.send(
-    new UpdateCommand({
-      TableName: deps.logTable,
-      Key: logKeys.topic(topic.name),
-      UpdateExpression: 'SET #configs = :c',
-      ConditionExpression: 'topicId = :id',
-      ExpressionAttributeNames: { '#configs': 'configs' },
-      ExpressionAttributeValues: { ':c': configs, ':id': topic.topicId },
-    }),
-  );
+  if (!(await setTopicConfigs(deps, topic.name, topic.topicId, configs))) {
+    throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
+  }
   return { ...topic, configs };
 }
 
@@ -208,21 +171,10 @@ export async function updateTopicConfigs(deps: LogDeps, nameInput: unknown, conf
  */
 export async function deleteTopic(deps: LogDeps, nameInput: unknown): Promise<Topic> {
   const topic = await requireTopic(deps, nameInput);
-  try {
-    await deps.dynamo.send(
-      new DeleteCommand({
-        TableName: deps.logTable,
-        Key: logKeys.topic(topic.name),
-        ConditionExpression: 'topicId = :id',
-        ExpressionAttributeValues: { ':id': topic.topicId },
-      }),
-    );
-  } catch (error) {
-    if (isConditionFailure(error)) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
-    throw error;
+  if (!(await deleteTopicItem(deps, topic.name, topic.topicId))) {
+    throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
   }
-  const deletes = Array.from({ length: topic.partitions }, (_, p) => ({ DeleteRequest: { Key: logKeys.head(topic.topicId, p) } }));
-  await batchWriteAll(deps.dynamo, deps.logTable, deletes);
+  await deleteHeads(deps, topic.topicId, topic.partitions);
   return topic;
 }
 

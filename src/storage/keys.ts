@@ -7,7 +7,8 @@
  *     pk "topic"                sk "<topic name>"          topic: id, partition count, configs
  *     pk "p#<topicId>#<part>"   sk "head"                  partition head: next offset, recent batch locations, producer state
  *     pk "p#<topicId>#<part>"   sk "i#<lastOffset:20>"     index chunk: batch locations spilled from the head
- *     pk "producer-ids"         sk "counter"               producer id allocator
+ *     pk "p#<topicId>#<part>"   sk "s#<producerId>"        idempotent-producer state demoted from the head (last 5 batches)
+ *     pk "pid#<producerId>"     sk "pid"                   producer id registry: every id the cluster issued, its current epoch
  *     pk "lease#<name>"         sk "lease"                 housekeeping leases ("p#<topicId>#<part>", "sweep#<hex>", "t#<topicId>")
  *     pk "gc#<hex>"             sk "<object key>"          sweep candidate: an unreferenced segment object, since when
  *     pk "hk-topics"            sk "<topicId>"             topics housekeeping has seen (finds leftovers of deleted topics)
@@ -37,7 +38,10 @@ export const logKeys = {
   head: (topicId: string, partition: number) => ({ pk: logKeys.partitionPk(topicId, partition), sk: 'head' }),
   indexChunkPrefix: 'i#',
   indexChunkSk: (lastOffset: number) => `i#${padOffset(lastOffset)}`,
-  producerIds: () => ({ pk: 'producer-ids', sk: 'counter' }),
+  /** Producer ids are decimal strings of random positive int64s (docs/decisions.md, decision 27). */
+  producerId: (producerId: string) => ({ pk: `pid#${producerId}`, sk: 'pid' }),
+  producerStatePrefix: 's#',
+  producerState: (topicId: string, partition: number, producerId: string) => ({ pk: logKeys.partitionPk(topicId, partition), sk: `s#${producerId}` }),
   lease: (name: string) => ({ pk: `lease#${name}`, sk: 'lease' }),
   /** Lease names: one per unit of housekeeping work. */
   partitionLeaseName: (topicId: string, partition: number) => `p#${topicId}#${partition}`,

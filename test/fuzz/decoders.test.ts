@@ -11,7 +11,10 @@ import { batchCrc, COMPRESSION_CODECS, CRC_OFFSET, CRC_START } from '../../packa
 import { decodeRecordBatch, decodeRecordBatches, encodeRecordBatch } from '../../packages/protocol/src/records/record-batch.js';
 import { decodeFetchResponse, encodeFetchResponse } from '../../packages/protocol/src/http/fetch-response.js';
 import { decodeProduceRequest, encodeProduceRequest } from '../../packages/protocol/src/http/produce-request.js';
+import { validateBatch } from '../../packages/protocol/src/records/batch-header.js';
+import { validateRecords } from '../../packages/protocol/src/records/validate-records.js';
 import { fuzzParams, fuzzTimeout } from './fuzz-runs.js';
+import { craftedBatch, hostileBatch } from './hostile-batches.js';
 
 /** Runs `decode`; a throw must be a FloeError whose documented status is a 4xx. */
 function rejectsCleanly(decode: () => unknown): void {
@@ -117,5 +120,34 @@ describe('decoder fuzzing', () => {
       .map((topics) => encodeFetchResponse(topics));
     const mutated = fc.tuple(response, fc.array(edit, { minLength: 1, maxLength: 4 })).map(([b, edits]) => applyEdits(b, edits));
     fc.assert(fc.property(fc.oneof(mutated, randomBytes), (b) => rejectsCleanly(() => decodeFetchResponse(b))), fuzzParams());
+  });
+
+  it('record validation (produce) refuses every hostile batch with a 4xx, and whatever it accepts decodes to exactly the records claimed', { timeout: fuzzTimeout(2) }, () => {
+    const limit = 1024 * 1024;
+    // a valid header and CRC around lying records: never accepted
+    fc.assert(fc.property(hostileBatch, (b) => {
+      let accepted = false;
+      rejectsCleanly(() => {
+        validateRecords(b, validateBatch(b), limit);
+        accepted = true;
+      });
+      expect(accepted, b.toString('hex')).toBe(false);
+      rejectsCleanly(() => decodeRecordBatch(b));
+    }), fuzzParams());
+    // records written field by field from hostile values: accepted only if every reader can read them
+    fc.assert(fc.property(craftedBatch, (b) => {
+      let header;
+      try {
+        header = validateBatch(b);
+        validateRecords(b, header, limit);
+      } catch (error) {
+        rejectsCleanly(() => {
+          throw error;
+        });
+        return;
+      }
+      const decoded = decodeRecordBatch(b);
+      expect(decoded.records.map((r) => r.offset)).toEqual(Array.from({ length: header.recordCount }, (_, i) => i));
+    }), fuzzParams());
   });
 });

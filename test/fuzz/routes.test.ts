@@ -20,6 +20,7 @@ import { encodeProduceRequest, PRODUCE_CONTENT_TYPE } from '../../packages/proto
 import { uniqueName } from '../helpers/cluster.js';
 import { batchOf } from '../helpers/log.js';
 import { fuzzParams, fuzzTimeout } from './fuzz-runs.js';
+import { hostileBatch } from './hostile-batches.js';
 import { invoke, isCleanAnswer, isDocumented4xx, type Answer, type Call } from './route-events.js';
 
 let deps: HandlerDeps;
@@ -133,6 +134,9 @@ const malformedProduceBinary = fc.oneof(
   fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), fc.uint8Array({ minLength: 1, maxLength: 8 })).map(([v, extra]) => Buffer.concat([validProduceBody(batchOf([v])), extra])),
   corruptBatch.map((b) => validProduceBody(b)),
   badHeaderBatch.map((b) => validProduceBody(b)),
+  // a valid header and CRC around hostile records (issue 13's poison batches)
+  hostileBatch.map((b) => validProduceBody(b)),
+  fc.tuple(hostileBatch, hostileBatch).map(([a, b]) => encodeProduceRequest({ acks: -1, timeoutMs: 1000, topics: [{ topic, partitions: [{ partition: 0, records: a }, { partition: 1, records: b }] }] })),
   fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), fc.integer({ min: -32768, max: 32767 }).filter((v) => v !== 1)).map(([v, version]) => {
     const b = validProduceBody(batchOf([v]));
     b.writeInt16BE(version, 0);
@@ -154,6 +158,7 @@ const malformedProduceJson = fc.oneof(
   name(badTopicName).map((t) => JSON.stringify({ records: [{ topic: t, value: 'v' }] })),
   corruptBatch.map((b) => JSON.stringify({ topics: [{ topic, partitions: [{ partition: 0, records: b.toString('base64') }] }] })),
   badHeaderBatch.map((b) => JSON.stringify({ topics: [{ topic, partitions: [{ partition: 1, records: b.toString('base64') }] }] })),
+  hostileBatch.map((b) => JSON.stringify({ topics: [{ topic, partitions: [{ partition: 0, records: b.toString('base64') }] }] })),
 );
 const badConfigs = fc.oneof(
   nonObjectJson.map((s) => JSON.parse(s) as unknown).filter((v) => v !== null),

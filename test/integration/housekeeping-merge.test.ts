@@ -6,7 +6,7 @@ import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
 import { FloeHttpClient } from '../../packages/client/src/http-client.js';
-import { produceRaw } from '../../packages/client/src/log-client.js';
+import { allocateProducerId, produceRaw } from '../../packages/client/src/log-client.js';
 import type { HousekeepingProcessDeps } from '../../src/handlers/housekeeping-deps.js';
 import { readHead, spill } from '../../src/log/append.js';
 import { pruneProducers } from '../../src/housekeeping/head-upkeep.js';
@@ -171,23 +171,24 @@ describe('head upkeep', () => {
     // Prepare: producers 7 and 8 appended long ago (their `t` is old); 8 appends again after the head was read
     const topic = uniqueName('producers');
     const { topicId } = await admin.createTopic(topic, 1);
-    const idem = (producerId: number, baseSequence: number) => ({ producerId, producerEpoch: 0, baseSequence });
-    await produceValues(http, topic, 0, ['a'], idem(7, 0));
-    await produceValues(http, topic, 0, ['b'], idem(8, 0));
+    const [seven, eight] = [await issueProducerId(), await issueProducerId()];
+    const idem = (producerId: bigint, baseSequence: number) => ({ producerId, producerEpoch: 0, baseSequence });
+    await produceValues(http, topic, 0, ['a'], idem(seven, 0));
+    await produceValues(http, topic, 0, ['b'], idem(eight, 0));
     const snapshot = (await readHead(deps, topicId, 0))!;
-    await produceValues(http, topic, 0, ['c'], idem(8, 1));
+    await produceValues(http, topic, 0, ['c'], idem(eight, 1));
     const lease = (await acquireLease(deps, logKeys.partitionLeaseName(topicId, 0), 'test', 10_000))!;
 
     // Act: everything older than "now" counts as idle
     const pruned = await pruneProducers(deps, new LeaseGuard(deps, lease), topicId, 0, snapshot, Date.now() + 1, 1);
     await releaseLease(deps, lease);
-    const next = await produceValues(http, topic, 0, ['d'], idem(8, 2));
+    const next = await produceValues(http, topic, 0, ['d'], idem(eight, 2));
 
     // Assess
     const head = (await readHead(deps, topicId, 0))!;
     expect(pruned).toBe(1);
-    expect(Object.keys(head.producers)).toEqual(['8']);
-    expect(head.producers['8']?.s).toBe(2);
+    expect(Object.keys(head.producers)).toEqual([eight.toString()]);
+    expect(head.producers[eight.toString()]?.s).toBe(2);
     expect(next).toMatchObject({ errorCode: 'NONE', baseOffset: 3 }); // its sequence continued: nothing lost
   });
 
@@ -195,7 +196,7 @@ describe('head upkeep', () => {
     // Prepare
     const topic = uniqueName('idle');
     const { topicId } = await admin.createTopic(topic, 1);
-    await produceValues(http, topic, 0, ['a'], { producerId: 11, producerEpoch: 0, baseSequence: 0 });
+    await produceValues(http, topic, 0, ['a'], { producerId: await issueProducerId(), producerEpoch: 0, baseSequence: 0 });
     await sleep(30);
 
     // Act
@@ -208,6 +209,10 @@ describe('head upkeep', () => {
     expect((await readHead(deps, topicId, 0))?.producers).toEqual({});
   });
 });
+
+async function issueProducerId(): Promise<bigint> {
+  return (await allocateProducerId(http)).producerId;
+}
 
 describe('orphan collection', () => {
   it('deletes an object no batch references once it is older than the grace and stayed unreferenced for the grace; young ones stay', async () => {

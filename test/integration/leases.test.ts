@@ -82,8 +82,8 @@ describe('leases', () => {
     await sleep(300);
     const bLease = (await acquireLease(deps, name, 'B', 10_000))!;
     const b = new LeaseGuard(deps, bLease, 10_000);
-    const bWrote = await advanceLogStart(deps, b, topicId, 0, 1);
-    const aWrote = await advanceLogStart(paused, a, topicId, 0, 2);
+    const bWrote = await advanceLogStart(b, topicId, 0, 1);
+    const aWrote = await advanceLogStart(a, topicId, 0, 2);
     const aRenew = await renewLease(deps, a.lease).catch((e: unknown) => e);
     const aReleased = await releaseLease(deps, a.lease);
 

@@ -189,11 +189,16 @@ describe('produce and fetch', () => {
 });
 
 describe('idempotent producer bookkeeping', () => {
+  const issue = async (body: Record<string, unknown> = {}) => {
+    const issued = await http.callJson<{ producerId: string; producerEpoch: number }>('produce', 'POST', '/v1/producer-ids', body);
+    return { producerId: BigInt(issued.producerId), producerEpoch: issued.producerEpoch };
+  };
+
   it('returns the original offsets for a retried batch, rejects gaps and fences older epochs', async () => {
     // Prepare
     const topic = uniqueName('idem');
     await admin.createTopic(topic, 1);
-    const { producerId } = await http.callJson<{ producerId: number }>('produce', 'POST', '/v1/producer-ids', {});
+    const { producerId } = await issue();
     const send = (baseSequence: number, vals: string[], producerEpoch = 0) =>
       produceValues(http, topic, 0, vals, { producerId, producerEpoch, baseSequence });
 
@@ -202,6 +207,7 @@ describe('idempotent producer bookkeeping', () => {
     const second = await send(2, ['c']);
     const retryOfFirst = await send(0, ['a', 'b']);
     const gap = await send(5, ['x']);
+    const bump = await issue({ producerId: producerId.toString(), producerEpoch: 0 });
     const bumped = await send(0, ['d'], 1);
     const zombie = await send(3, ['z'], 0);
 
@@ -209,24 +215,30 @@ describe('idempotent producer bookkeeping', () => {
     expect([first.baseOffset, second.baseOffset]).toEqual([0, 2]);
     expect(retryOfFirst).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
     expect(gap.errorCode).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
+    expect(bump).toEqual({ producerId, producerEpoch: 1 });
     expect(bumped).toMatchObject({ errorCode: 'NONE', baseOffset: 3 });
     expect(zombie.errorCode).toBe('INVALID_PRODUCER_EPOCH');
     expect(values(await readPartition(http, topic, 0))).toEqual(['a', 'b', 'c', 'd']);
   });
 
-  it('finds the original offset of a retried batch after its location was spilled to the index', async () => {
+  it('answers a retry of any of the last 5 batches with its original offsets after its location was spilled; older ones are DUPLICATE_SEQUENCE_NUMBER', async () => {
     // Prepare
     const topic = uniqueName('idem-spill');
     await admin.createTopic(topic, 1);
-    const { producerId } = await http.callJson<{ producerId: number }>('produce', 'POST', '/v1/producer-ids', {});
-    for (let seq = 0; seq < LIMITS.headInlineBatches + LIMITS.spillChunkBatches + 1; seq++) {
+    const { producerId } = await issue();
+    const batches = LIMITS.headInlineBatches + LIMITS.spillChunkBatches + 1;
+    for (let seq = 0; seq < batches; seq++) {
       await produceValues(http, topic, 0, [`v${seq}`], { producerId, producerEpoch: 0, baseSequence: seq });
     }
 
-    // Act: retry sequence 1, whose location is no longer in the head
-    const retry = await produceValues(http, topic, 0, ['v1'], { producerId, producerEpoch: 0, baseSequence: 1 });
+    // Act: retry every batch, the oldest first; their locations left the head long ago
+    const retries = [];
+    for (let seq = 0; seq < batches; seq++) retries.push(await produceValues(http, topic, 0, [`v${seq}`], { producerId, producerEpoch: 0, baseSequence: seq }));
 
     // Assess
-    expect(retry).toMatchObject({ errorCode: 'NONE', baseOffset: 1 });
+    const window = batches - LIMITS.producerWindowBatches;
+    expect(retries.slice(window).map((r) => [r.errorCode, r.baseOffset])).toEqual(Array.from({ length: LIMITS.producerWindowBatches }, (_, i) => ['NONE', window + i]));
+    expect(new Set(retries.slice(0, window).map((r) => r.errorCode))).toEqual(new Set(['DUPLICATE_SEQUENCE_NUMBER']));
+    expect(values(await readPartition(http, topic, 0))).toHaveLength(batches);
   });
 });

@@ -1,9 +1,11 @@
 /**
  * The producer behind an injected fault layer (seeded): 5xx and throttling before the
  * handler, responses lost after a commit, and requests held past the client's timeout
- * that commit late. With idempotence every record is stored exactly once, at dense
- * offsets, in send order per partition; without it, retries after lost responses
- * leave duplicates (docs/configuration.md, "Delivery guarantees").
+ * that commit late. With idempotence — and five batches of a partition in flight, so
+ * that the faults reorder them on their way to DynamoDB (decision 28) — every record is
+ * stored exactly once, at dense offsets, in send order per partition, and each send()
+ * is answered with its record's offset; without it, retries after lost responses leave
+ * duplicates (docs/configuration.md, "Delivery guarantees").
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
@@ -35,6 +37,7 @@ async function produceThroughFaults(plan: FaultPlan, records: number, enableIdem
     keySerializer: 'string',
     valueSerializer: 'string',
     enableIdempotence,
+    maxInFlightRequestsPerConnection: 5,
     lingerMs: 2,
     maxRequestSize: 2048,
     requestTimeoutMs: 250,
@@ -47,7 +50,7 @@ async function produceThroughFaults(plan: FaultPlan, records: number, enableIdem
   await producer.close();
   await tap.faults!.settled(); // late attempts have committed (or been recognised as duplicates)
   const stored = await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => readPartition(http, topic, p)));
-  return { sent, results, stored, metrics, stats: tap.faults!.stats };
+  return { sent, results, stored, metrics, stats: tap.faults!.stats, maxConcurrentPerPartition: tap.maxConcurrentPerPartition };
 }
 
 describe('producer under injected faults', () => {
@@ -55,9 +58,10 @@ describe('producer under injected faults', () => {
     // Prepare
     const plan: FaultPlan = { seed: 20240506, errorRate: 0.1, throttleRate: 0.1, dropResponseRate: 0.15, delayRate: 0.1, delayMs: 600 };
     // Act
-    const { sent, results, stored, metrics, stats } = await produceThroughFaults(plan, 3000, true);
-    // Assess: the faults really happened and were retried
+    const { sent, results, stored, metrics, stats, maxConcurrentPerPartition } = await produceThroughFaults(plan, 3000, true);
+    // Assess: the faults really happened and were retried, with several batches of a partition in flight
     expect(Math.min(stats.errors, stats.throttled, stats.dropped, stats.delayed), JSON.stringify(stats)).toBeGreaterThan(0);
+    expect(maxConcurrentPerPartition).toBeGreaterThan(1);
     expect(metrics.retries).toBeGreaterThan(0);
     for (let p = 0; p < PARTITIONS; p++) {
       const expected = sent.filter((r) => partitionForKey(Buffer.from(r.key), PARTITIONS) === p).map((r) => r.value);

@@ -3,6 +3,7 @@ import type { FunctionUrlHandler } from '../../src/handlers/http.js';
 import type { LocalCluster } from '../../src/local/cluster.js';
 import { injectFaults, isProduceRequest, type FaultInjector, type FaultPlan } from '../../src/faults/handler-faults.js';
 import { startTestCluster } from '../helpers/cluster.js';
+import { decodeProduceRequest } from '../../packages/protocol/src/http/produce-request.js';
 
 export interface ProduceTap {
   cluster: LocalCluster;
@@ -12,12 +13,16 @@ export interface ProduceTap {
   faults?: FaultInjector;
   /** holds every produce request at the handler until the returned function is called */
   hold(): () => void;
+  /** the most produce requests for one partition that were at the handler at once */
+  maxConcurrentPerPartition: number;
 }
 
 export async function startTappedCluster(plan?: FaultPlan): Promise<ProduceTap> {
   let held: Promise<void> | undefined;
+  const concurrent = new Map<string, number>();
   const tap = {
     requests: 0,
+    maxConcurrentPerPartition: 0,
     faults: undefined as FaultInjector | undefined,
     hold() {
       let release!: () => void;
@@ -32,11 +37,26 @@ export async function startTappedCluster(plan?: FaultPlan): Promise<ProduceTap> 
     if (name !== 'produce') return handler;
     const inner = plan ? (tap.faults = injectFaults(handler, { match: isProduceRequest, ...plan })).handler : handler;
     return async (event) => {
-      if (isProduceRequest(event)) {
-        tap.requests++;
-        await held;
+      if (!isProduceRequest(event)) return inner(event);
+      tap.requests++;
+      let keys: string[] = [];
+      try {
+        const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+        keys = decodeProduceRequest(body).topics.flatMap((t) => t.partitions.map((p) => `${t.topic}/${p.partition}`));
+      } catch {
+        // a JSON body: not counted
       }
-      return inner(event);
+      for (const k of keys) {
+        const n = (concurrent.get(k) ?? 0) + 1;
+        concurrent.set(k, n);
+        tap.maxConcurrentPerPartition = Math.max(tap.maxConcurrentPerPartition, n);
+      }
+      try {
+        await held;
+        return await inner(event);
+      } finally {
+        for (const k of keys) concurrent.set(k, (concurrent.get(k) ?? 1) - 1);
+      }
     };
   };
   const cluster = await startTestCluster({ wrapHandler });

@@ -26,6 +26,12 @@ export async function fetchRaw(http: FloeHttpClient, request: FetchRequest, time
   return decodeFetchResponse(response.body);
 }
 
-export async function allocateProducerId(http: FloeHttpClient): Promise<{ producerId: number; producerEpoch: number }> {
-  return http.callJson('produce', 'POST', '/v1/producer-ids', {});
+/**
+ * Kafka's InitProducerId: a new producer id, or — given the current one — the same id with the
+ * next epoch. Ids are random int64s: they travel as decimal strings in JSON, as bigints here.
+ */
+export async function allocateProducerId(http: FloeHttpClient, current?: { producerId: bigint; producerEpoch: number }): Promise<{ producerId: bigint; producerEpoch: number }> {
+  const body = current ? { producerId: current.producerId.toString(), producerEpoch: current.producerEpoch } : {};
+  const issued = await http.callJson<{ producerId: string | number; producerEpoch: number }>('produce', 'POST', '/v1/producer-ids', body);
+  return { producerId: BigInt(issued.producerId), producerEpoch: issued.producerEpoch };
 }

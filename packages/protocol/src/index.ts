@@ -13,6 +13,8 @@ export * from './records/batch-header.js';
 export * from './records/varint.js';
 export * from './records/crc32c.js';
 export * from './records/compression.js';
+export * from './records/validate-records.js';
+export * from './records/read-fetched.js';
 export * from './api/topic-partition.js';
 export * from './api/produce.js';
 export * from './api/fetch.js';

@@ -8,6 +8,12 @@ export const API_LIMITS = {
   maxProduceRequestBytes: 4 * 1024 * 1024,
   /** Bytes of record data in one fetch response (fetch.max.bytes is capped to this). */
   maxFetchResponseBytes: 4 * 1024 * 1024,
+  /**
+   * Largest max.message.bytes a topic may set: one batch must fit a produce request. A batch is
+   * accepted only if, decompressed, it still fits its topic's max.message.bytes, so no stored batch
+   * inflates to more than this: readers bound decompression by it.
+   */
+  maxMessageBytesCeiling: 4 * 1024 * 1024,
   /** Default max.message.bytes of a topic (Kafka's default: 1 MiB + 12 bytes of batch overhead). */
   defaultMaxMessageBytes: 1_048_588,
 } as const;

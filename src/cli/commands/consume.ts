@@ -4,7 +4,7 @@
  * consumer group, commits as it goes, and on Ctrl-C commits and leaves cleanly.
  */
 import type { Command } from 'commander';
-import { Admin, Consumer, consumerConfigFromProperties, type ConsumerRecord, FloeHttpClient, type TopicPartition } from '@floe/client';
+import { Admin, Consumer, consumerConfigFromProperties, CorruptRecordError, type ConsumerRecord, FloeHttpClient, type TopicPartition } from '@floe/client';
 import { FloeError } from '@floe/protocol';
 
 interface ConsumeOptions {
@@ -93,9 +93,19 @@ export function registerConsume(program: Command): void {
       process.once('SIGTERM', onSignal);
       let printed = 0;
       let lastRecordAt = Date.now();
+      let unreadable = 0;
       try {
         while (!stop) {
-          const records = await consumer.poll(500);
+          let records;
+          try {
+            records = await consumer.poll(500);
+          } catch (error) {
+            // One partition's bad batch is that partition's error: report it, keep printing the others.
+            if (!(error instanceof CorruptRecordError)) throw error;
+            unreadable++;
+            process.stderr.write(`error: ${error.message}\n`);
+            continue;
+          }
           for (const [i, r] of records.entries()) {
             process.stdout.write(`${format(r, options.json)}\n`);
             lastRecordAt = Date.now();
@@ -114,5 +124,9 @@ export function registerConsume(program: Command): void {
         await consumer.close();
       }
       if (group !== undefined) process.stderr.write(`Processed a total of ${printed} messages; left group ${group}.\n`);
+      if (unreadable > 0) {
+        process.stderr.write(`${unreadable} partition(s) stopped at a batch that cannot be read (CORRUPT_MESSAGE)\n`);
+        process.exitCode = 1;
+      }
     });
 }

@@ -19,13 +19,14 @@ import { Fetcher, type FetchedRecord } from './fetcher.js';
 import { GroupsApi } from './groups-api.js';
 import { GroupMembership, monotonicNow } from './membership.js';
 import { AssignedPartitions, toTopicPartition, type PartitionState } from './partitions.js';
-import type {
-  CommitCallback,
-  ConsumerRebalanceListener,
-  ConsumerRecord,
-  OffsetAndMetadata,
-  PartitionLag,
-  TopicPartitionOffset,
+import {
+  CorruptRecordError,
+  type CommitCallback,
+  type ConsumerRebalanceListener,
+  type ConsumerRecord,
+  type OffsetAndMetadata,
+  type PartitionLag,
+  type TopicPartitionOffset,
 } from './types.js';
 
 /** Empty fetches in a row after which an idle consumer stops holding a (billed) server wait open. */
@@ -163,6 +164,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
     try {
       const deadline = monotonicNow() + Math.max(0, timeoutMs);
       this.maybeAutoCommit();
+      this.throwCorrupt();
       for (;;) {
         // max.poll.interval.ms bounds the time between polls: time spent waiting inside a long poll() is polling.
         this.membership?.notePoll();
@@ -182,6 +184,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
         // Self-fencing: records are handed out only while the membership's lease is valid.
         if (records.length > 0 && (this.membership?.checkLease() ?? true)) return this.deserialize(records);
         if (records.length > 0) continue; // lease ended: the loop reports the loss instead
+        this.throwCorrupt();
         const remaining = deadline - monotonicNow();
         if (remaining <= 0) return [];
         const fetchable = this.assigned.fetchable();
@@ -254,11 +257,28 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
       state.resetTo = this.config.autoOffsetReset;
       this.fetcher.discard(state.key);
     }
+    for (const { state, batch } of outcome.corrupt) {
+      state.corrupt = { batch, reported: false };
+      this.config.logger.warn('a stored batch cannot be read; the partition is stopped at it', { partition: state.key, offset: batch.offset, error: batch.message });
+    }
     if (outcome.errors.length > 0) {
       const first = outcome.errors[0];
       this.config.logger.warn('fetch returned partition errors', { errors: outcome.errors.map((e) => `${e.state.key}: ${e.code}`) });
       if (first && outcome.errors.length === fetchable.length) await sleep(this.config.retryBackoffMs);
     }
+  }
+
+  /**
+   * A partition stopped at a batch that cannot be read is reported once, as Kafka's consumer
+   * reports a corrupt record: records already fetched (of it and of other partitions) stay
+   * buffered for the next poll, and the other partitions keep being fetched.
+   */
+  private throwCorrupt(): void {
+    const state = this.assigned.all().find((s) => s.corrupt && !s.corrupt.reported);
+    if (!state?.corrupt) return;
+    state.corrupt.reported = true;
+    const { batch } = state.corrupt;
+    throw new CorruptRecordError(state.topic, state.partition, batch.offset, batch.nextOffset, batch.message);
   }
 
   private waitForChange(ms: number): Promise<void> {
@@ -472,6 +492,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
     const state = this.requireAssigned(tp);
     state.position = offset;
     state.resetTo = undefined;
+    state.corrupt = undefined;
     this.fetcher.discard(state.key);
   }
 
@@ -487,6 +508,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
     const state = this.requireAssigned(tp);
     state.position = undefined;
     state.resetTo = where;
+    state.corrupt = undefined;
     this.fetcher.discard(state.key);
   }
 

@@ -5,7 +5,7 @@
  * assigned, not paused, not being revoked, and its position still matches
  * (a seek or a revocation in between makes the buffer stale).
  */
-import { type DecodedRecord, decodeRecordBatches, type ErrorCode, partitionKey, type PartitionKey } from '@floe/protocol';
+import { API_LIMITS, type CorruptBatch, type DecodedRecord, type ErrorCode, partitionKey, type PartitionKey, readFetchedRecords } from '@floe/protocol';
 import type { FloeHttpClient } from '../http-client.js';
 import { fetchRaw } from '../log-client.js';
 import type { AssignedPartitions, PartitionState } from './partitions.js';
@@ -36,6 +36,8 @@ export interface FetchOutcome {
   outOfRange: PartitionState[];
   /** other per-partition errors, e.g. a deleted topic */
   errors: Array<{ state: PartitionState; code: ErrorCode; message?: string }>;
+  /** partitions stopped at a stored batch that cannot be read (the records before it are buffered) */
+  corrupt: Array<{ state: PartitionState; batch: CorruptBatch }>;
 }
 
 export class Fetcher {
@@ -65,7 +67,7 @@ export class Fetcher {
 
   /** One fetch for the partitions that have nothing buffered; waits at most maxWaitMs on the server. */
   async fetch(partitions: PartitionState[], maxWaitMs: number): Promise<FetchOutcome> {
-    const outcome: FetchOutcome = { outOfRange: [], errors: [] };
+    const outcome: FetchOutcome = { outOfRange: [], errors: [], corrupt: [] };
     const wanted = partitions.filter((p) => !this.hasBuffered(p.key));
     if (wanted.length === 0) return outcome;
     const byTopic = new Map<string, PartitionState[]>();
@@ -85,6 +87,9 @@ export class Fetcher {
       this.settings.requestTimeoutMs,
     );
     const states = new Map(wanted.map((p) => [p.key, p]));
+    // Decompression is bounded: no batch past the largest a topic accepts, and about fetch.max.bytes in all.
+    let budget = this.settings.fetchMaxBytes;
+    let first = true;
     for (const t of topics) {
       for (const p of t.partitions) {
         const key = partitionKey(t.topic, p.partition);
@@ -101,8 +106,11 @@ export class Fetcher {
         state.highWatermark = p.highWatermark;
         state.logStartOffset = p.logStartOffset;
         const from = state.position as number;
-        const records = decodeRecordBatches(p.records).flatMap((b) => b.records.filter((r) => r.offset >= from));
-        if (records.length > 0) this.buffers.push({ key, from, records, next: 0 });
+        const read = readFetchedRecords(p.records, from, { maxBatchBytes: API_LIMITS.maxMessageBytesCeiling, maxDecodedBytes: Math.max(0, budget), atLeastOne: first });
+        if (p.records.length > 0) first = false;
+        budget -= read.decodedBytes;
+        if (read.records.length > 0) this.buffers.push({ key, from, records: read.records, next: 0 });
+        if (read.corrupt) outcome.corrupt.push({ state, batch: read.corrupt });
       }
     }
     return outcome;

@@ -4,6 +4,7 @@ export { CONSUMER_DEFAULTS, CONSUMER_PROPERTY_NAMES, consumerConfigFromPropertie
 export { Deserializers, type Deserializer, type DeserializerContext } from './deserializers.js';
 export { GroupsAdmin, GroupsApi, type CommitPartitionResult, type ResetTo } from './groups-api.js';
 export type { CommittedOffset, GroupDescription, GroupListing, HeartbeatRequest, HeartbeatResponse, ResetResult } from './groups-api.js';
+export { CorruptRecordError } from './types.js';
 export type {
   CommitCallback,
   ConsumerRebalanceListener,

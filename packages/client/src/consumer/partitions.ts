@@ -1,5 +1,5 @@
 /** The consumer's view of its assigned partitions: position, pause, fetch state (Kafka's SubscriptionState). */
-import { partitionKey, type PartitionKey, type TopicPartition } from '@floe/protocol';
+import { type CorruptBatch, partitionKey, type PartitionKey, type TopicPartition } from '@floe/protocol';
 
 export interface PartitionState extends TopicPartition {
   key: PartitionKey;
@@ -12,6 +12,8 @@ export interface PartitionState extends TopicPartition {
   revoking: boolean;
   highWatermark?: number;
   logStartOffset?: number;
+  /** stopped at a stored batch that cannot be read, until the application seeks (`reported`: poll() has thrown it) */
+  corrupt?: { batch: CorruptBatch; reported: boolean };
 }
 
 export class AssignedPartitions {
@@ -52,7 +54,7 @@ export class AssignedPartitions {
 
   /** Partitions a fetch may ask for now. */
   fetchable(): PartitionState[] {
-    return this.all().filter((s) => !s.paused && !s.revoking && s.position !== undefined);
+    return this.all().filter((s) => !s.paused && !s.revoking && s.position !== undefined && s.corrupt === undefined);
   }
 
   /** Partitions whose records poll() may return. */

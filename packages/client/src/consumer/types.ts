@@ -1,5 +1,5 @@
 /** Public types of the Consumer (Kafka's ConsumerRecord, OffsetAndMetadata, ConsumerRebalanceListener). */
-import type { RecordHeader, TopicPartition } from '@floe/protocol';
+import { FloeError, type RecordHeader, type TopicPartition } from '@floe/protocol';
 
 export type { RecordHeader, TopicPartition };
 
@@ -39,3 +39,26 @@ export interface PartitionLag extends TopicPartition {
 }
 
 export type CommitCallback = (error: Error | undefined, offsets: TopicPartitionOffset[]) => void;
+
+/**
+ * A stored batch of one partition cannot be read (Kafka's CorruptRecordException, code
+ * CORRUPT_MESSAGE). poll() throws it once; the other partitions keep delivering, and this one
+ * stays at `offset` until the application seeks (to `nextOffset` to skip the batch).
+ */
+export class CorruptRecordError extends FloeError {
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    /** the position the partition is stopped at */
+    readonly offset: number,
+    /** the offset after the bad batch, as its header claims (undefined when the header is unreadable) */
+    readonly nextOffset: number | undefined,
+    detail: string,
+  ) {
+    super(
+      'CORRUPT_MESSAGE',
+      `${topic}/${partition} cannot be read at offset ${offset}: ${detail}; the partition is stopped there (other partitions continue)${nextOffset === undefined ? '' : `; seek to ${nextOffset} to skip the batch`}`,
+    );
+    this.name = 'CorruptRecordError';
+  }
+}

@@ -2,10 +2,13 @@
  * The record accumulator: per partition, a queue of batches that send() appends to.
  * The sender drains the head batch of each ready partition (full, linger.ms expired,
  * backoff over, or a flush/close/full buffer forcing it) into requests of at most
- * max.request.size. A partition whose batch is in flight is muted: at most one batch
- * per partition is outstanding, which keeps order and sequence numbers simple on a
- * leaderless write path. A partition that built a backlog meanwhile sends it as one
- * larger batch (up to the request's room and the topic's max.message.bytes) instead of
+ * max.request.size. A partition may have up to `maxInFlightPerPartition` batches
+ * outstanding (one request each): with idempotence up to max.in.flight (≤ 5), as Kafka's
+ * producer, since sequence numbers let the server put them in order; without it one, since
+ * a leaderless write path could otherwise commit them out of order (decision 28). Batches
+ * keep their creation order in the queue, retried ones included; the sender decides which
+ * may follow the ones in flight (`mayFollow`). A partition that built a backlog sends it as
+ * one larger batch (up to the request's room and the topic's max.message.bytes) instead of
  * one batch.size per round trip (see docs/configuration.md, "Batching and ordering").
  */
 import { BATCH_HEADER_SIZE } from '@floe/protocol';
@@ -17,13 +20,18 @@ export interface AccumulatorOptions {
   lingerMs: number;
   deliveryTimeoutMs: number;
   maxRequestSize: number;
+  /** batches of one partition in flight at once (default 1) */
+  maxInFlightPerPartition?: number;
 }
 
 interface PartitionQueue {
   topic: string;
   partition: number;
+  /** unsent and retried batches, in creation order */
   batches: ProducerBatch[];
-  inFlight: ProducerBatch | undefined;
+  /** batches sent and not yet answered, in the order they were sent */
+  inFlight: ProducerBatch[];
+  nextOrder: number;
 }
 
 /** Produce request framing (src/wire/produce-request.ts): version, acks, timeout, topic count. */
@@ -42,6 +50,8 @@ export class RecordAccumulator {
     private readonly options: AccumulatorOptions,
     /** the topic's max.message.bytes when known: no coalesced batch grows past it */
     private readonly maxMessageBytes: (topic: string) => number | undefined = () => undefined,
+    /** whether `batch` may be sent while `inFlight` (of its partition) are outstanding */
+    private readonly mayFollow: (batch: ProducerBatch, inFlight: readonly ProducerBatch[]) => boolean = () => true,
   ) {}
 
   /** Largest batch a record may open for this topic: batch.size, capped by what fits one request and the topic's max.message.bytes. */
@@ -53,9 +63,10 @@ export class RecordAccumulator {
   append(record: PendingRecord, partition: number, now: number): ProducerBatch {
     const queue = this.queue(record.topic, partition);
     const last = queue.batches[queue.batches.length - 1];
-    // A retried batch keeps its encoded bytes: never add records to one that was sent.
-    if (last && last.attempts === 0 && last.tryAppend(record)) return last;
+    // A batch that was sent or numbered keeps its encoded bytes: never add records to it.
+    if (last && last.attempts === 0 && last.encoded === undefined && last.mergeable && last.tryAppend(record)) return last;
     const batch = new ProducerBatch(record.topic, partition, now, now + this.options.deliveryTimeoutMs, this.capacityFor(record.topic));
+    batch.order = queue.nextOrder++;
     batch.tryAppend(record);
     queue.batches.push(batch);
     this.incomplete.add(batch);
@@ -66,7 +77,8 @@ export class RecordAccumulator {
   load(topic: string, partition: number): number {
     const queue = this.queues.get(topic)?.[partition];
     if (!queue) return 0;
-    let bytes = queue.inFlight?.sizeBytes ?? 0;
+    let bytes = 0;
+    for (const b of queue.inFlight) bytes += b.sizeBytes;
     for (const b of queue.batches) bytes += b.sizeBytes;
     return bytes;
   }
@@ -85,7 +97,7 @@ export class RecordAccumulator {
       const index = (this.drainFrom + i) % n;
       const queue = this.order[index] as PartitionQueue;
       const head = queue.batches[0];
-      if (!head || queue.inFlight || !this.isReady(queue, head, now, force)) continue;
+      if (!head || !this.canSend(queue, head) || !this.isReady(queue, head, now, force)) continue;
       const entry = PARTITION_ENTRY_BYTES + (topics.has(queue.topic) ? 0 : topicEntryBytes(queue.topic));
       const room = this.options.maxRequestSize - size - entry;
       // A backlog larger than the room left starts the next request instead of going out cut short.
@@ -107,7 +119,7 @@ export class RecordAccumulator {
       size += extra;
       topics.add(queue.topic);
       queue.batches.shift();
-      queue.inFlight = head;
+      queue.inFlight.push(head);
       out.push(head);
     }
     this.drainFrom = n === 0 ? 0 : (this.drainFrom + 1) % n;
@@ -119,7 +131,7 @@ export class RecordAccumulator {
     let delay: number | undefined;
     for (const queue of this.order) {
       const head = queue.batches[0];
-      if (!head || queue.inFlight) continue;
+      if (!head || !this.canSend(queue, head)) continue;
       const at = this.isReady(queue, head, now, force) ? now : Math.max(head.retryAt, head.attempts > 0 ? 0 : head.createdAt + this.options.lingerMs);
       delay = Math.min(delay ?? Infinity, Math.max(0, at - now));
     }
@@ -147,23 +159,40 @@ export class RecordAccumulator {
     return expired;
   }
 
-  /** A drained batch is done (succeeded or failed): unmute its partition. */
+  /** A drained batch is done (succeeded or failed): it no longer counts as in flight. */
   completed(batch: ProducerBatch): void {
     const queue = this.queues.get(batch.topic)?.[batch.partition];
-    if (queue?.inFlight === batch) queue.inFlight = undefined;
+    if (queue) queue.inFlight = queue.inFlight.filter((b) => b !== batch);
     this.incomplete.delete(batch);
   }
 
-  /** Puts drained batches back at the front of their partition (retry, or the halves of a split batch). */
+  /** The partition's batches sent before `batch` that are still unanswered or waiting for a retry. */
+  unresolvedBefore(batch: ProducerBatch): ProducerBatch[] {
+    const queue = this.queues.get(batch.topic)?.[batch.partition];
+    if (!queue) return [];
+    return [...queue.inFlight, ...queue.batches].filter((b) => b !== batch && b.order < batch.order && b.attempts > 0);
+  }
+
+  /** The other batches of the partition of `batch`, in flight or queued. */
+  othersOf(batch: ProducerBatch): ProducerBatch[] {
+    const queue = this.queues.get(batch.topic)?.[batch.partition];
+    return queue ? [...queue.inFlight, ...queue.batches].filter((b) => b !== batch) : [];
+  }
+
+  /** Puts drained batches back into their partition, in creation order (retry, or the halves of a split batch). */
   reenqueue(sent: ProducerBatch, replacements: ProducerBatch[], retryAt: number): void {
     const queue = this.queue(sent.topic, sent.partition);
-    if (queue.inFlight === sent) queue.inFlight = undefined;
+    queue.inFlight = queue.inFlight.filter((b) => b !== sent);
     for (const b of replacements) {
       b.retryAt = retryAt;
       this.incomplete.add(b);
     }
     if (!replacements.includes(sent)) this.incomplete.delete(sent);
-    queue.batches.unshift(...replacements);
+    for (const b of replacements) {
+      const at = queue.batches.findIndex((q) => q.order > b.order);
+      if (at < 0) queue.batches.push(b);
+      else queue.batches.splice(at, 0, b);
+    }
   }
 
   /** Every batch not yet completed, queued or in flight. */
@@ -208,6 +237,23 @@ export class RecordAccumulator {
     }
   }
 
+  /**
+   * At most `maxInFlightPerPartition` batches of a partition are sent and unresolved (in flight or
+   * waiting for a retry), and no new batch is sent while one of them is being retried: the server
+   * keeps the last 5 batches of a producer per partition, so a retry of any unresolved batch still
+   * finds its original offsets, whichever of the later ones were written meanwhile.
+   */
+  private canSend(queue: PartitionQueue, head: ProducerBatch): boolean {
+    const limit = this.options.maxInFlightPerPartition ?? 1;
+    if (queue.inFlight.length >= limit) return false;
+    if (head.attempts === 0) {
+      let unresolved = queue.inFlight.length;
+      for (const b of queue.batches) if (b.attempts > 0) unresolved++;
+      if (unresolved >= limit || unresolved > queue.inFlight.length || queue.inFlight.some((b) => b.attempts > 1)) return false;
+    }
+    return queue.inFlight.length === 0 || this.mayFollow(head, queue.inFlight);
+  }
+
   private isReady(queue: PartitionQueue, head: ProducerBatch, now: number, force: boolean): boolean {
     if (head.retryAt > now) return false;
     return force || head.attempts > 0 || queue.batches.length > 1 || head.full || now >= head.createdAt + this.options.lingerMs;
@@ -218,7 +264,7 @@ export class RecordAccumulator {
     if (!byPartition) this.queues.set(topic, (byPartition = []));
     let queue = byPartition[partition];
     if (!queue) {
-      queue = { topic, partition, batches: [], inFlight: undefined };
+      queue = { topic, partition, batches: [], inFlight: [], nextOrder: 0 };
       byPartition[partition] = queue;
       this.order.push(queue);
     }

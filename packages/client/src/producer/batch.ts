@@ -7,7 +7,7 @@ import { BATCH_HEADER_SIZE, type CompressionType, encodeRecordBatch, type FloeEr
 import type { PendingRecord } from './pending-record.js';
 
 export interface ProducerState {
-  producerId: number;
+  producerId: bigint;
   producerEpoch: number;
   baseSequence: number;
   /** which producer identity the sequence belongs to (see idempotence.ts) */
@@ -29,6 +29,16 @@ export class ProducerBatch {
   lastError?: FloeError;
   state?: ProducerState;
   encoded?: Buffer;
+  /** creation order within its partition (a split's halves share their original's place) */
+  order = 0;
+  /** room in the order up to the next batch (halved by each split) */
+  orderStep = 1;
+  /** the server surely did not write it under its sequence numbers: take new ones before the next attempt */
+  needsNewSequence = false;
+  /** its last attempt was sent while an earlier batch of its partition was unanswered (an OUT_OF_ORDER answer may just mean that one was late) */
+  sentBehindUnresolved = false;
+  /** times it was given new sequence numbers after the server lost track of its producer */
+  resequenced = 0;
   completed = false;
   readonly done: Promise<void>;
   private settle!: () => void;
@@ -106,9 +116,11 @@ export class ProducerBatch {
   split(): [ProducerBatch, ProducerBatch] {
     const half = Math.ceil(this.records.length / 2);
     const capacity = Math.max(BATCH_HEADER_SIZE, Math.floor(this.capacity / 2));
-    const parts = [this.records.slice(0, half), this.records.slice(half)].map((records) => {
+    const parts = [this.records.slice(0, half), this.records.slice(half)].map((records, i) => {
       const part = new ProducerBatch(this.topic, this.partition, this.createdAt, this.deadline, capacity);
       part.mergeable = false;
+      part.orderStep = this.orderStep / 2;
+      part.order = this.order + i * part.orderStep;
       for (const r of records) {
         part.records.push(r);
         part.sizeBytes += r.size;

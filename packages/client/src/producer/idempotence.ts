@@ -9,7 +9,7 @@
 import type { ProducerState } from './batch.js';
 
 export interface ProducerIdentity {
-  producerId: number;
+  producerId: bigint;
   producerEpoch: number;
 }
 
@@ -27,7 +27,7 @@ export class IdempotenceManager {
     return this.identity !== undefined;
   }
 
-  get producerId(): number | undefined {
+  get producerId(): bigint | undefined {
     return this.identity?.producerId;
   }
 
@@ -54,6 +54,11 @@ export class IdempotenceManager {
     const baseSequence = this.sequences.get(key) ?? 0;
     this.sequences.set(key, (baseSequence + count) % SEQUENCE_MODULUS);
     return { ...identity, baseSequence, generation: this.generation };
+  }
+
+  /** The generation a batch numbered now would get (the current identity's, or the next one's while none is held). */
+  get generationNow(): number {
+    return this.identity ? this.generation : this.generation + 1;
   }
 
   isCurrent(state: ProducerState | undefined): boolean {

@@ -76,7 +76,12 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
     this.http = new FloeHttpClient(c.bootstrap, { requestTimeoutMs: c.requestTimeoutMs, sign: signerFor(config.sign, config.aws) });
     this.metadata = new TopicMetadata(Admin.fromClient(this.http), c.metadataMaxAgeMs, c.retryBackoffMs, c.retryBackoffMaxMs);
     this.pool = new BufferPool(c.bufferMemory);
-    this.accumulator = new RecordAccumulator(c, (topic) => this.metadata.maxMessageBytes(topic));
+    // With idempotence, up to max.in.flight batches per partition (decision 28); without, one.
+    this.accumulator = new RecordAccumulator(
+      { ...c, maxInFlightPerPartition: c.enableIdempotence ? c.maxInFlightRequestsPerConnection : 1 },
+      (topic) => this.metadata.maxMessageBytes(topic),
+      (batch, inFlight) => this.sender.mayFollow(batch, inFlight),
+    );
     this.builtIn = new BuiltInPartitioner(c.batchSize, (topic, partition) => this.accumulator.load(topic, partition));
     this.custom = config.partitioner === undefined || config.partitioner === 'default' ? undefined : config.partitioner;
     this.sender = new Sender({

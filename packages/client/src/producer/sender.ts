@@ -38,8 +38,10 @@ export interface ProducerMetrics {
   failedBatches: number;
 }
 
-/** The server no longer agrees on this producer's sequence: its identity must be replaced. */
+/** The server did not write the batch under these sequence numbers (decision 28): resend it, renumbered if need be. */
 const SEQUENCE_REJECTIONS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'INVALID_PRODUCER_EPOCH', 'UNKNOWN_PRODUCER_ID', 'PRODUCER_FENCED']);
+/** A batch renumbered this many times under fresh producer ids, and rejected again, fails. */
+const MAX_RESEQUENCES = 3;
 
 export class Sender {
   readonly metrics: ProducerMetrics = { requests: 0, batches: 0, records: 0, bytes: 0, retries: 0, failedBatches: 0 };
@@ -153,13 +155,28 @@ export class Sender {
       });
   }
 
-  /** The batch's bytes: encoded on first drain with its sequence; re-encoded if unsent and its identity was replaced. */
+  /**
+   * With idempotence a partition may have up to max.in.flight batches outstanding, all of one producer
+   * identity: the server orders them by sequence number. A batch of another identity (a new one after a
+   * reset, or an old one still being retried) waits until the partition's batches in flight are answered,
+   * since nothing could order the two identities' batches (decision 28).
+   */
+  mayFollow(batch: ProducerBatch, inFlight: readonly ProducerBatch[]): boolean {
+    const idempotence = this.deps.idempotence;
+    if (!idempotence) return false;
+    const keepsBytes = batch.encoded !== undefined && !batch.needsNewSequence && (batch.attempts > 0 || idempotence.isCurrent(batch.state));
+    const generation = keepsBytes ? batch.state?.generation : idempotence.generationNow;
+    return inFlight.every((b) => b.state?.generation === generation);
+  }
+
+  /** The batch's bytes: encoded on first drain with its sequence; re-encoded if unsent and its identity was replaced, or renumbered. */
   private prepare(batch: ProducerBatch): Buffer | undefined {
     const { idempotence, config } = this.deps;
     let state: ProducerState | undefined;
     try {
-      if (batch.encoded && (!idempotence || batch.attempts > 0 || idempotence.isCurrent(batch.state))) return batch.encoded;
+      if (batch.encoded && !batch.needsNewSequence && (!idempotence || batch.attempts > 0 || idempotence.isCurrent(batch.state))) return batch.encoded;
       state = idempotence?.assign(batch.topic, batch.partition, batch.records.length);
+      batch.needsNewSequence = false;
       return batch.encode(config.compressionType, state);
     } catch (error) {
       if (state && idempotence) idempotence.giveBack(batch.topic, batch.partition, state, batch.records.length);
@@ -174,6 +191,8 @@ export class Sender {
     const topics = new Map<string, Array<{ partition: number; records: Buffer }>>();
     for (const batch of batches) {
       batch.attempts++;
+      // An OUT_OF_ORDER answer to this attempt may only mean that an earlier batch was late.
+      batch.sentBehindUnresolved = this.deps.accumulator.unresolvedBefore(batch).length > 0;
       const encoded = batch.encoded as Buffer;
       this.metrics.batches++;
       this.metrics.bytes += encoded.length;
@@ -214,10 +233,42 @@ export class Sender {
         this.succeed(batch, result.baseOffset);
       } else if (ALREADY_WRITTEN.has(result.errorCode)) {
         this.succeed(batch, -1);
+      } else if (this.deps.idempotence && batch.state && SEQUENCE_REJECTIONS.has(result.errorCode)) {
+        this.onSequenceRejection(batch, new FloeError(result.errorCode, result.errorMessage ?? result.errorCode));
       } else {
         this.retryOrFail(batch, new FloeError(result.errorCode, result.errorMessage ?? result.errorCode));
       }
     }
+  }
+
+  /**
+   * The server did not write the batch: its sequence did not follow (OUT_OF_ORDER_SEQUENCE_NUMBER), or its
+   * producer id or epoch is not current. As Kafka's producer does, an OUT_OF_ORDER answer to an attempt sent
+   * while an earlier batch of the partition was unanswered is retried as is (that batch was late, or failed
+   * and will be resent first). Otherwise the server lost track of this producer (state expired, id expired,
+   * a batch before this one failed for good): the identity is replaced, and the batch renumbered under the
+   * new one — safe, since it was not written — behind every earlier batch of its partition.
+   */
+  private onSequenceRejection(batch: ProducerBatch, error: FloeError): void {
+    const { accumulator, config, idempotence } = this.deps;
+    if (batch.completed || !idempotence) return;
+    const now = Date.now();
+    if (this.stopped || now >= batch.deadline || batch.attempts > config.retries) return this.fail(batch, error);
+    if (idempotence.isCurrent(batch.state)) {
+      const late = error.code === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && batch.sentBehindUnresolved;
+      if (!late) {
+        if (batch.resequenced >= MAX_RESEQUENCES) return this.fail(batch, error);
+        batch.resequenced++;
+        batch.needsNewSequence = true;
+        idempotence.reset();
+      }
+    } else {
+      batch.needsNewSequence = true; // sent under an identity since replaced, and not written: renumber it
+    }
+    this.metrics.retries++;
+    batch.lastError = error;
+    accumulator.reenqueue(batch, [batch], now);
+    this.wakeup();
   }
 
   private retryOrFail(batch: ProducerBatch, error: FloeError): void {
@@ -230,8 +281,17 @@ export class Sender {
     if (isAmbiguous(error)) batch.ambiguous = true;
     if (error.code === 'MESSAGE_TOO_LARGE' && batch.records.length > 1 && !batch.ambiguous) {
       // The topic's max.message.bytes is below this batch: split it, as Kafka does, and send the halves.
-      this.releaseSequence(batch, false);
-      accumulator.reenqueue(batch, batch.split(), 0);
+      // Under the same identity the halves take the batch's sequence numbers, so the batches after it keep theirs.
+      const parts = batch.split();
+      const idempotence = this.deps.idempotence;
+      if (idempotence && batch.state && idempotence.isCurrent(batch.state)) {
+        const [first, second] = parts;
+        first.encode(this.deps.config.compressionType, batch.state);
+        second.encode(this.deps.config.compressionType, { ...batch.state, baseSequence: (batch.state.baseSequence + first.records.length) % 2 ** 31 });
+      } else {
+        this.releaseSequence(batch, false);
+      }
+      accumulator.reenqueue(batch, parts, 0);
       this.wakeup();
       return;
     }
@@ -270,19 +330,22 @@ export class Sender {
 
   private fail(batch: ProducerBatch, error: FloeError): void {
     if (batch.completed) return;
+    // Batches of the same identity sent after it stay ordered behind its sequence numbers: they must be renumbered.
+    const generation = batch.state?.generation;
+    const followers = generation !== undefined && this.deps.accumulator.othersOf(batch).some((b) => b.state?.generation === generation && b.order > batch.order);
     batch.fail(error);
     this.metrics.failedBatches++;
     this.deps.pool.release(batch.reservedBytes);
     this.deps.accumulator.completed(batch);
-    this.releaseSequence(batch, batch.ambiguous || SEQUENCE_REJECTIONS.has(error.code));
+    this.releaseSequence(batch, batch.ambiguous || followers || SEQUENCE_REJECTIONS.has(error.code));
     this.wakeup();
   }
 
-  /** A failed batch's sequence numbers: reused if it surely was not written, else the identity is replaced. */
-  private releaseSequence(batch: ProducerBatch, unknownOutcome: boolean): void {
+  /** A failed batch's sequence numbers: reused if it surely was not written and nothing follows them, else the identity is replaced. */
+  private releaseSequence(batch: ProducerBatch, replaceIdentity: boolean): void {
     const idempotence = this.deps.idempotence;
     if (!idempotence || !batch.state) return;
-    if (!unknownOutcome) idempotence.giveBack(batch.topic, batch.partition, batch.state, batch.records.length);
+    if (!replaceIdentity) idempotence.giveBack(batch.topic, batch.partition, batch.state, batch.records.length);
     else if (idempotence.isCurrent(batch.state)) idempotence.reset();
   }
 }

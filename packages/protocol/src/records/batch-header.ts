@@ -49,7 +49,8 @@ export interface BatchHeader {
   lastOffsetDelta: number;
   baseTimestamp: number;
   maxTimestamp: number;
-  producerId: number;
+  /** int64: -1 when not idempotent; Floe issues random 63-bit ids, beyond JavaScript's safe integers */
+  producerId: bigint;
   producerEpoch: number;
   baseSequence: number;
   recordCount: number;
@@ -75,7 +76,7 @@ export function readBatchHeader(buf: Buffer, pos = 0): BatchHeader {
     lastOffsetDelta: buf.readInt32BE(pos + 23),
     baseTimestamp: Number(buf.readBigInt64BE(pos + 27)),
     maxTimestamp: Number(buf.readBigInt64BE(pos + 35)),
-    producerId: Number(buf.readBigInt64BE(pos + 43)),
+    producerId: buf.readBigInt64BE(pos + 43),
     producerEpoch: buf.readInt16BE(pos + 51),
     baseSequence: buf.readInt32BE(pos + 53),
     recordCount: buf.readInt32BE(pos + 57),

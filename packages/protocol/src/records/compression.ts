@@ -18,7 +18,7 @@
  * and while inflating otherwise, so a hostile batch cannot exhaust memory.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { FloeError } from '../errors.js';
+import { FloeError, type ErrorCode } from '../errors.js';
 import type { CompressionType } from './batch-header.js';
 import { nativeBackend, portableBackend, type CodecBackend } from './codec-backends.js';
 
@@ -57,8 +57,14 @@ export function compress(type: CompressionType, data: Buffer): Buffer {
   }
 }
 
-export function decompress(type: CompressionType, data: Buffer, maxOutputBytes = MAX_DECOMPRESSED_BYTES): Buffer {
+/**
+ * Decompresses a records section, refusing output past `maxOutputBytes` (before it is
+ * allocated where the format tells, while inflating otherwise) with `tooLargeCode`:
+ * CORRUPT_MESSAGE for readers, MESSAGE_TOO_LARGE when a produce is refused.
+ */
+export function decompress(type: CompressionType, data: Buffer, maxOutputBytes = MAX_DECOMPRESSED_BYTES, tooLargeCode: ErrorCode = 'CORRUPT_MESSAGE'): Buffer {
   if (type === 'none') return data;
+  const tooLarge = (codec: string): FloeError => new FloeError(tooLargeCode, `${codec} data decompresses to more than ${maxOutputBytes} bytes`);
   let out: Buffer;
   try {
     switch (type) {
@@ -66,35 +72,31 @@ export function decompress(type: CompressionType, data: Buffer, maxOutputBytes =
         out = gunzipSync(data, { maxOutputLength: maxOutputBytes });
         break;
       case 'snappy':
-        out = snappyDecompress(data, maxOutputBytes);
+        out = snappyDecompress(data, maxOutputBytes, tooLarge);
         break;
       case 'lz4':
-        lz4CheckBound(data, maxOutputBytes);
+        lz4CheckBound(data, maxOutputBytes, tooLarge);
         out = backend().lz4DecompressFrame(data);
         break;
       case 'zstd':
-        out = backend().zstdDecompress(data, maxOutputBytes, () => tooLarge('zstd', maxOutputBytes));
+        out = backend().zstdDecompress(data, maxOutputBytes, () => tooLarge('zstd'));
         break;
       default:
         throw unsupported(type);
     }
   } catch (error) {
     if (error instanceof FloeError) throw error;
-    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(type, maxOutputBytes);
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(type);
     throw new FloeError('CORRUPT_MESSAGE', `${type} data does not decompress: ${(error as Error).message}`, {
       cause: error,
     });
   }
-  if (out.length > maxOutputBytes) throw tooLarge(type, maxOutputBytes);
+  if (out.length > maxOutputBytes) throw tooLarge(type);
   return out;
 }
 
 function unsupported(type: unknown): FloeError {
   return new FloeError('UNSUPPORTED_COMPRESSION_TYPE', `unknown compression type ${String(type)}`);
-}
-
-function tooLarge(type: string, max: number): FloeError {
-  return new FloeError('CORRUPT_MESSAGE', `${type} data decompresses to more than ${max} bytes`);
 }
 
 function corrupt(message: string): FloeError {
@@ -128,8 +130,10 @@ function isXerial(data: Buffer): boolean {
   return data.length >= XERIAL_MAGIC.length && XERIAL_MAGIC.equals(data.subarray(0, XERIAL_MAGIC.length));
 }
 
-function snappyDecompress(data: Buffer, max: number): Buffer {
-  if (!isXerial(data)) return snappyBlock(data, max, max);
+type TooLarge = (codec: string) => FloeError;
+
+function snappyDecompress(data: Buffer, max: number, tooLarge: TooLarge): Buffer {
+  if (!isXerial(data)) return snappyBlock(data, max, tooLarge);
   if (data.length < XERIAL_HEADER_SIZE) throw corrupt('snappy stream header truncated');
   const blocks: Buffer[] = [];
   let total = 0;
@@ -139,7 +143,7 @@ function snappyDecompress(data: Buffer, max: number): Buffer {
     const length = data.readInt32BE(pos);
     pos += 4;
     if (length < 0 || length > data.length - pos) throw corrupt(`snappy block of ${length} bytes overruns the stream`);
-    const block = snappyBlock(data.subarray(pos, pos + length), max - total, max);
+    const block = snappyBlock(data.subarray(pos, pos + length), max - total, tooLarge);
     total += block.length;
     blocks.push(block);
     pos += length;
@@ -148,7 +152,7 @@ function snappyDecompress(data: Buffer, max: number): Buffer {
 }
 
 /** One raw snappy block; its declared length is checked before the library allocates it. */
-function snappyBlock(block: Buffer, budget: number, max: number): Buffer {
+function snappyBlock(block: Buffer, budget: number, tooLarge: TooLarge): Buffer {
   let declared = 0;
   let scale = 1;
   let pos = 0;
@@ -159,7 +163,7 @@ function snappyBlock(block: Buffer, budget: number, max: number): Buffer {
     scale *= 128;
     if (b < 0x80) break;
   }
-  if (declared > budget) throw tooLarge('snappy', max);
+  if (declared > budget) throw tooLarge('snappy');
   // A snappy element expands at most ~21x (a 3-byte copy of 64 bytes), so larger claims are lies.
   if (declared > (block.length - pos) * 22 + 1) {
     throw corrupt(`snappy block claims ${declared} bytes from ${block.length}`);
@@ -172,10 +176,16 @@ function snappyBlock(block: Buffer, budget: number, max: number): Buffer {
 const LZ4_MAGIC = 0x184d2204;
 const LZ4_BLOCK_MAX = [0, 0, 0, 0, 64 * 1024, 256 * 1024, 1024 * 1024, 4 * 1024 * 1024];
 
-/** Walks the frame's block headers to bound the output before decoding (lz4-napi has no output limit). */
-function lz4CheckBound(data: Buffer, max: number): void {
+/**
+ * Walks the frame's block headers to bound the output before decoding (lz4-napi has no output
+ * limit). Each block inflates to at most the frame's block size, and the last one is usually
+ * short, so a legitimate frame may bound above `max` by up to one block: what is allocated stays
+ * below `max` + 4 MiB, and the real size is checked after decoding.
+ */
+function lz4CheckBound(data: Buffer, max: number, tooLarge: TooLarge): void {
   let pos = 0;
   let bound = 0;
+  let slack = 0;
   do {
     if (data.length - pos < 7) throw corrupt('lz4 frame header truncated');
     if (data.readUInt32LE(pos) !== LZ4_MAGIC) throw corrupt('lz4 frame magic missing');
@@ -183,6 +193,8 @@ function lz4CheckBound(data: Buffer, max: number): void {
     const bd = data[pos + 5] as number;
     const blockMax = LZ4_BLOCK_MAX[(bd >> 4) & 7] ?? 0;
     if (blockMax === 0) throw corrupt('lz4 frame has an invalid block size');
+    slack = Math.max(slack, blockMax);
+    if (flg & 0x08 && data.length - pos >= 14 && Number(data.readBigUInt64LE(pos + 6)) > max) throw tooLarge('lz4');
     pos += 6 + (flg & 0x08 ? 8 : 0) + (flg & 0x01 ? 4 : 0) + 1;
     const blockChecksum = flg & 0x10 ? 4 : 0;
     for (;;) {
@@ -199,5 +211,5 @@ function lz4CheckBound(data: Buffer, max: number): void {
     pos += flg & 0x04 ? 4 : 0;
     if (pos > data.length) throw corrupt('lz4 content checksum truncated');
   } while (pos < data.length);
-  if (bound > max) throw tooLarge('lz4', max);
+  if (bound > max + slack) throw tooLarge('lz4');
 }

@@ -61,8 +61,8 @@ export interface EncodeBatchOptions {
   baseOffset?: number;
   /** Default 'none'. */
   compression?: CompressionType;
-  /** Default -1 (not idempotent). */
-  producerId?: number;
+  /** Default -1 (not idempotent). An int64: a bigint, or a number within the safe integers. */
+  producerId?: number | bigint;
   /** Default -1. */
   producerEpoch?: number;
   /** Default -1. */
@@ -78,6 +78,8 @@ export interface EncodeBatchOptions {
 export interface DecodedBatch {
   header: BatchHeader;
   records: DecodedRecord[];
+  /** bytes of the records section, decompressed */
+  recordBytes: number;
 }
 
 /** Smallest possible record body: attributes, timestampDelta, offsetDelta, key, value, headerCount. */
@@ -97,7 +99,7 @@ export function encodeRecordBatch(options: EncodeBatchOptions): Buffer {
   const codec = COMPRESSION_CODECS.indexOf(compression);
   if (codec < 0) throw new FloeError('UNSUPPORTED_COMPRESSION_TYPE', `unknown compression type ${String(compression)}`);
   const baseOffset = checkInteger('baseOffset', options.baseOffset ?? 0, -Number.MAX_SAFE_INTEGER);
-  const producerId = checkInteger('producerId', options.producerId ?? -1, -Number.MAX_SAFE_INTEGER);
+  const producerId = checkInt64('producerId', options.producerId ?? -1);
   const producerEpoch = checkInteger('producerEpoch', options.producerEpoch ?? -1, -0x8000, 0x7fff);
   const baseSequence = checkInteger('baseSequence', options.baseSequence ?? -1, -0x80000000, 0x7fffffff);
   const leaderEpoch = checkInteger('partitionLeaderEpoch', options.partitionLeaderEpoch ?? -1, -0x80000000, 0x7fffffff);
@@ -153,7 +155,7 @@ export function encodeRecordBatch(options: EncodeBatchOptions): Buffer {
   batch.writeInt32BE(count - 1, 23);
   writeInt64(batch, 27, baseTimestamp);
   writeInt64(batch, 35, maxTimestamp);
-  writeInt64(batch, 43, producerId);
+  batch.writeBigInt64BE(producerId, 43);
   batch.writeInt16BE(producerEpoch, 51);
   batch.writeInt32BE(baseSequence, 53);
   batch.writeInt32BE(count, 57);
@@ -254,6 +256,14 @@ function writeInt64(buf: Buffer, pos: number, value: number): void {
   buf.writeUInt32BE(value - high * TWO_POW_32, pos + 4);
 }
 
+function checkInt64(name: string, value: number | bigint): bigint {
+  if (typeof value === 'bigint') {
+    if (value < -(2n ** 63n) || value >= 2n ** 63n) throw new FloeError('INVALID_RECORD', `${name} ${value} is not an int64`);
+    return value;
+  }
+  return BigInt(checkInteger(name, value, -Number.MAX_SAFE_INTEGER));
+}
+
 function checkInteger(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new FloeError('INVALID_RECORD', `${name} ${value} is not an integer in [${min}, ${max}]`);
@@ -263,9 +273,12 @@ function checkInteger(name: string, value: number, min: number, max = Number.MAX
 
 // --- decode -----------------------------------------------------------------
 
-/** Decodes exactly one batch occupying all of `batch`, checking framing and CRC first. */
-export function decodeRecordBatch(batch: Buffer): DecodedBatch {
-  return decodeAt(batch, 0, batch.length);
+/**
+ * Decodes exactly one batch occupying all of `batch`, checking framing and CRC first.
+ * A compressed records section larger than `maxDecompressedBytes` is refused (CORRUPT_MESSAGE).
+ */
+export function decodeRecordBatch(batch: Buffer, maxDecompressedBytes?: number): DecodedBatch {
+  return decodeAt(batch, 0, batch.length, maxDecompressedBytes);
 }
 
 /** Decodes concatenated batches (a fetch response); a trailing partial batch is ignored, as Kafka consumers do. */
@@ -286,7 +299,7 @@ function corrupt(message: string): FloeError {
   return new FloeError('CORRUPT_MESSAGE', message);
 }
 
-function decodeAt(buf: Buffer, start: number, end: number): DecodedBatch {
+function decodeAt(buf: Buffer, start: number, end: number, maxDecompressedBytes?: number): DecodedBatch {
   if (end - start < BATCH_HEADER_SIZE) {
     throw corrupt(`record batch of ${end - start} bytes is shorter than its ${BATCH_HEADER_SIZE}-byte header`);
   }
@@ -309,10 +322,10 @@ function decodeAt(buf: Buffer, start: number, end: number): DecodedBatch {
   let data = whole;
   let pos = BATCH_HEADER_SIZE;
   if (header.compression !== 'none') {
-    data = decompress(header.compression, whole.subarray(BATCH_HEADER_SIZE));
+    data = decompress(header.compression, whole.subarray(BATCH_HEADER_SIZE), maxDecompressedBytes);
     pos = 0;
   }
-  return { header, records: decodeRecords(data, pos, header) };
+  return { header, records: decodeRecords(data, pos, header), recordBytes: data.length - pos };
 }
 
 function decodeRecords(data: Buffer, start: number, header: BatchHeader): DecodedRecord[] {

@@ -1,7 +1,8 @@
 /**
  * The sender's decisions, driven by scripted produce answers (the transport is the
  * seam; storage is never involved): retries keep sequence numbers, sequence numbers
- * are given back or the producer id replaced after failures, splitting, acks=0.
+ * are given back or the producer id replaced after failures, splitting, acks=0, and
+ * up to five batches of a partition in flight with idempotence (decision 28).
  */
 import type { ProduceRequest, ProduceTopicResult } from '@floe/protocol';
 import { describe, expect, it } from 'vitest';
@@ -37,12 +38,17 @@ const throwing = (code: ErrorCode): Answer => async () => {
 
 function setup(overrides: Partial<ProducerConfig<unknown, unknown>>, script: Answer[], fallback: Answer = answerAll('NONE')) {
   const config = resolveProducerConfig({ bootstrap: 'http://127.0.0.1:1', lingerMs: 0, retryBackoffMs: 1, retryBackoffMaxMs: 2, ...overrides });
-  const accumulator = new RecordAccumulator(config);
+  let sender!: Sender;
+  const accumulator = new RecordAccumulator(
+    { ...config, maxInFlightPerPartition: config.enableIdempotence ? config.maxInFlightRequestsPerConnection : 1 },
+    undefined,
+    (batch, inFlight) => sender.mayFollow(batch, inFlight),
+  );
   const pool = new BufferPool(config.bufferMemory);
   let nextId = 100;
-  const idempotence = config.enableIdempotence ? new IdempotenceManager(async () => ({ producerId: nextId++, producerEpoch: 0 })) : undefined;
+  const idempotence = config.enableIdempotence ? new IdempotenceManager(async () => ({ producerId: BigInt(nextId++), producerEpoch: 0 })) : undefined;
   const requests: ProduceRequest[] = [];
-  const sender = new Sender({
+  sender = new Sender({
     config,
     accumulator,
     pool,
@@ -69,7 +75,7 @@ function setup(overrides: Partial<ProducerConfig<unknown, unknown>>, script: Ans
       r.topics.flatMap((t) =>
         t.partitions.map((p) => {
           const { header, records } = decodeRecordBatch(p.records);
-          return { partition: p.partition, producerId: header.producerId, sequence: header.baseSequence, values: records.map((x) => x.value?.toString()) };
+          return { partition: p.partition, producerId: Number(header.producerId), sequence: header.baseSequence, values: records.map((x) => x.value?.toString()) };
         }),
       ),
     );
@@ -190,11 +196,11 @@ describe('sender', () => {
     expect(sender.metrics.requests).toBe(1);
   });
 
-  it('sends different partitions in parallel requests while one partition waits for its answer', async () => {
+  it('without idempotence sends different partitions in parallel requests while one partition waits for its answer', async () => {
     // Prepare: the first request hangs until released
     let release!: () => void;
     const hanging: Answer = (request) => new Promise((resolve) => (release = () => resolve(answerAll('NONE')(request)))).then((x) => x as ProduceTopicResult[]);
-    const { send, requests } = setup({ maxInFlightRequestsPerConnection: 2 }, [hanging]);
+    const { send, requests } = setup({ maxInFlightRequestsPerConnection: 2, enableIdempotence: false }, [hanging]);
     const first = send(0, 'a');
     await new Promise((resolve) => setTimeout(resolve, 20));
     // Act
@@ -207,5 +213,79 @@ describe('sender', () => {
     expect(other.partition).toBe(1);
     expect(requestsWhileWaiting).toBe(2); // partition 0's second batch was held back
     expect(requests.map((r) => r.topics[0]!.partitions.map((p) => p.partition))).toEqual([[0], [1], [0]]);
+  });
+});
+
+describe('five in flight with idempotence', () => {
+  /** Answers that wait until released, then answer as `answer` would. */
+  function held(answer: Answer = answerAll('NONE')) {
+    const waiting: Array<() => void> = [];
+    const script: Answer = (request) => new Promise<void>((resolve) => waiting.push(resolve)).then(() => answer(request));
+    return { script, releaseAll: () => waiting.splice(0).forEach((r) => r()), count: () => waiting.length };
+  }
+
+  it('sends up to max.in.flight batches of one partition at once, in sequence order', async () => {
+    // Prepare
+    const gate = held();
+    const { send, sent } = setup({ batchSize: 0 }, [], gate.script);
+    // Act: batch.size 0: one record per batch
+    const all = Array.from({ length: 8 }, (_, i) => send(0, `v${i}`));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const inFlight = gate.count();
+    while (gate.count() > 0 || sent().length < 8) {
+      gate.releaseAll();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const metadata = await Promise.all(all);
+    // Assess
+    expect(inFlight).toBe(5);
+    expect(sent().map((a) => a.sequence)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(metadata.map((m) => m.offset)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('retries an OUT_OF_ORDER answer as is while an earlier batch of the partition is unresolved, the earlier one first', async () => {
+    // Prepare: batch 0 is lost (503 before the handler), batch 1 is refused as out of order
+    const logs = new Map<number, number>();
+    const { send, sent } = setup({ batchSize: 0 }, [answerAll('STORAGE_UNAVAILABLE'), answerAll('OUT_OF_ORDER_SEQUENCE_NUMBER')], answerAll('NONE', logs));
+    // Act
+    const metadata = await Promise.all([send(0, 'a'), send(0, 'b')]);
+    // Assess: same producer id throughout, nothing renumbered, order kept
+    const attempts = sent();
+    expect(new Set(attempts.map((a) => a.producerId))).toEqual(new Set([100]));
+    expect(attempts.slice(2).map((a) => [a.sequence, a.values.join()])).toEqual([
+      [0, 'a'],
+      [1, 'b'],
+    ]);
+    expect(metadata.map((m) => m.offset)).toEqual([0, 1]);
+  });
+
+  it('takes a new producer id and renumbers when the lowest unresolved batch is refused as out of order (the server lost its state)', async () => {
+    // Prepare
+    const { send, sent } = setup({}, [answerAll('OUT_OF_ORDER_SEQUENCE_NUMBER')]);
+    // Act
+    const metadata = await send(0, 'a');
+    // Assess
+    expect(sent().map((a) => [a.producerId, a.sequence])).toEqual([
+      [100, 0],
+      [101, 0],
+    ]);
+    expect(metadata.offset).toBe(0);
+  });
+
+  it('renumbers the batches sent after one that failed for good under a new producer id, keeping their order', async () => {
+    // Prepare: batch 0 is invalid; batches 1 and 2, sent behind it, can never follow its sequence numbers
+    const { send, sent } = setup(
+      { batchSize: 0 },
+      [answerAll('INVALID_RECORD'), answerAll('OUT_OF_ORDER_SEQUENCE_NUMBER'), answerAll('OUT_OF_ORDER_SEQUENCE_NUMBER')],
+    );
+    // Act
+    const [bad, ...good] = await Promise.allSettled([send(0, 'bad'), send(0, 'b'), send(0, 'c')]);
+    // Assess
+    expect(bad.status).toBe('rejected');
+    expect(good.map((g) => (g.status === 'fulfilled' ? g.value.offset : -99))).toEqual([0, 1]);
+    expect(sent().slice(-2).map((a) => [a.producerId, a.sequence, a.values.join()])).toEqual([
+      [101, 0, 'b'],
+      [101, 1, 'c'],
+    ]);
   });
 });

@@ -190,7 +190,7 @@ describe.each(CODECS)('round trip with %s', (compression) => {
     const header = validateBatch(encodeRecordBatch({ records, compression, producerId: 7, producerEpoch: 2, baseSequence: 100 }));
 
     // Assess
-    expect(header).toMatchObject({ compression, recordCount: 50, producerId: 7, producerEpoch: 2, baseSequence: 100 });
+    expect(header).toMatchObject({ compression, recordCount: 50, producerId: 7n, producerEpoch: 2, baseSequence: 100 });
   });
 });
 
@@ -206,9 +206,9 @@ describe('encodeRecordBatch header fields', () => {
     ).header;
 
     // Assess
-    expect(defaults).toMatchObject({ baseOffset: 0, producerId: -1, producerEpoch: -1, baseSequence: -1, partitionLeaderEpoch: -1, magic: 2 });
+    expect(defaults).toMatchObject({ baseOffset: 0, producerId: -1n, producerEpoch: -1, baseSequence: -1, partitionLeaderEpoch: -1, magic: 2 });
     expect(defaults.attributes & ATTRIBUTE.logAppendTime).toBe(0);
-    expect(explicit).toMatchObject({ baseOffset: 2 ** 40, producerId: 2 ** 35, producerEpoch: 3, baseSequence: 9, partitionLeaderEpoch: 4 });
+    expect(explicit).toMatchObject({ baseOffset: 2 ** 40, producerId: 2n ** 35n, producerEpoch: 3, baseSequence: 9, partitionLeaderEpoch: 4 });
   });
 
   it('stamps records without a timestamp with `now`', () => {
@@ -438,7 +438,7 @@ describe.each(CODECS)('kafkajs compatibility with %s', (compression) => {
 
     // Assess
     expectSameRecords(decoded.records, records, 500);
-    expect(decoded.header).toMatchObject({ compression, producerId: ids.producerId, producerEpoch: ids.producerEpoch, baseSequence: ids.baseSequence });
+    expect(decoded.header).toMatchObject({ compression, producerId: BigInt(ids.producerId), producerEpoch: ids.producerEpoch, baseSequence: ids.baseSequence });
   });
 
   it('is decoded by kafkajs, null header values included', async () => {

@@ -1,0 +1,92 @@
+/**
+ * Walking a batch's records without decoding them, as Kafka's broker does before it appends
+ * (LogValidator): the records section is decompressed (bounded), and every record's framing is
+ * checked — length, attributes, timestamp and offset deltas, key, value and header lengths —
+ * and the records must be exactly as many as the header claims and fill the section exactly.
+ * Nothing is allocated per record and nothing is changed: the stored bytes stay the client's.
+ *
+ * Errors (Kafka's codes): CORRUPT_MESSAGE for bytes that do not parse (bad varints, lengths
+ * that overrun, a count that does not match, data that does not decompress), INVALID_RECORD
+ * for records that parse but break the format's rules (offset deltas not 0, 1, 2, …, record
+ * attributes set, null header keys), MESSAGE_TOO_LARGE for a records section that decompresses
+ * to more than the limit (a decompression bomb).
+ */
+import { FloeError } from '../errors.js';
+import { ATTRIBUTE, BATCH_HEADER_SIZE, type BatchHeader } from './batch-header.js';
+import { decompress } from './compression.js';
+import { readVarint, readVarlong, type Cursor } from './varint.js';
+
+export interface RecordsSummary {
+  /** bytes of the records section once decompressed (the section itself when uncompressed) */
+  recordBytes: number;
+  /** largest record timestamp (CreateTime: baseTimestamp + the largest delta); the header's for LogAppendTime */
+  maxTimestamp: number;
+}
+
+/** Smallest record body: attributes, timestampDelta, offsetDelta, keyLength, valueLength, headerCount (one byte each). */
+const MIN_RECORD_BODY = 6;
+
+const corrupt = (message: string): FloeError => new FloeError('CORRUPT_MESSAGE', message);
+const invalid = (message: string): FloeError => new FloeError('INVALID_RECORD', message);
+
+/**
+ * Checks the records of one batch whose header `validateBatch` has accepted. `maxRecordBytes`
+ * bounds the decompressed records section: it is refused with MESSAGE_TOO_LARGE, before more
+ * than that is inflated.
+ */
+export function validateRecords(batch: Buffer, header: BatchHeader, maxRecordBytes: number): RecordsSummary {
+  let data = batch;
+  let start = BATCH_HEADER_SIZE;
+  if (header.compression !== 'none') {
+    data = decompress(header.compression, batch.subarray(BATCH_HEADER_SIZE), maxRecordBytes, 'MESSAGE_TOO_LARGE');
+    start = 0;
+  }
+  const end = data.length;
+  const count = header.recordCount;
+  // Bound the work by the bytes present before trusting the count.
+  if (count > (end - start) / (MIN_RECORD_BODY + 1)) {
+    throw corrupt(`record batch claims ${count} records but holds only ${end - start} bytes of records`);
+  }
+  const c: Cursor = { pos: start, end };
+  let maxDelta = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < count; i++) {
+    c.end = end;
+    const length = readVarint(data, c);
+    if (length < MIN_RECORD_BODY || length > end - c.pos) {
+      throw corrupt(`record ${i} of ${count} declares ${length} bytes; ${end - c.pos} remain`);
+    }
+    const recordEnd = c.pos + length;
+    c.end = recordEnd;
+    if (data[c.pos++] !== 0) throw invalid(`record ${i} has attributes ${data[c.pos - 1]}; they are unused in RecordBatch v2 and must be 0`);
+    const timestampDelta = readVarlong(data, c);
+    if (timestampDelta > maxDelta) maxDelta = timestampDelta;
+    const offsetDelta = readVarint(data, c);
+    if (offsetDelta !== i) throw invalid(`record ${i} has offset delta ${offsetDelta}; record deltas must be 0, 1, 2, …`);
+    skipBytes(data, c, i, 'key', true);
+    skipBytes(data, c, i, 'value', true);
+    const headers = readVarint(data, c);
+    // Each header takes at least two bytes (two length varints).
+    if (headers < 0 || headers > (recordEnd - c.pos) / 2) throw corrupt(`record ${i} declares ${headers} headers in ${recordEnd - c.pos} bytes`);
+    for (let h = 0; h < headers; h++) {
+      skipBytes(data, c, i, `header ${h} key`, false);
+      skipBytes(data, c, i, `header ${h} value`, true);
+    }
+    if (c.pos !== recordEnd) throw corrupt(`record ${i} has ${recordEnd - c.pos} bytes past its fields`);
+  }
+  if (c.pos !== end) throw corrupt(`record batch has ${end - c.pos} bytes after its ${count} records`);
+  const logAppendTime = (header.attributes & ATTRIBUTE.logAppendTime) !== 0;
+  return {
+    recordBytes: end - start,
+    maxTimestamp: logAppendTime || count === 0 ? header.maxTimestamp : header.baseTimestamp + maxDelta,
+  };
+}
+
+function skipBytes(data: Buffer, c: Cursor, record: number, what: string, nullable: boolean): void {
+  const length = readVarint(data, c);
+  if (length < 0) {
+    if (length === -1 && nullable) return;
+    throw length === -1 ? invalid(`record ${record} has a null ${what}`) : corrupt(`record ${record} ${what} has length ${length}`);
+  }
+  if (length > c.end - c.pos) throw corrupt(`record ${record} ${what} of ${length} bytes overruns the record`);
+  c.pos += length;
+}

@@ -1,0 +1,427 @@
+/**
+ * The log table: every DynamoDB request the log, housekeeping and leases make is built here,
+ * and only here (as src/groups/store.ts does for the groups table). Key formats come from
+ * src/storage/keys.ts; what the items mean is in docs/architecture.md#data-model.
+ *
+ * - Reads return items (or undefined); queries page through `queryAll`, once.
+ * - A write that can legitimately lose a race is a `ConditionalWrite`: sent with `applyWrite`,
+ *   it returns false when its condition did not hold (never a hand-written catch elsewhere).
+ * - Writes made under a housekeeping lease are *described* here and sent by the lease guard
+ *   (src/leases/guard.ts), which adds the lease's fence to each of them: no fenced write can
+ *   be sent without its fence.
+ */
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, batchWriteAll, queryAll } from '../storage/dynamo-batch.js';
+import { logKeys, TTL_ATTRIBUTE } from '../storage/keys.js';
+import { isConditionFailure, type LogDeps } from './deps.js';
+import type { Location, PartitionHead } from './partition-head.js';
+
+export type Item = Record<string, unknown>;
+export interface Key {
+  pk: string;
+  sk: string;
+}
+
+interface Expression {
+  condition?: string;
+  names?: Record<string, string>;
+  values?: Record<string, unknown>;
+}
+
+/** One conditional single-item write, not yet sent. */
+export type ConditionalWrite =
+  | (Expression & { kind: 'update'; key: Key; set: string[]; remove?: string[] })
+  | (Expression & { kind: 'put'; item: Item })
+  | (Expression & { kind: 'delete'; key: Key });
+
+const nonEmpty = <T extends object>(o: T | undefined): T | undefined => (o && Object.keys(o).length > 0 ? o : undefined);
+
+function commandOf(table: string, w: ConditionalWrite): UpdateCommand | PutCommand | DeleteCommand {
+  const common = {
+    TableName: table,
+    ConditionExpression: w.condition,
+    ExpressionAttributeNames: nonEmpty(w.names),
+    ExpressionAttributeValues: nonEmpty(w.values),
+  };
+  if (w.kind === 'put') return new PutCommand({ ...common, Item: w.item });
+  if (w.kind === 'delete') return new DeleteCommand({ ...common, Key: w.key });
+  const set = w.set.length > 0 ? `SET ${w.set.join(', ')}` : '';
+  const remove = w.remove && w.remove.length > 0 ? ` REMOVE ${w.remove.join(', ')}` : '';
+  return new UpdateCommand({ ...common, Key: w.key, UpdateExpression: `${set}${remove}`.trim() });
+}
+
+/** Sends a conditional write: false when its condition did not hold; any other failure throws. */
+export async function applyWrite(deps: LogDeps, w: ConditionalWrite): Promise<boolean> {
+  try {
+    await deps.dynamo.send(commandOf(deps.logTable, w) as UpdateCommand);
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+async function getItem(deps: LogDeps, key: Key): Promise<Item | undefined> {
+  const result = await deps.dynamo.send(new GetCommand({ TableName: deps.logTable, Key: key, ConsistentRead: true }));
+  return result.Item;
+}
+
+const query = (deps: LogDeps, input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<Item> =>
+  queryAll(deps.dynamo, { TableName: deps.logTable, ...input });
+
+// --- topics -------------------------------------------------------------------
+
+export const getTopicItem = (deps: LogDeps, name: string): Promise<Item | undefined> => getItem(deps, logKeys.topic(name));
+
+/** Creates the topic item; false if a topic of that name exists. */
+export const createTopicItem = (deps: LogDeps, name: string, attributes: Item): Promise<boolean> =>
+  applyWrite(deps, { kind: 'put', item: { ...logKeys.topic(name), ...attributes }, condition: 'attribute_not_exists(pk)' });
+
+export const topicItems = (deps: LogDeps): AsyncGenerator<Item> =>
+  query(deps, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': logKeys.topicsPk } });
+
+/** Raises the partition count of the topic with this id from `from` to `to`; false if it changed meanwhile. */
+export const setTopicPartitions = (deps: LogDeps, name: string, topicId: string, from: number, to: number): Promise<boolean> =>
+  applyWrite(deps, {
+    kind: 'update',
+    key: logKeys.topic(name),
+    set: ['#partitions = :new'],
+    condition: '#partitions = :old AND topicId = :id',
+    names: { '#partitions': 'partitions' },
+    values: { ':new': to, ':old': from, ':id': topicId },
+  });
+
+/** Replaces the configs of the topic with this id; false if the topic is gone. */
+export const setTopicConfigs = (deps: LogDeps, name: string, topicId: string, configs: Item): Promise<boolean> =>
+  applyWrite(deps, {
+    kind: 'update',
+    key: logKeys.topic(name),
+    set: ['#configs = :c'],
+    condition: 'topicId = :id',
+    names: { '#configs': 'configs' },
+    values: { ':c': configs, ':id': topicId },
+  });
+
+/** Deletes the topic item if it is still the topic with this id. */
+export const deleteTopicItem = (deps: LogDeps, name: string, topicId: string): Promise<boolean> =>
+  applyWrite(deps, { kind: 'delete', key: logKeys.topic(name), condition: 'topicId = :id', values: { ':id': topicId } });
+
+// --- partition heads ------------------------------------------------------------
+
+export async function putHeads(deps: LogDeps, topicId: string, from: number, to: number, head: () => PartitionHead): Promise<void> {
+  const writes = [];
+  for (let p = from; p < to; p++) writes.push({ PutRequest: { Item: { ...logKeys.head(topicId, p), ...head() } } });
+  await batchWriteAll(deps.dynamo, deps.logTable, writes);
+}
+
+export async function deleteHeads(deps: LogDeps, topicId: string, partitions: number): Promise<void> {
+  const deletes = Array.from({ length: partitions }, (_, p) => ({ DeleteRequest: { Key: logKeys.head(topicId, p) } }));
+  await batchWriteAll(deps.dynamo, deps.logTable, deletes);
+}
+
+/** A partition head, strongly consistent. */
+export async function getHead(deps: LogDeps, topicId: string, partition: number): Promise<PartitionHead | undefined> {
+  return (await getItem(deps, logKeys.head(topicId, partition))) as PartitionHead | undefined;
+}
+
+/** Several heads of one topic (strongly consistent), by partition. */
+export async function getHeads(deps: LogDeps, topicId: string, partitions: number[]): Promise<Map<number, PartitionHead>> {
+  const items = await batchGetAll(deps.dynamo, deps.logTable, partitions.map((p) => logKeys.head(topicId, p)));
+  const heads = new Map<number, PartitionHead>();
+  for (const item of items) heads.set(Number(String(item.pk).split('#').pop()), item as unknown as PartitionHead);
+  return heads;
+}
+
+export interface HeadUpdate {
+  set: string[];
+  remove?: string[];
+  condition: string;
+  names?: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+/**
+ * One conditional UpdateItem on a partition head (an append, a spill's trim, a producer-state
+ * change). Returns the updated attributes' new values, or undefined when the condition failed.
+ */
+export async function updateHead(deps: LogDeps, topicId: string, partition: number, update: HeadUpdate): Promise<Item | undefined> {
+  const command = commandOf(deps.logTable, { kind: 'update', key: logKeys.head(topicId, partition), ...update }) as UpdateCommand;
+  command.input.ReturnValues = 'UPDATED_NEW';
+  try {
+    const result = await deps.dynamo.send(command);
+    return result.Attributes ?? {};
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+// --- producer ids and demoted producer state -------------------------------------------
+
+/** Registers a newly issued producer id; false if the id exists (a collision of random ids). */
+export const createProducerIdItem = (deps: LogDeps, producerId: string, epoch: number, issuedAt: number, ttl: number): Promise<boolean> =>
+  applyWrite(deps, {
+    kind: 'put',
+    item: { ...logKeys.producerId(producerId), e: epoch, at: issuedAt, [TTL_ATTRIBUTE]: ttl },
+    condition: 'attribute_not_exists(pk)',
+  });
+
+/** Bumps a registered id's epoch from `epoch` to `epoch + 1`; false if the id is unknown or its epoch is not `epoch`. */
+export const bumpProducerEpochItem = (deps: LogDeps, producerId: string, epoch: number, issuedAt: number, ttl: number): Promise<boolean> =>
+  applyWrite(deps, {
+    kind: 'update',
+    key: logKeys.producerId(producerId),
+    set: ['e = :next', '#at = :at', '#ttl = :ttl'],
+    condition: 'e = :e',
+    names: { '#at': 'at', '#ttl': TTL_ATTRIBUTE },
+    values: { ':e': epoch, ':next': epoch + 1, ':at': issuedAt, ':ttl': ttl },
+  });
+
+export const getProducerIdItem = (deps: LogDeps, producerId: string): Promise<Item | undefined> => getItem(deps, logKeys.producerId(producerId));
+
+export const getProducerStateItem = (deps: LogDeps, topicId: string, partition: number, producerId: string): Promise<Item | undefined> =>
+  getItem(deps, logKeys.producerState(topicId, partition, producerId));
+
+/**
+ * Writes a producer's state demoted from a head, unless a more recent one (`t`) is there: a slow
+ * demoter never puts an older state over a newer one.
+ */
+export const putProducerStateItem = (deps: LogDeps, topicId: string, partition: number, producerId: string, state: Item, ttl: number): Promise<boolean> =>
+  applyWrite(deps, {
+    kind: 'put',
+    item: { ...logKeys.producerState(topicId, partition, producerId), ...state, [TTL_ATTRIBUTE]: ttl },
+    condition: 'attribute_not_exists(sk) OR t < :t OR (t = :t AND s = :s AND e = :e)',
+    values: { ':t': state.t, ':s': state.s, ':e': state.e },
+  });
+
+/** Keys and last-append times of a partition's demoted producer states. */
+export async function* producerStateItems(deps: LogDeps, topicId: string, partition: number): AsyncGenerator<Item> {
+  yield* query(deps, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+    ExpressionAttributeValues: { ':pk': logKeys.partitionPk(topicId, partition), ':s': logKeys.producerStatePrefix },
+    ProjectionExpression: 'pk, sk, t',
+    ConsistentRead: true,
+  });
+}
+
+// --- index chunks -----------------------------------------------------------------
+
+/** The first page is small: retention by time and fetches from near the head usually stop at the first chunk. */
+const FIRST_CHUNK_PAGE = 8;
+const CHUNK_PAGE = 100;
+
+/** Index chunk items whose last offset is in [from, to], ascending, page by page. */
+export async function* chunkItems(deps: LogDeps, topicId: string, partition: number, from: number, to: number): AsyncGenerator<Item> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.dynamo.send(
+      new QueryCommand({
+        TableName: deps.logTable,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': logKeys.partitionPk(topicId, partition),
+          ':from': logKeys.indexChunkSk(from),
+          ':to': logKeys.indexChunkSk(to),
+        },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+        Limit: start ? CHUNK_PAGE : FIRST_CHUNK_PAGE,
+      }),
+    );
+    yield* page.Items ?? [];
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
+/** Keys of the index chunks whose last offset is below `offset`. */
+export async function* chunkKeysBelow(deps: LogDeps, topicId: string, partition: number, offset: number): AsyncGenerator<Key> {
+  if (offset <= 0) return;
+  const items = query(deps, {
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': logKeys.partitionPk(topicId, partition), ':from': logKeys.indexChunkSk(0), ':to': logKeys.indexChunkSk(offset - 1) },
+    ProjectionExpression: 'pk, sk',
+    ConsistentRead: true,
+    Limit: CHUNK_PAGE,
+  });
+  for await (const item of items) yield { pk: item.pk as string, sk: item.sk as string };
+}
+
+/** Writes a spilled chunk unless it exists (racing spillers write identical entries; decision 15). */
+export const putChunkIfAbsent = (deps: LogDeps, topicId: string, partition: number, base: number, entries: Location[]): Promise<boolean> => {
+  const count = entries.reduce((sum, loc) => sum + loc.n, 0);
+  return applyWrite(deps, {
+    kind: 'put',
+    item: { pk: logKeys.partitionPk(topicId, partition), sk: logKeys.indexChunkSk(base + count - 1), base, entries },
+    condition: 'attribute_not_exists(sk)',
+  });
+};
+
+/**
+ * Removes the `count` oldest inline locations of a head after they were spilled, if nobody trimmed
+ * it since `recentBase` was read. Highest index first: DynamoDB resolves all indices against the
+ * old list, dynalite one after another; in descending order both remove the same elements.
+ */
+export const trimHead = (deps: LogDeps, topicId: string, partition: number, recentBase: number, newBase: number, count: number): Promise<boolean> =>
+  applyWrite(deps, {
+    kind: 'update',
+    key: logKeys.head(topicId, partition),
+    set: ['recentBase = :newBase'],
+    remove: Array.from({ length: count }, (_, i) => `recent[${count - 1 - i}]`),
+    condition: 'recentBase = :base',
+    values: { ':base': recentBase, ':newBase': newBase },
+  });
+
+// --- writes made under a housekeeping lease (sent by LeaseGuard.write, which adds the fence) ---
+
+export const fencedWrites = {
+  /** Moves the log start offset forward, never back, never past the high watermark. */
+  advanceLogStart: (topicId: string, partition: number, newStart: number): ConditionalWrite => ({
+    kind: 'update',
+    key: logKeys.head(topicId, partition),
+    set: ['logStartOffset = :start'],
+    condition: 'attribute_exists(nextOffset) AND logStartOffset < :start AND nextOffset >= :start',
+    values: { ':start': newStart },
+  }),
+  deleteChunk: (key: Key): ConditionalWrite => ({ kind: 'delete', key }),
+  /** Deletes a demoted producer state idle since `t`, unless it was written again since. */
+  deleteProducerState: (key: Key, t: number): ConditionalWrite => ({ kind: 'delete', key, condition: 't = :t', values: { ':t': t } }),
+  /** Removes an idle producer's state from a head, if it is still exactly the state read. */
+  removeProducer: (topicId: string, partition: number, producerId: string, state: { e: number; s: number; t: number }, hasAdm: boolean): ConditionalWrite => ({
+    kind: 'update',
+    key: logKeys.head(topicId, partition),
+    set: [],
+    remove: hasAdm ? ['producers.#pid', 'adm.#pid'] : ['producers.#pid'],
+    condition: 'producers.#pid.e = :e AND producers.#pid.s = :s AND producers.#pid.t = :t',
+    names: { '#pid': producerId },
+    values: { ':e': state.e, ':s': state.s, ':t': state.t },
+  }),
+  /**
+   * Removes a producer's state from a head after it was written to its own item (a demotion), if it
+   * is still exactly the state read, counting the demotion in its slot (`pv`, see producer-state.ts).
+   */
+  demoteProducer: (
+    topicId: string,
+    partition: number,
+    producerId: string,
+    state: { e: number; s: number; t: number },
+    hasAdm: boolean,
+    slot: number,
+    counters: number[] | undefined,
+    slots: number,
+  ): ConditionalWrite => ({
+    kind: 'update',
+    key: logKeys.head(topicId, partition),
+    set: counters === undefined ? ['pv = :pvInit'] : [`pv[${slot}] = pv[${slot}] + :one`],
+    remove: hasAdm ? ['producers.#pid', 'adm.#pid'] : ['producers.#pid'],
+    condition: `producers.#pid.e = :e AND producers.#pid.s = :s AND producers.#pid.t = :t${counters === undefined ? ' AND attribute_not_exists(pv)' : ''}`,
+    names: { '#pid': producerId },
+    values: {
+      ':e': state.e,
+      ':s': state.s,
+      ':t': state.t,
+      ...(counters === undefined ? { ':pvInit': Array.from({ length: slots }, (_, i) => (i === slot ? 1 : 0)) } : { ':one': 1 }),
+    },
+  }),
+  /** Points a chunk's locations elsewhere (merging), if the chunk is unchanged since version `v` was read. */
+  rewriteChunk: (key: Key, version: number | undefined, entries: Location[]): ConditionalWrite => ({
+    kind: 'update',
+    key,
+    set: ['entries = :entries', 'v = :next'],
+    condition: `attribute_exists(sk) AND ${version === undefined ? 'attribute_not_exists(v)' : 'v = :v'}`,
+    values: { ':entries': entries, ':next': (version ?? 0) + 1, ...(version === undefined ? {} : { ':v': version }) },
+  }),
+  markCandidate: (shard: string, objectKey: string, since: number, size: number, ttl: number): ConditionalWrite => ({
+    kind: 'put',
+    item: { ...logKeys.gcCandidate(shard, objectKey), since, size, [TTL_ATTRIBUTE]: ttl },
+  }),
+  forgetCandidate: (shard: string, objectKey: string): ConditionalWrite => ({ kind: 'delete', key: logKeys.gcCandidate(shard, objectKey) }),
+};
+
+// --- object collection and deleted topics -----------------------------------------------
+
+export const gcCandidateItems = (deps: LogDeps, shard: string): AsyncGenerator<Item> =>
+  query(deps, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': logKeys.gcCandidatesPk(shard) }, ConsistentRead: true });
+
+export const knownTopicItems = (deps: LogDeps): AsyncGenerator<Item> =>
+  query(deps, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': logKeys.knownTopicsPk }, ConsistentRead: true });
+
+/** Records a topic id housekeeping has seen (or its grown partition count). */
+export const rememberTopicItem = (deps: LogDeps, topicId: string, name: string, partitions: number): Promise<boolean> =>
+  applyWrite(deps, {
+    kind: 'put',
+    item: { ...logKeys.knownTopic(topicId), name, partitions },
+    condition: 'attribute_not_exists(pk) OR #partitions < :n',
+    names: { '#partitions': 'partitions' },
+    values: { ':n': partitions },
+  });
+
+export async function forgetKnownTopic(deps: LogDeps, topicId: string): Promise<void> {
+  await deps.dynamo.send(new DeleteCommand({ TableName: deps.logTable, Key: logKeys.knownTopic(topicId) }));
+}
+
+/** Keys of every item under a partition's key (head, chunks, producer state). */
+export async function* partitionItemKeys(deps: LogDeps, topicId: string, partition: number): AsyncGenerator<Key> {
+  const items = query(deps, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': logKeys.partitionPk(topicId, partition) },
+    ProjectionExpression: 'pk, sk',
+    ConsistentRead: true,
+  });
+  for await (const item of items) yield { pk: item.pk as string, sk: item.sk as string };
+}
+
+export async function deleteItem(deps: LogDeps, key: Key): Promise<void> {
+  await deps.dynamo.send(new DeleteCommand({ TableName: deps.logTable, Key: key }));
+}
+
+// --- leases ------------------------------------------------------------------------
+
+export const getLeaseItem = (deps: LogDeps, name: string): Promise<Item | undefined> => getItem(deps, logKeys.lease(name));
+
+/**
+ * Takes a lease item if it is free or expired (`epoch` grows by one; a lease item TTL removed starts
+ * again from the current time). Returns the item as it was, or undefined when someone else holds it.
+ */
+export async function takeLeaseItem(deps: LogDeps, name: string, holder: string, now: number, expiresAt: number, ttl: number): Promise<Item | undefined> {
+  try {
+    const result = await deps.dynamo.send(
+      new UpdateCommand({
+        TableName: deps.logTable,
+        Key: logKeys.lease(name),
+        UpdateExpression: 'SET holder = :h, epoch = if_not_exists(epoch, :first) + :one, expiresAt = :exp, #ttl = :ttl',
+        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+        ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':h': holder, ':first': now, ':one': 1, ':exp': expiresAt, ':ttl': ttl, ':now': now },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return result.Attributes ?? {};
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Extends a lease held by `holder` at `epoch`; false when someone else holds it now. */
+export const extendLeaseItem = (deps: LogDeps, name: string, holder: string, epoch: number, expiresAt: number, ttl: number): Promise<boolean> =>
+  applyWrite(deps, {
+    kind: 'update',
+    key: logKeys.lease(name),
+    set: ['expiresAt = :exp', '#ttl = :ttl'],
+    condition: 'holder = :h AND epoch = :e',
+    names: { '#ttl': TTL_ATTRIBUTE },
+    values: { ':h': holder, ':e': epoch, ':exp': expiresAt, ':ttl': ttl },
+  });
+
+/** Frees a lease held by `holder` at `epoch` (the item stays: its epoch must keep growing) and stores work state on it. */
+export function freeLeaseItem(deps: LogDeps, name: string, holder: string, epoch: number, state: Item): Promise<boolean> {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':h': holder, ':e': epoch, ':zero': 0 };
+  const set = ['expiresAt = :zero'];
+  Object.entries(state).forEach(([key, value], i) => {
+    names[`#s${i}`] = key;
+    values[`:s${i}`] = value;
+    set.push(`#s${i} = :s${i}`);
+  });
+  return applyWrite(deps, { kind: 'update', key: logKeys.lease(name), set, remove: ['holder'], condition: 'holder = :h AND epoch = :e', names, values });
+}
