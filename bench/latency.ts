@@ -36,6 +36,7 @@ import { LATENCY_MODELS, PEER_FIGURES, type LatencyModel } from './lib/prices.js
 import { printResult, round, type BenchResult, type BenchSink } from './lib/report.js';
 import { samplesBeyondQuantile, summarize } from './lib/stats.js';
 import { startStorageProcess } from './lib/storage-process.js';
+import { sleep } from '../packages/protocol/src/async.js';
 
 const SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 1000);
 const SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 5);
@@ -48,7 +49,6 @@ const LINGER_MS = 5;
 /** issue 7: the allowance on top of linger + storage p99s */
 const TARGET_SLACK_MS = 20;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function peersFor(model: LatencyModel, metric: 'produce' | 'e2e', p99: number) {
   return PEER_FIGURES.filter((f) => f.model === model.name && f.metric === metric).map((f) => ({

@@ -28,6 +28,7 @@ import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch
 import { startCluster } from '../src/local/cluster.js';
 import { isProduceRequest } from '../src/faults/handler-faults.js';
 import { MiB, perGiB, printResult, round, type BenchSink } from './lib/report.js';
+import { sleep } from '../packages/protocol/src/async.js';
 
 const PARTITIONS = 8;
 const LINGER_MS = 5;
@@ -64,7 +65,6 @@ type ClientRun = Pick<Run, 'seconds' | 'records' | 'batches'>;
 type Mark = { mark: 'start' | 'end' };
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The measured window: opens SETTLE_SECONDS after `started` (telling the main thread), closes SECONDS later. */
 function windowMarks(started: number): { inWindow: (now: number) => boolean; done: (now: number) => boolean } {

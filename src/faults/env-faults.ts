@@ -1,5 +1,5 @@
 /**
- * FLOE_FAULTS: a JSON FaultPlan (src/aws/storage-faults.ts) that installs the
+ * FLOE_FAULTS: a JSON StorageFaultPlan (storage-faults.ts) that installs the
  * seeded storage fault layer on a handler process's AWS clients, so chaos runs
  * can inject faults into real `floe serve` processes without touching domain code.
  * `"enabled": false` starts it off. SIGUSR2 toggles it, and each toggle prints
@@ -7,18 +7,18 @@
  * runner can count what was injected.
  */
 import type { AwsClients } from '../aws/clients.js';
-import { StorageFaults, type FaultPlan } from './storage-faults.js';
+import { StorageFaults, type StorageFaultPlan } from './storage-faults.js';
 
-export interface EnvFaultPlan extends FaultPlan {
+export interface EnvFaultPlan extends StorageFaultPlan {
   enabled?: boolean;
 }
 
 let faults: StorageFaults | undefined;
 let enabled = true;
 
-export function parseFaultPlan(raw: string): EnvFaultPlan {
+export function parseEnvFaultPlan(raw: string): EnvFaultPlan {
   const plan = JSON.parse(raw) as EnvFaultPlan;
-  if (typeof plan !== 'object' || plan === null || !Number.isInteger(plan.seed)) throw new Error('FLOE_FAULTS must be a JSON FaultPlan with an integer seed');
+  if (typeof plan !== 'object' || plan === null || !Number.isInteger(plan.seed)) throw new Error('FLOE_FAULTS must be a JSON StorageFaultPlan with an integer seed');
   return plan;
 }
 
@@ -27,7 +27,7 @@ export function envFaults(env: NodeJS.ProcessEnv = process.env): StorageFaults |
   const raw = env.FLOE_FAULTS;
   if (!raw) return undefined;
   if (faults) return faults;
-  const plan = parseFaultPlan(raw);
+  const plan = parseEnvFaultPlan(raw);
   faults = new StorageFaults(plan);
   enabled = plan.enabled ?? true;
   faults.setEnabled(enabled);

@@ -20,6 +20,7 @@ import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/clien
 import type { FloeConfig } from '../config.js';
 import { TOPIC_CONFIG_DEFAULTS } from '../log/limits.js';
 import { TABLES } from '../storage/tables.js';
+import { sleep } from '@floe/protocol';
 
 /** s3rver's fixed credentials; dynalite accepts any. Not secrets: they only open the local stand-ins. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -130,7 +131,7 @@ async function ensureTable(dynamo: DynamoDBClient, name: string, pk: string, sk:
   for (let i = 0; i < 100; i++) {
     const table = await dynamo.send(new DescribeTableCommand({ TableName: name }));
     if (table.Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   throw new Error(`table ${name} did not become ACTIVE`);
 }
