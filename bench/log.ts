@@ -28,11 +28,12 @@ import { ensureStorage, localConfig } from '../src/local/storage.js';
 import { newSegmentKey } from '../src/storage/keys.js';
 import { MiB, perGiB, printResult, round, type BenchSink } from './lib/report.js';
 import { startStorageProcess } from './lib/storage-process.js';
+import { envInteger } from '../src/config.js';
 
 const PARTITIONS = 16;
 const IN_FLIGHT = 8;
-const REQUESTS_PER_ROUND = Number(process.env.BENCH_LOG_REQUESTS ?? 48);
-const ROUNDS = Number(process.env.BENCH_LOG_ROUNDS ?? 3);
+const REQUESTS_PER_ROUND = envInteger(process.env, 'BENCH_LOG_REQUESTS', 48, 1);
+const ROUNDS = envInteger(process.env, 'BENCH_LOG_ROUNDS', 3, 1);
 const WARMUP_REQUESTS = 8;
 const RECORD_BYTES = 1024;
 const RECORDS_PER_BATCH = 64; // 64 KiB per partition, 1 MiB per request

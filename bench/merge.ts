@@ -16,15 +16,16 @@ import { Admin } from '../packages/client/src/admin.js';
 import { FloeHttpClient } from '../packages/client/src/http-client.js';
 import { fetchRaw, produceRaw } from '../packages/client/src/log-client.js';
 import { createHousekeepingDeps } from '../src/handlers/housekeeping-deps.js';
-import { housekeepingSettingsFromEnv, runHousekeeping } from '../src/housekeeping/housekeeping.js';
+import { envInteger, housekeepingSettingsFromEnv } from '../src/config.js';
+import { DEFAULT_HOUSEKEEPING_SETTINGS, runHousekeeping } from '../src/housekeeping/housekeeping.js';
 import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch.js';
 import { startCluster, type LocalCluster } from '../src/local/cluster.js';
 import { MiB, perGiB, printResult, round, type BenchSink } from './lib/report.js';
 import { startStorageProcess } from './lib/storage-process.js';
 
 const PARTITIONS = 4;
-const REQUESTS = Number(process.env.BENCH_MERGE_REQUESTS ?? 256);
-const ROUNDS = Number(process.env.BENCH_MERGE_ROUNDS ?? 3);
+const REQUESTS = envInteger(process.env, 'BENCH_MERGE_REQUESTS', 256, 1);
+const ROUNDS = envInteger(process.env, 'BENCH_MERGE_ROUNDS', 3, 1);
 const IN_FLIGHT = 8;
 const RECORDS_PER_BATCH = 16;
 const RECORD_BYTES = 1024;
@@ -108,7 +109,7 @@ export async function runMergeBench(sink: BenchSink = printResult): Promise<void
     await catchUp(readerHttp, topic); // warm up connections and JIT
     const before = await measure();
 
-    const settings = housekeepingSettingsFromEnv();
+    const settings = { ...DEFAULT_HOUSEKEEPING_SETTINGS, ...housekeepingSettingsFromEnv() };
     const hk = createHousekeepingDeps({ ...writer.config });
     const t = performance.now();
     const summary = await runHousekeeping(hk, { settings, sweep: false, topics: [topic] });

@@ -29,12 +29,13 @@ import { startCluster } from '../src/local/cluster.js';
 import { isProduceRequest } from '../src/faults/handler-faults.js';
 import { MiB, perGiB, printResult, round, type BenchSink } from './lib/report.js';
 import { sleep } from '../packages/protocol/src/async.js';
+import { envInteger } from '../src/config.js';
 
 const PARTITIONS = 8;
 const LINGER_MS = 5;
 const IN_FLIGHT = 5; // the producer's default max.in.flight.requests.per.connection, also the floor's
-const SECONDS = Number(process.env.BENCH_PRODUCER_SECONDS ?? 3);
-const ROUNDS = Number(process.env.BENCH_PRODUCER_ROUNDS ?? 3);
+const SECONDS = envInteger(process.env, 'BENCH_PRODUCER_SECONDS', 3, 1);
+const ROUNDS = envInteger(process.env, 'BENCH_PRODUCER_ROUNDS', 3, 1);
 /** Time before the measured window: the producer's buffer fills, the floor reaches its in-flight limit. */
 const SETTLE_SECONDS = 1;
 /** baseSequence in the RecordBatch v2 header (src/log/batch-header.ts) */

@@ -6,6 +6,7 @@
  * one JSON line `{"faults":{enabled, errors, throttles, ...}}` on stdout so the
  * runner can count what was injected.
  */
+import { FloeError } from '@floe/protocol';
 import type { AwsClients } from '../aws/clients.js';
 import { StorageFaults, type StorageFaultPlan } from './storage-faults.js';
 
@@ -17,8 +18,15 @@ let faults: StorageFaults | undefined;
 let enabled = true;
 
 export function parseEnvFaultPlan(raw: string): EnvFaultPlan {
-  const plan = JSON.parse(raw) as EnvFaultPlan;
-  if (typeof plan !== 'object' || plan === null || !Number.isInteger(plan.seed)) throw new Error('FLOE_FAULTS must be a JSON StorageFaultPlan with an integer seed');
+  let plan: EnvFaultPlan | null;
+  try {
+    plan = JSON.parse(raw) as EnvFaultPlan | null;
+  } catch (error) {
+    throw new FloeError('INVALID_CONFIG', `environment variable FLOE_FAULTS is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof plan !== 'object' || plan === null || !Number.isInteger(plan.seed)) {
+    throw new FloeError('INVALID_CONFIG', 'environment variable FLOE_FAULTS must be a JSON StorageFaultPlan with an integer seed');
+  }
   return plan;
 }
 

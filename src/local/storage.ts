@@ -17,7 +17,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import type { FloeConfig } from '../config.js';
+import { DEFAULT_CACHE_BYTES, type FloeConfig } from '../config.js';
 import { TOPIC_CONFIG_DEFAULTS } from '../log/limits.js';
 import { TABLES } from '../storage/tables.js';
 import { sleep } from '@floe/protocol';
@@ -145,7 +145,7 @@ export function localConfig(storage: { dynamoEndpoint: string; s3Endpoint: strin
     s3Endpoint: storage.s3Endpoint,
     dynamoEndpoint: storage.dynamoEndpoint,
     s3ForcePathStyle: true,
-    cacheBytes: 64 * 1024 * 1024,
+    cacheBytes: DEFAULT_CACHE_BYTES,
     defaultRetentionMs: TOPIC_CONFIG_DEFAULTS['retention.ms'],
     urls: {},
   };

@@ -1,9 +1,9 @@
 /** floe housekeeping run: one housekeeping pass against a cluster's storage, summary printed as JSON. */
 import { Option, type Command } from 'commander';
-import { configFromEnv, type FloeConfig } from '../../config.js';
+import { configFromEnv, housekeepingSettingsFromEnv, type FloeConfig } from '../../config.js';
 import { FloeError } from '@floe/protocol';
 import { createHousekeepingDeps } from '../../handlers/housekeeping-deps.js';
-import { housekeepingSettingsFromEnv, runHousekeeping, type HousekeepingSettings } from '../../housekeeping/housekeeping.js';
+import { runHousekeeping, type HousekeepingSettings } from '../../housekeeping/housekeeping.js';
 import { setLocalCredentials } from '../../local/cluster.js';
 import { HOUSEKEEPING_CRASH_POINTS, installHousekeepingCrashPoint, type HousekeepingCrashPoint } from '../../faults/crash-points.js';
 import { localConfig } from '../../local/storage.js';
@@ -58,7 +58,7 @@ export function registerHousekeeping(program: Command): void {
       const config = configOf(options);
       const deps = createHousekeepingDeps(config);
       if (options.crashPoint) installHousekeepingCrashPoint(deps, options.crashPoint);
-      const settings: HousekeepingSettings = { ...housekeepingSettingsFromEnv() };
+      const settings: Partial<HousekeepingSettings> = housekeepingSettingsFromEnv();
       if (options.graceMs !== undefined) settings.graceMs = options.graceMs;
       if (options.leaseMs !== undefined) settings.leaseMs = options.leaseMs;
       if (options.mergeTargetBytes !== undefined) settings.mergeTargetBytes = options.mergeTargetBytes;
