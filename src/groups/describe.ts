@@ -7,7 +7,7 @@
  * not yet reflect the live members), Reconciling (some member does not yet own
  * exactly its target), Stable.
  */
-import { type AssignorName, FloeError, type GroupDescription, type GroupListing, type GroupState, mapConcurrent, parsePartitionKey, partitionKey, type TopicPartition } from '@floe/protocol';
+import { FloeError, type GroupDescription, type GroupListing, type GroupState, mapConcurrent, parsePartitionKey, partitionKey, type TopicPartition } from '@floe/protocol';
 import { describePartitions } from '../log/topics.js';
 import { nowOf, type GroupsDeps } from './deps.js';
 import { isLive, subscriptionSignature, type MemberItem } from './model.js';

@@ -12,7 +12,7 @@
  *
  * A steady heartbeat costs one Query (group + members) and one UpdateItem.
  */
-import { type AssignorName, FloeError, GROUP_LIMITS, type HeartbeatRequest, type HeartbeatResponse, JOIN_EPOCH, LEAVE_EPOCH, parsePartitionKey, partitionKey, type PartitionKey, STATIC_LEAVE_EPOCH, type TopicPartition } from '@floe/protocol';
+import { type AssignorName, FloeError, GROUP_LIMITS, type HeartbeatRequest, type HeartbeatResponse, JOIN_EPOCH, LEAVE_EPOCH, parsePartitionKey, partitionKey, type PartitionKey, STATIC_LEAVE_EPOCH } from '@floe/protocol';
 import { randomUUID } from 'node:crypto';
 import { nowOf, type GroupsDeps } from './deps.js';
 import { isDead, isLive, renewableAfter, type MemberItem } from './model.js';

@@ -4,7 +4,7 @@ import { fetchRecords, validateFetchRequest } from '../log/fetch.js';
 import { LIMITS } from '../log/limits.js';
 import { bootstrapRoute } from './bootstrap.js';
 import type { HandlerDeps } from './deps.js';
-import { binary, json, parseJsonBody, router, type FunctionUrlHandler, type HttpRequest, type Route } from './http.js';
+import { binary, parseJsonBody, partitionsJson, router, type FunctionUrlHandler, type HttpRequest, type Route } from './http.js';
 import { parseEncoding, type Encoding } from './json-records.js';
 import { offsetsRoutes } from './offsets-routes.js';
 import { array, integer, object, optional, string } from './validate.js';
@@ -88,24 +88,13 @@ export function fetchResultToJson(topics: FetchTopicResult[], encoding: Encoding
 
 const wantsBinary = (request: HttpRequest): boolean => (request.headers.accept ?? '').includes(FETCH_CONTENT_TYPE);
 
-/** A request naming one partition that fails gets that error's status; multi-partition answers are 200 with per-partition codes. */
-function statusOf(topics: FetchTopicResult[]): number {
-  const all = topics.flatMap((t) => t.partitions);
-  if (all.length === 1 && all[0] && all[0].errorCode !== 'NONE') return new FloeError(all[0].errorCode, '').status;
-  return 200;
-}
-
 export function fetchApp(deps: HandlerDeps): FunctionUrlHandler {
   const answer = async (request: HttpRequest, fetchRequest: FetchRequest, encoding: Encoding) => {
     validateFetchRequest(fetchRequest);
     const topics = await fetchRecords(deps, fetchRequest);
-    const status = statusOf(topics);
     // The SDK's binary form carries per-partition codes like Kafka: always 200.
     if (wantsBinary(request)) return binary(200, FETCH_CONTENT_TYPE, encodeFetchResponse(topics));
-    const body = fetchResultToJson(topics, encoding) as Record<string, unknown>;
-    const single = topics[0]?.partitions[0];
-    if (status !== 200 && single) body.error = new FloeError(single.errorCode, single.errorMessage ?? single.errorCode).toJSON();
-    return json(status, body);
+    return partitionsJson(fetchResultToJson(topics, encoding) as Record<string, unknown>, topics.flatMap((t) => t.partitions));
   };
   const routes: Route[] = [
     {

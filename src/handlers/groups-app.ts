@@ -3,14 +3,14 @@
  * commit/fetch/reset, describe and list. Bodies are JSON; docs/consumer-groups.md
  * documents every route, body and error.
  */
-import { type AssignorName, type ErrorCode, FloeError, GROUP_LIMITS, type HeartbeatRequest, isValidGroupId, type ResetSpec, type TopicPartition } from '@floe/protocol';
+import { type AssignorName, FloeError, GROUP_LIMITS, type HeartbeatRequest, isValidGroupId, type ResetSpec, type TopicPartition } from '@floe/protocol';
 import { commitOffsets, describeGroup, fetchOffsets, heartbeat, listGroups, resetOffsets, assignorName } from '../groups/index.js';
 import { LIMITS } from '../log/limits.js';
 import { validateTopicName } from '../log/topics.js';
 import { parseOffsetSpec } from './offsets-routes.js';
 import { bootstrapRoute } from './bootstrap.js';
 import type { HandlerDeps } from './deps.js';
-import { json, parseJsonBody, router, type FunctionUrlHandler, type HttpRequest, type Route } from './http.js';
+import { json, parseJsonBody, partitionsJson, router, type FunctionUrlHandler, type HttpRequest, type Route } from './http.js';
 import { array, integer, object, optional, string, type Json } from './validate.js';
 
 function groupIdOf(request: HttpRequest): string {
@@ -79,18 +79,6 @@ function byTopic<T extends TopicPartition>(results: T[]): Array<{ topic: string;
   return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
 }
 
-/** 200 when anything succeeded; when every partition failed with one code, that code's status and error. */
-function partitionAnswer<T extends TopicPartition & { errorCode: ErrorCode; errorMessage?: string }>(results: T[], extra: Record<string, unknown> = {}) {
-  const body: Record<string, unknown> = { ...extra, topics: byTopic(results) };
-  const codes = new Set(results.map((r) => r.errorCode));
-  const only = codes.size === 1 ? results[0] : undefined;
-  if (only && only.errorCode !== 'NONE') {
-    const error = new FloeError(only.errorCode, only.errorMessage ?? only.errorCode);
-    return json(error.status, { ...body, error: error.toJSON() });
-  }
-  return json(200, body);
-}
-
 function parseResetSpec(body: Json): ResetSpec {
   const to = string(body.to, 'to');
   switch (to) {
@@ -149,7 +137,7 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
           memberEpoch: optional<number | undefined>(body.memberEpoch, undefined, (v) => integer(v, 'memberEpoch')),
           partitions,
         });
-        return partitionAnswer(results);
+        return partitionsJson({ topics: byTopic(results) }, results);
       },
     },
     {
@@ -193,7 +181,7 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
             return v;
           }),
         });
-        return partitionAnswer(results, { groupId, dryRun: body.dryRun === true });
+        return partitionsJson({ groupId, dryRun: body.dryRun === true, topics: byTopic(results) }, results);
       },
     },
     {

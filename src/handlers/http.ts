@@ -4,7 +4,7 @@
  * Error bodies are always `{ "error": { "code", "message", "retriable" } }`.
  */
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import { FloeError } from '@floe/protocol';
+import { type ErrorCode, FloeError } from '@floe/protocol';
 import { isRetriableStorageError } from '../storage/layers.js';
 import { logError } from './logger.js';
 
@@ -50,6 +50,32 @@ export const binary = (status: number, contentType: string, body: Buffer): Funct
   body: body.toString('base64'),
   isBase64Encoded: true,
 });
+
+/** A partition's outcome in an answer that carries per-partition results. */
+export interface PartitionOutcome {
+  errorCode: ErrorCode;
+  errorMessage?: string;
+}
+
+/**
+ * The one HTTP status rule for answers with per-partition results (produce, fetch,
+ * offsets, offset commits and resets; docs/http-api.md, "Per-partition results"):
+ * 200 when at least one partition succeeded or none was named; otherwise the
+ * status of the first partition's error, which also goes beside the results.
+ * Binary answers (the SDK's fetch) are always 200: like Kafka's, they carry only the codes.
+ */
+export function partitionsStatus(outcomes: readonly PartitionOutcome[]): { status: number; error?: FloeError } {
+  const first = outcomes[0];
+  if (!first || outcomes.some((o) => o.errorCode === 'NONE')) return { status: 200 };
+  const error = new FloeError(first.errorCode, first.errorMessage ?? first.errorCode);
+  return { status: error.status, error };
+}
+
+/** A JSON answer with per-partition results, its status and `error` set by partitionsStatus. */
+export function partitionsJson(body: Record<string, unknown>, outcomes: readonly PartitionOutcome[]): FunctionUrlResult {
+  const { status, error } = partitionsStatus(outcomes);
+  return json(status, error ? { ...body, error: error.toJSON() } : body);
+}
 
 export function errorResponse(error: unknown, log?: (message: string, error: unknown) => void): FunctionUrlResult {
   if (error instanceof FloeError) return json(error.status, { error: error.toJSON() });

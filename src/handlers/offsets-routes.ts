@@ -3,7 +3,7 @@ import { FloeError } from '@floe/protocol';
 import { EARLIEST, LATEST, listOffset } from '../log/list-offsets.js';
 import { LIMITS } from '../log/limits.js';
 import type { HandlerDeps } from './deps.js';
-import { json, parseJsonBody, type Route } from './http.js';
+import { parseJsonBody, partitionsJson, type Route } from './http.js';
 import { array, integer, object, string } from './validate.js';
 
 /** "earliest" | "latest" | epoch ms | ISO-8601 date -> Kafka's ListOffsets timestamp spec. */
@@ -27,14 +27,7 @@ export function offsetsRoutes(deps: HandlerDeps): Route[] {
       list.push(results[n]);
       topics.set(item.topic, list);
     });
-    const body: Record<string, unknown> = { topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) };
-    // One partition asked for and it failed: answer with that error's status (multi-partition answers are 200).
-    const only = results.length === 1 ? results[0] : undefined;
-    if (only && only.errorCode !== 'NONE') {
-      const error = new FloeError(only.errorCode, only.errorMessage ?? only.errorCode);
-      return json(error.status, { ...body, error: error.toJSON() });
-    }
-    return json(200, body);
+    return partitionsJson({ topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) }, results);
   };
   return [
     {
