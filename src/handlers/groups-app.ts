@@ -11,7 +11,7 @@ import { parseOffsetSpec } from './offsets-routes.js';
 import { bootstrapRoute } from './bootstrap.js';
 import type { HandlerDeps } from './deps.js';
 import { json, parseJsonBody, partitionsJson, router, type FunctionUrlHandler, type HttpRequest, type Route } from './http.js';
-import { array, integer, object, optional, string, type Json } from './validate.js';
+import { array, integer, object, optional, partitionCount, string, type Json } from './validate.js';
 
 function groupIdOf(request: HttpRequest): string {
   const groupId = request.params.group;
@@ -132,6 +132,7 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
           });
         });
         if (partitions.length === 0) throw new FloeError('INVALID_REQUEST', 'commit names no partition');
+        partitionCount(partitions.length, 'commit');
         const results = await commitOffsets(deps, groupId, {
           memberId: optionalString(body.memberId, 'memberId', 64),
           memberEpoch: optional<number | undefined>(body.memberEpoch, undefined, (v) => integer(v, 'memberEpoch')),
@@ -156,7 +157,8 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
             const listed = optional<number[] | undefined>(topic.partitions, undefined, (v) =>
               array(v, `topics[${i}].partitions`, LIMITS.maxPartitionsPerRequest).map((p, j) => integer(p, `topics[${i}].partitions[${j}]`, { min: 0 })),
             );
-            const count = listed ? 0 : ((await deps.resolveTopic(name))?.partitions ?? 0);
+            const count = listed ? listed.length : ((await deps.resolveTopic(name))?.partitions ?? 0);
+            partitionCount(partitions.length + count, 'offset fetch');
             for (const partition of listed ?? Array.from({ length: count }, (_, p) => p)) partitions.push({ topic: name, partition });
           }
         }

@@ -1,10 +1,11 @@
 /** ListOffsets over HTTP (on the fetch and admin functions): earliest, latest or by timestamp. */
-import { FloeError } from '@floe/protocol';
+import { FloeError, mapConcurrent } from '@floe/protocol';
 import { EARLIEST, LATEST, listOffset } from '../log/list-offsets.js';
 import { LIMITS } from '../log/limits.js';
 import type { HandlerDeps } from './deps.js';
 import { parseJsonBody, partitionsJson, type Route } from './http.js';
-import { array, integer, object, string } from './validate.js';
+import { REQUEST_LIMITS } from './limits.js';
+import { array, integer, object, partitionCount, string } from './validate.js';
 
 /** "earliest" | "latest" | epoch ms | ISO-8601 date -> Kafka's ListOffsets timestamp spec. */
 export function parseOffsetSpec(value: unknown, what: string): number {
@@ -20,7 +21,8 @@ export function parseOffsetSpec(value: unknown, what: string): number {
 
 export function offsetsRoutes(deps: HandlerDeps): Route[] {
   const run = async (items: Array<{ topic: string; partition: number; spec: number }>) => {
-    const results = await Promise.all(items.map((i) => listOffset(deps, i.topic, i.partition, i.spec)));
+    partitionCount(items.length, 'offsets request');
+    const results = await mapConcurrent(items, REQUEST_LIMITS.lookupsInFlight, (i) => listOffset(deps, i.topic, i.partition, i.spec));
     const topics = new Map<string, unknown[]>();
     items.forEach((item, n) => {
       const list = topics.get(item.topic) ?? [];

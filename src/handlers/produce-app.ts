@@ -61,7 +61,11 @@ export function produceApp(deps: HandlerDeps): FunctionUrlHandler {
       method: 'POST',
       path: '/v1/producer-ids',
       maxBodyBytes: 1024,
-      handle: async () => json(200, await allocateProducerId(deps)),
+      handle: async (request) => {
+        // Kafka's InitProducerId without transactions takes no field; still, only an empty body or a JSON object is a request.
+        if (request.body.length > 0) object(parseJsonBody(request), 'body');
+        return json(200, await allocateProducerId(deps));
+      },
     },
     bootstrapRoute(deps),
   ]);
