@@ -5,8 +5,8 @@
  */
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { type ErrorCode, FloeError } from '@floe/protocol';
-import { isRetriableStorageError } from '../storage/layers.js';
-import { logError } from './logger.js';
+import { publicError } from '../storage/errors.js';
+import './logger.js'; // installs the logger as the reporter of internal errors
 
 export type FunctionUrlEvent = LambdaFunctionURLEvent;
 /** The structured response form a Function URL accepts. */
@@ -77,14 +77,9 @@ export function partitionsJson(body: Record<string, unknown>, outcomes: readonly
   return json(status, error ? { ...body, error: error.toJSON() } : body);
 }
 
-export function errorResponse(error: unknown, log?: (message: string, error: unknown) => void): FunctionUrlResult {
-  if (error instanceof FloeError) return json(error.status, { error: error.toJSON() });
-  if (isRetriableStorageError(error)) {
-    const e = new FloeError('STORAGE_UNAVAILABLE', `storage is unavailable or throttling: ${(error as Error).message}`);
-    return json(e.status, { error: e.toJSON() });
-  }
-  log?.('unhandled error', error);
-  const e = new FloeError('UNKNOWN_SERVER_ERROR', 'internal error');
+/** The answer to a failed request; what is not a FloeError is logged here and answered without its text. */
+export function errorResponse(error: unknown): FunctionUrlResult {
+  const e = publicError(error, 'a request');
   return json(e.status, { error: e.toJSON() });
 }
 
@@ -109,7 +104,7 @@ function matchPath(pattern: string, path: string): Record<string, string> | unde
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
-export function router(routes: Route[], log: (message: string, error: unknown) => void = logError): FunctionUrlHandler {
+export function router(routes: Route[]): FunctionUrlHandler {
   return async (event) => {
     try {
       const method = event.requestContext?.http?.method ?? 'GET';
@@ -140,7 +135,7 @@ export function router(routes: Route[], log: (message: string, error: unknown) =
       if (matchedPath) throw new FloeError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`);
       throw new FloeError('NOT_FOUND', `no route ${method} ${path}`);
     } catch (error) {
-      return errorResponse(error, log);
+      return errorResponse(error);
     }
   };
 }

@@ -104,7 +104,9 @@ export async function startFunctionUrlServer(options: { host?: string; port?: nu
       res.writeHead(result.statusCode, { ...result.headers, 'content-length': String(out.length) });
       res.end(out);
     } catch (error) {
-      send(res, 500, { error: { code: 'UNKNOWN_SERVER_ERROR', message: String((error as Error)?.message ?? error), retriable: true } });
+      // A handler never throws (the router answers every error), so this is a bug of this server: say it here, not to the caller.
+      process.stderr.write(`floe: internal error serving ${req.method} ${req.url}: ${(error as Error)?.stack ?? String(error)}\n`);
+      send(res, 500, { error: { code: 'UNKNOWN_SERVER_ERROR', message: 'internal error (logged by the server)', retriable: true } });
     }
   });
   server.keepAliveTimeout = 65_000;

@@ -5,6 +5,7 @@
  * A failure after the PUT leaves an unreferenced (orphan) object, collected later.
  */
 import { type BatchHeader, type ErrorCode, FloeError, type ProducePartitionResult, type ProduceRequest, type ProduceTopicResult, validateBatch } from '@floe/protocol';
+import { publicError } from '../storage/errors.js';
 import { newSegmentKey } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { appendBatch, type AppendResult } from './append.js';
@@ -29,7 +30,7 @@ interface Valid {
 }
 
 const failed = (partition: number, error: unknown): ProducePartitionResult => {
-  const e = error instanceof FloeError ? error : new FloeError('UNKNOWN_SERVER_ERROR', String((error as Error)?.message ?? error));
+  const e = publicError(error, `produce to partition ${partition}`);
   return { partition, errorCode: e.code, errorMessage: e.message, baseOffset: -1, logAppendTime: -1, logStartOffset: -1 };
 };
 
