@@ -4,7 +4,7 @@
  * documents every route, body and error.
  */
 import { type AssignorName, FloeError, GROUP_LIMITS, type HeartbeatRequest, isValidGroupId, type ResetSpec, type TopicPartition } from '@floe/protocol';
-import { commitOffsets, describeGroup, fetchOffsets, heartbeat, listGroups, resetOffsets, assignorName } from '../groups/index.js';
+import { commitOffsets, describeGroup, fetchOffsets, heartbeat, listGroups, requireSubscriptionWithinLimit, resetOffsets, assignorName } from '../groups/index.js';
 import { LIMITS } from '../log/limits.js';
 import { validateTopicName } from '../log/topics.js';
 import { parseOffsetSpec } from './offsets-routes.js';
@@ -60,9 +60,11 @@ export function parseHeartbeat(body: Json): HeartbeatRequest {
     sessionTimeoutMs,
     heartbeatIntervalMs,
     rebalanceTimeoutMs: optional<number | undefined>(body.rebalanceTimeoutMs, undefined, (v) => integer(v, 'rebalanceTimeoutMs', { min: 0 })),
-    subscribedTopics: optional<string[] | undefined>(body.subscribedTopics, undefined, (v) =>
-      array(v, 'subscribedTopics', GROUP_LIMITS.maxSubscribedTopics).map((t) => validateTopicName(t)),
-    ),
+    subscribedTopics: optional<string[] | undefined>(body.subscribedTopics, undefined, (v) => {
+      const topics = array(v, 'subscribedTopics', GROUP_LIMITS.maxSubscribedTopics).map((t) => validateTopicName(t));
+      requireSubscriptionWithinLimit(topics);
+      return topics;
+    }),
     assignors,
     ownedPartitions: optional<TopicPartition[] | undefined>(body.ownedPartitions, undefined, (v) => partitionList(v, 'ownedPartitions')),
   };
