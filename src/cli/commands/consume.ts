@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { Admin, Consumer, consumerConfigFromProperties, type ConsumerRecord, FloeHttpClient, type TopicPartition } from '@floe/client';
 import { FloeError } from '@floe/protocol';
+import { onShutdownSignals, type Shutdown } from '../signals.js';
 
 interface ConsumeOptions {
   group?: string;
@@ -58,61 +59,66 @@ export function registerConsume(program: Command): void {
     .option('--json', 'print one JSON object per record: topic, partition, offset, key, value, timestamp, headers')
     .option('--consumer-property <name=value>', 'a Kafka consumer setting, e.g. session.timeout.ms=10000; repeatable', collectProperty, {})
     .action(async (topic: string, options: ConsumeOptions, command: Command) => {
-      const properties = consumerConfigFromProperties(options.consumerProperty);
-      const group = options.group ?? properties.groupId;
-      if (options.offset !== undefined && options.partition === undefined) throw new FloeError('INVALID_REQUEST', '--offset needs --partition');
-      if (group !== undefined && options.partition !== undefined) throw new FloeError('INVALID_REQUEST', '--partition cannot be used with a group');
-      const bootstrap = command.optsWithGlobals().bootstrap as string;
-      const http = new FloeHttpClient(bootstrap);
-      const [meta] = await Admin.fromClient(http).metadata([topic]);
-      if (!meta || meta.errorCode !== 'NONE') throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic}"`);
-
-      const consumer = new Consumer({
-        autoOffsetReset: options.fromBeginning ? 'earliest' : 'latest',
-        enableAutoCommit: group !== undefined,
-        ...properties,
-        bootstrap,
-        http,
-        groupId: group,
-        logger: { warn: (message, context) => process.stderr.write(`warning: ${message} ${context ? JSON.stringify(context) : ''}\n`) },
-      });
-      if (group !== undefined) consumer.subscribe([topic]);
-      else {
-        const partitions: TopicPartition[] = (options.partition !== undefined ? [options.partition] : Array.from({ length: meta.partitions }, (_, p) => p)).map(
-          (partition) => ({ topic, partition }),
-        );
-        consumer.assign(partitions);
-        if (options.offset !== undefined) consumer.seek(partitions[0] as TopicPartition, options.offset);
-        else if (options.fromBeginning) consumer.seekToBeginning(partitions);
-        else consumer.seekToEnd(partitions);
-      }
-
-      let stop = false;
-      const onSignal = () => (stop = true);
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      let printed = 0;
-      let lastRecordAt = Date.now();
+      const shutdown = onShutdownSignals({ message: options.group ? 'committing and leaving the group' : 'stopping' });
       try {
-        while (!stop) {
-          const records = await consumer.poll(500);
-          for (const [i, r] of records.entries()) {
-            process.stdout.write(`${format(r, options.json)}\n`);
-            lastRecordAt = Date.now();
-            if (options.maxMessages !== undefined && ++printed >= options.maxMessages) {
-              // Commit only what was printed: rewind to the first record not shown.
-              for (const rest of records.slice(i + 1).reverse()) consumer.seek({ topic: rest.topic, partition: rest.partition }, rest.offset);
-              stop = true;
-              break;
-            }
-          }
-          if (options.timeoutMs !== undefined && Date.now() - lastRecordAt >= options.timeoutMs) break;
-        }
+        await consume(topic, options, command, shutdown);
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        await consumer.close();
+        shutdown.dispose();
       }
-      if (group !== undefined) process.stderr.write(`Processed a total of ${printed} messages; left group ${group}.\n`);
     });
+}
+
+async function consume(topic: string, options: ConsumeOptions, command: Command, shutdown: Shutdown): Promise<void> {
+  const properties = consumerConfigFromProperties(options.consumerProperty);
+  const group = options.group ?? properties.groupId;
+  if (options.offset !== undefined && options.partition === undefined) throw new FloeError('INVALID_REQUEST', '--offset needs --partition');
+  if (group !== undefined && options.partition !== undefined) throw new FloeError('INVALID_REQUEST', '--partition cannot be used with a group');
+  const bootstrap = command.optsWithGlobals().bootstrap as string;
+  const http = new FloeHttpClient(bootstrap);
+  const [meta] = await Admin.fromClient(http).metadata([topic]);
+  if (!meta || meta.errorCode !== 'NONE') throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic}"`);
+
+  const consumer = new Consumer({
+    autoOffsetReset: options.fromBeginning ? 'earliest' : 'latest',
+    enableAutoCommit: group !== undefined,
+    ...properties,
+    bootstrap,
+    http,
+    groupId: group,
+    logger: { warn: (message, context) => process.stderr.write(`warning: ${message} ${context ? JSON.stringify(context) : ''}\n`) },
+  });
+  if (group !== undefined) consumer.subscribe([topic]);
+  else {
+    const partitions: TopicPartition[] = (options.partition !== undefined ? [options.partition] : Array.from({ length: meta.partitions }, (_, p) => p)).map(
+      (partition) => ({ topic, partition }),
+    );
+    consumer.assign(partitions);
+    if (options.offset !== undefined) consumer.seek(partitions[0] as TopicPartition, options.offset);
+    else if (options.fromBeginning) consumer.seekToBeginning(partitions);
+    else consumer.seekToEnd(partitions);
+  }
+
+  let stop = false;
+  let printed = 0;
+  let lastRecordAt = Date.now();
+  try {
+    while (!stop && !shutdown.requested) {
+      const records = await consumer.poll(500);
+      for (const [i, r] of records.entries()) {
+        process.stdout.write(`${format(r, options.json)}\n`);
+        printed++;
+        lastRecordAt = Date.now();
+        if (options.maxMessages !== undefined && printed >= options.maxMessages) {
+          // Commit only what was printed: rewind to the first record not shown.
+          for (const rest of records.slice(i + 1).reverse()) consumer.seek({ topic: rest.topic, partition: rest.partition }, rest.offset);
+          stop = true;
+          break;
+        }
+      }
+      if (options.timeoutMs !== undefined && Date.now() - lastRecordAt >= options.timeoutMs) break;
+    }
+  } finally {
+    await consumer.close();
+  }
+  if (group !== undefined) process.stderr.write(`Processed a total of ${printed} messages; left group ${group}.\n`);
 }

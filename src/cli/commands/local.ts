@@ -4,20 +4,16 @@ import { Option, type Command } from 'commander';
 import { CRASH_POINTS, type CrashPoint } from '../../faults/crash-points.js';
 import { startCluster } from '../../local/cluster.js';
 import { startStorage } from '../../local/storage.js';
+import { onShutdownSignals, type Shutdown } from '../signals.js';
 
-function waitForSignal(close: () => Promise<void>): Promise<void> {
-  return new Promise((done) => {
-    let closing = false;
-    const stop = async () => {
-      if (closing) return;
-      closing = true;
-      process.stderr.write('shutting down...\n');
-      await close();
-      done();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+/** Serves until Ctrl-C or SIGTERM, then closes cleanly (a second Ctrl-C forces the exit). */
+async function runUntilSignal(shutdown: Shutdown, close: () => Promise<void>): Promise<void> {
+  try {
+    await shutdown.whenRequested;
+    await close();
+  } finally {
+    shutdown.dispose();
+  }
 }
 
 const port = (value: string): number => {
@@ -42,6 +38,7 @@ export function registerLocal(program: Command): void {
     .option('--json', 'print the endpoints as one JSON line')
     .option('--housekeeping-interval-ms <ms>', 'run housekeeping (retention, merging, orphan collection) this often; 0 = off', nonNegative, 60_000)
     .action(async (options: { port: number; host: string; dataDir: string; json?: boolean; housekeepingIntervalMs: number }) => {
+      const shutdown = onShutdownSignals();
       const cluster = await startCluster({
         port: options.port,
         host: options.host,
@@ -57,7 +54,7 @@ export function registerLocal(program: Command): void {
             `  try:       npx floe topics create demo --partitions 3\nPress Ctrl-C to stop.\n`,
         );
       }
-      await waitForSignal(() => cluster.close());
+      await runUntilSignal(shutdown, () => cluster.close());
     });
 
   program
@@ -70,6 +67,7 @@ export function registerLocal(program: Command): void {
     .option('--json', 'print the bootstrap URL as one JSON line')
     .addOption(new Option('--crash-point <point>', 'kill this process at a point of the produce path (fault tests)').choices(CRASH_POINTS).hideHelp())
     .action(async (options: { port: number; host: string; dynamodbEndpoint: string; s3Endpoint: string; json?: boolean; crashPoint?: CrashPoint }) => {
+      const shutdown = onShutdownSignals();
       const cluster = await startCluster({
         crashPoint: options.crashPoint,
         port: options.port,
@@ -78,7 +76,7 @@ export function registerLocal(program: Command): void {
         entryModules: true,
       });
       process.stdout.write(options.json ? `${JSON.stringify({ bootstrap: cluster.url })}\n` : `bootstrap: ${cluster.url}\n`);
-      await waitForSignal(() => cluster.close());
+      await runUntilSignal(shutdown, () => cluster.close());
     });
 
   program
@@ -88,11 +86,12 @@ export function registerLocal(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--json', 'print the endpoints as one JSON line')
     .action(async (options: { dataDir?: string; host: string; json?: boolean }) => {
+      const shutdown = onShutdownSignals();
       const storage = await startStorage({ dataDir: options.dataDir ? resolve(options.dataDir) : undefined, host: options.host });
       const endpoints = { dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint };
       process.stdout.write(
         options.json ? `${JSON.stringify(endpoints)}\n` : `dynamodb: ${endpoints.dynamoEndpoint}\ns3:       ${endpoints.s3Endpoint}\n`,
       );
-      await waitForSignal(() => storage.close());
+      await runUntilSignal(shutdown, () => storage.close());
     });
 }
