@@ -2,10 +2,13 @@
  * floe consume TOPIC: print records (like kafka-console-consumer). Without
  * --group it reads the partitions directly (assign); with --group it joins the
  * consumer group, commits as it goes, and on Ctrl-C commits and leaves cleanly.
+ * Keys and values print as text, base64 or hex, never changed: text values are
+ * written as their bytes; in JSON, bytes that are not UTF-8 need base64 or hex.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { Admin, Consumer, consumerConfigFromProperties, type ConsumerRecord, FloeHttpClient, type TopicPartition } from '@floe/client';
 import { FloeError } from '@floe/protocol';
+import { encodeField, RECORD_FORMATS, type RecordFormat } from '../record-format.js';
 import { onShutdownSignals, type Shutdown } from '../signals.js';
 
 interface ConsumeOptions {
@@ -16,6 +19,8 @@ interface ConsumeOptions {
   partition?: number;
   offset?: number;
   json?: boolean;
+  keyFormat: RecordFormat;
+  valueFormat: RecordFormat;
   consumerProperty: Record<string, string>;
 }
 
@@ -31,20 +36,30 @@ const collectProperty = (value: string, previous: Record<string, string>): Recor
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 };
 
-const text = (b: Buffer | null): string | null => (b === null ? null : b.toString('utf8'));
-
-function format(r: ConsumerRecord<Buffer | null, Buffer | null>, json: boolean | undefined): string {
-  if (!json) return text(r.value) ?? 'null';
-  return JSON.stringify({
+/** One output line: the value alone (its bytes as stored, for text), or a JSON object. */
+function format(r: ConsumerRecord<Buffer | null, Buffer | null>, options: ConsumeOptions): Buffer {
+  const where = `${r.topic}/${r.partition} offset ${r.offset}`;
+  const field = (b: Buffer | null, format: RecordFormat, what: string) => (b === null ? null : encodeField(b, format, `the ${what} at ${where}`));
+  if (!options.json) {
+    const value = r.value === null ? Buffer.from('null') : options.valueFormat === 'text' ? r.value : Buffer.from(r.value.toString(options.valueFormat));
+    return Buffer.concat([value, NEWLINE]);
+  }
+  const line = JSON.stringify({
     topic: r.topic,
     partition: r.partition,
     offset: r.offset,
-    key: text(r.key),
-    value: text(r.value),
+    key: field(r.key, options.keyFormat, 'key'),
+    value: field(r.value, options.valueFormat, 'value'),
     timestamp: r.timestamp,
-    headers: Object.fromEntries(r.headers.map((h) => [h.key, text(h.value)])),
+    headers: Object.fromEntries(r.headers.map((h) => [h.key, field(h.value, options.valueFormat, `header ${h.key}`)])),
   });
+  return Buffer.from(`${line}\n`);
 }
+
+const NEWLINE = Buffer.from('\n');
+
+const formatOption = (flags: string, what: string) =>
+  new Option(flags, `${what}: text (the default: UTF-8 in JSON, the stored bytes otherwise), base64 or hex`).choices([...RECORD_FORMATS]).default('text');
 
 export function registerConsume(program: Command): void {
   program
@@ -57,6 +72,8 @@ export function registerConsume(program: Command): void {
     .option('--partition <p>', 'read only this partition (not with --group)', int)
     .option('--offset <o>', 'start offset (with --partition)', int)
     .option('--json', 'print one JSON object per record: topic, partition, offset, key, value, timestamp, headers')
+    .addOption(formatOption('--key-format <format>', 'how keys are printed (with --json)'))
+    .addOption(formatOption('--value-format <format>', 'how values (and header values) are printed'))
     .option('--consumer-property <name=value>', 'a Kafka consumer setting, e.g. session.timeout.ms=10000; repeatable', collectProperty, {})
     .action(async (topic: string, options: ConsumeOptions, command: Command) => {
       const shutdown = onShutdownSignals({ message: options.group ? 'committing and leaving the group' : 'stopping' });
@@ -105,7 +122,15 @@ async function consume(topic: string, options: ConsumeOptions, command: Command,
     while (!stop && !shutdown.requested) {
       const records = await consumer.poll(500);
       for (const [i, r] of records.entries()) {
-        process.stdout.write(`${format(r, options.json)}\n`);
+        let line: Buffer;
+        try {
+          line = format(r, options);
+        } catch (error) {
+          // Not printable as asked: commit nothing past what was printed, and say why.
+          for (const rest of records.slice(i).reverse()) consumer.seek({ topic: rest.topic, partition: rest.partition }, rest.offset);
+          throw error;
+        }
+        process.stdout.write(line);
         printed++;
         lastRecordAt = Date.now();
         if (options.maxMessages !== undefined && printed >= options.maxMessages) {
