@@ -4,6 +4,7 @@
  * lists each with its Kafka name and every documented difference).
  */
 import { FloeError } from '@floe/protocol';
+import { normalizeBootstrap } from '../bootstrap-url.js';
 import type { FloeHttpClient, RequestSigner } from '../http-client.js';
 import { Deserializers, type Deserializer } from './deserializers.js';
 
@@ -162,7 +163,7 @@ function positiveInteger(config: Record<string, unknown>, name: string, min = 1)
 }
 
 export function resolveConsumerConfig<K, V>(config: ConsumerConfig<K, V>): ResolvedConsumerConfig<K, V> {
-  if (typeof config.bootstrap !== 'string' || config.bootstrap === '') throw new FloeError('INVALID_CONFIG', 'bootstrap (the bootstrap URL) is required');
+  const bootstrap = normalizeBootstrap(config.bootstrap);
   const strategy = config.partitionAssignmentStrategy ?? CONSUMER_DEFAULTS.partitionAssignmentStrategy;
   const resolved = {
     ...CONSUMER_DEFAULTS,
@@ -171,6 +172,7 @@ export function resolveConsumerConfig<K, V>(config: ConsumerConfig<K, V>): Resol
     logger: { warn: () => {} },
     ...Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)),
     partitionAssignmentStrategy: typeof strategy === 'string' ? [strategy] : [...strategy],
+    bootstrap,
   } as unknown as ResolvedConsumerConfig<K, V>;
   const record = resolved as unknown as Record<string, unknown>;
   for (const name of NUMERIC) positiveInteger(record, name, name === 'fetchMinBytes' || name === 'fetchMaxWaitMs' ? 0 : 1);
