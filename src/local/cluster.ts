@@ -22,6 +22,9 @@ export interface ClusterOptions {
   host?: string;
   port?: number;
   dataDir?: string;
+  /** The data dir as the user gave it, and the command, for messages ("data dir .floe is in use by another floe dev"). */
+  dataDirLabel?: string;
+  command?: string;
   /** Use an already running storage (several handler processes sharing one). */
   storage?: { dynamoEndpoint: string; s3Endpoint: string };
   entryModules?: boolean;
@@ -65,12 +68,24 @@ function customize(deps: HandlerDeps, options: ClusterOptions): void {
 
 export async function startCluster(options: ClusterOptions = {}): Promise<LocalCluster> {
   setLocalCredentials();
-  let owned: RunningStorage | undefined;
-  const storage = options.storage ?? (owned = await startStorage({ dataDir: options.dataDir, host: options.host }));
-  const config = { ...localConfig(storage), ...options.config };
-  await ensureStorage(config);
+  // The port first: a taken port is the commonest failure, and finding it needs no storage.
   const front = await startFunctionUrlServer({ host: options.host, port: options.port });
+  let owned: RunningStorage | undefined;
+  let storage: { dynamoEndpoint: string; s3Endpoint: string };
+  let config: FloeConfig;
+  try {
+    storage =
+      options.storage ??
+      (owned = await startStorage({ dataDir: options.dataDir, host: options.host, dataDirLabel: options.dataDirLabel, command: options.command }));
+    config = { ...localConfig(storage), ...options.config };
+    await ensureStorage(config);
+  } catch (error) {
+    await owned?.close().catch(() => undefined);
+    await front.close();
+    throw error;
+  }
   for (const name of FUNCTION_NAMES) config.urls[name] = functionUrl(front.url, name);
+  front.setStorage(storage);
 
   const install = (name: FunctionName, handler: FunctionUrlHandler) =>
     front.setHandler(name, options.wrapHandler ? options.wrapHandler(name, handler) : handler);

@@ -43,6 +43,8 @@ export function registerLocal(program: Command): void {
         port: options.port,
         host: options.host,
         dataDir: resolve(options.dataDir),
+        dataDirLabel: options.dataDir,
+        command: 'floe dev',
         entryModules: true,
         housekeepingIntervalMs: options.housekeepingIntervalMs,
       });
@@ -87,7 +89,7 @@ export function registerLocal(program: Command): void {
     .option('--json', 'print the endpoints as one JSON line')
     .action(async (options: { dataDir?: string; host: string; json?: boolean }) => {
       const shutdown = onShutdownSignals();
-      const storage = await startStorage({ dataDir: options.dataDir ? resolve(options.dataDir) : undefined, host: options.host });
+      const storage = await startStorage({ dataDir: options.dataDir ? resolve(options.dataDir) : undefined, dataDirLabel: options.dataDir, host: options.host });
       const endpoints = { dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint };
       process.stdout.write(
         options.json ? `${JSON.stringify(endpoints)}\n` : `dynamodb: ${endpoints.dynamoEndpoint}\ns3:       ${endpoints.s3Endpoint}\n`,

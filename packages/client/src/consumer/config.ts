@@ -5,6 +5,7 @@
  */
 import { FloeError } from '@floe/protocol';
 import { normalizeBootstrap } from '../bootstrap-url.js';
+import { propertyBoolean, propertyInteger } from '../properties.js';
 import type { FloeHttpClient, RequestSigner } from '../http-client.js';
 import { Deserializers, type Deserializer } from './deserializers.js';
 
@@ -141,14 +142,19 @@ const NUMERIC = new Set<keyof ConsumerConfig>([
   'metadataMaxAgeMs',
 ]);
 
+/** The Kafka name of an option, for errors about values given by that name. */
+const KAFKA_NAME = new Map(Object.entries(CONSUMER_PROPERTY_NAMES).map(([kafka, option]) => [option as string, kafka]));
+
+const named = (option: string): string => (KAFKA_NAME.has(option) ? `${option} (${KAFKA_NAME.get(option)})` : option);
+
 /** Kafka-style `name=value` properties to config options (unknown names are an error, not silently ignored). */
 export function consumerConfigFromProperties(properties: Record<string, string>): Partial<ConsumerConfig> {
   const out: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(properties)) {
     const option = CONSUMER_PROPERTY_NAMES[name];
     if (!option) throw new FloeError('INVALID_CONFIG', `unknown consumer property "${name}"`);
-    if (NUMERIC.has(option)) out[option] = Number(raw);
-    else if (option === 'enableAutoCommit') out[option] = raw === 'true';
+    if (NUMERIC.has(option)) out[option] = propertyInteger(name, raw);
+    else if (option === 'enableAutoCommit') out[option] = propertyBoolean(name, raw);
     else if (option === 'partitionAssignmentStrategy') out[option] = raw.split(',').map((s) => s.trim());
     else out[option] = raw;
   }
@@ -158,7 +164,7 @@ export function consumerConfigFromProperties(properties: Record<string, string>)
 function positiveInteger(config: Record<string, unknown>, name: string, min = 1): void {
   const value = config[name];
   if (!Number.isSafeInteger(value) || (value as number) < min) {
-    throw new FloeError('INVALID_CONFIG', `${name} must be an integer >= ${min}, got ${String(value)}`);
+    throw new FloeError('INVALID_CONFIG', `${named(name)} must be an integer >= ${min}, got ${String(value)}`);
   }
 }
 

@@ -367,7 +367,9 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
         throw new FloeError('OFFSET_OUT_OF_RANGE', `no committed offset for ${s.topic}/${s.partition} and auto.offset.reset is none`);
       }
     }
-    const byPolicy = (policy: 'earliest' | 'latest') => reset.filter((s) => (s.resetTo ?? this.config.autoOffsetReset) === policy);
+    // Decided before any position is set: the earliest pass clears resetTo, which must not send a partition to latest too.
+    const policyOf = new Map(reset.map((s) => [s.key, s.resetTo ?? this.config.autoOffsetReset]));
+    const byPolicy = (policy: 'earliest' | 'latest') => reset.filter((s) => policyOf.get(s.key) === policy);
     for (const policy of ['earliest', 'latest'] as const) {
       const list = byPolicy(policy);
       for (const topic of new Set(list.map((s) => s.topic))) {
