@@ -8,7 +8,7 @@ import { Option, type Command } from 'commander';
 import { type Acks, Admin, Producer, producerConfigFromProperties } from '@floe/client';
 import { COMPRESSION_CODECS, type CompressionType, FloeError } from '@floe/protocol';
 import { byteLines } from '../byte-lines.js';
-import { ProgressLine } from './produce-progress.js';
+import { produceDisplay, ProgressLine } from './produce-progress.js';
 import { decodeField, RECORD_FORMATS, type RecordFormat } from '../record-format.js';
 import { onShutdownSignals, type Shutdown } from '../signals.js';
 
@@ -77,9 +77,10 @@ export function registerProduce(program: Command): void {
 }
 
 /** Records from stdin lines: key and value split at the separator, each decoded in its format. */
-async function* lineRecords(options: ProduceOptions, signal: AbortSignal): AsyncGenerator<Input> {
+async function* lineRecords(options: ProduceOptions, signal: AbortSignal, prompt: () => void): AsyncGenerator<Input> {
   const separator = options.keySeparator === undefined ? undefined : Buffer.from(options.keySeparator, 'utf8');
   let n = 0;
+  prompt();
   for await (const line of byteLines(process.stdin, signal)) {
     n++;
     const at = separator ? line.indexOf(separator) : -1;
@@ -89,6 +90,7 @@ async function* lineRecords(options: ProduceOptions, signal: AbortSignal): Async
       key: key === null ? null : decodeField(key, options.keyFormat, `line ${n}'s key`),
       value: decodeField(value, options.valueFormat, `line ${n}'s value`),
     };
+    prompt();
   }
 }
 
@@ -117,12 +119,14 @@ async function produce(topic: string, options: ProduceOptions, command: Command,
     keySerializer: 'bytes',
     valueSerializer: 'bytes',
   });
-  const progress = new ProgressLine({ enabled: !options.quiet && process.stdout.isTTY === true && process.stderr.isTTY === true });
+  const display = produceDisplay({ stdin: process.stdin.isTTY === true, stderr: process.stderr.isTTY === true }, options.quiet === true);
+  const progress = new ProgressLine({ enabled: display.progress });
+  const prompt = display.prompt ? () => process.stdout.write('>') : () => {};
   let sent = 0;
   let failed = 0;
   let firstError: Error | undefined;
   try {
-    const records = options.valueFile ? fileRecords(options, shutdown.signal) : lineRecords(options, shutdown.signal);
+    const records = options.valueFile ? fileRecords(options, shutdown.signal) : lineRecords(options, shutdown.signal, prompt);
     for await (const { key, value } of records) {
       const bytes = value.length + (key?.length ?? 0);
       producer.send({ topic, key, value, partition: options.partition }, (_metadata, error) => {

@@ -7,7 +7,7 @@ import { FloeError } from '@floe/protocol';
 import { normalizeBootstrap } from '../bootstrap-url.js';
 import { propertyBoolean, propertyInteger } from '../properties.js';
 import type { FloeHttpClient, RequestSigner } from '../http-client.js';
-import { Deserializers, type Deserializer } from './deserializers.js';
+import { DESERIALIZER_CLASSES, toDeserializer, type Deserializer, type DeserializerOption } from './deserializers.js';
 
 export type OffsetResetPolicy = 'earliest' | 'latest' | 'none';
 
@@ -24,10 +24,10 @@ export interface ConsumerConfig<K = Buffer | null, V = Buffer | null> {
   groupInstanceId?: string;
   /** client.id */
   clientId?: string;
-  /** key.deserializer (default: the raw Buffer) */
-  keyDeserializer?: Deserializer<K>;
-  /** value.deserializer (default: the raw Buffer) */
-  valueDeserializer?: Deserializer<V>;
+  /** key.deserializer: a function, or 'bytes', 'string', 'json' as the Producer's serializers (default: the raw Buffer) */
+  keyDeserializer?: DeserializerOption<K>;
+  /** value.deserializer: as keyDeserializer */
+  valueDeserializer?: DeserializerOption<V>;
   /** auto.offset.reset: where to start without a committed offset (default latest) */
   autoOffsetReset?: OffsetResetPolicy;
   /** enable.auto.commit (default true) */
@@ -77,9 +77,13 @@ export interface ConsumerConfig<K = Buffer | null, V = Buffer | null> {
 }
 
 export type ResolvedConsumerConfig<K, V> = Required<
-  Omit<ConsumerConfig<K, V>, 'groupId' | 'groupInstanceId' | 'sign' | 'http' | 'partitionAssignmentStrategy'>
+  Omit<ConsumerConfig<K, V>, 'groupId' | 'groupInstanceId' | 'sign' | 'http' | 'partitionAssignmentStrategy' | 'keyDeserializer' | 'valueDeserializer'>
 > &
-  Pick<ConsumerConfig<K, V>, 'groupId' | 'groupInstanceId' | 'sign' | 'http'> & { partitionAssignmentStrategy: string[] };
+  Pick<ConsumerConfig<K, V>, 'groupId' | 'groupInstanceId' | 'sign' | 'http'> & {
+    partitionAssignmentStrategy: string[];
+    keyDeserializer: Deserializer<K>;
+    valueDeserializer: Deserializer<V>;
+  };
 
 export const CONSUMER_DEFAULTS = {
   clientId: 'floe-consumer',
@@ -108,6 +112,8 @@ export const CONSUMER_PROPERTY_NAMES: Record<string, keyof ConsumerConfig> = {
   'group.id': 'groupId',
   'group.instance.id': 'groupInstanceId',
   'client.id': 'clientId',
+  'key.deserializer': 'keyDeserializer',
+  'value.deserializer': 'valueDeserializer',
   'auto.offset.reset': 'autoOffsetReset',
   'enable.auto.commit': 'enableAutoCommit',
   'auto.commit.interval.ms': 'autoCommitIntervalMs',
@@ -156,6 +162,7 @@ export function consumerConfigFromProperties(properties: Record<string, string>)
     if (NUMERIC.has(option)) out[option] = propertyInteger(name, raw);
     else if (option === 'enableAutoCommit') out[option] = propertyBoolean(name, raw);
     else if (option === 'partitionAssignmentStrategy') out[option] = raw.split(',').map((s) => s.trim());
+    else if (option === 'keyDeserializer' || option === 'valueDeserializer') out[option] = DESERIALIZER_CLASSES[raw] ?? raw;
     else out[option] = raw;
   }
   return out as Partial<ConsumerConfig>;
@@ -173,11 +180,11 @@ export function resolveConsumerConfig<K, V>(config: ConsumerConfig<K, V>): Resol
   const strategy = config.partitionAssignmentStrategy ?? CONSUMER_DEFAULTS.partitionAssignmentStrategy;
   const resolved = {
     ...CONSUMER_DEFAULTS,
-    keyDeserializer: Deserializers.buffer as Deserializer<K>,
-    valueDeserializer: Deserializers.buffer as Deserializer<V>,
     logger: { warn: () => {} },
     ...Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)),
     partitionAssignmentStrategy: typeof strategy === 'string' ? [strategy] : [...strategy],
+    keyDeserializer: toDeserializer(config.keyDeserializer, 'keyDeserializer'),
+    valueDeserializer: toDeserializer(config.valueDeserializer, 'valueDeserializer'),
     bootstrap,
   } as unknown as ResolvedConsumerConfig<K, V>;
   const record = resolved as unknown as Record<string, unknown>;

@@ -31,3 +31,31 @@ describe('consumerConfigFromProperties', () => {
     expect(act).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining('maxPollRecords (max.poll.records) must be an integer >= 1') }));
   });
 });
+
+describe('deserializers by name', () => {
+  const context = { topic: 't', headers: [] };
+
+  it("takes 'bytes', 'string' and 'json' as the Producer takes its serializers, and Kafka's class names as properties", () => {
+    // Act
+    const byName = resolveConsumerConfig({ bootstrap: 'http://127.0.0.1:9092', keyDeserializer: 'string', valueDeserializer: 'json' });
+    const byClass = resolveConsumerConfig({
+      bootstrap: 'http://127.0.0.1:9092',
+      ...consumerConfigFromProperties({ 'value.deserializer': 'org.apache.kafka.common.serialization.StringDeserializer' }),
+    });
+    const raw = resolveConsumerConfig({ bootstrap: 'http://127.0.0.1:9092', valueDeserializer: 'bytes' });
+
+    // Assess
+    expect(byName.keyDeserializer(Buffer.from('k'), context)).toBe('k');
+    expect(byName.valueDeserializer(Buffer.from('{"page":"/home"}'), context)).toEqual({ page: '/home' });
+    expect(byClass.valueDeserializer(Buffer.from('v'), context)).toBe('v');
+    expect(raw.valueDeserializer(Buffer.from([0xff]), context)).toEqual(Buffer.from([0xff]));
+  });
+
+  it('refuses an unknown name', () => {
+    // Act
+    const act = () => resolveConsumerConfig({ bootstrap: 'http://127.0.0.1:9092', valueDeserializer: 'avro' as 'json' });
+
+    // Assess
+    expect(act).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining('unknown valueDeserializer "avro"') }));
+  });
+});
