@@ -16,6 +16,9 @@ import { FUNCTION_NAMES, functionUrl, startFunctionUrlServer, type FunctionName 
 import { installEnvFaults } from '../faults/env-faults.js';
 import { installCrashPoint, type CrashPoint } from '../faults/crash-points.js';
 import { startPeriodicHousekeeping } from './periodic-housekeeping.js';
+import { reportInternalErrorsTo } from '../storage/errors.js';
+import { consoleErrorReporter } from './console-errors.js';
+import { LocalStartupError } from './errors.js';
 import { ensureStorage, LOCAL_CREDENTIALS, localConfig, startStorage, type RunningStorage } from './storage.js';
 
 export interface ClusterOptions {
@@ -68,6 +71,7 @@ function customize(deps: HandlerDeps, options: ClusterOptions): void {
 
 export async function startCluster(options: ClusterOptions = {}): Promise<LocalCluster> {
   setLocalCredentials();
+  reportInternalErrorsTo(consoleErrorReporter());
   // The port first: a taken port is the commonest failure, and finding it needs no storage.
   const front = await startFunctionUrlServer({ host: options.host, port: options.port });
   let owned: RunningStorage | undefined;
@@ -82,10 +86,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
   } catch (error) {
     await owned?.close().catch(() => undefined);
     await front.close();
-    throw error;
+    // A data dir the stand-ins cannot write is the user's to fix: say that, not the S3 or DynamoDB error it caused.
+    const problem = owned?.health.problem();
+    throw problem ? new LocalStartupError(`${problem}; fix it and start again`) : error;
   }
   for (const name of FUNCTION_NAMES) config.urls[name] = functionUrl(front.url, name);
   front.setStorage(storage);
+  owned?.health.markStarted();
 
   const install = (name: FunctionName, handler: FunctionUrlHandler) =>
     front.setHandler(name, options.wrapHandler ? options.wrapHandler(name, handler) : handler);

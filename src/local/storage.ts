@@ -20,7 +20,11 @@ import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/clien
 import { DEFAULT_CACHE_BYTES, type FloeConfig } from '../config.js';
 import { TOPIC_CONFIG_DEFAULTS } from '../log/limits.js';
 import { TABLES } from '../storage/tables.js';
+import { envDiskFaults } from '../faults/disk-faults.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { guardDynaliteDir } from './dynalite-store.js';
+import { guardS3rverStore } from './s3rver-store.js';
+import { StorageHealth } from './storage-health.js';
 import { LocalStartupError } from './errors.js';
 import { sleep } from '@floe/protocol';
 
@@ -48,6 +52,8 @@ export interface StorageOptions {
 export interface RunningStorage {
   dynamoEndpoint: string;
   s3Endpoint: string;
+  /** the data dirs' state, as the stand-ins' writes find it */
+  health: StorageHealth;
   close(): Promise<void>;
 }
 
@@ -67,19 +73,25 @@ export async function startStorage(options: StorageOptions = {}): Promise<Runnin
   try {
     mkdirSync(s3Dir, { recursive: true });
     if (dynamoDir) mkdirSync(dynamoDir, { recursive: true });
+    const health = new StorageHealth({ s3: s3Dir, dynamodb: dynamoDir });
+    const faults = envDiskFaults();
 
+    const unguard = dynamoDir ? await guardDynaliteDir(dynamoDir, health, faults) : undefined;
     const dynamoServer: Server = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     const dynamoAddress = await listen(dynamoServer, options.dynamoPort ?? 0, host);
 
     const s3rver = new S3rver({ port: options.s3Port ?? 0, address: host, directory: s3Dir, silent: true });
+    guardS3rverStore((s3rver as unknown as { store: Parameters<typeof guardS3rverStore>[0] }).store, health, faults);
     const s3Address = (await s3rver.run()) as AddressInfo;
 
     return {
       dynamoEndpoint: `http://${host}:${dynamoAddress.port}`,
       s3Endpoint: `http://${host}:${s3Address.port}`,
+      health,
       async close() {
         await s3rver.close();
         await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
+        unguard?.();
         if (tempDir) rmSync(tempDir, { recursive: true, force: true });
         lock?.release();
       },

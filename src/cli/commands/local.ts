@@ -90,6 +90,7 @@ export function registerLocal(program: Command): void {
     .action(async (options: { dataDir?: string; host: string; json?: boolean }) => {
       const shutdown = onShutdownSignals();
       const storage = await startStorage({ dataDir: options.dataDir ? resolve(options.dataDir) : undefined, dataDirLabel: options.dataDir, host: options.host });
+      storage.health.markStarted();
       const endpoints = { dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint };
       process.stdout.write(
         options.json ? `${JSON.stringify(endpoints)}\n` : `dynamodb: ${endpoints.dynamoEndpoint}\ns3:       ${endpoints.s3Endpoint}\n`,
