@@ -22,6 +22,7 @@ import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch
 import { startCluster, type LocalCluster } from '../src/local/cluster.js';
 import { MiB, perGiB, printResult, round, type BenchSink } from './lib/report.js';
 import { startStorageProcess } from './lib/storage-process.js';
+import { mapConcurrent } from '../packages/protocol/src/async.js';
 
 const PARTITIONS = 4;
 const REQUESTS = envInteger(process.env, 'BENCH_MERGE_REQUESTS', 256, 1);
@@ -32,14 +33,10 @@ const RECORD_BYTES = 1024;
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
-async function inParallel(count: number, workers: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
-}
+/** `count` tasks, `workers` at a time. */
+const inParallel = async (count: number, workers: number, task: (i: number) => Promise<void>): Promise<void> => {
+  await mapConcurrent(Array.from({ length: count }, (_, i) => i), workers, (i) => task(i));
+};
 
 /** Reads every partition from 0 to its end, one consumer per partition; returns the bytes read. */
 async function catchUp(http: FloeHttpClient, topic: string): Promise<number> {
