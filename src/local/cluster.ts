@@ -97,17 +97,24 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
   const install = (name: FunctionName, handler: FunctionUrlHandler) =>
     front.setHandler(name, options.wrapHandler ? options.wrapHandler(name, handler) : handler);
   let deps: HandlerDeps | undefined;
-  if (options.entryModules) {
-    Object.assign(process.env, configToEnv(config));
-    for (const name of FUNCTION_NAMES) {
-      const module = (await import(`../handlers/${name}.js`)) as { handler: FunctionUrlHandler; deps: HandlerDeps };
-      customize(module.deps, options);
-      install(name, module.handler);
+  try {
+    if (options.entryModules) {
+      Object.assign(process.env, configToEnv(config));
+      for (const name of FUNCTION_NAMES) {
+        const module = (await import(`../handlers/${name}.js`)) as { handler: FunctionUrlHandler; deps: HandlerDeps };
+        customize(module.deps, options);
+        install(name, module.handler);
+      }
+    } else {
+      deps = createHandlerDeps(config);
+      customize(deps, options);
+      for (const name of FUNCTION_NAMES) install(name, APPS[name](deps));
     }
-  } else {
-    deps = createHandlerDeps(config);
-    customize(deps, options);
-    for (const name of FUNCTION_NAMES) install(name, APPS[name](deps));
+  } catch (error) {
+    // A bad setting (INVALID_CONFIG) must not leave a half-started cluster listening.
+    await front.close();
+    await owned?.close().catch(() => undefined);
+    throw error;
   }
   const housekeeping = options.housekeepingIntervalMs ? startPeriodicHousekeeping(config, options.housekeepingIntervalMs) : undefined;
   return {
