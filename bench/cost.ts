@@ -37,9 +37,10 @@ import { diffSnapshot, startMeteredCluster } from './lib/metered-cluster.js';
 import { LATENCY_MODELS, PRICES, PRICES_AS_OF } from './lib/prices.js';
 import { GiB, MiB, printResult, round, type BenchSink } from './lib/report.js';
 import { startStorageProcess } from './lib/storage-process.js';
+import { envInteger } from '../src/config.js';
 
-const REQUESTS = Number(process.env.BENCH_COST_REQUESTS ?? 24);
-const IDLE_SECONDS = Number(process.env.BENCH_COST_IDLE_SECONDS ?? 6);
+const REQUESTS = envInteger(process.env, 'BENCH_COST_REQUESTS', 24, 1);
+const IDLE_SECONDS = envInteger(process.env, 'BENCH_COST_IDLE_SECONDS', 6, 1);
 const PARTITIONS = 16;
 /** one request at a time: concurrent requests on the same heads queue in dynalite, which would inflate handler time */
 const IN_FLIGHT = 1;

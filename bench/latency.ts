@@ -36,11 +36,13 @@ import { LATENCY_MODELS, PEER_FIGURES, type LatencyModel } from './lib/prices.js
 import { printResult, round, type BenchResult, type BenchSink } from './lib/report.js';
 import { samplesBeyondQuantile, summarize } from './lib/stats.js';
 import { startStorageProcess } from './lib/storage-process.js';
+import { sleep } from '../packages/protocol/src/async.js';
+import { envInteger } from '../src/config.js';
 
-const SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 1000);
-const SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 5);
-const RATE = Number(process.env.BENCH_LATENCY_RATE ?? 200);
-const IN_FLIGHT = Number(process.env.BENCH_LATENCY_IN_FLIGHT ?? 4);
+const SAMPLES = envInteger(process.env, 'BENCH_LATENCY_SAMPLES', 1000, 1);
+const SECONDS = envInteger(process.env, 'BENCH_LATENCY_SECONDS', 5, 1);
+const RATE = envInteger(process.env, 'BENCH_LATENCY_RATE', 200, 1);
+const IN_FLIGHT = envInteger(process.env, 'BENCH_LATENCY_IN_FLIGHT', 4, 1);
 const PARTITIONS = 16;
 /** partitions per handler request; concurrent requests rotate over the topic's partitions */
 const REQUEST_PARTITIONS = 4;
@@ -48,7 +50,6 @@ const LINGER_MS = 5;
 /** issue 7: the allowance on top of linger + storage p99s */
 const TARGET_SLACK_MS = 20;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function peersFor(model: LatencyModel, metric: 'produce' | 'e2e', p99: number) {
   return PEER_FIGURES.filter((f) => f.model === model.name && f.metric === metric).map((f) => ({

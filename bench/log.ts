@@ -42,11 +42,13 @@ import { ensureStorage, localConfig } from '../src/local/storage.js';
 import { newSegmentKey } from '../src/storage/keys.js';
 import { MiB, perGiB, printResult, round, type BenchSink } from './lib/report.js';
 import { startStorageProcess } from './lib/storage-process.js';
+import { envInteger } from '../src/config.js';
+import { mapConcurrent } from '../packages/protocol/src/async.js';
 
 const PARTITIONS = 16;
 const IN_FLIGHT = 8;
-const REQUESTS_PER_ROUND = Number(process.env.BENCH_LOG_REQUESTS ?? 48);
-const ROUNDS = Number(process.env.BENCH_LOG_ROUNDS ?? 3);
+const REQUESTS_PER_ROUND = envInteger(process.env, 'BENCH_LOG_REQUESTS', 48, 1);
+const ROUNDS = envInteger(process.env, 'BENCH_LOG_ROUNDS', 3, 1);
 const WARMUP_REQUESTS = 8;
 const RECORD_BYTES = 1024;
 const RECORDS_PER_BATCH = 64; // 64 KiB per partition, 1 MiB per request
@@ -62,14 +64,10 @@ function textValue(i: number): Buffer {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
-async function inParallel(count: number, workers: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
-}
+/** `count` tasks, `workers` at a time. */
+const inParallel = async (count: number, workers: number, task: (i: number) => Promise<void>): Promise<void> => {
+  await mapConcurrent(Array.from({ length: count }, (_, i) => i), workers, (i) => task(i));
+};
 
 export async function runLogBench(sink: BenchSink = printResult): Promise<void> {
   const storage = await startStorageProcess();

@@ -21,8 +21,9 @@ import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch
 import { startHandlerProcess } from './lib/handler-client.js';
 import { MiB, printResult, round, type BenchSink } from './lib/report.js';
 import { startStorageProcess } from './lib/storage-process.js';
+import { envInteger } from '../src/config.js';
 
-const REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 24);
+const REQUESTS = envInteger(process.env, 'BENCH_MEMORY_REQUESTS', 24, 1);
 const HEADROOM = 1.5;
 const PARTITIONS = 4;
 

@@ -16,29 +16,27 @@ import { Admin } from '../packages/client/src/admin.js';
 import { FloeHttpClient } from '../packages/client/src/http-client.js';
 import { fetchRaw, produceRaw } from '../packages/client/src/log-client.js';
 import { createHousekeepingDeps } from '../src/handlers/housekeeping-deps.js';
-import { housekeepingSettingsFromEnv, runHousekeeping } from '../src/housekeeping/housekeeping.js';
+import { envInteger, housekeepingSettingsFromEnv } from '../src/config.js';
+import { DEFAULT_HOUSEKEEPING_SETTINGS, runHousekeeping } from '../src/housekeeping/housekeeping.js';
 import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch.js';
 import { startCluster, type LocalCluster } from '../src/local/cluster.js';
 import { MiB, perGiB, printResult, round, type BenchSink } from './lib/report.js';
 import { startStorageProcess } from './lib/storage-process.js';
+import { mapConcurrent } from '../packages/protocol/src/async.js';
 
 const PARTITIONS = 4;
-const REQUESTS = Number(process.env.BENCH_MERGE_REQUESTS ?? 256);
-const ROUNDS = Number(process.env.BENCH_MERGE_ROUNDS ?? 3);
+const REQUESTS = envInteger(process.env, 'BENCH_MERGE_REQUESTS', 256, 1);
+const ROUNDS = envInteger(process.env, 'BENCH_MERGE_ROUNDS', 3, 1);
 const IN_FLIGHT = 8;
 const RECORDS_PER_BATCH = 16;
 const RECORD_BYTES = 1024;
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
-async function inParallel(count: number, workers: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
-}
+/** `count` tasks, `workers` at a time. */
+const inParallel = async (count: number, workers: number, task: (i: number) => Promise<void>): Promise<void> => {
+  await mapConcurrent(Array.from({ length: count }, (_, i) => i), workers, (i) => task(i));
+};
 
 /** Reads every partition from 0 to its end, one consumer per partition; returns the bytes read. */
 async function catchUp(http: FloeHttpClient, topic: string): Promise<number> {
@@ -108,7 +106,7 @@ export async function runMergeBench(sink: BenchSink = printResult): Promise<void
     await catchUp(readerHttp, topic); // warm up connections and JIT
     const before = await measure();
 
-    const settings = housekeepingSettingsFromEnv();
+    const settings = { ...DEFAULT_HOUSEKEEPING_SETTINGS, ...housekeepingSettingsFromEnv() };
     const hk = createHousekeepingDeps({ ...writer.config });
     const t = performance.now();
     const summary = await runHousekeeping(hk, { settings, sweep: false, topics: [topic] });

@@ -28,12 +28,14 @@ import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch
 import { startCluster } from '../src/local/cluster.js';
 import { isProduceRequest } from '../src/faults/handler-faults.js';
 import { MiB, perGiB, printResult, round, type BenchSink } from './lib/report.js';
+import { sleep } from '../packages/protocol/src/async.js';
+import { envInteger } from '../src/config.js';
 
 const PARTITIONS = 8;
 const LINGER_MS = 5;
 const IN_FLIGHT = 5; // the producer's default max.in.flight.requests.per.connection, also the floor's
-const SECONDS = Number(process.env.BENCH_PRODUCER_SECONDS ?? 3);
-const ROUNDS = Number(process.env.BENCH_PRODUCER_ROUNDS ?? 3);
+const SECONDS = envInteger(process.env, 'BENCH_PRODUCER_SECONDS', 3, 1);
+const ROUNDS = envInteger(process.env, 'BENCH_PRODUCER_ROUNDS', 3, 1);
 /** Time before the measured window: the producer's buffer fills, the floor reaches its in-flight limit. */
 const SETTLE_SECONDS = 1;
 /** baseSequence in the RecordBatch v2 header (src/log/batch-header.ts) */
@@ -64,7 +66,6 @@ type ClientRun = Pick<Run, 'seconds' | 'records' | 'batches'>;
 type Mark = { mark: 'start' | 'end' };
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The measured window: opens SETTLE_SECONDS after `started` (telling the main thread), closes SECONDS later. */
 function windowMarks(started: number): { inWindow: (now: number) => boolean; done: (now: number) => boolean } {

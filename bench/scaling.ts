@@ -23,8 +23,9 @@ import { addSnapshots, diffSnapshot } from './lib/metered-cluster.js';
 import { startHandlerProcess, type HandlerProcess } from './lib/handler-client.js';
 import { MiB, perGiB, printResult, round, type BenchSink } from './lib/report.js';
 import { startStorageProcess } from './lib/storage-process.js';
+import { envInteger } from '../src/config.js';
 
-const SECONDS = Number(process.env.BENCH_SCALING_SECONDS ?? 4);
+const SECONDS = envInteger(process.env, 'BENCH_SCALING_SECONDS', 4, 1);
 const REQUEST_BYTES = 512 * 1024;
 const PARTITION_COUNTS = [1, 16, 256, 1024];
 const PROCESS_COUNTS = [1, 2, 4];

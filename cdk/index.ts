@@ -8,4 +8,5 @@ export { FloeStack, type FloeStackProps } from './floe-stack.js';
 export { FloeFunction, FLOE_ARCHITECTURE, FLOE_RUNTIME, type FloeFunctionProps, type FloeLogLevel } from './constructs/floe-function.js';
 export { FloeStorage } from './constructs/floe-storage.js';
 export { FloeMonitoring } from './constructs/floe-monitoring.js';
+export { FloeHousekeepingSchedule, type FloeHousekeepingScheduleProps } from './constructs/floe-housekeeping-schedule.js';
 export { HANDLERS, URL_HANDLERS, type HandlerName, type UrlHandlerName } from './handlers.js';

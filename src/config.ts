@@ -1,7 +1,10 @@
 /**
- * Runtime configuration of a Floe handler process, read from the environment.
- * The local cluster, LocalStack and AWS differ only in these values, never in code.
+ * Runtime configuration of a Floe server process (handlers, housekeeping, the local
+ * cluster), read from the environment in this one module. The local cluster, LocalStack
+ * and AWS differ only in these values, never in code. Every value is checked when read:
+ * a bad one is INVALID_CONFIG naming the variable, never a NaN further down.
  */
+import { FloeError } from '@floe/protocol';
 import { TOPIC_CONFIG_DEFAULTS } from './log/limits.js';
 
 export const ENV = {
@@ -21,6 +24,16 @@ export const ENV = {
   endpoint: 'AWS_ENDPOINT_URL',
 } as const;
 
+/** Housekeeping settings a deployment may change (docs/housekeeping.md). */
+export const HOUSEKEEPING_ENV = {
+  leaseMs: 'FLOE_LEASE_MS',
+  graceMs: 'FLOE_GC_GRACE_MS',
+  mergeTargetBytes: 'FLOE_MERGE_TARGET_BYTES',
+  producerIdExpirationMs: 'FLOE_PRODUCER_ID_EXPIRATION_MS',
+} as const;
+
+export type HousekeepingEnvSettings = Partial<Record<keyof typeof HOUSEKEEPING_ENV, number>>;
+
 export interface FloeConfig {
   bucket: string;
   logTable: string;
@@ -36,25 +49,61 @@ export interface FloeConfig {
   urls: { produce?: string; fetch?: string; admin?: string; groups?: string };
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
-function required(env: Env, name: string): string {
+const invalid = (name: string, raw: string, expected: string): FloeError =>
+  new FloeError('INVALID_CONFIG', `environment variable ${name} must be ${expected}, got "${raw}"`);
+
+export function requiredEnv(env: Env, name: string): string {
   const value = env[name];
-  if (value === undefined || value === '') throw new Error(`missing environment variable ${name}`);
+  if (value === undefined || value === '') throw new FloeError('INVALID_CONFIG', `missing environment variable ${name}`);
   return value;
 }
 
+/** An integer variable: unset or empty gives `fallback`; anything else must be a safe integer >= `min`. */
+export function envInteger(env: Env, name: string, fallback: number, min?: number): number;
+export function envInteger(env: Env, name: string, fallback: undefined, min?: number): number | undefined;
+export function envInteger(env: Env, name: string, fallback: number | undefined, min = Number.MIN_SAFE_INTEGER): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = /^-?\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value)) throw invalid(name, raw, 'an integer');
+  if (value < min) throw invalid(name, raw, `an integer >= ${min}`);
+  return value;
+}
+
+export function envBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw invalid(name, raw, 'true or false');
+}
+
+/** Housekeeping settings given in the environment (only those set; the rest keep their defaults). */
+export function housekeepingSettingsFromEnv(env: Env = process.env): HousekeepingEnvSettings {
+  const out: HousekeepingEnvSettings = {};
+  for (const [field, name] of Object.entries(HOUSEKEEPING_ENV) as Array<[keyof typeof HOUSEKEEPING_ENV, string]>) {
+    const value = envInteger(env, name, undefined, 1);
+    if (value !== undefined) out[field] = value;
+  }
+  return out;
+}
+
+/** The warm instance's range cache when FLOE_CACHE_BYTES is not set. */
+export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+
 export function configFromEnv(env: Env = process.env): FloeConfig {
   return {
-    bucket: required(env, ENV.bucket),
-    logTable: required(env, ENV.logTable),
-    groupsTable: required(env, ENV.groupsTable),
+    bucket: requiredEnv(env, ENV.bucket),
+    logTable: requiredEnv(env, ENV.logTable),
+    groupsTable: requiredEnv(env, ENV.groupsTable),
     region: env[ENV.region],
     s3Endpoint: env[ENV.s3Endpoint] ?? env[ENV.endpoint],
     dynamoEndpoint: env[ENV.dynamoEndpoint] ?? env[ENV.endpoint],
-    s3ForcePathStyle: env[ENV.s3ForcePathStyle] === 'true',
-    cacheBytes: Number(env[ENV.cacheBytes] ?? 64 * 1024 * 1024),
-    defaultRetentionMs: Number(env[ENV.defaultRetentionMs] ?? TOPIC_CONFIG_DEFAULTS['retention.ms']),
+    s3ForcePathStyle: envBoolean(env, ENV.s3ForcePathStyle, false),
+    cacheBytes: envInteger(env, ENV.cacheBytes, DEFAULT_CACHE_BYTES, 0),
+    // -1 keeps records for ever, as in Kafka.
+    defaultRetentionMs: envInteger(env, ENV.defaultRetentionMs, TOPIC_CONFIG_DEFAULTS['retention.ms'], -1),
     urls: {
       produce: env[ENV.produceUrl],
       fetch: env[ENV.fetchUrl],

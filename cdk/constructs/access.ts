@@ -10,14 +10,8 @@ import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import type { HandlerName } from '../handlers.js';
 
 const READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'] as const;
-/** Produce appends: it never deletes an item or reads in batches. */
-const APPEND = [
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:Query',
-  'dynamodb:BatchWriteItem',
-] as const;
+/** Produce appends: it never deletes an item (BatchWriteItem would allow deletes) or reads in batches. */
+const APPEND = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'] as const;
 const READ_WRITE = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',
@@ -47,7 +41,7 @@ export const FUNCTION_ACCESS: Readonly<Record<HandlerName, FunctionAccess>> = {
   admin: { segmentObjects: ['s3:GetObject'], logTable: READ_WRITE, groupsTable: READ },
   // reset-offsets --to-datetime reads one batch from a segment to find the offset for that time.
   groups: { segmentObjects: ['s3:GetObject'], logTable: READ, groupsTable: READ_WRITE },
-  // Retention, compaction and orphan collection.
+  // Retention, merging of small objects, orphan collection.
   housekeeping: {
     listBucket: true,
     segmentObjects: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],

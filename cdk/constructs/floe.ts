@@ -6,8 +6,6 @@
  */
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -16,6 +14,7 @@ import { ENV } from '../../src/config.js';
 import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import { accessStatements, FUNCTION_ACCESS, segmentObjectsArn } from './access.js';
 import { FloeFunction, type FloeLogLevel } from './floe-function.js';
+import { FloeHousekeepingSchedule } from './floe-housekeeping-schedule.js';
 import { FloeMonitoring } from './floe-monitoring.js';
 import { FloeStorage } from './floe-storage.js';
 import { acknowledgeWildcardResource } from './nag.js';
@@ -93,6 +92,8 @@ export class Floe extends Construct {
   readonly storage: FloeStorage;
   readonly functions: Readonly<Record<HandlerName, FloeFunction>>;
   readonly monitoring: FloeMonitoring;
+  /** The schedule that runs housekeeping, with the dead-letter queue of its failed runs. */
+  readonly housekeepingSchedule: FloeHousekeepingSchedule;
   readonly functionUrlAuthType: FunctionUrlAuthType;
   /** Policy to attach to the users and roles that run Floe clients (AWS_IAM auth only). */
   readonly clientPolicy?: ManagedPolicy;
@@ -155,14 +156,11 @@ export class Floe extends Construct {
     admin.addEnvironment(ENV.fetchUrl, this.url('fetch'));
     admin.addEnvironment(ENV.groupsUrl, this.url('groups'));
 
-    const interval = props.housekeepingInterval ?? FLOE_DEFAULTS.housekeepingInterval;
-    new Rule(this, 'HousekeepingSchedule', {
-      description: 'Runs Floe housekeeping: retention, compaction, orphan collection',
-      schedule: Schedule.rate(interval),
-      targets: [
-        // A missed run is picked up by the next one: no point retrying for long.
-        new LambdaFunction(functions.housekeeping.function, { retryAttempts: 2, maxEventAge: interval }),
-      ],
+    this.housekeepingSchedule = new FloeHousekeepingSchedule(this, 'HousekeepingSchedule', {
+      function: functions.housekeeping.function,
+      interval: props.housekeepingInterval ?? FLOE_DEFAULTS.housekeepingInterval,
+      removalPolicy: devMode ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      alarmAction: props.alarmAction,
     });
 
     if (this.functionUrlAuthType === FunctionUrlAuthType.AWS_IAM) {

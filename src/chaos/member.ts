@@ -8,7 +8,7 @@
  * (g = the partition's claim epoch: the server's fencing token for one period of
  * ownership, see docs/consumer-groups.md), {e:'commit-failed', code}.
  */
-import { FloeError, partitionKey } from '@floe/protocol';
+import { FloeError, partitionKey, sleep } from '@floe/protocol';
 import { Consumer, Deserializers, type TopicPartition } from '@floe/client';
 
 export interface MemberOptions {
@@ -71,7 +71,7 @@ while (!stopping) {
     records = await consumer.poll(200);
   } catch (error) {
     emit({ e: 'poll-failed', code: error instanceof FloeError ? error.code : String(error) });
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     continue;
   }
   for (const r of records) emit({ e: 'r', t: r.topic, p: r.partition, o: r.offset, id: r.value, g: claimEpoch(r.topic, r.partition), me: consumer.groupMetadata().memberEpoch });

@@ -8,6 +8,7 @@
 import { allocateProducerId, FloeHttpClient, produceRaw } from '@floe/client';
 import { encodeRecordBatch, ERROR_CODES } from '@floe/protocol';
 import type { AckedRecord } from './checker.js';
+import { sleep } from '@floe/protocol';
 
 export interface ChaosProducerOptions {
   name: string;
@@ -30,7 +31,6 @@ interface Pending {
   attempts: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class ChaosProducer {
   private producer: { producerId: bigint; producerEpoch: number } | undefined;

@@ -11,7 +11,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Admin, FloeHttpClient, GroupsAdmin } from '@floe/client';
-import { seededRandom, type FaultStats } from '../faults/storage-faults.js';
+import { seededRandom } from '../faults/random.js';
+import type { StorageFaultStats } from '../faults/storage-faults.js';
 import { CRASH_POINTS } from '../faults/crash-points.js';
 import { checkHistory, type AckedRecord, type CommitObservation, type Delivery, type PartitionLog } from './checker.js';
 import type { EnvFaultPlan } from '../faults/env-faults.js';
@@ -21,6 +22,7 @@ import { ChaosProducer } from './producer.js';
 import { ChaosSdkProducer } from './sdk-producer.js';
 import { readAll } from './read-all.js';
 import type { ChaosSummary } from './summary.js';
+import { sleep } from '@floe/protocol';
 
 export { formatSummary, type ChaosSummary } from './summary.js';
 
@@ -47,7 +49,6 @@ export interface ChaosOptions {
 }
 
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   const log = options.log ?? (() => undefined);
@@ -74,7 +75,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   // --- handler processes behind the front --------------------------------------
   let stopping = false;
   const front = await startFront();
-  const handlers: Array<{ proc: HandlerProc; url?: string; faultsOn: boolean; lastStats: FaultStats | undefined; incarnation: number; crashing: boolean }> = [];
+  const handlers: Array<{ proc: HandlerProc; url?: string; faultsOn: boolean; lastStats: StorageFaultStats | undefined; incarnation: number; crashing: boolean }> = [];
   const refreshBackends = () => front.setBackends(handlers.filter((h) => h.url && h.proc.alive()).map((h) => h.url as string));
   const faultPlan = (index: number, incarnation: number): EnvFaultPlan => ({
     seed: options.seed * 1000 + index * 100 + incarnation,
@@ -86,7 +87,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     lostResponseRate: 0.03,
     latency: { s3Put: { p50: 5, p99: 60 }, dynamoWrite: { p50: 3, p99: 30 } },
   });
-  const addStats = (s: FaultStats | undefined) => {
+  const addStats = (s: StorageFaultStats | undefined) => {
     if (!s) return;
     faultTotals.errors += s.errors;
     faultTotals.throttles += s.throttles;
@@ -98,9 +99,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     const previous = handlers[index];
     if (previous) addStats(previous.lastStats);
     const incarnation = (previous?.incarnation ?? -1) + 1;
-    const entry = { proc: undefined as unknown as HandlerProc, url: undefined as string | undefined, faultsOn: false, lastStats: undefined as FaultStats | undefined, incarnation, crashing: crashPoint !== undefined };
+    const entry = { proc: undefined as unknown as HandlerProc, url: undefined as string | undefined, faultsOn: false, lastStats: undefined as StorageFaultStats | undefined, incarnation, crashing: crashPoint !== undefined };
     entry.proc = spawnHandler(options.storage, faultPlan(index, incarnation), (event) => {
-      const f = event.faults as (FaultStats & { enabled: boolean }) | undefined;
+      const f = event.faults as (StorageFaultStats & { enabled: boolean }) | undefined;
       if (f) entry.lastStats = f;
     }, crashPoint);
     handlers[index] = entry;

@@ -13,15 +13,15 @@ import { Admin, fetchRaw, FloeHttpClient } from '@floe/client';
 import { decodeRecordBatches } from '@floe/protocol';
 import { setLocalCredentials } from '../local/cluster.js';
 import { ensureStorage, localConfig, startStorage } from '../local/storage.js';
-import { seededRandom } from '../faults/storage-faults.js';
+import { seededRandom } from '../faults/random.js';
 import { startFront } from './front.js';
 import { spawnHandler } from './processes.js';
 import { ChaosProducer } from './producer.js';
+import { sleep } from '@floe/protocol';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, handlers: { type: 'string', default: '2' }, limit: { type: 'string', default: '10' }, 'value-bytes': { type: 'string', default: '1024' } } });
 const durationMs = Number(values.minutes) * 60_000;
 const limitPct = Number(values.limit);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 const rssKb = (pid: number | undefined): number => {

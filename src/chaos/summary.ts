@@ -1,5 +1,5 @@
 /** What a chaos run reports, and its printed form. */
-import type { FaultStats } from '../faults/storage-faults.js';
+import type { StorageFaultStats } from '../faults/storage-faults.js';
 import type { CheckResult } from './checker.js';
 
 export interface ChaosSummary {
@@ -9,7 +9,7 @@ export interface ChaosSummary {
   records: { acked: number; logged: number; delivered: number; lost: number; duplicated: number };
   violations: CheckResult['violations'];
   anomalies: string[];
-  faults: Omit<FaultStats, 'delayedMs'> & { toggles: number };
+  faults: Omit<StorageFaultStats, 'delayedMs'> & { toggles: number };
   killed: { handlers: number; members: number; crashPoints: number };
   paused: number;
   rebalances: number;

@@ -64,6 +64,12 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 1;
       return;
     }
+    // Problems the user can fix (a port or data dir in use, storage they cannot write): the message is the whole story.
+    if ((error as Error)?.name === 'LocalStartupError') {
+      process.stderr.write(`error: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+      return;
+    }
     throw error;
   }
 }

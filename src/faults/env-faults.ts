@@ -1,24 +1,32 @@
 /**
- * FLOE_FAULTS: a JSON FaultPlan (src/aws/storage-faults.ts) that installs the
+ * FLOE_FAULTS: a JSON StorageFaultPlan (storage-faults.ts) that installs the
  * seeded storage fault layer on a handler process's AWS clients, so chaos runs
  * can inject faults into real `floe serve` processes without touching domain code.
  * `"enabled": false` starts it off. SIGUSR2 toggles it, and each toggle prints
  * one JSON line `{"faults":{enabled, errors, throttles, ...}}` on stdout so the
  * runner can count what was injected.
  */
+import { FloeError } from '@floe/protocol';
 import type { AwsClients } from '../aws/clients.js';
-import { StorageFaults, type FaultPlan } from './storage-faults.js';
+import { StorageFaults, type StorageFaultPlan } from './storage-faults.js';
 
-export interface EnvFaultPlan extends FaultPlan {
+export interface EnvFaultPlan extends StorageFaultPlan {
   enabled?: boolean;
 }
 
 let faults: StorageFaults | undefined;
 let enabled = true;
 
-export function parseFaultPlan(raw: string): EnvFaultPlan {
-  const plan = JSON.parse(raw) as EnvFaultPlan;
-  if (typeof plan !== 'object' || plan === null || !Number.isInteger(plan.seed)) throw new Error('FLOE_FAULTS must be a JSON FaultPlan with an integer seed');
+export function parseEnvFaultPlan(raw: string): EnvFaultPlan {
+  let plan: EnvFaultPlan | null;
+  try {
+    plan = JSON.parse(raw) as EnvFaultPlan | null;
+  } catch (error) {
+    throw new FloeError('INVALID_CONFIG', `environment variable FLOE_FAULTS is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof plan !== 'object' || plan === null || !Number.isInteger(plan.seed)) {
+    throw new FloeError('INVALID_CONFIG', 'environment variable FLOE_FAULTS must be a JSON StorageFaultPlan with an integer seed');
+  }
   return plan;
 }
 
@@ -27,7 +35,7 @@ export function envFaults(env: NodeJS.ProcessEnv = process.env): StorageFaults |
   const raw = env.FLOE_FAULTS;
   if (!raw) return undefined;
   if (faults) return faults;
-  const plan = parseFaultPlan(raw);
+  const plan = parseEnvFaultPlan(raw);
   faults = new StorageFaults(plan);
   enabled = plan.enabled ?? true;
   faults.setEnabled(enabled);

@@ -8,8 +8,9 @@
  */
 import type { FunctionUrlEvent, FunctionUrlHandler, FunctionUrlResult } from '../handlers/http.js';
 import { seededRandom } from './random.js';
+import { sleep } from '@floe/protocol';
 
-export interface FaultPlan {
+export interface HandlerFaultPlan {
   seed: number;
   /** which requests may be hit (default: all) */
   match?: (event: FunctionUrlEvent) => boolean;
@@ -24,7 +25,7 @@ export interface FaultPlan {
   delayMs?: number;
 }
 
-export interface FaultStats {
+export interface HandlerFaultStats {
   matched: number;
   errors: number;
   throttled: number;
@@ -32,9 +33,9 @@ export interface FaultStats {
   delayed: number;
 }
 
-export interface FaultInjector {
+export interface HandlerFaultInjector {
   handler: FunctionUrlHandler;
-  stats: FaultStats;
+  stats: HandlerFaultStats;
   /** turns injection on or off (requests still pass through) */
   enabled: boolean;
   /** resolves when no wrapped invocation is running (delayed ones included) */
@@ -51,11 +52,11 @@ const errorResult = (status: number, code: string, message: string): FunctionUrl
   isBase64Encoded: false,
 });
 
-export function injectFaults(handler: FunctionUrlHandler, plan: FaultPlan): FaultInjector {
+export function injectHandlerFaults(handler: FunctionUrlHandler, plan: HandlerFaultPlan): HandlerFaultInjector {
   const random = seededRandom(plan.seed);
-  const stats: FaultStats = { matched: 0, errors: 0, throttled: 0, dropped: 0, delayed: 0 };
+  const stats: HandlerFaultStats = { matched: 0, errors: 0, throttled: 0, dropped: 0, delayed: 0 };
   const running = new Set<Promise<unknown>>();
-  const injector: FaultInjector = {
+  const injector: HandlerFaultInjector = {
     stats,
     enabled: true,
     handler: (event) => {
@@ -92,7 +93,7 @@ export function injectFaults(handler: FunctionUrlHandler, plan: FaultPlan): Faul
     }
     if (hit(plan.delayRate)) {
       stats.delayed++;
-      await new Promise((resolve) => setTimeout(resolve, plan.delayMs ?? 1000));
+      await sleep(plan.delayMs ?? 1000);
     }
     return handler(event);
   }

@@ -7,8 +7,7 @@
  */
 import type { AwsClients } from '../aws/clients.js';
 import { seededRandom } from './random.js';
-
-export { seededRandom };
+import { sleep } from '@floe/protocol';
 
 /** A latency distribution: log-normal fitted to a median and a 99th percentile (ms). */
 export interface LatencyDist {
@@ -16,7 +15,7 @@ export interface LatencyDist {
   p99: number;
 }
 
-export interface FaultPlan {
+export interface StorageFaultPlan {
   seed: number;
   /** 500 InternalError / 503 SlowDown (S3), 500 InternalServerError (DynamoDB) */
   errorRate?: number;
@@ -31,7 +30,7 @@ export interface FaultPlan {
   latency?: { s3Put?: LatencyDist; s3Get?: LatencyDist; dynamoRead?: LatencyDist; dynamoWrite?: LatencyDist };
 }
 
-export interface FaultStats {
+export interface StorageFaultStats {
   errors: number;
   throttles: number;
   timeouts: number;
@@ -51,7 +50,6 @@ export function sampleLatency(dist: LatencyDist, random: () => number): number {
   return Math.exp(mu + sigma * z);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function serviceError(name: string, status: number, message: string): Error {
   const error = new Error(message) as Error & { $metadata: unknown; $fault: string; $retryable?: unknown };
@@ -89,11 +87,11 @@ interface StackClient {
 }
 
 export class StorageFaults {
-  readonly stats: FaultStats = { errors: 0, throttles: 0, timeouts: 0, lostResponses: 0, delayedMs: 0 };
+  readonly stats: StorageFaultStats = { errors: 0, throttles: 0, timeouts: 0, lostResponses: 0, delayedMs: 0 };
   private random: () => number;
   private enabled = true;
 
-  constructor(private plan: FaultPlan) {
+  constructor(private plan: StorageFaultPlan) {
     this.random = seededRandom(plan.seed);
   }
 
@@ -102,7 +100,7 @@ export class StorageFaults {
     this.enabled = on;
   }
 
-  setPlan(plan: FaultPlan): void {
+  setPlan(plan: StorageFaultPlan): void {
     this.plan = plan;
     this.random = seededRandom(plan.seed);
   }

@@ -7,7 +7,7 @@
  * not yet reflect the live members), Reconciling (some member does not yet own
  * exactly its target), Stable.
  */
-import { type AssignorName, FloeError, type GroupDescription, type GroupListing, type GroupState, parsePartitionKey, partitionKey, type TopicPartition } from '@floe/protocol';
+import { FloeError, type GroupDescription, type GroupListing, type GroupState, mapConcurrent, parsePartitionKey, partitionKey, type TopicPartition } from '@floe/protocol';
 import { describePartitions } from '../log/topics.js';
 import { nowOf, type GroupsDeps } from './deps.js';
 import { isLive, subscriptionSignature, type MemberItem } from './model.js';
@@ -91,16 +91,10 @@ export async function describeGroup(deps: GroupsDeps, groupId: string): Promise<
 export async function listGroups(deps: GroupsDeps): Promise<GroupListing[]> {
   const ids = await listGroupIds(deps);
   const now = nowOf(deps);
-  const out: GroupListing[] = [];
   // A few groups at a time: each is one Query.
-  for (let i = 0; i < ids.length; i += 8) {
-    const slice = ids.slice(i, i + 8);
-    const states = await Promise.all(slice.map((id) => readMembership(deps, id)));
-    slice.forEach((groupId, n) => {
-      const membership = states[n] as Membership;
-      const live = liveMembers(membership, now);
-      out.push({ groupId, state: stateOf(membership, live), members: live.length });
-    });
-  }
-  return out;
+  const memberships = await mapConcurrent(ids, 8, (id) => readMembership(deps, id));
+  return memberships.map((membership, n): GroupListing => {
+    const live = liveMembers(membership, now);
+    return { groupId: ids[n] as string, state: stateOf(membership, live), members: live.length };
+  });
 }

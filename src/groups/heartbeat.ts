@@ -12,7 +12,7 @@
  *
  * A steady heartbeat costs one Query (group + members) and one UpdateItem.
  */
-import { type AssignorName, FloeError, GROUP_LIMITS, type HeartbeatRequest, type HeartbeatResponse, JOIN_EPOCH, LEAVE_EPOCH, parsePartitionKey, partitionKey, type PartitionKey, STATIC_LEAVE_EPOCH, type TopicPartition } from '@floe/protocol';
+import { type AssignorName, FloeError, GROUP_LIMITS, type HeartbeatRequest, type HeartbeatResponse, JOIN_EPOCH, LEAVE_EPOCH, parsePartitionKey, partitionKey, type PartitionKey, STATIC_LEAVE_EPOCH } from '@floe/protocol';
 import { randomUUID } from 'node:crypto';
 import { nowOf, type GroupsDeps } from './deps.js';
 import { isDead, isLive, renewableAfter, type MemberItem } from './model.js';
@@ -28,7 +28,8 @@ import {
   updateMember,
   type Membership,
 } from './store.js';
-import { ensureTarget, liveMembers } from './target.js';
+import { fitsGroup, groupTooLarge } from './budget.js';
+import { admittedMembers, ensureTarget, liveMembers, resolveMeta } from './target.js';
 
 export async function heartbeat(deps: GroupsDeps, groupId: string, request: HeartbeatRequest): Promise<HeartbeatResponse> {
   const now = nowOf(deps);
@@ -46,7 +47,8 @@ export async function heartbeat(deps: GroupsDeps, groupId: string, request: Hear
   }
   if (request.subscribedTopics && !sameTopics(request.subscribedTopics, member.topics)) {
     const topics = [...new Set(request.subscribedTopics)].sort();
-    const renewed = { topics, expiresAt: now + member.sessionTimeoutMs, heartbeatAt: now };
+    await requireRoom(deps, groupId, state, { ...member, topics }, now);
+    const renewed = { topics, subscribedAt: now, expiresAt: now + member.sessionTimeoutMs, heartbeatAt: now };
     if (!(await updateMember(deps, groupId, member, now, renewed))) await failedMemberWrite(deps, groupId, memberId, now);
     member = { ...member, ...renewed, version: member.version + 1 };
     state.members.set(memberId, member);
@@ -79,6 +81,16 @@ const sameTopics = (a: string[], b: string[]) => {
   return x.length === y.length && x.every((t, i) => t === y[i]);
 };
 
+/**
+ * Refuses a join or a subscription change (changing nothing) unless every member the target
+ * covers still fits the group with it: a member cannot push out the others.
+ */
+async function requireRoom(deps: GroupsDeps, groupId: string, state: Membership, candidate: MemberItem, now: number): Promise<void> {
+  const members = [...admittedMembers(state, now).filter((m) => m.memberId !== candidate.memberId), candidate];
+  const meta = await resolveMeta(deps, members.flatMap((m) => m.topics), false);
+  if (!fitsGroup(meta)) throw groupTooLarge(groupId, meta);
+}
+
 /** A conditional member write failed: say why (the member changed state), or ask the client to retry. */
 async function failedMemberWrite(deps: GroupsDeps, groupId: string, memberId: string, now: number): Promise<never> {
   requireRenewable(await getMember(deps, groupId, memberId), memberId, now);
@@ -102,7 +114,7 @@ async function join(deps: GroupsDeps, groupId: string, request: HeartbeatRequest
       );
     }
     if (others.length >= GROUP_LIMITS.maxMembers) {
-      throw new FloeError('INVALID_REQUEST', `group "${groupId}" already has ${others.length} members, the limit`);
+      throw new FloeError('GROUP_MAX_SIZE_REACHED', `group "${groupId}" already has ${others.length} members; the limit is ${GROUP_LIMITS.maxMembers} (maxMembers)`);
     }
     const member: MemberItem = {
       memberId: randomUUID(),
@@ -110,6 +122,7 @@ async function join(deps: GroupsDeps, groupId: string, request: HeartbeatRequest
       clientId: request.clientId ?? '',
       ...(request.joinId === undefined ? {} : { joinId: request.joinId }),
       topics: [...new Set(request.subscribedTopics ?? [])].sort(),
+      subscribedAt: now,
       assignors,
       memberEpoch: previous?.memberEpoch ?? 0,
       prevEpoch: previous?.memberEpoch ?? 0,
@@ -124,6 +137,7 @@ async function join(deps: GroupsDeps, groupId: string, request: HeartbeatRequest
       joinedAt: now,
       heartbeatAt: now,
     };
+    await requireRoom(deps, groupId, { ...state, members: new Map([...state.members].filter(([id]) => id !== previous?.memberId)) }, member, now);
     // A static member's new incarnation fences the old one first: a crash right after leaves a dead member, never two live ones.
     if (previous && !(await tombstoneMember(deps, groupId, previous, member.memberId, now))) continue;
     await createMember(deps, groupId, member);
@@ -150,6 +164,11 @@ async function reconcile(
 ): Promise<HeartbeatResponse> {
   const state = await ensureTarget(deps, groupId, initial, now);
   const member = requireRenewable(state.members.get(joined.memberId), joined.memberId, now);
+  if (state.group.refused?.includes(member.memberId)) {
+    // Racing joins or subscription changes left no room for this one (budget.ts): it leaves, and says why.
+    await leave(deps, groupId, member.memberId, now);
+    throw groupTooLarge(groupId, await resolveMeta(deps, [...Object.keys(state.group.meta), ...member.topics], false));
+  }
   const me = member.memberId;
   const target = new Set(state.group.target[me] ?? []);
   const held = member.owned;

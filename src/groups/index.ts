@@ -6,3 +6,4 @@ export { describeGroup, listGroups } from './describe.js';
 export type { GroupsDeps } from './deps.js';
 export * from './model.js';
 export { assignorName } from './assignors.js';
+export { requireSubscriptionWithinLimit } from './budget.js';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type AssignorName, GROUP_LIMITS, type PartitionKey } from '@floe/protocol';
 /**
  * The consumer-group items in DynamoDB (groups table, pk "g#<groupId>") and the
@@ -20,8 +21,10 @@ export interface GroupItem {
   target: Record<string, PartitionKey[]>;
   /** memberId -> subscription signature the target was computed for */
   subs: Record<string, string>;
-  /** topic -> partition count the target was computed for */
+  /** topic -> partition count the target was computed for (the topics of admitted members) */
   meta: Record<string, number>;
+  /** live members left out of the target because the group had no room for their topics (budget.ts); they are told to leave */
+  refused?: string[];
   createdAt: number;
   updatedAt: number;
 }
@@ -34,6 +37,8 @@ export interface MemberItem {
   joinId?: string;
   /** subscribed topic names (patterns are resolved by the client) */
   topics: string[];
+  /** when the subscription was last set: the newest subscription is the one refused when the group has no room (absent in old items: joinedAt) */
+  subscribedAt?: number;
   /** assignors the member accepts, preferred first */
   assignors: AssignorName[];
   memberEpoch: number;
@@ -92,9 +97,12 @@ export function isDead(member: MemberItem | undefined, now: number): boolean {
   return member === undefined || member.fencedBy !== undefined || member.expiresAt <= now;
 }
 
-/** What the target assignment depends on for one member. */
+/**
+ * What the target assignment depends on for one member, as a short digest: the group item
+ * keeps one per member, and full subscriptions (up to 32 KiB each) would not fit it.
+ */
 export function subscriptionSignature(member: MemberItem): string {
-  return JSON.stringify([member.instanceId ?? '', [...member.topics].sort()]);
+  return createHash('sha256').update(JSON.stringify([member.instanceId ?? '', [...member.topics].sort()])).digest('base64url').slice(0, 22);
 }
 
 export const ttlSeconds = (epochMs: number): number => Math.ceil(epochMs / 1000);

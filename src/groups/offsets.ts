@@ -10,7 +10,7 @@
  *   FENCED_MEMBER_EPOCH   another member holds the partition (it was taken over)
  *   STALE_MEMBER_EPOCH    the member holds the partition under a newer claim epoch than the commit names
  */
-import { type CommitPartition, type CommitRequest, type CommitResult, type CommittedOffset, type ErrorCode, FloeError, GROUP_LIMITS, partitionKey, type TopicPartition } from '@floe/protocol';
+import { type CommitPartition, type CommitRequest, type CommitResult, type CommittedOffset, FloeError, GROUP_LIMITS, partitionKey, type TopicPartition } from '@floe/protocol';
 import { nowOf, type GroupsDeps } from './deps.js';
 import { requireLive } from './heartbeat.js';
 import { isDead } from './model.js';

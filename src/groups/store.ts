@@ -4,8 +4,9 @@
  * what keeps concurrent handlers honest. Functions return false (or undefined)
  * when their condition failed; the callers decide what that means.
  */
-import { FloeError, GROUP_LIMITS, parsePartitionKey, partitionKey, type PartitionKey } from '@floe/protocol';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GROUP_LIMITS, parsePartitionKey, partitionKey, type PartitionKey } from '@floe/protocol';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, queryAll } from '../storage/dynamo-batch.js';
 import { groupKeys, TTL_ATTRIBUTE } from '../storage/keys.js';
 import { isConditionFailure, writeIf, type GroupsDeps } from './deps.js';
 import { renewableAfter, ttlSeconds, type GroupItem, type MemberItem, type OffsetItem } from './model.js';
@@ -34,30 +35,23 @@ function toOffset(item: Record<string, unknown>): OffsetItem {
 /** The group item and all member items, in one strongly consistent Query. */
 export async function readMembership(deps: GroupsDeps, groupId: string): Promise<Membership> {
   const out: Membership = { members: new Map() };
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.dynamo.send(
-      new QueryCommand({
-        TableName: deps.groupsTable,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': groupKeys.groupPk(groupId),
-          ':from': groupKeys.membershipSkRange[0],
-          ':to': groupKeys.membershipSkRange[1],
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      if (item.sk === groupKeys.group(groupId).sk) out.group = strip<GroupItem>(item);
-      else if (String(item.sk).startsWith(groupKeys.memberPrefix)) {
-        const member = toMember(item);
-        out.members.set(member.memberId, member);
-      }
+  const items = queryAll(deps.dynamo, {
+    TableName: deps.groupsTable,
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: {
+      ':pk': groupKeys.groupPk(groupId),
+      ':from': groupKeys.membershipSkRange[0],
+      ':to': groupKeys.membershipSkRange[1],
+    },
+    ConsistentRead: true,
+  });
+  for await (const item of items) {
+    if (item.sk === groupKeys.group(groupId).sk) out.group = strip<GroupItem>(item);
+    else if (String(item.sk).startsWith(groupKeys.memberPrefix)) {
+      const member = toMember(item);
+      out.members.set(member.memberId, member);
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   return out;
 }
 
@@ -97,19 +91,8 @@ async function listGroup(deps: GroupsDeps, groupId: string, createdAt: number): 
 
 export async function listGroupIds(deps: GroupsDeps): Promise<string[]> {
   const ids: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.dynamo.send(
-      new QueryCommand({
-        TableName: deps.groupsTable,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': groupKeys.groupsListPk },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) ids.push(String(item.sk));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = queryAll(deps.dynamo, { TableName: deps.groupsTable, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': groupKeys.groupsListPk } });
+  for await (const item of items) ids.push(String(item.sk));
   return ids;
 }
 
@@ -208,24 +191,13 @@ export async function getMember(deps: GroupsDeps, groupId: string, memberId: str
 /** Offset items for the given partitions (strongly consistent), keyed by partition key. */
 export async function readOffsets(deps: GroupsDeps, groupId: string, keys: PartitionKey[]): Promise<Map<PartitionKey, OffsetItem>> {
   const out = new Map<PartitionKey, OffsetItem>();
-  const unique = [...new Set(keys)];
-  for (let i = 0; i < unique.length; i += 100) {
-    let pending: Array<Record<string, unknown>> | undefined = unique.slice(i, i + 100).map((key) => {
-      const { topic, partition } = parsePartitionKey(key);
-      return groupKeys.offset(groupId, topic, partition);
-    });
-    for (let attempt = 0; pending && pending.length > 0; attempt++) {
-      if (attempt > 10) throw new FloeError('STORAGE_UNAVAILABLE', 'could not read committed offsets');
-      const result: import('@aws-sdk/lib-dynamodb').BatchGetCommandOutput = await deps.dynamo.send(
-        new BatchGetCommand({ RequestItems: { [deps.groupsTable]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      for (const item of result.Responses?.[deps.groupsTable] ?? []) {
-        const offset = toOffset(item);
-        out.set(partitionKey(offset.topic, offset.partition), offset);
-      }
-      pending = result.UnprocessedKeys?.[deps.groupsTable]?.Keys;
-      if (pending?.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-    }
+  const itemKeys = [...new Set(keys)].map((key) => {
+    const { topic, partition } = parsePartitionKey(key);
+    return groupKeys.offset(groupId, topic, partition);
+  });
+  for (const item of await batchGetAll(deps.dynamo, deps.groupsTable, itemKeys)) {
+    const offset = toOffset(item);
+    out.set(partitionKey(offset.topic, offset.partition), offset);
   }
   return out;
 }
@@ -233,23 +205,16 @@ export async function readOffsets(deps: GroupsDeps, groupId: string, keys: Parti
 /** Every offset item of a group, or of one topic. */
 export async function queryOffsets(deps: GroupsDeps, groupId: string, topic?: string): Promise<OffsetItem[]> {
   const out: OffsetItem[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.dynamo.send(
-      new QueryCommand({
-        TableName: deps.groupsTable,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: {
-          ':pk': groupKeys.groupPk(groupId),
-          ':prefix': topic === undefined ? groupKeys.offsetPrefix : groupKeys.offsetTopicPrefix(topic),
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) out.push(toOffset(item));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = queryAll(deps.dynamo, {
+    TableName: deps.groupsTable,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: {
+      ':pk': groupKeys.groupPk(groupId),
+      ':prefix': topic === undefined ? groupKeys.offsetPrefix : groupKeys.offsetTopicPrefix(topic),
+    },
+    ConsistentRead: true,
+  });
+  for await (const item of items) out.push(toOffset(item));
   return out;
 }
 

@@ -5,21 +5,31 @@
  * the group item's version makes exactly one of several racing handlers win,
  * the others re-read and find it fresh.
  */
-import { type AssignorName, FloeError, GROUP_LIMITS } from '@floe/protocol';
+import { type AssignorName, FloeError, GROUP_LIMITS, mapConcurrent } from '@floe/protocol';
 import { getTopic } from '../log/topics.js';
 import { assign, type AssignorMember } from './assignors.js';
+import { admitMembers } from './budget.js';
 import type { GroupsDeps } from './deps.js';
 import { isDead, isLive, subscriptionSignature, type GroupItem, type MemberItem } from './model.js';
 import { deleteMember, putGroup, readMembership, type Membership } from './store.js';
 
 export const liveMembers = (state: Membership, now: number): MemberItem[] => [...state.members.values()].filter((m) => isLive(m, now));
 
+/** Topic reads one group computation keeps in flight. */
+const META_READS_IN_FLIGHT = 16;
+
 /** Partition counts of the topics (0 for a topic that does not exist). `fresh` bypasses the handler's topic cache. */
 export async function resolveMeta(deps: GroupsDeps, topics: Iterable<string>, fresh: boolean): Promise<Record<string, number>> {
   const names = [...new Set(topics)].sort();
-  const found = await Promise.all(names.map((name) => (fresh ? getTopic(deps, name) : deps.resolveTopic(name))));
+  const found = await mapConcurrent(names, META_READS_IN_FLIGHT, (name) => (fresh ? getTopic(deps, name) : deps.resolveTopic(name)));
   return Object.fromEntries(names.map((name, i) => [name, found[i]?.partitions ?? 0]));
 }
+
+/** The live members the group's target covers (not refused for lack of room). */
+export const admittedMembers = (state: Membership, now: number): MemberItem[] => {
+  const refused = new Set(state.group?.refused ?? []);
+  return liveMembers(state, now).filter((m) => !refused.has(m.memberId));
+};
 
 const sameRecord = (a: Record<string, unknown>, b: Record<string, unknown>): boolean => {
   const keys = Object.keys(a);
@@ -56,7 +66,6 @@ function chooseAssignor(current: AssignorName | undefined, live: MemberItem[]): 
 /** The next group item, or undefined if the current one is still right for these members. */
 export async function planTarget(deps: GroupsDeps, groupId: string, state: Membership, now: number): Promise<GroupItem | undefined> {
   const live = liveMembers(state, now);
-  const topics = live.flatMap((m) => m.topics);
   const group = state.group;
   if (group) {
     const renamed = renameReplaced(group, state, now);
@@ -65,6 +74,7 @@ export async function planTarget(deps: GroupsDeps, groupId: string, state: Membe
     const membersSame = sameRecord(subs, renamed.subs) && assignor === group.assignor;
     if (membersSame) {
       // Only metadata could have changed: the cache may be stale, so confirm with fresh reads before moving anything.
+      const topics = admittedMembers(state, now).flatMap((m) => m.topics);
       const cached = await resolveMeta(deps, topics, false);
       const metaSame = sameRecord(cached, group.meta) || sameRecord(await resolveMeta(deps, topics, true), group.meta);
       if (metaSame) {
@@ -89,16 +99,21 @@ export async function planTarget(deps: GroupsDeps, groupId: string, state: Membe
 }
 
 async function compute(deps: GroupsDeps, previous: GroupItem, live: MemberItem[], assignor: AssignorName, now: number): Promise<GroupItem> {
-  const meta = await resolveMeta(deps, live.flatMap((m) => m.topics), true);
-  const members: AssignorMember[] = live.map((m) => ({ memberId: m.memberId, sortKey: m.instanceId ?? m.memberId, topics: m.topics }));
+  const all = await resolveMeta(deps, live.flatMap((m) => m.topics), true);
+  const { admitted, refused } = admitMembers(live, all);
+  const wanted = new Set(admitted.flatMap((m) => m.topics));
+  const meta = Object.fromEntries(Object.entries(all).filter(([topic]) => wanted.has(topic)));
+  const members: AssignorMember[] = admitted.map((m) => ({ memberId: m.memberId, sortKey: m.instanceId ?? m.memberId, topics: m.topics }));
   return {
     ...previous,
     epoch: previous.epoch + 1,
     version: previous.version + 1,
     assignor,
     target: assign(assignor, members, meta, previous.target),
+    // Every live member, refused ones too: a refusal must not look like a change at the next heartbeat.
     subs: Object.fromEntries(live.map((m) => [m.memberId, subscriptionSignature(m)])),
     meta,
+    refused: refused.length > 0 ? refused.map((m) => m.memberId) : undefined,
     updatedAt: now,
   };
 }

@@ -1,5 +1,5 @@
 /** Routes of the admin function (the bootstrap URL): topics, metadata, offsets. */
-import { FloeError } from '@floe/protocol';
+import { FloeError, mapConcurrent } from '@floe/protocol';
 import { LIMITS } from '../log/limits.js';
 import {
   addPartitions,
@@ -16,6 +16,7 @@ import {
 import { bootstrapRoute } from './bootstrap.js';
 import type { HandlerDeps } from './deps.js';
 import { json, parseJsonBody, router, type FunctionUrlHandler } from './http.js';
+import { REQUEST_LIMITS } from './limits.js';
 import { offsetsRoutes } from './offsets-routes.js';
 import { integer, object } from './validate.js';
 
@@ -28,14 +29,15 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       method: 'GET',
       path: '/v1/metadata',
       handle: async (request) => {
-        const names = request.query.get('topics');
+        const names = request.query.get('topics')?.split(',').filter(Boolean);
+        if (names && names.length > REQUEST_LIMITS.maxMetadataTopics) {
+          throw new FloeError('INVALID_REQUEST', `metadata asks for ${names.length} topics; the limit is ${REQUEST_LIMITS.maxMetadataTopics} (maxMetadataTopics)`);
+        }
         const topics = names
-          ? await Promise.all(
-              names.split(',').filter(Boolean).map(async (name) => {
-                const topic = await getTopic(deps, validateTopicName(name));
-                return topic ? { ...topicJson(topic), errorCode: 'NONE' } : { name, errorCode: 'UNKNOWN_TOPIC_OR_PARTITION' };
-              }),
-            )
+          ? await mapConcurrent(names.map(validateTopicName), REQUEST_LIMITS.lookupsInFlight, async (name) => {
+              const topic = await getTopic(deps, name);
+              return topic ? { ...topicJson(topic), errorCode: 'NONE' } : { name, errorCode: 'UNKNOWN_TOPIC_OR_PARTITION' };
+            })
           : (await listTopics(deps)).map((t) => ({ ...topicJson(t), errorCode: 'NONE' }));
         return json(200, { topics });
       },

@@ -4,7 +4,7 @@ import { fetchRecords, validateFetchRequest } from '../log/fetch.js';
 import { LIMITS } from '../log/limits.js';
 import { bootstrapRoute } from './bootstrap.js';
 import type { HandlerDeps } from './deps.js';
-import { binary, json, parseJsonBody, router, type FunctionUrlHandler, type HttpRequest, type Route } from './http.js';
+import { binary, parseJsonBody, partitionsJson, router, type FunctionUrlHandler, type HttpRequest, type PartitionOutcome, type Route } from './http.js';
 import { parseEncoding, type Encoding } from './json-records.js';
 import { offsetsRoutes } from './offsets-routes.js';
 import { array, integer, object, optional, string } from './validate.js';
@@ -111,16 +111,9 @@ export function fetchApp(deps: HandlerDeps): FunctionUrlHandler {
     const topics = await fetchRecords(deps, fetchRequest);
     // The SDK's binary form carries per-partition codes like Kafka: always 200.
     if (wantsBinary(request)) return binary(200, FETCH_CONTENT_TYPE, encodeFetchResponse(topics));
-    const body = fetchResultToJson(topics, encoding, fetchRequest) as { topics: Array<{ partitions: Array<{ errorCode: FetchTopicResult['partitions'][number]['errorCode']; errorMessage?: string }> }>; error?: unknown };
-    const partitions = body.topics.flatMap((t) => t.partitions);
-    const single = partitions.length === 1 ? partitions[0] : undefined;
-    // A request naming one partition that fails gets that error's status; multi-partition answers are 200 with per-partition codes.
-    if (single && single.errorCode !== 'NONE') {
-      const error = new FloeError(single.errorCode, single.errorMessage ?? single.errorCode);
-      body.error = error.toJSON();
-      return json(error.status, body);
-    }
-    return json(200, body);
+    const body = fetchResultToJson(topics, encoding, fetchRequest) as { topics: Array<{ partitions: PartitionOutcome[] }> };
+    // The JSON body's codes, not the fetch's: a batch that cannot be decoded is that partition's CORRUPT_MESSAGE.
+    return partitionsJson(body, body.topics.flatMap((t) => t.partitions));
   };
   const routes: Route[] = [
     {

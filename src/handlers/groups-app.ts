@@ -3,15 +3,15 @@
  * commit/fetch/reset, describe and list. Bodies are JSON; docs/consumer-groups.md
  * documents every route, body and error.
  */
-import { type AssignorName, type ErrorCode, FloeError, GROUP_LIMITS, type HeartbeatRequest, isValidGroupId, type ResetSpec, type TopicPartition } from '@floe/protocol';
-import { commitOffsets, describeGroup, fetchOffsets, heartbeat, listGroups, resetOffsets, assignorName } from '../groups/index.js';
+import { type AssignorName, FloeError, GROUP_LIMITS, type HeartbeatRequest, isValidGroupId, type ResetSpec, type TopicPartition } from '@floe/protocol';
+import { commitOffsets, describeGroup, fetchOffsets, heartbeat, listGroups, requireSubscriptionWithinLimit, resetOffsets, assignorName } from '../groups/index.js';
 import { LIMITS } from '../log/limits.js';
 import { validateTopicName } from '../log/topics.js';
 import { parseOffsetSpec } from './offsets-routes.js';
 import { bootstrapRoute } from './bootstrap.js';
 import type { HandlerDeps } from './deps.js';
-import { json, parseJsonBody, router, type FunctionUrlHandler, type HttpRequest, type Route } from './http.js';
-import { array, integer, object, optional, string, type Json } from './validate.js';
+import { json, parseJsonBody, partitionsJson, router, type FunctionUrlHandler, type HttpRequest, type Route } from './http.js';
+import { array, integer, object, optional, partitionCount, string, type Json } from './validate.js';
 
 function groupIdOf(request: HttpRequest): string {
   const groupId = request.params.group;
@@ -60,9 +60,11 @@ export function parseHeartbeat(body: Json): HeartbeatRequest {
     sessionTimeoutMs,
     heartbeatIntervalMs,
     rebalanceTimeoutMs: optional<number | undefined>(body.rebalanceTimeoutMs, undefined, (v) => integer(v, 'rebalanceTimeoutMs', { min: 0 })),
-    subscribedTopics: optional<string[] | undefined>(body.subscribedTopics, undefined, (v) =>
-      array(v, 'subscribedTopics', GROUP_LIMITS.maxSubscribedTopics).map((t) => validateTopicName(t)),
-    ),
+    subscribedTopics: optional<string[] | undefined>(body.subscribedTopics, undefined, (v) => {
+      const topics = array(v, 'subscribedTopics', GROUP_LIMITS.maxSubscribedTopics).map((t) => validateTopicName(t));
+      requireSubscriptionWithinLimit(topics);
+      return topics;
+    }),
     assignors,
     ownedPartitions: optional<TopicPartition[] | undefined>(body.ownedPartitions, undefined, (v) => partitionList(v, 'ownedPartitions')),
   };
@@ -77,18 +79,6 @@ function byTopic<T extends TopicPartition>(results: T[]): Array<{ topic: string;
     topics.set(topic, list);
   }
   return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
-}
-
-/** 200 when anything succeeded; when every partition failed with one code, that code's status and error. */
-function partitionAnswer<T extends TopicPartition & { errorCode: ErrorCode; errorMessage?: string }>(results: T[], extra: Record<string, unknown> = {}) {
-  const body: Record<string, unknown> = { ...extra, topics: byTopic(results) };
-  const codes = new Set(results.map((r) => r.errorCode));
-  const only = codes.size === 1 ? results[0] : undefined;
-  if (only && only.errorCode !== 'NONE') {
-    const error = new FloeError(only.errorCode, only.errorMessage ?? only.errorCode);
-    return json(error.status, { ...body, error: error.toJSON() });
-  }
-  return json(200, body);
 }
 
 function parseResetSpec(body: Json): ResetSpec {
@@ -144,12 +134,13 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
           });
         });
         if (partitions.length === 0) throw new FloeError('INVALID_REQUEST', 'commit names no partition');
+        partitionCount(partitions.length, 'commit');
         const results = await commitOffsets(deps, groupId, {
           memberId: optionalString(body.memberId, 'memberId', 64),
           memberEpoch: optional<number | undefined>(body.memberEpoch, undefined, (v) => integer(v, 'memberEpoch')),
           partitions,
         });
-        return partitionAnswer(results);
+        return partitionsJson({ topics: byTopic(results) }, results);
       },
     },
     {
@@ -168,7 +159,8 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
             const listed = optional<number[] | undefined>(topic.partitions, undefined, (v) =>
               array(v, `topics[${i}].partitions`, LIMITS.maxPartitionsPerRequest).map((p, j) => integer(p, `topics[${i}].partitions[${j}]`, { min: 0 })),
             );
-            const count = listed ? 0 : ((await deps.resolveTopic(name))?.partitions ?? 0);
+            const count = listed ? listed.length : ((await deps.resolveTopic(name))?.partitions ?? 0);
+            partitionCount(partitions.length + count, 'offset fetch');
             for (const partition of listed ?? Array.from({ length: count }, (_, p) => p)) partitions.push({ topic: name, partition });
           }
         }
@@ -193,7 +185,7 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
             return v;
           }),
         });
-        return partitionAnswer(results, { groupId, dryRun: body.dryRun === true });
+        return partitionsJson({ groupId, dryRun: body.dryRun === true, topics: byTopic(results) }, results);
       },
     },
     {

@@ -5,8 +5,8 @@
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { configFromEnv } from '../config.js';
-import { housekeepingSettingsFromEnv, runHousekeeping, type HousekeepingSummary } from '../housekeeping/housekeeping.js';
+import { configFromEnv, housekeepingSettingsFromEnv } from '../config.js';
+import { runHousekeeping, type HousekeepingSummary } from '../housekeeping/housekeeping.js';
 import { createHousekeepingDeps } from './housekeeping-deps.js';
 import { logger } from './logger.js';
 

@@ -4,9 +4,9 @@
  * Error bodies are always `{ "error": { "code", "message", "retriable" } }`.
  */
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import { FloeError } from '@floe/protocol';
-import { isRetriableStorageError } from '../storage/layers.js';
-import { logError } from './logger.js';
+import { type ErrorCode, FloeError } from '@floe/protocol';
+import { publicError } from '../storage/errors.js';
+import './logger.js'; // installs the logger as the reporter of internal errors
 
 export type FunctionUrlEvent = LambdaFunctionURLEvent;
 /** The structured response form a Function URL accepts. */
@@ -51,14 +51,35 @@ export const binary = (status: number, contentType: string, body: Buffer): Funct
   isBase64Encoded: true,
 });
 
-export function errorResponse(error: unknown, log?: (message: string, error: unknown) => void): FunctionUrlResult {
-  if (error instanceof FloeError) return json(error.status, { error: error.toJSON() });
-  if (isRetriableStorageError(error)) {
-    const e = new FloeError('STORAGE_UNAVAILABLE', `storage is unavailable or throttling: ${(error as Error).message}`);
-    return json(e.status, { error: e.toJSON() });
-  }
-  log?.('unhandled error', error);
-  const e = new FloeError('UNKNOWN_SERVER_ERROR', 'internal error');
+/** A partition's outcome in an answer that carries per-partition results. */
+export interface PartitionOutcome {
+  errorCode: ErrorCode;
+  errorMessage?: string;
+}
+
+/**
+ * The one HTTP status rule for answers with per-partition results (produce, fetch,
+ * offsets, offset commits and resets; docs/http-api.md, "Per-partition results"):
+ * 200 when at least one partition succeeded or none was named; otherwise the
+ * status of the first partition's error, which also goes beside the results.
+ * Binary answers (the SDK's fetch) are always 200: like Kafka's, they carry only the codes.
+ */
+export function partitionsStatus(outcomes: readonly PartitionOutcome[]): { status: number; error?: FloeError } {
+  const first = outcomes[0];
+  if (!first || outcomes.some((o) => o.errorCode === 'NONE')) return { status: 200 };
+  const error = new FloeError(first.errorCode, first.errorMessage ?? first.errorCode);
+  return { status: error.status, error };
+}
+
+/** A JSON answer with per-partition results, its status and `error` set by partitionsStatus. */
+export function partitionsJson(body: Record<string, unknown>, outcomes: readonly PartitionOutcome[]): FunctionUrlResult {
+  const { status, error } = partitionsStatus(outcomes);
+  return json(status, error ? { ...body, error: error.toJSON() } : body);
+}
+
+/** The answer to a failed request; what is not a FloeError is logged here and answered without its text. */
+export function errorResponse(error: unknown): FunctionUrlResult {
+  const e = publicError(error, 'a request');
   return json(e.status, { error: e.toJSON() });
 }
 
@@ -83,7 +104,7 @@ function matchPath(pattern: string, path: string): Record<string, string> | unde
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
-export function router(routes: Route[], log: (message: string, error: unknown) => void = logError): FunctionUrlHandler {
+export function router(routes: Route[]): FunctionUrlHandler {
   return async (event) => {
     try {
       const method = event.requestContext?.http?.method ?? 'GET';
@@ -114,7 +135,7 @@ export function router(routes: Route[], log: (message: string, error: unknown) =
       if (matchedPath) throw new FloeError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`);
       throw new FloeError('NOT_FOUND', `no route ${method} ${path}`);
     } catch (error) {
-      return errorResponse(error, log);
+      return errorResponse(error);
     }
   };
 }

@@ -1,10 +1,11 @@
 /** ListOffsets over HTTP (on the fetch and admin functions): earliest, latest or by timestamp. */
-import { FloeError } from '@floe/protocol';
+import { FloeError, mapConcurrent } from '@floe/protocol';
 import { EARLIEST, LATEST, listOffset } from '../log/list-offsets.js';
 import { LIMITS } from '../log/limits.js';
 import type { HandlerDeps } from './deps.js';
-import { json, parseJsonBody, type Route } from './http.js';
-import { array, integer, object, string } from './validate.js';
+import { parseJsonBody, partitionsJson, type Route } from './http.js';
+import { REQUEST_LIMITS } from './limits.js';
+import { array, integer, object, partitionCount, string } from './validate.js';
 
 /** "earliest" | "latest" | epoch ms | ISO-8601 date -> Kafka's ListOffsets timestamp spec. */
 export function parseOffsetSpec(value: unknown, what: string): number {
@@ -20,21 +21,15 @@ export function parseOffsetSpec(value: unknown, what: string): number {
 
 export function offsetsRoutes(deps: HandlerDeps): Route[] {
   const run = async (items: Array<{ topic: string; partition: number; spec: number }>) => {
-    const results = await Promise.all(items.map((i) => listOffset(deps, i.topic, i.partition, i.spec)));
+    partitionCount(items.length, 'offsets request');
+    const results = await mapConcurrent(items, REQUEST_LIMITS.lookupsInFlight, (i) => listOffset(deps, i.topic, i.partition, i.spec));
     const topics = new Map<string, unknown[]>();
     items.forEach((item, n) => {
       const list = topics.get(item.topic) ?? [];
       list.push(results[n]);
       topics.set(item.topic, list);
     });
-    const body: Record<string, unknown> = { topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) };
-    // One partition asked for and it failed: answer with that error's status (multi-partition answers are 200).
-    const only = results.length === 1 ? results[0] : undefined;
-    if (only && only.errorCode !== 'NONE') {
-      const error = new FloeError(only.errorCode, only.errorMessage ?? only.errorCode);
-      return json(error.status, { ...body, error: error.toJSON() });
-    }
-    return json(200, body);
+    return partitionsJson({ topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) }, results);
   };
   return [
     {

@@ -1,11 +1,11 @@
 /** Routes of the produce function: POST /v1/produce (binary or JSON), POST /v1/producer-ids, GET /v1/bootstrap. */
-import { decodeProduceRequest, FloeError, PRODUCE_CONTENT_TYPE, type ProduceRequest, type ProduceTopicResult } from '@floe/protocol';
+import { decodeProduceRequest, FloeError, PRODUCE_CONTENT_TYPE, type ProduceRequest } from '@floe/protocol';
 import { LIMITS } from '../log/limits.js';
 import { produce, validateProduceRequest } from '../log/produce.js';
 import { initProducerId } from '../log/producer-ids.js';
 import { bootstrapRoute } from './bootstrap.js';
 import type { HandlerDeps } from './deps.js';
-import { contentType, json, parseJsonBody, router, type FunctionUrlHandler, type HttpRequest } from './http.js';
+import { contentType, json, parseJsonBody, partitionsJson, router, type FunctionUrlHandler, type HttpRequest } from './http.js';
 import { jsonRecordsToRequest, type JsonRecordRef } from './json-records.js';
 import { array, base64, integer, object, string } from './validate.js';
 
@@ -37,16 +37,6 @@ function producerIdOf(value: unknown): bigint {
   return BigInt(text);
 }
 
-/** HTTP status of a produce answer: 200 if anything was written; otherwise the first partition error's status. */
-function statusOf(topics: ProduceTopicResult[]): { status: number; error?: FloeError } {
-  const all = topics.flatMap((t) => t.partitions);
-  if (all.some((p) => p.errorCode === 'NONE')) return { status: 200 };
-  const first = all[0];
-  if (!first) return { status: 200 };
-  const error = new FloeError(first.errorCode, first.errorMessage ?? first.errorCode);
-  return { status: error.status, error };
-}
-
 export function produceApp(deps: HandlerDeps): FunctionUrlHandler {
   const handleProduce = async (request: HttpRequest) => {
     const type = contentType(request);
@@ -61,9 +51,7 @@ export function produceApp(deps: HandlerDeps): FunctionUrlHandler {
     }
     validateProduceRequest(produceRequest, request.body.length);
     const topics = await produce(deps, produceRequest);
-    const { status, error } = statusOf(topics);
     const body: Record<string, unknown> = { topics };
-    if (error) body.error = error.toJSON();
     if (refs) {
       body.records = refs.map((ref) => {
         const p = topics.find((t) => t.topic === ref.topic)?.partitions.find((x) => x.partition === ref.partition);
@@ -72,7 +60,7 @@ export function produceApp(deps: HandlerDeps): FunctionUrlHandler {
           : { topic: ref.topic, partition: ref.partition, error: p?.errorCode ?? 'UNKNOWN_SERVER_ERROR' };
       });
     }
-    return json(status, body);
+    return partitionsJson(body, topics.flatMap((t) => t.partitions));
   };
 
   return router([

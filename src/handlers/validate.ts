@@ -1,5 +1,6 @@
 /** Small validators for JSON request bodies: every wrong type becomes INVALID_REQUEST naming the field. */
 import { FloeError, type ErrorCode } from '@floe/protocol';
+import { REQUEST_LIMITS } from './limits.js';
 
 export type Json = Record<string, unknown>;
 
@@ -14,6 +15,11 @@ export function array(value: unknown, what: string, max = 100_000): unknown[] {
   if (!Array.isArray(value)) throw new FloeError('INVALID_REQUEST', `${what} must be an array`);
   if (value.length > max) throw new FloeError('INVALID_REQUEST', `${what} has ${value.length} elements; the limit is ${max}`);
   return value;
+}
+
+/** Refuses a request naming more partitions than a limit (counted after whole topics are expanded). */
+export function partitionCount(count: number, what: string, limit = REQUEST_LIMITS.maxPartitionsPerRequest): void {
+  if (count > limit) throw new FloeError('INVALID_REQUEST', `${what} names ${count} partitions; the limit is ${limit} (maxPartitionsPerRequest)`);
 }
 
 export function string(value: unknown, what: string): string {

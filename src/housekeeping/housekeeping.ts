@@ -6,7 +6,6 @@
  * crashed one's leases expire and the next holder redoes its unit (every step is idempotent).
  * Returns a summary of what it did (the Lambda handler logs it and publishes it as metrics).
  */
-import { FloeError } from '@floe/protocol';
 import { logKeys, SEGMENT_SHARDS } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { readHead } from '../log/append.js';
@@ -30,13 +29,6 @@ export interface HousekeepingSettings {
   concurrency: number;
 }
 
-export const HOUSEKEEPING_ENV = {
-  leaseMs: 'FLOE_LEASE_MS',
-  graceMs: 'FLOE_GC_GRACE_MS',
-  mergeTargetBytes: 'FLOE_MERGE_TARGET_BYTES',
-  producerIdExpirationMs: 'FLOE_PRODUCER_ID_EXPIRATION_MS',
-} as const;
-
 export const DEFAULT_HOUSEKEEPING_SETTINGS: HousekeepingSettings = {
   leaseMs: LIMITS.leaseDurationMs,
   graceMs: LIMITS.gcGraceMs,
@@ -45,18 +37,6 @@ export const DEFAULT_HOUSEKEEPING_SETTINGS: HousekeepingSettings = {
   producerIdExpirationMs: LIMITS.producerIdExpirationMs,
   concurrency: LIMITS.housekeepingConcurrency,
 };
-
-export function housekeepingSettingsFromEnv(env: Record<string, string | undefined> = process.env): HousekeepingSettings {
-  const settings = { ...DEFAULT_HOUSEKEEPING_SETTINGS };
-  for (const [field, name] of Object.entries(HOUSEKEEPING_ENV) as Array<[keyof typeof HOUSEKEEPING_ENV, string]>) {
-    const raw = env[name];
-    if (raw === undefined || raw === '') continue;
-    const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value <= 0) throw new FloeError('INVALID_CONFIG', `${name} must be a positive integer, got ${raw}`);
-    settings[field] = value;
-  }
-  return settings;
-}
 
 export type HousekeepingHooks = MergeHooks &
   SweepHooks & {

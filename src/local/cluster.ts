@@ -16,12 +16,18 @@ import { FUNCTION_NAMES, functionUrl, startFunctionUrlServer, type FunctionName 
 import { installEnvFaults } from '../faults/env-faults.js';
 import { installCrashPoint, type CrashPoint } from '../faults/crash-points.js';
 import { startPeriodicHousekeeping } from './periodic-housekeeping.js';
+import { reportInternalErrorsTo } from '../storage/errors.js';
+import { consoleErrorReporter } from './console-errors.js';
+import { LocalStartupError } from './errors.js';
 import { ensureStorage, LOCAL_CREDENTIALS, localConfig, startStorage, type RunningStorage } from './storage.js';
 
 export interface ClusterOptions {
   host?: string;
   port?: number;
   dataDir?: string;
+  /** The data dir as the user gave it, and the command, for messages ("data dir .floe is in use by another floe dev"). */
+  dataDirLabel?: string;
+  command?: string;
   /** Use an already running storage (several handler processes sharing one). */
   storage?: { dynamoEndpoint: string; s3Endpoint: string };
   entryModules?: boolean;
@@ -65,27 +71,50 @@ function customize(deps: HandlerDeps, options: ClusterOptions): void {
 
 export async function startCluster(options: ClusterOptions = {}): Promise<LocalCluster> {
   setLocalCredentials();
-  let owned: RunningStorage | undefined;
-  const storage = options.storage ?? (owned = await startStorage({ dataDir: options.dataDir, host: options.host }));
-  const config = { ...localConfig(storage), ...options.config };
-  await ensureStorage(config);
+  reportInternalErrorsTo(consoleErrorReporter());
+  // The port first: a taken port is the commonest failure, and finding it needs no storage.
   const front = await startFunctionUrlServer({ host: options.host, port: options.port });
+  let owned: RunningStorage | undefined;
+  let storage: { dynamoEndpoint: string; s3Endpoint: string };
+  let config: FloeConfig;
+  try {
+    storage =
+      options.storage ??
+      (owned = await startStorage({ dataDir: options.dataDir, host: options.host, dataDirLabel: options.dataDirLabel, command: options.command }));
+    config = { ...localConfig(storage), ...options.config };
+    await ensureStorage(config);
+  } catch (error) {
+    await owned?.close().catch(() => undefined);
+    await front.close();
+    // A data dir the stand-ins cannot write is the user's to fix: say that, not the S3 or DynamoDB error it caused.
+    const problem = owned?.health.problem();
+    throw problem ? new LocalStartupError(`${problem}; fix it and start again`) : error;
+  }
   for (const name of FUNCTION_NAMES) config.urls[name] = functionUrl(front.url, name);
+  front.setStorage(storage);
+  owned?.health.markStarted();
 
   const install = (name: FunctionName, handler: FunctionUrlHandler) =>
     front.setHandler(name, options.wrapHandler ? options.wrapHandler(name, handler) : handler);
   let deps: HandlerDeps | undefined;
-  if (options.entryModules) {
-    Object.assign(process.env, configToEnv(config));
-    for (const name of FUNCTION_NAMES) {
-      const module = (await import(`../handlers/${name}.js`)) as { handler: FunctionUrlHandler; deps: HandlerDeps };
-      customize(module.deps, options);
-      install(name, module.handler);
+  try {
+    if (options.entryModules) {
+      Object.assign(process.env, configToEnv(config));
+      for (const name of FUNCTION_NAMES) {
+        const module = (await import(`../handlers/${name}.js`)) as { handler: FunctionUrlHandler; deps: HandlerDeps };
+        customize(module.deps, options);
+        install(name, module.handler);
+      }
+    } else {
+      deps = createHandlerDeps(config);
+      customize(deps, options);
+      for (const name of FUNCTION_NAMES) install(name, APPS[name](deps));
     }
-  } else {
-    deps = createHandlerDeps(config);
-    customize(deps, options);
-    for (const name of FUNCTION_NAMES) install(name, APPS[name](deps));
+  } catch (error) {
+    // A bad setting (INVALID_CONFIG) must not leave a half-started cluster listening.
+    await front.close();
+    await owned?.close().catch(() => undefined);
+    throw error;
   }
   const housekeeping = options.housekeepingIntervalMs ? startPeriodicHousekeeping(config, options.housekeepingIntervalMs) : undefined;
   return {

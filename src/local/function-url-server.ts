@@ -8,8 +8,15 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FunctionUrlEvent, FunctionUrlHandler } from '../handlers/http.js';
+import { listenError } from './errors.js';
 
 export const FUNCTION_NAMES = ['produce', 'fetch', 'admin', 'groups'] as const;
+
+/**
+ * Served by the local cluster only (never by a Lambda): where its storage is, so that
+ * `floe housekeeping run --bootstrap URL` can reach it like every other command.
+ */
+export const LOCAL_STORAGE_PATH = '/_local/storage';
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** Lambda's synchronous invocation payload limit. */
@@ -80,11 +87,14 @@ export interface FunctionUrlServer {
   url: string;
   server: Server;
   setHandler(name: FunctionName, handler: FunctionUrlHandler): void;
+  /** what GET /_local/storage answers */
+  setStorage(storage: { dynamoEndpoint: string; s3Endpoint: string }): void;
   close(): Promise<void>;
 }
 
 export async function startFunctionUrlServer(options: { host?: string; port?: number } = {}): Promise<FunctionUrlServer> {
   const handlers = new Map<FunctionName, FunctionUrlHandler>();
+  let storage: { dynamoEndpoint: string; s3Endpoint: string } | undefined;
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -92,6 +102,7 @@ export async function startFunctionUrlServer(options: { host?: string; port?: nu
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname === LOCAL_STORAGE_PATH && req.method === 'GET' && storage) return send(res, 200, storage);
       const { name, rawPath } = route(url.pathname);
       const handler = handlers.get(name);
       if (!handler) return send(res, 503, { error: { code: 'COORDINATOR_NOT_AVAILABLE', message: `${name} is starting`, retriable: true } });
@@ -104,12 +115,14 @@ export async function startFunctionUrlServer(options: { host?: string; port?: nu
       res.writeHead(result.statusCode, { ...result.headers, 'content-length': String(out.length) });
       res.end(out);
     } catch (error) {
-      send(res, 500, { error: { code: 'UNKNOWN_SERVER_ERROR', message: String((error as Error)?.message ?? error), retriable: true } });
+      // A handler never throws (the router answers every error), so this is a bug of this server: say it here, not to the caller.
+      process.stderr.write(`floe: internal error serving ${req.method} ${req.url}: ${(error as Error)?.stack ?? String(error)}\n`);
+      send(res, 500, { error: { code: 'UNKNOWN_SERVER_ERROR', message: 'internal error (logged by the server)', retriable: true } });
     }
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => reject(listenError(error, options.host ?? '127.0.0.1', options.port ?? 0, 'the bootstrap URL')));
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
@@ -118,6 +131,7 @@ export async function startFunctionUrlServer(options: { host?: string; port?: nu
     url: `http://${host}:${address.port}`,
     server,
     setHandler: (name, handler) => handlers.set(name, handler),
+    setStorage: (endpoints) => (storage = { ...endpoints }),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

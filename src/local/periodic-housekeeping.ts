@@ -1,7 +1,7 @@
 /** `floe dev` runs housekeeping on a timer, one pass at a time, as the CDK stack's schedule does in AWS. */
-import type { FloeConfig } from '../config.js';
+import { housekeepingSettingsFromEnv, type FloeConfig } from '../config.js';
 import { createHousekeepingDeps } from '../handlers/housekeeping-deps.js';
-import { housekeepingSettingsFromEnv, runHousekeeping, type HousekeepingSummary } from '../housekeeping/housekeeping.js';
+import { runHousekeeping, type HousekeepingSummary } from '../housekeeping/housekeeping.js';
 
 export interface PeriodicHousekeeping {
   stop(): Promise<void>;

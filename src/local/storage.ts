@@ -17,9 +17,16 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import type { FloeConfig } from '../config.js';
+import { DEFAULT_CACHE_BYTES, type FloeConfig } from '../config.js';
 import { TOPIC_CONFIG_DEFAULTS } from '../log/limits.js';
 import { TABLES } from '../storage/tables.js';
+import { envDiskFaults } from '../faults/disk-faults.js';
+import { lockDataDir } from './data-dir-lock.js';
+import { guardDynaliteDir } from './dynalite-store.js';
+import { guardS3rverStore } from './s3rver-store.js';
+import { StorageHealth } from './storage-health.js';
+import { LocalStartupError } from './errors.js';
+import { sleep } from '@floe/protocol';
 
 /** s3rver's fixed credentials; dynalite accepts any. Not secrets: they only open the local stand-ins. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -34,6 +41,9 @@ export const LOCAL_NAMES = {
 export interface StorageOptions {
   /** Persist under this directory; omitted = in memory (S3 objects in a temp dir removed on close). */
   dataDir?: string;
+  /** The data dir as the user gave it, and the command holding it, for messages (default: the path, "floe storage"). */
+  dataDirLabel?: string;
+  command?: string;
   host?: string;
   dynamoPort?: number;
   s3Port?: number;
@@ -42,6 +52,8 @@ export interface StorageOptions {
 export interface RunningStorage {
   dynamoEndpoint: string;
   s3Endpoint: string;
+  /** the data dirs' state, as the stand-ins' writes find it */
+  health: StorageHealth;
   close(): Promise<void>;
 }
 
@@ -56,24 +68,38 @@ export async function startStorage(options: StorageOptions = {}): Promise<Runnin
   const tempDir = options.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'floe-s3-'));
   const s3Dir = options.dataDir ? join(options.dataDir, 's3') : (tempDir as string);
   const dynamoDir = options.dataDir ? join(options.dataDir, 'dynamodb') : undefined;
-  mkdirSync(s3Dir, { recursive: true });
-  if (dynamoDir) mkdirSync(dynamoDir, { recursive: true });
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const lock = options.dataDir ? lockDataDir(options.dataDir, options.command ?? 'floe storage', options.dataDirLabel) : undefined;
+  try {
+    mkdirSync(s3Dir, { recursive: true });
+    if (dynamoDir) mkdirSync(dynamoDir, { recursive: true });
+    const health = new StorageHealth({ s3: s3Dir, dynamodb: dynamoDir });
+    const faults = envDiskFaults();
 
-  const dynamoServer: Server = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const dynamoAddress = await listen(dynamoServer, options.dynamoPort ?? 0, host);
+    const unguard = dynamoDir ? await guardDynaliteDir(dynamoDir, health, faults) : undefined;
+    const dynamoServer: Server = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const dynamoAddress = await listen(dynamoServer, options.dynamoPort ?? 0, host);
 
-  const s3rver = new S3rver({ port: options.s3Port ?? 0, address: host, directory: s3Dir, silent: true });
-  const s3Address = (await s3rver.run()) as AddressInfo;
+    const s3rver = new S3rver({ port: options.s3Port ?? 0, address: host, directory: s3Dir, silent: true });
+    guardS3rverStore((s3rver as unknown as { store: Parameters<typeof guardS3rverStore>[0] }).store, health, faults);
+    const s3Address = (await s3rver.run()) as AddressInfo;
 
-  return {
-    dynamoEndpoint: `http://${host}:${dynamoAddress.port}`,
-    s3Endpoint: `http://${host}:${s3Address.port}`,
-    async close() {
-      await s3rver.close();
-      await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
-      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-    },
-  };
+    return {
+      dynamoEndpoint: `http://${host}:${dynamoAddress.port}`,
+      s3Endpoint: `http://${host}:${s3Address.port}`,
+      health,
+      async close() {
+        await s3rver.close();
+        await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
+        unguard?.();
+        if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+        lock?.release();
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
 }
 
 /** Creates the bucket and tables a Floe config names, if missing (local stand-ins and LocalStack). */
@@ -130,7 +156,7 @@ async function ensureTable(dynamo: DynamoDBClient, name: string, pk: string, sk:
   for (let i = 0; i < 100; i++) {
     const table = await dynamo.send(new DescribeTableCommand({ TableName: name }));
     if (table.Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   throw new Error(`table ${name} did not become ACTIVE`);
 }
@@ -144,7 +170,7 @@ export function localConfig(storage: { dynamoEndpoint: string; s3Endpoint: strin
     s3Endpoint: storage.s3Endpoint,
     dynamoEndpoint: storage.dynamoEndpoint,
     s3ForcePathStyle: true,
-    cacheBytes: 64 * 1024 * 1024,
+    cacheBytes: DEFAULT_CACHE_BYTES,
     defaultRetentionMs: TOPIC_CONFIG_DEFAULTS['retention.ms'],
     urls: {},
   };
@@ -152,4 +178,29 @@ export function localConfig(storage: { dynamoEndpoint: string; s3Endpoint: strin
 
 export function removeDataDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Checks that the endpoints of a local cluster's storage answer as DynamoDB and S3 with
+ * Floe's table and bucket, so a mistake (endpoints swapped, another program's port) is
+ * said in one line instead of a parser's stack trace.
+ */
+export async function checkLocalStorage(config: FloeConfig): Promise<void> {
+  const credentials = LOCAL_CREDENTIALS;
+  const dynamo = new DynamoDBClient({ region: config.region, endpoint: config.dynamoEndpoint, credentials, maxAttempts: 1 });
+  const s3 = new S3Client({ region: config.region, endpoint: config.s3Endpoint, forcePathStyle: config.s3ForcePathStyle, credentials, maxAttempts: 1 });
+  const why = (error: unknown) => ((error as Error)?.name === 'SyntaxError' ? 'its answer is not what that service sends' : String((error as Error)?.message ?? error));
+  try {
+    await dynamo.send(new DescribeTableCommand({ TableName: config.logTable })).catch((error: unknown) => {
+      throw new LocalStartupError(
+        `the DynamoDB endpoint ${config.dynamoEndpoint} did not answer as a local Floe cluster's DynamoDB (${why(error)}); is it the S3 endpoint?`,
+      );
+    });
+    await s3.send(new HeadBucketCommand({ Bucket: config.bucket })).catch((error: unknown) => {
+      throw new LocalStartupError(`the S3 endpoint ${config.s3Endpoint} did not answer as a local Floe cluster's S3 (${why(error)}); is it the DynamoDB endpoint?`);
+    });
+  } finally {
+    dynamo.destroy();
+    s3.destroy();
+  }
 }

@@ -4,6 +4,7 @@
  * locations by max timestamp, then decodes the one batch that holds the answer.
  */
 import { decodeRecordBatch, type ErrorCode, FloeError } from '@floe/protocol';
+import { publicError } from '../storage/errors.js';
 import { readHead } from './append.js';
 import type { FetchDeps } from './fetch.js';
 import { LIMITS } from './limits.js';
@@ -51,7 +52,7 @@ export async function listOffset(deps: FetchDeps, topicName: string, partition: 
     }
     return result; // no record at or after that time: offset -1, as Kafka answers
   } catch (error) {
-    const e = error instanceof FloeError ? error : new FloeError('UNKNOWN_SERVER_ERROR', String(error));
+    const e = publicError(error, `offset lookup of ${topicName}/${partition}`);
     return { ...result, errorCode: e.code, errorMessage: e.message };
   }
 }

@@ -19,6 +19,7 @@ import {
   validateBatch,
   validateRecords,
 } from '@floe/protocol';
+import { publicError } from '../storage/errors.js';
 import { newSegmentKey } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { appendBatch, type AppendResult } from './append.js';
@@ -56,7 +57,7 @@ interface Valid {
 }
 
 const failed = (partition: number, error: unknown): ProducePartitionResult => {
-  const e = error instanceof FloeError ? error : new FloeError('UNKNOWN_SERVER_ERROR', String((error as Error)?.message ?? error));
+  const e = publicError(error, `produce to partition ${partition}`);
   return { partition, errorCode: e.code, errorMessage: e.message, baseOffset: -1, logAppendTime: -1, logStartOffset: -1 };
 };
 

@@ -308,6 +308,7 @@ describe('IAM', () => {
         getAtt(logicalId(stack.floe.storage.logTable)),
         getAtt(logicalId(stack.floe.storage.groupsTable)),
         getAtt(logicalId(stack.floe.functions[name].logGroup)),
+        getAtt(logicalId(stack.floe.housekeepingSchedule.deadLetterQueue)),
       ].map((r) => JSON.stringify(r));
       for (const statement of roleStatements(template, stack, name)) {
         for (const resource of asArray(statement.Resource)) {
@@ -337,7 +338,7 @@ describe('IAM', () => {
       produce: {
         segments: ['s3:PutObject'],
         bucket: [],
-        log: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        log: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         groups: [],
       },
       fetch: { segments: ['s3:GetObject'], bucket: [], log: read, groups: [] },
@@ -363,11 +364,45 @@ describe('IAM', () => {
     }
   });
 
+  it('grants each function exactly this list of actions, whatever the resource', () => {
+    // Prepare: the whole list per function, written out (docs/deploy.md, "What each function may do").
+    const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+    const read = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
+    const write = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+    const expected: Record<HandlerName, string[]> = {
+      produce: [...logs, 's3:PutObject', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      fetch: [...logs, 's3:GetObject', ...read],
+      admin: [...logs, 's3:GetObject', ...read, ...write],
+      groups: [...logs, 's3:GetObject', ...read, ...write],
+      housekeeping: [
+        ...logs,
+        's3:DeleteObject',
+        's3:GetObject',
+        's3:ListBucket',
+        's3:PutObject',
+        ...read,
+        ...write,
+        // the dead-letter queue of failed scheduled runs (Lambda's on-failure destination)
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+      ],
+    };
+
+    for (const name of HANDLERS) {
+      // Act
+      const actions = [...new Set(roleStatements(template, stack, name).flatMap((s) => asArray(s.Action)))].sort();
+
+      // Assess
+      expect(actions, name).toEqual([...new Set(expected[name])].sort());
+    }
+  });
+
   it('lets fetch read only and produce never delete', () => {
     const actions = (name: HandlerName) => roleStatements(template, stack, name).flatMap((s) => asArray(s.Action));
     const fetchActions = actions('fetch').filter((a) => !a.startsWith('logs:'));
     expect(fetchActions.filter((a) => /Put|Update|Delete|Write|Create/.test(a))).toEqual([]);
-    expect(actions('produce').filter((a) => /Delete/.test(a))).toEqual([]);
+    expect(actions('produce').filter((a) => /Delete|BatchWrite/.test(a))).toEqual([]);
     expect(actions('produce')).not.toContain('s3:GetObject');
   });
 });
@@ -439,6 +474,28 @@ describe('Functions', () => {
     });
     optIn.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
   });
+
+  it('send a failed housekeeping run to a dead-letter queue and alarm on it', () => {
+    // Prepare
+    const fn = logicalId(stack.floe.functions.housekeeping.function);
+    const queue = getAtt(logicalId(stack.floe.housekeepingSchedule.deadLetterQueue));
+
+    // Assess: undeliverable events and invocations that failed after Lambda's retries both land in the queue
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ Arn: getAtt(fn), DeadLetterConfig: { Arn: queue }, RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }) })],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fn },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: queue } },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 1,
+    });
+  });
 });
 
 describe('Bundled handlers', () => {
@@ -490,7 +547,7 @@ function unbundledStaticImports(bundle: string): string[] {
 }
 
 describe('Monitoring', () => {
-  it('alarms on errors and throttles of every function', () => {
+  it('alarms on errors and throttles of every function, and on failed housekeeping runs', () => {
     for (const name of HANDLERS) {
       const fn = { Ref: logicalId(stack.floe.functions[name].function) };
       for (const metric of ['Errors', 'Throttles']) {
@@ -503,7 +560,7 @@ describe('Monitoring', () => {
         });
       }
     }
-    template.resourceCountIs('AWS::CloudWatch::Alarm', HANDLERS.length * 2);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', HANDLERS.length * 2 + 1); // + the dead-letter queue's
   });
 
   it('has a dashboard with latency percentiles and bytes in and out', () => {
@@ -570,6 +627,7 @@ describe('cdk-nag AwsSolutions', () => {
       new Set([
         'AwsSolutions-L1',
         'AwsSolutions-S1',
+        'AwsSolutions-SQS3',
         `AwsSolutions-IAM5[Resource::${bucketArn}/${SEGMENT_PREFIX}*]`,
         `AwsSolutions-IAM5[Resource::${optInBucketArn}/${SEGMENT_PREFIX}*]`,
       ]),

@@ -19,6 +19,7 @@ import { readClaims } from '../fixtures/consumer-claims.js';
 import { keyedSequence, keysByPartition, produceKeyed, type KeyedValue } from '../fixtures/consumer-data.js';
 import { eventually, overlaps, ownershipIntervals, WorkerProcess, type WorkerEvent } from '../fixtures/consumer-processes.js';
 import type { WorkerOptions } from '../fixtures/consumer-worker.js';
+import { sleep } from '../../packages/protocol/src/async.js';
 
 const SESSION_MS = 3000;
 const HEARTBEAT_MS = 300;
@@ -198,7 +199,7 @@ describe('a consumer group of processes', () => {
     const sampler = (async () => {
       while (sampling) {
         samples.push(await committedOffsets(groupId, topic, 4));
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
       }
     })();
 
@@ -253,7 +254,7 @@ describe('a consumer group of processes', () => {
     const producer = (async () => {
       while (producing) {
         await produceKeyed(http, topic, next());
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
       }
     })();
     const old = ['a', 'b', 'c'].map((name) => startWorker(topic, groupId, name, { autoCommitIntervalMs: 200 }));

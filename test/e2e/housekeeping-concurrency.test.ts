@@ -16,6 +16,7 @@ import { decodeRecordBatches } from '../../packages/protocol/src/records/record-
 import { uniqueName } from '../helpers/cluster.js';
 import { housekeepingDepsOn, segmentKeys, serveOn, startOwnStorage, unreferencedObjects, type OwnStorage, type ServeOn } from '../helpers/housekeeping.js';
 import { batchOf, readPartition, values } from '../helpers/log.js';
+import { sleep } from '../../packages/protocol/src/async.js';
 
 const PROCESSES = 3;
 const PARTITIONS = 4;
@@ -29,7 +30,6 @@ let storage: OwnStorage;
 let servers: ServeOn[] = [];
 let deps: HousekeepingProcessDeps;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   storage = await startOwnStorage();

@@ -16,6 +16,7 @@ import { startCluster, type LocalCluster } from '../../src/local/cluster.js';
 import { uniqueName } from '../helpers/cluster.js';
 import { housekeepingCli, housekeepingDepsOn, segmentKeys, startOwnStorage, unreferencedObjects, type OwnStorage } from '../helpers/housekeeping.js';
 import { batchOf, readPartition } from '../helpers/log.js';
+import { sleep } from '../../packages/protocol/src/async.js';
 
 const LEASE_MS = 1000;
 const HOUR = 60 * 60 * 1000;
@@ -25,7 +26,6 @@ let cluster: LocalCluster;
 let http: FloeHttpClient;
 let deps: HousekeepingProcessDeps;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Waits until the killed invocation's leases have expired. */
 const pastLeases = () => sleep(LEASE_MS + 200);
 const cli = (args: string[], graceMs = 60_000) =>

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSegmentKey } from '../../src/storage/keys.js';
 import { housekeepingDepsOn, segmentKeys } from '../helpers/housekeeping.js';
 import { FLOE_BIN } from '../helpers/processes.js';
+import { sleep } from '../../packages/protocol/src/async.js';
 
 let dev: ChildProcess;
 let dataDir: string;
@@ -41,7 +42,7 @@ describe('floe dev', () => {
     // Act: wait for the timer-driven passes (first sighting, then deletion after the grace)
     let keys = await segmentKeys(deps);
     for (let i = 0; i < 40 && keys.includes(orphan); i++) {
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
       keys = await segmentKeys(deps);
     }
     deps.clients.s3.destroy();

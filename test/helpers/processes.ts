@@ -49,3 +49,36 @@ export async function spawnServe(extraArgs: string[] = []): Promise<ServeProcess
     },
   };
 }
+
+export interface DevProcess {
+  bootstrap: string;
+  child: ChildProcess;
+  /** resolves with the exit code, or the signal's name */
+  exited: Promise<number | string | null>;
+  stderr(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | string | null>;
+}
+
+/** `floe dev` as `npm start` runs it (the compiled CLI), on a free port, in its own process group. */
+export async function startDev(dataDir: string, extraArgs: string[] = []): Promise<DevProcess> {
+  const child = spawn(process.execPath, [FLOE_BIN, 'dev', '--port', '0', '--data-dir', dataDir, '--json', ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const ready = await firstJsonLine(child, 30_000).catch((error: Error) => {
+    throw new Error(`${error.message}; stderr: ${stderr}`);
+  });
+  return {
+    bootstrap: ready.bootstrap as string,
+    child,
+    exited,
+    stderr: () => stderr,
+    async stop(signal = 'SIGINT') {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-(child.pid as number), signal);
+      return exited;
+    },
+  };
+}

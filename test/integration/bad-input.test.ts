@@ -19,7 +19,7 @@ let urls: Record<'produce' | 'fetch' | 'admin' | 'groups', string>;
 
 interface Case {
   name: string;
-  fn: 'produce' | 'fetch' | 'admin';
+  fn: 'produce' | 'fetch' | 'admin' | 'groups';
   method: string;
   path: string;
   body?: Buffer | string | (() => Buffer | string);
@@ -37,6 +37,15 @@ const corrupted = (): Buffer => {
   batch.writeUInt8(batch.readUInt8(last) ^ 0xff, last); // inside the CRC-covered bytes
   return batch;
 };
+
+/** `count` partitions spread over topics of 4,096 (a topic's most), as one JSON body. */
+const manyPartitions = (count: number, part: (p: number) => object) =>
+  JSON.stringify({
+    topics: Array.from({ length: Math.ceil(count / 4096) }, (_, t) => ({
+      topic: `${topic}-${t}`,
+      partitions: Array.from({ length: Math.min(4096, count - t * 4096) }, (_, p) => ({ partition: p, ...part(p) })),
+    })),
+  });
 
 const cases: Case[] = [
   // produce
@@ -60,6 +69,8 @@ const cases: Case[] = [
   { name: 'JSON invalid topic name', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => JSON.stringify({ topics: [{ topic: 'bad name!', partitions: [{ partition: 0, records: batchOf(['a']).toString('base64') }] }] }), type: 'application/json', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
   { name: 'unsupported content type', fn: 'produce', method: 'POST', path: '/v1/produce', body: 'a=b', type: 'text/plain', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
   { name: 'wrong method', fn: 'produce', method: 'GET', path: '/v1/produce', status: 405, code: 'METHOD_NOT_ALLOWED' },
+  { name: 'producer-ids: malformed JSON', fn: 'produce', method: 'POST', path: '/v1/producer-ids', body: '{"x":', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'producer-ids: not a JSON object', fn: 'produce', method: 'POST', path: '/v1/producer-ids', body: '[1,2]', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   // fetch
   { name: 'fetch: malformed JSON', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: '{', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'fetch: empty body', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: '', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
@@ -75,6 +86,9 @@ const cases: Case[] = [
   { name: 'fetch: GET with negative offset', fn: 'fetch', method: 'GET', path: '/v1/fetch?topic=x&offset=-1', status: 416, code: 'OFFSET_OUT_OF_RANGE' },
   { name: 'offsets: bad spec', fn: 'fetch', method: 'GET', path: '/v1/offsets?topic=x&spec=yesterday', status: 400, code: 'INVALID_REQUEST' },
   { name: 'offsets: unknown topic', fn: 'fetch', method: 'POST', path: '/v1/offsets', body: () => JSON.stringify({ topics: [{ topic: uniqueName('nope'), partitions: [{ partition: 0, timestamp: 'latest' }] }] }), type: 'application/json', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
+  { name: 'offsets: more partitions than maxPartitionsPerRequest', fn: 'fetch', method: 'POST', path: '/v1/offsets', body: () => manyPartitions(8193, () => ({ timestamp: 'earliest' })), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'metadata: more topics than maxMetadataTopics', fn: 'admin', method: 'GET', path: `/v1/metadata?topics=${Array.from({ length: 1001 }, (_, i) => `t${i}`).join(',')}`, status: 400, code: 'INVALID_REQUEST' },
+  { name: 'commit: more partitions than maxPartitionsPerRequest', fn: 'groups', method: 'POST', path: '/v1/groups/g-limits/offsets/commit', body: () => manyPartitions(4097, () => ({ offset: 0 })), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'offsets: negative partition', fn: 'admin', method: 'GET', path: '/v1/offsets?topic=TOPIC&partition=-2', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
   // admin
   { name: 'create: invalid characters', fn: 'admin', method: 'POST', path: '/v1/topics', body: '{"name":"bad name","partitions":1}', type: 'application/json', status: 400, code: 'INVALID_TOPIC_EXCEPTION' },

@@ -103,6 +103,20 @@ describe('where a consumer starts', () => {
     expect(values(fromEnd)).toEqual(['10', '11', '12']);
   });
 
+  it('seekToBeginning wins over auto.offset.reset latest (once, both applied and the partition ended at latest)', async () => {
+    // Prepare
+    const topic = await topicWith(3);
+    const c = consumer({ autoOffsetReset: 'latest' });
+    c.assign([{ topic, partition: 0 }]);
+
+    // Act
+    c.seekToBeginning([{ topic, partition: 0 }]);
+    const records = await pollUntil(c, 3);
+
+    // Assess
+    expect(values(records)).toEqual(['0', '1', '2']);
+  });
+
   it('auto.offset.reset none fails without a committed offset and starts from it when there is one', async () => {
     // Prepare
     const topic = await topicWith(5);

@@ -16,6 +16,7 @@ import type { LocalCluster } from '../../src/local/cluster.js';
 import { groupKeys } from '../../src/storage/keys.js';
 import { startTestCluster, uniqueName } from '../helpers/cluster.js';
 import { pollAll } from '../fixtures/consumer-poll.js';
+import { sleep } from '../../packages/protocol/src/async.js';
 
 interface Sent {
   command: string;
@@ -64,7 +65,7 @@ describe('heartbeat cost', () => {
     // Act: count what the groups table sees while nothing changes (no polling: heartbeats only)
     sent.length = 0;
     const started = Date.now();
-    await new Promise((r) => setTimeout(r, 3000));
+    await sleep(3000);
     const elapsed = Date.now() - started;
     const groupsCalls = sent.filter((s) => s.table === cluster.config.groupsTable);
     const items = await cluster.deps!.clients.dynamo.send(

@@ -15,6 +15,7 @@ import type { LocalCluster } from '../../src/local/cluster.js';
 import { startTestCluster, uniqueName } from '../helpers/cluster.js';
 import { readClaims } from '../fixtures/consumer-claims.js';
 import { keysByPartition, produceKeyed } from '../fixtures/consumer-data.js';
+import { sleep } from '../../packages/protocol/src/async.js';
 
 const SESSION_MS = 10_000;
 let clock = Date.now();
@@ -432,7 +433,7 @@ describe('offsets: standalone commits, reset, describe and list', () => {
     const { topic, group } = await setup(1);
     await produceKeyed(http, topic, [{ key: 'a', value: '0' }, { key: 'a', value: '1' }]);
     // Timestamps come from the records (CreateTime = now of the producing process): wait a tick of real time.
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
     const cut = Date.now();
     await produceKeyed(http, topic, [{ key: 'a', value: '2' }, { key: 'a', value: '3' }, { key: 'a', value: '4' }]);
     const a = new Member(group, [topic]);

@@ -9,6 +9,7 @@ import type { HousekeepingSummary } from '../../src/housekeeping/housekeeping.js
 import { localConfig } from '../../src/local/storage.js';
 import { newSegmentKey } from '../../src/storage/keys.js';
 import { startOwnStorage, type OwnStorage } from '../helpers/housekeeping.js';
+import { sleep } from '../../packages/protocol/src/async.js';
 
 let storage: OwnStorage;
 const savedEnv = { ...process.env };
@@ -41,7 +42,7 @@ describe('the housekeeping Lambda handler', () => {
     let second: HousekeepingSummary;
     try {
       await handler(undefined, context);
-      await new Promise((r) => setTimeout(r, 5));
+      await sleep(5);
       second = await handler(undefined, context);
     } finally {
       write.mockRestore();

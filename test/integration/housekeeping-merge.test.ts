@@ -21,6 +21,7 @@ import { logKeys, newSegmentKey } from '../../src/storage/keys.js';
 import { uniqueName } from '../helpers/cluster.js';
 import { housekeepingDepsOn, segmentKeys, startOwnStorage, unreferencedObjects, type OwnStorage } from '../helpers/housekeeping.js';
 import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
+import { sleep } from '../../packages/protocol/src/async.js';
 
 let storage: OwnStorage;
 let cluster: LocalCluster;
@@ -28,7 +29,6 @@ let http: FloeHttpClient;
 let admin: Admin;
 let deps: HousekeepingProcessDeps;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const housekeep = (options: HousekeepingOptions = {}) =>
   runHousekeeping(deps, { ...options, settings: { graceMs: 60_000, leaseMs: 10_000, mergeTargetBytes: 64 * 1024, ...options.settings } });
 

@@ -17,6 +17,7 @@ import { logKeys } from '../../src/storage/keys.js';
 import { uniqueName } from '../helpers/cluster.js';
 import { housekeepingDepsOn, segmentKeys, startOwnStorage, type OwnStorage } from '../helpers/housekeeping.js';
 import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
+import { sleep } from '../../packages/protocol/src/async.js';
 
 const HOUR = 60 * 60 * 1000;
 let storage: OwnStorage;
@@ -173,7 +174,7 @@ describe('retention', () => {
 
     // Act: retention, then sweeps until collected (first sighting, then deletion after the grace)
     await housekeep({ topics: [short, long], settings: { graceMs: 1 } });
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
     const second = await housekeep({ topics: [short, long], settings: { graceMs: 1 } });
     const objectsAfter = await segmentKeys(deps);
 
@@ -202,7 +203,7 @@ describe('deleted topics', () => {
     // Act
     await admin.deleteTopic(topic);
     const first = await housekeep({ topics: [], settings: { graceMs: 1 } });
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
     const second = await housekeep({ topics: [], settings: { graceMs: 1 } });
 
     // Assess

@@ -14,11 +14,11 @@ import type { LocalCluster } from '../../src/local/cluster.js';
 import { logKeys } from '../../src/storage/keys.js';
 import { startTestCluster, uniqueName } from '../helpers/cluster.js';
 import { produceValues } from '../helpers/log.js';
+import { sleep } from '../../packages/protocol/src/async.js';
 
 let cluster: LocalCluster;
 let deps: LogDeps;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   cluster = await startTestCluster();

@@ -7,6 +7,7 @@ import { decodeRecordBatches, encodeRecordBatch } from '../../packages/protocol/
 import type { LocalCluster } from '../../src/local/cluster.js';
 import { startTestCluster, uniqueName } from '../helpers/cluster.js';
 import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
+import { sleep } from '../../packages/protocol/src/async.js';
 
 let cluster: LocalCluster;
 let http: FloeHttpClient;
@@ -125,7 +126,7 @@ describe('produce and fetch', () => {
     const waitedShort = Date.now() - shortStart;
     // Act: data produced while the fetch waits
     const pending = fetchRaw(http, request(60_000));
-    await new Promise((r) => setTimeout(r, 150));
+    await sleep(150);
     await produceValues(http, topic, 0, ['late']);
     const [late] = await pending;
 

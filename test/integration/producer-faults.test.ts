@@ -12,7 +12,7 @@ import { Admin } from '../../packages/client/src/admin.js';
 import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { partitionForKey } from '../../packages/protocol/src/partitioning/murmur2.js';
 import { Producer } from '../../packages/client/src/producer/index.js';
-import type { FaultPlan } from '../../src/faults/handler-faults.js';
+import type { HandlerFaultPlan } from '../../src/faults/handler-faults.js';
 import { uniqueName } from '../helpers/cluster.js';
 import { readPartition, values } from '../helpers/log.js';
 import { startTappedCluster, type ProduceTap } from './producer-helpers.js';
@@ -26,7 +26,7 @@ afterEach(async () => {
   tap = undefined;
 });
 
-async function produceThroughFaults(plan: FaultPlan, records: number, enableIdempotence: boolean) {
+async function produceThroughFaults(plan: HandlerFaultPlan, records: number, enableIdempotence: boolean) {
   tap = await startTappedCluster(plan);
   const http = new FloeHttpClient(tap.cluster.url);
   const topic = uniqueName('faults');
@@ -56,7 +56,7 @@ async function produceThroughFaults(plan: FaultPlan, records: number, enableIdem
 describe('producer under injected faults', () => {
   it('with idempotence stores every record exactly once, densely, in send order per partition', async () => {
     // Prepare
-    const plan: FaultPlan = { seed: 20240506, errorRate: 0.1, throttleRate: 0.1, dropResponseRate: 0.15, delayRate: 0.1, delayMs: 600 };
+    const plan: HandlerFaultPlan = { seed: 20240506, errorRate: 0.1, throttleRate: 0.1, dropResponseRate: 0.15, delayRate: 0.1, delayMs: 600 };
     // Act
     const { sent, results, stored, metrics, stats, maxConcurrentPerPartition } = await produceThroughFaults(plan, 3000, true);
     // Assess: the faults really happened and were retried, with several batches of a partition in flight
@@ -75,7 +75,7 @@ describe('producer under injected faults', () => {
 
   it('with idempotence off, retries after lost responses store duplicates', async () => {
     // Prepare: responses lost after the commit, nothing else
-    const plan: FaultPlan = { seed: 7, dropResponseRate: 0.3 };
+    const plan: HandlerFaultPlan = { seed: 7, dropResponseRate: 0.3 };
     // Act
     const { sent, stored, stats } = await produceThroughFaults(plan, 400, false);
     // Assess
@@ -90,7 +90,7 @@ describe('producer under injected faults', () => {
 
   it('with idempotence on, the same lost responses store no duplicate', async () => {
     // Prepare: the previous test's plan
-    const plan: FaultPlan = { seed: 7, dropResponseRate: 0.3 };
+    const plan: HandlerFaultPlan = { seed: 7, dropResponseRate: 0.3 };
     // Act
     const { sent, stored, stats } = await produceThroughFaults(plan, 400, true);
     // Assess

@@ -1,7 +1,7 @@
 /** Helpers for the producer's integration tests: a local cluster whose produce handler can be counted, held and faulted. */
 import type { FunctionUrlHandler } from '../../src/handlers/http.js';
 import type { LocalCluster } from '../../src/local/cluster.js';
-import { injectFaults, isProduceRequest, type FaultInjector, type FaultPlan } from '../../src/faults/handler-faults.js';
+import { injectHandlerFaults, isProduceRequest, type HandlerFaultInjector, type HandlerFaultPlan } from '../../src/faults/handler-faults.js';
 import { startTestCluster } from '../helpers/cluster.js';
 import { decodeProduceRequest } from '../../packages/protocol/src/http/produce-request.js';
 
@@ -10,20 +10,20 @@ export interface ProduceTap {
   /** POST /v1/produce requests that reached the produce function */
   requests: number;
   /** present when started with a fault plan */
-  faults?: FaultInjector;
+  faults?: HandlerFaultInjector;
   /** holds every produce request at the handler until the returned function is called */
   hold(): () => void;
   /** the most produce requests for one partition that were at the handler at once */
   maxConcurrentPerPartition: number;
 }
 
-export async function startTappedCluster(plan?: FaultPlan): Promise<ProduceTap> {
+export async function startTappedCluster(plan?: HandlerFaultPlan): Promise<ProduceTap> {
   let held: Promise<void> | undefined;
   const concurrent = new Map<string, number>();
   const tap = {
     requests: 0,
     maxConcurrentPerPartition: 0,
-    faults: undefined as FaultInjector | undefined,
+    faults: undefined as HandlerFaultInjector | undefined,
     hold() {
       let release!: () => void;
       held = new Promise((resolve) => (release = resolve));
@@ -35,7 +35,7 @@ export async function startTappedCluster(plan?: FaultPlan): Promise<ProduceTap> 
   };
   const wrapHandler = (name: string, handler: FunctionUrlHandler): FunctionUrlHandler => {
     if (name !== 'produce') return handler;
-    const inner = plan ? (tap.faults = injectFaults(handler, { match: isProduceRequest, ...plan })).handler : handler;
+    const inner = plan ? (tap.faults = injectHandlerFaults(handler, { match: isProduceRequest, ...plan })).handler : handler;
     return async (event) => {
       if (!isProduceRequest(event)) return inner(event);
       tap.requests++;
@@ -63,7 +63,7 @@ export async function startTappedCluster(plan?: FaultPlan): Promise<ProduceTap> 
   return Object.assign(tap, { cluster });
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep } from '../../packages/protocol/src/async.js';
 
 /** Resolves true if the promise settles within `ms`, false otherwise. */
 export const settlesWithin = (promise: Promise<unknown>, ms: number): Promise<boolean> => {

@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PutCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
-import { sampleLatency, seededRandom, StorageFaults } from '../../src/faults/storage-faults.js';
+import { seededRandom } from '../../src/faults/random.js';
+import { sampleLatency, StorageFaults } from '../../src/faults/storage-faults.js';
 import { configFromEnv } from '../../src/config.js';
 import { newSegmentKey } from '../../src/storage/keys.js';
 import { S3ObjectStore } from '../../src/storage/object-store.js';

@@ -5,6 +5,7 @@
  * through the `sign` hook when the Function URLs use AWS_IAM auth.
  */
 import { FloeError, isErrorCode } from '@floe/protocol';
+import { normalizeBootstrap } from './bootstrap-url.js';
 
 export type FunctionName = 'produce' | 'fetch' | 'admin' | 'groups';
 
@@ -37,7 +38,7 @@ export class FloeHttpClient {
     bootstrap: string,
     private readonly options: HttpClientOptions = {},
   ) {
-    this.bootstrap = bootstrap.replace(/\/+$/, '');
+    this.bootstrap = normalizeBootstrap(bootstrap);
   }
 
   /** Function URLs, discovered once from the bootstrap URL. */
@@ -93,11 +94,8 @@ export class FloeHttpClient {
       });
     } catch (error) {
       const timedOut = (error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError';
-      throw new FloeError(
-        timedOut ? 'REQUEST_TIMED_OUT' : 'NETWORK_ERROR',
-        `${signed.method} ${signed.url}: ${timedOut ? `no answer within ${timeoutMs} ms` : (error as Error).message}`,
-        { cause: error },
-      );
+      if (timedOut) throw new FloeError('REQUEST_TIMED_OUT', `${signed.method} ${signed.url}: no answer within ${timeoutMs} ms`, { cause: error });
+      throw new FloeError('NETWORK_ERROR', networkProblem(signed.url, error), { cause: error });
     }
     const body = Buffer.from(await response.arrayBuffer());
     const ok = response.status >= 200 && response.status < 300;
@@ -107,6 +105,24 @@ export class FloeHttpClient {
     }
     throw errorFromResponse(response.status, body);
   }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '0.0.0.0']);
+
+/** What went wrong reaching a URL, in words a user can act on (fetch only says "fetch failed"). */
+function networkProblem(target: string, error: unknown): string {
+  const url = new URL(target);
+  const cause = (error as { cause?: { code?: string; errors?: Array<{ code?: string }> } })?.cause;
+  const code = cause?.code ?? cause?.errors?.[0]?.code;
+  const where = url.origin;
+  if (code === 'ECONNREFUSED') {
+    return LOOPBACK.has(url.hostname)
+      ? `connection refused at ${where}; is the local cluster running (\`npm start\`, or \`floe dev\`)?`
+      : `connection refused at ${where}; is the bootstrap URL right?`;
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found: ${url.hostname} (from ${where}); is the bootstrap URL right?`;
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return `${where} closed the connection (${code})`;
+  return `${where} did not answer: ${code ?? (error as Error)?.message ?? String(error)}`;
 }
 
 export function errorFromResponse(status: number, body: Buffer): FloeError {

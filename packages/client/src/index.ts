@@ -8,3 +8,4 @@ export { ERROR_CODES, FloeError, isRetriable, type ErrorCode } from '@floe/proto
 export { FloeHttpClient, errorFromResponse, type FunctionName, type HttpClientOptions, type RequestSigner } from './http-client.js';
 export { allocateProducerId, fetchRaw, produceRaw } from './log-client.js';
 export { murmur2, partitionForKey } from '@floe/protocol';
+export { normalizeBootstrap } from './bootstrap-url.js';

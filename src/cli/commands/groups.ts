@@ -42,7 +42,7 @@ function resetTarget(options: { toEarliest?: boolean; toLatest?: boolean; toDate
 }
 
 /** "topic" or "topic:0,2" (kafka-consumer-groups' --topic syntax). */
-function topicSpec(value: string, previous: Array<{ topic: string; partitions?: number[] }>) {
+function topicSpec(value: string, previous: Array<{ topic: string; partitions?: number[] }> = []) {
   const [topic, list] = value.split(':');
   const partitions = list === undefined ? undefined : list.split(',').map((p) => Number(p));
   if (!topic || partitions?.some((p) => !Number.isInteger(p) || p < 0)) throw new FloeError('INVALID_REQUEST', `--topic takes TOPIC or TOPIC:P,P..., got ${value}`);
@@ -76,11 +76,14 @@ export function registerGroups(program: Command): void {
   groups
     .command('reset-offsets <group>')
     .description('reset committed offsets of a group with no live member (a dry run unless --execute)')
-    .requiredOption('--topic <topic[:partitions]>', 'topic, or topic:0,1,2; repeatable', topicSpec, [])
+    .requiredOption('--topic <topic[:partitions]>', 'topic, or topic:0,1,2; repeatable', topicSpec)
     .option('--to-earliest', 'reset to the log start offset')
     .option('--to-latest', 'reset to the log end offset')
     .option('--to-datetime <iso>', 'reset to the first offset at or after this time (e.g. 2024-01-31T10:00:00Z)')
-    .option('--to-offset <n>', 'reset to this offset (clamped to the log)', (v) => Number(v))
+    .option('--to-offset <n>', 'reset to this offset (clamped to the log)', (v: string) => {
+      if (!/^\d+$/.test(v)) throw new FloeError('INVALID_REQUEST', `--to-offset takes an offset, got ${v}`);
+      return Number(v);
+    })
     .option('--dry-run', 'only show the new offsets (the default)')
     .option('--execute', 'write the new offsets')
     .option('--json', 'print JSON')

@@ -1,12 +1,14 @@
 /** floe housekeeping run: one housekeeping pass against a cluster's storage, summary printed as JSON. */
 import { Option, type Command } from 'commander';
-import { configFromEnv, type FloeConfig } from '../../config.js';
+import { FloeHttpClient } from '@floe/client';
+import { configFromEnv, ENV, housekeepingSettingsFromEnv, type FloeConfig } from '../../config.js';
 import { FloeError } from '@floe/protocol';
 import { createHousekeepingDeps } from '../../handlers/housekeeping-deps.js';
-import { housekeepingSettingsFromEnv, runHousekeeping, type HousekeepingSettings } from '../../housekeeping/housekeeping.js';
+import { runHousekeeping, type HousekeepingSettings } from '../../housekeeping/housekeeping.js';
 import { setLocalCredentials } from '../../local/cluster.js';
 import { HOUSEKEEPING_CRASH_POINTS, installHousekeepingCrashPoint, type HousekeepingCrashPoint } from '../../faults/crash-points.js';
-import { localConfig } from '../../local/storage.js';
+import { LOCAL_STORAGE_PATH } from '../../local/function-url-server.js';
+import { checkLocalStorage, localConfig } from '../../local/storage.js';
 
 interface RunOptions {
   dynamodbEndpoint?: string;
@@ -27,18 +29,39 @@ const positive = (value: string): number => {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-/** Endpoints on the command line mean a local cluster's storage (`floe dev` / `floe storage`); otherwise the environment, as in Lambda. */
-function configOf(options: RunOptions): FloeConfig {
+/** Where a local cluster (`floe dev`, `floe serve`) keeps its storage: it says so at LOCAL_STORAGE_PATH. */
+async function discoverLocalStorage(bootstrap: string): Promise<{ dynamoEndpoint: string; s3Endpoint: string }> {
+  const http = new FloeHttpClient(bootstrap);
+  const answer = await http.send({ method: 'GET', url: `${http.bootstrap}${LOCAL_STORAGE_PATH}`, headers: {} }).catch((error: unknown) => {
+    if (error instanceof FloeError && error.code === 'NOT_FOUND') {
+      throw new FloeError(
+        'INVALID_CONFIG',
+        `${http.bootstrap} is not a local Floe cluster: deployed, housekeeping runs on its schedule; to run it by hand there, give the FLOE_* environment of the housekeeping function`,
+      );
+    }
+    throw error;
+  });
+  return JSON.parse(answer.body.toString('utf8')) as { dynamoEndpoint: string; s3Endpoint: string };
+}
+
+/**
+ * The storage to work on: endpoints on the command line (a local cluster's, e.g. from `floe storage`);
+ * else the FLOE_* environment, as in Lambda; else the local cluster at --bootstrap / FLOE_BOOTSTRAP.
+ */
+async function configOf(options: RunOptions, bootstrap: string): Promise<FloeConfig> {
   if (options.dynamodbEndpoint || options.s3Endpoint) {
     if (!options.dynamodbEndpoint || !options.s3Endpoint) throw new FloeError('INVALID_CONFIG', 'give both --dynamodb-endpoint and --s3-endpoint');
-    setLocalCredentials();
-    return localConfig({ dynamoEndpoint: options.dynamodbEndpoint, s3Endpoint: options.s3Endpoint });
+    return local({ dynamoEndpoint: options.dynamodbEndpoint, s3Endpoint: options.s3Endpoint });
   }
-  try {
-    return configFromEnv();
-  } catch (error) {
-    throw new FloeError('INVALID_CONFIG', `${(error as Error).message}: give --dynamodb-endpoint and --s3-endpoint, or the FLOE_* environment`);
-  }
+  if (process.env[ENV.bucket]) return configFromEnv();
+  return local(await discoverLocalStorage(bootstrap));
+}
+
+async function local(endpoints: { dynamoEndpoint: string; s3Endpoint: string }): Promise<FloeConfig> {
+  setLocalCredentials();
+  const config = localConfig(endpoints);
+  await checkLocalStorage(config);
+  return config;
 }
 
 export function registerHousekeeping(program: Command): void {
@@ -46,19 +69,19 @@ export function registerHousekeeping(program: Command): void {
   housekeeping
     .command('run')
     .description('run one housekeeping pass now and print its summary as JSON')
-    .option('--dynamodb-endpoint <url>', 'DynamoDB endpoint of a local cluster (default: AWS_ENDPOINT_URL_DYNAMODB and FLOE_* variables)')
-    .option('--s3-endpoint <url>', 'S3 endpoint of a local cluster')
+    .option('--dynamodb-endpoint <url>', 'DynamoDB endpoint of a local storage (default: the FLOE_* environment if set, else the local cluster at --bootstrap)')
+    .option('--s3-endpoint <url>', 'S3 endpoint of a local storage')
     .option('--grace-ms <ms>', 'grace before an unreferenced object is deleted (env FLOE_GC_GRACE_MS)', positive)
     .option('--lease-ms <ms>', 'lease duration (env FLOE_LEASE_MS)', positive)
     .option('--merge-target-bytes <n>', 'size of merged segment objects (env FLOE_MERGE_TARGET_BYTES)', positive)
     .option('--topic <name>', 'only this topic\'s partitions (repeatable; the object sweep still covers everything)', collect)
     .option('--no-sweep', 'skip object collection and deleted-topic cleanup')
     .addOption(new Option('--crash-point <point>', 'kill this process at a point of the pass (fault tests)').choices(HOUSEKEEPING_CRASH_POINTS).hideHelp())
-    .action(async (options: RunOptions) => {
-      const config = configOf(options);
+    .action(async (options: RunOptions, command: Command) => {
+      const config = await configOf(options, command.optsWithGlobals().bootstrap as string);
       const deps = createHousekeepingDeps(config);
       if (options.crashPoint) installHousekeepingCrashPoint(deps, options.crashPoint);
-      const settings: HousekeepingSettings = { ...housekeepingSettingsFromEnv() };
+      const settings: Partial<HousekeepingSettings> = housekeepingSettingsFromEnv();
       if (options.graceMs !== undefined) settings.graceMs = options.graceMs;
       if (options.leaseMs !== undefined) settings.leaseMs = options.leaseMs;
       if (options.mergeTargetBytes !== undefined) settings.mergeTargetBytes = options.mergeTargetBytes;

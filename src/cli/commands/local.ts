@@ -5,20 +5,16 @@ import { startDevConsole } from '../../console/dev-console.js';
 import { CRASH_POINTS, type CrashPoint } from '../../faults/crash-points.js';
 import { startCluster } from '../../local/cluster.js';
 import { startStorage } from '../../local/storage.js';
+import { onShutdownSignals, type Shutdown } from '../signals.js';
 
-function waitForSignal(close: () => Promise<void>): Promise<void> {
-  return new Promise((done) => {
-    let closing = false;
-    const stop = async () => {
-      if (closing) return;
-      closing = true;
-      process.stderr.write('shutting down...\n');
-      await close();
-      done();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+/** Serves until Ctrl-C or SIGTERM, then closes cleanly (a second Ctrl-C forces the exit). */
+async function runUntilSignal(shutdown: Shutdown, close: () => Promise<void>): Promise<void> {
+  try {
+    await shutdown.whenRequested;
+    await close();
+  } finally {
+    shutdown.dispose();
+  }
 }
 
 const port = (value: string): number => {
@@ -45,10 +41,13 @@ export function registerLocal(program: Command): void {
     .option('--console-port <port>', 'port of the web console (0 = any free port)', port, 8080)
     .option('--no-console', 'do not serve the web console')
     .action(async (options: { port: number; host: string; dataDir: string; json?: boolean; housekeepingIntervalMs: number; consolePort: number; console: boolean }) => {
+      const shutdown = onShutdownSignals();
       const cluster = await startCluster({
         port: options.port,
         host: options.host,
         dataDir: resolve(options.dataDir),
+        dataDirLabel: options.dataDir,
+        command: 'floe dev',
         entryModules: true,
         housekeepingIntervalMs: options.housekeepingIntervalMs,
       });
@@ -62,7 +61,7 @@ export function registerLocal(program: Command): void {
             `  try:       npx floe topics create demo --partitions 3\nPress Ctrl-C to stop.\n`,
         );
       }
-      await waitForSignal(async () => {
+      await runUntilSignal(shutdown, async () => {
         await web?.close();
         await cluster.close();
       });
@@ -78,6 +77,7 @@ export function registerLocal(program: Command): void {
     .option('--json', 'print the bootstrap URL as one JSON line')
     .addOption(new Option('--crash-point <point>', 'kill this process at a point of the produce path (fault tests)').choices(CRASH_POINTS).hideHelp())
     .action(async (options: { port: number; host: string; dynamodbEndpoint: string; s3Endpoint: string; json?: boolean; crashPoint?: CrashPoint }) => {
+      const shutdown = onShutdownSignals();
       const cluster = await startCluster({
         crashPoint: options.crashPoint,
         port: options.port,
@@ -86,7 +86,7 @@ export function registerLocal(program: Command): void {
         entryModules: true,
       });
       process.stdout.write(options.json ? `${JSON.stringify({ bootstrap: cluster.url })}\n` : `bootstrap: ${cluster.url}\n`);
-      await waitForSignal(() => cluster.close());
+      await runUntilSignal(shutdown, () => cluster.close());
     });
 
   program
@@ -96,11 +96,13 @@ export function registerLocal(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--json', 'print the endpoints as one JSON line')
     .action(async (options: { dataDir?: string; host: string; json?: boolean }) => {
-      const storage = await startStorage({ dataDir: options.dataDir ? resolve(options.dataDir) : undefined, host: options.host });
+      const shutdown = onShutdownSignals();
+      const storage = await startStorage({ dataDir: options.dataDir ? resolve(options.dataDir) : undefined, dataDirLabel: options.dataDir, host: options.host });
+      storage.health.markStarted();
       const endpoints = { dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint };
       process.stdout.write(
         options.json ? `${JSON.stringify(endpoints)}\n` : `dynamodb: ${endpoints.dynamoEndpoint}\ns3:       ${endpoints.s3Endpoint}\n`,
       );
-      await waitForSignal(() => storage.close());
+      await runUntilSignal(shutdown, () => storage.close());
     });
 }

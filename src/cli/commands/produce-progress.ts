@@ -1,5 +1,14 @@
 /** The progress line of `floe produce` on stderr: records/s and MiB/s, redrawn in place, shown only for inputs that take a while. */
 
+/**
+ * What `floe produce` draws. Typing at a terminal: a ">" prompt, as kafka-console-producer
+ * shows, and no progress line (it would be drawn where the user types). Piped or redirected
+ * input: the progress line, if stderr is a terminal to draw it on.
+ */
+export function produceDisplay(tty: { stdin: boolean; stderr: boolean }, quiet: boolean): { prompt: boolean; progress: boolean } {
+  return { prompt: tty.stdin, progress: !quiet && !tty.stdin && tty.stderr };
+}
+
 const MiB = 1024 * 1024;
 
 export interface ProgressOptions {

@@ -11,7 +11,7 @@ const integerArg = (value: string): number => {
   return n;
 };
 
-const collectConfig = (value: string, previous: Record<string, string>): Record<string, string> => {
+const collectConfig = (value: string, previous: Record<string, string> | undefined): Record<string, string> => {
   const eq = value.indexOf('=');
   if (eq <= 0) throw new FloeError('INVALID_CONFIG', `--config takes name=value, got ${value}`);
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
@@ -24,9 +24,9 @@ export function registerTopics(program: Command): void {
     .command('create <name>')
     .description('create a topic')
     .option('--partitions <n>', 'number of partitions', integerArg, 1)
-    .option('--config <name=value>', 'topic config (retention.ms, retention.bytes, max.message.bytes); repeatable', collectConfig, {})
-    .action(async (name: string, options: { partitions: number; config: Record<string, string> }, command: Command) => {
-      const topic = await adminOf(command).createTopic(name, options.partitions, options.config);
+    .option('--config <name=value>', 'topic config (retention.ms, retention.bytes, max.message.bytes); repeatable', collectConfig)
+    .action(async (name: string, options: { partitions: number; config?: Record<string, string> }, command: Command) => {
+      const topic = await adminOf(command).createTopic(name, options.partitions, options.config ?? {});
       process.stdout.write(`Created topic ${topic.name} with ${topic.partitions} partition(s).\n`);
     });
 
@@ -58,11 +58,11 @@ export function registerTopics(program: Command): void {
     .command('alter <name>')
     .description('add partitions or change configs')
     .option('--partitions <n>', 'new (larger) partition count', integerArg)
-    .option('--config <name=value>', 'topic config to set; repeatable', collectConfig, {})
-    .action(async (name: string, options: { partitions?: number; config: Record<string, string> }, command: Command) => {
+    .option('--config <name=value>', 'topic config to set; repeatable', collectConfig)
+    .action(async (name: string, options: { partitions?: number; config?: Record<string, string> }, command: Command) => {
       const admin = adminOf(command);
       if (options.partitions !== undefined) await admin.createPartitions(name, options.partitions);
-      if (Object.keys(options.config).length > 0) await admin.alterTopicConfigs(name, options.config);
+      if (options.config) await admin.alterTopicConfigs(name, options.config);
       process.stdout.write(`Altered topic ${name}.\n`);
     });
 

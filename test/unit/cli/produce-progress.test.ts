@@ -1,6 +1,6 @@
 /** The progress line of `floe produce`: silent for short or non-terminal runs, rates once drawn. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ProgressLine } from '../../../src/cli/commands/produce-progress.js';
+import { produceDisplay, ProgressLine } from '../../../src/cli/commands/produce-progress.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -48,5 +48,17 @@ describe('produce progress line', () => {
     expect(out[0]).toMatch(/^\r2000 records, 2000 records\/s, 1\.95 MiB\/s/);
     expect(out[1]).toMatch(/^\r4000 records, 2000 records\/s, 1\.95 MiB\/s/);
     expect(out[out.length - 1]).toMatch(/\n$/);
+  });
+});
+
+describe('produceDisplay', () => {
+  it.each([
+    ['typing at a terminal', { stdin: true, stderr: true }, false, { prompt: true, progress: false }],
+    ['piped input, stderr a terminal', { stdin: false, stderr: true }, false, { prompt: false, progress: true }],
+    ['piped input, --quiet', { stdin: false, stderr: true }, true, { prompt: false, progress: false }],
+    ['piped input, stderr redirected', { stdin: false, stderr: false }, false, { prompt: false, progress: false }],
+  ])('%s', (_name, tty, quiet, expected) => {
+    // Act and Assess
+    expect(produceDisplay(tty, quiet)).toEqual(expected);
   });
 });

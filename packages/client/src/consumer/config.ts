@@ -4,8 +4,10 @@
  * lists each with its Kafka name and every documented difference).
  */
 import { FloeError } from '@floe/protocol';
+import { normalizeBootstrap } from '../bootstrap-url.js';
+import { propertyBoolean, propertyInteger } from '../properties.js';
 import type { FloeHttpClient, RequestSigner } from '../http-client.js';
-import { Deserializers, type Deserializer } from './deserializers.js';
+import { DESERIALIZER_CLASSES, toDeserializer, type Deserializer, type DeserializerOption } from './deserializers.js';
 
 export type OffsetResetPolicy = 'earliest' | 'latest' | 'none';
 
@@ -22,10 +24,10 @@ export interface ConsumerConfig<K = Buffer | null, V = Buffer | null> {
   groupInstanceId?: string;
   /** client.id */
   clientId?: string;
-  /** key.deserializer (default: the raw Buffer) */
-  keyDeserializer?: Deserializer<K>;
-  /** value.deserializer (default: the raw Buffer) */
-  valueDeserializer?: Deserializer<V>;
+  /** key.deserializer: a function, or 'bytes', 'string', 'json' as the Producer's serializers (default: the raw Buffer) */
+  keyDeserializer?: DeserializerOption<K>;
+  /** value.deserializer: as keyDeserializer */
+  valueDeserializer?: DeserializerOption<V>;
   /** auto.offset.reset: where to start without a committed offset (default latest) */
   autoOffsetReset?: OffsetResetPolicy;
   /** enable.auto.commit (default true) */
@@ -75,9 +77,13 @@ export interface ConsumerConfig<K = Buffer | null, V = Buffer | null> {
 }
 
 export type ResolvedConsumerConfig<K, V> = Required<
-  Omit<ConsumerConfig<K, V>, 'groupId' | 'groupInstanceId' | 'sign' | 'http' | 'partitionAssignmentStrategy'>
+  Omit<ConsumerConfig<K, V>, 'groupId' | 'groupInstanceId' | 'sign' | 'http' | 'partitionAssignmentStrategy' | 'keyDeserializer' | 'valueDeserializer'>
 > &
-  Pick<ConsumerConfig<K, V>, 'groupId' | 'groupInstanceId' | 'sign' | 'http'> & { partitionAssignmentStrategy: string[] };
+  Pick<ConsumerConfig<K, V>, 'groupId' | 'groupInstanceId' | 'sign' | 'http'> & {
+    partitionAssignmentStrategy: string[];
+    keyDeserializer: Deserializer<K>;
+    valueDeserializer: Deserializer<V>;
+  };
 
 export const CONSUMER_DEFAULTS = {
   clientId: 'floe-consumer',
@@ -106,6 +112,8 @@ export const CONSUMER_PROPERTY_NAMES: Record<string, keyof ConsumerConfig> = {
   'group.id': 'groupId',
   'group.instance.id': 'groupInstanceId',
   'client.id': 'clientId',
+  'key.deserializer': 'keyDeserializer',
+  'value.deserializer': 'valueDeserializer',
   'auto.offset.reset': 'autoOffsetReset',
   'enable.auto.commit': 'enableAutoCommit',
   'auto.commit.interval.ms': 'autoCommitIntervalMs',
@@ -140,15 +148,21 @@ const NUMERIC = new Set<keyof ConsumerConfig>([
   'metadataMaxAgeMs',
 ]);
 
+/** The Kafka name of an option, for errors about values given by that name. */
+const KAFKA_NAME = new Map(Object.entries(CONSUMER_PROPERTY_NAMES).map(([kafka, option]) => [option as string, kafka]));
+
+const named = (option: string): string => (KAFKA_NAME.has(option) ? `${option} (${KAFKA_NAME.get(option)})` : option);
+
 /** Kafka-style `name=value` properties to config options (unknown names are an error, not silently ignored). */
 export function consumerConfigFromProperties(properties: Record<string, string>): Partial<ConsumerConfig> {
   const out: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(properties)) {
     const option = CONSUMER_PROPERTY_NAMES[name];
     if (!option) throw new FloeError('INVALID_CONFIG', `unknown consumer property "${name}"`);
-    if (NUMERIC.has(option)) out[option] = Number(raw);
-    else if (option === 'enableAutoCommit') out[option] = raw === 'true';
+    if (NUMERIC.has(option)) out[option] = propertyInteger(name, raw);
+    else if (option === 'enableAutoCommit') out[option] = propertyBoolean(name, raw);
     else if (option === 'partitionAssignmentStrategy') out[option] = raw.split(',').map((s) => s.trim());
+    else if (option === 'keyDeserializer' || option === 'valueDeserializer') out[option] = DESERIALIZER_CLASSES[raw] ?? raw;
     else out[option] = raw;
   }
   return out as Partial<ConsumerConfig>;
@@ -157,20 +171,21 @@ export function consumerConfigFromProperties(properties: Record<string, string>)
 function positiveInteger(config: Record<string, unknown>, name: string, min = 1): void {
   const value = config[name];
   if (!Number.isSafeInteger(value) || (value as number) < min) {
-    throw new FloeError('INVALID_CONFIG', `${name} must be an integer >= ${min}, got ${String(value)}`);
+    throw new FloeError('INVALID_CONFIG', `${named(name)} must be an integer >= ${min}, got ${String(value)}`);
   }
 }
 
 export function resolveConsumerConfig<K, V>(config: ConsumerConfig<K, V>): ResolvedConsumerConfig<K, V> {
-  if (typeof config.bootstrap !== 'string' || config.bootstrap === '') throw new FloeError('INVALID_CONFIG', 'bootstrap (the bootstrap URL) is required');
+  const bootstrap = normalizeBootstrap(config.bootstrap);
   const strategy = config.partitionAssignmentStrategy ?? CONSUMER_DEFAULTS.partitionAssignmentStrategy;
   const resolved = {
     ...CONSUMER_DEFAULTS,
-    keyDeserializer: Deserializers.buffer as Deserializer<K>,
-    valueDeserializer: Deserializers.buffer as Deserializer<V>,
     logger: { warn: () => {} },
     ...Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)),
     partitionAssignmentStrategy: typeof strategy === 'string' ? [strategy] : [...strategy],
+    keyDeserializer: toDeserializer(config.keyDeserializer, 'keyDeserializer'),
+    valueDeserializer: toDeserializer(config.valueDeserializer, 'valueDeserializer'),
+    bootstrap,
   } as unknown as ResolvedConsumerConfig<K, V>;
   const record = resolved as unknown as Record<string, unknown>;
   for (const name of NUMERIC) positiveInteger(record, name, name === 'fetchMinBytes' || name === 'fetchMaxWaitMs' ? 0 : 1);

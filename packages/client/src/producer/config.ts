@@ -4,6 +4,7 @@
  * 5 requests in flight). docs/configuration.md ("Producer") is the reference table.
  */
 import { API_LIMITS, COMPRESSION_CODECS, type CompressionType, FloeError } from '@floe/protocol';
+import { normalizeBootstrap } from '../bootstrap-url.js';
 import type { RequestSigner } from '../http-client.js';
 import type { SigV4Options } from '../sigv4.js';
 import type { Partitioner } from './partitioner.js';
@@ -112,9 +113,7 @@ function normalizeAcks(acks: Acks): 0 | 1 | -1 {
 }
 
 export function resolveProducerConfig(config: ProducerConfig<unknown, unknown>): ResolvedProducerConfig {
-  if (typeof config.bootstrap !== 'string' || !/^https?:\/\//.test(config.bootstrap)) {
-    throw invalid(`bootstrap must be an http(s) URL, got ${String(config.bootstrap)}`);
-  }
+  const bootstrap = normalizeBootstrap(config.bootstrap);
   const acks = normalizeAcks(config.acks ?? PRODUCER_DEFAULTS.acks);
   const compressionType = config.compressionType ?? PRODUCER_DEFAULTS.compressionType;
   if (!COMPRESSION_CODECS.includes(compressionType)) {
@@ -150,7 +149,7 @@ export function resolveProducerConfig(config: ProducerConfig<unknown, unknown>):
   const enableIdempotence = (config.enableIdempotence ?? true) && conflicts.length === 0;
 
   return {
-    bootstrap: config.bootstrap,
+    bootstrap,
     acks,
     batchSize: integer('batchSize', config.batchSize ?? PRODUCER_DEFAULTS.batchSize, 0),
     lingerMs,

@@ -1,5 +1,6 @@
 /** Kafka producer properties by their Kafka names (`floe produce --producer-property`, config files). */
 import { type CompressionType, FloeError } from '@floe/protocol';
+import { propertyBoolean, propertyInteger } from '../properties.js';
 import type { Acks, ProducerConfig } from './config.js';
 
 export const PRODUCER_PROPERTY_NAMES: Record<string, keyof ProducerConfig> = {
@@ -38,10 +39,10 @@ export function producerConfigFromProperties(properties: Record<string, string>)
     if (!option) throw new FloeError('INVALID_CONFIG', `unknown or unsupported producer property "${name}"`);
     if (option === 'keySerializer' || option === 'valueSerializer') out[option] = SERIALIZER_CLASSES[raw] ?? raw;
     else if (option === 'acks') out[option] = (raw === 'all' ? 'all' : Number(raw)) as Acks;
-    else if (option === 'enableIdempotence') out[option] = raw === 'true';
+    else if (option === 'enableIdempotence') out[option] = propertyBoolean(name, raw);
     else if (option === 'compressionType') out[option] = raw as CompressionType;
     else if (TEXT.has(option)) out[option] = raw;
-    else out[option] = Number(raw);
+    else out[option] = propertyInteger(name, raw);
   }
   return out as Partial<ProducerConfig<unknown, unknown>>;
 }

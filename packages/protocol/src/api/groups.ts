@@ -25,6 +25,18 @@ export const GROUP_LIMITS = {
   defaultRebalanceTimeoutMs: 300_000,
   /** The group item holds the whole target assignment and must stay far below DynamoDB's 400 KB item limit. */
   maxMembers: 500,
+  /**
+   * UTF-8 bytes of one member's subscribed topic names. The member item stores them and is
+   * rewritten by every heartbeat (billed per KB); 32 KiB is 1,000 names of 32 characters.
+   */
+  maxSubscriptionBytes: 32 * 1024,
+  /**
+   * Bytes the group item spends on its subscribed topics: every topic name once, plus one
+   * "topic:partition" key per partition (the target assignment; a member item holds its share).
+   * Keeps group and member items far below DynamoDB's 400 KB whatever the members ask for:
+   * about 4,000 partitions with 20-character topic names.
+   */
+  maxAssignmentBytes: 96 * 1024,
   maxGroupIdLength: 249,
   maxInstanceIdLength: 249,
   maxClientIdLength: 255,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Admin } from '../../../../packages/client/src/admin.js';
 import { TopicMetadata } from '../../../../packages/client/src/producer/metadata.js';
 import { FloeError } from '../../../../packages/protocol/src/errors.js';
+import { sleep } from '../../../../packages/protocol/src/async.js';
 
 type Answer = Awaited<ReturnType<Admin['metadata']>>;
 
@@ -23,7 +24,6 @@ function source(answers: Array<Answer | FloeError>) {
 
 const topic = (partitions: number): Answer => [{ name: 't', topicId: 'id', partitions, configs: { 'max.message.bytes': 2000 }, errorCode: 'NONE' }];
 const missing: Answer = [{ name: 't', topicId: '', partitions: 0, configs: {}, errorCode: 'UNKNOWN_TOPIC_OR_PARTITION' }];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('topic metadata', () => {
   it('shares one request between concurrent refreshes and caches the answer', async () => {

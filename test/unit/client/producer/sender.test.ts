@@ -15,6 +15,7 @@ import { Sender } from '../../../../packages/client/src/producer/sender.js';
 import { type ErrorCode, type FloeError, FloeError as Err } from '../../../../packages/protocol/src/errors.js';
 import { readBatchHeader } from '../../../../packages/protocol/src/records/batch-header.js';
 import { decodeRecordBatch, estimateRecordSize } from '../../../../packages/protocol/src/records/record-batch.js';
+import { sleep } from '../../../../packages/protocol/src/async.js';
 
 type Answer = (request: ProduceRequest) => Promise<ProduceTopicResult[]>;
 
@@ -202,7 +203,7 @@ describe('sender', () => {
     const hanging: Answer = (request) => new Promise((resolve) => (release = () => resolve(answerAll('NONE')(request)))).then((x) => x as ProduceTopicResult[]);
     const { send, requests } = setup({ maxInFlightRequestsPerConnection: 2, enableIdempotence: false }, [hanging]);
     const first = send(0, 'a');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     // Act
     const sameWhileWaiting = send(0, 'b');
     const other = await send(1, 'x');

@@ -1,7 +1,7 @@
 /** The fault layer the producer's fault tests run behind: seeded, reproducible, and faithful about what ran. */
 import { describe, expect, it } from 'vitest';
-import type { FunctionUrlEvent, FunctionUrlHandler } from '../../../../src/handlers/http.js';
-import { injectFaults, isProduceRequest, type FaultPlan } from '../../../../src/faults/handler-faults.js';
+import type { FunctionUrlEvent, FunctionUrlHandler } from '../../../src/handlers/http.js';
+import { injectHandlerFaults, isProduceRequest, type HandlerFaultPlan } from '../../../src/faults/handler-faults.js';
 
 const event = (rawPath = '/v1/produce', method = 'POST') => ({ rawPath, requestContext: { http: { method } } }) as unknown as FunctionUrlEvent;
 
@@ -16,9 +16,9 @@ function countingHandler(): { handler: FunctionUrlHandler; calls: () => number }
   };
 }
 
-async function statuses(plan: FaultPlan, requests: number): Promise<number[]> {
+async function statuses(plan: HandlerFaultPlan, requests: number): Promise<number[]> {
   const { handler } = countingHandler();
-  const faulty = injectFaults(handler, plan);
+  const faulty = injectHandlerFaults(handler, plan);
   const out: number[] = [];
   for (let i = 0; i < requests; i++) out.push((await faulty.handler(event())).statusCode);
   return out;
@@ -52,8 +52,8 @@ describe('fault injection', () => {
     // Prepare
     const drop = countingHandler();
     const fail = countingHandler();
-    const dropping = injectFaults(drop.handler, { seed: 1, dropResponseRate: 1 });
-    const failing = injectFaults(fail.handler, { seed: 1, errorRate: 1 });
+    const dropping = injectHandlerFaults(drop.handler, { seed: 1, dropResponseRate: 1 });
+    const failing = injectHandlerFaults(fail.handler, { seed: 1, errorRate: 1 });
     // Act
     const dropped = await dropping.handler(event());
     const failed = await failing.handler(event());
@@ -66,7 +66,7 @@ describe('fault injection', () => {
   it('leaves unmatched requests alone and reports when delayed invocations have finished', async () => {
     // Prepare
     const { handler, calls } = countingHandler();
-    const faulty = injectFaults(handler, { seed: 1, delayRate: 1, delayMs: 30, match: isProduceRequest });
+    const faulty = injectHandlerFaults(handler, { seed: 1, delayRate: 1, delayMs: 30, match: isProduceRequest });
     // Act
     const other = await faulty.handler(event('/v1/producer-ids'));
     void faulty.handler(event());

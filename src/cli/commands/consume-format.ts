@@ -1,0 +1,35 @@
+/**
+ * How `floe consume` prints a record. Keys and values print as text, base64 or hex and
+ * are never changed: text values are written as their stored bytes; in JSON, bytes that
+ * are not UTF-8 need base64 or hex (SERIALIZATION_ERROR says so).
+ */
+import type { ConsumerRecord } from '@floe/client';
+import { encodeField, type RecordFormat } from '../record-format.js';
+
+export interface OutputOptions {
+  json?: boolean;
+  keyFormat: RecordFormat;
+  valueFormat: RecordFormat;
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/** One output line: the value alone (its bytes as stored, for text), or a JSON object. */
+export function formatRecord(r: ConsumerRecord<Buffer | null, Buffer | null>, options: OutputOptions): Buffer {
+  const where = `${r.topic}/${r.partition} offset ${r.offset}`;
+  const field = (b: Buffer | null, format: RecordFormat, what: string) => (b === null ? null : encodeField(b, format, `the ${what} at ${where}`));
+  if (!options.json) {
+    const value = r.value === null ? Buffer.from('null') : options.valueFormat === 'text' ? r.value : Buffer.from(r.value.toString(options.valueFormat));
+    return Buffer.concat([value, NEWLINE]);
+  }
+  const line = JSON.stringify({
+    topic: r.topic,
+    partition: r.partition,
+    offset: r.offset,
+    key: field(r.key, options.keyFormat, 'key'),
+    value: field(r.value, options.valueFormat, 'value'),
+    timestamp: r.timestamp,
+    headers: Object.fromEntries(r.headers.map((h) => [h.key, field(h.value, options.valueFormat, `header ${h.key}`)])),
+  });
+  return Buffer.from(`${line}\n`);
+}

@@ -1,0 +1,61 @@
+/** Consumer settings by their Kafka names: a bad value names the property the user typed. */
+import { describe, expect, it } from 'vitest';
+import { consumerConfigFromProperties, resolveConsumerConfig } from '../../../../packages/client/src/consumer/config.js';
+
+describe('consumerConfigFromProperties', () => {
+  it('reads numbers and flags', () => {
+    // Act
+    const config = consumerConfigFromProperties({ 'session.timeout.ms': '10000', 'enable.auto.commit': 'false', 'group.id': 'g' });
+
+    // Assess
+    expect(config).toEqual({ sessionTimeoutMs: 10_000, enableAutoCommit: false, groupId: 'g' });
+  });
+
+  it.each([
+    ['session.timeout.ms', 'abc', 'property session.timeout.ms must be an integer, got "abc"'],
+    ['max.poll.records', '1.5', 'property max.poll.records must be an integer, got "1.5"'],
+    ['enable.auto.commit', 'yes', 'property enable.auto.commit must be true or false, got "yes"'],
+  ])('refuses %s=%s naming the property', (name, value, message) => {
+    // Act
+    const act = () => consumerConfigFromProperties({ [name]: value });
+
+    // Assess
+    expect(act).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', message }));
+  });
+
+  it('names the Kafka property beside the option when a value is out of range', () => {
+    // Act
+    const act = () => resolveConsumerConfig({ bootstrap: 'http://127.0.0.1:9092', ...consumerConfigFromProperties({ 'max.poll.records': '0' }) });
+
+    // Assess
+    expect(act).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining('maxPollRecords (max.poll.records) must be an integer >= 1') }));
+  });
+});
+
+describe('deserializers by name', () => {
+  const context = { topic: 't', headers: [] };
+
+  it("takes 'bytes', 'string' and 'json' as the Producer takes its serializers, and Kafka's class names as properties", () => {
+    // Act
+    const byName = resolveConsumerConfig({ bootstrap: 'http://127.0.0.1:9092', keyDeserializer: 'string', valueDeserializer: 'json' });
+    const byClass = resolveConsumerConfig({
+      bootstrap: 'http://127.0.0.1:9092',
+      ...consumerConfigFromProperties({ 'value.deserializer': 'org.apache.kafka.common.serialization.StringDeserializer' }),
+    });
+    const raw = resolveConsumerConfig({ bootstrap: 'http://127.0.0.1:9092', valueDeserializer: 'bytes' });
+
+    // Assess
+    expect(byName.keyDeserializer(Buffer.from('k'), context)).toBe('k');
+    expect(byName.valueDeserializer(Buffer.from('{"page":"/home"}'), context)).toEqual({ page: '/home' });
+    expect(byClass.valueDeserializer(Buffer.from('v'), context)).toBe('v');
+    expect(raw.valueDeserializer(Buffer.from([0xff]), context)).toEqual(Buffer.from([0xff]));
+  });
+
+  it('refuses an unknown name', () => {
+    // Act
+    const act = () => resolveConsumerConfig({ bootstrap: 'http://127.0.0.1:9092', valueDeserializer: 'avro' as 'json' });
+
+    // Assess
+    expect(act).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining('unknown valueDeserializer "avro"') }));
+  });
+});

@@ -1,0 +1,70 @@
+/** The one configuration reader: defaults, and a bad value is INVALID_CONFIG naming the variable (never a NaN further down). */
+import { describe, expect, it } from 'vitest';
+import { configFromEnv, housekeepingSettingsFromEnv, type Env } from '../../src/config.js';
+import { FloeError } from '../../packages/protocol/src/errors.js';
+
+const STORAGE: Env = { FLOE_BUCKET: 'b', FLOE_LOG_TABLE: 'log', FLOE_GROUPS_TABLE: 'groups' };
+
+function errorOf(read: () => unknown): { code: string; message: string } | undefined {
+  try {
+    read();
+    return undefined;
+  } catch (error) {
+    return error instanceof FloeError ? { code: error.code, message: error.message } : { code: 'not a FloeError', message: String(error) };
+  }
+}
+
+describe('configFromEnv', () => {
+  it('reads numbers and flags, with defaults for what is unset', () => {
+    // Act
+    const defaults = configFromEnv(STORAGE);
+    const set = configFromEnv({ ...STORAGE, FLOE_CACHE_BYTES: '1024', FLOE_DEFAULT_RETENTION_MS: '-1', FLOE_S3_FORCE_PATH_STYLE: 'true' });
+
+    // Assess
+    expect(defaults).toMatchObject({ cacheBytes: 64 * 1024 * 1024, defaultRetentionMs: 604_800_000, s3ForcePathStyle: false });
+    expect(set).toMatchObject({ cacheBytes: 1024, defaultRetentionMs: -1, s3ForcePathStyle: true });
+  });
+
+  it.each([
+    ['FLOE_CACHE_BYTES', 'lots'],
+    ['FLOE_CACHE_BYTES', '1.5'],
+    ['FLOE_CACHE_BYTES', '-1'],
+    ['FLOE_DEFAULT_RETENTION_MS', '7d'],
+    ['FLOE_S3_FORCE_PATH_STYLE', 'yes'],
+  ])('refuses %s=%s with INVALID_CONFIG naming the variable', (name, value) => {
+    // Act
+    const error = errorOf(() => configFromEnv({ ...STORAGE, [name]: value }));
+
+    // Assess
+    expect(error?.code).toBe('INVALID_CONFIG');
+    expect(error?.message).toContain(name);
+    expect(error?.message).toContain(value);
+  });
+
+  it('names a missing required variable', () => {
+    // Act
+    const error = errorOf(() => configFromEnv({ FLOE_BUCKET: 'b', FLOE_GROUPS_TABLE: 'g' }));
+
+    // Assess
+    expect(error).toEqual({ code: 'INVALID_CONFIG', message: 'missing environment variable FLOE_LOG_TABLE' });
+  });
+});
+
+describe('housekeepingSettingsFromEnv', () => {
+  it('returns only the settings the environment gives', () => {
+    // Act
+    const settings = housekeepingSettingsFromEnv({ FLOE_LEASE_MS: '5000', FLOE_GC_GRACE_MS: '' });
+
+    // Assess
+    expect(settings).toEqual({ leaseMs: 5000 });
+  });
+
+  it.each(['abc', '0', '1e3'])('refuses FLOE_MERGE_TARGET_BYTES=%s with INVALID_CONFIG naming the variable', (value) => {
+    // Act
+    const error = errorOf(() => housekeepingSettingsFromEnv({ FLOE_MERGE_TARGET_BYTES: value }));
+
+    // Assess
+    expect(error?.code).toBe('INVALID_CONFIG');
+    expect(error?.message).toContain('FLOE_MERGE_TARGET_BYTES');
+  });
+});
