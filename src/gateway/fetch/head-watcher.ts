@@ -84,7 +84,9 @@ export class HeadWatcher {
     const entry = this.watched.get(keyOf(topicId, partition));
     if (!entry) return;
     if (entry.head && nextOffset > entry.head.nextOffset) entry.head = { ...entry.head, nextOffset };
-    this.wakeMoved(entry);
+    for (const waiter of [...entry.waiters]) {
+      if (waiter.items.some((item) => item.topic.topicId === topicId && item.partition === partition && nextOffset > item.offset)) waiter.wake();
+    }
   }
 
   /** Stops polling (gateway shutdown); waiters end at their timeouts or signals. */
