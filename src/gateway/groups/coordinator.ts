@@ -414,7 +414,7 @@ export class ClassicGroups {
       generation = req.generation;
     }
     // A group known only by its offsets (standalone commits) still shows in `floe groups list`.
-    if (!view.group && !view.floeGroup) await listGroup(this.deps, req.groupId, now);
+    if (!view.group && !view.floeGroup && preset.some((code) => code === 0)) await listGroup(this.deps, req.groupId, now);
     return Promise.all(
       req.offsets.map(async (o, i) => {
         if (preset[i]) return preset[i] as number;
