@@ -1,6 +1,7 @@
 /** Test helpers: a Kafka gateway in this process on the run's shared storage, with its storage writes counted. */
 import { configFromEnv } from '../../src/config.js';
 import { createGatewayDeps } from '../../src/gateway/deps.js';
+import type { Authenticator } from '../../src/gateway/auth.js';
 import { startGateway, type RunningGateway } from '../../src/gateway/gateway.js';
 import { silentLogger } from '../../src/gateway/logger.js';
 import { GATEWAY_DEFAULTS, type GatewaySettings } from '../../src/gateway/settings.js';
@@ -23,7 +24,7 @@ export const TEST_SETTINGS: GatewaySettings = {
   drainTimeoutMs: 2000,
 };
 
-export async function startTestGateway(settings: Partial<GatewaySettings> = {}): Promise<TestGateway> {
+export async function startTestGateway(settings: Partial<GatewaySettings> = {}, authenticator?: Authenticator): Promise<TestGateway> {
   const config = configFromEnv();
   const deps = createGatewayDeps(config);
   const writes: string[] = [];
@@ -32,7 +33,7 @@ export async function startTestGateway(settings: Partial<GatewaySettings> = {}):
     if (WRITE_COMMANDS.has(command.constructor.name)) writes.push(command.constructor.name);
     return (send as (...args: unknown[]) => unknown)(command, ...rest);
   }) as typeof deps.clients.dynamo.send;
-  const running = await startGateway({ config, settings: { ...TEST_SETTINGS, ...settings }, deps, log: silentLogger });
+  const running = await startGateway({ config, settings: { ...TEST_SETTINGS, ...settings }, deps, log: silentLogger, ...(authenticator ? { authenticator } : {}) });
   const close = running.close;
   return Object.assign(running, {
     writes,
