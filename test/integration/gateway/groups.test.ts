@@ -303,6 +303,20 @@ describe('group admin', () => {
     expect(offsets.topics[0].partitions[0].committedOffset).toBe(-1n);
   });
 
+  it('JoinGroup v0 (no rebalance timeout: the session timeout stands in) gets a member id at once', async () => {
+    // Prepare
+    const c1 = await connect(b);
+    const groupId = uniqueName('g');
+
+    // Act
+    const joined = await c1.request(11, 0, { groupId, sessionTimeoutMs: SESSION, memberId: '', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from('v0') }] });
+
+    // Assess
+    expect(joined).toMatchObject({ errorCode: 0, generationId: 1, protocolName: 'range' });
+    expect(joined.leader).toBe(joined.memberId);
+    expect(joined.memberId).toMatch(/^wire-test-/);
+  });
+
   it('rejects invalid group ids and session timeouts', async () => {
     // Prepare
     const c1 = await connect(a);
