@@ -7,7 +7,7 @@
 import type { FetchRequest, KafkaStruct, MessageBody } from '@floe/protocol/kafka';
 import type { GatewayContext, Handler } from '../context.js';
 import type { WaitItem } from '../fetch/head-watcher.js';
-import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
+import { KafkaCode, kafkaCodeOf, toKafkaError } from '../kafka-codes.js';
 import { LOG_LIMITS, type PortFetchPartition, type PortFetchResult } from '../log-port.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -46,10 +46,16 @@ async function readOnce(gw: GatewayContext, slots: Slot[], maxBytes: number): Pr
   const readable = slots.filter((s) => s.errorCode === undefined);
   if (readable.length === 0) return;
   const request: PortFetchPartition[] = readable.map(({ topic, partition, fetchOffset, partitionMaxBytes }) => ({ topic, partition, fetchOffset, partitionMaxBytes }));
-  const results = await gw.deps.log.fetch(request, maxBytes);
-  readable.forEach((slot, i) => {
-    slot.result = results[i];
-  });
+  try {
+    const results = await gw.deps.log.fetch(request, maxBytes);
+    readable.forEach((slot, i) => {
+      slot.result = results[i];
+    });
+  } catch (error) {
+    // Storage failed (throttling, an outage): a retriable code on every partition, rather than a dropped connection.
+    const { code } = toKafkaError(error);
+    for (const slot of readable) slot.errorCode = code === KafkaCode.UNKNOWN_SERVER_ERROR ? KafkaCode.KAFKA_STORAGE_ERROR : code;
+  }
 }
 
 /** What to wait on: each readable partition, woken once its head passes what we last saw of it. */
