@@ -60,15 +60,15 @@ export function requiredEnv(env: Env, name: string): string {
   return value;
 }
 
-/** An integer variable: unset or empty gives `fallback`; anything else must be a safe integer >= `min`. */
-export function envInteger(env: Env, name: string, fallback: number, min?: number): number;
-export function envInteger(env: Env, name: string, fallback: undefined, min?: number): number | undefined;
-export function envInteger(env: Env, name: string, fallback: number | undefined, min = Number.MIN_SAFE_INTEGER): number | undefined {
+/** An integer variable: unset or empty gives `fallback`; anything else must be a safe integer in [`min`, `max`]. */
+export function envInteger(env: Env, name: string, fallback: number, min?: number, max?: number): number;
+export function envInteger(env: Env, name: string, fallback: undefined, min?: number, max?: number): number | undefined;
+export function envInteger(env: Env, name: string, fallback: number | undefined, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = /^-?\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(value)) throw invalid(name, raw, 'an integer');
-  if (value < min) throw invalid(name, raw, `an integer >= ${min}`);
+  if (value < min || value > max) throw invalid(name, raw, max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`);
   return value;
 }
 

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   groups: async () => (await import('./commands/groups.js')).registerGroups,
   housekeeping: async () => (await import('./commands/housekeeping.js')).registerHousekeeping,
   console: async () => (await import('./commands/console.js')).registerConsole,
+  gateway: async () => (await import('./commands/gateway.js')).registerGateway,
 };
 
 function packageVersion(): string {

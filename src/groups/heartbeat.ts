@@ -15,6 +15,7 @@
 import { type AssignorName, FloeError, GROUP_LIMITS, type HeartbeatRequest, type HeartbeatResponse, JOIN_EPOCH, LEAVE_EPOCH, parsePartitionKey, partitionKey, type PartitionKey, STATIC_LEAVE_EPOCH } from '@floe/protocol';
 import { randomUUID } from 'node:crypto';
 import { nowOf, type GroupsDeps } from './deps.js';
+import { liveKafkaMembers } from './kafka-members.js';
 import { isDead, isLive, renewableAfter, type MemberItem } from './model.js';
 import {
   claimPartition,
@@ -100,6 +101,9 @@ async function failedMemberWrite(deps: GroupsDeps, groupId: string, memberId: st
 async function join(deps: GroupsDeps, groupId: string, request: HeartbeatRequest, now: number): Promise<HeartbeatResponse> {
   const sessionTimeoutMs = request.sessionTimeoutMs ?? GROUP_LIMITS.defaultSessionTimeoutMs;
   const assignors = request.assignors?.length ? request.assignors : (['sticky'] as AssignorName[]);
+  if ((await liveKafkaMembers(deps, groupId, now)) > 0) {
+    throw new FloeError('INCONSISTENT_GROUP_PROTOCOL', `group "${groupId}" has live Kafka-protocol members; one group id serves one kind of consumer at a time`);
+  }
   for (let attempt = 0; attempt < GROUP_LIMITS.maxWriteAttempts; attempt++) {
     const state = await readMembership(deps, groupId);
     const live = liveMembers(state, now);

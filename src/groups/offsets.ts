@@ -13,6 +13,7 @@
 import { type CommitPartition, type CommitRequest, type CommitResult, type CommittedOffset, FloeError, GROUP_LIMITS, partitionKey, type TopicPartition } from '@floe/protocol';
 import { nowOf, type GroupsDeps } from './deps.js';
 import { requireLive } from './heartbeat.js';
+import { liveKafkaMembers } from './kafka-members.js';
 import { isDead } from './model.js';
 import { commitOwned, getMember, readMembership, readOffsets, queryOffsets, writeUnowned } from './store.js';
 import { ensureTarget, liveMembers } from './target.js';
@@ -62,7 +63,7 @@ export async function commitOffsets(deps: GroupsDeps, groupId: string, request: 
 /** Commits without a member: only while nobody in the group is live, each conditional on the claim staying as read. */
 async function commitStandalone(deps: GroupsDeps, groupId: string, partitions: CommitPartition[], now: number): Promise<CommitResult[]> {
   const state = await readMembership(deps, groupId);
-  if (liveMembers(state, now).length > 0) {
+  if (liveMembers(state, now).length > 0 || (await liveKafkaMembers(deps, groupId, now)) > 0) {
     throw new FloeError('UNKNOWN_MEMBER_ID', `group "${groupId}" has live members: only a member (with its memberId) can commit`);
   }
   if (!state.group) await ensureTarget(deps, groupId, state, now);

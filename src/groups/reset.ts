@@ -8,6 +8,7 @@
 import { type ErrorCode, FloeError, partitionKey, type ResetRequest, type ResetResult, type ResetSpec } from '@floe/protocol';
 import { EARLIEST, LATEST, listOffset } from '../log/list-offsets.js';
 import { nowOf, type GroupsDeps } from './deps.js';
+import { liveKafkaMembers } from './kafka-members.js';
 import { isDead } from './model.js';
 import { readMembership, readOffsets, writeUnowned } from './store.js';
 import { ensureTarget, liveMembers } from './target.js';
@@ -44,9 +45,9 @@ export async function resetOffsets(deps: GroupsDeps, groupId: string, request: R
   }
   const now = nowOf(deps);
   const state = await readMembership(deps, groupId);
-  const live = liveMembers(state, now);
-  if (live.length > 0) {
-    throw new FloeError('NON_EMPTY_GROUP', `group "${groupId}" has ${live.length} live member(s); stop its consumers before resetting offsets`);
+  const live = liveMembers(state, now).length + (await liveKafkaMembers(deps, groupId, now));
+  if (live > 0) {
+    throw new FloeError('NON_EMPTY_GROUP', `group "${groupId}" has ${live} live member(s); stop its consumers before resetting offsets`);
   }
   const targets = await Promise.all(partitions.map((p) => newOffset(deps, topic.name, p, request.spec)));
   const claims = await readOffsets(deps, groupId, partitions.map((p) => partitionKey(topic.name, p)));

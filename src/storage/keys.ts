@@ -16,6 +16,8 @@
  *     pk "g#<groupId>"          sk "group"                 group state: generation, assignment
  *     pk "g#<groupId>"          sk "m#<memberId>"          member: subscription, expiresAt, ttl
  *     pk "g#<groupId>"          sk "o#<topic>#<part>"      committed offset and the partition's claim (owner, claim epoch)
+ *     pk "g#<groupId>"          sk "classic"               Kafka-protocol (classic) group: generation, state, leader, assignments
+ *     pk "g#<groupId>"          sk "c#<memberId>"          Kafka-protocol member: protocols, join generation, expiresAt, ttl
  *     pk "groups"               sk "<groupId>"             groups list entry
  *
  * S3: segment objects under `seg/<3 hex>/<time ms>-<8 hex>`; the hex prefix
@@ -66,6 +68,12 @@ export const groupKeys = {
    * but no offset item ("o#..."): one Query reads the whole membership state.
    */
   membershipSkRange: ['group', 'm$'] as const,
+  /** The Kafka gateway's classic (JoinGroup/SyncGroup) group item; sorts before "group", so Floe's membership Query skips it. */
+  classicGroup: (groupId: string) => ({ pk: `g#${groupId}`, sk: 'classic' }),
+  classicMemberPrefix: 'c#',
+  classicMember: (groupId: string, memberId: string) => ({ pk: `g#${groupId}`, sk: `c#${memberId}` }),
+  /** Both kinds of membership in one Query: classic ("c#...", "classic") and Floe ("group", "m#..."), no offset item. */
+  anyMembershipSkRange: ['c#', 'm$'] as const,
   offsetPrefix: 'o#',
   /** Topic names cannot contain '#', so this prefix matches exactly one topic's offset items. */
   offsetTopicPrefix: (topic: string) => `o#${topic}#`,

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { startDevConsole } from '../../console/dev-console.js';
+import { startDevGateway } from '../../gateway/dev-gateway.js';
 import { CRASH_POINTS, type CrashPoint } from '../../faults/crash-points.js';
 import { startCluster } from '../../local/cluster.js';
 import { startStorage } from '../../local/storage.js';
@@ -40,7 +41,9 @@ export function registerLocal(program: Command): void {
     .option('--housekeeping-interval-ms <ms>', 'run housekeeping (retention, merging, orphan collection) this often; 0 = off', nonNegative, 60_000)
     .option('--console-port <port>', 'port of the web console (0 = any free port)', port, 8080)
     .option('--no-console', 'do not serve the web console')
-    .action(async (options: { port: number; host: string; dataDir: string; json?: boolean; housekeepingIntervalMs: number; consolePort: number; console: boolean }) => {
+    .option('--kafka-port <port>', 'port of the Kafka-protocol gateway (0 = any free port; default 9093, or any free port with --port 0)', port)
+    .option('--no-kafka', 'do not serve the Kafka-protocol gateway')
+    .action(async (options: { port: number; host: string; dataDir: string; json?: boolean; housekeepingIntervalMs: number; consolePort: number; console: boolean; kafkaPort?: number; kafka: boolean }) => {
       const shutdown = onShutdownSignals();
       const cluster = await startCluster({
         port: options.port,
@@ -53,15 +56,18 @@ export function registerLocal(program: Command): void {
       });
       const warn = (line: string) => process.stderr.write(`${line}\n`);
       const web = options.console ? await startDevConsole({ bootstrap: cluster.url, host: options.host, port: options.consolePort, warn }) : undefined;
+      const kafkaPort = options.kafkaPort ?? (options.port === 0 ? 0 : 9093);
+      const kafka = options.kafka ? await startDevGateway({ config: cluster.config, host: options.host, port: kafkaPort, warn }) : undefined;
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ bootstrap: cluster.url, ...cluster.storage, ...(web ? { console: web.url } : {}) })}\n`);
+        process.stdout.write(`${JSON.stringify({ bootstrap: cluster.url, ...(kafka ? { kafka: kafka.address } : {}), ...cluster.storage, ...(web ? { console: web.url } : {}) })}\n`);
       } else {
         process.stdout.write(
-          `Floe local cluster is up.\n  bootstrap: ${cluster.url}\n${web ? `  console:   ${web.url}\n` : ''}  data:      ${resolve(options.dataDir)}\n` +
+          `Floe local cluster is up.\n  bootstrap: ${cluster.url}\n${kafka ? `  kafka:     ${kafka.address}\n` : ''}${web ? `  console:   ${web.url}\n` : ''}  data:      ${resolve(options.dataDir)}\n` +
             `  try:       npx floe topics create demo --partitions 3\nPress Ctrl-C to stop.\n`,
         );
       }
       await runUntilSignal(shutdown, async () => {
+        await kafka?.close();
         await web?.close();
         await cluster.close();
       });

@@ -1,0 +1,73 @@
+/**
+ * The APIs and versions the gateway serves - and therefore advertises in ApiVersions, since
+ * every client uses min(its max, our max) per API and kafka-python guesses the broker release
+ * from this list. Produce and Fetch start at the first RecordBatch v2 versions; Fetch stops at
+ * 12 (13+ names topics by id). OffsetForLeaderEpoch, transactions and KIP-848's
+ * ConsumerGroupHeartbeat are left out on purpose (see docs/gateway.md).
+ */
+import type { ApiVersionRange } from '@floe/protocol/kafka';
+
+export const ApiKey = {
+  Produce: 0,
+  Fetch: 1,
+  ListOffsets: 2,
+  Metadata: 3,
+  OffsetCommit: 8,
+  OffsetFetch: 9,
+  FindCoordinator: 10,
+  JoinGroup: 11,
+  Heartbeat: 12,
+  LeaveGroup: 13,
+  SyncGroup: 14,
+  DescribeGroups: 15,
+  ListGroups: 16,
+  SaslHandshake: 17,
+  ApiVersions: 18,
+  CreateTopics: 19,
+  DeleteTopics: 20,
+  InitProducerId: 22,
+  DescribeConfigs: 32,
+  SaslAuthenticate: 36,
+  CreatePartitions: 37,
+  DeleteGroups: 42,
+  DescribeCluster: 60,
+} as const;
+
+const range = (apiKey: number, minVersion: number, maxVersion: number): ApiVersionRange => ({ apiKey, minVersion, maxVersion });
+
+export const SERVED_APIS: readonly ApiVersionRange[] = [
+  range(ApiKey.Produce, 3, 9),
+  range(ApiKey.Fetch, 4, 12),
+  range(ApiKey.ListOffsets, 0, 7),
+  range(ApiKey.Metadata, 0, 12),
+  range(ApiKey.OffsetCommit, 0, 9),
+  range(ApiKey.OffsetFetch, 0, 9),
+  range(ApiKey.FindCoordinator, 0, 4),
+  range(ApiKey.JoinGroup, 0, 9),
+  range(ApiKey.Heartbeat, 0, 4),
+  range(ApiKey.LeaveGroup, 0, 5),
+  range(ApiKey.SyncGroup, 0, 5),
+  range(ApiKey.DescribeGroups, 0, 5),
+  range(ApiKey.ListGroups, 0, 4),
+  range(ApiKey.ApiVersions, 0, 3),
+  range(ApiKey.CreateTopics, 0, 7),
+  range(ApiKey.DeleteTopics, 0, 6),
+  range(ApiKey.InitProducerId, 0, 4),
+  range(ApiKey.DescribeConfigs, 0, 4),
+  range(ApiKey.CreatePartitions, 0, 3),
+  range(ApiKey.DeleteGroups, 0, 2),
+  range(ApiKey.DescribeCluster, 0, 1),
+];
+
+/** Served only when an authenticator is configured. SaslHandshake v0 (unframed tokens) is not. */
+export const SASL_APIS: readonly ApiVersionRange[] = [range(ApiKey.SaslHandshake, 1, 1), range(ApiKey.SaslAuthenticate, 0, 2)];
+
+/** What one listener advertises: the served APIs, plus SASL's when it authenticates. */
+export function advertisedApis(withSasl: boolean): ApiVersionRange[] {
+  return [...SERVED_APIS, ...(withSasl ? SASL_APIS : [])].sort((a, b) => a.apiKey - b.apiKey);
+}
+
+export function isServed(apis: readonly ApiVersionRange[], apiKey: number, apiVersion: number): boolean {
+  const api = apis.find((a) => a.apiKey === apiKey);
+  return api !== undefined && apiVersion >= api.minVersion && apiVersion <= api.maxVersion;
+}

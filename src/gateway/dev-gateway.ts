@@ -1,0 +1,33 @@
+/**
+ * The gateway `floe dev` starts next to the local cluster, on 127.0.0.1:9093 by default. As with
+ * the console, a busy port is not fatal there: the gateway moves to a free one and says so.
+ */
+import type { FloeConfig } from '../config.js';
+import { startGateway, type RunningGateway } from './gateway.js';
+import { silentLogger, stderrLogger } from './logger.js';
+import { gatewaySettingsFromEnv } from './settings.js';
+
+export interface DevGateway {
+  /** host:port for Kafka clients (kcat -b ...). */
+  address: string;
+  gateway: RunningGateway;
+  close(): Promise<void>;
+}
+
+export async function startDevGateway(options: { config: FloeConfig; host: string; port: number; warn: (line: string) => void; quiet?: boolean }): Promise<DevGateway> {
+  const start = (port: number) =>
+    startGateway({
+      config: options.config,
+      settings: gatewaySettingsFromEnv(process.env, { host: options.host, port }),
+      log: options.quiet ? silentLogger : stderrLogger,
+    });
+  let gateway: RunningGateway;
+  try {
+    gateway = await start(options.port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    gateway = await start(0);
+    options.warn(`kafka: port ${options.port} is in use; serving the Kafka gateway on ${gateway.node.host}:${gateway.node.port} instead (--kafka-port to choose)`);
+  }
+  return { address: `${gateway.node.host}:${gateway.node.port}`, gateway, close: () => gateway.close() };
+}

@@ -1,0 +1,524 @@
+/**
+ * Kafka's classic group protocol over DynamoDB, for any number of gateway instances at once
+ * (docs/gateway.md#consumer-groups). All state is in the groups table (model.ts); every request
+ * reads the group with one Query and moves it along with single-item conditional writes:
+ *
+ *   JoinGroup   records the member (joinGeneration = pending generation), starts a rebalance if
+ *               needed, then waits in the barrier until the join phase completes (barrier.ts);
+ *   SyncGroup   the leader stores every member's assignment and marks the group Stable; followers
+ *               wait for that - they are never answered UNKNOWN_MEMBER_ID or pushed to rejoin;
+ *   Heartbeat   renews the lease; a dead member or leader starts a rebalance;
+ *   LeaveGroup  removes the member and starts a rebalance for the others;
+ *   OffsetCommit lands only from a live member of the current generation, and never over a
+ *               later generation's commit.
+ */
+import { randomUUID } from 'node:crypto';
+import { GROUP_LIMITS, isValidGroupId } from '@floe/protocol';
+import type { GroupsDeps } from '../../groups/deps.js';
+import { listGroupIds } from '../../groups/store.js';
+import { batchWriteAll } from '../../storage/dynamo-batch.js';
+import { groupKeys } from '../../storage/keys.js';
+import { KafkaCode } from '../kafka-codes.js';
+import type { GatewayLogger } from '../logger.js';
+import { decideJoin } from './barrier.js';
+import { effectiveState, isLive, liveMembers, metadataOf, sameProtocols, type ClassicGroupItem, type ClassicMemberItem, type ClassicState, type GroupView, type ProtocolMetadata } from './model.js';
+import { GroupPoller } from './poller.js';
+import { commitOffset, deleteGroupItem, deleteMember, groupItemKeys, listGroup, putGroup, putMember, readGroup, removeMemberAsSeen, renewMember } from './store.js';
+
+const EMPTY = Buffer.alloc(0);
+/** The classic item holds every assignment: keep it well below DynamoDB's 400 KB item limit. */
+const MAX_ASSIGNMENT_BYTES = 300 * 1024;
+/** Optimistic-lock rounds of one request before it answers REBALANCE_IN_PROGRESS (retriable). */
+const MAX_ROUNDS = 16;
+
+export interface ClassicGroupsOptions {
+  deps: GroupsDeps;
+  now: () => number;
+  pollIntervalMs: number;
+  initialRebalanceDelayMs: number;
+  /** Aborted at shutdown: waiting requests answer NOT_COORDINATOR so clients rejoin elsewhere. */
+  shutdown: AbortSignal;
+  log: GatewayLogger;
+}
+
+export interface JoinRequest {
+  groupId: string;
+  /** "" for a new member. */
+  memberId: string;
+  instanceId: string | null;
+  clientId: string;
+  clientHost: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  protocolType: string;
+  protocols: ProtocolMetadata[];
+  /** JoinGroup v4+: a new member first gets its id with MEMBER_ID_REQUIRED, then joins with it. */
+  requireKnownMemberId: boolean;
+  signal: AbortSignal;
+}
+
+export interface JoinResult {
+  errorCode: number;
+  generation: number;
+  protocolType: string | null;
+  protocol: string | null;
+  leader: string;
+  memberId: string;
+  /** For the leader only: every member of the generation with its metadata for the chosen protocol. */
+  members: Array<{ memberId: string; instanceId: string | null; metadata: Buffer }>;
+}
+
+export interface SyncRequest {
+  groupId: string;
+  memberId: string;
+  generation: number;
+  protocolType: string | null;
+  protocolName: string | null;
+  assignments: Array<{ memberId: string; assignment: Buffer }>;
+  signal: AbortSignal;
+}
+
+export interface SyncResult {
+  errorCode: number;
+  protocolType: string | null;
+  protocolName: string | null;
+  assignment: Buffer;
+}
+
+export interface CommitRequest {
+  groupId: string;
+  /** "" and generation -1: a standalone ("simple") commit, allowed only while the group has no live member. */
+  memberId: string;
+  generation: number;
+  offsets: Array<{ topic: string; partition: number; offset: number; metadata: string | null }>;
+}
+
+export interface DescribedGroup {
+  errorCode: number;
+  groupId: string;
+  state: string;
+  protocolType: string;
+  protocol: string;
+  members: Array<{ memberId: string; instanceId: string | null; clientId: string; clientHost: string; metadata: Buffer; assignment: Buffer }>;
+}
+
+export class ClassicGroups {
+  readonly poller: GroupPoller;
+  private readonly deps: GroupsDeps;
+
+  constructor(private readonly options: ClassicGroupsOptions) {
+    this.deps = options.deps;
+    this.poller = new GroupPoller(
+      (groupId) => this.read(groupId),
+      (view) => this.advance(view),
+      options.pollIntervalMs,
+      (error) => options.log.warn('group poll failed', { error: String(error) }),
+    );
+  }
+
+  stop(): void {
+    this.poller.stop();
+  }
+
+  read(groupId: string): Promise<GroupView> {
+    return readGroup(this.deps, groupId, this.options.now());
+  }
+
+  // ---- JoinGroup ----
+
+  async join(req: JoinRequest): Promise<JoinResult> {
+    const fail = (errorCode: number, memberId = req.memberId): JoinResult => ({ errorCode, generation: -1, protocolType: null, protocol: null, leader: '', memberId, members: [] });
+    if (!isValidGroupId(req.groupId)) return fail(KafkaCode.INVALID_GROUP_ID);
+    if (req.sessionTimeoutMs < GROUP_LIMITS.minSessionTimeoutMs || req.sessionTimeoutMs > GROUP_LIMITS.maxSessionTimeoutMs) return fail(KafkaCode.INVALID_SESSION_TIMEOUT);
+    if (req.protocolType === '' || req.protocols.length === 0) return fail(KafkaCode.INCONSISTENT_GROUP_PROTOCOL);
+    let memberId = req.memberId;
+    if (memberId === '') {
+      memberId = `${req.clientId || 'consumer'}-${randomUUID()}`;
+      if (req.requireKnownMemberId) return fail(KafkaCode.MEMBER_ID_REQUIRED, memberId);
+    }
+    // The barrier may legitimately wait the whole rebalance timeout; past it (plus a poll) the client is told to retry.
+    const giveUpAt = this.options.now() + req.rebalanceTimeoutMs + 2 * this.options.pollIntervalMs;
+    for (let round = 0; round < MAX_ROUNDS && !req.signal.aborted; round++) {
+      const now = this.options.now();
+      const view = await this.read(req.groupId);
+      const refused = admissionError(view, memberId, req, now);
+      if (refused !== undefined) return fail(refused, memberId);
+      const group = view.group;
+      const state = effectiveState(view, now);
+      const me = view.members.get(memberId);
+      if (
+        group &&
+        (state === 'Stable' || state === 'CompletingRebalance') &&
+        isLive(me, now) &&
+        group.members.includes(memberId) &&
+        me.joinGeneration === group.generation &&
+        group.leader !== memberId &&
+        sameProtocols(me.protocols, req.protocols)
+      ) {
+        // A follower rejoining unchanged gets its generation back (no rebalance), as in Kafka.
+        await renewMember(this.deps, req.groupId, memberId, now, req.sessionTimeoutMs);
+        return joinAnswer(group, view, memberId);
+      }
+      const pending = (group?.generation ?? 0) + 1;
+      await this.replacePredecessor(view, memberId, req.instanceId, now);
+      await putMember(this.deps, req.groupId, {
+        memberId,
+        ...(req.instanceId === null ? {} : { instanceId: req.instanceId }),
+        clientId: req.clientId,
+        clientHost: req.clientHost,
+        protocolType: req.protocolType,
+        protocols: req.protocols,
+        sessionTimeoutMs: req.sessionTimeoutMs,
+        rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+        joinGeneration: pending,
+        expiresAt: now + req.sessionTimeoutMs,
+        joinedAt: me?.joinedAt ?? now,
+      });
+      if (state !== 'PreparingRebalance' && !(await this.startRebalance(view, now, { ...req, id: memberId }))) continue; // raced: look again
+      const outcome = await this.waitForJoin(req, memberId, pending, giveUpAt);
+      if (outcome === 'again') continue;
+      return outcome ?? fail(this.options.shutdown.aborted ? KafkaCode.NOT_COORDINATOR : KafkaCode.REBALANCE_IN_PROGRESS, memberId);
+    }
+    return fail(req.signal.aborted && this.options.shutdown.aborted ? KafkaCode.NOT_COORDINATOR : KafkaCode.REBALANCE_IN_PROGRESS, memberId);
+  }
+
+  /** Waits in the barrier: the answer for the completed generation, 'again' when left out of it. */
+  private waitForJoin(req: JoinRequest, memberId: string, pending: number, giveUpAt: number): Promise<JoinResult | 'again' | undefined> {
+    return this.poller.watch<JoinResult | 'again'>(
+      req.groupId,
+      async (view) => {
+        const now = this.options.now();
+        const group = view.group;
+        const me = view.members.get(memberId);
+        if (!group || !me || me.joinGeneration !== pending) return 'again';
+        if (group.state === 'PreparingRebalance' && group.generation + 1 === pending) {
+          if (now >= giveUpAt) return { ...joinAnswer(group, view, memberId), errorCode: KafkaCode.REBALANCE_IN_PROGRESS, generation: -1, members: [] };
+          // The request is open, so the member is alive: its lease must not end while it waits.
+          if (me.expiresAt - now < (me.sessionTimeoutMs * 2) / 3 && !(await renewMember(this.deps, req.groupId, memberId, now, me.sessionTimeoutMs))) return 'again';
+          return undefined;
+        }
+        if (group.generation === pending && group.state !== 'PreparingRebalance' && group.state !== 'Empty' && group.members.includes(memberId)) {
+          return joinAnswer(group, view, memberId);
+        }
+        return 'again';
+      },
+      req.signal,
+    );
+  }
+
+  /** A static member's new incarnation replaces the old one (whose heartbeats then get UNKNOWN_MEMBER_ID). */
+  private async replacePredecessor(view: GroupView, memberId: string, instanceId: string | null, now: number): Promise<void> {
+    if (instanceId === null) return;
+    for (const m of liveMembers(view, now)) {
+      if (m.instanceId === instanceId && m.memberId !== memberId) await deleteMember(this.deps, view.groupId, m.memberId);
+    }
+  }
+
+  /** Puts the group into PreparingRebalance (conditional on its version); false if someone wrote it first. */
+  private async startRebalance(view: GroupView, now: number, joiner?: JoinRequest & { id: string }): Promise<boolean> {
+    const group = view.group;
+    const others = liveMembers(view, now).filter((m) => m.memberId !== joiner?.id);
+    const timeouts = [...others.map((m) => m.rebalanceTimeoutMs), joiner?.rebalanceTimeoutMs ?? 0];
+    const empty = others.length === 0;
+    const next: ClassicGroupItem = {
+      groupId: view.groupId,
+      protocolType: empty && joiner ? joiner.protocolType : (group?.protocolType ?? joiner?.protocolType ?? 'consumer'),
+      generation: group?.generation ?? 0,
+      state: 'PreparingRebalance',
+      protocol: group?.protocol ?? null,
+      leader: group?.leader ?? null,
+      members: group?.members ?? [],
+      assignments: group?.assignments ?? {},
+      rebalanceDeadline: now + Math.max(...timeouts, 1000),
+      // A group that had nobody waits a little for more members, so three starting consumers make one rebalance, not three.
+      joinNotBefore: empty ? now + this.options.initialRebalanceDelayMs : 0,
+      version: (group?.version ?? 0) + 1,
+      createdAt: group?.createdAt ?? now,
+      updatedAt: now,
+    };
+    return putGroup(this.deps, next, group?.version);
+  }
+
+  /**
+   * Moves a group along from what one read shows; true when it wrote. Run by every polling round
+   * and every heartbeat, so any instance serving any member of the group does it.
+   */
+  async advance(view: GroupView): Promise<boolean> {
+    const group = view.group;
+    if (!group) return false;
+    const now = this.options.now();
+    const live = liveMembers(view, now);
+    switch (group.state) {
+      case 'PreparingRebalance': {
+        const decision = decideJoin(view, now);
+        if (decision.kind === 'wait') return false;
+        if (decision.kind === 'empty') {
+          const ok = await putGroup(this.deps, toEmpty(group, now), group.version);
+          if (ok) await this.cleanUp(view.groupId, decision.dead, now);
+          return ok;
+        }
+        const next: ClassicGroupItem = {
+          ...group,
+          generation: decision.generation,
+          state: 'CompletingRebalance',
+          protocol: decision.protocol,
+          leader: decision.leader,
+          members: decision.members,
+          assignments: {},
+          version: group.version + 1,
+          updatedAt: now,
+        };
+        if (!(await putGroup(this.deps, next, group.version))) return false;
+        for (const m of decision.removed) await removeMemberAsSeen(this.deps, view.groupId, m).catch(() => false);
+        await this.cleanUp(view.groupId, decision.dead, now);
+        return true;
+      }
+      case 'CompletingRebalance': {
+        // The leader died, or did not sync within the rebalance timeout: the followers would wait for ever.
+        const leader = group.leader === null ? undefined : view.members.get(group.leader);
+        const syncBy = group.updatedAt + Math.max(1000, ...live.map((m) => m.rebalanceTimeoutMs));
+        if (live.length > 0 && (!isLive(leader, now) || now > syncBy)) return this.startRebalance(view, now);
+        return false;
+      }
+      case 'Stable': {
+        const lost = group.members.some((id) => !isLive(view.members.get(id), now));
+        if (live.length > 0 && lost) return this.startRebalance(view, now);
+        return false;
+      }
+      case 'Empty':
+        return false;
+    }
+  }
+
+  private async cleanUp(groupId: string, dead: ClassicMemberItem[], now: number): Promise<void> {
+    for (const m of dead) await removeMemberAsSeen(this.deps, groupId, m, now).catch(() => false);
+  }
+
+  // ---- SyncGroup ----
+
+  async sync(req: SyncRequest): Promise<SyncResult> {
+    const fail = (errorCode: number): SyncResult => ({ errorCode, protocolType: null, protocolName: null, assignment: EMPTY });
+    if (!isValidGroupId(req.groupId)) return fail(KafkaCode.INVALID_GROUP_ID);
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const now = this.options.now();
+      const view = await this.read(req.groupId);
+      const group = view.group;
+      const me = view.members.get(req.memberId);
+      if (!group || !isLive(me, now)) return fail(KafkaCode.UNKNOWN_MEMBER_ID);
+      if (group.state === 'PreparingRebalance') return fail(KafkaCode.REBALANCE_IN_PROGRESS);
+      if (req.generation !== group.generation) return fail(KafkaCode.ILLEGAL_GENERATION);
+      if (!group.members.includes(req.memberId) || group.state === 'Empty') return fail(KafkaCode.UNKNOWN_MEMBER_ID);
+      if ((req.protocolType !== null && req.protocolType !== group.protocolType) || (req.protocolName !== null && req.protocolName !== group.protocol)) {
+        return fail(KafkaCode.INCONSISTENT_GROUP_PROTOCOL);
+      }
+      if (!(await renewMember(this.deps, req.groupId, req.memberId, now, me.sessionTimeoutMs))) return fail(KafkaCode.UNKNOWN_MEMBER_ID);
+      if (group.state === 'Stable') return syncAnswer(group, req.memberId);
+      if (group.leader === req.memberId) {
+        const assignments: Record<string, Uint8Array> = {};
+        let bytes = 0;
+        for (const a of req.assignments) {
+          if (!group.members.includes(a.memberId) || a.assignment.length === 0) continue;
+          assignments[a.memberId] = Buffer.from(a.assignment); // a copy: the request frame is reused
+          bytes += a.assignment.length + a.memberId.length;
+        }
+        if (bytes > MAX_ASSIGNMENT_BYTES) return fail(KafkaCode.INVALID_REQUEST);
+        const next: ClassicGroupItem = { ...group, state: 'Stable', assignments, version: group.version + 1, updatedAt: now };
+        if (await putGroup(this.deps, next, group.version)) return syncAnswer(next, req.memberId);
+        continue;
+      }
+      // A follower waits for the leader's SyncGroup (or for the group to move on without it).
+      const answer = await this.poller.watch<SyncResult>(
+        req.groupId,
+        async (v) => {
+          const at = this.options.now();
+          const g = v.group;
+          const m = v.members.get(req.memberId);
+          if (!g || !isLive(m, at)) return fail(KafkaCode.UNKNOWN_MEMBER_ID);
+          if (g.generation !== req.generation || g.state === 'PreparingRebalance' || g.state === 'Empty') return fail(KafkaCode.REBALANCE_IN_PROGRESS);
+          if (g.state === 'Stable') return syncAnswer(g, req.memberId);
+          if (m.expiresAt - at < (m.sessionTimeoutMs * 2) / 3) await renewMember(this.deps, req.groupId, req.memberId, at, m.sessionTimeoutMs);
+          return undefined;
+        },
+        req.signal,
+      );
+      return answer ?? fail(this.options.shutdown.aborted ? KafkaCode.NOT_COORDINATOR : KafkaCode.REBALANCE_IN_PROGRESS);
+    }
+    return fail(KafkaCode.REBALANCE_IN_PROGRESS);
+  }
+
+  // ---- Heartbeat ----
+
+  async heartbeat(groupId: string, memberId: string, generation: number): Promise<number> {
+    if (!isValidGroupId(groupId)) return KafkaCode.INVALID_GROUP_ID;
+    let view = await this.read(groupId);
+    if (await this.advance(view)) view = await this.read(groupId);
+    const now = this.options.now();
+    const group = view.group;
+    const me = view.members.get(memberId);
+    if (!group || !isLive(me, now) || effectiveState(view, now) === 'Empty') return KafkaCode.UNKNOWN_MEMBER_ID;
+    if (generation !== group.generation) return KafkaCode.ILLEGAL_GENERATION;
+    if (!(await renewMember(this.deps, groupId, memberId, now, me.sessionTimeoutMs))) return KafkaCode.UNKNOWN_MEMBER_ID;
+    if (group.state === 'PreparingRebalance' || !group.members.includes(memberId)) return KafkaCode.REBALANCE_IN_PROGRESS;
+    return KafkaCode.NONE;
+  }
+
+  // ---- LeaveGroup ----
+
+  async leave(groupId: string, leaving: Array<{ memberId: string; instanceId: string | null }>): Promise<number[]> {
+    if (!isValidGroupId(groupId)) return leaving.map(() => KafkaCode.INVALID_GROUP_ID);
+    const view = await this.read(groupId);
+    const codes: number[] = [];
+    let removed = 0;
+    for (const l of leaving) {
+      const member =
+        l.memberId !== '' ? view.members.get(l.memberId) : [...view.members.values()].find((m) => l.instanceId !== null && m.instanceId === l.instanceId);
+      if (!member || (l.instanceId !== null && member.instanceId !== undefined && member.instanceId !== l.instanceId)) {
+        codes.push(KafkaCode.UNKNOWN_MEMBER_ID);
+        continue;
+      }
+      await deleteMember(this.deps, groupId, member.memberId);
+      removed++;
+      codes.push(KafkaCode.NONE);
+    }
+    // The others rebalance without the leavers (or the group is empty now).
+    for (let round = 0; removed > 0 && round < MAX_ROUNDS; round++) {
+      const now = this.options.now();
+      const after = await this.read(groupId);
+      const group = after.group;
+      if (!group || group.state === 'Empty') break;
+      if (liveMembers(after, now).length === 0) {
+        if (await putGroup(this.deps, toEmpty(group, now), group.version)) break;
+      } else if (group.state === 'PreparingRebalance' || (await this.startRebalance(after, now))) break;
+    }
+    return codes;
+  }
+
+  // ---- OffsetCommit ----
+
+  /** Error codes per offset, in request order. Offsets that failed validation carry their code already (non-zero `preset`). */
+  async commit(req: CommitRequest, preset: number[]): Promise<number[]> {
+    if (!isValidGroupId(req.groupId)) return req.offsets.map(() => KafkaCode.INVALID_GROUP_ID);
+    const now = this.options.now();
+    const view = await this.read(req.groupId);
+    const all = (code: number) => req.offsets.map((_, i) => (preset[i] ? (preset[i] as number) : code));
+    let generation: number;
+    if (req.generation < 0 && req.memberId === '') {
+      if (liveMembers(view, now).length > 0 || view.floeLiveMembers > 0) return all(KafkaCode.UNKNOWN_MEMBER_ID);
+      generation = view.group?.generation ?? 0;
+    } else {
+      const group = view.group;
+      if (!group || !isLive(view.members.get(req.memberId), now)) return all(KafkaCode.UNKNOWN_MEMBER_ID);
+      if (req.generation !== group.generation) return all(KafkaCode.ILLEGAL_GENERATION);
+      if (group.state === 'CompletingRebalance') return all(KafkaCode.REBALANCE_IN_PROGRESS);
+      if (!group.members.includes(req.memberId)) return all(KafkaCode.UNKNOWN_MEMBER_ID);
+      generation = req.generation;
+    }
+    // A group known only by its offsets (standalone commits) still shows in `floe groups list`.
+    if (!view.group && !view.floeGroup && preset.some((code) => code === 0)) await listGroup(this.deps, req.groupId, now);
+    return Promise.all(
+      req.offsets.map(async (o, i) => {
+        if (preset[i]) return preset[i] as number;
+        const landed = await commitOffset(this.deps, req.groupId, { ...o, metadata: o.metadata ?? '' }, generation, now);
+        // A later generation committed this partition already: this commit is stale.
+        return landed ? KafkaCode.NONE : KafkaCode.ILLEGAL_GENERATION;
+      }),
+    );
+  }
+
+  // ---- ListGroups, DescribeGroups, DeleteGroups ----
+
+  async list(): Promise<Array<{ groupId: string; protocolType: string; state: string }>> {
+    const ids = await listGroupIds(this.deps);
+    const out: Array<{ groupId: string; protocolType: string; state: string }> = [];
+    for (let i = 0; i < ids.length; i += 8) {
+      const views = await Promise.all(ids.slice(i, i + 8).map((id) => this.read(id)));
+      const now = this.options.now();
+      for (const view of views) {
+        if (view.group && (liveMembers(view, now).length > 0 || view.floeLiveMembers === 0)) {
+          out.push({ groupId: view.groupId, protocolType: view.group.protocolType, state: effectiveState(view, now) });
+        } else {
+          out.push({ groupId: view.groupId, protocolType: 'consumer', state: view.floeLiveMembers > 0 ? 'Stable' : 'Empty' });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A classic group's description, or undefined when the id has no classic group (the caller asks Floe's side). */
+  async describe(groupId: string): Promise<DescribedGroup | undefined> {
+    const view = await this.read(groupId);
+    const group = view.group;
+    const now = this.options.now();
+    if (!group || (view.floeLiveMembers > 0 && liveMembers(view, now).length === 0)) return undefined;
+    const state: ClassicState = effectiveState(view, now);
+    const ids = state === 'PreparingRebalance' ? liveMembers(view, now).map((m) => m.memberId) : group.members;
+    const members = ids
+      .map((id) => view.members.get(id))
+      .filter((m) => isLive(m, now))
+      .map((m) => ({
+        memberId: m.memberId,
+        instanceId: m.instanceId ?? null,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        metadata: metadataOf(m, group.protocol ?? m.protocols[0]?.name ?? null),
+        assignment: state === 'Stable' ? Buffer.from(group.assignments[m.memberId] ?? EMPTY) : EMPTY,
+      }));
+    return { errorCode: 0, groupId, state, protocolType: group.protocolType, protocol: state === 'Empty' ? '' : (group.protocol ?? ''), members };
+  }
+
+  /** Kafka's DeleteGroups: only a group with no live member (of either kind); removes its offsets too. */
+  async delete(groupId: string): Promise<number> {
+    if (!isValidGroupId(groupId)) return KafkaCode.INVALID_GROUP_ID;
+    const now = this.options.now();
+    const view = await this.read(groupId);
+    if (liveMembers(view, now).length > 0 || view.floeLiveMembers > 0) return KafkaCode.NON_EMPTY_GROUP;
+    const keys = await groupItemKeys(this.deps, groupId);
+    if (keys.length === 0) return KafkaCode.GROUP_ID_NOT_FOUND;
+    // The classic item first, conditional on the version read: a member joining meanwhile makes the delete fail.
+    if (view.group && !(await deleteGroupItem(this.deps, groupId, view.group.version))) return KafkaCode.NON_EMPTY_GROUP;
+    const classicSk = groupKeys.classicGroup(groupId).sk;
+    const rest = keys.filter((k) => k.sk !== classicSk).map((Key) => ({ DeleteRequest: { Key } }));
+    await batchWriteAll(this.deps.dynamo, this.deps.groupsTable, [...rest, { DeleteRequest: { Key: groupKeys.groupsListEntry(groupId) } }]);
+    return KafkaCode.NONE;
+  }
+}
+
+/** Why a member may not join this group now, as a Kafka error code; undefined when it may. */
+function admissionError(view: GroupView, memberId: string, req: JoinRequest, now: number): number | undefined {
+  // One group id serves one kind of member at a time (docs/consumer-groups.md#kafka-clients).
+  if (view.floeLiveMembers > 0) return KafkaCode.INCONSISTENT_GROUP_PROTOCOL;
+  const others = liveMembers(view, now).filter((m) => m.memberId !== memberId && (req.instanceId === null || m.instanceId !== req.instanceId));
+  if (others.length === 0) return undefined;
+  if ((view.group?.protocolType ?? others[0]?.protocolType) !== req.protocolType) return KafkaCode.INCONSISTENT_GROUP_PROTOCOL;
+  const shared = req.protocols.some((p) => others.every((o) => o.protocols.some((q) => q.name === p.name)));
+  if (!shared) return KafkaCode.INCONSISTENT_GROUP_PROTOCOL;
+  if (others.length >= GROUP_LIMITS.maxMembers) return KafkaCode.GROUP_MAX_SIZE_REACHED;
+  return undefined;
+}
+
+function toEmpty(group: ClassicGroupItem, now: number): ClassicGroupItem {
+  return { ...group, state: 'Empty', leader: null, protocol: null, members: [], assignments: {}, version: group.version + 1, updatedAt: now };
+}
+
+function joinAnswer(group: ClassicGroupItem, view: GroupView, memberId: string): JoinResult {
+  const isLeader = group.leader === memberId;
+  return {
+    errorCode: KafkaCode.NONE,
+    generation: group.generation,
+    protocolType: group.protocolType,
+    protocol: group.protocol,
+    leader: group.leader ?? '',
+    memberId,
+    members: isLeader
+      ? group.members.flatMap((id) => {
+          const m = view.members.get(id);
+          return m ? [{ memberId: id, instanceId: m.instanceId ?? null, metadata: metadataOf(m, group.protocol) }] : [];
+        })
+      : [],
+  };
+}
+
+function syncAnswer(group: ClassicGroupItem, memberId: string): SyncResult {
+  const assignment = group.assignments[memberId];
+  return { errorCode: KafkaCode.NONE, protocolType: group.protocolType, protocolName: group.protocol, assignment: assignment ? Buffer.from(assignment) : EMPTY };
+}

@@ -1,0 +1,95 @@
+/**
+ * Kafka's classic consumer-group protocol (JoinGroup/SyncGroup) as items in the groups table,
+ * beside Floe's own group items (docs/gateway.md#consumer-groups, decision 29):
+ *
+ *   classic  sk "classic"       generation, state, leader, protocol, members of the generation, the leader's assignments
+ *   member   sk "c#<memberId>"  one per member: protocols (with metadata), lease (expiresAt), the generation it joined for
+ *
+ * No coordinator process: whichever gateway instance holds a waiting JoinGroup or SyncGroup, or
+ * serves a Heartbeat, moves the group along with a write conditional on the classic item's version.
+ */
+
+export type ClassicState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable';
+
+export interface ClassicGroupItem {
+  groupId: string;
+  protocolType: string;
+  /** Generation of the last completed join phase (0 before the first). The pending one is generation + 1. */
+  generation: number;
+  state: ClassicState;
+  /** Protocol (assignor) and leader chosen for `generation`. */
+  protocol: string | null;
+  leader: string | null;
+  /** Members of `generation`, in join order. */
+  members: string[];
+  /** The leader's assignment per member of `generation`, once it synced (state Stable). Absent = empty. */
+  assignments: Record<string, Uint8Array>;
+  /** PreparingRebalance: the join phase ends by then, whoever has not rejoined is removed. */
+  rebalanceDeadline: number;
+  /** PreparingRebalance of an empty group: not before this (Kafka's group.initial.rebalance.delay.ms). */
+  joinNotBefore: number;
+  /** Optimistic lock: every write of this item is conditional on it. */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ProtocolMetadata {
+  name: string;
+  /** Absent when empty (not every DynamoDB stand-in stores empty binary values). */
+  metadata?: Uint8Array;
+}
+
+export interface ClassicMemberItem {
+  memberId: string;
+  instanceId?: string;
+  clientId: string;
+  clientHost: string;
+  protocolType: string;
+  protocols: ProtocolMetadata[];
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  /** The generation this member's last JoinGroup was for: it has rejoined once this is the pending generation. */
+  joinGeneration: number;
+  /** Lease: live while expiresAt > now. */
+  expiresAt: number;
+  joinedAt: number;
+}
+
+/** One strongly consistent read of a group: classic items, and whether Floe-protocol members are live. */
+export interface GroupView {
+  groupId: string;
+  group?: ClassicGroupItem;
+  members: Map<string, ClassicMemberItem>;
+  /** Live members of Floe's own protocol (the SDK's consumers) under the same group id. */
+  floeLiveMembers: number;
+  /** Floe's group item exists (the id has been used by Floe consumers). */
+  floeGroup: boolean;
+  readAt: number;
+}
+
+export const isLive = (member: ClassicMemberItem | undefined, now: number): member is ClassicMemberItem => member !== undefined && member.expiresAt > now;
+
+export const liveMembers = (view: GroupView, now: number): ClassicMemberItem[] => [...view.members.values()].filter((m) => isLive(m, now));
+
+/** The state clients see: a group whose members all left or died is Empty, whatever its item says. */
+export function effectiveState(view: GroupView, now: number): ClassicState {
+  const group = view.group;
+  if (!group || group.state === 'Empty') return 'Empty';
+  return liveMembers(view, now).length === 0 ? 'Empty' : group.state;
+}
+
+export const metadataOf = (member: ClassicMemberItem, protocol: string | null): Buffer => {
+  const found = member.protocols.find((p) => p.name === protocol)?.metadata;
+  return found ? Buffer.from(found) : Buffer.alloc(0);
+};
+
+export function sameProtocols(a: readonly ProtocolMetadata[], b: readonly ProtocolMetadata[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((p, i) => {
+      const q = b[i] as ProtocolMetadata;
+      return p.name === q.name && Buffer.compare(Buffer.from(p.metadata ?? []), Buffer.from(q.metadata ?? [])) === 0;
+    })
+  );
+}

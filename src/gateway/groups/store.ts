@@ -1,0 +1,200 @@
+/**
+ * Reads and single-item conditional writes of classic group items (model.ts). The classic item is
+ * written only with a condition on its version; member items are upserted by their own JoinGroup,
+ * renewed only while live, and deleted only in the state they were seen in.
+ */
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { GroupsDeps } from '../../groups/deps.js';
+import { isConditionFailure, writeIf } from '../../groups/deps.js';
+import { groupKeys, TTL_ATTRIBUTE } from '../../storage/keys.js';
+import type { ClassicGroupItem, ClassicMemberItem, GroupView } from './model.js';
+
+/** Member items stay a day past their lease for cleanup only (liveness is always expiresAt > now). */
+const TTL_AFTER_EXPIRY_S = 24 * 3600;
+
+const ttlOf = (expiresAt: number): number => Math.ceil(expiresAt / 1000) + TTL_AFTER_EXPIRY_S;
+
+function strip<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, ...rest } = item;
+  return rest as T;
+}
+
+/** Classic and Floe membership of a group in one strongly consistent Query (offset items excluded). */
+export async function readGroup(deps: GroupsDeps, groupId: string, now: number): Promise<GroupView> {
+  const view: GroupView = { groupId, members: new Map(), floeLiveMembers: 0, floeGroup: false, readAt: now };
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.dynamo.send(
+      new QueryCommand({
+        TableName: deps.groupsTable,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': groupKeys.groupPk(groupId), ':from': groupKeys.anyMembershipSkRange[0], ':to': groupKeys.anyMembershipSkRange[1] },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const sk = String(item.sk);
+      if (sk === groupKeys.classicGroup(groupId).sk) {
+        const group = strip<ClassicGroupItem>(item);
+        view.group = { ...group, members: group.members ?? [], assignments: group.assignments ?? {} };
+      } else if (sk.startsWith(groupKeys.classicMemberPrefix)) {
+        const member = strip<ClassicMemberItem>(item);
+        view.members.set(member.memberId, { ...member, protocols: member.protocols ?? [] });
+      } else if (sk === groupKeys.group(groupId).sk) {
+        view.floeGroup = true;
+      } else if (sk.startsWith(groupKeys.memberPrefix)) {
+        // Floe's liveness rule (src/groups/model.ts isLive): not replaced, lease not ended.
+        if (item.fencedBy === undefined && Number(item.expiresAt) > now) view.floeLiveMembers++;
+      }
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return view;
+}
+
+/** Writes the classic item if its version is still `expected` (undefined: it must not exist yet). */
+export async function putGroup(deps: GroupsDeps, group: ClassicGroupItem, expected: number | undefined): Promise<boolean> {
+  const ok = await writeIf(
+    deps.dynamo,
+    new PutCommand({
+      TableName: deps.groupsTable,
+      Item: { ...groupKeys.classicGroup(group.groupId), ...group },
+      ConditionExpression: expected === undefined ? 'attribute_not_exists(pk)' : 'version = :v',
+      ExpressionAttributeValues: expected === undefined ? undefined : { ':v': expected },
+    }),
+  );
+  if (ok && expected === undefined) await listGroup(deps, group.groupId, group.createdAt);
+  return ok;
+}
+
+/** The groups-list entry Floe's `groups list` reads (the same one Floe groups write). */
+export async function listGroup(deps: GroupsDeps, groupId: string, createdAt: number): Promise<void> {
+  try {
+    await deps.dynamo.send(
+      new PutCommand({
+        TableName: deps.groupsTable,
+        Item: { ...groupKeys.groupsListEntry(groupId), groupId, createdAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/** A member's JoinGroup: creates or replaces its item (joining is how a member comes back). */
+export async function putMember(deps: GroupsDeps, groupId: string, member: ClassicMemberItem): Promise<void> {
+  await deps.dynamo.send(
+    new PutCommand({
+      TableName: deps.groupsTable,
+      Item: { ...groupKeys.classicMember(groupId, member.memberId), ...member, [TTL_ATTRIBUTE]: ttlOf(member.expiresAt) },
+    }),
+  );
+}
+
+/** Extends a live member's lease; false when it is gone or its lease already ended (it must rejoin). */
+export async function renewMember(deps: GroupsDeps, groupId: string, memberId: string, now: number, sessionTimeoutMs: number): Promise<boolean> {
+  const expiresAt = now + sessionTimeoutMs;
+  return writeIf(
+    deps.dynamo,
+    new UpdateCommand({
+      TableName: deps.groupsTable,
+      Key: groupKeys.classicMember(groupId, memberId),
+      UpdateExpression: 'SET expiresAt = :e, #ttl = :ttl',
+      ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now',
+      ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+      ExpressionAttributeValues: { ':e': expiresAt, ':ttl': ttlOf(expiresAt), ':now': now },
+    }),
+  );
+}
+
+/** Removes a member that left. */
+export async function deleteMember(deps: GroupsDeps, groupId: string, memberId: string): Promise<void> {
+  await deps.dynamo.send(new DeleteCommand({ TableName: deps.groupsTable, Key: groupKeys.classicMember(groupId, memberId) }));
+}
+
+/**
+ * Removes a member that has not rejoined since it was seen (same joinGeneration); with `deadAt`,
+ * only if its lease is still over at that time. A member that rejoined meanwhile is kept.
+ */
+export async function removeMemberAsSeen(deps: GroupsDeps, groupId: string, member: ClassicMemberItem, deadAt?: number): Promise<boolean> {
+  return writeIf(
+    deps.dynamo,
+    new DeleteCommand({
+      TableName: deps.groupsTable,
+      Key: groupKeys.classicMember(groupId, member.memberId),
+      ConditionExpression: deadAt === undefined ? 'joinGeneration = :g' : 'joinGeneration = :g AND expiresAt <= :now',
+      ExpressionAttributeValues: deadAt === undefined ? { ':g': member.joinGeneration } : { ':g': member.joinGeneration, ':now': deadAt },
+    }),
+  );
+}
+
+/**
+ * A classic commit: lands unless a later generation already committed this partition, so a
+ * stale member's late commit never moves the offset back. It also drops any Floe claim and bumps
+ * the claim epoch (a dead Floe member's late commit stays fenced), as a standalone commit does.
+ */
+export async function commitOffset(
+  deps: GroupsDeps,
+  groupId: string,
+  commit: { topic: string; partition: number; offset: number; metadata: string },
+  generation: number,
+  now: number,
+): Promise<boolean> {
+  return writeIf(
+    deps.dynamo,
+    new UpdateCommand({
+      TableName: deps.groupsTable,
+      Key: groupKeys.offset(groupId, commit.topic, commit.partition),
+      UpdateExpression:
+        'SET #offset = :offset, metadata = :metadata, committedAt = :now, topic = :topic, #partition = :partition, cgen = :gen, claimEpoch = if_not_exists(claimEpoch, :zero) + :one REMOVE #owner',
+      ConditionExpression: 'attribute_not_exists(cgen) OR cgen <= :gen',
+      ExpressionAttributeNames: { '#offset': 'offset', '#partition': 'partition', '#owner': 'owner' },
+      ExpressionAttributeValues: {
+        ':offset': commit.offset,
+        ':metadata': commit.metadata,
+        ':now': now,
+        ':topic': commit.topic,
+        ':partition': commit.partition,
+        ':gen': generation,
+        ':zero': 0,
+        ':one': 1,
+      },
+    }),
+  );
+}
+
+/** Every item of a group (group, members, offsets), for DeleteGroups. */
+export async function groupItemKeys(deps: GroupsDeps, groupId: string): Promise<Array<{ pk: string; sk: string }>> {
+  const keys: Array<{ pk: string; sk: string }> = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.dynamo.send(
+      new QueryCommand({
+        TableName: deps.groupsTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': groupKeys.groupPk(groupId) },
+        ProjectionExpression: 'pk, sk',
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) keys.push({ pk: String(item.pk), sk: String(item.sk) });
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return keys;
+}
+
+/** Deletes the classic item if unchanged since read (DeleteGroups of an empty group). */
+export async function deleteGroupItem(deps: GroupsDeps, groupId: string, version: number): Promise<boolean> {
+  return writeIf(
+    deps.dynamo,
+    new DeleteCommand({
+      TableName: deps.groupsTable,
+      Key: groupKeys.classicGroup(groupId),
+      ConditionExpression: 'version = :v',
+      ExpressionAttributeValues: { ':v': version },
+    }),
+  );
+}

@@ -1,0 +1,88 @@
+/**
+ * ListGroups (16), DescribeGroups (15), DeleteGroups (42) over both kinds of group: the classic
+ * groups of Kafka clients and the groups of Floe's SDK (described through src/groups, with their
+ * members' subscriptions and assignments written as Kafka's ConsumerProtocol bytes).
+ */
+import { FloeError, isValidGroupId } from '@floe/protocol';
+import type { DeleteGroupsRequest, DescribeGroupsRequest, KafkaStruct, ListGroupsRequest, MessageBody } from '@floe/protocol/kafka';
+import { describeGroup } from '../../groups/describe.js';
+import type { GatewayContext, Handler } from '../context.js';
+import { encodeAssignment, encodeSubscription } from '../groups/consumer-protocol.js';
+import { KafkaCode, toKafkaError } from '../kafka-codes.js';
+
+export const listGroups: Handler = async (gw, raw) => {
+  const body = raw as MessageBody<typeof ListGroupsRequest>;
+  const filter = new Set((body.statesFilter ?? []).map((s) => s.toLowerCase()));
+  try {
+    const groups = (await gw.groups.list()).filter((g) => filter.size === 0 || filter.has(g.state.toLowerCase()));
+    return { throttleTimeMs: 0, errorCode: 0, groups: groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state })) };
+  } catch (error) {
+    return { throttleTimeMs: 0, errorCode: toKafkaError(error).code, groups: [] };
+  }
+};
+
+const deadGroup = (groupId: string, errorCode = 0): KafkaStruct => ({ errorCode, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] });
+
+async function describeOne(gw: GatewayContext, groupId: string): Promise<KafkaStruct> {
+  if (!isValidGroupId(groupId)) return deadGroup(groupId, KafkaCode.INVALID_GROUP_ID);
+  const classic = await gw.groups.describe(groupId);
+  if (classic) {
+    return {
+      errorCode: 0,
+      groupId,
+      groupState: classic.state,
+      protocolType: classic.protocolType,
+      protocolData: classic.protocol,
+      members: classic.members.map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.instanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        memberMetadata: m.metadata,
+        memberAssignment: m.assignment,
+      })),
+    };
+  }
+  try {
+    const floe = await describeGroup(gw.deps.groups, groupId);
+    return {
+      errorCode: 0,
+      groupId,
+      groupState: floe.state,
+      protocolType: 'consumer',
+      protocolData: floe.members.length > 0 ? (floe.assignor ?? '') : '',
+      members: floe.members.map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.instanceId ?? null,
+        clientId: m.clientId,
+        clientHost: '',
+        memberMetadata: encodeSubscription(m.subscribedTopics),
+        memberAssignment: encodeAssignment(m.assignment),
+      })),
+    };
+  } catch (error) {
+    // Kafka describes a group that does not exist as Dead, without an error.
+    if (error instanceof FloeError && error.code === 'GROUP_ID_NOT_FOUND') return deadGroup(groupId);
+    return deadGroup(groupId, toKafkaError(error).code);
+  }
+}
+
+export const describeGroups: Handler = async (gw, raw) => {
+  const body = raw as MessageBody<typeof DescribeGroupsRequest>;
+  const groups = await Promise.all((body.groups ?? []).map((id) => describeOne(gw, id)));
+  return { throttleTimeMs: 0, groups };
+};
+
+export const deleteGroups: Handler = async (gw, raw) => {
+  const body = raw as MessageBody<typeof DeleteGroupsRequest>;
+  const results = await Promise.all(
+    (body.groupsNames ?? []).map(async (groupId) => {
+      try {
+        return { groupId, errorCode: await gw.groups.delete(groupId) };
+      } catch (error) {
+        return { groupId, errorCode: toKafkaError(error).code };
+      }
+    }),
+  );
+  return { throttleTimeMs: 0, results };
+};

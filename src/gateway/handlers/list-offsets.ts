@@ -1,0 +1,47 @@
+/**
+ * ListOffsets (2), v0-7: earliest (-2), latest (-1) or the first offset at or after a timestamp
+ * (offset -1 when there is none, as Kafka answers). The max-timestamp spec (-3, KIP-734) is not
+ * served: it would need every batch location of the partition.
+ */
+import type { ListOffsetsRequest, MessageBody } from '@floe/protocol/kafka';
+import type { Handler } from '../context.js';
+import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
+import type { OffsetSpec } from '../log-port.js';
+
+const LATEST = -1;
+const EARLIEST = -2;
+
+function specOf(timestamp: bigint): OffsetSpec | undefined {
+  if (timestamp === BigInt(LATEST)) return 'latest';
+  if (timestamp === BigInt(EARLIEST)) return 'earliest';
+  if (timestamp >= 0n && timestamp <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(timestamp);
+  return undefined;
+}
+
+export const listOffsets: Handler = async (gw, raw, { apiVersion }) => {
+  const body = raw as MessageBody<typeof ListOffsetsRequest>;
+  const topics = await Promise.all(
+    (body.topics ?? []).map(async (t) => ({
+      name: t.name ?? '',
+      partitions: await Promise.all(
+        (t.partitions ?? []).map(async (p) => {
+          const partitionIndex = p.partitionIndex ?? -1;
+          const spec = specOf(p.timestamp ?? 0n);
+          const answer = (errorCode: number, offset: number, timestamp: number) => ({
+            partitionIndex,
+            errorCode,
+            oldStyleOffsets: errorCode === KafkaCode.NONE && offset >= 0 ? [BigInt(offset)] : [],
+            timestamp: BigInt(timestamp),
+            offset: BigInt(offset),
+            leaderEpoch: -1,
+          });
+          if (spec === undefined) return answer(KafkaCode.UNSUPPORTED_VERSION, -1, -1);
+          const result = await gw.deps.log.listOffset(t.name ?? '', partitionIndex, spec);
+          if (result.errorCode !== 'NONE') return answer(kafkaCodeOf(result.errorCode), -1, -1);
+          return answer(KafkaCode.NONE, result.offset, typeof spec === 'number' ? result.timestamp : -1);
+        }),
+      ),
+    })),
+  );
+  return apiVersion >= 2 ? { throttleTimeMs: 0, topics } : { topics };
+};

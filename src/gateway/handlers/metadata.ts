@@ -1,0 +1,76 @@
+/**
+ * Metadata (3): one broker (the advertised node) leads every partition at leader epoch 0, as
+ * Tansu and WarpStream present a leaderless log. Topics missing from the request are created
+ * only when auto-creation is on (Kafka's auto.create.topics.enable) and the client allows it.
+ */
+import { FloeError } from '@floe/protocol';
+import type { MessageBody, MetadataRequest } from '@floe/protocol/kafka';
+import type { KafkaStruct } from '@floe/protocol/kafka';
+import type { GatewayContext, Handler } from '../context.js';
+import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
+import { isTopicName, type Topic } from '../log-port.js';
+
+const NULL_UUID = '00000000-0000-0000-0000-000000000000';
+
+function topicEntry(gw: GatewayContext, topic: Topic): KafkaStruct {
+  const node = gw.node.nodeId;
+  return {
+    errorCode: 0,
+    name: topic.name,
+    topicId: topic.topicId,
+    isInternal: false,
+    partitions: Array.from({ length: topic.partitions }, (_, partitionIndex) => ({
+      errorCode: 0,
+      partitionIndex,
+      leaderId: node,
+      leaderEpoch: 0,
+      replicaNodes: [node],
+      isrNodes: [node],
+      offlineReplicas: [],
+    })),
+  };
+}
+
+const errorEntry = (name: string | null, errorCode: number): KafkaStruct => ({ errorCode, name, topicId: NULL_UUID, isInternal: false, partitions: [] });
+
+async function autoCreate(gw: GatewayContext, name: string): Promise<Topic | number> {
+  try {
+    return await gw.deps.log.createTopic(name, gw.settings.defaultPartitions, {});
+  } catch (error) {
+    if (error instanceof FloeError && error.code === 'TOPIC_ALREADY_EXISTS') return (await gw.deps.log.freshTopic(name)) ?? KafkaCode.UNKNOWN_TOPIC_OR_PARTITION;
+    if (error instanceof FloeError) return kafkaCodeOf(error.code);
+    throw error;
+  }
+}
+
+async function describeTopic(gw: GatewayContext, name: string, mayCreate: boolean): Promise<KafkaStruct> {
+  const topic = await gw.deps.log.topic(name);
+  if (topic) return topicEntry(gw, topic);
+  if (!isTopicName(name)) return errorEntry(name, KafkaCode.INVALID_TOPIC_EXCEPTION);
+  if (!mayCreate) return errorEntry(name, KafkaCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const created = await autoCreate(gw, name);
+  return typeof created === 'number' ? errorEntry(name, created) : topicEntry(gw, created);
+}
+
+export const metadata: Handler = async (gw, raw, { apiVersion }) => {
+  const body = raw as MessageBody<typeof MetadataRequest>;
+  const requested = body.topics;
+  // v0: an empty list means every topic; v1+: null means every topic, an empty list none.
+  const all = requested === null || requested === undefined || (apiVersion === 0 && requested.length === 0);
+  const mayCreate = gw.settings.autoCreateTopics && (apiVersion < 4 || body.allowAutoTopicCreation !== false);
+  let topics: KafkaStruct[];
+  if (all) {
+    topics = (await gw.deps.log.listTopics()).sort((a, b) => (a.name < b.name ? -1 : 1)).map((t) => topicEntry(gw, t));
+  } else {
+    topics = await Promise.all(
+      (requested ?? []).map((t) => (typeof t.name === 'string' ? describeTopic(gw, t.name, mayCreate) : Promise.resolve(errorEntry(null, KafkaCode.UNKNOWN_TOPIC_ID)))),
+    );
+  }
+  return {
+    throttleTimeMs: 0,
+    brokers: [{ nodeId: gw.node.nodeId, host: gw.node.host, port: gw.node.port, rack: null }],
+    clusterId: gw.node.clusterId,
+    controllerId: gw.node.nodeId,
+    topics,
+  };
+};

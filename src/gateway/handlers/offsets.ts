@@ -1,0 +1,88 @@
+/**
+ * OffsetCommit (8) and OffsetFetch (9). Offsets live in the same items as Floe's own groups'
+ * (groups table, "o#<topic>#<partition>"), so `floe groups describe` shows a Kafka group's lag
+ * and the SDK can pick up where a Kafka consumer left off.
+ */
+import { GROUP_LIMITS, isValidGroupId } from '@floe/protocol';
+import type { KafkaStruct, MessageBody, OffsetCommitRequest, OffsetFetchRequest } from '@floe/protocol/kafka';
+import { fetchOffsets } from '../../groups/offsets.js';
+import type { GatewayContext, Handler } from '../context.js';
+import { KafkaCode, toKafkaError } from '../kafka-codes.js';
+
+export const offsetCommit: Handler = async (gw, raw, { apiVersion }) => {
+  const body = raw as MessageBody<typeof OffsetCommitRequest>;
+  const offsets: Array<{ topic: string; partition: number; offset: number; metadata: string | null }> = [];
+  const preset: number[] = [];
+  for (const t of body.topics ?? []) {
+    const topic = await gw.deps.log.topic(t.name ?? '');
+    for (const p of t.partitions ?? []) {
+      const offset = Number(p.committedOffset ?? -1n);
+      const partition = p.partitionIndex ?? -1;
+      const metadata = p.committedMetadata ?? null;
+      offsets.push({ topic: t.name ?? '', partition, offset, metadata });
+      if (!topic || partition < 0 || partition >= topic.partitions) preset.push(KafkaCode.UNKNOWN_TOPIC_OR_PARTITION);
+      else if (metadata !== null && Buffer.byteLength(metadata) > GROUP_LIMITS.maxOffsetMetadataBytes) preset.push(KafkaCode.OFFSET_METADATA_TOO_LARGE);
+      else if (!Number.isSafeInteger(offset) || offset < 0) preset.push(KafkaCode.INVALID_REQUEST);
+      else preset.push(0);
+    }
+  }
+  // v0 has neither generation nor member id: a standalone commit.
+  const codes = await gw.groups.commit(
+    { groupId: body.groupId ?? '', memberId: apiVersion >= 1 ? (body.memberId ?? '') : '', generation: apiVersion >= 1 ? (body.generationIdOrMemberEpoch ?? -1) : -1, offsets },
+    preset,
+  );
+  let i = 0;
+  return {
+    throttleTimeMs: 0,
+    topics: (body.topics ?? []).map((t) => ({
+      name: t.name ?? '',
+      partitions: (t.partitions ?? []).map((p) => ({ partitionIndex: p.partitionIndex ?? -1, errorCode: codes[i++] ?? KafkaCode.UNKNOWN_SERVER_ERROR })),
+    })),
+  };
+};
+
+type Wanted = Array<{ name: string; partitionIndexes: number[] }> | null;
+
+/** One group's committed offsets: the partitions asked for, or (null) every partition the group committed. */
+async function groupOffsets(gw: GatewayContext, groupId: string, wanted: Wanted): Promise<{ errorCode: number; topics: KafkaStruct[] }> {
+  if (!isValidGroupId(groupId)) return { errorCode: KafkaCode.INVALID_GROUP_ID, topics: [] };
+  try {
+    const partitions = wanted?.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
+    const found = await fetchOffsets(gw.deps.groups, groupId, partitions);
+    const byTopic = new Map<string, KafkaStruct[]>();
+    for (const o of found) {
+      const list = byTopic.get(o.topic) ?? [];
+      list.push({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedLeaderEpoch: -1, metadata: o.offset >= 0 ? o.metadata : '', errorCode: 0 });
+      byTopic.set(o.topic, list);
+    }
+    return { errorCode: 0, topics: [...byTopic].map(([name, list]) => ({ name, partitions: list })) };
+  } catch (error) {
+    return { errorCode: toKafkaError(error).code, topics: [] };
+  }
+}
+
+export const offsetFetch: Handler = async (gw, raw, { apiVersion }) => {
+  const body = raw as MessageBody<typeof OffsetFetchRequest>;
+  if (apiVersion >= 8) {
+    const groups = await Promise.all(
+      (body.groups ?? []).map(async (g) => {
+        const wanted: Wanted = g.topics === null || g.topics === undefined ? null : g.topics.map((t) => ({ name: t.name ?? '', partitionIndexes: t.partitionIndexes ?? [] }));
+        const { errorCode, topics } = await groupOffsets(gw, g.groupId ?? '', wanted);
+        return { groupId: g.groupId ?? '', topics, errorCode };
+      }),
+    );
+    return { throttleTimeMs: 0, groups };
+  }
+  // v0-1 always name partitions; v2-7 may pass null for "all".
+  const wanted: Wanted = body.topics === null || body.topics === undefined ? null : body.topics.map((t) => ({ name: t.name ?? '', partitionIndexes: t.partitionIndexes ?? [] }));
+  const { errorCode, topics } = await groupOffsets(gw, body.groupId ?? '', wanted);
+  // v0-1 have no top-level error: it goes on every partition asked for.
+  const withError =
+    apiVersion < 2 && errorCode !== 0
+      ? (wanted ?? []).map((t) => ({
+          name: t.name,
+          partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1n, metadata: '', errorCode })),
+        }))
+      : topics;
+  return { throttleTimeMs: 0, topics: withError, errorCode };
+};

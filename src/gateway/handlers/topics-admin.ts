@@ -1,0 +1,142 @@
+/**
+ * CreateTopics (19), DeleteTopics (20), CreatePartitions (37), DescribeConfigs (32) over the log's
+ * topics. Replication factors are accepted and ignored: durability is S3's and DynamoDB's (every
+ * partition reports one replica, the advertised node). Topic configs are Floe's three:
+ * retention.ms, retention.bytes, max.message.bytes; anything else is INVALID_CONFIG.
+ */
+import { FloeError } from '@floe/protocol';
+import type { CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest, DescribeConfigsRequest, KafkaStruct, MessageBody } from '@floe/protocol/kafka';
+import type { GatewayContext, Handler } from '../context.js';
+import { KafkaCode, toKafkaError } from '../kafka-codes.js';
+import { TOPIC_DEFAULTS, type Topic, type TopicConfig } from '../log-port.js';
+
+const NULL_UUID = '00000000-0000-0000-0000-000000000000';
+const RESOURCE_TOPIC = 2;
+const RESOURCE_BROKER = 4;
+/** DescribeConfigs config sources and types (Kafka's enums). */
+const SOURCE_DYNAMIC_TOPIC = 1;
+const SOURCE_DEFAULT = 5;
+const TYPE_INT = 3;
+const TYPE_LONG = 5;
+
+const CONFIG_TYPES: Record<keyof TopicConfig, number> = { 'retention.ms': TYPE_LONG, 'retention.bytes': TYPE_LONG, 'max.message.bytes': TYPE_INT };
+
+function configEntries(topic: Topic | undefined): Array<{ name: string; value: string; isDefault: boolean }> {
+  const configs = topic?.configs ?? TOPIC_DEFAULTS;
+  return (Object.keys(CONFIG_TYPES) as Array<keyof TopicConfig>).map((name) => ({
+    name,
+    value: String(configs[name]),
+    isDefault: configs[name] === TOPIC_DEFAULTS[name],
+  }));
+}
+
+export const createTopics: Handler = async (gw, raw) => {
+  const body = raw as MessageBody<typeof CreateTopicsRequest>;
+  const validateOnly = body.validateOnly ?? false;
+  const topics = await Promise.all(
+    (body.topics ?? []).map(async (t): Promise<KafkaStruct> => {
+      const name = t.name ?? '';
+      const answer = (errorCode: number, errorMessage: string | null, topic?: Topic): KafkaStruct => ({
+        name,
+        topicId: topic?.topicId ?? NULL_UUID,
+        errorCode,
+        errorMessage,
+        topicConfigErrorCode: 0,
+        numPartitions: topic?.partitions ?? -1,
+        replicationFactor: topic ? 1 : -1,
+        configs: topic ? configEntries(topic).map((c) => ({ name: c.name, value: c.value, readOnly: false, configSource: c.isDefault ? SOURCE_DEFAULT : SOURCE_DYNAMIC_TOPIC, isSensitive: false })) : null,
+      });
+      if ((t.assignments ?? []).length > 0) return answer(KafkaCode.INVALID_REPLICA_ASSIGNMENT, 'manual replica assignment is not supported');
+      const partitions = (t.numPartitions ?? -1) === -1 ? gw.settings.defaultPartitions : (t.numPartitions as number);
+      const configs: Record<string, string> = {};
+      for (const c of t.configs ?? []) if (c.name && c.value !== null && c.value !== undefined) configs[c.name] = c.value;
+      try {
+        if (validateOnly) {
+          await gw.deps.log.validateTopic(name, partitions, configs);
+          return answer(KafkaCode.NONE, null);
+        }
+        return answer(KafkaCode.NONE, null, await gw.deps.log.createTopic(name, partitions, configs));
+      } catch (error) {
+        const e = toKafkaError(error);
+        return answer(e.code, e.message);
+      }
+    }),
+  );
+  return { throttleTimeMs: 0, topics };
+};
+
+async function deleteByName(gw: GatewayContext, name: string | null, topicId: string): Promise<KafkaStruct> {
+  let resolved = name;
+  if (resolved === null) resolved = (await gw.deps.log.listTopics()).find((t) => t.topicId === topicId)?.name ?? null;
+  if (resolved === null) return { name, topicId, errorCode: KafkaCode.UNKNOWN_TOPIC_ID, errorMessage: 'unknown topic id' };
+  try {
+    const deleted = await gw.deps.log.deleteTopic(resolved);
+    return { name: resolved, topicId: deleted.topicId, errorCode: 0, errorMessage: null };
+  } catch (error) {
+    const e = toKafkaError(error);
+    return { name: resolved, topicId, errorCode: e.code, errorMessage: e.message };
+  }
+}
+
+export const deleteTopics: Handler = async (gw, raw, { apiVersion }) => {
+  const body = raw as MessageBody<typeof DeleteTopicsRequest>;
+  const targets =
+    apiVersion >= 6
+      ? (body.topics ?? []).map((t) => ({ name: t.name ?? null, topicId: t.topicId ?? NULL_UUID }))
+      : (body.topicNames ?? []).map((name) => ({ name, topicId: NULL_UUID }));
+  const responses = await Promise.all(targets.map((t) => deleteByName(gw, t.name, t.topicId)));
+  return { throttleTimeMs: 0, responses };
+};
+
+export const createPartitions: Handler = async (gw, raw) => {
+  const body = raw as MessageBody<typeof CreatePartitionsRequest>;
+  const results = await Promise.all(
+    (body.topics ?? []).map(async (t) => {
+      const name = t.name ?? '';
+      try {
+        if ((t.assignments ?? []).length > 0) throw new FloeError('INVALID_REQUEST', 'manual replica assignment is not supported');
+        if (body.validateOnly) {
+          const topic = await gw.deps.log.freshTopic(name);
+          if (!topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${name}"`);
+          if ((t.count ?? 0) <= topic.partitions) throw new FloeError('INVALID_PARTITIONS', `topic "${name}" has ${topic.partitions} partitions; the new count must be larger`);
+        } else {
+          await gw.deps.log.addPartitions(name, t.count ?? 0);
+        }
+        return { name, errorCode: 0, errorMessage: null };
+      } catch (error) {
+        const e = toKafkaError(error);
+        return { name, errorCode: e.code, errorMessage: e.message };
+      }
+    }),
+  );
+  return { throttleTimeMs: 0, results };
+};
+
+export const describeConfigs: Handler = async (gw, raw, { apiVersion }) => {
+  const body = raw as MessageBody<typeof DescribeConfigsRequest>;
+  const results = await Promise.all(
+    (body.resources ?? []).map(async (r) => {
+      const base = { resourceType: r.resourceType ?? 0, resourceName: r.resourceName ?? '' };
+      if (r.resourceType === RESOURCE_BROKER) return { ...base, errorCode: 0, errorMessage: null, configs: [] };
+      if (r.resourceType !== RESOURCE_TOPIC) return { ...base, errorCode: KafkaCode.INVALID_REQUEST, errorMessage: `resource type ${r.resourceType} is not supported`, configs: [] };
+      const topic = await gw.deps.log.topic(r.resourceName ?? '');
+      if (!topic) return { ...base, errorCode: KafkaCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic "${r.resourceName}"`, configs: [] };
+      const keys = r.configurationKeys ?? null;
+      const configs = configEntries(topic)
+        .filter((c) => keys === null || keys.includes(c.name))
+        .map((c) => ({
+          name: c.name,
+          value: c.value,
+          readOnly: false,
+          isDefault: c.isDefault,
+          configSource: apiVersion >= 1 ? (c.isDefault ? SOURCE_DEFAULT : SOURCE_DYNAMIC_TOPIC) : -1,
+          isSensitive: false,
+          synonyms: [],
+          configType: CONFIG_TYPES[c.name as keyof TopicConfig],
+          documentation: null,
+        }));
+      return { ...base, errorCode: 0, errorMessage: null, configs };
+    }),
+  );
+  return { throttleTimeMs: 0, results };
+};

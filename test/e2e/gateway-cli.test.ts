@@ -1,0 +1,116 @@
+/**
+ * The gateway as processes: `floe gateway` on the handlers' storage environment (what a container
+ * runs), draining on SIGTERM - a waiting fetch is answered, then the process exits 0 - and `floe dev`
+ * serving the gateway next to the bootstrap URL.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { encodeRecordBatch } from '../../packages/protocol/src/index.js';
+import { uniqueName } from '../helpers/cluster.js';
+import { startTestGateway } from '../helpers/gateway.js';
+import { ClientProcess, HAS_KCAT, kcat } from '../helpers/kafka-clients.js';
+import { KafkaWire } from '../helpers/kafka-wire.js';
+import { FLOE_BIN } from '../helpers/processes.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const fetchAtEnd = (topic: string, maxWaitMs: number) => ({
+  replicaId: -1,
+  maxWaitMs,
+  minBytes: 1,
+  maxBytes: 1 << 20,
+  isolationLevel: 0,
+  sessionId: 0,
+  sessionEpoch: -1,
+  topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }] }],
+  forgottenTopicsData: [],
+  rackId: '',
+});
+
+describe('floe gateway', () => {
+  it('serves the handlers\' storage, advertises what it is told, and drains on SIGTERM', async () => {
+    // Prepare: a topic made through another gateway on the same storage
+    const helper = await startTestGateway();
+    const topic = uniqueName('cli');
+    await helper.deps.log.createTopic(topic, 1, {});
+    await helper.close();
+    const gateway = ClientProcess.start(process.execPath, [FLOE_BIN, 'gateway', '--port', '0', '--advertised-host', 'kafka.example.internal', '--advertised-port', '9094', '--json']);
+    await gateway.until(() => gateway.stdout.length > 0, 30_000, 'the gateway to start');
+    const ready = JSON.parse(gateway.stdout[0] as string) as { kafka: string; advertised: string };
+    const port = Number(ready.kafka.split(':').at(-1));
+
+    // Act: metadata, then a produce answered and a long fetch in flight when SIGTERM arrives
+    const wire = await KafkaWire.connect(port);
+    const meta = await wire.request(3, 1, { topics: [{ name: topic }] });
+    const produced = await wire.request(0, 7, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records: encodeRecordBatch({ records: [{ key: null, value: Buffer.from('x') }] }) }] }] });
+    const withData = wire.send(1, 11, fetchAtEnd(topic, 20_000));
+    const afterFetch = { ...fetchAtEnd(topic, 20_000) };
+    afterFetch.topics[0]!.partitions[0]!.fetchOffset = 1n;
+    wire.send(1, 11, afterFetch);
+    await new Promise((r) => setTimeout(r, 300));
+    const stoppedAt = Date.now();
+    gateway.child.kill('SIGTERM');
+    const first = await wire.read(1, 11);
+    const second = await wire.read(1, 11);
+    const code = await gateway.exited;
+    const stoppedIn = Date.now() - stoppedAt;
+    await wire.whenClosed;
+
+    // Assess
+    expect(ready.advertised).toBe('kafka.example.internal:9094');
+    expect(meta.brokers).toEqual([{ nodeId: 1, host: 'kafka.example.internal', port: 9094, rack: null }]);
+    expect(produced.responses[0].partitionResponses[0].errorCode).toBe(0);
+    expect(first.correlationId).toBe(withData);
+    expect(first.body.responses[0].partitions[0].records.length).toBeGreaterThan(0);
+    expect(second.body.responses[0].partitions[0]).toMatchObject({ errorCode: 0, highWatermark: 1n });
+    expect(stoppedIn).toBeLessThan(5000); // the 20 s long-poll ended at shutdown
+    expect(code).toBe(0);
+  });
+
+  it('refuses to start without storage configuration, with a clear error', async () => {
+    // Act
+    const env = { ...process.env };
+    delete env.FLOE_BUCKET;
+    const child = ClientProcess.start(process.execPath, [FLOE_BIN, 'gateway', '--port', '0'], env);
+    const code = await child.exited;
+
+    // Assess
+    expect(code).toBe(1);
+    expect(child.stderr.join('\n')).toContain('FLOE_BUCKET');
+  });
+});
+
+describe('floe dev', () => {
+  it('prints the Kafka address next to the bootstrap URL and serves it', async () => {
+    // Prepare
+    const dataDir = mkdtempSync(join(tmpdir(), 'floe-dev-kafka-'));
+    dirs.push(dataDir);
+    const dev = ClientProcess.start(process.execPath, [FLOE_BIN, 'dev', '--port', '0', '--no-console', '--data-dir', dataDir, '--housekeeping-interval-ms', '0']);
+
+    try {
+      // Act
+      await dev.until(() => dev.stdout.some((l) => l.includes('Press Ctrl-C')), 60_000, 'floe dev to start');
+      const kafkaLine = dev.stdout.find((l) => l.trim().startsWith('kafka:')) ?? '';
+      const address = kafkaLine.trim().split(/\s+/)[1] as string;
+      const wire = await KafkaWire.connect(Number(address.split(':')[1]));
+      const versions = await wire.request(18, 3, { clientSoftwareName: 'test', clientSoftwareVersion: '1' });
+      wire.close();
+      const listed = HAS_KCAT ? await kcat(['-b', address, '-L']) : undefined;
+      const code = await dev.stop('SIGINT');
+
+      // Assess
+      expect(dev.stdout.findIndex((l) => l.includes('bootstrap:'))).toBe(dev.stdout.indexOf(kafkaLine) - 1);
+      expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(versions.errorCode).toBe(0);
+      if (listed) expect(listed.stdout).toContain(`broker 1 at ${address}`);
+      expect(code).toBe(0);
+    } finally {
+      await dev.stop('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * kafkajs 2.2.4 (no flexible versions, Produce 7, Fetch 11, JoinGroup 5) against the gateway on the
+ * run's storage: an idempotent gzip producer, admin create/delete topics, and a consumer group of
+ * three member processes where one is killed with SIGKILL: the survivors take over its partitions
+ * and every record is delivered, none skipped past a committed offset.
+ */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchOffsets } from '../../src/groups/offsets.js';
+import { uniqueName } from '../helpers/cluster.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { ClientProcess, eventually } from '../helpers/kafka-clients.js';
+
+const TSX = createRequire(import.meta.url).resolve('tsx');
+const MEMBER = fileURLToPath(new URL('../fixtures/kafkajs-member.ts', import.meta.url));
+
+let gw: TestGateway;
+let kafka: Kafka;
+
+beforeAll(async () => {
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+  gw = await startTestGateway({ initialRebalanceDelayMs: 1000 });
+  kafka = new Kafka({ clientId: 'gateway-test', brokers: [gw.bootstrap], logLevel: logLevel.NOTHING });
+});
+
+afterAll(async () => {
+  await gw?.close();
+});
+
+describe('kafkajs against the gateway', () => {
+  it('creates and deletes topics with the admin client, and produces idempotently with gzip', async () => {
+    // Prepare
+    const name = uniqueName('kjs');
+    const admin = kafka.admin();
+    await admin.connect();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+
+    try {
+      // Act
+      const created = await admin.createTopics({ topics: [{ topic: name, numPartitions: 3 }], waitForLeaders: true });
+      const listed = await admin.listTopics();
+      await producer.connect();
+      const results = [];
+      for (let round = 0; round < 5; round++) {
+        const messages = Array.from({ length: 30 }, (_, i) => ({ key: `key-${i % 7}`, value: `round${round}-${i}`, headers: { round: String(round) } }));
+        results.push(...(await producer.send({ topic: name, compression: CompressionTypes.GZIP, acks: -1, messages })));
+      }
+      const offsets = await admin.fetchTopicOffsets(name);
+      await admin.deleteTopics({ topics: [name] });
+      const afterDelete = await admin.listTopics();
+
+      // Assess
+      expect(created).toBe(true);
+      expect(listed).toContain(name);
+      expect(results.every((r) => r.errorCode === 0)).toBe(true);
+      expect(offsets.reduce((sum, o) => sum + Number(o.high), 0)).toBe(150);
+      expect(afterDelete).not.toContain(name);
+    } finally {
+      await producer.disconnect();
+      await admin.disconnect();
+    }
+  });
+
+  it('a group of three members: one is SIGKILLed, the survivors take over and nothing committed is skipped', async () => {
+    // Prepare: six partitions, three member processes, a first batch of records
+    const name = uniqueName('kjs-g');
+    const group = uniqueName('kjs-grp');
+    await gw.deps.log.createTopic(name, 6, {});
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    const produce = async (tag: string) => {
+      const messages = Array.from({ length: 60 }, (_, i) => ({ key: `k${i}`, value: `${tag}-${i}` }));
+      await producer.send({ topic: name, compression: CompressionTypes.GZIP, messages });
+      return messages.map((m) => m.value);
+    };
+    const members = ['m1', 'm2', 'm3'].map((memberName) =>
+      ClientProcess.start(process.execPath, ['--import', TSX, MEMBER, JSON.stringify({ broker: gw.bootstrap, topic: name, groupId: group, name: memberName })]),
+    );
+    type Event = { event: string; partitions?: number[]; partition?: number; offset?: number; value?: string; topics?: Array<{ partitions: Array<{ partition: number; offset: string }> }> };
+    const events = (m: ClientProcess) => m.stdout.map((l) => JSON.parse(l) as Event);
+    const lastAssignment = (m: ClientProcess) => events(m).filter((e) => e.event === 'assigned').at(-1)?.partitions ?? [];
+    const consumed = () => new Set(members.flatMap((m) => events(m).filter((e) => e.event === 'record').map((e) => e.value)));
+
+    try {
+      await eventually(() => members.every((m) => lastAssignment(m).length === 2), 60_000, 'three members with two partitions each');
+      const first = await produce('first');
+      await eventually(() => first.every((v) => consumed().has(v)), 30_000, 'the first batch consumed');
+      await new Promise((r) => setTimeout(r, 600)); // an auto-commit interval and then some
+
+      // Act: kill one member outright; the others must notice (session timeout) and take over
+      const victim = members[0] as ClientProcess;
+      const orphaned = lastAssignment(victim);
+      const victimCommitted = new Map<number, number>();
+      for (const e of events(victim).filter((x) => x.event === 'committed')) {
+        for (const p of e.topics?.flatMap((t) => t.partitions) ?? []) victimCommitted.set(Number(p.partition), Math.max(victimCommitted.get(Number(p.partition)) ?? 0, Number(p.offset)));
+      }
+      const killedAt = Date.now();
+      await victim.stop('SIGKILL');
+      const second = await produce('second');
+      const survivors = members.slice(1);
+      await eventually(() => survivors.every((m) => [...lastAssignment(m)].length === 3), 60_000, 'survivors holding three partitions each');
+      const tookOverAt = Date.now();
+      await eventually(() => second.every((v) => consumed().has(v)), 30_000, 'the second batch consumed');
+      await eventually(async () => {
+        const committed = await fetchOffsets(gw.deps.groups, group, [0, 1, 2, 3, 4, 5].map((partition) => ({ topic: name, partition })));
+        return committed.reduce((sum, c) => sum + Math.max(0, c.offset), 0) === 120;
+      }, 30_000, 'every offset committed');
+      const takenOver = survivors.flatMap((m) => lastAssignment(m));
+      const survivorRecords = survivors.flatMap((m) => events(m).filter((e) => e.event === 'record'));
+
+      // Assess
+      expect(orphaned).toHaveLength(2);
+      expect([...takenOver].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(tookOverAt - killedAt).toBeLessThan(30_000);
+      for (const v of [...first, ...second]) expect(consumed().has(v)).toBe(true);
+      // The orphaned partitions' new records were read by survivors, from where the dead member had committed.
+      for (const p of orphaned) {
+        expect(survivorRecords.some((e) => e.partition === p && e.value?.startsWith('second'))).toBe(true);
+        // They resumed at (or before) the dead member's last committed offset: nothing between was skipped.
+        const resumedAt = Math.min(...survivorRecords.filter((e) => e.partition === p).map((e) => e.offset as number));
+        expect(resumedAt).toBeLessThanOrEqual(victimCommitted.get(p) ?? 0);
+      }
+    } finally {
+      await producer.disconnect();
+      await Promise.all(members.map((m) => m.stop()));
+    }
+  });
+});

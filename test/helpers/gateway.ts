@@ -1,0 +1,47 @@
+/** Test helpers: a Kafka gateway in this process on the run's shared storage, with its storage writes counted. */
+import { configFromEnv } from '../../src/config.js';
+import { createGatewayDeps } from '../../src/gateway/deps.js';
+import type { Authenticator } from '../../src/gateway/auth.js';
+import { startGateway, type RunningGateway } from '../../src/gateway/gateway.js';
+import { silentLogger } from '../../src/gateway/logger.js';
+import { GATEWAY_DEFAULTS, type GatewaySettings } from '../../src/gateway/settings.js';
+
+export interface TestGateway extends RunningGateway {
+  /** DynamoDB write commands sent (Put, Update, Delete, BatchWrite), by command name. */
+  writes: string[];
+  bootstrap: string;
+}
+
+const WRITE_COMMANDS = new Set(['PutCommand', 'UpdateCommand', 'DeleteCommand', 'BatchWriteCommand', 'TransactWriteCommand']);
+
+/** Settings for tests: any free port, short polls, no initial rebalance delay unless asked. */
+export const TEST_SETTINGS: GatewaySettings = {
+  ...GATEWAY_DEFAULTS,
+  port: 0,
+  headPollIntervalMs: 50,
+  groupPollIntervalMs: 50,
+  initialRebalanceDelayMs: 0,
+  drainTimeoutMs: 2000,
+};
+
+export async function startTestGateway(settings: Partial<GatewaySettings> = {}, authenticator?: Authenticator): Promise<TestGateway> {
+  const config = configFromEnv();
+  const deps = createGatewayDeps(config);
+  const writes: string[] = [];
+  const send = deps.clients.dynamo.send.bind(deps.clients.dynamo);
+  deps.clients.dynamo.send = ((command: { constructor: { name: string } }, ...rest: unknown[]) => {
+    if (WRITE_COMMANDS.has(command.constructor.name)) writes.push(command.constructor.name);
+    return (send as (...args: unknown[]) => unknown)(command, ...rest);
+  }) as typeof deps.clients.dynamo.send;
+  const running = await startGateway({ config, settings: { ...TEST_SETTINGS, ...settings }, deps, log: silentLogger, ...(authenticator ? { authenticator } : {}) });
+  const close = running.close;
+  return Object.assign(running, {
+    writes,
+    bootstrap: `127.0.0.1:${running.port}`,
+    async close() {
+      await close();
+      deps.clients.dynamo.destroy();
+      deps.clients.s3.destroy();
+    },
+  });
+}

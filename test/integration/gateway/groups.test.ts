@@ -1,0 +1,332 @@
+/**
+ * Kafka's classic group protocol through two gateway instances sharing the groups table: the join
+ * barrier, followers waiting for the leader's SyncGroup, rebalances on join, leave and expiry,
+ * generation fencing of commits, offsets shared with Floe's groups, the one-kind-per-group rule,
+ * and the group admin APIs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Consumer } from '../../../packages/client/src/consumer/index.js';
+import { describeGroup } from '../../../src/groups/describe.js';
+import { heartbeat as floeHeartbeat } from '../../../src/groups/heartbeat.js';
+import { uniqueName } from '../../helpers/cluster.js';
+import { startTestCluster } from '../../helpers/cluster.js';
+import type { LocalCluster } from '../../../src/local/cluster.js';
+import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { KafkaWire, type Body } from '../../helpers/kafka-wire.js';
+
+let a: TestGateway;
+let b: TestGateway;
+const conns: KafkaWire[] = [];
+
+beforeAll(async () => {
+  // A short initial delay, as Kafka's group.initial.rebalance.delay.ms: members joining together form one generation.
+  [a, b] = await Promise.all([startTestGateway({ initialRebalanceDelayMs: 300 }), startTestGateway({ initialRebalanceDelayMs: 300 })]);
+});
+
+afterAll(async () => {
+  for (const c of conns) c.close();
+  await Promise.all([a?.close(), b?.close()]);
+});
+
+async function connect(gw: TestGateway): Promise<KafkaWire> {
+  const conn = await KafkaWire.connect(gw.port);
+  conns.push(conn);
+  return conn;
+}
+
+async function topic(partitions: number): Promise<string> {
+  const name = uniqueName('gwg');
+  await a.deps.log.createTopic(name, partitions, {});
+  return name;
+}
+
+const SESSION = 3000;
+
+const joinBody = (groupId: string, memberId: string, metadata = 'meta', rebalanceTimeoutMs = 20_000) => ({
+  groupId,
+  sessionTimeoutMs: SESSION,
+  rebalanceTimeoutMs,
+  memberId,
+  groupInstanceId: null,
+  protocolType: 'consumer',
+  protocols: [{ name: 'range', metadata: Buffer.from(metadata) }],
+  reason: null,
+});
+
+/** JoinGroup v5 as a real client does it: first without an id (MEMBER_ID_REQUIRED), then with the one given. */
+async function join(conn: KafkaWire, groupId: string, metadata = 'meta', memberId = ''): Promise<Body> {
+  if (memberId === '') {
+    const first = await conn.request(11, 5, joinBody(groupId, '', metadata));
+    expect(first.errorCode).toBe(79);
+    memberId = first.memberId;
+  }
+  return conn.request(11, 5, joinBody(groupId, memberId, metadata), 30_000);
+}
+
+const sync = (conn: KafkaWire, groupId: string, memberId: string, generationId: number, assignments: Array<{ memberId: string; assignment: Buffer }> = []) =>
+  conn.request(14, 3, { groupId, generationId, memberId, groupInstanceId: null, assignments }, 30_000);
+
+const beat = (conn: KafkaWire, groupId: string, memberId: string, generationId: number) =>
+  conn.request(12, 3, { groupId, generationId, memberId, groupInstanceId: null }).then((r) => r.errorCode as number);
+
+const commit = (conn: KafkaWire, groupId: string, memberId: string, generationId: number, name: string, offset: bigint) =>
+  conn
+    .request(8, 7, { groupId, generationIdOrMemberEpoch: generationId, memberId, groupInstanceId: null, topics: [{ name, partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: '' }] }] })
+    .then((r) => r.topics[0].partitions[0].errorCode as number);
+
+describe('the join barrier and SyncGroup', () => {
+  it('forms one generation from members on two instances; the leader gets every member, followers wait for its SyncGroup', async () => {
+    // Prepare
+    const groupId = uniqueName('g');
+    const [c1, c2] = [await connect(a), await connect(b)];
+
+    // Act: both join concurrently, through different gateways
+    const [j1, j2] = await Promise.all([join(c1, groupId, 'one'), join(c2, groupId, 'two')]);
+    const leader = j1.leader === j1.memberId ? { conn: c1, join: j1 } : { conn: c2, join: j2 };
+    const follower = leader.conn === c1 ? { conn: c2, join: j2 } : { conn: c1, join: j1 };
+    const followerSync = sync(follower.conn, groupId, follower.join.memberId, follower.join.generationId);
+    const early = await Promise.race([followerSync.then(() => 'answered'), new Promise((r) => setTimeout(() => r('waiting'), 400))]);
+    const leaderSync = await sync(leader.conn, groupId, leader.join.memberId, leader.join.generationId, [
+      { memberId: leader.join.memberId, assignment: Buffer.from('for-leader') },
+      { memberId: follower.join.memberId, assignment: Buffer.from('for-follower') },
+    ]);
+    const followerAnswer = await followerSync;
+    const beats = await Promise.all([beat(c1, groupId, j1.memberId, j1.generationId), beat(c2, groupId, j2.memberId, j2.generationId)]);
+
+    // Assess
+    expect([j1.errorCode, j2.errorCode]).toEqual([0, 0]);
+    expect(j1.generationId).toBe(j2.generationId);
+    expect(j1.leader).toBe(j2.leader);
+    expect(j1.protocolName).toBe('range');
+    expect(leader.join.members.map((m: Body) => m.metadata.toString()).sort()).toEqual(['one', 'two']);
+    expect(follower.join.members).toEqual([]);
+    expect(early).toBe('waiting');
+    expect(leaderSync).toMatchObject({ errorCode: 0 });
+    expect(leaderSync.assignment.toString()).toBe('for-leader');
+    expect(followerAnswer.errorCode).toBe(0);
+    expect(followerAnswer.assignment.toString()).toBe('for-follower');
+    expect(beats).toEqual([0, 0]);
+  });
+
+  it('a new member makes the others rejoin: they learn it from heartbeats and the barrier waits for them', async () => {
+    // Prepare: a stable group of one
+    const groupId = uniqueName('g');
+    const [c1, c2] = [await connect(a), await connect(b)];
+    const first = await join(c1, groupId);
+    await sync(c1, groupId, first.memberId, first.generationId, [{ memberId: first.memberId, assignment: Buffer.from('all') }]);
+
+    // Act
+    const second = join(c2, groupId);
+    let code = 0;
+    for (let i = 0; i < 50 && code === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      code = await beat(c1, groupId, first.memberId, first.generationId);
+    }
+    const secondWaiting = await Promise.race([second.then(() => 'answered'), new Promise((r) => setTimeout(() => r('waiting'), 300))]);
+    const rejoined = await join(c1, groupId, 'meta', first.memberId);
+    const joined = await second;
+
+    // Assess
+    expect(code).toBe(27);
+    expect(secondWaiting).toBe('waiting');
+    expect(rejoined.generationId).toBe(first.generationId + 1);
+    expect(joined.generationId).toBe(rejoined.generationId);
+    expect(rejoined.leader).toBe(first.memberId); // the leader is kept
+    expect(rejoined.members).toHaveLength(2);
+  });
+
+  it('a member whose session ends is dropped: the survivor is told to rejoin and forms a generation alone', async () => {
+    // Prepare
+    const groupId = uniqueName('g');
+    const [c1, c2] = [await connect(a), await connect(b)];
+    const [j1, j2] = await Promise.all([join(c1, groupId), join(c2, groupId)]);
+    const leader = j1.leader === j1.memberId ? j1 : j2;
+    const [survivor, survivorConn] = leader === j1 ? [j2, c2] : [j1, c1];
+    await Promise.all([
+      sync(leader === j1 ? c1 : c2, groupId, leader.memberId, leader.generationId, []),
+      sync(survivorConn, groupId, survivor.memberId, survivor.generationId),
+    ]);
+
+    // Act: only the survivor keeps heartbeating
+    let code = 0;
+    const started = Date.now();
+    while (code === 0 && Date.now() - started < 10_000) {
+      await new Promise((r) => setTimeout(r, 300));
+      code = await beat(survivorConn, groupId, survivor.memberId, survivor.generationId);
+    }
+    const alone = await join(survivorConn, groupId, 'meta', survivor.memberId);
+    const deadBeat = await beat(leader === j1 ? c1 : c2, groupId, leader.memberId, leader.generationId);
+
+    // Assess
+    expect(code).toBe(27);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(SESSION - 500);
+    expect(alone).toMatchObject({ errorCode: 0, leader: survivor.memberId, generationId: survivor.generationId + 1 });
+    expect(alone.members).toHaveLength(1);
+    expect(deadBeat).toBe(25);
+  });
+
+  it('LeaveGroup starts a rebalance for the others; an unknown member gets UNKNOWN_MEMBER_ID', async () => {
+    // Prepare
+    const groupId = uniqueName('g');
+    const [c1, c2] = [await connect(a), await connect(b)];
+    const [j1, j2] = await Promise.all([join(c1, groupId), join(c2, groupId)]);
+
+    // Act
+    const left = await c2.request(13, 3, { groupId, members: [{ memberId: j2.memberId, groupInstanceId: null }] });
+    const unknown = await c2.request(13, 1, { groupId, memberId: 'nobody' });
+    const afterLeave = await beat(c1, groupId, j1.memberId, j1.generationId);
+
+    // Assess
+    expect(left.members[0].errorCode).toBe(0);
+    expect(unknown.errorCode).toBe(25);
+    expect(afterLeave).toBe(27);
+  });
+});
+
+describe('offset commits', () => {
+  it('fences commits by generation and member, and never lets an older generation overwrite a newer one', async () => {
+    // Prepare: generation g with one member
+    const groupId = uniqueName('g');
+    const name = await topic(1);
+    const c1 = await connect(a);
+    const j = await join(c1, groupId);
+
+    // Act
+    const inCompleting = await commit(c1, groupId, j.memberId, j.generationId, name, 1n);
+    await sync(c1, groupId, j.memberId, j.generationId, []);
+    const ok = await commit(c1, groupId, j.memberId, j.generationId, name, 5n);
+    const wrongGeneration = await commit(c1, groupId, j.memberId, j.generationId - 1, name, 2n);
+    const stranger = await commit(c1, groupId, 'stranger', j.generationId, name, 2n);
+    const standaloneWhileLive = await commit(c1, groupId, '', -1, name, 2n);
+    const rejoined = await join(c1, groupId, 'changed', j.memberId); // changed metadata: a new generation
+    await sync(c1, groupId, j.memberId, rejoined.generationId, []);
+    const newer = await commit(c1, groupId, j.memberId, rejoined.generationId, name, 9n);
+    const { commitOffset } = await import('../../../src/gateway/groups/store.js');
+    const lateOld = await commitOffset(a.deps.groups, groupId, { topic: name, partition: 0, offset: 3, metadata: '' }, j.generationId, Date.now());
+    const fetched = await c1.request(9, 7, { groupId, topics: [{ name, partitionIndexes: [0] }], requireStable: false });
+
+    // Assess
+    expect(inCompleting).toBe(27);
+    expect(ok).toBe(0);
+    expect(wrongGeneration).toBe(22);
+    expect(stranger).toBe(25);
+    expect(standaloneWhileLive).toBe(25);
+    expect(rejoined.generationId).toBe(j.generationId + 1);
+    expect(newer).toBe(0);
+    expect(lateOld).toBe(false);
+    expect(fetched.topics[0].partitions[0].committedOffset).toBe(9n);
+  });
+
+  it('shares committed offsets with Floe: describe shows the lag of a Kafka group', async () => {
+    // Prepare
+    const groupId = uniqueName('g');
+    const name = await topic(2);
+    const { encodeRecordBatch } = await import('../../../packages/protocol/src/index.js');
+    const c1 = await connect(a);
+    await c1.request(0, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name, partitionData: [{ index: 1, records: encodeRecordBatch({ records: [{ key: null, value: Buffer.from('x') }, { key: null, value: Buffer.from('y') }] }) }] }] });
+
+    // Act: a standalone commit (no live member), as kafka-python's assign() + commit does
+    const code = await c1
+      .request(8, 2, { groupId, generationIdOrMemberEpoch: -1, memberId: '', retentionTimeMs: -1n, topics: [{ name, partitions: [{ partitionIndex: 1, committedOffset: 1n, committedMetadata: 'm' }] }] })
+      .then((r) => r.topics[0].partitions[0].errorCode);
+    const described = await describeGroup(a.deps.groups, groupId);
+    const listed = await c1.request(16, 4, { statesFilter: [] });
+
+    // Assess
+    expect(code).toBe(0);
+    expect(described.partitions).toEqual([expect.objectContaining({ topic: name, partition: 1, committedOffset: 1, logEndOffset: 2, lag: 1 })]);
+    expect(listed.groups.map((g: Body) => g.groupId)).toContain(groupId);
+  });
+});
+
+describe('one kind of member per group id', () => {
+  let cluster: LocalCluster;
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+  });
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  it('refuses a Kafka join while Floe consumers are live, and a Floe join while Kafka members are', async () => {
+    // Prepare: a Floe SDK consumer in group f; a Kafka member in group k
+    const name = await topic(1);
+    const [floeGroup, kafkaGroup] = [uniqueName('f'), uniqueName('k')];
+    const consumer = new Consumer({ bootstrap: cluster.url, groupId: floeGroup, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1000 });
+    consumer.subscribe([name]);
+    await consumer.poll(500);
+    const c1 = await connect(a);
+    const kafkaMember = await join(c1, kafkaGroup);
+
+    // Act
+    const kafkaIntoFloe = await c1.request(11, 5, joinBody(floeGroup, `x-${Date.now()}`));
+    const floeIntoKafka = await floeHeartbeat(a.deps.groups, kafkaGroup, { memberEpoch: 0, subscribedTopics: [name] }).then(
+      () => 'joined',
+      (error: { code: string }) => error.code,
+    );
+    await consumer.close();
+
+    // Assess
+    expect(kafkaMember.errorCode).toBe(0);
+    expect(kafkaIntoFloe.errorCode).toBe(23);
+    expect(floeIntoKafka).toBe('INCONSISTENT_GROUP_PROTOCOL');
+  });
+});
+
+describe('group admin', () => {
+  it('lists and describes a classic group; deletes it only once empty, offsets included', async () => {
+    // Prepare
+    const groupId = uniqueName('g');
+    const name = await topic(1);
+    const c1 = await connect(a);
+    const j = await join(c1, groupId, 'sub');
+    await sync(c1, groupId, j.memberId, j.generationId, [{ memberId: j.memberId, assignment: Buffer.from('asg') }]);
+    await commit(c1, groupId, j.memberId, j.generationId, name, 1n);
+
+    // Act
+    const described = await c1.request(15, 5, { groups: [groupId, uniqueName('none')], includeAuthorizedOperations: false });
+    const listed = await c1.request(16, 4, { statesFilter: ['Stable'] });
+    const whileLive = await c1.request(42, 2, { groupsNames: [groupId] });
+    await c1.request(13, 3, { groupId, members: [{ memberId: j.memberId, groupInstanceId: null }] });
+    const deleted = await c1.request(42, 2, { groupsNames: [groupId, uniqueName('none')] });
+    const offsets = await c1.request(9, 7, { groupId, topics: [{ name, partitionIndexes: [0] }], requireStable: false });
+
+    // Assess
+    const [mine, none] = described.groups;
+    expect(mine).toMatchObject({ errorCode: 0, groupState: 'Stable', protocolType: 'consumer', protocolData: 'range' });
+    expect(mine.members[0].memberMetadata.toString()).toBe('sub');
+    expect(mine.members[0].memberAssignment.toString()).toBe('asg');
+    expect(none.groupState).toBe('Dead');
+    expect(listed.groups).toContainEqual({ groupId, protocolType: 'consumer', groupState: 'Stable' });
+    expect(whileLive.results[0].errorCode).toBe(68);
+    expect(deleted.results.map((r: Body) => r.errorCode)).toEqual([0, 69]);
+    expect(offsets.topics[0].partitions[0].committedOffset).toBe(-1n);
+  });
+
+  it('JoinGroup v0 (no rebalance timeout: the session timeout stands in) gets a member id at once', async () => {
+    // Prepare
+    const c1 = await connect(b);
+    const groupId = uniqueName('g');
+
+    // Act
+    const joined = await c1.request(11, 0, { groupId, sessionTimeoutMs: SESSION, memberId: '', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from('v0') }] });
+
+    // Assess
+    expect(joined).toMatchObject({ errorCode: 0, generationId: 1, protocolName: 'range' });
+    expect(joined.leader).toBe(joined.memberId);
+    expect(joined.memberId).toMatch(/^wire-test-/);
+  });
+
+  it('rejects invalid group ids and session timeouts', async () => {
+    // Prepare
+    const c1 = await connect(a);
+
+    // Act
+    const badId = await c1.request(11, 5, joinBody('bad id with spaces', 'm'));
+    const badSession = await c1.request(11, 5, { ...joinBody(uniqueName('g'), 'm'), sessionTimeoutMs: 10 });
+
+    // Assess
+    expect(badId.errorCode).toBe(24);
+    expect(badSession.errorCode).toBe(26);
+  });
+});
