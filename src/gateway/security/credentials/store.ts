@@ -60,7 +60,8 @@ export class CachedCredentialStore implements CredentialStore {
 
   async lookup(username: string): Promise<UserLookup> {
     const stale = this.now() - this.loadedAt >= this.refreshMs;
-    if ((stale || !this.document) && this.mayRetry()) await this.reloadKeepingLast();
+    // A load in flight is joined (concurrent logins before the first load completes see its result).
+    if (this.reloading || ((stale || !this.document) && this.mayRetry())) await this.reloadKeepingLast();
     let document = this.current();
     if (!document.users.has(username) && this.mayRetry()) {
       await this.reloadKeepingLast();
