@@ -110,6 +110,28 @@ describe.each(['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const)('%s', (mechanism) => 
     expect([r1.error?.code, r2.error?.code]).toEqual([SASL_ERROR.SASL_AUTHENTICATION_FAILED, SASL_ERROR.SASL_AUTHENTICATION_FAILED]);
   });
 
+  it('accepts librdkafka\'s echo (client nonce + combined nonce), and no other prefix', async () => {
+    // Prepare
+    const { store } = await testStore();
+    const librdkafka = new ScramServerSession(mechanism, store);
+    const other = new ScramServerSession(mechanism, store);
+    const c1 = new ScramTestClient(mechanism, ALICE.name, ALICE.password);
+    const c2 = new ScramTestClient(mechanism, ALICE.name, ALICE.password);
+
+    // Act
+    const f1 = await librdkafka.step(c1.first());
+    const combined1 = text(f1.response).split(',')[0]?.slice(2) ?? '';
+    const r1 = await librdkafka.step(c1.final(f1.response, { nonce: c1.clientNonce + combined1 }));
+    const f2 = await other.step(c2.first());
+    const combined2 = text(f2.response).split(',')[0]?.slice(2) ?? '';
+    const r2 = await other.step(c2.final(f2.response, { nonce: `x${combined2}` }));
+
+    // Assess
+    expect(r1.principal).toBe('User:alice');
+    expect(c1.verifies(r1.response)).toBe(true);
+    expect(r2.error?.message).toMatch(/nonce/);
+  });
+
   it('answers ILLEGAL_SASL_STATE to a message after the exchange is over', async () => {
     // Prepare
     const { store } = await testStore();

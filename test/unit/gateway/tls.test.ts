@@ -3,34 +3,17 @@
  * (node:crypto makes keys, not certificates): a TLS client gets through, a plaintext client
  * does not, material from files and from a secret's JSON, mismatches refused, rotation applied.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect as tcpConnect, type AddressInfo, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkTlsMaterial, createGatewayServer, isTls, parseTlsSecret, tlsFromFiles, type TlsMaterial } from '../../../src/gateway/security/tls.js';
+import { checkTlsMaterial, createGatewayServer, isTls, parseTlsSecret, tlsFromFiles } from '../../../src/gateway/security/tls.js';
+import { hasOpenssl, makeCertificates, type TestCertificates } from './certificates.js';
 
-const hasOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 if (!hasOpenssl) console.warn('tls.test.ts: skipped, the openssl CLI is not installed (it makes the test certificates)');
 
-let dir = '';
-const files = (name: string) => ({ cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) });
-const material = (name: string): TlsMaterial => ({ cert: readFileSync(files(name).cert, 'utf8'), key: readFileSync(files(name).key, 'utf8') });
-
-function selfSigned(name: string): void {
-  const { cert, key } = files(name);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', `/CN=${name}`, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-}
+let certificates: TestCertificates | undefined;
+const files = (name: string) => (certificates as TestCertificates).files(name);
+const material = (name: string) => (certificates as TestCertificates).material(name);
 
 const servers: Server[] = [];
 /** An echo server through createGatewayServer; records whether each connection was TLS. */
@@ -58,17 +41,12 @@ function tlsRoundTrip(port: number, ca: string): Promise<string> {
 }
 
 beforeAll(() => {
-  if (!hasOpenssl) return;
-  dir = mkdtempSync(join(tmpdir(), 'floe-gateway-tls-'));
-  selfSigned('one');
-  selfSigned('two');
+  if (hasOpenssl) certificates = makeCertificates('one', 'two');
 });
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
 });
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => certificates?.remove());
 
 describe.skipIf(!hasOpenssl)('the gateway listener', () => {
   it('serves TLS to a client that trusts the certificate, and hands over an encrypted socket', async () => {

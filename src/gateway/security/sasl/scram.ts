@@ -29,6 +29,7 @@ interface Pending {
   credential: ScramCredential;
   known: boolean;
   gs2Header: string;
+  clientNonce: string;
   nonce: string;
   /** client-first-bare + "," + server-first: the first two thirds of the AuthMessage. */
   authPrefix: string;
@@ -72,6 +73,7 @@ export class ScramServerSession implements SaslSession {
       credential,
       known: stored !== undefined,
       gs2Header: message.gs2Header,
+      clientNonce: message.clientNonce,
       nonce,
       authPrefix: `${message.bare},${serverFirst}`,
     };
@@ -85,7 +87,10 @@ export class ScramServerSession implements SaslSession {
     if (message.channelBinding !== Buffer.from(pending.gs2Header).toString('base64')) {
       return failed(malformedSasl(this.mechanism, 'channel binding does not match the gs2 header'));
     }
-    if (message.nonce !== pending.nonce) return failed(malformedSasl(this.mechanism, 'nonce does not match'));
+    // librdkafka up to at least 2.0 echoes its own nonce in front of the combined one (Kafka's broker
+    // long accepted any prefix); that one form is accepted too. The proof covers the echo either way.
+    const echoed = message.nonce === pending.nonce || message.nonce === pending.clientNonce + pending.nonce;
+    if (!echoed) return failed(malformedSasl(this.mechanism, 'nonce does not match'));
     const authMessage = `${pending.authPrefix},${message.withoutProof}`;
     const { storedKey, serverKey } = pending.credential;
     const proofOk =
