@@ -25,6 +25,10 @@ export const GATEWAY_ENV = {
   tlsTerminatedUpstream: 'FLOE_GATEWAY_TLS_TERMINATED_UPSTREAM',
 } as const;
 
+/** The SASL mechanisms the gateway implements (the CDK construct validates its props against them). */
+export const GATEWAY_SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+export type GatewaySaslMechanism = (typeof GATEWAY_SASL_MECHANISMS)[number];
+
 export const GATEWAY_DEFAULTS = {
   /** Kafka's port, used by the deployed gateway (the local cluster serves it on 9093, next to HTTP on 9092). */
   port: 9092,

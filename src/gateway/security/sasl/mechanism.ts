@@ -1,12 +1,13 @@
 /** The server side of one SASL exchange: the interface every mechanism implements. */
+import { GATEWAY_SASL_MECHANISMS, type GatewaySaslMechanism } from '../../../config/gateway.js';
 import type { KafkaPrincipal } from '../principal.js';
 import type { SaslError } from './errors.js';
 
 export const SCRAM_MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
 export type ScramMechanism = (typeof SCRAM_MECHANISMS)[number];
 
-export const SASL_MECHANISMS = ['PLAIN', ...SCRAM_MECHANISMS] as const;
-export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+export const SASL_MECHANISMS = GATEWAY_SASL_MECHANISMS;
+export type SaslMechanism = GatewaySaslMechanism;
 
 export const isSaslMechanism = (name: string): name is SaslMechanism => (SASL_MECHANISMS as readonly string[]).includes(name);
 export const isScramMechanism = (name: string): name is ScramMechanism => (SCRAM_MECHANISMS as readonly string[]).includes(name);
