@@ -8,4 +8,12 @@ export { FloeStack, type FloeStackProps } from './floe-stack.js';
 export { FloeFunction, FLOE_ARCHITECTURE, FLOE_RUNTIME, type FloeFunctionProps, type FloeLogLevel } from './constructs/floe-function.js';
 export { FloeStorage } from './constructs/floe-storage.js';
 export { FloeMonitoring } from './constructs/floe-monitoring.js';
+export {
+  FloeGateway,
+  GATEWAY_CDK_DEFAULTS,
+  NLB_TLS_IDLE_TIMEOUT,
+  type FloeGatewayOptions,
+  type FloeGatewayProps,
+  type GatewayTls,
+} from './constructs/floe-gateway.js';
 export { HANDLERS, URL_HANDLERS, type HandlerName, type UrlHandlerName } from './handlers.js';
