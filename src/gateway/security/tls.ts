@@ -55,7 +55,7 @@ export interface GatewayListenerOptions {
   tlsRefreshMs?: number;
   /** A client that has not finished its TLS handshake by then is dropped. @default 10_000 */
   handshakeTimeoutMs?: number;
-  /** Failed handshakes and failed reloads (the connection or the old certificate carries on). */
+  /** Failed handshakes (not bare connect-and-close probes) and failed reloads (the old certificate carries on). */
   onTlsError?: (error: Error) => void;
 }
 
@@ -76,7 +76,11 @@ export function createGatewayServer(options: GatewayListenerOptions, onConnectio
       onConnection(socket);
     },
   );
-  server.on('tlsClientError', (error) => options.onTlsError?.(error));
+  server.on('tlsClientError', (error: NodeJS.ErrnoException) => {
+    // A load balancer's TCP health check connects and closes without a byte: not worth a log line.
+    if (error.code === 'ECONNRESET') return;
+    options.onTlsError?.(error);
+  });
   const source = options.tlsSource;
   if (source) {
     const timer = setInterval(() => {

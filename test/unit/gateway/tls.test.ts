@@ -80,6 +80,22 @@ describe.skipIf(!hasOpenssl)('the gateway listener', () => {
     expect(server.errors.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('does not report a health check that connects and closes without a byte', async () => {
+    // Prepare
+    const server = await echo({ tls: material('one') });
+
+    // Act
+    await new Promise<void>((resolve) => {
+      const socket = tcpConnect(server.port, '127.0.0.1', () => socket.end());
+      socket.once('close', () => resolve());
+    });
+    await new Promise((r) => setTimeout(r, 100));
+
+    // Assess
+    expect(server.errors).toEqual([]);
+    expect(server.sawTls).toEqual([]);
+  });
+
   it('stays plain TCP without material (the local cluster)', async () => {
     // Prepare
     const server = await echo({});
