@@ -18,6 +18,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   memory: async () => (await import('./memory.js')).runMemoryBench,
   merge: async () => (await import('./merge.js')).runMergeBench,
   cli: async () => (await import('./cli-startup.js')).runCliStartupBench,
+  gateway: async () => (await import('./gateway.js')).runGatewayBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -10,6 +10,7 @@ import type { Node } from 'constructs';
 import type { FloeLogLevel } from './constructs/floe-function.js';
 import type { FunctionSettings } from './constructs/floe.js';
 import type { FloeStackProps } from './floe-stack.js';
+import { gatewayFromContext } from './gateway-context.js';
 import { HANDLERS, type HandlerName } from './handlers.js';
 
 /** Every context key the app reads (docs/deploy.md lists them with their defaults). */
@@ -22,6 +23,7 @@ export const CONTEXT_KEYS = {
   devMode: 'floe:devMode',
   housekeepingIntervalMinutes: 'floe:housekeepingIntervalMinutes',
   functions: 'floe:functions',
+  gateway: 'floe:gateway',
 } as const;
 
 const LOG_LEVELS: readonly FloeLogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -112,5 +114,6 @@ export function stackPropsFromContext(node: Context): FloeStackProps {
     devMode: boolean(CONTEXT_KEYS.devMode, get(CONTEXT_KEYS.devMode)),
     housekeepingInterval: intervalMinutes === undefined ? undefined : Duration.minutes(intervalMinutes),
     functions: functionSettings(CONTEXT_KEYS.functions, get(CONTEXT_KEYS.functions)),
+    gateway: gatewayFromContext(CONTEXT_KEYS.gateway, get(CONTEXT_KEYS.gateway)),
   };
 }

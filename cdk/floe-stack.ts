@@ -34,6 +34,16 @@ export class FloeStack extends Stack {
     new CfnOutput(this, 'DashboardUrl', {
       value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.floe.monitoring.dashboard.dashboardName}`,
     });
+    if (this.floe.gateway) {
+      new CfnOutput(this, 'KafkaBootstrapServers', {
+        description: 'bootstrap.servers for Kafka clients (SASL required; see docs/deploy.md#kafka-gateway)',
+        value: this.floe.gateway.bootstrapServers,
+      });
+      new CfnOutput(this, 'GatewayCredentialsSecretArn', {
+        description: 'The gateway\'s SASL users: add them with `floe gateway credentials <user> --secret-id <this ARN>`',
+        value: this.floe.gateway.credentials.secretArn,
+      });
+    }
     if (this.floe.clientPolicy) {
       new CfnOutput(this, 'ClientPolicyArn', {
         description: 'Attach to the IAM users/roles that run Floe clients',

@@ -9,4 +9,12 @@ export { FloeFunction, FLOE_ARCHITECTURE, FLOE_RUNTIME, type FloeFunctionProps, 
 export { FloeStorage } from './constructs/floe-storage.js';
 export { FloeMonitoring } from './constructs/floe-monitoring.js';
 export { FloeHousekeepingSchedule, type FloeHousekeepingScheduleProps } from './constructs/floe-housekeeping-schedule.js';
+export {
+  FloeGateway,
+  GATEWAY_CDK_DEFAULTS,
+  NLB_TLS_IDLE_TIMEOUT,
+  type FloeGatewayOptions,
+  type FloeGatewayProps,
+  type GatewayTls,
+} from './constructs/floe-gateway.js';
 export { HANDLERS, URL_HANDLERS, type HandlerName, type UrlHandlerName } from './handlers.js';

@@ -72,6 +72,40 @@ export const PRICES = {
     crossAzPerGB: 0.02,
     source: { url: 'https://aws.amazon.com/ec2/pricing/on-demand/', note: 'EC2 on-demand, EBS gp3 (https://aws.amazon.com/ebs/pricing/), inter-AZ data transfer' },
   },
+  /** The Kafka gateway's fleet (docs/deploy.md#what-the-gateway-costs): Fargate tasks behind an NLB. */
+  fargate: {
+    perVcpuHourArm: 0.03238,
+    perGBHourArm: 0.00356,
+    perVcpuHourX86: 0.04048,
+    perGBHourX86: 0.004445,
+    source: { url: 'https://aws.amazon.com/fargate/pricing/', note: 'Linux/ARM and Linux/x86, per second with a one-minute minimum; 20 GB ephemeral storage included' },
+  },
+  nlb: {
+    hour: 0.0225,
+    perNlcuHour: 0.006,
+    /** one NLCU, TCP listeners: the largest of these dimensions counts */
+    tcpNlcu: { newConnectionsPerSecond: 800, activeConnections: 100_000, processedGBPerHour: 1 },
+    /** one NLCU, TLS listeners */
+    tlsNlcu: { newConnectionsPerSecond: 50, activeConnections: 3_000, processedGBPerHour: 1 },
+    source: { url: 'https://aws.amazon.com/elasticloadbalancing/pricing/', note: 'Network Load Balancer: hourly charge and NLCU-hours' },
+  },
+  natGateway: {
+    hour: 0.045,
+    perGBProcessed: 0.045,
+    source: { url: 'https://aws.amazon.com/vpc/pricing/', note: 'NAT gateway hourly charge and data processing' },
+  },
+  publicIpv4Hour: 0.005,
+  publicIpv4Source: { url: 'https://aws.amazon.com/vpc/pricing/', note: 'public IPv4 address, in use or idle, per hour' },
+  secretsManager: {
+    secretMonth: 0.4,
+    per10kCalls: 0.05,
+    source: { url: 'https://aws.amazon.com/secrets-manager/pricing/', note: 'per secret per month, per 10,000 API calls' },
+  },
+  cloudwatchLogs: {
+    ingestPerGB: 0.5,
+    storagePerGBMonth: 0.03,
+    source: { url: 'https://aws.amazon.com/cloudwatch/pricing/', note: 'Logs, standard class: collection (ingestion) and storage' },
+  },
   hoursPerMonth: 730,
 } as const;
 

@@ -50,6 +50,16 @@ export const FUNCTION_ACCESS: Readonly<Record<HandlerName, FunctionAccess>> = {
   },
 };
 
+/**
+ * The Kafka gateway's task role: it serves produce, fetch, admin and groups in one process, so it
+ * gets their union, and nothing of housekeeping's (no object deletes, no bucket listing).
+ */
+export const GATEWAY_ACCESS: FunctionAccess = {
+  segmentObjects: ['s3:GetObject', 's3:PutObject'],
+  logTable: READ_WRITE,
+  groupsTable: READ_WRITE,
+};
+
 export interface AccessTargets {
   readonly bucket: IBucket;
   readonly logTable: ITable;

@@ -1,7 +1,8 @@
 /**
  * Floe: the whole deployment as one construct, for a CDK app of your own
  * (`new Floe(this, 'Floe', props)`): storage, the five handler functions (four behind
- * Function URLs, one on a schedule), least-privilege access and monitoring. Composition
+ * Function URLs, one on a schedule), least-privilege access and monitoring, and optionally the
+ * Kafka gateway (ECS Fargate behind an NLB). Composition
  * only: the defaults live in the constructs it uses. FloeStack puts it in a stack with outputs.
  */
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
@@ -15,6 +16,7 @@ import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import { accessStatements, FUNCTION_ACCESS, segmentObjectsArn } from './access.js';
 import { FloeFunction, type FloeLogLevel } from './floe-function.js';
 import { FloeHousekeepingSchedule } from './floe-housekeeping-schedule.js';
+import { FloeGateway, type FloeGatewayOptions } from './floe-gateway.js';
 import { FloeMonitoring } from './floe-monitoring.js';
 import { FloeStorage } from './floe-storage.js';
 import { acknowledgeWildcardResource } from './nag.js';
@@ -86,6 +88,12 @@ export interface FloeProps {
   readonly housekeepingInterval?: Duration;
   /** Where the Errors and Throttles alarms notify. @default - no action */
   readonly alarmAction?: IAlarmAction;
+  /**
+   * The Kafka-protocol gateway: an ECS Fargate service behind a Network Load Balancer, SASL
+   * required (docs/deploy.md#kafka-gateway). Its Docker image is built at deploy, not at synth.
+   * @default - no gateway
+   */
+  readonly gateway?: FloeGatewayOptions;
 }
 
 export class Floe extends Construct {
@@ -97,6 +105,8 @@ export class Floe extends Construct {
   readonly functionUrlAuthType: FunctionUrlAuthType;
   /** Policy to attach to the users and roles that run Floe clients (AWS_IAM auth only). */
   readonly clientPolicy?: ManagedPolicy;
+  /** The Kafka gateway, when `gateway` is given. */
+  readonly gateway?: FloeGateway;
 
   constructor(scope: Construct, id: string, props: FloeProps = {}) {
     super(scope, id);
@@ -183,6 +193,16 @@ export class Floe extends Construct {
             conditions: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } },
           }),
         ],
+      });
+    }
+
+    if (props.gateway) {
+      this.gateway = new FloeGateway(this, 'Gateway', {
+        ...props.gateway,
+        storage: this.storage,
+        environment,
+        logRetention: props.logRetention ?? FLOE_DEFAULTS.logRetention,
+        removalPolicy: devMode ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       });
     }
 

@@ -1,27 +1,38 @@
-/** npm run chaos -- --seed N --minutes M [--handlers H --members C --producer sdk|raw]: one chaos run on its own local storage. */
+/**
+ * npm run chaos -- --seed N --minutes M [--handlers H --members C --producer sdk|raw]: one chaos run on its own local storage.
+ * --kafka: the Kafka-client mode (kafkajs against `floe gateway` processes; --gateways G).
+ */
 import { parseArgs } from 'node:util';
 import { setLocalCredentials } from '../local/cluster.js';
 import { ensureStorage, localConfig, startStorage } from '../local/storage.js';
-import { formatSummary, runChaos } from './runner.js';
+import { formatSummary, runChaos, type ChaosSummary } from './runner.js';
 
 const { values } = parseArgs({
-  options: { producer: { type: 'string', default: 'sdk' }, seed: { type: 'string', default: '1' }, minutes: { type: 'string', default: '1' }, handlers: { type: 'string' }, members: { type: 'string' }, json: { type: 'boolean' }, history: { type: 'string' }, verbose: { type: 'boolean' } },
+  options: { producer: { type: 'string', default: 'sdk' }, seed: { type: 'string', default: '1' }, minutes: { type: 'string', default: '1' }, handlers: { type: 'string' }, members: { type: 'string' }, json: { type: 'boolean' }, history: { type: 'string' }, verbose: { type: 'boolean' }, kafka: { type: 'boolean' }, gateways: { type: 'string' } },
 });
 setLocalCredentials();
 // exit (and so kill every child process) on Ctrl-C or SIGTERM
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 const storage = await startStorage();
 await ensureStorage(localConfig(storage));
-const summary = await runChaos({
+const common = {
   seed: Number(values.seed),
   durationMs: Number(values.minutes) * 60_000,
   storage,
-  handlers: values.handlers ? Number(values.handlers) : undefined,
   members: values.members ? Number(values.members) : undefined,
   historyFile: values.history,
-  producer: values.producer === 'raw' ? 'raw' : 'sdk',
-  log: values.verbose ? (line) => console.error(`[${new Date().toISOString()}] ${line}`) : undefined,
-});
-console.log(values.json ? JSON.stringify(summary) : formatSummary(summary));
+  log: values.verbose ? (line: string) => console.error(`[${new Date().toISOString()}] ${line}`) : undefined,
+};
+let summary: ChaosSummary;
+let extras = '';
+if (values.kafka) {
+  const { formatKafkaExtras, runKafkaChaos } = await import('./kafka/runner.js');
+  const kafka = await runKafkaChaos({ ...common, gateways: values.gateways ? Number(values.gateways) : undefined });
+  summary = kafka;
+  extras = `\n${formatKafkaExtras(kafka)}`;
+} else {
+  summary = await runChaos({ ...common, handlers: values.handlers ? Number(values.handlers) : undefined, producer: values.producer === 'raw' ? 'raw' : 'sdk' });
+}
+console.log(values.json ? JSON.stringify(summary) : formatSummary(summary) + extras);
 await storage.close();
 process.exit(summary.ok ? 0 : 1);

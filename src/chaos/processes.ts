@@ -24,7 +24,7 @@ export interface Proc {
   signal(signal: NodeJS.Signals): void;
 }
 
-function follow(child: ChildProcess, onLine: (event: Record<string, unknown>) => void): Proc {
+export function follow(child: ChildProcess, onLine: (event: Record<string, unknown>) => void): Proc {
   let done = false;
   running.add(child);
   child.once('exit', () => running.delete(child));

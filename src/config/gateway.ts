@@ -1,0 +1,36 @@
+/**
+ * Environment of a `floe gateway` process: the names the CDK construct sets on the container
+ * and the gateway's security reads. (The storage variables are src/config.ts's ENV, as for handlers.)
+ * Flags of `floe gateway` take precedence over these.
+ */
+export const GATEWAY_ENV = {
+  /** TCP port to listen on. */
+  port: 'FLOE_GATEWAY_PORT',
+  /** Host and port Metadata and FindCoordinator return: the load balancer's, when there is one. */
+  advertisedHost: 'FLOE_GATEWAY_ADVERTISED_HOST',
+  advertisedPort: 'FLOE_GATEWAY_ADVERTISED_PORT',
+  /** Comma-separated SASL mechanisms (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512). Unset or empty: no SASL, User:ANONYMOUS. */
+  saslMechanisms: 'FLOE_GATEWAY_SASL_MECHANISMS',
+  /** Where the credentials document is: a Secrets Manager secret, a file, or the JSON itself (tests). One of them. */
+  credentialsSecretId: 'FLOE_GATEWAY_CREDENTIALS_SECRET_ID',
+  credentialsFile: 'FLOE_GATEWAY_CREDENTIALS_FILE',
+  credentials: 'FLOE_GATEWAY_CREDENTIALS',
+  /** How old the cached credentials may get before a login reloads them. Default 300. */
+  credentialsRefreshSeconds: 'FLOE_GATEWAY_CREDENTIALS_REFRESH_SECONDS',
+  /** TLS on the listener: PEM files, or a secret {"certificate", "privateKey", "certificateChain"?}. Neither: plaintext. */
+  tlsCertFile: 'FLOE_GATEWAY_TLS_CERT_FILE',
+  tlsKeyFile: 'FLOE_GATEWAY_TLS_KEY_FILE',
+  tlsSecretId: 'FLOE_GATEWAY_TLS_SECRET_ID',
+  /** "true" when a load balancer in front terminates TLS: allows PLAIN on a plaintext listener behind it. */
+  tlsTerminatedUpstream: 'FLOE_GATEWAY_TLS_TERMINATED_UPSTREAM',
+} as const;
+
+/** The SASL mechanisms the gateway implements (the CDK construct validates its props against them). */
+export const GATEWAY_SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+export type GatewaySaslMechanism = (typeof GATEWAY_SASL_MECHANISMS)[number];
+
+export const GATEWAY_DEFAULTS = {
+  /** Kafka's port, used by the deployed gateway (the local cluster serves it on 9093, next to HTTP on 9092). */
+  port: 9092,
+  credentialsRefreshSeconds: 300,
+} as const;
