@@ -37,7 +37,7 @@ import { diffSnapshot, startMeteredCluster } from './lib/metered-cluster.js';
 import { LATENCY_MODELS, PRICES, PRICES_AS_OF } from './lib/prices.js';
 import { GiB, MiB, printResult, round, type BenchSink } from './lib/report.js';
 import { startStorageProcess } from './lib/storage-process.js';
-import { envInteger } from '../src/config.js';
+import { envInteger } from '../src/config/index.js';
 
 const REQUESTS = envInteger(process.env, 'BENCH_COST_REQUESTS', 24, 1);
 const IDLE_SECONDS = envInteger(process.env, 'BENCH_COST_IDLE_SECONDS', 6, 1);

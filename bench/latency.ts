@@ -37,7 +37,7 @@ import { printResult, round, type BenchResult, type BenchSink } from './lib/repo
 import { samplesBeyondQuantile, summarize } from './lib/stats.js';
 import { startStorageProcess } from './lib/storage-process.js';
 import { sleep } from '../packages/protocol/src/async.js';
-import { envInteger } from '../src/config.js';
+import { envInteger } from '../src/config/index.js';
 
 const SAMPLES = envInteger(process.env, 'BENCH_LATENCY_SAMPLES', 1000, 1);
 const SECONDS = envInteger(process.env, 'BENCH_LATENCY_SECONDS', 5, 1);

@@ -42,7 +42,7 @@ import { ensureStorage, localConfig } from '../src/local/storage.js';
 import { newSegmentKey } from '../src/storage/keys.js';
 import { MiB, perGiB, printResult, round, type BenchSink } from './lib/report.js';
 import { startStorageProcess } from './lib/storage-process.js';
-import { envInteger } from '../src/config.js';
+import { envInteger } from '../src/config/index.js';
 import { mapConcurrent } from '../packages/protocol/src/async.js';
 
 const PARTITIONS = 16;

@@ -21,7 +21,7 @@ import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch
 import { startHandlerProcess } from './lib/handler-client.js';
 import { MiB, printResult, round, type BenchSink } from './lib/report.js';
 import { startStorageProcess } from './lib/storage-process.js';
-import { envInteger } from '../src/config.js';
+import { envInteger } from '../src/config/index.js';
 
 const REQUESTS = envInteger(process.env, 'BENCH_MEMORY_REQUESTS', 24, 1);
 const HEADROOM = 1.5;

@@ -16,7 +16,7 @@ import { Admin } from '../packages/client/src/admin.js';
 import { FloeHttpClient } from '../packages/client/src/http-client.js';
 import { fetchRaw, produceRaw } from '../packages/client/src/log-client.js';
 import { createHousekeepingDeps } from '../src/handlers/housekeeping-deps.js';
-import { envInteger, housekeepingSettingsFromEnv } from '../src/config.js';
+import { envInteger, housekeepingSettingsFromEnv } from '../src/config/index.js';
 import { DEFAULT_HOUSEKEEPING_SETTINGS, runHousekeeping } from '../src/housekeeping/housekeeping.js';
 import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch.js';
 import { startCluster, type LocalCluster } from '../src/local/cluster.js';

@@ -29,7 +29,7 @@ import { startCluster } from '../src/local/cluster.js';
 import { isProduceRequest } from '../src/faults/handler-faults.js';
 import { MiB, perGiB, printResult, round, type BenchSink } from './lib/report.js';
 import { sleep } from '../packages/protocol/src/async.js';
-import { envInteger } from '../src/config.js';
+import { envInteger } from '../src/config/index.js';
 
 const PARTITIONS = 8;
 const LINGER_MS = 5;

@@ -23,7 +23,7 @@ import { addSnapshots, diffSnapshot } from './lib/metered-cluster.js';
 import { startHandlerProcess, type HandlerProcess } from './lib/handler-client.js';
 import { MiB, perGiB, printResult, round, type BenchSink } from './lib/report.js';
 import { startStorageProcess } from './lib/storage-process.js';
-import { envInteger } from '../src/config.js';
+import { envInteger } from '../src/config/index.js';
 
 const SECONDS = envInteger(process.env, 'BENCH_SCALING_SECONDS', 4, 1);
 const REQUEST_BYTES = 512 * 1024;

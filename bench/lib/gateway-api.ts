@@ -9,7 +9,7 @@
  * before it serves (as startCluster does for the handlers), so meters and latency models attach
  * to the gateway's own AWS clients. Until then loadStartGateway() fails with a clear message.
  */
-import type { FloeConfig } from '../../src/config.js';
+import type { FloeConfig } from '../../src/config/index.js';
 import type { GatewaySecurity } from '../../src/gateway/security/index.js';
 import type { HandlerDeps } from '../../src/handlers/deps.js';
 

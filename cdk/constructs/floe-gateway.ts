@@ -34,7 +34,7 @@ import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ENV } from '../../src/config.js';
+import { ENV } from '../../src/config/index.js';
 import { GATEWAY_ENV, GATEWAY_SASL_MECHANISMS, type GatewaySaslMechanism } from '../../src/config/gateway.js';
 import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import { PACKAGE_ROOT } from '../handlers.js';

@@ -7,7 +7,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ENV } from '../../src/config.js';
+import { ENV } from '../../src/config/index.js';
 import { GROUPS_TABLE, LOG_TABLE, type TableSpec } from '../../src/storage/tables.js';
 
 export interface SegmentBucketProps {

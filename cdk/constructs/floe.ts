@@ -11,7 +11,7 @@ import { Effect, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ENV } from '../../src/config.js';
+import { ENV } from '../../src/config/index.js';
 import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import { accessStatements, FUNCTION_ACCESS, segmentObjectsArn } from './access.js';
 import { FloeFunction, type FloeLogLevel } from './floe-function.js';

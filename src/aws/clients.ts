@@ -2,7 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { FloeConfig } from '../config.js';
+import type { FloeConfig } from '../config/index.js';
 
 export interface AwsClients {
   s3: S3Client;

@@ -1,9 +1,23 @@
 /**
- * Environment of a `floe gateway` process: the names the CDK construct sets on the container
- * and the gateway's security reads. (The storage variables are src/config.ts's ENV, as for handlers.)
+ * Environment of a `floe gateway` process, every name in one place: what the CDK construct sets on
+ * the container, the listener settings (src/gateway/settings.ts) and the security (src/gateway/security). (Storage variables: ENV in src/config/index.ts, as for handlers.)
  * Flags of `floe gateway` take precedence over these.
  */
 export const GATEWAY_ENV = {
+  /** Listener and protocol settings (src/gateway/settings.ts reads them; docs/configuration.md#kafka-gateway). */
+  host: 'FLOE_GATEWAY_HOST',
+  nodeId: 'FLOE_GATEWAY_NODE_ID',
+  clusterId: 'FLOE_CLUSTER_ID',
+  autoCreateTopics: 'FLOE_GATEWAY_AUTO_CREATE_TOPICS',
+  defaultPartitions: 'FLOE_GATEWAY_DEFAULT_PARTITIONS',
+  maxFrameBytes: 'FLOE_GATEWAY_MAX_FRAME_BYTES',
+  maxInFlightPerConnection: 'FLOE_GATEWAY_MAX_IN_FLIGHT',
+  maxConnections: 'FLOE_GATEWAY_MAX_CONNECTIONS',
+  maxFetchWaitMs: 'FLOE_GATEWAY_MAX_FETCH_WAIT_MS',
+  headPollIntervalMs: 'FLOE_GATEWAY_HEAD_POLL_MS',
+  groupPollIntervalMs: 'FLOE_GATEWAY_GROUP_POLL_MS',
+  initialRebalanceDelayMs: 'FLOE_GATEWAY_INITIAL_REBALANCE_DELAY_MS',
+  drainTimeoutMs: 'FLOE_GATEWAY_DRAIN_MS',
   /** TCP port to listen on. */
   port: 'FLOE_GATEWAY_PORT',
   /** Host and port Metadata and FindCoordinator return: the load balancer's, when there is one. */

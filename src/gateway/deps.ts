@@ -4,7 +4,7 @@
  * storage configuration, read the same way, as the Lambda handlers.
  */
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
-import type { FloeConfig } from '../config.js';
+import type { FloeConfig } from '../config/index.js';
 import type { GroupsDeps } from '../groups/deps.js';
 import { CachedObjectStore, InstrumentedObjectStore, RetryingObjectStore } from '../storage/layers.js';
 import { S3ObjectStore, type ObjectStore } from '../storage/object-store.js';

@@ -2,7 +2,7 @@
  * The gateway `floe dev` starts next to the local cluster, on 127.0.0.1:9093 by default. As with
  * the console, a busy port is not fatal there: the gateway moves to a free one and says so.
  */
-import type { FloeConfig } from '../config.js';
+import type { FloeConfig } from '../config/index.js';
 import { startGateway, type RunningGateway } from './gateway.js';
 import { silentLogger, stderrLogger } from './logger.js';
 import { gatewaySettingsFromEnv } from './settings.js';

@@ -7,7 +7,7 @@
  */
 import net, { type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
-import type { FloeConfig } from '../config.js';
+import type { FloeConfig } from '../config/index.js';
 import { advertisedApis } from './apis.js';
 import type { Authenticator } from './auth.js';
 import { Connection } from './connection.js';
@@ -20,7 +20,7 @@ import { stderrLogger, type GatewayLogger } from './logger.js';
 import type { GatewaySettings } from './settings.js';
 
 export interface StartGatewayOptions {
-  /** Storage, as the handlers read it (src/config.ts). */
+  /** Storage, as the handlers read it (src/config/index.ts). */
   config: FloeConfig;
   settings: GatewaySettings;
   /** Prepared dependencies (tests count storage requests through them); made from `config` otherwise. */

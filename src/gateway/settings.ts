@@ -1,29 +1,13 @@
 /**
  * Settings of a Kafka gateway process: where it listens, what it advertises, and its limits.
- * Storage (bucket, tables, endpoints) comes from the handlers' own reader, src/config.ts.
- * docs/configuration.md#kafka-gateway lists every one. Read through src/config.ts's validated
+ * Storage (bucket, tables, endpoints) comes from the handlers' own reader, src/config/index.ts.
+ * docs/configuration.md#kafka-gateway lists every one. Read through src/config/index.ts's validated
  * reader: a bad value is INVALID_CONFIG naming the variable.
  */
-import { envBoolean, envInteger } from '../config.js';
+import { GATEWAY_ENV } from '../config/gateway.js';
+import { envBoolean, envInteger } from '../config/index.js';
 
-export const GATEWAY_ENV = {
-  host: 'FLOE_GATEWAY_HOST',
-  port: 'FLOE_GATEWAY_PORT',
-  advertisedHost: 'FLOE_GATEWAY_ADVERTISED_HOST',
-  advertisedPort: 'FLOE_GATEWAY_ADVERTISED_PORT',
-  nodeId: 'FLOE_GATEWAY_NODE_ID',
-  clusterId: 'FLOE_CLUSTER_ID',
-  autoCreateTopics: 'FLOE_GATEWAY_AUTO_CREATE_TOPICS',
-  defaultPartitions: 'FLOE_GATEWAY_DEFAULT_PARTITIONS',
-  maxFrameBytes: 'FLOE_GATEWAY_MAX_FRAME_BYTES',
-  maxInFlightPerConnection: 'FLOE_GATEWAY_MAX_IN_FLIGHT',
-  maxConnections: 'FLOE_GATEWAY_MAX_CONNECTIONS',
-  maxFetchWaitMs: 'FLOE_GATEWAY_MAX_FETCH_WAIT_MS',
-  headPollIntervalMs: 'FLOE_GATEWAY_HEAD_POLL_MS',
-  groupPollIntervalMs: 'FLOE_GATEWAY_GROUP_POLL_MS',
-  initialRebalanceDelayMs: 'FLOE_GATEWAY_INITIAL_REBALANCE_DELAY_MS',
-  drainTimeoutMs: 'FLOE_GATEWAY_DRAIN_MS',
-} as const;
+export { GATEWAY_ENV };
 
 export interface GatewaySettings {
   /** Address to listen on. */

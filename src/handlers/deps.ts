@@ -1,6 +1,6 @@
 /** Everything a warm handler instance keeps between invocations: clients, the layered object store, caches. */
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
-import type { FloeConfig } from '../config.js';
+import type { FloeConfig } from '../config/index.js';
 import type { FetchDeps } from '../log/fetch.js';
 import type { ProduceDeps } from '../log/produce.js';
 import { TopicCache } from '../log/topics.js';

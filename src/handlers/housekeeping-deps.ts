@@ -1,6 +1,6 @@
 /** What a housekeeping process keeps: clients and an uncached, retrying, instrumented object store. */
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
-import type { FloeConfig } from '../config.js';
+import type { FloeConfig } from '../config/index.js';
 import type { HousekeepingDeps } from '../housekeeping/housekeeping.js';
 import { InstrumentedObjectStore, RetryingObjectStore } from '../storage/layers.js';
 import { S3ObjectStore } from '../storage/object-store.js';

@@ -5,7 +5,7 @@
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { configFromEnv, housekeepingSettingsFromEnv } from '../config.js';
+import { configFromEnv, housekeepingSettingsFromEnv } from '../config/index.js';
 import { runHousekeeping, type HousekeepingSummary } from '../housekeeping/housekeeping.js';
 import { createHousekeepingDeps } from './housekeeping-deps.js';
 import { logger } from './logger.js';

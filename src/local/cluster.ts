@@ -5,7 +5,7 @@
  * configured through the environment exactly as in Lambda); otherwise handlers
  * are built in-process from the same apps (tests run several clusters in one process).
  */
-import { configToEnv, type FloeConfig } from '../config.js';
+import { configToEnv, type FloeConfig } from '../config/index.js';
 import { adminApp } from '../handlers/admin-app.js';
 import { createHandlerDeps, type HandlerDeps } from '../handlers/deps.js';
 import { fetchApp } from '../handlers/fetch-app.js';

@@ -1,5 +1,5 @@
 /** `floe dev` runs housekeeping on a timer, one pass at a time, as the CDK stack's schedule does in AWS. */
-import { housekeepingSettingsFromEnv, type FloeConfig } from '../config.js';
+import { housekeepingSettingsFromEnv, type FloeConfig } from '../config/index.js';
 import { createHousekeepingDeps } from '../handlers/housekeeping-deps.js';
 import { runHousekeeping, type HousekeepingSummary } from '../housekeeping/housekeeping.js';
 

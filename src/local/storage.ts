@@ -17,7 +17,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_CACHE_BYTES, type FloeConfig } from '../config.js';
+import { DEFAULT_CACHE_BYTES, type FloeConfig } from '../config/index.js';
 import { TOPIC_CONFIG_DEFAULTS } from '../log/limits.js';
 import { TABLES } from '../storage/tables.js';
 import { envDiskFaults } from '../faults/disk-faults.js';

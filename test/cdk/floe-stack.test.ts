@@ -15,7 +15,7 @@ import type { IConstruct } from 'constructs';
 import { isBuiltin } from 'node:module';
 import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENV } from '../../src/config.js';
+import { ENV } from '../../src/config/index.js';
 import { FUNCTION_NAMES } from '../../src/local/function-url-server.js';
 import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import { GROUPS_TABLE, LOG_TABLE, TABLES } from '../../src/storage/tables.js';

@@ -14,7 +14,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENV } from '../../src/config.js';
+import { ENV } from '../../src/config/index.js';
 import { GATEWAY_ENV } from '../../src/config/gateway.js';
 import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import { GROUPS_TABLE, LOG_TABLE } from '../../src/storage/tables.js';

@@ -4,7 +4,7 @@
  * owner fixes it: the test then fails, and flipping it to `it` keeps the fix.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { configFromEnv } from '../../src/config.js';
+import { configFromEnv } from '../../src/config/index.js';
 import { createHandlerDeps } from '../../src/handlers/deps.js';
 import { adminApp } from '../../src/handlers/admin-app.js';
 import { fetchApp } from '../../src/handlers/fetch-app.js';

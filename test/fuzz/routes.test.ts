@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configFromEnv } from '../../src/config.js';
+import { configFromEnv } from '../../src/config/index.js';
 import { adminApp } from '../../src/handlers/admin-app.js';
 import { createHandlerDeps, type HandlerDeps } from '../../src/handlers/deps.js';
 import { fetchApp } from '../../src/handlers/fetch-app.js';

@@ -1,5 +1,5 @@
 /** Test helpers: a Kafka gateway in this process on the run's shared storage, with its storage writes counted. */
-import { configFromEnv } from '../../src/config.js';
+import { configFromEnv } from '../../src/config/index.js';
 import { createGatewayDeps } from '../../src/gateway/deps.js';
 import type { Authenticator } from '../../src/gateway/auth.js';
 import { startGateway, type RunningGateway } from '../../src/gateway/gateway.js';

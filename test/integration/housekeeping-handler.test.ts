@@ -4,7 +4,7 @@
  * Powertools metrics (EMF on stdout) in the "Floe" namespace.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { configToEnv } from '../../src/config.js';
+import { configToEnv } from '../../src/config/index.js';
 import type { HousekeepingSummary } from '../../src/housekeeping/housekeeping.js';
 import { localConfig } from '../../src/local/storage.js';
 import { newSegmentKey } from '../../src/storage/keys.js';

@@ -1,7 +1,7 @@
 /** The object-store layers over a real S3 stand-in: cached ranges, request counting, range coalescing. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
-import { configFromEnv } from '../../src/config.js';
+import { configFromEnv } from '../../src/config/index.js';
 import type { LocatedBatch } from '../../src/log/partition-head.js';
 import { coalesce, readBatches } from '../../src/log/read-ranges.js';
 import { encodeRecordBatch, decodeRecordBatches } from '../../packages/protocol/src/records/record-batch.js';

@@ -4,7 +4,7 @@ import { PutCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
 import { seededRandom } from '../../src/faults/random.js';
 import { sampleLatency, StorageFaults } from '../../src/faults/storage-faults.js';
-import { configFromEnv } from '../../src/config.js';
+import { configFromEnv } from '../../src/config/index.js';
 import { newSegmentKey } from '../../src/storage/keys.js';
 import { S3ObjectStore } from '../../src/storage/object-store.js';
 

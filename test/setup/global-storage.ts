@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { configToEnv } from '../../src/config.js';
+import { configToEnv } from '../../src/config/index.js';
 import { ensureStorage, LOCAL_CREDENTIALS, localConfig, startStorage } from '../../src/local/storage.js';
 
 declare module 'vitest' {

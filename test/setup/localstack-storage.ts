@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { parse } from 'yaml';
-import { configToEnv, type FloeConfig } from '../../src/config.js';
+import { configToEnv, type FloeConfig } from '../../src/config/index.js';
 import { ensureStorage, localConfig } from '../../src/local/storage.js';
 
 declare module 'vitest' {

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { configToEnv } from '../../config.js';
+import { configToEnv } from '../../config/index.js';
 import { GATEWAY_ENV } from '../../config/gateway.js';
 import { localConfig } from '../../local/storage.js';
 import { follow, type Proc } from '../processes.js';

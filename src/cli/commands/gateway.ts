@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { FloeError } from '@floe/protocol';
-import { configFromEnv, type FloeConfig } from '../../config.js';
+import { configFromEnv, type FloeConfig } from '../../config/index.js';
 import { startGateway } from '../../gateway/gateway.js';
 import { gatewaySettingsFromEnv, type GatewaySettings } from '../../gateway/settings.js';
 import { setLocalCredentials } from '../../local/cluster.js';

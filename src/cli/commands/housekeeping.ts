@@ -1,7 +1,7 @@
 /** floe housekeeping run: one housekeeping pass against a cluster's storage, summary printed as JSON. */
 import { Option, type Command } from 'commander';
 import { FloeHttpClient } from '@floe/client';
-import { configFromEnv, ENV, housekeepingSettingsFromEnv, type FloeConfig } from '../../config.js';
+import { configFromEnv, ENV, housekeepingSettingsFromEnv, type FloeConfig } from '../../config/index.js';
 import { FloeError } from '@floe/protocol';
 import { createHousekeepingDeps } from '../../handlers/housekeeping-deps.js';
 import { runHousekeeping, type HousekeepingSettings } from '../../housekeeping/housekeeping.js';

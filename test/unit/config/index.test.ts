@@ -1,7 +1,7 @@
 /** The one configuration reader: defaults, and a bad value is INVALID_CONFIG naming the variable (never a NaN further down). */
 import { describe, expect, it } from 'vitest';
-import { configFromEnv, housekeepingSettingsFromEnv, type Env } from '../../src/config.js';
-import { FloeError } from '../../packages/protocol/src/errors.js';
+import { configFromEnv, housekeepingSettingsFromEnv, type Env } from '../../../src/config/index.js';
+import { FloeError } from '../../../packages/protocol/src/errors.js';
 
 const STORAGE: Env = { FLOE_BUCKET: 'b', FLOE_LOG_TABLE: 'log', FLOE_GROUPS_TABLE: 'groups' };
 

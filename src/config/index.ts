@@ -5,7 +5,7 @@
  * a bad one is INVALID_CONFIG naming the variable, never a NaN further down.
  */
 import { FloeError } from '@floe/protocol';
-import { TOPIC_CONFIG_DEFAULTS } from './log/limits.js';
+import { TOPIC_CONFIG_DEFAULTS } from '../log/limits.js';
 
 export const ENV = {
   bucket: 'FLOE_BUCKET',
