@@ -2,39 +2,31 @@
  * Invariant 5: a handler process that dies after the segment PUT and before the
  * commit leaves nothing visible; the next produce gets the next dense offset.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
 import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { produceRaw } from '../../packages/client/src/log-client.js';
-import type { LocalCluster } from '../../src/local/cluster.js';
 import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import { S3ObjectStore } from '../../src/storage/object-store.js';
-import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
 import { spawnServe } from '../helpers/processes.js';
 
-let cluster: LocalCluster;
-let http: FloeHttpClient;
+const env = useTestCluster();
 
 async function countSegments(): Promise<number> {
-  const store = new S3ObjectStore(cluster.deps!.clients.s3, cluster.config.bucket);
+  const store = new S3ObjectStore(env.cluster.deps!.clients.s3, env.cluster.config.bucket);
   let n = 0;
   for await (const _ of store.list(SEGMENT_PREFIX)) n++;
   return n;
 }
 
-beforeAll(async () => {
-  cluster = await startTestCluster();
-  http = new FloeHttpClient(cluster.url);
-});
-afterAll(() => cluster.close());
-
 describe('a produce that dies mid-way', () => {
   it('after the segment PUT and before the commit: nothing visible, the object is an orphan, the next offset is dense', async () => {
     // Prepare
     const topic = uniqueName('crash');
-    await Admin.fromClient(http).createTopic(topic, 2);
-    await produceValues(http, topic, 0, ['a', 'b']);
+    await Admin.fromClient(env.http).createTopic(topic, 2);
+    await produceValues(env.http, topic, 0, ['a', 'b']);
     const doomed = await spawnServe(['--crash-point', 'after-segment-put']);
     const segmentsBefore = await countSegments();
 
@@ -48,21 +40,21 @@ describe('a produce that dies mid-way', () => {
       (error: { code?: string }) => error.code ?? 'failed',
     );
     const exitCode = await doomed.exited;
-    const next = await produceValues(http, topic, 0, ['c']);
+    const next = await produceValues(env.http, topic, 0, ['c']);
 
     // Assess
     expect(attempt).toBe('NETWORK_ERROR');
     expect(exitCode).toBe(-1); // killed by its own SIGKILL
     expect(await countSegments()).toBeGreaterThanOrEqual(segmentsBefore + 2); // the orphan and the next produce
     expect(next).toMatchObject({ errorCode: 'NONE', baseOffset: 2 });
-    expect(values(await readPartition(http, topic, 0))).toEqual(['a', 'b', 'c']);
-    expect(await readPartition(http, topic, 1)).toEqual([]);
+    expect(values(await readPartition(env.http, topic, 0))).toEqual(['a', 'b', 'c']);
+    expect(await readPartition(env.http, topic, 1)).toEqual([]);
   });
 
   it('after the commit and before the answer: the unacknowledged records are visible once and offsets stay dense', async () => {
     // Prepare
     const topic = uniqueName('crash-commit');
-    await Admin.fromClient(http).createTopic(topic, 1);
+    await Admin.fromClient(env.http).createTopic(topic, 1);
     const doomed = await spawnServe(['--crash-point', 'after-commit']);
 
     // Act
@@ -75,11 +67,11 @@ describe('a produce that dies mid-way', () => {
       (error: { code?: string }) => error.code ?? 'failed',
     );
     await doomed.exited;
-    const next = await produceValues(http, topic, 0, ['after']);
+    const next = await produceValues(env.http, topic, 0, ['after']);
 
     // Assess: committed but never acknowledged — a producer without idempotence would resend it (at-least-once)
     expect(attempt).toBe('NETWORK_ERROR');
     expect(next.baseOffset).toBe(1);
-    expect(values(await readPartition(http, topic, 0))).toEqual(['maybe', 'after']);
+    expect(values(await readPartition(env.http, topic, 0))).toEqual(['maybe', 'after']);
   });
 });

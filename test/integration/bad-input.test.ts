@@ -2,18 +2,13 @@
  * Bad input on every route: the documented 4xx status and Kafka-style code,
  * and nothing changes (the partition's offsets and the topic list stay as they were).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../packages/client/src/admin.js';
-import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/log/limits.js';
-import type { LocalCluster } from '../../src/local/cluster.js';
 import { encodeProduceRequest, PRODUCE_CONTENT_TYPE } from '../../packages/protocol/src/http/produce-request.js';
-import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
 
-let cluster: LocalCluster;
-let http: FloeHttpClient;
-let admin: Admin;
+const env = useTestCluster();
 let topic: string;
 let urls: Record<'produce' | 'fetch' | 'admin' | 'groups', string>;
 
@@ -111,21 +106,17 @@ const cases: Case[] = [
 ];
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  http = new FloeHttpClient(cluster.url);
-  admin = Admin.fromClient(http);
-  urls = await http.functionUrls();
+  urls = await env.http.functionUrls();
   topic = uniqueName('bad');
-  await admin.createTopic(topic, 2);
-  await produceValues(http, topic, 0, ['before-0', 'before-1']);
+  await env.admin.createTopic(topic, 2);
+  await produceValues(env.http, topic, 0, ['before-0', 'before-1']);
 });
-afterAll(() => cluster.close());
 
 describe('bad input', () => {
   it.each(cases)('$name → $status $code, nothing changes', async (c) => {
     // Prepare
-    const topicsBefore = (await admin.listTopics()).map((t) => `${t.name}:${t.partitions}`).sort();
-    const describeBefore = await admin.describeTopic(topic);
+    const topicsBefore = (await env.admin.listTopics()).map((t) => `${t.name}:${t.partitions}`).sort();
+    const describeBefore = await env.admin.describeTopic(topic);
     const raw = typeof c.body === 'function' ? c.body() : c.body;
     const body = typeof raw === 'string' ? raw.replaceAll('TOPIC', topic) : raw;
 
@@ -141,17 +132,17 @@ describe('bad input', () => {
     expect(response.status).toBe(c.status);
     expect(answer.error?.code).toBe(c.code);
     expect(answer.error?.message.length).toBeGreaterThan(0);
-    expect((await admin.listTopics()).map((t) => `${t.name}:${t.partitions}`).sort()).toEqual(topicsBefore);
-    expect(await admin.describeTopic(topic)).toEqual(describeBefore);
+    expect((await env.admin.listTopics()).map((t) => `${t.name}:${t.partitions}`).sort()).toEqual(topicsBefore);
+    expect(await env.admin.describeTopic(topic)).toEqual(describeBefore);
   });
 
   it('a valid request after all the bad ones gets the next dense offset', async () => {
     // Act
-    const next = await produceValues(http, topic, 0, ['after']);
+    const next = await produceValues(env.http, topic, 0, ['after']);
 
     // Assess
     expect(next).toMatchObject({ errorCode: 'NONE', baseOffset: 2 });
-    expect(values(await readPartition(http, topic, 0))).toEqual(['before-0', 'before-1', 'after']);
+    expect(values(await readPartition(env.http, topic, 0))).toEqual(['before-0', 'before-1', 'after']);
   });
 
   it('a request mixing a good and a bad partition writes only the good one and reports the bad one', async () => {
@@ -172,7 +163,7 @@ describe('bad input', () => {
       [1, 'NONE'],
       [0, 'CORRUPT_MESSAGE'],
     ]);
-    expect(values(await readPartition(http, topic, 1))).toEqual(['good']);
-    expect(values(await readPartition(http, topic, 0))).toEqual(['before-0', 'before-1', 'after']);
+    expect(values(await readPartition(env.http, topic, 1))).toEqual(['good']);
+    expect(values(await readPartition(env.http, topic, 0))).toEqual(['before-0', 'before-1', 'after']);
   });
 });

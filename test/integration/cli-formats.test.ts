@@ -10,29 +10,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
-import { FloeHttpClient } from '../../packages/client/src/http-client.js';
-import type { LocalCluster } from '../../src/local/cluster.js';
-import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { readPartition } from '../helpers/log.js';
 import { FLOE_BIN } from '../helpers/processes.js';
 
-let cluster: LocalCluster;
-let http: FloeHttpClient;
+const env = useTestCluster();
 let dir: string;
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  http = new FloeHttpClient(cluster.url);
   dir = mkdtempSync(join(tmpdir(), 'floe-formats-'));
 });
 afterAll(async () => {
-  await cluster.close();
+  await env.cluster.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 function floe(args: string[], input: Buffer | string = ''): Promise<{ status: number | null; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FLOE_BIN, '--bootstrap', cluster.url, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [FLOE_BIN, '--bootstrap', env.cluster.url, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -45,11 +40,11 @@ function floe(args: string[], input: Buffer | string = ''): Promise<{ status: nu
 
 async function topic(): Promise<string> {
   const name = uniqueName('fmt');
-  await Admin.fromClient(http).createTopic(name, 1);
+  await Admin.fromClient(env.http).createTopic(name, 1);
   return name;
 }
 
-const storedValues = async (name: string) => (await readPartition(http, name, 0)).map((r) => r.value?.toString('hex'));
+const storedValues = async (name: string) => (await readPartition(env.http, name, 0)).map((r) => r.value?.toString('hex'));
 const consumeArgs = (name: string, ...extra: string[]) => ['consume', name, '--from-beginning', '--timeout-ms', '1500', ...extra];
 
 describe('floe produce', () => {
@@ -97,7 +92,7 @@ describe('floe produce', () => {
 
     // Assess
     expect(ok.status).toBe(0);
-    expect((await readPartition(http, name, 0)).map((r) => [r.key?.toString(), r.value?.toString()])).toEqual([['k1', 'v1']]);
+    expect((await readPartition(env.http, name, 0)).map((r) => [r.key?.toString(), r.value?.toString()])).toEqual([['k1', 'v1']]);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain("INVALID_REQUEST: line 1's value is not valid hex");
   });

@@ -9,25 +9,20 @@ import { HttpGateway } from '../../src/console/http-gateway.js';
 import { startConsoleServer, type ConsoleServer } from '../../src/console/server.js';
 import type { GroupDetail, MessagePage, ProduceAnswer, ResetAnswer, TopicDetail } from '../../src/console/shared/api-types.js';
 import { Consumer, Deserializers } from '../../src/index.js';
-import type { LocalCluster } from '../../src/local/cluster.js';
-import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { call, stubAssetsDir } from '../helpers/console-server.js';
 
-let cluster: LocalCluster;
+const env = useTestCluster();
 let server: ConsoleServer;
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  server = await startConsoleServer({ gateway: new HttpGateway({ bootstrap: cluster.url }), bootstrap: cluster.url, port: 0, assetsDir: stubAssetsDir() });
+  server = await startConsoleServer({ gateway: new HttpGateway({ bootstrap: env.cluster.url }), bootstrap: env.cluster.url, port: 0, assetsDir: stubAssetsDir() });
 });
-afterAll(async () => {
-  await server.close();
-  await cluster.close();
-});
+afterAll(() => server.close());
 
 async function consumeAll(groupId: string, topic: string, expected: number): Promise<Consumer<Buffer | null, Buffer | null>> {
   const consumer = new Consumer({
-    bootstrap: cluster.url,
+    bootstrap: env.cluster.url,
     groupId,
     clientId: 'console-test',
     autoOffsetReset: 'earliest',

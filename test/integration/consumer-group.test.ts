@@ -3,38 +3,29 @@
  * listener and commit-before-revocation, max.poll.interval.ms, heartbeats that
  * do not depend on poll(), pattern subscriptions, static membership, close().
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../packages/client/src/admin.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Consumer, Deserializers, GroupsAdmin, type ConsumerConfig, type TopicPartition } from '../../packages/client/src/consumer/index.js';
-import { FloeHttpClient } from '../../packages/client/src/http-client.js';
-import type { LocalCluster } from '../../src/local/cluster.js';
-import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { keyedSequence, produceKeyed } from '../fixtures/consumer-data.js';
 import { pollAll, pollUntil, pollWhile } from '../fixtures/consumer-poll.js';
 
 const SESSION_MS = 3000;
 const HEARTBEAT_MS = 300;
 
-let cluster: LocalCluster;
-let http: FloeHttpClient;
-let admin: Admin;
+const env = useTestCluster();
 let groups: GroupsAdmin;
 const open: Array<Consumer<string | null, string | null>> = [];
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  http = new FloeHttpClient(cluster.url);
-  admin = Admin.fromClient(http);
-  groups = new GroupsAdmin({ http });
+  groups = new GroupsAdmin({ http: env.http });
 });
 afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => c.close().catch(() => undefined)));
 });
-afterAll(() => cluster.close());
 
 function consumer(groupId: string, config: Partial<ConsumerConfig<string | null, string | null>> = {}) {
   const c = new Consumer<string | null, string | null>({
-    bootstrap: cluster.url,
+    bootstrap: env.cluster.url,
     groupId,
     autoOffsetReset: 'earliest',
     sessionTimeoutMs: SESSION_MS,
@@ -50,8 +41,8 @@ function consumer(groupId: string, config: Partial<ConsumerConfig<string | null,
 
 async function topicWith(partitions: number, records: number): Promise<string> {
   const topic = uniqueName('cg');
-  await admin.createTopic(topic, partitions);
-  if (records > 0) await produceKeyed(http, topic, keyedSequence(partitions * 4, records));
+  await env.admin.createTopic(topic, partitions);
+  if (records > 0) await produceKeyed(env.http, topic, keyedSequence(partitions * 4, records));
   return topic;
 }
 
@@ -153,14 +144,14 @@ describe('rebalancing seen from the application', () => {
   it('a pattern subscription follows the topics that match it, including ones created later', async () => {
     // Prepare
     const prefix = uniqueName('pat');
-    await admin.createTopic(`${prefix}.a`, 1);
-    await admin.createTopic(`${prefix}-other`, 1);
+    await env.admin.createTopic(`${prefix}.a`, 1);
+    await env.admin.createTopic(`${prefix}-other`, 1);
     const c = consumer(uniqueName('g'), { metadataMaxAgeMs: 200 });
     c.subscribe(new RegExp(`^${prefix.replace(/[-]/g, '\\-')}\\.`));
     await pollWhile(c, () => c.assignment().length < 1, 10_000, 'the first topic');
 
     // Act
-    await admin.createTopic(`${prefix}.b`, 2);
+    await env.admin.createTopic(`${prefix}.b`, 2);
     await pollWhile(c, () => c.assignment().length < 3, 10_000, 'the new topic');
 
     // Assess
@@ -217,7 +208,7 @@ describe('rebalancing seen from the application', () => {
 
 describe('configuration', () => {
   it('refuses settings that cannot work, with INVALID_CONFIG', () => {
-    const make = (config: Partial<ConsumerConfig>) => () => new Consumer({ bootstrap: cluster.url, ...config });
+    const make = (config: Partial<ConsumerConfig>) => () => new Consumer({ bootstrap: env.cluster.url, ...config });
     expect(make({ heartbeatIntervalMs: 20_000, sessionTimeoutMs: 45_000 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
     expect(make({ autoOffsetReset: 'middle' as 'none' })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
     expect(make({ maxPollRecords: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));

@@ -2,34 +2,25 @@
  * An idle consumer stops holding server waits open (a waiting Lambda is billed by
  * the millisecond) and still sees the first record after the idle spell.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
 import { Consumer, Deserializers } from '../../packages/client/src/consumer/index.js';
-import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { produceRaw } from '../../packages/client/src/log-client.js';
 import type { FunctionUrlHandler } from '../../src/handlers/http.js';
 import { encodeRecordBatch } from '../../packages/protocol/src/records/record-batch.js';
-import type { LocalCluster } from '../../src/local/cluster.js';
-import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 
-let cluster: LocalCluster;
-let http: FloeHttpClient;
+const env = useTestCluster({
+  wrapHandler: (name, handler): FunctionUrlHandler =>
+    name !== 'fetch'
+      ? handler
+      : async (event) => {
+          if (event.rawPath === '/v1/fetch' && event.body) serverWaits.push((JSON.parse(event.body) as { maxWaitMs: number }).maxWaitMs);
+          return handler(event);
+        },
+});
 /** maxWaitMs of every fetch the fetch function received, in order */
 const serverWaits: number[] = [];
-
-beforeAll(async () => {
-  cluster = await startTestCluster({
-    wrapHandler: (name, handler): FunctionUrlHandler =>
-      name !== 'fetch'
-        ? handler
-        : async (event) => {
-            if (event.rawPath === '/v1/fetch' && event.body) serverWaits.push((JSON.parse(event.body) as { maxWaitMs: number }).maxWaitMs);
-            return handler(event);
-          },
-  });
-  http = new FloeHttpClient(cluster.url);
-});
-afterAll(() => cluster.close());
 
 async function pollFor(consumer: Consumer<string | null, string | null>, ms: number): Promise<string[]> {
   const seen: string[] = [];
@@ -42,9 +33,9 @@ describe('idle fetch backoff', () => {
   it.each([true, false])('fetchIdleBackoff %s: server waits after an idle spell, and the next record still arrives', async (backoff) => {
     // Prepare
     const topic = uniqueName('idle');
-    await Admin.fromClient(http).createTopic(topic, 1);
+    await Admin.fromClient(env.http).createTopic(topic, 1);
     const consumer = new Consumer<string | null, string | null>({
-      bootstrap: cluster.url,
+      bootstrap: env.cluster.url,
       fetchMaxWaitMs: 300,
       fetchIdleBackoff: backoff,
       autoOffsetReset: 'earliest',
@@ -57,7 +48,7 @@ describe('idle fetch backoff', () => {
     // Act
     await pollFor(consumer, 3000);
     const idleWaits = [...serverWaits];
-    await produceRaw(http, { acks: -1, timeoutMs: 5000, topics: [{ topic, partitions: [{ partition: 0, records: encodeRecordBatch({ records: [{ key: null, value: Buffer.from('after idle') }] }) }] }] });
+    await produceRaw(env.http, { acks: -1, timeoutMs: 5000, topics: [{ topic, partitions: [{ partition: 0, records: encodeRecordBatch({ records: [{ key: null, value: Buffer.from('after idle') }] }) }] }] });
     const seen = await pollFor(consumer, 1500);
     await consumer.close();
 

@@ -3,36 +3,25 @@
  * offset, auto.offset.reset earliest/latest/none), commits, seeks, pause and
  * lag, and what a record carries.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../packages/client/src/admin.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Consumer, Deserializers, type ConsumerConfig } from '../../packages/client/src/consumer/index.js';
-import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { produceRaw } from '../../packages/client/src/log-client.js';
 import type { FloeError } from '../../packages/protocol/src/errors.js';
 import { encodeRecordBatch } from '../../packages/protocol/src/records/record-batch.js';
-import type { LocalCluster } from '../../src/local/cluster.js';
-import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { keysByPartition, produceKeyed } from '../fixtures/consumer-data.js';
 import { pollUntil, pollWhile } from '../fixtures/consumer-poll.js';
 
-let cluster: LocalCluster;
-let http: FloeHttpClient;
-let admin: Admin;
+const env = useTestCluster();
 const open: Array<Consumer<unknown, unknown>> = [];
 
-beforeAll(async () => {
-  cluster = await startTestCluster();
-  http = new FloeHttpClient(cluster.url);
-  admin = Admin.fromClient(http);
-});
 afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => c.close().catch(() => undefined)));
 });
-afterAll(() => cluster.close());
 
 function consumer<K = string | null, V = string | null>(config: Partial<ConsumerConfig<K, V>> = {}): Consumer<K, V> {
   const c = new Consumer<K, V>({
-    bootstrap: cluster.url,
+    bootstrap: env.cluster.url,
     sessionTimeoutMs: 3000,
     heartbeatIntervalMs: 300,
     fetchMaxWaitMs: 100,
@@ -47,14 +36,14 @@ function consumer<K = string | null, V = string | null>(config: Partial<Consumer
 /** A one-partition topic holding values "0".."n-1". */
 async function topicWith(n: number, partitions = 1): Promise<string> {
   const topic = uniqueName('c');
-  await admin.createTopic(topic, partitions);
+  await env.admin.createTopic(topic, partitions);
   if (n > 0) await appendValues(topic, 0, n);
   return topic;
 }
 
 async function appendValues(topic: string, from: number, to: number, partition = 0): Promise<void> {
   const records = Array.from({ length: to - from }, (_, i) => ({ key: null, value: Buffer.from(String(from + i)) }));
-  await produceRaw(http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition, records: encodeRecordBatch({ records }) }] }] });
+  await produceRaw(env.http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition, records: encodeRecordBatch({ records }) }] }] });
 }
 
 const values = (records: Array<{ value: unknown }>) => records.map((r) => r.value);
@@ -162,7 +151,7 @@ describe('commits, positions, seeks, pause and lag', () => {
     const read = await pollUntil(auto, 20);
     await auto.poll(0); // the next poll commits what the previous ones returned
     await auto.close();
-    const autoCommitted = await new Consumer({ bootstrap: cluster.url, groupId: auto.config.groupId }).committed([{ topic, partition: 0 }]);
+    const autoCommitted = await new Consumer({ bootstrap: env.cluster.url, groupId: auto.config.groupId }).committed([{ topic, partition: 0 }]);
 
     // Assess
     expect(outcomes).toEqual([undefined, undefined, undefined]);
@@ -231,7 +220,7 @@ describe('commits, positions, seeks, pause and lag', () => {
   it('records carry topic, partition, offset, deserialized key and value, headers and timestamp; a bad value stops poll at its offset', async () => {
     // Prepare
     const topic = uniqueName('rec');
-    await admin.createTopic(topic, 1);
+    await env.admin.createTopic(topic, 1);
     const timestamp = 1_700_000_000_000;
     const batch = encodeRecordBatch({
       records: [
@@ -240,7 +229,7 @@ describe('commits, positions, seeks, pause and lag', () => {
         { key: null, value: Buffer.from('{"n":3}'), timestamp },
       ],
     });
-    await produceRaw(http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: batch }] }] });
+    await produceRaw(env.http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: batch }] }] });
     const c = consumer<string | null, { n: number } | null>({ autoOffsetReset: 'earliest', valueDeserializer: Deserializers.json<{ n: number }>() });
     const tp = { topic, partition: 0 };
     c.assign([tp]);
@@ -263,9 +252,9 @@ describe('commits, positions, seeks, pause and lag', () => {
   it('keys land on partitions as in Kafka and each partition is read in order', async () => {
     // Prepare
     const topic = uniqueName('keys');
-    await admin.createTopic(topic, 3);
+    await env.admin.createTopic(topic, 3);
     const keys = keysByPartition(3, 2);
-    await produceKeyed(http, topic, keys.flat().flatMap((key) => [0, 1, 2].map((n) => ({ key, value: `${key}:${n}` }))));
+    await produceKeyed(env.http, topic, keys.flat().flatMap((key) => [0, 1, 2].map((n) => ({ key, value: `${key}:${n}` }))));
     const c = consumer({ autoOffsetReset: 'earliest' });
     c.assign([0, 1, 2].map((partition) => ({ topic, partition })));
 

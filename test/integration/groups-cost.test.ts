@@ -5,16 +5,15 @@
  * with DynamoDB's size rules. docs/consumer-groups.md quotes these numbers.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
 import { Consumer } from '../../packages/client/src/consumer/index.js';
 import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { produceRaw } from '../../packages/client/src/log-client.js';
 import { encodeRecordBatch } from '../../packages/protocol/src/records/record-batch.js';
 import type { HandlerDeps } from '../../src/handlers/deps.js';
-import type { LocalCluster } from '../../src/local/cluster.js';
 import { groupKeys } from '../../src/storage/keys.js';
-import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { pollAll } from '../fixtures/consumer-poll.js';
 import { sleep } from '../../packages/protocol/src/async.js';
 
@@ -24,20 +23,15 @@ interface Sent {
   sk?: string;
 }
 const sent: Sent[] = [];
-let cluster: LocalCluster;
-
-beforeAll(async () => {
-  cluster = await startTestCluster({
-    customizeDeps: (deps: HandlerDeps) => {
-      const send = deps.dynamo.send.bind(deps.dynamo) as (command: unknown) => Promise<unknown>;
-      (deps.dynamo as { send: unknown }).send = (command: { input: { TableName?: string; Key?: { sk?: string } }; constructor: { name: string } }) => {
-        sent.push({ command: command.constructor.name, table: command.input.TableName ?? '', sk: command.input.Key?.sk });
-        return send(command);
-      };
-    },
-  });
+const env = useTestCluster({
+  customizeDeps: (deps: HandlerDeps) => {
+    const send = deps.dynamo.send.bind(deps.dynamo) as (command: unknown) => Promise<unknown>;
+    (deps.dynamo as { send: unknown }).send = (command: { input: { TableName?: string; Key?: { sk?: string } }; constructor: { name: string } }) => {
+      sent.push({ command: command.constructor.name, table: command.input.TableName ?? '', sk: command.input.Key?.sk });
+      return send(command);
+    };
+  },
 });
-afterAll(() => cluster.close());
 
 /** DynamoDB's item size: attribute names plus values (numbers ~1 byte per 2 digits + 1, maps and lists 3 bytes + 1 per element). */
 function itemBytes(value: unknown, name = ''): number {
@@ -53,11 +47,11 @@ function itemBytes(value: unknown, name = ''): number {
 describe('heartbeat cost', () => {
   it('a steady member costs one UpdateItem and one Query per heartbeat, on items small enough for 1 WCU and 1 RCU', async () => {
     // Prepare: two members sharing six partitions, settled
-    const http = new FloeHttpClient(cluster.url);
+    const http = new FloeHttpClient(env.cluster.url);
     const topic = uniqueName('cost');
     const groupId = uniqueName('cost-g');
     await Admin.fromClient(http).createTopic(topic, 6);
-    const make = () => new Consumer({ bootstrap: cluster.url, groupId, sessionTimeoutMs: 3000, heartbeatIntervalMs: 300, fetchMaxWaitMs: 0 });
+    const make = () => new Consumer({ bootstrap: env.cluster.url, groupId, sessionTimeoutMs: 3000, heartbeatIntervalMs: 300, fetchMaxWaitMs: 0 });
     const members = [make(), make()];
     for (const m of members) m.subscribe([topic]);
     await pollAll(members, () => members.every((m) => m.assignment().length === 3), 15_000, 'three partitions each');
@@ -67,10 +61,10 @@ describe('heartbeat cost', () => {
     const started = Date.now();
     await sleep(3000);
     const elapsed = Date.now() - started;
-    const groupsCalls = sent.filter((s) => s.table === cluster.config.groupsTable);
-    const items = await cluster.deps!.clients.dynamo.send(
+    const groupsCalls = sent.filter((s) => s.table === env.cluster.config.groupsTable);
+    const items = await env.cluster.deps!.clients.dynamo.send(
       new QueryCommand({
-        TableName: cluster.config.groupsTable,
+        TableName: env.cluster.config.groupsTable,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
         ExpressionAttributeValues: { ':pk': groupKeys.groupPk(groupId), ':a': groupKeys.membershipSkRange[0], ':b': groupKeys.membershipSkRange[1] },
       }),
@@ -98,16 +92,16 @@ describe('heartbeat cost', () => {
 
   it('auto-commit writes only partitions that made progress: an idle consumer polling all day commits nothing', async () => {
     // Prepare
-    const http = new FloeHttpClient(cluster.url);
+    const http = new FloeHttpClient(env.cluster.url);
     const topic = uniqueName('idle');
     await Admin.fromClient(http).createTopic(topic, 6);
-    const consumer = new Consumer({ bootstrap: cluster.url, groupId: uniqueName('idle-g'), autoCommitIntervalMs: 50, sessionTimeoutMs: 3000, heartbeatIntervalMs: 300, fetchMaxWaitMs: 20 });
+    const consumer = new Consumer({ bootstrap: env.cluster.url, groupId: uniqueName('idle-g'), autoCommitIntervalMs: 50, sessionTimeoutMs: 3000, heartbeatIntervalMs: 300, fetchMaxWaitMs: 20 });
     consumer.subscribe([topic]);
     const pollFor = async (ms: number) => {
       const until = Date.now() + ms;
       while (Date.now() < until) await consumer.poll(50);
     };
-    const offsetWrites = () => sent.filter((s) => s.table === cluster.config.groupsTable && s.command === 'UpdateCommand' && s.sk?.startsWith('o#')).length;
+    const offsetWrites = () => sent.filter((s) => s.table === env.cluster.config.groupsTable && s.command === 'UpdateCommand' && s.sk?.startsWith('o#')).length;
     await pollAll([consumer], () => consumer.assignment().length === 6, 15_000, 'six partitions');
     await pollFor(500); // the first auto-commit records the starting positions
 

@@ -6,31 +6,22 @@
  * group have a byte budget, refusals are 4xx naming the limit, and the others carry on.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../packages/client/src/admin.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GroupsAdmin, GroupsApi, type HeartbeatResponse } from '../../packages/client/src/consumer/groups-api.js';
-import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { FloeError } from '../../packages/protocol/src/errors.js';
 import { createMember } from '../../src/groups/store.js';
 import type { MemberItem } from '../../src/groups/model.js';
-import type { LocalCluster } from '../../src/local/cluster.js';
 import { groupKeys } from '../../src/storage/keys.js';
-import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 
-let cluster: LocalCluster;
+const env = useTestCluster();
 let api: GroupsApi;
 let groupsAdmin: GroupsAdmin;
-let admin: Admin;
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  const http = new FloeHttpClient(cluster.url);
-  api = new GroupsApi(http);
-  groupsAdmin = new GroupsAdmin({ http });
-  admin = Admin.fromClient(http);
+  api = new GroupsApi(env.http);
+  groupsAdmin = new GroupsAdmin({ http: env.http });
 });
-afterAll(() => cluster.close());
-
 /** `count` valid topic names of 249 characters (the longest Kafka allows). */
 const longNames = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${i}-`.padEnd(249, 'z'));
 const join = (group: string, topics: string[]) => api.heartbeat(group, { memberEpoch: 0, subscribedTopics: topics, sessionTimeoutMs: 30_000, heartbeatIntervalMs: 1000 });
@@ -39,7 +30,7 @@ const beat = (group: string, m: HeartbeatResponse) =>
 const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => (e instanceof FloeError ? { code: e.code, status: e.status, message: e.message } : e));
 
 async function groupItemBytes(group: string): Promise<number> {
-  const deps = cluster.deps!;
+  const deps = env.cluster.deps!;
   const { Item } = await deps.dynamo.send(new GetCommand({ TableName: deps.groupsTable, Key: groupKeys.group(group) }));
   return Buffer.byteLength(JSON.stringify(Item ?? {}));
 }
@@ -49,7 +40,7 @@ describe('group limits', () => {
     // Prepare: a healthy member consuming a real topic
     const topic = uniqueName('gl');
     const group = uniqueName('gl-g');
-    await admin.createTopic(topic, 2);
+    await env.admin.createTopic(topic, 2);
     let healthy = await join(group, [topic]);
     healthy = await beat(group, healthy);
 
@@ -74,7 +65,7 @@ describe('group limits', () => {
     // Prepare: a healthy member, then a member item written as a racing join would leave it (no check)
     const topic = uniqueName('gl');
     const group = uniqueName('gl-g');
-    await admin.createTopic(topic, 2);
+    await env.admin.createTopic(topic, 2);
     let healthy = await join(group, [topic]);
     healthy = await beat(group, healthy);
     const fillers = [await join(group, longNames('f', 120)), await join(group, longNames('g', 120)), await join(group, longNames('h', 120))];
@@ -98,7 +89,7 @@ describe('group limits', () => {
       joinedAt: now,
       heartbeatAt: now,
     } satisfies MemberItem;
-    await createMember(cluster.deps!, group, raced);
+    await createMember(env.cluster.deps!, group, raced);
 
     // Act
     const healthyAfter = await beat(group, healthy);

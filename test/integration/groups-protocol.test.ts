@@ -5,46 +5,38 @@
  * a partition as soon as an answer no longer lists it and reports that at its
  * next heartbeat.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../packages/client/src/admin.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GroupsApi, type HeartbeatResponse } from '../../packages/client/src/consumer/groups-api.js';
-import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import type { FloeError } from '../../packages/protocol/src/errors.js';
 import type { HandlerDeps } from '../../src/handlers/deps.js';
-import type { LocalCluster } from '../../src/local/cluster.js';
-import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { readClaims } from '../fixtures/consumer-claims.js';
 import { keysByPartition, produceKeyed } from '../fixtures/consumer-data.js';
 import { sleep } from '../../packages/protocol/src/async.js';
 
 const SESSION_MS = 10_000;
 let clock = Date.now();
-let cluster: LocalCluster;
-let http: FloeHttpClient;
+const env = useTestCluster({
+  customizeDeps: (deps: HandlerDeps) => {
+    deps.now = () => clock;
+    const send = deps.dynamo.send.bind(deps.dynamo) as (command: unknown) => Promise<unknown>;
+    (deps.dynamo as { send: unknown }).send = (command: { input: Record<string, unknown>; constructor: { name: string } }) => {
+      if (failNext?.(command)) {
+        failNext = undefined;
+        return Promise.reject(new Error('injected crash'));
+      }
+      return send(command);
+    };
+  },
+});
+
 let api: GroupsApi;
-let admin: Admin;
 /** When set, the next DynamoDB command it matches fails as if the handler died there. */
 let failNext: ((command: { input: Record<string, unknown>; constructor: { name: string } }) => boolean) | undefined;
 
 beforeAll(async () => {
-  cluster = await startTestCluster({
-    customizeDeps: (deps: HandlerDeps) => {
-      deps.now = () => clock;
-      const send = deps.dynamo.send.bind(deps.dynamo) as (command: unknown) => Promise<unknown>;
-      (deps.dynamo as { send: unknown }).send = (command: { input: Record<string, unknown>; constructor: { name: string } }) => {
-        if (failNext?.(command)) {
-          failNext = undefined;
-          return Promise.reject(new Error('injected crash'));
-        }
-        return send(command);
-      };
-    },
-  });
-  http = new FloeHttpClient(cluster.url);
-  api = new GroupsApi(http);
-  admin = Admin.fromClient(http);
+  api = new GroupsApi(env.http);
 });
-afterAll(() => cluster.close());
 
 const key = (p: { topic: string; partition: number }) => `${p.topic}:${p.partition}`;
 
@@ -114,13 +106,13 @@ function expectExclusive(members: Member[]): void {
 async function setup(partitions: number) {
   const topic = uniqueName('t');
   const group = uniqueName('g');
-  await admin.createTopic(topic, partitions);
+  await env.admin.createTopic(topic, partitions);
   return { topic, group };
 }
 
 /** Offset items as stored: the claim owner of every partition. */
 async function claims(group: string): Promise<Map<string, string | undefined>> {
-  return new Map([...(await readClaims(cluster, group))].map(([k, c]) => [k, c.owner]));
+  return new Map([...(await readClaims(env.cluster, group))].map(([k, c]) => [k, c.owner]));
 }
 
 describe('membership and cooperative rebalancing', () => {
@@ -253,8 +245,8 @@ describe('membership and cooperative rebalancing', () => {
     await b.leave();
     const alone = await a.beat();
     const both = await a.beat({ subscribedTopics: [topic, other] });
-    await admin.createPartitions(topic, 3);
-    cluster.deps!.topics.invalidate(topic);
+    await env.admin.createPartitions(topic, 3);
+    env.cluster.deps!.topics.invalidate(topic);
     const grown = await a.beat();
 
     // Assess
@@ -386,7 +378,7 @@ describe('bad input is refused with a Kafka-style code and changes nothing', () 
     const fenced = await failure(api.heartbeat(group, { memberId: a.id, memberEpoch: a.epoch + 5 }));
     const unknown = await failure(api.commit(group, { memberId: a.id, partitions: [{ topic, partition: 0, offset: 1 }, { topic, partition: 9, offset: 1 }] }));
     const negative = await failure(api.commit(group, { memberId: a.id, partitions: [{ topic, partition: 0, offset: -1 }] }));
-    const raw = await http.call('groups', 'POST', `/v1/groups/${group}/offsets/commit`, { body: Buffer.from('{not json'), contentType: 'application/json', allowErrorStatus: true });
+    const raw = await env.http.call('groups', 'POST', `/v1/groups/${group}/offsets/commit`, { body: Buffer.from('{not json'), contentType: 'application/json', allowErrorStatus: true });
 
     // Assess
     expect(fenced).toEqual({ code: 'FENCED_MEMBER_EPOCH', status: 409 });
@@ -431,11 +423,11 @@ describe('offsets: standalone commits, reset, describe and list', () => {
   it('reset-offsets is refused while a member is live, then resets to earliest, latest, a time and a clamped offset; a dry run writes nothing', async () => {
     // Prepare
     const { topic, group } = await setup(1);
-    await produceKeyed(http, topic, [{ key: 'a', value: '0' }, { key: 'a', value: '1' }]);
+    await produceKeyed(env.http, topic, [{ key: 'a', value: '0' }, { key: 'a', value: '1' }]);
     // Timestamps come from the records (CreateTime = now of the producing process): wait a tick of real time.
     await sleep(5);
     const cut = Date.now();
-    await produceKeyed(http, topic, [{ key: 'a', value: '2' }, { key: 'a', value: '3' }, { key: 'a', value: '4' }]);
+    await produceKeyed(env.http, topic, [{ key: 'a', value: '2' }, { key: 'a', value: '3' }, { key: 'a', value: '4' }]);
     const a = new Member(group, [topic]);
     await a.join();
     await a.commit(0, 1);
@@ -469,7 +461,7 @@ describe('offsets: standalone commits, reset, describe and list', () => {
     // Prepare
     const { topic, group } = await setup(2);
     const [zero, one] = keysByPartition(2, 3) as [string[], string[]];
-    await produceKeyed(http, topic, [...zero, ...one.slice(0, 2)].map((k) => ({ key: k, value: k })));
+    await produceKeyed(env.http, topic, [...zero, ...one.slice(0, 2)].map((k) => ({ key: k, value: k })));
     const a = new Member(group, [topic]);
     await a.join();
     await a.commit(0, 1);

@@ -3,28 +3,25 @@
  * the holder, released on close, with an epoch that grows on every acquisition; a holder that
  * paused past its expiry is fenced by the epoch its successor wrote.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
 import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { readHead } from '../../src/log/append.js';
 import type { LogDeps } from '../../src/log/deps.js';
 import { acquireLease, LeaseGuard, LeaseLostError, readLease, releaseLease, renewLease } from '../../src/leases/leases.js';
 import { advanceLogStart } from '../../src/housekeeping/retention.js';
-import type { LocalCluster } from '../../src/local/cluster.js';
 import { logKeys } from '../../src/storage/keys.js';
-import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { produceValues } from '../helpers/log.js';
 import { sleep } from '../../packages/protocol/src/async.js';
 
-let cluster: LocalCluster;
+const env = useTestCluster();
 let deps: LogDeps;
 
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  deps = cluster.deps!;
+  deps = env.cluster.deps!;
 });
-afterAll(() => cluster.close());
 
 describe('leases', () => {
   it('two contenders for a free lease: exactly one wins; the other gets it only after release, with a higher epoch', async () => {
@@ -69,7 +66,7 @@ describe('leases', () => {
 
   it('a holder that paused past its expiry is fenced: its write fails after the next holder wrote, and it can neither renew nor release', async () => {
     // Prepare: a partition with data, leased by A for 200 ms
-    const http = new FloeHttpClient(cluster.url);
+    const http = new FloeHttpClient(env.cluster.url);
     const topic = uniqueName('fence');
     const { topicId } = await Admin.fromClient(http).createTopic(topic, 1);
     for (const v of ['a', 'b', 'c']) await produceValues(http, topic, 0, [v]);

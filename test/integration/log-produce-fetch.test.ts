@@ -1,46 +1,34 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../packages/client/src/admin.js';
-import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { describe, expect, it } from 'vitest';
 import { fetchRaw, produceRaw } from '../../packages/client/src/log-client.js';
 import { LIMITS } from '../../src/log/limits.js';
 import { decodeRecordBatches, encodeRecordBatch } from '../../packages/protocol/src/records/record-batch.js';
-import type { LocalCluster } from '../../src/local/cluster.js';
-import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
 import { sleep } from '../../packages/protocol/src/async.js';
 
-let cluster: LocalCluster;
-let http: FloeHttpClient;
-let admin: Admin;
-
-beforeAll(async () => {
-  cluster = await startTestCluster();
-  http = new FloeHttpClient(cluster.url);
-  admin = Admin.fromClient(http);
-});
-afterAll(() => cluster.close());
+const env = useTestCluster();
 
 describe('produce and fetch', () => {
   it('one request with batches for several partitions writes one segment object and dense offsets per partition', async () => {
     // Prepare
     const topic = uniqueName('multi');
-    await admin.createTopic(topic, 3);
-    const putsBefore = cluster.deps!.s3.stats.puts;
+    await env.admin.createTopic(topic, 3);
+    const putsBefore = env.cluster.deps!.s3.stats.puts;
 
     // Act
-    const first = await produceRaw(http, {
+    const first = await produceRaw(env.http, {
       acks: -1,
       timeoutMs: 10_000,
       topics: [{ topic, partitions: [0, 1, 2].map((p) => ({ partition: p, records: batchOf([`a${p}`, `b${p}`]) })) }],
     });
-    const second = await produceRaw(http, {
+    const second = await produceRaw(env.http, {
       acks: -1,
       timeoutMs: 10_000,
       topics: [{ topic, partitions: [0, 2].map((p) => ({ partition: p, records: batchOf([`c${p}`]) })) }],
     });
 
     // Assess
-    expect(cluster.deps!.s3.stats.puts - putsBefore).toBe(2);
+    expect(env.cluster.deps!.s3.stats.puts - putsBefore).toBe(2);
     expect(first[0]?.partitions.map((p) => [p.partition, p.errorCode, p.baseOffset])).toEqual([
       [0, 'NONE', 0],
       [1, 'NONE', 0],
@@ -50,22 +38,22 @@ describe('produce and fetch', () => {
       [0, 2],
       [2, 2],
     ]);
-    expect(values(await readPartition(http, topic, 0))).toEqual(['a0', 'b0', 'c0']);
-    expect(values(await readPartition(http, topic, 1))).toEqual(['a1', 'b1']);
-    const p2 = await readPartition(http, topic, 2);
+    expect(values(await readPartition(env.http, topic, 0))).toEqual(['a0', 'b0', 'c0']);
+    expect(values(await readPartition(env.http, topic, 1))).toEqual(['a1', 'b1']);
+    const p2 = await readPartition(env.http, topic, 2);
     expect(p2.map((r) => r.offset)).toEqual([0, 1, 2]);
   });
 
   it('reads every batch back after the head spilled locations into index items, from any offset', async () => {
     // Prepare: more batches than the head keeps inline
     const topic = uniqueName('spill');
-    await admin.createTopic(topic, 1);
+    await env.admin.createTopic(topic, 1);
     const batches = LIMITS.headInlineBatches * 3 + 1;
-    for (let i = 0; i < batches; i++) await produceValues(http, topic, 0, [`${i}-x`, `${i}-y`]);
+    for (let i = 0; i < batches; i++) await produceValues(env.http, topic, 0, [`${i}-x`, `${i}-y`]);
 
     // Act
-    const all = await readPartition(http, topic, 0, 0, 1);
-    const fromMiddle = await readPartition(http, topic, 0, 13, 1);
+    const all = await readPartition(env.http, topic, 0, 0, 1);
+    const fromMiddle = await readPartition(env.http, topic, 0, 13, 1);
 
     // Assess
     expect(all.map((r) => r.offset)).toEqual(Array.from({ length: batches * 2 }, (_, i) => i));
@@ -78,19 +66,19 @@ describe('produce and fetch', () => {
   it('returns at least one whole batch even when it exceeds max.partition.fetch.bytes, and honours the limits otherwise', async () => {
     // Prepare
     const topic = uniqueName('limits');
-    await admin.createTopic(topic, 2);
+    await env.admin.createTopic(topic, 2);
     const big = 'x'.repeat(2000);
-    for (let i = 0; i < 5; i++) await produceValues(http, topic, 0, [big]);
-    await produceValues(http, topic, 1, [big]);
+    for (let i = 0; i < 5; i++) await produceValues(env.http, topic, 0, [big]);
+    await produceValues(env.http, topic, 1, [big]);
 
     // Act
-    const [tiny] = await fetchRaw(http, {
+    const [tiny] = await fetchRaw(env.http, {
       maxWaitMs: 0,
       minBytes: 0,
       maxBytes: 1_000_000,
       topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 10 }] }],
     });
-    const [bounded] = await fetchRaw(http, {
+    const [bounded] = await fetchRaw(env.http, {
       maxWaitMs: 0,
       minBytes: 0,
       maxBytes: 5000,
@@ -109,7 +97,7 @@ describe('produce and fetch', () => {
   it('waits for fetch.min.bytes up to the capped max wait, and answers as soon as data arrives', async () => {
     // Prepare
     const topic = uniqueName('wait');
-    await admin.createTopic(topic, 1);
+    await env.admin.createTopic(topic, 1);
     const request = (maxWaitMs: number) => ({
       maxWaitMs,
       minBytes: 1,
@@ -119,15 +107,15 @@ describe('produce and fetch', () => {
 
     // Act: nothing to read -> the server waits (capped), then answers empty
     const started = Date.now();
-    const [empty] = await fetchRaw(http, request(60_000));
+    const [empty] = await fetchRaw(env.http, request(60_000));
     const waited = Date.now() - started;
     const shortStart = Date.now();
-    await fetchRaw(http, request(150)); // less than two head polls: still waited out in full
+    await fetchRaw(env.http, request(150)); // less than two head polls: still waited out in full
     const waitedShort = Date.now() - shortStart;
     // Act: data produced while the fetch waits
-    const pending = fetchRaw(http, request(60_000));
+    const pending = fetchRaw(env.http, request(60_000));
     await sleep(150);
-    await produceValues(http, topic, 0, ['late']);
+    await produceValues(env.http, topic, 0, ['late']);
     const [late] = await pending;
 
     // Assess
@@ -141,17 +129,17 @@ describe('produce and fetch', () => {
   it('answers OFFSET_OUT_OF_RANGE past the high watermark and keeps the partition usable', async () => {
     // Prepare
     const topic = uniqueName('oor');
-    await admin.createTopic(topic, 1);
-    await produceValues(http, topic, 0, ['a', 'b']);
+    await env.admin.createTopic(topic, 1);
+    await produceValues(env.http, topic, 0, ['a', 'b']);
 
     // Act
-    const [past] = await fetchRaw(http, {
+    const [past] = await fetchRaw(env.http, {
       maxWaitMs: 0,
       minBytes: 0,
       maxBytes: 1000,
       topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 3, partitionMaxBytes: 1000 }] }],
     });
-    const [atEnd] = await fetchRaw(http, {
+    const [atEnd] = await fetchRaw(env.http, {
       maxWaitMs: 0,
       minBytes: 0,
       maxBytes: 1000,
@@ -162,24 +150,24 @@ describe('produce and fetch', () => {
     expect(past!.partitions[0]).toMatchObject({ errorCode: 'OFFSET_OUT_OF_RANGE', highWatermark: 2, logStartOffset: 0 });
     expect(atEnd!.partitions[0]).toMatchObject({ errorCode: 'NONE', highWatermark: 2 });
     expect(atEnd!.partitions[0]!.records.length).toBe(0);
-    expect((await produceValues(http, topic, 0, ['c'])).baseOffset).toBe(2);
+    expect((await produceValues(env.http, topic, 0, ['c'])).baseOffset).toBe(2);
   });
 
   it('lists offsets: earliest, latest and the first offset at or after a timestamp', async () => {
     // Prepare
     const topic = uniqueName('times');
-    await admin.createTopic(topic, 1);
+    await env.admin.createTopic(topic, 1);
     const t0 = 1_700_000_000_000;
     for (let i = 0; i < 3; i++) {
       const records = [0, 1].map((j) => ({ key: null, value: Buffer.from(`${i}${j}`), timestamp: t0 + i * 1000 + j * 100 }));
-      await produceRaw(http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: encodeRecordBatch({ records }) }] }] });
+      await produceRaw(env.http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: encodeRecordBatch({ records }) }] }] });
     }
 
     // Act
-    const [earliest] = await admin.listOffsets(topic, [0], 'earliest');
-    const [latest] = await admin.listOffsets(topic, [0], 'latest');
-    const [mid] = await admin.listOffsets(topic, [0], t0 + 1050);
-    const [after] = await admin.listOffsets(topic, [0], new Date(t0 + 10_000));
+    const [earliest] = await env.admin.listOffsets(topic, [0], 'earliest');
+    const [latest] = await env.admin.listOffsets(topic, [0], 'latest');
+    const [mid] = await env.admin.listOffsets(topic, [0], t0 + 1050);
+    const [after] = await env.admin.listOffsets(topic, [0], new Date(t0 + 10_000));
 
     // Assess
     expect(earliest?.offset).toBe(0);
@@ -191,17 +179,17 @@ describe('produce and fetch', () => {
 
 describe('idempotent producer bookkeeping', () => {
   const issue = async (body: Record<string, unknown> = {}) => {
-    const issued = await http.callJson<{ producerId: string; producerEpoch: number }>('produce', 'POST', '/v1/producer-ids', body);
+    const issued = await env.http.callJson<{ producerId: string; producerEpoch: number }>('produce', 'POST', '/v1/producer-ids', body);
     return { producerId: BigInt(issued.producerId), producerEpoch: issued.producerEpoch };
   };
 
   it('returns the original offsets for a retried batch, rejects gaps and fences older epochs', async () => {
     // Prepare
     const topic = uniqueName('idem');
-    await admin.createTopic(topic, 1);
+    await env.admin.createTopic(topic, 1);
     const { producerId } = await issue();
     const send = (baseSequence: number, vals: string[], producerEpoch = 0) =>
-      produceValues(http, topic, 0, vals, { producerId, producerEpoch, baseSequence });
+      produceValues(env.http, topic, 0, vals, { producerId, producerEpoch, baseSequence });
 
     // Act
     const first = await send(0, ['a', 'b']);
@@ -219,27 +207,27 @@ describe('idempotent producer bookkeeping', () => {
     expect(bump).toEqual({ producerId, producerEpoch: 1 });
     expect(bumped).toMatchObject({ errorCode: 'NONE', baseOffset: 3 });
     expect(zombie.errorCode).toBe('INVALID_PRODUCER_EPOCH');
-    expect(values(await readPartition(http, topic, 0))).toEqual(['a', 'b', 'c', 'd']);
+    expect(values(await readPartition(env.http, topic, 0))).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('answers a retry of any of the last 5 batches with its original offsets after its location was spilled; older ones are DUPLICATE_SEQUENCE_NUMBER', async () => {
     // Prepare
     const topic = uniqueName('idem-spill');
-    await admin.createTopic(topic, 1);
+    await env.admin.createTopic(topic, 1);
     const { producerId } = await issue();
     const batches = LIMITS.headInlineBatches + LIMITS.spillChunkBatches + 1;
     for (let seq = 0; seq < batches; seq++) {
-      await produceValues(http, topic, 0, [`v${seq}`], { producerId, producerEpoch: 0, baseSequence: seq });
+      await produceValues(env.http, topic, 0, [`v${seq}`], { producerId, producerEpoch: 0, baseSequence: seq });
     }
 
     // Act: retry every batch, the oldest first; their locations left the head long ago
     const retries = [];
-    for (let seq = 0; seq < batches; seq++) retries.push(await produceValues(http, topic, 0, [`v${seq}`], { producerId, producerEpoch: 0, baseSequence: seq }));
+    for (let seq = 0; seq < batches; seq++) retries.push(await produceValues(env.http, topic, 0, [`v${seq}`], { producerId, producerEpoch: 0, baseSequence: seq }));
 
     // Assess
     const window = batches - LIMITS.producerWindowBatches;
     expect(retries.slice(window).map((r) => [r.errorCode, r.baseOffset])).toEqual(Array.from({ length: LIMITS.producerWindowBatches }, (_, i) => ['NONE', window + i]));
     expect(new Set(retries.slice(0, window).map((r) => r.errorCode))).toEqual(new Set(['DUPLICATE_SEQUENCE_NUMBER']));
-    expect(values(await readPartition(http, topic, 0))).toHaveLength(batches);
+    expect(values(await readPartition(env.http, topic, 0))).toHaveLength(batches);
   });
 });

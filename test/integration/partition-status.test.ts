@@ -4,27 +4,21 @@
  * rule was shared, a multi-partition fetch or offsets request whose partitions all
  * failed answered 200, while produce answered 404 for the same situation.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
-import { FloeHttpClient } from '../../packages/client/src/http-client.js';
-import type { LocalCluster } from '../../src/local/cluster.js';
-import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { batchOf } from '../helpers/log.js';
 
-let cluster: LocalCluster;
-let http: FloeHttpClient;
+const env = useTestCluster();
 let topic: string;
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  http = new FloeHttpClient(cluster.url);
   topic = uniqueName('status');
-  await Admin.fromClient(http).createTopic(topic, 1);
+  await Admin.fromClient(env.http).createTopic(topic, 1);
 });
-afterAll(() => cluster.close());
 
 async function post(fn: 'produce' | 'fetch', path: string, body: unknown): Promise<{ status: number; code?: string }> {
-  const response = await http.call(fn, 'POST', path, { json: body, allowErrorStatus: true }).catch((error: { status: number; code: string }) => error);
+  const response = await env.http.call(fn, 'POST', path, { json: body, allowErrorStatus: true }).catch((error: { status: number; code: string }) => error);
   if ('body' in response) {
     const parsed = JSON.parse(response.body.toString('utf8')) as { error?: { code: string } };
     return { status: response.status, code: parsed.error?.code };

@@ -9,29 +9,17 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../packages/client/src/admin.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Consumer, CorruptRecordError } from '../../packages/client/src/consumer/index.js';
-import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { produceRaw } from '../../packages/client/src/log-client.js';
 import { batchCrc, CRC_OFFSET } from '../../packages/protocol/src/records/batch-header.js';
 import { encodeRecordBatch } from '../../packages/protocol/src/records/record-batch.js';
 import { readAll } from '../../src/chaos/read-all.js';
-import type { LocalCluster } from '../../src/local/cluster.js';
-import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { batchOf, produceValues } from '../helpers/log.js';
 import { FLOE_BIN } from '../helpers/processes.js';
 
-let cluster: LocalCluster;
-let http: FloeHttpClient;
-let admin: Admin;
-
-beforeAll(async () => {
-  cluster = await startTestCluster();
-  http = new FloeHttpClient(cluster.url);
-  admin = Admin.fromClient(http);
-});
-afterAll(() => cluster.close());
+const env = useTestCluster();
 
 /** A copy of `batch` changed by `edit`, with its CRC made valid again (what an attacker sends). */
 function resealed(batch: Buffer, edit: (b: Buffer) => void): Buffer {
@@ -74,20 +62,20 @@ const EXPECTED_CODE: Record<string, string> = {
 const gzipBomb = (): Buffer => encodeRecordBatch({ records: [{ key: null, value: Buffer.alloc(32 * 1024 * 1024) }], compression: 'gzip' });
 
 async function highWatermarks(topic: string, partitions: number): Promise<number[]> {
-  return (await admin.listOffsets(topic, Array.from({ length: partitions }, (_, p) => p), 'latest')).map((o) => o.offset);
+  return (await env.admin.listOffsets(topic, Array.from({ length: partitions }, (_, p) => p), 'latest')).map((o) => o.offset);
 }
 
 async function getJson(path: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${cluster.url}/_fn/fetch${path}`);
+  const response = await fetch(`${env.cluster.url}/_fn/fetch${path}`);
   return { status: response.status, body: await response.json() };
 }
 
 /** Stores batches as a server without record validation did (what an older Floe left in a log). */
 async function storeUnvalidated(topic: string, partition: number, batch: Buffer): Promise<void> {
-  const deps = cluster.deps!;
+  const deps = env.cluster.deps!;
   deps.validateRecords = false;
   try {
-    const [t] = await produceRaw(http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition, records: batch }] }] });
+    const [t] = await produceRaw(env.http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition, records: batch }] }] });
     expect(t?.partitions[0]?.errorCode).toBe('NONE');
   } finally {
     deps.validateRecords = true;
@@ -99,16 +87,16 @@ describe('poison batches at produce', () => {
     it(`refuses a batch with a valid header and CRC around hostile records: ${name}`, async () => {
       // Prepare
       const topic = uniqueName('poison');
-      await admin.createTopic(topic, 1);
-      await produceValues(http, topic, 0, ['before']);
-      const puts = cluster.deps!.s3.stats.puts;
+      await env.admin.createTopic(topic, 1);
+      await produceValues(env.http, topic, 0, ['before']);
+      const puts = env.cluster.deps!.s3.stats.puts;
 
       // Act
-      const [t] = await produceRaw(http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: make() }] }] });
+      const [t] = await produceRaw(env.http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: make() }] }] });
 
       // Assess: a Kafka code, and nothing changed (no object written, the high watermark where it was)
       expect(t?.partitions[0]).toMatchObject({ errorCode: EXPECTED_CODE[name], baseOffset: -1 });
-      expect(cluster.deps!.s3.stats.puts).toBe(puts);
+      expect(env.cluster.deps!.s3.stats.puts).toBe(puts);
       expect(await highWatermarks(topic, 1)).toEqual([1]);
       const read = await getJson(`/v1/fetch?topic=${topic}&partition=0&offset=0`);
       expect(read.status).toBe(200);
@@ -119,13 +107,13 @@ describe('poison batches at produce', () => {
   it('refuses a decompression bomb with MESSAGE_TOO_LARGE naming max.message.bytes, before inflating it', async () => {
     // Prepare
     const topic = uniqueName('bomb');
-    await admin.createTopic(topic, 1);
+    await env.admin.createTopic(topic, 1);
     const bomb = gzipBomb();
     expect(bomb.length).toBeLessThan(64 * 1024); // it fits max.message.bytes as sent
 
     // Act
     const started = performance.now();
-    const response = await fetch(`${cluster.url}/_fn/produce/v1/produce`, {
+    const response = await fetch(`${env.cluster.url}/_fn/produce/v1/produce`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ topics: [{ topic, partitions: [{ partition: 0, records: bomb.toString('base64') }] }] }),
@@ -144,10 +132,10 @@ describe('poison batches at produce', () => {
   it('in a request for several partitions only the poisoned partition fails; the others are written', async () => {
     // Prepare
     const topic = uniqueName('mixed');
-    await admin.createTopic(topic, 2);
+    await env.admin.createTopic(topic, 2);
 
     // Act
-    const [t] = await produceRaw(http, {
+    const [t] = await produceRaw(env.http, {
       acks: -1,
       timeoutMs: 10_000,
       topics: [{ topic, partitions: [{ partition: 0, records: batchOf(['ok']) }, { partition: 1, records: POISON['claims 5 records, holds 1']!() }] }],
@@ -164,7 +152,7 @@ describe('poison batches at produce', () => {
   it('accepts every codec and shape the SDK produces (nothing valid is refused)', async () => {
     // Prepare
     const topic = uniqueName('valid');
-    await admin.createTopic(topic, 1);
+    await env.admin.createTopic(topic, 1);
     const records = Array.from({ length: 50 }, (_, i) => ({
       key: i % 3 === 0 ? null : Buffer.from(`k${i}`),
       value: i % 7 === 0 ? null : Buffer.alloc(i * 3, i),
@@ -175,7 +163,7 @@ describe('poison batches at produce', () => {
     // Act
     const results = [];
     for (const compression of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
-      const [t] = await produceRaw(http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: encodeRecordBatch({ records, compression }) }] }] });
+      const [t] = await produceRaw(env.http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: encodeRecordBatch({ records, compression }) }] }] });
       results.push(t?.partitions[0]?.errorCode);
     }
 
@@ -190,17 +178,17 @@ describe('a corrupt batch an older server stored is that partition\'s error for 
   beforeAll(async () => {
     // Partition 1 holds a good batch, a lying batch, a gzip-flagged one and a bomb; partitions 0 and 2 are healthy.
     topic = uniqueName('stored-poison');
-    await admin.createTopic(topic, 3);
-    for (const p of [0, 1, 2]) await produceValues(http, topic, p, [`p${p}-a`, `p${p}-b`]);
+    await env.admin.createTopic(topic, 3);
+    for (const p of [0, 1, 2]) await produceValues(env.http, topic, p, [`p${p}-a`, `p${p}-b`]);
     await storeUnvalidated(topic, 1, POISON['claims 5 records, holds 1']!());
     await storeUnvalidated(topic, 1, gzipBomb());
-    for (const p of [0, 2]) await produceValues(http, topic, p, [`p${p}-c`]);
+    for (const p of [0, 2]) await produceValues(env.http, topic, p, [`p${p}-c`]);
   });
 
   it('the JSON fetch of that partition answers CORRUPT_MESSAGE with the records before it; a multi-partition fetch still delivers the others', async () => {
     // Act
     const single = await getJson(`/v1/fetch?topic=${topic}&partition=1&offset=0`);
-    const response = await fetch(`${cluster.url}/_fn/fetch/v1/fetch`, {
+    const response = await fetch(`${env.cluster.url}/_fn/fetch/v1/fetch`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ topics: [{ topic, partitions: [0, 1, 2].map((partition) => ({ partition, fetchOffset: 0 })) }] }),
@@ -233,7 +221,7 @@ describe('a corrupt batch an older server stored is that partition\'s error for 
 
   it('the SDK Consumer delivers the healthy partitions, reports the bad one once as CorruptRecordError, and goes on after a seek past it', async () => {
     // Prepare
-    const consumer = new Consumer({ bootstrap: cluster.url, fetchMaxWaitMs: 50 });
+    const consumer = new Consumer({ bootstrap: env.cluster.url, fetchMaxWaitMs: 50 });
     consumer.assign([0, 1, 2].map((partition) => ({ topic, partition })));
     consumer.seekToBeginning();
     const seen: string[] = [];
@@ -269,7 +257,7 @@ describe('a corrupt batch an older server stored is that partition\'s error for 
   it('`floe consume --from-beginning` prints every healthy record, names the bad partition and exits 1', async () => {
     // Act
     const run = promisify(execFile);
-    const outcome = await run(process.execPath, [FLOE_BIN, '--bootstrap', cluster.url, 'consume', topic, '--from-beginning', '--timeout-ms', '2500'], { timeout: 60_000 }).then(
+    const outcome = await run(process.execPath, [FLOE_BIN, '--bootstrap', env.cluster.url, 'consume', topic, '--from-beginning', '--timeout-ms', '2500'], { timeout: 60_000 }).then(
       (r) => ({ ...r, code: 0 }),
       (e: { stdout: string; stderr: string; code: number }) => e,
     );
@@ -282,7 +270,7 @@ describe('a corrupt batch an older server stored is that partition\'s error for 
 
   it('the chaos checker\'s full read reports the partition as unreadable instead of failing the whole check', async () => {
     // Act
-    const logs = await Promise.all([0, 1, 2].map((p) => readAll(http, topic, p)));
+    const logs = await Promise.all([0, 1, 2].map((p) => readAll(env.http, topic, p)));
 
     // Assess
     expect(logs.map((l) => [l.records.length, l.error?.split(':')[0]])).toEqual([
@@ -297,9 +285,9 @@ describe('the JSON fetch', () => {
   it('returns only records at or after the offset asked for, even inside a batch', async () => {
     // Prepare: offsets 0-7 in one batch, 8-15 in the next
     const topic = uniqueName('from');
-    await admin.createTopic(topic, 1);
-    await produceValues(http, topic, 0, Array.from({ length: 8 }, (_, i) => `v${i}`));
-    await produceValues(http, topic, 0, Array.from({ length: 8 }, (_, i) => `v${i + 8}`));
+    await env.admin.createTopic(topic, 1);
+    await produceValues(env.http, topic, 0, Array.from({ length: 8 }, (_, i) => `v${i}`));
+    await produceValues(env.http, topic, 0, Array.from({ length: 8 }, (_, i) => `v${i + 8}`));
 
     // Act
     const read = await getJson(`/v1/fetch?topic=${topic}&partition=0&offset=14`);

@@ -10,32 +10,20 @@
  * PRODUCER_STATE_IDS sets how many producers the churn test uses (default 600, 100 times the inline
  * limit); `npm run bench -- log` measures 20,000 through the log API (produce.producerState).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../packages/client/src/admin.js';
-import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { describe, expect, it } from 'vitest';
 import { allocateProducerId, produceRaw } from '../../packages/client/src/log-client.js';
 import { readHead } from '../../src/log/append.js';
 import { LIMITS } from '../../src/log/limits.js';
 import { createProducerIdItem } from '../../src/log/store.js';
 import type { LocalCluster } from '../../src/local/cluster.js';
-import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+import { uniqueName, useTestCluster } from '../helpers/cluster.js';
 import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
 
 const PRODUCERS = Number(process.env.PRODUCER_STATE_IDS ?? 600);
 
-let cluster: LocalCluster;
-let other: LocalCluster;
-let http: FloeHttpClient;
-let otherHttp: FloeHttpClient;
-let admin: Admin;
-
-beforeAll(async () => {
-  [cluster, other] = await Promise.all([startTestCluster(), startTestCluster()]);
-  http = new FloeHttpClient(cluster.url);
-  otherHttp = new FloeHttpClient(other.url);
-  admin = Admin.fromClient(http);
-});
-afterAll(() => Promise.all([cluster.close(), other.close()]));
+const env = useTestCluster();
+/** A second cluster: other handler instances on the same storage. */
+const other = useTestCluster();
 
 /** Write units of every DynamoDB write a handler sends (dynalite computes them as DynamoDB bills them), and failed conditional writes. */
 function meterWrites(target: LocalCluster) {
@@ -78,14 +66,14 @@ describe('producer state stays bounded', () => {
   it(`${PRODUCERS} distinct producers on one partition: no failure, the head stays under 2 KB, write units per append do not grow`, { timeout: 900_000 }, async () => {
     // Prepare: an active producer, then a crowd of producers each sending one batch
     const topic = uniqueName('crowd');
-    const { topicId } = await admin.createTopic(topic, 1);
-    const active = (await allocateProducerId(http)).producerId;
-    const first = await produceValues(http, topic, 0, ['active-0'], idem(active, 0));
+    const { topicId } = await env.admin.createTopic(topic, 1);
+    const active = (await allocateProducerId(env.http)).producerId;
+    const first = await produceValues(env.http, topic, 0, ['active-0'], idem(active, 0));
     const crowd: bigint[] = [];
     await inParallel(Array.from({ length: PRODUCERS }), 8, async () => {
-      crowd.push((await allocateProducerId(http)).producerId);
+      crowd.push((await allocateProducerId(env.http)).producerId);
     });
-    const meter = meterWrites(cluster);
+    const meter = meterWrites(env.cluster);
 
     // Act
     const perAppend: number[] = [];
@@ -94,17 +82,17 @@ describe('producer state stays bounded', () => {
     const appendsStarted = Date.now();
     for (const [i, id] of crowd.entries()) {
       const before = meter.units;
-      const r = await produceValues(http, topic, 0, [`crowd-${i}`], idem(id, 0));
+      const r = await produceValues(env.http, topic, 0, [`crowd-${i}`], idem(id, 0));
       if (r.errorCode !== 'NONE') errors.push(r.errorCode);
       perAppend.push(meter.units - before);
     }
-    const head = (await readHead(cluster.deps!, topicId, 0))!;
+    const head = (await readHead(env.cluster.deps!, topicId, 0))!;
     // the active producer, long demoted: its retry, its next batch, a gap, then steady appends
-    const retry = await produceValues(otherHttp, topic, 0, ['active-0'], idem(active, 0));
-    const nextBatch = await produceValues(otherHttp, topic, 0, ['active-1'], idem(active, 1));
-    const gap = await produceValues(http, topic, 0, ['active-9'], idem(active, 9));
+    const retry = await produceValues(other.http, topic, 0, ['active-0'], idem(active, 0));
+    const nextBatch = await produceValues(other.http, topic, 0, ['active-1'], idem(active, 1));
+    const gap = await produceValues(env.http, topic, 0, ['active-9'], idem(active, 9));
     const steadyBefore = meter.units;
-    for (let seq = 2; seq < 12; seq++) await produceValues(http, topic, 0, [`active-${seq}`], idem(active, seq));
+    for (let seq = 2; seq < 12; seq++) await produceValues(env.http, topic, 0, [`active-${seq}`], idem(active, seq));
     const steady = (meter.units - steadyBefore) / 10;
 
     // Assess
@@ -129,13 +117,13 @@ describe('producer state stays bounded', () => {
   it('one producer appending costs one write of at most 2 units per batch (plus the amortized spill)', async () => {
     // Prepare
     const topic = uniqueName('single');
-    await admin.createTopic(topic, 1);
-    const id = (await allocateProducerId(http)).producerId;
-    const meter = meterWrites(cluster);
+    await env.admin.createTopic(topic, 1);
+    const id = (await allocateProducerId(env.http)).producerId;
+    const meter = meterWrites(env.cluster);
 
     // Act
     const batches = 40;
-    for (let seq = 0; seq < batches; seq++) await produceValues(http, topic, 0, [`v${seq}`], idem(id, seq));
+    for (let seq = 0; seq < batches; seq++) await produceValues(env.http, topic, 0, [`v${seq}`], idem(id, seq));
     await new Promise((r) => setTimeout(r, 200)); // background spills
 
     // Assess
@@ -150,24 +138,24 @@ describe('the five-batch window', () => {
   it('a retry of any of the last 5 batches, on another handler instance, gets its original offsets; a gap waits, then OUT_OF_ORDER_SEQUENCE_NUMBER', async () => {
     // Prepare
     const topic = uniqueName('window');
-    await admin.createTopic(topic, 1);
-    const id = (await allocateProducerId(http)).producerId;
+    await env.admin.createTopic(topic, 1);
+    const id = (await allocateProducerId(env.http)).producerId;
     const firsts = [0, 3, 4, 9, 10, 12];
     const sizes = [3, 1, 5, 1, 2, 1];
     const offsets = [];
     for (let b = 0; b < firsts.length; b++) {
-      offsets.push((await produceValues(http, topic, 0, Array.from({ length: sizes[b]! }, (_, i) => `b${b}-${i}`), idem(id, firsts[b]!))).baseOffset);
+      offsets.push((await produceValues(env.http, topic, 0, Array.from({ length: sizes[b]! }, (_, i) => `b${b}-${i}`), idem(id, firsts[b]!))).baseOffset);
     }
 
     // Act
     const retries = [];
     for (let b = 0; b < firsts.length; b++) {
-      retries.push(await produceValues(otherHttp, topic, 0, Array.from({ length: sizes[b]! }, (_, i) => `b${b}-${i}`), idem(id, firsts[b]!)));
+      retries.push(await produceValues(other.http, topic, 0, Array.from({ length: sizes[b]! }, (_, i) => `b${b}-${i}`), idem(id, firsts[b]!)));
     }
     const started = Date.now();
-    const gap = await produceValues(otherHttp, topic, 0, ['late'], idem(id, 14));
+    const gap = await produceValues(other.http, topic, 0, ['late'], idem(id, 14));
     const waited = Date.now() - started;
-    const overlapping = await produceValues(otherHttp, topic, 0, ['x', 'y'], idem(id, 11));
+    const overlapping = await produceValues(other.http, topic, 0, ['x', 'y'], idem(id, 11));
 
     // Assess
     expect(retries.map((r) => [r.errorCode, r.baseOffset])).toEqual([
@@ -177,42 +165,42 @@ describe('the five-batch window', () => {
     expect(gap.errorCode).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
     expect(waited).toBeGreaterThanOrEqual(LIMITS.sequenceGapWaitMs - 50);
     expect(overlapping.errorCode).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
-    expect(await readPartition(http, topic, 0)).toHaveLength(13);
+    expect(await readPartition(env.http, topic, 0)).toHaveLength(13);
   });
 
   it('a batch that reaches the head before its predecessor waits for it: both land, in sequence order', async () => {
     // Prepare
     const topic = uniqueName('reorder');
-    await admin.createTopic(topic, 1);
-    const id = (await allocateProducerId(http)).producerId;
-    await produceValues(http, topic, 0, ['0'], idem(id, 0));
+    await env.admin.createTopic(topic, 1);
+    const id = (await allocateProducerId(env.http)).producerId;
+    await produceValues(env.http, topic, 0, ['0'], idem(id, 0));
 
     // Act: sequence 2 is sent first, sequence 1 a moment later, through another instance
-    const second = produceValues(http, topic, 0, ['2'], idem(id, 2));
+    const second = produceValues(env.http, topic, 0, ['2'], idem(id, 2));
     await new Promise((r) => setTimeout(r, 150));
-    const firstResult = await produceValues(otherHttp, topic, 0, ['1'], idem(id, 1));
+    const firstResult = await produceValues(other.http, topic, 0, ['1'], idem(id, 1));
     const secondResult = await second;
 
     // Assess
     expect([firstResult.baseOffset, secondResult.baseOffset]).toEqual([1, 2]);
-    expect(values(await readPartition(http, topic, 0))).toEqual(['0', '1', '2']);
+    expect(values(await readPartition(env.http, topic, 0))).toEqual(['0', '1', '2']);
   });
 
   it('sequences wrap from 2^31-1 to 0', async () => {
     // Prepare: an id issued two days ago, whose state on this partition has expired: accepted at any sequence
     const topic = uniqueName('wrap');
-    await admin.createTopic(topic, 1);
+    await env.admin.createTopic(topic, 1);
     const id = 123_456_789_012_345_678n;
     const longAgo = Date.now() - 2 * 24 * 60 * 60 * 1000;
-    await createProducerIdItem(cluster.deps!, id.toString(), 0, longAgo, Math.ceil(Date.now() / 1000) + 3600);
+    await createProducerIdItem(env.cluster.deps!, id.toString(), 0, longAgo, Math.ceil(Date.now() / 1000) + 3600);
     const max = 2 ** 31 - 1;
 
     // Act
-    const a = await produceValues(http, topic, 0, ['a1', 'a2'], idem(id, max - 2)); // max-2, max-1
-    const b = await produceValues(http, topic, 0, ['b1', 'b2', 'b3'], idem(id, max)); // max, 0, 1
-    const c = await produceValues(http, topic, 0, ['c1'], idem(id, 2));
-    const retryB = await produceValues(otherHttp, topic, 0, ['b1', 'b2', 'b3'], idem(id, max));
-    const gap = await produceValues(http, topic, 0, ['z'], idem(id, 5));
+    const a = await produceValues(env.http, topic, 0, ['a1', 'a2'], idem(id, max - 2)); // max-2, max-1
+    const b = await produceValues(env.http, topic, 0, ['b1', 'b2', 'b3'], idem(id, max)); // max, 0, 1
+    const c = await produceValues(env.http, topic, 0, ['c1'], idem(id, 2));
+    const retryB = await produceValues(other.http, topic, 0, ['b1', 'b2', 'b3'], idem(id, max));
+    const gap = await produceValues(env.http, topic, 0, ['z'], idem(id, 5));
 
     // Assess
     expect([a, b, c].map((r) => [r.errorCode, r.baseOffset])).toEqual([
@@ -229,7 +217,7 @@ describe('producer ids cannot be guessed or invented', () => {
   it('ids are random 63-bit integers, not a counter', async () => {
     // Act
     const ids = [];
-    for (let i = 0; i < 40; i++) ids.push((await allocateProducerId(http)).producerId);
+    for (let i = 0; i < 40; i++) ids.push((await allocateProducerId(env.http)).producerId);
 
     // Assess
     expect(new Set(ids).size).toBe(40);
@@ -242,34 +230,34 @@ describe('producer ids cannot be guessed or invented', () => {
   it("the attack: a guessed id with the victim's next sequence is refused, and the victim's next record lands at its own offset", async () => {
     // Prepare: the victim has written offset 0; the attacker holds an id of its own and guesses neighbours of it
     const topic = uniqueName('victim');
-    await admin.createTopic(topic, 1);
-    const victim = (await allocateProducerId(http)).producerId;
-    await produceValues(http, topic, 0, ['victim-0'], idem(victim, 0));
-    const mine = (await allocateProducerId(http)).producerId;
+    await env.admin.createTopic(topic, 1);
+    const victim = (await allocateProducerId(env.http)).producerId;
+    await produceValues(env.http, topic, 0, ['victim-0'], idem(victim, 0));
+    const mine = (await allocateProducerId(env.http)).producerId;
     const guesses = [mine - 1n, mine + 1n, mine - 2n, 0n, 1n];
 
     // Act
     const attacks = [];
-    for (const guess of guesses) attacks.push(await produceValues(http, topic, 0, ['attacker'], idem(guess, 1)));
-    const victimNext = await produceValues(http, topic, 0, ['victim-1'], idem(victim, 1));
+    for (const guess of guesses) attacks.push(await produceValues(env.http, topic, 0, ['attacker'], idem(guess, 1)));
+    const victimNext = await produceValues(env.http, topic, 0, ['victim-1'], idem(victim, 1));
 
     // Assess
     expect(attacks.map((a) => a.errorCode)).toEqual(guesses.map(() => 'UNKNOWN_PRODUCER_ID'));
     expect(victimNext).toMatchObject({ errorCode: 'NONE', baseOffset: 1 });
-    expect(values(await readPartition(http, topic, 0))).toEqual(['victim-0', 'victim-1']);
+    expect(values(await readPartition(env.http, topic, 0))).toEqual(['victim-0', 'victim-1']);
   });
 
-  it('an epoch the cluster never issued (32767) cannot fence the victim, even with the victim\'s real id', async () => {
+  it('an epoch the env.cluster never issued (32767) cannot fence the victim, even with the victim\'s real id', async () => {
     // Prepare
     const topic = uniqueName('fence');
-    await admin.createTopic(topic, 1);
-    const victim = (await allocateProducerId(http)).producerId;
-    await produceValues(http, topic, 0, ['victim-0'], idem(victim, 0));
+    await env.admin.createTopic(topic, 1);
+    const victim = (await allocateProducerId(env.http)).producerId;
+    await produceValues(env.http, topic, 0, ['victim-0'], idem(victim, 0));
 
     // Act
-    const attack = await produceValues(http, topic, 0, ['attacker'], idem(victim, 0, 32767));
-    const attackOther = await produceValues(otherHttp, topic, 0, ['attacker'], idem(victim, 1, 1));
-    const victimNext = await produceValues(http, topic, 0, ['victim-1'], idem(victim, 1));
+    const attack = await produceValues(env.http, topic, 0, ['attacker'], idem(victim, 0, 32767));
+    const attackOther = await produceValues(other.http, topic, 0, ['attacker'], idem(victim, 1, 1));
+    const victimNext = await produceValues(env.http, topic, 0, ['victim-1'], idem(victim, 1));
 
     // Assess
     expect([attack.errorCode, attackOther.errorCode]).toEqual(['INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_EPOCH']);
@@ -279,15 +267,15 @@ describe('producer ids cannot be guessed or invented', () => {
   it('InitProducerId with the current id and epoch bumps the epoch (fencing the old one); a stale epoch cannot bump it', async () => {
     // Prepare
     const topic = uniqueName('bump');
-    await admin.createTopic(topic, 1);
-    const issued = await allocateProducerId(http);
-    await produceValues(http, topic, 0, ['old-0'], idem(issued.producerId, 0));
+    await env.admin.createTopic(topic, 1);
+    const issued = await allocateProducerId(env.http);
+    await produceValues(env.http, topic, 0, ['old-0'], idem(issued.producerId, 0));
 
     // Act
-    const bumped = await allocateProducerId(http, issued);
-    const stale = await allocateProducerId(http, issued).catch((e: { code: string }) => e.code);
-    const fresh = await produceValues(otherHttp, topic, 0, ['new-0'], idem(issued.producerId, 0, 1));
-    const zombie = await produceValues(http, topic, 0, ['zombie'], idem(issued.producerId, 1, 0));
+    const bumped = await allocateProducerId(env.http, issued);
+    const stale = await allocateProducerId(env.http, issued).catch((e: { code: string }) => e.code);
+    const fresh = await produceValues(other.http, topic, 0, ['new-0'], idem(issued.producerId, 0, 1));
+    const zombie = await produceValues(env.http, topic, 0, ['zombie'], idem(issued.producerId, 1, 0));
 
     // Assess
     expect(bumped).toEqual({ producerId: issued.producerId, producerEpoch: 1 });
@@ -298,8 +286,8 @@ describe('producer ids cannot be guessed or invented', () => {
 
   it('POST /v1/producer-ids answers ids as decimal strings and refuses a malformed body', async () => {
     // Act
-    const ok = await fetch(`${cluster.url}/_fn/produce/v1/producer-ids`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    const bad = await fetch(`${cluster.url}/_fn/produce/v1/producer-ids`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"producerId": "x"' });
+    const ok = await fetch(`${env.cluster.url}/_fn/produce/v1/producer-ids`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const bad = await fetch(`${env.cluster.url}/_fn/produce/v1/producer-ids`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"producerId": "x"' });
 
     // Assess
     expect(ok.status).toBe(200);
@@ -311,8 +299,8 @@ describe('producer ids cannot be guessed or invented', () => {
 describe('batches of non-idempotent producers', () => {
   it('are untouched by producer state', async () => {
     const topic = uniqueName('plain');
-    await admin.createTopic(topic, 1);
-    const [t] = await produceRaw(http, { acks: -1, timeoutMs: 5000, topics: [{ topic, partitions: [{ partition: 0, records: batchOf(['p']) }] }] });
+    await env.admin.createTopic(topic, 1);
+    const [t] = await produceRaw(env.http, { acks: -1, timeoutMs: 5000, topics: [{ topic, partitions: [{ partition: 0, records: batchOf(['p']) }] }] });
     expect(t?.partitions[0]).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
   });
 });

@@ -1,21 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
-import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { LIMITS } from '../../src/log/limits.js';
-import type { LocalCluster } from '../../src/local/cluster.js';
-import { startTestCluster, uniqueName } from '../helpers/cluster.js';
+import { startTestCluster, uniqueName, useTestCluster } from '../helpers/cluster.js';
 import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
 
-let cluster: LocalCluster;
-let http: FloeHttpClient;
-let admin: Admin;
-
-beforeAll(async () => {
-  cluster = await startTestCluster();
-  http = new FloeHttpClient(cluster.url);
-  admin = Admin.fromClient(http);
-});
-afterAll(() => cluster.close());
+const env = useTestCluster();
 
 describe('topics', () => {
   it('creates, lists and describes a topic with its configs and per-partition offsets', async () => {
@@ -23,10 +12,10 @@ describe('topics', () => {
     const name = uniqueName('topic');
 
     // Act
-    const created = await admin.createTopic(name, 3, { 'retention.ms': '60000', 'max.message.bytes': 2048 });
-    await produceValues(http, name, 1, ['a', 'b', 'c']);
-    const listed = await admin.listTopics();
-    const described = await admin.describeTopic(name);
+    const created = await env.admin.createTopic(name, 3, { 'retention.ms': '60000', 'max.message.bytes': 2048 });
+    await produceValues(env.http, name, 1, ['a', 'b', 'c']);
+    const listed = await env.admin.listTopics();
+    const described = await env.admin.describeTopic(name);
 
     // Assess
     expect(created).toMatchObject({ name, partitions: 3 });
@@ -57,11 +46,11 @@ describe('topics', () => {
   it('enforces a topic max.message.bytes on produce', async () => {
     // Prepare
     const name = uniqueName('small');
-    await admin.createTopic(name, 1, { 'max.message.bytes': 512 });
+    await env.admin.createTopic(name, 1, { 'max.message.bytes': 512 });
 
     // Act
-    const tooBig = await produceValues(http, name, 0, ['x'.repeat(600)]);
-    const fits = await produceValues(http, name, 0, ['x'.repeat(100)]);
+    const tooBig = await produceValues(env.http, name, 0, ['x'.repeat(600)]);
+    const fits = await produceValues(env.http, name, 0, ['x'.repeat(100)]);
 
     // Assess
     expect(tooBig.errorCode).toBe('MESSAGE_TOO_LARGE');
@@ -71,45 +60,45 @@ describe('topics', () => {
   it('adds partitions that take writes at once, and keeps the existing ones', async () => {
     // Prepare
     const name = uniqueName('grow');
-    await admin.createTopic(name, 1);
-    await produceValues(http, name, 0, ['old']);
+    await env.admin.createTopic(name, 1);
+    await produceValues(env.http, name, 0, ['old']);
 
     // Act
-    const grown = await admin.createPartitions(name, 4);
-    const onNew = await produceValues(http, name, 3, ['new']);
+    const grown = await env.admin.createPartitions(name, 4);
+    const onNew = await produceValues(env.http, name, 3, ['new']);
 
     // Assess
     expect(grown.partitions).toBe(4);
     expect(onNew).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
-    expect(values(await readPartition(http, name, 0))).toEqual(['old']);
+    expect(values(await readPartition(env.http, name, 0))).toEqual(['old']);
   });
 
   it('deletes a topic; a topic re-created with the same name starts empty', async () => {
     // Prepare
     const name = uniqueName('gone');
-    await admin.createTopic(name, 2);
-    await produceValues(http, name, 0, ['before']);
+    await env.admin.createTopic(name, 2);
+    await produceValues(env.http, name, 0, ['before']);
 
     // Act
-    await admin.deleteTopic(name);
-    const afterDelete = await produceValues(http, name, 0, ['into the void']);
-    await admin.createTopic(name, 1);
-    const fresh = await produceValues(http, name, 0, ['again']);
+    await env.admin.deleteTopic(name);
+    const afterDelete = await produceValues(env.http, name, 0, ['into the void']);
+    await env.admin.createTopic(name, 1);
+    const fresh = await produceValues(env.http, name, 0, ['again']);
 
     // Assess
     expect(afterDelete.errorCode).toBe('UNKNOWN_TOPIC_OR_PARTITION');
-    expect((await admin.listTopics()).filter((t) => t.name === name)).toHaveLength(1);
+    expect((await env.admin.listTopics()).filter((t) => t.name === name)).toHaveLength(1);
     expect(fresh.baseOffset).toBe(0);
-    expect(values(await readPartition(http, name, 0))).toEqual(['again']);
+    expect(values(await readPartition(env.http, name, 0))).toEqual(['again']);
   });
 
   it('metadata reports unknown topics per topic', async () => {
     // Prepare
     const known = uniqueName('known');
-    await admin.createTopic(known, 2);
+    await env.admin.createTopic(known, 2);
 
     // Act
-    const meta = await admin.metadata([known, 'missing-topic-x']);
+    const meta = await env.admin.metadata([known, 'missing-topic-x']);
 
     // Assess
     expect(meta.map((t) => [t.name, t.errorCode])).toEqual([
