@@ -4,7 +4,7 @@ import { createGatewayDeps } from '../../src/gateway/deps.js';
 import type { Authenticator } from '../../src/gateway/auth.js';
 import { startGateway, type RunningGateway } from '../../src/gateway/gateway.js';
 import { silentLogger } from '../../src/gateway/logger.js';
-import { GATEWAY_DEFAULTS, type GatewaySettings } from '../../src/gateway/settings.js';
+import { gatewaySettingsFromEnv, type GatewaySettings } from '../../src/gateway/settings.js';
 
 export interface TestGateway extends RunningGateway {
   /** DynamoDB write commands sent (Put, Update, Delete, BatchWrite), by command name. */
@@ -15,14 +15,13 @@ export interface TestGateway extends RunningGateway {
 const WRITE_COMMANDS = new Set(['PutCommand', 'UpdateCommand', 'DeleteCommand', 'BatchWriteCommand', 'TransactWriteCommand']);
 
 /** Settings for tests: any free port, short polls, no initial rebalance delay unless asked. */
-export const TEST_SETTINGS: GatewaySettings = {
-  ...GATEWAY_DEFAULTS,
+export const TEST_SETTINGS: GatewaySettings = gatewaySettingsFromEnv({}, {
   port: 0,
   headPollIntervalMs: 50,
   groupPollIntervalMs: 50,
   initialRebalanceDelayMs: 0,
   drainTimeoutMs: 2000,
-};
+});
 
 export async function startTestGateway(settings: Partial<GatewaySettings> = {}, authenticator?: Authenticator): Promise<TestGateway> {
   const config = configFromEnv();
