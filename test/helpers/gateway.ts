@@ -1,9 +1,9 @@
 /** Test helpers: a Kafka gateway in this process on the run's shared storage, with its storage writes counted. */
 import { configFromEnv } from '../../src/config/index.js';
 import { createGatewayDeps } from '../../src/gateway/deps.js';
-import type { Authenticator } from '../../src/gateway/auth.js';
 import { startGateway, type RunningGateway } from '../../src/gateway/gateway.js';
-import { silentLogger } from '../../src/gateway/logger.js';
+import { silentLogger, type GatewayLogger } from '../../src/gateway/logger.js';
+import type { GatewaySecurity } from '../../src/gateway/security/index.js';
 import { gatewaySettingsFromEnv, type GatewaySettings } from '../../src/gateway/settings.js';
 
 export interface TestGateway extends RunningGateway {
@@ -23,7 +23,7 @@ export const TEST_SETTINGS: GatewaySettings = gatewaySettingsFromEnv({}, {
   drainTimeoutMs: 2000,
 });
 
-export async function startTestGateway(settings: Partial<GatewaySettings> = {}, authenticator?: Authenticator): Promise<TestGateway> {
+export async function startTestGateway(settings: Partial<GatewaySettings> = {}, options: { security?: GatewaySecurity; log?: GatewayLogger } = {}): Promise<TestGateway> {
   const config = configFromEnv();
   const deps = createGatewayDeps(config);
   const writes: string[] = [];
@@ -32,7 +32,7 @@ export async function startTestGateway(settings: Partial<GatewaySettings> = {}, 
     if (WRITE_COMMANDS.has(command.constructor.name)) writes.push(command.constructor.name);
     return (send as (...args: unknown[]) => unknown)(command, ...rest);
   }) as typeof deps.clients.dynamo.send;
-  const running = await startGateway({ config, settings: { ...TEST_SETTINGS, ...settings }, deps, log: silentLogger, ...(authenticator ? { authenticator } : {}) });
+  const running = await startGateway({ config, settings: { ...TEST_SETTINGS, ...settings }, deps, log: options.log ?? silentLogger, ...(options.security ? { security: options.security } : {}) });
   const close = running.close;
   return Object.assign(running, {
     writes,
