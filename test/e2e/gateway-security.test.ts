@@ -1,7 +1,7 @@
 /**
  * Real clients against real `floe gateway` processes with security on: kcat (librdkafka 2.0.2)
  * and kafkajs 2.2.4 over TLS (a self-signed certificate made here) with SCRAM-SHA-512 and PLAIN,
- * kafka-python 2.0.2 with SCRAM over plaintext (SaslHandshake v0, bare tokens); wrong passwords
+ * kcat with SCRAM-SHA-256 over SASL_PLAINTEXT, kafka-python 2.0.2 with SCRAM over plaintext (SaslHandshake v0, bare tokens); wrong passwords
  * refused; connect-and-close health checks log nothing. One process is configured by flags, the
  * other by FLOE_GATEWAY_* variables.
  */
@@ -59,7 +59,7 @@ beforeAll(async () => {
   deps.clients.s3.destroy();
   [tls, scram] = await Promise.all([
     startGatewayProcess(['--sasl-mechanisms', 'SCRAM-SHA-512,PLAIN', '--credentials-file', credentialsFile, '--tls-cert-file', files.cert, '--tls-key-file', files.key]),
-    startGatewayProcess([], { ...process.env, [GATEWAY_ENV.saslMechanisms]: 'SCRAM-SHA-512', [GATEWAY_ENV.credentials]: credentials }),
+    startGatewayProcess([], { ...process.env, [GATEWAY_ENV.saslMechanisms]: 'SCRAM-SHA-512,SCRAM-SHA-256', [GATEWAY_ENV.credentials]: credentials }),
   ]);
 });
 afterAll(async () => {
@@ -79,7 +79,7 @@ describe.skipIf(!hasOpenssl)('floe gateway with TLS and SASL', () => {
   it('says what security it runs with', () => {
     // Assess
     expect(tls!.security).toMatch(/^TLS \(files .*gateway\.crt\), SASL SCRAM-SHA-512,PLAIN \(file .*users\.json, 2 users\)$/);
-    expect(scram!.security).toBe(`plaintext, SASL SCRAM-SHA-512 (${GATEWAY_ENV.credentials}, 2 users)`);
+    expect(scram!.security).toBe(`plaintext, SASL SCRAM-SHA-512,SCRAM-SHA-256 (${GATEWAY_ENV.credentials}, 2 users)`);
   });
 
   it.skipIf(!HAS_KCAT)('kcat produces idempotently and consumes over SASL_SSL with SCRAM-SHA-512, as User:alice', async () => {
@@ -111,6 +111,33 @@ describe.skipIf(!hasOpenssl)('floe gateway with TLS and SASL', () => {
     expect(listed.code).not.toBe(0);
     expect(`${listed.stdout}${listed.stderr}`).toMatch(/Authentication failed/i);
     expect(tls!.proc.stderr.some((l) => l.includes('"message":"authentication failed"'))).toBe(true);
+  });
+
+  const kcatPlaintext = (password: string) => [
+    '-X', 'security.protocol=SASL_PLAINTEXT',
+    '-X', 'sasl.mechanisms=SCRAM-SHA-256',
+    '-X', `sasl.username=${ALICE.name}`,
+    '-X', `sasl.password=${password}`,
+  ];
+
+  it.skipIf(!HAS_KCAT)('kcat produces and consumes over SASL_PLAINTEXT with SCRAM-SHA-256', async () => {
+    // Act
+    const produced = await kcat(['-b', scram!.bootstrap, '-P', '-t', topic, '-p', '0', '-K:', ...kcatPlaintext(ALICE.password)], 'k256:v256\n');
+    const consumed = await kcat(['-b', scram!.bootstrap, '-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-f', '%k=%s\n', ...kcatPlaintext(ALICE.password)]);
+
+    // Assess
+    expect(produced.code, produced.stderr).toBe(0);
+    expect(consumed.code, consumed.stderr).toBe(0);
+    expect(consumed.stdout.split('\n')).toContain('k256=v256');
+  });
+
+  it.skipIf(!HAS_KCAT)('kcat over SASL_PLAINTEXT with a wrong SCRAM-SHA-256 password gets SASL_AUTHENTICATION_FAILED', async () => {
+    // Act
+    const listed = await kcat(['-b', scram!.bootstrap, '-L', '-m', '4', ...kcatPlaintext('wrong')]);
+
+    // Assess: the broker's own wording for error 58, relayed by librdkafka
+    expect(listed.code).not.toBe(0);
+    expect(`${listed.stdout}${listed.stderr}`).toMatch(/invalid credentials with SASL mechanism SCRAM-SHA-256/);
   });
 
   const kafka = (sasl: SASLOptions, retries = 2) =>
