@@ -1,6 +1,6 @@
 /**
  * The Kafka gateway against the HTTP API, in the same run, on the same storage: the gateway runs
- * in this process (startGateway, bench/lib/gateway-api.ts) next to a metered local cluster, each
+ * in this process (startGateway, src/gateway/gateway.ts) next to a metered local cluster, each
  * with its own meters on its own AWS clients; the stand-ins run in their own process.
  *
  *   gateway.produce.throughput   kafkajs (idempotent, acks all) through the gateway vs the Floe SDK
@@ -29,10 +29,13 @@ import { produceRaw } from '../packages/client/src/log-client.js';
 import { Producer } from '../packages/client/src/producer/index.js';
 import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch.js';
 import { StorageFaults } from '../src/faults/storage-faults.js';
+import { createGatewayDeps } from '../src/gateway/deps.js';
+import { startGateway, type RunningGateway } from '../src/gateway/gateway.js';
+import { silentLogger } from '../src/gateway/logger.js';
+import { gatewaySettingsFromEnv } from '../src/gateway/settings.js';
 import { setLocalCredentials } from '../src/local/cluster.js';
 import { localConfig } from '../src/local/storage.js';
 import { CapacityMeter, diffCapacity, type CapacityTotals } from './lib/capacity.js';
-import { loadStartGateway, type RunningGateway, type StartGateway } from './lib/gateway-api.js';
 import { gatewayFleetMonthly, SMALL_FLEET } from './lib/gateway-cost.js';
 import { diffSnapshot, startMeteredCluster, type MeteredCluster } from './lib/metered-cluster.js';
 import { LATENCY_MODELS, PRICES, PRICES_AS_OF, type LatencyModel } from './lib/prices.js';
@@ -65,20 +68,25 @@ interface MeteredGateway {
   snapshot(): StorageMeter;
 }
 
-async function startMeteredGateway(start: StartGateway, storage: StorageProcess, latency?: LatencyModel): Promise<MeteredGateway> {
+/** The gateway with its own AWS clients, metered (and slowed by a latency model) before it serves: plaintext, no SASL. */
+async function startMeteredGateway(storage: StorageProcess, latency?: LatencyModel): Promise<MeteredGateway> {
   const capacity = new CapacityMeter();
-  const gateway = await start({
-    config: localConfig(storage),
-    port: 0,
-    customizeDeps: (deps) => {
-      capacity.attach(deps.clients.dynamo);
-      if (latency) new StorageFaults({ seed: 11, latency: latency.latency }).install(deps.clients);
-    },
-  });
+  const deps = createGatewayDeps(localConfig(storage));
+  capacity.attach(deps.clients.dynamo);
+  if (latency) new StorageFaults({ seed: 11, latency: latency.latency }).install(deps.clients);
+  // Defaults as a deployment has them (not this machine's FLOE_GATEWAY_*), on any free port.
+  const settings = gatewaySettingsFromEnv({}, { port: 0 });
+  const running = await startGateway({ config: deps.config, settings, deps, log: silentLogger });
+  // Deps passed in stay ours: close their clients after the gateway.
+  const close = async () => {
+    await running.close();
+    deps.clients.dynamo.destroy();
+    deps.clients.s3.destroy();
+  };
   return {
-    gateway,
-    brokers: [`${gateway.host}:${gateway.port}`],
-    snapshot: () => ({ s3Puts: gateway.deps.s3.stats.puts, s3Gets: gateway.deps.s3.stats.gets, dynamo: capacity.snapshot() }),
+    gateway: { ...running, close },
+    brokers: [`${running.host}:${running.port}`],
+    snapshot: () => ({ s3Puts: deps.s3.stats.puts, s3Gets: deps.s3.stats.gets, dynamo: capacity.snapshot() }),
   };
 }
 
@@ -162,10 +170,10 @@ async function httpConsume(bootstrap: string, topic: string, count: number): Pro
   return seconds;
 }
 
-async function throughput(start: StartGateway, storage: StorageProcess, sink: BenchSink): Promise<void> {
+async function throughput(storage: StorageProcess, sink: BenchSink): Promise<void> {
   const count = Math.round((MOVE_MIB * MiB) / RECORD_BYTES);
   const bytes = count * RECORD_BYTES;
-  const gw = await startMeteredGateway(start, storage);
+  const gw = await startMeteredGateway(storage);
   const http = await startMeteredCluster({ storage });
   try {
     const admin = Admin.fromClient(new FloeHttpClient(http.cluster.url));
@@ -225,8 +233,8 @@ async function throughput(start: StartGateway, storage: StorageProcess, sink: Be
 /** Per hour, from a meter difference over `ms`. */
 const hourly = (count: number, ms: number) => Math.round((count * 3_600_000) / ms);
 
-async function idleConsumer(start: StartGateway, storage: StorageProcess, sink: BenchSink): Promise<void> {
-  const gw = await startMeteredGateway(start, storage);
+async function idleConsumer(storage: StorageProcess, sink: BenchSink): Promise<void> {
+  const gw = await startMeteredGateway(storage);
   const http = await startMeteredCluster({ storage });
   let kafka: KafkaConsumer | undefined;
   try {
@@ -284,8 +292,8 @@ async function idleConsumer(start: StartGateway, storage: StorageProcess, sink: 
   }
 }
 
-async function produceLatency(start: StartGateway, storage: StorageProcess, model: LatencyModel, sink: BenchSink): Promise<void> {
-  const gw = await startMeteredGateway(start, storage, model);
+async function produceLatency(storage: StorageProcess, model: LatencyModel, sink: BenchSink): Promise<void> {
+  const gw = await startMeteredGateway(storage, model);
   const http = await startMeteredCluster({ storage, latency: model, seed: 11 });
   try {
     const admin = Admin.fromClient(new FloeHttpClient(http.cluster.url));
@@ -356,20 +364,12 @@ function fleet(sink: BenchSink): void {
 
 export async function runGatewayBench(sink: BenchSink = printResult): Promise<void> {
   fleet(sink);
-  let start: StartGateway;
-  try {
-    start = await loadStartGateway();
-  } catch (error) {
-    // Before the gateway server is merged: say so, and let the rest of `npm run bench` go on.
-    process.stderr.write(`${(error as Error).message}: measurements skipped\n`);
-    return;
-  }
   setLocalCredentials();
   const storage = await startStorageProcess();
   try {
-    await throughput(start, storage, sink);
-    await idleConsumer(start, storage, sink);
-    for (const model of Object.values(LATENCY_MODELS)) await produceLatency(start, storage, model, sink);
+    await throughput(storage, sink);
+    await idleConsumer(storage, sink);
+    for (const model of Object.values(LATENCY_MODELS)) await produceLatency(storage, model, sink);
   } finally {
     await storage.stop();
   }

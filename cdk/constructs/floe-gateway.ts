@@ -198,6 +198,8 @@ export class FloeGateway extends Construct {
       ...props.environment,
       // A quarter of the memory for the cache of object ranges, as for the functions.
       [ENV.cacheBytes]: String(Math.floor((settings.memoryLimitMiB * 1024 * 1024) / 4)),
+      // Every interface: the NLB reaches the task on its private IP (floe gateway's default is loopback).
+      [GATEWAY_ENV.host]: '0.0.0.0',
       [GATEWAY_ENV.port]: String(settings.port),
       [GATEWAY_ENV.advertisedHost]: advertisedHost,
       [GATEWAY_ENV.advertisedPort]: String(settings.port),

@@ -1,6 +1,7 @@
 /**
- * Environment of a `floe gateway` process, every name in one place: what the CDK construct sets on
- * the container, the listener settings (src/gateway/settings.ts) and the security (src/gateway/security). (Storage variables: ENV in src/config/index.ts, as for handlers.)
+ * Environment of a `floe gateway` process, every name and default in one place: what the CDK
+ * construct sets on the container, the listener settings (src/gateway/settings.ts) and the security
+ * (src/gateway/security). (Storage variables: ENV in src/config/index.ts, as for handlers.)
  * Flags of `floe gateway` take precedence over these.
  */
 export const GATEWAY_ENV = {
@@ -43,8 +44,24 @@ export const GATEWAY_ENV = {
 export const GATEWAY_SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
 export type GatewaySaslMechanism = (typeof GATEWAY_SASL_MECHANISMS)[number];
 
+/**
+ * The default of every gateway setting, in one place (docs/configuration.md#kafka-gateway).
+ * The port is the local one (floe dev serves HTTP on 9092); a deployment sets FLOE_GATEWAY_PORT
+ * (the CDK construct: 9092, Kafka's port).
+ */
 export const GATEWAY_DEFAULTS = {
-  /** Kafka's port, used by the deployed gateway (the local cluster serves it on 9093, next to HTTP on 9092). */
-  port: 9092,
+  host: '127.0.0.1',
+  port: 9093,
+  nodeId: 1,
+  autoCreateTopics: false,
+  defaultPartitions: 1,
+  maxFrameBytes: 8 * 1024 * 1024,
+  maxInFlightPerConnection: 64,
+  maxConnections: 4096,
+  maxFetchWaitMs: 30_000,
+  headPollIntervalMs: 250,
+  groupPollIntervalMs: 200,
+  initialRebalanceDelayMs: 3000,
+  drainTimeoutMs: 10_000,
   credentialsRefreshSeconds: 300,
 } as const;

@@ -49,23 +49,18 @@ export const SERVED_APIS: readonly ApiVersionRange[] = [
   range(ApiKey.SyncGroup, 0, 5),
   range(ApiKey.DescribeGroups, 0, 5),
   range(ApiKey.ListGroups, 0, 4),
+  // SASL on every listener, as Kafka: without SASL they answer ILLEGAL_SASL_STATE. v0 is kafka-python's (bare tokens).
+  range(ApiKey.SaslHandshake, 0, 1),
   range(ApiKey.ApiVersions, 0, 3),
   range(ApiKey.CreateTopics, 0, 7),
   range(ApiKey.DeleteTopics, 0, 6),
   range(ApiKey.InitProducerId, 0, 4),
   range(ApiKey.DescribeConfigs, 0, 4),
+  range(ApiKey.SaslAuthenticate, 0, 2),
   range(ApiKey.CreatePartitions, 0, 3),
   range(ApiKey.DeleteGroups, 0, 2),
   range(ApiKey.DescribeCluster, 0, 1),
 ];
-
-/** Served only when an authenticator is configured. SaslHandshake v0 (unframed tokens) is not. */
-export const SASL_APIS: readonly ApiVersionRange[] = [range(ApiKey.SaslHandshake, 1, 1), range(ApiKey.SaslAuthenticate, 0, 2)];
-
-/** What one listener advertises: the served APIs, plus SASL's when it authenticates. */
-export function advertisedApis(withSasl: boolean): ApiVersionRange[] {
-  return [...SERVED_APIS, ...(withSasl ? SASL_APIS : [])].sort((a, b) => a.apiKey - b.apiKey);
-}
 
 export function isServed(apis: readonly ApiVersionRange[], apiKey: number, apiVersion: number): boolean {
   const api = apis.find((a) => a.apiKey === apiKey);

@@ -1,11 +1,11 @@
 /** What every request handler of the gateway works with: the process-wide services, and the request's own facts. */
 import type { ApiVersionRange, KafkaStruct } from '@floe/protocol/kafka';
-import type { Authenticator } from './auth.js';
 import type { ConnectionState } from './connection.js';
 import type { GatewayDeps } from './deps.js';
 import type { HeadWatcher } from './fetch/head-watcher.js';
 import type { ClassicGroups } from './groups/coordinator.js';
 import type { GatewayLogger } from './logger.js';
+import type { KafkaPrincipal } from './security/index.js';
 import type { GatewaySettings } from './settings.js';
 
 /** The one node every client is told about: leader of every partition, coordinator of every group. */
@@ -23,7 +23,6 @@ export interface GatewayContext {
   heads: HeadWatcher;
   groups: ClassicGroups;
   apis: readonly ApiVersionRange[];
-  authenticator?: Authenticator;
   /** Aborted when the gateway shuts down: long-polls and join barriers answer at once. */
   shutdown: AbortSignal;
   log: GatewayLogger;
@@ -32,6 +31,8 @@ export interface GatewayContext {
 export interface RequestInfo {
   apiVersion: number;
   clientId: string | null;
+  /** Who sent it: User:<name> after SASL, User:ANONYMOUS without SASL. What authorization (ACLs) checks. */
+  principal: KafkaPrincipal;
   connection: ConnectionState;
 }
 

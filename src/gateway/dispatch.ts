@@ -42,10 +42,11 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.DescribeCluster, describeCluster],
 ]);
 
-export function createDispatch(gw: GatewayContext): Dispatch {
+/** `handlers` is for tests; the gateway serves HANDLERS. */
+export function createDispatch(gw: GatewayContext, handlers: ReadonlyMap<number, Handler> = HANDLERS): Dispatch {
   return (request: DecodedRequest, connection: ConnectionState): Promise<KafkaStruct | null> => {
-    const handler = HANDLERS.get(request.apiKey);
+    const handler = handlers.get(request.apiKey);
     if (!handler) return Promise.reject(new Error(`no handler for api ${request.apiKey}`));
-    return handler(gw, request.body, { apiVersion: request.apiVersion, clientId: request.header.clientId, connection });
+    return handler(gw, request.body, { apiVersion: request.apiVersion, clientId: request.header.clientId, principal: connection.sasl.principal, connection });
   };
 }

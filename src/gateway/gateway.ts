@@ -3,13 +3,13 @@
  * Any number of instances may run behind one advertised address (a load balancer's); none keeps
  * state another one needs - only caches (topics, partition heads, object ranges).
  *
- * TLS plugs in through `createServer` (return a tls.Server), SASL through `authenticator`.
+ * Security (src/gateway/security): the listener is TLS when the GatewaySecurity has material, and
+ * every connection gets its own SaslConnection, which says what it may send and who it is.
  */
-import net, { type Server, type Socket } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { hostname } from 'node:os';
 import type { FloeConfig } from '../config/index.js';
-import { advertisedApis } from './apis.js';
-import type { Authenticator } from './auth.js';
+import { SERVED_APIS } from './apis.js';
 import { Connection } from './connection.js';
 import type { GatewayContext, Node } from './context.js';
 import { createGatewayDeps, type GatewayDeps } from './deps.js';
@@ -17,6 +17,7 @@ import { createDispatch } from './dispatch.js';
 import { HeadWatcher } from './fetch/head-watcher.js';
 import { ClassicGroups } from './groups/coordinator.js';
 import { stderrLogger, type GatewayLogger } from './logger.js';
+import { createGatewayServer, loadGatewaySecurity, type GatewaySecurity } from './security/index.js';
 import type { GatewaySettings } from './settings.js';
 
 export interface StartGatewayOptions {
@@ -26,9 +27,8 @@ export interface StartGatewayOptions {
   /** Prepared dependencies (tests count storage requests through them); made from `config` otherwise. */
   deps?: GatewayDeps;
   log?: GatewayLogger;
-  authenticator?: Authenticator;
-  /** Makes the listening server, e.g. `(handle) => tls.createServer(options, handle)`. */
-  createServer?: (onConnection: (socket: Socket) => void) => Server;
+  /** TLS and SASL (loadGatewaySecurity). @default plaintext, no SASL: every connection is User:ANONYMOUS */
+  security?: GatewaySecurity;
 }
 
 export interface RunningGateway {
@@ -44,12 +44,12 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-const listen = (server: Server, port: number, host: string): Promise<net.AddressInfo> =>
+const listen = (server: Server, port: number, host: string): Promise<AddressInfo> =>
   new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
-      resolve(server.address() as net.AddressInfo);
+      resolve(server.address() as AddressInfo);
     });
   });
 
@@ -77,7 +77,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     shutdown: shutdown.signal,
     log,
   });
-  const apis = advertisedApis(options.authenticator !== undefined);
+  const security = options.security ?? (await loadGatewaySecurity({}));
+  const apis = SERVED_APIS;
   const node: Node = { nodeId: settings.nodeId, host: '', port: 0, clusterId: settings.clusterId ?? `floe-${options.config.logTable}` };
   const context: GatewayContext = {
     deps,
@@ -86,7 +87,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     heads,
     groups,
     apis,
-    ...(options.authenticator ? { authenticator: options.authenticator } : {}),
     shutdown: shutdown.signal,
     log,
   };
@@ -103,14 +103,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       apis,
       maxFrameBytes: settings.maxFrameBytes,
       maxInFlight: settings.maxInFlightPerConnection,
-      authenticate: options.authenticator !== undefined,
+      sasl: security.newConnection(),
       shutdown: shutdown.signal,
       log,
     });
     live.add(connection);
     void connection.closed.then(() => live.delete(connection));
   };
-  const server = options.createServer ? options.createServer(onConnection) : net.createServer(onConnection);
+  const server = createGatewayServer(
+    { tls: security.tls, tlsSource: security.tlsSource, onTlsError: (error) => log.warn('TLS handshake failed', { error: error.message }) },
+    onConnection,
+  );
   server.maxConnections = settings.maxConnections;
   server.on('drop', () => log.warn('connection refused: maxConnections reached', { maxConnections: settings.maxConnections }));
   const address = await listen(server, settings.port, settings.host);

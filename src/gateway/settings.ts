@@ -4,7 +4,7 @@
  * docs/configuration.md#kafka-gateway lists every one. Read through src/config/index.ts's validated
  * reader: a bad value is INVALID_CONFIG naming the variable.
  */
-import { GATEWAY_ENV } from '../config/gateway.js';
+import { GATEWAY_DEFAULTS, GATEWAY_ENV } from '../config/gateway.js';
 import { envBoolean, envInteger } from '../config/index.js';
 
 export { GATEWAY_ENV };
@@ -42,22 +42,6 @@ export interface GatewaySettings {
   /** On SIGTERM/SIGINT, in-flight requests get this long to finish before connections are cut. */
   drainTimeoutMs: number;
 }
-
-export const GATEWAY_DEFAULTS: GatewaySettings = {
-  host: '127.0.0.1',
-  port: 9093,
-  nodeId: 1,
-  autoCreateTopics: false,
-  defaultPartitions: 1,
-  maxFrameBytes: 8 * 1024 * 1024,
-  maxInFlightPerConnection: 64,
-  maxConnections: 4096,
-  maxFetchWaitMs: 30_000,
-  headPollIntervalMs: 250,
-  groupPollIntervalMs: 200,
-  initialRebalanceDelayMs: 3000,
-  drainTimeoutMs: 10_000,
-};
 
 type Env = Record<string, string | undefined>;
 

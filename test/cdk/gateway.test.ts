@@ -5,6 +5,7 @@
  * the exact IAM actions, the secret grants, the container environment, and cdk-nag.
  * Constants come from src/ and cdk/ so a rename on either side is caught here.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,6 +156,7 @@ describe('the Fargate service', () => {
       [LOG_TABLE.envVar]: { Ref: logicalId(plain.floe.storage.logTable) },
       [GROUPS_TABLE.envVar]: { Ref: logicalId(plain.floe.storage.groupsTable) },
       [ENV.cacheBytes]: String(128 * 1024 * 1024),
+      [GATEWAY_ENV.host]: '0.0.0.0',
       [GATEWAY_ENV.port]: '9092',
       [GATEWAY_ENV.advertisedHost]: getAtt(logicalId(gateway.loadBalancer), 'DNSName'),
       [GATEWAY_ENV.advertisedPort]: '9092',
@@ -368,6 +370,24 @@ describe('the image', () => {
     expect(staged).not.toContain('node_modules');
     expect(staged).not.toContain('dist');
     expect(staged).not.toContain('test');
+  });
+
+  it('starts `floe gateway`: its entry point is the CLI it copies, which has that command (and `gateway credentials`)', () => {
+    // Prepare
+    const dockerfile = readFileSync(join(PACKAGE_ROOT, GATEWAY_DOCKERFILE), 'utf8');
+    const instruction = (name: string): unknown => JSON.parse(new RegExp(`^${name} (\\[.*\\])$`, 'm').exec(dockerfile)?.[1] ?? 'null');
+
+    // Act: what the container runs, asked for its help (the build the tests run on)
+    const help = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'bin/floe.mjs'), 'gateway', '--help'], { encoding: 'utf8' });
+
+    // Assess
+    expect(instruction('ENTRYPOINT')).toEqual(['node', 'bin/floe.mjs']);
+    expect(instruction('CMD')).toEqual(['gateway']);
+    expect(dockerfile).toMatch(/^COPY --from=build \/floe\/bin \.\/bin$/m);
+    expect(dockerfile).toMatch(/^COPY --from=build \/floe\/dist\/src \.\/dist\/src$/m);
+    expect(readFileSync(join(PACKAGE_ROOT, 'bin/floe.mjs'), 'utf8')).toContain("'../dist/src/cli/main.js'");
+    expect(help.stdout).toMatch(/^Usage: floe gateway \[options\] \[command\]/m);
+    expect(help.stdout).toMatch(/^\s+credentials \[options\] <user>/m);
   });
 });
 

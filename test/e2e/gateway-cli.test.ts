@@ -3,7 +3,9 @@
  * runs), draining on SIGTERM - a waiting fetch is answered, then the process exits 0 - and `floe dev`
  * serving the gateway next to the bootstrap URL.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,6 +72,39 @@ describe('floe gateway', () => {
     expect(second.body.responses[0].partitions[0]).toMatchObject({ errorCode: 0, highWatermark: 1n });
     expect(stoppedIn).toBeLessThan(5000); // the 20 s long-poll ended at shutdown
     expect(code).toBe(0);
+  });
+
+  it('with no FLOE_GATEWAY_* security set: plaintext without SASL, silent health checks, nothing written to disk', async () => {
+    // Prepare: an empty working directory, home and temp directory to catch any file it writes
+    const scratch = ['cwd', 'home', 'tmp'].map((name) => mkdtempSync(join(tmpdir(), `floe-gw-${name}-`)));
+    dirs.push(...scratch);
+    const [cwd, home, tmp] = scratch as [string, string, string];
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, TMPDIR: tmp };
+    for (const name of Object.keys(env)) if (name.startsWith('FLOE_GATEWAY_')) delete env[name];
+    const gateway = new ClientProcess(spawn(process.execPath, [FLOE_BIN, 'gateway', '--port', '0', '--json'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+    await gateway.until(() => gateway.stdout.length > 0, 30_000, 'the gateway to start');
+    const ready = JSON.parse(gateway.stdout[0] as string) as { kafka: string; security: string };
+    const port = Number(ready.kafka.split(':').at(-1));
+
+    // Act: health checks (connect, close), then an anonymous client
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => socket.end());
+        socket.once('close', () => resolve());
+      });
+    }
+    const wire = await KafkaWire.connect(port);
+    const meta = await wire.request(3, 1, { topics: [] });
+    wire.close();
+    const stderrBeforeStop = [...gateway.stderr];
+    const code = await gateway.stop('SIGTERM');
+
+    // Assess
+    expect(ready.security).toBe('plaintext, no SASL (User:ANONYMOUS)');
+    expect(meta.brokers).toHaveLength(1);
+    expect(stderrBeforeStop).toEqual([]);
+    expect(code).toBe(0);
+    for (const dir of scratch) expect(readdirSync(dir)).toEqual([]);
   });
 
   it('refuses to start without storage configuration, with a clear error', async () => {

@@ -1,10 +1,10 @@
 /** Test helpers: a Kafka gateway in this process on the run's shared storage, with its storage writes counted. */
 import { configFromEnv } from '../../src/config/index.js';
 import { createGatewayDeps } from '../../src/gateway/deps.js';
-import type { Authenticator } from '../../src/gateway/auth.js';
 import { startGateway, type RunningGateway } from '../../src/gateway/gateway.js';
-import { silentLogger } from '../../src/gateway/logger.js';
-import { GATEWAY_DEFAULTS, type GatewaySettings } from '../../src/gateway/settings.js';
+import { silentLogger, type GatewayLogger } from '../../src/gateway/logger.js';
+import type { GatewaySecurity } from '../../src/gateway/security/index.js';
+import { gatewaySettingsFromEnv, type GatewaySettings } from '../../src/gateway/settings.js';
 
 export interface TestGateway extends RunningGateway {
   /** DynamoDB write commands sent (Put, Update, Delete, BatchWrite), by command name. */
@@ -15,16 +15,15 @@ export interface TestGateway extends RunningGateway {
 const WRITE_COMMANDS = new Set(['PutCommand', 'UpdateCommand', 'DeleteCommand', 'BatchWriteCommand', 'TransactWriteCommand']);
 
 /** Settings for tests: any free port, short polls, no initial rebalance delay unless asked. */
-export const TEST_SETTINGS: GatewaySettings = {
-  ...GATEWAY_DEFAULTS,
+export const TEST_SETTINGS: GatewaySettings = gatewaySettingsFromEnv({}, {
   port: 0,
   headPollIntervalMs: 50,
   groupPollIntervalMs: 50,
   initialRebalanceDelayMs: 0,
   drainTimeoutMs: 2000,
-};
+});
 
-export async function startTestGateway(settings: Partial<GatewaySettings> = {}, authenticator?: Authenticator): Promise<TestGateway> {
+export async function startTestGateway(settings: Partial<GatewaySettings> = {}, options: { security?: GatewaySecurity; log?: GatewayLogger } = {}): Promise<TestGateway> {
   const config = configFromEnv();
   const deps = createGatewayDeps(config);
   const writes: string[] = [];
@@ -33,7 +32,7 @@ export async function startTestGateway(settings: Partial<GatewaySettings> = {}, 
     if (WRITE_COMMANDS.has(command.constructor.name)) writes.push(command.constructor.name);
     return (send as (...args: unknown[]) => unknown)(command, ...rest);
   }) as typeof deps.clients.dynamo.send;
-  const running = await startGateway({ config, settings: { ...TEST_SETTINGS, ...settings }, deps, log: silentLogger, ...(authenticator ? { authenticator } : {}) });
+  const running = await startGateway({ config, settings: { ...TEST_SETTINGS, ...settings }, deps, log: options.log ?? silentLogger, ...(options.security ? { security: options.security } : {}) });
   const close = running.close;
   return Object.assign(running, {
     writes,

@@ -3,13 +3,9 @@
  * Kafka gateway. The password is read from stdin, never from an argument (shell history, ps), and
  * only SCRAM salted keys are written: they serve SCRAM-SHA-256/512 and PLAIN logins alike.
  * Without --file or --secret-id it prints a credentials document holding just that user.
- *
- * To be registered under the `gateway` command (registerGatewayCredentials(gatewayCommand));
- * until then: node bin/run-ts.mjs src/cli/commands/gateway-credentials.ts credentials <user> ...
  */
 import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { pathToFileURL } from 'node:url';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { FloeError } from '@floe/protocol';
 import { removeUser, scramEntries, setUser } from '../../gateway/security/credentials/edit.js';
 import { isScramMechanism, type ScramMechanism } from '../../gateway/security/sasl/mechanism.js';
@@ -101,11 +97,3 @@ export function registerGatewayCredentials(gateway: Command): void {
     });
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const program = new Command('floe gateway');
-  registerGatewayCredentials(program);
-  await program.parseAsync(process.argv).catch((error: unknown) => {
-    process.stderr.write(`error: ${error instanceof FloeError ? `${error.code}: ` : ''}${(error as Error).message}\n`);
-    process.exitCode = 1;
-  });
-}

@@ -1,16 +1,19 @@
 /**
  * floe gateway: the Kafka-protocol gateway (docs/gateway.md). Storage comes from the same
  * environment as the Lambda handlers (FLOE_BUCKET, FLOE_LOG_TABLE, FLOE_GROUPS_TABLE, AWS_*),
- * or, for a local stand-in started with `floe storage`, from --dynamodb-endpoint/--s3-endpoint.
- * SIGINT/SIGTERM drain in-flight requests before exiting.
+ * or, for a local stand-in started with `floe storage`, from --dynamodb-endpoint/--s3-endpoint;
+ * its own settings and its security (TLS, SASL) from FLOE_GATEWAY_* (src/config/gateway.ts), flags
+ * on top. Nothing set: plaintext, no SASL. It writes nothing to disk (the container's root file
+ * system is read-only). SIGINT/SIGTERM drain in-flight requests before exiting.
+ * `floe gateway credentials` edits the SASL users (gateway-credentials.ts).
  */
 import type { Command } from 'commander';
 import { FloeError } from '@floe/protocol';
-import { configFromEnv, type FloeConfig } from '../../config/index.js';
-import { startGateway } from '../../gateway/gateway.js';
-import { gatewaySettingsFromEnv, type GatewaySettings } from '../../gateway/settings.js';
-import { setLocalCredentials } from '../../local/cluster.js';
-import { localConfig } from '../../local/storage.js';
+import { GATEWAY_ENV } from '../../config/gateway.js';
+import { configFromEnv, type Env, type FloeConfig } from '../../config/index.js';
+import type { GatewaySecurity } from '../../gateway/security/index.js';
+import type { GatewaySettings } from '../../gateway/settings.js';
+import { registerGatewayCredentials } from './gateway-credentials.js';
 
 interface GatewayOptions {
   host?: string;
@@ -20,6 +23,10 @@ interface GatewayOptions {
   nodeId?: number;
   autoCreateTopics?: boolean;
   defaultPartitions?: number;
+  saslMechanisms?: string;
+  credentialsFile?: string;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
   dynamodbEndpoint?: string;
   s3Endpoint?: string;
   json?: boolean;
@@ -31,9 +38,11 @@ const int = (min: number, max: number) => (value: string): number => {
   return n;
 };
 
-function storageConfig(options: GatewayOptions): FloeConfig {
+async function storageConfig(options: GatewayOptions): Promise<FloeConfig> {
   if (options.dynamodbEndpoint || options.s3Endpoint) {
     if (!options.dynamodbEndpoint || !options.s3Endpoint) throw new FloeError('INVALID_CONFIG', '--dynamodb-endpoint and --s3-endpoint go together');
+    // Loaded only here: the local cluster's stand-ins are large, and a deployed gateway never needs them.
+    const [{ setLocalCredentials }, { localConfig }] = await Promise.all([import('../../local/cluster.js'), import('../../local/storage.js')]);
     setLocalCredentials();
     return localConfig({ dynamoEndpoint: options.dynamodbEndpoint, s3Endpoint: options.s3Endpoint });
   }
@@ -44,22 +53,57 @@ function storageConfig(options: GatewayOptions): FloeConfig {
   }
 }
 
+/** The environment with the security flags written over it: a flag replaces every other source of the same thing. */
+function securityEnv(env: Env, options: GatewayOptions): Env {
+  const merged: Env = { ...env };
+  if (options.saslMechanisms !== undefined) merged[GATEWAY_ENV.saslMechanisms] = options.saslMechanisms;
+  if (options.credentialsFile !== undefined) {
+    merged[GATEWAY_ENV.credentialsFile] = options.credentialsFile;
+    delete merged[GATEWAY_ENV.credentialsSecretId];
+    delete merged[GATEWAY_ENV.credentials];
+  }
+  if (options.tlsCertFile !== undefined || options.tlsKeyFile !== undefined) {
+    if (options.tlsCertFile !== undefined) merged[GATEWAY_ENV.tlsCertFile] = options.tlsCertFile;
+    if (options.tlsKeyFile !== undefined) merged[GATEWAY_ENV.tlsKeyFile] = options.tlsKeyFile;
+    delete merged[GATEWAY_ENV.tlsSecretId];
+  }
+  return merged;
+}
+
+async function loadSecurity(env: Env, warn: (message: string, fields: Record<string, unknown>) => void): Promise<GatewaySecurity> {
+  const { loadGatewaySecurity, securitySettingsFromEnv } = await import('../../gateway/security/index.js');
+  try {
+    return await loadGatewaySecurity(securitySettingsFromEnv(env), { onReloadError: (error) => warn('credentials reload failed, keeping the last good ones', { error: String(error) }) });
+  } catch (error) {
+    throw new FloeError('INVALID_CONFIG', `gateway security: ${(error as Error).message}`);
+  }
+}
+
 export function registerGateway(program: Command): void {
-  program
+  const gateway = program
     .command('gateway')
     .description('serve the Kafka protocol over this cluster\'s storage: Kafka clients (kcat, librdkafka, kafkajs, Java) connect to it')
-    .option('--host <host>', 'address to listen on (env FLOE_GATEWAY_HOST; default 127.0.0.1)')
-    .option('--port <port>', 'port to listen on, 0 = any free port (env FLOE_GATEWAY_PORT; default 9093)', int(0, 65535))
-    .option('--advertised-host <host>', 'host clients are told to connect to, e.g. a load balancer (env FLOE_GATEWAY_ADVERTISED_HOST)')
-    .option('--advertised-port <port>', 'port clients are told to connect to (env FLOE_GATEWAY_ADVERTISED_PORT)', int(1, 65535))
-    .option('--node-id <id>', 'node id of the advertised broker (env FLOE_GATEWAY_NODE_ID; default 1)', int(0, 2 ** 31 - 1))
-    .option('--auto-create-topics', 'create topics the first time a client asks for them (env FLOE_GATEWAY_AUTO_CREATE_TOPICS; default off)')
-    .option('--default-partitions <n>', 'partitions of auto-created topics (env FLOE_GATEWAY_DEFAULT_PARTITIONS; default 1)', int(1, 4096))
+    .option('--host <host>', `address to listen on (env ${GATEWAY_ENV.host}; default 127.0.0.1; 0.0.0.0 in a container)`)
+    .option('--port <port>', `port to listen on, 0 = any free port (env ${GATEWAY_ENV.port}; default 9093)`, int(0, 65535))
+    .option('--advertised-host <host>', `host clients are told to connect to, e.g. a load balancer (env ${GATEWAY_ENV.advertisedHost})`)
+    .option('--advertised-port <port>', `port clients are told to connect to (env ${GATEWAY_ENV.advertisedPort})`, int(1, 65535))
+    .option('--node-id <id>', `node id of the advertised broker (env ${GATEWAY_ENV.nodeId}; default 1)`, int(0, 2 ** 31 - 1))
+    .option('--auto-create-topics', `create topics the first time a client asks for them (env ${GATEWAY_ENV.autoCreateTopics}; default off)`)
+    .option('--default-partitions <n>', `partitions of auto-created topics (env ${GATEWAY_ENV.defaultPartitions}; default 1)`, int(1, 4096))
+    .option('--sasl-mechanisms <list>', `require SASL: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, comma-separated (env ${GATEWAY_ENV.saslMechanisms}; default none)`)
+    .option('--credentials-file <path>', `the SASL users' JSON document (env ${GATEWAY_ENV.credentialsFile}, or ${GATEWAY_ENV.credentialsSecretId})`)
+    .option('--tls-cert-file <path>', `serve TLS with this PEM certificate (and chain) (env ${GATEWAY_ENV.tlsCertFile}, or ${GATEWAY_ENV.tlsSecretId})`)
+    .option('--tls-key-file <path>', `the certificate's unencrypted PEM key (env ${GATEWAY_ENV.tlsKeyFile})`)
     .option('--dynamodb-endpoint <url>', 'DynamoDB endpoint of a local storage (`floe storage`)')
     .option('--s3-endpoint <url>', 'S3 endpoint of a local storage (`floe storage`)')
     .option('--json', 'print the listening address as one JSON line')
     .action(async (options: GatewayOptions) => {
-      const config = storageConfig(options);
+      const [{ startGateway }, { gatewaySettingsFromEnv }, { stderrLogger }] = await Promise.all([
+        import('../../gateway/gateway.js'),
+        import('../../gateway/settings.js'),
+        import('../../gateway/logger.js'),
+      ]);
+      const config = await storageConfig(options);
       const overrides: Partial<GatewaySettings> = {
         host: options.host,
         port: options.port,
@@ -75,27 +119,29 @@ export function registerGateway(program: Command): void {
       } catch (error) {
         throw new FloeError('INVALID_CONFIG', (error as Error).message);
       }
-      let gateway;
+      const security = await loadSecurity(securityEnv(process.env, options), stderrLogger.warn);
+      let running;
       try {
-        gateway = await startGateway({ config, settings });
+        running = await startGateway({ config, settings, security, log: stderrLogger });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new FloeError('INVALID_CONFIG', `port ${settings.port} is in use: choose another with --port`);
         throw error;
       }
-      const listening = `${gateway.host}:${gateway.port}`;
-      const advertised = `${gateway.node.host}:${gateway.node.port}`;
+      const listening = `${running.host}:${running.port}`;
+      const advertised = `${running.node.host}:${running.node.port}`;
       process.stdout.write(
         options.json
-          ? `${JSON.stringify({ kafka: listening, advertised })}\n`
-          : `Floe Kafka gateway listening on ${listening} (advertised as ${advertised}).\n  try: kcat -b ${advertised} -L\nPress Ctrl-C to stop.\n`,
+          ? `${JSON.stringify({ kafka: listening, advertised, security: security.description })}\n`
+          : `Floe Kafka gateway listening on ${listening} (advertised as ${advertised}); ${security.description}.\n  try: kcat -b ${advertised} -L\nPress Ctrl-C to stop.\n`,
       );
       await new Promise<void>((done) => {
         const stop = () => {
           process.stderr.write('draining...\n');
-          void gateway.close().then(done);
+          void running.close().then(done);
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
     });
+  registerGatewayCredentials(gateway);
 }

@@ -1,42 +1,40 @@
 /**
- * SaslHandshake (17) v1 and SaslAuthenticate (36): the frame of a SASL exchange, with the
- * mechanism itself behind the Authenticator interface (auth.ts). Served only when the listener
- * has an authenticator; until the exchange ends the connection may use nothing else.
+ * SaslHandshake (17), SaslAuthenticate (36), and the bare tokens that follow a SaslHandshake v0
+ * (kafka-python 2.0 still sends them): codec bodies in and out of the connection's SaslConnection
+ * (src/gateway/security), which holds the state and the rules. Authentication outcomes are logged,
+ * one line each; a connection that never authenticates (a health check) logs nothing.
  */
 import type { MessageBody, SaslAuthenticateRequest, SaslHandshakeRequest } from '@floe/protocol/kafka';
-import type { SaslSession } from '../auth.js';
+import type { ConnectionState } from '../connection.js';
 import type { Handler } from '../context.js';
-import { KafkaCode } from '../kafka-codes.js';
+import type { GatewayLogger } from '../logger.js';
+import type { RawTokenAnswer } from '../security/index.js';
 
-interface SaslState {
-  mechanism?: string;
-  session?: SaslSession;
+function logOutcome(log: GatewayLogger, connection: ConnectionState, wasAuthenticated: boolean, failure: string | null | undefined): void {
+  const fields = { connection: connection.id, remote: connection.remote };
+  if (failure !== undefined) log.warn('authentication failed', { ...fields, error: failure });
+  else if (!wasAuthenticated && connection.sasl.authenticated) log.info('authenticated', { ...fields, principal: connection.sasl.principal });
 }
 
-export const saslHandshake: Handler = async (gw, raw, { connection }) => {
+export const saslHandshake: Handler = async (_gw, raw, { apiVersion, connection }) => {
   const body = raw as MessageBody<typeof SaslHandshakeRequest>;
-  const mechanisms = [...(gw.authenticator?.mechanisms ?? [])];
-  if (!gw.authenticator || connection.principal !== undefined || !mechanisms.includes(body.mechanism ?? '')) {
-    return { errorCode: connection.principal !== undefined ? KafkaCode.ILLEGAL_SASL_STATE : KafkaCode.UNSUPPORTED_SASL_MECHANISM, mechanisms };
-  }
-  connection.sasl = { mechanism: body.mechanism } satisfies SaslState;
-  return { errorCode: 0, mechanisms };
+  const answer = connection.sasl.handshake(apiVersion, body.mechanism ?? '');
+  if (answer.close) connection.endAfterResponse();
+  return answer.body;
 };
 
 export const saslAuthenticate: Handler = async (gw, raw, { connection }) => {
   const body = raw as MessageBody<typeof SaslAuthenticateRequest>;
-  const state = connection.sasl as SaslState | undefined;
-  const answer = (errorCode: number, errorMessage: string | null, authBytes: Buffer = Buffer.alloc(0)) => ({ errorCode, errorMessage, authBytes, sessionLifetimeMs: 0n });
-  if (!gw.authenticator || state?.mechanism === undefined || connection.principal !== undefined) return answer(KafkaCode.ILLEGAL_SASL_STATE, 'SaslHandshake first');
-  try {
-    state.session ??= gw.authenticator.start(state.mechanism);
-    const step = await state.session.step(body.authBytes ?? Buffer.alloc(0));
-    if (!step.done) return answer(0, null, step.challenge);
-    connection.principal = step.principal;
-    connection.sasl = undefined;
-    return answer(0, null, step.response);
-  } catch {
-    connection.sasl = undefined;
-    return answer(KafkaCode.SASL_AUTHENTICATION_FAILED, 'authentication failed');
-  }
+  const wasAuthenticated = connection.sasl.authenticated;
+  const answer = await connection.sasl.authenticate(Buffer.from(body.authBytes ?? []));
+  logOutcome(gw.log, connection, wasAuthenticated, answer.body.errorCode === 0 ? undefined : answer.body.errorMessage);
+  if (answer.close) connection.endAfterResponse();
+  return answer.body;
 };
+
+/** A bare token after a v0 handshake. v0 cannot carry an error: a failure closes the connection. */
+export async function saslRawToken(log: GatewayLogger, connection: ConnectionState, token: Buffer): Promise<RawTokenAnswer> {
+  const answer = await connection.sasl.rawToken(token);
+  logOutcome(log, connection, false, answer.close ? 'SASL exchange after SaslHandshake v0 failed' : undefined);
+  return answer;
+}

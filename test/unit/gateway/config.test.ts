@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { GATEWAY_ENV } from '../../../src/config/gateway.js';
 import { loadGatewaySecurity, securitySettingsFromEnv } from '../../../src/gateway/security/config.js';
-import { ALICE, documentText } from './fixtures.js';
+import { ALICE, documentText } from '../../helpers/sasl-fixtures.js';
 
 const noSecrets = async (id: string): Promise<string> => {
   throw new Error(`unexpected secret read: ${id}`);

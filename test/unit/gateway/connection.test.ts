@@ -9,8 +9,8 @@ import { SaslAuthenticator } from '../../../src/gateway/security/sasl/authentica
 import { SaslConnection } from '../../../src/gateway/security/sasl/connection.js';
 import { SASL_ERROR } from '../../../src/gateway/security/sasl/errors.js';
 import type { CredentialStore } from '../../../src/gateway/security/credentials/store.js';
-import { ALICE, testStore } from './fixtures.js';
-import { ScramTestClient } from './scram-client.js';
+import { ALICE, testStore } from '../../helpers/sasl-fixtures.js';
+import { ScramTestClient } from '../../helpers/scram-client.js';
 
 const METADATA = 3;
 const API_VERSIONS = 18;

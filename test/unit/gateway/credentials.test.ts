@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CredentialDocumentError, parseCredentialDocument } from '../../../src/gateway/security/credentials/document.js';
 import { removeUser, scramEntries, setUser } from '../../../src/gateway/security/credentials/edit.js';
 import { CachedCredentialStore } from '../../../src/gateway/security/credentials/store.js';
-import { ALICE, documentText } from './fixtures.js';
+import { ALICE, documentText } from '../../helpers/sasl-fixtures.js';
 
 const b64 = (bytes: number) => Buffer.alloc(bytes, 1).toString('base64');
 const scram256 = { salt: b64(16), iterations: 4096, storedKey: b64(32), serverKey: b64(32) };

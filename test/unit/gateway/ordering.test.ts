@@ -6,11 +6,12 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KafkaStruct } from '../../../packages/protocol/src/kafka/index.js';
-import { advertisedApis } from '../../../src/gateway/apis.js';
+import { SERVED_APIS } from '../../../src/gateway/apis.js';
 import { Connection, type Dispatch } from '../../../src/gateway/connection.js';
 import { silentLogger } from '../../../src/gateway/logger.js';
 import { PartitionOrder } from '../../../src/gateway/partition-order.js';
 import { ResponseQueue } from '../../../src/gateway/response-queue.js';
+import { SaslConnection } from '../../../src/gateway/security/index.js';
 import { KafkaWire } from '../../helpers/kafka-wire.js';
 
 const deferred = <T = void>() => {
@@ -102,10 +103,10 @@ describe('a connection', () => {
       new Connection(socket, {
         id: 1,
         dispatch,
-        apis: advertisedApis(false),
+        apis: SERVED_APIS,
         maxFrameBytes: 1024 * 1024,
         maxInFlight: 8,
-        authenticate: false,
+        sasl: new SaslConnection(undefined),
         shutdown: new AbortController().signal,
         log: silentLogger,
       });

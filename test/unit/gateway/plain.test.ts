@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { SASL_ERROR } from '../../../src/gateway/security/sasl/errors.js';
 import { PlainServerSession } from '../../../src/gateway/security/sasl/plain.js';
-import { ALICE, BOB, testStore } from './fixtures.js';
+import { ALICE, BOB, testStore } from '../../helpers/sasl-fixtures.js';
 
 const plain = (authzid: string, user: string, password: string) => Buffer.from(`${authzid}\0${user}\0${password}`);
 

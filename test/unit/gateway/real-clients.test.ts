@@ -8,8 +8,8 @@ import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_ENV } from '../../../src/config/gateway.js';
 import { loadGatewaySecurity, securitySettingsFromEnv } from '../../../src/gateway/security/config.js';
-import { hasOpenssl, makeCertificates, type TestCertificates } from './certificates.js';
-import { ALICE, documentText } from './fixtures.js';
+import { hasOpenssl, makeCertificates, type TestCertificates } from '../../helpers/certificates.js';
+import { ALICE, documentText } from '../../helpers/sasl-fixtures.js';
 import { startSecureBroker, type SecureBroker } from './secure-broker.js';
 
 const hasKcat = spawnSync('kcat', ['-V'], { stdio: 'ignore' }).status === 0;

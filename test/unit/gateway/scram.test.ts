@@ -7,8 +7,8 @@ import { scramCredential, SCRAM_MAX_ITERATIONS, SCRAM_MIN_ITERATIONS } from '../
 import { decodeSaslName, encodeSaslName, ScramFormatError } from '../../../src/gateway/security/sasl/scram-messages.js';
 import { ScramServerSession } from '../../../src/gateway/security/sasl/scram.js';
 import { scramCredentialToJson } from '../../../src/gateway/security/credentials/document.js';
-import { ALICE, documentText, testStore } from './fixtures.js';
-import { ScramTestClient } from './scram-client.js';
+import { ALICE, documentText, testStore } from '../../helpers/sasl-fixtures.js';
+import { ScramTestClient } from '../../helpers/scram-client.js';
 
 const text = (b: Buffer) => b.toString('utf8');
 

@@ -7,7 +7,7 @@ import { connect as tcpConnect, type AddressInfo, type Server, type Socket } fro
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkTlsMaterial, createGatewayServer, isTls, parseTlsSecret, tlsFromFiles } from '../../../src/gateway/security/tls.js';
-import { hasOpenssl, makeCertificates, type TestCertificates } from './certificates.js';
+import { hasOpenssl, makeCertificates, type TestCertificates } from '../../helpers/certificates.js';
 
 if (!hasOpenssl) console.warn('tls.test.ts: skipped, the openssl CLI is not installed (it makes the test certificates)');
 

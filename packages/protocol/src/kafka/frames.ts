@@ -15,7 +15,8 @@ export class FrameSplitter {
   private buffered = 0;
   private failure: KafkaProtocolError | undefined;
 
-  constructor(readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
+  /** May change between frames (a server allows bigger frames once a client has authenticated). */
+  constructor(public maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
 
   /** Bytes held for a frame not yet complete. */
   get pendingBytes(): number {

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TlsMaterial } from '../../../src/gateway/security/tls.js';
+import type { TlsMaterial } from '../../src/gateway/security/tls.js';
 
 export const hasOpenssl = (() => {
   try {

@@ -1,7 +1,7 @@
 /** Credential documents for the gateway security tests, built with the same helper operators use. */
-import { parseCredentialDocument, type CredentialDocument } from '../../../src/gateway/security/credentials/document.js';
-import { scramEntries, setUser } from '../../../src/gateway/security/credentials/edit.js';
-import { staticCredentialStore, type CredentialStore } from '../../../src/gateway/security/credentials/store.js';
+import { parseCredentialDocument, type CredentialDocument } from '../../src/gateway/security/credentials/document.js';
+import { scramEntries, setUser } from '../../src/gateway/security/credentials/edit.js';
+import { staticCredentialStore, type CredentialStore } from '../../src/gateway/security/credentials/store.js';
 
 export const ALICE = { name: 'alice', password: 'correct horse battery staple' };
 export const BOB = { name: 'bob', password: 'plain-only password' };

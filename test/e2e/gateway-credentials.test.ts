@@ -1,22 +1,19 @@
-/** `floe gateway credentials`: the helper operators create users with, run as a process with the password on stdin. */
+/** `floe gateway credentials`: the helper operators create users with, run through the CLI with the password on stdin. */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseCredentialDocument } from '../../../src/gateway/security/credentials/document.js';
-import { staticCredentialStore } from '../../../src/gateway/security/credentials/store.js';
-import { PlainServerSession } from '../../../src/gateway/security/sasl/plain.js';
+import { parseCredentialDocument } from '../../src/gateway/security/credentials/document.js';
+import { staticCredentialStore } from '../../src/gateway/security/credentials/store.js';
+import { PlainServerSession } from '../../src/gateway/security/sasl/plain.js';
+import { FLOE_BIN } from '../helpers/processes.js';
 
-const COMMAND = fileURLToPath(new URL('../../../src/cli/commands/gateway-credentials.ts', import.meta.url));
-const TSX = createRequire(import.meta.url).resolve('tsx');
 const dir = mkdtempSync(join(tmpdir(), 'floe-gateway-credentials-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const run = (args: string[], input: string) =>
-  spawnSync(process.execPath, ['--import', TSX, COMMAND, 'credentials', ...args], { input, encoding: 'utf8' });
+  spawnSync(process.execPath, [FLOE_BIN, 'gateway', 'credentials', ...args], { input, encoding: 'utf8' });
 
 describe('floe gateway credentials', () => {
   it('writes SCRAM entries for a password read on stdin into a 0600 file the gateway accepts', async () => {
