@@ -118,7 +118,8 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
           deps,
           v.topic.topicId,
           v.result.partition,
-          { k: key, s: v.start, l: v.batch.length, n: v.header.recordCount, t: v.maxTimestamp < 0 ? appendTime : v.maxTimestamp, a: appendTime },
+          // w: the offsets the batch takes (lastOffsetDelta + 1, checked equal to the count above); compaction keeps it when it lowers n.
+          { k: key, s: v.start, l: v.batch.length, n: v.header.recordCount, w: v.header.lastOffsetDelta + 1, t: v.maxTimestamp < 0 ? appendTime : v.maxTimestamp, a: appendTime },
           v.producer,
         );
         Object.assign(v.result, {
