@@ -10,7 +10,7 @@ export interface GatewayTopic {
   name: string;
   topicId: string;
   partitions: number;
-  configs: Record<string, number>;
+  configs: Record<string, number | string>;
 }
 
 export interface GatewayPartition {
