@@ -329,6 +329,17 @@ export const fencedWrites = {
     condition: `attribute_exists(sk) AND ${version === undefined ? 'attribute_not_exists(v)' : 'v = :v'}`,
     values: { ':entries': entries, ':next': (version ?? 0) + 1, ...(version === undefined ? {} : { ':v': version }) },
   }),
+  /**
+   * Adds the offset span to inline locations written before decision 32 (span = record count then), if
+   * the head was not trimmed since: `recent[i]` is then still the location read (appends only add at the end).
+   */
+  addHeadSpans: (topicId: string, partition: number, recentBase: number, missing: Array<{ index: number; n: number }>): ConditionalWrite => ({
+    kind: 'update',
+    key: logKeys.head(topicId, partition),
+    set: missing.map((m, i) => `recent[${m.index}].w = :w${i}`),
+    condition: ['recentBase = :base', ...missing.map((m, i) => `recent[${m.index}].n = :w${i} AND attribute_not_exists(recent[${m.index}].w)`)].join(' AND '),
+    values: { ':base': recentBase, ...Object.fromEntries(missing.map((m, i) => [`:w${i}`, m.n])) },
+  }),
   markCandidate: (shard: string, objectKey: string, since: number, size: number, ttl: number): ConditionalWrite => ({
     kind: 'put',
     item: { ...logKeys.gcCandidate(shard, objectKey), since, size, [TTL_ATTRIBUTE]: ttl },
