@@ -37,6 +37,8 @@ export interface FetchAnswer {
   records: RawRecord[];
   highWatermark: number;
   logStartOffset: number;
+  /** where to fetch next (after the last batch read; past a compacted batch's removed offsets) */
+  nextOffset?: number;
 }
 
 export interface GatewayGroupListing {
