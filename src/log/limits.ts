@@ -106,5 +106,6 @@ export const TOPIC_CONFIG_DEFAULTS = {
 export type TopicConfigName = keyof typeof TOPIC_CONFIG_DEFAULTS;
 export type TopicConfig = { [K in TopicConfigName]: K extends 'cleanup.policy' ? CleanupPolicy : number };
 
-export const compacts = (configs: Pick<TopicConfig, 'cleanup.policy'>): boolean => configs['cleanup.policy'] !== 'delete';
+// Spelled out so that anything unexpected (an item from before cleanup.policy existed) reads as "delete": never compacted by accident.
+export const compacts = (configs: Pick<TopicConfig, 'cleanup.policy'>): boolean => configs['cleanup.policy'] === 'compact' || configs['cleanup.policy'] === 'compact,delete';
 export const deletes = (configs: Pick<TopicConfig, 'cleanup.policy'>): boolean => configs['cleanup.policy'] !== 'compact';

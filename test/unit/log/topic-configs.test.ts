@@ -3,7 +3,7 @@
  * whole-set rule min.compaction.lag.ms <= max.compaction.lag.ms. A bad value throws INVALID_CONFIG.
  */
 import { describe, expect, it } from 'vitest';
-import { TOPIC_CONFIG_DEFAULTS } from '../../../src/log/limits.js';
+import { compacts, deletes, TOPIC_CONFIG_DEFAULTS, type TopicConfig } from '../../../src/log/limits.js';
 import { parseCleanupPolicy, validateTopicConfigs } from '../../../src/log/topic-configs.js';
 
 const codeOf = (act: () => unknown): string | undefined => {
@@ -76,5 +76,18 @@ describe('topic configs', () => {
     // Assess
     expect(codes).toEqual(bad.map(() => 'INVALID_CONFIG'));
     expect(base).toEqual(TOPIC_CONFIG_DEFAULTS);
+  });
+
+  it('compacts only topics that ask for it; a config set from before cleanup.policy existed deletes', () => {
+    // Prepare
+    const policies = ['delete', 'compact', 'compact,delete'] as const;
+    const legacy = { 'retention.ms': 1000 } as unknown as Pick<TopicConfig, 'cleanup.policy'>;
+
+    // Act
+    const decided = policies.map((p) => [compacts({ 'cleanup.policy': p }), deletes({ 'cleanup.policy': p })]);
+
+    // Assess
+    expect(decided).toEqual([[false, true], [true, false], [true, true]]);
+    expect([compacts(legacy), deletes(legacy)]).toEqual([false, true]);
   });
 });
