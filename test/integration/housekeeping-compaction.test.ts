@@ -6,6 +6,7 @@
  * producer fields and headers with a valid CRC.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
 import { FloeHttpClient } from '../../packages/client/src/http-client.js';
@@ -234,6 +235,53 @@ describe('compaction', () => {
     } finally {
       await consumer.close();
       wire.close();
+      await gateway.close();
+      gatewayDeps.clients.dynamo.destroy();
+      gatewayDeps.clients.s3.destroy();
+    }
+  });
+});
+
+describe('compaction with a Kafka client', () => {
+  it('kafkajs sets cleanup.policy with AlterConfigs and its consumer group reads the compacted partition through the gateway, past a rewritten batch\'s removed end', async () => {
+    // Prepare: a gateway on this storage; a batch of three whose last two are superseded, then enough batches to spill it
+    process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+    const topic = uniqueName('compact-kjs');
+    const { topicId } = await admin.createTopic(topic, 1, { 'segment.ms': 1 });
+    const config = localConfig(storage);
+    const gatewayDeps = createGatewayDeps(config);
+    const gateway = await startGateway({ config, settings: TEST_SETTINGS, deps: gatewayDeps, log: silentLogger });
+    const kafka = new Kafka({ clientId: 'compaction-test', brokers: [`127.0.0.1:${gateway.port}`], logLevel: logLevel.NOTHING });
+    const kafkaAdmin = kafka.admin();
+    const consumer = kafka.consumer({ groupId: uniqueName('kjs-g') });
+    const seen: Array<[number, string]> = [];
+
+    try {
+      await kafkaAdmin.connect();
+      await kafkaAdmin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'segment.ms', value: '1' }] }] });
+      await produce(topic, [record('keep', 'k0'), record('a', 'a0'), record('b', 'b0')]);
+      await produce(topic, [record('a', 'a1'), record('b', 'b1')]);
+      for (let i = 0; i < 10; i++) await produce(topic, [record(`filler${i}`, 'x')]);
+      await sleep(5);
+      const summary = await housekeep({ topics: [topic] });
+      const head = (await readHead(deps, topicId, 0))!;
+
+      // Act
+      const described = await kafkaAdmin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }] });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push([Number(message.offset), message.key?.toString() ?? '']) });
+      const deadline = Date.now() + 20_000;
+      while (seen.length < 13 && Date.now() < deadline) await sleep(100);
+
+      // Assess
+      expect(summary.recordsCompactedAway).toBe(2);
+      expect(described.resources[0]?.configEntries.map((e) => [e.configName, e.configValue])).toEqual([['cleanup.policy', 'compact']]);
+      expect(seen.slice(0, 3)).toEqual([[0, 'keep'], [3, 'a'], [4, 'b']]);
+      expect(seen.map(([o]) => o)).toEqual([0, ...Array.from({ length: head.nextOffset - 3 }, (_, i) => i + 3)]);
+    } finally {
+      await consumer.disconnect();
+      await kafkaAdmin.disconnect();
       await gateway.close();
       gatewayDeps.clients.dynamo.destroy();
       gatewayDeps.clients.s3.destroy();
