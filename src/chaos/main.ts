@@ -1,6 +1,7 @@
 /**
  * npm run chaos -- --seed N --minutes M [--handlers H --members C --producer sdk|raw]: one chaos run on its own local storage.
  * --kafka: the Kafka-client mode (kafkajs against `floe gateway` processes; --gateways G).
+ * --compacted: the compacted-topic mode (keyed records while housekeeping compacts, some passes killed at crash points).
  */
 import { parseArgs } from 'node:util';
 import { setLocalCredentials } from '../local/cluster.js';
@@ -8,7 +9,7 @@ import { ensureStorage, localConfig, startStorage } from '../local/storage.js';
 import { formatSummary, runChaos, type ChaosSummary } from './runner.js';
 
 const { values } = parseArgs({
-  options: { producer: { type: 'string', default: 'sdk' }, seed: { type: 'string', default: '1' }, minutes: { type: 'string', default: '1' }, handlers: { type: 'string' }, members: { type: 'string' }, json: { type: 'boolean' }, history: { type: 'string' }, verbose: { type: 'boolean' }, kafka: { type: 'boolean' }, gateways: { type: 'string' } },
+  options: { producer: { type: 'string', default: 'sdk' }, seed: { type: 'string', default: '1' }, minutes: { type: 'string', default: '1' }, handlers: { type: 'string' }, members: { type: 'string' }, json: { type: 'boolean' }, history: { type: 'string' }, verbose: { type: 'boolean' }, kafka: { type: 'boolean' }, compacted: { type: 'boolean' }, gateways: { type: 'string' } },
 });
 setLocalCredentials();
 // exit (and so kill every child process) on Ctrl-C or SIGTERM
@@ -23,6 +24,13 @@ const common = {
   historyFile: values.history,
   log: values.verbose ? (line: string) => console.error(`[${new Date().toISOString()}] ${line}`) : undefined,
 };
+if (values.compacted) {
+  const { formatCompactedSummary, runCompactedChaos } = await import('./compacted.js');
+  const compacted = await runCompactedChaos(common);
+  console.log(values.json ? JSON.stringify(compacted) : formatCompactedSummary(compacted));
+  await storage.close();
+  process.exit(compacted.ok ? 0 : 1);
+}
 let summary: ChaosSummary;
 let extras = '';
 if (values.kafka) {

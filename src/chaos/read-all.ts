@@ -30,6 +30,7 @@ export async function readAll(http: FloeHttpClient, topic: string, partition: nu
     if (read.corrupt) return done(`CORRUPT_MESSAGE: ${read.corrupt.message}`);
     const last = records[records.length - 1];
     if (last && last.offset + 1 > offset) offset = last.offset + 1;
+    if (read.nextOffset !== undefined && read.nextOffset > offset) offset = read.nextOffset; // past a compacted batch's removed offsets
     if (offset >= p.highWatermark) return { topic, partition, logStartOffset, highWatermark: p.highWatermark, records };
     if (p.records.length === 0) throw new Error(`no progress reading ${topic}/${partition} at ${offset}`);
   }

@@ -30,6 +30,7 @@ export const HOUSEKEEPING_ENV = {
   graceMs: 'FLOE_GC_GRACE_MS',
   mergeTargetBytes: 'FLOE_MERGE_TARGET_BYTES',
   producerIdExpirationMs: 'FLOE_PRODUCER_ID_EXPIRATION_MS',
+  compactMaxBytesPerPass: 'FLOE_COMPACT_MAX_BYTES_PER_PASS',
 } as const;
 
 export type HousekeepingEnvSettings = Partial<Record<keyof typeof HOUSEKEEPING_ENV, number>>;

@@ -77,6 +77,12 @@ export async function browseMessages(gateway: FloeGateway, q: BrowseQuery): Prom
       if (q.key === undefined || (keyFilterText(record.key) ?? '').includes(q.key)) rows.push(toRow(q.partition, record));
       if (rows.length >= q.limit || scanned >= BROWSE_LIMITS.maxScanned) break;
     }
+    // Every record read: continue after the batch, whose last offsets compaction may have removed.
+    const last = answer.records[answer.records.length - 1];
+    if (answer.nextOffset !== undefined && answer.nextOffset > cursor && (last === undefined || cursor > last.offset)) {
+      progressed = true;
+      cursor = answer.nextOffset;
+    }
     const done = rows.length >= q.limit || scanned >= BROWSE_LIMITS.maxScanned || cursor >= answer.highWatermark;
     if (done || !progressed || fetches >= BROWSE_LIMITS.maxFetches) break;
     answer = await gateway.fetch(q.topic, q.partition, cursor, BROWSE_LIMITS.fetchBytes);

@@ -10,7 +10,7 @@ export interface GatewayTopic {
   name: string;
   topicId: string;
   partitions: number;
-  configs: Record<string, number>;
+  configs: Record<string, number | string>;
 }
 
 export interface GatewayPartition {
@@ -37,6 +37,8 @@ export interface FetchAnswer {
   records: RawRecord[];
   highWatermark: number;
   logStartOffset: number;
+  /** where to fetch next (after the last batch read; past a compacted batch's removed offsets) */
+  nextOffset?: number;
 }
 
 export interface GatewayGroupListing {

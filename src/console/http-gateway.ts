@@ -20,6 +20,7 @@ interface FetchJsonPartition {
   errorMessage?: string;
   highWatermark: number;
   logStartOffset: number;
+  nextOffset?: number;
   records?: Array<{ offset: number; timestamp: number; key: string | null; value: string | null; headers?: Record<string, string | null> }>;
 }
 
@@ -90,7 +91,7 @@ export class HttpGateway implements FloeGateway {
         headers: Object.entries(r.headers ?? {}).map(([key, value]) => ({ key, value: fromBase64(value) })),
       }),
     );
-    return { records, highWatermark: p.highWatermark, logStartOffset: p.logStartOffset };
+    return { records, highWatermark: p.highWatermark, logStartOffset: p.logStartOffset, ...(p.nextOffset !== undefined ? { nextOffset: p.nextOffset } : {}) };
   }
 
   async produce(topic: string, record: GatewayProduceRecord): Promise<{ partition: number; offset: number }> {

@@ -29,6 +29,9 @@ export const HOUSEKEEPING_CRASH_POINTS = [
   'after-chunk-rewrite',
   'after-log-start-advance',
   'before-object-delete',
+  'after-span-migration-write',
+  'after-compacted-object-put',
+  'after-compacted-chunk-rewrite',
 ] as const;
 export type HousekeepingCrashPoint = (typeof HOUSEKEEPING_CRASH_POINTS)[number];
 
@@ -37,5 +40,8 @@ export function installHousekeepingCrashPoint(deps: HousekeepingDeps, point: Hou
   if (point === 'after-merged-object-put') hooks.afterMergedObjectPut = die;
   else if (point === 'after-chunk-rewrite') hooks.afterChunkRewrite = die;
   else if (point === 'after-log-start-advance') hooks.afterLogStartAdvance = die;
+  else if (point === 'after-span-migration-write') hooks.afterSpanMigrationWrite = die;
+  else if (point === 'after-compacted-object-put') hooks.afterCompactedObjectPut = die;
+  else if (point === 'after-compacted-chunk-rewrite') hooks.afterCompactedChunkRewrite = die;
   else hooks.beforeObjectDelete = die;
 }

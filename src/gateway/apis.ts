@@ -27,9 +27,11 @@ export const ApiKey = {
   DeleteTopics: 20,
   InitProducerId: 22,
   DescribeConfigs: 32,
+  AlterConfigs: 33,
   SaslAuthenticate: 36,
   CreatePartitions: 37,
   DeleteGroups: 42,
+  IncrementalAlterConfigs: 44,
   DescribeCluster: 60,
 } as const;
 
@@ -57,8 +59,10 @@ export const SERVED_APIS: readonly ApiVersionRange[] = [
   range(ApiKey.InitProducerId, 0, 4),
   range(ApiKey.DescribeConfigs, 0, 4),
   range(ApiKey.SaslAuthenticate, 0, 2),
+  range(ApiKey.AlterConfigs, 0, 2),
   range(ApiKey.CreatePartitions, 0, 3),
   range(ApiKey.DeleteGroups, 0, 2),
+  range(ApiKey.IncrementalAlterConfigs, 0, 1),
   range(ApiKey.DescribeCluster, 0, 1),
 ];
 

@@ -15,6 +15,7 @@ import { produce } from './handlers/produce.js';
 import { initProducerId } from './handlers/producer-id.js';
 import { saslAuthenticate, saslHandshake } from './handlers/sasl.js';
 import { createPartitions, createTopics, deleteTopics, describeConfigs } from './handlers/topics-admin.js';
+import { alterConfigs, incrementalAlterConfigs } from './handlers/topic-configs.js';
 
 const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.Produce, produce],
@@ -36,6 +37,8 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.DeleteTopics, deleteTopics],
   [ApiKey.InitProducerId, initProducerId],
   [ApiKey.DescribeConfigs, describeConfigs],
+  [ApiKey.AlterConfigs, alterConfigs],
+  [ApiKey.IncrementalAlterConfigs, incrementalAlterConfigs],
   [ApiKey.SaslAuthenticate, saslAuthenticate],
   [ApiKey.CreatePartitions, createPartitions],
   [ApiKey.DeleteGroups, deleteGroups],

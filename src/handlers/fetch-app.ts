@@ -90,6 +90,8 @@ export function fetchResultToJson(topics: FetchTopicResult[], encoding: Encoding
           ...((error?.errorMessage ?? p.errorMessage) ? { errorMessage: error?.errorMessage ?? p.errorMessage } : {}),
           highWatermark: p.highWatermark,
           logStartOffset: p.logStartOffset,
+          // where to fetch next: after the last batch, past a compacted batch's removed last offsets
+          ...(read.nextOffset !== undefined ? { nextOffset: read.nextOffset } : {}),
           records: read.records.map((r) => ({
             offset: r.offset,
             timestamp: r.timestamp,

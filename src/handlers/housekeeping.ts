@@ -28,8 +28,14 @@ const COUNTS: Array<keyof HousekeepingSummary> = [
   'producersExpired',
   'spillsRepaired',
   'deletedTopicsCleaned',
+  'spanMigrations',
+  'compactionRounds',
+  'compactedObjectsWritten',
+  'recordsCompactedAway',
+  'tombstonesRemoved',
+  'compactionConflicts',
 ];
-const BYTES: Array<keyof HousekeepingSummary> = ['bytesReclaimed', 'bytesMerged'];
+const BYTES: Array<keyof HousekeepingSummary> = ['bytesReclaimed', 'bytesMerged', 'compactionBytesRead', 'compactionBytesWritten'];
 
 export function publishSummary(summary: HousekeepingSummary, sink: Metrics = metrics): void {
   for (const name of COUNTS) sink.addMetric(name, MetricUnit.Count, summary[name] as number);

@@ -1,7 +1,7 @@
 /**
  * Housekeeping, one invocation: for every partition (one lease each, skipped when another
- * invocation holds it) repair an over-full head, prune idle producer state, apply retention
- * and merge small objects; then clean up deleted topics; then mark every live reference and
+ * invocation holds it) repair an over-full head, prune idle producer state, add offset spans to
+ * old locations (once), apply retention, compact (cleanup.policy=compact) and merge small objects; then clean up deleted topics; then mark every live reference and
  * sweep the shards of segment keys (one lease each). Several invocations share the work; a
  * crashed one's leases expire and the next holder redoes its unit (every step is idempotent).
  * Returns a summary of what it did (the Lambda handler logs it and publishes it as metrics).
@@ -14,7 +14,10 @@ import { nowOf, type LogDeps } from '../log/deps.js';
 import { demoteIdleProducers, pruneDemotedProducers, pruneProducers, repairSpill } from './head-upkeep.js';
 import { iterateChunks, iterateLiveBatches, type IndexChunk } from '../log/index-chunks.js';
 import { acquireLease, keepAlive, LeaseGuard, newHolderId, releaseLease, type Lease } from '../leases/leases.js';
-import { LIMITS } from '../log/limits.js';
+import { compacts, deletes, LIMITS } from '../log/limits.js';
+import { compactPartition, type CompactionHooks } from './compaction.js';
+import type { CompactionState } from './compaction-plan.js';
+import { migrateSpans, SPANS_MIGRATED, type SpanMigrationHooks } from './span-migration.js';
 import { executeMerge, planMerge, type MergeHooks } from './merge.js';
 import { advanceLogStart, deleteChunksBelow, retentionCut } from './retention.js';
 import { markReferences, sweepShard, type SweepHooks } from './sweep.js';
@@ -27,6 +30,10 @@ export interface HousekeepingSettings {
   mergeMaxBytesPerPass: number;
   producerIdExpirationMs: number;
   concurrency: number;
+  /** bytes of batches one partition's compaction pass may read */
+  compactMaxBytesPerPass: number;
+  /** keys one compaction round may index */
+  compactMaxKeys: number;
 }
 
 export const DEFAULT_HOUSEKEEPING_SETTINGS: HousekeepingSettings = {
@@ -36,10 +43,14 @@ export const DEFAULT_HOUSEKEEPING_SETTINGS: HousekeepingSettings = {
   mergeMaxBytesPerPass: LIMITS.mergeMaxBytesPerPass,
   producerIdExpirationMs: LIMITS.producerIdExpirationMs,
   concurrency: LIMITS.housekeepingConcurrency,
+  compactMaxBytesPerPass: LIMITS.compactMaxBytesPerPass,
+  compactMaxKeys: LIMITS.compactMaxKeys,
 };
 
 export type HousekeepingHooks = MergeHooks &
-  SweepHooks & {
+  SweepHooks &
+  CompactionHooks &
+  SpanMigrationHooks & {
     afterLogStartAdvance?: (topicId: string, partition: number) => Promise<void> | void;
   };
 
@@ -80,6 +91,19 @@ export interface HousekeepingSummary {
   bytesMerged: number;
   chunksRewritten: number;
   mergeConflicts: number;
+  /** items (heads, chunks) given the offset spans of locations written before decision 32 */
+  spanMigrations: number;
+  /** compaction rounds that reached their end */
+  compactionRounds: number;
+  /** index chunks compaction rewrote */
+  compactedChunksRewritten: number;
+  compactedObjectsWritten: number;
+  /** records compaction removed (superseded, keyless, tombstones past their horizon) */
+  recordsCompactedAway: number;
+  tombstonesRemoved: number;
+  compactionBytesRead: number;
+  compactionBytesWritten: number;
+  compactionConflicts: number;
   deletedTopicsCleaned: number;
   sweepShards: number;
   objectsScanned: number;
@@ -106,6 +130,15 @@ const emptySummary = (holder: string): HousekeepingSummary => ({
   bytesMerged: 0,
   chunksRewritten: 0,
   mergeConflicts: 0,
+  spanMigrations: 0,
+  compactionRounds: 0,
+  compactedChunksRewritten: 0,
+  compactedObjectsWritten: 0,
+  recordsCompactedAway: 0,
+  tombstonesRemoved: 0,
+  compactionBytesRead: 0,
+  compactionBytesWritten: 0,
+  compactionConflicts: 0,
   deletedTopicsCleaned: 0,
   sweepShards: 0,
   objectsScanned: 0,
@@ -117,6 +150,20 @@ const emptySummary = (holder: string): HousekeepingSummary => ({
 
 /** The merge cursor kept on the partition lease: below it every batch is in a final run. */
 const MERGE_CURSOR = 'mergedTo';
+/** Compaction state kept on the partition lease (compaction-plan.ts); a round's end of -1: none in progress. */
+const CLEANED_TO = 'cleanedTo';
+const ROUND_END = 'compactEnd';
+const ROUND_AT = 'compactAt';
+
+const compactionStateOf = (state: Record<string, unknown>): CompactionState => {
+  const end = Number(state[ROUND_END] ?? -1);
+  return { cleanedTo: Number(state[CLEANED_TO] ?? 0), ...(end >= 0 ? { round: { end, at: Number(state[ROUND_AT] ?? 0) } } : {}) };
+};
+const compactionStateItem = (state: CompactionState): Record<string, unknown> => ({
+  [CLEANED_TO]: state.cleanedTo,
+  [ROUND_END]: state.round?.end ?? -1,
+  [ROUND_AT]: state.round?.at ?? -1,
+});
 
 async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -141,6 +188,7 @@ export async function housekeepPartition(
   partition: number,
   settings: HousekeepingSettings,
   summary: HousekeepingSummary,
+  deadline = Number.POSITIVE_INFINITY,
 ): Promise<Record<string, unknown>> {
   const { lease } = guard;
   const { topicId } = topic;
@@ -154,7 +202,15 @@ export async function housekeepPartition(
   summary.producersExpired += await pruneDemotedProducers(deps, guard, topicId, partition, nowOf(deps), settings.producerIdExpirationMs);
   summary.producersDemoted += await demoteIdleProducers(deps, guard, topicId, partition, head, nowOf(deps), LIMITS.producerInlineIdleMs, settings.producerIdExpirationMs);
 
-  const cut = await retentionCut(iterateLiveBatches(deps, topicId, partition, head), head.logStartOffset, topic.configs, nowOf(deps));
+  const leaseState: Record<string, unknown> = {};
+  if (lease.state[SPANS_MIGRATED] !== 1) {
+    const migrated = await migrateSpans(deps, guard, topicId, partition, head, deps.hooks);
+    summary.spanMigrations += migrated.written;
+    if (migrated.complete) leaseState[SPANS_MIGRATED] = 1;
+  }
+
+  // compact-only topics keep every key's latest record however old (Kafka: retention applies to "delete" only)
+  const cut = deletes(topic.configs) ? await retentionCut(iterateLiveBatches(deps, topicId, partition, head), head.logStartOffset, topic.configs, nowOf(deps)) : head.logStartOffset;
   let logStart = head.logStartOffset;
   if (cut > logStart && (await advanceLogStart(guard, topicId, partition, cut))) {
     summary.logStartAdvances++;
@@ -162,6 +218,27 @@ export async function housekeepPartition(
     await deps.hooks?.afterLogStartAdvance?.(topicId, partition);
   }
   summary.indexChunksDeleted += await deleteChunksBelow(deps, guard, topicId, partition, logStart);
+
+  if (compacts(topic.configs)) {
+    const compacted = await compactPartition(deps, guard, topicId, partition, head, logStart, topic.configs, compactionStateOf(lease.state), {
+      targetBytes: settings.mergeTargetBytes,
+      maxBytesPerPass: settings.compactMaxBytesPerPass,
+      maxKeys: settings.compactMaxKeys,
+      rewriteWindowMs: settings.graceMs,
+      deadline,
+    }, deps.hooks);
+    summary.compactionRounds += compacted.outcome.rounds;
+    summary.compactedChunksRewritten += compacted.outcome.chunksRewritten;
+    summary.compactedObjectsWritten += compacted.outcome.objectsWritten;
+    summary.recordsCompactedAway += compacted.outcome.recordsRemoved;
+    summary.tombstonesRemoved += compacted.outcome.tombstonesRemoved;
+    summary.compactionBytesRead += compacted.outcome.bytesRead;
+    summary.compactionBytesWritten += compacted.outcome.bytesWritten;
+    summary.compactionConflicts += compacted.outcome.conflicts;
+    Object.assign(leaseState, compactionStateItem(compacted.state));
+  } else if (Number(lease.state[ROUND_END] ?? -1) >= 0) {
+    leaseState[ROUND_END] = -1; // no longer compacted: a later round starts afresh
+  }
 
   // Merge the chunks between the cursor and the head's recent locations.
   const from = Math.max(logStart, Number(lease.state[MERGE_CURSOR] ?? 0));
@@ -179,7 +256,7 @@ export async function housekeepPartition(
   summary.chunksRewritten += merged.chunksRewritten;
   summary.mergeConflicts += merged.conflicts;
   const cursor = Math.min(plan.cursor, merged.failedFrom ?? Number.POSITIVE_INFINITY);
-  return chunks.length > 0 ? { [MERGE_CURSOR]: Math.max(cursor, from) } : {};
+  return chunks.length > 0 ? { ...leaseState, [MERGE_CURSOR]: Math.max(cursor, from) } : leaseState;
 }
 
 async function housekeepPartitions(
@@ -204,7 +281,7 @@ async function housekeepPartitions(
       if (lease.takeover) summary.leaseTakeovers++;
       const guard = new LeaseGuard(deps, lease, settings.leaseMs);
       const stopRenewing = keepAlive([guard], settings.leaseMs);
-      const state = await housekeepPartition(deps, guard, topic, partition, settings, summary).finally(stopRenewing);
+      const state = await housekeepPartition(deps, guard, topic, partition, settings, summary, deadline).finally(stopRenewing);
       await releaseLease(deps, lease, state);
       summary.partitionsProcessed++;
     } catch (error) {

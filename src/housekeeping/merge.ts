@@ -22,7 +22,7 @@ import { nowOf, type LogDeps } from '../log/deps.js';
 import { fencedWrites } from '../log/store.js';
 import type { IndexChunk } from '../log/index-chunks.js';
 import type { LeaseGuard } from '../leases/leases.js';
-import type { Location } from '../log/partition-head.js';
+import { isGap, spanOf, type Location } from '../log/partition-head.js';
 
 export interface MergeSettings {
   targetBytes: number;
@@ -76,6 +76,10 @@ function runsOf(chunks: IndexChunk[]): Run[][] {
     }
     let offset = chunk.base;
     chunk.entries.forEach((location, e) => {
+      if (isGap(location)) {
+        offset += location.w; // compaction removed these offsets: nothing to move
+        return;
+      }
       const last = runs[runs.length - 1];
       if (last && last.key === location.k && last.end === location.s) {
         last.end += location.l;
@@ -83,7 +87,7 @@ function runsOf(chunks: IndexChunk[]): Run[][] {
       } else {
         runs.push({ key: location.k, start: location.s, end: location.s + location.l, offset, members: [{ chunk: c, entry: e, location }] });
       }
-      offset += location.n;
+      offset += spanOf(location);
     });
     expected = chunk.end;
   });
@@ -207,7 +211,7 @@ export async function executeMerge(
     if (nowOf(deps) - oldestPut > settings.rewriteWindowMs) throw new Error(`merge of ${pk} ran past its rewrite window; left for the sweep`);
     const entries = chunk.entries.map((location, e) => {
       const change = changes.get(e);
-      return change ? { ...location, ...change } : location;
+      return change && !isGap(location) ? { ...location, ...change } : location;
     });
     if (await guard.write(fencedWrites.rewriteChunk({ pk, sk: chunk.sk }, chunk.v, entries))) {
       outcome.chunksRewritten++;

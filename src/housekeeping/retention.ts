@@ -41,7 +41,7 @@ export async function retentionCut(
   const sizes: number[] = [];
   let total = 0;
   for await (const batch of batches) {
-    const end = batch.baseOffset + batch.n;
+    const end = batch.end;
     if (!timeDone) {
       if (retentionTime(batch) < cutoff) timeCut = end;
       else timeDone = true;

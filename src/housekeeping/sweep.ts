@@ -22,7 +22,7 @@ import { fencedWrites, gcCandidateItems } from '../log/store.js';
 import { iterateChunks } from '../log/index-chunks.js';
 import type { LeaseGuard } from '../leases/leases.js';
 import { LIMITS } from '../log/limits.js';
-import { withOffsets, type Location } from '../log/partition-head.js';
+import { withOffsets, type IndexEntry } from '../log/partition-head.js';
 import { readHeads, type Topic } from '../log/topics.js';
 
 async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
@@ -37,8 +37,8 @@ async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => P
 /** Keys of every object a live batch references. */
 export async function markReferences(deps: LogDeps, topics: Topic[], concurrency = 8): Promise<Set<string>> {
   const marked = new Set<string>();
-  const add = (base: number, locations: Location[], from: number) => {
-    for (const batch of withOffsets(base, locations)) if (batch.baseOffset + batch.n > from) marked.add(batch.k);
+  const add = (base: number, locations: IndexEntry[], from: number) => {
+    for (const batch of withOffsets(base, locations)) if (batch.end > from) marked.add(batch.k);
   };
   for (const topic of topics) {
     const partitions = Array.from({ length: topic.partitions }, (_, p) => p);

@@ -7,7 +7,7 @@
 import { FloeError, sleep } from '@floe/protocol';
 import { nowOf, type LogDeps } from './deps.js';
 import { LIMITS } from './limits.js';
-import type { Location, PartitionHead } from './partition-head.js';
+import { spanOf, spanOfAll, type Location, type PartitionHead } from './partition-head.js';
 import {
   baseAppend,
   admitAndAppendUpdate,
@@ -101,8 +101,8 @@ function waitForAppend(deps: LogDeps, topicId: string, partition: number, ms: nu
 function appended(deps: LogDeps, topicId: string, partition: number, location: Location, attrs: Appended): AppendResult {
   const wake = waiting.get(partitionId(deps, topicId, partition));
   if (wake) for (const done of [...wake]) done();
-  const baseOffset = attrs.nextOffset - location.n;
-  const recentBase = attrs.nextOffset - attrs.recent.reduce((sum, loc) => sum + loc.n, 0);
+  const baseOffset = attrs.nextOffset - spanOf(location);
+  const recentBase = attrs.nextOffset - spanOfAll(attrs.recent);
   if (shouldSpill(attrs.recent.length)) {
     // Not awaited: the acknowledgement does not depend on it (the batch is committed), and two more
     // sequential writes would sit on the produce latency. A spill that fails, or is frozen with its
@@ -249,7 +249,7 @@ export async function spill(deps: LogDeps, topicId: string, partition: number, r
     // Only the first spiller creates a chunk: racing spillers hold identical entries, and a late one
     // must not undo housekeeping's rewrite of it (merging moves its locations to another object).
     await putChunkIfAbsent(deps, topicId, partition, base, entries);
-    base += entries.reduce((sum, loc) => sum + loc.n, 0);
+    base += spanOfAll(entries);
   }
   await trimHead(deps, topicId, partition, recentBase, base, chunks * size); // false: someone else trimmed first
 }

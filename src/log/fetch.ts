@@ -11,7 +11,7 @@ import { readHead } from './append.js';
 import type { LogDeps } from './deps.js';
 import { LIMITS } from './limits.js';
 import { locateBatches } from './locate.js';
-import type { LocatedBatch, PartitionHead } from './partition-head.js';
+import { spanOf, type LocatedBatch, type PartitionHead } from './partition-head.js';
 import { readBatches } from './read-ranges.js';
 import type { Topic } from './topics.js';
 
@@ -135,8 +135,8 @@ function availableBytesHint(slot: Slot): number {
   let offset = head.recentBase;
   let bytes = 0;
   for (const loc of head.recent) {
-    if (offset + loc.n > slot.request.fetchOffset) bytes += loc.l;
-    offset += loc.n;
+    if (offset + spanOf(loc) > slot.request.fetchOffset) bytes += loc.l;
+    offset += spanOf(loc);
   }
   return bytes;
 }

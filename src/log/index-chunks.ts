@@ -5,12 +5,12 @@
  */
 import type { LogDeps } from './deps.js';
 import { chunkItems } from './store.js';
-import { withOffsets, type LocatedBatch, type Location, type PartitionHead } from './partition-head.js';
+import { spanOfAll, withEntryOffsets, type IndexEntry, type LocatedBatch, type PartitionHead } from './partition-head.js';
 
 export interface IndexChunk {
   sk: string;
   base: number;
-  entries: Location[];
+  entries: IndexEntry[];
   /** version: absent until housekeeping first rewrites the chunk */
   v?: number;
   /** offset after the chunk's last batch */
@@ -27,31 +27,31 @@ export async function* iterateChunks(
 ): AsyncGenerator<IndexChunk> {
   if (toOffset < fromOffset) return;
   for await (const item of chunkItems(deps, topicId, partition, fromOffset, toOffset)) {
-    const entries = item.entries as Location[];
+    const entries = item.entries as IndexEntry[];
     const base = item.base as number;
-    yield { sk: item.sk as string, base, entries, v: item.v as number | undefined, end: base + entries.reduce((sum, l) => sum + l.n, 0) };
+    yield { sk: item.sk as string, base, entries, v: item.v as number | undefined, end: base + spanOfAll(entries) };
   }
 }
 
 /**
  * Every live batch (offset >= logStartOffset) of a partition in offset order: chunk entries
- * below recentBase, then the head's recent ones. The head must have been read before the
- * chunks are queried (a concurrent spill writes chunks before it trims the head).
+ * below recentBase, then the head's recent ones (compaction gaps skipped). The head must have
+ * been read before the chunks are queried (a concurrent spill writes chunks before it trims the head).
  */
 export async function* iterateLiveBatches(deps: LogDeps, topicId: string, partition: number, head: PartitionHead): AsyncGenerator<LocatedBatch> {
   let next = head.logStartOffset;
   if (next < head.recentBase) {
     for await (const chunk of iterateChunks(deps, topicId, partition, next, head.recentBase - 1)) {
-      for (const batch of withOffsets(chunk.base, chunk.entries)) {
-        if (batch.baseOffset < next || batch.baseOffset >= head.recentBase) continue;
-        yield batch;
-        next = batch.baseOffset + batch.n;
+      for (const entry of withEntryOffsets(chunk.base, chunk.entries)) {
+        if (entry.baseOffset < next || entry.baseOffset >= head.recentBase) continue;
+        if (!entry.gap) yield entry;
+        next = entry.end;
       }
     }
   }
-  for (const batch of withOffsets(head.recentBase, head.recent)) {
-    if (batch.baseOffset < next) continue;
-    yield batch;
-    next = batch.baseOffset + batch.n;
+  for (const entry of withEntryOffsets(head.recentBase, head.recent)) {
+    if (entry.baseOffset < next || entry.gap) continue;
+    yield entry;
+    next = entry.end;
   }
 }

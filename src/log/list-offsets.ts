@@ -48,7 +48,7 @@ export async function listOffset(deps: FetchDeps, topicName: string, partition: 
       }
       const last = batches[batches.length - 1];
       if (!last) break;
-      from = last.baseOffset + last.n;
+      from = last.end;
     }
     return result; // no record at or after that time: offset -1, as Kafka answers
   } catch (error) {

@@ -8,11 +8,14 @@
  * a chunk can vanish between the head read and the Query: the batches found must
  * then not start after the requested offset (a skip). Selection stops at such a
  * gap; when nothing before it was selected, the offset is no longer in the log.
+ *
+ * Compaction's gaps are different: they are listed in the chunks (offsets whose batches it
+ * removed), so a position inside one simply moves on to the next surviving batch (decision 32).
  */
 import { FloeError } from '@floe/protocol';
 import type { LogDeps } from './deps.js';
 import { iterateChunks } from './index-chunks.js';
-import { withOffsets, type LocatedBatch, type PartitionHead } from './partition-head.js';
+import { withEntryOffsets, type LocatedBatch, type LocatedEntry, type PartitionHead } from './partition-head.js';
 
 export interface LocateOptions {
   fromOffset: number;
@@ -32,8 +35,8 @@ export async function locateBatches(
   const selected: LocatedBatch[] = [];
   let bytes = 0;
   let next = Math.max(options.fromOffset, head.logStartOffset);
-  const take = (batch: LocatedBatch): boolean => {
-    if (batch.baseOffset + batch.n <= next) return true; // before the position, or overlap between chunks
+  const take = (batch: LocatedEntry): boolean => {
+    if (batch.end <= next) return true; // before the position, or overlap between chunks
     if (batch.baseOffset > next) {
       // Chunks below a newer log start offset were deleted after the head was read.
       if (selected.length === 0) {
@@ -41,23 +44,27 @@ export async function locateBatches(
       }
       return false;
     }
+    if (batch.gap) {
+      next = batch.end; // compaction removed these offsets: continue after them
+      return true;
+    }
     if ((selected.length > 0 || !options.forceFirst) && bytes + batch.l > options.maxBytes) return false;
     selected.push(batch);
     bytes += batch.l;
-    next = batch.baseOffset + batch.n;
+    next = batch.end;
     return true;
   };
 
   if (options.fromOffset < head.recentBase) {
     const chunks = iterateChunks(deps, topicId, partition, options.fromOffset, Math.max(options.fromOffset, head.recentBase - 1));
     for await (const chunk of chunks) {
-      for (const batch of withOffsets(chunk.base, chunk.entries)) {
+      for (const batch of withEntryOffsets(chunk.base, chunk.entries)) {
         if (batch.baseOffset >= head.recentBase) break;
         if (!take(batch)) return selected; // leaving the loop stops the Query: no page is read needlessly
       }
     }
   }
-  for (const batch of withOffsets(head.recentBase, head.recent)) {
+  for (const batch of withEntryOffsets(head.recentBase, head.recent)) {
     if (!take(batch)) break;
   }
   return selected;

@@ -24,7 +24,7 @@ import { newSegmentKey } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { appendBatch, type AppendResult } from './append.js';
 import { nowOf, type LogDeps } from './deps.js';
-import { LIMITS } from './limits.js';
+import { compacts, LIMITS } from './limits.js';
 import { ProducerRegistry } from './producer-ids.js';
 import { lastSequence, type ProducerBatch } from './producer-state.js';
 import type { Topic } from './topics.js';
@@ -118,7 +118,8 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
           deps,
           v.topic.topicId,
           v.result.partition,
-          { k: key, s: v.start, l: v.batch.length, n: v.header.recordCount, t: v.maxTimestamp < 0 ? appendTime : v.maxTimestamp, a: appendTime },
+          // w: the offsets the batch takes (lastOffsetDelta + 1, checked equal to the count above); compaction keeps it when it lowers n.
+          { k: key, s: v.start, l: v.batch.length, n: v.header.recordCount, w: v.header.lastOffsetDelta + 1, t: v.maxTimestamp < 0 ? appendTime : v.maxTimestamp, a: appendTime },
           v.producer,
         );
         Object.assign(v.result, {
@@ -148,11 +149,18 @@ async function producerBatchOf(deps: ProduceDeps, header: BatchHeader): Promise<
   };
 }
 
-/** Kafka's broker-side record validation; the decompressed batch must fit max.message.bytes too. */
+/**
+ * Kafka's broker-side record validation; the decompressed batch must fit max.message.bytes too, and a
+ * compacted topic takes keyed records only (compaction keeps the latest record per key).
+ */
 function walkRecords(batch: Buffer, header: BatchHeader, topic: Topic): number {
   const limit = topic.configs['max.message.bytes'];
   try {
-    return validateRecords(batch, header, limit - BATCH_HEADER_SIZE).maxTimestamp;
+    const summary = validateRecords(batch, header, limit - BATCH_HEADER_SIZE);
+    if (summary.nullKey && compacts(topic.configs)) {
+      throw new FloeError('INVALID_RECORD', `compacted topic "${topic.name}" (cleanup.policy=${topic.configs['cleanup.policy']}) cannot accept a record without a key`);
+    }
+    return summary.maxTimestamp;
   } catch (error) {
     if (error instanceof FloeError && error.code === 'MESSAGE_TOO_LARGE') {
       throw new FloeError('MESSAGE_TOO_LARGE', `batch of ${batch.length} bytes decompresses past max.message.bytes ${limit} of "${topic.name}" (${error.message})`);

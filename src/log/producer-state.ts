@@ -12,7 +12,7 @@
  */
 import { FloeError } from '@floe/protocol';
 import type { HeadUpdate } from './store.js';
-import type { Location } from './partition-head.js';
+import { spanOf, type Location } from './partition-head.js';
 import { LIMITS } from './limits.js';
 
 /** Kafka's sequence numbers are int32 and wrap from 2^31-1 to 0. */
@@ -129,7 +129,7 @@ const oos = (message: string): FloeError => new FloeError('OUT_OF_ORDER_SEQUENCE
 /** Every append: the offsets, the location, and `bytes`, a running total of batch bytes written (topic describe; retention does not lower it). */
 export const baseAppend = (location: Location): Pick<HeadUpdate, 'set' | 'values'> => ({
   set: ['nextOffset = nextOffset + :n', 'recent = list_append(recent, :loc)', 'bytes = if_not_exists(bytes, :zero) + :l'],
-  values: { ':n': location.n, ':loc': [location], ':l': location.l, ':zero': 0 },
+  values: { ':n': spanOf(location), ':loc': [location], ':l': location.l, ':zero': 0 },
 });
 
 /**

@@ -14,7 +14,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, typ
 import { batchGetAll, batchWriteAll, queryAll } from '../storage/dynamo-batch.js';
 import { logKeys, TTL_ATTRIBUTE } from '../storage/keys.js';
 import { isConditionFailure, type LogDeps } from './deps.js';
-import type { Location, PartitionHead } from './partition-head.js';
+import { spanOfAll, type IndexEntry, type Location, type PartitionHead } from './partition-head.js';
 
 export type Item = Record<string, unknown>;
 export interface Key {
@@ -248,10 +248,9 @@ export async function* chunkKeysBelow(deps: LogDeps, topicId: string, partition:
 
 /** Writes a spilled chunk unless it exists (racing spillers write identical entries; decision 15). */
 export const putChunkIfAbsent = (deps: LogDeps, topicId: string, partition: number, base: number, entries: Location[]): Promise<boolean> => {
-  const count = entries.reduce((sum, loc) => sum + loc.n, 0);
   return applyWrite(deps, {
     kind: 'put',
-    item: { pk: logKeys.partitionPk(topicId, partition), sk: logKeys.indexChunkSk(base + count - 1), base, entries },
+    item: { pk: logKeys.partitionPk(topicId, partition), sk: logKeys.indexChunkSk(base + spanOfAll(entries) - 1), base, entries },
     condition: 'attribute_not_exists(sk)',
   });
 };
@@ -323,12 +322,23 @@ export const fencedWrites = {
     },
   }),
   /** Points a chunk's locations elsewhere (merging), if the chunk is unchanged since version `v` was read. */
-  rewriteChunk: (key: Key, version: number | undefined, entries: Location[]): ConditionalWrite => ({
+  rewriteChunk: (key: Key, version: number | undefined, entries: IndexEntry[]): ConditionalWrite => ({
     kind: 'update',
     key,
     set: ['entries = :entries', 'v = :next'],
     condition: `attribute_exists(sk) AND ${version === undefined ? 'attribute_not_exists(v)' : 'v = :v'}`,
     values: { ':entries': entries, ':next': (version ?? 0) + 1, ...(version === undefined ? {} : { ':v': version }) },
+  }),
+  /**
+   * Adds the offset span to inline locations written before decision 32 (span = record count then), if
+   * the head was not trimmed since: `recent[i]` is then still the location read (appends only add at the end).
+   */
+  addHeadSpans: (topicId: string, partition: number, recentBase: number, missing: Array<{ index: number; n: number }>): ConditionalWrite => ({
+    kind: 'update',
+    key: logKeys.head(topicId, partition),
+    set: missing.map((m, i) => `recent[${m.index}].w = :w${i}`),
+    condition: ['recentBase = :base', ...missing.map((m, i) => `recent[${m.index}].n = :w${i} AND attribute_not_exists(recent[${m.index}].w)`)].join(' AND '),
+    values: { ':base': recentBase, ...Object.fromEntries(missing.map((m, i) => [`:w${i}`, m.n])) },
   }),
   markCandidate: (shard: string, objectKey: string, since: number, size: number, ttl: number): ConditionalWrite => ({
     kind: 'put',

@@ -6,7 +6,10 @@
 import { FloeError } from '@floe/protocol';
 import { newTopicId } from '../storage/keys.js';
 import { nowOf, type LogDeps } from './deps.js';
-import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig, type TopicConfigName } from './limits.js';
+import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig } from './limits.js';
+import { validateTopicConfigs } from './topic-configs.js';
+
+export { validateTopicConfigs };
 import { emptyHead, type PartitionHead } from './partition-head.js';
 import {
   createTopicItem,
@@ -60,32 +63,6 @@ export function validatePartitionCount(count: unknown): number {
     throw new FloeError('INVALID_PARTITIONS', `partition count must be an integer from 1 to ${LIMITS.maxPartitionsPerTopic}`);
   }
   return count;
-}
-
-const CONFIG_RANGES: Record<TopicConfigName, { min: number; max: number; allowMinusOne: boolean }> = {
-  'retention.ms': { min: 1, max: Number.MAX_SAFE_INTEGER, allowMinusOne: true },
-  'retention.bytes': { min: 1, max: Number.MAX_SAFE_INTEGER, allowMinusOne: true },
-  'max.message.bytes': { min: 128, max: LIMITS.maxMessageBytesCeiling, allowMinusOne: false },
-};
-
-export function validateTopicConfigs(input: unknown, base: TopicConfig = { ...TOPIC_CONFIG_DEFAULTS }): TopicConfig {
-  if (input === undefined || input === null) return base;
-  if (typeof input !== 'object' || Array.isArray(input)) throw new FloeError('INVALID_CONFIG', 'configs must be an object');
-  const out: TopicConfig = { ...base };
-  for (const [name, raw] of Object.entries(input)) {
-    if (!Object.hasOwn(CONFIG_RANGES, name)) {
-      throw new FloeError('INVALID_CONFIG', `unknown topic config "${name}"; supported: ${Object.keys(CONFIG_RANGES).join(', ')}`);
-    }
-    const range = CONFIG_RANGES[name as TopicConfigName];
-    const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-    const ok =
-      typeof value === 'number' &&
-      Number.isInteger(value) &&
-      ((value >= range.min && value <= range.max) || (range.allowMinusOne && value === -1));
-    if (!ok) throw new FloeError('INVALID_CONFIG', `invalid value ${JSON.stringify(raw)} for ${name}`);
-    out[name as TopicConfigName] = value as number;
-  }
-  return out;
 }
 
 function toTopic(item: Record<string, unknown>): Topic {
@@ -155,9 +132,18 @@ export async function addPartitions(deps: LogDeps, nameInput: unknown, countInpu
   return { ...topic, partitions: count };
 }
 
-export async function updateTopicConfigs(deps: LogDeps, nameInput: unknown, configsInput: unknown): Promise<Topic> {
+export interface ConfigUpdateOptions {
+  /** the configs not given go back to their defaults (Kafka's AlterConfigs) instead of staying */
+  replace?: boolean;
+  /** check only, change nothing */
+  validateOnly?: boolean;
+}
+
+/** Sets the given configs of a topic (the others stay, or go back to their defaults with `replace`). */
+export async function updateTopicConfigs(deps: LogDeps, nameInput: unknown, configsInput: unknown, options: ConfigUpdateOptions = {}): Promise<Topic> {
   const topic = await requireTopic(deps, nameInput);
-  const configs = validateTopicConfigs(configsInput, topic.configs);
+  const configs = validateTopicConfigs(configsInput, options.replace ? { ...TOPIC_CONFIG_DEFAULTS, ...deps.topicDefaults } : topic.configs);
+  if (options.validateOnly) return { ...topic, configs };
   if (!(await setTopicConfigs(deps, topic.name, topic.topicId, configs))) {
     throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
   }

@@ -4,6 +4,7 @@
  * never on the run's shared one where other test files keep orphans on purpose.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createInterface } from 'node:readline';
 import { createAwsClients } from '../../src/aws/clients.js';
 import { createHousekeepingDeps, type HousekeepingProcessDeps } from '../../src/handlers/housekeeping-deps.js';
@@ -11,7 +12,7 @@ import type { HousekeepingSummary } from '../../src/housekeeping/housekeeping.js
 import { markReferences } from '../../src/housekeeping/sweep.js';
 import { listTopics } from '../../src/log/topics.js';
 import { ensureStorage, localConfig } from '../../src/local/storage.js';
-import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
+import { logKeys, SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import { FLOE_BIN } from './processes.js';
 
 export interface OwnStorage {
@@ -111,4 +112,27 @@ export async function segmentKeys(deps: HousekeepingProcessDeps): Promise<string
 export async function unreferencedObjects(deps: HousekeepingProcessDeps): Promise<string[]> {
   const marked = await markReferences(deps, await listTopics(deps));
   return (await segmentKeys(deps)).filter((key) => !marked.has(key));
+}
+
+/** Items of a partition: its head and index chunks (and nothing else of the log table). */
+async function partitionItems(deps: HousekeepingProcessDeps, topicId: string, partition: number): Promise<Array<Record<string, unknown>>> {
+  const { Items = [] } = await deps.dynamo.send(
+    new QueryCommand({ TableName: deps.logTable, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': logKeys.partitionPk(topicId, partition) } }),
+  );
+  return Items;
+}
+
+/** Every batch location of a partition (head and chunks), as stored. */
+export async function storedLocations(deps: HousekeepingProcessDeps, topicId: string, partition = 0): Promise<Array<Record<string, unknown>>> {
+  const items = await partitionItems(deps, topicId, partition);
+  return items.flatMap((item) => (item.sk === 'head' ? (item.recent as []) : String(item.sk).startsWith('i#') ? (item.entries as []) : []));
+}
+
+/** Rewrites a partition's locations as written before decision 32: without their offset span `w`. */
+export async function stripSpans(deps: HousekeepingProcessDeps, topicId: string, partition = 0): Promise<void> {
+  const strip = (locations: Array<Record<string, unknown>>) => locations.map(({ w: _w, ...rest }) => rest);
+  for (const item of await partitionItems(deps, topicId, partition)) {
+    if (item.sk === 'head') await deps.dynamo.send(new PutCommand({ TableName: deps.logTable, Item: { ...item, recent: strip(item.recent as []) } }));
+    else if (String(item.sk).startsWith('i#')) await deps.dynamo.send(new PutCommand({ TableName: deps.logTable, Item: { ...item, entries: strip(item.entries as []) } }));
+  }
 }

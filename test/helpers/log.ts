@@ -43,11 +43,15 @@ export async function readPartition(
     });
     const p = t?.partitions[0];
     if (!p || p.errorCode !== 'NONE') throw new Error(`fetch failed: ${p?.errorCode} ${p?.errorMessage}`);
+    let next = offset;
     for (const batch of decodeRecordBatches(p.records)) {
       for (const r of batch.records) if (r.offset >= offset) out.push(r);
+      // a compacted batch may end past its last record: continue after the batch, as Kafka's consumer does
+      next = Math.max(next, batch.header.baseOffset + batch.header.lastOffsetDelta + 1);
     }
     const last = out[out.length - 1];
     if (last && last.offset + 1 > offset) offset = last.offset + 1;
+    offset = Math.max(offset, next);
     if (offset >= p.highWatermark) return out;
     if (p.records.length === 0) throw new Error(`no progress at offset ${offset} below high watermark ${p.highWatermark}`);
   }

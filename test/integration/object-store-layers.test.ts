@@ -71,7 +71,7 @@ describe('reading batches', () => {
     await s3.put(key, Buffer.concat(batches));
     let pos = 0;
     const located: LocatedBatch[] = batches.map((b, i) => {
-      const loc = { k: key, s: pos, l: b.length, n: 1, t: 0, a: 0, baseOffset: 100 + i };
+      const loc = { k: key, s: pos, l: b.length, n: 1, t: 0, a: 0, baseOffset: 100 + i, end: 101 + i };
       pos += b.length;
       return loc;
     });
@@ -95,7 +95,7 @@ describe('reading batches', () => {
 
   it('keeps far-apart ranges as separate GETs', () => {
     // Prepare
-    const loc = (s: number): LocatedBatch => ({ k: 'seg/x', s, l: 100, n: 1, t: 0, a: 0, baseOffset: 0 });
+    const loc = (s: number): LocatedBatch => ({ k: 'seg/x', s, l: 100, n: 1, t: 0, a: 0, baseOffset: 0, end: 1 });
 
     // Act
     const spans = coalesce([loc(0), loc(10_000_000), loc(100)]);

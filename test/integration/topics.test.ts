@@ -20,12 +20,42 @@ describe('topics', () => {
     // Assess
     expect(created).toMatchObject({ name, partitions: 3 });
     expect(listed.map((t) => t.name)).toContain(name);
-    expect(described.configs).toEqual({ 'retention.ms': 60000, 'retention.bytes': -1, 'max.message.bytes': 2048 });
+    expect(described.configs).toMatchObject({ 'retention.ms': 60000, 'retention.bytes': -1, 'max.message.bytes': 2048, 'cleanup.policy': 'delete' });
     expect(described.partitionDetails).toEqual([
       { partition: 0, logStartOffset: 0, highWatermark: 0, bytes: 0 },
       { partition: 1, logStartOffset: 0, highWatermark: 3, bytes: batchOf(['a', 'b', 'c']).length },
       { partition: 2, logStartOffset: 0, highWatermark: 0, bytes: 0 },
     ]);
+  });
+
+  it('alters cleanup.policy and the compaction configs over HTTP; a bad value is INVALID_CONFIG and changes nothing', async () => {
+    // Prepare
+    const name = uniqueName('cfg');
+    await admin.createTopic(name, 1, { 'cleanup.policy': 'compact', 'delete.retention.ms': '5000' });
+
+    // Act
+    const altered = await admin.alterTopicConfigs(name, { 'cleanup.policy': 'delete,compact', 'min.compaction.lag.ms': 100 });
+    const refused = await admin.alterTopicConfigs(name, { 'max.compaction.lag.ms': 50, 'retention.ms': 1000 }).catch((e: { code?: string }) => e.code);
+    const described = await admin.describeTopic(name);
+
+    // Assess
+    expect(altered.configs).toMatchObject({ 'cleanup.policy': 'compact,delete', 'delete.retention.ms': 5000, 'min.compaction.lag.ms': 100 });
+    expect(refused).toBe('INVALID_CONFIG');
+    expect(described.configs).toEqual(altered.configs);
+  });
+
+  it('refuses records without a key on a compacted topic, as a Kafka broker does', async () => {
+    // Prepare
+    const name = uniqueName('keyless');
+    await admin.createTopic(name, 1, { 'cleanup.policy': 'compact' });
+
+    // Act
+    const refused = await produceValues(http, name, 0, ['no key']);
+    const described = await admin.describeTopic(name);
+
+    // Assess
+    expect(refused.errorCode).toBe('INVALID_RECORD');
+    expect(described.partitionDetails[0]?.highWatermark).toBe(0);
   });
 
   it('gives topics created without retention.ms the deployment default (FLOE_DEFAULT_RETENTION_MS)', async () => {

@@ -6,7 +6,8 @@ export interface TopicInfo {
   name: string;
   topicId: string;
   partitions: number;
-  configs: Record<string, number>;
+  /** numbers, and cleanup.policy's list as a string */
+  configs: Record<string, number | string>;
 }
 
 export interface TopicDescription extends TopicInfo {

@@ -14,6 +14,7 @@ export * from './records/varint.js';
 export * from './records/crc32c.js';
 export * from './records/compression.js';
 export * from './records/validate-records.js';
+export * from './records/retain-records.js';
 export * from './records/read-fetched.js';
 export * from './api/topic-partition.js';
 export * from './api/produce.js';

@@ -24,7 +24,7 @@ export function registerTopics(program: Command): void {
     .command('create <name>')
     .description('create a topic')
     .option('--partitions <n>', 'number of partitions', integerArg, 1)
-    .option('--config <name=value>', 'topic config (retention.ms, retention.bytes, max.message.bytes); repeatable', collectConfig)
+    .option('--config <name=value>', 'topic config (retention.ms, cleanup.policy, ...; docs/configuration.md lists them); repeatable', collectConfig)
     .action(async (name: string, options: { partitions: number; config?: Record<string, string> }, command: Command) => {
       const topic = await adminOf(command).createTopic(name, options.partitions, options.config ?? {});
       process.stdout.write(`Created topic ${topic.name} with ${topic.partitions} partition(s).\n`);

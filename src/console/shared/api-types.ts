@@ -65,7 +65,7 @@ export interface TopicDetail {
   name: string;
   topicId: string;
   partitions: number;
-  configs: Record<string, number>;
+  configs: Record<string, number | string>;
   records: number;
   bytes: number | null;
   partitionPage: Page<PartitionRow>;

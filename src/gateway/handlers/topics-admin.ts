@@ -1,34 +1,20 @@
 /**
  * CreateTopics (19), DeleteTopics (20), CreatePartitions (37), DescribeConfigs (32) over the log's
  * topics. Replication factors are accepted and ignored: durability is S3's and DynamoDB's (every
- * partition reports one replica, the advertised node). Topic configs are Floe's three:
- * retention.ms, retention.bytes, max.message.bytes; anything else is INVALID_CONFIG.
+ * partition reports one replica, the advertised node). Topic configs are Floe's (topic-configs.ts);
+ * anything else is INVALID_CONFIG.
  */
 import { FloeError } from '@floe/protocol';
 import type { CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest, DescribeConfigsRequest, KafkaStruct, MessageBody } from '@floe/protocol/kafka';
 import type { GatewayContext, Handler } from '../context.js';
 import { KafkaCode, toKafkaError } from '../kafka-codes.js';
-import { TOPIC_DEFAULTS, type Topic, type TopicConfig } from '../log-port.js';
+import type { Topic } from '../log-port.js';
+import { configEntries, RESOURCE_BROKER, RESOURCE_TOPIC } from './topic-configs.js';
 
 const NULL_UUID = '00000000-0000-0000-0000-000000000000';
-const RESOURCE_TOPIC = 2;
-const RESOURCE_BROKER = 4;
 /** DescribeConfigs config sources and types (Kafka's enums). */
 const SOURCE_DYNAMIC_TOPIC = 1;
 const SOURCE_DEFAULT = 5;
-const TYPE_INT = 3;
-const TYPE_LONG = 5;
-
-const CONFIG_TYPES: Record<keyof TopicConfig, number> = { 'retention.ms': TYPE_LONG, 'retention.bytes': TYPE_LONG, 'max.message.bytes': TYPE_INT };
-
-function configEntries(topic: Topic | undefined): Array<{ name: string; value: string; isDefault: boolean }> {
-  const configs = topic?.configs ?? TOPIC_DEFAULTS;
-  return (Object.keys(CONFIG_TYPES) as Array<keyof TopicConfig>).map((name) => ({
-    name,
-    value: String(configs[name]),
-    isDefault: configs[name] === TOPIC_DEFAULTS[name],
-  }));
-}
 
 export const createTopics: Handler = async (gw, raw) => {
   const body = raw as MessageBody<typeof CreateTopicsRequest>;
@@ -132,7 +118,7 @@ export const describeConfigs: Handler = async (gw, raw, { apiVersion }) => {
           configSource: apiVersion >= 1 ? (c.isDefault ? SOURCE_DEFAULT : SOURCE_DYNAMIC_TOPIC) : -1,
           isSensitive: false,
           synonyms: [],
-          configType: CONFIG_TYPES[c.name as keyof TopicConfig],
+          configType: c.configType,
           documentation: null,
         }));
       return { ...base, errorCode: 0, errorMessage: null, configs };

@@ -363,6 +363,32 @@ describe('Metadata and topic admin', () => {
     expect(yes.topics[0].partitions).toHaveLength(2);
   });
 
+  it('alters topic configs with IncrementalAlterConfigs and AlterConfigs; a bad value is INVALID_CONFIG and changes nothing', async () => {
+    // Prepare
+    const name = uniqueName('cfg');
+    await wire.request(19, 5, { topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'retention.ms', value: '60000' }] }], timeoutMs: 5000, validateOnly: false });
+    const resource = (configs: Body[]) => ({ resources: [{ resourceType: 2, resourceName: name, configs }], validateOnly: false });
+
+    // Act
+    const set = await wire.request(44, 1, resource([{ name: 'cleanup.policy', configOperation: 0, value: 'compact' }, { name: 'min.cleanable.dirty.ratio', configOperation: 0, value: '0.25' }]));
+    const appended = await wire.request(44, 1, resource([{ name: 'cleanup.policy', configOperation: 2, value: 'delete' }]));
+    const afterIncremental = (await a.deps.log.freshTopic(name))?.configs;
+    const bad = await wire.request(44, 1, resource([{ name: 'delete.retention.ms', configOperation: 0, value: '-5' }, { name: 'retention.ms', configOperation: 0, value: '1000' }]));
+    const contradiction = await wire.request(44, 1, resource([{ name: 'min.compaction.lag.ms', configOperation: 0, value: '10' }, { name: 'max.compaction.lag.ms', configOperation: 0, value: '5' }]));
+    const afterBad = (await a.deps.log.freshTopic(name))?.configs;
+    const replaced = await wire.request(33, 2, { resources: [{ resourceType: 2, resourceName: name, configs: [{ name: 'cleanup.policy', value: 'compact' }] }], validateOnly: false });
+    const afterReplace = (await a.deps.log.freshTopic(name))?.configs;
+
+    // Assess
+    expect([set, appended, replaced].map((r) => r.responses[0].errorCode)).toEqual([0, 0, 0]);
+    expect(afterIncremental).toMatchObject({ 'cleanup.policy': 'compact,delete', 'min.cleanable.dirty.ratio': 0.25, 'retention.ms': 60000 });
+    expect(bad.responses[0].errorCode).toBe(40);
+    expect(contradiction.responses[0].errorCode).toBe(40);
+    expect(afterBad).toEqual(afterIncremental);
+    // AlterConfigs replaces the whole set: what it does not name goes back to the default
+    expect(afterReplace).toMatchObject({ 'cleanup.policy': 'compact', 'min.cleanable.dirty.ratio': 0.5, 'retention.ms': 604800000 });
+  });
+
   it('creates, grows, describes and deletes topics', async () => {
     // Prepare
     const name = uniqueName('adm');
@@ -370,7 +396,7 @@ describe('Metadata and topic admin', () => {
     // Act
     const created = await wire.request(19, 7, { topics: [{ name, numPartitions: 2, replicationFactor: 3, assignments: [], configs: [{ name: 'retention.ms', value: '60000' }] }], timeoutMs: 5000, validateOnly: false });
     const again = await wire.request(19, 4, { topics: [{ name, numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
-    const badConfig = await wire.request(19, 5, { topics: [{ name: uniqueName('adm'), numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'cleanup.policy', value: 'compact' }] }], timeoutMs: 5000, validateOnly: false });
+    const badConfig = await wire.request(19, 5, { topics: [{ name: uniqueName('adm'), numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'cleanup.policy', value: 'shred' }] }], timeoutMs: 5000, validateOnly: false });
     const grown = await wire.request(37, 3, { topics: [{ name, count: 4, assignments: null }], timeoutMs: 5000, validateOnly: false });
     const described = await wire.request(32, 4, { resources: [{ resourceType: 2, resourceName: name, configurationKeys: null }], includeSynonyms: false, includeDocumentation: false });
     const deleted = await wire.request(20, 6, { topics: [{ name, topicId: '00000000-0000-0000-0000-000000000000' }], timeoutMs: 5000 });
@@ -382,7 +408,7 @@ describe('Metadata and topic admin', () => {
     expect(badConfig.topics[0].errorCode).toBe(40);
     expect(grown.results[0].errorCode).toBe(0);
     const configs = Object.fromEntries(described.results[0].configs.map((c: Body) => [c.name, [c.value, c.configSource]]));
-    expect(configs).toEqual({ 'retention.ms': ['60000', 1], 'retention.bytes': ['-1', 5], 'max.message.bytes': ['1048588', 5] });
+    expect(configs).toMatchObject({ 'retention.ms': ['60000', 1], 'retention.bytes': ['-1', 5], 'max.message.bytes': ['1048588', 5], 'cleanup.policy': ['delete', 5], 'max.compaction.lag.ms': ['9223372036854775807', 5] });
     expect(deleted.responses[0].errorCode).toBe(0);
     expect(gone).toBeUndefined();
   });

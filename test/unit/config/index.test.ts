@@ -59,6 +59,14 @@ describe('housekeepingSettingsFromEnv', () => {
     expect(settings).toEqual({ leaseMs: 5000 });
   });
 
+  it('reads FLOE_COMPACT_MAX_BYTES_PER_PASS into the housekeeping settings', () => {
+    // Act
+    const settings = housekeepingSettingsFromEnv({ FLOE_COMPACT_MAX_BYTES_PER_PASS: '1048576' });
+
+    // Assess
+    expect(settings).toEqual({ compactMaxBytesPerPass: 1048576 });
+  });
+
   it.each(['abc', '0', '1e3'])('refuses FLOE_MERGE_TARGET_BYTES=%s with INVALID_CONFIG naming the variable', (value) => {
     // Act
     const error = errorOf(() => housekeepingSettingsFromEnv({ FLOE_MERGE_TARGET_BYTES: value }));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BROWSE_LIMITS, browseMessages } from '../../../src/console/browse.js';
+import type { FetchAnswer, FloeGateway, RawRecord } from '../../../src/console/gateway.js';
 import { FakeGateway } from '../../helpers/console-fake-gateway.js';
 
 function gatewayWith(records: number): FakeGateway {
@@ -88,5 +89,29 @@ describe('the message browser page', () => {
 
     // Assess
     await expect(failed).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC_OR_PARTITION' });
+  });
+
+  it('continues after a compacted batch that ends past its last record, up to the next surviving offset', async () => {
+    // Prepare: a compacted partition: batch [0, 3) keeps offset 0 only, offsets 3-5 are a gap, batch [6, 8) keeps both
+    const rec = (offset: number): RawRecord => ({ offset, timestamp: 1, key: Buffer.from(`k${offset}`), value: null, headers: [] });
+    const batches: Array<{ end: number; records: RawRecord[] }> = [
+      { end: 3, records: [rec(0)] },
+      { end: 8, records: [rec(6), rec(7)] },
+    ];
+    const compacted = {
+      offsetFor: async () => 0,
+      // one batch per fetch: the first batch ending at or after the offset, as the log answers
+      fetch: async (_t: string, _p: number, offset: number): Promise<FetchAnswer> => {
+        const batch = batches.find((b) => b.end > offset);
+        return { records: batch?.records ?? [], highWatermark: 8, logStartOffset: 0, ...(batch ? { nextOffset: batch.end } : {}) };
+      },
+    } as unknown as FloeGateway;
+
+    // Act
+    const page = await browseMessages(compacted, { ...base, mode: 'offset', offset: 0, limit: 10 });
+
+    // Assess
+    expect(page.records.map((r) => r.offset)).toEqual([0, 6, 7]);
+    expect(page.nextOffset).toBe(8);
   });
 });

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HeadWatcher, type HeadSource } from '../../../src/gateway/fetch/head-watcher.js';
-import type { PartitionHeadView, Topic } from '../../../src/gateway/log-port.js';
+import { TOPIC_DEFAULTS, type PartitionHeadView, type Topic } from '../../../src/gateway/log-port.js';
 
-const topic: Topic = { name: 't', topicId: 'id-t', partitions: 4, configs: { 'retention.ms': 1, 'retention.bytes': -1, 'max.message.bytes': 1000 }, createdAt: 0 };
+const topic: Topic = { name: 't', topicId: 'id-t', partitions: 4, configs: { ...TOPIC_DEFAULTS, 'retention.ms': 1, 'max.message.bytes': 1000 }, createdAt: 0 };
 
 function fakeSource(initial: Record<number, number>) {
   const next = new Map<number, number>(Object.entries(initial).map(([p, n]) => [Number(p), n]));

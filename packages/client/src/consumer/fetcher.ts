@@ -29,6 +29,8 @@ interface Buffered {
   from: number;
   records: DecodedRecord[];
   next: number;
+  /** offset after the last batch read: where the position goes once the records are consumed (past a compacted batch's removed last records) */
+  end: number;
 }
 
 export interface FetchOutcome {
@@ -109,7 +111,8 @@ export class Fetcher {
         const read = readFetchedRecords(p.records, from, { maxBatchBytes: API_LIMITS.maxMessageBytesCeiling, maxDecodedBytes: Math.max(0, budget), atLeastOne: first });
         if (p.records.length > 0) first = false;
         budget -= read.decodedBytes;
-        if (read.records.length > 0) this.buffers.push({ key, from, records: read.records, next: 0 });
+        if (read.records.length > 0) this.buffers.push({ key, from, records: read.records, next: 0, end: read.nextOffset ?? from });
+        else if (read.nextOffset !== undefined && !read.corrupt) state.position = read.nextOffset; // batches whose records before the position are all it held (compaction)
         if (read.corrupt) outcome.corrupt.push({ state, batch: read.corrupt });
       }
     }
@@ -132,6 +135,8 @@ export class Fetcher {
         out.push({ ...record, topic: state.topic, partition: state.partition });
         state.position = record.offset + 1;
       }
+      // All consumed: continue after the last batch, whose last offsets compaction may have removed.
+      if (buffer.next >= buffer.records.length && (state.position as number) < buffer.end) state.position = buffer.end;
     }
     // Partitions just served go to the back, so that one busy partition cannot starve the others.
     this.buffers = [...this.buffers.filter((b) => !served.includes(b)), ...served];

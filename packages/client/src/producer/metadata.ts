@@ -54,7 +54,7 @@ export class TopicMetadata {
             this.entries.delete(topic);
             return undefined;
           }
-          this.entries.set(topic, { partitions: found.partitions, maxMessageBytes: found.configs?.['max.message.bytes'], fetchedAt: Date.now(), retryAt: 0 });
+          this.entries.set(topic, { partitions: found.partitions, maxMessageBytes: numberOr(found.configs?.['max.message.bytes']), fetchedAt: Date.now(), retryAt: 0 });
           return found.partitions;
         })
         .finally(() => this.refreshing.delete(topic));
@@ -87,3 +87,6 @@ export class TopicMetadata {
     });
   }
 }
+
+/** A numeric topic config (configs hold cleanup.policy's string too). */
+const numberOr = (value: number | string | undefined): number | undefined => (typeof value === 'number' ? value : undefined);

@@ -39,6 +39,12 @@ export interface FetchedRecords {
   truncated: boolean;
   /** decompressed record bytes decoded */
   decodedBytes: number;
+  /**
+   * offset after the last batch decoded (its lastOffsetDelta + 1), when past `fromOffset`: where to
+   * read next once the records are consumed. Past the last record when compaction removed the
+   * batch's last records, as Kafka's consumer moves to the batch's nextOffset.
+   */
+  nextOffset?: number;
 }
 
 export function readFetchedRecords(data: Buffer, fromOffset: number, limits: ReadLimits = {}): FetchedRecords {
@@ -78,5 +84,6 @@ export function readFetchedRecords(data: Buffer, fromOffset: number, limits: Rea
     pos += size;
   }
   out.decodedBytes = decoded;
+  if (expected > fromOffset) out.nextOffset = expected;
   return out;
 }

@@ -21,6 +21,8 @@ export interface RecordsSummary {
   recordBytes: number;
   /** largest record timestamp (CreateTime: baseTimestamp + the largest delta); the header's for LogAppendTime */
   maxTimestamp: number;
+  /** some record has a null key (a compacted topic refuses the batch, as Kafka's broker does) */
+  nullKey: boolean;
 }
 
 /** Smallest record body: attributes, timestampDelta, offsetDelta, keyLength, valueLength, headerCount (one byte each). */
@@ -49,6 +51,7 @@ export function validateRecords(batch: Buffer, header: BatchHeader, maxRecordByt
   }
   const c: Cursor = { pos: start, end };
   let maxDelta = Number.NEGATIVE_INFINITY;
+  let nullKey = false;
   for (let i = 0; i < count; i++) {
     c.end = end;
     const length = readVarint(data, c);
@@ -62,7 +65,7 @@ export function validateRecords(batch: Buffer, header: BatchHeader, maxRecordByt
     if (timestampDelta > maxDelta) maxDelta = timestampDelta;
     const offsetDelta = readVarint(data, c);
     if (offsetDelta !== i) throw invalid(`record ${i} has offset delta ${offsetDelta}; record deltas must be 0, 1, 2, …`);
-    skipBytes(data, c, i, 'key', true);
+    if (skipBytes(data, c, i, 'key', true)) nullKey = true;
     skipBytes(data, c, i, 'value', true);
     const headers = readVarint(data, c);
     // Each header takes at least two bytes (two length varints).
@@ -78,15 +81,18 @@ export function validateRecords(batch: Buffer, header: BatchHeader, maxRecordByt
   return {
     recordBytes: end - start,
     maxTimestamp: logAppendTime || count === 0 ? header.maxTimestamp : header.baseTimestamp + maxDelta,
+    nullKey,
   };
 }
 
-function skipBytes(data: Buffer, c: Cursor, record: number, what: string, nullable: boolean): void {
+/** Skips a length-prefixed field; true when it was null. */
+function skipBytes(data: Buffer, c: Cursor, record: number, what: string, nullable: boolean): boolean {
   const length = readVarint(data, c);
   if (length < 0) {
-    if (length === -1 && nullable) return;
+    if (length === -1 && nullable) return true;
     throw length === -1 ? invalid(`record ${record} has a null ${what}`) : corrupt(`record ${record} ${what} has length ${length}`);
   }
   if (length > c.end - c.pos) throw corrupt(`record ${record} ${what} of ${length} bytes overruns the record`);
   c.pos += length;
+  return false;
 }

@@ -1,0 +1,124 @@
+/**
+ * Topic configs over the Kafka protocol: the entries DescribeConfigs and CreateTopics list, and
+ * AlterConfigs (33: the given configs replace all, the rest go back to their defaults) and
+ * IncrementalAlterConfigs (44: SET, DELETE = back to the default, APPEND and SUBTRACT for list
+ * configs, i.e. cleanup.policy). Only topics are alterable; validation is the log's (INVALID_CONFIG).
+ */
+import { FloeError } from '@floe/protocol';
+import type { AlterConfigsRequest, IncrementalAlterConfigsRequest, KafkaStruct, MessageBody } from '@floe/protocol/kafka';
+import type { Handler } from '../context.js';
+import { KafkaCode, toKafkaError } from '../kafka-codes.js';
+import { TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, TOPIC_DEFAULTS, type ConfigKind, type Topic, type TopicConfig } from '../log-port.js';
+
+export const RESOURCE_TOPIC = 2;
+export const RESOURCE_BROKER = 4;
+
+/** Kafka's ConfigType enum (DescribeConfigs v3+). */
+export const CONFIG_TYPES: Record<ConfigKind, number> = { int: 3, long: 5, double: 6, list: 7 };
+
+const KAFKA_LONG_MAX = '9223372036854775807';
+
+/** A config's value as Kafka prints it ("never" is Long.MAX_VALUE). */
+function configValue(name: keyof TopicConfig, value: TopicConfig[keyof TopicConfig]): string {
+  if (TOPIC_CONFIG_KINDS[name] === 'long' && value === Number.MAX_SAFE_INTEGER) return KAFKA_LONG_MAX;
+  return String(value);
+}
+
+export interface ConfigEntry {
+  name: keyof TopicConfig;
+  value: string;
+  isDefault: boolean;
+  configType: number;
+}
+
+export function configEntries(topic: Topic | undefined): ConfigEntry[] {
+  const configs = topic?.configs ?? TOPIC_DEFAULTS;
+  return TOPIC_CONFIG_NAMES.map((name) => ({
+    name,
+    value: configValue(name, configs[name]),
+    isDefault: configs[name] === TOPIC_DEFAULTS[name],
+    configType: CONFIG_TYPES[TOPIC_CONFIG_KINDS[name]],
+  }));
+}
+
+const SET = 0;
+const DELETE = 1;
+const APPEND = 2;
+const SUBTRACT = 3;
+
+const listOf = (value: string): string[] => value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+
+/** The configs an IncrementalAlterConfigs resource asks for, applied to the topic's current ones. */
+function incrementalChanges(topic: Topic, configs: KafkaStruct[]): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  for (const c of configs) {
+    const name = String(c.name ?? '');
+    if (Object.hasOwn(changes, name)) throw new FloeError('INVALID_REQUEST', `config ${name} appears twice`);
+    if (!(TOPIC_CONFIG_NAMES as string[]).includes(name)) throw new FloeError('INVALID_CONFIG', `unknown topic config "${name}"; supported: ${TOPIC_CONFIG_NAMES.join(', ')}`);
+    const key = name as keyof TopicConfig;
+    const value = c.value as string | null | undefined;
+    const op = c.configOperation as number;
+    if (op === DELETE) {
+      changes[name] = TOPIC_DEFAULTS[key];
+      continue;
+    }
+    if (value === null || value === undefined) throw new FloeError('INVALID_REQUEST', `null value for ${name}`);
+    if (op === SET) changes[name] = value;
+    else if (op === APPEND || op === SUBTRACT) {
+      if (TOPIC_CONFIG_KINDS[key] !== 'list') throw new FloeError('INVALID_CONFIG', `${name} is not a list: APPEND and SUBTRACT apply to list configs only`);
+      const current = listOf(String(topic.configs[key]));
+      const given = listOf(value);
+      const next = op === APPEND ? [...current, ...given.filter((v) => !current.includes(v))] : current.filter((v) => !given.includes(v));
+      changes[name] = next.join(',');
+    } else throw new FloeError('INVALID_REQUEST', `unknown config operation ${op} for ${name}`);
+  }
+  return changes;
+}
+
+const answer = (r: KafkaStruct, error?: unknown): KafkaStruct => {
+  const base = { resourceType: r.resourceType ?? 0, resourceName: r.resourceName ?? '' };
+  if (error === undefined) return { ...base, errorCode: KafkaCode.NONE, errorMessage: null };
+  const e = toKafkaError(error);
+  return { ...base, errorCode: e.code, errorMessage: e.message };
+};
+
+type Resource = { resourceType?: number; resourceName?: string; configs?: KafkaStruct[] };
+
+async function alterResources(
+  gw: Parameters<Handler>[0],
+  resources: Resource[],
+  validateOnly: boolean,
+  changesOf: (topic: Topic, configs: KafkaStruct[]) => Record<string, unknown>,
+  replace: boolean,
+): Promise<KafkaStruct[]> {
+  return Promise.all(
+    resources.map(async (r) => {
+      try {
+        if (r.resourceType !== RESOURCE_TOPIC) throw new FloeError('INVALID_REQUEST', `resource type ${r.resourceType} is not alterable; only topics (2) are`);
+        const topic = await gw.deps.log.freshTopic(r.resourceName ?? '');
+        if (!topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${r.resourceName}"`);
+        await gw.deps.log.alterTopicConfigs(topic.name, changesOf(topic, r.configs ?? []), { replace, validateOnly });
+        return answer(r as KafkaStruct);
+      } catch (error) {
+        return answer(r as KafkaStruct, error);
+      }
+    }),
+  );
+}
+
+export const alterConfigs: Handler = async (gw, raw) => {
+  const body = raw as MessageBody<typeof AlterConfigsRequest>;
+  const given = (_topic: Topic, configs: KafkaStruct[]) => {
+    const out: Record<string, unknown> = {};
+    for (const c of configs) if (c.value !== null && c.value !== undefined) out[String(c.name)] = c.value;
+    return out;
+  };
+  const responses = await alterResources(gw, (body.resources ?? []) as Resource[], body.validateOnly ?? false, given, true);
+  return { throttleTimeMs: 0, responses };
+};
+
+export const incrementalAlterConfigs: Handler = async (gw, raw) => {
+  const body = raw as MessageBody<typeof IncrementalAlterConfigsRequest>;
+  const responses = await alterResources(gw, (body.resources ?? []) as Resource[], body.validateOnly ?? false, incrementalChanges, false);
+  return { throttleTimeMs: 0, responses };
+};

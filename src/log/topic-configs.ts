@@ -1,0 +1,93 @@
+/**
+ * Topic configs: which ones exist, their types and ranges (Kafka's), and validation of what a
+ * client sends (numbers, or strings as `floe topics alter --config` and Kafka clients send them).
+ * docs/configuration.md lists them.
+ */
+import { FloeError } from '@floe/protocol';
+import { LIMITS, TOPIC_CONFIG_DEFAULTS, type CleanupPolicy, type TopicConfig, type TopicConfigName } from './limits.js';
+
+/** Kafka's config types, as DescribeConfigs names them. */
+export type ConfigKind = 'int' | 'long' | 'double' | 'list';
+
+interface NumberRange {
+  kind: 'int' | 'long' | 'double';
+  min: number;
+  max: number;
+  allowMinusOne?: boolean;
+}
+
+export const TOPIC_CONFIG_KINDS: Record<TopicConfigName, ConfigKind> = {
+  'retention.ms': 'long',
+  'retention.bytes': 'long',
+  'max.message.bytes': 'int',
+  'cleanup.policy': 'list',
+  'min.cleanable.dirty.ratio': 'double',
+  'min.compaction.lag.ms': 'long',
+  'max.compaction.lag.ms': 'long',
+  'delete.retention.ms': 'long',
+  'segment.ms': 'long',
+  'segment.bytes': 'int',
+};
+
+const RANGES: Record<Exclude<TopicConfigName, 'cleanup.policy'>, NumberRange> = {
+  'retention.ms': { kind: 'long', min: 1, max: Number.MAX_SAFE_INTEGER, allowMinusOne: true },
+  'retention.bytes': { kind: 'long', min: 1, max: Number.MAX_SAFE_INTEGER, allowMinusOne: true },
+  'max.message.bytes': { kind: 'int', min: 128, max: LIMITS.maxMessageBytesCeiling },
+  'min.cleanable.dirty.ratio': { kind: 'double', min: 0, max: 1 },
+  'min.compaction.lag.ms': { kind: 'long', min: 0, max: Number.MAX_SAFE_INTEGER },
+  'max.compaction.lag.ms': { kind: 'long', min: 1, max: Number.MAX_SAFE_INTEGER },
+  'delete.retention.ms': { kind: 'long', min: 0, max: Number.MAX_SAFE_INTEGER },
+  'segment.ms': { kind: 'long', min: 1, max: Number.MAX_SAFE_INTEGER },
+  // Kafka's smallest segment holds one record batch header (14 bytes in its legacy format).
+  'segment.bytes': { kind: 'int', min: 14, max: 0x7fffffff },
+};
+
+export const TOPIC_CONFIG_NAMES = Object.keys(TOPIC_CONFIG_KINDS) as TopicConfigName[];
+
+export const isTopicConfigName = (name: string): name is TopicConfigName => Object.hasOwn(TOPIC_CONFIG_KINDS, name);
+
+const invalid = (name: string, raw: unknown, why = ''): FloeError =>
+  new FloeError('INVALID_CONFIG', `invalid value ${JSON.stringify(raw)} for ${name}${why ? `: ${why}` : ''}`);
+
+/** "compact", "delete", or both in either order (Kafka's list), kept as one spelling. */
+export function parseCleanupPolicy(raw: unknown): CleanupPolicy {
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+  const set = new Set(items?.map((i) => (typeof i === 'string' ? i.trim().toLowerCase() : i)));
+  if (!items || set.size === 0 || [...set].some((i) => i !== 'compact' && i !== 'delete')) {
+    throw invalid('cleanup.policy', raw, 'a list of "delete" and "compact"');
+  }
+  return set.size === 2 ? 'compact,delete' : (([...set][0] as 'compact' | 'delete'));
+}
+
+function parseNumber(name: TopicConfigName, raw: unknown, range: NumberRange): number {
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(name, raw);
+  if (range.kind !== 'double' && !Number.isInteger(value)) throw invalid(name, raw, 'an integer');
+  // Kafka's "never" is Long.MAX_VALUE (2^63 - 1, 2^63 as a double): as far as time and bytes here go.
+  if (range.kind === 'long' && range.max === Number.MAX_SAFE_INTEGER && value > range.max && value <= 2 ** 63) return range.max;
+  if ((value < range.min || value > range.max) && !(range.allowMinusOne && value === -1)) throw invalid(name, raw, `from ${range.min} to ${range.max}${range.allowMinusOne ? ', or -1' : ''}`);
+  return value;
+}
+
+/** One config's value, validated; throws INVALID_CONFIG. */
+export function parseTopicConfig<N extends TopicConfigName>(name: N, raw: unknown): TopicConfig[N] {
+  if (name === 'cleanup.policy') return parseCleanupPolicy(raw) as TopicConfig[N];
+  return parseNumber(name, raw, RANGES[name as Exclude<TopicConfigName, 'cleanup.policy'>]) as TopicConfig[N];
+}
+
+/** `input` (name -> value) applied over `base`, every value validated, and the result checked as a whole. */
+export function validateTopicConfigs(input: unknown, base: TopicConfig = { ...TOPIC_CONFIG_DEFAULTS }): TopicConfig {
+  if (input === undefined || input === null) return base;
+  if (typeof input !== 'object' || Array.isArray(input)) throw new FloeError('INVALID_CONFIG', 'configs must be an object');
+  const out: Record<string, unknown> = { ...base };
+  for (const [name, raw] of Object.entries(input)) {
+    if (!isTopicConfigName(name)) throw new FloeError('INVALID_CONFIG', `unknown topic config "${name}"; supported: ${TOPIC_CONFIG_NAMES.join(', ')}`);
+    out[name] = parseTopicConfig(name, raw);
+  }
+  const configs = out as TopicConfig;
+  // Kafka refuses the same contradiction (LogConfig.validateValues).
+  if (configs['min.compaction.lag.ms'] > configs['max.compaction.lag.ms']) {
+    throw new FloeError('INVALID_CONFIG', `min.compaction.lag.ms ${configs['min.compaction.lag.ms']} exceeds max.compaction.lag.ms ${configs['max.compaction.lag.ms']}`);
+  }
+  return configs;
+}

@@ -1,0 +1,93 @@
+/**
+ * Topic config validation: Kafka's names, types and ranges, cleanup.policy as a list, and the
+ * whole-set rule min.compaction.lag.ms <= max.compaction.lag.ms. A bad value throws INVALID_CONFIG.
+ */
+import { describe, expect, it } from 'vitest';
+import { compacts, deletes, TOPIC_CONFIG_DEFAULTS, type TopicConfig } from '../../../src/log/limits.js';
+import { parseCleanupPolicy, validateTopicConfigs } from '../../../src/log/topic-configs.js';
+
+const codeOf = (act: () => unknown): string | undefined => {
+  try {
+    act();
+    return undefined;
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+};
+
+describe('topic configs', () => {
+  it('reads cleanup.policy as a list in any order and case, kept in one spelling', () => {
+    // Prepare
+    const inputs = ['compact', 'delete', 'delete,compact', ' Compact , delete ', ['compact', 'delete'], 'compact,compact'];
+
+    // Act
+    const parsed = inputs.map((i) => parseCleanupPolicy(i));
+
+    // Assess
+    expect(parsed).toEqual(['compact', 'delete', 'compact,delete', 'compact,delete', 'compact,delete', 'compact']);
+  });
+
+  it('refuses unknown policies, empty lists and non-strings', () => {
+    // Prepare
+    const inputs: unknown[] = ['shred', '', ',', 'compact,shred', 3, null];
+
+    // Act
+    const codes = inputs.map((i) => codeOf(() => parseCleanupPolicy(i)));
+
+    // Assess
+    expect(codes).toEqual(inputs.map(() => 'INVALID_CONFIG'));
+  });
+
+  it('validates the compaction configs by Kafka ranges, strings as the CLI sends them', () => {
+    // Prepare
+    const good = { 'cleanup.policy': 'compact', 'min.cleanable.dirty.ratio': '0.1', 'min.compaction.lag.ms': '0', 'max.compaction.lag.ms': '9223372036854775807', 'delete.retention.ms': 1000 };
+
+    // Act
+    const configs = validateTopicConfigs(good);
+
+    // Assess
+    expect(configs).toEqual({
+      ...TOPIC_CONFIG_DEFAULTS,
+      'cleanup.policy': 'compact',
+      'min.cleanable.dirty.ratio': 0.1,
+      'min.compaction.lag.ms': 0,
+      'max.compaction.lag.ms': Number.MAX_SAFE_INTEGER,
+      'delete.retention.ms': 1000,
+    });
+  });
+
+  it('refuses values out of range, fractions of integers and contradictions, leaving the base untouched', () => {
+    // Prepare
+    const base = { ...TOPIC_CONFIG_DEFAULTS };
+    const bad: Array<Record<string, unknown>> = [
+      { 'min.cleanable.dirty.ratio': 1.5 },
+      { 'min.cleanable.dirty.ratio': -0.1 },
+      { 'min.compaction.lag.ms': -1 },
+      { 'max.compaction.lag.ms': 0 },
+      { 'delete.retention.ms': '1.5' },
+      { 'delete.retention.ms': 'soon' },
+      { 'min.compaction.lag.ms': 10, 'max.compaction.lag.ms': 5 },
+      { 'compaction.everything': 1 },
+    ];
+
+    // Act
+    const codes = bad.map((input) => codeOf(() => validateTopicConfigs(input, base)));
+
+    // Assess
+    expect(codes).toEqual(bad.map(() => 'INVALID_CONFIG'));
+    expect(base).toEqual(TOPIC_CONFIG_DEFAULTS);
+  });
+
+  it('compacts only topics that ask for it; a config set from before cleanup.policy existed deletes', () => {
+    // Prepare
+    const policies = ['delete', 'compact', 'compact,delete'] as const;
+    const legacy = { 'retention.ms': 1000 } as unknown as Pick<TopicConfig, 'cleanup.policy'>;
+
+    // Act
+    const decided = policies.map((p) => [compacts({ 'cleanup.policy': p }), deletes({ 'cleanup.policy': p })]);
+
+    // Assess
+    expect(decided).toEqual([[false, true], [true, false], [true, true]]);
+    expect([compacts(legacy), deletes(legacy)]).toEqual([false, true]);
+  });
+});
