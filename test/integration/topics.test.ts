@@ -31,12 +31,12 @@ describe('topics', () => {
   it('alters cleanup.policy and the compaction configs over HTTP; a bad value is INVALID_CONFIG and changes nothing', async () => {
     // Prepare
     const name = uniqueName('cfg');
-    await admin.createTopic(name, 1, { 'cleanup.policy': 'compact', 'delete.retention.ms': '5000' });
+    await env.admin.createTopic(name, 1, { 'cleanup.policy': 'compact', 'delete.retention.ms': '5000' });
 
     // Act
-    const altered = await admin.alterTopicConfigs(name, { 'cleanup.policy': 'delete,compact', 'min.compaction.lag.ms': 100 });
-    const refused = await admin.alterTopicConfigs(name, { 'max.compaction.lag.ms': 50, 'retention.ms': 1000 }).catch((e: { code?: string }) => e.code);
-    const described = await admin.describeTopic(name);
+    const altered = await env.admin.alterTopicConfigs(name, { 'cleanup.policy': 'delete,compact', 'min.compaction.lag.ms': 100 });
+    const refused = await env.admin.alterTopicConfigs(name, { 'max.compaction.lag.ms': 50, 'retention.ms': 1000 }).catch((e: { code?: string }) => e.code);
+    const described = await env.admin.describeTopic(name);
 
     // Assess
     expect(altered.configs).toMatchObject({ 'cleanup.policy': 'compact,delete', 'delete.retention.ms': 5000, 'min.compaction.lag.ms': 100 });
@@ -47,11 +47,11 @@ describe('topics', () => {
   it('refuses records without a key on a compacted topic, as a Kafka broker does', async () => {
     // Prepare
     const name = uniqueName('keyless');
-    await admin.createTopic(name, 1, { 'cleanup.policy': 'compact' });
+    await env.admin.createTopic(name, 1, { 'cleanup.policy': 'compact' });
 
     // Act
-    const refused = await produceValues(http, name, 0, ['no key']);
-    const described = await admin.describeTopic(name);
+    const refused = await produceValues(env.http, name, 0, ['no key']);
+    const described = await env.admin.describeTopic(name);
 
     // Assess
     expect(refused.errorCode).toBe('INVALID_RECORD');
