@@ -13,9 +13,10 @@ import { formatBytes, formatCount } from '../format.js';
 import { href, navigate, numberParam, type Route } from '../router.js';
 import { useSampledJson } from '../use-sampled-json.js';
 
-const CONFIG_COLUMNS: Array<Column<[string, number]>> = [
+// Values are numbers (retention, segment sizes) or strings (cleanup.policy).
+const CONFIG_COLUMNS: Array<Column<[string, string | number]>> = [
   { label: 'Name', cell: ([name]) => name },
-  { label: 'Value', numeric: true, cell: ([, value]) => formatCount(value) },
+  { label: 'Value', numeric: true, cell: ([, value]) => (typeof value === 'number' ? formatCount(value) : value) },
 ];
 
 const messagesHref = (topic: string, partition: number) => href(['topics', topic, 'messages'], { partition, mode: 'latest' });
