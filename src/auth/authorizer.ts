@@ -1,0 +1,55 @@
+/**
+ * The authorizer of one function instance or gateway process: off (everyone the front door
+ * admits may do everything, nothing is read) or ACLs (rules from the ACL table, cached; super
+ * users skip them, as Kafka's super.users).
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { FloeError } from '@floe/protocol';
+import { Access } from './access.js';
+import { canonicalPrincipal, type Identity } from './identity.js';
+import { RulesCache } from './rules-cache.js';
+import { readRules, type AclStore } from './store.js';
+
+export type AuthorizationMode = 'none' | 'acl';
+
+export interface AuthSettings {
+  mode: AuthorizationMode;
+  /** The ACL table; required with 'acl'. Without one, ACL management answers SECURITY_DISABLED. */
+  aclTable?: string;
+  /** How long an instance decides with the rules it read (AUTH_LIMITS.defaultCacheMs). */
+  cacheMs: number;
+  /** Principals no rule restricts (Kafka's super.users): the deployment's bootstrap administrators. */
+  superUsers: readonly string[];
+}
+
+export interface Authorizer {
+  readonly mode: AuthorizationMode;
+  /** What this caller may do. Reads the rules only when this instance's copy is too old. */
+  access(identity: Identity): Promise<Access>;
+  /** Where rules are managed; undefined without an ACL table. */
+  readonly store: AclStore | undefined;
+  /** After a rule change made through this instance: its next check reads the rules again. */
+  rulesChanged(): void;
+  /** The rules cache (with ACLs on), for tests and benchmarks. */
+  readonly cache: RulesCache | undefined;
+}
+
+export function createAuthorizer(dynamo: DynamoDBDocumentClient, settings: AuthSettings, now: () => number = Date.now): Authorizer {
+  const store = settings.aclTable ? { dynamo, aclTable: settings.aclTable } : undefined;
+  if (settings.mode === 'none') {
+    return { mode: 'none', store, cache: undefined, access: async (identity) => new Access(identity, undefined), rulesChanged: () => undefined };
+  }
+  if (!store) throw new FloeError('INVALID_CONFIG', 'authorization "acl" needs an ACL table (FLOE_ACL_TABLE)');
+  const cache = new RulesCache(() => readRules(store), settings.cacheMs, now);
+  const superUsers = new Set(settings.superUsers.map(canonicalPrincipal));
+  return {
+    mode: 'acl',
+    store,
+    cache,
+    async access(identity) {
+      if (identity.names.some((name) => superUsers.has(name))) return new Access(identity, undefined);
+      return new Access(identity, (await cache.get()).covering(identity.names));
+    },
+    rulesChanged: () => cache.invalidate(),
+  };
+}
