@@ -7,19 +7,34 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { FloeError } from '@floe/protocol';
 import { Access } from './access.js';
 import { canonicalPrincipal, type Identity } from './identity.js';
+import { AUTH_LIMITS } from './limits.js';
+import { parsePrincipal } from './rules.js';
 import { RulesCache } from './rules-cache.js';
 import { readRules, type AclStore } from './store.js';
 
 export type AuthorizationMode = 'none' | 'acl';
 
+/** The server configuration's authorization fields (src/config/index.ts reads them from the environment). */
 export interface AuthSettings {
-  mode: AuthorizationMode;
+  authorization: AuthorizationMode;
   /** The ACL table; required with 'acl'. Without one, ACL management answers SECURITY_DISABLED. */
-  aclTable?: string;
-  /** How long an instance decides with the rules it read (AUTH_LIMITS.defaultCacheMs). */
-  cacheMs: number;
+  aclTable?: string | undefined;
+  /** How long an instance decides with the rules it read. @default AUTH_LIMITS.defaultCacheMs */
+  aclCacheMs?: number | undefined;
   /** Principals no rule restricts (Kafka's super.users): the deployment's bootstrap administrators. */
-  superUsers: readonly string[];
+  aclSuperUsers: readonly string[];
+}
+
+function superUsersOf(settings: AuthSettings): Set<string> {
+  return new Set(
+    settings.aclSuperUsers.map((principal) => {
+      try {
+        return canonicalPrincipal(parsePrincipal(principal, 'super user'));
+      } catch (error) {
+        throw new FloeError('INVALID_CONFIG', (error as Error).message);
+      }
+    }),
+  );
 }
 
 export interface Authorizer {
@@ -36,12 +51,12 @@ export interface Authorizer {
 
 export function createAuthorizer(dynamo: DynamoDBDocumentClient, settings: AuthSettings, now: () => number = Date.now): Authorizer {
   const store = settings.aclTable ? { dynamo, aclTable: settings.aclTable } : undefined;
-  if (settings.mode === 'none') {
+  if (settings.authorization === 'none') {
     return { mode: 'none', store, cache: undefined, access: async (identity) => new Access(identity, undefined), rulesChanged: () => undefined };
   }
   if (!store) throw new FloeError('INVALID_CONFIG', 'authorization "acl" needs an ACL table (FLOE_ACL_TABLE)');
-  const cache = new RulesCache(() => readRules(store), settings.cacheMs, now);
-  const superUsers = new Set(settings.superUsers.map(canonicalPrincipal));
+  const cache = new RulesCache(() => readRules(store), settings.aclCacheMs ?? AUTH_LIMITS.defaultCacheMs, now);
+  const superUsers = superUsersOf(settings);
   return {
     mode: 'acl',
     store,
