@@ -139,30 +139,44 @@ export class LogPort {
     );
   }
 
-  /** Reads what is there now (no waiting: the gateway holds long-polls itself), within the byte limits. */
+  /**
+   * Reads what is there now (no waiting: the gateway holds long-polls itself), within the byte limits.
+   * Answers in the order asked, whatever that order is: clients (kafkajs) may name a topic in several
+   * entries of one request, interleaved with others, so the partitions are grouped by topic for the
+   * log and put back in place.
+   */
   async fetch(partitions: PortFetchPartition[], maxBytes: number): Promise<PortFetchResult[]> {
-    const byTopic = new Map<string, PortFetchPartition[]>();
-    for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
+    const byTopic = new Map<string, number[]>();
+    partitions.forEach((p, i) => byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), i]));
+    const groups = [...byTopic];
     const results = await fetchRecords(this.deps, {
       maxWaitMs: 0,
       minBytes: 0,
       maxBytes,
-      topics: [...byTopic].map(([topic, list]) => ({
+      topics: groups.map(([topic, indexes]) => ({
         topic,
-        partitions: list.map((p) => ({ partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes })),
+        partitions: indexes.map((i) => {
+          const p = partitions[i] as PortFetchPartition;
+          return { partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes };
+        }),
       })),
     });
-    return results.flatMap((t) =>
-      t.partitions.map((p) => ({
-        topic: t.topic,
-        partition: p.partition,
-        errorCode: p.errorCode,
-        ...(p.errorMessage === undefined ? {} : { errorMessage: p.errorMessage }),
-        highWatermark: p.highWatermark,
-        logStartOffset: p.logStartOffset,
-        records: p.records,
-      })),
-    );
+    const out = new Array<PortFetchResult>(partitions.length);
+    results.forEach((t, g) => {
+      const indexes = (groups[g] as [string, number[]])[1];
+      t.partitions.forEach((p, j) => {
+        out[indexes[j] as number] = {
+          topic: t.topic,
+          partition: p.partition,
+          errorCode: p.errorCode,
+          ...(p.errorMessage === undefined ? {} : { errorMessage: p.errorMessage }),
+          highWatermark: p.highWatermark,
+          logStartOffset: p.logStartOffset,
+          records: p.records,
+        };
+      });
+    });
+    return out;
   }
 
   /** Heads of partitions of one topic (strongly consistent), for the long-poll watcher. */

@@ -18,6 +18,7 @@ import { startDev, type DevProcess } from '../helpers/processes.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const DEFAULT_URL = 'http://127.0.0.1:9092';
+const DEFAULT_KAFKA = '127.0.0.1:9093';
 let dataDir: string;
 let dev: DevProcess;
 
@@ -44,7 +45,7 @@ function commandsBetween(from: string, to: string): string[] {
 }
 
 const env = () => ({ ...process.env, FLOE_BOOTSTRAP: dev.bootstrap });
-const atCluster = (command: string) => command.replaceAll(DEFAULT_URL, dev.bootstrap);
+const atCluster = (command: string) => command.replaceAll(DEFAULT_URL, dev.bootstrap).replaceAll(DEFAULT_KAFKA, dev.kafka as string);
 
 function sh(command: string): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync('sh', ['-c', atCluster(command)], { cwd: ROOT, env: env(), encoding: 'utf8', timeout: 60_000 });
@@ -107,9 +108,31 @@ const CHECKS: Record<string, (run: Run) => void> = {
       ['alice', 'click'],
       ['alice', 'logout'],
     ]),
+  [`kcat -b ${DEFAULT_KAFKA} -L`]: (r) => {
+    expect(r.stdout).toContain(' 1 brokers:');
+    expect(r.stdout).toContain('topic "clicks" with 3 partitions:');
+  },
+  [`printf 'carol:login\\ndave:login\\n' | kcat -b ${DEFAULT_KAFKA} -P -t clicks -K: -X enable.idempotence=true -X partitioner=murmur2_random`]: (r) =>
+    expect(r.stdout).toBe(''),
+  // Kafka's partitioner puts carol where Floe's did (partition 2, after the curl record at offset 0)
+  [`kcat -b ${DEFAULT_KAFKA} -C -t clicks -o beginning -e -f '%k %s (partition %p, offset %o)\\n'`]: (r) => {
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(7);
+    expect(lines).toEqual(expect.arrayContaining(['alice login (partition 0, offset 0)', 'carol hello (partition 2, offset 0)', 'carol login (partition 2, offset 1)']));
+    expect(lines.some((l) => l.startsWith('dave login (partition '))).toBe(true);
+  },
+  [`kcat -b ${DEFAULT_KAFKA} -G kafka-dash -X auto.offset.reset=earliest clicks`]: (r) =>
+    expect(r.stdout.trim().split('\n').sort()).toEqual(['click', 'hello', 'login', 'login', 'login', 'login', 'logout']),
+  'npx floe groups describe kafka-dash': (r) => {
+    expect(r.stdout).toContain("Consumer group 'kafka-dash': state Empty");
+    expect(r.stdout).toMatch(/kafka-dash\s+clicks\s+0\s+4\s+4\s+0/); // committed on leave: lag 0
+  },
 };
 
-const LONG_RUNNING: Record<string, number> = { 'npx floe consume clicks --group dashboards --from-beginning': 4 };
+const LONG_RUNNING: Record<string, number> = {
+  'npx floe consume clicks --group dashboards --from-beginning': 4,
+  [`kcat -b ${DEFAULT_KAFKA} -G kafka-dash -X auto.offset.reset=earliest clicks`]: 7,
+};
 
 describe('the README', () => {
   it('tour: every command, in order, prints what it should', async () => {

@@ -52,6 +52,8 @@ export async function spawnServe(extraArgs: string[] = []): Promise<ServeProcess
 
 export interface DevProcess {
   bootstrap: string;
+  /** host:port of its Kafka-protocol gateway (undefined with --no-kafka) */
+  kafka: string | undefined;
   child: ChildProcess;
   /** resolves with the exit code, or the signal's name */
   exited: Promise<number | string | null>;
@@ -73,6 +75,7 @@ export async function startDev(dataDir: string, extraArgs: string[] = []): Promi
   });
   return {
     bootstrap: ready.bootstrap as string,
+    kafka: ready.kafka as string | undefined,
     child,
     exited,
     stderr: () => stderr,

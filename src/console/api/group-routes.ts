@@ -4,9 +4,10 @@ import type { GatewayResetTo } from '../gateway.js';
 import { assignmentSummary } from '../partition-ranges.js';
 import type { GroupDetail, GroupRow, ResetAnswer, ResetTarget } from '../shared/api-types.js';
 import type { ApiContext } from './context.js';
+import { filteredPage } from './filtered-page.js';
 import { pageRequest, slicePage } from './pagination.js';
 import { bodyInt, bodyString, objectBody } from './params.js';
-import type { ApiRoute } from './router.js';
+import { readRoute, writeRoute, type ApiRoute } from './router.js';
 
 const TARGETS: readonly ResetTarget[] = ['earliest', 'latest', 'datetime', 'offset'];
 
@@ -30,60 +31,44 @@ function partitionsOf(value: unknown): number[] | undefined {
 
 export function groupRoutes(ctx: ApiContext): ApiRoute[] {
   return [
-    {
-      method: 'GET',
-      path: '/api/groups',
-      handle: async (request) => {
-        const page = pageRequest(request.query);
-        const filter = (request.query.get('q') ?? '').toLowerCase();
-        const groups = (await ctx.gateway.listGroups()).filter((g) => g.groupId.toLowerCase().includes(filter)).sort((a, b) => (a.groupId < b.groupId ? -1 : 1));
-        const sliced = slicePage(groups, page);
-        const items = sliced.items.map((g): GroupRow => ({ ...g, lag: ctx.sampler.lagOf(g.groupId) ?? null }));
-        return { body: { ...sliced, items } };
-      },
-    },
-    {
-      method: 'GET',
-      path: '/api/groups/:id',
-      handle: async (request) => {
-        const groupId = request.params.id as string;
-        ctx.sampler.touch(groupId);
-        const page = pageRequest(request.query, 100);
-        const d = await ctx.gateway.describeGroup(groupId);
-        const detail: GroupDetail = {
-          groupId: d.groupId,
-          state: d.state,
-          groupEpoch: d.groupEpoch,
-          assignor: d.assignor,
-          members: d.members.map((m) => ({
-            memberId: m.memberId,
-            instanceId: m.instanceId ?? null,
-            clientId: m.clientId,
-            memberEpoch: m.memberEpoch,
-            assignment: assignmentSummary(m.assignment),
-            partitionCount: m.assignment.length,
-            lastHeartbeatAt: m.lastHeartbeatAt,
-          })),
-          totalLag: d.partitions.reduce((sum, p) => sum + (p.lag ?? 0), 0),
-          partitionPage: slicePage(d.partitions, page),
-          lagSeries: ctx.sampler.lagSeries(groupId),
-        };
-        return { body: detail };
-      },
-    },
-    {
-      method: 'POST',
-      path: '/api/groups/:id/offsets/reset',
-      write: true,
-      handle: async (request) => {
-        const groupId = request.params.id as string;
-        const body = objectBody(request.body);
-        const topic = bodyString(body, 'topic', { maxLength: 249 }) as string;
-        if (typeof body.dryRun !== 'boolean') throw new FloeError('INVALID_REQUEST', '"dryRun" must be true or false (a dry run first, then execute)');
-        const results = await ctx.gateway.resetOffsets(groupId, topic, resetTo(body), { partitions: partitionsOf(body.partitions), dryRun: body.dryRun });
-        const answer: ResetAnswer = { groupId, dryRun: body.dryRun, partitions: results };
-        return { body: answer };
-      },
-    },
+    readRoute('/api/groups', async (request) => {
+      const page = await filteredPage(request.query, () => ctx.gateway.listGroups(), (g) => g.groupId);
+      const items = page.items.map((g): GroupRow => ({ ...g, lag: ctx.sampler.lagOf(g.groupId) ?? null }));
+      return { body: { ...page, items } };
+    }),
+    readRoute('/api/groups/:id', async (request) => {
+      const groupId = request.params.id as string;
+      ctx.sampler.touch(groupId);
+      const page = pageRequest(request.query, 100);
+      const d = await ctx.gateway.describeGroup(groupId);
+      const detail: GroupDetail = {
+        groupId: d.groupId,
+        state: d.state,
+        groupEpoch: d.groupEpoch,
+        assignor: d.assignor,
+        members: d.members.map((m) => ({
+          memberId: m.memberId,
+          instanceId: m.instanceId ?? null,
+          clientId: m.clientId,
+          memberEpoch: m.memberEpoch,
+          assignment: assignmentSummary(m.assignment),
+          partitionCount: m.assignment.length,
+          lastHeartbeatAt: m.lastHeartbeatAt,
+        })),
+        totalLag: d.partitions.reduce((sum, p) => sum + (p.lag ?? 0), 0),
+        partitionPage: slicePage(d.partitions, page),
+        lagSeries: ctx.sampler.lagSeries(groupId),
+      };
+      return { body: detail };
+    }),
+    writeRoute('/api/groups/:id/offsets/reset', async (request) => {
+      const groupId = request.params.id as string;
+      const body = objectBody(request.body);
+      const topic = bodyString(body, 'topic', { maxLength: 249 }) as string;
+      if (typeof body.dryRun !== 'boolean') throw new FloeError('INVALID_REQUEST', '"dryRun" must be true or false (a dry run first, then execute)');
+      const results = await ctx.gateway.resetOffsets(groupId, topic, resetTo(body), { partitions: partitionsOf(body.partitions), dryRun: body.dryRun });
+      const answer: ResetAnswer = { groupId, dryRun: body.dryRun, partitions: results };
+      return { body: answer };
+    }),
   ];
 }

@@ -15,13 +15,15 @@ export interface ApiResult {
   body: unknown;
 }
 
+export type ApiHandler = (request: ApiRequest) => Promise<ApiResult>;
+
 export interface ApiRoute {
   method: Method;
   /** segments; ":name" matches one URL-decoded segment */
   path: string;
   /** changes the cluster: refused in read-only mode */
   write?: boolean;
-  handle(request: ApiRequest): Promise<ApiResult>;
+  handle: ApiHandler;
 }
 
 export interface RouteMatch {
@@ -29,35 +31,48 @@ export interface RouteMatch {
   params: Record<string, string>;
 }
 
-function matchPath(pattern: string, path: string): Record<string, string> | undefined {
-  const want = pattern.split('/');
-  const got = path.split('/');
-  if (want.length !== got.length) return undefined;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i] as string;
-    const g = got[i] as string;
-    if (w.startsWith(':')) {
-      if (g === '') return undefined;
-      try {
-        params[w.slice(1)] = decodeURIComponent(g);
-      } catch {
-        throw new FloeError('INVALID_REQUEST', `malformed path segment "${g}"`);
-      }
-    } else if (w !== g) return undefined;
+/** A route that only reads. */
+export const readRoute = (path: string, handle: ApiHandler): ApiRoute => ({ method: 'GET', path, handle });
+
+/** A route that changes the cluster (POST): refused in read-only mode. */
+export const writeRoute = (path: string, handle: ApiHandler): ApiRoute => ({ method: 'POST', path, write: true, handle });
+
+/** "/api/topics/:name" -> /^\/api\/topics\/([^/]+)$/ and the names of its parameters, in order. */
+function compile(path: string): { pattern: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:(\w+)/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { pattern: new RegExp(`^${source}$`), names };
+}
+
+const compiled = new Map<string, ReturnType<typeof compile>>();
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new FloeError('INVALID_REQUEST', `malformed path segment "${segment}"`);
   }
-  return params;
+}
+
+/** The decoded parameters when the path fits the route's pattern. */
+function paramsOf(route: ApiRoute, path: string): Record<string, string> | undefined {
+  let entry = compiled.get(route.path);
+  if (!entry) compiled.set(route.path, (entry = compile(route.path)));
+  const values = entry.pattern.exec(path)?.slice(1);
+  return values && Object.fromEntries(entry.names.map((name, i) => [name, decodeSegment(values[i] as string)]));
 }
 
 /** The route for a method and path; NOT_FOUND (404) or METHOD_NOT_ALLOWED (405) otherwise. */
 export function findRoute(routes: readonly ApiRoute[], method: string, path: string): RouteMatch {
-  let pathMatched = false;
-  for (const route of routes) {
-    const params = matchPath(route.path, path);
-    if (!params) continue;
-    if (route.method === method) return { route, params };
-    pathMatched = true;
-  }
-  if (pathMatched) throw new FloeError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`);
+  const fitting = routes.flatMap((route) => {
+    const params = paramsOf(route, path);
+    return params ? [{ route, params }] : [];
+  });
+  const match = fitting.find((m) => m.route.method === method);
+  if (match) return match;
+  if (fitting.length > 0) throw new FloeError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`);
   throw new FloeError('NOT_FOUND', `no console API route ${path}`);
 }

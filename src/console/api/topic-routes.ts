@@ -2,9 +2,10 @@
 import { FloeError } from '@floe/client';
 import type { PartitionRow, TopicDetail, TopicRow } from '../shared/api-types.js';
 import type { ApiContext } from './context.js';
+import { filteredPage } from './filtered-page.js';
 import { pageRequest, slicePage } from './pagination.js';
 import { bodyInt, bodyString, objectBody } from './params.js';
-import type { ApiRoute } from './router.js';
+import { readRoute, writeRoute, type ApiRoute } from './router.js';
 
 /** Floe's own limit (docs/http-api.md); checked here too so the form gets a clear answer. */
 const MAX_PARTITIONS = 4096;
@@ -20,67 +21,46 @@ function configsOf(value: unknown): Record<string, string | number> | undefined 
 
 export function topicRoutes(ctx: ApiContext): ApiRoute[] {
   return [
-    {
-      method: 'GET',
-      path: '/api/topics',
-      handle: async (request) => {
-        const page = pageRequest(request.query);
-        const filter = (request.query.get('q') ?? '').toLowerCase();
-        const topics = (await ctx.gateway.listTopics()).filter((t) => t.name.toLowerCase().includes(filter)).sort((a, b) => (a.name < b.name ? -1 : 1));
-        const sliced = slicePage(topics, page);
-        const items = sliced.items.map((t): TopicRow => {
-          const stats = ctx.sampler.topicStats(t.name);
-          return { name: t.name, partitions: t.partitions, records: stats?.records ?? null, bytes: stats?.bytes ?? null };
-        });
-        return { body: { ...sliced, items } };
-      },
-    },
-    {
-      method: 'POST',
-      path: '/api/topics',
-      write: true,
-      handle: async (request) => {
-        const body = objectBody(request.body);
-        const name = bodyString(body, 'name', { maxLength: 249 }) as string;
-        const partitions = bodyInt(body, 'partitions', { min: 1, max: MAX_PARTITIONS, optional: true }) ?? 1;
-        return { status: 201, body: await ctx.gateway.createTopic(name, partitions, configsOf(body.configs)) };
-      },
-    },
-    {
-      method: 'GET',
-      path: '/api/topics/:name',
-      handle: async (request) => {
-        const page = pageRequest(request.query, 100);
-        const topic = await ctx.gateway.describeTopic(request.params.name as string);
-        const rows = topic.partitionDetails.map(
-          (p): PartitionRow => ({
-            partition: p.partition,
-            logStartOffset: p.logStartOffset,
-            logEndOffset: p.highWatermark,
-            records: p.highWatermark - p.logStartOffset,
-            bytes: p.bytes ?? null,
-          }),
-        );
-        const detail: TopicDetail = {
-          name: topic.name,
-          topicId: topic.topicId,
-          partitions: topic.partitions,
-          configs: topic.configs,
-          records: rows.reduce((sum, r) => sum + r.records, 0),
-          bytes: rows.some((r) => r.bytes === null) ? null : rows.reduce((sum, r) => sum + (r.bytes ?? 0), 0),
-          partitionPage: slicePage(rows, page),
-        };
-        return { body: detail };
-      },
-    },
-    {
-      method: 'POST',
-      path: '/api/topics/:name/partitions',
-      write: true,
-      handle: async (request) => {
-        const count = bodyInt(objectBody(request.body), 'count', { min: 1, max: MAX_PARTITIONS }) as number;
-        return { body: await ctx.gateway.addPartitions(request.params.name as string, count) };
-      },
-    },
+    readRoute('/api/topics', async (request) => {
+      const page = await filteredPage(request.query, () => ctx.gateway.listTopics(), (t) => t.name);
+      const items = page.items.map((t): TopicRow => {
+        const stats = ctx.sampler.topicStats(t.name);
+        return { name: t.name, partitions: t.partitions, records: stats?.records ?? null, bytes: stats?.bytes ?? null };
+      });
+      return { body: { ...page, items } };
+    }),
+    writeRoute('/api/topics', async (request) => {
+      const body = objectBody(request.body);
+      const name = bodyString(body, 'name', { maxLength: 249 }) as string;
+      const partitions = bodyInt(body, 'partitions', { min: 1, max: MAX_PARTITIONS, optional: true }) ?? 1;
+      return { status: 201, body: await ctx.gateway.createTopic(name, partitions, configsOf(body.configs)) };
+    }),
+    readRoute('/api/topics/:name', async (request) => {
+      const page = pageRequest(request.query, 100);
+      const topic = await ctx.gateway.describeTopic(request.params.name as string);
+      const rows = topic.partitionDetails.map(
+        (p): PartitionRow => ({
+          partition: p.partition,
+          logStartOffset: p.logStartOffset,
+          logEndOffset: p.highWatermark,
+          records: p.highWatermark - p.logStartOffset,
+          bytes: p.bytes ?? null,
+        }),
+      );
+      const detail: TopicDetail = {
+        name: topic.name,
+        topicId: topic.topicId,
+        partitions: topic.partitions,
+        configs: topic.configs,
+        records: rows.reduce((sum, r) => sum + r.records, 0),
+        bytes: rows.some((r) => r.bytes === null) ? null : rows.reduce((sum, r) => sum + (r.bytes ?? 0), 0),
+        partitionPage: slicePage(rows, page),
+      };
+      return { body: detail };
+    }),
+    writeRoute('/api/topics/:name/partitions', async (request) => {
+      const count = bodyInt(objectBody(request.body), 'count', { min: 1, max: MAX_PARTITIONS }) as number;
+      return { body: await ctx.gateway.addPartitions(request.params.name as string, count) };
+    }),
   ];
 }

@@ -1,5 +1,6 @@
 /** Calls to the console server's JSON API (same origin: credentials never leave the server). */
 import type { ApiErrorBody } from '../shared/api-types.js';
+import { queryString, type QueryValues } from './query-string.js';
 
 export class ApiError extends Error {
   constructor(
@@ -11,13 +12,8 @@ export class ApiError extends Error {
   }
 }
 
-type Query = Record<string, string | number | undefined>;
-
-export function apiUrl(path: string, query: Query = {}): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
-  const qs = params.toString();
-  return `/api${path}${qs ? `?${qs}` : ''}`;
+export function apiUrl(path: string, query: QueryValues = {}): string {
+  return `/api${path}${queryString(query)}`;
 }
 
 async function answer<T>(response: Response): Promise<T> {
@@ -27,7 +23,7 @@ async function answer<T>(response: Response): Promise<T> {
   throw new ApiError(response.status, error?.code ?? 'UNKNOWN_SERVER_ERROR', error?.message ?? `HTTP ${response.status}`);
 }
 
-export async function getJson<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {
+export async function getJson<T>(path: string, query?: QueryValues, signal?: AbortSignal): Promise<T> {
   return answer<T>(await fetch(apiUrl(path, query), { signal, headers: { accept: 'application/json' } }));
 }
 

@@ -1,5 +1,6 @@
 /** Hash routes (#/topics/orders?partition=0): the server only ever serves "/", and Back works. */
 import { useEffect, useState } from 'preact/hooks';
+import { queryString, type QueryValues } from './query-string.js';
 
 export interface Route {
   /** decoded path segments: "#/topics/a%2Fb" -> ["topics", "a/b"] */
@@ -23,11 +24,13 @@ export function parseHash(hash: string): Route {
   return { segments, query: new URLSearchParams(search) };
 }
 
-export function href(segments: Array<string | number>, query: Record<string, string | number | undefined> = {}): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
-  const qs = params.toString();
-  return `#/${segments.map((s) => encodeURIComponent(String(s))).join('/')}${qs ? `?${qs}` : ''}`;
+export function href(segments: Array<string | number>, query: QueryValues = {}): string {
+  return `#/${segments.map((s) => encodeURIComponent(String(s))).join('/')}${queryString(query)}`;
+}
+
+/** A number from the route's query, or the fallback when it is absent, zero or not a number. */
+export function numberParam(query: URLSearchParams, name: string, fallback: number): number {
+  return Number(query.get(name) ?? fallback) || fallback;
 }
 
 export function navigate(to: string): void {

@@ -5,7 +5,7 @@
  * Metadata (auto-creation off and on) and the topic admin APIs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeRecordBatch } from '../../../packages/protocol/src/index.js';
+import { decodeRecordBatches, encodeRecordBatch } from '../../../packages/protocol/src/index.js';
 import { decodeResponse, encodeRequest } from '../../../packages/protocol/src/kafka/index.js';
 import { SERVED_APIS } from '../../../src/gateway/apis.js';
 import { uniqueName } from '../../helpers/cluster.js';
@@ -263,6 +263,30 @@ describe('Fetch', () => {
     const [p0, p1] = capped.responses[0].partitions;
     expect(p0.records.length + p1.records.length).toBeLessThanOrEqual(2 * size);
     expect(p0.records.length).toBe(2 * size);
+  });
+
+  it('answers each partition with its own records when topics repeat, interleaved, in one request (as kafkajs asks)', async () => {
+    // Prepare: two topics of two partitions, each partition's record naming where it was written
+    const [x, y] = [await topic(2), await topic(2)];
+    for (const name of [x, y]) {
+      await wire.request(0, 9, produceBody(name, [0, 1].map((index) => ({ index, records: encodeRecordBatch({ records: textRecords(`${name}/${index}`) }) }))));
+    }
+    const entry = (name: string, partition: number) => ({ topic: name, partitions: [{ partition, fetchOffset: 0n, partitionMaxBytes: 1024 * 1024 }] });
+
+    // Act: kafkajs' shape - one entry per partition, topics interleaved
+    const answer = await wire.request(1, 11, { ...fetchBody(x, []), topics: [entry(y, 0), entry(x, 1), entry(y, 1), entry(x, 0)] });
+
+    // Assess: every answer carries the records of the topic and partition it names
+    const got = answer.responses.map((t: Body) => {
+      const p = t.partitions[0];
+      return [t.topic, p.partitionIndex, decodeRecordBatches(p.records).flatMap((b) => b.records.map((r) => r.value?.toString()))];
+    });
+    expect(got).toEqual([
+      [y, 0, [`${y}/0`]],
+      [x, 1, [`${x}/1`]],
+      [y, 1, [`${y}/1`]],
+      [x, 0, [`${x}/0`]],
+    ]);
   });
 
   it('has no fetch sessions: an incremental fetch gets FETCH_SESSION_ID_NOT_FOUND, out-of-range offsets their code', async () => {

@@ -2,11 +2,15 @@
 import { useState } from 'preact/hooks';
 import type { InputFormat, ProduceAnswer } from '../../shared/api-types.js';
 import { enc, postJson } from '../api.js';
+import { Field } from '../components/field.js';
+import { FormPanel } from '../components/form-panel.js';
 import { ErrorNotice, Notice } from '../components/notice.js';
+import { SelectField, type Choice } from '../components/select-field.js';
+import { SubmitButton } from '../components/submit-button.js';
 import { href } from '../router.js';
 import { useSubmit } from './use-submit.js';
 
-const FORMATS: Array<{ value: InputFormat; label: string }> = [
+const FORMATS: Array<Choice<InputFormat>> = [
   { value: 'text', label: 'Text' },
   { value: 'json', label: 'JSON' },
   { value: 'base64', label: 'Base64' },
@@ -25,21 +29,6 @@ export function parseHeaderLines(text: string): Record<string, string> {
   return headers;
 }
 
-function FormatSelect({ id, label, value, onChange }: { id: string; label: string; value: InputFormat; onChange: (f: InputFormat) => void }) {
-  return (
-    <div class="field">
-      <label for={id}>{label}</label>
-      <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value as InputFormat)}>
-        {FORMATS.map((f) => (
-          <option key={f.value} value={f.value}>
-            {f.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
 export function ProduceForm({ topic, partitions }: { topic: string; partitions: number }) {
   const [partition, setPartition] = useState('');
   const [key, setKey] = useState('');
@@ -49,8 +38,7 @@ export function ProduceForm({ topic, partitions }: { topic: string; partitions: 
   const [headers, setHeaders] = useState('');
   const submit = useSubmit<ProduceAnswer>();
 
-  const send = (event: Event) => {
-    event.preventDefault();
+  const send = () => {
     void submit.run(() =>
       postJson<ProduceAnswer>(`/topics/${enc(topic)}/records`, {
         partition: partition === '' ? undefined : Number(partition),
@@ -64,45 +52,29 @@ export function ProduceForm({ topic, partitions }: { topic: string; partitions: 
   };
 
   return (
-    <form class="panel" onSubmit={send} aria-labelledby="produce-heading">
-      <h2 id="produce-heading">Produce a test record</h2>
+    <FormPanel id="produce" title="Produce a test record" onSubmit={send}>
       <div class="fields">
-        <div class="field">
-          <label for="produce-partition">Partition</label>
-          <input id="produce-partition" type="number" min={0} max={partitions - 1} value={partition} onInput={(e) => setPartition(e.currentTarget.value)} aria-describedby="produce-partition-hint" />
-          <span id="produce-partition-hint" class="hint">
-            Empty: by key, as Kafka's partitioner
-          </span>
-        </div>
-        <div class="field wide">
-          <label for="produce-key">Key</label>
-          <input id="produce-key" value={key} onInput={(e) => setKey(e.currentTarget.value)} aria-describedby="produce-key-hint" />
-          <span id="produce-key-hint" class="hint">
-            Empty: no key (null)
-          </span>
-        </div>
-        <FormatSelect id="produce-key-format" label="Key format" value={keyFormat} onChange={setKeyFormat} />
+        <Field id="produce-partition" label="Partition" hint="Empty: by key, as Kafka's partitioner">
+          <input type="number" min={0} max={partitions - 1} value={partition} onInput={(e) => setPartition(e.currentTarget.value)} />
+        </Field>
+        <Field id="produce-key" label="Key" hint="Empty: no key (null)" wide>
+          <input value={key} onInput={(e) => setKey(e.currentTarget.value)} />
+        </Field>
+        <SelectField id="produce-key-format" label="Key format" value={keyFormat} choices={FORMATS} onChange={setKeyFormat} />
       </div>
       <div class="fields">
-        <div class="field wide">
-          <label for="produce-value">Value</label>
-          <textarea id="produce-value" value={value} onInput={(e) => setValue(e.currentTarget.value)} />
-        </div>
-        <FormatSelect id="produce-value-format" label="Value format" value={valueFormat} onChange={setValueFormat} />
+        <Field id="produce-value" label="Value" wide>
+          <textarea value={value} onInput={(e) => setValue(e.currentTarget.value)} />
+        </Field>
+        <SelectField id="produce-value-format" label="Value format" value={valueFormat} choices={FORMATS} onChange={setValueFormat} />
       </div>
       <div class="fields">
-        <div class="field wide">
-          <label for="produce-headers">Headers</label>
-          <textarea id="produce-headers" value={headers} onInput={(e) => setHeaders(e.currentTarget.value)} aria-describedby="produce-headers-hint" />
-          <span id="produce-headers-hint" class="hint">
-            One name=value per line
-          </span>
-        </div>
+        <Field id="produce-headers" label="Headers" hint="One name=value per line" wide>
+          <textarea value={headers} onInput={(e) => setHeaders(e.currentTarget.value)} />
+        </Field>
       </div>
       <p>
-        <button type="submit" disabled={submit.busy}>
-          Produce record
-        </button>
+        <SubmitButton busy={submit.busy}>Produce record</SubmitButton>
       </p>
       <ErrorNotice error={submit.error} />
       {submit.result && (
@@ -111,6 +83,6 @@ export function ProduceForm({ topic, partitions }: { topic: string; partitions: 
           <a href={href(['topics', topic, 'messages'], { partition: submit.result.partition, mode: 'offset', offset: submit.result.offset })}>Show it</a>
         </Notice>
       )}
-    </form>
+    </FormPanel>
   );
 }

@@ -6,15 +6,27 @@
 import { useState } from 'preact/hooks';
 import type { ResetAnswer, ResetRequest, ResetTarget } from '../../shared/api-types.js';
 import { enc, postJson } from '../api.js';
+import { DataTable, type Column } from '../components/data-table.js';
+import { Field } from '../components/field.js';
+import { FormPanel } from '../components/form-panel.js';
 import { ErrorNotice, Notice } from '../components/notice.js';
+import { SelectField, type Choice } from '../components/select-field.js';
+import { SubmitButton } from '../components/submit-button.js';
 import { formatCount } from '../format.js';
 import { useSubmit } from './use-submit.js';
 
-const TARGETS: Array<{ value: ResetTarget; label: string }> = [
+const TARGETS: Array<Choice<ResetTarget>> = [
   { value: 'earliest', label: 'Earliest' },
   { value: 'latest', label: 'Latest' },
   { value: 'datetime', label: 'Date and time' },
   { value: 'offset', label: 'Offset' },
+];
+
+const PLAN_COLUMNS: Array<Column<ResetAnswer['partitions'][number]>> = [
+  { label: 'Topic', cell: (p) => p.topic },
+  { label: 'Partition', numeric: true, cell: (p) => p.partition },
+  { label: 'Committed now', numeric: true, cell: (p) => (p.previousOffset < 0 ? 'none' : formatCount(p.previousOffset)) },
+  { label: 'New offset', numeric: true, cell: (p) => formatCount(p.newOffset) },
 ];
 
 function partitionList(text: string): number[] | undefined {
@@ -41,8 +53,7 @@ export function ResetOffsetsForm({ groupId, topics, onDone }: { groupId: string;
   });
   const path = `/groups/${enc(groupId)}/offsets/reset`;
 
-  const preview = async (event: Event) => {
-    event.preventDefault();
+  const preview = async () => {
     setPlan(undefined);
     const r = request(true);
     const answer = await submit.run(() => postJson<ResetAnswer>(path, r));
@@ -59,85 +70,38 @@ export function ResetOffsetsForm({ groupId, topics, onDone }: { groupId: string;
   };
 
   return (
-    <form class="panel" onSubmit={preview} aria-labelledby="reset-heading">
-      <h2 id="reset-heading">Reset offsets</h2>
+    <FormPanel id="reset" title="Reset offsets" onSubmit={preview}>
       <p class="hint">Only while the group has no live member. Preview first (a dry run), then execute.</p>
       <div class="fields">
-        <div class="field">
-          <label for="reset-topic">Topic</label>
-          <input id="reset-topic" list="reset-topics" required value={topic} onInput={(e) => setTopic(e.currentTarget.value)} />
-          <datalist id="reset-topics">
-            {topics.map((t) => (
-              <option key={t} value={t} />
-            ))}
-          </datalist>
-        </div>
-        <div class="field">
-          <label for="reset-partitions">Partitions</label>
-          <input id="reset-partitions" placeholder="all" value={partitions} onInput={(e) => setPartitions(e.currentTarget.value)} aria-describedby="reset-partitions-hint" />
-          <span id="reset-partitions-hint" class="hint">
-            e.g. 0,2; empty: all
-          </span>
-        </div>
-        <div class="field">
-          <label for="reset-to">Reset to</label>
-          <select id="reset-to" value={to} onChange={(e) => setTo(e.currentTarget.value as ResetTarget)}>
-            {TARGETS.map((t) => (
-              <option key={t.value} value={t.value}>
-                {t.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field id="reset-topic" label="Topic">
+          <input list="reset-topics" required value={topic} onInput={(e) => setTopic(e.currentTarget.value)} />
+        </Field>
+        <datalist id="reset-topics">
+          {topics.map((t) => (
+            <option key={t} value={t} />
+          ))}
+        </datalist>
+        <Field id="reset-partitions" label="Partitions" hint="e.g. 0,2; empty: all">
+          <input placeholder="all" value={partitions} onInput={(e) => setPartitions(e.currentTarget.value)} />
+        </Field>
+        <SelectField id="reset-to" label="Reset to" value={to} choices={TARGETS} onChange={setTo} />
         {to === 'datetime' && (
-          <div class="field">
-            <label for="reset-datetime">Date and time (local)</label>
-            <input id="reset-datetime" type="datetime-local" step={1} required value={datetime} onInput={(e) => setDatetime(e.currentTarget.value)} />
-          </div>
+          <Field id="reset-datetime" label="Date and time (local)">
+            <input type="datetime-local" step={1} required value={datetime} onInput={(e) => setDatetime(e.currentTarget.value)} />
+          </Field>
         )}
         {to === 'offset' && (
-          <div class="field">
-            <label for="reset-offset">Offset</label>
-            <input id="reset-offset" type="number" min={0} required value={offset} onInput={(e) => setOffset(e.currentTarget.value)} />
-          </div>
+          <Field id="reset-offset" label="Offset">
+            <input type="number" min={0} required value={offset} onInput={(e) => setOffset(e.currentTarget.value)} />
+          </Field>
         )}
-        <button type="submit" disabled={submit.busy}>
-          Preview (dry run)
-        </button>
+        <SubmitButton busy={submit.busy}>Preview (dry run)</SubmitButton>
       </div>
       <ErrorNotice error={submit.error} />
       {plan && (
         <section aria-labelledby="reset-plan-heading">
           <h3 id="reset-plan-heading">Dry run: nothing changed yet</h3>
-          <div class="table-wrap">
-            <table>
-              <caption class="visually-hidden">New offsets of the dry run</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Topic</th>
-                  <th scope="col" class="num">
-                    Partition
-                  </th>
-                  <th scope="col" class="num">
-                    Committed now
-                  </th>
-                  <th scope="col" class="num">
-                    New offset
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {plan.answer.partitions.map((p) => (
-                  <tr key={`${p.topic}:${p.partition}`}>
-                    <td>{p.topic}</td>
-                    <td class="num">{p.partition}</td>
-                    <td class="num">{p.previousOffset < 0 ? 'none' : formatCount(p.previousOffset)}</td>
-                    <td class="num">{formatCount(p.newOffset)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable caption="New offsets of the dry run" hiddenCaption columns={PLAN_COLUMNS} rows={plan.answer.partitions} rowKey={(p) => `${p.topic}:${p.partition}`} />
           <p class="toolbar">
             <button type="button" class="danger" onClick={execute} disabled={submit.busy}>
               Execute reset
@@ -153,6 +117,6 @@ export function ResetOffsetsForm({ groupId, topics, onDone }: { groupId: string;
           Offsets reset: {submit.result.partitions.map((p) => `${p.topic}/${p.partition} → ${p.newOffset}`).join(', ')}.
         </Notice>
       )}
-    </form>
+    </FormPanel>
   );
 }

@@ -4,13 +4,17 @@
  * the next one.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { BrowseMode, MessagePage, TopicDetail } from '../../shared/api-types.js';
+import type { BrowseMode, MessagePage, MessageRow, TopicDetail } from '../../shared/api-types.js';
 import { enc, getJson } from '../api.js';
 import { DataBlock } from '../components/data-block.js';
+import { DataTable, type Column } from '../components/data-table.js';
+import { Field } from '../components/field.js';
 import { ErrorNotice } from '../components/notice.js';
 import { PageHeading } from '../components/page-heading.js';
+import { SelectField } from '../components/select-field.js';
 import { formatCount, formatTime } from '../format.js';
-import { href, navigate, type Route } from '../router.js';
+import type { QueryValues } from '../query-string.js';
+import { href, navigate, numberParam, type Route } from '../router.js';
 import { useResource } from '../use-resource.js';
 
 interface BrowseState {
@@ -31,17 +35,17 @@ const MODES: Array<{ value: BrowseMode; label: string }> = [
 function stateOf(query: URLSearchParams): BrowseState {
   const mode = query.get('mode');
   return {
-    partition: Number(query.get('partition') ?? 0) || 0,
+    partition: numberParam(query, 'partition', 0),
     mode: mode === 'offset' || mode === 'timestamp' ? mode : 'latest',
     offset: query.get('offset') ?? '0',
     timestamp: query.get('timestamp') ?? '',
-    limit: Number(query.get('limit') ?? 20) || 20,
+    limit: numberParam(query, 'limit', 20),
     key: query.get('key') ?? '',
   };
 }
 
 /** The hash query for a browse state; a local datetime input becomes an ISO time. */
-function queryOf(s: BrowseState): Record<string, string | number | undefined> {
+function queryOf(s: BrowseState): QueryValues {
   return {
     partition: s.partition,
     mode: s.mode,
@@ -56,6 +60,30 @@ function apiTimestamp(local: string): string {
   const ms = new Date(local).getTime();
   return Number.isNaN(ms) ? local : new Date(ms).toISOString();
 }
+
+function HeadersCell({ record }: { record: MessageRow }) {
+  if (record.headers.length === 0) return <span class="muted">none</span>;
+  return (
+    <dl class="headers">
+      {record.headers.map((h) => (
+        <div key={h.key}>
+          <dt>{h.key}</dt>
+          <dd>
+            <DataBlock view={h.value} compact />
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+const COLUMNS: Array<Column<MessageRow>> = [
+  { label: 'Offset', numeric: true, cell: (r) => r.offset },
+  { label: 'Timestamp', cell: (r) => formatTime(r.timestamp) },
+  { label: 'Key', cell: (r) => <DataBlock view={r.key} compact /> },
+  { label: 'Value', cell: (r) => <DataBlock view={r.value} /> },
+  { label: 'Headers', cell: (r) => <HeadersCell record={r} /> },
+];
 
 export function MessagesPage({ name, route }: { name: string; route: Route }) {
   const current = stateOf(route.query);
@@ -94,43 +122,26 @@ export function MessagesPage({ name, route }: { name: string; route: Route }) {
         }}
       >
         <div class="fields">
-          <div class="field">
-            <label for="browse-partition">Partition</label>
-            <input id="browse-partition" type="number" min={0} max={partitions - 1} required value={draft.partition} onInput={(e) => set({ partition: Number(e.currentTarget.value) })} />
-          </div>
-          <div class="field">
-            <label for="browse-mode">Start</label>
-            <select id="browse-mode" value={draft.mode} onChange={(e) => set({ mode: e.currentTarget.value as BrowseMode })}>
-              {MODES.map((m) => (
-                <option key={m.value} value={m.value}>
-                  {m.label}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Field id="browse-partition" label="Partition">
+            <input type="number" min={0} max={partitions - 1} required value={draft.partition} onInput={(e) => set({ partition: Number(e.currentTarget.value) })} />
+          </Field>
+          <SelectField id="browse-mode" label="Start" value={draft.mode} choices={MODES} onChange={(mode) => set({ mode })} />
           {draft.mode === 'offset' && (
-            <div class="field">
-              <label for="browse-offset">Offset</label>
-              <input id="browse-offset" type="number" min={0} required value={draft.offset} onInput={(e) => set({ offset: e.currentTarget.value })} />
-            </div>
+            <Field id="browse-offset" label="Offset">
+              <input type="number" min={0} required value={draft.offset} onInput={(e) => set({ offset: e.currentTarget.value })} />
+            </Field>
           )}
           {draft.mode === 'timestamp' && (
-            <div class="field">
-              <label for="browse-timestamp">Time (local)</label>
-              <input id="browse-timestamp" type="datetime-local" step={1} required value={draft.timestamp} onInput={(e) => set({ timestamp: e.currentTarget.value })} />
-            </div>
+            <Field id="browse-timestamp" label="Time (local)">
+              <input type="datetime-local" step={1} required value={draft.timestamp} onInput={(e) => set({ timestamp: e.currentTarget.value })} />
+            </Field>
           )}
-          <div class="field">
-            <label for="browse-limit">{draft.mode === 'latest' ? 'N (records)' : 'Page size'}</label>
-            <input id="browse-limit" type="number" min={1} max={100} required value={draft.limit} onInput={(e) => set({ limit: Number(e.currentTarget.value) })} />
-          </div>
-          <div class="field">
-            <label for="browse-key">Key contains</label>
-            <input id="browse-key" type="search" value={draft.key} onInput={(e) => set({ key: e.currentTarget.value })} aria-describedby="browse-key-hint" />
-            <span id="browse-key-hint" class="hint">
-              Binary keys match as hex
-            </span>
-          </div>
+          <Field id="browse-limit" label={draft.mode === 'latest' ? 'N (records)' : 'Page size'}>
+            <input type="number" min={1} max={100} required value={draft.limit} onInput={(e) => set({ limit: Number(e.currentTarget.value) })} />
+          </Field>
+          <Field id="browse-key" label="Key contains" hint="Binary keys match as hex">
+            <input type="search" value={draft.key} onInput={(e) => set({ key: e.currentTarget.value })} />
+          </Field>
           <button type="submit">Show messages</button>
         </div>
       </form>
@@ -145,52 +156,7 @@ export function MessagesPage({ name, route }: { name: string; route: Route }) {
             Offsets {formatCount(p.from)} to {formatCount(Math.max(p.from, p.nextOffset - 1))} read ({formatCount(p.scanned)} scanned); the partition holds offsets{' '}
             {formatCount(p.logStartOffset)} to {formatCount(p.logEndOffset - 1)}.
           </p>
-          <div class="table-wrap">
-            <table>
-              <caption class="visually-hidden">Records of partition {p.partition}</caption>
-              <thead>
-                <tr>
-                  <th scope="col" class="num">
-                    Offset
-                  </th>
-                  <th scope="col">Timestamp</th>
-                  <th scope="col">Key</th>
-                  <th scope="col">Value</th>
-                  <th scope="col">Headers</th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.records.map((r) => (
-                  <tr key={r.offset}>
-                    <td class="num">{r.offset}</td>
-                    <td>{formatTime(r.timestamp)}</td>
-                    <td>
-                      <DataBlock view={r.key} compact />
-                    </td>
-                    <td>
-                      <DataBlock view={r.value} />
-                    </td>
-                    <td>
-                      {r.headers.length === 0 ? (
-                        <span class="muted">none</span>
-                      ) : (
-                        <dl class="headers">
-                          {r.headers.map((h) => (
-                            <div key={h.key}>
-                              <dt>{h.key}</dt>
-                              <dd>
-                                <DataBlock view={h.value} compact />
-                              </dd>
-                            </div>
-                          ))}
-                        </dl>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable caption={`Records of partition ${p.partition}`} hiddenCaption columns={COLUMNS} rows={p.records} rowKey={(r) => r.offset} />
           <nav class="pager" aria-label="Message pages">
             <button
               type="button"

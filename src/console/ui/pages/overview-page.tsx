@@ -1,16 +1,16 @@
 /** Cluster overview: counts, records and bytes, and produce / fetch rates over the last minutes. */
 import type { Overview } from '../../shared/api-types.js';
-import { getJson } from '../api.js';
 import { LineChart } from '../components/line-chart.js';
 import { ErrorNotice } from '../components/notice.js';
 import { PageHeading } from '../components/page-heading.js';
+import { StatList } from '../components/stat-list.js';
 import { useConsoleInfo } from '../console-info.js';
 import { formatBytes, formatClock, formatCount, formatRate } from '../format.js';
-import { useResource } from '../use-resource.js';
+import { useSampledJson } from '../use-sampled-json.js';
 
 export function OverviewPage() {
   const info = useConsoleInfo();
-  const overview = useResource((signal) => getJson<Overview>('/overview', {}, signal), [], info.sampleIntervalMs);
+  const overview = useSampledJson<Overview>('/overview');
   const o = overview.data;
   const seconds = Math.round(info.sampleIntervalMs / 1000);
   return (
@@ -19,32 +19,15 @@ export function OverviewPage() {
       <ErrorNotice error={overview.error} />
       {o && (
         <>
-          <dl class="stats">
-            <div>
-              <dt>Topics</dt>
-              <dd>
-                <a href="#/topics">{formatCount(o.topics)}</a>
-              </dd>
-            </div>
-            <div>
-              <dt>Partitions</dt>
-              <dd>{formatCount(o.partitions)}</dd>
-            </div>
-            <div>
-              <dt>Records</dt>
-              <dd>{formatCount(o.records)}</dd>
-            </div>
-            <div>
-              <dt>Bytes written</dt>
-              <dd>{formatBytes(o.bytes)}</dd>
-            </div>
-            <div>
-              <dt>Consumer groups</dt>
-              <dd>
-                <a href="#/groups">{formatCount(o.groups)}</a>
-              </dd>
-            </div>
-          </dl>
+          <StatList
+            stats={[
+              { label: 'Topics', value: <a href="#/topics">{formatCount(o.topics)}</a> },
+              { label: 'Partitions', value: formatCount(o.partitions) },
+              { label: 'Records', value: formatCount(o.records) },
+              { label: 'Bytes written', value: formatBytes(o.bytes) },
+              { label: 'Consumer groups', value: <a href="#/groups">{formatCount(o.groups)}</a> },
+            ]}
+          />
           <LineChart
             caption="Produce and fetch rate, records per second"
             format={formatRate}
