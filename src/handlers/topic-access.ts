@@ -3,7 +3,7 @@
  * domain - nothing is read or written for them - and answer per partition with
  * TOPIC_AUTHORIZATION_FAILED, in the request's order, while the others proceed (as Kafka does).
  */
-import { type AclOperation, type ErrorCode } from '@floe/protocol';
+import type { AclOperation, ErrorCode } from '@floe/protocol';
 import { denied, type Access } from '../auth/index.js';
 
 interface TopicRequest {
