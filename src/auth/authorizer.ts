@@ -55,7 +55,12 @@ export function createAuthorizer(dynamo: DynamoDBDocumentClient, settings: AuthS
     return { mode: 'none', store, cache: undefined, access: async (identity) => new Access(identity, undefined), rulesChanged: () => undefined };
   }
   if (!store) throw new FloeError('INVALID_CONFIG', 'authorization "acl" needs an ACL table (FLOE_ACL_TABLE)');
-  const cache = new RulesCache(() => readRules(store), settings.aclCacheMs ?? AUTH_LIMITS.defaultCacheMs, now);
+  const ttlMs = settings.aclCacheMs ?? AUTH_LIMITS.defaultCacheMs;
+  // Shorter: every instance reads every rule that often; longer: a removed grant lives on that long.
+  if (ttlMs < AUTH_LIMITS.minCacheMs || ttlMs > AUTH_LIMITS.maxCacheMs) {
+    throw new FloeError('INVALID_CONFIG', `FLOE_ACL_CACHE_MS must be from ${AUTH_LIMITS.minCacheMs} to ${AUTH_LIMITS.maxCacheMs}, got ${ttlMs}`);
+  }
+  const cache = new RulesCache(() => readRules(store), ttlMs, now);
   const superUsers = superUsersOf(settings);
   return {
     mode: 'acl',

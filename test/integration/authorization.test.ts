@@ -333,6 +333,16 @@ describe('rules cache', () => {
   });
 });
 
+describe('settings', () => {
+  it('refuses a cache time outside its documented range at start', async () => {
+    // Act
+    const tooShort = await codeOf(startTestCluster({ config: { authorization: 'acl', aclTable, aclSuperUsers: [ADMIN], aclCacheMs: 10 } }));
+
+    // Assess
+    expect(tooShort).toBe('INVALID_CONFIG');
+  });
+});
+
 describe('authorization off', () => {
   it('lets everyone do everything and answers SECURITY_DISABLED to rule management', async () => {
     // Prepare
