@@ -8,7 +8,7 @@ import type { Duration } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ENV } from '../../src/config/index.js';
+import { ACL_CACHE_MS_RANGE, ENV } from '../../src/config/index.js';
 import { ACL_TABLE } from '../../src/storage/tables.js';
 import type { HandlerName } from '../handlers.js';
 import { FloeTable } from './floe-storage.js';
@@ -42,6 +42,11 @@ export class FloeAcls extends Construct {
     if (props.superUsers.length === 0) {
       // No rule and no super user: nobody could ever add the first rule.
       throw new Error("authorization 'acl' needs aclSuperUsers: the principals that add the first rules (docs/security.md#bootstrap)");
+    }
+    const ttlMs = props.cacheTtl?.toMilliseconds();
+    // Checked at synth, not when every function fails to start.
+    if (ttlMs !== undefined && (ttlMs < ACL_CACHE_MS_RANGE.min || ttlMs > ACL_CACHE_MS_RANGE.max)) {
+      throw new Error(`aclCacheTtl must be from ${ACL_CACHE_MS_RANGE.min} ms to ${ACL_CACHE_MS_RANGE.max} ms, got ${ttlMs} ms`);
     }
     const destroy = props.destroyOnDelete ?? false;
     this.table = new FloeTable(this, ACL_TABLE.logicalName, { spec: ACL_TABLE, destroyOnDelete: destroy }).table;

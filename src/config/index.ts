@@ -128,6 +128,9 @@ export function configFromEnv(env: Env = process.env): FloeConfig {
 
 const AUTHORIZATION_MODES = ['none', 'acl'] as const;
 
+/** FLOE_ACL_CACHE_MS's range (src/auth's AUTH_LIMITS holds the same; a test keeps them equal). */
+export const ACL_CACHE_MS_RANGE = { min: 1000, max: 300_000 } as const;
+
 /** The authorization settings: the mode, the rules table it needs, the cache time, super users. */
 function authorizationFromEnv(env: Env): Pick<FloeConfig, 'authorization' | 'aclTable' | 'aclCacheMs' | 'aclSuperUsers'> {
   const raw = env[ENV.authorization] || 'none';
@@ -138,7 +141,7 @@ function authorizationFromEnv(env: Env): Pick<FloeConfig, 'authorization' | 'acl
   return {
     authorization,
     aclTable,
-    aclCacheMs: envInteger(env, ENV.aclCacheMs, undefined, 0, 3_600_000),
+    aclCacheMs: envInteger(env, ENV.aclCacheMs, undefined, ACL_CACHE_MS_RANGE.min, ACL_CACHE_MS_RANGE.max),
     aclSuperUsers: (env[ENV.aclSuperUsers] ?? '').split(',').map((p) => p.trim()).filter(Boolean),
   };
 }

@@ -91,9 +91,10 @@ describe("authorization: 'acl'", () => {
     }
   });
 
-  it('refuses a deployment nobody could add the first rule to, and one with the gateway beside it', () => {
+  it('refuses a deployment nobody could add the first rule to, a cache time out of range, and the gateway beside it', () => {
     // Act / Assess
     expect(() => new FloeStack(new App(), 'NoSuper', { authorization: 'acl' })).toThrow(/aclSuperUsers/);
+    expect(() => new FloeStack(new App(), 'Ttl', { authorization: 'acl', aclSuperUsers: [OPERATOR], aclCacheTtl: Duration.millis(10) })).toThrow(/aclCacheTtl/);
     expect(() => new FloeStack(new App(), 'Gw', { authorization: 'acl', aclSuperUsers: [OPERATOR], gateway: {} as never })).toThrow(/gateway/);
   });
 

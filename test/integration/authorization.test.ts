@@ -11,6 +11,8 @@ import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { localPrincipal } from '../../packages/client/src/local-principal.js';
 import { fetchRaw, produceRaw } from '../../packages/client/src/log-client.js';
 import { sleep } from '../../packages/protocol/src/async.js';
+import { AUTH_LIMITS } from '../../src/auth/limits.js';
+import { ACL_CACHE_MS_RANGE, configFromEnv } from '../../src/config/index.js';
 import type { LocalCluster } from '../../src/local/cluster.js';
 import { startTestCluster, uniqueName } from '../helpers/cluster.js';
 import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
@@ -340,6 +342,19 @@ describe('settings', () => {
 
     // Assess
     expect(tooShort).toBe('INVALID_CONFIG');
+  });
+
+  it('reads FLOE_ACL_CACHE_MS in the range the authorizer accepts', () => {
+    // Act
+    const read = (value: string) => codeOf(Promise.resolve().then(() => configFromEnv({ FLOE_BUCKET: 'b', FLOE_LOG_TABLE: 'l', FLOE_GROUPS_TABLE: 'g', FLOE_ACL_CACHE_MS: value })));
+
+    // Assess
+    expect(ACL_CACHE_MS_RANGE).toEqual({ min: AUTH_LIMITS.minCacheMs, max: AUTH_LIMITS.maxCacheMs });
+    return Promise.all([
+      expect(read(String(AUTH_LIMITS.minCacheMs))).resolves.toBe('NONE'),
+      expect(read(String(AUTH_LIMITS.minCacheMs - 1))).resolves.toBe('INVALID_CONFIG'),
+      expect(read(String(AUTH_LIMITS.maxCacheMs + 1))).resolves.toBe('INVALID_CONFIG'),
+    ]);
   });
 });
 
