@@ -19,6 +19,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   merge: async () => (await import('./merge.js')).runMergeBench,
   cli: async () => (await import('./cli-startup.js')).runCliStartupBench,
   gateway: async () => (await import('./gateway.js')).runGatewayBench,
+  authorization: async () => (await import('./authorization.js')).runAuthorizationBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
