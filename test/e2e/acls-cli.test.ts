@@ -93,4 +93,13 @@ describe('floe acls against floe dev --authorization acl', () => {
     expect(everything.status).toBe(1);
     expect(everything.stderr).toContain('--resource-pattern-type any');
   });
+
+  it('help shows no "(default: [])" for repeatable options', async () => {
+    // Act
+    const helps = await Promise.all([floe(['acls', 'add', '--help']), floe(['acls', 'remove', '--help']), floe(['dev', '--help'])]);
+
+    // Assess
+    for (const help of helps) expect(help.stdout).not.toMatch(/default: (\{\}|\[\])/);
+    expect(helps[0]?.stdout).toContain('--allow-principal');
+  });
 });

@@ -10,15 +10,26 @@ function adminOf(command: Command): Admin {
   return new Admin({ bootstrap: globals.bootstrap, ...(globals.as ? { sign: localPrincipal(globals.as) } : {}) });
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** Repeatable options start undefined (help shows no "(default: [])"); the bindings take lists. */
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+type RawArgs = Partial<AclArgs> & { json?: boolean };
+const argsOf = (o: RawArgs): AclArgs => ({
+  ...o,
+  allowPrincipal: o.allowPrincipal ?? [],
+  denyPrincipal: o.denyPrincipal ?? [],
+  operation: o.operation ?? [],
+  topic: o.topic ?? [],
+  group: o.group ?? [],
+});
 
 function withResourceOptions(command: Command, patterns: string): Command {
   return command
-    .option('--allow-principal <principal>', 'IAM ARN (a role ARN covers its sessions), User:<name> or *; repeatable', collect, [])
-    .option('--deny-principal <principal>', 'as --allow-principal, for deny rules; repeatable', collect, [])
-    .option('--operation <op>', 'Read, Write, Create, Delete, Alter, Describe, DescribeConfigs, AlterConfigs, IdempotentWrite or All; repeatable', collect, [])
-    .option('--topic <name>', 'a topic (or prefix, or *); repeatable', collect, [])
-    .option('--group <name>', 'a consumer group (or prefix, or *); repeatable', collect, [])
+    .option('--allow-principal <principal>', 'IAM ARN (a role ARN covers its sessions), User:<name> or *; repeatable', collect)
+    .option('--deny-principal <principal>', 'as --allow-principal, for deny rules; repeatable', collect)
+    .option('--operation <op>', 'Read, Write, Create, Delete, Alter, Describe, DescribeConfigs, AlterConfigs, IdempotentWrite or All; repeatable', collect)
+    .option('--topic <name>', 'a topic (or prefix, or *); repeatable', collect)
+    .option('--group <name>', 'a consumer group (or prefix, or *); repeatable', collect)
     .option('--cluster', 'the cluster resource')
     .option('--resource-pattern-type <type>', patterns);
 }
@@ -39,8 +50,8 @@ export function registerAcls(program: Command): void {
     .option('--idempotent', 'with --producer: IdempotentWrite on the cluster too')
     .option('--consumer', 'Read and Describe on the topics, Read on the groups')
     .option('--json', 'print JSON')
-    .action(async (options: AclArgs & { json?: boolean }, command: Command) => {
-      const added = await adminOf(command).createAcls(rulesToAdd(options));
+    .action(async (options: RawArgs, command: Command) => {
+      const added = await adminOf(command).createAcls(rulesToAdd(argsOf(options)));
       if (!options.json) process.stdout.write(`Adding ACLs (${added.filter((r) => r.added).length} new, ${added.filter((r) => !r.added).length} already there):\n`);
       print(added, options.json);
     });
@@ -48,10 +59,10 @@ export function registerAcls(program: Command): void {
   withResourceOptions(acls.command('remove'), 'literal, prefixed, any or match (default: any)')
     .description('remove the rules the options select (what is not named matches anything)')
     .option('--json', 'print JSON')
-    .action(async (options: AclArgs & { json?: boolean }, command: Command) => {
+    .action(async (options: RawArgs, command: Command) => {
       const admin = adminOf(command);
       const removed: AclRule[] = [];
-      const filters = filtersOf(options);
+      const filters = filtersOf(argsOf(options));
       // Removing every rule is said out loud: --resource-pattern-type any.
       if (filters.some((f) => Object.keys(f).length === 0)) throw new FloeError('INVALID_REQUEST', 'name a principal, resource or operation (or --resource-pattern-type any to remove every rule)');
       for (const filter of filters) removed.push(...(await admin.deleteAcls(filter)));
@@ -62,10 +73,10 @@ export function registerAcls(program: Command): void {
   withResourceOptions(acls.command('list'), 'literal, prefixed, any or match (default: any)')
     .description('list the rules the options select')
     .option('--json', 'print JSON')
-    .action(async (options: AclArgs & { json?: boolean }, command: Command) => {
+    .action(async (options: RawArgs, command: Command) => {
       const admin = adminOf(command);
       const seen = new Map<string, AclRule>();
-      for (const filter of filtersOf(options)) for (const rule of await admin.describeAcls(filter)) seen.set(JSON.stringify(rule), rule);
+      for (const filter of filtersOf(argsOf(options))) for (const rule of await admin.describeAcls(filter)) seen.set(JSON.stringify(rule), rule);
       print([...seen.values()], options.json);
     });
 }

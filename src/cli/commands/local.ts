@@ -30,12 +30,12 @@ const nonNegative = (value: string): number => {
   return n;
 };
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /** Authorization of a local cluster: the mode, its super users, and who a request is when it does not say. */
 interface AuthOptions {
   authorization: 'none' | 'acl';
-  superUser: string[];
+  superUser?: string[];
   principal?: string;
   aclCacheMs?: number;
 }
@@ -43,7 +43,7 @@ interface AuthOptions {
 function withAuthOptions(command: Command): Command {
   return command
     .addOption(new Option('--authorization <mode>', 'acl: ACL rules decide what each principal may do (docs/security.md)').choices(['none', 'acl']).default('none'))
-    .option('--super-user <principal>', 'a principal no rule restricts (Kafka\'s super.users); repeatable', collect, [])
+    .option('--super-user <principal>', 'a principal no rule restricts (Kafka\'s super.users); repeatable', collect)
     .option('--acl-cache-ms <ms>', 'how long each function decides with the rules it read (FLOE_ACL_CACHE_MS; default 10000)', (v: string) => nonNegative(v))
     .option('--principal <principal>', 'who a request is when it sends no x-floe-principal header (default: User:admin with --authorization acl, else User:ANONYMOUS)');
 }
@@ -56,9 +56,9 @@ const LOCAL_ADMIN = 'User:admin';
  * default principal is a super user unless super users are named (Kafka's super.users).
  */
 function authOf(options: AuthOptions) {
-  if (options.authorization === 'none') return { principal: options.principal, config: { authorization: 'none' as const, aclSuperUsers: options.superUser } };
+  if (options.authorization === 'none') return { principal: options.principal, config: { authorization: 'none' as const, aclSuperUsers: options.superUser ?? [] } };
   const principal = options.principal ?? LOCAL_ADMIN;
-  const superUsers = options.superUser.length > 0 ? options.superUser : [principal];
+  const superUsers = options.superUser?.length ? options.superUser : [principal];
   return { principal, config: { authorization: 'acl' as const, aclSuperUsers: superUsers, aclCacheMs: options.aclCacheMs } };
 }
 
