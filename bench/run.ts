@@ -20,6 +20,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   compaction: async () => (await import('./compaction.js')).runCompactionBench,
   cli: async () => (await import('./cli-startup.js')).runCliStartupBench,
   gateway: async () => (await import('./gateway.js')).runGatewayBench,
+  authorization: async () => (await import('./authorization.js')).runAuthorizationBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../src/config/index.js';
 import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import { accessStatements, FUNCTION_ACCESS, segmentObjectsArn } from './access.js';
+import { FloeAcls } from './floe-acls.js';
 import { FloeFunction, type FloeLogLevel } from './floe-function.js';
 import { FloeHousekeepingSchedule } from './floe-housekeeping-schedule.js';
 import { FloeGateway, type FloeGatewayOptions } from './floe-gateway.js';
@@ -94,6 +95,21 @@ export interface FloeProps {
    * @default - no gateway
    */
   readonly gateway?: FloeGatewayOptions;
+  /**
+   * 'acl': Kafka-style ACL rules decide what each IAM principal may do (docs/security.md), in a
+   * rules table of its own. Off by default: with it on, nothing is allowed until rules are added,
+   * so an existing deployment switching it on must add them first (or name super users).
+   * @default 'none' (every principal the client policy admits may do everything)
+   */
+  readonly authorization?: 'none' | 'acl';
+  /**
+   * With authorization 'acl': principals no rule restricts (Kafka's super.users), e.g. the role
+   * that deploys and operates the stack; they add the first rules (`floe acls add`).
+   * @default - none; required with 'acl'
+   */
+  readonly aclSuperUsers?: string[];
+  /** With authorization 'acl': how long each function instance decides with the rules it read. @default 10 seconds */
+  readonly aclCacheTtl?: Duration;
 }
 
 export class Floe extends Construct {
@@ -107,6 +123,8 @@ export class Floe extends Construct {
   readonly clientPolicy?: ManagedPolicy;
   /** The Kafka gateway, when `gateway` is given. */
   readonly gateway?: FloeGateway;
+  /** The ACL rules, with authorization 'acl'. */
+  readonly acls?: FloeAcls;
 
   constructor(scope: Construct, id: string, props: FloeProps = {}) {
     super(scope, id);
@@ -115,6 +133,11 @@ export class Floe extends Construct {
     this.functionUrlAuthType = props.functionUrlAuthType ?? FLOE_DEFAULTS.functionUrlAuthType;
 
     this.storage = new FloeStorage(this, 'Storage', { destroyOnDelete: devMode });
+    if (props.authorization === 'acl') {
+      // The gateway does not check ACLs yet: beside them it would be a way around them.
+      if (props.gateway) throw new Error("authorization 'acl' cannot be combined with the Kafka gateway yet (it does not check ACLs)");
+      this.acls = new FloeAcls(this, 'Acls', { superUsers: props.aclSuperUsers ?? [], cacheTtl: props.aclCacheTtl, destroyOnDelete: devMode });
+    }
     const environment = {
       ...this.storage.environment,
       [DEFAULT_RETENTION_ENV]: String(props.defaultRetentionMs ?? FLOE_DEFAULTS.defaultRetentionMs),
@@ -137,6 +160,7 @@ export class Floe extends Construct {
           ...environment,
           // A quarter of the memory for the warm instance's cache of object ranges.
           [ENV.cacheBytes]: String(Math.floor((settings.memorySize * 1024 * 1024) / 4)),
+          ...(this.acls ? this.acls.environment : {}),
         },
         serviceName: namePrefix,
         metricsNamespace: METRICS_NAMESPACE,
@@ -147,6 +171,8 @@ export class Floe extends Construct {
       });
       const access = FUNCTION_ACCESS[name];
       fn.addToRolePolicy(...accessStatements(access, this.storage));
+      const aclStatement = this.acls?.statementFor(name);
+      if (aclStatement) fn.addToRolePolicy(aclStatement);
       if (access.segmentObjects?.length) {
         acknowledgeWildcardResource(
           fn.role,

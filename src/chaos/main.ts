@@ -1,5 +1,6 @@
 /**
  * npm run chaos -- --seed N --minutes M [--handlers H --members C --producer sdk|raw]: one chaos run on its own local storage.
+ * --authorization acl: every client a restricted principal, every request checked against ACLs.
  * --kafka: the Kafka-client mode (kafkajs against `floe gateway` processes; --gateways G).
  * --compacted: the compacted-topic mode (keyed records while housekeeping compacts, some passes killed at crash points).
  */
@@ -9,7 +10,7 @@ import { ensureStorage, localConfig, startStorage } from '../local/storage.js';
 import { formatSummary, runChaos, type ChaosSummary } from './runner.js';
 
 const { values } = parseArgs({
-  options: { producer: { type: 'string', default: 'sdk' }, seed: { type: 'string', default: '1' }, minutes: { type: 'string', default: '1' }, handlers: { type: 'string' }, members: { type: 'string' }, json: { type: 'boolean' }, history: { type: 'string' }, verbose: { type: 'boolean' }, kafka: { type: 'boolean' }, compacted: { type: 'boolean' }, gateways: { type: 'string' } },
+  options: { producer: { type: 'string', default: 'sdk' }, seed: { type: 'string', default: '1' }, minutes: { type: 'string', default: '1' }, handlers: { type: 'string' }, members: { type: 'string' }, json: { type: 'boolean' }, history: { type: 'string' }, verbose: { type: 'boolean' }, kafka: { type: 'boolean' }, compacted: { type: 'boolean' }, gateways: { type: 'string' }, authorization: { type: 'string' } },
 });
 setLocalCredentials();
 // exit (and so kill every child process) on Ctrl-C or SIGTERM
@@ -39,7 +40,7 @@ if (values.kafka) {
   summary = kafka;
   extras = `\n${formatKafkaExtras(kafka)}`;
 } else {
-  summary = await runChaos({ ...common, handlers: values.handlers ? Number(values.handlers) : undefined, producer: values.producer === 'raw' ? 'raw' : 'sdk' });
+  summary = await runChaos({ ...common, handlers: values.handlers ? Number(values.handlers) : undefined, producer: values.producer === 'raw' ? 'raw' : 'sdk', authorization: values.authorization === 'acl' });
 }
 console.log(values.json ? JSON.stringify(summary) : formatSummary(summary) + extras);
 await storage.close();

@@ -60,8 +60,10 @@ export function spawnHandler(
   faults: EnvFaultPlan | undefined,
   onLine: (event: Record<string, unknown>) => void,
   crashPoint?: string,
+  /** More `floe serve` options (e.g. authorization). */
+  serveArgs: readonly string[] = [],
 ): HandlerProc {
-  const args = [FLOE_BIN, 'serve', '--json', '--port', '0', '--dynamodb-endpoint', storage.dynamoEndpoint, '--s3-endpoint', storage.s3Endpoint];
+  const args = [FLOE_BIN, 'serve', '--json', '--port', '0', '--dynamodb-endpoint', storage.dynamoEndpoint, '--s3-endpoint', storage.s3Endpoint, ...serveArgs];
   if (crashPoint) args.push('--crash-point', crashPoint);
   const env = { ...process.env, ...(faults ? { FLOE_FAULTS: JSON.stringify(faults) } : {}) };
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'], env });

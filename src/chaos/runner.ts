@@ -10,7 +10,7 @@
  * (timing still varies, as in any Jepsen run).
  */
 import { writeFileSync } from 'node:fs';
-import { Admin, FloeHttpClient, GroupsAdmin } from '@floe/client';
+import { Admin, FloeHttpClient, GroupsAdmin, localPrincipal } from '@floe/client';
 import { seededRandom } from '../faults/random.js';
 import type { StorageFaultStats } from '../faults/storage-faults.js';
 import { CRASH_POINTS } from '../faults/crash-points.js';
@@ -46,6 +46,23 @@ export interface ChaosOptions {
   log?: (line: string) => void;
   /** writes the whole history (acks, member events, commits, final logs, result) here as JSON */
   historyFile?: string;
+  /**
+   * ACLs on (docs/security.md): every client acts as a restricted principal whose grants cover
+   * the run's topics and group, so every request is checked; the rules are added as a super user.
+   */
+  authorization?: boolean;
+}
+
+const CHAOS_PRINCIPAL = 'User:chaos';
+const CHAOS_ROOT = 'User:root';
+const AUTH_SERVE_ARGS = ['--authorization', 'acl', '--principal', CHAOS_PRINCIPAL, '--super-user', CHAOS_ROOT, '--acl-cache-ms', '1000'];
+
+/** The restricted principal's grants: everything on the run's topics and group (by prefix), producer ids. */
+async function grantChaos(bootstrap: string, tag: string): Promise<void> {
+  const root = Admin.fromClient(new FloeHttpClient(bootstrap, { requestTimeoutMs: 15_000, sign: localPrincipal(CHAOS_ROOT) }));
+  const rule = (resourceType: 'topic' | 'group' | 'cluster', resourceName: string, operation: 'All' | 'IdempotentWrite') =>
+    ({ principal: CHAOS_PRINCIPAL, resourceType, resourceName, patternType: resourceType === 'cluster' ? 'literal' : 'prefixed', operation, permission: 'allow' }) as const;
+  await root.createAcls([rule('topic', `${tag}-`, 'All'), rule('group', `${tag}-`, 'All'), rule('cluster', 'kafka-cluster', 'IdempotentWrite')]);
 }
 
 
@@ -103,7 +120,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     entry.proc = spawnHandler(options.storage, faultPlan(index, incarnation), (event) => {
       const f = event.faults as (StorageFaultStats & { enabled: boolean }) | undefined;
       if (f) entry.lastStats = f;
-    }, crashPoint);
+    }, crashPoint, options.authorization ? AUTH_SERVE_ARGS : []);
     handlers[index] = entry;
     void entry.proc.exited.then(() => {
       refreshBackends();
@@ -123,6 +140,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
 
   const http = new FloeHttpClient(front.url, { requestTimeoutMs: 15_000 });
   const admin = Admin.fromClient(http);
+  if (options.authorization) await grantChaos(front.url, tag);
   for (const t of topics) await admin.createTopic(t.topic, t.partitions);
   const allTps = topics.flatMap((t) => Array.from({ length: t.partitions }, (_, p) => ({ topic: t.topic, partition: p })));
 

@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   housekeeping: async () => (await import('./commands/housekeeping.js')).registerHousekeeping,
   console: async () => (await import('./commands/console.js')).registerConsole,
   gateway: async () => (await import('./commands/gateway.js')).registerGateway,
+  acls: async () => (await import('./commands/acls.js')).registerAcls,
 };
 
 function packageVersion(): string {

@@ -18,6 +18,10 @@ export const ENV = {
   s3ForcePathStyle: 'FLOE_S3_FORCE_PATH_STYLE',
   cacheBytes: 'FLOE_CACHE_BYTES',
   defaultRetentionMs: 'FLOE_DEFAULT_RETENTION_MS',
+  authorization: 'FLOE_AUTHORIZATION',
+  aclTable: 'FLOE_ACL_TABLE',
+  aclCacheMs: 'FLOE_ACL_CACHE_MS',
+  aclSuperUsers: 'FLOE_ACL_SUPER_USERS',
   region: 'AWS_REGION',
   s3Endpoint: 'AWS_ENDPOINT_URL_S3',
   dynamoEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
@@ -47,6 +51,14 @@ export interface FloeConfig {
   cacheBytes: number;
   /** retention.ms of topics created without one (Kafka's default: 7 days). */
   defaultRetentionMs: number;
+  /** 'none': every caller the front door admits may do everything; 'acl': ACL rules decide (docs/security.md). */
+  authorization: 'none' | 'acl';
+  /** The ACL rules table (required with 'acl'). */
+  aclTable: string | undefined;
+  /** How long an instance decides with the rules it read; undefined: src/auth's default (10 s). */
+  aclCacheMs: number | undefined;
+  /** Principals no rule restricts (Kafka's super.users), comma-separated in the environment. */
+  aclSuperUsers: string[];
   urls: { produce?: string; fetch?: string; admin?: string; groups?: string };
 }
 
@@ -105,12 +117,33 @@ export function configFromEnv(env: Env = process.env): FloeConfig {
     cacheBytes: envInteger(env, ENV.cacheBytes, DEFAULT_CACHE_BYTES, 0),
     // -1 keeps records for ever, as in Kafka.
     defaultRetentionMs: envInteger(env, ENV.defaultRetentionMs, TOPIC_CONFIG_DEFAULTS['retention.ms'], -1),
+    ...authorizationFromEnv(env),
     urls: {
       produce: env[ENV.produceUrl],
       fetch: env[ENV.fetchUrl],
       admin: env[ENV.adminUrl],
       groups: env[ENV.groupsUrl],
     },
+  };
+}
+
+const AUTHORIZATION_MODES = ['none', 'acl'] as const;
+
+/** FLOE_ACL_CACHE_MS's range (src/auth's AUTH_LIMITS holds the same; a test keeps them equal). */
+export const ACL_CACHE_MS_RANGE = { min: 1000, max: 300_000 } as const;
+
+/** The authorization settings: the mode, the rules table it needs, the cache time, super users. */
+function authorizationFromEnv(env: Env): Pick<FloeConfig, 'authorization' | 'aclTable' | 'aclCacheMs' | 'aclSuperUsers'> {
+  const raw = env[ENV.authorization] || 'none';
+  const authorization = AUTHORIZATION_MODES.find((mode) => mode === raw);
+  if (!authorization) throw invalid(ENV.authorization, raw, 'none or acl');
+  const aclTable = env[ENV.aclTable] || undefined;
+  if (authorization === 'acl' && !aclTable) throw new FloeError('INVALID_CONFIG', `${ENV.authorization}=acl needs ${ENV.aclTable}`);
+  return {
+    authorization,
+    aclTable,
+    aclCacheMs: envInteger(env, ENV.aclCacheMs, undefined, ACL_CACHE_MS_RANGE.min, ACL_CACHE_MS_RANGE.max),
+    aclSuperUsers: (env[ENV.aclSuperUsers] ?? '').split(',').map((p) => p.trim()).filter(Boolean),
   };
 }
 
@@ -123,6 +156,10 @@ export function configToEnv(config: FloeConfig): Record<string, string> {
     [ENV.cacheBytes]: String(config.cacheBytes),
     [ENV.defaultRetentionMs]: String(config.defaultRetentionMs),
   };
+  env[ENV.authorization] = config.authorization;
+  if (config.aclTable) env[ENV.aclTable] = config.aclTable;
+  if (config.aclCacheMs !== undefined) env[ENV.aclCacheMs] = String(config.aclCacheMs);
+  if (config.aclSuperUsers.length > 0) env[ENV.aclSuperUsers] = config.aclSuperUsers.join(',');
   if (config.region) env[ENV.region] = config.region;
   if (config.s3Endpoint) env[ENV.s3Endpoint] = config.s3Endpoint;
   if (config.dynamoEndpoint) env[ENV.dynamoEndpoint] = config.dynamoEndpoint;

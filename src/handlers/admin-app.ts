@@ -1,5 +1,6 @@
-/** Routes of the admin function (the bootstrap URL): topics, metadata, offsets. */
+/** Routes of the admin function (the bootstrap URL): topics, metadata, offsets, ACLs. */
 import { FloeError, mapConcurrent } from '@floe/protocol';
+import { denied } from '../auth/index.js';
 import { LIMITS } from '../log/limits.js';
 import {
   addPartitions,
@@ -13,9 +14,10 @@ import {
   validateTopicName,
   type Topic,
 } from '../log/topics.js';
+import { aclRoutes } from './acl-routes.js';
 import { bootstrapRoute } from './bootstrap.js';
 import type { HandlerDeps } from './deps.js';
-import { json, parseJsonBody, router, type FunctionUrlHandler } from './http.js';
+import { accessOf, json, parseJsonBody, router, type FunctionUrlHandler } from './http.js';
 import { REQUEST_LIMITS } from './limits.js';
 import { offsetsRoutes } from './offsets-routes.js';
 import { integer, object } from './validate.js';
@@ -33,29 +35,38 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
         if (names && names.length > REQUEST_LIMITS.maxMetadataTopics) {
           throw new FloeError('INVALID_REQUEST', `metadata asks for ${names.length} topics; the limit is ${REQUEST_LIMITS.maxMetadataTopics} (maxMetadataTopics)`);
         }
+        const access = await accessOf(deps.auth, request);
+        // A topic the caller may not Describe is not looked up: whether it exists is not said (as Kafka).
         const topics = names
           ? await mapConcurrent(names.map(validateTopicName), REQUEST_LIMITS.lookupsInFlight, async (name) => {
+              if (!access.allows('topic', name, 'Describe')) return { name, errorCode: 'TOPIC_AUTHORIZATION_FAILED' };
               const topic = await getTopic(deps, name);
               return topic ? { ...topicJson(topic), errorCode: 'NONE' } : { name, errorCode: 'UNKNOWN_TOPIC_OR_PARTITION' };
             })
-          : (await listTopics(deps)).map((t) => ({ ...topicJson(t), errorCode: 'NONE' }));
+          : (await listTopics(deps)).filter((t) => access.allows('topic', t.name, 'Describe')).map((t) => ({ ...topicJson(t), errorCode: 'NONE' }));
         return json(200, { topics });
       },
     },
     {
       method: 'GET',
       path: '/v1/topics',
-      handle: async () => json(200, { topics: (await listTopics(deps)).map(topicJson) }),
+      handle: async (request) => {
+        const access = await accessOf(deps.auth, request);
+        return json(200, { topics: (await listTopics(deps)).filter((t) => access.allows('topic', t.name, 'Describe')).map(topicJson) });
+      },
     },
     {
       method: 'POST',
       path: '/v1/topics',
       maxBodyBytes: LIMITS.maxJsonBodyBytes,
       handle: async (request) => {
+        const access = await accessOf(deps.auth, request);
         const body = object(parseJsonBody(request), 'body');
+        const name = validateTopicName(body.name);
+        if (!access.mayCreateTopic(name)) throw denied(access.identity, 'topic', name, 'Create');
         const partitions = body.partitions === undefined ? 1 : body.partitions;
         if (typeof partitions !== 'number') throw new FloeError('INVALID_PARTITIONS', 'partitions must be an integer');
-        const topic = await createTopic(deps, body.name, partitions, body.configs);
+        const topic = await createTopic(deps, name, partitions, body.configs);
         return json(201, topicJson(topic));
       },
     },
@@ -63,6 +74,7 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       method: 'GET',
       path: '/v1/topics/:name',
       handle: async (request) => {
+        (await accessOf(deps.auth, request)).require('topic', request.params.name ?? '', 'Describe');
         const topic = await requireTopic(deps, request.params.name);
         return json(200, { ...topicJson(topic), partitionDetails: await describePartitions(deps, topic) });
       },
@@ -71,6 +83,7 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       method: 'DELETE',
       path: '/v1/topics/:name',
       handle: async (request) => {
+        (await accessOf(deps.auth, request)).require('topic', request.params.name ?? '', 'Delete');
         const topic = await deleteTopic(deps, request.params.name);
         deps.topics.invalidate(topic.name);
         return json(200, { deleted: topic.name, topicId: topic.topicId });
@@ -81,6 +94,7 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       path: '/v1/topics/:name/partitions',
       maxBodyBytes: LIMITS.maxJsonBodyBytes,
       handle: async (request) => {
+        (await accessOf(deps.auth, request)).require('topic', request.params.name ?? '', 'Alter');
         const body = object(parseJsonBody(request), 'body');
         const count = integer(body.count, 'count', { code: 'INVALID_PARTITIONS' });
         const topic = await addPartitions(deps, request.params.name, count);
@@ -93,6 +107,7 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       path: '/v1/topics/:name/configs',
       maxBodyBytes: LIMITS.maxJsonBodyBytes,
       handle: async (request) => {
+        (await accessOf(deps.auth, request)).require('topic', request.params.name ?? '', 'AlterConfigs');
         const body = object(parseJsonBody(request), 'body');
         const topic = await updateTopicConfigs(deps, request.params.name, body.configs);
         deps.topics.invalidate(topic.name);
@@ -100,5 +115,6 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       },
     },
     ...offsetsRoutes(deps),
+    ...aclRoutes(deps),
   ]);
 }

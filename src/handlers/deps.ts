@@ -1,4 +1,5 @@
 /** Everything a warm handler instance keeps between invocations: clients, the layered object store, caches. */
+import { createAuthorizer, type Authorizer } from '../auth/index.js';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import type { FloeConfig } from '../config/index.js';
 import type { FetchDeps } from '../log/fetch.js';
@@ -15,6 +16,8 @@ export interface HandlerDeps extends ProduceDeps, FetchDeps {
   s3: InstrumentedObjectStore;
   cache: CachedObjectStore;
   topics: TopicCache;
+  /** Authorization: off, or ACL rules cached in this instance (docs/security.md). */
+  auth: Authorizer;
 }
 
 export function createHandlerDeps(config: FloeConfig, overrides: { clients?: AwsClients; store?: ObjectStore } = {}): HandlerDeps {
@@ -37,5 +40,7 @@ export function createHandlerDeps(config: FloeConfig, overrides: { clients?: Aws
     cache,
     topics,
     resolveTopic: (name: string) => topics.get(name),
+    auth: createAuthorizer(clients.dynamo, config),
   };
 }
+

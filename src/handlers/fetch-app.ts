@@ -4,9 +4,10 @@ import { fetchRecords, validateFetchRequest } from '../log/fetch.js';
 import { LIMITS } from '../log/limits.js';
 import { bootstrapRoute } from './bootstrap.js';
 import type { HandlerDeps } from './deps.js';
-import { binary, parseJsonBody, partitionsJson, router, type FunctionUrlHandler, type HttpRequest, type PartitionOutcome, type Route } from './http.js';
+import { accessOf, binary, parseJsonBody, partitionsJson, router, type FunctionUrlHandler, type HttpRequest, type PartitionOutcome, type Route } from './http.js';
 import { parseEncoding, type Encoding } from './json-records.js';
 import { offsetsRoutes } from './offsets-routes.js';
+import { deniedPartition, forAllowedTopics } from './topic-access.js';
 import { array, integer, object, optional, string } from './validate.js';
 
 /** Kafka consumer defaults (fetch.min.bytes 1, fetch.max.wait.ms 500, max.partition.fetch.bytes 1 MiB). */
@@ -110,7 +111,17 @@ const wantsBinary = (request: HttpRequest): boolean => (request.headers.accept ?
 export function fetchApp(deps: HandlerDeps): FunctionUrlHandler {
   const answer = async (request: HttpRequest, fetchRequest: FetchRequest, encoding: Encoding) => {
     validateFetchRequest(fetchRequest);
-    const topics = await fetchRecords(deps, fetchRequest);
+    const access = await accessOf(deps.auth, request);
+    const topics = await forAllowedTopics(
+      access,
+      'Read',
+      fetchRequest.topics,
+      (allowed) => fetchRecords(deps, { ...fetchRequest, topics: allowed }),
+      (t) => ({
+        topic: t.topic,
+        partitions: t.partitions.map((p) => ({ partition: p.partition, ...deniedPartition(access, t.topic, 'Read'), highWatermark: -1, logStartOffset: -1, records: Buffer.alloc(0) })),
+      }),
+    );
     // The SDK's binary form carries per-partition codes like Kafka: always 200.
     if (wantsBinary(request)) return binary(200, FETCH_CONTENT_TYPE, encodeFetchResponse(topics));
     const body = fetchResultToJson(topics, encoding, fetchRequest) as { topics: Array<{ partitions: PartitionOutcome[] }> };

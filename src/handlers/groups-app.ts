@@ -10,7 +10,8 @@ import { validateTopicName } from '../log/topics.js';
 import { parseOffsetSpec } from './offsets-routes.js';
 import { bootstrapRoute } from './bootstrap.js';
 import type { HandlerDeps } from './deps.js';
-import { json, parseJsonBody, partitionsJson, router, type FunctionUrlHandler, type HttpRequest, type Route } from './http.js';
+import { accessOf, json, parseJsonBody, partitionsJson, router, type FunctionUrlHandler, type HttpRequest, type Route } from './http.js';
+import { deniedPartition } from './topic-access.js';
 import { array, integer, object, optional, partitionCount, string, type Json } from './validate.js';
 
 function groupIdOf(request: HttpRequest): string {
@@ -108,7 +109,12 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
       maxBodyBytes,
       handle: async (request) => {
         const groupId = groupIdOf(request);
-        return json(200, await heartbeat(deps, groupId, parseHeartbeat(object(parseJsonBody(request), 'body'))));
+        const access = await accessOf(deps.auth, request);
+        access.require('group', groupId, 'Read');
+        const beat = parseHeartbeat(object(parseJsonBody(request), 'body'));
+        // A subscription names the topics the member will be assigned: it must be able to read them.
+        for (const topic of beat.subscribedTopics ?? []) access.require('topic', topic, 'Read');
+        return json(200, await heartbeat(deps, groupId, beat));
       },
     },
     {
@@ -117,6 +123,8 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
       maxBodyBytes,
       handle: async (request) => {
         const groupId = groupIdOf(request);
+        const access = await accessOf(deps.auth, request);
+        access.require('group', groupId, 'Read');
         const body = object(parseJsonBody(request), 'body');
         const partitions = array(body.topics, 'topics', LIMITS.maxPartitionsPerRequest).flatMap((t, i) => {
           const topic = object(t, `topics[${i}]`);
@@ -135,11 +143,20 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
         });
         if (partitions.length === 0) throw new FloeError('INVALID_REQUEST', 'commit names no partition');
         partitionCount(partitions.length, 'commit');
-        const results = await commitOffsets(deps, groupId, {
-          memberId: optionalString(body.memberId, 'memberId', 64),
-          memberEpoch: optional<number | undefined>(body.memberEpoch, undefined, (v) => integer(v, 'memberEpoch')),
-          partitions,
-        });
+        // Partitions of topics the caller may not read are refused one by one; the others are committed.
+        const allowed = partitions.filter((p) => access.allows('topic', p.topic, 'Read'));
+        const committed =
+          allowed.length === 0
+            ? []
+            : await commitOffsets(deps, groupId, {
+                memberId: optionalString(body.memberId, 'memberId', 64),
+                memberEpoch: optional<number | undefined>(body.memberEpoch, undefined, (v) => integer(v, 'memberEpoch')),
+                partitions: allowed,
+              });
+        let next = 0;
+        const results = partitions.map((p) =>
+          access.allows('topic', p.topic, 'Read') ? committed[next++]! : { topic: p.topic, partition: p.partition, ...deniedPartition(access, p.topic, 'Read') },
+        );
         return partitionsJson({ topics: byTopic(results) }, results);
       },
     },
@@ -149,6 +166,8 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
       maxBodyBytes,
       handle: async (request) => {
         const groupId = groupIdOf(request);
+        const access = await accessOf(deps.auth, request);
+        access.require('group', groupId, 'Describe');
         const body = request.body.length === 0 ? {} : object(parseJsonBody(request), 'body');
         let partitions: TopicPartition[] | undefined;
         if (body.topics !== undefined && body.topics !== null) {
@@ -156,6 +175,7 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
           for (const [i, t] of array(body.topics, 'topics', LIMITS.maxPartitionsPerRequest).entries()) {
             const topic = object(t, `topics[${i}]`);
             const name = validateTopicName(topic.topic);
+            access.require('topic', name, 'Describe');
             const listed = optional<number[] | undefined>(topic.partitions, undefined, (v) =>
               array(v, `topics[${i}].partitions`, LIMITS.maxPartitionsPerRequest).map((p, j) => integer(p, `topics[${i}].partitions[${j}]`, { min: 0 })),
             );
@@ -164,7 +184,9 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
             for (const partition of listed ?? Array.from({ length: count }, (_, p) => p)) partitions.push({ topic: name, partition });
           }
         }
-        return json(200, { groupId, topics: byTopic(await fetchOffsets(deps, groupId, partitions)) });
+        // Every committed offset: only those of topics the caller may Describe (as Kafka's OffsetFetch).
+        const found = (await fetchOffsets(deps, groupId, partitions)).filter((o) => access.allows('topic', o.topic, 'Describe'));
+        return json(200, { groupId, topics: byTopic(found) });
       },
     },
     {
@@ -173,9 +195,13 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
       maxBodyBytes,
       handle: async (request) => {
         const groupId = groupIdOf(request);
+        const access = await accessOf(deps.auth, request);
+        access.require('group', groupId, 'Read');
         const body = object(parseJsonBody(request), 'body');
+        const topic = validateTopicName(body.topic);
+        access.require('topic', topic, 'Read');
         const results = await resetOffsets(deps, groupId, {
-          topic: validateTopicName(body.topic),
+          topic,
           partitions: optional<number[] | undefined>(body.partitions, undefined, (v) =>
             array(v, 'partitions', LIMITS.maxPartitionsPerTopic).map((p, i) => integer(p, `partitions[${i}]`, { min: 0 })),
           ),
@@ -191,12 +217,22 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
     {
       method: 'GET',
       path: '/v1/groups',
-      handle: async () => json(200, { groups: await listGroups(deps) }),
+      handle: async (request) => {
+        const access = await accessOf(deps.auth, request);
+        return json(200, { groups: (await listGroups(deps)).filter((g) => access.allows('group', g.groupId, 'Describe')) });
+      },
     },
     {
       method: 'GET',
       path: '/v1/groups/:group',
-      handle: async (request) => json(200, await describeGroup(deps, groupIdOf(request))),
+      handle: async (request) => {
+        const groupId = groupIdOf(request);
+        const access = await accessOf(deps.auth, request);
+        access.require('group', groupId, 'Describe');
+        const description = await describeGroup(deps, groupId);
+        // Committed offsets and lag, as OffsetFetch: only of topics the caller may Describe.
+        return json(200, { ...description, partitions: description.partitions.filter((p) => access.allows('topic', p.topic, 'Describe')) });
+      },
     },
   ];
 }

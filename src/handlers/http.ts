@@ -5,7 +5,9 @@
  */
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { type ErrorCode, FloeError } from '@floe/protocol';
+import type { Access, Authorizer, Identity } from '../auth/index.js';
 import { publicError } from '../storage/errors.js';
+import { callerOf } from './caller.js';
 import './logger.js'; // installs the logger as the reporter of internal errors
 
 export type FunctionUrlEvent = LambdaFunctionURLEvent;
@@ -26,7 +28,12 @@ export interface HttpRequest {
   /** raw body (base64 decoded); size-checked against the route's limit before decoding */
   body: Buffer;
   params: Record<string, string>;
+  /** Who called, as Lambda authenticated it (caller.ts). */
+  identity: Identity;
 }
+
+/** What the caller of this request may do (decided in src/auth; rules cached per instance). */
+export const accessOf = (auth: Authorizer, request: HttpRequest): Promise<Access> => auth.access(request.identity);
 
 export interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -130,6 +137,7 @@ export function router(routes: Route[]): FunctionUrlHandler {
           headers,
           body: event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8'),
           params,
+          identity: callerOf(event),
         });
       }
       if (matchedPath) throw new FloeError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`);

@@ -32,6 +32,12 @@ export function parseEncoding(value: unknown): Encoding {
   return e;
 }
 
+/** The topics the records name (those that name one as a string), without resolving them. */
+export function recordTopics(body: Json): Set<string> {
+  const records = Array.isArray(body.records) ? (body.records as unknown[]) : [];
+  return new Set(records.flatMap((r) => (typeof (r as Json | null)?.topic === 'string' ? [(r as Json).topic as string] : [])));
+}
+
 /** Builds a ProduceRequest from JSON records; `refs[i]` tells where record i went. */
 export async function jsonRecordsToRequest(
   body: Json,

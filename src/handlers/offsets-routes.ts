@@ -3,8 +3,9 @@ import { FloeError, mapConcurrent } from '@floe/protocol';
 import { EARLIEST, LATEST, listOffset } from '../log/list-offsets.js';
 import { LIMITS } from '../log/limits.js';
 import type { HandlerDeps } from './deps.js';
-import { parseJsonBody, partitionsJson, type Route } from './http.js';
+import { accessOf, parseJsonBody, partitionsJson, type HttpRequest, type Route } from './http.js';
 import { REQUEST_LIMITS } from './limits.js';
+import { deniedPartition } from './topic-access.js';
 import { array, integer, object, partitionCount, string } from './validate.js';
 
 /** "earliest" | "latest" | epoch ms | ISO-8601 date -> Kafka's ListOffsets timestamp spec. */
@@ -20,9 +21,15 @@ export function parseOffsetSpec(value: unknown, what: string): number {
 }
 
 export function offsetsRoutes(deps: HandlerDeps): Route[] {
-  const run = async (items: Array<{ topic: string; partition: number; spec: number }>) => {
+  // Offsets by time read a record batch, and offsets show how much a topic holds: Read, not only Describe.
+  const run = async (request: HttpRequest, items: Array<{ topic: string; partition: number; spec: number }>) => {
     partitionCount(items.length, 'offsets request');
-    const results = await mapConcurrent(items, REQUEST_LIMITS.lookupsInFlight, (i) => listOffset(deps, i.topic, i.partition, i.spec));
+    const access = await accessOf(deps.auth, request);
+    const results = await mapConcurrent(items, REQUEST_LIMITS.lookupsInFlight, async (i) =>
+      access.allows('topic', i.topic, 'Read')
+        ? listOffset(deps, i.topic, i.partition, i.spec)
+        : { partition: i.partition, ...deniedPartition(access, i.topic, 'Read'), offset: -1, timestamp: -1 },
+    );
     const topics = new Map<string, unknown[]>();
     items.forEach((item, n) => {
       const list = topics.get(item.topic) ?? [];
@@ -50,7 +57,7 @@ export function offsetsRoutes(deps: HandlerDeps): Route[] {
             };
           });
         });
-        return run(items);
+        return run(request, items);
       },
     },
     {
@@ -61,7 +68,7 @@ export function offsetsRoutes(deps: HandlerDeps): Route[] {
         if (!topic) throw new FloeError('INVALID_REQUEST', 'query parameter "topic" is required');
         const partition = integer(request.query.get('partition') ?? 0, 'partition');
         const spec = parseOffsetSpec(request.query.get('spec') ?? 'latest', 'spec');
-        return run([{ topic, partition, spec }]);
+        return run(request, [{ topic, partition, spec }]);
       },
     },
   ];

@@ -19,7 +19,7 @@ import { startPeriodicHousekeeping } from './periodic-housekeeping.js';
 import { reportInternalErrorsTo } from '../storage/errors.js';
 import { consoleErrorReporter } from './console-errors.js';
 import { LocalStartupError } from './errors.js';
-import { ensureStorage, LOCAL_CREDENTIALS, localConfig, startStorage, type RunningStorage } from './storage.js';
+import { ensureStorage, LOCAL_CREDENTIALS, LOCAL_NAMES, localConfig, startStorage, type RunningStorage } from './storage.js';
 
 export interface ClusterOptions {
   host?: string;
@@ -33,8 +33,13 @@ export interface ClusterOptions {
   entryModules?: boolean;
   /** Adjusts the handler dependencies (fault injection, crash hooks). */
   customizeDeps?: (deps: HandlerDeps) => void;
-  /** Overrides of the local configuration (e.g. cacheBytes). */
-  config?: Partial<Pick<FloeConfig, 'cacheBytes' | 'defaultRetentionMs'>>;
+  /** Overrides of the local configuration (e.g. cacheBytes, authorization). */
+  config?: Partial<Pick<FloeConfig, 'cacheBytes' | 'defaultRetentionMs' | 'authorization' | 'aclTable' | 'aclCacheMs' | 'aclSuperUsers'>>;
+  /**
+   * The principal of requests that do not name one in the x-floe-principal header (the local
+   * cluster stands in for Lambda's IAM authentication); none: User:ANONYMOUS.
+   */
+  principal?: string;
   /** Kill this process at a point of the produce path (fault tests). */
   crashPoint?: CrashPoint;
   /** Wraps each function's handler as it is installed (request counting, fault injection: see faults.ts). */
@@ -73,7 +78,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
   setLocalCredentials();
   reportInternalErrorsTo(consoleErrorReporter());
   // The port first: a taken port is the commonest failure, and finding it needs no storage.
-  const front = await startFunctionUrlServer({ host: options.host, port: options.port });
+  const front = await startFunctionUrlServer({ host: options.host, port: options.port, principal: options.principal });
   let owned: RunningStorage | undefined;
   let storage: { dynamoEndpoint: string; s3Endpoint: string };
   let config: FloeConfig;
@@ -82,6 +87,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
       options.storage ??
       (owned = await startStorage({ dataDir: options.dataDir, host: options.host, dataDirLabel: options.dataDirLabel, command: options.command }));
     config = { ...localConfig(storage), ...options.config };
+    // Authorization on: the rules live in the local ACL table unless another is named.
+    if (config.authorization === 'acl') config.aclTable ??= LOCAL_NAMES.aclTable;
     await ensureStorage(config);
   } catch (error) {
     await owned?.close().catch(() => undefined);

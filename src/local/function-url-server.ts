@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LOCAL_PRINCIPAL_HEADER } from '@floe/protocol';
 import type { FunctionUrlEvent, FunctionUrlHandler } from '../handlers/http.js';
 import { listenError } from './errors.js';
 
@@ -47,11 +48,24 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
-export function toEvent(req: IncomingMessage, body: Buffer, rawPath: string, rawQueryString: string): FunctionUrlEvent {
+/**
+ * The identity Lambda would put in the event of a Function URL with AWS_IAM auth. Here the local
+ * cluster plays Lambda: the principal comes from the x-floe-principal header, else the cluster's
+ * fixed one. Handlers read only this field, never the header, so on AWS (where only Lambda writes
+ * the request context) the header is an ordinary, ignored header.
+ */
+function iamAuthorizer(principal: string): { iam: Record<string, string | null> } {
+  const account = /^arn:[^:]+:[^:]+::(\d{12}):/.exec(principal)?.[1] ?? 'local';
+  return { iam: { accessKey: 'local', accountId: account, callerId: principal, cognitoIdentity: null, principalOrgId: null, userArn: principal, userId: principal } };
+}
+
+export function toEvent(req: IncomingMessage, body: Buffer, rawPath: string, rawQueryString: string, defaultPrincipal?: string): FunctionUrlEvent {
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
+  const principal = headers[LOCAL_PRINCIPAL_HEADER] || defaultPrincipal;
+  delete headers[LOCAL_PRINCIPAL_HEADER];
   const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
   const now = Date.now();
   return {
@@ -77,6 +91,7 @@ export function toEvent(req: IncomingMessage, body: Buffer, rawPath: string, raw
       stage: '$default',
       time: new Date(now).toISOString(),
       timeEpoch: now,
+      ...(principal ? { authorizer: iamAuthorizer(principal) } : {}),
     },
     body: body.length === 0 ? undefined : isText ? body.toString('utf8') : body.toString('base64'),
     isBase64Encoded: body.length > 0 && !isText,
@@ -92,7 +107,14 @@ export interface FunctionUrlServer {
   close(): Promise<void>;
 }
 
-export async function startFunctionUrlServer(options: { host?: string; port?: number } = {}): Promise<FunctionUrlServer> {
+export interface FunctionUrlServerOptions {
+  host?: string;
+  port?: number;
+  /** The principal of requests without an x-floe-principal header; none: anonymous (as a Function URL with auth NONE). */
+  principal?: string;
+}
+
+export async function startFunctionUrlServer(options: FunctionUrlServerOptions = {}): Promise<FunctionUrlServer> {
   const handlers = new Map<FunctionName, FunctionUrlHandler>();
   let storage: { dynamoEndpoint: string; s3Endpoint: string } | undefined;
   const send = (res: ServerResponse, status: number, body: unknown) => {
@@ -110,7 +132,7 @@ export async function startFunctionUrlServer(options: { host?: string; port?: nu
       if (body === undefined) {
         return send(res, 413, { error: { code: 'RECORD_LIST_TOO_LARGE', message: `request exceeds Lambda's ${MAX_INVOKE_PAYLOAD_BYTES}-byte payload limit`, retriable: false } });
       }
-      const result = await handler(toEvent(req, body, rawPath, url.search.slice(1)));
+      const result = await handler(toEvent(req, body, rawPath, url.search.slice(1), options.principal));
       const out = result.body === undefined ? Buffer.alloc(0) : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
       res.writeHead(result.statusCode, { ...result.headers, 'content-length': String(out.length) });
       res.end(out);

@@ -19,7 +19,7 @@ import {
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_CACHE_BYTES, type FloeConfig } from '../config/index.js';
 import { TOPIC_CONFIG_DEFAULTS } from '../log/limits.js';
-import { TABLES } from '../storage/tables.js';
+import { ACL_TABLE, TABLES } from '../storage/tables.js';
 import { envDiskFaults } from '../faults/disk-faults.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { guardDynaliteDir } from './dynalite-store.js';
@@ -36,6 +36,8 @@ export const LOCAL_NAMES = {
   bucket: 'floe-local',
   logTable: 'floe-log',
   groupsTable: 'floe-groups',
+  /** Created only when the local cluster runs with authorization on. */
+  aclTable: 'floe-acls',
 } as const;
 
 export interface StorageOptions {
@@ -117,6 +119,7 @@ export async function ensureStorage(config: FloeConfig): Promise<void> {
       const name = spec.envVar === 'FLOE_LOG_TABLE' ? config.logTable : config.groupsTable;
       await ensureTable(dynamo, name, spec.partitionKey, spec.sortKey);
     }
+    if (config.aclTable) await ensureTable(dynamo, config.aclTable, ACL_TABLE.partitionKey, ACL_TABLE.sortKey);
     try {
       await s3.send(new HeadBucketCommand({ Bucket: config.bucket }));
     } catch {
@@ -172,6 +175,10 @@ export function localConfig(storage: { dynamoEndpoint: string; s3Endpoint: strin
     s3ForcePathStyle: true,
     cacheBytes: DEFAULT_CACHE_BYTES,
     defaultRetentionMs: TOPIC_CONFIG_DEFAULTS['retention.ms'],
+    authorization: 'none',
+    aclTable: undefined,
+    aclCacheMs: undefined,
+    aclSuperUsers: [],
     urls: {},
   };
 }

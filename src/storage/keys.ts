@@ -19,6 +19,9 @@
  *     pk "g#<groupId>"          sk "classic"               Kafka-protocol (classic) group: generation, state, leader, assignments
  *     pk "g#<groupId>"          sk "c#<memberId>"          Kafka-protocol member: protocols, join generation, expiresAt, ttl
  *     pk "groups"               sk "<groupId>"             groups list entry
+ *   ACL table (only with authorization on: FLOE_ACL_TABLE)
+ *     pk "acl"                  sk "<type>#<pattern>#<name>#<principal>#<operation>#<permission>"
+ *                                                          one rule (each part URI-encoded); every instance reads all in one Query
  *
  * S3: segment objects under `seg/<3 hex>/<time ms>-<8 hex>`; the hex prefix
  * spreads PUTs over S3 partitions (~3,500 PUT/s per prefix). Keys are kept short:
@@ -81,6 +84,37 @@ export const groupKeys = {
     pk: `g#${groupId}`,
     sk: `o#${topic}#${partition}`,
   }),
+} as const;
+
+/** The parts that identify an ACL rule (src/auth). */
+export interface AclRuleKeyParts {
+  resourceType: string;
+  patternType: string;
+  resourceName: string;
+  principal: string;
+  operation: string;
+  permission: string;
+}
+
+export const aclKeys = {
+  /** All rules in one partition: a function instance reads them in one (paged) Query. */
+  rulesPk: 'acl',
+  /** Deterministic, so adding a rule twice writes one item and a rule is deleted by its fields. */
+  rule: (r: AclRuleKeyParts) => ({
+    pk: 'acl',
+    sk: [r.resourceType, r.patternType, r.resourceName, r.principal, r.operation, r.permission].map(encodeURIComponent).join('#'),
+  }),
+  /** A rule's parts back from its sort key (the item stores nothing else: every instance reads them all). */
+  ruleParts: (sk: string): AclRuleKeyParts | undefined => {
+    const parts = sk.split('#');
+    if (parts.length !== 6) return undefined;
+    try {
+      const [resourceType, patternType, resourceName, principal, operation, permission] = parts.map(decodeURIComponent) as [string, string, string, string, string, string];
+      return { resourceType, patternType, resourceName, principal, operation, permission };
+    } catch {
+      return undefined;
+    }
+  },
 } as const;
 
 export const SEGMENT_PREFIX = 'seg/';

@@ -1,5 +1,5 @@
 /** Admin client: topics, metadata and offsets (Kafka's AdminClient, the parts Floe serves). */
-import type { ErrorCode } from '@floe/protocol';
+import { ACL_FILTER_FIELDS, type AclFilter, type AclRule, type ErrorCode } from '@floe/protocol';
 import { FloeHttpClient, type HttpClientOptions } from './http-client.js';
 
 export interface TopicInfo {
@@ -24,6 +24,13 @@ export interface OffsetResult {
 }
 
 export type OffsetSpec = 'earliest' | 'latest' | number | Date;
+
+const filterQuery = (filter: AclFilter): string => {
+  const query = new URLSearchParams();
+  for (const field of ACL_FILTER_FIELDS) if (filter[field] !== undefined) query.set(field, String(filter[field]));
+  const text = query.toString();
+  return text ? `?${text}` : '';
+};
 
 export class Admin {
   readonly http: FloeHttpClient;
@@ -74,5 +81,20 @@ export class Admin {
       topics: [{ topic, partitions: partitions.map((partition) => ({ partition, timestamp })) }],
     });
     return response.topics[0]?.partitions ?? [];
+  }
+
+  /** Kafka's describeAcls: the rules a filter selects (Describe on the cluster). */
+  async describeAcls(filter: AclFilter = {}): Promise<AclRule[]> {
+    return (await this.http.callJson<{ acls: AclRule[] }>('admin', 'GET', `/v1/acls${filterQuery(filter)}`)).acls;
+  }
+
+  /** Kafka's createAcls (Alter on the cluster): `added` is false for a rule that was there already. */
+  async createAcls(rules: AclRule[]): Promise<Array<AclRule & { added: boolean }>> {
+    return (await this.http.callJson<{ acls: Array<AclRule & { added: boolean }> }>('admin', 'POST', '/v1/acls', { rules })).acls;
+  }
+
+  /** Kafka's deleteAcls (Alter on the cluster): removes what the filter selects (at least one field named) and returns it. */
+  async deleteAcls(filter: AclFilter): Promise<AclRule[]> {
+    return (await this.http.callJson<{ removed: AclRule[] }>('admin', 'DELETE', `/v1/acls${filterQuery(filter)}`)).removed;
   }
 }

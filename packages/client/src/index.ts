@@ -9,3 +9,5 @@ export { FloeHttpClient, errorFromResponse, type FunctionName, type HttpClientOp
 export { allocateProducerId, fetchRaw, produceRaw } from './log-client.js';
 export { murmur2, partitionForKey } from '@floe/protocol';
 export { normalizeBootstrap } from './bootstrap-url.js';
+export { localPrincipal } from './local-principal.js';
+export type { AclFilter, AclOperation, AclPatternType, AclPermission, AclResourceType, AclRule } from '@floe/protocol';

@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   REBALANCE_IN_PROGRESS: { kafkaCode: 27, status: 409, retriable: true },
   INVALID_COMMIT_OFFSET_SIZE: { kafkaCode: 28, status: 400, retriable: false },
   TOPIC_AUTHORIZATION_FAILED: { kafkaCode: 29, status: 403, retriable: false },
+  GROUP_AUTHORIZATION_FAILED: { kafkaCode: 30, status: 403, retriable: false },
   CLUSTER_AUTHORIZATION_FAILED: { kafkaCode: 31, status: 403, retriable: false },
   INVALID_TIMESTAMP: { kafkaCode: 32, status: 400, retriable: false },
   UNSUPPORTED_VERSION: { kafkaCode: 35, status: 400, retriable: false },
@@ -43,6 +44,8 @@ export const ERROR_CODES = {
   OUT_OF_ORDER_SEQUENCE_NUMBER: { kafkaCode: 45, status: 409, retriable: false },
   DUPLICATE_SEQUENCE_NUMBER: { kafkaCode: 46, status: 409, retriable: false },
   INVALID_PRODUCER_EPOCH: { kafkaCode: 47, status: 409, retriable: false },
+  /** ACL management on a deployment without an ACL table (Kafka: no authorizer configured). */
+  SECURITY_DISABLED: { kafkaCode: 54, status: 400, retriable: false },
   INVALID_CONFIG: { kafkaCode: 40, status: 400, retriable: false },
   UNSUPPORTED_COMPRESSION_TYPE: { kafkaCode: 76, status: 400, retriable: false },
   UNKNOWN_PRODUCER_ID: { kafkaCode: 59, status: 409, retriable: false },

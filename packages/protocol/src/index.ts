@@ -20,6 +20,7 @@ export * from './api/topic-partition.js';
 export * from './api/produce.js';
 export * from './api/fetch.js';
 export * from './api/groups.js';
+export * from './api/acls.js';
 export * from './http/wire-reader.js';
 export * from './http/produce-request.js';
 export * from './http/fetch-response.js';

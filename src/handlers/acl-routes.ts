@@ -1,0 +1,58 @@
+/**
+ * ACL management on the admin function (docs/http-api.md#acls): list (Describe on the cluster),
+ * add and remove (Alter on the cluster), as Kafka's DescribeAcls, CreateAcls and DeleteAcls.
+ */
+import { ACL_FILTER_FIELDS, FloeError, type AclFilter } from '@floe/protocol';
+import { addAcls, AUTH_LIMITS, listAcls, parseFilter, parseRule, removeAcls } from '../auth/index.js';
+import type { HandlerDeps } from './deps.js';
+import { accessOf, json, parseJsonBody, type HttpRequest, type Route } from './http.js';
+import { array, object } from './validate.js';
+
+/** The filter in the query string; `required`: at least one field must be named (a delete of everything is said out loud). */
+function filterOf(request: HttpRequest, required: boolean): AclFilter {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of request.query) {
+    if (!(ACL_FILTER_FIELDS as readonly string[]).includes(name)) {
+      throw new FloeError('INVALID_REQUEST', `unknown query parameter "${name}"; filters take ${ACL_FILTER_FIELDS.join(', ')}`);
+    }
+    fields[name] = value;
+  }
+  if (required && Object.keys(fields).length === 0) {
+    throw new FloeError('INVALID_REQUEST', 'name at least one filter field (resourceType=any to remove every rule)');
+  }
+  return parseFilter(fields);
+}
+
+export function aclRoutes(deps: HandlerDeps): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/v1/acls',
+      handle: async (request) => {
+        (await accessOf(deps.auth, request)).requireCluster('Describe');
+        return json(200, { acls: await listAcls(deps.auth, filterOf(request, false)) });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/acls',
+      maxBodyBytes: AUTH_LIMITS.maxRulesPerRequest * 4096,
+      handle: async (request) => {
+        (await accessOf(deps.auth, request)).requireCluster('Alter');
+        const body = object(parseJsonBody(request), 'body');
+        const rules = array(body.rules, 'rules', AUTH_LIMITS.maxRulesPerRequest).map((rule, i) => parseRule(rule, i));
+        if (rules.length === 0) throw new FloeError('INVALID_REQUEST', 'rules is empty');
+        const added = await addAcls(deps.auth, rules);
+        return json(200, { acls: added.map(({ rule, added }) => ({ ...rule, added })) });
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/v1/acls',
+      handle: async (request) => {
+        (await accessOf(deps.auth, request)).requireCluster('Alter');
+        return json(200, { removed: await removeAcls(deps.auth, filterOf(request, true)) });
+      },
+    },
+  ];
+}
