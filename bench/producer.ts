@@ -27,6 +27,7 @@ import { batchCrc, CRC_OFFSET } from '../packages/protocol/src/records/batch-hea
 import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch.js';
 import { startCluster } from '../src/local/cluster.js';
 import { isProduceRequest } from '../src/faults/handler-faults.js';
+import { floorShape } from './lib/floor-shape.js';
 import { MiB, perGiB, printResult, round, type BenchSink } from './lib/report.js';
 import { sleep } from '../packages/protocol/src/async.js';
 import { envInteger } from '../src/config/index.js';
@@ -118,8 +119,7 @@ async function producerRun(task: Task): Promise<ClientRun> {
 async function floorRun(task: Task): Promise<ClientRun> {
   const shape = task.shape as Run;
   const http = new FloeHttpClient(task.bootstrap);
-  const batchesPerRequest = Math.max(1, Math.round(shape.batches / shape.requests));
-  const recordsPerBatch = Math.max(1, Math.round(shape.records / shape.batches));
+  const { batchesPerRequest, recordsPerBatch } = floorShape(shape, task.valueBytes);
   const records = Array.from({ length: recordsPerBatch }, () => ({ key: null, value: Buffer.alloc(task.valueBytes, 'x') }));
   const marks = windowMarks(performance.now());
   let next = 0;
