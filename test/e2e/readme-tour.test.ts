@@ -148,7 +148,7 @@ describe('the README', () => {
       if (!LONG_RUNNING[command]) expect(run.status, `${command}\n${run.stderr}`).toBe(0);
       CHECKS[command]?.(run);
     }
-  });
+  }, 180_000); // some twenty CLI processes in a row, two of them held open for seconds: ~50 s alone, more on a loaded machine
 
   it('SDK example: is exactly the app that test/e2e/package.test.ts runs from the packed tarballs', () => {
     // Prepare: the example in the README and the fixture the package test installs and runs with plain node
