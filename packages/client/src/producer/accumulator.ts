@@ -32,6 +32,8 @@ interface PartitionQueue {
   /** batches sent and not yet answered, in the order they were sent */
   inFlight: ProducerBatch[];
   nextOrder: number;
+  /** batches sent for a first time so far */
+  firstSends: number;
 }
 
 /** Produce request framing (src/wire/produce-request.ts): version, acks, timeout, topic count. */
@@ -119,6 +121,7 @@ export class RecordAccumulator {
       size += extra;
       topics.add(queue.topic);
       queue.batches.shift();
+      if (head.sendIndex < 0) head.sendIndex = queue.firstSends++;
       queue.inFlight.push(head);
       out.push(head);
     }
@@ -238,18 +241,25 @@ export class RecordAccumulator {
   }
 
   /**
-   * At most `maxInFlightPerPartition` batches of a partition are sent and unresolved (in flight or
-   * waiting for a retry), and no new batch is sent while one of them is being retried: the server
-   * keeps the last 5 batches of a producer per partition, so a retry of any unresolved batch still
-   * finds its original offsets, whichever of the later ones were written meanwhile.
+   * A new batch of a partition is sent only within `maxInFlightPerPartition` first sends of its
+   * oldest unresolved batch (in flight or waiting for a retry) - counting the ones answered since,
+   * not just the unresolved - and not while one of them is being retried: the server keeps the last
+   * 5 batches of a producer per partition, so a retry of any unresolved batch still finds its
+   * original offsets, whichever of the later ones were written meanwhile.
    */
   private canSend(queue: PartitionQueue, head: ProducerBatch): boolean {
     const limit = this.options.maxInFlightPerPartition ?? 1;
     if (queue.inFlight.length >= limit) return false;
     if (head.attempts === 0) {
-      let unresolved = queue.inFlight.length;
-      for (const b of queue.batches) if (b.attempts > 0) unresolved++;
-      if (unresolved >= limit || unresolved > queue.inFlight.length || queue.inFlight.some((b) => b.attempts > 1)) return false;
+      let waiting = false;
+      let oldest = queue.firstSends;
+      for (const b of queue.inFlight) oldest = Math.min(oldest, b.sendIndex);
+      for (const b of queue.batches) {
+        if (b.attempts === 0) continue;
+        waiting = true;
+        oldest = Math.min(oldest, b.sendIndex);
+      }
+      if (queue.firstSends - oldest >= limit || waiting || queue.inFlight.some((b) => b.attempts > 1)) return false;
     }
     return queue.inFlight.length === 0 || this.mayFollow(head, queue.inFlight);
   }
@@ -264,7 +274,7 @@ export class RecordAccumulator {
     if (!byPartition) this.queues.set(topic, (byPartition = []));
     let queue = byPartition[partition];
     if (!queue) {
-      queue = { topic, partition, batches: [], inFlight: [], nextOrder: 0 };
+      queue = { topic, partition, batches: [], inFlight: [], nextOrder: 0, firstSends: 0 };
       byPartition[partition] = queue;
       this.order.push(queue);
     }

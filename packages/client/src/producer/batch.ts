@@ -33,6 +33,8 @@ export class ProducerBatch {
   order = 0;
   /** room in the order up to the next batch (halved by each split) */
   orderStep = 1;
+  /** place among its partition's first sends (-1: never sent); the server's window of 5 counts batches in this order */
+  sendIndex = -1;
   /** the server surely did not write it under its sequence numbers: take new ones before the next attempt */
   needsNewSequence = false;
   /** its last attempt was sent while an earlier batch of its partition was unanswered (an OUT_OF_ORDER answer may just mean that one was late) */

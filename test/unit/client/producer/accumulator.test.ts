@@ -132,6 +132,27 @@ describe('record accumulator', () => {
     expect(afterwards[0]).not.toBe(first[0]);
   });
 
+  it('sends a new batch only within five first sends of the oldest unanswered one, answered ones counted', () => {
+    // Prepare: one record per batch, five batches of partition 0 in flight
+    const acc = new RecordAccumulator({ ...options, batchSize: 0, maxInFlightPerPartition: 5 });
+    const sent: ProducerBatch[] = [];
+    for (let i = 0; i < 5; i++) {
+      fill(acc, 0, 1);
+      sent.push(...acc.drain(T0, true, encode));
+    }
+    // Act: the four later ones are answered, the first is not; a sixth waits
+    for (const b of sent.slice(1)) acc.completed(b);
+    fill(acc, 0, 1);
+    const behindTheOldest = acc.drain(T0, true, encode);
+    acc.completed(sent[0]!);
+    const afterwards = acc.drain(T0, true, encode);
+    // Assess: the server keeps a producer's last 5 batches, so a sixth written before the first is
+    // answered could push the first out of the window its retry needs
+    expect(sent).toHaveLength(5);
+    expect(behindTheOldest).toHaveLength(0);
+    expect(afterwards).toHaveLength(1);
+  });
+
   it('stops a request at max.request.size and continues with the rest next time', () => {
     // Prepare: ~900-byte batches, requests of at most 2 KB
     const acc = new RecordAccumulator({ ...options, maxRequestSize: 2000 });
