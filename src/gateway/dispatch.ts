@@ -1,5 +1,6 @@
 /** Which handler answers which API. The connection has already checked the API and version are served. */
 import type { DecodedRequest, KafkaStruct } from '@floe/protocol/kafka';
+import { identityOf, type Access } from '../auth/index.js';
 import { ApiKey } from './apis.js';
 import type { ConnectionState, Dispatch } from './connection.js';
 import type { GatewayContext, Handler } from './context.js';
@@ -50,6 +51,10 @@ export function createDispatch(gw: GatewayContext, handlers: ReadonlyMap<number,
   return (request: DecodedRequest, connection: ConnectionState): Promise<KafkaStruct | null> => {
     const handler = handlers.get(request.apiKey);
     if (!handler) return Promise.reject(new Error(`no handler for api ${request.apiKey}`));
-    return handler(gw, request.body, { apiVersion: request.apiVersion, clientId: request.header.clientId, principal: connection.sasl.principal, connection });
+    const principal = connection.sasl.principal;
+    let access: Promise<Access> | undefined;
+    // Rules unreadable (closed, not open): the handler throws and the connection closes; the client reconnects and retries.
+    const accessOf = () => (access ??= gw.deps.auth.access(identityOf(principal)));
+    return handler(gw, request.body, { apiVersion: request.apiVersion, clientId: request.header.clientId, principal, access: accessOf, connection });
   };
 }
