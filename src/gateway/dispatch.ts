@@ -4,6 +4,7 @@ import { identityOf, type Access } from '../auth/index.js';
 import { ApiKey } from './apis.js';
 import type { ConnectionState, Dispatch } from './connection.js';
 import type { GatewayContext, Handler } from './context.js';
+import { createAcls, deleteAcls, describeAcls } from './handlers/acls.js';
 import { apiVersions } from './handlers/api-versions.js';
 import { describeCluster, findCoordinator } from './handlers/cluster.js';
 import { fetch } from './handlers/fetch.js';
@@ -37,6 +38,9 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.CreateTopics, createTopics],
   [ApiKey.DeleteTopics, deleteTopics],
   [ApiKey.InitProducerId, initProducerId],
+  [ApiKey.DescribeAcls, describeAcls],
+  [ApiKey.CreateAcls, createAcls],
+  [ApiKey.DeleteAcls, deleteAcls],
   [ApiKey.DescribeConfigs, describeConfigs],
   [ApiKey.AlterConfigs, alterConfigs],
   [ApiKey.IncrementalAlterConfigs, incrementalAlterConfigs],
