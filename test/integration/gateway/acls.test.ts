@@ -311,3 +311,83 @@ describe('without SASL', () => {
     expect(disabled.errorCode).toBe(54);
   });
 });
+
+describe('admin and group APIs of a user without grants', () => {
+  it('answers each with its Kafka authorization error and writes nothing', async () => {
+    // Prepare
+    const name = await topic();
+    const group = uniqueName('g');
+    // A group bob has no rule for: a super user's commit makes it.
+    const unseen = uniqueName('g');
+    await (await as('admin')).request(8, 7, { groupId: unseen, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics: [{ name, partitions: [{ partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: null }] }] });
+    const wire = await as('bob');
+    const writesBefore = one.writes.length;
+    const configs = [{ name: 'retention.ms', value: '1000' }];
+
+    // Act
+    const codes = {
+      createTopics: (await wire.request(19, 4, { topics: [{ name: uniqueName('new'), numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false })).topics[0].errorCode,
+      deleteTopics: (await wire.request(20, 4, { topicNames: [name], timeoutMs: 5000 })).responses[0].errorCode,
+      createPartitions: (await wire.request(37, 1, { topics: [{ name, count: 3, assignments: null }], timeoutMs: 5000, validateOnly: false })).results[0].errorCode,
+      describeTopicConfigs: (await wire.request(32, 1, { resources: [{ resourceType: 2, resourceName: name, configurationKeys: null }], includeSynonyms: false })).results[0].errorCode,
+      describeBrokerConfigs: (await wire.request(32, 1, { resources: [{ resourceType: 4, resourceName: '1', configurationKeys: null }], includeSynonyms: false })).results[0].errorCode,
+      alterConfigs: (await wire.request(33, 1, { resources: [{ resourceType: 2, resourceName: name, configs }], validateOnly: false })).responses[0].errorCode,
+      incrementalAlterConfigs: (await wire.request(44, 0, { resources: [{ resourceType: 2, resourceName: name, configs: [{ ...configs[0], configOperation: 0 }] }], validateOnly: false })).responses[0].errorCode,
+      findCoordinatorV4: (await wire.request(10, 4, { keyType: 0, coordinatorKeys: [group] })).coordinators[0].errorCode,
+      syncGroup: (await wire.request(14, 3, { groupId: group, generationId: 1, memberId: 'm', groupInstanceId: null, assignments: [] })).errorCode,
+      heartbeat: (await wire.request(12, 3, { groupId: group, generationId: 1, memberId: 'm', groupInstanceId: null })).errorCode,
+      leaveGroup: (await wire.request(13, 3, { groupId: group, members: [{ memberId: 'm', groupInstanceId: null }] })).errorCode,
+      describeGroups: (await wire.request(15, 1, { groups: [group] })).groups[0].errorCode,
+      deleteGroups: (await wire.request(42, 1, { groupsNames: [group] })).results[0].errorCode,
+      deleteAcls: (await wire.request(31, 1, { filters: [{ resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 }] })).filterResults[0].errorCode,
+    };
+    const listed: string[] = (await wire.request(16, 1, {})).groups.map((g: Body) => g.groupId);
+    const everyGroup: string[] = (await (await as('admin')).request(16, 1, {})).groups.map((g: Body) => g.groupId);
+    const granted = (await listAcls(one.deps.auth, { principal: 'User:bob', resourceType: 'group' })).map((r) => r.resourceName);
+
+    // Assess
+    expect(codes).toEqual({
+      createTopics: 29,
+      deleteTopics: 29,
+      createPartitions: 29,
+      describeTopicConfigs: 29,
+      describeBrokerConfigs: 31,
+      alterConfigs: 29,
+      incrementalAlterConfigs: 29,
+      findCoordinatorV4: 30,
+      syncGroup: 30,
+      heartbeat: 30,
+      leaveGroup: 30,
+      describeGroups: 30,
+      deleteGroups: 30,
+      deleteAcls: 31,
+    });
+    // Only the groups bob has a rule for (other tests grant him some); a super user sees them all.
+    expect(listed.every((id) => granted.includes(id))).toBe(true);
+    expect(everyGroup).toContain(unseen);
+    expect(listed).not.toContain(unseen);
+    expect(one.writes.length).toBe(writesBefore);
+  });
+
+  it('leaves topics the user may not describe out of its committed offsets, and refuses them by name', async () => {
+    // Prepare
+    const [readable, hidden] = [await topic(), await topic()];
+    const group = uniqueName('g');
+    await addAcls(one.deps.auth, [rule('admin', 'group', group, 'Read')]);
+    const admin = await as('admin');
+    const commit = (name: string) => ({ groupId: group, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics: [{ name, partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }] }] });
+    await admin.request(8, 7, commit(readable));
+    await admin.request(8, 7, commit(hidden));
+    await addAcls(one.deps.auth, [rule('bob', 'group', group, 'Describe'), rule('bob', 'topic', readable, 'Describe')]);
+    const wire = await as('bob');
+
+    // Act
+    const all = await wire.request(9, 5, { groupId: group, topics: null });
+    const named = await wire.request(9, 5, { groupId: group, topics: [{ name: hidden, partitionIndexes: [0] }] });
+
+    // Assess
+    expect(all.errorCode).toBe(0);
+    expect(all.topics.map((t: Body) => t.name)).toEqual([readable]);
+    expect(named.topics[0].partitions[0]).toMatchObject({ errorCode: 29, committedOffset: -1n });
+  });
+});
