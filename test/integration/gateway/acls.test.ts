@@ -262,6 +262,23 @@ describe('ACL management', () => {
   });
 });
 
+describe('CreateAcls', () => {
+  it('refuses each creation Floe cannot keep (another host, a transactional id) and adds the others', async () => {
+    // Prepare
+    const wire = await as('admin');
+    const name = uniqueName('mixed');
+    const creation = { resourceType: 2, resourceName: name, resourcePatternType: 3, principal: 'User:bob', host: '*', operation: 3, permissionType: 3 };
+
+    // Act
+    const created = await wire.request(30, 1, { creations: [{ ...creation, host: '10.0.0.1' }, { ...creation, resourceType: 5 }, creation] });
+    const rules = await listAcls(one.deps.auth, { resourceName: name });
+
+    // Assess
+    expect(created.results.map((r: Body) => r.errorCode)).toEqual([42, 42, 0]);
+    expect(rules).toEqual([rule('bob', 'topic', name, 'Read')]);
+  });
+});
+
 describe('a removed grant', () => {
   it('stops at once on the instance that removed it and within the cache time on the others', async () => {
     // Prepare
