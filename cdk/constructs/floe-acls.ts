@@ -1,8 +1,8 @@
 /**
  * Authorization with ACLs (docs/security.md): the rules table, who may read and write it, and
  * the settings every function reads. Least privilege: the data functions only Query the rules
- * (one paged Query per cache period), the admin function also adds and removes them, and
- * housekeeping never sees them.
+ * (one paged Query per cache period), the admin function and the Kafka gateway (which serves
+ * CreateAcls and DeleteAcls) also add and remove them, and housekeeping never sees them.
  */
 import type { Duration } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -24,13 +24,18 @@ export interface FloeAclsProps {
   readonly destroyOnDelete?: boolean;
 }
 
-/** What each function may do with the rules: read them to decide, or manage them too. */
-export const ACL_ACCESS: Readonly<Record<HandlerName, readonly string[]>> = {
+/** Who may use the rules: a function, or the Kafka gateway's task role. */
+export type AclUser = HandlerName | 'gateway';
+
+/** What each function (and the gateway) may do with the rules: read them to decide, or manage them too. */
+export const ACL_ACCESS: Readonly<Record<AclUser, readonly string[]>> = {
   produce: ['dynamodb:Query'],
   fetch: ['dynamodb:Query'],
   groups: ['dynamodb:Query'],
   admin: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
   housekeeping: [],
+  // Decides like the data functions, and serves Kafka's CreateAcls and DeleteAcls like admin.
+  gateway: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
 };
 
 export class FloeAcls extends Construct {
@@ -58,8 +63,8 @@ export class FloeAcls extends Construct {
     };
   }
 
-  /** The statement that lets a function use the rules as it needs; undefined: none. */
-  statementFor(name: HandlerName): PolicyStatement | undefined {
+  /** The statement that lets a function (or the gateway) use the rules as it needs; undefined: none. */
+  statementFor(name: AclUser): PolicyStatement | undefined {
     const actions = ACL_ACCESS[name];
     if (actions.length === 0) return undefined;
     return new PolicyStatement({ sid: 'FloeAclRules', effect: Effect.ALLOW, actions: [...actions], resources: [this.table.tableArn] });

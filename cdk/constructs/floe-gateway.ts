@@ -3,7 +3,8 @@
  * Network Load Balancer. Stateless tasks (all state is in the stack's tables and bucket), scaled
  * on CPU; SASL always on (SCRAM, and PLAIN only with TLS); TLS either terminated by the NLB with
  * an ACM certificate or passed through to the gateway, which reads its certificate from Secrets
- * Manager. The task role may do exactly what the four URL handlers together may do.
+ * Manager. The task role may do exactly what the four URL handlers together may do (with ACLs,
+ * that includes reading and managing the rules).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -109,6 +110,8 @@ export interface FloeGatewayProps extends FloeGatewayOptions {
   readonly storage: FloeStorage;
   /** Storage and runtime variables shared with the handlers (ENV names). */
   readonly environment: Record<string, string>;
+  /** With authorization 'acl': the task role's access to the rules table (FloeAcls.statementFor('gateway')). */
+  readonly aclStatement?: PolicyStatement;
   readonly logRetention?: RetentionDays;
   /** For the log groups and the credentials secret it creates. @default RETAIN */
   readonly removalPolicy?: RemovalPolicy;
@@ -179,6 +182,7 @@ export class FloeGateway extends Construct {
 
     this.taskRole = new Role(this, 'TaskRole', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'), description: 'Floe Kafka gateway tasks' });
     for (const statement of accessStatements(GATEWAY_ACCESS, props.storage)) this.taskRole.addToPolicy(statement);
+    if (props.aclStatement) this.taskRole.addToPolicy(props.aclStatement);
     this.grantSecretRead(this.credentials, 'ReadSaslCredentials');
     if (tlsSecret) this.grantSecretRead(tlsSecret, 'ReadTlsCertificate');
     acknowledgeWildcardResource(

@@ -96,8 +96,8 @@ export interface FloeProps {
    */
   readonly gateway?: FloeGatewayOptions;
   /**
-   * 'acl': Kafka-style ACL rules decide what each IAM principal may do (docs/security.md), in a
-   * rules table of its own. Off by default: with it on, nothing is allowed until rules are added,
+   * 'acl': Kafka-style ACL rules decide what each IAM principal (and each SASL user of the
+   * gateway, `User:<name>`) may do (docs/security.md), in a rules table of its own. Off by default: with it on, nothing is allowed until rules are added,
    * so an existing deployment switching it on must add them first (or name super users).
    * @default 'none' (every principal the client policy admits may do everything)
    */
@@ -134,8 +134,6 @@ export class Floe extends Construct {
 
     this.storage = new FloeStorage(this, 'Storage', { destroyOnDelete: devMode });
     if (props.authorization === 'acl') {
-      // The gateway does not check ACLs yet: beside them it would be a way around them.
-      if (props.gateway) throw new Error("authorization 'acl' cannot be combined with the Kafka gateway yet (it does not check ACLs)");
       this.acls = new FloeAcls(this, 'Acls', { superUsers: props.aclSuperUsers ?? [], cacheTtl: props.aclCacheTtl, destroyOnDelete: devMode });
     }
     const environment = {
@@ -226,7 +224,9 @@ export class Floe extends Construct {
       this.gateway = new FloeGateway(this, 'Gateway', {
         ...props.gateway,
         storage: this.storage,
-        environment,
+        // The gateway checks the same rules as the functions (docs/security.md).
+        environment: { ...environment, ...(this.acls ? this.acls.environment : {}) },
+        aclStatement: this.acls?.statementFor('gateway'),
         logRetention: props.logRetention ?? FLOE_DEFAULTS.logRetention,
         removalPolicy: devMode ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       });

@@ -2,7 +2,7 @@
  * The APIs and versions the gateway serves - and therefore advertises in ApiVersions, since
  * every client uses min(its max, our max) per API and kafka-python guesses the broker release
  * from this list. Produce and Fetch start at the first RecordBatch v2 versions; Fetch stops at
- * 12 (13+ names topics by id). OffsetForLeaderEpoch, transactions and KIP-848's
+ * 12 (13+ names topics by id). Kept in API key order. OffsetForLeaderEpoch, transactions and KIP-848's
  * ConsumerGroupHeartbeat are left out on purpose (see docs/gateway.md).
  */
 import type { ApiVersionRange } from '@floe/protocol/kafka';
@@ -26,6 +26,9 @@ export const ApiKey = {
   CreateTopics: 19,
   DeleteTopics: 20,
   InitProducerId: 22,
+  DescribeAcls: 29,
+  CreateAcls: 30,
+  DeleteAcls: 31,
   DescribeConfigs: 32,
   AlterConfigs: 33,
   SaslAuthenticate: 36,
@@ -57,6 +60,10 @@ export const SERVED_APIS: readonly ApiVersionRange[] = [
   range(ApiKey.CreateTopics, 0, 7),
   range(ApiKey.DeleteTopics, 0, 6),
   range(ApiKey.InitProducerId, 0, 4),
+  // ACLs at Kafka 2.4's versions: kafka-python takes DescribeAcls v2 for Kafka 2.5, and every client manages ACLs with v0-1.
+  range(ApiKey.DescribeAcls, 0, 1),
+  range(ApiKey.CreateAcls, 0, 1),
+  range(ApiKey.DeleteAcls, 0, 1),
   range(ApiKey.DescribeConfigs, 0, 4),
   range(ApiKey.AlterConfigs, 0, 2),
   range(ApiKey.SaslAuthenticate, 0, 2),

@@ -1,5 +1,6 @@
 /** What every request handler of the gateway works with: the process-wide services, and the request's own facts. */
 import type { ApiVersionRange, KafkaStruct } from '@floe/protocol/kafka';
+import type { Access } from '../auth/index.js';
 import type { ConnectionState } from './connection.js';
 import type { GatewayDeps } from './deps.js';
 import type { HeadWatcher } from './fetch/head-watcher.js';
@@ -33,6 +34,11 @@ export interface RequestInfo {
   clientId: string | null;
   /** Who sent it: User:<name> after SASL, User:ANONYMOUS without SASL. What authorization (ACLs) checks. */
   principal: KafkaPrincipal;
+  /**
+   * What that principal may do (src/auth, the handlers' rules and cache). Asked for only by the
+   * APIs that check something, so ApiVersions and SASL never wait for the rules.
+   */
+  access(): Promise<Access>;
   connection: ConnectionState;
 }
 

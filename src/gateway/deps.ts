@@ -1,8 +1,9 @@
 /**
  * What a gateway process keeps for its lifetime: AWS clients (made once, by src/aws), the layered
  * object store with its page cache, the log behind its port, and the groups table - the same
- * storage configuration, read the same way, as the Lambda handlers.
+ * storage configuration, read the same way, as the Lambda handlers - and the same authorizer.
  */
+import { createAuthorizer, type Authorizer } from '../auth/index.js';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import type { FloeConfig } from '../config/index.js';
 import type { GroupsDeps } from '../groups/deps.js';
@@ -18,6 +19,8 @@ export interface GatewayDeps {
   groups: GroupsDeps;
   /** Requests that reached S3 (below the cache and retries). */
   s3: InstrumentedObjectStore;
+  /** Authorization, configured as the handlers' (FLOE_AUTHORIZATION, FLOE_ACL_*): one rules cache per process. */
+  auth: Authorizer;
   now: () => number;
 }
 
@@ -36,5 +39,6 @@ export function createGatewayDeps(config: FloeConfig, overrides: { clients?: Aws
   let log: LogPort | undefined;
   const resolveTopic = (name: string) => (log as LogPort).topic(name);
   log = new LogPort({ ...base, resolveTopic });
-  return { config, clients, log, groups: { ...base, resolveTopic, groupsTable: config.groupsTable }, s3, now };
+  const auth = createAuthorizer(clients.dynamo, config, now);
+  return { config, clients, log, groups: { ...base, resolveTopic, groupsTable: config.groupsTable }, s3, auth, now };
 }

@@ -1,8 +1,10 @@
 /** Which handler answers which API. The connection has already checked the API and version are served. */
 import type { DecodedRequest, KafkaStruct } from '@floe/protocol/kafka';
+import { identityOf, type Access } from '../auth/index.js';
 import { ApiKey } from './apis.js';
 import type { ConnectionState, Dispatch } from './connection.js';
 import type { GatewayContext, Handler } from './context.js';
+import { createAcls, deleteAcls, describeAcls } from './handlers/acls.js';
 import { apiVersions } from './handlers/api-versions.js';
 import { describeCluster, findCoordinator } from './handlers/cluster.js';
 import { fetch } from './handlers/fetch.js';
@@ -36,6 +38,9 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.CreateTopics, createTopics],
   [ApiKey.DeleteTopics, deleteTopics],
   [ApiKey.InitProducerId, initProducerId],
+  [ApiKey.DescribeAcls, describeAcls],
+  [ApiKey.CreateAcls, createAcls],
+  [ApiKey.DeleteAcls, deleteAcls],
   [ApiKey.DescribeConfigs, describeConfigs],
   [ApiKey.AlterConfigs, alterConfigs],
   [ApiKey.IncrementalAlterConfigs, incrementalAlterConfigs],
@@ -50,6 +55,10 @@ export function createDispatch(gw: GatewayContext, handlers: ReadonlyMap<number,
   return (request: DecodedRequest, connection: ConnectionState): Promise<KafkaStruct | null> => {
     const handler = handlers.get(request.apiKey);
     if (!handler) return Promise.reject(new Error(`no handler for api ${request.apiKey}`));
-    return handler(gw, request.body, { apiVersion: request.apiVersion, clientId: request.header.clientId, principal: connection.sasl.principal, connection });
+    const principal = connection.sasl.principal;
+    let access: Promise<Access> | undefined;
+    // Rules unreadable (closed, not open): the handler throws and the connection closes; the client reconnects and retries.
+    const accessOf = () => (access ??= gw.deps.auth.access(identityOf(principal)));
+    return handler(gw, request.body, { apiVersion: request.apiVersion, clientId: request.header.clientId, principal, access: accessOf, connection });
   };
 }

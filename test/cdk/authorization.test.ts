@@ -1,6 +1,7 @@
 /**
  * authorization: 'acl' on the Floe construct: the rules table, read-only access for the data
- * functions and write access for admin only, the settings in every function, cdk-nag clean.
+ * functions and write access for admin (and the Kafka gateway, which serves CreateAcls and
+ * DeleteAcls) only, the settings in every function and in the gateway's container, cdk-nag clean.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,8 @@ let app: App;
 let nag: AwsSolutionsChecks;
 let stack: FloeStack;
 let template: Template;
+let withGateway: FloeStack;
+let gatewayTemplate: Template;
 
 const logicalId = (construct: IConstruct): string => Stack.of(construct).resolve((construct.node.defaultChild as CfnResource).logicalId) as string;
 
@@ -44,11 +47,13 @@ beforeAll(() => {
   // Prepare
   app = new App({ outdir });
   stack = new FloeStack(app, 'Acl', { authorization: 'acl', aclSuperUsers: [OPERATOR], aclCacheTtl: Duration.seconds(30) });
+  withGateway = new FloeStack(app, 'AclGateway', { authorization: 'acl', aclSuperUsers: [OPERATOR], gateway: {} });
   nag = new AwsSolutionsChecks(app);
   Validations.of(app).addPlugins(nag);
   // Act
   app.synth();
   template = Template.fromStack(stack);
+  gatewayTemplate = Template.fromStack(withGateway);
 });
 
 afterAll(() => {
@@ -91,11 +96,34 @@ describe("authorization: 'acl'", () => {
     }
   });
 
-  it('refuses a deployment nobody could add the first rule to, a cache time out of range, and the gateway beside it', () => {
+  it('refuses a deployment nobody could add the first rule to, and a cache time out of range', () => {
     // Act / Assess
     expect(() => new FloeStack(new App(), 'NoSuper', { authorization: 'acl' })).toThrow(/aclSuperUsers/);
     expect(() => new FloeStack(new App(), 'Ttl', { authorization: 'acl', aclSuperUsers: [OPERATOR], aclCacheTtl: Duration.millis(10) })).toThrow(/aclCacheTtl/);
-    expect(() => new FloeStack(new App(), 'Gw', { authorization: 'acl', aclSuperUsers: [OPERATOR], gateway: {} as never })).toThrow(/gateway/);
+  });
+
+  it('lets the Kafka gateway read and manage the rules, and nothing more of the table', () => {
+    // Assess
+    const gateway = withGateway.floe.gateway!;
+    const roleId = logicalId(gateway.taskRole);
+    const tableArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(withGateway.floe.acls!.table), 'Arn'] });
+    const statements = Object.values(gatewayTemplate.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as Array<{ Ref?: string }>).some((r) => r.Ref === roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
+    const onTable = statements.filter((s) => [s.Resource].flat().some((r) => JSON.stringify(r) === tableArn));
+    expect(onTable.flatMap((s) => [s.Action].flat()).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    // Only the table itself: no index, no wildcard.
+    expect(onTable.every((s) => [s.Resource].flat().length === 1)).toBe(true);
+  });
+
+  it("gives the gateway's container the same authorization settings as the functions", () => {
+    // Assess
+    const [task] = Object.values(gatewayTemplate.findResources('AWS::ECS::TaskDefinition'));
+    const [container] = task!.Properties.ContainerDefinitions as Array<{ Environment: Array<{ Name: string; Value: unknown }> }>;
+    const env = Object.fromEntries(container!.Environment.map((e) => [e.Name, e.Value]));
+    expect(env[ENV.authorization]).toBe('acl');
+    expect(env[ENV.aclTable]).toEqual({ Ref: logicalId(withGateway.floe.acls!.table) });
+    expect(env[ENV.aclSuperUsers]).toBe(OPERATOR);
   });
 
   it('is cdk-nag clean', () => {

@@ -1,12 +1,14 @@
 /**
  * ACLs as a user meets them with the compiled CLI: `floe dev --authorization acl`, then
  * `floe acls add | list | remove` as the local administrator, and a client acting as another
- * principal (the x-floe-principal header the local cluster honours).
+ * principal (the x-floe-principal header the local cluster honours); the Kafka gateway it serves
+ * checks the same rules, for User:ANONYMOUS (no SASL locally).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../../packages/protocol/src/async.js';
 import { FloeHttpClient } from '../../packages/client/src/http-client.js';
@@ -92,6 +94,28 @@ describe('floe acls against floe dev --authorization acl', () => {
     expect(after.errorCode).toBe('TOPIC_AUTHORIZATION_FAILED');
     expect(everything.status).toBe(1);
     expect(everything.stderr).toContain('--resource-pattern-type any');
+  });
+
+  it('serves the Kafka gateway too, whose clients (User:ANONYMOUS) see only the topics a rule lets them describe', async () => {
+    // Prepare
+    const [shown, hidden] = [uniqueName('shown'), uniqueName('hidden')];
+    for (const topic of [shown, hidden]) expect((await floe(['topics', 'create', topic])).status).toBe(0);
+    const admin = new Kafka({ clientId: 'acls-e2e', brokers: [dev.kafka as string], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+    await admin.connect();
+
+    // Act
+    const before = await admin.listTopics();
+    await floe(['acls', 'add', '--allow-principal', 'User:ANONYMOUS', '--operation', 'Describe', '--topic', shown]);
+    // Added through the HTTP admin function: the gateway's own rules cache sees it within the cache time.
+    await sleep(CACHE_MS + 100);
+    const after = await admin.listTopics();
+    await admin.disconnect();
+
+    // Assess
+    expect(dev.kafka).toBeDefined();
+    expect(before).not.toContain(shown);
+    expect(after).toContain(shown);
+    expect(after).not.toContain(hidden);
   });
 
   it('help shows no "(default: [])" for repeatable options', async () => {

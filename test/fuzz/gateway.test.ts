@@ -140,7 +140,7 @@ describe('hostile frames at a live gateway', () => {
       ['negative api key', sized(header(-5, 0))],
       ['Produce v2 (before RecordBatch v2)', sized(Buffer.concat([header(0, 2), Buffer.alloc(20)]))],
       ['Fetch v13 (topic ids)', sized(Buffer.concat([header(1, 13), Buffer.alloc(40)]))],
-      ['an API the codec knows but the gateway does not serve (DescribeAcls)', sized(Buffer.concat([header(29, 1), Buffer.alloc(30)]))],
+      ['a version the codec knows but the gateway does not serve (DescribeAcls v2)', sized(Buffer.concat([header(29, 2), Buffer.alloc(30)]))],
       ['SaslHandshake with a garbled body', sized(Buffer.concat([header(17, 1), Buffer.from('0005PLAIN', 'latin1')]))],
       ['size prefix beyond the maximum', Buffer.from('7fffffff00000000', 'hex')],
       ['negative size prefix', Buffer.from('ffffff9c00', 'hex')],

@@ -1,5 +1,5 @@
 /** Test helpers: a Kafka gateway in this process on the run's shared storage, with its storage writes counted. */
-import { configFromEnv } from '../../src/config/index.js';
+import { configFromEnv, type FloeConfig } from '../../src/config/index.js';
 import { createGatewayDeps } from '../../src/gateway/deps.js';
 import { startGateway, type RunningGateway } from '../../src/gateway/gateway.js';
 import { silentLogger, type GatewayLogger } from '../../src/gateway/logger.js';
@@ -23,8 +23,11 @@ export const TEST_SETTINGS: GatewaySettings = gatewaySettingsFromEnv({}, {
   drainTimeoutMs: 2000,
 });
 
-export async function startTestGateway(settings: Partial<GatewaySettings> = {}, options: { security?: GatewaySecurity; log?: GatewayLogger } = {}): Promise<TestGateway> {
-  const config = configFromEnv();
+export async function startTestGateway(
+  settings: Partial<GatewaySettings> = {},
+  options: { security?: GatewaySecurity; log?: GatewayLogger; config?: Partial<FloeConfig> } = {},
+): Promise<TestGateway> {
+  const config = { ...configFromEnv(), ...options.config };
   const deps = createGatewayDeps(config);
   const writes: string[] = [];
   const send = deps.clients.dynamo.send.bind(deps.clients.dynamo);

@@ -1,6 +1,7 @@
 /** floe dev | serve | storage: the local cluster and its parts. */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { ANONYMOUS_PRINCIPAL } from '../../auth/index.js';
 import { startDevConsole } from '../../console/dev-console.js';
 import { startDevGateway } from '../../gateway/dev-gateway.js';
 import { CRASH_POINTS, type CrashPoint } from '../../faults/crash-points.js';
@@ -62,10 +63,12 @@ function authOf(options: AuthOptions) {
   return { principal, config: { authorization: 'acl' as const, aclSuperUsers: superUsers, aclCacheMs: options.aclCacheMs } };
 }
 
-const authLine = (options: AuthOptions): string => {
+const authLine = (options: AuthOptions & { kafka?: boolean }): string => {
   if (options.authorization === 'none') return '';
   const auth = authOf(options);
-  return `  acls:      on; requests without an x-floe-principal header act as ${auth.principal}; super users: ${auth.config.aclSuperUsers.join(', ')}\n`;
+  // The local gateway has no SASL, so its clients are Kafka's unauthenticated principal.
+  const kafka = options.kafka ? `; Kafka clients are ${ANONYMOUS_PRINCIPAL}` : '';
+  return `  acls:      on; requests without an x-floe-principal header act as ${auth.principal}; super users: ${auth.config.aclSuperUsers.join(', ')}${kafka}\n`;
 };
 
 export function registerLocal(program: Command): void {
@@ -95,9 +98,8 @@ export function registerLocal(program: Command): void {
       const warn = (line: string) => process.stderr.write(`${line}\n`);
       const web = options.console ? await startDevConsole({ bootstrap: cluster.url, host: options.host, port: options.consolePort, warn }) : undefined;
       const kafkaPort = options.kafkaPort ?? (options.port === 0 ? 0 : 9093);
-      // The gateway does not check ACLs yet (docs/security.md): with them on it would be a way around them.
-      if (options.authorization === 'acl' && options.kafka) warn('note: the Kafka gateway is not started with --authorization acl (it does not check ACLs yet)');
-      const kafka = options.kafka && options.authorization === 'none' ? await startDevGateway({ config: cluster.config, host: options.host, port: kafkaPort, warn }) : undefined;
+      // The gateway checks the same rules (cluster.config carries the authorization settings).
+      const kafka = options.kafka ? await startDevGateway({ config: cluster.config, host: options.host, port: kafkaPort, warn }) : undefined;
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ bootstrap: cluster.url, ...(kafka ? { kafka: kafka.address } : {}), ...cluster.storage, ...(web ? { console: web.url } : {}) })}\n`);
       } else {

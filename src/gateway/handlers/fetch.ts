@@ -6,6 +6,7 @@
  */
 import type { FetchRequest, KafkaStruct, MessageBody } from '@floe/protocol/kafka';
 import type { GatewayContext, Handler } from '../context.js';
+import { check } from '../denials.js';
 import type { WaitItem } from '../fetch/head-watcher.js';
 import { KafkaCode, kafkaCodeOf, toKafkaError } from '../kafka-codes.js';
 import { LOG_LIMITS, type PortFetchPartition, type PortFetchResult } from '../log-port.js';
@@ -19,6 +20,8 @@ interface Slot {
   partitionMaxBytes: number;
   /** Set when the request itself is wrong for this partition (no read). */
   errorCode?: number;
+  /** The caller may not Read the topic: answered TOPIC_AUTHORIZATION_FAILED, never read, and no reason to stop waiting for the others. */
+  denied?: boolean;
   result?: PortFetchResult;
 }
 
@@ -39,7 +42,7 @@ function partitionAnswer(slot: Slot, readCommitted: boolean): KafkaStruct {
 }
 
 const bytesOf = (slots: Slot[]): number => slots.reduce((sum, s) => sum + (s.result?.records.length ?? 0), 0);
-const failed = (slot: Slot): boolean => slot.errorCode !== undefined || (slot.result !== undefined && slot.result.errorCode !== 'NONE');
+const failed = (slot: Slot): boolean => (slot.errorCode !== undefined && !slot.denied) || (slot.result !== undefined && slot.result.errorCode !== 'NONE');
 
 /** Reads the valid slots once; results land on the slots. */
 async function readOnce(gw: GatewayContext, slots: Slot[], maxBytes: number): Promise<void> {
@@ -77,6 +80,7 @@ async function waitItems(gw: GatewayContext, slots: Slot[]): Promise<WaitItem[]>
 async function answerIdleFromCache(gw: GatewayContext, slots: Slot[]): Promise<boolean> {
   const found: Array<[Slot, PortFetchResult]> = [];
   for (const slot of slots) {
+    if (slot.denied) continue;
     if (slot.errorCode !== undefined) return false;
     const topic = await gw.deps.log.topic(slot.topic);
     const head = topic && slot.partition >= 0 && slot.partition < topic.partitions ? gw.heads.fresh(topic, slot.partition) : undefined;
@@ -88,7 +92,7 @@ async function answerIdleFromCache(gw: GatewayContext, slots: Slot[]): Promise<b
   return found.length > 0;
 }
 
-export const fetch: Handler = async (gw, raw, { connection }) => {
+export const fetch: Handler = async (gw, raw, { connection, access: accessOf }) => {
   const body = raw as MessageBody<typeof FetchRequest>;
   const started = Date.now();
   if ((body.sessionId ?? 0) !== 0) {
@@ -111,6 +115,12 @@ export const fetch: Handler = async (gw, raw, { connection }) => {
   }));
   const slots = topics.flatMap((t) => t.slots);
   if (slots.length > LOG_LIMITS.maxPartitionsPerRequest) for (const slot of slots) slot.errorCode = KafkaCode.INVALID_REQUEST;
+  // Read per topic (Kafka's rule for consumers): denied partitions are answered in place, the others are read.
+  const access = await accessOf();
+  for (const slot of slots) {
+    const refused = slot.errorCode === undefined ? check(access, 'topic', slot.topic, 'Read') : undefined;
+    if (refused) Object.assign(slot, { errorCode: refused.code, denied: true });
+  }
 
   const deadline = started + waitMs;
   const signal = connection.signal;
@@ -118,7 +128,8 @@ export const fetch: Handler = async (gw, raw, { connection }) => {
   for (;;) {
     if (!skipRead) await readOnce(gw, slots, maxBytes);
     skipRead = false;
-    if (bytesOf(slots) >= minBytes || slots.some(failed) || signal.aborted) break;
+    // Every partition denied: nothing could ever arrive (Kafka answers such a fetch at once too).
+    if (bytesOf(slots) >= minBytes || slots.some(failed) || slots.every((s) => s.denied) || signal.aborted) break;
     const left = deadline - Date.now();
     // Timed out (or closing) with nothing new: the last answer stands.
     if (left <= 0 || !(await gw.heads.wait(await waitItems(gw, slots), left, signal))) break;

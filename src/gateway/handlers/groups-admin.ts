@@ -2,19 +2,27 @@
  * ListGroups (16), DescribeGroups (15), DeleteGroups (42) over both kinds of group: the classic
  * groups of Kafka clients and the groups of Floe's SDK (described through src/groups, with their
  * members' subscriptions and assignments written as Kafka's ConsumerProtocol bytes).
+ * ACLs as Kafka's: a listing shows the groups the caller may Describe (all of them with Describe
+ * on the cluster); describing needs Describe on each group, deleting Delete.
  */
 import { FloeError, isValidGroupId } from '@floe/protocol';
 import type { DeleteGroupsRequest, DescribeGroupsRequest, KafkaStruct, ListGroupsRequest, MessageBody } from '@floe/protocol/kafka';
 import { describeGroup } from '../../groups/describe.js';
+import { CLUSTER_RESOURCE_NAME } from '@floe/protocol';
 import type { GatewayContext, Handler } from '../context.js';
+import { check } from '../denials.js';
 import { encodeAssignment, encodeSubscription } from '../groups/consumer-protocol.js';
 import { KafkaCode, toKafkaError } from '../kafka-codes.js';
 
-export const listGroups: Handler = async (gw, raw) => {
+export const listGroups: Handler = async (gw, raw, { access: accessOf }) => {
   const body = raw as MessageBody<typeof ListGroupsRequest>;
   const filter = new Set((body.statesFilter ?? []).map((s) => s.toLowerCase()));
+  const access = await accessOf();
+  const everyGroup = access.allows('cluster', CLUSTER_RESOURCE_NAME, 'Describe');
   try {
-    const groups = (await gw.groups.list()).filter((g) => filter.size === 0 || filter.has(g.state.toLowerCase()));
+    const groups = (await gw.groups.list()).filter(
+      (g) => (filter.size === 0 || filter.has(g.state.toLowerCase())) && (everyGroup || access.allows('group', g.groupId, 'Describe')),
+    );
     return { throttleTimeMs: 0, errorCode: 0, groups: groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state })) };
   } catch (error) {
     return { throttleTimeMs: 0, errorCode: toKafkaError(error).code, groups: [] };
@@ -67,16 +75,26 @@ async function describeOne(gw: GatewayContext, groupId: string): Promise<KafkaSt
   }
 }
 
-export const describeGroups: Handler = async (gw, raw) => {
+export const describeGroups: Handler = async (gw, raw, { access: accessOf }) => {
   const body = raw as MessageBody<typeof DescribeGroupsRequest>;
-  const groups = await Promise.all((body.groups ?? []).map((id) => describeOne(gw, id)));
+  const access = await accessOf();
+  const groups = await Promise.all(
+    (body.groups ?? []).map((id) => {
+      const refused = check(access, 'group', id, 'Describe');
+      // Kafka's answer for a denied group: the error, and nothing about it.
+      return refused ? { ...deadGroup(id, refused.code), groupState: '' } : describeOne(gw, id);
+    }),
+  );
   return { throttleTimeMs: 0, groups };
 };
 
-export const deleteGroups: Handler = async (gw, raw) => {
+export const deleteGroups: Handler = async (gw, raw, { access: accessOf }) => {
   const body = raw as MessageBody<typeof DeleteGroupsRequest>;
+  const access = await accessOf();
   const results = await Promise.all(
     (body.groupsNames ?? []).map(async (groupId) => {
+      const refused = check(access, 'group', groupId, 'Delete');
+      if (refused) return { groupId, errorCode: refused.code };
       try {
         return { groupId, errorCode: await gw.groups.delete(groupId) };
       } catch (error) {

@@ -1,14 +1,25 @@
 /**
  * The classic group protocol's requests (JoinGroup 11, SyncGroup 14, Heartbeat 12, LeaveGroup 13)
  * mapped onto ClassicGroups (groups/coordinator.ts), which holds every rule; this file only reads
- * request fields per version and shapes the answers.
+ * request fields per version and shapes the answers. Each needs Read on the group (Kafka's rule);
+ * a denied one answers GROUP_AUTHORIZATION_FAILED and touches nothing.
  */
 import type { HeartbeatRequest, JoinGroupRequest, LeaveGroupRequest, MessageBody, SyncGroupRequest } from '@floe/protocol/kafka';
-import type { Handler } from '../context.js';
+import type { Handler, RequestInfo } from '../context.js';
+import { check } from '../denials.js';
 import { KafkaCode } from '../kafka-codes.js';
 
-export const joinGroup: Handler = async (gw, raw, { apiVersion, clientId, connection }) => {
+/** The Kafka code when the caller may not Read the group; undefined when it may. */
+const groupReadDenied = async (request: RequestInfo, groupId: string | undefined): Promise<number | undefined> =>
+  check(await request.access(), 'group', groupId ?? '', 'Read')?.code;
+
+export const joinGroup: Handler = async (gw, raw, request) => {
+  const { apiVersion, clientId, connection } = request;
   const body = raw as MessageBody<typeof JoinGroupRequest>;
+  const denied = await groupReadDenied(request, body.groupId);
+  if (denied !== undefined) {
+    return { throttleTimeMs: 0, errorCode: denied, generationId: -1, protocolType: null, protocolName: apiVersion >= 7 ? null : '', leader: '', skipAssignment: false, memberId: '', members: [] };
+  }
   const sessionTimeoutMs = body.sessionTimeoutMs ?? 0;
   const result = await gw.groups.join({
     groupId: body.groupId ?? '',
@@ -38,8 +49,11 @@ export const joinGroup: Handler = async (gw, raw, { apiVersion, clientId, connec
   };
 };
 
-export const syncGroup: Handler = async (gw, raw, { connection }) => {
+export const syncGroup: Handler = async (gw, raw, request) => {
+  const { connection } = request;
   const body = raw as MessageBody<typeof SyncGroupRequest>;
+  const denied = await groupReadDenied(request, body.groupId);
+  if (denied !== undefined) return { throttleTimeMs: 0, errorCode: denied, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) };
   const result = await gw.groups.sync({
     groupId: body.groupId ?? '',
     memberId: body.memberId ?? '',
@@ -52,14 +66,19 @@ export const syncGroup: Handler = async (gw, raw, { connection }) => {
   return { throttleTimeMs: 0, errorCode: result.errorCode, protocolType: result.protocolType, protocolName: result.protocolName, assignment: result.assignment };
 };
 
-export const heartbeat: Handler = async (gw, raw) => {
+export const heartbeat: Handler = async (gw, raw, request) => {
   const body = raw as MessageBody<typeof HeartbeatRequest>;
+  const denied = await groupReadDenied(request, body.groupId);
+  if (denied !== undefined) return { throttleTimeMs: 0, errorCode: denied };
   const errorCode = await gw.groups.heartbeat(body.groupId ?? '', body.memberId ?? '', body.generationId ?? -1);
   return { throttleTimeMs: 0, errorCode };
 };
 
-export const leaveGroup: Handler = async (gw, raw, { apiVersion }) => {
+export const leaveGroup: Handler = async (gw, raw, request) => {
+  const { apiVersion } = request;
   const body = raw as MessageBody<typeof LeaveGroupRequest>;
+  const denied = await groupReadDenied(request, body.groupId);
+  if (denied !== undefined) return { throttleTimeMs: 0, errorCode: denied, members: [] };
   const leaving =
     apiVersion >= 3
       ? (body.members ?? []).map((m) => ({ memberId: m.memberId ?? '', instanceId: m.groupInstanceId ?? null }))

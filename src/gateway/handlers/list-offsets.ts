@@ -5,6 +5,7 @@
  */
 import type { ListOffsetsRequest, MessageBody } from '@floe/protocol/kafka';
 import type { Handler } from '../context.js';
+import { check } from '../denials.js';
 import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
 import type { OffsetSpec } from '../log-port.js';
 
@@ -18,11 +19,13 @@ function specOf(timestamp: bigint): OffsetSpec | undefined {
   return undefined;
 }
 
-export const listOffsets: Handler = async (gw, raw, { apiVersion }) => {
+export const listOffsets: Handler = async (gw, raw, { apiVersion, access: accessOf }) => {
   const body = raw as MessageBody<typeof ListOffsetsRequest>;
+  const access = await accessOf();
   const topics = await Promise.all(
     (body.topics ?? []).map(async (t) => ({
       name: t.name ?? '',
+      // Describe per topic, as Kafka: a denied topic's partitions are answered without a read.
       partitions: await Promise.all(
         (t.partitions ?? []).map(async (p) => {
           const partitionIndex = p.partitionIndex ?? -1;
@@ -35,6 +38,8 @@ export const listOffsets: Handler = async (gw, raw, { apiVersion }) => {
             offset: BigInt(offset),
             leaderEpoch: -1,
           });
+          const refused = check(access, 'topic', t.name ?? '', 'Describe');
+          if (refused) return answer(refused.code, -1, -1);
           if (spec === undefined) return answer(KafkaCode.UNSUPPORTED_VERSION, -1, -1);
           const result = await gw.deps.log.listOffset(t.name ?? '', partitionIndex, spec);
           if (result.errorCode !== 'NONE') return answer(kafkaCodeOf(result.errorCode), -1, -1);

@@ -2,10 +2,14 @@
  * Metadata (3): one broker (the advertised node) leads every partition at leader epoch 0, as
  * Tansu and WarpStream present a leaderless log. Topics missing from the request are created
  * only when auto-creation is on (Kafka's auto.create.topics.enable) and the client allows it.
+ * ACLs as Kafka's: a listing of every topic shows those the caller may Describe; a named topic it
+ * may not Describe is TOPIC_AUTHORIZATION_FAILED (whether it exists or not: nothing leaks), and
+ * auto-creating one needs Create on the cluster or the topic.
  */
 import { FloeError } from '@floe/protocol';
 import type { MessageBody, MetadataRequest } from '@floe/protocol/kafka';
 import type { KafkaStruct } from '@floe/protocol/kafka';
+import type { Access } from '../../auth/index.js';
 import type { GatewayContext, Handler } from '../context.js';
 import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
 import { isTopicName, type Topic } from '../log-port.js';
@@ -43,27 +47,33 @@ async function autoCreate(gw: GatewayContext, name: string): Promise<Topic | num
   }
 }
 
-async function describeTopic(gw: GatewayContext, name: string, mayCreate: boolean): Promise<KafkaStruct> {
+async function describeTopic(gw: GatewayContext, access: Access, name: string, mayCreate: boolean): Promise<KafkaStruct> {
+  if (!access.allows('topic', name, 'Describe')) return errorEntry(name, KafkaCode.TOPIC_AUTHORIZATION_FAILED);
   const topic = await gw.deps.log.topic(name);
   if (topic) return topicEntry(gw, topic);
   if (!isTopicName(name)) return errorEntry(name, KafkaCode.INVALID_TOPIC_EXCEPTION);
   if (!mayCreate) return errorEntry(name, KafkaCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (!access.mayCreateTopic(name)) return errorEntry(name, KafkaCode.TOPIC_AUTHORIZATION_FAILED);
   const created = await autoCreate(gw, name);
   return typeof created === 'number' ? errorEntry(name, created) : topicEntry(gw, created);
 }
 
-export const metadata: Handler = async (gw, raw, { apiVersion }) => {
+export const metadata: Handler = async (gw, raw, { apiVersion, access: accessOf }) => {
   const body = raw as MessageBody<typeof MetadataRequest>;
+  const access = await accessOf();
   const requested = body.topics;
   // v0: an empty list means every topic; v1+: null means every topic, an empty list none.
   const all = requested === null || requested === undefined || (apiVersion === 0 && requested.length === 0);
   const mayCreate = gw.settings.autoCreateTopics && (apiVersion < 4 || body.allowAutoTopicCreation !== false);
   let topics: KafkaStruct[];
   if (all) {
-    topics = (await gw.deps.log.listTopics()).sort((a, b) => (a.name < b.name ? -1 : 1)).map((t) => topicEntry(gw, t));
+    topics = (await gw.deps.log.listTopics())
+      .filter((t) => access.allows('topic', t.name, 'Describe'))
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((t) => topicEntry(gw, t));
   } else {
     topics = await Promise.all(
-      (requested ?? []).map((t) => (typeof t.name === 'string' ? describeTopic(gw, t.name, mayCreate) : Promise.resolve(errorEntry(null, KafkaCode.UNKNOWN_TOPIC_ID)))),
+      (requested ?? []).map((t) => (typeof t.name === 'string' ? describeTopic(gw, access, t.name, mayCreate) : Promise.resolve(errorEntry(null, KafkaCode.UNKNOWN_TOPIC_ID)))),
     );
   }
   return {

@@ -2,25 +2,40 @@
  * OffsetCommit (8) and OffsetFetch (9). Offsets live in the same items as Floe's own groups'
  * (groups table, "o#<topic>#<partition>"), so `floe groups describe` shows a Kafka group's lag
  * and the SDK can pick up where a Kafka consumer left off.
+ * ACLs as Kafka's: a commit needs Read on the group (else every partition is
+ * GROUP_AUTHORIZATION_FAILED) and on each topic; a fetch needs Describe on the group, and shows
+ * only topics the caller may Describe (named ones it may not: TOPIC_AUTHORIZATION_FAILED).
  */
 import { GROUP_LIMITS, isValidGroupId } from '@floe/protocol';
 import type { KafkaStruct, MessageBody, OffsetCommitRequest, OffsetFetchRequest } from '@floe/protocol/kafka';
 import { fetchOffsets } from '../../groups/offsets.js';
+import type { Access } from '../../auth/index.js';
 import type { GatewayContext, Handler } from '../context.js';
+import { check } from '../denials.js';
 import { KafkaCode, toKafkaError } from '../kafka-codes.js';
 
-export const offsetCommit: Handler = async (gw, raw, { apiVersion }) => {
+export const offsetCommit: Handler = async (gw, raw, { apiVersion, access: accessOf }) => {
   const body = raw as MessageBody<typeof OffsetCommitRequest>;
+  const access = await accessOf();
+  const groupDenied = check(access, 'group', body.groupId ?? '', 'Read');
+  if (groupDenied) {
+    return {
+      throttleTimeMs: 0,
+      topics: (body.topics ?? []).map((t) => ({ name: t.name ?? '', partitions: (t.partitions ?? []).map((p) => ({ partitionIndex: p.partitionIndex ?? -1, errorCode: groupDenied.code })) })),
+    };
+  }
   const offsets: Array<{ topic: string; partition: number; offset: number; metadata: string | null }> = [];
   const preset: number[] = [];
   for (const t of body.topics ?? []) {
-    const topic = await gw.deps.log.topic(t.name ?? '');
+    const topicDenied = check(access, 'topic', t.name ?? '', 'Read');
+    const topic = topicDenied ? undefined : await gw.deps.log.topic(t.name ?? '');
     for (const p of t.partitions ?? []) {
       const offset = Number(p.committedOffset ?? -1n);
       const partition = p.partitionIndex ?? -1;
       const metadata = p.committedMetadata ?? null;
       offsets.push({ topic: t.name ?? '', partition, offset, metadata });
-      if (!topic || partition < 0 || partition >= topic.partitions) preset.push(KafkaCode.UNKNOWN_TOPIC_OR_PARTITION);
+      if (topicDenied) preset.push(topicDenied.code);
+      else if (!topic || partition < 0 || partition >= topic.partitions) preset.push(KafkaCode.UNKNOWN_TOPIC_OR_PARTITION);
       else if (metadata !== null && Buffer.byteLength(metadata) > GROUP_LIMITS.maxOffsetMetadataBytes) preset.push(KafkaCode.OFFSET_METADATA_TOO_LARGE);
       else if (!Number.isSafeInteger(offset) || offset < 0) preset.push(KafkaCode.INVALID_REQUEST);
       else preset.push(0);
@@ -44,12 +59,22 @@ export const offsetCommit: Handler = async (gw, raw, { apiVersion }) => {
 type Wanted = Array<{ name: string; partitionIndexes: number[] }> | null;
 
 /** One group's committed offsets: the partitions asked for, or (null) every partition the group committed. */
-async function groupOffsets(gw: GatewayContext, groupId: string, wanted: Wanted): Promise<{ errorCode: number; topics: KafkaStruct[] }> {
+async function groupOffsets(gw: GatewayContext, access: Access, groupId: string, wanted: Wanted): Promise<{ errorCode: number; topics: KafkaStruct[] }> {
+  const groupDenied = check(access, 'group', groupId, 'Describe');
+  if (groupDenied) return { errorCode: groupDenied.code, topics: [] };
   if (!isValidGroupId(groupId)) return { errorCode: KafkaCode.INVALID_GROUP_ID, topics: [] };
   try {
-    const partitions = wanted?.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
-    const found = await fetchOffsets(gw.deps.groups, groupId, partitions);
+    const describable = (topic: string) => access.allows('topic', topic, 'Describe');
+    const partitions = wanted?.filter((t) => describable(t.name)).flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
+    // Every committed partition (null): the topics it may not Describe are left out, as Kafka does.
+    const found = partitions?.length === 0 ? [] : (await fetchOffsets(gw.deps.groups, groupId, partitions)).filter((o) => describable(o.topic));
     const byTopic = new Map<string, KafkaStruct[]>();
+    // Named topics it may not Describe: in place, as Kafka's UNAUTHORIZED_PARTITION.
+    for (const t of wanted ?? []) {
+      if (describable(t.name)) continue;
+      const code = KafkaCode.TOPIC_AUTHORIZATION_FAILED;
+      byTopic.set(t.name, t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: code })));
+    }
     for (const o of found) {
       const list = byTopic.get(o.topic) ?? [];
       list.push({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedLeaderEpoch: -1, metadata: o.offset >= 0 ? o.metadata : '', errorCode: 0 });
@@ -61,13 +86,14 @@ async function groupOffsets(gw: GatewayContext, groupId: string, wanted: Wanted)
   }
 }
 
-export const offsetFetch: Handler = async (gw, raw, { apiVersion }) => {
+export const offsetFetch: Handler = async (gw, raw, { apiVersion, access: accessOf }) => {
   const body = raw as MessageBody<typeof OffsetFetchRequest>;
+  const access = await accessOf();
   if (apiVersion >= 8) {
     const groups = await Promise.all(
       (body.groups ?? []).map(async (g) => {
         const wanted: Wanted = g.topics === null || g.topics === undefined ? null : g.topics.map((t) => ({ name: t.name ?? '', partitionIndexes: t.partitionIndexes ?? [] }));
-        const { errorCode, topics } = await groupOffsets(gw, g.groupId ?? '', wanted);
+        const { errorCode, topics } = await groupOffsets(gw, access, g.groupId ?? '', wanted);
         return { groupId: g.groupId ?? '', topics, errorCode };
       }),
     );
@@ -75,7 +101,7 @@ export const offsetFetch: Handler = async (gw, raw, { apiVersion }) => {
   }
   // v0-1 always name partitions; v2-7 may pass null for "all".
   const wanted: Wanted = body.topics === null || body.topics === undefined ? null : body.topics.map((t) => ({ name: t.name ?? '', partitionIndexes: t.partitionIndexes ?? [] }));
-  const { errorCode, topics } = await groupOffsets(gw, body.groupId ?? '', wanted);
+  const { errorCode, topics } = await groupOffsets(gw, access, body.groupId ?? '', wanted);
   // v0-1 have no top-level error: it goes on every partition asked for.
   const withError =
     apiVersion < 2 && errorCode !== 0

@@ -6,6 +6,7 @@
  */
 import type { KafkaStruct, MessageBody, ProduceRequest } from '@floe/protocol/kafka';
 import type { Handler } from '../context.js';
+import { check } from '../denials.js';
 import { KafkaCode, kafkaCodeOf, toKafkaError } from '../kafka-codes.js';
 import { LOG_LIMITS, type PortProducePartition, type PortProduceResult } from '../log-port.js';
 
@@ -28,7 +29,7 @@ function produceCode(result: PortProduceResult): number {
   return result.errorCode === 'UNKNOWN_SERVER_ERROR' ? KafkaCode.REQUEST_TIMED_OUT : kafkaCodeOf(result.errorCode);
 }
 
-export const produce: Handler = async (gw, raw, { connection }) => {
+export const produce: Handler = async (gw, raw, { connection, access: accessOf }) => {
   const body = raw as MessageBody<typeof ProduceRequest>;
   const acks = body.acks ?? 1;
   const entries: Entry[] = [];
@@ -50,6 +51,9 @@ export const produce: Handler = async (gw, raw, { connection }) => {
   if (body.transactionalId !== null && body.transactionalId !== undefined) requestError(KafkaCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported');
   if (total > LOG_LIMITS.maxProduceRequestBytes) requestError(KafkaCode.MESSAGE_TOO_LARGE, `request carries ${total} bytes of records; the limit is ${LOG_LIMITS.maxProduceRequestBytes}`);
   if (entries.length > LOG_LIMITS.maxPartitionsPerRequest) requestError(KafkaCode.INVALID_REQUEST, `request names ${entries.length} partitions`);
+  // Write per topic, before anything else about the partition: a denied topic's batches never reach the log.
+  const access = await accessOf();
+  for (const e of entries) if (!e.error) e.error = check(access, 'topic', e.topic, 'Write');
   for (const e of entries) if (!e.error && (e.records === null || e.records.length === 0)) e.error = { code: KafkaCode.CORRUPT_MESSAGE, message: 'no record batch' };
 
   const toLog = new Map<string, PortProducePartition[]>();

@@ -3,15 +3,25 @@
  * AlterConfigs (33: the given configs replace all, the rest go back to their defaults) and
  * IncrementalAlterConfigs (44: SET, DELETE = back to the default, APPEND and SUBTRACT for list
  * configs, i.e. cleanup.policy). Only topics are alterable; validation is the log's (INVALID_CONFIG).
+ * Altering needs AlterConfigs on the topic (a broker: on the cluster), as in Kafka.
  */
-import { FloeError } from '@floe/protocol';
+import { CLUSTER_RESOURCE_NAME, FloeError } from '@floe/protocol';
+import type { Access } from '../../auth/index.js';
 import type { AlterConfigsRequest, IncrementalAlterConfigsRequest, KafkaStruct, MessageBody } from '@floe/protocol/kafka';
 import type { Handler } from '../context.js';
-import { KafkaCode, toKafkaError } from '../kafka-codes.js';
+import { check } from '../denials.js';
+import { KafkaCode, toKafkaError, type KafkaError } from '../kafka-codes.js';
 import { TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, TOPIC_DEFAULTS, type ConfigKind, type Topic, type TopicConfig } from '../log-port.js';
 
 export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;
+
+/** Configs of a topic need the operation on the topic; a broker's, on the cluster (Kafka's rule). Other types are refused later. */
+export function configsCheck(access: Access, resourceType: number | undefined, name: string, operation: 'DescribeConfigs' | 'AlterConfigs'): KafkaError | undefined {
+  if (resourceType === RESOURCE_TOPIC) return check(access, 'topic', name, operation);
+  if (resourceType === RESOURCE_BROKER) return check(access, 'cluster', CLUSTER_RESOURCE_NAME, operation);
+  return undefined;
+}
 
 /** Kafka's ConfigType enum (DescribeConfigs v3+). */
 export const CONFIG_TYPES: Record<ConfigKind, number> = { int: 3, long: 5, double: 6, list: 7 };
@@ -86,6 +96,7 @@ type Resource = { resourceType?: number; resourceName?: string; configs?: KafkaS
 
 async function alterResources(
   gw: Parameters<Handler>[0],
+  access: Access,
   resources: Resource[],
   validateOnly: boolean,
   changesOf: (topic: Topic, configs: KafkaStruct[]) => Record<string, unknown>,
@@ -93,6 +104,8 @@ async function alterResources(
 ): Promise<KafkaStruct[]> {
   return Promise.all(
     resources.map(async (r) => {
+      const refused = configsCheck(access, r.resourceType, r.resourceName ?? '', 'AlterConfigs');
+      if (refused) return { resourceType: r.resourceType ?? 0, resourceName: r.resourceName ?? '', errorCode: refused.code, errorMessage: refused.message };
       try {
         if (r.resourceType !== RESOURCE_TOPIC) throw new FloeError('INVALID_REQUEST', `resource type ${r.resourceType} is not alterable; only topics (2) are`);
         const topic = await gw.deps.log.freshTopic(r.resourceName ?? '');
@@ -106,19 +119,19 @@ async function alterResources(
   );
 }
 
-export const alterConfigs: Handler = async (gw, raw) => {
+export const alterConfigs: Handler = async (gw, raw, { access }) => {
   const body = raw as MessageBody<typeof AlterConfigsRequest>;
   const given = (_topic: Topic, configs: KafkaStruct[]) => {
     const out: Record<string, unknown> = {};
     for (const c of configs) if (c.value !== null && c.value !== undefined) out[String(c.name)] = c.value;
     return out;
   };
-  const responses = await alterResources(gw, (body.resources ?? []) as Resource[], body.validateOnly ?? false, given, true);
+  const responses = await alterResources(gw, await access(), (body.resources ?? []) as Resource[], body.validateOnly ?? false, given, true);
   return { throttleTimeMs: 0, responses };
 };
 
-export const incrementalAlterConfigs: Handler = async (gw, raw) => {
+export const incrementalAlterConfigs: Handler = async (gw, raw, { access }) => {
   const body = raw as MessageBody<typeof IncrementalAlterConfigsRequest>;
-  const responses = await alterResources(gw, (body.resources ?? []) as Resource[], body.validateOnly ?? false, incrementalChanges, false);
+  const responses = await alterResources(gw, await access(), (body.resources ?? []) as Resource[], body.validateOnly ?? false, incrementalChanges, false);
   return { throttleTimeMs: 0, responses };
 };

@@ -2,36 +2,47 @@
  * CreateTopics (19), DeleteTopics (20), CreatePartitions (37), DescribeConfigs (32) over the log's
  * topics. Replication factors are accepted and ignored: durability is S3's and DynamoDB's (every
  * partition reports one replica, the advertised node). Topic configs are Floe's (topic-configs.ts);
- * anything else is INVALID_CONFIG.
+ * anything else is INVALID_CONFIG. ACLs as Kafka's: Create on the cluster or the topic (and
+ * DescribeConfigs to see the new topic's configs), Delete, Alter to add partitions, DescribeConfigs
+ * on a topic (or the cluster, for a broker); each denied resource is answered in place.
  */
 import { FloeError } from '@floe/protocol';
 import type { CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest, DescribeConfigsRequest, KafkaStruct, MessageBody } from '@floe/protocol/kafka';
+import type { Access } from '../../auth/index.js';
 import type { GatewayContext, Handler } from '../context.js';
+import { check, denial } from '../denials.js';
 import { KafkaCode, toKafkaError } from '../kafka-codes.js';
 import type { Topic } from '../log-port.js';
-import { configEntries, RESOURCE_BROKER, RESOURCE_TOPIC } from './topic-configs.js';
+import { configEntries, configsCheck, RESOURCE_BROKER, RESOURCE_TOPIC } from './topic-configs.js';
 
 const NULL_UUID = '00000000-0000-0000-0000-000000000000';
 /** DescribeConfigs config sources and types (Kafka's enums). */
 const SOURCE_DYNAMIC_TOPIC = 1;
 const SOURCE_DEFAULT = 5;
 
-export const createTopics: Handler = async (gw, raw) => {
+export const createTopics: Handler = async (gw, raw, { access: accessOf }) => {
   const body = raw as MessageBody<typeof CreateTopicsRequest>;
   const validateOnly = body.validateOnly ?? false;
+  const access = await accessOf();
   const topics = await Promise.all(
     (body.topics ?? []).map(async (t): Promise<KafkaStruct> => {
       const name = t.name ?? '';
+      // Without DescribeConfigs the topic is created but its configs are not shown (Kafka's answer).
+      const configsDenied = check(access, 'topic', name, 'DescribeConfigs');
       const answer = (errorCode: number, errorMessage: string | null, topic?: Topic): KafkaStruct => ({
         name,
         topicId: topic?.topicId ?? NULL_UUID,
         errorCode,
         errorMessage,
-        topicConfigErrorCode: 0,
+        topicConfigErrorCode: topic && configsDenied ? configsDenied.code : 0,
         numPartitions: topic?.partitions ?? -1,
         replicationFactor: topic ? 1 : -1,
-        configs: topic ? configEntries(topic).map((c) => ({ name: c.name, value: c.value, readOnly: false, configSource: c.isDefault ? SOURCE_DEFAULT : SOURCE_DYNAMIC_TOPIC, isSensitive: false })) : null,
+        configs: topic && !configsDenied ? configEntries(topic).map((c) => ({ name: c.name, value: c.value, readOnly: false, configSource: c.isDefault ? SOURCE_DEFAULT : SOURCE_DYNAMIC_TOPIC, isSensitive: false })) : null,
       });
+      if (!access.mayCreateTopic(name)) {
+        const refused = denial(access, 'topic', name, 'Create');
+        return answer(refused.code, refused.message);
+      }
       if ((t.assignments ?? []).length > 0) return answer(KafkaCode.INVALID_REPLICA_ASSIGNMENT, 'manual replica assignment is not supported');
       const partitions = (t.numPartitions ?? -1) === -1 ? gw.settings.defaultPartitions : (t.numPartitions as number);
       const configs: Record<string, string> = {};
@@ -51,10 +62,17 @@ export const createTopics: Handler = async (gw, raw) => {
   return { throttleTimeMs: 0, topics };
 };
 
-async function deleteByName(gw: GatewayContext, name: string | null, topicId: string): Promise<KafkaStruct> {
+async function deleteByName(gw: GatewayContext, access: Access, name: string | null, topicId: string): Promise<KafkaStruct> {
   let resolved = name;
-  if (resolved === null) resolved = (await gw.deps.log.listTopics()).find((t) => t.topicId === topicId)?.name ?? null;
+  if (resolved === null) {
+    resolved = (await gw.deps.log.listTopics()).find((t) => t.topicId === topicId)?.name ?? null;
+    // By id, a topic the caller may not Describe keeps its name to itself (as Kafka answers).
+    const hidden = resolved === null ? undefined : check(access, 'topic', resolved, 'Describe');
+    if (hidden) return { name: null, topicId, errorCode: hidden.code, errorMessage: null };
+  }
   if (resolved === null) return { name, topicId, errorCode: KafkaCode.UNKNOWN_TOPIC_ID, errorMessage: 'unknown topic id' };
+  const refused = check(access, 'topic', resolved, 'Delete');
+  if (refused) return { name: resolved, topicId, errorCode: refused.code, errorMessage: refused.message };
   try {
     const deleted = await gw.deps.log.deleteTopic(resolved);
     return { name: resolved, topicId: deleted.topicId, errorCode: 0, errorMessage: null };
@@ -64,21 +82,25 @@ async function deleteByName(gw: GatewayContext, name: string | null, topicId: st
   }
 }
 
-export const deleteTopics: Handler = async (gw, raw, { apiVersion }) => {
+export const deleteTopics: Handler = async (gw, raw, { apiVersion, access: accessOf }) => {
+  const access = await accessOf();
   const body = raw as MessageBody<typeof DeleteTopicsRequest>;
   const targets =
     apiVersion >= 6
       ? (body.topics ?? []).map((t) => ({ name: t.name ?? null, topicId: t.topicId ?? NULL_UUID }))
       : (body.topicNames ?? []).map((name) => ({ name, topicId: NULL_UUID }));
-  const responses = await Promise.all(targets.map((t) => deleteByName(gw, t.name, t.topicId)));
+  const responses = await Promise.all(targets.map((t) => deleteByName(gw, access, t.name, t.topicId)));
   return { throttleTimeMs: 0, responses };
 };
 
-export const createPartitions: Handler = async (gw, raw) => {
+export const createPartitions: Handler = async (gw, raw, { access: accessOf }) => {
   const body = raw as MessageBody<typeof CreatePartitionsRequest>;
+  const access = await accessOf();
   const results = await Promise.all(
     (body.topics ?? []).map(async (t) => {
       const name = t.name ?? '';
+      const refused = check(access, 'topic', name, 'Alter');
+      if (refused) return { name, errorCode: refused.code, errorMessage: refused.message };
       try {
         if ((t.assignments ?? []).length > 0) throw new FloeError('INVALID_REQUEST', 'manual replica assignment is not supported');
         if (body.validateOnly) {
@@ -98,11 +120,14 @@ export const createPartitions: Handler = async (gw, raw) => {
   return { throttleTimeMs: 0, results };
 };
 
-export const describeConfigs: Handler = async (gw, raw, { apiVersion }) => {
+export const describeConfigs: Handler = async (gw, raw, { apiVersion, access: accessOf }) => {
   const body = raw as MessageBody<typeof DescribeConfigsRequest>;
+  const access = await accessOf();
   const results = await Promise.all(
     (body.resources ?? []).map(async (r) => {
       const base = { resourceType: r.resourceType ?? 0, resourceName: r.resourceName ?? '' };
+      const refused = configsCheck(access, r.resourceType, r.resourceName ?? '', 'DescribeConfigs');
+      if (refused) return { ...base, errorCode: refused.code, errorMessage: refused.message, configs: [] };
       if (r.resourceType === RESOURCE_BROKER) return { ...base, errorCode: 0, errorMessage: null, configs: [] };
       if (r.resourceType !== RESOURCE_TOPIC) return { ...base, errorCode: KafkaCode.INVALID_REQUEST, errorMessage: `resource type ${r.resourceType} is not supported`, configs: [] };
       const topic = await gw.deps.log.topic(r.resourceName ?? '');

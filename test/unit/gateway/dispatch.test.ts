@@ -1,7 +1,8 @@
-/** Every handler gets the connection's principal with the request: what authorization (ACLs) will check. */
+/** Every handler gets the connection's principal with the request, and what that principal may do (src/auth's Access). */
 import { describe, expect, it } from 'vitest';
 import { decodeRequest, encodeRequest } from '../../../packages/protocol/src/kafka/index.js';
 import type { ConnectionState } from '../../../src/gateway/connection.js';
+import { Access, type Identity } from '../../../src/auth/index.js';
 import type { GatewayContext, Handler, RequestInfo } from '../../../src/gateway/context.js';
 import { createDispatch } from '../../../src/gateway/dispatch.js';
 import { PartitionOrder } from '../../../src/gateway/partition-order.js';
@@ -50,5 +51,27 @@ describe('dispatch', () => {
     // Assess
     expect(seen.map((r) => r.principal)).toEqual(['User:alice']);
     expect(seen[0]?.apiVersion).toBe(1);
+  });
+
+  it("asks the deps' authorizer once per request, lazily, for the connection's identity", async () => {
+    // Prepare
+    const asked: Identity[] = [];
+    const auth = { access: async (identity: Identity) => (asked.push(identity), new Access(identity, [])) };
+    const gw = { deps: { auth } } as unknown as GatewayContext;
+    const accesses: Access[] = [];
+    const twice: Handler = async (_gw, _body, request) => {
+      accesses.push(await request.access(), await request.access());
+      return {};
+    };
+    const silent: Handler = async () => ({});
+
+    // Act
+    await createDispatch(gw, new Map([[METADATA, twice]]))(metadataRequest(), connectionWith(new SaslConnection(undefined)));
+    await createDispatch(gw, new Map([[METADATA, silent]]))(metadataRequest(), connectionWith(new SaslConnection(undefined)));
+
+    // Assess
+    expect(asked.map((i) => i.principal)).toEqual(['User:ANONYMOUS']);
+    expect(accesses[0]).toBe(accesses[1]);
+    expect(accesses[0]?.allows('topic', 't', 'Describe')).toBe(false);
   });
 });
