@@ -10,12 +10,13 @@
  * in their own process. Lambda memory comes from the CDK stack's FUNCTION_DEFAULTS.
  *
  *   npm run bench -- cost   (BENCH_COST_REQUESTS per request size, default 24;
- *                            BENCH_COST_IDLE_SECONDS of idle polling, default 6)
+ *                            BENCH_COST_IDLE_SECONDS of settled idle polling, default 10;
+ *                            BENCH_COST_WAKE_TRIALS records after an idle spell, default 5)
  */
 import { pathToFileURL } from 'node:url';
 import { FUNCTION_DEFAULTS } from '../cdk/constructs/floe.js';
 import { Admin } from '../packages/client/src/admin.js';
-import { Consumer } from '../packages/client/src/consumer/index.js';
+import { CONSUMER_DEFAULTS } from '../packages/client/src/consumer/index.js';
 import { FloeHttpClient } from '../packages/client/src/http-client.js';
 import { fetchRaw, produceRaw } from '../packages/client/src/log-client.js';
 import { encodeRecordBatch } from '../packages/protocol/src/records/record-batch.js';
@@ -26,6 +27,7 @@ import {
   idleConsumerMonthly,
   kafkaMonthly,
   kinesisMonthly,
+  lingerSweep,
   mskServerlessMonthly,
   produceCostPerGiB,
   type FetchUnits,
@@ -33,6 +35,7 @@ import {
   type IdlePollUnits,
   type ProduceUnits,
 } from './lib/cost-model.js';
+import { measureIdlePolling, measureWakeLatency } from './lib/idle-consumer.js';
 import { diffSnapshot, startMeteredCluster } from './lib/metered-cluster.js';
 import { LATENCY_MODELS, PRICES, PRICES_AS_OF } from './lib/prices.js';
 import { GiB, MiB, printResult, round, type BenchSink } from './lib/report.js';
@@ -40,7 +43,8 @@ import { startStorageProcess } from './lib/storage-process.js';
 import { envInteger } from '../src/config/index.js';
 
 const REQUESTS = envInteger(process.env, 'BENCH_COST_REQUESTS', 24, 1);
-const IDLE_SECONDS = envInteger(process.env, 'BENCH_COST_IDLE_SECONDS', 6, 1);
+const IDLE_SECONDS = envInteger(process.env, 'BENCH_COST_IDLE_SECONDS', 10, 1);
+const WAKE_TRIALS = envInteger(process.env, 'BENCH_COST_WAKE_TRIALS', 5, 1);
 const PARTITIONS = 16;
 /** one request at a time: concurrent requests on the same heads queue in dynalite, which would inflate handler time */
 const IN_FLIGHT = 1;
@@ -175,43 +179,40 @@ export async function runCostBench(sink: BenchSink = printResult): Promise<void>
       pricesAsOf: PRICES_AS_OF,
     });
 
-    // 3. An idle consumer: the SDK polling an empty partition, with its default fetch.max.wait.ms (500,
-    //    used by the workloads) and with 0 (the server answers at once; the client decides how often to ask).
+    // 3. An idle consumer: the SDK with its defaults (fetch.max.wait.ms 500, idle backoff up to
+    //    fetchIdleMaxIntervalMs 1000) polling an empty partition once settled, and without the backoff
+    //    (every fetch holds a server wait of fetch.max.wait.ms); then how late the first record after an
+    //    idle spell arrives either way: the backoff's price in latency.
     let idle: IdlePollUnits | undefined;
-    for (const fetchMaxWaitMs of [500, 0]) {
-      const idleTopic = `bench-cost-idle-${fetchMaxWaitMs}-${Date.now()}`;
-      await admin.createTopic(idleTopic, 1);
-      const consumer = new Consumer({ bootstrap: writer.cluster.url, fetchMaxWaitMs });
-      consumer.assign([{ topic: idleTopic, partition: 0 }]);
-      await consumer.poll(0);
-      const idleBefore = writer.snapshot();
-      const t0 = performance.now();
-      while (performance.now() - t0 < IDLE_SECONDS * 1000) await consumer.poll(1000);
-      const hours = (performance.now() - t0) / 3_600_000;
-      const i = diffSnapshot(writer.snapshot(), idleBefore);
-      await consumer.close();
-      const units: IdlePollUnits = {
-        invocationsPerHour: i.invocations.fetch.count / hours,
-        rruPerHour: i.dynamo.readUnits / hours,
-        s3GetsPerHour: i.s3Gets / hours,
-        durationMsPerHour: i.invocations.fetch.billedMs / hours,
-      };
-      idle ??= units;
-      const idleMonthly = idleConsumerMonthly(units, fetchMemoryMB);
+    for (const fetchIdleBackoff of [true, false]) {
+      const m = await measureIdlePolling(writer, { fetchIdleBackoff }, IDLE_SECONDS);
+      idle ??= m.units;
+      const idleMonthly = idleConsumerMonthly(m.units, fetchMemoryMB);
       sink({
         name: 'cost.idle-consumer',
-        params: { fetchMaxWaitMs, fetchMinBytes: 1, pollTimeoutMs: 1000, seconds: IDLE_SECONDS, lambdaMemoryMB: fetchMemoryMB },
+        params: { fetchIdleBackoff, fetchMaxWaitMs: CONSUMER_DEFAULTS.fetchMaxWaitMs, fetchIdleMaxIntervalMs: CONSUMER_DEFAULTS.fetchIdleMaxIntervalMs, pollTimeoutMs: 1000, seconds: IDLE_SECONDS, lambdaMemoryMB: fetchMemoryMB },
         value: money(idleMonthly.total),
         unit: '$/month',
         breakdown: breakdown(idleMonthly),
-        fetchInvocationsPerHour: Math.round(units.invocationsPerHour),
-        dynamoReadsPerHour: Math.round(i.dynamo.readRequests / hours),
-        dynamoReadUnitsPerHour: Math.round(units.rruPerHour),
-        handlerMsPerFetch: round(i.invocations.fetch.billedMs / Math.max(1, i.invocations.fetch.count), 1),
-        lambdaBilledFractionOfWallTime: round(units.durationMsPerHour / 3_600_000, 3),
+        fetchInvocationsPerHour: Math.round(m.units.invocationsPerHour),
+        dynamoReadsPerHour: Math.round((m.dynamoReads * m.units.invocationsPerHour) / Math.max(1, m.fetches)),
+        dynamoReadUnitsPerHour: Math.round(m.units.rruPerHour),
+        handlerMsPerFetch: round(m.billedMs / Math.max(1, m.fetches), 1),
+        lambdaBilledFractionOfWallTime: round(m.units.durationMsPerHour / 3_600_000, 3),
         pricesAsOf: PRICES_AS_OF,
       });
     }
+    const wake = { backoff: await measureWakeLatency(writer, {}, WAKE_TRIALS), serverWait: await measureWakeLatency(writer, { fetchIdleBackoff: false }, WAKE_TRIALS) };
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    sink({
+      name: 'latency.idle-wake',
+      params: { trials: WAKE_TRIALS, fetchMaxWaitMs: CONSUMER_DEFAULTS.fetchMaxWaitMs, fetchIdleMaxIntervalMs: CONSUMER_DEFAULTS.fetchIdleMaxIntervalMs, storageModel: model.name },
+      value: round(mean(wake.backoff), 1),
+      unit: 'ms from produce ack to poll() returning the record, after an idle spell (mean)',
+      comparison: { name: 'fetchIdleBackoff false (server waits)', value: round(mean(wake.serverWait), 1), unit: 'ms (mean)' },
+      addedMs: { mean: round(mean(wake.backoff) - mean(wake.serverWait), 1), max: round(Math.max(...wake.backoff) - mean(wake.serverWait), 1) },
+      samples: { backoff: wake.backoff.map((x) => round(x, 1)), serverWait: wake.serverWait.map((x) => round(x, 1)) },
+    });
 
     // 4. Named workloads, Floe vs the peers.
     const units: FloeUnits = { produce, fetch: fetchUnits, idlePoll: idle!, produceMemoryMB, fetchMemoryMB };
@@ -235,6 +236,18 @@ export async function runCostBench(sink: BenchSink = printResult): Promise<void>
         },
         pricesAsOf: PRICES_AS_OF,
         region: PRICES.region,
+      });
+    }
+    // 5. The small workload against linger.ms (request size), at the measured request sizes.
+    const small = WORKLOADS[0]!;
+    for (const point of lingerSweep(small, units)) {
+      sink({
+        name: 'cost.linger',
+        params: { workload: small.name, lingerMs: point.lingerMs, requestBytes: point.requestBytes },
+        value: money(point.floe),
+        unit: '$/month',
+        comparison: { name: 'Kinesis Data Streams on-demand', value: money(point.kinesis), unit: '$/month' },
+        ratio: round(point.floe / point.kinesis, 3),
       });
     }
   } finally {

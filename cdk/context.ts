@@ -24,6 +24,7 @@ export const CONTEXT_KEYS = {
   housekeepingIntervalMinutes: 'floe:housekeepingIntervalMinutes',
   functions: 'floe:functions',
   gateway: 'floe:gateway',
+  s3ExpressAvailabilityZoneId: 'floe:s3ExpressAvailabilityZoneId',
 } as const;
 
 const LOG_LEVELS: readonly FloeLogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -87,6 +88,12 @@ function functionSettings(key: string, value: unknown): Partial<Record<HandlerNa
   return result;
 }
 
+function s3Express(key: string, value: unknown): FloeStackProps['s3Express'] {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^[a-z0-9]+-az\d+$/.test(value)) fail(key, value, 'an Availability Zone ID such as use1-az4');
+  return { availabilityZoneId: value };
+}
+
 export function stackPropsFromContext(node: Context): FloeStackProps {
   const get = (key: string): unknown => node.tryGetContext(key);
   const namePrefix = get(CONTEXT_KEYS.namePrefix);
@@ -115,5 +122,6 @@ export function stackPropsFromContext(node: Context): FloeStackProps {
     housekeepingInterval: intervalMinutes === undefined ? undefined : Duration.minutes(intervalMinutes),
     functions: functionSettings(CONTEXT_KEYS.functions, get(CONTEXT_KEYS.functions)),
     gateway: gatewayFromContext(CONTEXT_KEYS.gateway, get(CONTEXT_KEYS.gateway)),
+    s3Express: s3Express(CONTEXT_KEYS.s3ExpressAvailabilityZoneId, get(CONTEXT_KEYS.s3ExpressAvailabilityZoneId)),
   };
 }

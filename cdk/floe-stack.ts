@@ -28,7 +28,7 @@ export class FloeStack extends Stack {
     for (const name of URL_HANDLERS) {
       new CfnOutput(this, `${capitalize(name)}Url`, { description: `Function URL of ${name}`, value: this.floe.url(name) });
     }
-    new CfnOutput(this, 'BucketName', { value: this.floe.storage.bucket.bucketName });
+    new CfnOutput(this, 'BucketName', { value: this.floe.storage.bucketName });
     new CfnOutput(this, 'LogTableName', { value: this.floe.storage.logTable.tableName });
     new CfnOutput(this, 'GroupsTableName', { value: this.floe.storage.groupsTable.tableName });
     new CfnOutput(this, 'DashboardUrl', {

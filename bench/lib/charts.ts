@@ -117,6 +117,27 @@ function charts(results: BenchResult[]): Chart[] {
       },
     });
   }
+  const linger = results.filter((r) => r.name === 'cost.linger');
+  if (linger.length > 0) {
+    const values = linger.flatMap((r) => [
+      { lingerMs: Number(r.params?.lingerMs), requestKiB: Math.round(Number(r.params?.requestBytes) / 1024), system: 'Floe', dollars: r.value },
+      { lingerMs: Number(r.params?.lingerMs), requestKiB: Math.round(Number(r.params?.requestBytes) / 1024), system: 'Kinesis on-demand', dollars: r.comparison?.value ?? 0 },
+    ]);
+    out.push({
+      file: 'cost-linger.svg',
+      title: `$ per month against linger.ms (request size) for "${String(linger[0]!.params?.workload)}"`,
+      spec: {
+        ...base,
+        data: { values },
+        mark: { type: 'line', point: true, tooltip: true },
+        encoding: {
+          x: { field: 'lingerMs', type: 'quantitative', scale: { type: 'log' }, title: 'linger.ms (one producer; request KiB = linger.ms × 1 MiB/s)' },
+          y: { field: 'dollars', type: 'quantitative', scale: { type: 'log' }, title: '$ / month' },
+          color: { field: 'system', type: 'nominal' },
+        },
+      },
+    });
+  }
   const ratios = results.filter((r) => typeof r.ratio === 'number' && !r.name.startsWith('cost.') && !r.name.startsWith('latency.') && !r.name.startsWith('memory.'));
   if (ratios.length > 0) {
     out.push({

@@ -219,6 +219,22 @@ export function kafkaMonthly(w: Workload, p: Prices = PRICES, a: PeerAssumptions
  */
 export const WORKLOADS: Workload[] = [
   { name: '1 MiB/s, 1 group + 10 idle consumers', ingestMiBps: 1, requestBytes: 100 * 1024, partitionsPerRequest: 4, consumerGroups: 1, consumersPerGroup: 1, idleConsumers: 10, retentionHours: 24 },
-  { name: '100 MiB/s, 3 groups of 4', ingestMiBps: 100, requestBytes: 1024 * 1024, partitionsPerRequest: 16, consumerGroups: 3, consumersPerGroup: 4, idleConsumers: 0, retentionHours: 24 },
+  // The settings docs/cost-model.md recommends for small workloads: linger.ms 250 fills ~256 KiB requests at 1 MiB/s.
+  { name: '1 MiB/s, 1 group + 10 idle consumers, linger.ms 250', ingestMiBps: 1, requestBytes: 256 * 1024, partitionsPerRequest: 4, consumerGroups: 1, consumersPerGroup: 1, idleConsumers: 10, retentionHours: 24 },
+    { name: '100 MiB/s, 3 groups of 4', ingestMiBps: 100, requestBytes: 1024 * 1024, partitionsPerRequest: 16, consumerGroups: 3, consumersPerGroup: 4, idleConsumers: 0, retentionHours: 24 },
   { name: 'idle: 1 consumer, no traffic', ingestMiBps: 0, requestBytes: 100 * 1024, partitionsPerRequest: 1, consumerGroups: 0, consumersPerGroup: 0, idleConsumers: 1, retentionHours: 24 },
 ];
+
+/**
+ * The first workload at each measured request size, with the linger.ms that fills such
+ * requests at its rate (one producer): $/month against linger.ms, for the report's chart.
+ */
+export function lingerSweep(w: Workload, units: FloeUnits, p: Prices = PRICES): Array<{ lingerMs: number; requestBytes: number; floe: number; kinesis: number }> {
+  const kinesis = kinesisMonthly(w, p).total;
+  return units.produce.map((u) => ({
+    lingerMs: Math.round((u.requestBytes / (w.ingestMiBps * MiB)) * 1000),
+    requestBytes: u.requestBytes,
+    floe: floeMonthly({ ...w, requestBytes: u.requestBytes }, units, p).total,
+    kinesis,
+  }));
+}

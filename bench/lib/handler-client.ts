@@ -22,8 +22,10 @@ export interface HandlerProcess {
   stop(): Promise<void>;
 }
 
-export async function startHandlerProcess(storage: { dynamoEndpoint: string; s3Endpoint: string }): Promise<HandlerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [RUN_TS, SCRIPT, storage.dynamoEndpoint, storage.s3Endpoint], { stdio: ['pipe', 'pipe', 'inherit'] });
+/** cacheBytes: the range cache of the handler process (default: the local cluster's). */
+export async function startHandlerProcess(storage: { dynamoEndpoint: string; s3Endpoint: string }, cacheBytes?: number): Promise<HandlerProcess> {
+  const args = [RUN_TS, SCRIPT, storage.dynamoEndpoint, storage.s3Endpoint, ...(cacheBytes === undefined ? [] : [String(cacheBytes)])];
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines: Interface = createInterface({ input: child.stdout! });
   const waiting: Array<(line: string) => void> = [];
   lines.on('line', (line) => waiting.shift()?.(line));

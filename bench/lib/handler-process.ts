@@ -1,19 +1,19 @@
 /**
  * One handler process for the scaling and memory benches: a metered local
  * cluster against a shared storage, controlled over stdin/stdout with JSON lines.
- *   argv: <dynamoEndpoint> <s3Endpoint>
+ *   argv: <dynamoEndpoint> <s3Endpoint> [cacheBytes]
  *   prints {"url": ...} once ready; then answers each stdin line:
  *     "stats" → {"snapshot": MeterSnapshot, "rss": bytes, "maxRss": bytes, "heapUsed": bytes}
  */
 import { createInterface } from 'node:readline';
 import { startMeteredCluster } from './metered-cluster.js';
 
-const [dynamoEndpoint, s3Endpoint] = process.argv.slice(2);
+const [dynamoEndpoint, s3Endpoint, cacheBytes] = process.argv.slice(2);
 if (!dynamoEndpoint || !s3Endpoint) {
   process.stderr.write('usage: handler-process.ts <dynamoEndpoint> <s3Endpoint>\n');
   process.exit(2);
 }
-const metered = await startMeteredCluster({ storage: { dynamoEndpoint, s3Endpoint } });
+const metered = await startMeteredCluster({ storage: { dynamoEndpoint, s3Endpoint }, cacheBytes: cacheBytes === undefined ? undefined : Number(cacheBytes) });
 process.stdout.write(`${JSON.stringify({ url: metered.cluster.url })}\n`);
 for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() === 'stats') {

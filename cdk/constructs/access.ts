@@ -2,6 +2,9 @@
  * What each Floe function may do, as explicit IAM statements scoped to the stack's
  * bucket (segment prefix only, for objects) and tables. No statement has a `*`
  * resource; the only wildcard is the object-key suffix under the segment prefix.
+ * With an S3 Express One Zone directory bucket, object access is granted per
+ * session (s3express:CreateSession on that bucket): read-only functions may only
+ * open ReadOnly sessions.
  */
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -60,34 +63,57 @@ export const GATEWAY_ACCESS: FunctionAccess = {
   groupsTable: READ_WRITE,
 };
 
+/** Where segments live: a general purpose bucket, or an S3 Express One Zone directory bucket (by ARN). */
+export type SegmentTarget = { readonly bucket: IBucket } | { readonly directoryBucketArn: string };
+
 export interface AccessTargets {
-  readonly bucket: IBucket;
+  readonly segments: SegmentTarget;
   readonly logTable: ITable;
   readonly groupsTable: ITable;
 }
 
-/** The ARN pattern of segment objects: the only wildcard Floe's policies contain. */
+/** The ARN pattern of segment objects in a general purpose bucket: the only wildcard Floe's policies contain. */
 export const segmentObjectsArn = (bucket: IBucket): string => bucket.arnForObjects(`${SEGMENT_PREFIX}*`);
+
+/** The wildcard resource the statements for `segments` contain, if any (for cdk-nag acknowledgements). */
+export const segmentWildcard = (segments: SegmentTarget): string | undefined => ('bucket' in segments ? segmentObjectsArn(segments.bucket) : undefined);
+
+/** Object actions a ReadOnly S3 Express session allows; any other needs a ReadWrite session. */
+const READ_ONLY_OBJECT_ACTIONS: readonly string[] = ['s3:GetObject'];
 
 export function accessStatements(access: FunctionAccess, targets: AccessTargets): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
-  if (access.segmentObjects?.length) {
+  const segments = targets.segments;
+  if ('directoryBucketArn' in segments) {
+    if (access.segmentObjects?.length || access.listBucket) {
+      const readOnly = (access.segmentObjects ?? []).every((a) => READ_ONLY_OBJECT_ACTIONS.includes(a));
+      statements.push(
+        new PolicyStatement({
+          sid: 'SegmentSessions',
+          effect: Effect.ALLOW,
+          actions: ['s3express:CreateSession'],
+          resources: [segments.directoryBucketArn],
+          ...(readOnly ? { conditions: { StringEquals: { 's3express:SessionMode': 'ReadOnly' } } } : {}),
+        }),
+      );
+    }
+  } else if (access.segmentObjects?.length) {
     statements.push(
       new PolicyStatement({
         sid: 'SegmentObjects',
         effect: Effect.ALLOW,
         actions: [...access.segmentObjects],
-        resources: [segmentObjectsArn(targets.bucket)],
+        resources: [segmentObjectsArn(segments.bucket)],
       }),
     );
   }
-  if (access.listBucket) {
+  if (access.listBucket && 'bucket' in segments) {
     statements.push(
       new PolicyStatement({
         sid: 'ListSegments',
         effect: Effect.ALLOW,
         actions: ['s3:ListBucket'],
-        resources: [targets.bucket.bucketArn],
+        resources: [segments.bucket.bucketArn],
       }),
     );
   }

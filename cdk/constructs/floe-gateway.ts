@@ -39,7 +39,7 @@ import { ENV } from '../../src/config/index.js';
 import { GATEWAY_ENV, GATEWAY_SASL_MECHANISMS, type GatewaySaslMechanism } from '../../src/config/gateway.js';
 import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import { PACKAGE_ROOT } from '../handlers.js';
-import { accessStatements, GATEWAY_ACCESS, segmentObjectsArn } from './access.js';
+import { accessStatements, GATEWAY_ACCESS, segmentWildcard } from './access.js';
 import type { FloeStorage } from './floe-storage.js';
 import { GATEWAY_VPC_CIDR, GatewayVpc } from './gateway-vpc.js';
 import { acknowledgeWildcardResource } from './nag.js';
@@ -144,7 +144,7 @@ export class FloeGateway extends Construct {
       );
     }
 
-    this.vpc = props.vpc ?? new GatewayVpc(this, 'Network', { logRetention, removalPolicy }).vpc;
+    this.vpc = props.vpc ?? new GatewayVpc(this, 'Network', { logRetention, removalPolicy, s3Express: 'directoryBucketArn' in props.storage.segments }).vpc;
     this.logGroup = new LogGroup(this, 'Logs', { retention: logRetention, removalPolicy });
     this.credentials = props.credentials === undefined ? this.newCredentialsSecret(removalPolicy) : secretOf(this, 'CredentialsSecret', props.credentials);
     const tls = props.tls;
@@ -185,12 +185,15 @@ export class FloeGateway extends Construct {
     if (props.aclStatement) this.taskRole.addToPolicy(props.aclStatement);
     this.grantSecretRead(this.credentials, 'ReadSaslCredentials');
     if (tlsSecret) this.grantSecretRead(tlsSecret, 'ReadTlsCertificate');
-    acknowledgeWildcardResource(
-      this.taskRole,
-      segmentObjectsArn(props.storage.bucket),
-      `Segment object keys are generated per request (${SEGMENT_PREFIX}<3 hex>/<time>-<random>), so the gateway's object ` +
-        `actions must cover the ${SEGMENT_PREFIX} prefix; the wildcard is limited to that prefix of this stack's bucket.`,
-    );
+    const wildcard = segmentWildcard(props.storage.segments);
+    if (wildcard) {
+      acknowledgeWildcardResource(
+        this.taskRole,
+        wildcard,
+        `Segment object keys are generated per request (${SEGMENT_PREFIX}<3 hex>/<time>-<random>), so the gateway's object ` +
+          `actions must cover the ${SEGMENT_PREFIX} prefix; the wildcard is limited to that prefix of this stack's bucket.`,
+      );
+    }
 
     this.taskDefinition = new FargateTaskDefinition(this, 'Task', {
       cpu: settings.cpu,

@@ -13,13 +13,13 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../../src/config/index.js';
 import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
-import { accessStatements, FUNCTION_ACCESS, segmentObjectsArn } from './access.js';
+import { accessStatements, FUNCTION_ACCESS, segmentWildcard } from './access.js';
 import { FloeAcls } from './floe-acls.js';
 import { FloeFunction, type FloeLogLevel } from './floe-function.js';
 import { FloeHousekeepingSchedule } from './floe-housekeeping-schedule.js';
 import { FloeGateway, type FloeGatewayOptions } from './floe-gateway.js';
 import { FloeMonitoring } from './floe-monitoring.js';
-import { FloeStorage } from './floe-storage.js';
+import { FloeStorage, type S3ExpressProps } from './floe-storage.js';
 import { acknowledgeWildcardResource } from './nag.js';
 import { HANDLERS, type HandlerName, URL_HANDLERS, type UrlHandlerName } from '../handlers.js';
 
@@ -36,14 +36,21 @@ export interface FunctionSettings {
   readonly reservedConcurrency?: number;
 }
 
-/** Per-function defaults: produce and fetch move bytes, the rest mostly talk to DynamoDB. */
+/**
+ * Per-function defaults. Produce and fetch memory come from `npm run bench -- memory`: peak RSS
+ * serving maximum-size requests × 1.5, rounded up to 64 MB (docs/performance.md). CPU scales
+ * with memory, so a CPU-bound workload (many small batches, CRC-32C) may want more.
+ */
 export const FUNCTION_DEFAULTS: Readonly<Record<HandlerName, Required<Omit<FunctionSettings, 'reservedConcurrency'>>>> = {
-  produce: { memorySize: 1024, timeout: Duration.seconds(30) },
-  fetch: { memorySize: 1024, timeout: Duration.seconds(30) },
+  produce: { memorySize: 448, timeout: Duration.seconds(30) },
+  fetch: { memorySize: 384, timeout: Duration.seconds(30) },
   admin: { memorySize: 512, timeout: Duration.seconds(30) },
   groups: { memorySize: 512, timeout: Duration.seconds(15) },
   housekeeping: { memorySize: 1024, timeout: Duration.minutes(4) },
 };
+
+/** A quarter of a function's memory for the warm instance's cache of object ranges. */
+export const rangeCacheBytes = (memoryMB: number): number => Math.floor((memoryMB * 1024 * 1024) / 4);
 
 export const FLOE_DEFAULTS = {
   namePrefix: 'floe',
@@ -85,6 +92,13 @@ export interface FloeProps {
    * tables and the log groups. @default false (everything holding data is RETAINed)
    */
   readonly devMode?: boolean;
+  /**
+   * Segments in an S3 Express One Zone directory bucket in this Availability Zone ID: produce and
+   * fetch wait single-digit milliseconds on storage instead of 100-200 ms, for one AZ's durability
+   * and a higher price per GB-month (docs/deploy.md#s3-express-one-zone).
+   * @default - S3 Standard, a general purpose bucket
+   */
+  readonly s3Express?: S3ExpressProps;
   /** How often housekeeping runs. @default 5 minutes */
   readonly housekeepingInterval?: Duration;
   /** Where the Errors and Throttles alarms notify. @default - no action */
@@ -132,7 +146,7 @@ export class Floe extends Construct {
     const devMode = props.devMode ?? FLOE_DEFAULTS.devMode;
     this.functionUrlAuthType = props.functionUrlAuthType ?? FLOE_DEFAULTS.functionUrlAuthType;
 
-    this.storage = new FloeStorage(this, 'Storage', { destroyOnDelete: devMode });
+    this.storage = new FloeStorage(this, 'Storage', { destroyOnDelete: devMode, s3Express: props.s3Express });
     if (props.authorization === 'acl') {
       this.acls = new FloeAcls(this, 'Acls', { superUsers: props.aclSuperUsers ?? [], cacheTtl: props.aclCacheTtl, destroyOnDelete: devMode });
     }
@@ -156,8 +170,7 @@ export class Floe extends Construct {
         reservedConcurrency: settings.reservedConcurrency,
         environment: {
           ...environment,
-          // A quarter of the memory for the warm instance's cache of object ranges.
-          [ENV.cacheBytes]: String(Math.floor((settings.memorySize * 1024 * 1024) / 4)),
+          [ENV.cacheBytes]: String(rangeCacheBytes(settings.memorySize)),
           ...(this.acls ? this.acls.environment : {}),
         },
         serviceName: namePrefix,
@@ -171,10 +184,11 @@ export class Floe extends Construct {
       fn.addToRolePolicy(...accessStatements(access, this.storage));
       const aclStatement = this.acls?.statementFor(name);
       if (aclStatement) fn.addToRolePolicy(aclStatement);
-      if (access.segmentObjects?.length) {
+      const wildcard = segmentWildcard(this.storage.segments);
+      if (access.segmentObjects?.length && wildcard) {
         acknowledgeWildcardResource(
           fn.role,
-          segmentObjectsArn(this.storage.bucket),
+          wildcard,
           `Segment object keys are generated per request (${SEGMENT_PREFIX}<3 hex>/<time>-<random>), so object ` +
             `actions must cover the ${SEGMENT_PREFIX} prefix; the wildcard is limited to that prefix of this stack's bucket.`,
         );

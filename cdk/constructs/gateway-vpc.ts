@@ -11,6 +11,8 @@ import { Construct } from 'constructs';
 export interface GatewayVpcProps {
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /** Segments are in an S3 Express One Zone directory bucket: add its gateway endpoint too. @default false */
+  readonly s3Express?: boolean;
 }
 
 /** The address range of the VPC it creates, as a literal (the VPC's own attribute is a token). */
@@ -35,6 +37,7 @@ export class GatewayVpc extends Construct {
       gatewayEndpoints: {
         S3: { service: GatewayVpcEndpointAwsService.S3 },
         DynamoDB: { service: GatewayVpcEndpointAwsService.DYNAMODB },
+        ...(props.s3Express ? { S3Express: { service: GatewayVpcEndpointAwsService.S3_EXPRESS } } : {}),
       },
       // No custom resource (a Lambda of CDK's own) to empty the default security group: nothing uses it.
       restrictDefaultSecurityGroup: false,

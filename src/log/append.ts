@@ -255,4 +255,5 @@ export async function spill(deps: LogDeps, topicId: string, partition: number, r
 }
 
 /** The partition head, strongly consistent. */
-export const readHead = (deps: LogDeps, topicId: string, partition: number): Promise<PartitionHead | undefined> => getHead(deps, topicId, partition);
+export const readHead = (deps: LogDeps, topicId: string, partition: number, consistent = true): Promise<PartitionHead | undefined> =>
+  getHead(deps, topicId, partition, consistent);

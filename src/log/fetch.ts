@@ -4,6 +4,9 @@
  * - max.partition.fetch.bytes per partition, fetch.max.bytes over the response;
  * - wait until fetch.min.bytes are available or fetch.max.wait.ms passes
  *   (capped at LIMITS.maxFetchWaitMs), re-reading only the heads while waiting.
+ * Heads are read eventually consistent (half the read units: most fetches, and every
+ * idle poll, read only heads); a head that looks older than the fetch offset is read again
+ * strongly consistent before the offset is called out of range (decision 35).
  */
 import { type ErrorCode, type FetchPartitionRequest, type FetchPartitionResult, type FetchRequest, type FetchTopicResult, FloeError } from '@floe/protocol';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -100,7 +103,9 @@ async function refreshHead(deps: FetchDeps, slot: Slot): Promise<void> {
     setError(result, 'UNKNOWN_TOPIC_OR_PARTITION', 'unknown topic or partition');
     return;
   }
-  const head = await readHead(deps, slot.topic.topicId, request.partition);
+  let head = await readHead(deps, slot.topic.topicId, request.partition, false);
+  // A lagging replica: the offset may be one this consumer was given by a newer head.
+  if (!head || request.fetchOffset > head.nextOffset) head = await readHead(deps, slot.topic.topicId, request.partition, true);
   if (!head) {
     setError(result, 'UNKNOWN_TOPIC_OR_PARTITION', 'partition does not exist');
     return;

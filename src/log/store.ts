@@ -61,8 +61,8 @@ export async function applyWrite(deps: LogDeps, w: ConditionalWrite): Promise<bo
   }
 }
 
-async function getItem(deps: LogDeps, key: Key): Promise<Item | undefined> {
-  const result = await deps.dynamo.send(new GetCommand({ TableName: deps.logTable, Key: key, ConsistentRead: true }));
+async function getItem(deps: LogDeps, key: Key, consistent = true): Promise<Item | undefined> {
+  const result = await deps.dynamo.send(new GetCommand({ TableName: deps.logTable, Key: key, ConsistentRead: consistent }));
   return result.Item;
 }
 
@@ -120,8 +120,12 @@ export async function deleteHeads(deps: LogDeps, topicId: string, partitions: nu
 }
 
 /** A partition head, strongly consistent. */
-export async function getHead(deps: LogDeps, topicId: string, partition: number): Promise<PartitionHead | undefined> {
-  return (await getItem(deps, logKeys.head(topicId, partition))) as PartitionHead | undefined;
+/**
+ * A partition head. consistent false: half the read units, but the head may be a moment old
+ * (never newer than the latest write, never pointing at anything not yet durable).
+ */
+export async function getHead(deps: LogDeps, topicId: string, partition: number, consistent = true): Promise<PartitionHead | undefined> {
+  return (await getItem(deps, logKeys.head(topicId, partition), consistent)) as PartitionHead | undefined;
 }
 
 /** Several heads of one topic (strongly consistent), by partition. */

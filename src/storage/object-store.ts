@@ -2,6 +2,8 @@
  * The object store behind one small interface (SlateDB style). S3 is the base
  * layer; retrying, instrumented and cached layers wrap it (see layers.ts).
  * Segment objects are immutable once written, which is what makes caching ranges safe.
+ * Works with S3 Express One Zone directory buckets too (the SDK opens their sessions);
+ * their listings differ, see listingPlan.
  */
 import {
   DeleteObjectCommand,
@@ -55,20 +57,35 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectInfo> {
+    const plan = listingPlan(this.bucket, prefix, startAfter);
     let token: string | undefined;
     do {
       const page = await this.s3.send(
         new ListObjectsV2Command({
           Bucket: this.bucket,
-          Prefix: prefix,
+          Prefix: plan.prefix,
           ContinuationToken: token,
-          StartAfter: token ? undefined : startAfter,
+          StartAfter: token ? undefined : plan.startAfter,
         }),
       );
       for (const item of page.Contents ?? []) {
-        if (item.Key !== undefined) yield { key: item.Key, size: item.Size ?? 0, lastModified: item.LastModified };
+        if (item.Key !== undefined && plan.keep(item.Key)) yield { key: item.Key, size: item.Size ?? 0, lastModified: item.LastModified };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
   }
+}
+
+/** S3 Express One Zone directory buckets are named `<base>--<zone-id>--x-s3`. */
+export const isDirectoryBucket = (bucket: string): boolean => bucket.endsWith('--x-s3');
+
+/**
+ * What to ask ListObjectsV2 for. Directory buckets accept only prefixes ending in `/`,
+ * have no StartAfter and list in no particular order: ask for the enclosing `/` prefix
+ * and filter here.
+ */
+export function listingPlan(bucket: string, prefix: string, startAfter?: string): { prefix: string; startAfter?: string; keep: (key: string) => boolean } {
+  if (!isDirectoryBucket(bucket)) return { prefix, startAfter, keep: () => true };
+  const enclosing = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+  return { prefix: enclosing, keep: (key) => key.startsWith(prefix) && (startAfter === undefined || key > startAfter) };
 }

@@ -243,7 +243,7 @@ describe('Segment bucket', () => {
   });
 
   it('has a bucket policy that denies every request without TLS', () => {
-    const bucketId = logicalId(stack.floe.storage.bucket);
+    const bucketId = logicalId(stack.floe.storage.bucket!);
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: bucketId },
       PolicyDocument: {
@@ -299,7 +299,7 @@ describe('IAM', () => {
   });
 
   it('scopes every statement to this stack\'s bucket, tables and log groups', () => {
-    const bucket = logicalId(stack.floe.storage.bucket);
+    const bucket = logicalId(stack.floe.storage.bucket!);
     const segments = { 'Fn::Join': ['', [getAtt(bucket), `/${SEGMENT_PREFIX}*`]] };
     for (const name of HANDLERS) {
       const allowed = [
@@ -320,7 +320,7 @@ describe('IAM', () => {
 
   it('grants each function exactly the actions of the access matrix', () => {
     // Assess against the matrix written out here, not against cdk/constructs/access.ts.
-    const bucket = logicalId(stack.floe.storage.bucket);
+    const bucket = logicalId(stack.floe.storage.bucket!);
     const segments = { 'Fn::Join': ['', [getAtt(bucket), `/${SEGMENT_PREFIX}*`]] };
     const log = getAtt(logicalId(stack.floe.storage.logTable));
     const groups = getAtt(logicalId(stack.floe.storage.groupsTable));
@@ -427,7 +427,7 @@ describe('Functions', () => {
 
   it('name the bucket and tables in every environment with the names the code reads', () => {
     const expectedStorage = {
-      [ENV.bucket]: { Ref: logicalId(stack.floe.storage.bucket) },
+      [ENV.bucket]: { Ref: logicalId(stack.floe.storage.bucket!) },
       [LOG_TABLE.envVar]: { Ref: logicalId(stack.floe.storage.logTable) },
       [GROUPS_TABLE.envVar]: { Ref: logicalId(stack.floe.storage.groupsTable) },
     };
@@ -621,8 +621,8 @@ describe('cdk-nag AwsSolutions', () => {
     for (const [rule, reasons] of acknowledged) {
       for (const reason of reasons) expect(reason.length, `reason for ${rule}`).toBeGreaterThan(60);
     }
-    const bucketArn = `<${logicalId(stack.floe.storage.bucket)}.Arn>`;
-    const optInBucketArn = `<${logicalId(optInStack.floe.storage.bucket)}.Arn>`;
+    const bucketArn = `<${logicalId(stack.floe.storage.bucket!)}.Arn>`;
+    const optInBucketArn = `<${logicalId(optInStack.floe.storage.bucket!)}.Arn>`;
     expect(new Set(acknowledged.keys())).toEqual(
       new Set([
         'AwsSolutions-L1',

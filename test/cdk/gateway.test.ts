@@ -152,7 +152,7 @@ describe('the Fargate service', () => {
     const env = containerEnv(t.plain);
     const gateway = gatewayOf(plain);
     expect(env).toMatchObject({
-      [ENV.bucket]: { Ref: logicalId(plain.floe.storage.bucket) },
+      [ENV.bucket]: { Ref: logicalId(plain.floe.storage.bucket!) },
       [LOG_TABLE.envVar]: { Ref: logicalId(plain.floe.storage.logTable) },
       [GROUPS_TABLE.envVar]: { Ref: logicalId(plain.floe.storage.groupsTable) },
       [ENV.cacheBytes]: String(128 * 1024 * 1024),
@@ -261,7 +261,7 @@ describe('IAM', () => {
     // Prepare
     const gateway = gatewayOf(plain);
     const statements = roleStatements(t.plain, logicalId(gateway.taskRole));
-    const bucket = logicalId(plain.floe.storage.bucket);
+    const bucket = logicalId(plain.floe.storage.bucket!);
 
     // Assess: written out here, not read from cdk/constructs/access.ts.
     expect(actionsOn(statements, { 'Fn::Join': ['', [getAtt(bucket), `/${SEGMENT_PREFIX}*`]] })).toEqual(['s3:GetObject', 's3:PutObject']);
@@ -460,7 +460,7 @@ describe('cdk-nag AwsSolutions', () => {
     const findings = new Set(blind.validateScope(gatewayOf(plain)).violations.map((v) => v.ruleName));
 
     // Assess
-    const bucketArn = `<${logicalId(plain.floe.storage.bucket)}.Arn>`;
+    const bucketArn = `<${logicalId(plain.floe.storage.bucket!)}.Arn>`;
     expect(new Set(acknowledged.keys())).toEqual(
       new Set(['AwsSolutions-ECS2', 'AwsSolutions-ELB2', 'AwsSolutions-SMG4', 'AwsSolutions-IAM5[Resource::*]', `AwsSolutions-IAM5[Resource::${bucketArn}/${SEGMENT_PREFIX}*]`]),
     );

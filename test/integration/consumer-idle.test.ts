@@ -1,6 +1,7 @@
 /**
  * An idle consumer stops holding server waits open (a waiting Lambda is billed by
- * the millisecond) and still sees the first record after the idle spell.
+ * the millisecond), spaces its fetches out up to fetchIdleMaxIntervalMs, and still
+ * sees the first record after the idle spell.
  */
 import { describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
@@ -15,12 +16,17 @@ const env = useTestCluster({
     name !== 'fetch'
       ? handler
       : async (event) => {
-          if (event.rawPath === '/v1/fetch' && event.body) serverWaits.push((JSON.parse(event.body) as { maxWaitMs: number }).maxWaitMs);
+          if (event.rawPath === '/v1/fetch' && event.body) {
+            serverWaits.push((JSON.parse(event.body) as { maxWaitMs: number }).maxWaitMs);
+            fetchTimes.push(performance.now());
+          }
           return handler(event);
         },
 });
 /** maxWaitMs of every fetch the fetch function received, in order */
 const serverWaits: number[] = [];
+/** when each of them arrived */
+const fetchTimes: number[] = [];
 
 async function pollFor(consumer: Consumer<string | null, string | null>, ms: number): Promise<string[]> {
   const seen: string[] = [];
@@ -38,16 +44,19 @@ describe('idle fetch backoff', () => {
       bootstrap: env.cluster.url,
       fetchMaxWaitMs: 300,
       fetchIdleBackoff: backoff,
+      fetchIdleMaxIntervalMs: 900,
       autoOffsetReset: 'earliest',
       keyDeserializer: Deserializers.string as never,
       valueDeserializer: Deserializers.string as never,
     });
     consumer.assign([{ topic, partition: 0 }]);
     serverWaits.length = 0;
+    fetchTimes.length = 0;
 
     // Act
-    await pollFor(consumer, 3000);
+    await pollFor(consumer, 4000);
     const idleWaits = [...serverWaits];
+    const idleTimes = [...fetchTimes];
     await produceRaw(env.http, { acks: -1, timeoutMs: 5000, topics: [{ topic, partitions: [{ partition: 0, records: encodeRecordBatch({ records: [{ key: null, value: Buffer.from('after idle') }] }) }] }] });
     const seen = await pollFor(consumer, 1500);
     await consumer.close();
@@ -56,7 +65,13 @@ describe('idle fetch backoff', () => {
     expect(seen).toEqual(['after idle']);
     const late = idleWaits.slice(3);
     expect(late.length).toBeGreaterThan(2);
-    if (backoff) expect(late.every((w) => w === 0)).toBe(true);
+    if (backoff) {
+      expect(late.every((w) => w === 0)).toBe(true);
+      // Idle fetches start at least fetchMaxWaitMs apart (across 200 ms polls), the gap doubling towards 900 ms.
+      const gaps = idleTimes.slice(4).map((t, i) => t - idleTimes[i + 3]!);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(290);
+      expect(gaps.at(-1)).toBeGreaterThanOrEqual(850);
+    }
     else expect(late.filter((w) => w >= 100).length).toBeGreaterThan(late.length / 2); // poll's time left can shorten a few
   });
 });

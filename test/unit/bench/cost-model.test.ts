@@ -7,6 +7,7 @@ import {
   kafkaMonthly,
   kinesisMonthly,
   lambdaCost,
+  lingerSweep,
   mskServerlessMonthly,
   nearestProduceUnits,
   produceCostPerGiB,
@@ -101,5 +102,15 @@ describe('cost model arithmetic', () => {
     expect(kafka.items.brokers).toBeCloseTo(6 * PRICES.hoursPerMonth * PRICES.kafkaOnEc2.brokerHour, 9);
     expect(kafka.items.crossAz).toBeCloseTo(gibPerMonth(100) * (4 / 3 + 2) * PRICES.kafkaOnEc2.crossAzPerGB, 6);
     expect(kafkaMonthly({ ...workload, ingestMiBps: 1 }).items.brokers).toBeCloseTo(3 * PRICES.hoursPerMonth * PRICES.kafkaOnEc2.brokerHour, 9);
+  });
+
+  it('sweeps linger.ms over the measured request sizes: the request size the rate fills, priced as that workload', () => {
+    const quarter: ProduceUnits = { ...oneMiB, requestBytes: MiB / 4, durationMsPerRequest: 40 };
+    const sweep = lingerSweep({ ...workload, ingestMiBps: 1 }, { ...units, produce: [quarter, oneMiB] });
+    expect(sweep.map((p) => p.lingerMs)).toEqual([250, 1000]);
+    expect(sweep[1]!.floe).toBeCloseTo(floeMonthly({ ...workload, ingestMiBps: 1, requestBytes: MiB }, { ...units, produce: [quarter, oneMiB] }).total, 9);
+    // longer linger, bigger requests, fewer PUTs and head writes per GiB
+    expect(sweep[1]!.floe).toBeLessThan(sweep[0]!.floe);
+    expect(sweep[0]!.kinesis).toBe(sweep[1]!.kinesis);
   });
 });

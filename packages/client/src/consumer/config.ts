@@ -40,12 +40,15 @@ export interface ConsumerConfig<K = Buffer | null, V = Buffer | null> {
   fetchMaxWaitMs?: number;
   /**
    * Floe only (default true): after several empty fetches in a row, wait on the client instead of
-   * the server — one fetch with no server wait every fetch.max.wait.ms — because a waiting
-   * Lambda is billed by the millisecond and a sleeping client is free. The first record after an
-   * idle spell then arrives up to fetch.max.wait.ms later; the consumer returns to server-side
-   * waiting as soon as records flow.
+   * the server — fetches with no server wait, the gap between them growing from fetch.max.wait.ms
+   * to fetchIdleMaxIntervalMs — because a waiting Lambda is billed by the millisecond and a
+   * sleeping client is free. The first record after an idle spell then arrives up to
+   * fetchIdleMaxIntervalMs later; the consumer returns to server-side waiting as soon as records
+   * flow, or at once after seek() or resume().
    */
   fetchIdleBackoff?: boolean;
+  /** Floe only (default 1000): the longest gap between an idle consumer's fetches (see fetchIdleBackoff). */
+  fetchIdleMaxIntervalMs?: number;
   /** max.partition.fetch.bytes (default 1 MiB) */
   maxPartitionFetchBytes?: number;
   /** fetch.max.bytes (default 50 MiB; the server caps one response at 4 MiB) */
@@ -93,6 +96,7 @@ export const CONSUMER_DEFAULTS = {
   fetchMinBytes: 1,
   fetchMaxWaitMs: 500,
   fetchIdleBackoff: true,
+  fetchIdleMaxIntervalMs: 1000,
   maxPartitionFetchBytes: 1024 * 1024,
   fetchMaxBytes: 50 * 1024 * 1024,
   maxPollRecords: 500,
@@ -136,6 +140,7 @@ const NUMERIC = new Set<keyof ConsumerConfig>([
   'autoCommitIntervalMs',
   'fetchMinBytes',
   'fetchMaxWaitMs',
+  'fetchIdleMaxIntervalMs',
   'maxPartitionFetchBytes',
   'fetchMaxBytes',
   'maxPollRecords',

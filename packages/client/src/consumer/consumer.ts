@@ -31,8 +31,8 @@ import {
 
 /** Empty fetches in a row after which an idle consumer stops holding a (billed) server wait open. */
 const IDLE_AFTER_EMPTY_FETCHES = 3;
-/** The shortest client-side pause of an idle consumer, even with fetch.max.wait.ms 0 (which would otherwise spin). */
-const IDLE_MIN_PAUSE_MS = 100;
+/** The shortest gap between an idle consumer's fetches, even with fetch.max.wait.ms 0 (which would otherwise spin). */
+const IDLE_MIN_INTERVAL_MS = 100;
 
 type Mode = 'none' | 'subscribe' | 'assign';
 
@@ -63,6 +63,9 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
   private closed = false;
   /** Fetches in a row that brought nothing: past IDLE_AFTER_EMPTY_FETCHES the consumer waits on the client. */
   private emptyFetches = 0;
+  /** While idle: the gap between fetch starts, doubling per empty fetch up to fetchIdleMaxIntervalMs, and when the next may go. */
+  private idleIntervalMs = 0;
+  private nextIdleFetchAt = 0;
 
   constructor(config: ConsumerConfig<K, V>) {
     this.config = resolveConsumerConfig(config);
@@ -120,6 +123,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
       }
     }
     for (const p of partitions) this.assigned.add(p);
+    this.leaveIdle();
   }
 
   /** Leaves the group (revoking everything first) or drops the manual assignment. */
@@ -193,11 +197,19 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
           continue;
         }
         const idle = this.config.fetchIdleBackoff && this.emptyFetches >= IDLE_AFTER_EMPTY_FETCHES;
+        // The gap is kept across polls: a short poll(timeout) must not turn into a fetch per poll.
+        if (idle && monotonicNow() < this.nextIdleFetchAt) {
+          await this.waitForChange(Math.min(this.nextIdleFetchAt, deadline) - monotonicNow());
+          continue;
+        }
+        const started = monotonicNow();
         await this.fetchOnce(fetchable, idle ? 0 : Math.min(this.config.fetchMaxWaitMs, remaining));
-        this.emptyFetches = this.fetcher.buffered ? 0 : this.emptyFetches + 1;
+        if (this.fetcher.buffered) this.leaveIdle();
+        else this.emptyFetches++;
         if (idle && !this.fetcher.buffered) {
-          const pause = Math.max(this.config.fetchMaxWaitMs, IDLE_MIN_PAUSE_MS);
-          await this.waitForChange(Math.min(pause, Math.max(0, deadline - monotonicNow())));
+          const first = Math.max(this.config.fetchMaxWaitMs, IDLE_MIN_INTERVAL_MS);
+          this.idleIntervalMs = this.idleIntervalMs === 0 ? first : Math.min(this.idleIntervalMs * 2, Math.max(first, this.config.fetchIdleMaxIntervalMs));
+          this.nextIdleFetchAt = started + this.idleIntervalMs;
         }
       }
     } finally {
@@ -281,6 +293,13 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
     throw new CorruptRecordError(state.topic, state.partition, batch.offset, batch.nextOffset, batch.message);
   }
 
+  /** Records flowed, or the application moved a position: fetch with server waits again, at once. */
+  private leaveIdle(): void {
+    this.emptyFetches = 0;
+    this.idleIntervalMs = 0;
+    this.nextIdleFetchAt = 0;
+  }
+
   private waitForChange(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const off = this.membership?.onChange(done);
@@ -362,6 +381,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
     const added = [...m.held.values()].filter((h) => !m.revoking.has(partitionKey(h.topic, h.partition)) && !this.assigned.has(partitionKey(h.topic, h.partition)));
     if (added.length > 0) {
       for (const h of added) this.assigned.add(h);
+      this.leaveIdle(); // new partitions may hold records: fetch them now
       await this.listener.onPartitionsAssigned?.(added.map(toTopicPartition));
     }
   }
@@ -494,6 +514,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
     state.resetTo = undefined;
     state.corrupt = undefined;
     this.fetcher.discard(state.key);
+    this.leaveIdle();
   }
 
   seekToBeginning(partitions: TopicPartition[] = this.assignment()): void {
@@ -510,6 +531,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
     state.resetTo = where;
     state.corrupt = undefined;
     this.fetcher.discard(state.key);
+    this.leaveIdle();
   }
 
   pause(partitions: TopicPartition[]): void {
@@ -518,6 +540,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
 
   resume(partitions: TopicPartition[]): void {
     for (const tp of partitions) this.requireAssigned(tp).paused = false;
+    this.leaveIdle();
   }
 
   paused(): TopicPartition[] {
