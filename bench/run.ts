@@ -17,6 +17,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   cost: async () => (await import('./cost.js')).runCostBench,
   memory: async () => (await import('./memory.js')).runMemoryBench,
   merge: async () => (await import('./merge.js')).runMergeBench,
+  sweep: async () => (await import('./sweep.js')).runSweepBench,
   compaction: async () => (await import('./compaction.js')).runCompactionBench,
   cli: async () => (await import('./cli-startup.js')).runCliStartupBench,
   gateway: async () => (await import('./gateway.js')).runGatewayBench,

@@ -34,6 +34,7 @@ const COUNTS: Array<keyof HousekeepingSummary> = [
   'recordsCompactedAway',
   'tombstonesRemoved',
   'compactionConflicts',
+  'markChunksRead',
 ];
 const BYTES: Array<keyof HousekeepingSummary> = ['bytesReclaimed', 'bytesMerged', 'compactionBytesRead', 'compactionBytesWritten'];
 

@@ -106,6 +106,9 @@ export interface HousekeepingSummary {
   compactionConflicts: number;
   deletedTopicsCleaned: number;
   sweepShards: number;
+  /** partition heads and index chunks the sweep's mark read */
+  markHeadsRead: number;
+  markChunksRead: number;
   objectsScanned: number;
   candidatesMarked: number;
   objectsReclaimed: number;
@@ -141,6 +144,8 @@ const emptySummary = (holder: string): HousekeepingSummary => ({
   compactionConflicts: 0,
   deletedTopicsCleaned: 0,
   sweepShards: 0,
+  markHeadsRead: 0,
+  markChunksRead: 0,
   objectsScanned: 0,
   candidatesMarked: 0,
   objectsReclaimed: 0,
@@ -314,7 +319,10 @@ async function sweepObjects(
     // The mark starts before anything is listed: objects are judged against references at least this recent.
     const markStart = nowOf(deps);
     const topics = await listTopics(deps);
-    const marked = await markReferences(deps, topics, settings.concurrency);
+    const stats = { headsRead: 0, chunksRead: 0 };
+    const marked = await markReferences(deps, topics, settings.concurrency, stats);
+    summary.markHeadsRead += stats.headsRead;
+    summary.markChunksRead += stats.chunksRead;
     for (const guard of guards) {
       if (nowOf(deps) >= deadline) break;
       const shard = guard.lease.name.slice(guard.lease.name.indexOf('#') + 1);

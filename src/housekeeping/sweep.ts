@@ -34,8 +34,14 @@ async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => P
   );
 }
 
+/** What a mark read: the cost that grows with the whole log (issue 15's incremental sweep is still open). */
+export interface MarkStats {
+  headsRead: number;
+  chunksRead: number;
+}
+
 /** Keys of every object a live batch references. */
-export async function markReferences(deps: LogDeps, topics: Topic[], concurrency = 8): Promise<Set<string>> {
+export async function markReferences(deps: LogDeps, topics: Topic[], concurrency = 8, stats: MarkStats = { headsRead: 0, chunksRead: 0 }): Promise<Set<string>> {
   const marked = new Set<string>();
   const add = (base: number, locations: IndexEntry[], from: number) => {
     for (const batch of withOffsets(base, locations)) if (batch.end > from) marked.add(batch.k);
@@ -44,9 +50,11 @@ export async function markReferences(deps: LogDeps, topics: Topic[], concurrency
     const partitions = Array.from({ length: topic.partitions }, (_, p) => p);
     const heads = await readHeads(deps, topic, partitions);
     await forEachLimited([...heads.entries()], concurrency, async ([partition, head]) => {
+      stats.headsRead++;
       add(head.recentBase, head.recent, head.logStartOffset);
       // Every chunk from the log start on, including ones a crashed spill left above recentBase.
       for await (const chunk of iterateChunks(deps, topic.topicId, partition, head.logStartOffset)) {
+        stats.chunksRead++;
         add(chunk.base, chunk.entries, head.logStartOffset);
       }
     });

@@ -58,7 +58,7 @@ describe('the housekeeping Lambda handler', () => {
     const last = emf[1]!;
     expect(last._aws.CloudWatchMetrics[0]?.Namespace).toBe('Floe');
     const names = last._aws.CloudWatchMetrics[0]!.Metrics.map((m) => m.Name);
-    expect(names).toEqual(expect.arrayContaining(['objectsReclaimed', 'bytesReclaimed', 'objectsMerged', 'leaseTakeovers']));
+    expect(names).toEqual(expect.arrayContaining(['objectsReclaimed', 'bytesReclaimed', 'objectsMerged', 'leaseTakeovers', 'markChunksRead']));
     expect(last).toMatchObject({ objectsReclaimed: 1, bytesReclaimed: 6 });
   });
 });
