@@ -141,8 +141,9 @@ export function nearestProduceUnits(units: readonly ProduceUnits[], requestBytes
 
 /**
  * Floe's monthly bill for a workload. Consumers tailing the log are charged as
- * polling continuously (as an idle consumer does) plus reading every byte from S3
- * with a cold cache: an upper bound, since warm instances serve tails from memory.
+ * polling as an idle consumer does plus reading every byte from S3 with a cold
+ * cache; a consumer tailing small requests fetches more often than that (see
+ * docs/cost-model.md, "The arithmetic").
  */
 export function floeMonthly(w: Workload, m: FloeUnits, p: Prices = PRICES): Breakdown {
   const gib = gibPerMonth(w.ingestMiBps, p);

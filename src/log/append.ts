@@ -254,6 +254,6 @@ export async function spill(deps: LogDeps, topicId: string, partition: number, r
   await trimHead(deps, topicId, partition, recentBase, base, chunks * size); // false: someone else trimmed first
 }
 
-/** The partition head, strongly consistent. */
+/** The partition head, strongly consistent unless asked otherwise (see getHead). */
 export const readHead = (deps: LogDeps, topicId: string, partition: number, consistent = true): Promise<PartitionHead | undefined> =>
   getHead(deps, topicId, partition, consistent);

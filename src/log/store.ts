@@ -119,7 +119,6 @@ export async function deleteHeads(deps: LogDeps, topicId: string, partitions: nu
   await batchWriteAll(deps.dynamo, deps.logTable, deletes);
 }
 
-/** A partition head, strongly consistent. */
 /**
  * A partition head. consistent false: half the read units, but the head may be a moment old
  * (never newer than the latest write, never pointing at anything not yet durable).
