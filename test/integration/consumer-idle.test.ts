@@ -74,4 +74,32 @@ describe('idle fetch backoff', () => {
     }
     else expect(late.filter((w) => w >= 100).length).toBeGreaterThan(late.length / 2); // poll's time left can shorten a few
   });
+
+  it('fetches at once after seek(), however wide the idle gap has grown', async () => {
+    // Prepare: one record read, then an idle spell long enough for the gap to reach several seconds
+    const topic = uniqueName('idle-seek');
+    await Admin.fromClient(env.http).createTopic(topic, 1);
+    await produceRaw(env.http, { acks: -1, timeoutMs: 5000, topics: [{ topic, partitions: [{ partition: 0, records: encodeRecordBatch({ records: [{ key: null, value: Buffer.from('first') }] }) }] }] });
+    const consumer = new Consumer<string | null, string | null>({
+      bootstrap: env.cluster.url,
+      fetchMaxWaitMs: 300,
+      fetchIdleMaxIntervalMs: 10_000,
+      autoOffsetReset: 'earliest',
+      keyDeserializer: Deserializers.string as never,
+      valueDeserializer: Deserializers.string as never,
+    });
+    consumer.assign([{ topic, partition: 0 }]);
+    expect(await pollFor(consumer, 6000)).toEqual(['first']);
+
+    // Act
+    consumer.seek({ topic, partition: 0 }, 0);
+    const started = performance.now();
+    const again = await consumer.poll(1500);
+    const took = performance.now() - started;
+    await consumer.close();
+
+    // Assess: the idle gap had reached seconds; a seek does not wait it out
+    expect(again.map((r) => r.value)).toEqual(['first']);
+    expect(took).toBeLessThan(1500);
+  });
 });
