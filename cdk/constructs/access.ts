@@ -9,7 +9,7 @@
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
+import { META_PREFIX, SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import type { HandlerName } from '../handlers.js';
 
 const READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'] as const;
@@ -32,6 +32,8 @@ export interface FunctionAccess {
   readonly segmentObjects?: readonly string[];
   /** s3:ListBucket on the bucket (orphan collection lists segment keys). */
   readonly listBucket?: boolean;
+  /** Object actions on `<bucket>/<META_PREFIX>*` (housekeeping's mark cache). */
+  readonly metaObjects?: readonly string[];
   readonly logTable?: readonly string[];
   readonly groupsTable?: readonly string[];
 }
@@ -48,6 +50,7 @@ export const FUNCTION_ACCESS: Readonly<Record<HandlerName, FunctionAccess>> = {
   housekeeping: {
     listBucket: true,
     segmentObjects: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+    metaObjects: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
     logTable: READ_WRITE,
     groupsTable: READ_WRITE,
   },
@@ -75,6 +78,9 @@ export interface AccessTargets {
 /** The ARN pattern of segment objects in a general purpose bucket: the only wildcard Floe's policies contain. */
 export const segmentObjectsArn = (bucket: IBucket): string => bucket.arnForObjects(`${SEGMENT_PREFIX}*`);
 
+/** The ARN pattern of housekeeping's own objects (the mark cache) in a general purpose bucket. */
+export const metaObjectsArn = (bucket: IBucket): string => bucket.arnForObjects(`${META_PREFIX}*`);
+
 /** The wildcard resource the statements for `segments` contain, if any (for cdk-nag acknowledgements). */
 export const segmentWildcard = (segments: SegmentTarget): string | undefined => ('bucket' in segments ? segmentObjectsArn(segments.bucket) : undefined);
 
@@ -85,8 +91,8 @@ export function accessStatements(access: FunctionAccess, targets: AccessTargets)
   const statements: PolicyStatement[] = [];
   const segments = targets.segments;
   if ('directoryBucketArn' in segments) {
-    if (access.segmentObjects?.length || access.listBucket) {
-      const readOnly = (access.segmentObjects ?? []).every((a) => READ_ONLY_OBJECT_ACTIONS.includes(a));
+    if (access.segmentObjects?.length || access.listBucket || access.metaObjects?.length) {
+      const readOnly = [...(access.segmentObjects ?? []), ...(access.metaObjects ?? [])].every((a) => READ_ONLY_OBJECT_ACTIONS.includes(a));
       statements.push(
         new PolicyStatement({
           sid: 'SegmentSessions',
@@ -104,6 +110,16 @@ export function accessStatements(access: FunctionAccess, targets: AccessTargets)
         effect: Effect.ALLOW,
         actions: [...access.segmentObjects],
         resources: [segmentObjectsArn(segments.bucket)],
+      }),
+    );
+  }
+  if (access.metaObjects?.length && 'bucket' in segments) {
+    statements.push(
+      new PolicyStatement({
+        sid: 'HousekeepingObjects',
+        effect: Effect.ALLOW,
+        actions: [...access.metaObjects],
+        resources: [metaObjectsArn(segments.bucket)],
       }),
     );
   }

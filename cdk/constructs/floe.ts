@@ -12,8 +12,8 @@ import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../../src/config/index.js';
-import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
-import { accessStatements, FUNCTION_ACCESS, segmentWildcard } from './access.js';
+import { META_PREFIX, SEGMENT_PREFIX } from '../../src/storage/keys.js';
+import { accessStatements, FUNCTION_ACCESS, metaObjectsArn, segmentWildcard } from './access.js';
 import { FloeAcls } from './floe-acls.js';
 import { FloeFunction, type FloeLogLevel } from './floe-function.js';
 import { FloeHousekeepingSchedule } from './floe-housekeeping-schedule.js';
@@ -191,6 +191,14 @@ export class Floe extends Construct {
           wildcard,
           `Segment object keys are generated per request (${SEGMENT_PREFIX}<3 hex>/<time>-<random>), so object ` +
             `actions must cover the ${SEGMENT_PREFIX} prefix; the wildcard is limited to that prefix of this stack's bucket.`,
+        );
+      }
+      if (access.metaObjects?.length && this.storage.bucket) {
+        acknowledgeWildcardResource(
+          fn.role,
+          metaObjectsArn(this.storage.bucket),
+          `Housekeeping keeps one object per pass under ${META_PREFIX} (its mark cache, keys made per pass); ` +
+            `the wildcard is limited to that prefix of this stack's bucket.`,
         );
       }
       functions[name] = fn;

@@ -20,6 +20,7 @@ import type { CompactionState } from './compaction-plan.js';
 import { migrateSpans, SPANS_MIGRATED, type SpanMigrationHooks } from './span-migration.js';
 import { executeMerge, planMerge, type MergeHooks } from './merge.js';
 import { advanceLogStart, deleteChunksBelow, retentionCut } from './retention.js';
+import { loadMarkCache, saveMarkCache } from './mark-cache.js';
 import { markReferences, sweepShard, type SweepHooks } from './sweep.js';
 import { listTopics, type Topic } from '../log/topics.js';
 
@@ -109,6 +110,8 @@ export interface HousekeepingSummary {
   /** partition heads and index chunks the sweep's mark read */
   markHeadsRead: number;
   markChunksRead: number;
+  /** partitions the mark read in full: no cached entry young enough (decision 36) */
+  markPartitionsReadInFull: number;
   objectsScanned: number;
   candidatesMarked: number;
   objectsReclaimed: number;
@@ -146,6 +149,7 @@ const emptySummary = (holder: string): HousekeepingSummary => ({
   sweepShards: 0,
   markHeadsRead: 0,
   markChunksRead: 0,
+  markPartitionsReadInFull: 0,
   objectsScanned: 0,
   candidatesMarked: 0,
   objectsReclaimed: 0,
@@ -319,10 +323,21 @@ async function sweepObjects(
     // The mark starts before anything is listed: objects are judged against references at least this recent.
     const markStart = nowOf(deps);
     const topics = await listTopics(deps);
-    const stats = { headsRead: 0, chunksRead: 0 };
-    const marked = await markReferences(deps, topics, settings.concurrency, stats);
+    const stats = { headsRead: 0, chunksRead: 0, partitionsReadInFull: 0 };
+    const previous = await loadMarkCache(deps.store);
+    const { marked, cache } = await markReferences(deps, topics, {
+      concurrency: settings.concurrency,
+      stats,
+      cache: previous.cache,
+      markStart,
+      maxAgeMs: settings.graceMs / 2,
+    });
     summary.markHeadsRead += stats.headsRead;
     summary.markChunksRead += stats.chunksRead;
+    summary.markPartitionsReadInFull += stats.partitionsReadInFull;
+    await saveMarkCache(deps.store, cache, markStart, previous.keys).catch((error: unknown) => {
+      summary.errors.push(`mark cache: ${String((error as Error)?.message ?? error)}`);
+    });
     for (const guard of guards) {
       if (nowOf(deps) >= deadline) break;
       const shard = guard.lease.name.slice(guard.lease.name.indexOf('#') + 1);

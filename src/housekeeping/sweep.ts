@@ -4,7 +4,8 @@
  * elsewhere, expired by retention, or of deleted topics.
  *
  * mark:  every location at or above the log start offset of every partition of every topic
- *        (head first, then its index chunks: a concurrent spill writes chunks before it trims).
+ *        (head first, then its index chunks: a concurrent spill writes chunks before it trims);
+ *        chunks read by earlier passes come from the mark cache while young (mark-cache.ts).
  * sweep: per shard of keys (the first hex digit of the prefix, one lease each), LIST the objects.
  *        An object whose key time is older than markStart - grace and that the mark did not see
  *        becomes a candidate {since: markStart}; it is deleted by a later sweep when it has been a
@@ -17,12 +18,13 @@
  */
 import { segmentKeyTime, segmentShardPrefix } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import type { LogDeps } from '../log/deps.js';
 import { fencedWrites, gcCandidateItems } from '../log/store.js';
 import { iterateChunks } from '../log/index-chunks.js';
 import type { LeaseGuard } from '../leases/leases.js';
 import { LIMITS } from '../log/limits.js';
-import { withOffsets, type IndexEntry } from '../log/partition-head.js';
+import { withOffsets } from '../log/partition-head.js';
+import { nowOf, type LogDeps } from '../log/deps.js';
+import { markCacheId, type MarkCache, type MarkCacheEntry } from './mark-cache.js';
 import { readHeads, type Topic } from '../log/topics.js';
 
 async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
@@ -34,32 +36,57 @@ async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => P
   );
 }
 
-/** What a mark read: the cost that grows with the whole log (issue 15's incremental sweep is still open). */
+/** What a mark read. */
 export interface MarkStats {
   headsRead: number;
   chunksRead: number;
+  /** partitions read in full (no cache entry young enough) */
+  partitionsReadInFull: number;
 }
 
-/** Keys of every object a live batch references. */
-export async function markReferences(deps: LogDeps, topics: Topic[], concurrency = 8, stats: MarkStats = { headsRead: 0, chunksRead: 0 }): Promise<Set<string>> {
+export interface MarkOptions {
+  concurrency?: number;
+  stats?: MarkStats;
+  /** the previous passes' mark (mark-cache.ts): entries younger than maxAgeMs spare re-reading old chunks */
+  cache?: MarkCache;
+  markStart?: number;
+  maxAgeMs?: number;
+}
+
+/**
+ * Keys of every object a live batch references, and the cache entries the next pass may start
+ * from. Without a cache (or with entries older than maxAgeMs) every chunk from the log start on
+ * is read, including ones a crashed spill left above recentBase.
+ */
+export async function markReferences(deps: LogDeps, topics: Topic[], options: MarkOptions = {}): Promise<{ marked: Set<string>; cache: MarkCache }> {
+  const { concurrency = 8, stats = { headsRead: 0, chunksRead: 0, partitionsReadInFull: 0 }, cache = new Map(), markStart = nowOf(deps), maxAgeMs = 0 } = options;
   const marked = new Set<string>();
-  const add = (base: number, locations: IndexEntry[], from: number) => {
-    for (const batch of withOffsets(base, locations)) if (batch.end > from) marked.add(batch.k);
-  };
+  const next: MarkCache = new Map();
   for (const topic of topics) {
     const partitions = Array.from({ length: topic.partitions }, (_, p) => p);
     const heads = await readHeads(deps, topic, partitions);
     await forEachLimited([...heads.entries()], concurrency, async ([partition, head]) => {
       stats.headsRead++;
-      add(head.recentBase, head.recent, head.logStartOffset);
-      // Every chunk from the log start on, including ones a crashed spill left above recentBase.
-      for await (const chunk of iterateChunks(deps, topic.topicId, partition, head.logStartOffset)) {
+      for (const batch of withOffsets(head.recentBase, head.recent)) if (batch.end > head.logStartOffset) marked.add(batch.k);
+      const id = markCacheId(topic.topicId, partition);
+      const cached = cache.get(id);
+      const young = cached !== undefined && markStart - cached.b < maxAgeMs;
+      if (!young) stats.partitionsReadInFull++;
+      const entry: MarkCacheEntry = young ? { b: cached.b, e: cached.e, r: { ...cached.r } } : { b: markStart, e: head.logStartOffset, r: {} };
+      // Head first, then chunks: a concurrent spill writes its chunk before it trims the head.
+      for await (const chunk of iterateChunks(deps, topic.topicId, partition, Math.max(entry.e, head.logStartOffset))) {
         stats.chunksRead++;
-        add(chunk.base, chunk.entries, head.logStartOffset);
+        for (const batch of withOffsets(chunk.base, chunk.entries)) entry.r[batch.k] = Math.max(entry.r[batch.k] ?? 0, batch.end);
+        entry.e = Math.max(entry.e, chunk.end);
       }
+      for (const [key, end] of Object.entries(entry.r)) {
+        if (end > head.logStartOffset) marked.add(key);
+        else delete entry.r[key]; // below the log start: retention let it go
+      }
+      next.set(id, entry);
     });
   }
-  return marked;
+  return { marked, cache: next };
 }
 
 export interface SweepOutcome {

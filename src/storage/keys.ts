@@ -128,6 +128,12 @@ export function newSegmentKey(now = new Date()): string {
 export const SEGMENT_SHARDS = Array.from({ length: 16 }, (_, i) => i.toString(16));
 export const segmentShardPrefix = (shard: string): string => `${SEGMENT_PREFIX}${shard}`;
 
+/** Housekeeping's own objects (never listed by the sweep, which lists SEGMENT_PREFIX only). */
+export const META_PREFIX = 'meta/';
+/** The sweep's remembered mark, one object per pass (src/housekeeping/mark-cache.ts). */
+export const MARK_CACHE_PREFIX = `${META_PREFIX}mark/`;
+export const markCacheKey = (markStart: number): string => `${MARK_CACHE_PREFIX}${padOffset(markStart)}-${randomBytes(4).toString('hex')}.json.gz`;
+
 /** Time the segment was written, parsed back from its key (orphan collection uses it). */
 export function segmentKeyTime(key: string): number | undefined {
   const match = /\/(\d{13})-[0-9a-f]+$/.exec(key);

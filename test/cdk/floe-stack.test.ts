@@ -17,7 +17,7 @@ import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../src/config/index.js';
 import { FUNCTION_NAMES } from '../../src/local/function-url-server.js';
-import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
+import { META_PREFIX, SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import { GROUPS_TABLE, LOG_TABLE, TABLES } from '../../src/storage/tables.js';
 import { FloeStack } from '../../cdk/floe-stack.js';
 import { DEFAULT_RETENTION_ENV, FLOE_DEFAULTS, FUNCTION_DEFAULTS } from '../../cdk/constructs/floe.js';
@@ -301,9 +301,11 @@ describe('IAM', () => {
   it('scopes every statement to this stack\'s bucket, tables and log groups', () => {
     const bucket = logicalId(stack.floe.storage.bucket!);
     const segments = { 'Fn::Join': ['', [getAtt(bucket), `/${SEGMENT_PREFIX}*`]] };
+    const meta = { 'Fn::Join': ['', [getAtt(bucket), `/${META_PREFIX}*`]] };
     for (const name of HANDLERS) {
       const allowed = [
         segments,
+        meta,
         getAtt(bucket),
         getAtt(logicalId(stack.floe.storage.logTable)),
         getAtt(logicalId(stack.floe.storage.groupsTable)),
@@ -322,6 +324,7 @@ describe('IAM', () => {
     // Assess against the matrix written out here, not against cdk/constructs/access.ts.
     const bucket = logicalId(stack.floe.storage.bucket!);
     const segments = { 'Fn::Join': ['', [getAtt(bucket), `/${SEGMENT_PREFIX}*`]] };
+    const meta = { 'Fn::Join': ['', [getAtt(bucket), `/${META_PREFIX}*`]] };
     const log = getAtt(logicalId(stack.floe.storage.logTable));
     const groups = getAtt(logicalId(stack.floe.storage.groupsTable));
     const read = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
@@ -334,7 +337,7 @@ describe('IAM', () => {
       'dynamodb:Query',
       'dynamodb:UpdateItem',
     ];
-    const expected: Record<HandlerName, { segments: string[]; bucket: string[]; log: string[]; groups: string[] }> = {
+    const expected: Record<HandlerName, { segments: string[]; meta?: string[]; bucket: string[]; log: string[]; groups: string[] }> = {
       produce: {
         segments: ['s3:PutObject'],
         bucket: [],
@@ -346,6 +349,8 @@ describe('IAM', () => {
       groups: { segments: ['s3:GetObject'], bucket: [], log: read, groups: readWrite },
       housekeeping: {
         segments: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+        // its mark cache (decision 36)
+        meta: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
         bucket: ['s3:ListBucket'],
         log: readWrite,
         groups: readWrite,
@@ -354,6 +359,7 @@ describe('IAM', () => {
     for (const name of HANDLERS) {
       const statements = roleStatements(template, stack, name);
       expect(actionsOn(statements, segments), `${name} segments`).toEqual(expected[name].segments);
+      expect(actionsOn(statements, meta), `${name} meta`).toEqual(expected[name].meta ?? []);
       expect(actionsOn(statements, getAtt(bucket)), `${name} bucket`).toEqual(expected[name].bucket);
       expect(actionsOn(statements, log), `${name} log table`).toEqual(expected[name].log);
       expect(actionsOn(statements, groups), `${name} groups table`).toEqual(expected[name].groups);
@@ -630,6 +636,8 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-SQS3',
         `AwsSolutions-IAM5[Resource::${bucketArn}/${SEGMENT_PREFIX}*]`,
         `AwsSolutions-IAM5[Resource::${optInBucketArn}/${SEGMENT_PREFIX}*]`,
+        `AwsSolutions-IAM5[Resource::${bucketArn}/${META_PREFIX}*]`,
+        `AwsSolutions-IAM5[Resource::${optInBucketArn}/${META_PREFIX}*]`,
       ]),
     );
 

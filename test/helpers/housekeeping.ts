@@ -110,7 +110,7 @@ export async function segmentKeys(deps: HousekeepingProcessDeps): Promise<string
 
 /** Objects in the bucket that no live batch references (what the sweep must eventually remove). */
 export async function unreferencedObjects(deps: HousekeepingProcessDeps): Promise<string[]> {
-  const marked = await markReferences(deps, await listTopics(deps));
+  const { marked } = await markReferences(deps, await listTopics(deps));
   return (await segmentKeys(deps)).filter((key) => !marked.has(key));
 }
 
