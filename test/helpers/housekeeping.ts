@@ -6,6 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createInterface } from 'node:readline';
+import { afterAll, beforeAll } from 'vitest';
+import { Admin } from '../../packages/client/src/admin.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { startCluster, type LocalCluster } from '../../src/local/cluster.js';
 import { createAwsClients } from '../../src/aws/clients.js';
 import { createHousekeepingDeps, type HousekeepingProcessDeps } from '../../src/handlers/housekeeping-deps.js';
 import type { HousekeepingSummary } from '../../src/housekeeping/housekeeping.js';
@@ -135,4 +139,54 @@ export async function stripSpans(deps: HousekeepingProcessDeps, topicId: string,
     if (item.sk === 'head') await deps.dynamo.send(new PutCommand({ TableName: deps.logTable, Item: { ...item, recent: strip(item.recent as []) } }));
     else if (String(item.sk).startsWith('i#')) await deps.dynamo.send(new PutCommand({ TableName: deps.logTable, Item: { ...item, entries: strip(item.entries as []) } }));
   }
+}
+
+export interface HousekeepingTestContext {
+  readonly storage: OwnStorage;
+  readonly cluster: LocalCluster;
+  readonly http: FloeHttpClient;
+  readonly admin: Admin;
+  /** housekeeping's own clients and uncached store, on the same storage */
+  readonly deps: HousekeepingProcessDeps;
+}
+
+/**
+ * The set-up housekeeping tests share: a storage of their own (housekeeping sweeps everything in
+ * it), a cluster on it and housekeeping deps, started before the file's tests and stopped after.
+ */
+export function useHousekeepingCluster(): HousekeepingTestContext {
+  let started: HousekeepingTestContext | undefined;
+  beforeAll(async () => {
+    const storage = await startOwnStorage();
+    const cluster = await startCluster({ storage });
+    const http = new FloeHttpClient(cluster.url);
+    started = { storage, cluster, http, admin: Admin.fromClient(http), deps: housekeepingDepsOn(storage) };
+  });
+  afterAll(async () => {
+    await started?.cluster.close();
+    started?.deps.clients.s3.destroy();
+    started?.deps.clients.dynamo.destroy();
+    await started?.storage.stop();
+  });
+  const get = (): HousekeepingTestContext => {
+    if (!started) throw new Error('useHousekeepingCluster: read before its beforeAll ran');
+    return started;
+  };
+  return {
+    get storage() {
+      return get().storage;
+    },
+    get cluster() {
+      return get().cluster;
+    },
+    get http() {
+      return get().http;
+    },
+    get admin() {
+      return get().admin;
+    },
+    get deps() {
+      return get().deps;
+    },
+  };
 }

@@ -3,35 +3,27 @@
  * one, an entry older than half the grace is read again in full, and an object a merge points
  * chunks at after the cache was taken is never collected, while the objects it replaced are.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Admin } from '../../packages/client/src/admin.js';
-import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { describe, expect, it } from 'vitest';
 import { produceRaw } from '../../packages/client/src/log-client.js';
-import type { HousekeepingProcessDeps } from '../../src/handlers/housekeeping-deps.js';
 import { runHousekeeping, type HousekeepingOptions, type HousekeepingSummary } from '../../src/housekeeping/housekeeping.js';
 import { listTopics } from '../../src/log/topics.js';
-import { startCluster, type LocalCluster } from '../../src/local/cluster.js';
 import { uniqueName } from '../helpers/cluster.js';
-import { housekeepingDepsOn, segmentKeys, startOwnStorage, type OwnStorage } from '../helpers/housekeeping.js';
+import { segmentKeys, useHousekeepingCluster } from '../helpers/housekeeping.js';
 import { batchOf, readPartition } from '../helpers/log.js';
 
 const GRACE = 60_000;
-let storage: OwnStorage;
-let cluster: LocalCluster;
-let http: FloeHttpClient;
-let admin: Admin;
-let deps: HousekeepingProcessDeps;
+const env = useHousekeepingCluster();
 
 /** One pass at time `now` (the clock housekeeping judges ages and leases by). */
 async function passAt(now: number, options: HousekeepingOptions = {}): Promise<HousekeepingSummary> {
-  const summary = await runHousekeeping({ ...deps, now: () => now }, { ...options, settings: { graceMs: GRACE, leaseMs: 10_000, ...options.settings } });
+  const summary = await runHousekeeping({ ...env.deps, now: () => now }, { ...options, settings: { graceMs: GRACE, leaseMs: 10_000, ...options.settings } });
   expect(summary.errors).toEqual([]);
   return summary;
 }
 
 async function produceRequests(topic: string, partitions: number, requests: number, tag: string): Promise<void> {
   for (let i = 0; i < requests; i++) {
-    const [r] = await produceRaw(http, {
+    const [r] = await produceRaw(env.http, {
       acks: -1,
       timeoutMs: 10_000,
       topics: [{ topic, partitions: Array.from({ length: partitions }, (_, p) => ({ partition: p, records: batchOf([`${tag}-p${p}-${i}`]) })) }],
@@ -40,27 +32,13 @@ async function produceRequests(topic: string, partitions: number, requests: numb
   }
 }
 
-const totalPartitions = async () => (await listTopics(deps)).reduce((s, t) => s + t.partitions, 0);
-
-beforeAll(async () => {
-  storage = await startOwnStorage();
-  cluster = await startCluster({ storage });
-  http = new FloeHttpClient(cluster.url);
-  admin = Admin.fromClient(http);
-  deps = housekeepingDepsOn(storage);
-});
-afterAll(async () => {
-  await cluster?.close();
-  deps?.clients.s3.destroy();
-  deps?.clients.dynamo.destroy();
-  await storage?.stop();
-});
+const totalPartitions = async () => (await listTopics(env.deps)).reduce((s, t) => s + t.partitions, 0);
 
 describe('the mark cache', () => {
   it('reads no chunk when nothing changed, only the new ones after spills, and everything once an entry is half a grace old', async () => {
     // Prepare
     const topic = uniqueName('mark');
-    await admin.createTopic(topic, 2);
+    await env.admin.createTopic(topic, 2);
     await produceRequests(topic, 2, 24, 'a');
     // In the past, so the caches this test writes sort before the next test's (the newest is read).
     const t0 = Date.now() - 3 * GRACE;
@@ -86,20 +64,20 @@ describe('the mark cache', () => {
   it('never collects what a merge references after the cache was taken, and collects what it replaced', async () => {
     // Prepare: small objects, and a cache taken before any merge
     const topic = uniqueName('mark-merge');
-    await admin.createTopic(topic, 2);
+    await env.admin.createTopic(topic, 2);
     await produceRequests(topic, 2, 28, 'm');
-    const before = await Promise.all([0, 1].map((p) => readPartition(http, topic, p)));
+    const before = await Promise.all([0, 1].map((p) => readPartition(env.http, topic, p)));
     const t0 = Date.now();
     await passAt(t0, { topics: [] });
-    const objectsBefore = new Set(await segmentKeys(deps));
+    const objectsBefore = new Set(await segmentKeys(env.deps));
 
     // Act: merge (its sweep judges with the cache taken before), then sweep-only passes over three graces
     const merged = await passAt(t0 + 1000, { topics: [topic], settings: { mergeTargetBytes: 1500 } });
-    const mergedObjects = (await segmentKeys(deps)).filter((k) => !objectsBefore.has(k));
+    const mergedObjects = (await segmentKeys(env.deps)).filter((k) => !objectsBefore.has(k));
     let reclaimed = 0;
     for (let t = t0 + GRACE / 4; t <= t0 + 3 * GRACE; t += GRACE / 4) reclaimed += (await passAt(t, { topics: [] })).objectsReclaimed;
-    const after = await Promise.all([0, 1].map((p) => readPartition(http, topic, p)));
-    const left = new Set(await segmentKeys(deps));
+    const after = await Promise.all([0, 1].map((p) => readPartition(env.http, topic, p)));
+    const left = new Set(await segmentKeys(env.deps));
 
     // Assess
     expect(merged.mergedObjectsWritten).toBeGreaterThan(0);
