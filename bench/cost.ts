@@ -39,6 +39,7 @@ import { measureIdlePolling, measureWakeLatency } from './lib/idle-consumer.js';
 import { diffSnapshot, startMeteredCluster } from './lib/metered-cluster.js';
 import { LATENCY_MODELS, PRICES, PRICES_AS_OF } from './lib/prices.js';
 import { GiB, MiB, printResult, round, type BenchSink } from './lib/report.js';
+import { summarize } from './lib/stats.js';
 import { startStorageProcess } from './lib/storage-process.js';
 import { envInteger } from '../src/config/index.js';
 
@@ -203,14 +204,15 @@ export async function runCostBench(sink: BenchSink = printResult): Promise<void>
       });
     }
     const wake = { backoff: await measureWakeLatency(writer, {}, WAKE_TRIALS), serverWait: await measureWakeLatency(writer, { fetchIdleBackoff: false }, WAKE_TRIALS) };
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const backoff = summarize(wake.backoff, 6);
+    const serverWait = summarize(wake.serverWait, 6);
     sink({
       name: 'latency.idle-wake',
       params: { trials: WAKE_TRIALS, fetchMaxWaitMs: CONSUMER_DEFAULTS.fetchMaxWaitMs, fetchIdleMaxIntervalMs: CONSUMER_DEFAULTS.fetchIdleMaxIntervalMs, storageModel: model.name },
-      value: round(mean(wake.backoff), 1),
+      value: round(backoff.mean, 1),
       unit: 'ms from produce ack to poll() returning the record, after an idle spell (mean)',
-      comparison: { name: 'fetchIdleBackoff false (server waits)', value: round(mean(wake.serverWait), 1), unit: 'ms (mean)' },
-      addedMs: { mean: round(mean(wake.backoff) - mean(wake.serverWait), 1), max: round(Math.max(...wake.backoff) - mean(wake.serverWait), 1) },
+      comparison: { name: 'fetchIdleBackoff false (server waits)', value: round(serverWait.mean, 1), unit: 'ms (mean)' },
+      addedMs: { mean: round(backoff.mean - serverWait.mean, 1), max: round(backoff.max - serverWait.mean, 1) },
       samples: { backoff: wake.backoff.map((x) => round(x, 1)), serverWait: wake.serverWait.map((x) => round(x, 1)) },
     });
 

@@ -7,6 +7,7 @@ import { Admin } from '../../packages/client/src/admin.js';
 import { Consumer, type ConsumerConfig } from '../../packages/client/src/consumer/index.js';
 import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { produceRaw } from '../../packages/client/src/log-client.js';
+import { sleep } from '../../packages/protocol/src/async.js';
 import { encodeRecordBatch } from '../../packages/protocol/src/records/record-batch.js';
 import type { IdlePollUnits } from './cost-model.js';
 import { diffSnapshot, type MeteredCluster } from './metered-cluster.js';
@@ -27,7 +28,7 @@ export interface IdleMeasurement {
 /** Billable units per hour of one consumer polling an empty partition, after SETTLE_MS of idling. */
 export async function measureIdlePolling(cluster: MeteredCluster, config: IdleConfig, seconds: number): Promise<IdleMeasurement> {
   const topic = `bench-idle-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-  await Admin.fromClient(clientOf(cluster)).createTopic(topic, 1);
+  await Admin.fromClient(new FloeHttpClient(cluster.cluster.url)).createTopic(topic, 1);
   const consumer = new Consumer({ ...config, bootstrap: cluster.cluster.url });
   consumer.assign([{ topic, partition: 0 }]);
   try {
@@ -59,7 +60,7 @@ export async function measureIdlePolling(cluster: MeteredCluster, config: IdleCo
  * records land at every phase of the consumer's fetch schedule).
  */
 export async function measureWakeLatency(cluster: MeteredCluster, config: IdleConfig, trials: number): Promise<number[]> {
-  const http = clientOf(cluster);
+  const http = new FloeHttpClient(cluster.cluster.url);
   const topic = `bench-wake-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   await Admin.fromClient(http).createTopic(topic, 1);
   const consumer = new Consumer({ ...config, bootstrap: cluster.cluster.url });
@@ -101,6 +102,3 @@ async function pollFor(consumer: Consumer<Buffer | null, Buffer | null>, ms: num
   const until = performance.now() + ms;
   while (performance.now() < until) await consumer.poll(Math.min(POLL_TIMEOUT_MS, Math.max(0, until - performance.now())));
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const clientOf = (cluster: MeteredCluster): FloeHttpClient => new FloeHttpClient(cluster.cluster.url);

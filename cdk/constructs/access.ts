@@ -8,7 +8,9 @@
  */
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { acknowledgeWildcardResource } from './nag.js';
 import { META_PREFIX, SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import type { HandlerName } from '../handlers.js';
 
@@ -81,77 +83,46 @@ export const segmentObjectsArn = (bucket: IBucket): string => bucket.arnForObjec
 /** The ARN pattern of housekeeping's own objects (the mark cache) in a general purpose bucket. */
 export const metaObjectsArn = (bucket: IBucket): string => bucket.arnForObjects(`${META_PREFIX}*`);
 
-/** The wildcard resource the statements for `segments` contain, if any (for cdk-nag acknowledgements). */
-export const segmentWildcard = (segments: SegmentTarget): string | undefined => ('bucket' in segments ? segmentObjectsArn(segments.bucket) : undefined);
-
 /** Object actions a ReadOnly S3 Express session allows; any other needs a ReadWrite session. */
 const READ_ONLY_OBJECT_ACTIONS: readonly string[] = ['s3:GetObject'];
 
-export function accessStatements(access: FunctionAccess, targets: AccessTargets): PolicyStatement[] {
+const allow = (sid: string, actions: readonly string[], resource: string, conditions?: Record<string, unknown>): PolicyStatement =>
+  new PolicyStatement({ sid, effect: Effect.ALLOW, actions: [...actions], resources: [resource], ...(conditions ? { conditions } : {}) });
+
+function accessStatements(access: FunctionAccess, targets: AccessTargets): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
   const segments = targets.segments;
   if ('directoryBucketArn' in segments) {
-    if (access.segmentObjects?.length || access.listBucket || access.metaObjects?.length) {
-      const readOnly = [...(access.segmentObjects ?? []), ...(access.metaObjects ?? [])].every((a) => READ_ONLY_OBJECT_ACTIONS.includes(a));
-      statements.push(
-        new PolicyStatement({
-          sid: 'SegmentSessions',
-          effect: Effect.ALLOW,
-          actions: ['s3express:CreateSession'],
-          resources: [segments.directoryBucketArn],
-          ...(readOnly ? { conditions: { StringEquals: { 's3express:SessionMode': 'ReadOnly' } } } : {}),
-        }),
-      );
+    const objectActions = [...(access.segmentObjects ?? []), ...(access.metaObjects ?? [])];
+    if (objectActions.length > 0 || access.listBucket) {
+      const readOnly = objectActions.every((a) => READ_ONLY_OBJECT_ACTIONS.includes(a));
+      statements.push(allow('SegmentSessions', ['s3express:CreateSession'], segments.directoryBucketArn, readOnly ? { StringEquals: { 's3express:SessionMode': 'ReadOnly' } } : undefined));
     }
-  } else if (access.segmentObjects?.length) {
-    statements.push(
-      new PolicyStatement({
-        sid: 'SegmentObjects',
-        effect: Effect.ALLOW,
-        actions: [...access.segmentObjects],
-        resources: [segmentObjectsArn(segments.bucket)],
-      }),
-    );
+  } else {
+    if (access.segmentObjects?.length) statements.push(allow('SegmentObjects', access.segmentObjects, segmentObjectsArn(segments.bucket)));
+    if (access.metaObjects?.length) statements.push(allow('HousekeepingObjects', access.metaObjects, metaObjectsArn(segments.bucket)));
+    if (access.listBucket) statements.push(allow('ListSegments', ['s3:ListBucket'], segments.bucket.bucketArn));
   }
-  if (access.metaObjects?.length && 'bucket' in segments) {
-    statements.push(
-      new PolicyStatement({
-        sid: 'HousekeepingObjects',
-        effect: Effect.ALLOW,
-        actions: [...access.metaObjects],
-        resources: [metaObjectsArn(segments.bucket)],
-      }),
-    );
-  }
-  if (access.listBucket && 'bucket' in segments) {
-    statements.push(
-      new PolicyStatement({
-        sid: 'ListSegments',
-        effect: Effect.ALLOW,
-        actions: ['s3:ListBucket'],
-        resources: [segments.bucket.bucketArn],
-      }),
-    );
-  }
-  if (access.logTable?.length) {
-    statements.push(
-      new PolicyStatement({
-        sid: 'LogTable',
-        effect: Effect.ALLOW,
-        actions: [...access.logTable],
-        resources: [targets.logTable.tableArn],
-      }),
-    );
-  }
-  if (access.groupsTable?.length) {
-    statements.push(
-      new PolicyStatement({
-        sid: 'GroupsTable',
-        effect: Effect.ALLOW,
-        actions: [...access.groupsTable],
-        resources: [targets.groupsTable.tableArn],
-      }),
-    );
-  }
+  if (access.logTable?.length) statements.push(allow('LogTable', access.logTable, targets.logTable.tableArn));
+  if (access.groupsTable?.length) statements.push(allow('GroupsTable', access.groupsTable, targets.groupsTable.tableArn));
   return statements;
+}
+
+/**
+ * Gives `role` the statements for `access` and acknowledges (cdk-nag) the prefix wildcards they
+ * contain: object keys are made per request (segments) or per pass (the mark cache), so object
+ * actions must cover a prefix, and only that prefix of this stack's bucket.
+ */
+export function grantAccess(role: IRole, access: FunctionAccess, targets: AccessTargets): void {
+  for (const statement of accessStatements(access, targets)) role.addToPrincipalPolicy(statement);
+  const segments = targets.segments;
+  if (!('bucket' in segments)) return;
+  const wildcards: Array<[readonly string[] | undefined, string, string]> = [
+    [access.segmentObjects, segmentObjectsArn(segments.bucket), `${SEGMENT_PREFIX}<3 hex>/<time>-<random>, one per request`],
+    [access.metaObjects, metaObjectsArn(segments.bucket), `${META_PREFIX}mark/<time>-<random>, one per housekeeping pass`],
+  ];
+  for (const [actions, arn, keys] of wildcards) {
+    if (!actions?.length) continue;
+    acknowledgeWildcardResource(role, arn, `Object keys are generated (${keys}), so object actions must cover their prefix; the wildcard is limited to that prefix of this stack's bucket.`);
+  }
 }

@@ -37,12 +37,10 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../../src/config/index.js';
 import { GATEWAY_ENV, GATEWAY_SASL_MECHANISMS, type GatewaySaslMechanism } from '../../src/config/gateway.js';
-import { SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import { PACKAGE_ROOT } from '../handlers.js';
-import { accessStatements, GATEWAY_ACCESS, segmentWildcard } from './access.js';
+import { GATEWAY_ACCESS, grantAccess } from './access.js';
 import type { FloeStorage } from './floe-storage.js';
 import { GATEWAY_VPC_CIDR, GatewayVpc } from './gateway-vpc.js';
-import { acknowledgeWildcardResource } from './nag.js';
 
 /** The gateway image's Dockerfile, relative to the package root (the build context). */
 export const GATEWAY_DOCKERFILE = 'docker/gateway/Dockerfile';
@@ -181,19 +179,10 @@ export class FloeGateway extends Construct {
     this.bootstrapServers = `${advertisedHost}:${settings.port}`;
 
     this.taskRole = new Role(this, 'TaskRole', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'), description: 'Floe Kafka gateway tasks' });
-    for (const statement of accessStatements(GATEWAY_ACCESS, props.storage)) this.taskRole.addToPolicy(statement);
+    grantAccess(this.taskRole, GATEWAY_ACCESS, props.storage);
     if (props.aclStatement) this.taskRole.addToPolicy(props.aclStatement);
     this.grantSecretRead(this.credentials, 'ReadSaslCredentials');
     if (tlsSecret) this.grantSecretRead(tlsSecret, 'ReadTlsCertificate');
-    const wildcard = segmentWildcard(props.storage.segments);
-    if (wildcard) {
-      acknowledgeWildcardResource(
-        this.taskRole,
-        wildcard,
-        `Segment object keys are generated per request (${SEGMENT_PREFIX}<3 hex>/<time>-<random>), so the gateway's object ` +
-          `actions must cover the ${SEGMENT_PREFIX} prefix; the wildcard is limited to that prefix of this stack's bucket.`,
-      );
-    }
 
     this.taskDefinition = new FargateTaskDefinition(this, 'Task', {
       cpu: settings.cpu,

@@ -12,15 +12,13 @@ import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../../src/config/index.js';
-import { META_PREFIX, SEGMENT_PREFIX } from '../../src/storage/keys.js';
-import { accessStatements, FUNCTION_ACCESS, metaObjectsArn, segmentWildcard } from './access.js';
+import { FUNCTION_ACCESS, grantAccess } from './access.js';
 import { FloeAcls } from './floe-acls.js';
 import { FloeFunction, type FloeLogLevel } from './floe-function.js';
 import { FloeHousekeepingSchedule } from './floe-housekeeping-schedule.js';
 import { FloeGateway, type FloeGatewayOptions } from './floe-gateway.js';
 import { FloeMonitoring } from './floe-monitoring.js';
 import { FloeStorage, type S3ExpressProps } from './floe-storage.js';
-import { acknowledgeWildcardResource } from './nag.js';
 import { HANDLERS, type HandlerName, URL_HANDLERS, type UrlHandlerName } from '../handlers.js';
 
 /** Read by the admin handler as the default retention.ms of new topics (and by housekeeping). */
@@ -180,27 +178,9 @@ export class Floe extends Construct {
         removalPolicy: devMode ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
         urlAuthType: (URL_HANDLERS as readonly string[]).includes(name) ? this.functionUrlAuthType : undefined,
       });
-      const access = FUNCTION_ACCESS[name];
-      fn.addToRolePolicy(...accessStatements(access, this.storage));
+      grantAccess(fn.role, FUNCTION_ACCESS[name], this.storage);
       const aclStatement = this.acls?.statementFor(name);
       if (aclStatement) fn.addToRolePolicy(aclStatement);
-      const wildcard = segmentWildcard(this.storage.segments);
-      if (access.segmentObjects?.length && wildcard) {
-        acknowledgeWildcardResource(
-          fn.role,
-          wildcard,
-          `Segment object keys are generated per request (${SEGMENT_PREFIX}<3 hex>/<time>-<random>), so object ` +
-            `actions must cover the ${SEGMENT_PREFIX} prefix; the wildcard is limited to that prefix of this stack's bucket.`,
-        );
-      }
-      if (access.metaObjects?.length && this.storage.bucket) {
-        acknowledgeWildcardResource(
-          fn.role,
-          metaObjectsArn(this.storage.bucket),
-          `Housekeeping keeps one object per pass under ${META_PREFIX} (its mark cache, keys made per pass); ` +
-            `the wildcard is limited to that prefix of this stack's bucket.`,
-        );
-      }
       functions[name] = fn;
     }
     this.functions = functions;
