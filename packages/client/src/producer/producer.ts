@@ -20,7 +20,9 @@ import { PARTITION_ENTRY_BYTES, RecordAccumulator, REQUEST_HEADER_BYTES, topicEn
 import { BufferPool } from './buffer-pool.js';
 import { resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig } from './config.js';
 import { IdempotenceManager } from './idempotence.js';
-import { PendingRecord, type RecordMetadata } from './pending-record.js';
+import { PendingRecord, type RecordMetadata, type SendCallback } from './pending-record.js';
+
+export type { SendCallback };
 import { TopicMetadata } from './metadata.js';
 import { BuiltInPartitioner, type Partitioner } from './partitioner.js';
 import { Sender, type ProducerMetrics } from './sender.js';
@@ -42,8 +44,6 @@ export interface ProducerRecord<K = Buffer | null, V = Buffer | null> {
   headers?: ProducerHeaders;
 }
 
-/** Kafka's Callback.onCompletion(metadata, exception): exactly one of the two is set. */
-export type SendCallback = (metadata: RecordMetadata | undefined, error: Error | undefined) => void;
 
 export interface CloseOptions {
   /** Wait at most this long for unsent and unacknowledged records, then fail them (default: no limit). */
@@ -100,7 +100,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
    */
   send(record: ProducerRecord<K, V>, callback?: SendCallback): Promise<RecordMetadata> {
     const pending = new PendingRecord(record.topic);
-    if (callback) pending.promise.then((metadata) => invoke(callback, metadata, undefined), (error: Error) => invoke(callback, undefined, error));
+    pending.callback = callback;
     try {
       if (this.closed) throw new FloeError('INVALID_REQUEST', 'cannot send: the producer is closed');
       const now = Date.now();
@@ -109,7 +109,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
     } catch (error) {
       pending.fail(error as Error);
     }
-    return pending.promise;
+    return pending;
   }
 
   /** Sends everything queued so far without waiting for linger.ms; resolves when all of it has completed. */
@@ -288,13 +288,4 @@ function asBuffer(value: Uint8Array): Buffer {
   if (Buffer.isBuffer(value)) return value;
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   throw new FloeError('INVALID_RECORD', `header values must be strings, Buffers or null, got ${typeof value}`);
-}
-
-function invoke(callback: SendCallback, metadata: RecordMetadata | undefined, error: Error | undefined): void {
-  try {
-    callback(metadata, error);
-  } catch (thrown) {
-    // Kafka logs and carries on when a user callback throws.
-    process.emitWarning(`producer send callback threw: ${(thrown as Error)?.message ?? String(thrown)}`);
-  }
 }

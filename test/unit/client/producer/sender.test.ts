@@ -68,7 +68,7 @@ function setup(overrides: Partial<ProducerConfig<unknown, unknown>>, script: Ans
     pool.tryReserve(record.size);
     accumulator.append(record, partition, Date.now());
     sender.wakeup();
-    return record.promise;
+    return record;
   };
   /** Every batch sent, in order: partition, producer id, base sequence, values. */
   const sent = () =>
