@@ -9,6 +9,7 @@ export * from './retry.js';
 export * from './async.js';
 export * from './limits.js';
 export * from './records/record-batch.js';
+export * from './records/record-builder.js';
 export * from './records/batch-header.js';
 export * from './records/varint.js';
 export * from './records/crc32c.js';

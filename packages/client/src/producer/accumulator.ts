@@ -231,13 +231,18 @@ export class RecordAccumulator {
   private coalesce(queue: PartitionQueue, head: ProducerBatch, limit: number): void {
     const unsent = (b: ProducerBatch) => b.attempts === 0 && b.encoded === undefined && b.mergeable;
     if (this.options.batchSize === 0 || !unsent(head)) return; // batch.size=0 turns batching off, as in Kafka
-    while (queue.batches.length > 1) {
-      const next = queue.batches[1] as ProducerBatch;
-      if (!unsent(next) || head.sizeBytes + next.sizeBytes - BATCH_HEADER_SIZE > limit) return;
-      head.absorb(next);
-      queue.batches.splice(1, 1);
-      this.incomplete.delete(next);
+    let size = head.sizeBytes;
+    let taken = 1;
+    while (taken < queue.batches.length) {
+      const next = queue.batches[taken] as ProducerBatch;
+      if (!unsent(next) || size + next.sizeBytes - BATCH_HEADER_SIZE > limit) break;
+      size += next.sizeBytes - BATCH_HEADER_SIZE;
+      taken++;
     }
+    if (taken === 1) return;
+    const merged = queue.batches.splice(1, taken - 1);
+    head.absorb(merged);
+    for (const b of merged) this.incomplete.delete(b);
   }
 
   /**

@@ -1,9 +1,22 @@
 /**
- * One partition's batch in the accumulator: the records, who to tell when they are
- * acknowledged, and (once first drained) its producer id, epoch and base sequence,
- * which it keeps across retries so the server can recognise a retry.
+ * One partition's batch in the accumulator: its records, encoded as they are appended (as
+ * Kafka's MemoryRecordsBuilder does, so a buffered record is bytes, not objects the garbage
+ * collector must trace), who to tell when they are acknowledged, and (once first drained) its
+ * producer id, epoch and base sequence, which it keeps across retries so the server can
+ * recognise a retry.
  */
-import { BATCH_HEADER_SIZE, type CompressionType, encodeRecordBatch, type FloeError } from '@floe/protocol';
+import {
+  BATCH_HEADER_SIZE,
+  COMPRESSION_CODECS,
+  compress,
+  FloeError,
+  MAX_REBASE_GROWTH,
+  rebaseRecords,
+  skipRecords,
+  writeBatchHeader,
+  writeRecord,
+  type CompressionType,
+} from '@floe/protocol';
 import type { PendingRecord } from './pending-record.js';
 
 export interface ProducerState {
@@ -14,10 +27,23 @@ export interface ProducerState {
   generation: number;
 }
 
+const EMPTY = Buffer.alloc(0);
+/**
+ * Most a new batch's buffer takes at once: up to this, batch.size is allocated with the first record
+ * (one allocation per batch); past it the buffer doubles as records arrive, so a large batch.size
+ * costs memory only where records fill it.
+ */
+const FIRST_ALLOCATION = 64 * 1024;
+
+/** Where the records of a batch went when it was merged into another one, or split in two. */
+type Moved = { into: ProducerBatch; shift: number } | { halves: [ProducerBatch, ProducerBatch]; half: number };
+
 export class ProducerBatch {
-  readonly records: PendingRecord[] = [];
-  /** estimated encoded size: header plus upper bounds of the records */
+  recordCount = 0;
+  /** estimated encoded size: header plus upper bounds of the records (what capacity is checked against) */
   sizeBytes = BATCH_HEADER_SIZE;
+  /** what its records hold of buffer.memory until it completes */
+  reservedBytes = 0;
   attempts = 0;
   /** no new attempt before this time (retry backoff) */
   retryAt = 0;
@@ -44,6 +70,16 @@ export class ProducerBatch {
   completed = false;
   readonly done: Promise<void>;
   private settle!: () => void;
+  /** the batch being built: BATCH_HEADER_SIZE bytes for the header, then the records appended so far */
+  private buf: Buffer = EMPTY;
+  private end = BATCH_HEADER_SIZE;
+  private baseTimestamp = 0;
+  private maxTimestamp = 0;
+  /** records whose outcome someone asked for (a callback, or an awaited handle) */
+  private observers: PendingRecord[] = [];
+  /** the base offset it was written at (-1: not known), or why it failed */
+  private result: number | Error | undefined = undefined;
+  private moved: Moved | undefined = undefined;
 
   constructor(
     readonly topic: string,
@@ -56,11 +92,22 @@ export class ProducerBatch {
     this.done = new Promise((resolve) => (this.settle = resolve));
   }
 
-  /** Adds a record unless the batch is non-empty and the record would overflow it. */
+  /** Encodes a record into the batch unless the batch is non-empty and the record would overflow it. */
   tryAppend(record: PendingRecord): boolean {
-    if (this.records.length > 0 && this.sizeBytes + record.size > this.capacity) return false;
-    this.records.push(record);
+    if (this.recordCount > 0 && this.sizeBytes + record.size > this.capacity) return false;
+    const index = this.recordCount;
+    const timestamp = record.timestamp;
+    if (index === 0) this.baseTimestamp = this.maxTimestamp = timestamp;
+    else if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
+    this.grow(this.end + record.size); // record.size bounds its encoding, whatever the deltas
+    this.end = writeRecord(this.buf, this.end, record, index, timestamp - this.baseTimestamp);
+    this.recordCount = index + 1;
     this.sizeBytes += record.size;
+    this.reservedBytes += record.size;
+    record.batch = this;
+    record.index = index;
+    record.dropPayload(); // encoded: the batch holds its bytes now
+    if (record.observed) this.observers.push(record);
     return true;
   }
 
@@ -68,69 +115,164 @@ export class ProducerBatch {
     return this.sizeBytes >= this.capacity;
   }
 
-  get reservedBytes(): number {
-    let bytes = 0;
-    for (const r of this.records) bytes += r.size;
-    return bytes;
-  }
-
-  /** Encodes once; an unsent batch is re-encoded when its producer identity changed. */
+  /** Encodes once; an unsent batch is re-encoded when its producer identity changed (only the header differs). */
   encode(compression: CompressionType, state: ProducerState | undefined): Buffer {
+    const codec = COMPRESSION_CODECS.indexOf(compression);
+    if (codec < 0) throw new FloeError('UNSUPPORTED_COMPRESSION_TYPE', `unknown compression type ${String(compression)}`);
+    if (this.recordCount === 0) throw new FloeError('INVALID_RECORD', 'a record batch needs at least one record');
     this.state = state;
-    this.encoded = encodeRecordBatch({
-      records: this.records,
-      compression,
-      producerId: state?.producerId ?? -1,
+    let batch: Buffer;
+    // The first encoding writes the header in place; a later one copies, leaving bytes already handed out as they were.
+    if (codec === 0) batch = this.encoded === undefined ? this.buf.subarray(0, this.end) : Buffer.from(this.buf.subarray(0, this.end));
+    else {
+      const compressed = compress(compression, this.buf.subarray(BATCH_HEADER_SIZE, this.end));
+      batch = Buffer.allocUnsafe(BATCH_HEADER_SIZE + compressed.length);
+      batch.set(compressed, BATCH_HEADER_SIZE);
+    }
+    writeBatchHeader(batch, {
+      baseOffset: 0,
+      partitionLeaderEpoch: -1,
+      attributes: codec,
+      count: this.recordCount,
+      baseTimestamp: this.baseTimestamp,
+      maxTimestamp: this.maxTimestamp,
+      producerId: state?.producerId ?? -1n,
       producerEpoch: state?.producerEpoch ?? -1,
       baseSequence: state?.baseSequence ?? -1,
     });
-    return this.encoded;
+    this.encoded = batch;
+    return batch;
+  }
+
+  /** Registers a record to be told the outcome (it is told at once if the batch already completed). */
+  observe(record: PendingRecord): void {
+    const [batch, at] = ProducerBatch.locate(this, record.index);
+    record.batch = batch;
+    record.index = at;
+    const result = batch.result;
+    if (result === undefined) batch.observers.push(record);
+    else batch.tell(record, result);
+  }
+
+  /** The batch that holds (or held, when it completed) a record, following merges and splits. */
+  static locate(batch: ProducerBatch, index: number): [ProducerBatch, number] {
+    for (let moved = batch.moved; moved !== undefined; moved = batch.moved) {
+      if ('into' in moved) {
+        batch = moved.into;
+        index += moved.shift;
+      } else if (index < moved.half) batch = moved.halves[0];
+      else {
+        batch = moved.halves[1];
+        index -= moved.half;
+      }
+    }
+    return [batch, index];
   }
 
   succeed(baseOffset: number): void {
-    if (this.completed) return;
-    this.completed = true;
-    const records = this.records;
-    for (let i = 0; i < records.length; i++) (records[i] as PendingRecord).succeed(this.partition, baseOffset < 0 ? -1 : baseOffset + i);
-    this.settle();
+    this.complete(baseOffset);
   }
 
   fail(error: Error): void {
-    if (this.completed) return;
-    this.completed = true;
-    for (const r of this.records) r.fail(error);
-    this.settle();
+    this.complete(error);
   }
 
   /**
-   * Takes over the records of the unsent batch queued behind this one (a partition with a
+   * Takes over the records of the unsent batches queued behind this one (a partition with a
    * backlog sends one larger batch instead of waiting a round trip per batch.size).
    */
-  absorb(next: ProducerBatch): void {
-    for (const r of next.records) this.records.push(r);
-    this.sizeBytes += next.sizeBytes - BATCH_HEADER_SIZE;
-    next.completed = true;
-    void this.done.then(() => next.settle());
+  absorb(nexts: readonly ProducerBatch[]): void {
+    let room = this.end;
+    for (const next of nexts) room += next.end - BATCH_HEADER_SIZE + next.recordCount * MAX_REBASE_GROWTH;
+    this.grow(room);
+    for (const next of nexts) {
+      const shift = this.recordCount;
+      const copied = rebaseRecords(next.buf, BATCH_HEADER_SIZE, next.recordCount, this.buf, this.end, shift, next.baseTimestamp - this.baseTimestamp);
+      this.end = copied.end;
+      this.recordCount += next.recordCount;
+      this.maxTimestamp = Math.max(this.maxTimestamp, this.baseTimestamp + copied.maxTimestampDelta);
+      this.sizeBytes += next.sizeBytes - BATCH_HEADER_SIZE;
+      this.reservedBytes += next.reservedBytes;
+      for (const record of next.observers) {
+        record.batch = this;
+        record.index += shift;
+        this.observers.push(record);
+      }
+      next.hand({ into: this, shift });
+      void this.done.then(() => next.settle());
+    }
   }
 
   /** Splits a multi-record batch in two halves (after MESSAGE_TOO_LARGE), as Kafka does: the halves are
    * unsent and keep the original's creation time, so delivery.timeout.ms still counts from send(). */
   split(): [ProducerBatch, ProducerBatch] {
-    const half = Math.ceil(this.records.length / 2);
-    const capacity = Math.max(BATCH_HEADER_SIZE, Math.floor(this.capacity / 2));
-    const parts = [this.records.slice(0, half), this.records.slice(half)].map((records, i) => {
-      const part = new ProducerBatch(this.topic, this.partition, this.createdAt, this.deadline, capacity);
-      part.mergeable = false;
-      part.orderStep = this.orderStep / 2;
-      part.order = this.order + i * part.orderStep;
-      for (const r of records) {
-        part.records.push(r);
-        part.sizeBytes += r.size;
-      }
-      return part;
-    }) as [ProducerBatch, ProducerBatch];
+    const half = Math.ceil(this.recordCount / 2);
+    const cut = skipRecords(this.buf, BATCH_HEADER_SIZE, half);
+    // buffer.memory is released per batch: share this one's reservation in proportion to the bytes.
+    const firstReserved = Math.round((this.reservedBytes * (cut - BATCH_HEADER_SIZE)) / (this.end - BATCH_HEADER_SIZE));
+    const halves: [ProducerBatch, ProducerBatch] = [
+      this.part(0, BATCH_HEADER_SIZE, half, 0, firstReserved),
+      this.part(1, cut, this.recordCount - half, -half, this.reservedBytes - firstReserved),
+    ];
+    for (const record of this.observers) {
+      const second = record.index >= half;
+      record.batch = halves[second ? 1 : 0];
+      if (second) record.index -= half;
+      record.batch.observers.push(record);
+    }
+    this.hand({ halves, half });
+    void Promise.all(halves.map((p) => p.done)).then(() => this.settle());
+    return halves;
+  }
+
+  private part(i: number, start: number, count: number, offsetShift: number, reserved: number): ProducerBatch {
+    const part = new ProducerBatch(this.topic, this.partition, this.createdAt, this.deadline, Math.max(BATCH_HEADER_SIZE, Math.floor(this.capacity / 2)));
+    part.mergeable = false;
+    part.orderStep = this.orderStep / 2;
+    part.order = this.order + i * part.orderStep;
+    part.grow(BATCH_HEADER_SIZE + (this.end - start) + count * MAX_REBASE_GROWTH);
+    const copied = rebaseRecords(this.buf, start, count, part.buf, BATCH_HEADER_SIZE, offsetShift, 0);
+    part.end = copied.end;
+    part.recordCount = count;
+    part.baseTimestamp = this.baseTimestamp;
+    part.maxTimestamp = this.baseTimestamp + copied.maxTimestampDelta;
+    part.reservedBytes = reserved;
+    part.sizeBytes = BATCH_HEADER_SIZE + reserved;
+    return part;
+  }
+
+  /** Its records now live in other batches: it completes with them and keeps no bytes. */
+  private hand(moved: Moved): void {
+    this.moved = moved;
+    this.observers = [];
+    this.buf = EMPTY;
+    this.encoded = undefined;
     this.completed = true;
-    void Promise.all(parts.map((p) => p.done)).then(() => this.settle());
-    return parts;
+  }
+
+  private complete(result: number | Error): void {
+    if (this.completed) return;
+    this.completed = true;
+    this.result = result;
+    const observers = this.observers;
+    this.observers = [];
+    for (let i = 0; i < observers.length; i++) this.tell(observers[i] as PendingRecord, result);
+    this.buf = EMPTY; // handles kept by the caller keep the batch, not its bytes
+    this.encoded = undefined;
+    this.settle();
+  }
+
+  private tell(record: PendingRecord, result: number | Error): void {
+    if (typeof result === 'number') record.succeed(this.partition, result < 0 ? -1 : result + record.index);
+    else record.fail(result);
+  }
+
+  /** Makes room for `bytes` in the buffer (the header included), doubling up to the capacity. */
+  private grow(bytes: number): void {
+    if (bytes <= this.buf.length) return;
+    const size = Math.max(bytes, Math.min(Math.max(this.buf.length * 2, FIRST_ALLOCATION), this.capacity));
+    const buf = Buffer.allocUnsafe(size);
+    this.buf.copy(buf, 0, 0, this.end);
+    this.buf = buf;
   }
 }

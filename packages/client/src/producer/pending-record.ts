@@ -2,12 +2,14 @@
  * A record between send() and its outcome: the fields the batch encoder reads, and the
  * handle send() returns. Like the Future of Kafka's producer, the handle is not a promise
  * of its own: the Promise behind it is made only when someone awaits it or calls
- * then/catch/finally. A fire-and-forget send() (with a callback, or none) thus keeps one
- * object per record alive until its batch completes instead of four (a promise, its two
- * resolving functions, a reaction); with 100-byte records that garbage-collection work was
- * about a third of the producer's CPU (bench/producer.ts).
+ * then/catch/finally. Once appended, the record is bytes in its batch (batch.ts) and the
+ * handle only knows where: the batch keeps the handles someone observes (a callback, an
+ * awaited handle), not the others. A fire-and-forget send() thus leaves no object per
+ * record alive until its batch completes; with 100-byte records the garbage collector's
+ * work for those objects was about a third of the producer's CPU (bench/producer.ts).
  */
 import type { ProducedRecord, RecordHeader } from '@floe/protocol';
+import type { ProducerBatch } from './batch.js';
 
 export interface RecordMetadata {
   topic: string;
@@ -43,6 +45,12 @@ export class PendingRecord implements ProducedRecord, Promise<RecordMetadata> {
   partition: number | undefined = undefined;
   /** when send() was called (max.block.ms counts from here) */
   sentAt = 0;
+  /** the batch it was appended to and its index there (a merge or split moves it: ProducerBatch.locate) */
+  batch: ProducerBatch | undefined = undefined;
+  index = 0;
+  /** serialized sizes, -1 for null, kept for the metadata once key and value are encoded */
+  private keySize = -1;
+  private valueSize = -1;
   /** the offset it was written at (-1: not known), or why it failed; undefined until then */
   private outcome: number | Error | undefined = undefined;
   /** the send callback, then (or instead) the promise made on first use: fields are few, for there is one object per record */
@@ -50,9 +58,23 @@ export class PendingRecord implements ProducedRecord, Promise<RecordMetadata> {
 
   constructor(readonly topic: string) {}
 
-  /** Told the outcome once, in a later microtask (never inside the sender's own bookkeeping). */
+  /** Told the outcome once, in a later microtask (never inside the sender's own bookkeeping). Set before the record is appended (send() does). */
   set callback(callback: SendCallback | undefined) {
     this.observer = callback;
+  }
+
+  /** Whether its batch must tell it the outcome. */
+  get observed(): boolean {
+    return this.observer !== undefined;
+  }
+
+  /** Its batch encoded it: only the sizes of key and value are kept. */
+  dropPayload(): void {
+    this.keySize = this.key === null ? -1 : this.key.length;
+    this.valueSize = this.value === null ? -1 : this.value.length;
+    this.key = null;
+    this.value = null;
+    this.headers = undefined;
   }
 
   get [Symbol.toStringTag](): string {
@@ -104,8 +126,8 @@ export class PendingRecord implements ProducedRecord, Promise<RecordMetadata> {
       partition: this.partition ?? -1,
       offset,
       timestamp: this.timestamp,
-      serializedKeySize: this.key === null ? -1 : this.key.length,
-      serializedValueSize: this.value === null ? -1 : this.value.length,
+      serializedKeySize: this.key === null ? this.keySize : this.key.length,
+      serializedValueSize: this.value === null ? this.valueSize : this.value.length,
     };
   }
 
@@ -114,27 +136,28 @@ export class PendingRecord implements ProducedRecord, Promise<RecordMetadata> {
     const observer = this.observer;
     if (observer !== undefined && typeof observer !== 'function') return observer.promise;
     const outcome = this.outcome;
-    let deferred: Deferred;
-    if (outcome instanceof Error) deferred = { promise: Promise.reject(outcome), resolve: ignore, reject: ignore };
-    else if (outcome !== undefined) deferred = { promise: Promise.resolve(this.metadata(outcome)), resolve: ignore, reject: ignore };
-    else {
-      let resolve: Deferred['resolve'] = ignore;
-      let reject: Deferred['reject'] = ignore;
-      const promise = new Promise<RecordMetadata>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      deferred = { promise, resolve, reject };
-      if (typeof observer === 'function') {
-        // Both asked for the outcome: the callback is told from the promise.
-        promise.then(
-          (metadata) => invoke(observer, metadata, undefined),
-          (error: Error) => invoke(observer, undefined, error),
-        );
-      }
+    if (outcome !== undefined) {
+      const promise = outcome instanceof Error ? Promise.reject(outcome) : Promise.resolve(this.metadata(outcome));
+      this.observer = { promise, resolve: ignore, reject: ignore };
+      return promise;
     }
-    this.observer = deferred;
-    return deferred.promise;
+    let resolve: Deferred['resolve'] = ignore;
+    let reject: Deferred['reject'] = ignore;
+    const promise = new Promise<RecordMetadata>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    if (typeof observer === 'function') {
+      // Both asked for the outcome: the callback is told from the promise.
+      promise.then(
+        (metadata) => invoke(observer, metadata, undefined),
+        (error: Error) => invoke(observer, undefined, error),
+      );
+    }
+    this.observer = { promise, resolve, reject };
+    // Appended and not observed until now: its batch (or the one it moved to) tells it, at once if done.
+    if (observer === undefined) this.batch?.observe(this);
+    return promise;
   }
 }
 

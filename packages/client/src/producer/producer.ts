@@ -232,10 +232,11 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
 
   private append(pending: PendingRecord, count: number, now: number): void {
     const partition = pending.partition ?? this.partition(pending, count);
+    const sticky = pending.partition === undefined && !this.custom && pending.key === null;
     const batch = this.accumulator.append(pending, partition, now);
-    if (pending.partition === undefined && !this.custom && pending.key === null) this.builtIn.onAppend(pending.topic, partition, pending.size, count);
+    if (sticky) this.builtIn.onAppend(pending.topic, partition, pending.size, count);
     // A new batch needs a linger timer, and a new batch behind a full one makes that one ready.
-    if (batch.records.length === 1 || batch.full || this.sender.forcing > 0) this.sender.wakeup();
+    if (batch.recordCount === 1 || batch.full || this.sender.forcing > 0) this.sender.wakeup();
   }
 
   private partition(pending: PendingRecord, count: number): number {

@@ -97,7 +97,7 @@ export class Sender {
         batch,
         new FloeError(
           'REQUEST_TIMED_OUT',
-          `expiring ${batch.records.length} record(s) for ${batch.topic}-${batch.partition}: ${now - batch.createdAt} ms passed since batch creation, past delivery.timeout.ms (${config.deliveryTimeoutMs} ms)${last}`,
+          `expiring ${batch.recordCount} record(s) for ${batch.topic}-${batch.partition}: ${now - batch.createdAt} ms passed since batch creation, past delivery.timeout.ms (${config.deliveryTimeoutMs} ms)${last}`,
           { cause: batch.lastError },
         ),
       );
@@ -175,11 +175,11 @@ export class Sender {
     let state: ProducerState | undefined;
     try {
       if (batch.encoded && !batch.needsNewSequence && (!idempotence || batch.attempts > 0 || idempotence.isCurrent(batch.state))) return batch.encoded;
-      state = idempotence?.assign(batch.topic, batch.partition, batch.records.length);
+      state = idempotence?.assign(batch.topic, batch.partition, batch.recordCount);
       batch.needsNewSequence = false;
       return batch.encode(config.compressionType, state);
     } catch (error) {
-      if (state && idempotence) idempotence.giveBack(batch.topic, batch.partition, state, batch.records.length);
+      if (state && idempotence) idempotence.giveBack(batch.topic, batch.partition, state, batch.recordCount);
       batch.state = undefined;
       this.fail(batch, toFloeError(error));
       return undefined;
@@ -279,7 +279,7 @@ export class Sender {
     const { accumulator, config, metadata } = this.deps;
     if (batch.completed) return;
     if (isAmbiguous(error)) batch.ambiguous = true;
-    if (error.code === 'MESSAGE_TOO_LARGE' && batch.records.length > 1 && !batch.ambiguous) {
+    if (error.code === 'MESSAGE_TOO_LARGE' && batch.recordCount > 1 && !batch.ambiguous) {
       // The topic's max.message.bytes is below this batch: split it, as Kafka does, and send the halves.
       // Under the same identity the halves take the batch's sequence numbers, so the batches after it keep theirs.
       const parts = batch.split();
@@ -287,7 +287,7 @@ export class Sender {
       if (idempotence && batch.state && idempotence.isCurrent(batch.state)) {
         const [first, second] = parts;
         first.encode(this.deps.config.compressionType, batch.state);
-        second.encode(this.deps.config.compressionType, { ...batch.state, baseSequence: (batch.state.baseSequence + first.records.length) % 2 ** 31 });
+        second.encode(this.deps.config.compressionType, { ...batch.state, baseSequence: (batch.state.baseSequence + first.recordCount) % 2 ** 31 });
       } else {
         this.releaseSequence(batch, false);
       }
@@ -313,7 +313,7 @@ export class Sender {
     if (failure.retriable && now >= batch.deadline) {
       failure = new FloeError(
         'REQUEST_TIMED_OUT',
-        `${batch.records.length} record(s) for ${batch.topic}-${batch.partition} not acknowledged within delivery.timeout.ms (${config.deliveryTimeoutMs} ms); last error ${error.code}: ${error.message}`,
+        `${batch.recordCount} record(s) for ${batch.topic}-${batch.partition} not acknowledged within delivery.timeout.ms (${config.deliveryTimeoutMs} ms); last error ${error.code}: ${error.message}`,
         { cause: error },
       );
     }
@@ -323,7 +323,7 @@ export class Sender {
   private succeed(batch: ProducerBatch, baseOffset: number): void {
     if (batch.completed) return;
     batch.succeed(baseOffset);
-    this.metrics.records += batch.records.length;
+    this.metrics.records += batch.recordCount;
     this.deps.pool.release(batch.reservedBytes);
     this.deps.accumulator.completed(batch);
   }
@@ -345,7 +345,7 @@ export class Sender {
   private releaseSequence(batch: ProducerBatch, replaceIdentity: boolean): void {
     const idempotence = this.deps.idempotence;
     if (!idempotence || !batch.state) return;
-    if (!replaceIdentity) idempotence.giveBack(batch.topic, batch.partition, batch.state, batch.records.length);
+    if (!replaceIdentity) idempotence.giveBack(batch.topic, batch.partition, batch.state, batch.recordCount);
     else if (idempotence.isCurrent(batch.state)) idempotence.reset();
   }
 }

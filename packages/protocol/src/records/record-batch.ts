@@ -147,20 +147,66 @@ export function encodeRecordBatch(options: EncodeBatchOptions): Buffer {
     batch.set(compressed, BATCH_HEADER_SIZE);
   }
 
-  writeInt64(batch, 0, baseOffset);
-  batch.writeInt32BE(batch.length - LENGTH_FIELD_END, 8);
-  batch.writeInt32BE(leaderEpoch, 12);
-  batch[16] = MAGIC_V2;
-  batch.writeInt16BE(codec | (options.logAppendTime ? ATTRIBUTE.logAppendTime : 0), 21);
-  batch.writeInt32BE(count - 1, 23);
-  writeInt64(batch, 27, baseTimestamp);
-  writeInt64(batch, 35, maxTimestamp);
-  batch.writeBigInt64BE(producerId, 43);
-  batch.writeInt16BE(producerEpoch, 51);
-  batch.writeInt32BE(baseSequence, 53);
-  batch.writeInt32BE(count, 57);
-  batch.writeUInt32BE(batchCrc(batch), CRC_OFFSET);
+  writeBatchHeader(batch, {
+    baseOffset,
+    partitionLeaderEpoch: leaderEpoch,
+    attributes: codec | (options.logAppendTime ? ATTRIBUTE.logAppendTime : 0),
+    count,
+    baseTimestamp,
+    maxTimestamp,
+    producerId,
+    producerEpoch,
+    baseSequence,
+  });
   return batch;
+}
+
+/** The header fields of a batch whose records section is already in place after byte 61. */
+export interface BatchHeaderFields {
+  baseOffset: number;
+  partitionLeaderEpoch: number;
+  /** compression codec and flag bits (batch-header.ts) */
+  attributes: number;
+  count: number;
+  baseTimestamp: number;
+  maxTimestamp: number;
+  producerId: bigint;
+  producerEpoch: number;
+  baseSequence: number;
+}
+
+/** Writes the 61-byte header of `batch` (the whole buffer is the batch) and, last, its CRC-32C. */
+export function writeBatchHeader(batch: Buffer, fields: BatchHeaderFields): void {
+  writeInt64(batch, 0, fields.baseOffset);
+  batch.writeInt32BE(batch.length - LENGTH_FIELD_END, 8);
+  batch.writeInt32BE(fields.partitionLeaderEpoch, 12);
+  batch[16] = MAGIC_V2;
+  batch.writeInt16BE(fields.attributes, 21);
+  batch.writeInt32BE(fields.count - 1, 23);
+  writeInt64(batch, 27, fields.baseTimestamp);
+  writeInt64(batch, 35, fields.maxTimestamp);
+  batch.writeBigInt64BE(fields.producerId, 43);
+  batch.writeInt16BE(fields.producerEpoch, 51);
+  batch.writeInt32BE(fields.baseSequence, 53);
+  batch.writeInt32BE(fields.count, 57);
+  batch.writeUInt32BE(batchCrc(batch), CRC_OFFSET);
+}
+
+/**
+ * Writes one record at `pos` with the given deltas (a batch built a record at a time, as the
+ * producer's accumulator does); returns the position after it. The caller leaves room for
+ * estimateRecordSize(record) bytes, an upper bound whatever the deltas.
+ */
+export function writeRecord(buf: Buffer, pos: number, record: ProducedRecord, offsetDelta: number, timestampDelta: number): number {
+  const body =
+    1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta) + sizeOfBytes(record.key) + sizeOfBytes(record.value) + sizeOfHeaders(record.headers);
+  pos = writeVarint(buf, pos, body);
+  buf[pos++] = 0; // record attributes: unused
+  pos = writeVarlong(buf, pos, timestampDelta);
+  pos = writeVarint(buf, pos, offsetDelta);
+  pos = writeBytes(buf, pos, record.key);
+  pos = writeBytes(buf, pos, record.value);
+  return writeHeaders(buf, pos, record.headers);
 }
 
 /** Upper bound of one record's encoded bytes, whatever its offset and timestamp deltas turn out to be. */
@@ -187,18 +233,22 @@ function writeRecords(
     pos = writeVarint(buf, pos, i);
     pos = writeBytes(buf, pos, record.key);
     pos = writeBytes(buf, pos, record.value);
-    const headers = record.headers;
-    if (headers === undefined || headers === null) {
-      buf[pos++] = 0;
-      continue;
-    }
-    pos = writeVarint(buf, pos, headers.length);
-    for (let h = 0; h < headers.length; h++) {
-      const header = headers[h] as RecordHeader;
-      pos = writeString(buf, pos, header.key);
-      pos = writeBytes(buf, pos, header.value);
-    }
+    pos = writeHeaders(buf, pos, record.headers);
   }
+}
+
+function writeHeaders(buf: Buffer, pos: number, headers: RecordHeader[] | undefined): number {
+  if (headers === undefined || headers === null) {
+    buf[pos] = 0;
+    return pos + 1;
+  }
+  pos = writeVarint(buf, pos, headers.length);
+  for (let h = 0; h < headers.length; h++) {
+    const header = headers[h] as RecordHeader;
+    pos = writeString(buf, pos, header.key);
+    pos = writeBytes(buf, pos, header.value);
+  }
+  return pos;
 }
 
 function sizeOfBytes(bytes: Uint8Array | null | undefined): number {

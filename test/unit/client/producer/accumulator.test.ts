@@ -3,16 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { RecordAccumulator } from '../../../../packages/client/src/producer/accumulator.js';
 import type { ProducerBatch } from '../../../../packages/client/src/producer/batch.js';
 import { PendingRecord } from '../../../../packages/client/src/producer/pending-record.js';
-import { estimateRecordSize } from '../../../../packages/protocol/src/records/record-batch.js';
+import { decodeRecordBatch, estimateRecordSize } from '../../../../packages/protocol/src/records/record-batch.js';
 
 const T0 = 1_000_000;
 const options = { batchSize: 1000, lingerMs: 50, deliveryTimeoutMs: 10_000, maxRequestSize: 1_048_576 };
 const encode = (batch: ProducerBatch) => batch.encode('none', undefined);
 
-function record(topic: string, size = 100): PendingRecord {
+function record(topic: string, size = 100, label = '', timestamp = T0): PendingRecord {
   const r = new PendingRecord(topic);
-  r.value = Buffer.alloc(size);
-  r.timestamp = T0;
+  r.value = Buffer.from(label.padEnd(size, '.'));
+  r.timestamp = timestamp;
   r.size = estimateRecordSize(r);
   return r;
 }
@@ -30,7 +30,7 @@ describe('record accumulator', () => {
     // Act: 100-byte values are ~118 bytes as records; 1000 bytes hold 7 after the 61-byte header
     const batches = fill(acc, 0, 20);
     // Assess
-    expect(batches.map((b) => b.records.length)).toEqual([7, 7, 6]);
+    expect(batches.map((b) => b.recordCount)).toEqual([7, 7, 6]);
     expect(batches.every((b) => b.sizeBytes <= 1000)).toBe(true);
   });
 
@@ -44,27 +44,30 @@ describe('record accumulator', () => {
     const delay = acc.readyDelay(T0 + 10, false);
     const late = acc.drain(T0 + 50, false, encode);
     // Assess: the full batch goes at once, taking the record queued behind it along
-    expect(early.map((b) => [b.partition, b.records.length])).toEqual([[1, 8]]);
+    expect(early.map((b) => [b.partition, b.recordCount])).toEqual([[1, 8]]);
     expect(delay).toBe(40);
-    expect(late.map((b) => [b.partition, b.records.length])).toEqual([[0, 3]]);
+    expect(late.map((b) => [b.partition, b.recordCount])).toEqual([[0, 3]]);
   });
 
   it('sends a backlog of unsent batches as one batch, in order, within the topic limit', () => {
-    // Prepare: 20 records in 3 batches of <= 1000 bytes; the topic accepts batches up to 2000 bytes
+    // Prepare: 20 records in 3 batches of <= 1000 bytes, a second apart; the topic accepts batches up to 2000 bytes
     const acc = new RecordAccumulator(options, () => 2000);
-    const queued = fill(acc, 0, 20);
-    queued.forEach((b, i) => b.records.forEach((r, j) => (r.value = Buffer.from(`${i}-${j}`.padEnd(100, '.')))));
-    const sendOrder = queued.flatMap((b, i) => b.records.map((_, j) => `${i}-${j}`));
+    const labels = Array.from({ length: 20 }, (_, i) => `r${i}`);
+    const queued = new Set(labels.map((label, i) => acc.append(record('t', 100, label, T0 + i * 1000), 0, T0)));
     // Act
     const [first] = acc.drain(T0, false, encode);
     acc.completed(first!);
     const [second] = acc.drain(T0, true, encode);
-    // Assess
-    expect(first!.records.length).toBe(14);
+    // Assess: the merged batch holds the first two batches' records with offset deltas 0..13 and their own timestamps
+    expect(queued.size).toBe(3);
+    expect(first!.recordCount).toBe(14);
     expect(first!.sizeBytes).toBeLessThanOrEqual(2000);
-    expect(second!.records.length).toBe(6);
-    const order = [...first!.records, ...second!.records].map((r) => r.value!.toString().replace(/\.+$/, ''));
-    expect(order).toEqual(sendOrder);
+    expect(second!.recordCount).toBe(6);
+    const sent = [first!, second!].map((b) => decodeRecordBatch(b.encoded!));
+    expect(sent.flatMap((b) => b.records.map((r) => r.value!.toString().replace(/\.+$/, '')))).toEqual(labels);
+    expect(sent[0]!.records.map((r) => r.offset)).toEqual(Array.from({ length: 14 }, (_, i) => i));
+    expect(sent.flatMap((b) => b.records.map((r) => r.timestamp))).toEqual(labels.map((_, i) => T0 + i * 1000));
+    expect(sent[0]!.header.maxTimestamp).toBe(T0 + 13_000);
   });
 
   it('starts a new request for a backlog that would not fit whole into the current one', () => {
@@ -76,8 +79,8 @@ describe('record accumulator', () => {
     const first = acc.drain(T0, true, encode);
     const second = acc.drain(T0, true, encode);
     // Assess: not [p0, a cut-short p1] then [rest of p1]
-    expect(first.map((b) => [b.partition, b.records.length])).toEqual([[0, 4]]);
-    expect(second.map((b) => [b.partition, b.records.length])).toEqual([[1, 21]]);
+    expect(first.map((b) => [b.partition, b.recordCount])).toEqual([[0, 4]]);
+    expect(second.map((b) => [b.partition, b.recordCount])).toEqual([[1, 21]]);
   });
 
   it('never merges anything with batch.size=0', () => {
@@ -87,7 +90,7 @@ describe('record accumulator', () => {
     // Act
     const drained = acc.drain(T0, true, encode);
     // Assess
-    expect(drained.map((b) => b.records.length)).toEqual([1]);
+    expect(drained.map((b) => b.recordCount)).toEqual([1]);
   });
 
   it('settles the merged batches when the batch that absorbed them completes', async () => {
@@ -207,6 +210,6 @@ describe('record accumulator', () => {
     const [next] = fill(acc, 0, 1);
     // Assess
     expect(next).not.toBe(batch);
-    expect(batch!.records).toHaveLength(1);
+    expect(batch!.recordCount).toBe(1);
   });
 });
