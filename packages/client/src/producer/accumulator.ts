@@ -67,7 +67,9 @@ export class RecordAccumulator {
     const last = queue.batches[queue.batches.length - 1];
     // A batch that was sent or numbered keeps its encoded bytes: never add records to it.
     if (last && last.attempts === 0 && last.encoded === undefined && last.mergeable && last.tryAppend(record)) return last;
-    const batch = new ProducerBatch(record.topic, partition, now, now + this.options.deliveryTimeoutMs, this.capacityFor(record.topic));
+    // A partition that filled its last batch will likely fill this one: its buffer is allocated whole.
+    const busy = last !== undefined && last.sizeBytes + record.size > last.capacity;
+    const batch = new ProducerBatch(record.topic, partition, now, now + this.options.deliveryTimeoutMs, this.capacityFor(record.topic), busy);
     batch.order = queue.nextOrder++;
     batch.tryAppend(record);
     queue.batches.push(batch);

@@ -13,6 +13,7 @@ import {
   MAX_REBASE_GROWTH,
   rebaseRecords,
   skipRecords,
+  timestampDeltaAt,
   writeBatchHeader,
   writeRecord,
   type CompressionType,
@@ -29,11 +30,17 @@ export interface ProducerState {
 
 const EMPTY = Buffer.alloc(0);
 /**
- * Most a new batch's buffer takes at once: up to this, batch.size is allocated with the first record
- * (one allocation per batch); past it the buffer doubles as records arrive, so a large batch.size
- * costs memory only where records fill it.
+ * A new batch's first buffer, unless its first record needs more; it then doubles as records arrive.
+ * buffer.memory counts records, not buffers: a batch holds at most about twice its records' bytes, so
+ * many partitions with a record each do not hold batch.size each (Kafka counts that against the pool).
  */
-const FIRST_ALLOCATION = 64 * 1024;
+const FIRST_ALLOCATION = 512;
+/**
+ * The first buffer of a batch whose partition just filled one: its capacity, up to this, at once.
+ * Growing by doubling there cost ~15% of the producer's throughput at 100-byte records
+ * (bench/producer.ts): each step is a new external buffer for the garbage collector.
+ */
+const BUSY_FIRST_ALLOCATION = 64 * 1024;
 
 /** Where the records of a batch went when it was merged into another one, or split in two. */
 type Moved = { into: ProducerBatch; shift: number } | { halves: [ProducerBatch, ProducerBatch]; half: number };
@@ -80,6 +87,7 @@ export class ProducerBatch {
   /** the base offset it was written at (-1: not known), or why it failed */
   private result: number | Error | undefined = undefined;
   private moved: Moved | undefined = undefined;
+  private readonly firstAllocation: number;
 
   constructor(
     readonly topic: string,
@@ -88,7 +96,10 @@ export class ProducerBatch {
     readonly deadline: number,
     /** batch.size (capped to what fits a request) */
     readonly capacity: number,
+    /** its partition fills batches: allocate the capacity (up to BUSY_FIRST_ALLOCATION) with the first record */
+    busy = false,
   ) {
+    this.firstAllocation = busy ? Math.min(capacity, BUSY_FIRST_ALLOCATION) : FIRST_ALLOCATION;
     this.done = new Promise((resolve) => (this.settle = resolve));
   }
 
@@ -109,6 +120,11 @@ export class ProducerBatch {
     record.dropPayload(); // encoded: the batch holds its bytes now
     if (record.observed) this.observers.push(record);
     return true;
+  }
+
+  /** bytes its buffer takes in memory (about twice its records' at most, past its first allocation) */
+  get allocatedBytes(): number {
+    return this.buf.length;
   }
 
   get full(): boolean {
@@ -211,8 +227,8 @@ export class ProducerBatch {
     // buffer.memory is released per batch: share this one's reservation in proportion to the bytes.
     const firstReserved = Math.round((this.reservedBytes * (cut - BATCH_HEADER_SIZE)) / (this.end - BATCH_HEADER_SIZE));
     const halves: [ProducerBatch, ProducerBatch] = [
-      this.part(0, BATCH_HEADER_SIZE, half, 0, firstReserved),
-      this.part(1, cut, this.recordCount - half, -half, this.reservedBytes - firstReserved),
+      this.part(0, BATCH_HEADER_SIZE, cut, half, 0, firstReserved),
+      this.part(1, cut, this.end, this.recordCount - half, -half, this.reservedBytes - firstReserved),
     ];
     for (const record of this.observers) {
       const second = record.index >= half;
@@ -225,17 +241,19 @@ export class ProducerBatch {
     return halves;
   }
 
-  private part(i: number, start: number, count: number, offsetShift: number, reserved: number): ProducerBatch {
+  private part(i: number, start: number, end: number, count: number, offsetShift: number, reserved: number): ProducerBatch {
     const part = new ProducerBatch(this.topic, this.partition, this.createdAt, this.deadline, Math.max(BATCH_HEADER_SIZE, Math.floor(this.capacity / 2)));
     part.mergeable = false;
     part.orderStep = this.orderStep / 2;
     part.order = this.order + i * part.orderStep;
-    part.grow(BATCH_HEADER_SIZE + (this.end - start) + count * MAX_REBASE_GROWTH);
-    const copied = rebaseRecords(this.buf, start, count, part.buf, BATCH_HEADER_SIZE, offsetShift, 0);
+    part.grow(BATCH_HEADER_SIZE + (end - start) + count * MAX_REBASE_GROWTH);
+    // Each half's timestamps count from its own first record, as a batch of its own would.
+    const first = timestampDeltaAt(this.buf, start);
+    const copied = rebaseRecords(this.buf, start, count, part.buf, BATCH_HEADER_SIZE, offsetShift, -first);
     part.end = copied.end;
     part.recordCount = count;
-    part.baseTimestamp = this.baseTimestamp;
-    part.maxTimestamp = this.baseTimestamp + copied.maxTimestampDelta;
+    part.baseTimestamp = this.baseTimestamp + first;
+    part.maxTimestamp = part.baseTimestamp + copied.maxTimestampDelta;
     part.reservedBytes = reserved;
     part.sizeBytes = BATCH_HEADER_SIZE + reserved;
     return part;
@@ -270,7 +288,7 @@ export class ProducerBatch {
   /** Makes room for `bytes` in the buffer (the header included), doubling up to the capacity. */
   private grow(bytes: number): void {
     if (bytes <= this.buf.length) return;
-    const size = Math.max(bytes, Math.min(Math.max(this.buf.length * 2, FIRST_ALLOCATION), this.capacity));
+    const size = Math.max(bytes, Math.min(Math.max(this.buf.length * 2, this.firstAllocation), this.capacity));
     const buf = Buffer.allocUnsafe(size);
     this.buf.copy(buf, 0, 0, this.end);
     this.buf = buf;

@@ -73,3 +73,12 @@ export function skipRecords(buf: Buffer, start: number, count: number): number {
   }
   return c.pos;
 }
+
+/** The timestampDelta of the record at `start` (a batch cut there starts its timestamps from it). */
+export function timestampDeltaAt(buf: Buffer, start: number): number {
+  const c: Cursor = { pos: start, end: buf.length };
+  const length = readVarint(buf, c);
+  if (length < 3 || c.pos + length > buf.length) throw new FloeError('CORRUPT_MESSAGE', 'a record of a batch being rebuilt overruns it');
+  c.pos += 1; // attributes
+  return readVarlong(buf, c);
+}

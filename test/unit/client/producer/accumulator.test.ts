@@ -212,4 +212,17 @@ describe('record accumulator', () => {
     expect(next).not.toBe(batch);
     expect(batch!.recordCount).toBe(1);
   });
+
+  it('allocates a whole buffer at once only for a partition that filled its last batch', () => {
+    // Prepare: batch.size 4 KiB, 100-byte values (~118-byte records)
+    const acc = new RecordAccumulator({ ...options, batchSize: 4096 });
+    // Act
+    const [quiet] = fill(acc, 0, 1);
+    const busy = fill(acc, 1, 40); // fills one batch and opens the next
+    // Assess: a quiet partition starts small; the second batch of a busy one takes batch.size at once
+    expect(quiet!.allocatedBytes).toBeLessThan(1024);
+    expect(busy).toHaveLength(2);
+    expect(busy[0]!.sizeBytes).toBeGreaterThan(4096 - 150);
+    expect(busy[1]!.allocatedBytes).toBe(4096);
+  });
 });

@@ -132,4 +132,31 @@ describe('producer batch', () => {
     expect(decodeRecordBatch(second).header).toMatchObject({ producerId: 8n, baseSequence: 0 });
     expect(decodeRecordBatch(second).records.map((r) => r.value?.toString())).toEqual(['v-a', 'v-b']);
   });
+
+  it('starts each half of a split from its own first timestamp', () => {
+    // Prepare: the first record is the latest; the second half's records are all earlier
+    const { batch } = batchOf(['a', 'b', 'c', 'd'], [T0 + 2000, T0 + 1000, T0 + 1000, T0 + 1500]);
+    // Act
+    const halves = batch.split().map((b) => decoded(b.encode('none', state)));
+    // Assess
+    expect(halves.map((h) => [h.header.baseTimestamp, h.header.maxTimestamp])).toEqual([
+      [T0 + 2000, T0 + 2000],
+      [T0 + 1000, T0 + 1500],
+    ]);
+    expect(halves.flatMap((h) => h.records.map((r) => r.timestamp))).toEqual([T0 + 2000, T0 + 1000, T0 + 1000, T0 + 1500]);
+  });
+
+  it('holds memory in proportion to its records, not batch.size, for a partition with a record or two', () => {
+    // Prepare: 1,000 partitions with one 100-byte record each, batch.size 16 KiB
+    const batches = Array.from({ length: 1000 }, (_, p) => new ProducerBatch('t', p, T0, T0 + 60_000, 16_384));
+    // Act
+    batches.forEach((b, p) => b.tryAppend(record(`${p}`.padEnd(100, 'x'))));
+    const full = batchOf(Array.from({ length: 70 }, (_, i) => `${i}`.padEnd(100, 'x')), undefined, 16_384).batch;
+    // Assess
+    const held = batches.reduce((sum, b) => sum + b.allocatedBytes, 0);
+    const reserved = batches.reduce((sum, b) => sum + b.reservedBytes, 0);
+    expect(held).toBeLessThan(4 * reserved);
+    expect(full.allocatedBytes).toBeLessThanOrEqual(16_384);
+    expect(full.allocatedBytes).toBeLessThan(2 * full.sizeBytes);
+  });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { BATCH_HEADER_SIZE } from '../../../../packages/protocol/src/records/batch-header.js';
 import { decodeRecordBatch, encodeRecordBatch, writeBatchHeader } from '../../../../packages/protocol/src/records/record-batch.js';
-import { MAX_REBASE_GROWTH, rebaseRecords, skipRecords } from '../../../../packages/protocol/src/records/record-builder.js';
+import { MAX_REBASE_GROWTH, rebaseRecords, skipRecords, timestampDeltaAt } from '../../../../packages/protocol/src/records/record-builder.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -81,5 +81,17 @@ describe('rebaseRecords', () => {
     // Act / Assess
     expect(() => rebaseRecords(truncated, BATCH_HEADER_SIZE, 3, dst, 0, 0, 0)).toThrow(expect.objectContaining({ code: 'CORRUPT_MESSAGE' }));
     expect(() => skipRecords(truncated, BATCH_HEADER_SIZE, 3)).toThrow(expect.objectContaining({ code: 'CORRUPT_MESSAGE' }));
+  });
+
+  it('reads the timestamp delta of the record where a batch is cut', () => {
+    // Prepare: records 1 ms apart, so record i's delta is i
+    const src = source(10);
+    // Act
+    const deltas = [0, 3, 9].map((i) => timestampDeltaAt(src, skipRecords(src, BATCH_HEADER_SIZE, i)));
+    // Assess
+    expect(deltas).toEqual([0, 3, 9]);
+    expect(() => timestampDeltaAt(src.subarray(0, src.length - 2), skipRecords(src, BATCH_HEADER_SIZE, 9))).toThrow(
+      expect.objectContaining({ code: 'CORRUPT_MESSAGE' }),
+    );
   });
 });
