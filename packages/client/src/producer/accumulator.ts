@@ -34,6 +34,8 @@ interface PartitionQueue {
   nextOrder: number;
   /** batches sent for a first time so far */
   firstSends: number;
+  /** the last batch drained was at least half of its capacity: the next one's buffer is allocated whole */
+  filling: boolean;
 }
 
 /** Produce request framing (src/wire/produce-request.ts): version, acks, timeout, topic count. */
@@ -67,8 +69,9 @@ export class RecordAccumulator {
     const last = queue.batches[queue.batches.length - 1];
     // A batch that was sent or numbered keeps its encoded bytes: never add records to it.
     if (last && last.attempts === 0 && last.encoded === undefined && last.mergeable && last.tryAppend(record)) return last;
-    // A partition that filled its last batch will likely fill this one: its buffer is allocated whole.
-    const busy = last !== undefined && last.sizeBytes + record.size > last.capacity;
+    // A partition that filled its last batch (or sent it at least half full) will likely fill this
+    // one: its buffer is allocated whole, at most twice what the last one held.
+    const busy = last !== undefined ? last.sizeBytes + record.size > last.capacity : queue.filling;
     const batch = new ProducerBatch(record.topic, partition, now, now + this.options.deliveryTimeoutMs, this.capacityFor(record.topic), busy);
     batch.order = queue.nextOrder++;
     batch.tryAppend(record);
@@ -123,6 +126,7 @@ export class RecordAccumulator {
       size += extra;
       topics.add(queue.topic);
       queue.batches.shift();
+      queue.filling = head.sizeBytes * 2 >= head.capacity;
       if (head.sendIndex < 0) head.sendIndex = queue.firstSends++;
       queue.inFlight.push(head);
       out.push(head);
@@ -281,7 +285,7 @@ export class RecordAccumulator {
     if (!byPartition) this.queues.set(topic, (byPartition = []));
     let queue = byPartition[partition];
     if (!queue) {
-      queue = { topic, partition, batches: [], inFlight: [], nextOrder: 0, firstSends: 0 };
+      queue = { topic, partition, batches: [], inFlight: [], nextOrder: 0, firstSends: 0, filling: false };
       byPartition[partition] = queue;
       this.order.push(queue);
     }

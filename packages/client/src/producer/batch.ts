@@ -31,12 +31,12 @@ export interface ProducerState {
 const EMPTY = Buffer.alloc(0);
 /**
  * A new batch's first buffer, unless its first record needs more; it then doubles as records arrive.
- * buffer.memory counts records, not buffers: a batch holds at most about twice its records' bytes, so
+ * buffer.memory counts records, not buffers: a batch holds 512 bytes or at most about twice its records', so
  * many partitions with a record each do not hold batch.size each (Kafka counts that against the pool).
  */
 const FIRST_ALLOCATION = 512;
 /**
- * The first buffer of a batch whose partition just filled one: its capacity, up to this, at once.
+ * The first buffer of a batch whose partition fills them (the accumulator judges): its capacity, up to this, at once.
  * Growing by doubling there cost ~15% of the producer's throughput at 100-byte records
  * (bench/producer.ts): each step is a new external buffer for the garbage collector.
  */

@@ -225,4 +225,18 @@ describe('record accumulator', () => {
     expect(busy[0]!.sizeBytes).toBeGreaterThan(4096 - 150);
     expect(busy[1]!.allocatedBytes).toBe(4096);
   });
+
+  it('remembers whether the last batch sent was at least half full, for the next one a partition opens', () => {
+    // Prepare: partition 0 sends a full batch, partition 1 a batch of one record
+    const acc = new RecordAccumulator({ ...options, batchSize: 4096 });
+    fill(acc, 0, 34);
+    fill(acc, 1, 1);
+    expect(acc.drain(T0 + 60, false, encode)).toHaveLength(2);
+    // Act
+    const [afterFull] = fill(acc, 0, 1, T0 + 61);
+    const [afterOne] = fill(acc, 1, 1, T0 + 61);
+    // Assess
+    expect(afterFull!.allocatedBytes).toBe(4096);
+    expect(afterOne!.allocatedBytes).toBeLessThan(1024);
+  });
 });
