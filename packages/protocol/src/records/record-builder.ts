@@ -40,10 +40,8 @@ export function rebaseRecords(src: Buffer, start: number, count: number, dst: Bu
   const c: Cursor = { pos: start, end: src.length };
   let maxTimestampDelta = -Infinity;
   for (let i = 0; i < count; i++) {
-    const length = readVarint(src, c);
+    const bodyEnd = readBodyEnd(src, c, i);
     const bodyStart = c.pos;
-    const bodyEnd = bodyStart + length;
-    if (length < 3 || bodyEnd > src.length) throw new FloeError('CORRUPT_MESSAGE', `record ${i} of a batch being rebuilt overruns it`);
     c.pos = bodyStart + 1; // attributes
     const timestampDelta = readVarlong(src, c) + timestampShift;
     const offsetDelta = readVarint(src, c) + offsetShift;
@@ -77,8 +75,15 @@ export function skipRecords(buf: Buffer, start: number, count: number): number {
 /** The timestampDelta of the record at `start` (a batch cut there starts its timestamps from it). */
 export function timestampDeltaAt(buf: Buffer, start: number): number {
   const c: Cursor = { pos: start, end: buf.length };
-  const length = readVarint(buf, c);
-  if (length < 3 || c.pos + length > buf.length) throw new FloeError('CORRUPT_MESSAGE', 'a record of a batch being rebuilt overruns it');
+  readBodyEnd(buf, c, 0);
   c.pos += 1; // attributes
   return readVarlong(buf, c);
+}
+
+/** Reads a record's length at `c.pos` (left at its body) and returns where the body ends; refuses one that overruns `buf`. */
+function readBodyEnd(buf: Buffer, c: Cursor, index: number): number {
+  const length = readVarint(buf, c);
+  const end = c.pos + length;
+  if (length < 3 || end > buf.length) throw new FloeError('CORRUPT_MESSAGE', `record ${index} of a batch being rebuilt overruns it`);
+  return end;
 }

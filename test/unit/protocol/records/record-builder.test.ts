@@ -82,7 +82,9 @@ describe('rebaseRecords', () => {
     expect(() => rebaseRecords(truncated, BATCH_HEADER_SIZE, 3, dst, 0, 0, 0)).toThrow(expect.objectContaining({ code: 'CORRUPT_MESSAGE' }));
     expect(() => skipRecords(truncated, BATCH_HEADER_SIZE, 3)).toThrow(expect.objectContaining({ code: 'CORRUPT_MESSAGE' }));
   });
+});
 
+describe('timestampDeltaAt', () => {
   it('reads the timestamp delta of the record where a batch is cut', () => {
     // Prepare: records 1 ms apart, so record i's delta is i
     const src = source(10);
