@@ -1,6 +1,6 @@
 /**
  * Latency under a storage latency model. The handler's S3 and DynamoDB clients get
- * a seeded log-normal delay per request (src/aws/storage-faults.ts) with the p50/p99
+ * a seeded log-normal delay per request (src/faults/storage-faults.ts) with the p50/p99
  * of each model in bench/lib/prices.ts (S3 Standard, S3 Express One Zone, both with
  * DynamoDB); the stand-ins themselves run in their own process. Measured on this
  * machine, at p50/p99/p999:
@@ -13,16 +13,20 @@
  *                            (assigned partitions, fetch.min.bytes 1, fetch.max.wait.ms 500)
  *
  * Target (issue 7): produce p99 ≤ linger.ms + model S3 PUT p99 + DynamoDB write p99 + 20 ms.
+ * The model is each storage request's floor (latencyMode `floor`, decision 38): a request
+ * takes max(the stand-in's own time, the model's draw), as it would on AWS wherever the
+ * stand-in is the faster of the two; where it is not, the stand-in's excess stays in the
+ * number (`standInOverran`: how many requests, and by how much at the mean).
  * Every model runs next to a run with no injected latency (model "none": the local
  * floor), and every line reports what the stand-ins themselves took per S3 PUT and
- * DynamoDB write (p99, timed below the latency layer): on this machine they are
- * part of every number, on AWS they are replaced by the model.
+ * DynamoDB write (p99, timed below the latency layer).
  * Each line also carries the peers' published figures for the same storage class
  * (PEER_FIGURES) and ours/theirs as `ratio` (lower is better for latency).
  *
  *   npm run bench -- latency   (BENCH_LATENCY_SAMPLES handler samples per model, default 1000;
  *                               BENCH_LATENCY_SECONDS of paced sending per model, default 5;
- *                               BENCH_LATENCY_IN_FLIGHT handler requests in flight, default 4)
+ *                               BENCH_LATENCY_IN_FLIGHT handler requests in flight, default 4;
+ *                               BENCH_LATENCY_MODE floor (default) or added, for an A/B of the two)
  */
 import { pathToFileURL } from 'node:url';
 import { Admin } from '../packages/client/src/admin.js';
@@ -47,6 +51,7 @@ const PARTITIONS = 16;
 /** partitions per handler request; concurrent requests rotate over the topic's partitions */
 const REQUEST_PARTITIONS = 4;
 const LINGER_MS = 5;
+const MODE = process.env.BENCH_LATENCY_MODE === 'added' ? 'added' : 'floor';
 /** issue 7: the allowance on top of linger + storage p99s */
 const TARGET_SLACK_MS = 20;
 
@@ -168,12 +173,14 @@ export async function runLatencyBench(sink: BenchSink = printResult): Promise<vo
   try {
     for (const model of [LOCAL_FLOOR, ...Object.values(LATENCY_MODELS)]) {
       const latency = 'latency' in model ? model : undefined;
-      const standIn = { s3Put: [] as number[], dynamoWrite: [] as number[] };
+      const standIn = { s3Put: [] as number[], dynamoWrite: [] as number[], all: 0 };
       const metered = await startMeteredCluster({
         storage,
         latency,
+        latencyMode: MODE,
         seed: 7,
         onStorageRequest: (service, command, ms) => {
+          standIn.all++;
           if (service === 's3' && command === 'PutObjectCommand') standIn.s3Put.push(ms);
           if (service === 'dynamo' && /^(Update|Put)/.test(command)) standIn.dynamoWrite.push(ms);
         },
@@ -194,7 +201,12 @@ export async function runLatencyBench(sink: BenchSink = printResult): Promise<vo
           ['latency.e2e', 'e2e', e2e, { lingerMs: LINGER_MS, recordBytes: 1024, recordsPerSecond: RATE, fetchMaxWaitMs: 500, fetchMinBytes: 1 }, undefined],
         ];
         // What the stand-ins took, below the injected latency (this machine's share of every number above).
-        const standInFields = { standInS3PutP99: summarize(standIn.s3Put).p99, standInDynamoWriteP99: summarize(standIn.dynamoWrite).p99 };
+        const overran = metered.faults?.stats;
+        const standInFields = {
+          standInS3PutP99: summarize(standIn.s3Put).p99,
+          standInDynamoWriteP99: summarize(standIn.dynamoWrite).p99,
+          ...(overran ? { standInOverran: { requests: overran.overran, of: standIn.all, meanMs: overran.overran === 0 ? 0 : round(overran.overranMs / overran.overran, 2) } } : {}),
+        };
         for (const [name, metric, samples, params, linger] of runs) {
           if (samples.length === 0) continue;
           if (!latency) {
@@ -203,7 +215,7 @@ export async function runLatencyBench(sink: BenchSink = printResult): Promise<vo
             sink({ name, params: { model: model.name, ...params }, value: s.p99, unit: 'ms (p99)', p50: s.p50, p99: s.p99, p999: s.p999, mean: s.mean, max: s.max, samples: s.count, note: model.description, ...standInFields });
             continue;
           }
-          const line = latencyLine(name, latency, metric, samples, params, linger);
+          const line = latencyLine(name, latency, metric, samples, { ...params, latencyMode: MODE }, linger);
           line.localFloorP99 = floor.get(name);
           Object.assign(line, standInFields);
           sink(line);

@@ -3,7 +3,7 @@
  * cache (deps.s3.stats), DynamoDB requests and request units (CapacityMeter),
  * and per-function invocations with their wall time as Lambda would bill it
  * (rounded up to 1 ms each). Optionally with a storage latency model installed
- * on the handler's AWS clients (src/aws/storage-faults.ts).
+ * on the handler's AWS clients (src/faults/storage-faults.ts).
  */
 import { StorageFaults } from '../../src/faults/storage-faults.js';
 import type { FunctionName } from '../../src/local/function-url-server.js';
@@ -28,6 +28,8 @@ export interface MeterSnapshot {
 
 export interface MeteredCluster {
   cluster: LocalCluster;
+  /** the latency layer, when a model is installed (its stats say how often the stand-ins overran the model) */
+  faults?: StorageFaults;
   snapshot(): MeterSnapshot;
   close(): Promise<void>;
 }
@@ -35,6 +37,8 @@ export interface MeteredCluster {
 export interface MeteredOptions {
   storage: { dynamoEndpoint: string; s3Endpoint: string };
   latency?: LatencyModel;
+  /** how the model's draws meet the stand-ins' own time (StorageFaultPlan.latencyMode; default `added`) */
+  latencyMode?: 'added' | 'floor';
   seed?: number;
   cacheBytes?: number;
   /** Called with each invocation's wall time (ms), for latency histograms at the handler. */
@@ -79,6 +83,7 @@ const emptyInvocations = (): Record<FunctionName, Invocations> => ({
 export async function startMeteredCluster(options: MeteredOptions): Promise<MeteredCluster> {
   const capacity = new CapacityMeter();
   const invocations = emptyInvocations();
+  let faults: StorageFaults | undefined;
   const cluster = await startCluster({
     storage: options.storage,
     config: options.cacheBytes === undefined ? undefined : { cacheBytes: options.cacheBytes },
@@ -88,7 +93,7 @@ export async function startMeteredCluster(options: MeteredOptions): Promise<Mete
         timeRequests(deps.clients.s3, 's3', options.onStorageRequest);
         timeRequests(deps.clients.dynamo, 'dynamo', options.onStorageRequest);
       }
-      if (options.latency) new StorageFaults({ seed: options.seed ?? 1, latency: options.latency.latency }).install(deps.clients);
+      if (options.latency) faults = new StorageFaults({ seed: options.seed ?? 1, latency: options.latency.latency, latencyMode: options.latencyMode }).install(deps.clients);
     },
     wrapHandler: (name, handler) => async (event) => {
       const started = performance.now();
@@ -105,6 +110,7 @@ export async function startMeteredCluster(options: MeteredOptions): Promise<Mete
   const s3 = cluster.deps!.s3.stats;
   return {
     cluster,
+    faults,
     snapshot: () => ({
       s3Puts: s3.puts,
       s3Gets: s3.gets,

@@ -9,7 +9,7 @@ export interface ChaosSummary {
   records: { acked: number; logged: number; delivered: number; lost: number; duplicated: number };
   violations: CheckResult['violations'];
   anomalies: string[];
-  faults: Omit<StorageFaultStats, 'delayedMs'> & { toggles: number };
+  faults: Omit<StorageFaultStats, 'delayedMs' | 'overran' | 'overranMs'> & { toggles: number };
   killed: { handlers: number; members: number; crashPoints: number };
   paused: number;
   rebalances: number;

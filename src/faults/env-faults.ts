@@ -27,6 +27,9 @@ export function parseEnvFaultPlan(raw: string): EnvFaultPlan {
   if (typeof plan !== 'object' || plan === null || !Number.isInteger(plan.seed)) {
     throw new FloeError('INVALID_CONFIG', 'environment variable FLOE_FAULTS must be a JSON StorageFaultPlan with an integer seed');
   }
+  if (plan.latencyMode !== undefined && plan.latencyMode !== 'added' && plan.latencyMode !== 'floor') {
+    throw new FloeError('INVALID_CONFIG', `environment variable FLOE_FAULTS: latencyMode must be "added" or "floor", got ${JSON.stringify(plan.latencyMode)}`);
+  }
   return plan;
 }
 

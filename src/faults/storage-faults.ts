@@ -26,8 +26,16 @@ export interface StorageFaultPlan {
   timeoutMs?: number;
   /** the request succeeds, then its response is lost (the caller sees a network error) */
   lostResponseRate?: number;
-  /** added latency per service and kind of request */
+  /** latency per service and kind of request */
   latency?: { s3Put?: LatencyDist; s3Get?: LatencyDist; dynamoRead?: LatencyDist; dynamoWrite?: LatencyDist };
+  /**
+   * How a drawn latency meets the real request's own time. `added` (default): the request
+   * waits the draw, then runs (chaos: slower storage). `floor`: the draw and the request run
+   * together and the caller waits for both, so a request takes max(its own time, the draw):
+   * what a service with that latency would take when the local stand-in is faster, and an
+   * upper bound otherwise (benchmarks that model AWS; decision 38).
+   */
+  latencyMode?: 'added' | 'floor';
 }
 
 export interface StorageFaultStats {
@@ -36,6 +44,9 @@ export interface StorageFaultStats {
   timeouts: number;
   lostResponses: number;
   delayedMs: number;
+  /** `floor` mode: requests whose own time exceeded their draw, and by how much in all (ms) */
+  overran: number;
+  overranMs: number;
 }
 
 const Z99 = 2.3263478740408408; // standard normal quantile at 0.99
@@ -87,7 +98,7 @@ interface StackClient {
 }
 
 export class StorageFaults {
-  readonly stats: StorageFaultStats = { errors: 0, throttles: 0, timeouts: 0, lostResponses: 0, delayedMs: 0 };
+  readonly stats: StorageFaultStats = { errors: 0, throttles: 0, timeouts: 0, lostResponses: 0, delayedMs: 0, overran: 0, overranMs: 0 };
   private random: () => number;
   private enabled = true;
 
@@ -119,15 +130,16 @@ export class StorageFaults {
         const kind = kindOf(service, command);
         const plan = this.plan;
         const dist = kind === 'other' ? undefined : plan.latency?.[kind];
-        if (dist) {
-          const delay = sampleLatency(dist, this.random);
-          this.stats.delayedMs += delay;
-          await sleep(delay);
-        }
+        const delay = dist ? sampleLatency(dist, this.random) : 0;
+        this.stats.delayedMs += delay;
+        const modelled = delay > 0 ? sleep(delay) : undefined;
+        // `added` waits here; `floor` waits below, after the request (or before an injected failure)
+        if (plan.latencyMode !== 'floor') await modelled;
         const roll = this.random();
         let edge = plan.errorRate ?? 0;
         if (roll < edge) {
           this.stats.errors++;
+          await modelled;
           throw service === 's3'
             ? serviceError('InternalError', 500, `injected S3 error on ${command}`)
             : serviceError('InternalServerError', 500, `injected DynamoDB error on ${command}`);
@@ -135,6 +147,7 @@ export class StorageFaults {
         edge += plan.throttleRate ?? 0;
         if (roll < edge) {
           this.stats.throttles++;
+          await modelled;
           throw service === 's3'
             ? serviceError('SlowDown', 503, `injected S3 throttling on ${command}`)
             : serviceError('ProvisionedThroughputExceededException', 400, `injected DynamoDB throttling on ${command}`);
@@ -146,7 +159,16 @@ export class StorageFaults {
           throw networkError(`injected timeout on ${command}`);
         }
         edge += plan.lostResponseRate ?? 0;
+        const started = performance.now();
         const result = await next(args);
+        if (plan.latencyMode === 'floor' && modelled) {
+          const own = performance.now() - started;
+          if (own > delay) {
+            this.stats.overran++;
+            this.stats.overranMs += own - delay;
+          }
+          await modelled;
+        }
         if (roll < edge) {
           this.stats.lostResponses++;
           throw networkError(`injected lost response after a successful ${command}`);

@@ -91,4 +91,56 @@ describe('storage fault layer', () => {
     expect(xs[19_800]!).toBeGreaterThan(170);
     expect(xs[19_800]!).toBeLessThan(235);
   });
+
+  describe('latency modes', () => {
+    const DRAW_MS = 300;
+    /** Times one DynamoDB write: from the caller, and when it reached the stand-in (a middleware below the fault layer). */
+    async function timedWrite(latencyMode: 'added' | 'floor') {
+      const faults = new StorageFaults({ seed: 5, latencyMode, latency: { dynamoWrite: { p50: DRAW_MS, p99: DRAW_MS } } });
+      const { dynamo } = clientsWith(faults);
+      let reachedAt = 0;
+      (dynamo as unknown as { middlewareStack: { add: (mw: unknown, o: unknown) => void } }).middlewareStack.add(
+        (next: (a: unknown) => Promise<unknown>) => async (args: unknown) => {
+          reachedAt = performance.now();
+          return next(args);
+        },
+        { step: 'deserialize', name: 'testReachedStandIn', priority: 'low' },
+      );
+      const calledAt = performance.now();
+      await dynamo.send(new PutCommand({ TableName: configFromEnv().logTable, Item: { pk: `faults-${latencyMode}`, sk: 'x' } }));
+      return { waitedBeforeRequest: reachedAt - calledAt, total: performance.now() - calledAt, stats: faults.stats };
+    }
+
+    it('added: the request waits the draw, then runs', async () => {
+      // Act
+      const t = await timedWrite('added');
+
+      // Assess
+      expect(t.waitedBeforeRequest).toBeGreaterThanOrEqual(DRAW_MS - 1);
+      expect(t.stats.overran).toBe(0);
+    });
+
+    it('floor: the request runs during the draw, and the caller still waits the whole draw', async () => {
+      // Act
+      const t = await timedWrite('floor');
+
+      // Assess: it reached the stand-in at once, yet took at least the draw; the stand-in answered within it
+      expect(t.waitedBeforeRequest).toBeLessThan(DRAW_MS / 2);
+      expect(t.total).toBeGreaterThanOrEqual(DRAW_MS - 1);
+      expect(t.stats.delayedMs).toBeCloseTo(DRAW_MS, 6);
+    });
+
+    it('floor: counts requests that took longer than their draw', async () => {
+      // Prepare
+      const faults = new StorageFaults({ seed: 5, latencyMode: 'floor', latency: { dynamoWrite: { p50: 0.001, p99: 0.001 } } });
+      const { dynamo } = clientsWith(faults);
+
+      // Act
+      for (let i = 0; i < 3; i++) await dynamo.send(new PutCommand({ TableName: configFromEnv().logTable, Item: { pk: `faults-overrun-${i}`, sk: 'x' } }));
+
+      // Assess
+      expect(faults.stats.overran).toBe(3);
+      expect(faults.stats.overranMs).toBeGreaterThan(0);
+    });
+  });
 });

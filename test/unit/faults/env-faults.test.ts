@@ -11,7 +11,15 @@ describe('parseEnvFaultPlan', () => {
     expect(plan).toEqual({ seed: 3, errorRate: 0.5, enabled: false });
   });
 
-  it.each(['{seed:1}', 'null', '{"errorRate":1}', '{"seed":1.5}'])('refuses %s with INVALID_CONFIG naming FLOE_FAULTS', (raw) => {
+  it('reads a latency mode', () => {
+    // Act
+    const plan = parseEnvFaultPlan('{"seed":3,"latencyMode":"floor"}');
+
+    // Assess
+    expect(plan.latencyMode).toBe('floor');
+  });
+
+  it.each(['{seed:1}', 'null', '{"errorRate":1}', '{"seed":1.5}', '{"seed":1,"latencyMode":"max"}'])('refuses %s with INVALID_CONFIG naming FLOE_FAULTS', (raw) => {
     // Act
     const act = () => parseEnvFaultPlan(raw);
 
