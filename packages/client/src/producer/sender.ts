@@ -286,8 +286,18 @@ export class Sender {
       const idempotence = this.deps.idempotence;
       if (idempotence && batch.state && idempotence.isCurrent(batch.state)) {
         const [first, second] = parts;
-        first.encode(this.deps.config.compressionType, batch.state);
-        second.encode(this.deps.config.compressionType, { ...batch.state, baseSequence: (batch.state.baseSequence + first.recordCount) % 2 ** 31 });
+        try {
+          first.encode(this.deps.config.compressionType, batch.state);
+          second.encode(this.deps.config.compressionType, { ...batch.state, baseSequence: (batch.state.baseSequence + first.recordCount) % 2 ** 31 });
+        } catch (unexpected) {
+          // The halves hold the records' handles now, so they are what fails. Their sequence
+          // numbers cannot be given back in part: the identity is replaced.
+          for (const part of parts) part.state = undefined;
+          this.releaseSequence(batch, true);
+          accumulator.completed(batch);
+          for (const part of parts) this.fail(part, toFloeError(unexpected));
+          return;
+        }
       } else {
         this.releaseSequence(batch, false);
       }

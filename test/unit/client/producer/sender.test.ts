@@ -5,10 +5,11 @@
  * up to five batches of a partition in flight with idempotence (decision 28).
  */
 import type { ProduceRequest, ProduceTopicResult } from '@floe/protocol';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RecordAccumulator } from '../../../../packages/client/src/producer/accumulator.js';
 import { PendingRecord, type RecordMetadata } from '../../../../packages/client/src/producer/pending-record.js';
 import { BufferPool } from '../../../../packages/client/src/producer/buffer-pool.js';
+import { ProducerBatch } from '../../../../packages/client/src/producer/batch.js';
 import { resolveProducerConfig, type ProducerConfig } from '../../../../packages/client/src/producer/config.js';
 import { IdempotenceManager } from '../../../../packages/client/src/producer/idempotence.js';
 import { Sender } from '../../../../packages/client/src/producer/sender.js';
@@ -164,6 +165,28 @@ describe('sender', () => {
       [3, 'de'],
     ]);
     expect(metadata.map((m) => m.offset)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('fails both halves of a split it cannot encode, releasing their memory, instead of leaving their sends waiting', async () => {
+    // Prepare: the batch encodes at its first drain; the split's first half then fails to encode
+    const { send, sent, pool, config } = setup({}, [answerAll('MESSAGE_TOO_LARGE')]);
+    const encode = ProducerBatch.prototype.encode;
+    let calls = 0;
+    const spy = vi.spyOn(ProducerBatch.prototype, 'encode').mockImplementation(function (this: ProducerBatch, ...args) {
+      if (++calls === 2) throw new Err('UNKNOWN_SERVER_ERROR', 'scripted encoding failure');
+      return encode.apply(this, args);
+    });
+
+    // Act
+    const errors = await Promise.race([Promise.all(['a', 'b', 'c'].map((v) => failure(send(0, v)))), sleep(2_000).then(() => 'still waiting')]);
+    spy.mockRestore();
+    const after = await send(0, 'd');
+
+    // Assess: every send answered with the failure, the memory given back, and the producer still sends
+    expect(errors).toEqual([0, 1, 2].map(() => expect.objectContaining({ code: 'UNKNOWN_SERVER_ERROR' })));
+    expect(pool.availableBytes).toBe(config.bufferMemory);
+    expect(sent().map((a) => a.values.join(''))).toEqual(['abc', 'd']);
+    expect(after.offset).toBe(0);
   });
 
   it('fails a single record the server finds too large without retrying', async () => {
