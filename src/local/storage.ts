@@ -123,7 +123,13 @@ export async function ensureStorage(config: FloeConfig): Promise<void> {
     try {
       await s3.send(new HeadBucketCommand({ Bucket: config.bucket }));
     } catch {
-      await s3.send(new CreateBucketCommand({ Bucket: config.bucket }));
+      await s3.send(new CreateBucketCommand({ Bucket: config.bucket })).catch(async (error: unknown) => {
+        // Processes starting together race to create it (s3rver answers the loser BucketAlreadyExists):
+        // fine if the bucket is there and ours to use now.
+        const name = (error as { name?: string }).name;
+        if (name !== 'BucketAlreadyExists' && name !== 'BucketAlreadyOwnedByYou') throw error;
+        await s3.send(new HeadBucketCommand({ Bucket: config.bucket })).catch(() => Promise.reject(error));
+      });
     }
   } finally {
     dynamo.destroy();
