@@ -160,14 +160,19 @@ export class StorageFaults {
         }
         edge += plan.lostResponseRate ?? 0;
         const started = performance.now();
-        const result = await next(args);
-        if (plan.latencyMode === 'floor' && modelled) {
-          const own = performance.now() - started;
-          if (own > delay) {
-            this.stats.overran++;
-            this.stats.overranMs += own - delay;
+        let result: unknown;
+        try {
+          result = await next(args);
+        } finally {
+          // a real failure (a failed condition) takes the modelled time too
+          if (plan.latencyMode === 'floor' && modelled) {
+            const own = performance.now() - started;
+            if (own > delay) {
+              this.stats.overran++;
+              this.stats.overranMs += own - delay;
+            }
+            await modelled;
           }
-          await modelled;
         }
         if (roll < edge) {
           this.stats.lostResponses++;

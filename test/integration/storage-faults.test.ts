@@ -130,6 +130,22 @@ describe('storage fault layer', () => {
       expect(t.stats.delayedMs).toBeCloseTo(DRAW_MS, 6);
     });
 
+    it('floor: a request the service refuses still takes the whole draw', async () => {
+      // Prepare: a conditional write that fails
+      const faults = new StorageFaults({ seed: 5, latencyMode: 'floor', latency: { dynamoWrite: { p50: DRAW_MS, p99: DRAW_MS } } });
+      const { dynamo } = clientsWith(faults);
+      const calledAt = performance.now();
+
+      // Act
+      const refused = await dynamo
+        .send(new PutCommand({ TableName: configFromEnv().logTable, Item: { pk: 'faults-refused', sk: 'x' }, ConditionExpression: 'attribute_exists(pk)' }))
+        .then(() => 'written', (e: Error) => e.name);
+
+      // Assess
+      expect(refused).toBe('ConditionalCheckFailedException');
+      expect(performance.now() - calledAt).toBeGreaterThanOrEqual(DRAW_MS - 1);
+    });
+
     it('floor: counts requests that took longer than their draw', async () => {
       // Prepare
       const faults = new StorageFaults({ seed: 5, latencyMode: 'floor', latency: { dynamoWrite: { p50: 0.001, p99: 0.001 } } });
