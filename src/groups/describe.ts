@@ -10,6 +10,7 @@
 import { FloeError, type GroupDescription, type GroupListing, type GroupState, mapConcurrent, parsePartitionKey, partitionKey, type TopicPartition } from '@floe/protocol';
 import { describePartitions } from '../log/topics.js';
 import { nowOf, type GroupsDeps } from './deps.js';
+import { currentOffsets } from './offsets.js';
 import { isLive, subscriptionSignature, type MemberItem } from './model.js';
 import { listGroupIds, queryOffsets, readMembership, type Membership } from './store.js';
 import { liveMembers } from './target.js';
@@ -32,8 +33,8 @@ function stateOf(membership: Membership, live: MemberItem[]): GroupState {
 }
 
 export async function describeGroup(deps: GroupsDeps, groupId: string): Promise<GroupDescription> {
-  const [membership, offsets] = await Promise.all([readMembership(deps, groupId), queryOffsets(deps, groupId)]);
-  if (!membership.group && membership.members.size === 0 && offsets.length === 0) {
+  const [membership, stored] = await Promise.all([readMembership(deps, groupId), queryOffsets(deps, groupId)]);
+  if (!membership.group && membership.members.size === 0 && stored.length === 0) {
     throw new FloeError('GROUP_ID_NOT_FOUND', `group "${groupId}" does not exist`);
   }
   const now = nowOf(deps);
@@ -54,7 +55,8 @@ export async function describeGroup(deps: GroupsDeps, groupId: string): Promise<
     lastHeartbeatAt: m.heartbeatAt,
   }));
 
-  // Every partition with a committed offset or a place in the target.
+  // Every partition with a committed offset (of the topic as it is now), a claim or a place in the target.
+  const offsets = (await currentOffsets(deps, stored)).filter((o) => o.offset !== undefined || o.owner !== undefined);
   const byKey = new Map(offsets.map((o) => [partitionKey(o.topic, o.partition), o]));
   const keys = new Set([...byKey.keys(), ...Object.values(group?.target ?? {}).flat()]);
   const partitions = toPartitions(keys);

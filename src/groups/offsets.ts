@@ -14,7 +14,8 @@ import { type CommitPartition, type CommitRequest, type CommitResult, type Commi
 import { nowOf, type GroupsDeps } from './deps.js';
 import { requireLive } from './heartbeat.js';
 import { liveKafkaMembers } from './kafka-members.js';
-import { isDead } from './model.js';
+import { isDead, type OffsetItem } from './model.js';
+import { getTopic, isValidTopicName, type Topic } from '../log/topics.js';
 import { commitOwned, getMember, readMembership, readOffsets, queryOffsets, writeUnowned } from './store.js';
 import { ensureTarget, liveMembers } from './target.js';
 
@@ -36,6 +37,29 @@ export async function validatePartitions(deps: GroupsDeps, partitions: Array<Top
   }
   const keys = partitions.map((p) => partitionKey(p.topic, p.partition));
   if (new Set(keys).size !== keys.length) throw new FloeError('INVALID_REQUEST', 'a partition appears twice in the request');
+}
+
+/**
+ * Whether an offset item holds a commit of `topic` as it is now. Kafka drops a deleted topic's
+ * committed offsets; here they stay in the groups table, keyed by name, so a commit made before
+ * the topic of that name was created belongs to a deleted namesake: no commit of this topic (or
+ * of any, while the name is free). Judged by time, not by topic id: a handler may hold a
+ * namesake's id in its topic cache for seconds after the topic was created again.
+ */
+export function committedFor(item: Pick<OffsetItem, 'offset' | 'committedAt'>, topic: Pick<Topic, 'createdAt'> | undefined): boolean {
+  if (item.offset === undefined || !topic) return false;
+  return topic.createdAt === undefined || item.committedAt === undefined || item.committedAt >= topic.createdAt;
+}
+
+/**
+ * The items with the offsets of deleted namesakes taken out (the claims stay). Topics are read
+ * afresh, not from a handler's cache, which may still hold the namesake: offsets are fetched
+ * when a consumer starts or takes partitions over, not per record.
+ */
+export async function currentOffsets(deps: GroupsDeps, items: OffsetItem[]): Promise<OffsetItem[]> {
+  const topics = new Map<string, Topic | undefined>();
+  for (const name of new Set(items.map((o) => o.topic))) topics.set(name, isValidTopicName(name) ? await getTopic(deps, name) : undefined);
+  return items.map((o) => (o.offset === undefined || committedFor(o, topics.get(o.topic)) ? o : { ...o, offset: undefined, metadata: undefined, committedAt: undefined }));
 }
 
 export async function commitOffsets(deps: GroupsDeps, groupId: string, request: CommitRequest): Promise<CommitResult[]> {
@@ -90,8 +114,9 @@ export async function fetchOffsets(deps: GroupsDeps, groupId: string, partitions
     ...(item?.committedAt === undefined ? {} : { committedAt: item.committedAt }),
   });
   if (partitions === undefined) {
-    return (await queryOffsets(deps, groupId)).filter((o) => o.offset !== undefined).map((o) => toResult(o.topic, o.partition, o));
+    return (await currentOffsets(deps, await queryOffsets(deps, groupId))).filter((o) => o.offset !== undefined).map((o) => toResult(o.topic, o.partition, o));
   }
-  const items = await readOffsets(deps, groupId, partitions.map((p) => partitionKey(p.topic, p.partition)));
-  return partitions.map((p) => toResult(p.topic, p.partition, items.get(partitionKey(p.topic, p.partition))));
+  const items = await currentOffsets(deps, [...(await readOffsets(deps, groupId, partitions.map((p) => partitionKey(p.topic, p.partition)))).values()]);
+  const byKey = new Map(items.map((o) => [partitionKey(o.topic, o.partition), o]));
+  return partitions.map((p) => toResult(p.topic, p.partition, byKey.get(partitionKey(p.topic, p.partition))));
 }

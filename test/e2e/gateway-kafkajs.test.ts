@@ -1,6 +1,7 @@
 /**
  * kafkajs 2.2.4 (no flexible versions, Produce 7, Fetch 11, JoinGroup 5) against the gateway on the
- * run's storage: an idempotent gzip producer, admin create/delete topics, and a consumer group of
+ * run's storage: an idempotent gzip producer, admin create/delete topics, setting and resetting a
+ * group's offsets, and a consumer group of
  * three member processes where one is killed with SIGKILL: the survivors take over its partitions
  * and every record is delivered, none skipped past a committed offset.
  */
@@ -60,6 +61,30 @@ describe('kafkajs against the gateway', () => {
       expect(afterDelete).not.toContain(name);
     } finally {
       await producer.disconnect();
+      await admin.disconnect();
+    }
+  });
+
+  it('the admin client sets offsets and resets them to earliest (Kafka\'s -2 sentinel) for a group with no members', async () => {
+    // Prepare
+    const name = uniqueName('kjs');
+    const groupId = uniqueName('kjsg');
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: name, numPartitions: 2 }], waitForLeaders: true });
+
+      // Act
+      await admin.setOffsets({ groupId, topic: name, partitions: [{ partition: 0, offset: '4' }, { partition: 1, offset: '7' }] });
+      const set = await admin.fetchOffsets({ groupId, topics: [name] });
+      await admin.resetOffsets({ groupId, topic: name, earliest: true });
+      const reset = await admin.fetchOffsets({ groupId, topics: [name] });
+
+      // Assess: kafkajs consumers read any negative commit as none, and start from their own setting
+      const byPartition = (r: typeof set) => r[0]!.partitions.map((p) => [p.partition, p.offset]).sort();
+      expect(byPartition(set)).toEqual([[0, '4'], [1, '7']]);
+      expect(byPartition(reset)).toEqual([[0, '-1'], [1, '-1']]);
+    } finally {
       await admin.disconnect();
     }
   });

@@ -420,6 +420,30 @@ describe('offsets: standalone commits, reset, describe and list', () => {
     expect((await api.fetchOffsets(group, [{ topic, partition: 0 }]))[0]?.offset).toBe(4);
   });
 
+  it('a topic deleted and created again has no committed offsets from before, as in Kafka; commits made since count', async () => {
+    // Prepare: a group committed 3 on the first topic of the name
+    const { topic, group } = await setup(1);
+    await api.commit(group, { partitions: [{ topic, partition: 0, offset: 3 }] });
+    clock += 1000;
+
+    // Act
+    await env.admin.deleteTopic(topic);
+    const whileGone = await api.fetchOffsets(group);
+    clock += 1000;
+    await env.admin.createTopic(topic, 1);
+    const fetched = (await api.fetchOffsets(group, [{ topic, partition: 0 }]))[0]?.offset;
+    const described = (await api.describe(group)).partitions;
+    clock += 1000;
+    await api.commit(group, { partitions: [{ topic, partition: 0, offset: 1 }] });
+    const recommitted = await api.fetchOffsets(group);
+
+    // Assess
+    expect(whileGone).toEqual([]);
+    expect(fetched).toBe(-1);
+    expect(described.map((p) => p.committedOffset ?? null)).toEqual([]);
+    expect(recommitted.map((o) => [o.topic, o.partition, o.offset])).toEqual([[topic, 0, 1]]);
+  });
+
   it('reset-offsets is refused while a member is live, then resets to earliest, latest, a time and a clamped offset; a dry run writes nothing', async () => {
     // Prepare
     const { topic, group } = await setup(1);

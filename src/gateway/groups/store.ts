@@ -142,18 +142,20 @@ export async function commitOffset(
   generation: number,
   now: number,
 ): Promise<boolean> {
+  // A negative offset (Kafka's "earliest"/"latest" sentinels) leaves the partition without a commit.
+  const cleared = commit.offset < 0;
   return writeIf(
     deps.dynamo,
     new UpdateCommand({
       TableName: deps.groupsTable,
       Key: groupKeys.offset(groupId, commit.topic, commit.partition),
-      UpdateExpression:
-        'SET #offset = :offset, metadata = :metadata, committedAt = :now, topic = :topic, #partition = :partition, cgen = :gen, claimEpoch = if_not_exists(claimEpoch, :zero) + :one REMOVE #owner',
+      UpdateExpression: cleared
+        ? 'SET committedAt = :now, topic = :topic, #partition = :partition, cgen = :gen, claimEpoch = if_not_exists(claimEpoch, :zero) + :one REMOVE #owner, #offset, metadata'
+        : 'SET #offset = :offset, metadata = :metadata, committedAt = :now, topic = :topic, #partition = :partition, cgen = :gen, claimEpoch = if_not_exists(claimEpoch, :zero) + :one REMOVE #owner',
       ConditionExpression: 'attribute_not_exists(cgen) OR cgen <= :gen',
       ExpressionAttributeNames: { '#offset': 'offset', '#partition': 'partition', '#owner': 'owner' },
       ExpressionAttributeValues: {
-        ':offset': commit.offset,
-        ':metadata': commit.metadata,
+        ...(cleared ? {} : { ':offset': commit.offset, ':metadata': commit.metadata }),
         ':now': now,
         ':topic': commit.topic,
         ':partition': commit.partition,

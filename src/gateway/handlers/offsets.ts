@@ -37,7 +37,9 @@ export const offsetCommit: Handler = async (gw, raw, { apiVersion, access: acces
       if (topicDenied) preset.push(topicDenied.code);
       else if (!topic || partition < 0 || partition >= topic.partitions) preset.push(KafkaCode.UNKNOWN_TOPIC_OR_PARTITION);
       else if (metadata !== null && Buffer.byteLength(metadata) > GROUP_LIMITS.maxOffsetMetadataBytes) preset.push(KafkaCode.OFFSET_METADATA_TOO_LARGE);
-      else if (!Number.isSafeInteger(offset) || offset < 0) preset.push(KafkaCode.INVALID_REQUEST);
+      // Negative offsets are Kafka's sentinels (kafkajs resetOffsets commits -2): the broker stores
+      // them, and clients read any negative commit as none. Here it clears the commit.
+      else if (!Number.isSafeInteger(offset)) preset.push(KafkaCode.INVALID_REQUEST);
       else preset.push(0);
     }
   }

@@ -237,6 +237,41 @@ describe('offset commits', () => {
     expect(described.partitions).toEqual([expect.objectContaining({ topic: name, partition: 1, committedOffset: 1, logEndOffset: 2, lag: 1 })]);
     expect(listed.groups.map((g: Body) => g.groupId)).toContain(groupId);
   });
+
+  it('a negative commit (kafkajs resetOffsets commits -2) leaves the partition without a commit, as clients read it on Kafka', async () => {
+    // Prepare: a standalone commit of 5
+    const groupId = uniqueName('g');
+    const name = await topic(1);
+    const c1 = await connect(a);
+    await commit(c1, groupId, '', -1, name, 5n);
+
+    // Act
+    const code = await commit(c1, groupId, '', -1, name, -2n);
+    const fetched = await c1.request(9, 7, { groupId, topics: [{ name, partitionIndexes: [0] }], requireStable: false });
+
+    // Assess
+    expect(code).toBe(0);
+    expect(fetched.topics[0].partitions[0]).toMatchObject({ errorCode: 0, committedOffset: -1n });
+  });
+
+  it('a topic deleted and created again does not inherit its namesake\'s committed offsets', async () => {
+    // Prepare: a standalone commit of 3 on the first topic of the name
+    const groupId = uniqueName('g');
+    const name = await topic(1);
+    const c1 = await connect(a);
+    await commit(c1, groupId, '', -1, name, 3n);
+
+    // Act
+    await a.deps.log.deleteTopic(name);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await a.deps.log.createTopic(name, 1, {});
+    const fetched = await c1.request(9, 7, { groupId, topics: [{ name, partitionIndexes: [0] }], requireStable: false });
+    const all = await c1.request(9, 7, { groupId, topics: null, requireStable: false });
+
+    // Assess
+    expect(fetched.topics[0].partitions[0]).toMatchObject({ errorCode: 0, committedOffset: -1n });
+    expect(all.topics).toEqual([]);
+  });
 });
 
 describe('one kind of member per group id', () => {
