@@ -1,7 +1,9 @@
 /**
  * CreateTopics (19), DeleteTopics (20), CreatePartitions (37), DescribeConfigs (32) over the log's
- * topics. Replication factors are accepted and ignored: durability is S3's and DynamoDB's (every
- * partition reports one replica, the advertised node). Topic configs are Floe's (topic-configs.ts);
+ * topics. Replication factors are accepted and ignored (-1, Kafka's "the default", or any positive
+ * one; 0 or below -1 is INVALID_REPLICATION_FACTOR, as Kafka answers): durability is S3's and
+ * DynamoDB's (every partition reports one replica, the advertised node). A name given twice in one
+ * request is INVALID_REQUEST for each, and neither is created, as Kafka does. Topic configs are Floe's (topic-configs.ts);
  * anything else is INVALID_CONFIG. ACLs as Kafka's: Create on the cluster or the topic (and
  * DescribeConfigs to see the new topic's configs), Delete, Alter to add partitions, DescribeConfigs
  * on a topic (or the cluster, for a broker); each denied resource is answered in place.
@@ -24,6 +26,8 @@ export const createTopics: Handler = async (gw, raw, { access: accessOf }) => {
   const body = raw as MessageBody<typeof CreateTopicsRequest>;
   const validateOnly = body.validateOnly ?? false;
   const access = await accessOf();
+  const named = new Map<string, number>();
+  for (const t of body.topics ?? []) named.set(t.name ?? '', (named.get(t.name ?? '') ?? 0) + 1);
   const topics = await Promise.all(
     (body.topics ?? []).map(async (t): Promise<KafkaStruct> => {
       const name = t.name ?? '';
@@ -43,7 +47,12 @@ export const createTopics: Handler = async (gw, raw, { access: accessOf }) => {
         const refused = denial(access, 'topic', name, 'Create');
         return answer(refused.code, refused.message);
       }
+      if ((named.get(name) ?? 0) > 1) return answer(KafkaCode.INVALID_REQUEST, `topic "${name}" appears more than once in the request`);
       if ((t.assignments ?? []).length > 0) return answer(KafkaCode.INVALID_REPLICA_ASSIGNMENT, 'manual replica assignment is not supported');
+      const replicationFactor = t.replicationFactor ?? -1;
+      if (replicationFactor === 0 || replicationFactor < -1) {
+        return answer(KafkaCode.INVALID_REPLICATION_FACTOR, `replication factor must be positive, or -1 for the default (got ${replicationFactor})`);
+      }
       const partitions = (t.numPartitions ?? -1) === -1 ? gw.settings.defaultPartitions : (t.numPartitions as number);
       const configs: Record<string, string> = {};
       for (const c of t.configs ?? []) if (c.name && c.value !== null && c.value !== undefined) configs[c.name] = c.value;
@@ -101,8 +110,8 @@ export const createPartitions: Handler = async (gw, raw, { access: accessOf }) =
       const name = t.name ?? '';
       const refused = check(access, 'topic', name, 'Alter');
       if (refused) return { name, errorCode: refused.code, errorMessage: refused.message };
+      if ((t.assignments ?? []).length > 0) return { name, errorCode: KafkaCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: 'manual replica assignment is not supported' };
       try {
-        if ((t.assignments ?? []).length > 0) throw new FloeError('INVALID_REQUEST', 'manual replica assignment is not supported');
         if (body.validateOnly) {
           const topic = await gw.deps.log.freshTopic(name);
           if (!topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${name}"`);

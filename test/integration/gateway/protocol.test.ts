@@ -363,6 +363,23 @@ describe('Metadata and topic admin', () => {
     expect(yes.topics[0].partitions).toHaveLength(2);
   });
 
+  it('refuses as Kafka does: a replication factor of 0 or below -1, a name given twice in one request (neither created), a manual assignment', async () => {
+    // Prepare
+    const [zero, negative, twice, ok] = [uniqueName('rf'), uniqueName('rf'), uniqueName('dup'), uniqueName('ok')];
+    const spec = (name: string, replicationFactor: number) => ({ name, numPartitions: 1, replicationFactor, assignments: [], configs: [] });
+
+    // Act
+    const created = await wire.request(19, 5, { topics: [spec(zero, 0), spec(negative, -5), spec(twice, 1), spec(twice, 1), spec(ok, -1)], timeoutMs: 5000, validateOnly: false });
+    const grown = await wire.request(37, 3, { topics: [{ name: ok, count: 2, assignments: [{ brokerIds: [1] }] }], timeoutMs: 5000, validateOnly: false });
+
+    // Assess
+    expect(created.topics.map((t: Body) => t.errorCode)).toEqual([38, 38, 42, 42, 0]);
+    expect(await a.deps.log.freshTopic(zero)).toBeUndefined();
+    expect(await a.deps.log.freshTopic(twice)).toBeUndefined();
+    expect(grown.results[0].errorCode).toBe(39);
+    expect((await a.deps.log.freshTopic(ok))?.partitions).toBe(1);
+  });
+
   it('alters topic configs with IncrementalAlterConfigs and AlterConfigs; a bad value is INVALID_CONFIG and changes nothing', async () => {
     // Prepare
     const name = uniqueName('cfg');
