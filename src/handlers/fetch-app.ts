@@ -99,6 +99,8 @@ export function fetchResultToJson(topics: FetchTopicResult[], encoding: Encoding
             key: text(r.key, encoding),
             value: text(r.value, encoding),
             headers: Object.fromEntries(r.headers.map((h) => [h.key, text(h.value, encoding)])),
+            // every header in order: Kafka allows a key more than once, which `headers` shows once (its last value)
+            headerList: r.headers.map((h) => ({ key: h.key, value: text(h.value, encoding) })),
           })),
         };
       }),

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
+import { produceRaw } from '../../packages/client/src/log-client.js';
+import { encodeRecordBatch } from '../../packages/protocol/src/records/record-batch.js';
 import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { readPartition } from '../helpers/log.js';
 import { FLOE_BIN } from '../helpers/processes.js';
@@ -116,5 +118,33 @@ describe('floe consume', () => {
     expect(JSON.parse(json.stdout.toString())).toMatchObject({ value: '//4=', key: null });
     expect(jsonText.status).toBe(1);
     expect(jsonText.stderr).toContain(`the value at ${name}/0 offset 0 is not UTF-8 text`);
+  });
+
+  it('lists every header in order, a repeated key and binary values included, in the CLI\'s JSON and the HTTP JSON fetch', async () => {
+    // Prepare: headers as a Kafka client may send them
+    const name = await topic();
+    const headers = [
+      { key: 'dup', value: Buffer.from('1') },
+      { key: 'dup', value: Buffer.from('2') },
+      { key: 'bin', value: Buffer.from([0x00, 0xff]) },
+      { key: 'none', value: null },
+    ];
+    await produceRaw(env.http, { acks: -1, timeoutMs: 5000, topics: [{ topic: name, partitions: [{ partition: 0, records: encodeRecordBatch({ records: [{ key: null, value: Buffer.from('v'), headers }] }) }] }] });
+    const expected = headers.map((h) => ({ key: h.key, value: h.value === null ? null : h.value.toString('base64') }));
+
+    // Act
+    const cli = await floe(consumeArgs(name, '--json', '--value-format', 'base64'));
+    const http = await env.http.callJson<{ topics: Array<{ partitions: Array<{ records: Array<Record<string, unknown>> }> }> }>('fetch', 'POST', '/v1/fetch', {
+      encoding: 'base64',
+      topics: [{ topic: name, partitions: [{ partition: 0, fetchOffset: 0 }] }],
+    });
+
+    // Assess: `headers` keeps a key once (its last value); `headerList` keeps them all
+    const printed = JSON.parse(cli.stdout.toString()) as Record<string, unknown>;
+    const fetched = http.topics[0]!.partitions[0]!.records[0]!;
+    for (const record of [printed, fetched]) {
+      expect(record.headerList).toEqual(expected);
+      expect(record.headers).toEqual({ dup: 'Mg==', bin: 'AP8=', none: null });
+    }
   });
 });

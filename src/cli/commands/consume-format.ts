@@ -30,6 +30,8 @@ export function formatRecord(r: ConsumerRecord<Buffer | null, Buffer | null>, op
     value: field(r.value, options.valueFormat, 'value'),
     timestamp: r.timestamp,
     headers: Object.fromEntries(r.headers.map((h) => [h.key, field(h.value, options.valueFormat, `header ${h.key}`)])),
+    // every header in order (a key may repeat; `headers` shows its last value)
+    headerList: r.headers.map((h) => ({ key: h.key, value: field(h.value, options.valueFormat, `header ${h.key}`) })),
   });
   return Buffer.from(`${line}\n`);
 }

@@ -72,7 +72,7 @@ export function registerConsume(program: Command): void {
     .option('--timeout-ms <ms>', 'exit when no record arrived for this long', int)
     .option('--partition <p>', 'read only this partition (not with --group)', int)
     .option('--offset <offset>', 'where to start: an offset (with --partition), earliest or latest', startOffset)
-    .option('--json', 'print one JSON object per record: topic, partition, offset, key, value, timestamp, headers')
+    .option('--json', 'print one JSON object per record: topic, partition, offset, key, value, timestamp, headers, headerList')
     .addOption(formatOption('--key-format <format>', 'how keys are printed (with --json)'))
     .addOption(formatOption('--value-format <format>', 'how values (and header values) are printed'))
     .option('--consumer-property <name=value>', 'a Kafka consumer setting, e.g. session.timeout.ms=10000; repeatable', collectProperty)
