@@ -109,7 +109,8 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       handle: async (request) => {
         (await accessOf(deps.auth, request)).require('topic', request.params.name ?? '', 'AlterConfigs');
         const body = object(parseJsonBody(request), 'body');
-        const topic = await updateTopicConfigs(deps, request.params.name, body.configs);
+        // without the wrapper ({"retention.ms": 1}) nothing would change, yet the answer would be 200
+        const topic = await updateTopicConfigs(deps, request.params.name, object(body.configs, 'configs'));
         deps.topics.invalidate(topic.name);
         return json(200, topicJson(topic));
       },

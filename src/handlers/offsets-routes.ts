@@ -8,13 +8,16 @@ import { REQUEST_LIMITS } from './limits.js';
 import { deniedPartition } from './topic-access.js';
 import { array, integer, object, partitionCount, string } from './validate.js';
 
-/** "earliest" | "latest" | epoch ms | ISO-8601 date -> Kafka's ListOffsets timestamp spec. */
+/** An ISO-8601 date or date-time: Date.parse reads much else ("-1" is the year 2001), which is refused. */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** "earliest" | "latest" (or Kafka's -2 | -1) | epoch ms | ISO-8601 time from 1970 -> Kafka's ListOffsets timestamp spec. */
 export function parseOffsetSpec(value: unknown, what: string): number {
-  if (value === 'earliest' || value === EARLIEST) return EARLIEST;
-  if (value === 'latest' || value === LATEST) return LATEST;
+  if (value === 'earliest' || value === EARLIEST || value === String(EARLIEST)) return EARLIEST;
+  if (value === 'latest' || value === LATEST || value === String(LATEST)) return LATEST;
   if (typeof value === 'string' && !/^\d+$/.test(value)) {
-    const t = Date.parse(value);
-    if (Number.isNaN(t)) throw new FloeError('INVALID_REQUEST', `${what} must be "earliest", "latest", epoch milliseconds or an ISO-8601 time`);
+    const t = ISO_8601.test(value) ? Date.parse(value) : Number.NaN;
+    if (!(t >= 0)) throw new FloeError('INVALID_REQUEST', `${what} must be "earliest", "latest", epoch milliseconds or an ISO-8601 time from 1970 on`);
     return t;
   }
   return integer(value, what, { min: 0 });

@@ -80,6 +80,9 @@ const cases: Case[] = [
   { name: 'fetch: GET without topic', fn: 'fetch', method: 'GET', path: '/v1/fetch', status: 400, code: 'INVALID_REQUEST' },
   { name: 'fetch: GET with negative offset', fn: 'fetch', method: 'GET', path: '/v1/fetch?topic=x&offset=-1', status: 416, code: 'OFFSET_OUT_OF_RANGE' },
   { name: 'offsets: bad spec', fn: 'fetch', method: 'GET', path: '/v1/offsets?topic=x&spec=yesterday', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'offsets: negative spec other than -1/-2 (Date.parse reads "-5" as a year)', fn: 'fetch', method: 'GET', path: '/v1/offsets?topic=TOPIC&partition=0&spec=-5', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'offsets: a date Date.parse reads but ISO-8601 is not', fn: 'fetch', method: 'GET', path: '/v1/offsets?topic=TOPIC&partition=0&spec=Jan%201%202020', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'offsets: a time before 1970', fn: 'fetch', method: 'GET', path: '/v1/offsets?topic=TOPIC&partition=0&spec=1969-12-31T23:59:59.999Z', status: 400, code: 'INVALID_REQUEST' },
   { name: 'offsets: unknown topic', fn: 'fetch', method: 'POST', path: '/v1/offsets', body: () => JSON.stringify({ topics: [{ topic: uniqueName('nope'), partitions: [{ partition: 0, timestamp: 'latest' }] }] }), type: 'application/json', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
   { name: 'offsets: more partitions than maxPartitionsPerRequest', fn: 'fetch', method: 'POST', path: '/v1/offsets', body: () => manyPartitions(8193, () => ({ timestamp: 'earliest' })), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'metadata: more topics than maxMetadataTopics', fn: 'admin', method: 'GET', path: `/v1/metadata?topics=${Array.from({ length: 1001 }, (_, i) => `t${i}`).join(',')}`, status: 400, code: 'INVALID_REQUEST' },
@@ -102,6 +105,7 @@ const cases: Case[] = [
   { name: 'add partitions: fewer', fn: 'admin', method: 'POST', path: '/v1/topics/TOPIC/partitions', body: '{"count":1}', type: 'application/json', status: 400, code: 'INVALID_PARTITIONS' },
   { name: 'add partitions: not a number', fn: 'admin', method: 'POST', path: '/v1/topics/TOPIC/partitions', body: '{"count":"many"}', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'configs: invalid value', fn: 'admin', method: 'PUT', path: '/v1/topics/TOPIC/configs', body: '{"configs":{"max.message.bytes":"huge"}}', type: 'application/json', status: 400, code: 'INVALID_CONFIG' },
+  { name: 'configs: without the configs object', fn: 'admin', method: 'PUT', path: '/v1/topics/TOPIC/configs', body: '{"retention.ms":1234}', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'unknown route', fn: 'admin', method: 'GET', path: '/v2/everything', status: 404, code: 'NOT_FOUND' },
 ];
 
