@@ -162,11 +162,44 @@ describe('floe consume', () => {
     expect(run.stderr).toBe('error: INVALID_CONFIG: property session.timeout.ms must be an integer, got "abc"\n');
   });
 
+  it('refuses a --max-messages below 1 and a negative --timeout-ms or --partition, before reading anything', async () => {
+    // Act
+    const runs = await Promise.all([
+      at('consume', 'anything', '--max-messages', '-3'),
+      at('consume', 'anything', '--max-messages', '0'),
+      at('consume', 'anything', '--timeout-ms', '-1'),
+      at('consume', 'anything', '--partition', '-2'),
+    ]);
+
+    // Assess
+    for (const run of runs) {
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/INVALID_REQUEST: not an integer of at least [01]: -?\d+/);
+      expect(run.stdout).toBe('');
+    }
+  });
+
   it('help shows no "(default: {})" for repeatable options', async () => {
     // Act
     const helps = await Promise.all([floe(['consume', '--help']), floe(['produce', '--help']), floe(['topics', 'create', '--help'])]);
 
     // Assess
     for (const help of helps) expect(help.stdout).not.toMatch(/default: (\{\}|\[\])/);
+  });
+});
+
+describe('floe produce', () => {
+  it('says which --value-file it cannot read, without a stack trace', async () => {
+    // Prepare
+    const topic = uniqueName('vf');
+    await at('topics', 'create', topic);
+
+    // Act
+    const run = await at('produce', topic, '--value-file', join(dataDir, 'no-such-file'));
+
+    // Assess
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`INVALID_REQUEST: cannot read --value-file ${join(dataDir, 'no-such-file')}: ENOENT`);
+    noStack(run.stderr);
   });
 });

@@ -26,11 +26,13 @@ interface ConsumeOptions {
 
 type StartOffset = number | 'earliest' | 'latest';
 
-const int = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new FloeError('INVALID_REQUEST', `not an integer: ${v}`);
-  return n;
-};
+const atLeast =
+  (min: number) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < min) throw new FloeError('INVALID_REQUEST', `not an integer of at least ${min}: ${v}`);
+    return n;
+  };
 
 /** An offset, or earliest / latest as kcat takes them. */
 const startOffset = (v: string): StartOffset => {
@@ -68,9 +70,9 @@ export function registerConsume(program: Command): void {
     .description('print records of a topic')
     .option('--group <id>', 'join this consumer group: partitions are shared with its other members and offsets committed')
     .option('--from-beginning', 'start at the earliest offset instead of the end (with --group: when the group has no committed offset)')
-    .option('--max-messages <n>', 'exit after this many records', int)
-    .option('--timeout-ms <ms>', 'exit when no record arrived for this long', int)
-    .option('--partition <p>', 'read only this partition (not with --group)', int)
+    .option('--max-messages <n>', 'exit after this many records', atLeast(1))
+    .option('--timeout-ms <ms>', 'exit when no record arrived for this long', atLeast(0))
+    .option('--partition <p>', 'read only this partition (not with --group)', atLeast(0))
     .option('--offset <offset>', 'where to start: an offset (with --partition), earliest or latest', startOffset)
     .option('--json', 'print one JSON object per record: topic, partition, offset, key, value, timestamp, headers, headerList')
     .addOption(formatOption('--key-format <format>', 'how keys are printed (with --json)'))

@@ -99,7 +99,10 @@ async function* fileRecords(options: ProduceOptions, signal: AbortSignal): Async
   const key = options.key === undefined ? null : decodeField(Buffer.from(options.key, 'utf8'), options.keyFormat, '--key');
   for (const path of options.valueFile ?? []) {
     if (signal.aborted) return;
-    yield { key, value: await readFile(path) };
+    const value = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+      throw new FloeError('INVALID_REQUEST', `cannot read --value-file ${path}: ${error.code ?? error.message}`);
+    });
+    yield { key, value };
   }
 }
 
