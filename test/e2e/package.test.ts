@@ -124,7 +124,10 @@ describe('an application that uses only the SDK', () => {
     // Act / Assess: tsc exits 0 (a type error in the shipped .d.ts files would fail here).
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: tsApp }).catch((error: { stdout: string }) => error);
+    // A CommonJS project on TypeScript's older resolution (node10) reads `types`, not `exports`.
+    const commonjs = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--module', 'commonjs', '--moduleResolution', 'node10'], { cwd: tsApp }).catch((error: { stdout: string }) => error);
     expect('stdout' in result ? result.stdout : '').toBe('');
+    expect('stdout' in commonjs ? commonjs.stdout : '').toBe('');
   });
 });
 

@@ -20,3 +20,14 @@ export async function roundTrip(bootstrap: string, topic: string): Promise<Array
   await consumer.close();
   return records;
 }
+
+/** Callbacks get Floe's errors, with their code and whether a retry may help. */
+export function withCallbacks(producer: Producer<string, string>, consumer: Consumer<string, string>, topic: string): void {
+  producer.send({ topic, value: 'v' }, (meta, error) => {
+    if (error) console.error(error.code, error.retriable);
+    else console.log(meta?.offset);
+  });
+  consumer.commitAsync((error, offsets) => {
+    if (error) console.error(error.code, error.retriable, offsets.length);
+  });
+}

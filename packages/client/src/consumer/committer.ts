@@ -5,6 +5,7 @@
  * fencing is never retried (it cannot succeed) and is reported to the caller.
  */
 import { FloeError, isRetriable, partitionKey, type PartitionKey, sleep } from '@floe/protocol';
+import { toFloeError } from '../producer/classify.js';
 import type { GroupsApi } from './groups-api.js';
 import type { CommitCallback, TopicPartitionOffset } from './types.js';
 
@@ -80,7 +81,7 @@ export class Committer {
     // No retries for async commits, as in Kafka: a later commit supersedes a failed one.
     void this.commit(offsets, 0).then(
       () => callback?.(undefined, offsets),
-      (error: unknown) => callback?.(error instanceof Error ? error : new Error(String(error)), offsets),
+      (error: unknown) => callback?.(toFloeError(error), offsets),
     );
   }
 

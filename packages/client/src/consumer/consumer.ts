@@ -99,6 +99,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
     this.ensureOpen();
     if (this.mode === 'assign') throw new FloeError('INVALID_REQUEST', 'subscribe() and assign() are mutually exclusive: call unsubscribe() first');
     if (this.config.groupId === undefined) throw new FloeError('INVALID_GROUP_ID', 'subscribe() needs a groupId');
+    if (!(topics instanceof RegExp) && (!Array.isArray(topics) || topics.some((t) => typeof t !== 'string' || t === ''))) {
+      // A bare string would be read as its characters ('t1' -> ['t', '1']).
+      throw new FloeError('INVALID_REQUEST', 'subscribe() takes an array of topic names (none empty) or a RegExp');
+    }
     this.mode = 'subscribe';
     this.listener = listener ?? this.listener;
     if (topics instanceof RegExp) {
@@ -114,6 +118,12 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
   assign(partitions: TopicPartition[]): void {
     this.ensureOpen();
     if (this.mode === 'subscribe') throw new FloeError('INVALID_REQUEST', 'subscribe() and assign() are mutually exclusive: call unsubscribe() first');
+    if (!Array.isArray(partitions)) throw new FloeError('INVALID_REQUEST', 'assign() takes an array of { topic, partition }');
+    for (const p of partitions) {
+      if (typeof p?.topic !== 'string' || p.topic === '' || !Number.isSafeInteger(p.partition) || p.partition < 0) {
+        throw new FloeError('INVALID_REQUEST', `assign() needs a topic name and a non-negative integer partition, got ${JSON.stringify(p)}`);
+      }
+    }
     this.mode = partitions.length === 0 ? 'none' : 'assign';
     const keep = new Set(partitions.map((p) => partitionKey(p.topic, p.partition)));
     for (const key of this.assigned.keys()) {
@@ -162,6 +172,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
   /** Records from the assigned partitions, at most max.poll.records, waiting up to timeoutMs for some. */
   async poll(timeoutMs: number): Promise<Array<ConsumerRecord<K, V>>> {
     this.ensureOpen();
+    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) throw new FloeError('INVALID_REQUEST', `poll() timeout must be a non-negative number of milliseconds, got ${String(timeoutMs)}`);
     if (this.mode === 'none') throw new FloeError('INVALID_REQUEST', 'poll() needs subscribe() or assign() first');
     if (this.polling) throw new FloeError('INVALID_REQUEST', 'poll() is already running: a Consumer is not safe for concurrent polls');
     this.polling = true;

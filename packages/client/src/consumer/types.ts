@@ -38,7 +38,11 @@ export interface PartitionLag extends TopicPartition {
   lag: number | undefined;
 }
 
-export type CommitCallback = (error: Error | undefined, offsets: TopicPartitionOffset[]) => void;
+/**
+ * Node's error-first order, (error, offsets): unlike Kafka's OffsetCommitCallback.onComplete(offsets,
+ * exception) and unlike SendCallback. The error carries `code` and `retriable`.
+ */
+export type CommitCallback = (error: FloeError | undefined, offsets: TopicPartitionOffset[]) => void;
 
 /**
  * A stored batch of one partition cannot be read (Kafka's CorruptRecordException, code

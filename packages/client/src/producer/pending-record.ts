@@ -8,7 +8,8 @@
  * record alive until its batch completes; with 100-byte records the garbage collector's
  * work for those objects was about a third of the producer's CPU (bench/producer.ts).
  */
-import type { ProducedRecord, RecordHeader } from '@floe/protocol';
+import type { FloeError, ProducedRecord, RecordHeader } from '@floe/protocol';
+import { toFloeError } from './classify.js';
 import type { ProducerBatch } from './batch.js';
 
 export interface RecordMetadata {
@@ -25,7 +26,8 @@ export interface RecordMetadata {
 }
 
 /** Kafka's Callback.onCompletion(metadata, exception): exactly one of the two is set. */
-export type SendCallback = (metadata: RecordMetadata | undefined, error: Error | undefined) => void;
+/** Kafka's Callback.onCompletion order: (metadata, error); the error carries `code` and `retriable`. */
+export type SendCallback = (metadata: RecordMetadata | undefined, error: FloeError | undefined) => void;
 
 /** The promise behind a handle, once someone asked for it, and how to settle it. */
 interface Deferred {
@@ -165,7 +167,7 @@ const ignore = (): void => undefined;
 
 function invoke(callback: SendCallback, metadata: RecordMetadata | undefined, error: Error | undefined): void {
   try {
-    callback(metadata, error);
+    callback(metadata, error === undefined ? undefined : toFloeError(error));
   } catch (thrown) {
     // Kafka logs and carries on when a user callback throws.
     process.emitWarning(`producer send callback threw: ${(thrown as Error)?.message ?? String(thrown)}`);

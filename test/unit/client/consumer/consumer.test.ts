@@ -268,6 +268,37 @@ describe('where positions start', () => {
     expect(records.sort()).toEqual(['a', 'b']);
   });
 
+  it('subscribe(), assign() and poll() refuse arguments of the wrong shape at once, as Kafka\'s IllegalArgumentException', async () => {
+    // Prepare
+    const floe = new FakeFloe().createTopic('t');
+    const grouped = consumerOn(floe, { groupId: 'g' });
+    const plain = consumerOn(floe);
+    const codeOf = (act: () => unknown) => {
+      try {
+        act();
+        return 'accepted';
+      } catch (error) {
+        return (error as FloeError).code;
+      }
+    };
+
+    // Act
+    const subscribes = [() => grouped.subscribe('t' as unknown as string[]), () => grouped.subscribe(['']), () => grouped.subscribe([7 as unknown as string])].map(codeOf);
+    const assigns = [
+      () => plain.assign([{ topic: '', partition: 0 }]),
+      () => plain.assign([{ topic: 't', partition: -1 }]),
+      () => plain.assign([{ topic: 't', partition: '0' as unknown as number }]),
+      () => plain.assign([{ topic: 't', partition: 0.5 }]),
+    ].map(codeOf);
+    plain.assign([p0]);
+    const polls = await Promise.all([-1, Number.NaN, '1000' as unknown as number].map(async (timeout) => (await failureOf(plain.poll(timeout))).code));
+
+    // Assess: all refused, and nothing was subscribed or assigned by the refused calls
+    expect([...subscribes, ...assigns, ...polls]).toEqual(Array(10).fill('INVALID_REQUEST'));
+    expect(grouped.subscription()).toEqual([]);
+    expect(plain.assignment()).toEqual([p0]);
+  });
+
   it('seek() refuses offsets that are negative or not integers', () => {
     // Prepare
     const floe = new FakeFloe().createTopic('t');
