@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ProducerBatch } from '../../../../packages/client/src/producer/batch.js';
 import { PendingRecord } from '../../../../packages/client/src/producer/pending-record.js';
 import { decodeRecordBatch, estimateRecordSize } from '../../../../packages/protocol/src/records/record-batch.js';
+import { FloeError } from '../../../../packages/protocol/src/errors.js';
 
 const T0 = 1_700_000_000_000;
 const state = { producerId: 7n, producerEpoch: 2, baseSequence: 40, generation: 1 };
@@ -111,7 +112,7 @@ describe('producer batch', () => {
     handles[0]!.callback = (_, error) => told.push(error);
     handles[2]!.callback = (_, error) => told.push(error);
     for (const h of handles) batch.tryAppend(h);
-    const error = new Error('refused');
+    const error = new FloeError('UNKNOWN_SERVER_ERROR', 'refused');
     // Act
     batch.fail(error);
     await Promise.resolve();

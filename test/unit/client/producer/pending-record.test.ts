@@ -1,6 +1,7 @@
 /** The handle send() returns: a thenable whose promise is made on first use, and the send callback. */
 import { describe, expect, it, vi } from 'vitest';
 import { PendingRecord, type RecordMetadata } from '../../../../packages/client/src/producer/pending-record.js';
+import { FloeError } from '../../../../packages/protocol/src/errors.js';
 
 function record(): PendingRecord {
   const r = new PendingRecord('orders');
@@ -41,7 +42,7 @@ describe('pending record', () => {
     const early = record();
     const late = record();
     const pending = early.catch((e: unknown) => e);
-    const error = new Error('boom');
+    const error = new FloeError('UNKNOWN_SERVER_ERROR', 'boom');
     // Act
     early.fail(error);
     late.fail(error);
@@ -58,7 +59,7 @@ describe('pending record', () => {
     process.on('unhandledRejection', unhandled);
     try {
       // Act
-      record().fail(new Error('ignored'));
+      record().fail(new FloeError('UNKNOWN_SERVER_ERROR', 'ignored'));
       await new Promise((resolve) => setTimeout(resolve, 20));
       // Assess
       expect(unhandled).not.toHaveBeenCalled();
@@ -74,7 +75,7 @@ describe('pending record', () => {
     const seen: Array<[RecordMetadata | undefined, Error | undefined]> = [];
     ok.callback = (m, e) => seen.push([m, e]);
     bad.callback = (m, e) => seen.push([m, e]);
-    const error = new Error('nope');
+    const error = new FloeError('UNKNOWN_SERVER_ERROR', 'nope');
     // Act
     ok.succeed(3, 42);
     ok.succeed(3, 99);
@@ -109,7 +110,7 @@ describe('pending record', () => {
     const callback = vi.fn();
     r.callback = callback;
     const caught = r.catch((e: unknown) => e);
-    const error = new Error('late');
+    const error = new FloeError('UNKNOWN_SERVER_ERROR', 'late');
     // Act
     r.fail(error);
     // Assess
