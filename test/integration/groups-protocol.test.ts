@@ -458,6 +458,10 @@ describe('offsets: standalone commits, reset, describe and list', () => {
 
     // Act
     const refused = await failure(api.resetOffsets(group, topic, 'earliest'));
+    const unsupported = await api.resetOffsets(group, topic, { shiftBy: -1 } as never).then(
+      () => 'accepted',
+      (e: FloeError) => `${e.code}: ${e.message}`,
+    );
     const afterRefusal = (await api.fetchOffsets(group, [{ topic, partition: 0 }]))[0]?.offset;
     await a.leave();
     const latest = await api.resetOffsets(group, topic, 'latest');
@@ -470,6 +474,7 @@ describe('offsets: standalone commits, reset, describe and list', () => {
 
     // Assess
     expect(refused).toEqual({ code: 'NON_EMPTY_GROUP', status: 409 });
+    expect(unsupported).toBe(`INVALID_REQUEST: resetOffsets takes 'earliest', 'latest', { offset } or { datetime }, got {"shiftBy":-1}`);
     expect(afterRefusal).toBe(1);
     expect(latest[0]).toMatchObject({ previousOffset: 1, newOffset: 5 });
     expect(dry[0]).toMatchObject({ newOffset: 0 });

@@ -3,7 +3,7 @@
  * camelCase option with Kafka's default (docs/configuration.md, "Consumer",
  * lists each with its Kafka name and every documented difference).
  */
-import { FloeError } from '@floe/protocol';
+import { FloeError, GROUP_LIMITS } from '@floe/protocol';
 import { normalizeBootstrap } from '../bootstrap-url.js';
 import { propertyBoolean, propertyInteger } from '../properties.js';
 import type { FloeHttpClient, RequestSigner } from '../http-client.js';
@@ -194,6 +194,11 @@ export function resolveConsumerConfig<K, V>(config: ConsumerConfig<K, V>): Resol
   } as unknown as ResolvedConsumerConfig<K, V>;
   const record = resolved as unknown as Record<string, unknown>;
   for (const name of NUMERIC) positiveInteger(record, name, name === 'fetchMinBytes' || name === 'fetchMaxWaitMs' ? 0 : 1);
+  const { minSessionTimeoutMs: low, maxSessionTimeoutMs: high } = GROUP_LIMITS;
+  if (resolved.sessionTimeoutMs < low || resolved.sessionTimeoutMs > high) {
+    // the server's range, said here rather than as the heartbeat interval's relation to it
+    throw new FloeError('INVALID_CONFIG', `sessionTimeoutMs (session.timeout.ms) must be between ${low} and ${high}, got ${resolved.sessionTimeoutMs}`);
+  }
   if (!['earliest', 'latest', 'none'].includes(resolved.autoOffsetReset)) {
     throw new FloeError('INVALID_CONFIG', `autoOffsetReset must be earliest, latest or none, got ${String(resolved.autoOffsetReset)}`);
   }

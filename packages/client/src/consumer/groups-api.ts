@@ -70,6 +70,8 @@ export class GroupsApi {
 
   /** Refused with NON_EMPTY_GROUP while the group has live members. */
   async resetOffsets(groupId: string, topic: string, to: ResetTo, options: { partitions?: number[]; dryRun?: boolean } = {}): Promise<ResetResult[]> {
+    const known = to === 'earliest' || to === 'latest' || (typeof to === 'object' && to !== null && ('offset' in to || 'datetime' in to));
+    if (!known) throw new FloeError('INVALID_REQUEST', `resetOffsets takes 'earliest', 'latest', { offset } or { datetime }, got ${JSON.stringify(to)}`);
     const spec =
       typeof to === 'string'
         ? { to }

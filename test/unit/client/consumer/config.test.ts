@@ -59,3 +59,19 @@ describe('deserializers by name', () => {
     expect(act).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining('unknown valueDeserializer "avro"') }));
   });
 });
+
+describe('session timeout', () => {
+  it.each([10, 999, 1_800_001])('refuses %i with the server\'s range, not the heartbeat interval\'s relation to it', (sessionTimeoutMs) => {
+    // Act
+    const act = () => resolveConsumerConfig({ bootstrap: 'http://127.0.0.1:1', groupId: 'g', sessionTimeoutMs });
+
+    // Assess
+    expect(act).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', message: `sessionTimeoutMs (session.timeout.ms) must be between 1000 and 1800000, got ${sessionTimeoutMs}` }));
+  });
+
+  it('takes the bounds themselves (with a heartbeat interval a third of the lower one)', () => {
+    // Act / Assess
+    expect(resolveConsumerConfig({ bootstrap: 'http://127.0.0.1:1', sessionTimeoutMs: 1000, heartbeatIntervalMs: 333 }).sessionTimeoutMs).toBe(1000);
+    expect(resolveConsumerConfig({ bootstrap: 'http://127.0.0.1:1', sessionTimeoutMs: 1_800_000 }).sessionTimeoutMs).toBe(1_800_000);
+  });
+});
