@@ -25,8 +25,7 @@ export interface RecordMetadata {
   serializedValueSize: number;
 }
 
-/** Kafka's Callback.onCompletion(metadata, exception): exactly one of the two is set. */
-/** Kafka's Callback.onCompletion order: (metadata, error); the error carries `code` and `retriable`. */
+/** Kafka's Callback.onCompletion(metadata, exception): exactly one of the two is set; the error carries `code` and `retriable`. */
 export type SendCallback = (metadata: RecordMetadata | undefined, error: FloeError | undefined) => void;
 
 /** The promise behind a handle, once someone asked for it, and how to settle it. */
