@@ -188,6 +188,18 @@ describe('floe consume', () => {
   });
 });
 
+describe('floe topics alter', () => {
+  it('with nothing to alter says so and exits non-zero, instead of reporting a change', async () => {
+    // Act
+    const run = await at('topics', 'alter', 'anything');
+
+    // Assess
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('INVALID_REQUEST: nothing to alter: give --partitions and/or --config');
+    expect(run.stdout).toBe('');
+  });
+});
+
 describe('floe produce', () => {
   it('says which --value-file it cannot read, without a stack trace', async () => {
     // Prepare

@@ -84,6 +84,19 @@ describe('floe produce', () => {
     expect(await storedValues(name)).toEqual(['fffe', 'fffe', raw.toString('hex'), Buffer.from('h\u00e9llo').toString('hex')]);
   });
 
+  it('stops at a line without the key separator, as Kafka\'s console producer does, with the lines before it sent', async () => {
+    // Prepare
+    const name = await topic();
+
+    // Act
+    const run = await floe(['produce', name, '--key-separator', ':'], 'a:1\nno-key-here\nb:2\n');
+
+    // Assess
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('INVALID_REQUEST: line 2 has no key separator ":"; nothing from it on was sent');
+    expect((await readPartition(env.http, name, 0)).map((r) => [r.key?.toString(), r.value?.toString()])).toEqual([['a', '1']]);
+  });
+
   it('decodes keys in their own format and refuses malformed hex', async () => {
     // Prepare
     const name = await topic();

@@ -84,6 +84,8 @@ async function* lineRecords(options: ProduceOptions, signal: AbortSignal, prompt
   for await (const line of byteLines(process.stdin, signal)) {
     n++;
     const at = separator ? line.indexOf(separator) : -1;
+    // Kafka's console producer (parse.key) stops at such a line too, rather than send it without a key.
+    if (separator && at < 0) throw new FloeError('INVALID_REQUEST', `line ${n} has no key separator "${options.keySeparator}"; nothing from it on was sent`);
     const key = at >= 0 ? line.subarray(0, at) : null;
     const value = at >= 0 ? line.subarray(at + (separator as Buffer).length) : line;
     yield {

@@ -60,6 +60,7 @@ export function registerTopics(program: Command): void {
     .option('--partitions <n>', 'new (larger) partition count', integerArg)
     .option('--config <name=value>', 'topic config to set; repeatable', collectConfig)
     .action(async (name: string, options: { partitions?: number; config?: Record<string, string> }, command: Command) => {
+      if (options.partitions === undefined && !options.config) throw new FloeError('INVALID_REQUEST', 'nothing to alter: give --partitions and/or --config');
       const admin = adminOf(command);
       if (options.partitions !== undefined) await admin.createPartitions(name, options.partitions);
       if (options.config) await admin.alterTopicConfigs(name, options.config);
