@@ -10,7 +10,7 @@
 import { FloeError, type GroupDescription, type GroupListing, type GroupState, mapConcurrent, parsePartitionKey, partitionKey, type TopicPartition } from '@floe/protocol';
 import { describePartitions } from '../log/topics.js';
 import { nowOf, type GroupsDeps } from './deps.js';
-import { currentOffsets } from './offsets.js';
+import { currentOffsets, freshTopics } from './offsets.js';
 import { isLive, subscriptionSignature, type MemberItem } from './model.js';
 import { listGroupIds, queryOffsets, readMembership, type Membership } from './store.js';
 import { liveMembers } from './target.js';
@@ -56,13 +56,15 @@ export async function describeGroup(deps: GroupsDeps, groupId: string): Promise<
   }));
 
   // Every partition with a committed offset (of the topic as it is now), a claim or a place in the target.
-  const offsets = (await currentOffsets(deps, stored)).filter((o) => o.offset !== undefined || o.owner !== undefined);
+  const targetKeys = Object.values(group?.target ?? {}).flat();
+  const topics = await freshTopics(deps, [...stored.map((o) => o.topic), ...targetKeys.map((k) => parsePartitionKey(k).topic)]);
+  const offsets = currentOffsets(stored, topics).filter((o) => o.offset !== undefined || o.owner !== undefined);
   const byKey = new Map(offsets.map((o) => [partitionKey(o.topic, o.partition), o]));
-  const keys = new Set([...byKey.keys(), ...Object.values(group?.target ?? {}).flat()]);
+  const keys = new Set([...byKey.keys(), ...targetKeys]);
   const partitions = toPartitions(keys);
   const ends = new Map<string, number>();
   for (const topic of new Set(partitions.map((p) => p.topic))) {
-    const resolved = await deps.resolveTopic(topic);
+    const resolved = topics.get(topic);
     if (!resolved) continue;
     for (const d of await describePartitions(deps, resolved)) ends.set(partitionKey(topic, d.partition), d.highWatermark);
   }

@@ -10,7 +10,7 @@
  *   FENCED_MEMBER_EPOCH   another member holds the partition (it was taken over)
  *   STALE_MEMBER_EPOCH    the member holds the partition under a newer claim epoch than the commit names
  */
-import { type CommitPartition, type CommitRequest, type CommitResult, type CommittedOffset, FloeError, GROUP_LIMITS, partitionKey, type TopicPartition } from '@floe/protocol';
+import { type CommitPartition, type CommitRequest, type CommitResult, type CommittedOffset, FloeError, GROUP_LIMITS, mapConcurrent, partitionKey, type TopicPartition } from '@floe/protocol';
 import { nowOf, type GroupsDeps } from './deps.js';
 import { requireLive } from './heartbeat.js';
 import { liveKafkaMembers } from './kafka-members.js';
@@ -18,6 +18,9 @@ import { isDead, type OffsetItem } from './model.js';
 import { getTopic, isValidTopicName, type Topic } from '../log/topics.js';
 import { commitOwned, getMember, readMembership, readOffsets, queryOffsets, writeUnowned } from './store.js';
 import { ensureTarget, liveMembers } from './target.js';
+
+/** Topic items read at once when offsets are checked against their topics. */
+const TOPIC_READS_IN_FLIGHT = 8;
 
 /** Rejects the whole request before any write: unknown topics or partitions, negative offsets, oversized metadata. */
 export async function validatePartitions(deps: GroupsDeps, partitions: Array<TopicPartition & { offset?: number; metadata?: string }>): Promise<void> {
@@ -46,19 +49,23 @@ export async function validatePartitions(deps: GroupsDeps, partitions: Array<Top
  * of any, while the name is free). Judged by time, not by topic id: a handler may hold a
  * namesake's id in its topic cache for seconds after the topic was created again.
  */
-export function committedFor(item: Pick<OffsetItem, 'offset' | 'committedAt'>, topic: Pick<Topic, 'createdAt'> | undefined): boolean {
-  if (item.offset === undefined || !topic) return false;
+export function committedFor(item: Pick<OffsetItem, 'committedAt'>, topic: Pick<Topic, 'createdAt'> | undefined): boolean {
+  if (!topic) return false;
   return topic.createdAt === undefined || item.committedAt === undefined || item.committedAt >= topic.createdAt;
 }
 
 /**
- * The items with the offsets of deleted namesakes taken out (the claims stay). Topics are read
- * afresh, not from a handler's cache, which may still hold the namesake: offsets are fetched
- * when a consumer starts or takes partitions over, not per record.
+ * The topics named, read afresh, not from a handler's cache, which may still hold a deleted
+ * namesake: offsets are fetched when a consumer starts or takes partitions over, not per record.
  */
-export async function currentOffsets(deps: GroupsDeps, items: OffsetItem[]): Promise<OffsetItem[]> {
-  const topics = new Map<string, Topic | undefined>();
-  for (const name of new Set(items.map((o) => o.topic))) topics.set(name, isValidTopicName(name) ? await getTopic(deps, name) : undefined);
+export async function freshTopics(deps: GroupsDeps, names: Iterable<string>): Promise<Map<string, Topic | undefined>> {
+  const unique = [...new Set(names)];
+  const topics = await mapConcurrent(unique, TOPIC_READS_IN_FLIGHT, async (name) => (isValidTopicName(name) ? getTopic(deps, name) : undefined));
+  return new Map(unique.map((name, i) => [name, topics[i]]));
+}
+
+/** The items with the offsets of deleted namesakes taken out (the claims stay). */
+export function currentOffsets(items: OffsetItem[], topics: Map<string, Topic | undefined>): OffsetItem[] {
   return items.map((o) => (o.offset === undefined || committedFor(o, topics.get(o.topic)) ? o : { ...o, offset: undefined, metadata: undefined, committedAt: undefined }));
 }
 
@@ -114,9 +121,16 @@ export async function fetchOffsets(deps: GroupsDeps, groupId: string, partitions
     ...(item?.committedAt === undefined ? {} : { committedAt: item.committedAt }),
   });
   if (partitions === undefined) {
-    return (await currentOffsets(deps, await queryOffsets(deps, groupId))).filter((o) => o.offset !== undefined).map((o) => toResult(o.topic, o.partition, o));
+    const stored = await queryOffsets(deps, groupId);
+    const topics = await freshTopics(deps, stored.map((o) => o.topic));
+    return currentOffsets(stored, topics)
+      .filter((o) => o.offset !== undefined)
+      .map((o) => toResult(o.topic, o.partition, o));
   }
-  const items = await currentOffsets(deps, [...(await readOffsets(deps, groupId, partitions.map((p) => partitionKey(p.topic, p.partition)))).values()]);
-  const byKey = new Map(items.map((o) => [partitionKey(o.topic, o.partition), o]));
-  return partitions.map((p) => toResult(p.topic, p.partition, byKey.get(partitionKey(p.topic, p.partition))));
+  const items = await readOffsets(deps, groupId, partitions.map((p) => partitionKey(p.topic, p.partition)));
+  const topics = await freshTopics(deps, [...items.values()].map((o) => o.topic));
+  return partitions.map((p) => {
+    const item = items.get(partitionKey(p.topic, p.partition));
+    return toResult(p.topic, p.partition, item && committedFor(item, topics.get(p.topic)) ? item : undefined);
+  });
 }

@@ -93,15 +93,18 @@ export function fetchResultToJson(topics: FetchTopicResult[], encoding: Encoding
           logStartOffset: p.logStartOffset,
           // where to fetch next: after the last batch, past a compacted batch's removed last offsets
           ...(read.nextOffset !== undefined ? { nextOffset: read.nextOffset } : {}),
-          records: read.records.map((r) => ({
-            offset: r.offset,
-            timestamp: r.timestamp,
-            key: text(r.key, encoding),
-            value: text(r.value, encoding),
-            headers: Object.fromEntries(r.headers.map((h) => [h.key, text(h.value, encoding)])),
+          records: read.records.map((r) => {
             // every header in order: Kafka allows a key more than once, which `headers` shows once (its last value)
-            headerList: r.headers.map((h) => ({ key: h.key, value: text(h.value, encoding) })),
-          })),
+            const headerList = r.headers.map((h) => ({ key: h.key, value: text(h.value, encoding) }));
+            return {
+              offset: r.offset,
+              timestamp: r.timestamp,
+              key: text(r.key, encoding),
+              value: text(r.value, encoding),
+              headers: Object.fromEntries(headerList.map((h) => [h.key, h.value])),
+              headerList,
+            };
+          }),
         };
       }),
     })),

@@ -22,16 +22,20 @@ export function formatRecord(r: ConsumerRecord<Buffer | null, Buffer | null>, op
     const value = r.value === null ? Buffer.from('null') : options.valueFormat === 'text' ? r.value : Buffer.from(r.value.toString(options.valueFormat));
     return Buffer.concat([value, NEWLINE]);
   }
+  // key, value, then headers: the first field that is not UTF-8 text is the one the error names
+  const key = field(r.key, options.keyFormat, 'key');
+  const value = field(r.value, options.valueFormat, 'value');
+  // every header in order (a key may repeat); `headers` shows each key once, with its last value
+  const headerList = r.headers.map((h) => ({ key: h.key, value: field(h.value, options.valueFormat, `header ${h.key}`) }));
   const line = JSON.stringify({
     topic: r.topic,
     partition: r.partition,
     offset: r.offset,
-    key: field(r.key, options.keyFormat, 'key'),
-    value: field(r.value, options.valueFormat, 'value'),
+    key,
+    value,
     timestamp: r.timestamp,
-    headers: Object.fromEntries(r.headers.map((h) => [h.key, field(h.value, options.valueFormat, `header ${h.key}`)])),
-    // every header in order (a key may repeat; `headers` shows its last value)
-    headerList: r.headers.map((h) => ({ key: h.key, value: field(h.value, options.valueFormat, `header ${h.key}`) })),
+    headers: Object.fromEntries(headerList.map((h) => [h.key, h.value])),
+    headerList,
   });
   return Buffer.from(`${line}\n`);
 }

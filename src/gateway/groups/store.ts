@@ -144,14 +144,13 @@ export async function commitOffset(
 ): Promise<boolean> {
   // A negative offset (Kafka's "earliest"/"latest" sentinels) leaves the partition without a commit.
   const cleared = commit.offset < 0;
+  const claim = 'committedAt = :now, topic = :topic, #partition = :partition, cgen = :gen, claimEpoch = if_not_exists(claimEpoch, :zero) + :one';
   return writeIf(
     deps.dynamo,
     new UpdateCommand({
       TableName: deps.groupsTable,
       Key: groupKeys.offset(groupId, commit.topic, commit.partition),
-      UpdateExpression: cleared
-        ? 'SET committedAt = :now, topic = :topic, #partition = :partition, cgen = :gen, claimEpoch = if_not_exists(claimEpoch, :zero) + :one REMOVE #owner, #offset, metadata'
-        : 'SET #offset = :offset, metadata = :metadata, committedAt = :now, topic = :topic, #partition = :partition, cgen = :gen, claimEpoch = if_not_exists(claimEpoch, :zero) + :one REMOVE #owner',
+      UpdateExpression: cleared ? `SET ${claim} REMOVE #owner, #offset, metadata` : `SET #offset = :offset, metadata = :metadata, ${claim} REMOVE #owner`,
       ConditionExpression: 'attribute_not_exists(cgen) OR cgen <= :gen',
       ExpressionAttributeNames: { '#offset': 'offset', '#partition': 'partition', '#owner': 'owner' },
       ExpressionAttributeValues: {
