@@ -47,6 +47,7 @@ describe('the README tour', () => {
     const created = floe(['topics', 'create', 'tour', '--partitions', '3']);
     const produced = floe(['produce', 'tour', '--key-separator', ':'], 'user1:login\nuser2:login\nuser1:click\nuser1:logout\n');
     const listed = floe(['topics', 'list']);
+    const listedJson = floe(['topics', 'list', '--json']);
     const consumed = floe(['consume', 'tour', '--from-beginning', '--max-messages', '4', '--timeout-ms', '5000', '--json']);
     const exitCode = await stopDev();
     await startDev();
@@ -57,6 +58,7 @@ describe('the README tour', () => {
     expect(created.status).toBe(0);
     expect(produced.status).toBe(0);
     expect(listed.stdout.split('\n')).toContain('tour');
+    expect(JSON.parse(listedJson.stdout)).toEqual([expect.objectContaining({ name: 'tour', partitions: 3 })]);
     const records = consumed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; value: string; partition: number; offset: number });
     expect(records).toHaveLength(4);
     const user1 = records.filter((r) => r.key === 'user1');

@@ -33,8 +33,11 @@ export function registerTopics(program: Command): void {
   topics
     .command('list')
     .description('list topics')
-    .action(async (_options: unknown, command: Command) => {
-      for (const topic of await adminOf(command).listTopics()) process.stdout.write(`${topic.name}\n`);
+    .option('--json', 'print JSON: name, partitions and configs of each topic')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const list = await adminOf(command).listTopics();
+      if (options.json) process.stdout.write(`${JSON.stringify(list)}\n`);
+      else for (const topic of list) process.stdout.write(`${topic.name}\n`);
     });
 
   topics
