@@ -1,10 +1,10 @@
 /**
  * Routes of the groups function: consumer-group heartbeat (join/leave), offset
- * commit/fetch/reset, describe and list. Bodies are JSON; docs/consumer-groups.md
+ * commit/fetch/reset, describe, list and delete. Bodies are JSON; docs/consumer-groups.md
  * documents every route, body and error.
  */
 import { type AssignorName, FloeError, GROUP_LIMITS, type HeartbeatRequest, isValidGroupId, type ResetSpec, type TopicPartition } from '@floe/protocol';
-import { commitOffsets, describeGroup, fetchOffsets, heartbeat, listGroups, requireSubscriptionWithinLimit, resetOffsets, assignorName } from '../groups/index.js';
+import { commitOffsets, deleteGroup, describeGroup, fetchOffsets, heartbeat, listGroups, requireSubscriptionWithinLimit, resetOffsets, assignorName } from '../groups/index.js';
 import { LIMITS } from '../log/limits.js';
 import { validateTopicName } from '../log/topics.js';
 import { parseOffsetSpec } from './offsets-routes.js';
@@ -232,6 +232,16 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
         const description = await describeGroup(deps, groupId);
         // Committed offsets and lag, as OffsetFetch: only of topics the caller may Describe.
         return json(200, { ...description, partitions: description.partitions.filter((p) => access.allows('topic', p.topic, 'Describe')) });
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/v1/groups/:group',
+      handle: async (request) => {
+        const groupId = groupIdOf(request);
+        (await accessOf(deps.auth, request)).require('group', groupId, 'Delete');
+        await deleteGroup(deps, groupId);
+        return json(200, { deleted: groupId });
       },
     },
   ];

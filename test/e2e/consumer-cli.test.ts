@@ -1,7 +1,7 @@
 /**
  * The CLI's consumer-group commands as a user runs them: `floe consume --group`
  * (Ctrl-C commits and leaves at once), `floe groups list | describe |
- * reset-offsets` (kafka-consumer-groups' shape), against a cluster in this process.
+ * reset-offsets | delete` (kafka-consumer-groups' shape), against a cluster in this process.
  */
 import { execFile, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -39,7 +39,7 @@ async function floe(args: string[]): Promise<{ stdout: string; stderr: string; c
 }
 
 describe('floe consume --group and floe groups', () => {
-  it('consumes as a group member, leaves cleanly on Ctrl-C, and the group can be listed, described and reset', async () => {
+  it('consumes as a group member, leaves cleanly on Ctrl-C, and the group can be listed, described, reset and deleted', async () => {
     // Prepare
     const topic = uniqueName('cli');
     const group = uniqueName('cli-g');
@@ -67,9 +67,10 @@ describe('floe consume --group and floe groups', () => {
     });
 
     // Act
-    const [whileRunning, refused] = await Promise.all([
+    const [whileRunning, refused, deleteRefused] = await Promise.all([
       floe(['groups', 'describe', group]),
       floe(['groups', 'reset-offsets', group, '--topic', topic, '--to-earliest', '--execute']),
+      floe(['groups', 'delete', group]),
     ]);
     consume.kill('SIGINT');
     const exitCode = await exited;
@@ -78,6 +79,8 @@ describe('floe consume --group and floe groups', () => {
     const afterDryRun = await groups.describeGroup(group);
     const executed = await floe(['groups', 'reset-offsets', group, '--topic', `${topic}:1`, '--to-offset', '2', '--execute']);
     const described = await floe(['groups', 'describe', group]);
+    const deleted = await floe(['groups', 'delete', group]);
+    const listedAfterDelete = await floe(['groups', 'list']);
 
     // Assess
     const records = lines.map((l) => JSON.parse(l) as { topic: string; partition: number; offset: number; key: string; value: string });
@@ -100,5 +103,9 @@ describe('floe consume --group and floe groups', () => {
     const end = afterExit.partitions[1]?.logEndOffset as number;
     expect(row?.split(/\s+/).slice(0, 6)).toEqual([group, topic, '1', '2', String(end), String(end - 2)]);
     expect(described.stdout).toContain('No active members.');
+    expect(deleteRefused.code).toBe(1);
+    expect(deleteRefused.stderr).toContain('NON_EMPTY_GROUP');
+    expect(deleted).toMatchObject({ code: 0, stdout: `Deleted consumer group '${group}'.\n` });
+    expect(listedAfterDelete.stdout.split('\n')).not.toContain(group);
   });
 });

@@ -215,6 +215,28 @@ describe('groups', () => {
   });
 });
 
+describe('group delete', () => {
+  it('deletes a group only with Delete on it; a refusal leaves the group and its offsets', async () => {
+    // Prepare
+    const [topic, group] = [uniqueName('dt'), uniqueName('g')];
+    await admin.createTopic(topic, 1);
+    const asAdmin = new GroupsApi(admin.http);
+    await asAdmin.commit(group, { partitions: [{ topic, partition: 0, offset: 3 }] });
+    await admin.createAcls([allow('User:reader', 'group', group, 'Read'), allow('User:ops', 'group', group, 'Delete')]);
+
+    // Act
+    const refused = await codeOf(new GroupsApi(httpAs('User:reader')).delete(group));
+    const kept = await asAdmin.fetchOffsets(group);
+    const deleted = await codeOf(new GroupsApi(httpAs('User:ops')).delete(group));
+
+    // Assess
+    expect(refused).toBe('GROUP_AUTHORIZATION_FAILED');
+    expect(kept.map((o) => o.offset)).toEqual([3]);
+    expect(deleted).toBe('NONE');
+    expect(await codeOf(asAdmin.describe(group))).toBe('GROUP_ID_NOT_FOUND');
+  });
+});
+
 describe('rules', () => {
   it('applies prefixed and wildcard rules, and a deny over any allow', async () => {
     // Prepare

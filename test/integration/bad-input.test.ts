@@ -102,6 +102,8 @@ const cases: Case[] = [
   { name: 'create: malformed JSON', fn: 'admin', method: 'POST', path: '/v1/topics', body: 'nope', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'describe: unknown topic', fn: 'admin', method: 'GET', path: '/v1/topics/no-such-topic-here', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
   { name: 'delete: unknown topic', fn: 'admin', method: 'DELETE', path: '/v1/topics/no-such-topic-here', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
+  { name: 'delete group: invalid id', fn: 'groups', method: 'DELETE', path: '/v1/groups/no%20spaces', status: 400, code: 'INVALID_GROUP_ID' },
+  { name: 'delete group: unknown group', fn: 'groups', method: 'DELETE', path: '/v1/groups/no-such-group-here', status: 404, code: 'GROUP_ID_NOT_FOUND' },
   { name: 'add partitions: fewer', fn: 'admin', method: 'POST', path: '/v1/topics/TOPIC/partitions', body: '{"count":1}', type: 'application/json', status: 400, code: 'INVALID_PARTITIONS' },
   { name: 'add partitions: not a number', fn: 'admin', method: 'POST', path: '/v1/topics/TOPIC/partitions', body: '{"count":"many"}', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'configs: invalid value', fn: 'admin', method: 'PUT', path: '/v1/topics/TOPIC/configs', body: '{"configs":{"max.message.bytes":"huge"}}', type: 'application/json', status: 400, code: 'INVALID_CONFIG' },

@@ -486,6 +486,37 @@ describe('offsets: standalone commits, reset, describe and list', () => {
     expect((await api.fetchOffsets(group, [{ topic, partition: 0 }]))[0]?.offset).toBe(3);
   });
 
+  it('delete is refused while a member is live and changes nothing; then removes the group and its offsets, and a group of that name starts afresh', async () => {
+    // Prepare
+    const { topic, group } = await setup(2);
+    const a = new Member(group, [topic]);
+    await a.join();
+    await a.commit(0, 2);
+
+    // Act
+    const refused = await failure(api.delete(group));
+    const afterRefusal = await api.fetchOffsets(group);
+    await a.leave();
+    await api.delete(group);
+    const listed = (await api.list()).map((g) => g.groupId);
+    const described = await failure(api.describe(group));
+    const again = await failure(api.delete(group));
+    const unknown = await failure(api.delete(uniqueName('none')));
+    const b = new Member(group, [topic]);
+    const rejoined = await b.join();
+    const offsetsAfter = await api.fetchOffsets(group);
+
+    // Assess
+    expect(refused).toEqual({ code: 'NON_EMPTY_GROUP', status: 409 });
+    expect(afterRefusal.map((o) => [o.partition, o.offset])).toEqual([[0, 2]]);
+    expect(listed).not.toContain(group);
+    expect(described).toEqual({ code: 'GROUP_ID_NOT_FOUND', status: 404 });
+    expect(again).toEqual({ code: 'GROUP_ID_NOT_FOUND', status: 404 });
+    expect(unknown).toEqual({ code: 'GROUP_ID_NOT_FOUND', status: 404 });
+    expect(rejoined.assignment).toHaveLength(2);
+    expect(offsetsAfter).toEqual([]);
+  });
+
   it('describe shows state, epoch, members with their partitions, committed and end offsets and lag; list shows the group; unknown groups are GROUP_ID_NOT_FOUND', async () => {
     // Prepare
     const { topic, group } = await setup(2);

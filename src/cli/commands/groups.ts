@@ -1,4 +1,4 @@
-/** floe groups list | describe | reset-offsets (like kafka-consumer-groups.sh). */
+/** floe groups list | describe | reset-offsets | delete (like kafka-consumer-groups.sh). */
 import type { Command } from 'commander';
 import { GroupsAdmin, type GroupDescription, type ResetTo } from '@floe/client';
 import { FloeError } from '@floe/protocol';
@@ -50,7 +50,7 @@ function topicSpec(value: string, previous: Array<{ topic: string; partitions?: 
 }
 
 export function registerGroups(program: Command): void {
-  const groups = program.command('groups').description('list, describe and reset the offsets of consumer groups');
+  const groups = program.command('groups').description('list, describe, reset the offsets of and delete consumer groups');
 
   groups
     .command('list')
@@ -107,4 +107,12 @@ export function registerGroups(program: Command): void {
         if (dryRun) process.stderr.write('Dry run: no offsets were changed. Add --execute to reset them.\n');
       },
     );
+
+  groups
+    .command('delete <group>')
+    .description('delete a group with no live member, with its committed offsets')
+    .action(async (group: string, _options: unknown, command: Command) => {
+      await adminOf(command).deleteGroup(group);
+      process.stdout.write(`Deleted consumer group '${group}'.\n`);
+    });
 }

@@ -13,17 +13,16 @@
  *               later generation's commit.
  */
 import { randomUUID } from 'node:crypto';
-import { GROUP_LIMITS, isValidGroupId } from '@floe/protocol';
+import { FloeError, GROUP_LIMITS, isValidGroupId } from '@floe/protocol';
+import { deleteGroup } from '../../groups/delete.js';
 import type { GroupsDeps } from '../../groups/deps.js';
 import { listGroupIds } from '../../groups/store.js';
-import { batchWriteAll } from '../../storage/dynamo-batch.js';
-import { groupKeys } from '../../storage/keys.js';
-import { KafkaCode } from '../kafka-codes.js';
+import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
 import type { GatewayLogger } from '../logger.js';
 import { decideJoin } from './barrier.js';
 import { effectiveState, isLive, liveMembers, metadataOf, sameProtocols, type ClassicGroupItem, type ClassicMemberItem, type ClassicState, type GroupView, type ProtocolMetadata } from './model.js';
 import { GroupPoller } from './poller.js';
-import { commitOffset, deleteGroupItem, deleteMember, groupItemKeys, listGroup, putGroup, putMember, readGroup, removeMemberAsSeen, renewMember } from './store.js';
+import { commitOffset, deleteMember, listGroup, putGroup, putMember, readGroup, removeMemberAsSeen, renewMember } from './store.js';
 
 const EMPTY = Buffer.alloc(0);
 /** The classic item holds every assignment: keep it well below DynamoDB's 400 KB item limit. */
@@ -469,17 +468,13 @@ export class ClassicGroups {
   /** Kafka's DeleteGroups: only a group with no live member (of either kind); removes its offsets too. */
   async delete(groupId: string): Promise<number> {
     if (!isValidGroupId(groupId)) return KafkaCode.INVALID_GROUP_ID;
-    const now = this.options.now();
-    const view = await this.read(groupId);
-    if (liveMembers(view, now).length > 0 || view.floeLiveMembers > 0) return KafkaCode.NON_EMPTY_GROUP;
-    const keys = await groupItemKeys(this.deps, groupId);
-    if (keys.length === 0) return KafkaCode.GROUP_ID_NOT_FOUND;
-    // The classic item first, conditional on the version read: a member joining meanwhile makes the delete fail.
-    if (view.group && !(await deleteGroupItem(this.deps, groupId, view.group.version))) return KafkaCode.NON_EMPTY_GROUP;
-    const classicSk = groupKeys.classicGroup(groupId).sk;
-    const rest = keys.filter((k) => k.sk !== classicSk).map((Key) => ({ DeleteRequest: { Key } }));
-    await batchWriteAll(this.deps.dynamo, this.deps.groupsTable, [...rest, { DeleteRequest: { Key: groupKeys.groupsListEntry(groupId) } }]);
-    return KafkaCode.NONE;
+    try {
+      await deleteGroup(this.deps, groupId);
+      return KafkaCode.NONE;
+    } catch (error) {
+      if (error instanceof FloeError) return kafkaCodeOf(error.code);
+      throw error;
+    }
   }
 }
 

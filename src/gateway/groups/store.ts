@@ -166,36 +166,3 @@ export async function commitOffset(
   );
 }
 
-/** Every item of a group (group, members, offsets), for DeleteGroups. */
-export async function groupItemKeys(deps: GroupsDeps, groupId: string): Promise<Array<{ pk: string; sk: string }>> {
-  const keys: Array<{ pk: string; sk: string }> = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.dynamo.send(
-      new QueryCommand({
-        TableName: deps.groupsTable,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': groupKeys.groupPk(groupId) },
-        ProjectionExpression: 'pk, sk',
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) keys.push({ pk: String(item.pk), sk: String(item.sk) });
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return keys;
-}
-
-/** Deletes the classic item if unchanged since read (DeleteGroups of an empty group). */
-export async function deleteGroupItem(deps: GroupsDeps, groupId: string, version: number): Promise<boolean> {
-  return writeIf(
-    deps.dynamo,
-    new DeleteCommand({
-      TableName: deps.groupsTable,
-      Key: groupKeys.classicGroup(groupId),
-      ConditionExpression: 'version = :v',
-      ExpressionAttributeValues: { ':v': version },
-    }),
-  );
-}

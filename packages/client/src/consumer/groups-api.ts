@@ -89,9 +89,14 @@ export class GroupsApi {
     if (failed) throw new FloeError(failed.errorCode, failed.errorMessage ?? `reset of ${failed.topic}/${failed.partition} failed`);
     return results;
   }
+
+  /** Refused with NON_EMPTY_GROUP while the group has live members; GROUP_ID_NOT_FOUND when it has nothing. */
+  async delete(groupId: string): Promise<void> {
+    await this.http.callJson('groups', 'DELETE', path(groupId));
+  }
 }
 
-/** Consumer-group administration (kafka-consumer-groups): list, describe, reset offsets. */
+/** Consumer-group administration (kafka-consumer-groups): list, describe, reset offsets, delete. */
 export class GroupsAdmin {
   readonly api: GroupsApi;
 
@@ -113,5 +118,10 @@ export class GroupsAdmin {
 
   resetOffsets(groupId: string, topic: string, to: ResetTo, options?: { partitions?: number[]; dryRun?: boolean }): Promise<ResetResult[]> {
     return this.api.resetOffsets(groupId, topic, to, options);
+  }
+
+  /** kafka-consumer-groups --delete: the group and its committed offsets; only a group with no live member. */
+  deleteGroup(groupId: string): Promise<void> {
+    return this.api.delete(groupId);
   }
 }
