@@ -10,6 +10,7 @@
  *   (src/leases/guard.ts), which adds the lease's fence to each of them: no fenced write can
  *   be sent without its fence.
  */
+import { mapConcurrent } from '@floe/protocol';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, batchWriteAll, queryAll } from '../storage/dynamo-batch.js';
 import { logKeys, TTL_ATTRIBUTE } from '../storage/keys.js';
@@ -112,6 +113,25 @@ export async function putHeads(deps: LogDeps, topicId: string, from: number, to:
   const writes = [];
   for (let p = from; p < to; p++) writes.push({ PutRequest: { Item: { ...logKeys.head(topicId, p), ...head() } } });
   await batchWriteAll(deps.dynamo, deps.logTable, writes);
+}
+
+/** Writes in flight while adding partitions' heads one by one. */
+const HEAD_PUTS_IN_FLIGHT = 16;
+
+/**
+ * Heads of partitions being added, each only where none exists (conditional puts, not a batch):
+ * a concurrent add of partitions may have made one and taken appends on it, which an
+ * unconditional put would erase.
+ */
+export async function putMissingHeads(deps: LogDeps, topicId: string, from: number, to: number, head: () => PartitionHead): Promise<void> {
+  const partitions = Array.from({ length: to - from }, (_, i) => from + i);
+  await mapConcurrent(partitions, HEAD_PUTS_IN_FLIGHT, async (p) => {
+    try {
+      await deps.dynamo.send(new PutCommand({ TableName: deps.logTable, Item: { ...logKeys.head(topicId, p), ...head() }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  });
 }
 
 export async function deleteHeads(deps: LogDeps, topicId: string, partitions: number): Promise<void> {

@@ -18,6 +18,7 @@ import {
   getHeads,
   getTopicItem,
   putHeads,
+  putMissingHeads,
   setTopicConfigs,
   setTopicPartitions,
   topicItems,
@@ -125,7 +126,7 @@ export async function addPartitions(deps: LogDeps, nameInput: unknown, countInpu
   if (count <= topic.partitions) {
     throw new FloeError('INVALID_PARTITIONS', `topic "${topic.name}" has ${topic.partitions} partitions; the new count must be larger`);
   }
-  await putHeads(deps, topic.topicId, topic.partitions, count, emptyHead);
+  await putMissingHeads(deps, topic.topicId, topic.partitions, count, emptyHead);
   if (!(await setTopicPartitions(deps, topic.name, topic.topicId, topic.partitions, count))) {
     throw new FloeError('REBALANCE_IN_PROGRESS', `topic "${topic.name}" changed concurrently; retry`, { retriable: true });
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
 import { LIMITS } from '../../src/log/limits.js';
+import { addPartitions } from '../../src/log/topics.js';
 import { startTestCluster, uniqueName, useTestCluster } from '../helpers/cluster.js';
 import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
 
@@ -101,6 +102,44 @@ describe('topics', () => {
     expect(grown.partitions).toBe(4);
     expect(onNew).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
     expect(values(await readPartition(env.http, name, 0))).toEqual(['old']);
+  });
+
+  it('an add of partitions that loses a race to another leaves the winner\'s new partitions and their records alone', async () => {
+    // Prepare: the loser reads the topic (1 partition), then stalls before writing its heads
+    const name = uniqueName('race');
+    await env.admin.createTopic(name, 1);
+    const deps = env.cluster.deps!;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let stalled!: () => void;
+    const atHeads = new Promise<void>((resolve) => (stalled = resolve));
+    const send = deps.dynamo.send.bind(deps.dynamo) as (command: unknown) => Promise<unknown>;
+    const stalling = {
+      send: async (command: { constructor: { name: string } }) => {
+        if (command.constructor.name === 'PutCommand' || command.constructor.name === 'BatchWriteCommand') {
+          stalled();
+          await gate;
+        }
+        return send(command);
+      },
+    };
+    const loser = addPartitions({ ...deps, dynamo: stalling as unknown as typeof deps.dynamo }, name, 4).then(
+      () => 'added',
+      (error: { code?: string }) => error.code,
+    );
+    await atHeads;
+
+    // Act: the winner adds two partitions and partition 2 takes records; then the loser goes on
+    await env.admin.createPartitions(name, 3);
+    const produced = await produceValues(env.http, name, 2, ['a', 'b', 'c']);
+    release();
+    const outcome = await loser;
+
+    // Assess
+    expect(produced.errorCode).toBe('NONE');
+    expect(outcome).toBe('REBALANCE_IN_PROGRESS');
+    expect((await env.admin.describeTopic(name)).partitionDetails.map((p) => p.highWatermark)).toEqual([0, 0, 3]);
+    expect(values(await readPartition(env.http, name, 2))).toEqual(['a', 'b', 'c']);
   });
 
   it('deletes a topic; a topic re-created with the same name starts empty', async () => {
