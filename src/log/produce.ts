@@ -65,19 +65,21 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
   const results: ProduceTopicResult[] = [];
   const valid: Valid[] = [];
   let size = 0;
+  // Partitions already in this request, across its topic entries: a topic may be listed twice.
+  const seen = new Set<string>();
   for (const t of request.topics) {
     const topicResult: ProduceTopicResult = { topic: t.topic, partitions: [] };
     results.push(topicResult);
     const topic = await deps.resolveTopic(t.topic);
-    const seen = new Set<number>();
     for (const p of t.partitions) {
       try {
         if (!topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${t.topic}"`);
         if (!Number.isInteger(p.partition) || p.partition < 0 || p.partition >= topic.partitions) {
           throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${t.topic}" has no partition ${p.partition}`);
         }
-        if (seen.has(p.partition)) throw new FloeError('INVALID_REQUEST', `partition ${p.partition} appears twice in one request`);
-        seen.add(p.partition);
+        const id = `${topic.topicId}:${p.partition}`;
+        if (seen.has(id)) throw new FloeError('INVALID_REQUEST', `partition ${p.partition} of "${t.topic}" appears twice in one request`);
+        seen.add(id);
         if (p.records.length > topic.configs['max.message.bytes']) {
           throw new FloeError(
             'MESSAGE_TOO_LARGE',

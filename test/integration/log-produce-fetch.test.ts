@@ -44,6 +44,30 @@ describe('produce and fetch', () => {
     expect(p2.map((r) => r.offset)).toEqual([0, 1, 2]);
   });
 
+  it('takes one batch per partition per request: a partition named again, in the same topic entry or in a second entry of the topic, is INVALID_REQUEST and not written', async () => {
+    // Prepare
+    const topic = uniqueName('dup');
+    await env.admin.createTopic(topic, 2);
+
+    // Act
+    const results = await produceRaw(env.http, {
+      acks: -1,
+      timeoutMs: 10_000,
+      topics: [
+        { topic, partitions: [{ partition: 0, records: batchOf(['first']) }, { partition: 0, records: batchOf(['same entry']) }] },
+        { topic, partitions: [{ partition: 0, records: batchOf(['second entry']) }, { partition: 1, records: batchOf(['other']) }] },
+      ],
+    });
+
+    // Assess
+    expect(results.map((t) => t.partitions.map((p) => [p.partition, p.errorCode]))).toEqual([
+      [[0, 'NONE'], [0, 'INVALID_REQUEST']],
+      [[0, 'INVALID_REQUEST'], [1, 'NONE']],
+    ]);
+    expect(values(await readPartition(env.http, topic, 0))).toEqual(['first']);
+    expect(values(await readPartition(env.http, topic, 1))).toEqual(['other']);
+  });
+
   it('reads every batch back after the head spilled locations into index items, from any offset', async () => {
     // Prepare: more batches than the head keeps inline
     const topic = uniqueName('spill');
