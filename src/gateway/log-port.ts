@@ -78,9 +78,11 @@ export const LOG_LIMITS = {
 
 export class LogPort {
   readonly topicCache: TopicCache;
+  private readonly deps: ProduceDeps & FetchDeps;
 
-  constructor(private readonly deps: ProduceDeps & FetchDeps) {
+  constructor(deps: ProduceDeps & FetchDeps) {
     this.topicCache = new TopicCache(deps);
+    this.deps = { ...deps, topicGone: (topic) => this.topicCache.forget(topic) };
   }
 
   /** The topic by name, from a cache of a few seconds (stale entries are safe: appends are conditional on the head). */

@@ -4,7 +4,7 @@ import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import type { FloeConfig } from '../config/index.js';
 import type { FetchDeps } from '../log/fetch.js';
 import type { ProduceDeps } from '../log/produce.js';
-import { TopicCache } from '../log/topics.js';
+import { TopicCache, type Topic } from '../log/topics.js';
 import { CachedObjectStore, InstrumentedObjectStore, RetryingObjectStore } from '../storage/layers.js';
 import { S3ObjectStore, type ObjectStore } from '../storage/object-store.js';
 
@@ -40,6 +40,7 @@ export function createHandlerDeps(config: FloeConfig, overrides: { clients?: Aws
     cache,
     topics,
     resolveTopic: (name: string) => topics.get(name),
+    topicGone: (topic: Topic) => topics.forget(topic),
     auth: createAuthorizer(clients.dynamo, config),
   };
 }

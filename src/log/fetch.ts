@@ -21,6 +21,8 @@ import type { Topic } from './topics.js';
 export interface FetchDeps extends LogDeps {
   store: ObjectStore;
   resolveTopic: (name: string) => Promise<Topic | undefined>;
+  /** Told of a resolved topic whose head is gone, so a cache behind resolveTopic reads it afresh next time. */
+  topicGone?: (topic: Topic) => void;
 }
 
 interface Slot {
@@ -107,6 +109,7 @@ async function refreshHead(deps: FetchDeps, slot: Slot): Promise<void> {
   // A lagging replica: the offset may be one this consumer was given by a newer head.
   if (!head || request.fetchOffset > head.nextOffset) head = await readHead(deps, slot.topic.topicId, request.partition, true);
   if (!head) {
+    deps.topicGone?.(slot.topic);
     setError(result, 'UNKNOWN_TOPIC_OR_PARTITION', 'partition does not exist');
     return;
   }

@@ -32,6 +32,8 @@ import type { Topic } from './topics.js';
 export interface ProduceDeps extends LogDeps {
   store: ObjectStore;
   resolveTopic: (name: string) => Promise<Topic | undefined>;
+  /** Told of a resolved topic whose head is gone, so a cache behind resolveTopic reads it afresh next time. */
+  topicGone?: (topic: Topic) => void;
   /** Fault-test hooks (src/local/crash-points.ts): after the segment PUT, and after the commits before answering. */
   afterSegmentWrite?: (key: string) => Promise<void> | void;
   afterCommit?: () => Promise<void> | void;
@@ -130,6 +132,8 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
           logStartOffset: outcome.logStartOffset,
         });
       } catch (error) {
+        // The head is gone: the topic was deleted (and maybe created again) since it was cached.
+        if (error instanceof FloeError && error.code === 'UNKNOWN_TOPIC_OR_PARTITION') deps.topicGone?.(v.topic);
         Object.assign(v.result, failed(v.result.partition, error));
       }
     }),

@@ -186,4 +186,9 @@ export class TopicCache {
   invalidate(name: string): void {
     this.entries.delete(name);
   }
+
+  /** Forgets the topic if this id is the one cached: its heads are gone (deleted, maybe created again under the name). */
+  forget(topic: Topic): void {
+    if (this.entries.get(topic.name)?.topic?.topicId === topic.topicId) this.entries.delete(topic.name);
+  }
 }

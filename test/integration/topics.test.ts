@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
 import { LIMITS } from '../../src/log/limits.js';
 import { addPartitions } from '../../src/log/topics.js';
+import { fetchRecords } from '../../src/log/fetch.js';
+import { produce } from '../../src/log/produce.js';
+import { createHandlerDeps } from '../../src/handlers/deps.js';
 import { startTestCluster, uniqueName, useTestCluster } from '../helpers/cluster.js';
 import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
 
@@ -159,6 +162,38 @@ describe('topics', () => {
     expect((await env.admin.listTopics()).filter((t) => t.name === name)).toHaveLength(1);
     expect(fresh.baseOffset).toBe(0);
     expect(values(await readPartition(env.http, name, 0))).toEqual(['again']);
+  });
+
+  it('a handler instance that cached a deleted topic reads the new one of that name after one failed request, not after its cache age', async () => {
+    // Prepare: a second handler instance (as another Lambda) caches the topic by producing and fetching
+    const name = uniqueName('again');
+    await env.admin.createTopic(name, 2);
+    const other = createHandlerDeps(env.cluster.config);
+    const produceOne = async (value: string) =>
+      (await produce(other, { acks: -1, timeoutMs: 10_000, topics: [{ topic: name, partitions: [{ partition: 0, records: batchOf([value]) }] }] }))[0]?.partitions[0];
+    const fetchZero = async () =>
+      (await fetchRecords(other, { maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, topics: [{ topic: name, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] }] }))[0]?.partitions[0];
+    await produceOne('old');
+    await fetchZero();
+
+    // Act: deleted and created again through the admin, which only its own instance's cache hears of
+    await env.admin.deleteTopic(name);
+    await env.admin.createTopic(name, 1);
+    const firstProduce = await produceOne('lost');
+    const secondProduce = await produceOne('new');
+    await env.admin.deleteTopic(name);
+    await env.admin.createTopic(name, 1);
+    await produceValues(env.http, name, 0, ['newest']);
+    const firstFetch = await fetchZero();
+    const secondFetch = await fetchZero();
+
+    // Assess
+    expect(firstProduce?.errorCode).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+    expect(secondProduce).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
+    expect(firstFetch?.errorCode).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+    expect(secondFetch).toMatchObject({ errorCode: 'NONE', highWatermark: 1 });
+    other.clients.dynamo.destroy();
+    other.clients.s3.destroy();
   });
 
   it('metadata reports unknown topics per topic', async () => {
