@@ -39,9 +39,13 @@ async function newOffset(deps: GroupsDeps, topic: string, partition: number, spe
 export async function resetOffsets(deps: GroupsDeps, groupId: string, request: ResetRequest): Promise<ResetResult[]> {
   const topic = await deps.resolveTopic(request.topic);
   if (!topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${request.topic}"`);
+  if (request.partitions?.length === 0) throw new FloeError('INVALID_REQUEST', 'partitions is empty; omit it to reset every partition of the topic');
   const partitions = request.partitions ?? Array.from({ length: topic.partitions }, (_, p) => p);
+  const seen = new Set<number>();
   for (const p of partitions) {
     if (!Number.isInteger(p) || p < 0 || p >= topic.partitions) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown partition ${request.topic}/${p}`);
+    if (seen.has(p)) throw new FloeError('INVALID_REQUEST', `partition ${p} appears twice`);
+    seen.add(p);
   }
   const now = nowOf(deps);
   const state = await readMembership(deps, groupId);

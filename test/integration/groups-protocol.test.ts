@@ -368,6 +368,21 @@ describe('bad input is refused with a Kafka-style code and changes nothing', () 
     expect(after.groupEpoch).toBe(before.groupEpoch);
   });
 
+  it('a reset naming no partition, or a partition twice, is INVALID_REQUEST and creates no group', async () => {
+    // Prepare
+    const { topic, group } = await setup(2);
+
+    // Act
+    const empty = await failure(api.resetOffsets(group, topic, { offset: 0 }, { partitions: [] }));
+    const twice = await failure(api.resetOffsets(group, topic, { offset: 0 }, { partitions: [1, 1] }));
+
+    // Assess
+    expect(empty).toEqual({ code: 'INVALID_REQUEST', status: 400 });
+    expect(twice).toEqual({ code: 'INVALID_REQUEST', status: 400 });
+    expect(await failure(api.describe(group))).toEqual({ code: 'GROUP_ID_NOT_FOUND', status: 404 });
+    expect((await api.list()).map((g) => g.groupId)).not.toContain(group);
+  });
+
   it('a heartbeat with a fenced epoch, a commit naming an unknown partition or a negative offset: refused, nothing written', async () => {
     // Prepare
     const { topic, group } = await setup(2);
