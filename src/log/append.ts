@@ -33,7 +33,7 @@ export interface AppendResult {
   duplicate: boolean;
 }
 
-type Appended = { nextOffset: number; recent: Location[] };
+type Appended = { nextOffset: number; recent: Location[]; logStartOffset: number };
 
 export async function appendBatch(
   deps: LogDeps,
@@ -109,7 +109,7 @@ function appended(deps: LogDeps, topicId: string, partition: number, location: L
     // Lambda instance, is harmless: a later crossing (or housekeeping) spills what this one did not.
     spillInBackground(deps, topicId, partition, recentBase, attrs.recent);
   }
-  return { baseOffset, logAppendTime: location.a, logStartOffset: -1, duplicate: false };
+  return { baseOffset, logAppendTime: location.a, logStartOffset: attrs.logStartOffset, duplicate: false };
 }
 
 /** Single-step admissions tried before admitting and appending in two writes (a busy head moves between read and write). */

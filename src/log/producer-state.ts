@@ -128,7 +128,8 @@ const oos = (message: string): FloeError => new FloeError('OUT_OF_ORDER_SEQUENCE
 
 /** Every append: the offsets, the location, and `bytes`, a running total of batch bytes written (topic describe; retention does not lower it). */
 export const baseAppend = (location: Location): Pick<HeadUpdate, 'set' | 'values'> => ({
-  set: ['nextOffset = nextOffset + :n', 'recent = list_append(recent, :loc)', 'bytes = if_not_exists(bytes, :zero) + :l'],
+  // logStartOffset is set to itself only so that UPDATED_NEW returns it for the produce answer (Kafka's v5+ field).
+  set: ['nextOffset = nextOffset + :n', 'recent = list_append(recent, :loc)', 'bytes = if_not_exists(bytes, :zero) + :l', 'logStartOffset = if_not_exists(logStartOffset, :zero)'],
   values: { ':n': spanOf(location), ':loc': [location], ':l': location.l, ':zero': 0 },
 });
 

@@ -90,6 +90,7 @@ describe('retention', () => {
     expect(chunksBefore.length).toBeGreaterThan(0);
     expect(chunksAfter.every((sk) => Number(sk.slice(2)) >= 20)).toBe(true); // chunks wholly below the log start are gone
     expect((await admin.describeTopic(topic)).partitionDetails[0]).toMatchObject({ logStartOffset: 20, highWatermark: 25 });
+    expect(await produceValues(http, topic, 0, ['after'])).toMatchObject({ errorCode: 'NONE', baseOffset: 25, logStartOffset: 20 }); // as Kafka's Produce v5+
   });
 
   it('a fetch that read the head just before retention deleted the chunks it needs answers OFFSET_OUT_OF_RANGE, never a skip', async () => {

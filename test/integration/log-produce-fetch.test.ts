@@ -29,10 +29,10 @@ describe('produce and fetch', () => {
 
     // Assess
     expect(env.cluster.deps!.s3.stats.puts - putsBefore).toBe(2);
-    expect(first[0]?.partitions.map((p) => [p.partition, p.errorCode, p.baseOffset])).toEqual([
-      [0, 'NONE', 0],
-      [1, 'NONE', 0],
-      [2, 'NONE', 0],
+    expect(first[0]?.partitions.map((p) => [p.partition, p.errorCode, p.baseOffset, p.logStartOffset])).toEqual([
+      [0, 'NONE', 0, 0],
+      [1, 'NONE', 0, 0],
+      [2, 'NONE', 0, 0],
     ]);
     expect(second[0]?.partitions.map((p) => [p.partition, p.baseOffset])).toEqual([
       [0, 2],
