@@ -59,8 +59,14 @@ export function parseCleanupPolicy(raw: unknown): CleanupPolicy {
   return set.size === 2 ? 'compact,delete' : (([...set][0] as 'compact' | 'delete'));
 }
 
+/** Strings as Kafka's ConfigDef reads them (Long.parseLong, Double.parseDouble): decimal only, so "0x100" or "1e3" is no long. */
+const DECIMAL_INTEGER = /^[-+]?\d+$/;
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
 function parseNumber(name: TopicConfigName, raw: unknown, range: NumberRange): number {
-  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  const text = typeof raw === 'string' ? raw.trim() : undefined;
+  if (text !== undefined && !(range.kind === 'double' ? DECIMAL : DECIMAL_INTEGER).test(text)) throw invalid(name, raw, range.kind === 'double' ? 'a number' : 'an integer');
+  const value = text !== undefined ? Number(text) : raw;
   if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(name, raw);
   if (range.kind !== 'double' && !Number.isInteger(value)) throw invalid(name, raw, 'an integer');
   // Kafka's "never" is Long.MAX_VALUE (2^63 - 1, 2^63 as a double): as far as time and bytes here go.

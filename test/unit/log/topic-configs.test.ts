@@ -40,7 +40,7 @@ describe('topic configs', () => {
 
   it('validates the compaction configs by Kafka ranges, strings as the CLI sends them', () => {
     // Prepare
-    const good = { 'cleanup.policy': 'compact', 'min.cleanable.dirty.ratio': '0.1', 'min.compaction.lag.ms': '0', 'max.compaction.lag.ms': '9223372036854775807', 'delete.retention.ms': 1000 };
+    const good = { 'cleanup.policy': 'compact', 'min.cleanable.dirty.ratio': '.1', 'min.compaction.lag.ms': ' +0 ', 'max.compaction.lag.ms': '9223372036854775807', 'delete.retention.ms': 1000 };
 
     // Act
     const configs = validateTopicConfigs(good);
@@ -66,6 +66,11 @@ describe('topic configs', () => {
       { 'max.compaction.lag.ms': 0 },
       { 'delete.retention.ms': '1.5' },
       { 'delete.retention.ms': 'soon' },
+      { 'max.message.bytes': '0x100' },
+      { 'retention.ms': '1e3' },
+      { 'retention.bytes': '0b101' },
+      { 'min.cleanable.dirty.ratio': '0x1' },
+      { 'min.cleanable.dirty.ratio': 'Infinity' },
       { 'min.compaction.lag.ms': 10, 'max.compaction.lag.ms': 5 },
       { 'compaction.everything': 1 },
     ];
