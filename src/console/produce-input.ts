@@ -54,6 +54,8 @@ export function parseProduceRequest(body: Record<string, unknown>): GatewayProdu
     throw new FloeError('INVALID_REQUEST', '"partition" must be a non-negative integer');
   }
   const key = nullableString(request.key, '"key"');
+  // Left out is refused: a tombstone is asked for with null (on a compacted topic it deletes the key).
+  if (request.value === undefined) throw new FloeError('INVALID_REQUEST', '"value" is missing (null sends a tombstone)');
   const value = nullableString(request.value, '"value"');
   const headersIn = request.headers ?? {};
   if (typeof headersIn !== 'object' || headersIn === null || Array.isArray(headersIn)) throw new FloeError('INVALID_REQUEST', '"headers" must be an object of strings');

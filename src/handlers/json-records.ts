@@ -66,12 +66,14 @@ export async function jsonRecordsToRequest(
       partition = next % topic.partitions;
       roundRobin.set(topicName, next + 1);
     }
+    // A value left out is a mistake more often than a tombstone, which on a compacted topic deletes the key.
+    if (r.value === undefined) throw new FloeError('INVALID_REQUEST', `records[${i}].value is missing (null sends a tombstone)`);
     const record: ProducedRecord = {
       key,
       value: bytes(r.value, `records[${i}].value`, encoding),
       headers: headers(r.headers, `records[${i}].headers`, encoding),
     };
-    if (r.timestamp !== undefined && r.timestamp !== null) record.timestamp = integer(r.timestamp, `records[${i}].timestamp`, { min: 0 });
+    if (r.timestamp !== undefined && r.timestamp !== null) record.timestamp = integer(r.timestamp, `records[${i}].timestamp`, { min: 0, max: LIMITS.maxJsonTimestampMs });
     const id = `${topicName}\u0000${partition}`;
     const group = groups.get(id) ?? { topic: topicName, partition, records: [] };
     refs.push({ topic: topicName, partition, index: group.records.length });

@@ -60,6 +60,8 @@ export const LIMITS = {
   maxJsonBodyBytes: 1024 * 1024,
   /** Records in one JSON produce request (curl path). */
   maxJsonRecords: 10_000,
+  /** A JSON record's timestamp: the last instant a JavaScript Date holds (year 275760). */
+  maxJsonTimestampMs: 8_640_000_000_000_000,
 
   // Housekeeping (docs/housekeeping.md). Settings marked "env" can be changed per deployment.
   /** How long a housekeeping lease lasts without renewal; work renews it before every lease-fenced write. Env FLOE_LEASE_MS. */

@@ -132,6 +132,9 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await page.getByLabel('Key', { exact: true }).fill('form-key');
     await page.getByLabel('Value', { exact: true }).fill('cafe00ff');
     await page.getByLabel('Value format').selectOption('hex');
+    await page.getByLabel('Headers').fill('source=console\nsource=again');
+    await page.getByRole('button', { name: 'Produce record' }).click();
+    await page.getByText('header "source" is given twice').waitFor(); // refused in the form: offset 0 below is the next record's
     await page.getByLabel('Headers').fill('source=console');
     await page.getByRole('button', { name: 'Produce record' }).click();
     await page.getByText('Produced to partition 1 at offset 0.').waitFor();

@@ -25,6 +25,7 @@ export function formatBytes(n: number | null | undefined): string {
 export function formatTime(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '–';
   const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return String(ms); // past what a Date holds; Kafka timestamps go to 2^63 - 1
   const pad = (v: number, w = 2) => String(v).padStart(w, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }

@@ -35,6 +35,7 @@ describe('the produce form body', () => {
       { value: 42 },
       { value: 'x', headers: { h: 1 } },
       { value: 'x', headers: [] },
+      { key: 'k' }, // no value: a tombstone must be asked for with null
     ]) {
       expect(() => parseProduceRequest(body as Record<string, unknown>), JSON.stringify(body)).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
     }

@@ -17,14 +17,16 @@ const FORMATS: Array<Choice<InputFormat>> = [
   { value: 'hex', label: 'Hex' },
 ];
 
-/** "name=value" lines; blank lines are skipped. */
+/** "name=value" lines; blank lines are skipped. A name given twice is refused: the form sends one value per name. */
 export function parseHeaderLines(text: string): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const eq = line.indexOf('=');
     if (eq <= 0) throw new Error(`header line "${line}" is not name=value`);
-    headers[line.slice(0, eq).trim()] = line.slice(eq + 1);
+    const name = line.slice(0, eq).trim();
+    if (Object.hasOwn(headers, name)) throw new Error(`header "${name}" is given twice; this form sends one value per header name`);
+    headers[name] = line.slice(eq + 1);
   }
   return headers;
 }
