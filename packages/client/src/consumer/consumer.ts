@@ -66,6 +66,9 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
   /** While idle: the gap between fetch starts, doubling per empty fetch up to fetchIdleMaxIntervalMs, and when the next may go. */
   private idleIntervalMs = 0;
   private nextIdleFetchAt = 0;
+  /** The fetch sent while records were handed out (fetchAhead), and what it failed with, thrown at the next poll. */
+  private fetchingAhead: Promise<void> | undefined;
+  private fetchAheadError: unknown;
 
   constructor(config: ConsumerConfig<K, V>) {
     this.config = resolveConsumerConfig(config);
@@ -180,6 +183,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
       const deadline = monotonicNow() + Math.max(0, timeoutMs);
       this.maybeAutoCommit();
       this.throwCorrupt();
+      this.throwFetchAheadError();
       for (;;) {
         // max.poll.interval.ms bounds the time between polls: time spent waiting inside a long poll() is polling.
         this.membership?.notePoll();
@@ -197,7 +201,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
         }
         const records = this.fetcher.drain(this.assigned, this.config.maxPollRecords);
         // Self-fencing: records are handed out only while the membership's lease is valid.
-        if (records.length > 0 && (this.membership?.checkLease() ?? true)) return this.deserialize(records);
+        if (records.length > 0 && (this.membership?.checkLease() ?? true)) {
+          this.fetchAhead();
+          return this.deserialize(records);
+        }
         if (records.length > 0) continue; // lease ended: the loop reports the loss instead
         this.throwCorrupt();
         const remaining = deadline - monotonicNow();
@@ -205,6 +212,12 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
         const fetchable = this.assigned.fetchable();
         if (fetchable.length === 0) {
           await this.waitForChange(Math.min(remaining, 100));
+          continue;
+        }
+        if (this.fetchingAhead) {
+          // Its answer may be what this poll waits for; a second fetch of the same partitions would only repeat it.
+          await this.untilFetchedAhead(remaining);
+          this.throwFetchAheadError();
           continue;
         }
         const idle = this.config.fetchIdleBackoff && this.emptyFetches >= IDLE_AFTER_EMPTY_FETCHES;
@@ -302,6 +315,38 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
     state.corrupt.reported = true;
     const { batch } = state.corrupt;
     throw new CorruptRecordError(state.topic, state.partition, batch.offset, batch.nextOffset, batch.message);
+  }
+
+  /**
+   * Kafka's consumer sends its next fetches before it returns records: the partitions with nothing
+   * buffered are fetched while the application works, so a quiet partition's new record does not
+   * wait until a busy partition's buffer is spent. One such fetch at a time, with the server wait,
+   * so a busy consumer sends no more fetches than a waiting one.
+   */
+  private fetchAhead(): void {
+    if (this.fetchingAhead) return;
+    const wanted = this.assigned.fetchable().filter((s) => !this.fetcher.hasBuffered(s.key));
+    if (wanted.length === 0) return;
+    this.fetchingAhead = this.fetchOnce(wanted, this.config.fetchMaxWaitMs)
+      .catch((error: unknown) => {
+        this.fetchAheadError ??= error;
+      })
+      .finally(() => {
+        this.fetchingAhead = undefined;
+      });
+  }
+
+  private async untilFetchedAhead(ms: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.fetchingAhead, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+  }
+
+  private throwFetchAheadError(): void {
+    const error = this.fetchAheadError;
+    if (error === undefined) return;
+    this.fetchAheadError = undefined;
+    throw error;
   }
 
   /** Records flowed, or the application moved a position: fetch with server waits again, at once. */

@@ -338,7 +338,8 @@ describe('seeks and records already fetched', () => {
     expect(first).toEqual(['0', '1', '2', '3']);
     expect(back).toEqual(['1', '2']);
     expect(forward).toEqual(['8', '9']);
-    expect(fetchedPartitions(floe)).toEqual([['0@0'], ['0@1'], ['0@8']]);
+    // 0@10: the buffer was spent when '8', '9' went out, so the next fetch went out with them (fetching ahead)
+    expect(fetchedPartitions(floe)).toEqual([['0@0'], ['0@1'], ['0@8'], ['0@10']]);
   });
 
   it('a position outside the log (retention) resets by auto.offset.reset: earliest goes to the new log start', async () => {
@@ -371,6 +372,30 @@ describe('seeks and records already fetched', () => {
     // Assess
     expect(failure.code).toBe('OFFSET_OUT_OF_RANGE');
     expect(failure.message).toContain('position 50 of t/0');
+  });
+});
+
+describe('fetching ahead', () => {
+  it('a quiet partition is fetched while a busy one\'s buffered records are handed out: its new record arrives within a few polls, not after the backlog', async () => {
+    // Prepare: 100 records buffered for p0 by the first fetch; p1 empty
+    const floe = new FakeFloe().createTopic('t', 2).append('t', 0, ...values(0, 100));
+    const c = consumerOn(floe, { autoOffsetReset: 'earliest', maxPollRecords: 10 });
+    c.assign([p0, p1]);
+    const first = await pollValues(c);
+
+    // Act: a record for p1, then polls with 50 ms of the application's work between them
+    floe.append('t', 1, 'x');
+    const next: Array<string | null> = [];
+    for (let i = 0; i < 4; i++) {
+      await vi.advanceTimersByTimeAsync(50);
+      next.push(...(await pollValues(c)));
+    }
+
+    // Assess
+    expect(first).toEqual(values(0, 10));
+    expect(next).toContain('x');
+    expect(next.filter((v) => v !== 'x')).toEqual(values(10, 10 + next.length - 1)); // p0's order is kept, and its backlog is far from spent
+    expect(fetchedPartitions(floe).slice(1).every((f) => f.every((p) => p.startsWith('1@')))).toBe(true); // only the partition with nothing buffered
   });
 });
 
@@ -498,7 +523,7 @@ describe('retries inside poll()', () => {
 
     // Assess
     expect(records).toEqual(['a']);
-    expect(floe.to('fetch').map((r) => r.at)).toEqual([0, 70]);
+    expect(floe.to('fetch').map((r) => r.at)).toEqual([0, 70, 70]); // the third fetches ahead as 'a' is returned
   });
 });
 
