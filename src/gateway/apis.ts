@@ -35,6 +35,7 @@ export const ApiKey = {
   CreatePartitions: 37,
   DeleteGroups: 42,
   IncrementalAlterConfigs: 44,
+  OffsetDelete: 47,
   DescribeCluster: 60,
 } as const;
 
@@ -70,6 +71,7 @@ export const SERVED_APIS: readonly ApiVersionRange[] = [
   range(ApiKey.CreatePartitions, 0, 3),
   range(ApiKey.DeleteGroups, 0, 2),
   range(ApiKey.IncrementalAlterConfigs, 0, 1),
+  range(ApiKey.OffsetDelete, 0, 0),
   range(ApiKey.DescribeCluster, 0, 1),
 ];
 

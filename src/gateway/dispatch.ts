@@ -12,7 +12,7 @@ import { heartbeat, joinGroup, leaveGroup, syncGroup } from './handlers/groups.j
 import { deleteGroups, describeGroups, listGroups } from './handlers/groups-admin.js';
 import { listOffsets } from './handlers/list-offsets.js';
 import { metadata } from './handlers/metadata.js';
-import { offsetCommit, offsetFetch } from './handlers/offsets.js';
+import { offsetCommit, offsetDelete, offsetFetch } from './handlers/offsets.js';
 import { produce } from './handlers/produce.js';
 import { initProducerId } from './handlers/producer-id.js';
 import { saslAuthenticate, saslHandshake } from './handlers/sasl.js';
@@ -47,6 +47,7 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.SaslAuthenticate, saslAuthenticate],
   [ApiKey.CreatePartitions, createPartitions],
   [ApiKey.DeleteGroups, deleteGroups],
+  [ApiKey.OffsetDelete, offsetDelete],
   [ApiKey.DescribeCluster, describeCluster],
 ]);
 

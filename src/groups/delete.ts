@@ -1,11 +1,17 @@
 /**
- * kafka-consumer-groups --delete, and the gateway's DeleteGroups: a group with no live member,
- * Floe's or Kafka's, goes with every item under it (membership, offsets, the classic item) and
- * its groups-list entry. The group items go first, each conditional on the version read, so a
- * member that joined since the read (a join rewrites them) fails the delete with NON_EMPTY_GROUP
- * instead of losing its group. A group of the same name made later starts with no offsets.
+ * kafka-consumer-groups --delete and --delete-offsets, and the gateway's DeleteGroups and
+ * OffsetDelete, over one read of the group's items.
+ *
+ * A group with no live member, Floe's or Kafka's, goes with every item under it (membership,
+ * offsets, the classic item) and its groups-list entry. The group items go first, each
+ * conditional on the version read, so a member that joined since the read (a join rewrites
+ * them) fails the delete with NON_EMPTY_GROUP instead of losing its group. A group of the same
+ * name made later starts with no offsets.
+ *
+ * A partition's committed offset goes unless a live member subscribes to its topic
+ * (GROUP_SUBSCRIBED_TO_TOPIC), as in Kafka.
  */
-import { FloeError } from '@floe/protocol';
+import { type ErrorCode, FloeError, type TopicPartition } from '@floe/protocol';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll, queryAll } from '../storage/dynamo-batch.js';
 import { groupKeys } from '../storage/keys.js';
@@ -13,25 +19,31 @@ import { nowOf, writeIf, type GroupsDeps } from './deps.js';
 
 type Item = Record<string, unknown>;
 
-/** Floe's rule (model.ts isLive) and the gateway's (a classic member has no fencedBy): not replaced, lease not ended. */
-const isLiveMember = (item: Item, now: number): boolean => {
-  const sk = String(item.sk);
-  const member = sk.startsWith(groupKeys.memberPrefix) || sk.startsWith(groupKeys.classicMemberPrefix);
-  return member && item.fencedBy === undefined && Number(item.expiresAt) > now;
-};
-
-export async function deleteGroup(deps: GroupsDeps, groupId: string): Promise<void> {
-  const now = nowOf(deps);
+async function groupItems(deps: GroupsDeps, groupId: string): Promise<Item[]> {
   const items: Item[] = [];
   const query = queryAll(deps.dynamo, {
     TableName: deps.groupsTable,
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': groupKeys.groupPk(groupId) },
-    ProjectionExpression: 'pk, sk, version, expiresAt, fencedBy',
+    ProjectionExpression: 'pk, sk, #v, expiresAt, fencedBy, topics, protocols',
+    ExpressionAttributeNames: { '#v': 'version' },
     ConsistentRead: true,
   });
   for await (const item of query) items.push(item);
   if (items.length === 0) throw new FloeError('GROUP_ID_NOT_FOUND', `group "${groupId}" does not exist`);
+  return items;
+}
+
+const isFloeMember = (item: Item): boolean => String(item.sk).startsWith(groupKeys.memberPrefix);
+const isKafkaMember = (item: Item): boolean => String(item.sk).startsWith(groupKeys.classicMemberPrefix);
+
+/** Floe's rule (model.ts isLive) and the gateway's (a classic member has no fencedBy): not replaced, lease not ended. */
+const isLiveMember = (item: Item, now: number): boolean =>
+  (isFloeMember(item) || isKafkaMember(item)) && item.fencedBy === undefined && Number(item.expiresAt) > now;
+
+export async function deleteGroup(deps: GroupsDeps, groupId: string): Promise<void> {
+  const now = nowOf(deps);
+  const items = await groupItems(deps, groupId);
   const live = items.filter((item) => isLiveMember(item, now)).length;
   if (live > 0) throw new FloeError('NON_EMPTY_GROUP', `group "${groupId}" has ${live} live member(s); stop its consumers before deleting it`);
 
@@ -50,4 +62,57 @@ export async function deleteGroup(deps: GroupsDeps, groupId: string): Promise<vo
   }
   const rest = items.filter((i) => !versioned.has(String(i.sk))).map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } }));
   await batchWriteAll(deps.dynamo, deps.groupsTable, [...rest, { DeleteRequest: { Key: groupKeys.groupsListEntry(groupId) } }]);
+}
+
+/**
+ * The topics of a Kafka member's ConsumerProtocolSubscription (every version starts with
+ * version int16, topics [string]); undefined when the bytes are not one (another protocol type).
+ */
+export function subscribedTopics(metadata: Uint8Array): string[] | undefined {
+  const bytes = Buffer.from(metadata.buffer, metadata.byteOffset, metadata.byteLength);
+  if (bytes.length < 6) return undefined;
+  const count = bytes.readInt32BE(2);
+  if (count < 0 || count > 100_000) return undefined;
+  const topics: string[] = [];
+  let at = 6;
+  for (let i = 0; i < count; i++) {
+    if (at + 2 > bytes.length) return undefined;
+    const length = bytes.readInt16BE(at);
+    if (length < 0 || at + 2 + length > bytes.length) return undefined;
+    topics.push(bytes.toString('utf8', at + 2, at + 2 + length));
+    at += 2 + length;
+  }
+  return topics;
+}
+
+/** The topics live members consume; undefined stands for all (a Kafka member whose subscription cannot be read). */
+function liveSubscriptions(items: Item[], now: number): Set<string> | undefined {
+  const topics = new Set<string>();
+  for (const item of items.filter((i) => isLiveMember(i, now))) {
+    if (isFloeMember(item)) {
+      for (const t of (item.topics as string[] | undefined) ?? []) topics.add(t);
+      continue;
+    }
+    for (const protocol of (item.protocols as Array<{ metadata?: Uint8Array }> | undefined) ?? []) {
+      const read = protocol.metadata ? subscribedTopics(protocol.metadata) : undefined;
+      if (!read) return undefined;
+      for (const t of read) topics.add(t);
+    }
+  }
+  return topics;
+}
+
+export interface DeletedOffset extends TopicPartition {
+  errorCode: ErrorCode;
+}
+
+/** Deletes the committed offsets of these partitions, except of topics a live member subscribes to. */
+export async function deleteOffsets(deps: GroupsDeps, groupId: string, partitions: TopicPartition[]): Promise<DeletedOffset[]> {
+  const items = await groupItems(deps, groupId);
+  const subscribed = liveSubscriptions(items, nowOf(deps));
+  const results = partitions.map((p): DeletedOffset => ({ ...p, errorCode: !subscribed || subscribed.has(p.topic) ? 'GROUP_SUBSCRIBED_TO_TOPIC' : 'NONE' }));
+  // One request per key: a batch naming a key twice is refused whole.
+  const keys = new Map(results.filter((r) => r.errorCode === 'NONE').map((r) => [`${r.topic}:${r.partition}`, groupKeys.offset(groupId, r.topic, r.partition)]));
+  await batchWriteAll(deps.dynamo, deps.groupsTable, [...keys.values()].map((Key) => ({ DeleteRequest: { Key } })));
+  return results;
 }

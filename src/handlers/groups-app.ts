@@ -1,10 +1,10 @@
 /**
  * Routes of the groups function: consumer-group heartbeat (join/leave), offset
- * commit/fetch/reset, describe, list and delete. Bodies are JSON; docs/consumer-groups.md
+ * commit/fetch/reset/delete, describe, list and delete. Bodies are JSON; docs/consumer-groups.md
  * documents every route, body and error.
  */
 import { type AssignorName, FloeError, GROUP_LIMITS, type HeartbeatRequest, isValidGroupId, type ResetSpec, type TopicPartition } from '@floe/protocol';
-import { commitOffsets, deleteGroup, describeGroup, fetchOffsets, heartbeat, listGroups, requireSubscriptionWithinLimit, resetOffsets, assignorName } from '../groups/index.js';
+import { commitOffsets, deleteGroup, deleteOffsets, describeGroup, fetchOffsets, heartbeat, listGroups, requireSubscriptionWithinLimit, resetOffsets, assignorName } from '../groups/index.js';
 import { LIMITS } from '../log/limits.js';
 import { validateTopicName } from '../log/topics.js';
 import { parseOffsetSpec } from './offsets-routes.js';
@@ -212,6 +212,45 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
           }),
         });
         return partitionsJson({ groupId, dryRun: body.dryRun === true, topics: byTopic(results) }, results);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/groups/:group/offsets/delete',
+      maxBodyBytes,
+      handle: async (request) => {
+        const groupId = groupIdOf(request);
+        const access = await accessOf(deps.auth, request);
+        access.require('group', groupId, 'Delete');
+        const body = object(parseJsonBody(request), 'body');
+        const partitions: TopicPartition[] = [];
+        const seen = new Set<string>();
+        for (const [i, t] of array(body.topics, 'topics', LIMITS.maxPartitionsPerRequest).entries()) {
+          const item = object(t, `topics[${i}]`);
+          const name = validateTopicName(item.topic);
+          const topic = await deps.resolveTopic(name);
+          if (!topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${name}"`);
+          const listed = optional<number[] | undefined>(item.partitions, undefined, (v) =>
+            array(v, `topics[${i}].partitions`, LIMITS.maxPartitionsPerRequest).map((p, j) =>
+              integer(p, `topics[${i}].partitions[${j}]`, { min: 0, max: topic.partitions - 1, code: 'UNKNOWN_TOPIC_OR_PARTITION' }),
+            ),
+          );
+          for (const partition of listed ?? Array.from({ length: topic.partitions }, (_, p) => p)) {
+            if (seen.has(`${name}:${partition}`)) throw new FloeError('INVALID_REQUEST', `${name}/${partition} appears twice`);
+            seen.add(`${name}:${partition}`);
+            partitions.push({ topic: name, partition });
+          }
+          partitionCount(partitions.length, 'offset delete');
+        }
+        if (partitions.length === 0) throw new FloeError('INVALID_REQUEST', 'offset delete names no partition');
+        // Partitions of topics the caller may not read are refused one by one (Kafka's OffsetDelete).
+        const allowed = partitions.filter((p) => access.allows('topic', p.topic, 'Read'));
+        const deleted = await deleteOffsets(deps, groupId, allowed);
+        let next = 0;
+        const results = partitions.map((p) =>
+          access.allows('topic', p.topic, 'Read') ? deleted[next++]! : { topic: p.topic, partition: p.partition, ...deniedPartition(access, p.topic, 'Read') },
+        );
+        return partitionsJson({ groupId, topics: byTopic(results) }, results);
       },
     },
     {

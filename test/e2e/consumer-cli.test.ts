@@ -1,7 +1,7 @@
 /**
  * The CLI's consumer-group commands as a user runs them: `floe consume --group`
  * (Ctrl-C commits and leaves at once), `floe groups list | describe |
- * reset-offsets | delete` (kafka-consumer-groups' shape), against a cluster in this process.
+ * reset-offsets | delete-offsets | delete` (kafka-consumer-groups' shape), against a cluster in this process.
  */
 import { execFile, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -79,6 +79,8 @@ describe('floe consume --group and floe groups', () => {
     const afterDryRun = await groups.describeGroup(group);
     const executed = await floe(['groups', 'reset-offsets', group, '--topic', `${topic}:1`, '--to-offset', '2', '--execute']);
     const described = await floe(['groups', 'describe', group]);
+    const offsetsDeleted = await floe(['groups', 'delete-offsets', group, '--topic', `${topic}:1`]);
+    const afterOffsetsDeleted = await groups.listGroupOffsets(group);
     const deleted = await floe(['groups', 'delete', group]);
     const listedAfterDelete = await floe(['groups', 'list']);
 
@@ -103,6 +105,9 @@ describe('floe consume --group and floe groups', () => {
     const end = afterExit.partitions[1]?.logEndOffset as number;
     expect(row?.split(/\s+/).slice(0, 6)).toEqual([group, topic, '1', '2', String(end), String(end - 2)]);
     expect(described.stdout).toContain('No active members.');
+    expect(offsetsDeleted.code).toBe(0);
+    expect(offsetsDeleted.stdout).toMatch(new RegExp(`${topic}\\s+1\\s+Successful`));
+    expect(afterOffsetsDeleted.map((o) => o.partition)).toEqual([0]);
     expect(deleteRefused.code).toBe(1);
     expect(deleteRefused.stderr).toContain('NON_EMPTY_GROUP');
     expect(deleted).toMatchObject({ code: 0, stdout: `Deleted consumer group '${group}'.\n` });

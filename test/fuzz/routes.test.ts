@@ -201,7 +201,7 @@ describe('route fuzzing (malformed input changes nothing)', () => {
     await fuzz(configs.map((body) => ({ method: 'PUT', path: `/v1/topics/${topic}/configs`, body, type: JSON_TYPE })), reject);
   });
 
-  it('groups: heartbeat, offset commit and reset', { timeout: fuzzTimeout(3) }, async () => {
+  it('groups: heartbeat, offset commit, reset and delete', { timeout: fuzzTimeout(3) }, async () => {
     const heartbeat = fc.oneof(
       malformedBody,
       fc.record({ memberEpoch: notInteger, memberId: fc.option(fc.string({ maxLength: 10 }), { nil: undefined }), subscribedTopics: fc.constant([topic]) }).map((b) => JSON.stringify(b)),
@@ -226,6 +226,13 @@ describe('route fuzzing (malformed input changes nothing)', () => {
       name(badTopicName).map((t) => JSON.stringify({ topic: t, to: 'earliest' })),
     );
     await fuzz(reset.map((body) => ({ method: 'POST', path: `/v1/groups/${group}/offsets/reset`, body, type: JSON_TYPE })), reject);
+    const deleteOffsets = fc.oneof(
+      malformedBody,
+      fc.oneof(nonObjectJson, fc.constant('[]')).map((t) => `{"topics":${t}}`),
+      fc.oneof(negative, notInteger, fc.integer({ min: PARTITIONS, max: 1e6 })).map((partition) => JSON.stringify({ topics: [{ topic, partitions: [partition] }] })),
+      name(badTopicName).map((t) => JSON.stringify({ topics: [{ topic: t }] })),
+    );
+    await fuzz(deleteOffsets.map((body) => ({ method: 'POST', path: `/v1/groups/${group}/offsets/delete`, body, type: JSON_TYPE })), reject);
   });
 
   it('read-only routes, unknown routes, wrong methods and media types never answer 5xx', { timeout: fuzzTimeout(3) }, async () => {

@@ -215,8 +215,8 @@ describe('groups', () => {
   });
 });
 
-describe('group delete', () => {
-  it('deletes a group only with Delete on it; a refusal leaves the group and its offsets', async () => {
+describe('group and offset delete', () => {
+  it('deletes a group or its offsets only with Delete on it (and Read on the topic); a refusal leaves the group and its offsets', async () => {
     // Prepare
     const [topic, group] = [uniqueName('dt'), uniqueName('g')];
     await admin.createTopic(topic, 1);
@@ -226,11 +226,15 @@ describe('group delete', () => {
 
     // Act
     const refused = await codeOf(new GroupsApi(httpAs('User:reader')).delete(group));
+    const offsetsRefused = await codeOf(new GroupsApi(httpAs('User:reader')).deleteOffsets(group, [{ topic }]));
+    const topicRefused = await new GroupsApi(httpAs('User:ops')).deleteOffsets(group, [{ topic }]);
     const kept = await asAdmin.fetchOffsets(group);
     const deleted = await codeOf(new GroupsApi(httpAs('User:ops')).delete(group));
 
     // Assess
     expect(refused).toBe('GROUP_AUTHORIZATION_FAILED');
+    expect(offsetsRefused).toBe('GROUP_AUTHORIZATION_FAILED');
+    expect(topicRefused.map((r) => r.errorCode)).toEqual(['TOPIC_AUTHORIZATION_FAILED']); // Delete on the group, no Read on the topic
     expect(kept.map((o) => o.offset)).toEqual([3]);
     expect(deleted).toBe('NONE');
     expect(await codeOf(asAdmin.describe(group))).toBe('GROUP_ID_NOT_FOUND');

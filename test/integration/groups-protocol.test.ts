@@ -532,6 +532,32 @@ describe('offsets: standalone commits, reset, describe and list', () => {
     expect(offsetsAfter).toEqual([]);
   });
 
+  it('delete-offsets removes the offsets of topics no live member consumes; those of a subscribed topic stay (GROUP_SUBSCRIBED_TO_TOPIC)', async () => {
+    // Prepare: offsets on two topics; then a member joins that subscribes to the first only
+    const { topic, group } = await setup(2);
+    const other = uniqueName('other');
+    await env.admin.createTopic(other, 2);
+    await api.commit(group, { partitions: [{ topic, partition: 0, offset: 1 }, { topic: other, partition: 0, offset: 2 }, { topic: other, partition: 1, offset: 3 }] });
+    const a = new Member(group, [topic]);
+    await a.join();
+
+    // Act
+    const subscribed = await api.deleteOffsets(group, [{ topic }]);
+    const partly = await api.deleteOffsets(group, [{ topic: other, partitions: [1] }]);
+    const left = await api.fetchOffsets(group);
+    const unknownGroup = await failure(api.deleteOffsets(uniqueName('none'), [{ topic }]));
+    const unknownPartition = await failure(api.deleteOffsets(group, [{ topic: other, partitions: [7] }]));
+    const twice = await failure(api.deleteOffsets(group, [{ topic: other, partitions: [0] }, { topic: other, partitions: [0] }]));
+
+    // Assess
+    expect(subscribed.map((r) => [r.partition, r.errorCode])).toEqual([[0, 'GROUP_SUBSCRIBED_TO_TOPIC'], [1, 'GROUP_SUBSCRIBED_TO_TOPIC']]);
+    expect(partly.map((r) => [r.topic, r.partition, r.errorCode])).toEqual([[other, 1, 'NONE']]);
+    expect(left.map((o) => [o.topic, o.partition, o.offset]).sort()).toEqual([[other, 0, 2], [topic, 0, 1]].sort());
+    expect(unknownGroup).toEqual({ code: 'GROUP_ID_NOT_FOUND', status: 404 });
+    expect(unknownPartition).toEqual({ code: 'UNKNOWN_TOPIC_OR_PARTITION', status: 404 });
+    expect(twice).toEqual({ code: 'INVALID_REQUEST', status: 400 });
+  });
+
   it('describe shows state, epoch, members with their partitions, committed and end offsets and lag; list shows the group; unknown groups are GROUP_ID_NOT_FOUND', async () => {
     // Prepare
     const { topic, group } = await setup(2);

@@ -52,6 +52,8 @@ export const ERROR_CODES = {
   GROUP_ID_NOT_FOUND: { kafkaCode: 69, status: 404, retriable: false },
   NON_EMPTY_GROUP: { kafkaCode: 68, status: 409, retriable: false },
   GROUP_MAX_SIZE_REACHED: { kafkaCode: 81, status: 409, retriable: false },
+  /** OffsetDelete of a topic a live member of the group consumes. */
+  GROUP_SUBSCRIBED_TO_TOPIC: { kafkaCode: 86, status: 409, retriable: false },
   FENCED_INSTANCE_ID: { kafkaCode: 82, status: 409, retriable: false },
   THROTTLING_QUOTA_EXCEEDED: { kafkaCode: 89, status: 429, retriable: true },
   PRODUCER_FENCED: { kafkaCode: 90, status: 409, retriable: false },

@@ -1,4 +1,4 @@
-/** floe groups list | describe | reset-offsets | delete (like kafka-consumer-groups.sh). */
+/** floe groups list | describe | reset-offsets | delete-offsets | delete (like kafka-consumer-groups.sh). */
 import type { Command } from 'commander';
 import { GroupsAdmin, type GroupDescription, type ResetTo } from '@floe/client';
 import { FloeError } from '@floe/protocol';
@@ -107,6 +107,18 @@ export function registerGroups(program: Command): void {
         if (dryRun) process.stderr.write('Dry run: no offsets were changed. Add --execute to reset them.\n');
       },
     );
+
+  groups
+    .command('delete-offsets <group>')
+    .description('delete committed offsets of topics no live member of the group consumes')
+    .requiredOption('--topic <topic[:partitions]>', 'topic, or topic:0,1,2; repeatable', topicSpec)
+    .option('--json', 'print JSON')
+    .action(async (group: string, options: { topic: Array<{ topic: string; partitions?: number[] }>; json?: boolean }, command: Command) => {
+      const results = await adminOf(command).api.deleteOffsets(group, options.topic);
+      if (options.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+      else process.stdout.write(`${table(['TOPIC', 'PARTITION', 'STATUS'], results.map((r) => [r.topic, r.partition, r.errorCode === 'NONE' ? 'Successful' : `Error: ${r.errorCode}`]))}\n`);
+      if (results.some((r) => r.errorCode !== 'NONE')) process.exitCode = 1;
+    });
 
   groups
     .command('delete <group>')

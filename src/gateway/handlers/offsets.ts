@@ -1,18 +1,20 @@
 /**
- * OffsetCommit (8) and OffsetFetch (9). Offsets live in the same items as Floe's own groups'
+ * OffsetCommit (8), OffsetFetch (9) and OffsetDelete (47). Offsets live in the same items as Floe's own groups'
  * (groups table, "o#<topic>#<partition>"), so `floe groups describe` shows a Kafka group's lag
  * and the SDK can pick up where a Kafka consumer left off.
  * ACLs as Kafka's: a commit needs Read on the group (else every partition is
  * GROUP_AUTHORIZATION_FAILED) and on each topic; a fetch needs Describe on the group, and shows
- * only topics the caller may Describe (named ones it may not: TOPIC_AUTHORIZATION_FAILED).
+ * only topics the caller may Describe (named ones it may not: TOPIC_AUTHORIZATION_FAILED); a
+ * delete needs Delete on the group and Read on each topic.
  */
-import { GROUP_LIMITS, isValidGroupId } from '@floe/protocol';
-import type { KafkaStruct, MessageBody, OffsetCommitRequest, OffsetFetchRequest } from '@floe/protocol/kafka';
+import { GROUP_LIMITS, isValidGroupId, type TopicPartition } from '@floe/protocol';
+import type { KafkaStruct, MessageBody, OffsetCommitRequest, OffsetDeleteRequest, OffsetFetchRequest } from '@floe/protocol/kafka';
+import { deleteOffsets } from '../../groups/delete.js';
 import { fetchOffsets } from '../../groups/offsets.js';
 import type { Access } from '../../auth/index.js';
 import type { GatewayContext, Handler } from '../context.js';
 import { check } from '../denials.js';
-import { KafkaCode, toKafkaError } from '../kafka-codes.js';
+import { KafkaCode, kafkaCodeOf, toKafkaError } from '../kafka-codes.js';
 
 export const offsetCommit: Handler = async (gw, raw, { apiVersion, access: accessOf }) => {
   const body = raw as MessageBody<typeof OffsetCommitRequest>;
@@ -113,4 +115,51 @@ export const offsetFetch: Handler = async (gw, raw, { apiVersion, access: access
         }))
       : topics;
   return { throttleTimeMs: 0, topics: withError, errorCode };
+};
+
+/** kafka-consumer-groups --delete-offsets: refused per partition while a live member subscribes to its topic. */
+export const offsetDelete: Handler = async (gw, raw, { access: accessOf }) => {
+  const body = raw as MessageBody<typeof OffsetDeleteRequest>;
+  const groupId = body.groupId ?? '';
+  const whole = (errorCode: number) => ({ errorCode, throttleTimeMs: 0, topics: [] });
+  if (!isValidGroupId(groupId)) return whole(KafkaCode.INVALID_GROUP_ID);
+  const access = await accessOf();
+  const groupDenied = check(access, 'group', groupId, 'Delete');
+  if (groupDenied) return whole(groupDenied.code);
+  // Per partition in request order: a code decided here, or undefined for one deleteOffsets answers.
+  const codes: Array<number | undefined> = [];
+  const wanted: TopicPartition[] = [];
+  for (const t of body.topics ?? []) {
+    const topicDenied = check(access, 'topic', t.name ?? '', 'Read');
+    const topic = topicDenied ? undefined : await gw.deps.log.topic(t.name ?? '');
+    for (const p of t.partitions ?? []) {
+      const partition = p.partitionIndex ?? -1;
+      if (topicDenied) codes.push(topicDenied.code);
+      else if (!topic || partition < 0 || partition >= topic.partitions) codes.push(KafkaCode.UNKNOWN_TOPIC_OR_PARTITION);
+      else {
+        codes.push(undefined);
+        wanted.push({ topic: topic.name, partition });
+      }
+    }
+  }
+  let results;
+  try {
+    results = await deleteOffsets(gw.deps.groups, groupId, wanted);
+  } catch (error) {
+    return whole(toKafkaError(error).code);
+  }
+  let i = 0;
+  let j = 0;
+  return {
+    errorCode: 0,
+    throttleTimeMs: 0,
+    topics: (body.topics ?? []).map((t) => ({
+      name: t.name ?? '',
+      partitions: (t.partitions ?? []).map((p) => {
+        const preset = codes[i++];
+        const result = preset === undefined ? results[j++] : undefined;
+        return { partitionIndex: p.partitionIndex ?? -1, errorCode: preset ?? (result ? kafkaCodeOf(result.errorCode) : KafkaCode.UNKNOWN_SERVER_ERROR) };
+      }),
+    })),
+  };
 };

@@ -356,6 +356,7 @@ describe('admin and group APIs of a user without grants', () => {
       leaveGroup: (await wire.request(13, 3, { groupId: group, members: [{ memberId: 'm', groupInstanceId: null }] })).errorCode,
       describeGroups: (await wire.request(15, 1, { groups: [group] })).groups[0].errorCode,
       deleteGroups: (await wire.request(42, 1, { groupsNames: [group] })).results[0].errorCode,
+      offsetDelete: (await wire.request(47, 0, { groupId: group, topics: [] })).errorCode,
       deleteAcls: (await wire.request(31, 1, { filters: [{ resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 }] })).filterResults[0].errorCode,
     };
     const listed: string[] = (await wire.request(16, 1, {})).groups.map((g: Body) => g.groupId);
@@ -377,6 +378,7 @@ describe('admin and group APIs of a user without grants', () => {
       leaveGroup: 30,
       describeGroups: 30,
       deleteGroups: 30,
+      offsetDelete: 30,
       deleteAcls: 31,
     });
     // Only the groups bob has a rule for (other tests grant him some); a super user sees them all.

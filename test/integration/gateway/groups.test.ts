@@ -13,6 +13,7 @@ import { startTestCluster } from '../../helpers/cluster.js';
 import type { LocalCluster } from '../../../src/local/cluster.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { KafkaWire, type Body } from '../../helpers/kafka-wire.js';
+import { encodeSubscription } from '../../../src/gateway/groups/consumer-protocol.js';
 
 let a: TestGateway;
 let b: TestGateway;
@@ -336,6 +337,38 @@ describe('group admin', () => {
     expect(whileLive.results[0].errorCode).toBe(68);
     expect(deleted.results.map((r: Body) => r.errorCode)).toEqual([0, 69]);
     expect(offsets.topics[0].partitions[0].committedOffset).toBe(-1n);
+  });
+
+  it('OffsetDelete removes offsets of topics no live member subscribes to; a subscribed topic is GROUP_SUBSCRIBED_TO_TOPIC (86)', async () => {
+    // Prepare: a member subscribed to one topic (ConsumerProtocol bytes), offsets committed on two
+    const groupId = uniqueName('g');
+    const [mine, other] = [await topic(1), await topic(1)];
+    const c1 = await connect(a);
+    const first = await c1.request(11, 5, { ...joinBody(groupId, ''), protocols: [{ name: 'range', metadata: encodeSubscription([mine]) }] });
+    const j = await c1.request(11, 5, { ...joinBody(groupId, first.memberId), protocols: [{ name: 'range', metadata: encodeSubscription([mine]) }] }, 30_000);
+    await sync(c1, groupId, j.memberId, j.generationId, [{ memberId: j.memberId, assignment: Buffer.alloc(0) }]);
+    await commit(c1, groupId, j.memberId, j.generationId, mine, 4n);
+    await commit(c1, groupId, j.memberId, j.generationId, other, 5n);
+    const offsetDelete = (names: string[], group = groupId) =>
+      c1.request(47, 0, { groupId: group, topics: names.map((name) => ({ name, partitions: [{ partitionIndex: 0 }] })) });
+    const committed = async (name: string) =>
+      (await c1.request(9, 7, { groupId, topics: [{ name, partitionIndexes: [0] }], requireStable: false })).topics[0].partitions[0].committedOffset as bigint;
+
+    // Act
+    const whileSubscribed = await offsetDelete([mine, other, uniqueName('none')]);
+    const [mineKept, otherGone] = [await committed(mine), await committed(other)];
+    await c1.request(13, 3, { groupId, members: [{ memberId: j.memberId, groupInstanceId: null }] });
+    const afterLeave = await offsetDelete([mine]);
+    const mineGone = await committed(mine);
+    const noGroup = await offsetDelete([mine], uniqueName('none'));
+
+    // Assess
+    expect(whileSubscribed.errorCode).toBe(0);
+    expect(whileSubscribed.topics.map((t: Body) => t.partitions[0].errorCode)).toEqual([86, 0, 3]);
+    expect([mineKept, otherGone]).toEqual([4n, -1n]);
+    expect(afterLeave.topics[0].partitions[0].errorCode).toBe(0);
+    expect(mineGone).toBe(-1n);
+    expect(noGroup.errorCode).toBe(69);
   });
 
   it('JoinGroup v0 (no rebalance timeout: the session timeout stands in) gets a member id at once', async () => {

@@ -90,13 +90,24 @@ export class GroupsApi {
     return results;
   }
 
+  /**
+   * Deletes committed offsets: of the given partitions of each topic, or of all its partitions.
+   * Per-partition results: GROUP_SUBSCRIBED_TO_TOPIC while a live member consumes the topic.
+   */
+  async deleteOffsets(groupId: string, topics: Array<{ topic: string; partitions?: number[] }>): Promise<CommitPartitionResult[]> {
+    const response = await this.http.call('groups', 'POST', path(groupId, '/offsets/delete'), { json: { topics }, allowErrorStatus: true });
+    const body = JSON.parse(response.body.toString('utf8')) as { topics?: Nested<CommitPartitionResult> };
+    if (!body.topics) throw errorFromResponse(response.status, response.body);
+    return flatten(body.topics);
+  }
+
   /** Refused with NON_EMPTY_GROUP while the group has live members; GROUP_ID_NOT_FOUND when it has nothing. */
   async delete(groupId: string): Promise<void> {
     await this.http.callJson('groups', 'DELETE', path(groupId));
   }
 }
 
-/** Consumer-group administration (kafka-consumer-groups): list, describe, reset offsets, delete. */
+/** Consumer-group administration (kafka-consumer-groups): list, describe, reset and delete offsets, delete. */
 export class GroupsAdmin {
   readonly api: GroupsApi;
 
@@ -118,6 +129,14 @@ export class GroupsAdmin {
 
   resetOffsets(groupId: string, topic: string, to: ResetTo, options?: { partitions?: number[]; dryRun?: boolean }): Promise<ResetResult[]> {
     return this.api.resetOffsets(groupId, topic, to, options);
+  }
+
+  /**
+   * kafka-consumer-groups --delete-offsets: a topic's committed offsets (all its partitions, or those
+   * given), each answered NONE or GROUP_SUBSCRIBED_TO_TOPIC (a live member consumes the topic).
+   */
+  deleteOffsets(groupId: string, topic: string, partitions?: number[]): Promise<CommitPartitionResult[]> {
+    return this.api.deleteOffsets(groupId, [{ topic, partitions }]);
   }
 
   /** kafka-consumer-groups --delete: the group and its committed offsets; only a group with no live member. */

@@ -19,6 +19,7 @@ import { ListGroupsRequest, ListGroupsResponse } from './messages/list-groups.js
 import { ListOffsetsRequest, ListOffsetsResponse } from './messages/list-offsets.js';
 import { MetadataRequest, MetadataResponse } from './messages/metadata.js';
 import { OffsetCommitRequest, OffsetCommitResponse } from './messages/offset-commit.js';
+import { OffsetDeleteRequest, OffsetDeleteResponse } from './messages/offset-delete.js';
 import { OffsetFetchRequest, OffsetFetchResponse } from './messages/offset-fetch.js';
 import { ProduceRequest, ProduceResponse } from './messages/produce.js';
 import { SaslAuthenticateRequest, SaslAuthenticateResponse, SaslHandshakeRequest, SaslHandshakeResponse } from './messages/sasl.js';
@@ -68,6 +69,7 @@ const PAIRS: ReadonlyArray<readonly [MessageSchema, MessageSchema]> = [
   [SaslAuthenticateRequest, SaslAuthenticateResponse],
   [CreatePartitionsRequest, CreatePartitionsResponse],
   [DeleteGroupsRequest, DeleteGroupsResponse],
+  [OffsetDeleteRequest, OffsetDeleteResponse],
   [IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse],
   [DescribeClusterRequest, DescribeClusterResponse],
 ];

@@ -43,6 +43,7 @@ const TABLE: Array<[number, string, number, number, number | null]> = [
   [37, 'CreatePartitions', 0, 3, 2],
   [42, 'DeleteGroups', 0, 2, 2],
   [44, 'IncrementalAlterConfigs', 0, 1, 1],
+  [47, 'OffsetDelete', 0, 0, null],
   [60, 'DescribeCluster', 0, 1, 0],
 ];
 

@@ -19,6 +19,7 @@ export * from './list-groups.js';
 export * from './list-offsets.js';
 export * from './metadata.js';
 export * from './offset-commit.js';
+export * from './offset-delete.js';
 export * from './offset-fetch.js';
 export * from './produce.js';
 export * from './sasl.js';
