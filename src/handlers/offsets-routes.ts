@@ -9,14 +9,24 @@ import { deniedPartition } from './topic-access.js';
 import { array, integer, object, partitionCount, string } from './validate.js';
 
 /** An ISO-8601 date or date-time: Date.parse reads much else ("-1" is the year 2001), which is refused. */
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** The time an ISO-8601 string names, NaN unless it is one and its fields exist (Date.parse rolls 2024-02-30 over to March 1). */
+function isoTime(value: string): number {
+  const m = ISO_8601.exec(value);
+  if (!m) return Number.NaN;
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map((field) => Number(field ?? 0));
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const valid = month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59;
+  return valid ? Date.parse(value) : Number.NaN;
+}
 
 /** "earliest" | "latest" (or Kafka's -2 | -1) | epoch ms | ISO-8601 time from 1970 -> Kafka's ListOffsets timestamp spec. */
 export function parseOffsetSpec(value: unknown, what: string): number {
   if (value === 'earliest' || value === EARLIEST || value === String(EARLIEST)) return EARLIEST;
   if (value === 'latest' || value === LATEST || value === String(LATEST)) return LATEST;
   if (typeof value === 'string' && !/^\d+$/.test(value)) {
-    const t = ISO_8601.test(value) ? Date.parse(value) : Number.NaN;
+    const t = isoTime(value);
     if (!(t >= 0)) throw new FloeError('INVALID_REQUEST', `${what} must be "earliest", "latest", epoch milliseconds or an ISO-8601 time from 1970 on`);
     return t;
   }
