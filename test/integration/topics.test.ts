@@ -32,6 +32,20 @@ describe('topics', () => {
     ]);
   });
 
+  it('takes partitions null or left out as the default of 1, as Kafka\'s -1', async () => {
+    // Prepare
+    const [withNull, without] = [uniqueName('null'), uniqueName('none')];
+
+    // Act
+    const created = await Promise.all([
+      env.http.callJson<{ partitions: number }>('admin', 'POST', '/v1/topics', { name: withNull, partitions: null }),
+      env.http.callJson<{ partitions: number }>('admin', 'POST', '/v1/topics', { name: without }),
+    ]);
+
+    // Assess
+    expect(created.map((t) => t.partitions)).toEqual([1, 1]);
+  });
+
   it('alters cleanup.policy and the compaction configs over HTTP; a bad value is INVALID_CONFIG and changes nothing', async () => {
     // Prepare
     const name = uniqueName('cfg');
