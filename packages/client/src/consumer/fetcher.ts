@@ -67,8 +67,12 @@ export class Fetcher {
     return this.buffers.some((b) => b.next < b.records.length);
   }
 
-  /** One fetch for the partitions that have nothing buffered; waits at most maxWaitMs on the server. */
-  async fetch(partitions: PartitionState[], maxWaitMs: number): Promise<FetchOutcome> {
+  /**
+   * One fetch for the partitions that have nothing buffered; waits at most maxWaitMs on the server.
+   * An answer is kept only for a partition whose state is still `current` and at the position asked:
+   * a partition dropped and assigned again meanwhile has a new state, maybe at an older position.
+   */
+  async fetch(partitions: PartitionState[], maxWaitMs: number, current: (state: PartitionState) => boolean = () => true): Promise<FetchOutcome> {
     const outcome: FetchOutcome = { outOfRange: [], errors: [], corrupt: [] };
     const wanted = partitions.filter((p) => !this.hasBuffered(p.key));
     if (wanted.length === 0) return outcome;
@@ -96,7 +100,7 @@ export class Fetcher {
       for (const p of t.partitions) {
         const key = partitionKey(t.topic, p.partition);
         const state = states.get(key);
-        if (!state || state.position !== asked.get(key)) continue; // seeked or revoked meanwhile
+        if (!state || !current(state) || state.position !== asked.get(key)) continue; // seeked, revoked or reassigned meanwhile
         if (p.errorCode === 'OFFSET_OUT_OF_RANGE') {
           outcome.outOfRange.push(state);
           continue;

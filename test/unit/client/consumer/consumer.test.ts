@@ -397,6 +397,61 @@ describe('fetching ahead', () => {
     expect(next.filter((v) => v !== 'x')).toEqual(values(10, 10 + next.length - 1)); // p0's order is kept, and its backlog is far from spent
     expect(fetchedPartitions(floe).slice(1).every((f) => f.every((p) => p.startsWith('1@')))).toBe(true); // only the partition with nothing buffered
   });
+
+  it('partitions working through a backlog are fetched together, one fetch per round, not one fetch per partition drained', async () => {
+    // Prepare: 100 records on each of two partitions, 20 per partition in a fetch answer
+    const floe = new FakeFloe().createTopic('t', 2).append('t', 0, ...values(0, 100)).append('t', 1, ...values(100, 200));
+    floe.recordsPerFetch = 20;
+    const c = consumerOn(floe, { autoOffsetReset: 'earliest', maxPollRecords: 7 }); // p0 runs dry while p1 still holds records
+    c.assign([p0, p1]);
+
+    // Act
+    const got = await pollUntil(c, 200);
+
+    // Assess
+    expect(got.filter((v) => Number(v) < 100)).toEqual(values(0, 100));
+    expect(got.filter((v) => Number(v) >= 100)).toEqual(values(100, 200));
+    // Five rounds of 20 and 20; then only fetches sent ahead for a partition that has caught up.
+    const fetches = fetchedPartitions(floe);
+    expect(fetches.slice(0, 5)).toEqual([0, 20, 40, 60, 80].map((at) => [`0@${at}`, `1@${at}`]));
+    expect(fetches.slice(5).every((f) => f.every((p) => p.endsWith('@100')))).toBe(true);
+  });
+
+  it('an answer sent ahead for a partition dropped and assigned again meanwhile is not kept: a seek back reads from there', async () => {
+    // Prepare: records 0..9 handed out; a fetch goes ahead for p0@10 and p1@0 (p1 empty: the server waits)
+    const floe = new FakeFloe().createTopic('t', 2).append('t', 0, ...values(0, 10));
+    const c = consumerOn(floe, { autoOffsetReset: 'earliest', maxPollRecords: 10 });
+    c.assign([p0, p1]);
+    const first = await pollValues(c);
+
+    // Act: p0 dropped and assigned again (a new state), then rewound, while the fetch is out
+    c.assign([p1]);
+    c.assign([p0, p1]);
+    c.seek(p0, 0);
+    floe.append('t', 0, 'new');
+    await vi.advanceTimersByTimeAsync(150);
+    const again = await pollValues(c);
+
+    // Assess
+    expect(first).toEqual(values(0, 10));
+    expect(again).toEqual([...values(0, 10), 'new'].slice(0, 10));
+  });
+
+  it('a busy partition next to a quiet one is fetched while the fetch sent ahead for the quiet one waits on the server', async () => {
+    // Prepare: a backlog on p0 (300 records a fetch), p1 empty, a server wait of 500 ms
+    const floe = new FakeFloe().createTopic('t', 2).append('t', 0, ...values(0, 3000));
+    floe.recordsPerFetch = 300;
+    const c = consumerOn(floe, { autoOffsetReset: 'earliest', maxPollRecords: 100, fetchMaxWaitMs: 500 });
+    c.assign([p0, p1]);
+    const started = Date.now();
+
+    // Act
+    const got = await pollUntil(c, 3000, 100);
+
+    // Assess: ten fetches of p0 back to back (the fake answers at once), not one per server wait of p1's
+    expect(got).toEqual(values(0, 3000));
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
 });
 
 describe('pause, resume and lag', () => {
