@@ -3,19 +3,22 @@
  * OffsetDelete, over one read of the group's items.
  *
  * A group with no live member, Floe's or Kafka's, goes with every item under it (membership,
- * offsets, the classic item) and its groups-list entry. The group items go first, each
- * conditional on the version read, so a member that joined since the read (a join rewrites
- * them) fails the delete with NON_EMPTY_GROUP instead of losing its group. A group of the same
- * name made later starts with no offsets.
+ * offsets, the classic item) and its groups-list entry. No transaction: each item is deleted only
+ * as it was read. The group items go first, so a member that joined since the read (a join
+ * rewrites them) fails the delete with NON_EMPTY_GROUP; one that joins after them keeps the items
+ * it writes, and the group is listed again. A group of the same name made later starts with no
+ * offsets.
  *
  * A partition's committed offset goes unless a live member subscribes to its topic
- * (GROUP_SUBSCRIBED_TO_TOPIC), as in Kafka.
+ * (GROUP_SUBSCRIBED_TO_TOPIC), as in Kafka; a live Kafka member whose subscription is not the
+ * consumer protocol's (Kafka Connect, say) makes the whole request NON_EMPTY_GROUP, as there.
  */
-import { type ErrorCode, FloeError, type TopicPartition } from '@floe/protocol';
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { type ErrorCode, FloeError, mapConcurrent, type TopicPartition } from '@floe/protocol';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll, queryAll } from '../storage/dynamo-batch.js';
 import { groupKeys } from '../storage/keys.js';
 import { nowOf, writeIf, type GroupsDeps } from './deps.js';
+import { listGroup } from './store.js';
 
 type Item = Record<string, unknown>;
 
@@ -25,8 +28,8 @@ async function groupItems(deps: GroupsDeps, groupId: string): Promise<Item[]> {
     TableName: deps.groupsTable,
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': groupKeys.groupPk(groupId) },
-    ProjectionExpression: 'pk, sk, #v, expiresAt, fencedBy, topics, protocols',
-    ExpressionAttributeNames: { '#v': 'version' },
+    ProjectionExpression: 'pk, sk, #version, #expiresAt, #claimEpoch, #committedAt, fencedBy, topics, protocols',
+    ExpressionAttributeNames: { '#version': 'version', '#expiresAt': 'expiresAt', '#claimEpoch': 'claimEpoch', '#committedAt': 'committedAt' },
     ConsistentRead: true,
   });
   for await (const item of query) items.push(item);
@@ -41,27 +44,55 @@ const isKafkaMember = (item: Item): boolean => String(item.sk).startsWith(groupK
 const isLiveMember = (item: Item, now: number): boolean =>
   (isFloeMember(item) || isKafkaMember(item)) && item.fencedBy === undefined && Number(item.expiresAt) > now;
 
+/** What a write to the item changes: a group's version, a member's lease, an offset's claim and commit. */
+const WATCHED = ['version', 'expiresAt', 'claimEpoch', 'committedAt'] as const;
+
+/** Deletes the item if none of its WATCHED attributes changed since it was read. */
+function deleteIfUnchanged(deps: GroupsDeps, item: Item): Promise<boolean> {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const conditions = WATCHED.map((attribute, i) => {
+    names[`#a${i}`] = attribute;
+    if (item[attribute] === undefined) return `attribute_not_exists(#a${i})`;
+    values[`:a${i}`] = item[attribute];
+    return `#a${i} = :a${i}`;
+  });
+  return writeIf(
+    deps.dynamo,
+    new DeleteCommand({
+      TableName: deps.groupsTable,
+      Key: { pk: item.pk, sk: item.sk },
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
+    }),
+  );
+}
+
+/** Deletes in flight while a group's items go. */
+const DELETES_IN_FLIGHT = 16;
+
 export async function deleteGroup(deps: GroupsDeps, groupId: string): Promise<void> {
   const now = nowOf(deps);
   const items = await groupItems(deps, groupId);
   const live = items.filter((item) => isLiveMember(item, now)).length;
   if (live > 0) throw new FloeError('NON_EMPTY_GROUP', `group "${groupId}" has ${live} live member(s); stop its consumers before deleting it`);
 
-  const versioned = new Set([groupKeys.group(groupId).sk, groupKeys.classicGroup(groupId).sk]);
-  for (const item of items.filter((i) => versioned.has(String(i.sk)))) {
-    const deleted = await writeIf(
-      deps.dynamo,
-      new DeleteCommand({
-        TableName: deps.groupsTable,
-        Key: { pk: item.pk, sk: item.sk },
-        ConditionExpression: 'version = :v',
-        ExpressionAttributeValues: { ':v': item.version },
-      }),
-    );
-    if (!deleted) throw new FloeError('NON_EMPTY_GROUP', `group "${groupId}" changed while it was being deleted (a member joined?); try again`);
+  // The group items first: a join since the read has rewritten one, and the delete stops there.
+  const groupSks = new Set([groupKeys.group(groupId).sk, groupKeys.classicGroup(groupId).sk]);
+  for (const item of items.filter((i) => groupSks.has(String(i.sk)))) {
+    if (!(await deleteIfUnchanged(deps, item))) throw new FloeError('NON_EMPTY_GROUP', `group "${groupId}" changed while it was being deleted (a member joined?); try again`);
   }
-  const rest = items.filter((i) => !versioned.has(String(i.sk))).map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } }));
-  await batchWriteAll(deps.dynamo, deps.groupsTable, [...rest, { DeleteRequest: { Key: groupKeys.groupsListEntry(groupId) } }]);
+  // Then members and offsets, each as read: a member joining from here on keeps what it wrote (its claims).
+  await mapConcurrent(
+    items.filter((i) => !groupSks.has(String(i.sk))),
+    DELETES_IN_FLIGHT,
+    (item) => deleteIfUnchanged(deps, item),
+  );
+  await deps.dynamo.send(new DeleteCommand({ TableName: deps.groupsTable, Key: groupKeys.groupsListEntry(groupId) }));
+  // A join that made the group afresh meanwhile found the entry still there: list it again.
+  const again = await Promise.all([groupKeys.group(groupId), groupKeys.classicGroup(groupId)].map((Key) => deps.dynamo.send(new GetCommand({ TableName: deps.groupsTable, Key, ConsistentRead: true }))));
+  if (again.some((r) => r.Item !== undefined)) await listGroup(deps, groupId, now);
 }
 
 /**
@@ -85,7 +116,7 @@ export function subscribedTopics(metadata: Uint8Array): string[] | undefined {
   return topics;
 }
 
-/** The topics live members consume; undefined stands for all (a Kafka member whose subscription cannot be read). */
+/** The topics live members consume; undefined when a live Kafka member's subscription cannot be read. */
 function liveSubscriptions(items: Item[], now: number): Set<string> | undefined {
   const topics = new Set<string>();
   for (const item of items.filter((i) => isLiveMember(i, now))) {
@@ -110,7 +141,8 @@ export interface DeletedOffset extends TopicPartition {
 export async function deleteOffsets(deps: GroupsDeps, groupId: string, partitions: TopicPartition[]): Promise<DeletedOffset[]> {
   const items = await groupItems(deps, groupId);
   const subscribed = liveSubscriptions(items, nowOf(deps));
-  const results = partitions.map((p): DeletedOffset => ({ ...p, errorCode: !subscribed || subscribed.has(p.topic) ? 'GROUP_SUBSCRIBED_TO_TOPIC' : 'NONE' }));
+  if (!subscribed) throw new FloeError('NON_EMPTY_GROUP', `group "${groupId}" has live members whose subscriptions are not the consumer protocol's`);
+  const results = partitions.map((p): DeletedOffset => ({ ...p, errorCode: subscribed.has(p.topic) ? 'GROUP_SUBSCRIBED_TO_TOPIC' : 'NONE' }));
   // One request per key: a batch naming a key twice is refused whole.
   const keys = new Map(results.filter((r) => r.errorCode === 'NONE').map((r) => [`${r.topic}:${r.partition}`, groupKeys.offset(groupId, r.topic, r.partition)]));
   await batchWriteAll(deps.dynamo, deps.groupsTable, [...keys.values()].map((Key) => ({ DeleteRequest: { Key } })));

@@ -75,7 +75,7 @@ export async function putGroup(deps: GroupsDeps, group: GroupItem, expectedVersi
 }
 
 /** The groups-list entry; written after the group item so a listed group always exists (a crash in between is repaired by the next write). */
-async function listGroup(deps: GroupsDeps, groupId: string, createdAt: number): Promise<void> {
+export async function listGroup(deps: GroupsDeps, groupId: string, createdAt: number): Promise<void> {
   try {
     await deps.dynamo.send(
       new PutCommand({

@@ -228,14 +228,17 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
         for (const [i, t] of array(body.topics, 'topics', LIMITS.maxPartitionsPerRequest).entries()) {
           const item = object(t, `topics[${i}]`);
           const name = validateTopicName(item.topic);
-          const topic = await deps.resolveTopic(name);
-          if (!topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${name}"`);
           const listed = optional<number[] | undefined>(item.partitions, undefined, (v) =>
-            array(v, `topics[${i}].partitions`, LIMITS.maxPartitionsPerRequest).map((p, j) =>
-              integer(p, `topics[${i}].partitions[${j}]`, { min: 0, max: topic.partitions - 1, code: 'UNKNOWN_TOPIC_OR_PARTITION' }),
-            ),
+            array(v, `topics[${i}].partitions`, LIMITS.maxPartitionsPerRequest).map((p, j) => integer(p, `topics[${i}].partitions[${j}]`, { min: 0 })),
           );
-          for (const partition of listed ?? Array.from({ length: topic.partitions }, (_, p) => p)) {
+          // A topic it may not read is not looked up (its existence is not told): its partitions are refused below.
+          const readable = access.allows('topic', name, 'Read');
+          if (!readable && !listed) access.require('topic', name, 'Read');
+          const topic = readable ? await deps.resolveTopic(name) : undefined;
+          if (readable && !topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${name}"`);
+          const beyond = topic && listed?.find((p) => p >= topic.partitions);
+          if (topic && beyond !== undefined) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${name}" has no partition ${beyond}`);
+          for (const partition of listed ?? Array.from({ length: topic?.partitions ?? 0 }, (_, p) => p)) {
             if (seen.has(`${name}:${partition}`)) throw new FloeError('INVALID_REQUEST', `${name}/${partition} appears twice`);
             seen.add(`${name}:${partition}`);
             partitions.push({ topic: name, partition });

@@ -227,7 +227,8 @@ describe('group and offset delete', () => {
     // Act
     const refused = await codeOf(new GroupsApi(httpAs('User:reader')).delete(group));
     const offsetsRefused = await codeOf(new GroupsApi(httpAs('User:reader')).deleteOffsets(group, [{ topic }]));
-    const topicRefused = await new GroupsApi(httpAs('User:ops')).deleteOffsets(group, [{ topic }]);
+    const topicRefused = await new GroupsApi(httpAs('User:ops')).deleteOffsets(group, [{ topic, partitions: [0] }]);
+    const wholeTopicRefused = await codeOf(new GroupsApi(httpAs('User:ops')).deleteOffsets(group, [{ topic }])); // its partitions are not looked up
     const kept = await asAdmin.fetchOffsets(group);
     const deleted = await codeOf(new GroupsApi(httpAs('User:ops')).delete(group));
 
@@ -235,6 +236,7 @@ describe('group and offset delete', () => {
     expect(refused).toBe('GROUP_AUTHORIZATION_FAILED');
     expect(offsetsRefused).toBe('GROUP_AUTHORIZATION_FAILED');
     expect(topicRefused.map((r) => r.errorCode)).toEqual(['TOPIC_AUTHORIZATION_FAILED']); // Delete on the group, no Read on the topic
+    expect(wholeTopicRefused).toBe('TOPIC_AUTHORIZATION_FAILED');
     expect(kept.map((o) => o.offset)).toEqual([3]);
     expect(deleted).toBe('NONE');
     expect(await codeOf(asAdmin.describe(group))).toBe('GROUP_ID_NOT_FOUND');

@@ -13,6 +13,7 @@ import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { readClaims } from '../fixtures/consumer-claims.js';
 import { keysByPartition, produceKeyed } from '../fixtures/consumer-data.js';
 import { sleep } from '../../packages/protocol/src/async.js';
+import { deleteGroup } from '../../src/groups/delete.js';
 
 const SESSION_MS = 10_000;
 let clock = Date.now();
@@ -530,6 +531,35 @@ describe('offsets: standalone commits, reset, describe and list', () => {
     expect(unknown).toEqual({ code: 'GROUP_ID_NOT_FOUND', status: 404 });
     expect(rejoined.assignment).toHaveLength(2);
     expect(offsetsAfter).toEqual([]);
+  });
+
+  it('a member joining while its group is deleted, after the group item went, keeps its membership and claims, and the group stays listed', async () => {
+    // Prepare: an empty group with a committed offset; the delete pauses after the group item's delete
+    const { topic, group } = await setup(1);
+    await api.commit(group, { partitions: [{ topic, partition: 0, offset: 3 }] });
+    const deps = env.cluster.deps!;
+    const send = deps.dynamo.send.bind(deps.dynamo) as (command: unknown) => Promise<unknown>;
+    const b = new Member(group, [topic]);
+    let joined: HeartbeatResponse | undefined;
+    const pausing = {
+      send: async (command: { constructor: { name: string }; input: { Key?: { sk?: string } } }) => {
+        const result = await send(command);
+        if (command.constructor.name === 'DeleteCommand' && command.input.Key?.sk === 'group' && !joined) joined = await b.join();
+        return result;
+      },
+    };
+
+    // Act
+    await deleteGroup({ ...deps, dynamo: pausing as unknown as typeof deps.dynamo }, group);
+    const listed = (await api.list()).map((g) => g.groupId);
+    const described = await api.describe(group);
+    const claims = await readClaims(env.cluster, group);
+
+    // Assess
+    expect(joined?.assignment).toHaveLength(1);
+    expect(listed).toContain(group);
+    expect(described.members.map((m) => m.memberId)).toEqual([b.id]);
+    expect([...claims].map(([k, c]) => [k, c.owner])).toEqual([[`${topic}:0`, b.id]]);
   });
 
   it('delete-offsets removes the offsets of topics no live member consumes; those of a subscribed topic stay (GROUP_SUBSCRIBED_TO_TOPIC)', async () => {

@@ -339,7 +339,7 @@ describe('group admin', () => {
     expect(offsets.topics[0].partitions[0].committedOffset).toBe(-1n);
   });
 
-  it('OffsetDelete removes offsets of topics no live member subscribes to; a subscribed topic is GROUP_SUBSCRIBED_TO_TOPIC (86)', async () => {
+  it('OffsetDelete removes offsets of topics no live member subscribes to; a subscribed topic is GROUP_SUBSCRIBED_TO_TOPIC (86), a group of another protocol NON_EMPTY_GROUP', async () => {
     // Prepare: a member subscribed to one topic (ConsumerProtocol bytes), offsets committed on two
     const groupId = uniqueName('g');
     const [mine, other] = [await topic(1), await topic(1)];
@@ -361,6 +361,10 @@ describe('group admin', () => {
     const afterLeave = await offsetDelete([mine]);
     const mineGone = await committed(mine);
     const noGroup = await offsetDelete([mine], uniqueName('none'));
+    const connectGroup = uniqueName('g'); // a live member whose metadata is not a consumer subscription (Kafka Connect's protocol, say)
+    const cj = await join(c1, connectGroup, 'not a subscription');
+    await sync(c1, connectGroup, cj.memberId, cj.generationId, [{ memberId: cj.memberId, assignment: Buffer.alloc(0) }]);
+    const otherProtocol = await offsetDelete([mine], connectGroup);
 
     // Assess
     expect(whileSubscribed.errorCode).toBe(0);
@@ -369,6 +373,7 @@ describe('group admin', () => {
     expect(afterLeave.topics[0].partitions[0].errorCode).toBe(0);
     expect(mineGone).toBe(-1n);
     expect(noGroup.errorCode).toBe(69);
+    expect(otherProtocol.errorCode).toBe(68);
   });
 
   it('JoinGroup v0 (no rebalance timeout: the session timeout stands in) gets a member id at once', async () => {
