@@ -27,7 +27,10 @@ const READ_WRITE = [
   'dynamodb:BatchWriteItem',
 ] as const;
 
-export const TABLE_ACTIONS = { read: READ, append: APPEND, readWrite: READ_WRITE } as const;
+/** Housekeeping writes and deletes one item at a time: no BatchWriteItem. */
+const MAINTAIN = READ_WRITE.filter((action) => action !== 'dynamodb:BatchWriteItem');
+
+export const TABLE_ACTIONS = { read: READ, append: APPEND, readWrite: READ_WRITE, maintain: MAINTAIN } as const;
 
 export interface FunctionAccess {
   /** Object actions on `<bucket>/<SEGMENT_PREFIX>*`. */
@@ -45,7 +48,7 @@ export const FUNCTION_ACCESS: Readonly<Record<HandlerName, FunctionAccess>> = {
   produce: { segmentObjects: ['s3:PutObject'], logTable: APPEND },
   fetch: { segmentObjects: ['s3:GetObject'], logTable: READ },
   // Offsets by timestamp read a batch header from a segment.
-  admin: { segmentObjects: ['s3:GetObject'], logTable: READ_WRITE, groupsTable: READ },
+  admin: { segmentObjects: ['s3:GetObject'], logTable: READ_WRITE },
   // reset-offsets --to-datetime reads one batch from a segment to find the offset for that time.
   groups: { segmentObjects: ['s3:GetObject'], logTable: READ, groupsTable: READ_WRITE },
   // Retention, merging of small objects, orphan collection.
@@ -53,8 +56,8 @@ export const FUNCTION_ACCESS: Readonly<Record<HandlerName, FunctionAccess>> = {
     listBucket: true,
     segmentObjects: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
     metaObjects: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-    logTable: READ_WRITE,
-    groupsTable: READ_WRITE,
+    // Nothing of the groups table: an unattended scheduled function has no business with committed offsets.
+    logTable: MAINTAIN,
   },
 };
 
@@ -83,9 +86,6 @@ export const segmentObjectsArn = (bucket: IBucket): string => bucket.arnForObjec
 /** The ARN pattern of housekeeping's own objects (the mark cache) in a general purpose bucket. */
 export const metaObjectsArn = (bucket: IBucket): string => bucket.arnForObjects(`${META_PREFIX}*`);
 
-/** Object actions a ReadOnly S3 Express session allows; any other needs a ReadWrite session. */
-const READ_ONLY_OBJECT_ACTIONS: readonly string[] = ['s3:GetObject'];
-
 const allow = (sid: string, actions: readonly string[], resource: string, conditions?: Record<string, unknown>): PolicyStatement =>
   new PolicyStatement({ sid, effect: Effect.ALLOW, actions: [...actions], resources: [resource], ...(conditions ? { conditions } : {}) });
 
@@ -94,10 +94,9 @@ function accessStatements(access: FunctionAccess, targets: AccessTargets): Polic
   const segments = targets.segments;
   if ('directoryBucketArn' in segments) {
     const objectActions = [...(access.segmentObjects ?? []), ...(access.metaObjects ?? [])];
-    if (objectActions.length > 0 || access.listBucket) {
-      const readOnly = objectActions.every((a) => READ_ONLY_OBJECT_ACTIONS.includes(a));
-      statements.push(allow('SegmentSessions', ['s3express:CreateSession'], segments.directoryBucketArn, readOnly ? { StringEquals: { 's3express:SessionMode': 'ReadOnly' } } : undefined));
-    }
+    // No s3express:SessionMode condition: the AWS SDK opens its sessions itself and asks for none,
+    // which S3 makes ReadWrite, so a ReadOnly-only grant denied every read (docs/deploy.md).
+    if (objectActions.length > 0 || access.listBucket) statements.push(allow('SegmentSessions', ['s3express:CreateSession'], segments.directoryBucketArn));
   } else {
     if (access.segmentObjects?.length) statements.push(allow('SegmentObjects', access.segmentObjects, segmentObjectsArn(segments.bucket)));
     if (access.metaObjects?.length) statements.push(allow('HousekeepingObjects', access.metaObjects, metaObjectsArn(segments.bucket)));

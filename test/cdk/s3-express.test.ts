@@ -78,14 +78,12 @@ describe('s3Express', () => {
     }
   });
 
-  it('grants sessions on that bucket only: read-only for fetch, admin and groups, read-write for produce, housekeeping and the gateway', () => {
+  it('grants sessions on that bucket only, with no session-mode condition (the SDK opens ReadWrite sessions itself)', () => {
     // Assess
     const bucketArn = { 'Fn::GetAtt': [logicalId(stack.floe.storage.directoryBucket!), 'Arn'] };
-    const readOnly = { StringEquals: { 's3express:SessionMode': 'ReadOnly' } };
-    const expected: Record<string, Record<string, unknown> | undefined> = { produce: undefined, fetch: readOnly, admin: readOnly, groups: readOnly, housekeeping: undefined };
     for (const name of HANDLERS) {
       const statements = s3Statements(logicalId(stack.floe.functions[name].role));
-      expect(statements, name).toEqual([{ Sid: 'SegmentSessions', Effect: 'Allow', Action: 's3express:CreateSession', Resource: bucketArn, ...(expected[name] ? { Condition: expected[name] } : {}) }]);
+      expect(statements, name).toEqual([{ Sid: 'SegmentSessions', Effect: 'Allow', Action: 's3express:CreateSession', Resource: bucketArn }]);
     }
     const gateway = s3Statements(logicalId(stack.floe.gateway!.taskRole));
     expect(gateway).toEqual([{ Sid: 'SegmentSessions', Effect: 'Allow', Action: 's3express:CreateSession', Resource: bucketArn }]);
