@@ -190,4 +190,29 @@ describe('producer', () => {
     expect((unknownPartition as FloeError).code).toBe('UNKNOWN_TOPIC_OR_PARTITION');
     expect(fine.partition).toBe(1);
   });
+
+  it('takes a null callback as none and headers as a Map; refuses a callback, record or headers of the wrong kind through the promise, with one error for promise and callback', async () => {
+    // Prepare
+    const name = await topic(2);
+    const producer = stringProducer({ partitioner: { partition: ({ value }) => { if (value?.toString() === 'boom') throw new Error('no partition for boom'); return 0; } } });
+    const heard: Array<string | undefined> = [];
+    const codeOf = (p: Promise<unknown>) => p.then(() => 'NONE', (e: FloeError) => `${e.code}${e.retriable ? ' retriable' : ''}`);
+
+    // Act
+    const withNull = await producer.send({ topic: name, value: 'a' }, null);
+    const withMap = await producer.send({ topic: name, value: 'b', headers: new Map([['trace-id', 'abc']]) });
+    const notAFunction = await codeOf(producer.send({ topic: name, value: 'c' }, 'yes' as never));
+    const noRecord = await codeOf(producer.send(null as never));
+    const stringHeaders = await codeOf(producer.send({ topic: name, value: 'd', headers: 'abc' as never }));
+    const thrown = await codeOf(producer.send({ topic: name, value: 'boom' }, (_m, e) => heard.push(e && `${e.code}${e.retriable ? ' retriable' : ''}`)));
+    await sleep(10);
+
+    // Assess
+    expect(withNull.offset).toBe(0);
+    expect((await readPartition(http, name, 0)).map((r) => r.headers.map((h) => [h.key, h.value?.toString()]))).toEqual([[], [['trace-id', 'abc']]]);
+    expect(withMap.offset).toBe(1);
+    expect([notAFunction, noRecord, stringHeaders]).toEqual(['INVALID_REQUEST', 'INVALID_RECORD', 'INVALID_RECORD']);
+    expect(thrown).toBe('INVALID_REQUEST');
+    expect(heard).toEqual(['INVALID_REQUEST']);
+  });
 });

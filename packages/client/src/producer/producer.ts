@@ -18,6 +18,7 @@ import { allocateProducerId, produceRaw } from '../log-client.js';
 import { signerFor } from '../sigv4.js';
 import { PARTITION_ENTRY_BYTES, RecordAccumulator, REQUEST_HEADER_BYTES, topicEntryBytes } from './accumulator.js';
 import { BufferPool } from './buffer-pool.js';
+import { toFloeError } from './classify.js';
 import { resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig } from './config.js';
 import { IdempotenceManager } from './idempotence.js';
 import { PendingRecord, type RecordMetadata, type SendCallback } from './pending-record.js';
@@ -28,7 +29,7 @@ import { BuiltInPartitioner, type Partitioner } from './partitioner.js';
 import { Sender, type ProducerMetrics } from './sender.js';
 import { toSerializer } from './serializers.js';
 
-export type ProducerHeaders = Record<string, string | Uint8Array | null | undefined> | RecordHeader[];
+export type ProducerHeaders = Record<string, string | Uint8Array | null | undefined> | RecordHeader[] | Map<string, string | Uint8Array | null>;
 
 export interface ProducerRecord<K = Buffer | null, V = Buffer | null> {
   topic: string;
@@ -98,16 +99,19 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
    * Queues a record; the promise (and the callback, if given) settles when it is acknowledged
    * (acks 1/all), handed to the network (acks 0), or has failed for good.
    */
-  send(record: ProducerRecord<K, V>, callback?: SendCallback): Promise<RecordMetadata> {
-    const pending = new PendingRecord(record.topic);
-    pending.callback = callback;
+  send(record: ProducerRecord<K, V>, callback?: SendCallback | null): Promise<RecordMetadata> {
+    const pending = new PendingRecord(typeof record?.topic === 'string' ? record.topic : '');
+    // null is no callback, as in Kafka's send(record, null).
+    if (typeof callback === 'function') pending.callback = callback;
     try {
+      if (callback !== undefined && callback !== null && typeof callback !== 'function') throw new FloeError('INVALID_REQUEST', `a send callback must be a function, got ${typeof callback}`);
+      if (record === null || typeof record !== 'object') throw new FloeError('INVALID_RECORD', `send() takes a record object, got ${record === null ? 'null' : typeof record}`);
       if (this.closed) throw new FloeError('INVALID_REQUEST', 'cannot send: the producer is closed');
       const now = Date.now();
       this.prepare(record, pending, now);
       if (this.blockedSends > 0 || !this.tryAppendNow(pending, now)) this.appendWhenPossible(pending);
     } catch (error) {
-      pending.fail(error as Error);
+      pending.fail(toFloeError(error)); // the promise and the callback hear the same error
     }
     return pending;
   }
@@ -223,7 +227,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
         this.append(pending, count, Date.now());
       } catch (error) {
         if (reserved) this.pool.release(pending.size);
-        pending.fail(error as Error);
+        pending.fail(toFloeError(error));
       } finally {
         this.blockedSends--;
       }
@@ -242,7 +246,13 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
   private partition(pending: PendingRecord, count: number): number {
     const context = { topic: pending.topic, key: pending.key, value: pending.value, partitionCount: count };
     if (!this.custom) return this.builtIn.partition(context);
-    const chosen = this.custom.partition(context);
+    let chosen: number;
+    try {
+      chosen = this.custom.partition(context);
+    } catch (error) {
+      // The application's own code failed: not retriable, and not the server's (toFloeError would say so).
+      throw new FloeError('INVALID_REQUEST', `the partitioner threw: ${(error as Error)?.message ?? String(error)}`, { cause: error, retriable: false });
+    }
     if (!Number.isInteger(chosen) || chosen < 0 || chosen >= count) {
       throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `the partitioner chose partition ${String(chosen)} of a ${count}-partition topic`, {
         retriable: false,
@@ -277,7 +287,9 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
 function toHeaders(headers: ProducerHeaders | undefined): RecordHeader[] | undefined {
   if (headers === undefined) return undefined;
   const out: RecordHeader[] = [];
-  const entries = Array.isArray(headers) ? headers.map((h) => [h.key, h.value] as const) : Object.entries(headers);
+  // A Map is taken as what it obviously means; another non-object (a string) is refused, not read by its indexes.
+  if (headers === null || typeof headers !== 'object') throw new FloeError('INVALID_RECORD', `headers must be an object, an array of { key, value } or a Map, got ${headers === null ? 'null' : typeof headers}`);
+  const entries = Array.isArray(headers) ? headers.map((h) => [h.key, h.value] as const) : headers instanceof Map ? [...headers] : Object.entries(headers);
   for (const [key, value] of entries) {
     if (value === undefined) continue;
     out.push({ key, value: value === null ? null : typeof value === 'string' ? Buffer.from(value, 'utf8') : asBuffer(value) });
