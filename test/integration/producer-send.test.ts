@@ -215,4 +215,23 @@ describe('producer', () => {
     expect(thrown).toBe('INVALID_REQUEST');
     expect(heard).toEqual(['INVALID_REQUEST']);
   });
+
+  it('close() with a timeout fails a send still waiting for metadata of an unknown topic at once, not at max.block.ms', async () => {
+    // Prepare
+    const producer = stringProducer({ maxBlockMs: 30_000 });
+    const waiting = producer.send({ topic: uniqueName('nowhere'), value: 'x' }).then(
+      () => 'sent',
+      (e: FloeError) => e.code,
+    );
+    await sleep(200);
+    const started = Date.now();
+
+    // Act
+    await producer.close({ timeoutMs: 300 });
+    const outcome = await waiting;
+
+    // Assess
+    expect(outcome).toBe('REQUEST_TIMED_OUT');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
 });

@@ -4,7 +4,7 @@
  * A stale entry keeps serving while a background refresh runs, so added partitions
  * come into use without send() ever waiting for it.
  */
-import { backoffDelay, FloeError, isRetriable, sleep } from '@floe/protocol';
+import { backoffDelay, FloeError, isRetriable } from '@floe/protocol';
 import type { Admin } from '../admin.js';
 
 interface Entry {
@@ -19,6 +19,9 @@ interface Entry {
 export class TopicMetadata {
   private readonly entries = new Map<string, Entry>();
   private readonly refreshing = new Map<string, Promise<number | undefined>>();
+  /** Set by stop(): every wait for a topic ends with it. */
+  private stopped: Error | undefined;
+  private readonly wakers = new Set<() => void>();
 
   constructor(
     private readonly admin: Pick<Admin, 'metadata'>,
@@ -69,6 +72,7 @@ export class TopicMetadata {
     if (known !== undefined) return known;
     let lastError: unknown;
     for (let attempt = 0; ; attempt++) {
+      if (this.stopped) throw this.stopped;
       try {
         const count = await this.refresh(topic);
         if (count !== undefined) return count;
@@ -79,11 +83,30 @@ export class TopicMetadata {
       }
       const delay = Math.min(backoffDelay(attempt, this.retryBackoffMs, this.retryBackoffMaxMs), deadline - Date.now());
       if (delay <= 0) break;
-      await sleep(delay);
+      await this.pause(delay);
     }
     if (lastError) throw lastError;
     throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${topic}" not present in metadata within max.block.ms`, {
       retriable: false,
+    });
+  }
+
+  /** Ends every wait for a topic with `error` (a producer's close with a timeout, as Kafka's wakes a blocked send). */
+  stop(error: Error): void {
+    this.stopped = error;
+    for (const wake of [...this.wakers]) wake();
+  }
+
+  /** A backoff that stop() cuts short, leaving no timer behind. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
     });
   }
 }

@@ -277,6 +277,7 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
     if (!finished) {
       const error = new FloeError('REQUEST_TIMED_OUT', `the producer was closed (timeout ${timeoutMs} ms) before the record was acknowledged`);
       this.aborted = true;
+      this.metadata.stop(error);
       this.pool.abort(error);
       this.sender.abort(error);
     }
