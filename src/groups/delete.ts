@@ -14,6 +14,7 @@
  * consumer protocol's (Kafka Connect, say) makes the whole request NON_EMPTY_GROUP, as there.
  */
 import { type ErrorCode, FloeError, mapConcurrent, type TopicPartition } from '@floe/protocol';
+import { subscribedTopics } from '@floe/protocol/kafka';
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll, queryAll } from '../storage/dynamo-batch.js';
 import { groupKeys } from '../storage/keys.js';
@@ -93,27 +94,6 @@ export async function deleteGroup(deps: GroupsDeps, groupId: string): Promise<vo
   // A join that made the group afresh meanwhile found the entry still there: list it again.
   const again = await Promise.all([groupKeys.group(groupId), groupKeys.classicGroup(groupId)].map((Key) => deps.dynamo.send(new GetCommand({ TableName: deps.groupsTable, Key, ConsistentRead: true }))));
   if (again.some((r) => r.Item !== undefined)) await listGroup(deps, groupId, now);
-}
-
-/**
- * The topics of a Kafka member's ConsumerProtocolSubscription (every version starts with
- * version int16, topics [string]); undefined when the bytes are not one (another protocol type).
- */
-export function subscribedTopics(metadata: Uint8Array): string[] | undefined {
-  const bytes = Buffer.from(metadata.buffer, metadata.byteOffset, metadata.byteLength);
-  if (bytes.length < 6) return undefined;
-  const count = bytes.readInt32BE(2);
-  if (count < 0 || count > 100_000) return undefined;
-  const topics: string[] = [];
-  let at = 6;
-  for (let i = 0; i < count; i++) {
-    if (at + 2 > bytes.length) return undefined;
-    const length = bytes.readInt16BE(at);
-    if (length < 0 || at + 2 + length > bytes.length) return undefined;
-    topics.push(bytes.toString('utf8', at + 2, at + 2 + length));
-    at += 2 + length;
-  }
-  return topics;
 }
 
 /** The topics live members consume; undefined when a live Kafka member's subscription cannot be read. */

@@ -6,12 +6,11 @@
  * on the cluster); describing needs Describe on each group, deleting Delete.
  */
 import { FloeError, isValidGroupId } from '@floe/protocol';
-import type { DeleteGroupsRequest, DescribeGroupsRequest, KafkaStruct, ListGroupsRequest, MessageBody } from '@floe/protocol/kafka';
+import { encodeAssignment, encodeSubscription, type DeleteGroupsRequest, type DescribeGroupsRequest, type KafkaStruct, type ListGroupsRequest, type MessageBody } from '@floe/protocol/kafka';
 import { describeGroup } from '../../groups/describe.js';
 import { CLUSTER_RESOURCE_NAME } from '@floe/protocol';
 import type { GatewayContext, Handler } from '../context.js';
 import { check } from '../denials.js';
-import { encodeAssignment, encodeSubscription } from '../groups/consumer-protocol.js';
 import { KafkaCode, toKafkaError } from '../kafka-codes.js';
 
 export const listGroups: Handler = async (gw, raw, { access: accessOf }) => {

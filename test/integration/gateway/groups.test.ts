@@ -13,7 +13,7 @@ import { startTestCluster } from '../../helpers/cluster.js';
 import type { LocalCluster } from '../../../src/local/cluster.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { KafkaWire, type Body } from '../../helpers/kafka-wire.js';
-import { encodeSubscription } from '../../../src/gateway/groups/consumer-protocol.js';
+import { encodeSubscription } from '../../../packages/protocol/src/kafka/consumer-protocol.js';
 
 let a: TestGateway;
 let b: TestGateway;

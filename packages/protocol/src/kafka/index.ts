@@ -13,6 +13,7 @@ export {
   type DecodedResponse,
   type RequestHeader,
 } from './api.js';
+export { encodeAssignment, encodeSubscription, subscribedTopics } from './consumer-protocol.js';
 export { KafkaErrorCode, KafkaProtocolError, type KafkaProtocolErrorKind, type PartialRequestHeader } from './errors.js';
 export { DEFAULT_MAX_FRAME_BYTES, FrameSplitter } from './frames.js';
 export { REQUEST_HEADER, RESPONSE_HEADER, type RequestHeaderVersion, type ResponseHeaderVersion } from './headers.js';

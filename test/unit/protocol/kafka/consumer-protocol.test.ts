@@ -4,8 +4,7 @@
  * (the caller then treats the member as subscribed to every topic).
  */
 import { describe, expect, it } from 'vitest';
-import { encodeSubscription } from '../../../src/gateway/groups/consumer-protocol.js';
-import { subscribedTopics } from '../../../src/groups/delete.js';
+import { encodeSubscription, subscribedTopics } from '../../../../packages/protocol/src/kafka/consumer-protocol.js';
 
 describe('subscribedTopics', () => {
   it('reads the topics of v0 and of later versions, whose extra fields follow', () => {
