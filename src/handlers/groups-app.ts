@@ -11,7 +11,7 @@ import { parseOffsetSpec } from './offsets-routes.js';
 import { bootstrapRoute } from './bootstrap.js';
 import type { HandlerDeps } from './deps.js';
 import { accessOf, json, parseJsonBody, partitionsJson, router, type FunctionUrlHandler, type HttpRequest, type Route } from './http.js';
-import { deniedPartition } from './topic-access.js';
+import { forAllowedPartitions } from './topic-access.js';
 import { array, integer, object, optional, partitionCount, string, type Json } from './validate.js';
 
 function groupIdOf(request: HttpRequest): string {
@@ -143,20 +143,10 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
         });
         if (partitions.length === 0) throw new FloeError('INVALID_REQUEST', 'commit names no partition');
         partitionCount(partitions.length, 'commit');
+        const memberId = optionalString(body.memberId, 'memberId', 64);
+        const memberEpoch = optional<number | undefined>(body.memberEpoch, undefined, (v) => integer(v, 'memberEpoch'));
         // Partitions of topics the caller may not read are refused one by one; the others are committed.
-        const allowed = partitions.filter((p) => access.allows('topic', p.topic, 'Read'));
-        const committed =
-          allowed.length === 0
-            ? []
-            : await commitOffsets(deps, groupId, {
-                memberId: optionalString(body.memberId, 'memberId', 64),
-                memberEpoch: optional<number | undefined>(body.memberEpoch, undefined, (v) => integer(v, 'memberEpoch')),
-                partitions: allowed,
-              });
-        let next = 0;
-        const results = partitions.map((p) =>
-          access.allows('topic', p.topic, 'Read') ? committed[next++]! : { topic: p.topic, partition: p.partition, ...deniedPartition(access, p.topic, 'Read') },
-        );
+        const results = await forAllowedPartitions(access, 'Read', partitions, (allowed) => commitOffsets(deps, groupId, { memberId, memberEpoch, partitions: allowed }));
         return partitionsJson({ topics: byTopic(results) }, results);
       },
     },
@@ -247,12 +237,7 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
         }
         if (partitions.length === 0) throw new FloeError('INVALID_REQUEST', 'offset delete names no partition');
         // Partitions of topics the caller may not read are refused one by one (Kafka's OffsetDelete).
-        const allowed = partitions.filter((p) => access.allows('topic', p.topic, 'Read'));
-        const deleted = await deleteOffsets(deps, groupId, allowed);
-        let next = 0;
-        const results = partitions.map((p) =>
-          access.allows('topic', p.topic, 'Read') ? deleted[next++]! : { topic: p.topic, partition: p.partition, ...deniedPartition(access, p.topic, 'Read') },
-        );
+        const results = await forAllowedPartitions(access, 'Read', partitions, (allowed) => deleteOffsets(deps, groupId, allowed));
         return partitionsJson({ groupId, topics: byTopic(results) }, results);
       },
     },

@@ -1,5 +1,5 @@
 /**
- * Requests that name topics (produce, fetch): the topics the caller may not use never reach the
+ * Requests that name topics (produce, fetch, offset commits and deletes): the topics the caller may not use never reach the
  * domain - nothing is read or written for them - and answer per partition with
  * TOPIC_AUTHORIZATION_FAILED, in the request's order, while the others proceed (as Kafka does).
  */
@@ -33,4 +33,21 @@ export async function forAllowedTopics<T extends TopicRequest, R>(
   const results = permitted.length > 0 ? await run(permitted) : [];
   let next = 0;
   return topics.map((t, i) => (allowed[i] ? (results[next++] as R) : deniedResult(t)));
+}
+
+/**
+ * The same for flat lists of partitions (offset commits and deletes): `run` gets those of topics
+ * the caller may use (one result each, in order), the others answer TOPIC_AUTHORIZATION_FAILED.
+ */
+export async function forAllowedPartitions<P extends { topic: string; partition: number }, R>(
+  access: Access,
+  operation: AclOperation,
+  partitions: P[],
+  run: (allowed: P[]) => Promise<R[]>,
+): Promise<Array<R | ({ topic: string; partition: number } & ReturnType<typeof deniedPartition>)>> {
+  const allowed = partitions.map((p) => access.allows('topic', p.topic, operation));
+  const permitted = partitions.filter((_, i) => allowed[i]);
+  const results = permitted.length > 0 ? await run(permitted) : [];
+  let next = 0;
+  return partitions.map((p, i) => (allowed[i] ? (results[next++] as R) : { topic: p.topic, partition: p.partition, ...deniedPartition(access, p.topic, operation) }));
 }
