@@ -25,6 +25,7 @@ export const CONTEXT_KEYS = {
   functions: 'floe:functions',
   gateway: 'floe:gateway',
   s3ExpressAvailabilityZoneId: 'floe:s3ExpressAvailabilityZoneId',
+  alarmTopicArn: 'floe:alarmTopicArn',
 } as const;
 
 const LOG_LEVELS: readonly FloeLogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -88,6 +89,12 @@ function functionSettings(key: string, value: unknown): Partial<Record<HandlerNa
   return result;
 }
 
+function snsTopicArn(key: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(value)) fail(key, value, 'an SNS topic ARN');
+  return value;
+}
+
 function s3Express(key: string, value: unknown): FloeStackProps['s3Express'] {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !/^[a-z0-9]+-az\d+$/.test(value)) fail(key, value, 'an Availability Zone ID such as use1-az4');
@@ -123,5 +130,6 @@ export function stackPropsFromContext(node: Context): FloeStackProps {
     functions: functionSettings(CONTEXT_KEYS.functions, get(CONTEXT_KEYS.functions)),
     gateway: gatewayFromContext(CONTEXT_KEYS.gateway, get(CONTEXT_KEYS.gateway)),
     s3Express: s3Express(CONTEXT_KEYS.s3ExpressAvailabilityZoneId, get(CONTEXT_KEYS.s3ExpressAvailabilityZoneId)),
+    alarmTopicArn: snsTopicArn(CONTEXT_KEYS.alarmTopicArn, get(CONTEXT_KEYS.alarmTopicArn)),
   };
 }

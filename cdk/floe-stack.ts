@@ -3,11 +3,16 @@
  * above all). This is what `cdk deploy` of this repository deploys (cdk/app.ts).
  */
 import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { Floe, FLOE_DEFAULTS, type FloeProps } from './constructs/floe.js';
 import { URL_HANDLERS } from './handlers.js';
 
-export interface FloeStackProps extends StackProps, FloeProps {}
+export interface FloeStackProps extends StackProps, FloeProps {
+  /** An existing SNS topic the alarms notify (context floe:alarmTopicArn); `alarmAction` wins when both are set. */
+  readonly alarmTopicArn?: string;
+}
 
 export class FloeStack extends Stack {
   readonly floe: Floe;
@@ -19,7 +24,8 @@ export class FloeStack extends Stack {
       ...props,
       stackName: props.stackName ?? namePrefix,
     });
-    this.floe = new Floe(this, 'Floe', props);
+    const alarmAction = props.alarmAction ?? (props.alarmTopicArn ? new SnsAction(Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn)) : undefined);
+    this.floe = new Floe(this, 'Floe', { ...props, alarmAction });
 
     new CfnOutput(this, 'BootstrapUrl', {
       description: 'Pass to floe --bootstrap / the SDK: the admin URL, which points clients at the others',

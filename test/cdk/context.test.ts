@@ -50,6 +50,11 @@ describe('stackPropsFromContext', () => {
     expect(props.functions?.fetch?.memorySize).toBe(1769);
   });
 
+  it('takes an SNS topic ARN for the alarms', () => {
+    const props = stackPropsFromContext(contextOf({ [CONTEXT_KEYS.alarmTopicArn]: 'arn:aws:sns:us-east-2:111122223333:floe-alarms' }));
+    expect(props.alarmTopicArn).toBe('arn:aws:sns:us-east-2:111122223333:floe-alarms');
+  });
+
   it.each([
     [CONTEXT_KEYS.functionUrlAuthType, 'none'],
     [CONTEXT_KEYS.devMode, 'yes'],
@@ -60,6 +65,8 @@ describe('stackPropsFromContext', () => {
     [CONTEXT_KEYS.functions, '{"producer":{}}'],
     [CONTEXT_KEYS.functions, '{"produce":{"memory":1}}'],
     [CONTEXT_KEYS.functions, 'not json'],
+    [CONTEXT_KEYS.alarmTopicArn, 'arn:aws:sqs:us-east-2:111122223333:queue'],
+    [CONTEXT_KEYS.alarmTopicArn, 'oncall'],
   ])('rejects %s=%s with a message naming the key', (key, value) => {
     expect(() => stackPropsFromContext(contextOf({ [key]: value }))).toThrow(key);
   });

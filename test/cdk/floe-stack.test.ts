@@ -47,6 +47,7 @@ const OPT_IN = {
   defaultRetentionMs: 3_600_000,
   housekeepingInterval: Duration.minutes(15),
   functions: { produce: { memorySize: 2048, timeout: Duration.seconds(10), reservedConcurrency: 5 } },
+  alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:oncall',
 };
 
 let outdir: string;
@@ -568,6 +569,12 @@ describe('Monitoring', () => {
       }
     }
     template.resourceCountIs('AWS::CloudWatch::Alarm', HANDLERS.length * 2 + 1); // + the dead-letter queue's
+  });
+
+  it('notifies the SNS topic of alarmTopicArn from every alarm, and nobody by default', () => {
+    const actions = (t: Template) => Object.values(resourcesOf(t, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties?.AlarmActions);
+    expect(actions(optIn)).toEqual(Array.from({ length: HANDLERS.length * 2 + 1 }, () => [OPT_IN.alarmTopicArn]));
+    expect(actions(template).every((a) => a === undefined)).toBe(true);
   });
 
   it('has a dashboard with latency percentiles and bytes in and out', () => {
