@@ -67,10 +67,12 @@ describe('idle fetch backoff', () => {
     expect(late.length).toBeGreaterThan(2);
     if (backoff) {
       expect(late.every((w) => w === 0)).toBe(true);
-      // Idle fetches start at least fetchMaxWaitMs apart (across 200 ms polls), the gap doubling towards 900 ms.
+      // Idle fetches start at least fetchMaxWaitMs (300 ms) apart (across 200 ms polls), the gap doubling towards 900 ms.
+      // Measured where they arrive, so a loaded machine's transport jitter shortens one now and then (277 ms in a CI
+      // run); back-to-back fetches would be a few ms apart.
       const gaps = idleTimes.slice(4).map((t, i) => t - idleTimes[i + 3]!);
-      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(290);
-      expect(gaps.at(-1)).toBeGreaterThanOrEqual(850);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(200);
+      expect(gaps.at(-1)).toBeGreaterThanOrEqual(750);
     }
     else expect(late.filter((w) => w >= 100).length).toBeGreaterThan(late.length / 2); // poll's time left can shorten a few
   });
