@@ -16,13 +16,13 @@ import { randomUUID } from 'node:crypto';
 import { FloeError, GROUP_LIMITS, isValidGroupId } from '@floe/protocol';
 import { deleteGroup } from '../../groups/delete.js';
 import type { GroupsDeps } from '../../groups/deps.js';
-import { listGroupIds } from '../../groups/store.js';
+import { listGroup, listGroupIds } from '../../groups/store.js';
 import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
 import type { GatewayLogger } from '../logger.js';
 import { decideJoin } from './barrier.js';
 import { effectiveState, isLive, liveMembers, metadataOf, sameProtocols, type ClassicGroupItem, type ClassicMemberItem, type ClassicState, type GroupView, type ProtocolMetadata } from './model.js';
 import { GroupPoller } from './poller.js';
-import { commitOffset, deleteMember, listGroup, putGroup, putMember, readGroup, removeMemberAsSeen, renewMember } from './store.js';
+import { commitOffset, deleteMember, putGroup, putMember, readGroup, removeMemberAsSeen, renewMember } from './store.js';
 
 const EMPTY = Buffer.alloc(0);
 /** The classic item holds every assignment: keep it well below DynamoDB's 400 KB item limit. */

@@ -5,7 +5,8 @@
  */
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { GroupsDeps } from '../../groups/deps.js';
-import { isConditionFailure, writeIf } from '../../groups/deps.js';
+import { writeIf } from '../../groups/deps.js';
+import { listGroup } from '../../groups/store.js';
 import { groupKeys, TTL_ATTRIBUTE } from '../../storage/keys.js';
 import type { ClassicGroupItem, ClassicMemberItem, GroupView } from './model.js';
 
@@ -66,21 +67,6 @@ export async function putGroup(deps: GroupsDeps, group: ClassicGroupItem, expect
   );
   if (ok && expected === undefined) await listGroup(deps, group.groupId, group.createdAt);
   return ok;
-}
-
-/** The groups-list entry Floe's `groups list` reads (the same one Floe groups write). */
-export async function listGroup(deps: GroupsDeps, groupId: string, createdAt: number): Promise<void> {
-  try {
-    await deps.dynamo.send(
-      new PutCommand({
-        TableName: deps.groupsTable,
-        Item: { ...groupKeys.groupsListEntry(groupId), groupId, createdAt },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
 }
 
 /** A member's JoinGroup: creates or replaces its item (joining is how a member comes back). */
