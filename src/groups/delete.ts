@@ -19,6 +19,7 @@ import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll, queryAll } from '../storage/dynamo-batch.js';
 import { groupKeys } from '../storage/keys.js';
 import { nowOf, writeIf, type GroupsDeps } from './deps.js';
+import { isLive } from './model.js';
 import { listGroup } from './store.js';
 
 type Item = Record<string, unknown>;
@@ -41,9 +42,7 @@ async function groupItems(deps: GroupsDeps, groupId: string): Promise<Item[]> {
 const isFloeMember = (item: Item): boolean => String(item.sk).startsWith(groupKeys.memberPrefix);
 const isKafkaMember = (item: Item): boolean => String(item.sk).startsWith(groupKeys.classicMemberPrefix);
 
-/** Floe's rule (model.ts isLive) and the gateway's (a classic member has no fencedBy): not replaced, lease not ended. */
-const isLiveMember = (item: Item, now: number): boolean =>
-  (isFloeMember(item) || isKafkaMember(item)) && item.fencedBy === undefined && Number(item.expiresAt) > now;
+const isLiveMember = (item: Item, now: number): boolean => (isFloeMember(item) || isKafkaMember(item)) && isLive(item as { expiresAt: unknown }, now);
 
 /** What a write to the item changes: a group's version, a member's lease, an offset's claim and commit. */
 const WATCHED = ['version', 'expiresAt', 'claimEpoch', 'committedAt'] as const;

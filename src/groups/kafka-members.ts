@@ -7,6 +7,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { groupKeys } from '../storage/keys.js';
 import type { GroupsDeps } from './deps.js';
+import { isLive } from './model.js';
 
 export async function liveKafkaMembers(deps: GroupsDeps, groupId: string, now: number): Promise<number> {
   let live = 0;
@@ -22,7 +23,7 @@ export async function liveKafkaMembers(deps: GroupsDeps, groupId: string, now: n
         ExclusiveStartKey: start,
       }),
     );
-    for (const item of page.Items ?? []) if (Number(item.expiresAt) > now) live++;
+    for (const item of page.Items ?? []) if (isLive(item as { expiresAt: unknown }, now)) live++;
     start = page.LastEvaluatedKey;
   } while (start);
   return live;

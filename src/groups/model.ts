@@ -79,9 +79,12 @@ export interface OffsetItem {
 }
 
 
-/** In the group: the lease has not ended and no other incarnation replaced it. */
-export function isLive(member: MemberItem | undefined, now: number): member is MemberItem {
-  return member !== undefined && member.fencedBy === undefined && member.expiresAt > now;
+/**
+ * In the group: the lease has not ended and no other incarnation replaced it. The one rule for
+ * every member item, Floe's and the gateway's Kafka members (which are never replaced).
+ */
+export function isLive<M extends { fencedBy?: unknown; expiresAt: unknown }>(member: M | undefined, now: number): member is M {
+  return member !== undefined && member.fencedBy === undefined && Number(member.expiresAt) > now;
 }
 
 /** The earliest `expiresAt` a renewal accepts at `now`: renewals need more than the skew allowance left. */

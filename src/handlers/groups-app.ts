@@ -226,8 +226,9 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
           if (!readable && !listed) access.require('topic', name, 'Read');
           const topic = readable ? await deps.resolveTopic(name) : undefined;
           if (readable && !topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${name}"`);
-          const beyond = topic && listed?.find((p) => p >= topic.partitions);
-          if (topic && beyond !== undefined) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${name}" has no partition ${beyond}`);
+          const count = topic?.partitions ?? Infinity;
+          const beyond = listed?.find((p) => p >= count);
+          if (beyond !== undefined) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${name}" has no partition ${beyond}`);
           for (const partition of listed ?? Array.from({ length: topic?.partitions ?? 0 }, (_, p) => p)) {
             if (seen.has(`${name}:${partition}`)) throw new FloeError('INVALID_REQUEST', `${name}/${partition} appears twice`);
             seen.add(`${name}:${partition}`);

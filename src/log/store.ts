@@ -14,7 +14,7 @@ import { mapConcurrent } from '@floe/protocol';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, batchWriteAll, queryAll } from '../storage/dynamo-batch.js';
 import { logKeys, TTL_ATTRIBUTE } from '../storage/keys.js';
-import { isConditionFailure, type LogDeps } from './deps.js';
+import { isConditionFailure, writeIf, type LogDeps } from './deps.js';
 import { spanOfAll, type IndexEntry, type Location, type PartitionHead } from './partition-head.js';
 
 export type Item = Record<string, unknown>;
@@ -52,15 +52,7 @@ function commandOf(table: string, w: ConditionalWrite): UpdateCommand | PutComma
 }
 
 /** Sends a conditional write: false when its condition did not hold; any other failure throws. */
-export async function applyWrite(deps: LogDeps, w: ConditionalWrite): Promise<boolean> {
-  try {
-    await deps.dynamo.send(commandOf(deps.logTable, w) as UpdateCommand);
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
-}
+export const applyWrite = (deps: LogDeps, w: ConditionalWrite): Promise<boolean> => writeIf(deps.dynamo, commandOf(deps.logTable, w));
 
 async function getItem(deps: LogDeps, key: Key, consistent = true): Promise<Item | undefined> {
   const result = await deps.dynamo.send(new GetCommand({ TableName: deps.logTable, Key: key, ConsistentRead: consistent }));
@@ -125,13 +117,10 @@ const HEAD_PUTS_IN_FLIGHT = 16;
  */
 export async function putMissingHeads(deps: LogDeps, topicId: string, from: number, to: number, head: () => PartitionHead): Promise<void> {
   const partitions = Array.from({ length: to - from }, (_, i) => from + i);
-  await mapConcurrent(partitions, HEAD_PUTS_IN_FLIGHT, async (p) => {
-    try {
-      await deps.dynamo.send(new PutCommand({ TableName: deps.logTable, Item: { ...logKeys.head(topicId, p), ...head() }, ConditionExpression: 'attribute_not_exists(pk)' }));
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  });
+  // A head that exists already (another add won the race) keeps its records.
+  await mapConcurrent(partitions, HEAD_PUTS_IN_FLIGHT, (p) =>
+    writeIf(deps.dynamo, new PutCommand({ TableName: deps.logTable, Item: { ...logKeys.head(topicId, p), ...head() }, ConditionExpression: 'attribute_not_exists(pk)' })),
+  );
 }
 
 export async function deleteHeads(deps: LogDeps, topicId: string, partitions: number): Promise<void> {

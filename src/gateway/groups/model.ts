@@ -9,6 +9,8 @@
  * serves a Heartbeat, moves the group along with a write conditional on the classic item's version.
  */
 
+import { isLive } from '../../groups/model.js';
+
 export type ClassicState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable';
 
 export interface ClassicGroupItem {
@@ -68,7 +70,8 @@ export interface GroupView {
   readAt: number;
 }
 
-export const isLive = (member: ClassicMemberItem | undefined, now: number): member is ClassicMemberItem => member !== undefined && member.expiresAt > now;
+/** A Kafka member is live by Floe's one rule (it is never replaced, so its lease decides). */
+export { isLive };
 
 export const liveMembers = (view: GroupView, now: number): ClassicMemberItem[] => [...view.members.values()].filter((m) => isLive(m, now));
 

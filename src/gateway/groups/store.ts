@@ -6,6 +6,7 @@
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { GroupsDeps } from '../../groups/deps.js';
 import { writeIf } from '../../groups/deps.js';
+import { isLive } from '../../groups/model.js';
 import { listGroup } from '../../groups/store.js';
 import { groupKeys, TTL_ATTRIBUTE } from '../../storage/keys.js';
 import type { ClassicGroupItem, ClassicMemberItem, GroupView } from './model.js';
@@ -45,8 +46,7 @@ export async function readGroup(deps: GroupsDeps, groupId: string, now: number):
       } else if (sk === groupKeys.group(groupId).sk) {
         view.floeGroup = true;
       } else if (sk.startsWith(groupKeys.memberPrefix)) {
-        // Floe's liveness rule (src/groups/model.ts isLive): not replaced, lease not ended.
-        if (item.fencedBy === undefined && Number(item.expiresAt) > now) view.floeLiveMembers++;
+        if (isLive(item as { expiresAt: unknown }, now)) view.floeLiveMembers++;
       }
     }
     start = page.LastEvaluatedKey;
