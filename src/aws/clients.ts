@@ -9,6 +9,12 @@ export interface AwsClients {
   dynamo: DynamoDBDocumentClient;
 }
 
+/**
+ * No request hangs for ever in a long-lived process (the gateway, `floe dev`): Lambda's timeout
+ * bounds a handler, nothing bounds a dead connection there. requestTimeout is socket idle time.
+ */
+const REQUEST_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000 };
+
 export function createAwsClients(config: FloeConfig): AwsClients {
   const s3 = new S3Client({
     region: config.region,
@@ -18,8 +24,9 @@ export function createAwsClients(config: FloeConfig): AwsClients {
     // bodies, which S3-compatible stand-ins (s3rver) store with the trailers.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: REQUEST_TIMEOUTS,
   });
-  const raw = new DynamoDBClient({ region: config.region, endpoint: config.dynamoEndpoint });
+  const raw = new DynamoDBClient({ region: config.region, endpoint: config.dynamoEndpoint, requestHandler: REQUEST_TIMEOUTS });
   const dynamo = DynamoDBDocumentClient.from(raw, {
     marshallOptions: { removeUndefinedValues: true },
   });

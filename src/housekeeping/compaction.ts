@@ -274,11 +274,9 @@ export async function compactPartition(
     }
     const putAt = segmentKeyTime(key) ?? nowOf(deps);
     for (const p of chunks) {
-      await guard.ensure();
-      // The sweep may collect an object nothing references for its whole grace: reference it well before that.
-      if (key && nowOf(deps) - putAt > settings.rewriteWindowMs) throw new Error(`compaction of ${pk} ran past its rewrite window; left for the sweep`);
       const entries = p.entries.map((e) => ('moved' in e ? ({ ...e.moved, k: key } as Location) : e));
-      if (!(await guard.write(fencedWrites.rewriteChunk({ pk, sk: p.chunk.sk }, p.chunk.v, entries)))) {
+      // The sweep may collect an object nothing references for its whole grace: reference it well before that.
+      if (!(await guard.write(fencedWrites.rewriteChunk({ pk, sk: p.chunk.sk }, p.chunk.v, entries), key ? putAt + settings.rewriteWindowMs : undefined))) {
         outcome.conflicts++;
         at = p.chunk.base;
         return false;

@@ -24,6 +24,12 @@ import { loadMarkCache, saveMarkCache } from './mark-cache.js';
 import { markReferences, sweepShard, type SweepHooks } from './sweep.js';
 import { listTopics, type Topic } from '../log/topics.js';
 
+/**
+ * How soon after its PUT a merged or compacted object must be referenced, else the rewrite is left
+ * to the sweep: half the grace, so a write delayed in flight after its last check has the other half.
+ */
+const rewriteWindowOf = (settings: { graceMs: number }): number => settings.graceMs / 2;
+
 export interface HousekeepingSettings {
   leaseMs: number;
   graceMs: number;
@@ -233,7 +239,7 @@ export async function housekeepPartition(
       targetBytes: settings.mergeTargetBytes,
       maxBytesPerPass: settings.compactMaxBytesPerPass,
       maxKeys: settings.compactMaxKeys,
-      rewriteWindowMs: settings.graceMs,
+      rewriteWindowMs: rewriteWindowOf(settings),
       deadline,
     }, deps.hooks);
     summary.compactionRounds += compacted.outcome.rounds;
@@ -258,7 +264,7 @@ export async function housekeepPartition(
     }
   }
   const plan = planMerge(chunks, { targetBytes: settings.mergeTargetBytes, maxBytesPerPass: settings.mergeMaxBytesPerPass });
-  const merged = await executeMerge(deps, guard, topicId, partition, chunks, plan, { rewriteWindowMs: settings.graceMs }, deps.hooks);
+  const merged = await executeMerge(deps, guard, topicId, partition, chunks, plan, { rewriteWindowMs: rewriteWindowOf(settings) }, deps.hooks);
   summary.objectsMerged += merged.objectsMerged;
   summary.mergedObjectsWritten += merged.mergedObjectsWritten;
   summary.bytesMerged += merged.bytesMerged;

@@ -206,14 +206,12 @@ export async function executeMerge(
   const pk = logKeys.partitionPk(topicId, partition);
   for (const [c, changes] of [...moved.entries()].sort((a, b) => a[0] - b[0])) {
     const chunk = chunks[c] as IndexChunk;
-    await guard.ensure();
-    // The sweep may collect an object nothing references for its whole grace: reference it well before that.
-    if (nowOf(deps) - oldestPut > settings.rewriteWindowMs) throw new Error(`merge of ${pk} ran past its rewrite window; left for the sweep`);
     const entries = chunk.entries.map((location, e) => {
       const change = changes.get(e);
       return change && !isGap(location) ? { ...location, ...change } : location;
     });
-    if (await guard.write(fencedWrites.rewriteChunk({ pk, sk: chunk.sk }, chunk.v, entries))) {
+    // The sweep may collect an object nothing references for its whole grace: reference it well before that.
+    if (await guard.write(fencedWrites.rewriteChunk({ pk, sk: chunk.sk }, chunk.v, entries), oldestPut + settings.rewriteWindowMs)) {
       outcome.chunksRewritten++;
       await hooks.afterChunkRewrite?.(chunk.sk);
     } else {

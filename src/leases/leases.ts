@@ -109,9 +109,14 @@ export class LeaseGuard {
     if (this.lease.expiresAt - nowOf(this.deps) < this.durationMs / 2) await renewLease(this.deps, this.lease, this.durationMs);
   }
 
-  /** Sends `write` fenced by this lease: false when its condition (or the fence) did not hold. */
-  async write(write: ConditionalWrite): Promise<boolean> {
+  /**
+   * Sends `write` fenced by this lease: false when its condition (or the fence) did not hold.
+   * `notAfter` (epoch ms): throws instead of sending once it passed, checked after the renewal,
+   * the last step before the write (a write that references a new object must land before the sweep may take it).
+   */
+  async write(write: ConditionalWrite, notAfter = Number.POSITIVE_INFINITY): Promise<boolean> {
     await this.ensure();
+    if (nowOf(this.deps) > notAfter) throw new Error(`a fenced ${write.kind} is past its deadline; left for the sweep`);
     return applyWrite(this.deps, fenced(write, this.lease.epoch));
   }
 }

@@ -5,6 +5,7 @@
  * item. No transactions, no prior read on the happy path.
  */
 import { FloeError, sleep } from '@floe/protocol';
+import { segmentKeyTime } from '../storage/keys.js';
 import { nowOf, type LogDeps } from './deps.js';
 import { LIMITS } from './limits.js';
 import { spanOf, spanOfAll, type Location, type PartitionHead } from './partition-head.js';
@@ -35,6 +36,19 @@ export interface AppendResult {
 
 type Appended = { nextOffset: number; recent: Location[]; logStartOffset: number };
 
+/**
+ * A write that points the head at `location`'s object. The sweep deletes an unreferenced object
+ * once its key time is older than the grace, so a commit this late (a process stalled past
+ * Lambda's timeout, e.g. the gateway's) is refused, retriable: the object is left to the sweep.
+ */
+async function commit(deps: LogDeps, topicId: string, partition: number, location: Location, update: HeadUpdate): Promise<Appended | undefined> {
+  const age = nowOf(deps) - (segmentKeyTime(location.k) ?? location.a);
+  if (age > LIMITS.maxCommitAgeMs) {
+    throw new FloeError('REQUEST_TIMED_OUT', `the batch's segment object was written ${age} ms ago, past ${LIMITS.maxCommitAgeMs} ms; retry`);
+  }
+  return (await updateHead(deps, topicId, partition, update)) as Appended | undefined;
+}
+
 export async function appendBatch(
   deps: LogDeps,
   topicId: string,
@@ -44,7 +58,7 @@ export async function appendBatch(
 ): Promise<AppendResult> {
   if (!producer) {
     const plain: HeadUpdate = { ...baseAppend(location), condition: 'attribute_exists(nextOffset)' };
-    const attrs = (await updateHead(deps, topicId, partition, plain)) as Appended | undefined;
+    const attrs = await commit(deps, topicId, partition, location, plain);
     if (!attrs) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${partition} does not exist`);
     return appended(deps, topicId, partition, location, attrs);
   }
@@ -60,7 +74,7 @@ export async function appendBatch(
     // sequence 0 usually starts a producer (or an epoch) the head does not hold yet: read first rather
     // than pay for a write bound to fail (a failed conditional write is billed like a write).
     if (producer.first !== 0) {
-      const attrs = (await updateHead(deps, topicId, partition, appendUpdate(producer, location, location.a))) as Appended | undefined;
+      const attrs = await commit(deps, topicId, partition, location, appendUpdate(producer, location, location.a));
       if (attrs) return appended(deps, topicId, partition, location, attrs);
     }
     return appendIdempotent(deps, topicId, partition, location, producer);
@@ -152,7 +166,7 @@ async function appendIdempotent(deps: LogDeps, topicId: string, partition: numbe
         pause = Math.min(pause * 2, LIMITS.sequenceGapPollMaxMs);
         continue;
       case 'append': {
-        const attrs = (await updateHead(deps, topicId, partition, appendUpdate(producer, location, location.a))) as Appended | undefined;
+        const attrs = await commit(deps, topicId, partition, location, appendUpdate(producer, location, location.a));
         if (attrs) return appended(deps, topicId, partition, location, attrs);
         await backOff();
         continue;
@@ -161,7 +175,7 @@ async function appendIdempotent(deps: LogDeps, topicId: string, partition: numbe
         const admission = await admissionOf(deps, topicId, partition, head, producer.producerId, verdict.state, inline, now);
         // Heads created before `adm` existed admit in one write only if nothing is appended meanwhile.
         if (head.adm !== undefined || singleStepFailures < SINGLE_STEP_ADMISSIONS) {
-          const attrs = (await updateHead(deps, topicId, partition, admitAndAppendUpdate(admission, producer, location, head, location.a))) as Appended | undefined;
+          const attrs = await commit(deps, topicId, partition, location, admitAndAppendUpdate(admission, producer, location, head, location.a));
           if (attrs) return appended(deps, topicId, partition, location, attrs);
           singleStepFailures++;
           await backOff();
@@ -169,7 +183,7 @@ async function appendIdempotent(deps: LogDeps, topicId: string, partition: numbe
         }
         // Appends keep moving nextOffset between our read and write: admit first, append second.
         if (await updateHead(deps, topicId, partition, admitUpdate(admission, false))) {
-          const attrs = (await updateHead(deps, topicId, partition, appendUpdate(producer, location, location.a))) as Appended | undefined;
+          const attrs = await commit(deps, topicId, partition, location, appendUpdate(producer, location, location.a));
           if (attrs) return appended(deps, topicId, partition, location, attrs);
         }
         await backOff();

@@ -71,9 +71,11 @@ export const LIMITS = {
   /**
    * Grace before an unreferenced segment object is deleted: it must stay unreferenced this long
    * (two sweeps) and its key time must be this old. Longer than the longest produce (30 s Lambda
-   * timeout), fetch, and housekeeping invocation (4 min): 15 min + the housekeeping timeout. Env FLOE_GC_GRACE_MS.
+   * timeout; maxCommitAgeMs anywhere), fetch, and housekeeping invocation (4 min): 15 min + the housekeeping timeout. Env FLOE_GC_GRACE_MS.
    */
   gcGraceMs: 19 * 60 * 1000,
+  /** A produce commits its batches to the heads only this soon after naming its segment object, else REQUEST_TIMED_OUT (retriable): the grace must exceed it. */
+  maxCommitAgeMs: 2 * 60 * 1000,
   /** Size of the per-partition segment objects merging writes. Env FLOE_MERGE_TARGET_BYTES. */
   mergeTargetBytes: 16 * 1024 * 1024,
   /** Bytes one partition's pass may rewrite, so one large backlog does not starve the other partitions. */

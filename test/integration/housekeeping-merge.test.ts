@@ -104,6 +104,33 @@ describe('merging', () => {
   });
 });
 
+describe('merging and the sweep grace', () => {
+  it('leaves a merge to the sweep when its chunk rewrite would land more than half a grace after the merged object was written', async () => {
+    // Prepare: small objects to merge, and a clock that jumps 0.6 grace between the merged PUT and the rewrite
+    const topic = uniqueName('merge-late');
+    const { topicId } = await admin.createTopic(topic, 1);
+    for (let i = 0; i < 28; i++) await produceValues(http, topic, 0, [`v${i}`]);
+    const head = (await readHead(deps, topicId, 0))!;
+    const before = await locateBatches(deps, topicId, 0, head, { fromOffset: 0, maxBytes: 1 << 20, forceFirst: true });
+    const graceMs = 60_000;
+    let clock = Date.now();
+    const merged: string[] = [];
+    const late = { ...deps, now: () => clock, hooks: { afterMergedObjectPut: (key: string) => void (merged.push(key), (clock += graceMs * 0.6)) } };
+
+    // Act
+    const summary = await runHousekeeping(late, { topics: [topic], sweep: false, settings: { graceMs, leaseMs: 10 * graceMs, mergeTargetBytes: 1500 } });
+    const after = await locateBatches(deps, topicId, 0, head, { fromOffset: 0, maxBytes: 1 << 20, forceFirst: true });
+
+    // Assess: the merged object was written, but no chunk points at it; reads are unchanged
+    expect(merged.length).toBeGreaterThan(0);
+    expect(await segmentKeys(deps)).toEqual(expect.arrayContaining(merged));
+    expect(summary).toMatchObject({ partitionsFailed: 1, chunksRewritten: 0 });
+    expect(summary.errors.join()).toMatch(/past its deadline; left for the sweep/);
+    expect(after.map((b) => b.k)).toEqual(before.map((b) => b.k));
+    expect(values(await readPartition(http, topic, 0))).toEqual(Array.from({ length: 28 }, (_, i) => `v${i}`));
+  });
+});
+
 describe('merging and late spillers', () => {
   it('a spiller that wakes up after its chunk was merged does not point it back at the old objects', async () => {
     // Prepare: a head snapshot holding 8 inline locations (what a slow spiller saw), then enough appends

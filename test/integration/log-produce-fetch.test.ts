@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fetchRaw, produceRaw } from '../../packages/client/src/log-client.js';
 import { LIMITS } from '../../src/log/limits.js';
+import { produce } from '../../src/log/produce.js';
 import { decodeRecordBatches, encodeRecordBatch } from '../../packages/protocol/src/records/record-batch.js';
 import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
@@ -198,6 +199,24 @@ describe('produce and fetch', () => {
     expect(latest?.offset).toBe(6);
     expect(mid).toMatchObject({ offset: 3, timestamp: t0 + 1100 });
     expect(after?.offset).toBe(-1);
+  });
+
+  it('refuses, retriable, to commit a batch whose segment object was named longer ago than maxCommitAgeMs (the sweep may have deleted it), and a retry commits', async () => {
+    // Prepare: a clock that jumps past the bound between the object's PUT and the head writes
+    const topic = uniqueName('stale-commit');
+    await env.admin.createTopic(topic, 2);
+    const deps = env.cluster.deps!;
+    let clock = Date.now();
+    const request = { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: batchOf(['late']) }, { partition: 1, records: batchOf(['late too']) }] }] };
+
+    // Act
+    const [stalled] = await produce({ ...deps, now: () => clock, afterSegmentWrite: () => void (clock += LIMITS.maxCommitAgeMs + 1) }, request);
+    const [retried] = await produce({ ...deps, now: () => clock }, request);
+
+    // Assess
+    expect(stalled?.partitions.map((p) => p.errorCode)).toEqual(['REQUEST_TIMED_OUT', 'REQUEST_TIMED_OUT']);
+    expect(retried?.partitions.map((p) => [p.errorCode, p.baseOffset])).toEqual([['NONE', 0], ['NONE', 0]]);
+    expect(values(await readPartition(env.http, topic, 0))).toEqual(['late']);
   });
 });
 
