@@ -10,6 +10,7 @@ import type { FetchDeps } from './fetch.js';
 import { LIMITS } from './limits.js';
 import { locateBatches } from './locate.js';
 import { readBatches } from './read-ranges.js';
+import type { Topic } from './topics.js';
 
 export const EARLIEST = -2;
 export const LATEST = -1;
@@ -22,15 +23,26 @@ export interface ListOffsetsPartitionResult {
   timestamp: number;
 }
 
+async function knownPartition(deps: FetchDeps, topicName: string, partition: number): Promise<Topic> {
+  const topic = await deps.resolveTopic(topicName);
+  if (!topic || !Number.isInteger(partition) || partition < 0 || partition >= topic.partitions) {
+    throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic or partition ${topicName}/${partition}`);
+  }
+  return topic;
+}
+
 /** `spec`: EARLIEST, LATEST, or a timestamp in ms (>= 0). */
 export async function listOffset(deps: FetchDeps, topicName: string, partition: number, spec: number): Promise<ListOffsetsPartitionResult> {
   const result: ListOffsetsPartitionResult = { partition, errorCode: 'NONE', offset: -1, timestamp: -1 };
   try {
-    const topic = await deps.resolveTopic(topicName);
-    if (!topic || !Number.isInteger(partition) || partition < 0 || partition >= topic.partitions) {
-      throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic or partition ${topicName}/${partition}`);
+    let topic = await knownPartition(deps, topicName, partition);
+    let head = await readHead(deps, topic.topicId, partition);
+    if (!head && deps.topicGone) {
+      // The cached topic was deleted (and maybe created again): look it up afresh, once.
+      deps.topicGone(topic);
+      topic = await knownPartition(deps, topicName, partition);
+      head = await readHead(deps, topic.topicId, partition);
     }
-    const head = await readHead(deps, topic.topicId, partition);
     if (!head) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${partition} does not exist`);
     if (spec === EARLIEST) return { ...result, offset: head.logStartOffset };
     if (spec === LATEST) return { ...result, offset: head.nextOffset };

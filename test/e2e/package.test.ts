@@ -114,7 +114,7 @@ describe('an application that uses only the SDK', () => {
     expect(JSON.parse(stdout.trim())).toEqual(['one', 'two', 'three']);
   });
 
-  it('compiles against the published types with skipLibCheck: false', async () => {
+  it('compiles against the published types with skipLibCheck: false, also under exactOptionalPropertyTypes', async () => {
     // Prepare: the app's own copy of the Node typings, as an application would have.
     const typesVersion = (JSON.parse(execFileSync(NPM, ['pkg', 'get', 'devDependencies'], { cwd: ROOT, encoding: 'utf8' })) as Record<string, string>)['@types/node'];
     const tsApp = join(work, 'ts-app');
@@ -126,8 +126,11 @@ describe('an application that uses only the SDK', () => {
     const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: tsApp }).catch((error: { stdout: string }) => error);
     // A CommonJS project on TypeScript's older resolution (node10) reads `types`, not `exports`.
     const commonjs = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--module', 'commonjs', '--moduleResolution', 'node10'], { cwd: tsApp }).catch((error: { stdout: string }) => error);
+    // The strictest optional-property checking an application may turn on reaches into the .d.ts files too.
+    const exact = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--exactOptionalPropertyTypes'], { cwd: tsApp }).catch((error: { stdout: string }) => error);
     expect('stdout' in result ? result.stdout : '').toBe('');
     expect('stdout' in commonjs ? commonjs.stdout : '').toBe('');
+    expect('stdout' in exact ? exact.stdout : '').toBe('');
   });
 });
 

@@ -3,6 +3,7 @@ import { Admin } from '../../packages/client/src/admin.js';
 import { LIMITS } from '../../src/log/limits.js';
 import { addPartitions } from '../../src/log/topics.js';
 import { fetchRecords } from '../../src/log/fetch.js';
+import { LATEST, listOffset } from '../../src/log/list-offsets.js';
 import { produce } from '../../src/log/produce.js';
 import { createHandlerDeps } from '../../src/handlers/deps.js';
 import { startTestCluster, uniqueName, useTestCluster } from '../helpers/cluster.js';
@@ -206,6 +207,27 @@ describe('topics', () => {
     expect(secondProduce).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
     expect(firstFetch?.errorCode).toBe('UNKNOWN_TOPIC_OR_PARTITION');
     expect(secondFetch).toMatchObject({ errorCode: 'NONE', highWatermark: 1 });
+    other.clients.dynamo.destroy();
+    other.clients.s3.destroy();
+  });
+
+  it('an offset lookup on a handler instance that cached a deleted topic answers for the new one of that name at once', async () => {
+    // Prepare: a second handler instance caches the topic by looking up its end
+    const name = uniqueName('again-offsets');
+    await env.admin.createTopic(name, 2);
+    const other = createHandlerDeps(env.cluster.config);
+    await produceValues(env.http, name, 0, ['old', 'old']);
+    const before = await listOffset(other, name, 0, LATEST);
+
+    // Act: deleted and created again through the admin, which only its own instance's cache hears of
+    await env.admin.deleteTopic(name);
+    await env.admin.createTopic(name, 1);
+    await produceValues(env.http, name, 0, ['new']);
+    const after = await listOffset(other, name, 0, LATEST);
+
+    // Assess
+    expect(before).toMatchObject({ errorCode: 'NONE', offset: 2 });
+    expect(after).toMatchObject({ errorCode: 'NONE', offset: 1 });
     other.clients.dynamo.destroy();
     other.clients.s3.destroy();
   });

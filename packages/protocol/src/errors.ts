@@ -70,6 +70,8 @@ export const ERROR_CODES = {
   SERIALIZATION_ERROR: { kafkaCode: 1006, status: 400, retriable: false },
   BUFFER_EXHAUSTED: { kafkaCode: 1007, status: 503, retriable: false },
   NETWORK_ERROR: { kafkaCode: 1008, status: 503, retriable: true },
+  /** Consumer.wakeup() ended a poll (Kafka's WakeupException); never sent over the wire. */
+  WAKEUP: { kafkaCode: 1009, status: 499, retriable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -61,6 +61,12 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
   private readonly lastCommitted = new Map<PartitionKey, number>();
   private polling = false;
   private closed = false;
+  /** close() has begun: a poll under way hands out nothing more (its partitions are being given up). */
+  private closing = false;
+  /** wakeup() was called: the running or next poll() throws WAKEUP. */
+  private wakeupPending = false;
+  /** Polls waiting on the client (waitForChange): woken by wakeup() and close(). */
+  private readonly wakers = new Set<() => void>();
   /** Fetches in a row that brought nothing: past IDLE_AFTER_EMPTY_FETCHES the consumer waits on the client. */
   private emptyFetches = 0;
   /** While idle: the gap between fetch starts, doubling per empty fetch up to fetchIdleMaxIntervalMs, and when the next may go. */
@@ -186,6 +192,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
       this.throwCorrupt();
       this.throwFetchAheadError();
       for (;;) {
+        if (this.closing) return [];
+        this.throwWakeup();
         // max.poll.interval.ms bounds the time between polls: time spent waiting inside a long poll() is polling.
         this.membership?.notePoll();
         try {
@@ -194,15 +202,22 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
           await this.rebalance();
           await this.initPositions(this.assigned.all().filter((s) => s.position === undefined && !s.revoking));
         } catch (error) {
-          // Storage or network trouble: try again within this poll's time, as Kafka does.
-          if (!isRetriable(error) || monotonicNow() >= deadline) throw error;
+          // Storage or network trouble: try again within this poll's time, as Kafka does; at its end, nothing yet.
+          if (!isRetriable(error)) throw error;
+          if (monotonicNow() >= deadline) {
+            this.config.logger.warn('poll: timed out while retrying', { error: String(error) });
+            return [];
+          }
           this.config.logger.warn('poll: retrying after an error', { error: String(error) });
           await sleep(Math.min(this.config.retryBackoffMs, Math.max(0, deadline - monotonicNow())));
           continue;
         }
+        if (this.closing) return [];
+        this.throwWakeup();
         const records = this.fetcher.drain(this.assigned, this.config.maxPollRecords);
-        // Self-fencing: records are handed out only while the membership's lease is valid.
-        if (records.length > 0 && (this.membership?.checkLease() ?? true)) {
+        // Self-fencing: records are handed out only while the membership's lease is valid (a subscriber that left has none).
+        const leased = this.mode === 'subscribe' ? (this.membership?.checkLease() ?? false) : true;
+        if (records.length > 0 && leased) {
           this.fetchAhead();
           return this.deserialize(records);
         }
@@ -369,12 +384,35 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
     return new Promise((resolve) => {
       const off = this.membership?.onChange(done);
       const timer = setTimeout(done, ms);
+      const wakers = this.wakers;
+      wakers.add(done);
       function done() {
         clearTimeout(timer);
         off?.();
+        wakers.delete(done);
         resolve();
       }
     });
+  }
+
+  private wake(): void {
+    for (const done of [...this.wakers]) done();
+  }
+
+  /**
+   * Kafka's wakeup(): the poll() under way, or else the next one, throws WAKEUP (not retriable)
+   * without handing out records, e.g. to end a poll loop from a signal handler. A poll waiting on
+   * the server ends when that fetch answers (at most fetch.max.wait.ms).
+   */
+  wakeup(): void {
+    this.wakeupPending = true;
+    this.wake();
+  }
+
+  private throwWakeup(): void {
+    if (!this.wakeupPending) return;
+    this.wakeupPending = false;
+    throw new FloeError('WAKEUP', 'poll() was interrupted by wakeup()');
   }
 
   // ---- group rebalancing, as seen by the application ----
@@ -624,6 +662,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
   }
 
   private requireAssigned(tp: TopicPartition): PartitionState {
+    this.ensureOpen();
     const state = this.assigned.get(tp);
     if (!state) throw new FloeError('INVALID_REQUEST', `${tp.topic}/${tp.partition} is not assigned to this consumer`);
     return state;
@@ -633,7 +672,9 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
 
   /** Commits (with auto-commit on), revokes, leaves the group, and waits for pending commits. */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.closing) return;
+    this.closing = true;
+    this.wake();
     try {
       if (this.mode === 'subscribe') await this.leaveGroup();
       else if (this.mode === 'assign' && this.config.enableAutoCommit && this.committer) {
@@ -644,6 +685,9 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
     } finally {
       await this.committer?.flush();
       this.membership?.close();
+      this.assigned.clear();
+      this.fetcher.clear();
+      this.mode = 'none';
       this.closed = true;
     }
   }

@@ -42,8 +42,8 @@ export interface RecordHeader {
 export interface ProducedRecord {
   key: Buffer | null;
   value: Buffer | null;
-  headers?: RecordHeader[];
-  timestamp?: number;
+  headers?: RecordHeader[] | undefined;
+  timestamp?: number | undefined;
 }
 
 export interface DecodedRecord {

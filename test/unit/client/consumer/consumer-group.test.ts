@@ -325,6 +325,27 @@ describe('close and unsubscribe', () => {
     expect((await failureOf(c.poll(10))).code).toBe('INVALID_REQUEST');
   });
 
+  it('close() during a poll: the poll ends empty, never handing out records fetched meanwhile for the partitions being given up; afterwards the consumer holds nothing', async () => {
+    // Prepare: a member holding both partitions, its poll waiting on an empty topic
+    const floe = new FakeFloe().createTopic('t', 2);
+    const c = consumerOn(floe, { groupId: 'g', enableAutoCommit: false, autoOffsetReset: 'earliest' });
+    c.subscribe(['t']);
+    await pollValues(c, 100);
+    const polling = c.poll(15_000);
+    await vi.advanceTimersByTimeAsync(50);
+    floe.append('t', 0, 'x0').append('t', 1, 'x1');
+
+    // Act
+    const [records] = await settle(Promise.all([polling, c.close()]));
+
+    // Assess
+    expect(records).toEqual([]);
+    expect(floe.to('heartbeat').at(-1)?.body.memberEpoch).toBe(-1);
+    expect(c.assignment()).toEqual([]);
+    expect((await failureOf(Promise.resolve().then(() => c.position(tp(0))))).code).toBe('INVALID_REQUEST');
+    expect((await failureOf(Promise.resolve().then(() => c.seek(tp(0), 0)))).message).toContain('closed');
+  });
+
   it('unsubscribe() revokes, leaves, and lets the consumer assign() partitions', async () => {
     // Prepare
     const floe = new FakeFloe().createTopic('t', 2).append('t', 0, 'a');

@@ -110,6 +110,32 @@ describe('preconditions', () => {
     expect(refused[0]?.message).toContain('closed');
   });
 
+  it('wakeup() makes the poll under way throw WAKEUP without handing out records; called between polls, the next poll throws; the one after carries on', async () => {
+    // Prepare
+    const floe = new FakeFloe().createTopic('t');
+    const c = consumerOn(floe, { autoOffsetReset: 'earliest' });
+    c.assign([p0]);
+    const waiting = failureOf(c.poll(10_000));
+    await vi.advanceTimersByTimeAsync(3_000); // past the server waits, into waiting on the client
+
+    // Act
+    const started = Date.now();
+    c.wakeup();
+    const interrupted = await settle(waiting);
+    const tookMs = Date.now() - started;
+    c.wakeup();
+    const next = await failureOf(c.poll(1000));
+    floe.append('t', 0, 'a');
+    const after = await pollValues(c, 1000);
+
+    // Assess
+    expect(interrupted.code).toBe('WAKEUP');
+    expect(interrupted.retriable).toBe(false);
+    expect(tookMs).toBeLessThan(1000);
+    expect(next.code).toBe('WAKEUP');
+    expect(after).toEqual(['a']);
+  });
+
   it('seek, pause, position and lag refuse partitions that are not assigned', async () => {
     // Prepare
     const floe = new FakeFloe().createTopic('t', 2);
@@ -545,25 +571,28 @@ describe('retries inside poll()', () => {
     expect(floe.to('fetchOffsets').map((r) => r.at)).toEqual([0, 50, 100]);
   });
 
-  it('a retriable error still failing at the poll deadline is thrown; a non-retriable one is thrown at once', async () => {
+  it('a retriable error still failing at the poll deadline ends the poll empty, as Kafka\'s, and a later poll carries on; a non-retriable one is thrown at once', async () => {
     // Prepare
     const floe = new FakeFloe().createTopic('t').append('t', 0, 'a');
-    floe.fail('fetchOffsets', 'STORAGE_UNAVAILABLE', 100);
-    const c = consumerOn(floe, { groupId: 'g', retryBackoffMs: 100, enableAutoCommit: false });
+    floe.fail('fetchOffsets', 'STORAGE_UNAVAILABLE', 5);
+    const c = consumerOn(floe, { groupId: 'g', retryBackoffMs: 100, enableAutoCommit: false, autoOffsetReset: 'earliest' });
     c.assign([p0]);
 
     // Act
-    const retriable = await failureOf(c.poll(250));
+    const retriable = await settle(c.poll(250));
     const attempts = floe.to('fetchOffsets').length;
+    const later = await pollValues(c, 1000); // the fifth failure, then storage is back
+    const listOffsetsBefore = floe.to('listOffsets').length;
     const other = consumerOn(floe.fail('listOffsets', 'TOPIC_AUTHORIZATION_FAILED'));
     other.assign([p0]);
     const fatal = await failureOf(other.poll(5000));
 
     // Assess
-    expect(retriable.code).toBe('STORAGE_UNAVAILABLE');
+    expect(retriable).toEqual([]);
     expect(attempts).toBe(4); // at 0, 100, 200 and 250
+    expect(later).toEqual(['a']);
     expect(fatal.code).toBe('TOPIC_AUTHORIZATION_FAILED');
-    expect(floe.to('listOffsets')).toHaveLength(1);
+    expect(floe.to('listOffsets')).toHaveLength(listOffsetsBefore + 1);
   });
 
   it('a failed fetch is retried after retry.backoff.ms', async () => {
