@@ -5,7 +5,7 @@
  * a bad one is INVALID_CONFIG naming the variable, never a NaN further down.
  */
 import { FloeError } from '@floe/protocol';
-import { TOPIC_CONFIG_DEFAULTS } from '../log/limits.js';
+import { LIMITS, TOPIC_CONFIG_DEFAULTS } from '../log/limits.js';
 
 export const ENV = {
   bucket: 'FLOE_BUCKET',
@@ -51,6 +51,8 @@ export interface FloeConfig {
   cacheBytes: number;
   /** retention.ms of topics created without one (Kafka's default: 7 days). */
   defaultRetentionMs: number;
+  /** Kafka's producer.id.expiration.ms: produce and housekeeping must agree on it (FLOE_PRODUCER_ID_EXPIRATION_MS). */
+  producerIdExpirationMs: number;
   /** 'none': every caller the front door admits may do everything; 'acl': ACL rules decide (docs/security.md). */
   authorization: 'none' | 'acl';
   /** The ACL rules table (required with 'acl'). */
@@ -102,6 +104,10 @@ export function housekeepingSettingsFromEnv(env: Env = process.env): Housekeepin
   return out;
 }
 
+/** The one variable both produce and housekeeping read: they must agree on when a producer's state expires. */
+export const producerIdExpirationFromEnv = (env: Env = process.env): number =>
+  envInteger(env, HOUSEKEEPING_ENV.producerIdExpirationMs, LIMITS.producerIdExpirationMs, 1);
+
 /** The warm instance's range cache when FLOE_CACHE_BYTES is not set. */
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 
@@ -117,6 +123,7 @@ export function configFromEnv(env: Env = process.env): FloeConfig {
     cacheBytes: envInteger(env, ENV.cacheBytes, DEFAULT_CACHE_BYTES, 0),
     // -1 keeps records for ever, as in Kafka.
     defaultRetentionMs: envInteger(env, ENV.defaultRetentionMs, TOPIC_CONFIG_DEFAULTS['retention.ms'], -1),
+    producerIdExpirationMs: producerIdExpirationFromEnv(env),
     ...authorizationFromEnv(env),
     urls: {
       produce: env[ENV.produceUrl],
@@ -155,6 +162,7 @@ export function configToEnv(config: FloeConfig): Record<string, string> {
     [ENV.s3ForcePathStyle]: String(config.s3ForcePathStyle),
     [ENV.cacheBytes]: String(config.cacheBytes),
     [ENV.defaultRetentionMs]: String(config.defaultRetentionMs),
+    [HOUSEKEEPING_ENV.producerIdExpirationMs]: String(config.producerIdExpirationMs),
   };
   env[ENV.authorization] = config.authorization;
   if (config.aclTable) env[ENV.aclTable] = config.aclTable;

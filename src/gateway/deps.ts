@@ -35,6 +35,7 @@ export function createGatewayDeps(config: FloeConfig, overrides: { clients?: Aws
     store,
     now,
     topicDefaults: { 'retention.ms': config.defaultRetentionMs },
+    producerIdExpirationMs: config.producerIdExpirationMs,
   };
   let log: LogPort | undefined;
   const resolveTopic = (name: string) => (log as LogPort).topic(name);

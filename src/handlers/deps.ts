@@ -29,6 +29,7 @@ export function createHandlerDeps(config: FloeConfig, overrides: { clients?: Aws
     logTable: config.logTable,
     store: cache as ObjectStore,
     topicDefaults: { 'retention.ms': config.defaultRetentionMs },
+    producerIdExpirationMs: config.producerIdExpirationMs,
   };
   const topics = new TopicCache(base);
   return {

@@ -17,7 +17,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_CACHE_BYTES, type FloeConfig } from '../config/index.js';
+import { DEFAULT_CACHE_BYTES, producerIdExpirationFromEnv, type FloeConfig } from '../config/index.js';
 import { TOPIC_CONFIG_DEFAULTS } from '../log/limits.js';
 import { ACL_TABLE, TABLES } from '../storage/tables.js';
 import { envDiskFaults } from '../faults/disk-faults.js';
@@ -181,6 +181,8 @@ export function localConfig(storage: { dynamoEndpoint: string; s3Endpoint: strin
     s3ForcePathStyle: true,
     cacheBytes: DEFAULT_CACHE_BYTES,
     defaultRetentionMs: TOPIC_CONFIG_DEFAULTS['retention.ms'],
+    // As the local cluster's housekeeping reads it (housekeepingSettingsFromEnv).
+    producerIdExpirationMs: producerIdExpirationFromEnv(),
     authorization: 'none',
     aclTable: undefined,
     aclCacheMs: undefined,

@@ -6,7 +6,7 @@
  */
 import { FloeError, sleep } from '@floe/protocol';
 import { segmentKeyTime } from '../storage/keys.js';
-import { nowOf, type LogDeps } from './deps.js';
+import { nowOf, producerIdExpiryOf, type LogDeps } from './deps.js';
 import { LIMITS } from './limits.js';
 import { spanOf, spanOfAll, type Location, type PartitionHead } from './partition-head.js';
 import {
@@ -197,7 +197,7 @@ async function appendIdempotent(deps: LogDeps, topicId: string, partition: numbe
 /** A producer's demoted state, unless it expired (Kafka's producer.id.expiration.ms). */
 async function demotedState(deps: LogDeps, topicId: string, partition: number, producerId: string, now: number): Promise<ProducerState | undefined> {
   const item = await getProducerStateItem(deps, topicId, partition, producerId);
-  if (!item || (item.t as number) < now - LIMITS.producerIdExpirationMs) return undefined;
+  if (!item || (item.t as number) < now - producerIdExpiryOf(deps)) return undefined;
   const { e, s, t, f, q, o } = item as unknown as ProducerState;
   return { e, s, t, f, q, o };
 }
@@ -218,8 +218,8 @@ async function admissionOf(
   now: number,
 ): Promise<Admission> {
   const evict = inline ? undefined : victimOf(head.producers ?? {}, producerId);
-  if (evict && evict.state.t >= now - LIMITS.producerIdExpirationMs) {
-    const ttl = Math.ceil((evict.state.t + LIMITS.producerIdExpirationMs + LIMITS.leaseCleanupAfterMs) / 1000);
+  if (evict && evict.state.t >= now - producerIdExpiryOf(deps)) {
+    const ttl = Math.ceil((evict.state.t + producerIdExpiryOf(deps) + LIMITS.leaseCleanupAfterMs) / 1000);
     await putProducerStateItem(deps, topicId, partition, evict.producerId, { ...resolved(evict.state, head.adm?.[evict.producerId]) }, ttl);
   }
   return { producerId, state, replacing: inline ? { kind: 'epoch', state: inline } : { kind: 'absent' }, evict, demotions: head.pv };

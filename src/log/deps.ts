@@ -1,7 +1,7 @@
 /** What the log domain needs from the outside world, passed in (never imported from handlers). */
 import type { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ObjectStore } from '../storage/object-store.js';
-import type { TopicConfig } from './limits.js';
+import { LIMITS, type TopicConfig } from './limits.js';
 
 export interface LogDeps {
   dynamo: DynamoDBDocumentClient;
@@ -10,9 +10,13 @@ export interface LogDeps {
   now?: () => number;
   /** Configs of topics created without them (e.g. the deployment's default retention.ms). */
   topicDefaults?: Partial<TopicConfig>;
+  /** Kafka's producer.id.expiration.ms (FLOE_PRODUCER_ID_EXPIRATION_MS), as housekeeping prunes by it. */
+  producerIdExpirationMs?: number;
 }
 
 export const nowOf = (deps: { now?: () => number }): number => (deps.now ?? Date.now)();
+
+export const producerIdExpiryOf = (deps: LogDeps): number => deps.producerIdExpirationMs ?? LIMITS.producerIdExpirationMs;
 
 export function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string })?.name === 'ConditionalCheckFailedException';

@@ -23,7 +23,7 @@ import { publicError } from '../storage/errors.js';
 import { newSegmentKey } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { appendBatch, type AppendResult } from './append.js';
-import { nowOf, type LogDeps } from './deps.js';
+import { nowOf, producerIdExpiryOf, type LogDeps } from './deps.js';
 import { compacts, LIMITS } from './limits.js';
 import { ProducerRegistry } from './producer-ids.js';
 import { lastSequence, type ProducerBatch } from './producer-state.js';
@@ -151,7 +151,7 @@ async function producerBatchOf(deps: ProduceDeps, header: BatchHeader): Promise<
     epoch: header.producerEpoch,
     first: header.baseSequence,
     last: lastSequence(header.baseSequence, header.recordCount),
-    recentlyIssued: issuedAt > nowOf(deps) - LIMITS.producerIdExpirationMs,
+    recentlyIssued: issuedAt > nowOf(deps) - producerIdExpiryOf(deps),
   };
 }
 

@@ -9,6 +9,9 @@ import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { allocateProducerId, produceRaw } from '../../packages/client/src/log-client.js';
 import type { HousekeepingProcessDeps } from '../../src/handlers/housekeeping-deps.js';
 import { readHead, spill } from '../../src/log/append.js';
+import { produce } from '../../src/log/produce.js';
+import { configFromEnv, configToEnv, housekeepingSettingsFromEnv } from '../../src/config/index.js';
+import { createHandlerDeps } from '../../src/handlers/deps.js';
 import { pruneProducers } from '../../src/housekeeping/head-upkeep.js';
 import { runHousekeeping, type HousekeepingOptions } from '../../src/housekeeping/housekeeping.js';
 import { iterateChunks, iterateLiveBatches } from '../../src/log/index-chunks.js';
@@ -234,6 +237,30 @@ describe('head upkeep', () => {
     expect(kept.producersExpired).toBe(0);
     expect(expired.producersExpired).toBe(1);
     expect((await readHead(deps, topicId, 0))?.producers).toEqual({});
+  });
+
+  it('FLOE_PRODUCER_ID_EXPIRATION_MS is one setting for produce and housekeeping: a producer idle past it, its state pruned, continues as a producer whose state expired', async () => {
+    // Prepare: a handler instance and housekeeping configured from one environment
+    const env = { ...configToEnv(cluster.config), FLOE_PRODUCER_ID_EXPIRATION_MS: '300' };
+    const handler = createHandlerDeps(configFromEnv(env));
+    const topic = uniqueName('expiry');
+    await admin.createTopic(topic, 1);
+    const producerId = await issueProducerId();
+    const send = async (baseSequence: number, value: string) =>
+      (await produce(handler, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: batchOf([value], { producerId, producerEpoch: 0, baseSequence }) }] }] }))[0]?.partitions[0];
+    const first = await send(0, 'a');
+    await sleep(400);
+    const pruned = await housekeep({ topics: [topic], sweep: false, settings: housekeepingSettingsFromEnv(env) });
+
+    // Act
+    const next = await send(1, 'b');
+
+    // Assess
+    expect(first).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
+    expect(pruned.producersExpired).toBe(1);
+    expect(next).toMatchObject({ errorCode: 'NONE', baseOffset: 1 });
+    handler.clients.dynamo.destroy();
+    handler.clients.s3.destroy();
   });
 });
 
