@@ -162,10 +162,12 @@ function judgeBatch(batch: LocatedBatch, bytes: Buffer, map: Map<string, number>
   };
   const decisions = read.records.map(keep);
   const needsHorizon = keptTombstone && batch.h === undefined;
-  if (removed === 0 && !needsHorizon) return { kind: 'same' };
+  // A horizon with no tombstone left under it would start a round on every pass once it passed.
+  const staleHorizon = !keptTombstone && batch.h !== undefined;
+  if (removed === 0 && !needsHorizon && !staleHorizon) return { kind: 'same' };
   if (removed === read.records.length) return { kind: 'gone', removed, tombstones };
   const out = removed === 0 ? bytes : retainRecords(bytes, read, (_r, i) => decisions[i] === true);
-  const { baseOffset: _b, end: _e, gap: _g, k: _k, s: _s, ...rest } = batch;
+  const { baseOffset: _b, end: _e, gap: _g, k: _k, s: _s, h: _h, ...rest } = batch;
   const location: Omit<Location, 'k' | 's'> = {
     ...rest,
     l: out.length,
@@ -173,7 +175,7 @@ function judgeBatch(batch: LocatedBatch, bytes: Buffer, map: Map<string, number>
     w: spanOf(batch),
     // the records' max timestamp; a LogAppendTime batch keeps its append time
     t: removed === 0 || (read.header.attributes & ATTRIBUTE.logAppendTime) !== 0 ? batch.t : Number(out.readBigInt64BE(35)),
-    ...(needsHorizon ? { h: now + configs['delete.retention.ms'] } : {}),
+    ...(keptTombstone ? { h: batch.h ?? now + configs['delete.retention.ms'] } : {}),
   };
   return { kind: 'kept', bytes: out, location, removed, tombstones };
 }

@@ -189,6 +189,26 @@ describe('compaction', () => {
     expect(view(afterSecond).slice(0, 2)).toEqual([[1, 'kept', 'k0'], [3, 'filler0', 'x']]);
   });
 
+  it('a batch whose tombstone was removed loses its horizon too: later passes start no round and read nothing', async () => {
+    // Prepare: a tombstone next to a live record in one batch, so the batch survives its removal
+    const topic = uniqueName('compact-horizon');
+    await admin.createTopic(topic, 1, { ...COMPACT_NOW, 'min.cleanable.dirty.ratio': 0.99, 'delete.retention.ms': 1 });
+    await produce(topic, [record('gone', null), record('stays', 'v')]);
+    for (let i = 0; i < 12; i++) await produce(topic, [record(`filler${i}`, 'x')]);
+    await sleep(300);
+    await housekeep({ topics: [topic] }); // reaches the tombstone: gives the batch its horizon
+    await sleep(20);
+    const removal = await housekeep({ topics: [topic] });
+
+    // Act
+    const later = [await housekeep({ topics: [topic] }), await housekeep({ topics: [topic] })];
+
+    // Assess
+    expect(removal.tombstonesRemoved).toBe(1);
+    expect(later.map((s) => [s.compactionRounds, s.compactionBytesRead])).toEqual([[0, 0], [0, 0]]);
+    expect(view(await readPartition(http, topic, 0)).slice(0, 2)).toEqual([[1, 'stays', 'v'], [2, 'filler0', 'x']]);
+  });
+
   it('an SDK consumer, ListOffsets and a Kafka fetch through the gateway skip the gaps; a position inside one continues at the next survivor', async () => {
     // Prepare: a compacted partition whose first 30 offsets hold 3 keys (10 updates each)
     const topic = uniqueName('compact-read');
