@@ -1,8 +1,8 @@
 /**
  * Leftovers of deleted topics. Deleting a topic removes its topic item and partition heads;
  * its index chunks stay (and its segment objects, which the sweep collects once nothing
- * references them). Housekeeping remembers every topic id it has seen (pk "hk-topics"), so
- * it can find those chunks without a Scan: a remembered id that is no longer the id of a
+ * references them). Housekeeping remembers every topic id it has seen (pk "hk-topics"; a
+ * delete records its topic's final partition count there too), so it can find those chunks without a Scan: a remembered id that is no longer the id of a
  * topic of that name has been deleted, and all items under its partitions' keys go.
  */
 import { logKeys } from '../storage/keys.js';

@@ -96,8 +96,18 @@ export const setTopicConfigs = (deps: LogDeps, name: string, topicId: string, co
   });
 
 /** Deletes the topic item if it is still the topic with this id. */
-export const deleteTopicItem = (deps: LogDeps, name: string, topicId: string): Promise<boolean> =>
-  applyWrite(deps, { kind: 'delete', key: logKeys.topic(name), condition: 'topicId = :id', values: { ':id': topicId } });
+/** Deletes the topic item if it is still this id; its partition count as it was then, or undefined when it was not. */
+export async function deleteTopicItem(deps: LogDeps, name: string, topicId: string): Promise<number | undefined> {
+  const command = commandOf(deps.logTable, { kind: 'delete', key: logKeys.topic(name), condition: 'topicId = :id', values: { ':id': topicId } }) as DeleteCommand;
+  command.input.ReturnValues = 'ALL_OLD';
+  try {
+    const result = await deps.dynamo.send(command);
+    return Number(result.Attributes?.partitions);
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
 
 // --- partition heads ------------------------------------------------------------
 

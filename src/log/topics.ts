@@ -19,6 +19,7 @@ import {
   getTopicItem,
   putHeads,
   putMissingHeads,
+  rememberTopicItem,
   setTopicConfigs,
   setTopicPartitions,
   topicItems,
@@ -154,15 +155,19 @@ export async function updateTopicConfigs(deps: LogDeps, nameInput: unknown, conf
 /**
  * Deletes the topic item, then the partition heads (so a handler with a stale
  * cached topic id can no longer append). Index items and segment objects are
- * left for housekeeping.
+ * left for housekeeping, which learns the topic's final partition count here:
+ * its own record of the topic may predate partitions added since its last pass.
  */
 export async function deleteTopic(deps: LogDeps, nameInput: unknown): Promise<Topic> {
   const topic = await requireTopic(deps, nameInput);
-  if (!(await deleteTopicItem(deps, topic.name, topic.topicId))) {
-    throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
-  }
-  await deleteHeads(deps, topic.topicId, topic.partitions);
-  return topic;
+  await rememberTopicItem(deps, topic.topicId, topic.name, topic.partitions);
+  const partitions = await deleteTopicItem(deps, topic.name, topic.topicId);
+  if (partitions === undefined) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
+  // Partitions added after our read: remembered and deleted too.
+  if (partitions > topic.partitions) await rememberTopicItem(deps, topic.topicId, topic.name, partitions);
+  const final = Math.max(partitions, topic.partitions);
+  await deleteHeads(deps, topic.topicId, final);
+  return { ...topic, partitions: final };
 }
 
 /** Per-instance cache of topic metadata (name -> topic). Stale entries are safe: appends are conditional on the head existing. */

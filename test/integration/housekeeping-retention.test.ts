@@ -217,4 +217,32 @@ describe('deleted topics', () => {
     const remaining = await segmentKeys(deps);
     expect(objects.length - remaining.length).toBeGreaterThanOrEqual(7);
   });
+
+  it('leave nothing behind in partitions added since housekeeping last saw the topic, nor in a topic it never saw', async () => {
+    // Prepare: a topic seen with 1 partition, then grown to 2 with chunks in the new one; another never seen
+    const grown = uniqueName('grown');
+    const unseen = uniqueName('unseen');
+    const { topicId: grownId } = await admin.createTopic(grown, 1);
+    await housekeep({ topics: [grown] });
+    await admin.createPartitions(grown, 2);
+    const { topicId: unseenId } = await admin.createTopic(unseen, 1);
+    for (let i = 0; i < 16; i++) {
+      await produceValues(http, grown, 1, [`g${i}`]);
+      await produceValues(http, unseen, 0, [`u${i}`]);
+    }
+    await sleep(300); // spills run after the acknowledgement
+    const before = [await itemsUnder(logKeys.partitionPk(grownId, 1)), await itemsUnder(logKeys.partitionPk(unseenId, 0))];
+
+    // Act
+    await admin.deleteTopic(grown);
+    await admin.deleteTopic(unseen);
+    const cleaned = await housekeep({ topics: [] });
+
+    // Assess
+    expect(before.map((items) => items.length > 0)).toEqual([true, true]);
+    expect(cleaned.errors).toEqual([]);
+    expect(await itemsUnder(logKeys.partitionPk(grownId, 1))).toEqual([]);
+    expect(await itemsUnder(logKeys.partitionPk(unseenId, 0))).toEqual([]);
+    expect(await itemsUnder(logKeys.knownTopicsPk)).not.toEqual(expect.arrayContaining([grownId]));
+  });
 });
