@@ -15,7 +15,8 @@ import type { LogDeps } from './deps.js';
 import { LIMITS } from './limits.js';
 import { locateBatches } from './locate.js';
 import { spanOf, type LocatedBatch, type PartitionHead } from './partition-head.js';
-import { readBatches } from './read-ranges.js';
+import { readBatchesSettled } from './read-ranges.js';
+import { publicError } from '../storage/errors.js';
 import type { Topic } from './topics.js';
 
 export interface FetchDeps extends LogDeps {
@@ -91,9 +92,14 @@ export async function fetchRecords(deps: FetchDeps, request: FetchRequest): Prom
     readable.push(slot);
     budget -= batches.reduce((sum, b) => sum + b.l, 0);
   }
-  const buffers = await readBatches(deps.store, chosen);
+  const buffers = await readBatchesSettled(deps.store, chosen);
   readable.forEach((slot, i) => {
-    slot.result.records = buffers[i] as Buffer;
+    const read = buffers[i] as Buffer | { error: unknown };
+    if (Buffer.isBuffer(read)) slot.result.records = read;
+    else {
+      const e = publicError(read.error, `fetch of ${slot.request.partition} of topic ${slot.topic?.name}`);
+      setError(slot.result, e.code, e.message);
+    }
   });
   return slots.map((t) => ({ topic: t.topic, partitions: t.slots.map((s) => s.result) }));
 }

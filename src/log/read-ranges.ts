@@ -41,14 +41,26 @@ export function coalesce(batches: Iterable<LocatedBatch>, gap = COALESCE_GAP_BYT
 
 /** Reads the batches of several partitions; returns one buffer per input list, batches in order, offsets patched. */
 export async function readBatches(store: ObjectStore, lists: LocatedBatch[][]): Promise<Buffer[]> {
+  return (await readBatchesSettled(store, lists)).map((read) => {
+    if (Buffer.isBuffer(read)) return read;
+    throw read.error;
+  });
+}
+
+/**
+ * readBatches, where a failed read fails only the lists that needed it (one partition's
+ * unreadable object must not fail a fetch of every other partition).
+ */
+export async function readBatchesSettled(store: ObjectStore, lists: LocatedBatch[][]): Promise<Array<Buffer | { error: unknown }>> {
   const spans = coalesce(lists.flat());
-  const data = await Promise.all(spans.map((span) => store.getRange(span.key, span.start, span.end)));
+  const data = await Promise.allSettled(spans.map((span) => store.getRange(span.key, span.start, span.end)));
   const find = (b: LocatedBatch): Buffer => {
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i] as Span;
       if (span.key === b.k && span.start <= b.s && b.s + b.l <= span.end) {
-        const bytes = data[i] as Buffer;
-        return bytes.subarray(b.s - span.start, b.s - span.start + b.l);
+        const read = data[i] as PromiseSettledResult<Buffer>;
+        if (read.status === 'rejected') throw read.reason;
+        return read.value.subarray(b.s - span.start, b.s - span.start + b.l);
       }
     }
     throw new Error(`no span read for ${b.k}@${b.s}`);
@@ -56,10 +68,14 @@ export async function readBatches(store: ObjectStore, lists: LocatedBatch[][]): 
   return lists.map((list) => {
     const out = Buffer.allocUnsafe(list.reduce((sum, b) => sum + b.l, 0));
     let pos = 0;
-    for (const b of list) {
-      find(b).copy(out, pos);
-      patchBaseOffset(out, pos, b.baseOffset);
-      pos += b.l;
+    try {
+      for (const b of list) {
+        find(b).copy(out, pos);
+        patchBaseOffset(out, pos, b.baseOffset);
+        pos += b.l;
+      }
+    } catch (error) {
+      return { error };
     }
     return out;
   });

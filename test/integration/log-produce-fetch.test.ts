@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { fetchRaw, produceRaw } from '../../packages/client/src/log-client.js';
 import { LIMITS } from '../../src/log/limits.js';
 import { produce } from '../../src/log/produce.js';
+import { fetchRecords } from '../../src/log/fetch.js';
+import { readHead } from '../../src/log/append.js';
+import { createHandlerDeps } from '../../src/handlers/deps.js';
 import { decodeRecordBatches, encodeRecordBatch } from '../../packages/protocol/src/records/record-batch.js';
 import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
@@ -199,6 +202,32 @@ describe('produce and fetch', () => {
     expect(latest?.offset).toBe(6);
     expect(mid).toMatchObject({ offset: 3, timestamp: t0 + 1100 });
     expect(after?.offset).toBe(-1);
+  });
+
+  it('a partition whose object cannot be read fails alone: the other partitions of the fetch get their records', async () => {
+    // Prepare: partitions 0 and 1 in objects of their own; partition 0's object then lost
+    const topic = uniqueName('lost-object');
+    const { topicId } = await env.admin.createTopic(topic, 2);
+    await produceValues(env.http, topic, 0, ['p0']);
+    await produceValues(env.http, topic, 1, ['p1']);
+    const lost = (await readHead(env.cluster.deps!, topicId, 0))!.recent[0]!.k;
+    await env.cluster.deps!.s3.delete(lost);
+    const instance = createHandlerDeps(env.cluster.config); // a cold instance: nothing cached
+
+    // Act
+    const [result] = await fetchRecords(instance, {
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      topics: [{ topic, partitions: [0, 1].map((partition) => ({ partition, fetchOffset: 0, partitionMaxBytes: 1 << 20 })) }],
+    });
+
+    // Assess
+    expect(result?.partitions[0]).toMatchObject({ errorCode: 'UNKNOWN_SERVER_ERROR', highWatermark: 1 });
+    expect(result?.partitions[1]?.errorCode).toBe('NONE');
+    expect(decodeRecordBatches(result!.partitions[1]!.records!).flatMap((b) => b.records.map((r) => r.value?.toString()))).toEqual(['p1']);
+    instance.clients.dynamo.destroy();
+    instance.clients.s3.destroy();
   });
 
   it('refuses, retriable, to commit a batch whose segment object was named longer ago than maxCommitAgeMs (the sweep may have deleted it), and a retry commits', async () => {
