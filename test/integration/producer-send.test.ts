@@ -191,7 +191,7 @@ describe('producer', () => {
     expect(fine.partition).toBe(1);
   });
 
-  it('takes a null callback as none and headers as a Map; refuses a callback, record or headers of the wrong kind through the promise, with one error for promise and callback', async () => {
+  it('takes a null callback as none and headers as a Map; refuses a callback, record, headers or partition of the wrong kind through the promise, with one error for promise and callback', async () => {
     // Prepare
     const name = await topic(2);
     const producer = stringProducer({ partitioner: { partition: ({ value }) => { if (value?.toString() === 'boom') throw new Error('no partition for boom'); return 0; } } });
@@ -204,6 +204,7 @@ describe('producer', () => {
     const notAFunction = await codeOf(producer.send({ topic: name, value: 'c' }, 'yes' as never));
     const noRecord = await codeOf(producer.send(null as never));
     const stringHeaders = await codeOf(producer.send({ topic: name, value: 'd', headers: 'abc' as never }));
+    const badPartitions = await Promise.all([-1, 1.5, '1' as never, 1n as never].map((partition) => codeOf(producer.send({ topic: name, value: 'e', partition }))));
     const thrown = await codeOf(producer.send({ topic: name, value: 'boom' }, (_m, e) => heard.push(e && `${e.code}${e.retriable ? ' retriable' : ''}`)));
     await sleep(10);
 
@@ -212,6 +213,7 @@ describe('producer', () => {
     expect((await readPartition(http, name, 0)).map((r) => r.headers.map((h) => [h.key, h.value?.toString()]))).toEqual([[], [['trace-id', 'abc']]]);
     expect(withMap.offset).toBe(1);
     expect([notAFunction, noRecord, stringHeaders]).toEqual(['INVALID_REQUEST', 'INVALID_RECORD', 'INVALID_RECORD']);
+    expect(badPartitions).toEqual(Array(4).fill('INVALID_REQUEST')); // Kafka's IllegalArgumentException, not a missing partition
     expect(thrown).toBe('INVALID_REQUEST');
     expect(heard).toEqual(['INVALID_REQUEST']);
   });

@@ -208,6 +208,12 @@ export function resolveConsumerConfig<K, V>(config: ConsumerConfig<K, V>): Resol
       `heartbeatIntervalMs (${resolved.heartbeatIntervalMs}) must be at most a third of sessionTimeoutMs (${resolved.sessionTimeoutMs}), so that two lost heartbeats do not end the session`,
     );
   }
+  for (const name of ['groupId', 'groupInstanceId'] as const) {
+    const value: unknown = resolved[name];
+    if (value !== undefined && (typeof value !== 'string' || value.length === 0)) {
+      throw new FloeError('INVALID_CONFIG', `${name} must be a non-empty string, got ${JSON.stringify(value)}`);
+    }
+  }
   if (resolved.groupInstanceId !== undefined && resolved.groupId === undefined) {
     throw new FloeError('INVALID_CONFIG', 'groupInstanceId needs a groupId');
   }

@@ -572,11 +572,15 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
 
   private normalize(offsets?: TopicPartitionOffset[] | Map<string, OffsetAndMetadata>): TopicPartitionOffset[] {
     if (offsets === undefined) return this.consumed();
-    if (Array.isArray(offsets)) return offsets;
-    return [...offsets].map(([key, o]) => {
-      const at = key.lastIndexOf(':');
-      return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)), ...o };
-    });
+    let list: unknown[];
+    if (Array.isArray(offsets)) list = offsets;
+    else if (offsets instanceof Map) {
+      list = [...offsets].map(([key, o]) => {
+        const at = String(key).lastIndexOf(':');
+        return { topic: String(key).slice(0, at), partition: at < 0 ? NaN : Number(String(key).slice(at + 1)), ...(o as object) };
+      });
+    } else throw new FloeError('INVALID_REQUEST', 'offsets must be a list of { topic, partition, offset, metadata? } or a Map of "topic:partition" to { offset, metadata? }');
+    return list.map(checkedOffset);
   }
 
   /** Commits what poll() returned (or the given offsets: the next offset to read, as in Kafka) and waits. */
@@ -715,4 +719,25 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
   private ensureOpen(): void {
     if (this.closed) throw new FloeError('INVALID_REQUEST', 'the consumer is closed');
   }
+}
+
+/** A value as the application gave it: a string quoted, so "5" does not read as 5. */
+const shown = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : String(value));
+
+/** An offset to commit, as the application gave it: refused here, with what is wrong, rather than by the server. */
+function checkedOffset(entry: unknown, i: number): TopicPartitionOffset {
+  const o = entry as Partial<TopicPartitionOffset> | null;
+  const where = `offsets[${i}]`;
+  if (typeof o !== 'object' || o === null) throw new FloeError('INVALID_REQUEST', `${where} must be { topic, partition, offset, metadata? }, got ${String(entry)}`);
+  if (typeof o.topic !== 'string' || o.topic.length === 0) throw new FloeError('INVALID_REQUEST', `${where}.topic must be a topic name`);
+  if (typeof o.partition !== 'number' || !Number.isSafeInteger(o.partition) || o.partition < 0) {
+    throw new FloeError('INVALID_REQUEST', `${where}.partition must be a non-negative integer, got ${shown(o.partition)}`);
+  }
+  if (typeof o.offset !== 'number' || !Number.isSafeInteger(o.offset) || o.offset < 0) {
+    throw new FloeError('INVALID_REQUEST', `${where}.offset must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got ${shown(o.offset)}`);
+  }
+  if (o.metadata !== undefined && o.metadata !== null && typeof o.metadata !== 'string') {
+    throw new FloeError('INVALID_REQUEST', `${where}.metadata must be a string`);
+  }
+  return o as TopicPartitionOffset;
 }

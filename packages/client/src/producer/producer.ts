@@ -168,8 +168,9 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
     }
     pending.timestamp = timestamp;
     const partition = record.partition;
-    if (partition !== undefined && (!Number.isInteger(partition) || partition < 0)) {
-      throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `invalid partition ${String(partition)}`, { retriable: false });
+    if (partition !== undefined && (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0)) {
+      // Kafka's IllegalArgumentException: no partition could be this.
+      throw new FloeError('INVALID_REQUEST', `a record's partition must be a non-negative integer, got ${typeof partition === 'string' ? JSON.stringify(partition) : String(partition)}`);
     }
     pending.partition = partition;
     if (record.headers !== undefined) pending.headers = toHeaders(record.headers);

@@ -23,6 +23,21 @@ describe('consumerConfigFromProperties', () => {
     expect(act).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', message }));
   });
 
+  it('refuses a group id or instance id that is not a non-empty string', () => {
+    // Act
+    const refused = [{ groupId: 5 }, { groupId: '' }, { groupId: 'g', groupInstanceId: 7 }].map((bad) => {
+      try {
+        resolveConsumerConfig({ bootstrap: 'http://127.0.0.1:9092', ...(bad as object) });
+        return 'accepted';
+      } catch (error) {
+        return (error as { code: string }).code;
+      }
+    });
+
+    // Assess
+    expect(refused).toEqual(['INVALID_CONFIG', 'INVALID_CONFIG', 'INVALID_CONFIG']);
+  });
+
   it('names the Kafka property beside the option when a value is out of range', () => {
     // Act
     const act = () => resolveConsumerConfig({ bootstrap: 'http://127.0.0.1:9092', ...consumerConfigFromProperties({ 'max.poll.records': '0' }) });

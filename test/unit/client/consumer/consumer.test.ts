@@ -721,6 +721,26 @@ describe('commits', () => {
     expect(floe.to('commit')).toHaveLength(1);
   });
 
+  it('commitSync() refuses offsets of the wrong shape before sending anything, saying what is wrong', async () => {
+    // Prepare
+    const floe = new FakeFloe().createTopic('t');
+    const c = consumerOn(floe, { groupId: 'g', enableAutoCommit: false });
+    c.assign([p0]);
+
+    // Act
+    const refused = await Promise.all(
+      [null, [null], [{ topic: 't', partition: 0, offset: '5' }], [{ topic: 't', partition: '0', offset: 5 }], [{ topic: 't', partition: 0, offset: 2 ** 60 }], [{ topic: 't', partition: 0, offset: 1, metadata: 7 }], new Map([['t', { offset: 1 }]])].map((bad) =>
+        failureOf(c.commitSync(bad as never)),
+      ),
+    );
+
+    // Assess
+    expect(refused.map((e) => e.code)).toEqual(Array(7).fill('INVALID_REQUEST'));
+    expect(refused[2]?.message).toBe('offsets[0].offset must be an integer from 0 to 9007199254740991, got "5"');
+    expect(refused[4]?.message).toContain(`got ${2 ** 60}`);
+    expect(floe.to('commit')).toHaveLength(0);
+  });
+
   it('commits and committed() need a groupId', async () => {
     // Prepare
     const floe = new FakeFloe().createTopic('t');
