@@ -7,10 +7,12 @@
  * browser names an Origin, the console's own.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { isIPv4 } from 'node:net';
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
-export const isLoopback = (host: string): boolean => LOOPBACK_NAMES.has(host) || host.startsWith('127.');
+/** A loopback name, or an IPv4 address in 127/8: "127.attacker.example" is a public name an attacker can rebind. */
+export const isLoopback = (host: string): boolean => LOOPBACK_NAMES.has(host) || (isIPv4(host) && host.startsWith('127.'));
 
 /** The host name of a Host header ("127.0.0.1:8080" -> "127.0.0.1", "[::1]:80" -> "[::1]"). */
 export function hostName(hostHeader: string): string {
@@ -27,15 +29,17 @@ export function hostAllowed(boundHost: string, headers: IncomingHttpHeaders): bo
 export function writeRefusal(headers: IncomingHttpHeaders): { code: 'UNSUPPORTED_MEDIA_TYPE' | 'CLUSTER_AUTHORIZATION_FAILED'; message: string } | undefined {
   const type = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') return { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'console writes take Content-Type: application/json' };
-  const origin = headers.origin;
-  if (origin !== undefined) {
-    let originHost: string | undefined;
-    try {
-      originHost = new URL(origin).host; // "null" (sandboxed frames, files) throws: refused too
-    } catch {
-      originHost = undefined;
-    }
-    if (originHost !== headers.host) return { code: 'CLUSTER_AUTHORIZATION_FAILED', message: `cross-origin write from ${origin} refused` };
-  }
+  if (isCrossOrigin(headers)) return { code: 'CLUSTER_AUTHORIZATION_FAILED', message: `cross-origin write from ${headers.origin} refused` };
   return undefined;
+}
+
+/** A browser named an Origin other than the Host asked for. */
+export function isCrossOrigin(headers: IncomingHttpHeaders): boolean {
+  const origin = headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== headers.host;
+  } catch {
+    return true; // "null" (sandboxed frames, files)
+  }
 }

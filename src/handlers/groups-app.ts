@@ -258,8 +258,15 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
         const access = await accessOf(deps.auth, request);
         access.require('group', groupId, 'Describe');
         const description = await describeGroup(deps, groupId);
-        // Committed offsets and lag, as OffsetFetch: only of topics the caller may Describe.
-        return json(200, { ...description, partitions: description.partitions.filter((p) => access.allows('topic', p.topic, 'Describe')) });
+        // Only topics the caller may Describe, everywhere a topic is named (offsets and lag, as OffsetFetch; subscriptions, assignments).
+        const visible = (topic: string): boolean => access.allows('topic', topic, 'Describe');
+        const members = description.members.map((m) => ({
+          ...m,
+          subscribedTopics: m.subscribedTopics.filter(visible),
+          assignment: m.assignment.filter((p) => visible(p.topic)),
+          targetAssignment: m.targetAssignment.filter((p) => visible(p.topic)),
+        }));
+        return json(200, { ...description, members, partitions: description.partitions.filter((p) => visible(p.topic)) });
       },
     },
     {

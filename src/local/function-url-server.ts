@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { LOCAL_PRINCIPAL_HEADER } from '@floe/protocol';
 import type { FunctionUrlEvent, FunctionUrlHandler } from '../handlers/http.js';
+import { hostAllowed, isCrossOrigin } from '../console/request-guard.js';
 import { listenError } from './errors.js';
 
 export const FUNCTION_NAMES = ['produce', 'fetch', 'admin', 'groups'] as const;
@@ -124,6 +125,10 @@ export async function startFunctionUrlServer(options: FunctionUrlServerOptions =
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      // The local cluster has no credentials and answers as its default principal (a super user):
+      // no web page may drive it, cross-site (a form or no-cors POST) or through a rebound DNS name.
+      const refused = !hostAllowed(options.host ?? '127.0.0.1', req.headers) ? `Host ${req.headers.host ?? '(none)'} is not a loopback name` : isCrossOrigin(req.headers) ? `cross-origin request from ${req.headers.origin}` : undefined;
+      if (refused) return send(res, 403, { error: { code: 'CLUSTER_AUTHORIZATION_FAILED', message: `${refused} refused`, retriable: false } });
       if (url.pathname === LOCAL_STORAGE_PATH && req.method === 'GET' && storage) return send(res, 200, storage);
       const { name, rawPath } = route(url.pathname);
       const handler = handlers.get(name);

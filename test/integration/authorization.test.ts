@@ -215,6 +215,29 @@ describe('groups', () => {
   });
 });
 
+describe('group describe', () => {
+  it('names only topics the caller may Describe: subscriptions and assignments of hidden topics are left out, as their offsets are', async () => {
+    // Prepare: a member subscribed to a visible and a hidden topic
+    const [visible, hidden, group] = [uniqueName('seen'), uniqueName('hidden'), uniqueName('g')];
+    await admin.createTopic(visible, 1);
+    await admin.createTopic(hidden, 3);
+    await admin.createAcls([allow('User:describer', 'group', group, 'Describe'), allow('User:describer', 'topic', visible, 'Describe')]);
+    const owner = new GroupsApi(admin.http);
+    const beat = await owner.heartbeat(group, { memberEpoch: 0, subscribedTopics: [visible, hidden], sessionTimeoutMs: 30_000, heartbeatIntervalMs: 1000 });
+    await owner.heartbeat(group, { memberId: beat.memberId, memberEpoch: beat.memberEpoch, ownedPartitions: beat.assignment.map(({ topic, partition }) => ({ topic, partition })) });
+
+    // Act
+    const asDescriber = await new GroupsApi(httpAs('User:describer')).describe(group);
+    const asAdmin = await owner.describe(group);
+
+    // Assess
+    expect(JSON.stringify(asAdmin.members)).toContain(hidden);
+    expect(JSON.stringify(asDescriber)).not.toContain(hidden);
+    expect(asDescriber.members[0]?.subscribedTopics).toEqual([visible]);
+    expect(asDescriber.members[0]?.targetAssignment).toEqual([{ topic: visible, partition: 0 }]);
+  });
+});
+
 describe('group and offset delete', () => {
   it('deletes a group or its offsets only with Delete on it (and Read on the topic); a refusal leaves the group and its offsets', async () => {
     // Prepare

@@ -155,6 +155,8 @@ describe('console request guard', () => {
     const crossSite = await call(server.url, 'POST', '/api/topics', { name: 'evil' }, { origin: 'https://evil.example' });
     const sameSite = await call(server.url, 'POST', '/api/topics', { name: 'fine' }, { origin: `http://127.0.0.1:${port}` });
     const rebound = await withHost(`${server.url}api/info`, `evil.example:${port}`);
+    const reboundLookalike = await withHost(`${server.url}api/info`, `127.attacker.example:${port}`);
+    const otherLoopback = await withHost(`${server.url}api/info`, `127.0.0.2:${port}`);
     const localhost = await withHost(`${server.url}api/info`, `localhost:${port}`);
     const page = await call(server.url, 'GET', '/');
     const traversal = await call(server.url, 'GET', '/..%2Fpackage.json');
@@ -164,6 +166,8 @@ describe('console request guard', () => {
     expect(sameSite.status).toBe(201);
     expect(gateway.topics.has('evil')).toBe(false);
     expect(rebound).toBe(403);
+    expect(reboundLookalike).toBe(403); // a public name that merely starts like a loopback address
+    expect(otherLoopback).toBe(200);
     expect(localhost).toBe(200);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
