@@ -406,6 +406,31 @@ describe('Metadata and topic admin', () => {
     expect(afterReplace).toMatchObject({ 'cleanup.policy': 'compact', 'min.cleanable.dirty.ratio': 0.5, 'retention.ms': 604800000 });
   });
 
+  it('refuses a resource named twice in one AlterConfigs or IncrementalAlterConfigs: INVALID_REQUEST for each copy, neither applied', async () => {
+    // Prepare
+    const [name, other] = [uniqueName('cfg2'), uniqueName('cfg2')];
+    for (const n of [name, other]) await a.deps.log.createTopic(n, 1, { 'retention.ms': '60000' });
+    const twice = (configs: (value: string) => Body[]) => ({
+      resources: [
+        { resourceType: 2, resourceName: name, configs: configs('111') },
+        { resourceType: 2, resourceName: other, configs: configs('333') },
+        { resourceType: 2, resourceName: name, configs: configs('222') },
+      ],
+      validateOnly: false,
+    });
+
+    // Act
+    const replaced = await wire.request(33, 2, twice((value) => [{ name: 'retention.ms', value }]));
+    const incremental = await wire.request(44, 1, twice((value) => [{ name: 'retention.ms', configOperation: 0, value }]));
+    const [after, otherAfter] = await Promise.all([a.deps.log.freshTopic(name), a.deps.log.freshTopic(other)]);
+
+    // Assess
+    expect(replaced.responses.map((r: Body) => r.errorCode)).toEqual([42, 0, 42]);
+    expect(incremental.responses.map((r: Body) => r.errorCode)).toEqual([42, 0, 42]);
+    expect(after?.configs['retention.ms']).toBe(60000);
+    expect(otherAfter?.configs['retention.ms']).toBe(333); // the other resources are still applied, as in Kafka
+  });
+
   it('creates, grows, describes and deletes topics', async () => {
     // Prepare
     const name = uniqueName('adm');
