@@ -187,11 +187,17 @@ describe('Produce', () => {
     expect(end.topics[0].partitions[0].offset).toBe(6n);
   });
 
-  it('refuses transactional producers', async () => {
+  it('refuses transactional producers: a transaction key finds this node, whose InitProducerId answers 53 (not a retriable error)', async () => {
     // Act
+    const found = await wire.request(10, 1, { key: 'tx', keyType: 1 });
+    const foundV4 = await wire.request(10, 4, { keyType: 1, coordinatorKeys: ['tx'] });
+    const unknownType = await wire.request(10, 2, { key: 'x', keyType: 7 });
     const init = await wire.request(22, 4, { transactionalId: 'tx', transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 });
 
     // Assess
+    expect(found).toMatchObject({ errorCode: 0, nodeId: 1, port: a.port });
+    expect(foundV4.coordinators[0]).toMatchObject({ key: 'tx', errorCode: 0, nodeId: 1, port: a.port });
+    expect(unknownType.errorCode).toBe(42);
     expect(init.errorCode).toBe(53);
   });
 });
