@@ -1,7 +1,8 @@
 /**
  * Real Kafka clients against an in-process gateway, for behaviour only a client's own reaction
  * proves: a transactional producer fails at once with a fatal error (confluent-kafka-python's
- * librdkafka and kafkajs), instead of retrying until its timeout.
+ * librdkafka and kafkajs), instead of retrying until its timeout; a static member replaced by a
+ * new incarnation is fenced for good (librdkafka), instead of the two replacing each other.
  */
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
@@ -15,7 +16,8 @@ noteSkip(HAS_CONFLUENT_KAFKA, MISSING.confluent);
 
 let gw: TestGateway;
 beforeAll(async () => {
-  gw = await startTestGateway();
+  // Kafka's initial rebalance delay, shortened: the first consumer's generation forms as with a broker.
+  gw = await startTestGateway({ initialRebalanceDelayMs: 300 });
 });
 afterAll(async () => {
   await gw?.close();
@@ -53,5 +55,25 @@ describe('transactional producers (transactions are not served)', () => {
     // Assess
     expect(error).toMatchObject({ type: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', retriable: false });
     expect(elapsedMs).toBeLessThan(3000);
+  });
+});
+
+describe.skipIf(!HAS_CONFLUENT_KAFKA)('static membership (group.instance.id), confluent-kafka-python', () => {
+  it('a second consumer with the same instance id replaces the first, which gets a fatal FENCED_INSTANCE_ID; records after that reach the new one only', async () => {
+    // Prepare
+    const topic = uniqueName('static');
+    await gw.deps.log.createTopic(topic, 2, {});
+
+    // Act
+    const result = await run(PYTHON, [fixture('kafka-static-fencing.py'), gw.bootstrap, topic, uniqueName('static-g')], '', 120_000);
+
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as { assigns: Record<string, number>; records: Record<string, string[]>; fatal: string | null };
+    // librdkafka's text for FENCED_INSTANCE_ID (82)
+    expect(out.fatal).toMatch(/Static consumer fenced by other consumer with same group\.instance\.id/);
+    expect(out.assigns).toEqual({ '0': 1, '1': 1 }); // one replacement, no rebalancing back and forth
+    expect(out.records['0']?.filter((r) => r.startsWith('two-'))).toEqual([]);
+    expect(new Set(out.records['1']?.filter((r) => r.startsWith('two-'))).size).toBe(20);
   });
 });
