@@ -11,6 +11,8 @@
  *   LeaveGroup  removes the member and starts a rebalance for the others;
  *   OffsetCommit lands only from a live member of the current generation, and never over a
  *               later generation's commit.
+ * A static member (group.instance.id) is the member its instance maps to in the classic item: a
+ * new incarnation takes the mapping over, and the old one's requests get FENCED_INSTANCE_ID.
  */
 import { randomUUID } from 'node:crypto';
 import { FloeError, GROUP_LIMITS, isValidGroupId } from '@floe/protocol';
@@ -20,7 +22,7 @@ import { listGroup, listGroupIds } from '../../groups/store.js';
 import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
 import type { GatewayLogger } from '../logger.js';
 import { decideJoin } from './barrier.js';
-import { effectiveState, isLive, liveMembers, metadataOf, sameProtocols, type ClassicGroupItem, type ClassicMemberItem, type ClassicState, type GroupView, type ProtocolMetadata } from './model.js';
+import { effectiveState, instanceError, isLive, keptInstances, liveMembers, metadataOf, sameProtocols, type ClassicGroupItem, type ClassicMemberItem, type ClassicState, type GroupView, type ProtocolMetadata } from './model.js';
 import { GroupPoller } from './poller.js';
 import { commitOffset, deleteMember, putGroup, putMember, readGroup, removeMemberAsSeen, renewMember } from './store.js';
 
@@ -51,7 +53,7 @@ export interface JoinRequest {
   rebalanceTimeoutMs: number;
   protocolType: string;
   protocols: ProtocolMetadata[];
-  /** JoinGroup v4+: a new member first gets its id with MEMBER_ID_REQUIRED, then joins with it. */
+  /** JoinGroup v4+ without an instance id: a new member first gets its id with MEMBER_ID_REQUIRED, then joins with it. */
   requireKnownMemberId: boolean;
   signal: AbortSignal;
 }
@@ -70,6 +72,8 @@ export interface JoinResult {
 export interface SyncRequest {
   groupId: string;
   memberId: string;
+  /** SyncGroup v3+. */
+  instanceId: string | null;
   generation: number;
   protocolType: string | null;
   protocolName: string | null;
@@ -88,6 +92,8 @@ export interface CommitRequest {
   groupId: string;
   /** "" and generation -1: a standalone ("simple") commit, allowed only while the group has no live member. */
   memberId: string;
+  /** OffsetCommit v7+. */
+  instanceId: string | null;
   generation: number;
   offsets: Array<{ topic: string; partition: number; offset: number; metadata: string | null }>;
 }
@@ -137,9 +143,13 @@ export class ClassicGroups {
     }
     // The barrier may legitimately wait the whole rebalance timeout; past it (plus a poll) the client is told to retry.
     const giveUpAt = this.options.now() + req.rebalanceTimeoutMs + 2 * this.options.pollIntervalMs;
+    // A static member joining without a member id is a new incarnation: it takes its instance over (once).
+    let claimed = req.instanceId === null || req.memberId !== '';
     for (let round = 0; round < MAX_ROUNDS && !req.signal.aborted; round++) {
       const now = this.options.now();
       const view = await this.read(req.groupId);
+      const fenced = claimed ? instanceError(view.group, req.instanceId, memberId) : undefined;
+      if (fenced !== undefined) return fail(fenced, memberId);
       const refused = admissionError(view, memberId, req, now);
       if (refused !== undefined) return fail(refused, memberId);
       const group = view.group;
@@ -159,7 +169,6 @@ export class ClassicGroups {
         return joinAnswer(group, view, memberId);
       }
       const pending = (group?.generation ?? 0) + 1;
-      await this.replacePredecessor(view, memberId, req.instanceId, now);
       await putMember(this.deps, req.groupId, {
         memberId,
         ...(req.instanceId === null ? {} : { instanceId: req.instanceId }),
@@ -173,7 +182,13 @@ export class ClassicGroups {
         expiresAt: now + req.sessionTimeoutMs,
         joinedAt: me?.joinedAt ?? now,
       });
-      if (state !== 'PreparingRebalance' && !(await this.startRebalance(view, now, { ...req, id: memberId }))) continue; // raced: look again
+      // The claim is written with the rebalance it starts, in the classic item: the item is written
+      // after the member's so the mapping never names a member without one.
+      if ((!claimed || state !== 'PreparingRebalance') && !(await this.startRebalance(view, now, { ...req, id: memberId }))) continue; // raced: look again
+      if (!claimed) {
+        claimed = true;
+        await this.removePredecessors(view, memberId, req.instanceId);
+      }
       const outcome = await this.waitForJoin(req, memberId, pending, giveUpAt);
       if (outcome === 'again') continue;
       return outcome ?? fail(this.options.shutdown.aborted ? KafkaCode.NOT_COORDINATOR : KafkaCode.REBALANCE_IN_PROGRESS, memberId);
@@ -205,18 +220,23 @@ export class ClassicGroups {
     );
   }
 
-  /** A static member's new incarnation replaces the old one (whose heartbeats then get UNKNOWN_MEMBER_ID). */
-  private async replacePredecessor(view: GroupView, memberId: string, instanceId: string | null, now: number): Promise<void> {
-    if (instanceId === null) return;
-    for (const m of liveMembers(view, now)) {
-      if (m.instanceId === instanceId && m.memberId !== memberId) await deleteMember(this.deps, view.groupId, m.memberId);
+  /**
+   * Tidies the items of the incarnations a new one replaced, once the mapping names the new one
+   * (their requests already get FENCED_INSTANCE_ID; deleting first would tell them UNKNOWN_MEMBER_ID,
+   * and they would rejoin and replace it in turn).
+   */
+  private async removePredecessors(view: GroupView, memberId: string, instanceId: string | null): Promise<void> {
+    for (const m of view.members.values()) {
+      if (instanceId !== null && m.instanceId === instanceId && m.memberId !== memberId) await deleteMember(this.deps, view.groupId, m.memberId).catch(() => undefined);
     }
   }
 
   /** Puts the group into PreparingRebalance (conditional on its version); false if someone wrote it first. */
   private async startRebalance(view: GroupView, now: number, joiner?: JoinRequest & { id: string }): Promise<boolean> {
     const group = view.group;
-    const others = liveMembers(view, now).filter((m) => m.memberId !== joiner?.id);
+    const instanceId = joiner?.instanceId ?? null;
+    // A static joiner's earlier incarnation is being replaced, not waited for.
+    const others = liveMembers(view, now).filter((m) => m.memberId !== joiner?.id && (instanceId === null || m.instanceId !== instanceId));
     const timeouts = [...others.map((m) => m.rebalanceTimeoutMs), joiner?.rebalanceTimeoutMs ?? 0];
     const empty = others.length === 0;
     const next: ClassicGroupItem = {
@@ -228,6 +248,8 @@ export class ClassicGroups {
       leader: group?.leader ?? null,
       members: group?.members ?? [],
       assignments: group?.assignments ?? {},
+      // A static joiner is its instance's member from this write on (a new incarnation's claim).
+      instances: instanceId === null || !joiner ? (group?.instances ?? {}) : { ...keptInstances(group, view), [instanceId]: joiner.id },
       rebalanceDeadline: now + Math.max(...timeouts, 1000),
       // A group that had nobody waits a little for more members, so three starting consumers make one rebalance, not three.
       joinNotBefore: empty ? now + this.options.initialRebalanceDelayMs : 0,
@@ -264,6 +286,7 @@ export class ClassicGroups {
           leader: decision.leader,
           members: decision.members,
           assignments: {},
+          instances: keptInstances(group, view),
           version: group.version + 1,
           updatedAt: now,
         };
@@ -303,6 +326,8 @@ export class ClassicGroups {
       const view = await this.read(req.groupId);
       const group = view.group;
       const me = view.members.get(req.memberId);
+      const fenced = instanceError(group, req.instanceId, req.memberId);
+      if (fenced !== undefined) return fail(fenced);
       if (!group || !isLive(me, now)) return fail(KafkaCode.UNKNOWN_MEMBER_ID);
       if (group.state === 'PreparingRebalance') return fail(KafkaCode.REBALANCE_IN_PROGRESS);
       if (req.generation !== group.generation) return fail(KafkaCode.ILLEGAL_GENERATION);
@@ -332,6 +357,8 @@ export class ClassicGroups {
           const at = this.options.now();
           const g = v.group;
           const m = v.members.get(req.memberId);
+          const replaced = instanceError(g, req.instanceId, req.memberId);
+          if (replaced !== undefined) return fail(replaced);
           if (!g || !isLive(m, at)) return fail(KafkaCode.UNKNOWN_MEMBER_ID);
           if (g.generation !== req.generation || g.state === 'PreparingRebalance' || g.state === 'Empty') return fail(KafkaCode.REBALANCE_IN_PROGRESS);
           if (g.state === 'Stable') return syncAnswer(g, req.memberId);
@@ -347,13 +374,15 @@ export class ClassicGroups {
 
   // ---- Heartbeat ----
 
-  async heartbeat(groupId: string, memberId: string, generation: number): Promise<number> {
+  async heartbeat(groupId: string, memberId: string, generation: number, instanceId: string | null = null): Promise<number> {
     if (!isValidGroupId(groupId)) return KafkaCode.INVALID_GROUP_ID;
     let view = await this.read(groupId);
     if (await this.advance(view)) view = await this.read(groupId);
     const now = this.options.now();
     const group = view.group;
     const me = view.members.get(memberId);
+    const fenced = instanceError(group, instanceId, memberId);
+    if (fenced !== undefined) return fenced;
     if (!group || !isLive(me, now) || effectiveState(view, now) === 'Empty') return KafkaCode.UNKNOWN_MEMBER_ID;
     if (generation !== group.generation) return KafkaCode.ILLEGAL_GENERATION;
     if (!(await renewMember(this.deps, groupId, memberId, now, me.sessionTimeoutMs))) return KafkaCode.UNKNOWN_MEMBER_ID;
@@ -369,10 +398,12 @@ export class ClassicGroups {
     const codes: number[] = [];
     let removed = 0;
     for (const l of leaving) {
-      const member =
-        l.memberId !== '' ? view.members.get(l.memberId) : [...view.members.values()].find((m) => l.instanceId !== null && m.instanceId === l.instanceId);
-      if (!member || (l.instanceId !== null && member.instanceId !== undefined && member.instanceId !== l.instanceId)) {
-        codes.push(KafkaCode.UNKNOWN_MEMBER_ID);
+      // A static member leaves by its instance id (its member id, if given, must be the current one).
+      const fenced = l.memberId === '' ? undefined : instanceError(view.group, l.instanceId, l.memberId);
+      const memberId = l.instanceId !== null ? view.group?.instances[l.instanceId] : l.memberId;
+      const member = memberId === undefined ? undefined : view.members.get(memberId);
+      if (fenced !== undefined || !member) {
+        codes.push(fenced ?? KafkaCode.UNKNOWN_MEMBER_ID);
         continue;
       }
       await deleteMember(this.deps, groupId, member.memberId);
@@ -406,6 +437,8 @@ export class ClassicGroups {
       generation = view.group?.generation ?? 0;
     } else {
       const group = view.group;
+      const fenced = instanceError(group, req.instanceId, req.memberId);
+      if (fenced !== undefined) return all(fenced);
       if (!group || !isLive(view.members.get(req.memberId), now)) return all(KafkaCode.UNKNOWN_MEMBER_ID);
       if (req.generation !== group.generation) return all(KafkaCode.ILLEGAL_GENERATION);
       if (group.state === 'CompletingRebalance') return all(KafkaCode.REBALANCE_IN_PROGRESS);

@@ -10,6 +10,7 @@
  */
 
 import { isLive } from '../../groups/model.js';
+import { KafkaCode } from '../kafka-codes.js';
 
 export type ClassicState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable';
 
@@ -26,6 +27,12 @@ export interface ClassicGroupItem {
   members: string[];
   /** The leader's assignment per member of `generation`, once it synced (state Stable). Absent = empty. */
   assignments: Record<string, Uint8Array>;
+  /**
+   * Static members: group.instance.id -> its current member id. Written with the rest of this item,
+   * so the generation and the mapping never disagree; a member item whose instance maps to another
+   * member is a replaced incarnation, no longer a member (readGroup leaves it out).
+   */
+  instances: Record<string, string>;
   /** PreparingRebalance: the join phase ends by then, whoever has not rejoined is removed. */
   rebalanceDeadline: number;
   /** PreparingRebalance of an empty group: not before this (Kafka's group.initial.rebalance.delay.ms). */
@@ -80,6 +87,24 @@ export function effectiveState(view: GroupView, now: number): ClassicState {
   const group = view.group;
   if (!group || group.state === 'Empty') return 'Empty';
   return liveMembers(view, now).length === 0 ? 'Empty' : group.state;
+}
+
+/**
+ * Kafka's check of a request naming a group.instance.id: undefined when `memberId` is the
+ * instance's current member; UNKNOWN_MEMBER_ID when the instance is not in the group;
+ * FENCED_INSTANCE_ID when a newer incarnation replaced it - fatal for clients, so the old one
+ * stops instead of rejoining and replacing its successor in turn.
+ */
+export function instanceError(group: ClassicGroupItem | undefined, instanceId: string | null, memberId: string): number | undefined {
+  if (instanceId === null) return undefined;
+  const current = group?.instances[instanceId];
+  if (current === undefined) return KafkaCode.UNKNOWN_MEMBER_ID;
+  return current === memberId ? undefined : KafkaCode.FENCED_INSTANCE_ID;
+}
+
+/** The instance mapping without entries whose member has no item any more (it left or was removed). */
+export function keptInstances(group: ClassicGroupItem | undefined, view: GroupView): Record<string, string> {
+  return Object.fromEntries(Object.entries(group?.instances ?? {}).filter(([, memberId]) => view.members.has(memberId)));
 }
 
 export const metadataOf = (member: ClassicMemberItem, protocol: string | null): Buffer => {

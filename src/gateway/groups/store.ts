@@ -39,7 +39,7 @@ export async function readGroup(deps: GroupsDeps, groupId: string, now: number):
       const sk = String(item.sk);
       if (sk === groupKeys.classicGroup(groupId).sk) {
         const group = strip<ClassicGroupItem>(item);
-        view.group = { ...group, members: group.members ?? [], assignments: group.assignments ?? {} };
+        view.group = { ...group, members: group.members ?? [], assignments: group.assignments ?? {}, instances: group.instances ?? {} };
       } else if (sk.startsWith(groupKeys.classicMemberPrefix)) {
         const member = strip<ClassicMemberItem>(item);
         view.members.set(member.memberId, { ...member, protocols: member.protocols ?? [] });
@@ -51,6 +51,10 @@ export async function readGroup(deps: GroupsDeps, groupId: string, now: number):
     }
     start = page.LastEvaluatedKey;
   } while (start);
+  // A static member replaced by a newer incarnation is no member: it cannot hold up a join or be assigned.
+  for (const [memberId, member] of view.members) {
+    if (member.instanceId !== undefined && view.group?.instances[member.instanceId] !== memberId) view.members.delete(memberId);
+  }
   return view;
 }
 

@@ -32,7 +32,8 @@ export const joinGroup: Handler = async (gw, raw, request) => {
     rebalanceTimeoutMs: apiVersion === 0 || (body.rebalanceTimeoutMs ?? -1) <= 0 ? sessionTimeoutMs : (body.rebalanceTimeoutMs as number),
     protocolType: body.protocolType ?? '',
     protocols: (body.protocols ?? []).map((p) => ({ name: p.name ?? '', ...(p.metadata && p.metadata.length > 0 ? { metadata: Buffer.from(p.metadata) } : {}) })),
-    requireKnownMemberId: apiVersion >= 4,
+    // Static members get their id at once, as in Kafka: an empty id with an instance id is a new incarnation.
+    requireKnownMemberId: apiVersion >= 4 && (body.groupInstanceId ?? null) === null,
     signal: connection.signal,
   });
   return {
@@ -57,6 +58,7 @@ export const syncGroup: Handler = async (gw, raw, request) => {
   const result = await gw.groups.sync({
     groupId: body.groupId ?? '',
     memberId: body.memberId ?? '',
+    instanceId: body.groupInstanceId ?? null,
     generation: body.generationId ?? -1,
     protocolType: body.protocolType ?? null,
     protocolName: body.protocolName ?? null,
@@ -70,7 +72,7 @@ export const heartbeat: Handler = async (gw, raw, request) => {
   const body = raw as MessageBody<typeof HeartbeatRequest>;
   const denied = await groupReadDenied(request, body.groupId);
   if (denied !== undefined) return { throttleTimeMs: 0, errorCode: denied };
-  const errorCode = await gw.groups.heartbeat(body.groupId ?? '', body.memberId ?? '', body.generationId ?? -1);
+  const errorCode = await gw.groups.heartbeat(body.groupId ?? '', body.memberId ?? '', body.generationId ?? -1, body.groupInstanceId ?? null);
   return { throttleTimeMs: 0, errorCode };
 };
 

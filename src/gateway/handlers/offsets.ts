@@ -47,7 +47,7 @@ export const offsetCommit: Handler = async (gw, raw, { apiVersion, access: acces
   }
   // v0 has neither generation nor member id: a standalone commit.
   const codes = await gw.groups.commit(
-    { groupId: body.groupId ?? '', memberId: apiVersion >= 1 ? (body.memberId ?? '') : '', generation: apiVersion >= 1 ? (body.generationIdOrMemberEpoch ?? -1) : -1, offsets },
+    { groupId: body.groupId ?? '', memberId: apiVersion >= 1 ? (body.memberId ?? '') : '', instanceId: body.groupInstanceId ?? null, generation: apiVersion >= 1 ? (body.generationIdOrMemberEpoch ?? -1) : -1, offsets },
     preset,
   );
   let i = 0;

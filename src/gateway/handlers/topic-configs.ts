@@ -102,8 +102,13 @@ async function alterResources(
   changesOf: (topic: Topic, configs: KafkaStruct[]) => Record<string, unknown>,
   replace: boolean,
 ): Promise<KafkaStruct[]> {
+  // A resource named twice would be applied twice (last wins): Kafka refuses every copy and applies none.
+  const keyOf = (r: Resource) => `${r.resourceType ?? 0}\u0000${r.resourceName ?? ''}`;
+  const counts = new Map<string, number>();
+  for (const r of resources) counts.set(keyOf(r), (counts.get(keyOf(r)) ?? 0) + 1);
   return Promise.all(
     resources.map(async (r) => {
+      if ((counts.get(keyOf(r)) ?? 0) > 1) return answer(r as KafkaStruct, new FloeError('INVALID_REQUEST', 'each resource must appear at most once'));
       const refused = configsCheck(access, r.resourceType, r.resourceName ?? '', 'AlterConfigs');
       if (refused) return { resourceType: r.resourceType ?? 0, resourceName: r.resourceName ?? '', errorCode: refused.code, errorMessage: refused.message };
       try {

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Consumer } from '../../../packages/client/src/consumer/index.js';
 import { describeGroup } from '../../../src/groups/describe.js';
+import { fetchOffsets } from '../../../src/groups/offsets.js';
 import { heartbeat as floeHeartbeat } from '../../../src/groups/heartbeat.js';
 import { uniqueName } from '../../helpers/cluster.js';
 import { startTestCluster } from '../../helpers/cluster.js';
@@ -181,6 +182,51 @@ describe('the join barrier and SyncGroup', () => {
     expect(left.members[0].errorCode).toBe(0);
     expect(unknown.errorCode).toBe(25);
     expect(afterLeave).toBe(27);
+  });
+});
+
+describe('static membership (group.instance.id)', () => {
+  const staticJoin = (conn: KafkaWire, groupId: string, memberId: string, groupInstanceId: string) =>
+    conn.request(11, 5, { ...joinBody(groupId, memberId), groupInstanceId }, 30_000);
+
+  it('a new incarnation (empty member id) replaces the old one, whose every request then gets FENCED_INSTANCE_ID (82), on any instance', async () => {
+    // Prepare: the first incarnation is a stable group of one, through gateway a
+    const groupId = uniqueName('g');
+    const name = await topic(1);
+    const [c1, c2] = [await connect(a), await connect(b)];
+    const old = await staticJoin(c1, groupId, '', 'pod-0');
+    await c1.request(14, 3, { groupId, generationId: old.generationId, memberId: old.memberId, groupInstanceId: 'pod-0', assignments: [{ memberId: old.memberId, assignment: Buffer.from('all') }] });
+
+    // Act: the new incarnation joins through gateway b; then the old one carries on through a
+    const replacement = await staticJoin(c2, groupId, '', 'pod-0');
+    const oldBeat = await c1.request(12, 3, { groupId, generationId: old.generationId, memberId: old.memberId, groupInstanceId: 'pod-0' });
+    const oldSync = await c1.request(14, 3, { groupId, generationId: replacement.generationId, memberId: old.memberId, groupInstanceId: 'pod-0', assignments: [] });
+    const oldCommit = await c1.request(8, 7, {
+      groupId,
+      generationIdOrMemberEpoch: old.generationId,
+      memberId: old.memberId,
+      groupInstanceId: 'pod-0',
+      topics: [{ name, partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+    });
+    const oldRejoin = await staticJoin(c1, groupId, old.memberId, 'pod-0');
+    const oldLeave = await c1.request(13, 3, { groupId, members: [{ memberId: old.memberId, groupInstanceId: 'pod-0' }] });
+    const newBeat = await c2.request(12, 3, { groupId, generationId: replacement.generationId, memberId: replacement.memberId, groupInstanceId: 'pod-0' });
+    const unknownInstance = await c2.request(12, 3, { groupId, generationId: replacement.generationId, memberId: replacement.memberId, groupInstanceId: 'pod-9' });
+    const leaveByInstance = await c2.request(13, 3, { groupId, members: [{ memberId: '', groupInstanceId: 'pod-0' }] });
+    const [committed] = await fetchOffsets(a.deps.groups, groupId, [{ topic: name, partition: 0 }]);
+
+    // Assess
+    expect(old).toMatchObject({ errorCode: 0, generationId: 1 }); // a static member gets its id at once, no MEMBER_ID_REQUIRED
+    expect(replacement).toMatchObject({ errorCode: 0, generationId: 2 });
+    expect(replacement.memberId).not.toBe(old.memberId);
+    expect(replacement.leader).toBe(replacement.memberId);
+    expect(replacement.members.map((m: Body) => m.memberId)).toEqual([replacement.memberId]);
+    expect([oldBeat.errorCode, oldSync.errorCode, oldCommit.topics[0].partitions[0].errorCode, oldRejoin.errorCode]).toEqual([82, 82, 82, 82]);
+    expect(oldLeave.members[0].errorCode).toBe(82);
+    expect(committed?.offset ?? -1).toBe(-1);
+    expect(newBeat.errorCode).toBe(0);
+    expect(unknownInstance.errorCode).toBe(25);
+    expect(leaveByInstance.members[0].errorCode).toBe(0);
   });
 });
 

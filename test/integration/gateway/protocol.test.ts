@@ -187,11 +187,17 @@ describe('Produce', () => {
     expect(end.topics[0].partitions[0].offset).toBe(6n);
   });
 
-  it('refuses transactional producers', async () => {
+  it('refuses transactional producers: a transaction key finds this node, whose InitProducerId answers 53 (not a retriable error)', async () => {
     // Act
+    const found = await wire.request(10, 1, { key: 'tx', keyType: 1 });
+    const foundV4 = await wire.request(10, 4, { keyType: 1, coordinatorKeys: ['tx'] });
+    const unknownType = await wire.request(10, 2, { key: 'x', keyType: 7 });
     const init = await wire.request(22, 4, { transactionalId: 'tx', transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 });
 
     // Assess
+    expect(found).toMatchObject({ errorCode: 0, nodeId: 1, port: a.port });
+    expect(foundV4.coordinators[0]).toMatchObject({ key: 'tx', errorCode: 0, nodeId: 1, port: a.port });
+    expect(unknownType.errorCode).toBe(42);
     expect(init.errorCode).toBe(53);
   });
 });
@@ -404,6 +410,31 @@ describe('Metadata and topic admin', () => {
     expect(afterBad).toEqual(afterIncremental);
     // AlterConfigs replaces the whole set: what it does not name goes back to the default
     expect(afterReplace).toMatchObject({ 'cleanup.policy': 'compact', 'min.cleanable.dirty.ratio': 0.5, 'retention.ms': 604800000 });
+  });
+
+  it('refuses a resource named twice in one AlterConfigs or IncrementalAlterConfigs: INVALID_REQUEST for each copy, neither applied', async () => {
+    // Prepare
+    const [name, other] = [uniqueName('cfg2'), uniqueName('cfg2')];
+    for (const n of [name, other]) await a.deps.log.createTopic(n, 1, { 'retention.ms': '60000' });
+    const twice = (configs: (value: string) => Body[]) => ({
+      resources: [
+        { resourceType: 2, resourceName: name, configs: configs('111') },
+        { resourceType: 2, resourceName: other, configs: configs('333') },
+        { resourceType: 2, resourceName: name, configs: configs('222') },
+      ],
+      validateOnly: false,
+    });
+
+    // Act
+    const replaced = await wire.request(33, 2, twice((value) => [{ name: 'retention.ms', value }]));
+    const incremental = await wire.request(44, 1, twice((value) => [{ name: 'retention.ms', configOperation: 0, value }]));
+    const [after, otherAfter] = await Promise.all([a.deps.log.freshTopic(name), a.deps.log.freshTopic(other)]);
+
+    // Assess
+    expect(replaced.responses.map((r: Body) => r.errorCode)).toEqual([42, 0, 42]);
+    expect(incremental.responses.map((r: Body) => r.errorCode)).toEqual([42, 0, 42]);
+    expect(after?.configs['retention.ms']).toBe(60000);
+    expect(otherAfter?.configs['retention.ms']).toBe(333); // the other resources are still applied, as in Kafka
   });
 
   it('creates, grows, describes and deletes topics', async () => {

@@ -38,6 +38,7 @@ function view(group: Partial<ClassicGroupItem>, members: ClassicMemberItem[]): G
       leader: 'a',
       members: ['a', 'b'],
       assignments: {},
+      instances: {},
       rebalanceDeadline: NOW + 250_000,
       joinNotBefore: 0,
       version: 9,

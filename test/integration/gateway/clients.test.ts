@@ -1,0 +1,79 @@
+/**
+ * Real Kafka clients against an in-process gateway, for behaviour only a client's own reaction
+ * proves: a transactional producer fails at once with a fatal error (confluent-kafka-python's
+ * librdkafka and kafkajs), instead of retrying until its timeout; a static member replaced by a
+ * new incarnation is fenced for good (librdkafka), instead of the two replacing each other.
+ */
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uniqueName } from '../../helpers/cluster.js';
+import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { HAS_CONFLUENT_KAFKA, MISSING, noteSkip, PYTHON, run } from '../../helpers/kafka-clients.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url));
+noteSkip(HAS_CONFLUENT_KAFKA, MISSING.confluent);
+
+let gw: TestGateway;
+beforeAll(async () => {
+  // Kafka's initial rebalance delay, shortened: the first consumer's generation forms as with a broker.
+  gw = await startTestGateway({ initialRebalanceDelayMs: 300 });
+});
+afterAll(async () => {
+  await gw?.close();
+});
+
+describe('transactional producers (transactions are not served)', () => {
+  it.skipIf(!HAS_CONFLUENT_KAFKA)('confluent-kafka-python: init_transactions fails at once with a fatal TRANSACTIONAL_ID_AUTHORIZATION_FAILED', async () => {
+    // Act
+    const result = await run(PYTHON, [fixture('kafka-transactional.py'), gw.bootstrap, uniqueName('tx')], '', 60_000);
+
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    const outcome = JSON.parse(result.stdout.trim().split('\n').at(-1) as string);
+    expect(outcome).toMatchObject({ name: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', code: 53, fatal: true, retriable: false });
+    expect(outcome.seconds).toBeLessThan(3);
+  });
+
+  it('kafkajs: a transactional producer fails at once with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, not retriable', async () => {
+    // Prepare
+    const kafka = new Kafka({ brokers: [gw.bootstrap], clientId: 'tx-test', logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ transactionalId: uniqueName('tx'), idempotent: true, maxInFlightRequests: 1 });
+    const started = Date.now();
+
+    // Act: kafkajs asks for the transactional producer id at connect
+    const error = await producer
+      .connect()
+      .then(() => producer.transaction())
+      .then(
+        () => undefined,
+        (e: unknown) => e as { type?: string; retriable?: boolean },
+      );
+    const elapsedMs = Date.now() - started;
+    await producer.disconnect();
+
+    // Assess
+    expect(error).toMatchObject({ type: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', retriable: false });
+    expect(elapsedMs).toBeLessThan(3000);
+  });
+});
+
+describe.skipIf(!HAS_CONFLUENT_KAFKA)('static membership (group.instance.id), confluent-kafka-python', () => {
+  it('a second consumer with the same instance id replaces the first, which gets a fatal FENCED_INSTANCE_ID; records after that reach the new one only', async () => {
+    // Prepare
+    const topic = uniqueName('static');
+    await gw.deps.log.createTopic(topic, 2, {});
+
+    // Act
+    const result = await run(PYTHON, [fixture('kafka-static-fencing.py'), gw.bootstrap, topic, uniqueName('static-g')], '', 120_000);
+
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as { assigns: Record<string, number>; records: Record<string, string[]>; fatal: string | null };
+    // librdkafka's text for FENCED_INSTANCE_ID (82)
+    expect(out.fatal).toMatch(/Static consumer fenced by other consumer with same group\.instance\.id/);
+    expect(out.assigns).toEqual({ '0': 1, '1': 1 }); // one replacement, no rebalancing back and forth
+    expect(out.records['0']?.filter((r) => r.startsWith('two-'))).toEqual([]);
+    expect(new Set(out.records['1']?.filter((r) => r.startsWith('two-'))).size).toBe(20);
+  });
+});
