@@ -200,6 +200,34 @@ describe('commits, positions, seeks, pause and lag', () => {
     ]);
   });
 
+  it('beginningOffsets, endOffsets, offsetsForTimes, partitionsFor and listTopics answer for any partition, assigned or not', async () => {
+    // Prepare: 5 records at known times on partition 0 of a 2-partition topic, retention not yet moved
+    const topic = await topicWith(0, 2);
+    const t0 = Date.now() - 60_000;
+    const records = Array.from({ length: 5 }, (_, i) => ({ key: null, value: Buffer.from(String(i)), timestamp: t0 + i * 1000 }));
+    await produceRaw(env.http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: encodeRecordBatch({ records }) }] }] });
+    const c = consumer();
+    const p0 = { topic, partition: 0 };
+    const p1 = { topic, partition: 1 };
+
+    // Act
+    const beginning = await c.beginningOffsets([p0, p1]);
+    const end = await c.endOffsets([p0, p1]);
+    const times = await c.offsetsForTimes([{ ...p0, timestamp: t0 + 2500 }, { ...p0, timestamp: new Date(t0 + 10_000) }, { ...p1, timestamp: t0 }]);
+    const partitions = await c.partitionsFor(topic);
+    const listed = (await c.listTopics()).find((t) => t.topic === topic);
+    const unknown = await c.endOffsets([{ topic: uniqueName('missing'), partition: 0 }]).then(() => 'NONE', (e: FloeError) => e.code);
+
+    // Assess
+    expect(beginning.map((o) => o.offset)).toEqual([0, 0]);
+    expect(end.map((o) => [o.partition, o.offset])).toEqual([[0, 5], [1, 0]]);
+    expect(times).toEqual([{ ...p0, offset: 3, timestamp: t0 + 3000 }, { ...p0, offset: null }, { ...p1, offset: null }]);
+    expect(partitions).toEqual([p0, p1]);
+    expect(listed).toEqual({ topic, partitions: 2 });
+    expect(unknown).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+    expect(c.assignment()).toEqual([]);
+  });
+
   it('seekToBeginning rewinds under the default auto.offset.reset (latest) too', async () => {
     // Prepare: a consumer with the default policy; the partition holds records.
     const topic = await topicWith(5, 1);

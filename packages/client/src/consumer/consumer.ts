@@ -11,7 +11,7 @@
  * happens inside poll(), commit*() and close().
  */
 import { FloeError, isRetriable, partitionKey, type PartitionKey, sleep, type TopicPartition } from '@floe/protocol';
-import { Admin } from '../admin.js';
+import { Admin, type OffsetSpec } from '../admin.js';
 import { FloeHttpClient } from '../http-client.js';
 import { Committer } from './committer.js';
 import { resolveConsumerConfig, type ConsumerConfig, type ResolvedConsumerConfig } from './config.js';
@@ -663,6 +663,70 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
   /** currentLag of every assigned partition. */
   lag(): PartitionLag[] {
     return this.assigned.all().map((s) => ({ ...toTopicPartition(s), lag: this.currentLag(s) }));
+  }
+
+  // ---- offsets and topics of any partition, assigned or not (Kafka's consumer has the same) ----
+
+  /** Each partition's log start offset (Kafka's beginningOffsets). */
+  beginningOffsets(partitions: TopicPartition[]): Promise<Array<TopicPartition & { offset: number }>> {
+    return this.offsetsAt(partitions.map((tp) => ({ ...tp, spec: 'earliest' as const })));
+  }
+
+  /** Each partition's log end offset, the offset the next record will get (Kafka's endOffsets). */
+  endOffsets(partitions: TopicPartition[]): Promise<Array<TopicPartition & { offset: number }>> {
+    return this.offsetsAt(partitions.map((tp) => ({ ...tp, spec: 'latest' as const })));
+  }
+
+  /**
+   * Each partition's first offset whose timestamp is at or after the time asked for, with that
+   * record's timestamp; offset null where no record is that late (Kafka's offsetsForTimes).
+   */
+  async offsetsForTimes(query: Array<TopicPartition & { timestamp: number | Date }>): Promise<Array<TopicPartition & ({ offset: number; timestamp: number } | { offset: null })>> {
+    const found = await this.offsetsAt(query.map(({ topic, partition, timestamp }) => ({ topic, partition, spec: timestamp })));
+    return found.map((f) => (f.offset >= 0 ? f : { topic: f.topic, partition: f.partition, offset: null }));
+  }
+
+  /** The partitions of a topic (Kafka's partitionsFor); UNKNOWN_TOPIC_OR_PARTITION when there is no such topic. */
+  async partitionsFor(topic: string): Promise<TopicPartition[]> {
+    this.ensureOpen();
+    const [found] = await this.admin.metadata([topic]);
+    if (!found || found.errorCode !== 'NONE') throw new FloeError(found?.errorCode ?? 'UNKNOWN_TOPIC_OR_PARTITION', `no topic "${topic}"`);
+    return Array.from({ length: found.partitions }, (_, partition) => ({ topic, partition }));
+  }
+
+  /** Every topic the caller may describe, with its partition count (Kafka's listTopics). */
+  async listTopics(): Promise<Array<{ topic: string; partitions: number }>> {
+    this.ensureOpen();
+    return (await this.admin.listTopics()).map((t) => ({ topic: t.name, partitions: t.partitions }));
+  }
+
+  /** One offset lookup per topic; a partition's error is thrown, as Kafka's consumer throws it. */
+  private async offsetsAt(query: Array<TopicPartition & { spec: OffsetSpec }>): Promise<Array<TopicPartition & { offset: number; timestamp: number }>> {
+    this.ensureOpen();
+    if (!Array.isArray(query)) throw new FloeError('INVALID_REQUEST', 'partitions must be a list of { topic, partition }');
+    // Keyed by what is asked (time and topic), then partition: one partition may be asked at several times.
+    const out = new Map<string, TopicPartition & { offset: number; timestamp: number }>();
+    const bySpecAndTopic = new Map<string, { topic: string; spec: OffsetSpec; partitions: number[] }>();
+    const keys: string[] = [];
+    for (const [i, q] of query.entries()) {
+      if (typeof q?.topic !== 'string' || typeof q.partition !== 'number' || !Number.isSafeInteger(q.partition) || q.partition < 0) {
+        throw new FloeError('INVALID_REQUEST', `partitions[${i}] must be { topic, partition } with a non-negative integer partition`);
+      }
+      const spec = q.spec instanceof Date ? q.spec.getTime() : q.spec;
+      if (typeof spec === 'number' && (!Number.isSafeInteger(spec) || spec < 0)) throw new FloeError('INVALID_REQUEST', `partitions[${i}]: a timestamp must be a non-negative integer (ms) or a Date`);
+      const group = `${String(spec)}\u0000${q.topic}`;
+      const entry = bySpecAndTopic.get(group) ?? { topic: q.topic, spec, partitions: [] };
+      if (!entry.partitions.includes(q.partition)) entry.partitions.push(q.partition);
+      bySpecAndTopic.set(group, entry);
+      keys.push(`${group}\u0000${q.partition}`);
+    }
+    for (const [group, { topic, spec, partitions }] of bySpecAndTopic) {
+      for (const r of await this.admin.listOffsets(topic, partitions, spec)) {
+        if (r.errorCode !== 'NONE') throw new FloeError(r.errorCode, r.errorMessage ?? `offset lookup of ${topic}/${r.partition} failed`);
+        out.set(`${group}\u0000${r.partition}`, { topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp });
+      }
+    }
+    return keys.map((key) => out.get(key) as TopicPartition & { offset: number; timestamp: number });
   }
 
   private requireAssigned(tp: TopicPartition): PartitionState {
