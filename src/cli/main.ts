@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { handleClosedStdout } from './signals.js';
 
 export const DEFAULT_BOOTSTRAP = 'http://127.0.0.1:9092';
 
@@ -57,6 +58,8 @@ export async function buildProgram(argv: string[] = process.argv): Promise<Comma
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // Once for every command: `floe ... | head -1` ends quietly instead of with Node's EPIPE stack.
+  handleClosedStdout();
   try {
     await (await buildProgram(argv)).parseAsync(argv);
   } catch (error) {

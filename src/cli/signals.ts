@@ -8,6 +8,39 @@
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 type ShutdownSignalName = (typeof SIGNALS)[number];
+/** What asked for the shutdown: a signal, or EPIPE (the reader of stdout went away, e.g. `| head -1`). */
+export type ShutdownReason = ShutdownSignalName | 'EPIPE';
+
+const stdoutClosedListeners = new Set<() => void>();
+let stdoutClosed = false;
+
+/**
+ * Installed once for the whole CLI (main.ts): a closed stdout pipe (`floe ... | head -1`) is
+ * the reader saying "enough", as SIGPIPE is to other tools. Node would crash on the unhandled
+ * 'error'; instead every write after it is dropped, and the running command (if it listens,
+ * through onShutdownSignals) stops cleanly. Any other write error is one line and exit 1.
+ */
+export function handleClosedStdout(stdout: NodeJS.EventEmitter = process.stdout, write = (text: string) => process.stderr.write(text)): void {
+  stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (stdoutClosed) return; // later writes to the closed pipe fail too
+    stdoutClosed = true;
+    if (error.code !== 'EPIPE') {
+      write(`error: cannot write to standard output: ${error.code ?? error.message}\n`);
+      process.exitCode = 1;
+    }
+    for (const listener of stdoutClosedListeners) listener();
+  });
+}
+
+/** Calls listener once stdout is closed (at once if it already is); returns the unsubscribe. */
+export function onStdoutClosed(listener: () => void): () => void {
+  if (stdoutClosed) {
+    listener();
+    return () => {};
+  }
+  stdoutClosedListeners.add(listener);
+  return () => stdoutClosedListeners.delete(listener);
+}
 
 /** How close together two signals are taken for one keypress delivered twice. */
 export const REPEAT_WINDOW_MS = 1000;
@@ -20,8 +53,8 @@ export interface Shutdown {
   readonly requested: boolean;
   /** aborted by the first signal (to end reads and waits) */
   readonly signal: AbortSignal;
-  /** resolves with the first signal */
-  readonly whenRequested: Promise<ShutdownSignalName>;
+  /** resolves with the first signal, or EPIPE when stdout's reader went away */
+  readonly whenRequested: Promise<ShutdownReason>;
   /** stops listening: call once the clean shutdown is done */
   dispose(): void;
 }
@@ -39,9 +72,9 @@ export function onShutdownSignals(options: ShutdownOptions = {}): Shutdown {
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const now = options.now ?? Date.now;
   const controller = new AbortController();
-  let first: { name: ShutdownSignalName; at: number } | undefined;
-  let resolve: (name: ShutdownSignalName) => void = () => {};
-  const whenRequested = new Promise<ShutdownSignalName>((r) => (resolve = r));
+  let first: { name: ShutdownReason; at: number } | undefined;
+  let resolve: (name: ShutdownReason) => void = () => {};
+  const whenRequested = new Promise<ShutdownReason>((r) => (resolve = r));
 
   const listener = (name: ShutdownSignalName) => {
     if (!first) {
@@ -56,6 +89,13 @@ export function onShutdownSignals(options: ShutdownOptions = {}): Shutdown {
     exit(FORCED_EXIT_CODE[name]);
   };
   for (const name of SIGNALS) process.on(name, listener);
+  // Nobody reads the output any more: the same clean stop, quietly (no one to tell), exit 0.
+  const stopWatchingStdout = onStdoutClosed(() => {
+    if (first) return;
+    first = { name: 'EPIPE', at: now() };
+    controller.abort();
+    resolve('EPIPE');
+  });
   return {
     get requested() {
       return first !== undefined;
@@ -64,6 +104,7 @@ export function onShutdownSignals(options: ShutdownOptions = {}): Shutdown {
     whenRequested,
     dispose() {
       for (const name of SIGNALS) process.off(name, listener);
+      stopWatchingStdout();
     },
   };
 }

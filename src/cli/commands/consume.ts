@@ -9,7 +9,9 @@ import { Admin, Consumer, consumerConfigFromProperties, CorruptRecordError, type
 import { FloeError } from '@floe/protocol';
 import { RECORD_FORMATS, type RecordFormat } from '../record-format.js';
 import { formatRecord } from './consume-format.js';
+import { integerArg } from '../integer-arg.js';
 import { onShutdownSignals, type Shutdown } from '../signals.js';
+import { topicMetadata } from '../topic-metadata.js';
 
 interface ConsumeOptions {
   group?: string;
@@ -25,14 +27,6 @@ interface ConsumeOptions {
 }
 
 type StartOffset = number | 'earliest' | 'latest';
-
-const atLeast =
-  (min: number) =>
-  (v: string): number => {
-    const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < min) throw new FloeError('INVALID_REQUEST', `not an integer of at least ${min}: ${v}`);
-    return n;
-  };
 
 /** An offset, or earliest / latest as kcat takes them. */
 const startOffset = (v: string): StartOffset => {
@@ -70,9 +64,9 @@ export function registerConsume(program: Command): void {
     .description('print records of a topic')
     .option('--group <id>', 'join this consumer group: partitions are shared with its other members and offsets committed')
     .option('--from-beginning', 'start at the earliest offset instead of the end (with --group: when the group has no committed offset)')
-    .option('--max-messages <n>', 'exit after this many records', atLeast(1))
-    .option('--timeout-ms <ms>', 'exit when no record arrived for this long', atLeast(0))
-    .option('--partition <p>', 'read only this partition (not with --group)', atLeast(0))
+    .option('--max-messages <n>', 'exit after this many records', integerArg(1))
+    .option('--timeout-ms <ms>', 'exit when no record arrived for this long', integerArg(0))
+    .option('--partition <p>', 'read only this partition (not with --group)', integerArg(0))
     .option('--offset <offset>', 'where to start: an offset (with --partition), earliest or latest', startOffset)
     .option('--json', 'print one JSON object per record: topic, partition, offset, key, value, timestamp, headers, headerList')
     .addOption(formatOption('--key-format <format>', 'how keys are printed (with --json)'))
@@ -101,8 +95,7 @@ async function consume(topic: string, options: ConsumeOptions, command: Command,
   const bootstrap = command.optsWithGlobals().bootstrap as string;
   const http = new FloeHttpClient(bootstrap);
   const admin = Admin.fromClient(http);
-  const [meta] = await admin.metadata([topic]);
-  if (!meta || meta.errorCode !== 'NONE') throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic}"`);
+  const meta = await topicMetadata(admin, topic);
   if (options.partition !== undefined && options.partition >= meta.partitions) {
     throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `topic "${topic}" has ${meta.partitions} partition(s): 0 to ${meta.partitions - 1}`);
   }
@@ -146,6 +139,11 @@ async function consume(topic: string, options: ConsumeOptions, command: Command,
         continue;
       }
       for (const [i, r] of records.entries()) {
+        if (shutdown.requested) {
+          // Stopped mid-batch (stdout closed, Ctrl-C): commit nothing past what was printed.
+          for (const rest of records.slice(i).reverse()) consumer.seek({ topic: rest.topic, partition: rest.partition }, rest.offset);
+          break;
+        }
         let line: Buffer;
         try {
           line = formatRecord(r, options);

@@ -4,13 +4,15 @@
  * values are text, base64 or hex (--key-format, --value-format); bytes are never changed.
  */
 import { readFile } from 'node:fs/promises';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { type Acks, Admin, Producer, producerConfigFromProperties } from '@floe/client';
 import { COMPRESSION_CODECS, type CompressionType, FloeError } from '@floe/protocol';
 import { byteLines } from '../byte-lines.js';
 import { produceDisplay, ProgressLine } from './produce-progress.js';
 import { decodeField, RECORD_FORMATS, type RecordFormat } from '../record-format.js';
+import { integerArg } from '../integer-arg.js';
 import { onShutdownSignals, type Shutdown } from '../signals.js';
+import { topicMetadata } from '../topic-metadata.js';
 
 interface ProduceOptions {
   keySeparator?: string;
@@ -32,10 +34,12 @@ interface Input {
   value: Buffer;
 }
 
-const nonNegative = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new FloeError('INVALID_REQUEST', `not a non-negative integer: ${value}`);
-  return n;
+const nonNegative = integerArg(0);
+
+/** An empty separator would split every line at its start: every record an empty key. */
+const keySeparator = (value: string): string => {
+  if (value === '') throw new InvalidArgumentError('the separator cannot be empty');
+  return value;
 };
 
 const collectProperty = (value: string, previous: Record<string, string> | undefined): Record<string, string> => {
@@ -53,7 +57,7 @@ export function registerProduce(program: Command): void {
   program
     .command('produce <topic>')
     .description('produce one record per line of standard input, or one per --value-file')
-    .option('--key-separator <sep>', 'split each line into key and value at the first separator (parse.key)')
+    .option('--key-separator <sep>', 'split each line into key and value at the first separator (parse.key)', keySeparator)
     .addOption(formatOption('--key-format <format>', 'how keys are written'))
     .addOption(formatOption('--value-format <format>', 'how values are written'))
     .option('--value-file <path>', "one record whose value is this file's raw bytes, instead of stdin lines; repeatable", collect)
@@ -112,8 +116,7 @@ async function produce(topic: string, options: ProduceOptions, command: Command,
   if (options.valueFile && options.keySeparator !== undefined) throw new FloeError('INVALID_REQUEST', '--key-separator splits stdin lines; it does not go with --value-file');
   if (options.key !== undefined && !options.valueFile) throw new FloeError('INVALID_REQUEST', '--key goes with --value-file; for stdin lines use --key-separator');
   const bootstrap = command.optsWithGlobals().bootstrap as string;
-  const [meta] = await new Admin({ bootstrap }).metadata([topic]);
-  if (!meta || meta.errorCode !== 'NONE') throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic}"`);
+  await topicMetadata(new Admin({ bootstrap }), topic);
   const acks: Acks | undefined = options.acks === undefined || options.acks === 'all' ? options.acks : (Number(options.acks) as Acks);
   // The dedicated flags win over --producer-property.
   const flags = { compressionType: options.compression, acks, lingerMs: options.lingerMs, batchSize: options.batchSize };
