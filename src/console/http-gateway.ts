@@ -4,7 +4,7 @@
  * Calls are SigV4-signed in this process when the bootstrap is a deployed
  * Function URL, so credentials never reach the browser.
  */
-import { Admin, FloeError, functionUrlRegion, GroupsAdmin, signerFor, type ErrorCode, type SigningMode } from '@floe/client';
+import { Admin, FloeError, functionUrlRegion, GroupsAdmin, normalizeBootstrap, signerFor, type ErrorCode, type SigningMode } from '@floe/client';
 import type {
   FetchAnswer,
   FloeGateway,
@@ -44,7 +44,8 @@ export class HttpGateway implements FloeGateway {
     const signing = options.signing ?? 'auto';
     this.admin = new Admin({ bootstrap: options.bootstrap, sign: signerFor(signing), requestTimeoutMs: options.requestTimeoutMs ?? 15_000 });
     this.groups = new GroupsAdmin({ http: this.admin.http });
-    this.signed = signing === 'sigv4' || typeof signing === 'function' || (signing === 'auto' && functionUrlRegion(options.bootstrap) !== undefined);
+    // Kafka's host:port form is a bootstrap too (the Admin above took it): a URL only once normalised.
+    this.signed = signing === 'sigv4' || typeof signing === 'function' || (signing === 'auto' && functionUrlRegion(normalizeBootstrap(options.bootstrap)) !== undefined);
   }
 
   listTopics() {

@@ -19,7 +19,7 @@ import { startPeriodicHousekeeping } from './periodic-housekeeping.js';
 import { reportInternalErrorsTo } from '../storage/errors.js';
 import { consoleErrorReporter } from './console-errors.js';
 import { LocalStartupError } from './errors.js';
-import { ensureStorage, LOCAL_CREDENTIALS, LOCAL_NAMES, localConfig, startStorage, type RunningStorage } from './storage.js';
+import { checkLocalStorage, ensureStorage, LOCAL_CREDENTIALS, LOCAL_NAMES, localConfig, startStorage, type RunningStorage } from './storage.js';
 
 export interface ClusterOptions {
   host?: string;
@@ -89,6 +89,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
     config = { ...localConfig(storage), ...options.config };
     // Authorization on: the rules live in the local ACL table unless another is named.
     if (config.authorization === 'acl') config.aclTable ??= LOCAL_NAMES.aclTable;
+    // Storage started elsewhere (floe serve): a wrong or dead endpoint is one line, not the SDK's stack.
+    if (options.storage) await checkLocalStorage(config, { emptyOk: true });
     await ensureStorage(config);
   } catch (error) {
     await owned?.close().catch(() => undefined);

@@ -198,21 +198,28 @@ export function removeDataDir(dir: string): void {
 /**
  * Checks that the endpoints of a local cluster's storage answer as DynamoDB and S3 with
  * Floe's table and bucket, so a mistake (endpoints swapped, another program's port) is
- * said in one line instead of a parser's stack trace.
+ * said in one line instead of a parser's stack trace. emptyOk: a storage without them yet passes
+ * (whoever asks creates them).
  */
-export async function checkLocalStorage(config: FloeConfig): Promise<void> {
+export async function checkLocalStorage(config: FloeConfig, options: { emptyOk?: boolean } = {}): Promise<void> {
   const credentials = LOCAL_CREDENTIALS;
   const dynamo = new DynamoDBClient({ region: config.region, endpoint: config.dynamoEndpoint, credentials, maxAttempts: 1 });
   const s3 = new S3Client({ region: config.region, endpoint: config.s3Endpoint, forcePathStyle: config.s3ForcePathStyle, credentials, maxAttempts: 1 });
   const why = (error: unknown) => ((error as Error)?.name === 'SyntaxError' ? 'its answer is not what that service sends' : String((error as Error)?.message ?? error));
+  // "Swapped?" only when something answered: a refused connection or a malformed URL is its own story.
+  const answered = (error: unknown) => (error as Error)?.name === 'SyntaxError' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode !== undefined;
+  const hint = (error: unknown, other: string) => (answered(error) ? `; is it the ${other} endpoint?` : '');
   try {
     await dynamo.send(new DescribeTableCommand({ TableName: config.logTable })).catch((error: unknown) => {
+      // A fresh storage (`floe serve` creates the tables and bucket): it answered as DynamoDB, which is the point.
+      if (options.emptyOk && error instanceof ResourceNotFoundException) return;
       throw new LocalStartupError(
-        `the DynamoDB endpoint ${config.dynamoEndpoint} did not answer as a local Floe cluster's DynamoDB (${why(error)}); is it the S3 endpoint?`,
+        `the DynamoDB endpoint ${config.dynamoEndpoint} did not answer as a local Floe cluster's DynamoDB (${why(error)})${hint(error, 'S3')}`,
       );
     });
     await s3.send(new HeadBucketCommand({ Bucket: config.bucket })).catch((error: unknown) => {
-      throw new LocalStartupError(`the S3 endpoint ${config.s3Endpoint} did not answer as a local Floe cluster's S3 (${why(error)}); is it the DynamoDB endpoint?`);
+      if (options.emptyOk && (error as Error)?.name === 'NotFound') return;
+      throw new LocalStartupError(`the S3 endpoint ${config.s3Endpoint} did not answer as a local Floe cluster's S3 (${why(error)})${hint(error, 'DynamoDB')}`);
     });
   } finally {
     dynamo.destroy();

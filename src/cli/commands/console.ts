@@ -3,12 +3,10 @@ import { Option, type Command } from 'commander';
 import { DEFAULT_CONSOLE_PORT } from '../../console/server.js';
 import { startConsole } from '../../console/start.js';
 import { FloeError } from '@floe/protocol';
+import { listenError } from '../../local/errors.js';
+import { integerArg } from '../integer-arg.js';
 
-const port = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new FloeError('INVALID_REQUEST', `invalid port ${value}`);
-  return n;
-};
+const port = integerArg(0, 65535);
 
 interface ConsoleOptions {
   port: number;
@@ -34,7 +32,9 @@ export function registerConsole(program: Command): void {
         running = await startConsole({ bootstrap, host: options.host, port: options.port, readOnly: options.readOnly, signing: options.signing, eagerBuild: true });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new FloeError('INVALID_CONFIG', `port ${options.port} is in use: choose another with --port`);
-        throw error;
+        // An unknown --host, said as floe dev says it.
+        const said = listenError(error, options.host, options.port, 'the console');
+        throw said === error ? error : new FloeError('INVALID_CONFIG', said.message);
       }
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ console: running.url, bootstrap, readOnly: options.readOnly ?? false, assets: running.assetsSource })}\n`);

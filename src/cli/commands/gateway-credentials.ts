@@ -9,13 +9,14 @@ import type { Command } from 'commander';
 import { FloeError } from '@floe/protocol';
 import { removeUser, scramEntries, setUser } from '../../gateway/security/credentials/edit.js';
 import { isScramMechanism, type ScramMechanism } from '../../gateway/security/sasl/mechanism.js';
-import { SCRAM_DEFAULT_ITERATIONS } from '../../gateway/security/sasl/scram-crypto.js';
+import { SCRAM_DEFAULT_ITERATIONS, SCRAM_MAX_ITERATIONS, SCRAM_MIN_ITERATIONS } from '../../gateway/security/sasl/scram-crypto.js';
+import { integerArg } from '../integer-arg.js';
 
 interface CredentialsOptions {
   secretId?: string;
   file?: string;
   mechanisms: string;
-  iterations: string;
+  iterations: number;
   remove?: boolean;
 }
 
@@ -71,7 +72,13 @@ export function registerGatewayCredentials(gateway: Command): void {
     .option('--secret-id <id>', 'update this Secrets Manager secret (needs secretsmanager:GetSecretValue and PutSecretValue)')
     .option('--file <path>', 'update this credentials file (created with mode 0600 if missing)')
     .option('--mechanisms <list>', 'SCRAM mechanisms to write', 'SCRAM-SHA-256,SCRAM-SHA-512')
-    .option('--iterations <n>', 'PBKDF2 iterations (4096-16384, as Kafka allows)', String(SCRAM_DEFAULT_ITERATIONS))
+    // Checked as the flag is read: "--iterations abc" is a usage error naming the flag, not "got NaN".
+    .option(
+      '--iterations <n>',
+      `PBKDF2 iterations (${SCRAM_MIN_ITERATIONS}-${SCRAM_MAX_ITERATIONS}, as Kafka allows)`,
+      integerArg(SCRAM_MIN_ITERATIONS, SCRAM_MAX_ITERATIONS),
+      SCRAM_DEFAULT_ITERATIONS,
+    )
     .option('--remove', 'remove the user instead')
     .action(async (user: string, options: CredentialsOptions) => {
       if (options.remove) {
@@ -81,7 +88,7 @@ export function registerGatewayCredentials(gateway: Command): void {
         return;
       }
       const mechanisms = mechanismsOf(options.mechanisms);
-      const iterations = Number(options.iterations);
+      const iterations = options.iterations;
       let entry;
       try {
         entry = await scramEntries(await readPassword(), { mechanisms, iterations });

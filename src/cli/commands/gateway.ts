@@ -10,6 +10,8 @@
 import type { Command } from 'commander';
 import { FloeError } from '@floe/protocol';
 import { GATEWAY_ENV } from '../../config/gateway.js';
+import { listenError } from '../../local/errors.js';
+import { integerArg } from '../integer-arg.js';
 import { configFromEnv, type Env, type FloeConfig } from '../../config/index.js';
 import type { GatewaySecurity } from '../../gateway/security/index.js';
 import type { GatewaySettings } from '../../gateway/settings.js';
@@ -32,19 +34,32 @@ interface GatewayOptions {
   json?: boolean;
 }
 
-const int = (min: number, max: number) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new FloeError('INVALID_CONFIG', `expected an integer from ${min} to ${max}, got ${value}`);
-  return n;
-};
+const int = integerArg;
+
+/** The environment names a security error would give for what the user set by flag, and those flags. */
+function flagNames(options: GatewayOptions): Array<[string, string]> {
+  const names: Array<[string, string]> = [];
+  if (options.saslMechanisms !== undefined) names.push([GATEWAY_ENV.saslMechanisms, '--sasl-mechanisms']);
+  if (options.credentialsFile !== undefined) names.push([GATEWAY_ENV.credentialsFile, '--credentials-file']);
+  // Either TLS flag replaces the environment's TLS source, so both files are the flags' business.
+  if (options.tlsCertFile !== undefined || options.tlsKeyFile !== undefined) {
+    names.push([GATEWAY_ENV.tlsCertFile, '--tls-cert-file'], [GATEWAY_ENV.tlsKeyFile, '--tls-key-file']);
+  }
+  return names;
+}
 
 async function storageConfig(options: GatewayOptions): Promise<FloeConfig> {
   if (options.dynamodbEndpoint || options.s3Endpoint) {
     if (!options.dynamodbEndpoint || !options.s3Endpoint) throw new FloeError('INVALID_CONFIG', '--dynamodb-endpoint and --s3-endpoint go together');
     // Loaded only here: the local cluster's stand-ins are large, and a deployed gateway never needs them.
-    const [{ setLocalCredentials }, { localConfig }] = await Promise.all([import('../../local/cluster.js'), import('../../local/storage.js')]);
+    const [{ setLocalCredentials }, { checkLocalStorage, localConfig }] = await Promise.all([import('../../local/cluster.js'), import('../../local/storage.js')]);
     setLocalCredentials();
-    return localConfig({ dynamoEndpoint: options.dynamodbEndpoint, s3Endpoint: options.s3Endpoint });
+    const config = localConfig({ dynamoEndpoint: options.dynamodbEndpoint, s3Endpoint: options.s3Endpoint });
+    // As housekeeping run does: refuse to start rather than listen and fail every client request.
+    await checkLocalStorage(config).catch((error: Error) => {
+      throw new FloeError('INVALID_CONFIG', error.message);
+    });
+    return config;
   }
   try {
     return configFromEnv();
@@ -70,12 +85,14 @@ function securityEnv(env: Env, options: GatewayOptions): Env {
   return merged;
 }
 
-async function loadSecurity(env: Env, warn: (message: string, fields: Record<string, unknown>) => void): Promise<GatewaySecurity> {
+async function loadSecurity(env: Env, options: GatewayOptions, warn: (message: string, fields: Record<string, unknown>) => void): Promise<GatewaySecurity> {
   const { loadGatewaySecurity, securitySettingsFromEnv } = await import('../../gateway/security/index.js');
   try {
     return await loadGatewaySecurity(securitySettingsFromEnv(env), { onReloadError: (error) => warn('credentials reload failed, keeping the last good ones', { error: String(error) }) });
   } catch (error) {
-    throw new FloeError('INVALID_CONFIG', `gateway security: ${(error as Error).message}`);
+    // The settings are read from the environment (flags written over it): name the flag the user typed, not its variable.
+    const message = flagNames(options).reduce((text, [name, flag]) => text.replaceAll(name, flag), (error as Error).message);
+    throw new FloeError('INVALID_CONFIG', `gateway security: ${message}`);
   }
 }
 
@@ -119,13 +136,15 @@ export function registerGateway(program: Command): void {
       } catch (error) {
         throw new FloeError('INVALID_CONFIG', (error as Error).message);
       }
-      const security = await loadSecurity(securityEnv(process.env, options), stderrLogger.warn);
+      const security = await loadSecurity(securityEnv(process.env, options), options, stderrLogger.warn);
       let running;
       try {
         running = await startGateway({ config, settings, security, log: stderrLogger });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new FloeError('INVALID_CONFIG', `port ${settings.port} is in use: choose another with --port`);
-        throw error;
+        // An unknown --host, said as floe dev says it.
+        const said = listenError(error, settings.host, settings.port, 'the Kafka gateway');
+        throw said === error ? error : new FloeError('INVALID_CONFIG', said.message);
       }
       const listening = `${running.host}:${running.port}`;
       const advertised = `${running.node.host}:${running.node.port}`;

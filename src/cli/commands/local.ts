@@ -6,7 +6,10 @@ import { startDevConsole } from '../../console/dev-console.js';
 import { startDevGateway } from '../../gateway/dev-gateway.js';
 import { CRASH_POINTS, type CrashPoint } from '../../faults/crash-points.js';
 import { startCluster } from '../../local/cluster.js';
+import { listenError } from '../../local/errors.js';
 import { startStorage } from '../../local/storage.js';
+import { ACL_CACHE_MS_RANGE } from '../../config/index.js';
+import { integerArg } from '../integer-arg.js';
 import { onShutdownSignals, type Shutdown } from '../signals.js';
 
 /** Serves until Ctrl-C or SIGTERM, then closes cleanly (a second Ctrl-C forces the exit). */
@@ -19,17 +22,9 @@ async function runUntilSignal(shutdown: Shutdown, close: () => Promise<void>): P
   }
 }
 
-const port = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`invalid port ${value}`);
-  return n;
-};
-
-const nonNegative = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`not a non-negative integer: ${value}`);
-  return n;
-};
+// commander's usage error: one line naming the flag, no stack trace.
+const port = integerArg(0, 65535);
+const nonNegative = integerArg(0);
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -45,7 +40,12 @@ function withAuthOptions(command: Command): Command {
   return command
     .addOption(new Option('--authorization <mode>', 'acl: ACL rules decide what each principal may do (docs/security.md)').choices(['none', 'acl']).default('none'))
     .option('--super-user <principal>', 'a principal no rule restricts (Kafka\'s super.users); repeatable', collect)
-    .option('--acl-cache-ms <ms>', 'how long each function decides with the rules it read (FLOE_ACL_CACHE_MS; default 10000)', (v: string) => nonNegative(v))
+    .option(
+      '--acl-cache-ms <ms>',
+      `how long each function decides with the rules it read, ${ACL_CACHE_MS_RANGE.min}-${ACL_CACHE_MS_RANGE.max} (FLOE_ACL_CACHE_MS; default 10000)`,
+      // Checked here, so the error names the flag rather than the variable the handlers read.
+      integerArg(ACL_CACHE_MS_RANGE.min, ACL_CACHE_MS_RANGE.max),
+    )
     .option('--principal <principal>', 'who a request is when it sends no x-floe-principal header (default: User:admin with --authorization acl, else User:ANONYMOUS)');
 }
 
@@ -145,7 +145,12 @@ export function registerLocal(program: Command): void {
     .option('--json', 'print the endpoints as one JSON line')
     .action(async (options: { dataDir?: string; host: string; json?: boolean }) => {
       const shutdown = onShutdownSignals();
-      const storage = await startStorage({ dataDir: options.dataDir ? resolve(options.dataDir) : undefined, dataDirLabel: options.dataDir, host: options.host });
+      const storage = await startStorage({ dataDir: options.dataDir ? resolve(options.dataDir) : undefined, dataDirLabel: options.dataDir, host: options.host }).catch(
+        (error: unknown) => {
+          // An unknown --host, said as floe dev says it (rather than getaddrinfo's stack).
+          throw listenError(error, options.host, 0, 'the storage stand-ins');
+        },
+      );
       storage.health.markStarted();
       const endpoints = { dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint };
       process.stdout.write(
