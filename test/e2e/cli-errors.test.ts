@@ -174,7 +174,7 @@ describe('floe consume', () => {
     // Assess
     for (const run of runs) {
       expect(run.status).toBe(1);
-      expect(run.stderr).toMatch(/INVALID_REQUEST: not an integer of at least [01]: -?\d+/);
+      expect(run.stderr).toMatch(/argument '-?\d+' is invalid\. not an integer of at least [01]: "-?\d+"/);
       expect(run.stdout).toBe('');
     }
   });
