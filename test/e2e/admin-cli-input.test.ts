@@ -112,3 +112,53 @@ describe('floe groups reset-offsets', () => {
     expect(await committed(group)).toEqual(before);
   });
 });
+
+describe('floe topics', () => {
+  it('alter with a bad config adds no partitions, and a count not larger than the topic\'s changes no config', async () => {
+    // Prepare
+    const topic = uniqueName('alt');
+    await admin.createTopic(topic, 2);
+
+    // Act
+    const badConfig = await floe('topics', 'alter', topic, '--partitions', '6', '--config', 'cleanup.policy=bogus');
+    const smaller = await floe('topics', 'alter', topic, '--partitions', '2', '--config', 'retention.ms=1000');
+
+    // Assess
+    expect(badConfig.status).toBe(1);
+    expect(badConfig.stderr).toMatch(/^error: INVALID_CONFIG: .*cleanup\.policy.*\n$/);
+    expect(smaller.status).toBe(1);
+    expect(smaller.stderr).toBe(`error: INVALID_PARTITIONS: topic "${topic}" has 2 partitions; the new count must be larger\n`);
+    const after = await admin.describeTopic(topic);
+    expect([after.partitions, after.configs['cleanup.policy'], after.configs['retention.ms']]).toEqual([2, 'delete', 604800000]);
+  });
+
+  it('alter applies both a good count and good configs', async () => {
+    // Prepare
+    const topic = uniqueName('alt');
+    await admin.createTopic(topic, 1);
+
+    // Act
+    const run = await floe('topics', 'alter', topic, '--partitions', '3', '--config', 'retention.ms=1000');
+
+    // Assess
+    expect(run.status, run.stderr).toBe(0);
+    const after = await admin.describeTopic(topic);
+    expect([after.partitions, after.configs['retention.ms']]).toEqual([3, 1000]);
+  });
+
+  it('create refuses a partition count that is not a decimal integer (0x4, 1e1, " 2 ") and creates nothing', async () => {
+    // Prepare
+    const names = ['0x4', '1e1', ' 2 ', '4097'].map(() => uniqueName('hx'));
+
+    // Act
+    const runs = await Promise.all(['0x4', '1e1', ' 2 ', '4097'].map((count, i) => floe('topics', 'create', names[i] as string, '--partitions', count)));
+
+    // Assess
+    for (const run of runs) {
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/argument '.*' is invalid\. not an integer from 1 to 4096/);
+    }
+    const existing = (await admin.listTopics()).map((t) => t.name);
+    expect(names.filter((n) => existing.includes(n))).toEqual([]);
+  });
+});
