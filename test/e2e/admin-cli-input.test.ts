@@ -162,3 +162,18 @@ describe('floe topics', () => {
     expect(names.filter((n) => existing.includes(n))).toEqual([]);
   });
 });
+
+describe('floe housekeeping run', () => {
+  it('refuses an unknown --topic instead of a pass over nothing that exits 0', async () => {
+    // Prepare
+    const nope = uniqueName('nope');
+
+    // Act
+    const run = await floe('housekeeping', 'run', '--topic', nope, '--no-sweep');
+
+    // Assess
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`error: UNKNOWN_TOPIC_OR_PARTITION: unknown topic "${nope}"\n`);
+    expect(run.stdout).toBe('');
+  });
+});
