@@ -45,10 +45,9 @@ const principalsOf = (args: AclArgs) => [
 /** kafka-acls --producer: Write, Describe and Create on the topics (IdempotentWrite on the cluster with --idempotent). */
 function producerRules(args: AclArgs): Array<Resource & { operation: AclOperation }> {
   if (args.topic.length === 0) throw new FloeError('INVALID_REQUEST', '--producer needs --topic');
-  const topics = resourcesOf({ ...args, group: [], cluster: false });
   const ops: AclOperation[] = ['Write', 'Describe', 'Create'];
   return [
-    ...topics.flatMap((r) => ops.map((operation) => ({ ...r, operation }))),
+    ...args.topic.flatMap((name) => ops.map((operation) => ({ resourceType: 'topic' as const, resourceName: name, operation }))),
     ...(args.idempotent ? [{ resourceType: 'cluster' as const, resourceName: CLUSTER_RESOURCE_NAME, operation: 'IdempotentWrite' as const }] : []),
   ];
 }
@@ -62,6 +61,33 @@ function consumerRules(args: AclArgs): Array<Resource & { operation: AclOperatio
   ];
 }
 
+/**
+ * As kafka-acls: --producer and --consumer make allow rules of their own operations, so an
+ * --operation, a deny principal or a resource they do not use would be dropped without a word.
+ */
+function checkConvenience(args: AclArgs): void {
+  const which = args.producer && args.consumer ? '--producer and --consumer' : args.producer ? '--producer' : '--consumer';
+  if (args.operation.length > 0) throw new FloeError('INVALID_REQUEST', `${which} cannot be combined with --operation: add those rules in a separate command`);
+  if (args.denyPrincipal.length > 0) throw new FloeError('INVALID_REQUEST', `${which} adds allow rules only; --deny-principal needs --operation`);
+  if (args.cluster) throw new FloeError('INVALID_REQUEST', `${which} cannot be combined with --cluster (--producer --idempotent adds IdempotentWrite on it)`);
+  if (args.group.length > 0 && !args.consumer) throw new FloeError('INVALID_REQUEST', '--producer uses no --group (--consumer does)');
+}
+
+/** The operations each resource type has (Kafka's AclEntry.supportedOperations, less what Floe has no rules for), and All. */
+const OPERATIONS_OF: Record<AclResourceType, readonly AclOperation[]> = {
+  topic: ['All', 'Read', 'Write', 'Create', 'Delete', 'Alter', 'Describe', 'DescribeConfigs', 'AlterConfigs'],
+  group: ['All', 'Read', 'Describe', 'Delete'],
+  cluster: ['All', 'Create', 'Alter', 'Describe', 'DescribeConfigs', 'AlterConfigs', 'IdempotentWrite'],
+};
+
+/** A rule no check ever asks for (IdempotentWrite on a topic, Read on the cluster) is refused, as kafka-acls refuses it. */
+function checkOperation(resourceType: AclResourceType, operation: AclOperation): void {
+  const allowed = OPERATIONS_OF[resourceType];
+  if (!allowed.includes(operation)) {
+    throw new FloeError('INVALID_REQUEST', `--operation ${operation} does not apply to a ${resourceType}: a ${resourceType} takes ${allowed.join(', ')}`);
+  }
+}
+
 function patternOf(args: AclArgs, allowed: readonly string[]): string {
   const pattern = (args.resourcePatternType ?? 'literal').toLowerCase();
   if (!allowed.includes(pattern)) throw new FloeError('INVALID_REQUEST', `--resource-pattern-type must be one of ${allowed.join(', ')}; got "${args.resourcePatternType}"`);
@@ -73,12 +99,18 @@ export function rulesToAdd(args: AclArgs): AclRule[] {
   const principals = principalsOf(args);
   if (principals.length === 0) throw new FloeError('INVALID_REQUEST', 'name --allow-principal or --deny-principal');
   const patternType = patternOf(args, ['literal', 'prefixed']) as AclPatternType;
+  if (args.idempotent && !args.producer) throw new FloeError('INVALID_REQUEST', '--idempotent goes with --producer');
+  if (args.producer || args.consumer) checkConvenience(args);
   const bindings =
     args.producer || args.consumer
       ? [...(args.producer ? producerRules(args) : []), ...(args.consumer ? consumerRules(args) : [])]
       : resourcesOf(args).flatMap((r) => {
           if (args.operation.length === 0) throw new FloeError('INVALID_REQUEST', 'name --operation (or --producer / --consumer)');
-          return args.operation.map((op) => ({ ...r, operation: operationOf(op) }));
+          return args.operation.map((op) => {
+            const operation = operationOf(op);
+            checkOperation(r.resourceType, operation);
+            return { ...r, operation };
+          });
         });
   if (bindings.length === 0) throw new FloeError('INVALID_REQUEST', 'name a resource: --topic, --group or --cluster');
   // The cluster is always literal: a prefixed pattern applies to the topics and groups only.

@@ -77,11 +77,27 @@ function toTopic(item: Record<string, unknown>): Topic {
   };
 }
 
+/** Kafka's rule: '.' and '_' are alike in metric names, so two names equal up to them cannot both exist. */
+const collisionKey = (name: string): string => name.replaceAll('.', '_');
+
+async function refuseCollision(deps: LogDeps, name: string): Promise<void> {
+  // Only a name with '.' or '_' can collide with another, so the others cost no read. Best effort,
+  // as a check before the write: two such creates racing each other can both pass.
+  if (!/[._]/.test(name)) return;
+  for await (const item of topicItems(deps)) {
+    const other = item.sk as string;
+    if (other !== name && collisionKey(other) === collisionKey(name)) {
+      throw new FloeError('INVALID_TOPIC_EXCEPTION', `topic "${name}" collides with existing topic "${other}" ('.' and '_' count as the same character)`);
+    }
+  }
+}
+
 export async function createTopic(deps: LogDeps, nameInput: unknown, partitionsInput: unknown, configsInput?: unknown): Promise<Topic> {
   const name = validateTopicName(nameInput);
   const partitions = validatePartitionCount(partitionsInput);
   const configs = validateTopicConfigs(configsInput, { ...TOPIC_CONFIG_DEFAULTS, ...deps.topicDefaults });
   if (await getTopic(deps, name)) throw new FloeError('TOPIC_ALREADY_EXISTS', `topic "${name}" already exists`);
+  await refuseCollision(deps, name);
   const topicId = newTopicId();
   // Heads first, then the topic item that makes them reachable: a crash in between leaves only unreachable items.
   await putHeads(deps, topicId, 0, partitions, emptyHead);

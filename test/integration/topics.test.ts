@@ -232,6 +232,20 @@ describe('topics', () => {
     other.clients.s3.destroy();
   });
 
+  it('refuses a name that differs from an existing one only by \'.\' against \'_\', as Kafka does, and creates nothing', async () => {
+    // Prepare
+    const underscore = `${uniqueName('col')}_x`;
+    const dotted = underscore.replace(/_x$/, '.x');
+    await env.admin.createTopic(underscore, 1);
+
+    // Act
+    const refused = await env.admin.createTopic(dotted, 2).catch((e: { code?: string; message?: string }) => [e.code, e.message]);
+
+    // Assess
+    expect(refused).toEqual(['INVALID_TOPIC_EXCEPTION', `topic "${dotted}" collides with existing topic "${underscore}" ('.' and '_' count as the same character)`]);
+    expect((await env.admin.listTopics()).map((t) => t.name)).not.toContain(dotted);
+  });
+
   it('metadata reports unknown topics per topic', async () => {
     // Prepare
     const known = uniqueName('known');

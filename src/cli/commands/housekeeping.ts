@@ -5,6 +5,8 @@ import { configFromEnv, ENV, housekeepingSettingsFromEnv, type FloeConfig } from
 import { FloeError } from '@floe/protocol';
 import { createHousekeepingDeps } from '../../handlers/housekeeping-deps.js';
 import { runHousekeeping, type HousekeepingSettings } from '../../housekeeping/housekeeping.js';
+import { integerArg } from '../integer-arg.js';
+import { requireTopic } from '../../log/topics.js';
 import { setLocalCredentials } from '../../local/cluster.js';
 import { HOUSEKEEPING_CRASH_POINTS, installHousekeepingCrashPoint, type HousekeepingCrashPoint } from '../../faults/crash-points.js';
 import { LOCAL_STORAGE_PATH } from '../../local/function-url-server.js';
@@ -21,11 +23,7 @@ interface RunOptions {
   crashPoint?: HousekeepingCrashPoint;
 }
 
-const positive = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new FloeError('INVALID_CONFIG', `not a positive integer: ${value}`);
-  return n;
-};
+const positive = integerArg(1);
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -86,6 +84,8 @@ export function registerHousekeeping(program: Command): void {
       if (options.leaseMs !== undefined) settings.leaseMs = options.leaseMs;
       if (options.mergeTargetBytes !== undefined) settings.mergeTargetBytes = options.mergeTargetBytes;
       try {
+        // An unknown --topic would otherwise be skipped silently: a pass over nothing, exit 0.
+        for (const topic of options.topic ?? []) await requireTopic(deps, topic);
         const summary = await runHousekeeping(deps, { settings, topics: options.topic, sweep: options.sweep });
         process.stdout.write(`${JSON.stringify(summary)}\n`);
         if (summary.errors.length > 0) process.exitCode = 1;

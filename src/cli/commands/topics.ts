@@ -2,14 +2,13 @@
 import type { Command } from 'commander';
 import { Admin } from '@floe/client';
 import { FloeError } from '@floe/protocol';
+import { LIMITS } from '../../log/limits.js';
+import { integerArg } from '../integer-arg.js';
 
 const adminOf = (command: Command): Admin => new Admin({ bootstrap: command.optsWithGlobals().bootstrap as string });
 
-const integerArg = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new FloeError('INVALID_REQUEST', `not an integer: ${value}`);
-  return n;
-};
+/** Above the server's limit, a count would fail only after alter had changed the configs. */
+const partitionCount = integerArg(1, LIMITS.maxPartitionsPerTopic);
 
 const collectConfig = (value: string, previous: Record<string, string> | undefined): Record<string, string> => {
   const eq = value.indexOf('=');
@@ -23,7 +22,7 @@ export function registerTopics(program: Command): void {
   topics
     .command('create <name>')
     .description('create a topic')
-    .option('--partitions <n>', 'number of partitions', integerArg, 1)
+    .option('--partitions <n>', 'number of partitions', partitionCount, 1)
     .option('--config <name=value>', 'topic config (retention.ms, cleanup.policy, ...; docs/configuration.md lists them); repeatable', collectConfig)
     .action(async (name: string, options: { partitions: number; config?: Record<string, string> }, command: Command) => {
       const topic = await adminOf(command).createTopic(name, options.partitions, options.config ?? {});
@@ -60,13 +59,26 @@ export function registerTopics(program: Command): void {
   topics
     .command('alter <name>')
     .description('add partitions or change configs')
-    .option('--partitions <n>', 'new (larger) partition count', integerArg)
+    .option('--partitions <n>', 'new (larger) partition count', partitionCount)
     .option('--config <name=value>', 'topic config to set; repeatable', collectConfig)
     .action(async (name: string, options: { partitions?: number; config?: Record<string, string> }, command: Command) => {
       if (options.partitions === undefined && !options.config) throw new FloeError('INVALID_REQUEST', 'nothing to alter: give --partitions and/or --config');
       const admin = adminOf(command);
-      if (options.partitions !== undefined) await admin.createPartitions(name, options.partitions);
+      // Nothing is changed on bad input: the count is checked first, and the configs (which the
+      // server checks whole) go before the partitions, which cannot be taken back.
+      if (options.partitions !== undefined) {
+        const current = (await admin.describeTopic(name)).partitions;
+        if (options.partitions <= current) throw new FloeError('INVALID_PARTITIONS', `topic "${name}" has ${current} partitions; the new count must be larger`);
+      }
       if (options.config) await admin.alterTopicConfigs(name, options.config);
+      if (options.partitions !== undefined) {
+        try {
+          await admin.createPartitions(name, options.partitions);
+        } catch (error) {
+          if (!(error instanceof FloeError) || !options.config) throw error;
+          throw new FloeError(error.code, `${error.message} (the configs of ${name} were changed; its partitions were not)`);
+        }
+      }
       process.stdout.write(`Altered topic ${name}.\n`);
     });
 
