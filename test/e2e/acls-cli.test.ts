@@ -4,7 +4,6 @@
  * principal (the x-floe-principal header the local cluster honours); the Kafka gateway it serves
  * checks the same rules, for User:ANONYMOUS (no SASL locally).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { localPrincipal } from '../../packages/client/src/local-principal.js';
 import { uniqueName } from '../helpers/cluster.js';
 import { produceValues } from '../helpers/log.js';
-import { FLOE_BIN, startDev, type DevProcess } from '../helpers/processes.js';
+import { runFloe, startDev, type DevProcess } from '../helpers/processes.js';
 
 const CACHE_MS = 1000;
 let dataDir: string;
@@ -30,20 +29,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** The environment of a user's shell: no FLOE_* storage variables (tests run with them set). */
-const userEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^FLOE_|^AWS_ENDPOINT_URL/.test(name)));
-
-function floe(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FLOE_BIN, '--bootstrap', dev.bootstrap, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: userEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const floe = (args: string[]) => runFloe(['--bootstrap', dev.bootstrap, ...args]);
 
 describe('floe acls against floe dev --authorization acl', () => {
   it('grants a producer-only principal, which may then write that topic and nothing else', async () => {

@@ -4,7 +4,6 @@
  * each case once exited 0 or changed something before failing. Now each is refused with one
  * error line, exits non-zero, and the cluster is as it was.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { GroupsAdmin } from '../../packages/client/src/consumer/index.js';
 import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { uniqueName } from '../helpers/cluster.js';
 import { produceValues } from '../helpers/log.js';
-import { FLOE_BIN, startDev, type DevProcess } from '../helpers/processes.js';
+import { runFloe, startDev, type DevProcess } from '../helpers/processes.js';
 
 let dataDir: string;
 let dev: DevProcess;
@@ -33,20 +32,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** The environment of a user's shell: no FLOE_* storage variables (tests run with them set). */
-const userEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^FLOE_|^AWS_ENDPOINT_URL/.test(name)));
-
-function floe(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FLOE_BIN, '--bootstrap', dev.bootstrap, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: userEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const floe = (...args: string[]) => runFloe(['--bootstrap', dev.bootstrap, ...args]);
 
 /** A topic of `partitions` partitions with 3 records in partition 0, and a group committed at offset 2 there. */
 async function committedGroup(partitions = 1): Promise<{ topic: string; group: string }> {

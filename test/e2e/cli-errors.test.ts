@@ -5,13 +5,12 @@
  * consumer property. Each says what is wrong and what to do, exits non-zero, and prints
  * no stack trace.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FLOE_BIN, startDev, type DevProcess } from '../helpers/processes.js';
+import { runFloe as floe, startDev, type DevProcess } from '../helpers/processes.js';
 import { uniqueName } from '../helpers/cluster.js';
 
 let dataDir: string;
@@ -25,22 +24,6 @@ afterAll(async () => {
   await dev.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** The environment of a user's shell: no FLOE_* storage variables (tests run with them set). */
-const userEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^FLOE_|^AWS_ENDPOINT_URL/.test(name)));
-
-function floe(args: string[], input = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FLOE_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: userEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 const at = (...args: string[]) => floe(['--bootstrap', dev.bootstrap, ...args]);
 const hostPort = () => dev.bootstrap.replace('http://', '');

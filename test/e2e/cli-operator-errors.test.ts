@@ -16,7 +16,7 @@ import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import type { LocalCluster } from '../../src/local/cluster.js';
 import { keyedSequence, produceKeyed } from '../fixtures/consumer-data.js';
 import { sharedStorage, startTestCluster, uniqueName } from '../helpers/cluster.js';
-import { FLOE_BIN } from '../helpers/processes.js';
+import { FLOE_BIN, USER_ENV } from '../helpers/processes.js';
 
 let cluster: LocalCluster;
 /** ACLs on, and the CLI (which names no principal) is User:nobody, who may do nothing. */
@@ -37,9 +37,6 @@ afterAll(async () => {
   rmSync(cwd, { recursive: true, force: true });
 });
 
-/** The environment of a user's shell: no FLOE_* storage variables (tests run with them set). */
-const userEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^FLOE_|^AWS_ENDPOINT_URL/.test(name)));
-
 interface Run {
   status: number | null;
   stdout: string;
@@ -49,7 +46,7 @@ interface Run {
 /** Runs `floe ARGS`; closeStdout: the reader goes away after the first line (as `| head -1`), or at once (`| head -0`). */
 function floe(args: string[], options: { input?: string; closeStdout?: 'at-once' | 'after-first-line'; onClosed?: () => void; timeoutMs?: number } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FLOE_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: userEnv, cwd });
+    const child = spawn(process.execPath, [FLOE_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: USER_ENV, cwd });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
@@ -74,7 +71,7 @@ function floe(args: string[], options: { input?: string; closeStdout?: 'at-once'
 /** Starts a long-running `floe ARGS`; resolves with its first stdout line (it is up), or with how it ended. */
 function firstLineOrExit(args: string[]): Promise<{ line?: string; run?: Run; stop(): void }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [FLOE_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: userEnv, cwd });
+    const child = spawn(process.execPath, [FLOE_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: USER_ENV, cwd });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const stop = () => child.kill('SIGTERM');
@@ -172,7 +169,7 @@ describe('floe console', () => {
       const child = spawn(process.execPath, [FLOE_BIN, 'console', '--port', '0', '--json'], {
         stdio: ['ignore', 'pipe', 'pipe'],
         cwd,
-        env: { ...userEnv, FLOE_BOOTSTRAP: cluster.url.replace('http://', '') },
+        env: { ...USER_ENV, FLOE_BOOTSTRAP: cluster.url.replace('http://', '') },
       });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -6,6 +6,29 @@ import { sharedStorage } from './cluster.js';
 
 export const FLOE_BIN = fileURLToPath(new URL('../../bin/floe.mjs', import.meta.url));
 
+/** The environment of a user's shell: no FLOE_* storage variables or endpoints (tests run with them set). */
+export const USER_ENV = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^FLOE_|^AWS_ENDPOINT_URL/.test(name)));
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the floe CLI to its end as a user's shell would, with `input` on its stdin. */
+export function runFloe(args: string[], input = ''): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [FLOE_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: USER_ENV });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
 export interface ServeProcess {
   url: string;
   child: ChildProcess;
