@@ -2,8 +2,8 @@
  * SASL/PLAIN, server side (RFC 4616): one message `[authzid] NUL authcid NUL password`.
  * The password travels in clear, so the gateway offers PLAIN only over TLS. A user's PLAIN
  * entry is compared in constant time; a user with only SCRAM entries is checked by deriving
- * the salted password (so PLAIN works without any plaintext password stored); an unknown user
- * costs the same derivation, so timing does not tell which names exist.
+ * the salted password (so PLAIN works without any plaintext password stored); an unknown user,
+ * and a user with a PLAIN entry, cost the same derivation, so timing does not tell which names exist.
  */
 import { randomBytes } from 'node:crypto';
 import type { UserCredentials } from '../credentials/document.js';
@@ -41,7 +41,11 @@ export class PlainServerSession implements SaslSession {
 }
 
 async function passwordMatches(user: UserCredentials | undefined, password: string): Promise<boolean> {
-  if (user?.plain) return constantTimeEqual(Buffer.from(password, 'utf8'), Buffer.from(user.plain.password, 'utf8'));
+  if (user?.plain) {
+    // The derivation every other check pays, so timing does not tell which users have a PLAIN entry.
+    await saltedPassword('SCRAM-SHA-256', password, DECOY.salt, DECOY.iterations);
+    return constantTimeEqual(Buffer.from(password, 'utf8'), Buffer.from(user.plain.password, 'utf8'));
+  }
   // The cheaper hash when both are stored: the check is as strong, the server's CPU is shared.
   const mechanism: ScramMechanism = user?.scram['SCRAM-SHA-256'] ? 'SCRAM-SHA-256' : user?.scram['SCRAM-SHA-512'] ? 'SCRAM-SHA-512' : 'SCRAM-SHA-256';
   const credential = user?.scram[mechanism] ?? DECOY;
