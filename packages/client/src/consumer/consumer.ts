@@ -63,6 +63,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
   private closed = false;
   /** close() has begun: a poll under way hands out nothing more (its partitions are being given up). */
   private closing = false;
+  private closingDone: Promise<void> | undefined;
   /** wakeup() was called: the running or next poll() throws WAKEUP. */
   private wakeupPending = false;
   /** Polls waiting on the client (waitForChange): woken by wakeup() and close(). */
@@ -738,9 +739,14 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
 
   // ---- close ----
 
-  /** Commits (with auto-commit on), revokes, leaves the group, and waits for pending commits. */
-  async close(): Promise<void> {
-    if (this.closed || this.closing) return;
+  /** Commits (with auto-commit on), revokes, leaves the group, and waits for pending commits; every caller waits for the one close. */
+  close(): Promise<void> {
+    this.closingDone ??= this.closeOnce();
+    return this.closingDone;
+  }
+
+  private async closeOnce(): Promise<void> {
+    if (this.closed) return;
     this.closing = true;
     this.wake();
     try {

@@ -136,6 +136,29 @@ describe('preconditions', () => {
     expect(after).toEqual(['a']);
   });
 
+  it('a second close() while the first is still committing waits for that same close', async () => {
+    // Prepare: a final commit that takes 500 ms
+    const floe = new FakeFloe().createTopic('t').append('t', 0, 'a', 'b');
+    floe.once('commit', async (_body, real) => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return real();
+    });
+    const c = consumerOn(floe, { groupId: 'g', autoOffsetReset: 'earliest', autoCommitIntervalMs: 60_000 });
+    c.assign([p0]);
+    await pollValues(c);
+    const settled: number[] = [];
+
+    // Act
+    const first = c.close().then(() => settled.push(Date.now()));
+    const started = Date.now();
+    const second = c.close().then(() => settled.push(Date.now()));
+    await settle(Promise.all([first, second]));
+
+    // Assess
+    expect(floe.commits()).toEqual([['t/0@2']]);
+    expect(settled.map((at) => at - started >= 500)).toEqual([true, true]);
+  });
+
   it('seek, pause, position and lag refuse partitions that are not assigned', async () => {
     // Prepare
     const floe = new FakeFloe().createTopic('t', 2);
