@@ -249,7 +249,7 @@ export class ClassicGroups {
       members: group?.members ?? [],
       assignments: group?.assignments ?? {},
       // A static joiner is its instance's member from this write on (a new incarnation's claim).
-      instances: instanceId === null || !joiner ? (group?.instances ?? {}) : { ...keptInstances(group, view), [instanceId]: joiner.id },
+      instances: instanceId === null || !joiner ? keptInstances(group, view) : { ...keptInstances(group, view), [instanceId]: joiner.id },
       rebalanceDeadline: now + Math.max(...timeouts, 1000),
       // A group that had nobody waits a little for more members, so three starting consumers make one rebalance, not three.
       joinNotBefore: empty ? now + this.options.initialRebalanceDelayMs : 0,
@@ -525,7 +525,8 @@ function admissionError(view: GroupView, memberId: string, req: JoinRequest, now
 }
 
 function toEmpty(group: ClassicGroupItem, now: number): ClassicGroupItem {
-  return { ...group, state: 'Empty', leader: null, protocol: null, members: [], assignments: {}, version: group.version + 1, updatedAt: now };
+  // No member is left, so no instance is anyone's any more.
+  return { ...group, state: 'Empty', leader: null, protocol: null, members: [], assignments: {}, instances: {}, version: group.version + 1, updatedAt: now };
 }
 
 function joinAnswer(group: ClassicGroupItem, view: GroupView, memberId: string): JoinResult {

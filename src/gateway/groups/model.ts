@@ -102,6 +102,17 @@ export function instanceError(group: ClassicGroupItem | undefined, instanceId: s
   return current === memberId ? undefined : KafkaCode.FENCED_INSTANCE_ID;
 }
 
+/** Each instance's newest member (by join time): the mapping of a group item written before instances were mapped. */
+export function instancesOf(members: Iterable<ClassicMemberItem>): Record<string, string> {
+  const newest = new Map<string, ClassicMemberItem>();
+  for (const m of members) {
+    if (m.instanceId === undefined) continue;
+    const seen = newest.get(m.instanceId);
+    if (!seen || m.joinedAt > seen.joinedAt) newest.set(m.instanceId, m);
+  }
+  return Object.fromEntries([...newest].map(([instanceId, m]) => [instanceId, m.memberId]));
+}
+
 /** The instance mapping without entries whose member has no item any more (it left or was removed). */
 export function keptInstances(group: ClassicGroupItem | undefined, view: GroupView): Record<string, string> {
   return Object.fromEntries(Object.entries(group?.instances ?? {}).filter(([, memberId]) => view.members.has(memberId)));

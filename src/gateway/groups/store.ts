@@ -9,7 +9,7 @@ import { writeIf } from '../../groups/deps.js';
 import { isLive } from '../../groups/model.js';
 import { listGroup } from '../../groups/store.js';
 import { groupKeys, TTL_ATTRIBUTE } from '../../storage/keys.js';
-import type { ClassicGroupItem, ClassicMemberItem, GroupView } from './model.js';
+import { instancesOf, type ClassicGroupItem, type ClassicMemberItem, type GroupView } from './model.js';
 
 /** Member items stay a day past their lease for cleanup only (liveness is always expiresAt > now). */
 const TTL_AFTER_EXPIRY_S = 24 * 3600;
@@ -25,6 +25,7 @@ function strip<T>(item: Record<string, unknown>): T {
 export async function readGroup(deps: GroupsDeps, groupId: string, now: number): Promise<GroupView> {
   const view: GroupView = { groupId, members: new Map(), floeLiveMembers: 0, floeGroup: false, readAt: now };
   let start: Record<string, unknown> | undefined;
+  let mapped = false;
   do {
     const page = await deps.dynamo.send(
       new QueryCommand({
@@ -39,6 +40,7 @@ export async function readGroup(deps: GroupsDeps, groupId: string, now: number):
       const sk = String(item.sk);
       if (sk === groupKeys.classicGroup(groupId).sk) {
         const group = strip<ClassicGroupItem>(item);
+        mapped = group.instances !== undefined;
         view.group = { ...group, members: group.members ?? [], assignments: group.assignments ?? {}, instances: group.instances ?? {} };
       } else if (sk.startsWith(groupKeys.classicMemberPrefix)) {
         const member = strip<ClassicMemberItem>(item);
@@ -51,6 +53,8 @@ export async function readGroup(deps: GroupsDeps, groupId: string, now: number):
     }
     start = page.LastEvaluatedKey;
   } while (start);
+  // An item written before instances were mapped (or by an older gateway during a deploy): its static members stay members.
+  if (view.group && !mapped) view.group.instances = instancesOf(view.members.values());
   // A static member replaced by a newer incarnation is no member: it cannot hold up a join or be assigned.
   for (const [memberId, member] of view.members) {
     if (member.instanceId !== undefined && view.group?.instances[member.instanceId] !== memberId) view.members.delete(memberId);

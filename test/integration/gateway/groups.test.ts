@@ -15,6 +15,8 @@ import type { LocalCluster } from '../../../src/local/cluster.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { KafkaWire, type Body } from '../../helpers/kafka-wire.js';
 import { encodeSubscription } from '../../../packages/protocol/src/kafka/consumer-protocol.js';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { groupKeys } from '../../../src/storage/keys.js';
 
 let a: TestGateway;
 let b: TestGateway;
@@ -227,6 +229,28 @@ describe('static membership (group.instance.id)', () => {
     expect(newBeat.errorCode).toBe(0);
     expect(unknownInstance.errorCode).toBe(25);
     expect(leaveByInstance.members[0].errorCode).toBe(0);
+  });
+});
+
+describe('static membership across an upgrade', () => {
+  it('a group item without the instance mapping (written before it existed, or by an older gateway mid-deploy) keeps its static members: no UNKNOWN_MEMBER_ID, no forced rejoin', async () => {
+    // Prepare: a stable static member, then its group item rewritten without `instances`
+    const groupId = uniqueName('g');
+    const c1 = await connect(a);
+    const joined = await c1.request(11, 5, { ...joinBody(groupId, ''), groupInstanceId: 'pod-0' }, 30_000);
+    await c1.request(14, 3, { groupId, generationId: joined.generationId, memberId: joined.memberId, groupInstanceId: 'pod-0', assignments: [{ memberId: joined.memberId, assignment: Buffer.from('all') }] });
+    const { groups } = a.deps;
+    await groups.dynamo.send(new UpdateCommand({ TableName: groups.groupsTable, Key: groupKeys.classicGroup(groupId), UpdateExpression: 'REMOVE instances' }));
+
+    // Act
+    const beatAsStatic = await c1.request(12, 3, { groupId, generationId: joined.generationId, memberId: joined.memberId, groupInstanceId: 'pod-0' });
+    const described = await c1.request(15, 5, { groups: [groupId], includeAuthorizedOperations: false });
+
+    // Assess
+    expect(joined.errorCode).toBe(0);
+    expect(beatAsStatic.errorCode).toBe(0);
+    expect(described.groups[0]).toMatchObject({ groupState: 'Stable' });
+    expect(described.groups[0].members.map((m: Body) => m.memberId)).toEqual([joined.memberId]);
   });
 });
 
