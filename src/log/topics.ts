@@ -78,7 +78,8 @@ function toTopic(item: Record<string, unknown>): Topic {
 }
 
 /** Kafka's rule: '.' and '_' are alike in metric names, so two names equal up to them cannot both exist. */
-const collisionKey = (name: string): string => name.replaceAll('.', '_');
+/** Kafka's rule: two topic names that differ only in '.' against '_' collide (their metrics names would). */
+export const collisionKey = (name: string): string => name.replaceAll('.', '_');
 
 async function refuseCollision(deps: LogDeps, name: string): Promise<void> {
   // Only a name with '.' or '_' can collide with another, so the others cost no read. Best effort,

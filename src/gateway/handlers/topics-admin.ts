@@ -15,6 +15,7 @@ import type { GatewayContext, Handler } from '../context.js';
 import { check, denial } from '../denials.js';
 import { KafkaCode, toKafkaError } from '../kafka-codes.js';
 import type { Topic } from '../log-port.js';
+import { collisionKey } from '../../log/topics.js';
 import { configEntries, configsCheck, RESOURCE_BROKER, RESOURCE_TOPIC } from './topic-configs.js';
 
 const NULL_UUID = '00000000-0000-0000-0000-000000000000';
@@ -28,6 +29,9 @@ export const createTopics: Handler = async (gw, raw, { access: accessOf }) => {
   const access = await accessOf();
   const named = new Map<string, number>();
   for (const t of body.topics ?? []) named.set(t.name ?? '', (named.get(t.name ?? '') ?? 0) + 1);
+  // Two names of one request that collide up to '.' and '_' (created in parallel, neither sees the other): the later is refused, as in Kafka.
+  const firstByCollision = new Map<string, string>();
+  for (const t of body.topics ?? []) if (!firstByCollision.has(collisionKey(t.name ?? ''))) firstByCollision.set(collisionKey(t.name ?? ''), t.name ?? '');
   const topics = await Promise.all(
     (body.topics ?? []).map(async (t): Promise<KafkaStruct> => {
       const name = t.name ?? '';
@@ -48,6 +52,8 @@ export const createTopics: Handler = async (gw, raw, { access: accessOf }) => {
         return answer(refused.code, refused.message);
       }
       if ((named.get(name) ?? 0) > 1) return answer(KafkaCode.INVALID_REQUEST, `topic "${name}" appears more than once in the request`);
+      const first = firstByCollision.get(collisionKey(name));
+      if (first !== name) return answer(KafkaCode.INVALID_TOPIC_EXCEPTION, `topic "${name}" collides with "${first}" in the same request ('.' and '_' count as the same character)`);
       if ((t.assignments ?? []).length > 0) return answer(KafkaCode.INVALID_REPLICA_ASSIGNMENT, 'manual replica assignment is not supported');
       const replicationFactor = t.replicationFactor ?? -1;
       if (replicationFactor === 0 || replicationFactor < -1) {

@@ -386,6 +386,21 @@ describe('Metadata and topic admin', () => {
     expect((await a.deps.log.freshTopic(ok))?.partitions).toBe(1);
   });
 
+  it('refuses the later of two names in one CreateTopics that collide up to \'.\' and \'_\' (INVALID_TOPIC_EXCEPTION), creating the first', async () => {
+    // Prepare
+    const base = uniqueName('col');
+    const [dotted, underscored] = [`${base}.x`, `${base}_x`];
+    const spec = (name: string) => ({ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] });
+
+    // Act
+    const created = await wire.request(19, 5, { topics: [spec(dotted), spec(underscored)], timeoutMs: 5000, validateOnly: false });
+
+    // Assess
+    expect(created.topics.map((t: Body) => t.errorCode)).toEqual([0, 17]);
+    expect(await a.deps.log.freshTopic(dotted)).toBeDefined();
+    expect(await a.deps.log.freshTopic(underscored)).toBeUndefined();
+  });
+
   it('alters topic configs with IncrementalAlterConfigs and AlterConfigs; a bad value is INVALID_CONFIG and changes nothing', async () => {
     // Prepare
     const name = uniqueName('cfg');
