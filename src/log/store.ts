@@ -70,6 +70,10 @@ export const getTopicItem = (deps: LogDeps, name: string): Promise<Item | undefi
 export const createTopicItem = (deps: LogDeps, name: string, attributes: Item): Promise<boolean> =>
   applyWrite(deps, { kind: 'put', item: { ...logKeys.topic(name), ...attributes }, condition: 'attribute_not_exists(pk)' });
 
+/** The topic items of these names that exist. */
+export const getTopicItems = (deps: LogDeps, names: string[]): Promise<Item[]> =>
+  batchGetAll(deps.dynamo, deps.logTable, names.map((name) => logKeys.topic(name)));
+
 export const topicItems = (deps: LogDeps): AsyncGenerator<Item> =>
   query(deps, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': logKeys.topicsPk } });
 

@@ -17,6 +17,7 @@ import {
   deleteTopicItem,
   getHeads,
   getTopicItem,
+  getTopicItems,
   putHeads,
   putMissingHeads,
   rememberTopicItem,
@@ -81,16 +82,36 @@ function toTopic(item: Record<string, unknown>): Topic {
 /** Kafka's rule: two topic names that differ only in '.' against '_' collide (their metrics names would). */
 export const collisionKey = (name: string): string => name.replaceAll('.', '_');
 
+/** Separators up to which the colliding names are asked for by key (2^6 - 1 = 63 keys, one batch read); past it the topic list is read. */
+const MAX_KEYED_SEPARATORS = 6;
+
+/** Every other name that collides with `name`: each '.' or '_' either way. */
+function collidingNames(name: string): string[] {
+  let names = [''];
+  for (const c of name) names = c === '.' || c === '_' ? names.flatMap((n) => [`${n}.`, `${n}_`]) : names.map((n) => n + c);
+  return names.filter((n) => n !== name);
+}
+
 async function refuseCollision(deps: LogDeps, name: string): Promise<void> {
   // Only a name with '.' or '_' can collide with another, so the others cost no read. Best effort,
   // as a check before the write: two such creates racing each other can both pass.
-  if (!/[._]/.test(name)) return;
+  const separators = name.match(/[._]/g)?.length ?? 0;
+  if (separators === 0) return;
+  const others =
+    separators <= MAX_KEYED_SEPARATORS
+      ? (await getTopicItems(deps, collidingNames(name))).map((item) => item.sk as string)
+      : await collidingListed(deps, name);
+  const other = others.sort()[0];
+  if (other !== undefined) throw new FloeError('INVALID_TOPIC_EXCEPTION', `topic "${name}" collides with existing topic "${other}" ('.' and '_' count as the same character)`);
+}
+
+async function collidingListed(deps: LogDeps, name: string): Promise<string[]> {
+  const found: string[] = [];
   for await (const item of topicItems(deps)) {
     const other = item.sk as string;
-    if (other !== name && collisionKey(other) === collisionKey(name)) {
-      throw new FloeError('INVALID_TOPIC_EXCEPTION', `topic "${name}" collides with existing topic "${other}" ('.' and '_' count as the same character)`);
-    }
+    if (other !== name && collisionKey(other) === collisionKey(name)) found.push(other);
   }
+  return found;
 }
 
 export async function createTopic(deps: LogDeps, nameInput: unknown, partitionsInput: unknown, configsInput?: unknown): Promise<Topic> {
