@@ -208,7 +208,10 @@ export async function checkLocalStorage(config: FloeConfig, options: { emptyOk?:
   const why = (error: unknown) => ((error as Error)?.name === 'SyntaxError' ? 'its answer is not what that service sends' : String((error as Error)?.message ?? error));
   // "Swapped?" only when something answered: a refused connection or a malformed URL is its own story.
   const answered = (error: unknown) => (error as Error)?.name === 'SyntaxError' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode !== undefined;
-  const hint = (error: unknown, other: string) => (answered(error) ? `; is it the ${other} endpoint?` : '');
+  // A service that says the table or bucket is missing is the right service on a storage nobody set up yet.
+  const missing = (error: unknown) => error instanceof ResourceNotFoundException || (error as Error)?.name === 'NotFound';
+  const hint = (error: unknown, other: string) =>
+    missing(error) ? '; no Floe storage there yet: start `floe serve` or `floe dev` on it first' : answered(error) ? `; is it the ${other} endpoint?` : '';
   try {
     await dynamo.send(new DescribeTableCommand({ TableName: config.logTable })).catch((error: unknown) => {
       // A fresh storage (`floe serve` creates the tables and bucket): it answered as DynamoDB, which is the point.

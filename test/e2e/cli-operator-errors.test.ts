@@ -259,6 +259,28 @@ describe('storage that does not answer', () => {
   });
 });
 
+describe('a storage nobody set up yet (a fresh `floe storage`)', () => {
+  it('the gateway starts on it (`floe serve` may create the tables later); housekeeping run says what is missing, not that the endpoints are swapped', async () => {
+    // Prepare: `floe storage` alone creates no table and no bucket
+    const storage = await firstLineOrExit(['storage', '--json']);
+    const fresh = JSON.parse(storage.line ?? '{}') as { dynamoEndpoint: string; s3Endpoint: string };
+    const endpoints = ['--dynamodb-endpoint', fresh.dynamoEndpoint, '--s3-endpoint', fresh.s3Endpoint];
+
+    // Act
+    const gateway = await firstLineOrExit(['gateway', '--port', '0', ...endpoints]);
+    gateway.stop();
+    const housekeeping = await floe(['housekeeping', 'run', ...endpoints]);
+    storage.stop();
+
+    // Assess
+    expect(gateway.run?.stderr ?? '').toBe('');
+    expect(gateway.line).toBeDefined();
+    expect(housekeeping.status).toBe(1);
+    expect(housekeeping.stderr).toContain('no Floe storage there yet: start `floe serve` or `floe dev` on it first');
+    expect(housekeeping.stderr).not.toContain('is it the');
+  });
+});
+
 describe('an unknown --host', () => {
   it.each([
     ['storage', ['storage', '--host', '999.1.1.1'], /^error: cannot listen on 999\.1\.1\.1: no such address on this machine; check --host \(the storage stand-ins\)\n$/],

@@ -97,7 +97,8 @@ export class FloeError extends Error {
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retriable?: boolean; status?: number }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'FloeError';
-    const spec: ErrorSpec = ERROR_CODES[code];
+    // A code this build does not know (a newer server's) is kept, with the unknown error's traits.
+    const spec: ErrorSpec = ERROR_CODES[code] ?? ERROR_CODES.UNKNOWN_SERVER_ERROR;
     this.code = code;
     this.kafkaCode = spec.kafkaCode;
     this.retriable = options?.retriable ?? spec.retriable;

@@ -56,7 +56,8 @@ async function storageConfig(options: GatewayOptions): Promise<FloeConfig> {
     setLocalCredentials();
     const config = localConfig({ dynamoEndpoint: options.dynamodbEndpoint, s3Endpoint: options.s3Endpoint });
     // As housekeeping run does: refuse to start rather than listen and fail every client request.
-    await checkLocalStorage(config).catch((error: Error) => {
+    // A storage nobody set up yet passes: `floe serve` may create its tables after the gateway starts.
+    await checkLocalStorage(config, { emptyOk: true }).catch((error: Error) => {
       throw new FloeError('INVALID_CONFIG', error.message);
     });
     return config;

@@ -683,6 +683,11 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
    * record's timestamp; offset null where no record is that late (Kafka's offsetsForTimes).
    */
   async offsetsForTimes(query: Array<TopicPartition & { timestamp: number | Date }>): Promise<Array<TopicPartition & ({ offset: number; timestamp: number } | { offset: null })>> {
+    if (!Array.isArray(query)) throw new FloeError('INVALID_REQUEST', 'offsetsForTimes takes a list of { topic, partition, timestamp }');
+    for (const [i, q] of query.entries()) {
+      // 'earliest' or 'latest' would be taken by the server as those offsets: only times here.
+      if (typeof q?.timestamp !== 'number' && !(q?.timestamp instanceof Date)) throw new FloeError('INVALID_REQUEST', `query[${i}].timestamp must be a number (ms) or a Date`);
+    }
     const found = await this.offsetsAt(query.map(({ topic, partition, timestamp }) => ({ topic, partition, spec: timestamp })));
     return found.map((f) => (f.offset >= 0 ? f : { topic: f.topic, partition: f.partition, offset: null }));
   }

@@ -764,6 +764,19 @@ describe('commits', () => {
     expect(floe.to('commit')).toHaveLength(0);
   });
 
+  it('offsetsForTimes() takes times only: a string such as \'latest\' is INVALID_REQUEST, not the end offset', async () => {
+    // Prepare
+    const floe = new FakeFloe().createTopic('t').append('t', 0, 'a');
+    const c = consumerOn(floe);
+
+    // Act
+    const refused = await failureOf(c.offsetsForTimes([{ topic: 't', partition: 0, timestamp: 'latest' as never }]));
+
+    // Assess
+    expect(refused.code).toBe('INVALID_REQUEST');
+    expect(floe.to('listOffsets')).toHaveLength(0);
+  });
+
   it('commits and committed() need a groupId', async () => {
     // Prepare
     const floe = new FakeFloe().createTopic('t');
