@@ -22,13 +22,16 @@ export function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 }
 
-/** Sends a conditional write: false when its condition did not hold; any other failure throws. */
-export async function writeIf(dynamo: DynamoDBDocumentClient, command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> {
+/** Sends a conditional write: its answer (Attributes, if ReturnValues asked for them), or undefined when its condition did not hold; any other failure throws. */
+export async function sendIf(dynamo: DynamoDBDocumentClient, command: PutCommand | UpdateCommand | DeleteCommand): Promise<{ Attributes?: Record<string, unknown> } | undefined> {
   try {
-    await dynamo.send(command as UpdateCommand);
-    return true;
+    return await dynamo.send(command as UpdateCommand);
   } catch (error) {
-    if (isConditionFailure(error)) return false;
+    if (isConditionFailure(error)) return undefined;
     throw error;
   }
 }
+
+/** Sends a conditional write: false when its condition did not hold; any other failure throws. */
+export const writeIf = async (dynamo: DynamoDBDocumentClient, command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> =>
+  (await sendIf(dynamo, command)) !== undefined;

@@ -14,7 +14,7 @@ import { mapConcurrent } from '@floe/protocol';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, batchWriteAll, queryAll } from '../storage/dynamo-batch.js';
 import { logKeys, TTL_ATTRIBUTE } from '../storage/keys.js';
-import { isConditionFailure, writeIf, type LogDeps } from './deps.js';
+import { sendIf, writeIf, type LogDeps } from './deps.js';
 import { spanOfAll, type IndexEntry, type Location, type PartitionHead } from './partition-head.js';
 
 export type Item = Record<string, unknown>;
@@ -99,18 +99,12 @@ export const setTopicConfigs = (deps: LogDeps, name: string, topicId: string, co
     values: { ':c': configs, ':id': topicId },
   });
 
-/** Deletes the topic item if it is still the topic with this id. */
 /** Deletes the topic item if it is still this id; its partition count as it was then, or undefined when it was not. */
 export async function deleteTopicItem(deps: LogDeps, name: string, topicId: string): Promise<number | undefined> {
   const command = commandOf(deps.logTable, { kind: 'delete', key: logKeys.topic(name), condition: 'topicId = :id', values: { ':id': topicId } }) as DeleteCommand;
   command.input.ReturnValues = 'ALL_OLD';
-  try {
-    const result = await deps.dynamo.send(command);
-    return Number(result.Attributes?.partitions);
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
+  const result = await sendIf(deps.dynamo, command);
+  return result === undefined ? undefined : Number(result.Attributes?.partitions);
 }
 
 // --- partition heads ------------------------------------------------------------
@@ -173,13 +167,8 @@ export interface HeadUpdate {
 export async function updateHead(deps: LogDeps, topicId: string, partition: number, update: HeadUpdate): Promise<Item | undefined> {
   const command = commandOf(deps.logTable, { kind: 'update', key: logKeys.head(topicId, partition), ...update }) as UpdateCommand;
   command.input.ReturnValues = 'UPDATED_NEW';
-  try {
-    const result = await deps.dynamo.send(command);
-    return result.Attributes ?? {};
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
+  const result = await sendIf(deps.dynamo, command);
+  return result === undefined ? undefined : (result.Attributes ?? {});
 }
 
 // --- producer ids and demoted producer state -------------------------------------------
@@ -419,23 +408,19 @@ export const getLeaseItem = (deps: LogDeps, name: string): Promise<Item | undefi
  * again from the current time). Returns the item as it was, or undefined when someone else holds it.
  */
 export async function takeLeaseItem(deps: LogDeps, name: string, holder: string, now: number, expiresAt: number, ttl: number): Promise<Item | undefined> {
-  try {
-    const result = await deps.dynamo.send(
-      new UpdateCommand({
-        TableName: deps.logTable,
-        Key: logKeys.lease(name),
-        UpdateExpression: 'SET holder = :h, epoch = if_not_exists(epoch, :first) + :one, expiresAt = :exp, #ttl = :ttl',
-        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-        ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-        ExpressionAttributeValues: { ':h': holder, ':first': now, ':one': 1, ':exp': expiresAt, ':ttl': ttl, ':now': now },
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
-    return result.Attributes ?? {};
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
+  const result = await sendIf(
+    deps.dynamo,
+    new UpdateCommand({
+      TableName: deps.logTable,
+      Key: logKeys.lease(name),
+      UpdateExpression: 'SET holder = :h, epoch = if_not_exists(epoch, :first) + :one, expiresAt = :exp, #ttl = :ttl',
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+      ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+      ExpressionAttributeValues: { ':h': holder, ':first': now, ':one': 1, ':exp': expiresAt, ':ttl': ttl, ':now': now },
+      ReturnValues: 'ALL_OLD',
+    }),
+  );
+  return result === undefined ? undefined : (result.Attributes ?? {});
 }
 
 /** Extends a lease held by `holder` at `epoch`; false when someone else holds it now. */
