@@ -14,9 +14,16 @@ import { acknowledgeWildcardResource } from './nag.js';
 import { META_PREFIX, SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import type { HandlerName } from '../handlers.js';
 
+/** Reads heads one by one (GetItem), several at once (BatchGetItem: a topic's end offsets), and index chunks (Query). */
 const READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'] as const;
-/** Produce appends: it never deletes an item (BatchWriteItem would allow deletes) or reads in batches. */
-const APPEND = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'] as const;
+/** Fetch and ListOffsets read each partition's head on its own, then its index chunks: never a batch of heads. */
+const FETCH = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
+/**
+ * Produce appends: conditional puts and updates of single items, reading heads, topics and producer
+ * ids by key. It never deletes an item (BatchWriteItem would allow deletes), reads in batches, or
+ * queries the log table (its only Query is of the ACL rules, granted in floe-acls.ts).
+ */
+const APPEND = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 const READ_WRITE = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',
@@ -30,7 +37,7 @@ const READ_WRITE = [
 /** Housekeeping writes and deletes one item at a time: no BatchWriteItem. */
 const MAINTAIN = READ_WRITE.filter((action) => action !== 'dynamodb:BatchWriteItem');
 
-export const TABLE_ACTIONS = { read: READ, append: APPEND, readWrite: READ_WRITE, maintain: MAINTAIN } as const;
+export const TABLE_ACTIONS = { read: READ, fetch: FETCH, append: APPEND, readWrite: READ_WRITE, maintain: MAINTAIN } as const;
 
 export interface FunctionAccess {
   /** Object actions on `<bucket>/<SEGMENT_PREFIX>*`. */
@@ -46,10 +53,11 @@ export interface FunctionAccess {
 /** The access matrix (docs/deploy.md shows the same table). */
 export const FUNCTION_ACCESS: Readonly<Record<HandlerName, FunctionAccess>> = {
   produce: { segmentObjects: ['s3:PutObject'], logTable: APPEND },
-  fetch: { segmentObjects: ['s3:GetObject'], logTable: READ },
+  fetch: { segmentObjects: ['s3:GetObject'], logTable: FETCH },
   // Offsets by timestamp read a batch header from a segment.
   admin: { segmentObjects: ['s3:GetObject'], logTable: READ_WRITE },
-  // reset-offsets --to-datetime reads one batch from a segment to find the offset for that time.
+  // reset-offsets --to-datetime reads one batch from a segment to find the offset for that time;
+  // Describing a group reads its topics' end offsets (lag) in one batch: BatchGetItem on the log table.
   groups: { segmentObjects: ['s3:GetObject'], logTable: READ, groupsTable: READ_WRITE },
   // Retention, merging of small objects, orphan collection.
   housekeeping: {

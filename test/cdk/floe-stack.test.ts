@@ -339,13 +339,15 @@ describe('IAM', () => {
       'dynamodb:UpdateItem',
     ];
     const expected: Record<HandlerName, { segments: string[]; meta?: string[]; bucket: string[]; log: string[]; groups: string[] }> = {
+      // single-item appends only: no Query of the log table, no batches, no deletes
       produce: {
         segments: ['s3:PutObject'],
         bucket: [],
-        log: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        log: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         groups: [],
       },
-      fetch: { segments: ['s3:GetObject'], bucket: [], log: read, groups: [] },
+      // a head per partition and its index chunks: no batch of heads
+      fetch: { segments: ['s3:GetObject'], bucket: [], log: ['dynamodb:GetItem', 'dynamodb:Query'], groups: [] },
       admin: { segments: ['s3:GetObject'], bucket: [], log: readWrite, groups: [] },
       groups: { segments: ['s3:GetObject'], bucket: [], log: read, groups: readWrite },
       housekeeping: {
@@ -378,8 +380,8 @@ describe('IAM', () => {
     const read = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
     const write = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
     const expected: Record<HandlerName, string[]> = {
-      produce: [...logs, 's3:PutObject', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
-      fetch: [...logs, 's3:GetObject', ...read],
+      produce: [...logs, 's3:PutObject', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      fetch: [...logs, 's3:GetObject', 'dynamodb:GetItem', 'dynamodb:Query'],
       admin: [...logs, 's3:GetObject', ...read, ...write],
       groups: [...logs, 's3:GetObject', ...read, ...write],
       housekeeping: [

@@ -270,6 +270,17 @@ describe('IAM', () => {
     expect(actionsOn(statements, getAtt(logicalId(plain.floe.storage.groupsTable)))).toEqual(readWrite);
   });
 
+  it('gives the task role exactly this list of actions, whatever the resource', () => {
+    // Prepare: every action, written out, so a widening on any resource fails here.
+    const statements = roleStatements(t.plain, logicalId(gatewayOf(plain).taskRole));
+
+    // Act
+    const actions = [...new Set(statements.flatMap((s) => asArray(s.Action)))].sort();
+
+    // Assess: the storage union of the four URL functions, and its credentials; no KMS (the secret uses the AWS managed key).
+    expect(actions).toEqual([...readWrite, 's3:GetObject', 's3:PutObject', 'secretsmanager:GetSecretValue'].sort());
+  });
+
   it('lets the task read its credentials secret and nothing else of Secrets Manager', () => {
     // Prepare
     const gateway = gatewayOf(plain);
