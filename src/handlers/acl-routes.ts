@@ -6,16 +6,16 @@ import { ACL_FILTER_FIELDS, FloeError, type AclFilter } from '@floe/protocol';
 import { addAcls, AUTH_LIMITS, listAcls, parseFilter, parseRule, removeAcls } from '../auth/index.js';
 import type { HandlerDeps } from './deps.js';
 import { accessOf, json, parseJsonBody, type HttpRequest, type Route } from './http.js';
-import { array, object } from './validate.js';
+import { array, object, queryParams } from './validate.js';
 
-/** The filter in the query string; `required`: at least one field must be named (a delete of everything is said out loud). */
+/**
+ * The filter in the query string; `required`: at least one field must be named (a delete of everything is said out loud).
+ * A field named with no value, or twice, is refused: read as "any", `principal=` with an unset variable would remove every rule.
+ */
 function filterOf(request: HttpRequest, required: boolean): AclFilter {
-  const fields: Record<string, string> = {};
-  for (const [name, value] of request.query) {
-    if (!(ACL_FILTER_FIELDS as readonly string[]).includes(name)) {
-      throw new FloeError('INVALID_REQUEST', `unknown query parameter "${name}"; filters take ${ACL_FILTER_FIELDS.join(', ')}`);
-    }
-    fields[name] = value;
+  const fields = queryParams(request.query, `${request.method} /v1/acls`, ACL_FILTER_FIELDS);
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === '') throw new FloeError('INVALID_REQUEST', `filter field "${name}" has no value; give one, or "any", or leave the field out`);
   }
   if (required && Object.keys(fields).length === 0) {
     throw new FloeError('INVALID_REQUEST', 'name at least one filter field (resourceType=any to remove every rule)');

@@ -20,7 +20,7 @@ import type { HandlerDeps } from './deps.js';
 import { accessOf, json, parseJsonBody, router, type FunctionUrlHandler } from './http.js';
 import { REQUEST_LIMITS } from './limits.js';
 import { offsetsRoutes } from './offsets-routes.js';
-import { object } from './validate.js';
+import { object, queryParams } from './validate.js';
 
 const topicJson = (t: Topic) => ({ name: t.name, topicId: t.topicId, partitions: t.partitions, configs: t.configs });
 
@@ -31,7 +31,7 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       method: 'GET',
       path: '/v1/metadata',
       handle: async (request) => {
-        const names = request.query.get('topics')?.split(',').filter(Boolean);
+        const names = queryParams(request.query, 'GET /v1/metadata', ['topics']).topics?.split(',').filter(Boolean);
         if (names && names.length > REQUEST_LIMITS.maxMetadataTopics) {
           throw new FloeError('INVALID_REQUEST', `metadata asks for ${names.length} topics; the limit is ${REQUEST_LIMITS.maxMetadataTopics} (maxMetadataTopics)`);
         }

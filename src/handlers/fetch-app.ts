@@ -8,7 +8,7 @@ import { accessOf, binary, parseJsonBody, partitionsJson, router, type FunctionU
 import { parseEncoding, type Encoding } from './json-records.js';
 import { offsetsRoutes } from './offsets-routes.js';
 import { deniedPartition, forAllowedTopics } from './topic-access.js';
-import { array, integer, object, optional, string } from './validate.js';
+import { array, integer, object, optional, queryParams, string } from './validate.js';
 
 /** Kafka consumer defaults (fetch.min.bytes 1, fetch.max.wait.ms 500, max.partition.fetch.bytes 1 MiB). */
 const DEFAULTS = { maxWaitMs: 500, minBytes: 1, partitionMaxBytes: 1024 * 1024 } as const;
@@ -38,26 +38,18 @@ function parseFetchJson(body: Record<string, unknown>): FetchRequest {
   };
 }
 
-function parseFetchQuery(query: URLSearchParams): FetchRequest {
-  const topic = query.get('topic');
-  if (!topic) throw new FloeError('INVALID_REQUEST', 'query parameter "topic" is required');
-  return parseFetchJson({
-    maxWaitMs: query.get('maxWaitMs') ?? 0,
-    minBytes: query.get('minBytes') ?? 0,
-    maxBytes: query.get('maxBytes') ?? undefined,
-    topics: [
-      {
-        topic,
-        partitions: [
-          {
-            partition: query.get('partition') ?? 0,
-            fetchOffset: query.get('offset') ?? 0,
-            partitionMaxBytes: query.get('maxBytes') ?? undefined,
-          },
-        ],
-      },
-    ],
+const FETCH_QUERY = ['topic', 'partition', 'offset', 'maxBytes', 'maxWaitMs', 'minBytes', 'encoding'] as const;
+
+function parseFetchQuery(query: URLSearchParams): { request: FetchRequest; encoding: Encoding } {
+  const q = queryParams(query, 'GET /v1/fetch', FETCH_QUERY);
+  if (!q.topic) throw new FloeError('INVALID_REQUEST', 'query parameter "topic" is required');
+  const request = parseFetchJson({
+    maxWaitMs: q.maxWaitMs ?? 0,
+    minBytes: q.minBytes ?? 0,
+    maxBytes: q.maxBytes,
+    topics: [{ topic: q.topic, partitions: [{ partition: q.partition ?? 0, fetchOffset: q.offset ?? 0, partitionMaxBytes: q.maxBytes }] }],
   });
+  return { request, encoding: parseEncoding(q.encoding) };
 }
 
 const text = (b: Buffer | null, encoding: Encoding): string | null => (b === null ? null : b.toString(encoding));
@@ -146,7 +138,10 @@ export function fetchApp(deps: HandlerDeps): FunctionUrlHandler {
     {
       method: 'GET',
       path: '/v1/fetch',
-      handle: async (request) => answer(request, parseFetchQuery(request.query), parseEncoding(request.query.get('encoding') ?? undefined)),
+      handle: async (request) => {
+        const { request: fetchRequest, encoding } = parseFetchQuery(request.query);
+        return answer(request, fetchRequest, encoding);
+      },
     },
     ...offsetsRoutes(deps),
     bootstrapRoute(deps),

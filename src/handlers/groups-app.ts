@@ -3,7 +3,7 @@
  * commit/fetch/reset/delete, describe, list and delete. Bodies are JSON; docs/consumer-groups.md
  * documents every route, body and error.
  */
-import { type AssignorName, FloeError, GROUP_LIMITS, type HeartbeatRequest, isValidGroupId, type ResetSpec, type TopicPartition } from '@floe/protocol';
+import { type AssignorName, FloeError, GROUP_LIMITS, type HeartbeatRequest, isValidGroupId, JOIN_EPOCH, type ResetSpec, type TopicPartition } from '@floe/protocol';
 import { commitOffsets, deleteGroup, deleteOffsets, describeGroup, fetchOffsets, heartbeat, listGroups, requireSubscriptionWithinLimit, resetOffsets, assignorName } from '../groups/index.js';
 import { LIMITS } from '../log/limits.js';
 import { validateTopicName } from '../log/topics.js';
@@ -52,8 +52,13 @@ export function parseHeartbeat(body: Json): HeartbeatRequest {
       return name;
     }),
   );
+  const memberEpoch = integer(body.memberEpoch, 'memberEpoch', { min: -2 });
+  // As Kafka: a member that joins with no subscription (a misspelt field) would sit in the group with nothing assigned, for ever.
+  if (memberEpoch === JOIN_EPOCH && (body.subscribedTopics === undefined || body.subscribedTopics === null)) {
+    throw new FloeError('INVALID_REQUEST', 'subscribedTopics is required to join (memberEpoch 0)');
+  }
   return {
-    memberEpoch: integer(body.memberEpoch, 'memberEpoch', { min: -2 }),
+    memberEpoch,
     memberId: optionalString(body.memberId, 'memberId', 64),
     instanceId: optionalString(body.instanceId, 'instanceId', GROUP_LIMITS.maxInstanceIdLength),
     joinId: optionalString(body.joinId, 'joinId', 64),

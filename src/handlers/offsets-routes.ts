@@ -6,7 +6,7 @@ import type { HandlerDeps } from './deps.js';
 import { accessOf, parseJsonBody, partitionsJson, type HttpRequest, type Route } from './http.js';
 import { REQUEST_LIMITS } from './limits.js';
 import { deniedPartition } from './topic-access.js';
-import { array, integer, object, partitionCount, string } from './validate.js';
+import { array, integer, object, partitionCount, queryParams, string } from './validate.js';
 
 /** An ISO-8601 date or date-time: Date.parse reads much else ("-1" is the year 2001), which is refused. */
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -77,10 +77,11 @@ export function offsetsRoutes(deps: HandlerDeps): Route[] {
       method: 'GET',
       path: '/v1/offsets',
       handle: async (request) => {
-        const topic = request.query.get('topic');
+        const q = queryParams(request.query, 'GET /v1/offsets', ['topic', 'partition', 'spec']);
+        const topic = q.topic;
         if (!topic) throw new FloeError('INVALID_REQUEST', 'query parameter "topic" is required');
-        const partition = integer(request.query.get('partition') ?? 0, 'partition');
-        const spec = parseOffsetSpec(request.query.get('spec') ?? 'latest', 'spec');
+        const partition = integer(q.partition ?? 0, 'partition');
+        const spec = parseOffsetSpec(q.spec ?? 'latest', 'spec');
         return run(request, [{ topic, partition, spec }]);
       },
     },

@@ -48,6 +48,10 @@ export function produceApp(deps: HandlerDeps): FunctionUrlHandler {
       produceRequest = decodeProduceRequest(request.body);
     } else {
       const body = object(parseJsonBody(request), 'body');
+      // Both forms in one body: whichever was read, the other's batches would be dropped without a word.
+      if (body.records !== undefined && body.topics !== undefined) {
+        throw new FloeError('INVALID_REQUEST', 'a JSON produce body carries "records" or "topics", not both');
+      }
       if (body.records !== undefined) {
         // The curl form resolves its topics to pick partitions: a topic it may not write fails the request first.
         for (const topic of recordTopics(body)) access.require('topic', topic, 'Write');

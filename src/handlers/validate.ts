@@ -22,6 +22,22 @@ export function partitionCount(count: number, what: string, limit = REQUEST_LIMI
   if (count > limit) throw new FloeError('INVALID_REQUEST', `${what} names ${count} partitions; the limit is ${limit} (maxPartitionsPerRequest)`);
 }
 
+/**
+ * A GET route's query parameters, each one it takes and each at most once: a typo (`partiton=2`)
+ * or a second value (`topic=a&topic=b`) would otherwise be dropped without a word.
+ */
+export function queryParams<K extends string>(query: URLSearchParams, route: string, names: readonly K[]): Partial<Record<K, string>> {
+  const params: Partial<Record<K, string>> = {};
+  for (const [name, value] of query) {
+    if (!(names as readonly string[]).includes(name)) {
+      throw new FloeError('INVALID_REQUEST', `unknown query parameter "${name}"; ${route} takes ${names.join(', ')}`);
+    }
+    if (params[name as K] !== undefined) throw new FloeError('INVALID_REQUEST', `query parameter "${name}" is given more than once`);
+    params[name as K] = value;
+  }
+  return params;
+}
+
 export function string(value: unknown, what: string): string {
   if (typeof value !== 'string') throw new FloeError('INVALID_REQUEST', `${what} must be a string`);
   return value;

@@ -351,6 +351,23 @@ describe('rules', () => {
     expect(removed).toEqual([rules[1]]);
     expect(left).toEqual([rules[0]]);
   });
+
+  it('refuses a filter field named without a value or twice, and removes nothing', async () => {
+    // Prepare
+    const topic = uniqueName('kept');
+    const rules = [allow('User:kept-a', 'topic', topic, 'Read'), allow('User:kept-b', 'topic', topic, 'Read')];
+    await admin.createAcls(rules);
+
+    // Act
+    const empty = await codeOf(admin.deleteAcls({ principal: '' })); // an unset variable: read as "any", it would remove every rule
+    const twice = await codeOf(admin.http.callJson('admin', 'DELETE', '/v1/acls?principal=User:kept-a&principal=User:kept-b'));
+    const listedTwice = await codeOf(admin.http.callJson('admin', 'GET', '/v1/acls?resourceName=a&resourceName=b'));
+    const left = await admin.describeAcls({ resourceName: topic });
+
+    // Assess
+    expect([empty, twice, listedTwice]).toEqual(['INVALID_REQUEST', 'INVALID_REQUEST', 'INVALID_REQUEST']);
+    expect(left).toEqual(rules);
+  });
 });
 
 describe('rules cache', () => {

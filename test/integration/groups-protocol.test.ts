@@ -351,6 +351,7 @@ describe('bad input is refused with a Kafka-style code and changes nothing', () 
     ['a heartbeat interval over a third of the session', (g: string) => api.heartbeat(g, { memberEpoch: 0, sessionTimeoutMs: 3000, heartbeatIntervalMs: 2000 }), 'INVALID_REQUEST', 400],
     ['an unknown assignor', (g: string) => api.heartbeat(g, { memberEpoch: 0, assignors: ['fancy' as 'range'] }), 'INVALID_REQUEST', 400],
     ['a bad topic name', (g: string) => api.heartbeat(g, { memberEpoch: 0, subscribedTopics: ['no spaces'] }), 'INVALID_TOPIC_EXCEPTION', 400],
+    ['a join without subscribedTopics (the member would never be assigned anything)', (g: string) => api.heartbeat(g, { memberEpoch: 0 }), 'INVALID_REQUEST', 400],
     ['a heartbeat of an unknown member', (g: string) => api.heartbeat(g, { memberId: 'nobody', memberEpoch: 3 }), 'UNKNOWN_MEMBER_ID', 409],
   ])('heartbeat with %s', async (_what, call, code, status) => {
     // Prepare
