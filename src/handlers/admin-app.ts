@@ -31,7 +31,9 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       method: 'GET',
       path: '/v1/metadata',
       handle: async (request) => {
-        const names = queryParams(request.query, 'GET /v1/metadata', ['topics']).topics?.split(',').filter(Boolean);
+        // A topic named twice is answered once, as Kafka's Metadata does.
+        const listed = queryParams(request.query, 'GET /v1/metadata', ['topics']).topics?.split(',').filter(Boolean);
+        const names = listed && [...new Set(listed)];
         if (names && names.length > REQUEST_LIMITS.maxMetadataTopics) {
           throw new FloeError('INVALID_REQUEST', `metadata asks for ${names.length} topics; the limit is ${REQUEST_LIMITS.maxMetadataTopics} (maxMetadataTopics)`);
         }

@@ -37,6 +37,12 @@ export function offsetsRoutes(deps: HandlerDeps): Route[] {
   // Offsets by time read a record batch, and offsets show how much a topic holds: Read, not only Describe.
   const run = async (request: HttpRequest, items: Array<{ topic: string; partition: number; spec: number }>) => {
     partitionCount(items.length, 'offsets request');
+    const named = new Set<string>();
+    for (const { topic, partition } of items) {
+      const id = `${partition}\u0000${topic}`;
+      if (named.has(id)) throw new FloeError('INVALID_REQUEST', `offsets request names partition ${partition} of topic "${topic}" twice`);
+      named.add(id);
+    }
     const access = await accessOf(deps.auth, request);
     const results = await mapConcurrent(items, REQUEST_LIMITS.lookupsInFlight, async (i) =>
       access.allows('topic', i.topic, 'Read')
@@ -66,7 +72,7 @@ export function offsetsRoutes(deps: HandlerDeps): Route[] {
             return {
               topic: name,
               partition: integer(part.partition, `topics[${i}].partitions[${j}].partition`),
-              spec: parseOffsetSpec(part.timestamp ?? part.spec, `topics[${i}].partitions[${j}].timestamp`),
+              spec: parseOffsetSpec(part.timestamp, `topics[${i}].partitions[${j}].timestamp`),
             };
           });
         });

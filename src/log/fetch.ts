@@ -158,9 +158,14 @@ function availableBytesHint(slot: Slot): number {
 export function validateFetchRequest(request: FetchRequest): void {
   if (request.topics.length === 0) throw new FloeError('INVALID_REQUEST', 'fetch names no topic');
   let count = 0;
+  const named = new Set<string>();
   for (const t of request.topics) {
     for (const p of t.partitions) {
       count++;
+      // Two positions for one partition: which answer is which could not be told (Kafka refuses it too).
+      const id = `${p.partition}\u0000${t.topic}`;
+      if (named.has(id)) throw new FloeError('INVALID_REQUEST', `fetch names partition ${p.partition} of topic "${t.topic}" twice`);
+      named.add(id);
       if (!Number.isSafeInteger(p.fetchOffset) || p.fetchOffset < 0) {
         throw new FloeError('OFFSET_OUT_OF_RANGE', `fetch offset must be a non-negative integer, got ${p.fetchOffset}`);
       }

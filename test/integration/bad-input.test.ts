@@ -79,6 +79,7 @@ const cases: Case[] = [
   { name: 'fetch: partition out of range', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: () => JSON.stringify({ maxWaitMs: 0, topics: [{ topic, partitions: [{ partition: 9, fetchOffset: 0 }] }] }), type: 'application/json', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
   { name: 'fetch: zero partitionMaxBytes', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: () => JSON.stringify({ topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 0 }] }] }), type: 'application/json', status: 400, code: 'INVALID_FETCH_SIZE' },
   { name: 'fetch: offset of the wrong type', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: () => JSON.stringify({ topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 'zero' }] }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'fetch: a partition named twice', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: () => JSON.stringify({ maxWaitMs: 0, topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0 }] }, { topic, partitions: [{ partition: 0, fetchOffset: 1 }] }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'fetch: topics not an array', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: '{"topics": 3}', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'fetch: GET without topic', fn: 'fetch', method: 'GET', path: '/v1/fetch', status: 400, code: 'INVALID_REQUEST' },
   { name: 'fetch: GET with negative offset', fn: 'fetch', method: 'GET', path: '/v1/fetch?topic=x&offset=-1', status: 416, code: 'OFFSET_OUT_OF_RANGE' },
@@ -91,6 +92,8 @@ const cases: Case[] = [
   { name: 'offsets: a date Date.parse reads but ISO-8601 is not', fn: 'fetch', method: 'GET', path: '/v1/offsets?topic=TOPIC&partition=0&spec=Jan%201%202020', status: 400, code: 'INVALID_REQUEST' },
   { name: 'offsets: a time before 1970', fn: 'fetch', method: 'GET', path: '/v1/offsets?topic=TOPIC&partition=0&spec=1969-12-31T23:59:59.999Z', status: 400, code: 'INVALID_REQUEST' },
   { name: 'offsets: unknown topic', fn: 'fetch', method: 'POST', path: '/v1/offsets', body: () => JSON.stringify({ topics: [{ topic: uniqueName('nope'), partitions: [{ partition: 0, timestamp: 'latest' }] }] }), type: 'application/json', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
+  { name: 'offsets: a partition named twice', fn: 'fetch', method: 'POST', path: '/v1/offsets', body: () => JSON.stringify({ topics: [{ topic, partitions: [{ partition: 1, timestamp: 'earliest' }, { partition: 1, timestamp: 'latest' }] }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'offsets: POST with spec (the GET parameter) instead of timestamp', fn: 'fetch', method: 'POST', path: '/v1/offsets', body: () => JSON.stringify({ topics: [{ topic, partitions: [{ partition: 0, spec: 'earliest' }] }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'offsets: more partitions than maxPartitionsPerRequest', fn: 'fetch', method: 'POST', path: '/v1/offsets', body: () => manyPartitions(8193, () => ({ timestamp: 'earliest' })), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'metadata: more topics than maxMetadataTopics', fn: 'admin', method: 'GET', path: `/v1/metadata?topics=${Array.from({ length: 1001 }, (_, i) => `t${i}`).join(',')}`, status: 400, code: 'INVALID_REQUEST' },
   { name: 'commit: more partitions than maxPartitionsPerRequest', fn: 'groups', method: 'POST', path: '/v1/groups/g-limits/offsets/commit', body: () => manyPartitions(4097, () => ({ offset: 0 })), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
@@ -149,6 +152,16 @@ describe('bad input', () => {
     expect(answer.error?.message.length).toBeGreaterThan(0);
     expect((await env.admin.listTopics()).map((t) => `${t.name}:${t.partitions}`).sort()).toEqual(topicsBefore);
     expect(await env.admin.describeTopic(topic)).toEqual(describeBefore);
+  });
+
+  it('metadata answers a topic named twice once, as Kafka does', async () => {
+    // Act
+    const response = await fetch(`${urls.admin}/v1/metadata?topics=${topic},${topic}`);
+    const answer = (await response.json()) as { topics: Array<{ name: string; errorCode: string }> };
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(answer.topics.map((t) => [t.name, t.errorCode])).toEqual([[topic, 'NONE']]);
   });
 
   it('a valid request after all the bad ones gets the next dense offset', async () => {
