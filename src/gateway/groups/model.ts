@@ -77,6 +77,13 @@ export interface GroupView {
   readAt: number;
 }
 
+/**
+ * The protocol type of a group id that has no classic group, as Kafka lists it: "consumer" once
+ * Floe's consumers joined it (a consumer group, as KIP-848's are), "" for a group known only by
+ * its committed offsets (Kafka's group created by a standalone commit has no protocol type).
+ */
+export const floeProtocolType = (view: GroupView): string => (view.floeGroup || view.floeLiveMembers > 0 ? 'consumer' : '');
+
 /** A Kafka member is live by Floe's one rule (it is never replaced, so its lease decides). */
 export { isLive };
 

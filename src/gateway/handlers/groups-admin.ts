@@ -33,7 +33,7 @@ const deadGroup = (groupId: string, errorCode = 0): KafkaStruct => ({ errorCode,
 async function describeOne(gw: GatewayContext, groupId: string): Promise<KafkaStruct> {
   if (!isValidGroupId(groupId)) return deadGroup(groupId, KafkaCode.INVALID_GROUP_ID);
   const classic = await gw.groups.describe(groupId);
-  if (classic) {
+  if ('members' in classic) {
     return {
       errorCode: 0,
       groupId,
@@ -56,7 +56,7 @@ async function describeOne(gw: GatewayContext, groupId: string): Promise<KafkaSt
       errorCode: 0,
       groupId,
       groupState: floe.state,
-      protocolType: 'consumer',
+      protocolType: classic.floeProtocolType,
       protocolData: floe.members.length > 0 ? (floe.assignor ?? '') : '',
       members: floe.members.map((m) => ({
         memberId: m.memberId,

@@ -409,6 +409,37 @@ describe('group admin', () => {
     expect(offsets.topics[0].partitions[0].committedOffset).toBe(-1n);
   });
 
+  it('a group known only by its commits has protocol type "" (Kafka\'s offsets-only group); one that members joined, Kafka\'s or Floe\'s, keeps "consumer" once empty', async () => {
+    // Prepare: a standalone commit only; a classic member that joined and left; a Floe member that joined and left
+    const [commitsOnly, kafkaLeft, floeLeft] = [uniqueName('g'), uniqueName('g'), uniqueName('g')];
+    const name = await topic(1);
+    const c1 = await connect(a);
+    await commit(c1, commitsOnly, '', -1, name, 2n);
+    const j = await join(c1, kafkaLeft);
+    await c1.request(13, 3, { groupId: kafkaLeft, members: [{ memberId: j.memberId, groupInstanceId: null }] });
+    const floeMember = await floeHeartbeat(a.deps.groups, floeLeft, { memberEpoch: 0, subscribedTopics: [name] });
+    await floeHeartbeat(a.deps.groups, floeLeft, { memberId: floeMember.memberId, memberEpoch: -1 });
+
+    // Act
+    const listed = await c1.request(16, 4, { statesFilter: [] });
+    const described = await c1.request(15, 5, { groups: [commitsOnly, kafkaLeft, floeLeft], includeAuthorizedOperations: false });
+
+    // Assess
+    const mine = listed.groups.filter((g: Body) => [commitsOnly, kafkaLeft, floeLeft].includes(g.groupId));
+    expect(mine).toEqual(
+      expect.arrayContaining([
+        { groupId: commitsOnly, protocolType: '', groupState: 'Empty' },
+        { groupId: kafkaLeft, protocolType: 'consumer', groupState: 'Empty' },
+        { groupId: floeLeft, protocolType: 'consumer', groupState: 'Empty' },
+      ]),
+    );
+    expect(described.groups.map((g: Body) => [g.errorCode, g.groupState, g.protocolType, g.protocolData, g.members.length])).toEqual([
+      [0, 'Empty', '', '', 0],
+      [0, 'Empty', 'consumer', '', 0],
+      [0, 'Empty', 'consumer', '', 0],
+    ]);
+  });
+
   it('OffsetDelete removes offsets of topics no live member subscribes to; a subscribed topic is GROUP_SUBSCRIBED_TO_TOPIC (86), a group of another protocol NON_EMPTY_GROUP', async () => {
     // Prepare: a member subscribed to one topic (ConsumerProtocol bytes), offsets committed on two
     const groupId = uniqueName('g');
