@@ -535,6 +535,27 @@ describe('Metadata and topic admin', () => {
   });
 });
 
+describe('authorized operations without ACLs', () => {
+  it('answers every operation Kafka supports for the resource type when asked, as Kafka without an authorizer, and Int32 min when not', async () => {
+    // Prepare: Kafka's AclOperation codes as bits (Read 3 ... IdempotentWrite 12)
+    const name = await topic();
+    const bits = (...codes: number[]) => codes.reduce((sum, code) => sum | (1 << code), 0);
+    const metadata = (include: boolean) => wire.request(3, 9, { topics: [{ name }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: include, includeTopicAuthorizedOperations: include });
+
+    // Act
+    const [asked, notAsked] = [await metadata(true), await metadata(false)];
+    const groups = await wire.request(15, 3, { groups: [uniqueName('g')], includeAuthorizedOperations: true });
+    const cluster = await wire.request(60, 0, { includeClusterAuthorizedOperations: true });
+
+    // Assess
+    expect(asked.topics[0].topicAuthorizedOperations).toBe(bits(3, 4, 5, 6, 7, 8, 10, 11));
+    expect(asked.clusterAuthorizedOperations).toBe(bits(5, 7, 8, 9, 10, 11, 12));
+    expect([notAsked.topics[0].topicAuthorizedOperations, notAsked.clusterAuthorizedOperations]).toEqual([-2147483648, -2147483648]);
+    expect(groups.groups[0].authorizedOperations).toBe(bits(3, 6, 8));
+    expect(cluster.clusterAuthorizedOperations).toBe(bits(5, 7, 8, 9, 10, 11, 12));
+  });
+});
+
 describe('encoding', () => {
   it('uses the request header v2 / response header v1 of flexible versions (Metadata v12 round trip by hand)', async () => {
     // Act: the raw frame of a flexible request, decoded with the flexible response header
