@@ -15,7 +15,8 @@ import type { LocalCluster } from '../../../src/local/cluster.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { KafkaWire, type Body } from '../../helpers/kafka-wire.js';
 import { encodeSubscription } from '../../../packages/protocol/src/kafka/consumer-protocol.js';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { resetOffsets } from '../../../src/groups/reset.js';
 import { groupKeys } from '../../../src/storage/keys.js';
 
 let a: TestGateway;
@@ -229,6 +230,39 @@ describe('static membership (group.instance.id)', () => {
     expect(newBeat.errorCode).toBe(0);
     expect(unknownInstance.errorCode).toBe(25);
     expect(leaveByInstance.members[0].errorCode).toBe(0);
+  });
+});
+
+describe('a replaced static member whose item outlived it', () => {
+  it('is no live member for Floe\'s reset, OffsetDelete or DeleteGroups (decision 40), however long its lease', async () => {
+    // Prepare: pod-r's first incarnation is replaced; its item is back as if its delete had failed, with a long lease; the new one leaves
+    const groupId = uniqueName('g');
+    const name = await topic(1);
+    const c1 = await connect(a);
+    const staticJoin = (memberId: string) => c1.request(11, 5, { ...joinBody(groupId, memberId), groupInstanceId: 'pod-r' }, 30_000);
+    const old = await staticJoin('');
+    await c1.request(14, 3, { groupId, generationId: old.generationId, memberId: old.memberId, groupInstanceId: 'pod-r', assignments: [] });
+    await commit(c1, groupId, old.memberId, old.generationId, name, 3n);
+    const { groups } = a.deps;
+    const oldItem = (await groups.dynamo.send(new GetCommand({ TableName: groups.groupsTable, Key: groupKeys.classicMember(groupId, old.memberId) }))).Item;
+    const replacement = await staticJoin('');
+    await groups.dynamo.send(new PutCommand({ TableName: groups.groupsTable, Item: { ...oldItem, expiresAt: Date.now() + 120_000 } }));
+    await c1.request(13, 3, { groupId, members: [{ memberId: replacement.memberId, groupInstanceId: 'pod-r' }] });
+
+    // Act
+    const reset = await resetOffsets(groups, groupId, { topic: name, spec: { to: 'earliest' } }).then(
+      (results) => results.map((r) => [r.errorCode, r.previousOffset, r.newOffset]),
+      (error: { code: string }) => error.code,
+    );
+    const offsetDelete = await c1.request(47, 0, { groupId, topics: [{ name, partitions: [{ partitionIndex: 0 }] }] });
+    const deleted = await c1.request(42, 2, { groupsNames: [groupId] });
+
+    // Assess
+    expect(oldItem).toBeDefined();
+    expect(replacement.memberId).not.toBe(old.memberId);
+    expect(reset).toEqual([['NONE', 3, 0]]);
+    expect([offsetDelete.errorCode, offsetDelete.topics[0].partitions[0].errorCode]).toEqual([0, 0]);
+    expect(deleted.results[0].errorCode).toBe(0);
   });
 });
 
