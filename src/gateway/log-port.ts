@@ -9,11 +9,11 @@ import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig } from '../log/limits.j
 import { EARLIEST, LATEST, listOffset } from '../log/list-offsets.js';
 import { produce, type ProduceDeps } from '../log/produce.js';
 import { initProducerId } from '../log/producer-ids.js';
-import { addPartitions, createTopic, deleteTopic, getTopic, isValidTopicName, listTopics, readHeads, TopicCache, updateTopicConfigs, validatePartitionCount, validateTopicConfigs, validateTopicName, type Topic } from '../log/topics.js';
+import { addPartitions, createTopic, deleteTopic, getTopic, isValidTopicName, listTopics, overridesOf, readHeads, TopicCache, updateTopicConfigs, validatePartitionCount, validateTopicConfigs, validateTopicName, type Topic } from '../log/topics.js';
 import { TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, type ConfigKind } from '../log/topic-configs.js';
 
 export type { ConfigKind, Topic, TopicConfig };
-export { TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES };
+export { overridesOf, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES };
 
 export interface PortProducePartition {
   partition: number;
@@ -121,9 +121,10 @@ export class LogPort {
 
   /**
    * Sets topic configs: `configs` over the current ones, or over the defaults with `replace` (Kafka's
-   * AlterConfigs); `validateOnly` checks without writing. Values are validated as at create.
+   * AlterConfigs); `reset` names configs to take back to their defaults; `validateOnly` checks without
+   * writing. Values are validated as at create.
    */
-  async alterTopicConfigs(name: string, configs: Record<string, unknown>, options: { replace?: boolean; validateOnly?: boolean } = {}): Promise<Topic> {
+  async alterTopicConfigs(name: string, configs: Record<string, unknown>, options: { replace?: boolean; validateOnly?: boolean; reset?: string[] } = {}): Promise<Topic> {
     try {
       return await updateTopicConfigs(this.deps, name, configs, options);
     } finally {

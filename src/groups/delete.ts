@@ -12,6 +12,7 @@
  * A partition's committed offset goes unless a live member subscribes to its topic
  * (GROUP_SUBSCRIBED_TO_TOPIC), as in Kafka; a live Kafka member whose subscription is not the
  * consumer protocol's (Kafka Connect, say) makes the whole request NON_EMPTY_GROUP, as there.
+ * A static Kafka member counts only as its instance's current incarnation (decision 40).
  */
 import { type ErrorCode, FloeError, mapConcurrent, type TopicPartition } from '@floe/protocol';
 import { subscribedTopics } from '@floe/protocol/kafka';
@@ -19,7 +20,7 @@ import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll, queryAll } from '../storage/dynamo-batch.js';
 import { groupKeys } from '../storage/keys.js';
 import { nowOf, writeIf, type GroupsDeps } from './deps.js';
-import { isLive } from './model.js';
+import { type ClassicIncarnation, instancesOf, isLive, isMappedIncarnation } from './model.js';
 import { listGroup } from './store.js';
 
 type Item = Record<string, unknown>;
@@ -30,8 +31,8 @@ async function groupItems(deps: GroupsDeps, groupId: string): Promise<Item[]> {
     TableName: deps.groupsTable,
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': groupKeys.groupPk(groupId) },
-    ProjectionExpression: 'pk, sk, #version, #expiresAt, #claimEpoch, #committedAt, fencedBy, topics, protocols',
-    ExpressionAttributeNames: { '#version': 'version', '#expiresAt': 'expiresAt', '#claimEpoch': 'claimEpoch', '#committedAt': 'committedAt' },
+    ProjectionExpression: 'pk, sk, #version, #expiresAt, #claimEpoch, #committedAt, fencedBy, topics, protocols, memberId, instanceId, joinedAt, #instances',
+    ExpressionAttributeNames: { '#version': 'version', '#expiresAt': 'expiresAt', '#claimEpoch': 'claimEpoch', '#committedAt': 'committedAt', '#instances': 'instances' },
     ConsistentRead: true,
   });
   for await (const item of query) items.push(item);
@@ -42,7 +43,22 @@ async function groupItems(deps: GroupsDeps, groupId: string): Promise<Item[]> {
 const isFloeMember = (item: Item): boolean => String(item.sk).startsWith(groupKeys.memberPrefix);
 const isKafkaMember = (item: Item): boolean => String(item.sk).startsWith(groupKeys.classicMemberPrefix);
 
-const isLiveMember = (item: Item, now: number): boolean => (isFloeMember(item) || isKafkaMember(item)) && isLive(item as { expiresAt: unknown }, now);
+/** The classic item's instance mapping (undefined without one); an item written before the mapping: each instance's newest member. */
+function classicInstances(groupId: string, items: Item[]): Record<string, string> | undefined {
+  const classic = items.find((i) => i.sk === groupKeys.classicGroup(groupId).sk);
+  if (!classic) return undefined;
+  return (classic.instances as Record<string, string> | undefined) ?? instancesOf(items.filter(isKafkaMember) as unknown as ClassicIncarnation[]);
+}
+
+/** The live members among the items: Floe's by their lease, Kafka's by their lease and, for a static one, the instance mapping. */
+function liveMembersOf(groupId: string, items: Item[], now: number): Item[] {
+  const instances = classicInstances(groupId, items);
+  return items.filter(
+    (item) =>
+      (isFloeMember(item) || (isKafkaMember(item) && isMappedIncarnation(item as unknown as ClassicIncarnation, instances))) &&
+      isLive(item as { expiresAt: unknown }, now),
+  );
+}
 
 /** What a write to the item changes: a group's version, a member's lease, an offset's claim and commit. */
 const WATCHED = ['version', 'expiresAt', 'claimEpoch', 'committedAt'] as const;
@@ -75,7 +91,7 @@ const DELETES_IN_FLIGHT = 16;
 export async function deleteGroup(deps: GroupsDeps, groupId: string): Promise<void> {
   const now = nowOf(deps);
   const items = await groupItems(deps, groupId);
-  const live = items.filter((item) => isLiveMember(item, now)).length;
+  const live = liveMembersOf(groupId, items, now).length;
   if (live > 0) throw new FloeError('NON_EMPTY_GROUP', `group "${groupId}" has ${live} live member(s); stop its consumers before deleting it`);
 
   // The group items first: a join since the read has rewritten one, and the delete stops there.
@@ -96,9 +112,9 @@ export async function deleteGroup(deps: GroupsDeps, groupId: string): Promise<vo
 }
 
 /** The topics live members consume; undefined when a live Kafka member's subscription cannot be read. */
-function liveSubscriptions(items: Item[], now: number): Set<string> | undefined {
+function liveSubscriptions(groupId: string, items: Item[], now: number): Set<string> | undefined {
   const topics = new Set<string>();
-  for (const item of items.filter((i) => isLiveMember(i, now))) {
+  for (const item of liveMembersOf(groupId, items, now)) {
     if (isFloeMember(item)) {
       for (const t of (item.topics as string[] | undefined) ?? []) topics.add(t);
       continue;
@@ -119,7 +135,7 @@ export interface DeletedOffset extends TopicPartition {
 /** Deletes the committed offsets of these partitions, except of topics a live member subscribes to. */
 export async function deleteOffsets(deps: GroupsDeps, groupId: string, partitions: TopicPartition[]): Promise<DeletedOffset[]> {
   const items = await groupItems(deps, groupId);
-  const subscribed = liveSubscriptions(items, nowOf(deps));
+  const subscribed = liveSubscriptions(groupId, items, nowOf(deps));
   if (!subscribed) throw new FloeError('NON_EMPTY_GROUP', `group "${groupId}" has live members whose subscriptions are not the consumer protocol's`);
   const results = partitions.map((p): DeletedOffset => ({ ...p, errorCode: subscribed.has(p.topic) ? 'GROUP_SUBSCRIBED_TO_TOPIC' : 'NONE' }));
   // One request per key: a batch naming a key twice is refused whole.

@@ -87,6 +87,32 @@ export function isLive<M extends { fencedBy?: unknown; expiresAt: unknown }>(mem
   return member !== undefined && member.fencedBy === undefined && Number(member.expiresAt) > now;
 }
 
+/** Enough of a classic (Kafka) member item to tell whether it is its static instance's current incarnation. */
+export interface ClassicIncarnation {
+  memberId: string;
+  instanceId?: string;
+  joinedAt: number;
+}
+
+/** Each instance's newest member (by join time): the mapping of a classic group item written before instances were mapped (decision 40). */
+export function instancesOf(members: Iterable<ClassicIncarnation>): Record<string, string> {
+  const newest = new Map<string, ClassicIncarnation>();
+  for (const m of members) {
+    if (m.instanceId === undefined) continue;
+    const seen = newest.get(m.instanceId);
+    if (!seen || m.joinedAt > seen.joinedAt) newest.set(m.instanceId, m);
+  }
+  return Object.fromEntries([...newest].map(([instanceId, m]) => [instanceId, m.memberId]));
+}
+
+/**
+ * Whether a classic member item is a member by decision 40: a static member is one only while the
+ * classic item maps its group.instance.id to it (a replaced incarnation whose item outlived it is
+ * not, whatever its lease says). `instances` undefined: there is no classic item to say otherwise.
+ */
+export const isMappedIncarnation = (member: { memberId: string; instanceId?: string | undefined }, instances: Record<string, string> | undefined): boolean =>
+  member.instanceId === undefined || instances === undefined || instances[member.instanceId] === member.memberId;
+
 /** The earliest `expiresAt` a renewal accepts at `now`: renewals need more than the skew allowance left. */
 export const renewableAfter = (now: number): number => now + GROUP_LIMITS.clockSkewAllowanceMs;
 

@@ -88,15 +88,15 @@ export const setTopicPartitions = (deps: LogDeps, name: string, topicId: string,
     values: { ':new': to, ':old': from, ':id': topicId },
   });
 
-/** Replaces the configs of the topic with this id; false if the topic is gone. */
-export const setTopicConfigs = (deps: LogDeps, name: string, topicId: string, configs: Item): Promise<boolean> =>
+/** Replaces the configs of the topic with this id, and the names of those set on it; false if the topic is gone. */
+export const setTopicConfigs = (deps: LogDeps, name: string, topicId: string, configs: Item, overrides: string[]): Promise<boolean> =>
   applyWrite(deps, {
     kind: 'update',
     key: logKeys.topic(name),
-    set: ['#configs = :c'],
+    set: ['#configs = :c', '#overrides = :o'],
     condition: 'topicId = :id',
-    names: { '#configs': 'configs' },
-    values: { ':c': configs, ':id': topicId },
+    names: { '#configs': 'configs', '#overrides': 'overrides' },
+    values: { ':c': configs, ':o': overrides, ':id': topicId },
   });
 
 /** Deletes the topic item if it is still this id; its partition count as it was then, or undefined when it was not. */

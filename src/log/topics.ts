@@ -6,8 +6,8 @@
 import { FloeError } from '@floe/protocol';
 import { newTopicId } from '../storage/keys.js';
 import { nowOf, type LogDeps } from './deps.js';
-import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig } from './limits.js';
-import { validateTopicConfigs } from './topic-configs.js';
+import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig, type TopicConfigName } from './limits.js';
+import { isTopicConfigName, TOPIC_CONFIG_NAMES, validateTopicConfigs } from './topic-configs.js';
 
 export { validateTopicConfigs };
 import { emptyHead, type PartitionHead } from './partition-head.js';
@@ -31,6 +31,11 @@ export interface Topic {
   topicId: string;
   partitions: number;
   configs: TopicConfig;
+  /**
+   * The configs set on the topic, at creation or by an alter (Kafka's topic overrides); the others
+   * are the defaults of its creation. Undefined for a topic item written before they were recorded.
+   */
+  overrides?: TopicConfigName[];
   createdAt: number;
 }
 
@@ -74,9 +79,23 @@ function toTopic(item: Record<string, unknown>): Topic {
     topicId: item.topicId as string,
     partitions: item.partitions as number,
     configs: { ...TOPIC_CONFIG_DEFAULTS, ...(item.configs as Partial<TopicConfig>) },
+    ...(Array.isArray(item.overrides) ? { overrides: (item.overrides as unknown[]).filter((n): n is TopicConfigName => typeof n === 'string' && isTopicConfigName(n)) } : {}),
     createdAt: item.createdAt as number,
   };
 }
+
+/** The config names given in a configs input (already validated), in the configs' order. */
+function namesOf(input: unknown, more: Iterable<string> = []): TopicConfigName[] {
+  const given = new Set([...(input && typeof input === 'object' ? Object.keys(input) : []), ...more]);
+  return TOPIC_CONFIG_NAMES.filter((name) => given.has(name));
+}
+
+/**
+ * The topic's overrides. A topic item written before they were recorded has the best guess: the
+ * configs whose value is not Kafka's default (what DescribeConfigs reported for every topic before).
+ */
+export const overridesOf = (topic: Topic): TopicConfigName[] =>
+  topic.overrides ?? TOPIC_CONFIG_NAMES.filter((name) => topic.configs[name] !== TOPIC_CONFIG_DEFAULTS[name]);
 
 /** Kafka's rule: '.' and '_' are alike in metric names, so two names equal up to them cannot both exist. */
 /** Kafka's rule: two topic names that differ only in '.' against '_' collide (their metrics names would). */
@@ -123,8 +142,8 @@ export async function createTopic(deps: LogDeps, nameInput: unknown, partitionsI
   const topicId = newTopicId();
   // Heads first, then the topic item that makes them reachable: a crash in between leaves only unreachable items.
   await putHeads(deps, topicId, 0, partitions, emptyHead);
-  const topic: Topic = { name, topicId, partitions, configs, createdAt: nowOf(deps) };
-  if (!(await createTopicItem(deps, name, { topicId, partitions, configs, createdAt: topic.createdAt }))) {
+  const topic: Topic = { name, topicId, partitions, configs, overrides: namesOf(configsInput), createdAt: nowOf(deps) };
+  if (!(await createTopicItem(deps, name, { topicId, partitions, configs, overrides: topic.overrides, createdAt: topic.createdAt }))) {
     throw new FloeError('TOPIC_ALREADY_EXISTS', `topic "${name}" already exists`);
   }
   return topic;
@@ -177,17 +196,25 @@ export interface ConfigUpdateOptions {
   replace?: boolean;
   /** check only, change nothing */
   validateOnly?: boolean;
+  /** configs to take back to their defaults, overrides no more (Kafka's IncrementalAlterConfigs DELETE) */
+  reset?: string[];
 }
 
-/** Sets the given configs of a topic (the others stay, or go back to their defaults with `replace`). */
+/** Sets the given configs of a topic (the others stay, or go back to their defaults with `replace`); each set one is an override, even at its default value. */
 export async function updateTopicConfigs(deps: LogDeps, nameInput: unknown, configsInput: unknown, options: ConfigUpdateOptions = {}): Promise<Topic> {
   const topic = await requireTopic(deps, nameInput);
-  const configs = validateTopicConfigs(configsInput, options.replace ? { ...TOPIC_CONFIG_DEFAULTS, ...deps.topicDefaults } : topic.configs);
-  if (options.validateOnly) return { ...topic, configs };
-  if (!(await setTopicConfigs(deps, topic.name, topic.topicId, configs))) {
+  const reset = options.reset ?? [];
+  const unknown = reset.find((name) => !isTopicConfigName(name));
+  if (unknown !== undefined) throw new FloeError('INVALID_CONFIG', `unknown topic config "${unknown}"; supported: ${TOPIC_CONFIG_NAMES.join(', ')}`);
+  const defaults: TopicConfig = { ...TOPIC_CONFIG_DEFAULTS, ...deps.topicDefaults };
+  const base = options.replace ? defaults : { ...topic.configs, ...Object.fromEntries(reset.map((name) => [name, defaults[name as TopicConfigName]])) };
+  const configs = validateTopicConfigs(configsInput, base);
+  const overrides = options.replace ? namesOf(configsInput) : namesOf(configsInput, overridesOf(topic).filter((name) => !reset.includes(name)));
+  if (options.validateOnly) return { ...topic, configs, overrides };
+  if (!(await setTopicConfigs(deps, topic.name, topic.topicId, configs, overrides))) {
     throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
   }
-  return { ...topic, configs };
+  return { ...topic, configs, overrides };
 }
 
 /**

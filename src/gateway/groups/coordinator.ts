@@ -22,7 +22,7 @@ import { listGroup, listGroupIds } from '../../groups/store.js';
 import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
 import type { GatewayLogger } from '../logger.js';
 import { decideJoin } from './barrier.js';
-import { effectiveState, instanceError, isLive, keptInstances, liveMembers, metadataOf, sameProtocols, type ClassicGroupItem, type ClassicMemberItem, type ClassicState, type GroupView, type ProtocolMetadata } from './model.js';
+import { effectiveState, floeProtocolType, instanceError, isLive, keptInstances, liveMembers, metadataOf, sameProtocols, type ClassicGroupItem, type ClassicMemberItem, type ClassicState, type GroupView, type ProtocolMetadata } from './model.js';
 import { GroupPoller } from './poller.js';
 import { commitOffset, deleteMember, putGroup, putMember, readGroup, removeMemberAsSeen, renewMember } from './store.js';
 
@@ -469,19 +469,19 @@ export class ClassicGroups {
         if (view.group && (liveMembers(view, now).length > 0 || view.floeLiveMembers === 0)) {
           out.push({ groupId: view.groupId, protocolType: view.group.protocolType, state: effectiveState(view, now) });
         } else {
-          out.push({ groupId: view.groupId, protocolType: 'consumer', state: view.floeLiveMembers > 0 ? 'Stable' : 'Empty' });
+          out.push({ groupId: view.groupId, protocolType: floeProtocolType(view), state: view.floeLiveMembers > 0 ? 'Stable' : 'Empty' });
         }
       }
     }
     return out;
   }
 
-  /** A classic group's description, or undefined when the id has no classic group (the caller asks Floe's side). */
-  async describe(groupId: string): Promise<DescribedGroup | undefined> {
+  /** A classic group's description, or (the id has no classic group: the caller asks Floe's side) the protocol type Floe's side has. */
+  async describe(groupId: string): Promise<DescribedGroup | { floeProtocolType: string }> {
     const view = await this.read(groupId);
     const group = view.group;
     const now = this.options.now();
-    if (!group || (view.floeLiveMembers > 0 && liveMembers(view, now).length === 0)) return undefined;
+    if (!group || (view.floeLiveMembers > 0 && liveMembers(view, now).length === 0)) return { floeProtocolType: floeProtocolType(view) };
     const state: ClassicState = effectiveState(view, now);
     const ids = state === 'PreparingRebalance' ? liveMembers(view, now).map((m) => m.memberId) : group.members;
     const members = ids

@@ -9,7 +9,7 @@
  * serves a Heartbeat, moves the group along with a write conditional on the classic item's version.
  */
 
-import { isLive } from '../../groups/model.js';
+import { instancesOf, isLive } from '../../groups/model.js';
 import { KafkaCode } from '../kafka-codes.js';
 
 export type ClassicState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable';
@@ -77,6 +77,13 @@ export interface GroupView {
   readAt: number;
 }
 
+/**
+ * The protocol type of a group id that has no classic group, as Kafka lists it: "consumer" once
+ * Floe's consumers joined it (a consumer group, as KIP-848's are), "" for a group known only by
+ * its committed offsets (Kafka's group created by a standalone commit has no protocol type).
+ */
+export const floeProtocolType = (view: GroupView): string => (view.floeGroup || view.floeLiveMembers > 0 ? 'consumer' : '');
+
 /** A Kafka member is live by Floe's one rule (it is never replaced, so its lease decides). */
 export { isLive };
 
@@ -103,15 +110,7 @@ export function instanceError(group: ClassicGroupItem | undefined, instanceId: s
 }
 
 /** Each instance's newest member (by join time): the mapping of a group item written before instances were mapped. */
-export function instancesOf(members: Iterable<ClassicMemberItem>): Record<string, string> {
-  const newest = new Map<string, ClassicMemberItem>();
-  for (const m of members) {
-    if (m.instanceId === undefined) continue;
-    const seen = newest.get(m.instanceId);
-    if (!seen || m.joinedAt > seen.joinedAt) newest.set(m.instanceId, m);
-  }
-  return Object.fromEntries([...newest].map(([instanceId, m]) => [instanceId, m.memberId]));
-}
+export { instancesOf };
 
 /** The instance mapping without entries whose member has no item any more (it left or was removed). */
 export function keptInstances(group: ClassicGroupItem | undefined, view: GroupView): Record<string, string> {

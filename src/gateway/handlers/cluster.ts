@@ -3,10 +3,13 @@
  * leader of every partition, coordinator of every group (all group state is in DynamoDB, so
  * any gateway instance behind the advertised address serves any group). Finding a group's
  * coordinator needs Describe on the group, as in Kafka. A transactional id's coordinator is this
- * node too, so that InitProducerId can refuse it (transactions are not served).
+ * node too, so that InitProducerId can refuse it (transactions are not served). DescribeCluster
+ * answers the caller's authorized operations on the cluster when asked (0 without Describe on
+ * it), as Kafka does.
  */
 import type { MessageBody } from '@floe/protocol/kafka';
-import type { FindCoordinatorRequest } from '@floe/protocol/kafka';
+import type { DescribeClusterRequest, FindCoordinatorRequest } from '@floe/protocol/kafka';
+import { clusterOperations, NOT_REQUESTED } from '../authorized-operations.js';
 import type { Handler } from '../context.js';
 import { check } from '../denials.js';
 import { KafkaCode } from '../kafka-codes.js';
@@ -35,13 +38,16 @@ export const findCoordinator: Handler = async (gw, raw, { apiVersion, access: ac
   return { throttleTimeMs: 0, ...answerFor(body.key ?? '') };
 };
 
-export const describeCluster: Handler = async (gw) => ({
-  throttleTimeMs: 0,
-  errorCode: 0,
-  errorMessage: null,
-  endpointType: 1,
-  clusterId: gw.node.clusterId,
-  controllerId: gw.node.nodeId,
-  brokers: [{ brokerId: gw.node.nodeId, host: gw.node.host, port: gw.node.port, rack: null }],
-  clusterAuthorizedOperations: -2147483648,
-});
+export const describeCluster: Handler = async (gw, raw, { access }) => {
+  const body = raw as MessageBody<typeof DescribeClusterRequest>;
+  return {
+    throttleTimeMs: 0,
+    errorCode: 0,
+    errorMessage: null,
+    endpointType: 1,
+    clusterId: gw.node.clusterId,
+    controllerId: gw.node.nodeId,
+    brokers: [{ brokerId: gw.node.nodeId, host: gw.node.host, port: gw.node.port, rack: null }],
+    clusterAuthorizedOperations: body.includeClusterAuthorizedOperations ? clusterOperations(await access()) : NOT_REQUESTED,
+  };
+};

@@ -3,12 +3,14 @@
  * groups of Kafka clients and the groups of Floe's SDK (described through src/groups, with their
  * members' subscriptions and assignments written as Kafka's ConsumerProtocol bytes).
  * ACLs as Kafka's: a listing shows the groups the caller may Describe (all of them with Describe
- * on the cluster); describing needs Describe on each group, deleting Delete.
+ * on the cluster); describing needs Describe on each group, deleting Delete. DescribeGroups v3+
+ * answers the caller's authorized operations on each group described without error, when asked.
  */
 import { FloeError, isValidGroupId } from '@floe/protocol';
 import { encodeAssignment, encodeSubscription, type DeleteGroupsRequest, type DescribeGroupsRequest, type KafkaStruct, type ListGroupsRequest, type MessageBody } from '@floe/protocol/kafka';
 import { describeGroup } from '../../groups/describe.js';
 import { CLUSTER_RESOURCE_NAME } from '@floe/protocol';
+import { authorizedOperations } from '../authorized-operations.js';
 import type { GatewayContext, Handler } from '../context.js';
 import { check } from '../denials.js';
 import { KafkaCode, toKafkaError } from '../kafka-codes.js';
@@ -33,7 +35,7 @@ const deadGroup = (groupId: string, errorCode = 0): KafkaStruct => ({ errorCode,
 async function describeOne(gw: GatewayContext, groupId: string): Promise<KafkaStruct> {
   if (!isValidGroupId(groupId)) return deadGroup(groupId, KafkaCode.INVALID_GROUP_ID);
   const classic = await gw.groups.describe(groupId);
-  if (classic) {
+  if ('members' in classic) {
     return {
       errorCode: 0,
       groupId,
@@ -56,7 +58,7 @@ async function describeOne(gw: GatewayContext, groupId: string): Promise<KafkaSt
       errorCode: 0,
       groupId,
       groupState: floe.state,
-      protocolType: 'consumer',
+      protocolType: classic.floeProtocolType,
       protocolData: floe.members.length > 0 ? (floe.assignor ?? '') : '',
       members: floe.members.map((m) => ({
         memberId: m.memberId,
@@ -74,14 +76,17 @@ async function describeOne(gw: GatewayContext, groupId: string): Promise<KafkaSt
   }
 }
 
-export const describeGroups: Handler = async (gw, raw, { access: accessOf }) => {
+export const describeGroups: Handler = async (gw, raw, { apiVersion, access: accessOf }) => {
   const body = raw as MessageBody<typeof DescribeGroupsRequest>;
   const access = await accessOf();
+  const withOperations = apiVersion >= 3 && body.includeAuthorizedOperations === true;
   const groups = await Promise.all(
-    (body.groups ?? []).map((id) => {
+    (body.groups ?? []).map(async (id) => {
       const refused = check(access, 'group', id, 'Describe');
       // Kafka's answer for a denied group: the error, and nothing about it.
-      return refused ? { ...deadGroup(id, refused.code), groupState: '' } : describeOne(gw, id);
+      if (refused) return { ...deadGroup(id, refused.code), groupState: '' };
+      const described = await describeOne(gw, id);
+      return withOperations && described.errorCode === 0 ? { ...described, authorizedOperations: authorizedOperations(access, 'group', id) } : described;
     }),
   );
   return { throttleTimeMs: 0, groups };

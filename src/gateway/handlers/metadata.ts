@@ -4,12 +4,15 @@
  * only when auto-creation is on (Kafka's auto.create.topics.enable) and the client allows it.
  * ACLs as Kafka's: a listing of every topic shows those the caller may Describe; a named topic it
  * may not Describe is TOPIC_AUTHORIZATION_FAILED (whether it exists or not: nothing leaks), and
- * auto-creating one needs Create on the cluster or the topic.
+ * auto-creating one needs Create on the cluster or the topic. Authorized operations (v8+) are
+ * answered when asked for, as Kafka does: for each topic the caller may describe, and (v8-10) for
+ * the cluster.
  */
 import { FloeError } from '@floe/protocol';
 import type { MessageBody, MetadataRequest } from '@floe/protocol/kafka';
 import type { KafkaStruct } from '@floe/protocol/kafka';
 import type { Access } from '../../auth/index.js';
+import { authorizedOperations, clusterOperations, NOT_REQUESTED } from '../authorized-operations.js';
 import type { GatewayContext, Handler } from '../context.js';
 import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
 import { isTopicName, type Topic } from '../log-port.js';
@@ -76,11 +79,18 @@ export const metadata: Handler = async (gw, raw, { apiVersion, access: accessOf 
       (requested ?? []).map((t) => (typeof t.name === 'string' ? describeTopic(gw, access, t.name, mayCreate) : Promise.resolve(errorEntry(null, KafkaCode.UNKNOWN_TOPIC_ID)))),
     );
   }
+  if (apiVersion >= 8 && body.includeTopicAuthorizedOperations) {
+    // Not for a topic refused (nothing about it is told) or asked for by an id.
+    topics = topics.map((t) =>
+      typeof t.name === 'string' && t.errorCode !== KafkaCode.TOPIC_AUTHORIZATION_FAILED ? { ...t, topicAuthorizedOperations: authorizedOperations(access, 'topic', t.name) } : t,
+    );
+  }
   return {
     throttleTimeMs: 0,
     brokers: [{ nodeId: gw.node.nodeId, host: gw.node.host, port: gw.node.port, rack: null }],
     clusterId: gw.node.clusterId,
     controllerId: gw.node.nodeId,
     topics,
+    clusterAuthorizedOperations: apiVersion >= 8 && apiVersion <= 10 && body.includeClusterAuthorizedOperations ? clusterOperations(access) : NOT_REQUESTED,
   };
 };

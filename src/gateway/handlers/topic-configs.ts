@@ -11,7 +11,7 @@ import type { AlterConfigsRequest, IncrementalAlterConfigsRequest, KafkaStruct, 
 import type { Handler } from '../context.js';
 import { check } from '../denials.js';
 import { KafkaCode, toKafkaError, type KafkaError } from '../kafka-codes.js';
-import { TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, TOPIC_DEFAULTS, type ConfigKind, type Topic, type TopicConfig } from '../log-port.js';
+import { overridesOf, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, TOPIC_DEFAULTS, type ConfigKind, type Topic, type TopicConfig } from '../log-port.js';
 
 export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;
@@ -34,21 +34,39 @@ function configValue(name: keyof TopicConfig, value: TopicConfig[keyof TopicConf
   return String(value);
 }
 
+/** DescribeConfigs config sources (Kafka's ConfigSource enum). */
+export const SOURCE_DYNAMIC_TOPIC = 1;
+export const SOURCE_STATIC_BROKER = 4;
+export const SOURCE_DEFAULT = 5;
+
 export interface ConfigEntry {
   name: keyof TopicConfig;
   value: string;
+  /** Kafka's isDefault (v0): the source is DEFAULT_CONFIG */
   isDefault: boolean;
+  configSource: number;
   configType: number;
 }
 
+/**
+ * A topic's configs as Kafka describes them: one set on the topic is DYNAMIC_TOPIC_CONFIG even at
+ * its default value (Kafka keeps the override); one not set is DEFAULT_CONFIG, or
+ * STATIC_BROKER_CONFIG when the server's default differed from Kafka's at the topic's creation
+ * (FLOE_DEFAULT_RETENTION_MS, as a broker's log.retention.ms).
+ */
 export function configEntries(topic: Topic | undefined): ConfigEntry[] {
   const configs = topic?.configs ?? TOPIC_DEFAULTS;
-  return TOPIC_CONFIG_NAMES.map((name) => ({
-    name,
-    value: configValue(name, configs[name]),
-    isDefault: configs[name] === TOPIC_DEFAULTS[name],
-    configType: CONFIG_TYPES[TOPIC_CONFIG_KINDS[name]],
-  }));
+  const overrides = new Set(topic ? overridesOf(topic) : []);
+  return TOPIC_CONFIG_NAMES.map((name) => {
+    const configSource = overrides.has(name) ? SOURCE_DYNAMIC_TOPIC : configs[name] === TOPIC_DEFAULTS[name] ? SOURCE_DEFAULT : SOURCE_STATIC_BROKER;
+    return {
+      name,
+      value: configValue(name, configs[name]),
+      isDefault: configSource === SOURCE_DEFAULT,
+      configSource,
+      configType: CONFIG_TYPES[TOPIC_CONFIG_KINDS[name]],
+    };
+  });
 }
 
 const SET = 0;
@@ -58,18 +76,25 @@ const SUBTRACT = 3;
 
 const listOf = (value: string): string[] => value.split(',').map((s) => s.trim()).filter((s) => s !== '');
 
+/** What an alter asks for: configs to set, and configs to take back to their defaults. */
+interface Changes {
+  set: Record<string, unknown>;
+  reset: string[];
+}
+
 /** The configs an IncrementalAlterConfigs resource asks for, applied to the topic's current ones. */
-function incrementalChanges(topic: Topic, configs: KafkaStruct[]): Record<string, unknown> {
+function incrementalChanges(topic: Topic, configs: KafkaStruct[]): Changes {
   const changes: Record<string, unknown> = {};
+  const reset: string[] = [];
   for (const c of configs) {
     const name = String(c.name ?? '');
-    if (Object.hasOwn(changes, name)) throw new FloeError('INVALID_REQUEST', `config ${name} appears twice`);
+    if (Object.hasOwn(changes, name) || reset.includes(name)) throw new FloeError('INVALID_REQUEST', `config ${name} appears twice`);
     if (!(TOPIC_CONFIG_NAMES as string[]).includes(name)) throw new FloeError('INVALID_CONFIG', `unknown topic config "${name}"; supported: ${TOPIC_CONFIG_NAMES.join(', ')}`);
     const key = name as keyof TopicConfig;
     const value = c.value as string | null | undefined;
     const op = c.configOperation as number;
     if (op === DELETE) {
-      changes[name] = TOPIC_DEFAULTS[key];
+      reset.push(name);
       continue;
     }
     if (value === null || value === undefined) throw new FloeError('INVALID_REQUEST', `null value for ${name}`);
@@ -82,7 +107,7 @@ function incrementalChanges(topic: Topic, configs: KafkaStruct[]): Record<string
       changes[name] = next.join(',');
     } else throw new FloeError('INVALID_REQUEST', `unknown config operation ${op} for ${name}`);
   }
-  return changes;
+  return { set: changes, reset };
 }
 
 const answer = (r: KafkaStruct, error?: unknown): KafkaStruct => {
@@ -99,7 +124,7 @@ async function alterResources(
   access: Access,
   resources: Resource[],
   validateOnly: boolean,
-  changesOf: (topic: Topic, configs: KafkaStruct[]) => Record<string, unknown>,
+  changesOf: (topic: Topic, configs: KafkaStruct[]) => Changes,
   replace: boolean,
 ): Promise<KafkaStruct[]> {
   // A resource named twice would be applied twice (last wins): Kafka refuses every copy and applies none.
@@ -115,7 +140,8 @@ async function alterResources(
         if (r.resourceType !== RESOURCE_TOPIC) throw new FloeError('INVALID_REQUEST', `resource type ${r.resourceType} is not alterable; only topics (2) are`);
         const topic = await gw.deps.log.freshTopic(r.resourceName ?? '');
         if (!topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${r.resourceName}"`);
-        await gw.deps.log.alterTopicConfigs(topic.name, changesOf(topic, r.configs ?? []), { replace, validateOnly });
+        const changes = changesOf(topic, r.configs ?? []);
+        await gw.deps.log.alterTopicConfigs(topic.name, changes.set, { replace, validateOnly, reset: changes.reset });
         return answer(r as KafkaStruct);
       } catch (error) {
         return answer(r as KafkaStruct, error);
@@ -126,10 +152,10 @@ async function alterResources(
 
 export const alterConfigs: Handler = async (gw, raw, { access }) => {
   const body = raw as MessageBody<typeof AlterConfigsRequest>;
-  const given = (_topic: Topic, configs: KafkaStruct[]) => {
+  const given = (_topic: Topic, configs: KafkaStruct[]): Changes => {
     const out: Record<string, unknown> = {};
     for (const c of configs) if (c.value !== null && c.value !== undefined) out[String(c.name)] = c.value;
-    return out;
+    return { set: out, reset: [] };
   };
   const responses = await alterResources(gw, await access(), (body.resources ?? []) as Resource[], body.validateOnly ?? false, given, true);
   return { throttleTimeMs: 0, responses };

@@ -19,9 +19,6 @@ import { collisionKey } from '../../log/topics.js';
 import { configEntries, configsCheck, RESOURCE_BROKER, RESOURCE_TOPIC } from './topic-configs.js';
 
 const NULL_UUID = '00000000-0000-0000-0000-000000000000';
-/** DescribeConfigs config sources and types (Kafka's enums). */
-const SOURCE_DYNAMIC_TOPIC = 1;
-const SOURCE_DEFAULT = 5;
 
 export const createTopics: Handler = async (gw, raw, { access: accessOf }) => {
   const body = raw as MessageBody<typeof CreateTopicsRequest>;
@@ -45,7 +42,7 @@ export const createTopics: Handler = async (gw, raw, { access: accessOf }) => {
         topicConfigErrorCode: topic && configsDenied ? configsDenied.code : 0,
         numPartitions: topic?.partitions ?? -1,
         replicationFactor: topic ? 1 : -1,
-        configs: topic && !configsDenied ? configEntries(topic).map((c) => ({ name: c.name, value: c.value, readOnly: false, configSource: c.isDefault ? SOURCE_DEFAULT : SOURCE_DYNAMIC_TOPIC, isSensitive: false })) : null,
+        configs: topic && !configsDenied ? configEntries(topic).map((c) => ({ name: c.name, value: c.value, readOnly: false, configSource: c.configSource, isSensitive: false })) : null,
       });
       if (!access.mayCreateTopic(name)) {
         const refused = denial(access, 'topic', name, 'Create');
@@ -155,7 +152,7 @@ export const describeConfigs: Handler = async (gw, raw, { apiVersion, access: ac
           value: c.value,
           readOnly: false,
           isDefault: c.isDefault,
-          configSource: apiVersion >= 1 ? (c.isDefault ? SOURCE_DEFAULT : SOURCE_DYNAMIC_TOPIC) : -1,
+          configSource: apiVersion >= 1 ? c.configSource : -1,
           isSensitive: false,
           synonyms: [],
           configType: c.configType,

@@ -20,7 +20,7 @@ import { eventually } from '../../helpers/kafka-clients.js';
 import { KafkaWire, textRecords, type Body } from '../../helpers/kafka-wire.js';
 
 const CACHE_MS = 1000;
-const USERS = { admin: 'admin-password', alice: 'alice-password', bob: 'bob-password' } as const;
+const USERS = { admin: 'admin-password', alice: 'alice-password', bob: 'bob-password', carol: 'carol-password' } as const;
 type User = keyof typeof USERS;
 const ACL_CONFIG: Partial<FloeConfig> = { authorization: 'acl', aclTable: uniqueName('gwacls'), aclSuperUsers: ['User:admin'], aclCacheMs: CACHE_MS };
 
@@ -200,6 +200,50 @@ describe('consumer groups', () => {
     expect(committed.topics[0].partitions[0].errorCode).toBe(30);
     expect(fetched.errorCode).toBe(30);
     expect(allowed.topics[0].partitions[0].errorCode).toBe(0);
+  });
+});
+
+describe('authorized operations', () => {
+  // Kafka's AclOperation codes as bits: Read 3, Write 4, Create 5, Delete 6, Alter 7, Describe 8, ClusterAction 9, DescribeConfigs 10, AlterConfigs 11, IdempotentWrite 12.
+  const bits = (...codes: number[]) => codes.reduce((sum, code) => sum | (1 << code), 0);
+  const NOT_ASKED = -2147483648;
+
+  it('answers the bitfield of what the rules allow when asked (Metadata v8+, DescribeGroups v3+, DescribeCluster), Int32 min when not, every operation for a super user', async () => {
+    // Prepare: carol (no other test grants her anything) may read the topic and alter its configs, read the group, describe the cluster and write idempotently
+    const [name, hidden] = [await topic(), await topic()];
+    const group = uniqueName('g');
+    await addAcls(one.deps.auth, [
+      rule('carol', 'topic', name, 'Read'),
+      rule('carol', 'topic', name, 'AlterConfigs'),
+      rule('carol', 'group', group, 'Read'),
+      rule('carol', 'cluster', 'kafka-cluster', 'Describe'),
+      rule('carol', 'cluster', 'kafka-cluster', 'IdempotentWrite'),
+    ]);
+    const [carol, bob, admin] = [await as('carol'), await as('bob'), await as('admin')];
+    const metadata = (wire: KafkaWire, version: number, include: boolean) =>
+      wire.request(3, version, { topics: [{ name }, { name: hidden }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: include, includeTopicAuthorizedOperations: include });
+    const describeGroups = (wire: KafkaWire, include: boolean) => wire.request(15, 5, { groups: [group, uniqueName('g')], includeAuthorizedOperations: include });
+    const describeCluster = async (wire: KafkaWire, include: boolean) => (await wire.request(60, 1, { includeClusterAuthorizedOperations: include, endpointType: 1 })).clusterAuthorizedOperations;
+
+    // Act
+    const [asked, notAsked, v12] = [await metadata(carol, 10, true), await metadata(carol, 10, false), await metadata(carol, 12, true)];
+    const [groups, groupsNotAsked] = [await describeGroups(carol, true), await describeGroups(carol, false)];
+    const cluster = { carol: await describeCluster(carol, true), bob: await describeCluster(bob, true), admin: await describeCluster(admin, true), notAsked: await describeCluster(carol, false) };
+    const [adminMetadata, adminGroups] = [await metadata(admin, 10, true), await describeGroups(admin, true)];
+
+    // Assess
+    const topicOps = (body: Body) => body.topics.map((t: Body) => [t.errorCode, t.topicAuthorizedOperations]);
+    expect(topicOps(asked)).toEqual([[0, bits(3, 8, 10, 11)], [29, NOT_ASKED]]);
+    expect(asked.clusterAuthorizedOperations).toBe(bits(8, 12));
+    expect(topicOps(notAsked)).toEqual([[0, NOT_ASKED], [29, NOT_ASKED]]);
+    expect(notAsked.clusterAuthorizedOperations).toBe(NOT_ASKED);
+    expect(topicOps(v12)).toEqual([[0, bits(3, 8, 10, 11)], [29, NOT_ASKED]]);
+    expect(groups.groups.map((g: Body) => [g.errorCode, g.authorizedOperations])).toEqual([[0, bits(3, 8)], [30, NOT_ASKED]]);
+    expect(groupsNotAsked.groups[0].authorizedOperations).toBe(NOT_ASKED);
+    // bob may not describe the cluster: 0, as Kafka answers
+    expect(cluster).toEqual({ carol: bits(8, 12), bob: 0, admin: bits(5, 7, 8, 9, 10, 11, 12), notAsked: NOT_ASKED });
+    expect(topicOps(adminMetadata)).toEqual([[0, bits(3, 4, 5, 6, 7, 8, 10, 11)], [0, bits(3, 4, 5, 6, 7, 8, 10, 11)]]);
+    expect(adminGroups.groups.map((g: Body) => g.authorizedOperations)).toEqual([bits(3, 6, 8), bits(3, 6, 8)]);
   });
 });
 

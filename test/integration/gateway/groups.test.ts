@@ -15,7 +15,8 @@ import type { LocalCluster } from '../../../src/local/cluster.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { KafkaWire, type Body } from '../../helpers/kafka-wire.js';
 import { encodeSubscription } from '../../../packages/protocol/src/kafka/consumer-protocol.js';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { resetOffsets } from '../../../src/groups/reset.js';
 import { groupKeys } from '../../../src/storage/keys.js';
 
 let a: TestGateway;
@@ -232,6 +233,39 @@ describe('static membership (group.instance.id)', () => {
   });
 });
 
+describe('a replaced static member whose item outlived it', () => {
+  it('is no live member for Floe\'s reset, OffsetDelete or DeleteGroups (decision 40), however long its lease', async () => {
+    // Prepare: pod-r's first incarnation is replaced; its item is back as if its delete had failed, with a long lease; the new one leaves
+    const groupId = uniqueName('g');
+    const name = await topic(1);
+    const c1 = await connect(a);
+    const staticJoin = (memberId: string) => c1.request(11, 5, { ...joinBody(groupId, memberId), groupInstanceId: 'pod-r' }, 30_000);
+    const old = await staticJoin('');
+    await c1.request(14, 3, { groupId, generationId: old.generationId, memberId: old.memberId, groupInstanceId: 'pod-r', assignments: [] });
+    await commit(c1, groupId, old.memberId, old.generationId, name, 3n);
+    const { groups } = a.deps;
+    const oldItem = (await groups.dynamo.send(new GetCommand({ TableName: groups.groupsTable, Key: groupKeys.classicMember(groupId, old.memberId) }))).Item;
+    const replacement = await staticJoin('');
+    await groups.dynamo.send(new PutCommand({ TableName: groups.groupsTable, Item: { ...oldItem, expiresAt: Date.now() + 120_000 } }));
+    await c1.request(13, 3, { groupId, members: [{ memberId: replacement.memberId, groupInstanceId: 'pod-r' }] });
+
+    // Act
+    const reset = await resetOffsets(groups, groupId, { topic: name, spec: { to: 'earliest' } }).then(
+      (results) => results.map((r) => [r.errorCode, r.previousOffset, r.newOffset]),
+      (error: { code: string }) => error.code,
+    );
+    const offsetDelete = await c1.request(47, 0, { groupId, topics: [{ name, partitions: [{ partitionIndex: 0 }] }] });
+    const deleted = await c1.request(42, 2, { groupsNames: [groupId] });
+
+    // Assess
+    expect(oldItem).toBeDefined();
+    expect(replacement.memberId).not.toBe(old.memberId);
+    expect(reset).toEqual([['NONE', 3, 0]]);
+    expect([offsetDelete.errorCode, offsetDelete.topics[0].partitions[0].errorCode]).toEqual([0, 0]);
+    expect(deleted.results[0].errorCode).toBe(0);
+  });
+});
+
 describe('static membership across an upgrade', () => {
   it('a group item without the instance mapping (written before it existed, or by an older gateway mid-deploy) keeps its static members: no UNKNOWN_MEMBER_ID, no forced rejoin', async () => {
     // Prepare: a stable static member, then its group item rewritten without `instances`
@@ -407,6 +441,37 @@ describe('group admin', () => {
     expect(whileLive.results[0].errorCode).toBe(68);
     expect(deleted.results.map((r: Body) => r.errorCode)).toEqual([0, 69]);
     expect(offsets.topics[0].partitions[0].committedOffset).toBe(-1n);
+  });
+
+  it('a group known only by its commits has protocol type "" (Kafka\'s offsets-only group); one that members joined, Kafka\'s or Floe\'s, keeps "consumer" once empty', async () => {
+    // Prepare: a standalone commit only; a classic member that joined and left; a Floe member that joined and left
+    const [commitsOnly, kafkaLeft, floeLeft] = [uniqueName('g'), uniqueName('g'), uniqueName('g')];
+    const name = await topic(1);
+    const c1 = await connect(a);
+    await commit(c1, commitsOnly, '', -1, name, 2n);
+    const j = await join(c1, kafkaLeft);
+    await c1.request(13, 3, { groupId: kafkaLeft, members: [{ memberId: j.memberId, groupInstanceId: null }] });
+    const floeMember = await floeHeartbeat(a.deps.groups, floeLeft, { memberEpoch: 0, subscribedTopics: [name] });
+    await floeHeartbeat(a.deps.groups, floeLeft, { memberId: floeMember.memberId, memberEpoch: -1 });
+
+    // Act
+    const listed = await c1.request(16, 4, { statesFilter: [] });
+    const described = await c1.request(15, 5, { groups: [commitsOnly, kafkaLeft, floeLeft], includeAuthorizedOperations: false });
+
+    // Assess
+    const mine = listed.groups.filter((g: Body) => [commitsOnly, kafkaLeft, floeLeft].includes(g.groupId));
+    expect(mine).toEqual(
+      expect.arrayContaining([
+        { groupId: commitsOnly, protocolType: '', groupState: 'Empty' },
+        { groupId: kafkaLeft, protocolType: 'consumer', groupState: 'Empty' },
+        { groupId: floeLeft, protocolType: 'consumer', groupState: 'Empty' },
+      ]),
+    );
+    expect(described.groups.map((g: Body) => [g.errorCode, g.groupState, g.protocolType, g.protocolData, g.members.length])).toEqual([
+      [0, 'Empty', '', '', 0],
+      [0, 'Empty', 'consumer', '', 0],
+      [0, 'Empty', 'consumer', '', 0],
+    ]);
   });
 
   it('OffsetDelete removes offsets of topics no live member subscribes to; a subscribed topic is GROUP_SUBSCRIBED_TO_TOPIC (86), a group of another protocol NON_EMPTY_GROUP', async () => {

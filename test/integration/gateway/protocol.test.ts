@@ -11,6 +11,8 @@ import { SERVED_APIS } from '../../../src/gateway/apis.js';
 import { uniqueName } from '../../helpers/cluster.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { idempotentBatch, KafkaWire, textRecords, type Body } from '../../helpers/kafka-wire.js';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { logKeys } from '../../../src/storage/keys.js';
 
 let a: TestGateway;
 let b: TestGateway;
@@ -452,6 +454,62 @@ describe('Metadata and topic admin', () => {
     expect(otherAfter?.configs['retention.ms']).toBe(333); // the other resources are still applied, as in Kafka
   });
 
+  it('describes a config set on the topic as DYNAMIC_TOPIC_CONFIG even at its default value, until DELETE or a replacing AlterConfigs drops it; a topic item from before overrides were recorded reads as before', async () => {
+    // Prepare: two configs set at their default values; a topic item without the overrides attribute
+    const [name, old] = [uniqueName('cfgsrc'), uniqueName('cfgsrc')];
+    await wire.request(19, 5, { topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'cleanup.policy', value: 'delete' }, { name: 'retention.ms', value: '604800000' }] }], timeoutMs: 5000, validateOnly: false });
+    await a.deps.log.createTopic(old, 1, { 'retention.ms': '60000', 'segment.ms': String(7 * 24 * 3600 * 1000) });
+    await a.deps.clients.dynamo.send(new UpdateCommand({ TableName: a.deps.config.logTable, Key: logKeys.topic(old), UpdateExpression: 'REMOVE overrides' }));
+    const describe = async (topic: string, version = 4) => {
+      const answer = await wire.request(32, version, { resources: [{ resourceType: 2, resourceName: topic, configurationKeys: null }], includeSynonyms: false, includeDocumentation: false });
+      return Object.fromEntries(answer.results[0].configs.map((c: Body) => [c.name, version === 0 ? c.isDefault : c.configSource]));
+    };
+    const incremental = (configs: Body[]) => wire.request(44, 1, { resources: [{ resourceType: 2, resourceName: name, configs }], validateOnly: false });
+
+    // Act
+    const created = await describe(name);
+    const createdV0 = await describe(name, 0);
+    await incremental([{ name: 'max.message.bytes', configOperation: 0, value: '1048588' }, { name: 'retention.ms', configOperation: 1, value: null }]);
+    const afterIncremental = await describe(name);
+    await wire.request(33, 2, { resources: [{ resourceType: 2, resourceName: name, configs: [{ name: 'segment.ms', value: '604800000' }] }], validateOnly: false });
+    const afterReplace = await describe(name);
+    const oldItem = await describe(old);
+
+    // Assess (1 DYNAMIC_TOPIC_CONFIG, 5 DEFAULT_CONFIG)
+    expect(created).toMatchObject({ 'cleanup.policy': 1, 'retention.ms': 1, 'retention.bytes': 5, 'max.message.bytes': 5 });
+    expect(createdV0).toMatchObject({ 'cleanup.policy': false, 'retention.ms': false, 'retention.bytes': true });
+    expect(afterIncremental).toMatchObject({ 'cleanup.policy': 1, 'retention.ms': 5, 'max.message.bytes': 1 });
+    expect(afterReplace).toMatchObject({ 'cleanup.policy': 5, 'retention.ms': 5, 'max.message.bytes': 5, 'segment.ms': 1 });
+    expect(oldItem).toMatchObject({ 'retention.ms': 1, 'segment.ms': 5, 'cleanup.policy': 5 });
+  });
+
+  it('describes a config left at a server default other than Kafka\'s (FLOE_DEFAULT_RETENTION_MS) as STATIC_BROKER_CONFIG, as a broker\'s log.retention.ms; DELETE goes back to it', async () => {
+    // Prepare: a gateway whose server default retention is an hour
+    const hourly = await startTestGateway({}, { config: { defaultRetentionMs: 3_600_000 } });
+    const conn = await KafkaWire.connect(hourly.port);
+    const [name, altered] = [uniqueName('cfgsrv'), uniqueName('cfgsrv')];
+    const describe = async (topic: string) =>
+      (await conn.request(32, 4, { resources: [{ resourceType: 2, resourceName: topic, configurationKeys: ['retention.ms', 'retention.bytes'] }], includeSynonyms: false, includeDocumentation: false })).results[0].configs.map((c: Body) => [c.name, c.value, c.configSource]);
+
+    try {
+      // Act
+      await conn.request(19, 5, { topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+      await conn.request(19, 5, { topics: [{ name: altered, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'retention.ms', value: '60000' }] }], timeoutMs: 5000, validateOnly: false });
+      await conn.request(44, 1, { resources: [{ resourceType: 2, resourceName: altered, configs: [{ name: 'retention.ms', configOperation: 1, value: null }] }], validateOnly: false });
+      const [described, deleted] = [await describe(name), await describe(altered)];
+
+      // Assess
+      expect(described).toEqual([
+        ['retention.ms', '3600000', 4],
+        ['retention.bytes', '-1', 5],
+      ]);
+      expect(deleted).toEqual(described);
+    } finally {
+      conn.close();
+      await hourly.close();
+    }
+  });
+
   it('creates, grows, describes and deletes topics', async () => {
     // Prepare
     const name = uniqueName('adm');
@@ -474,6 +532,27 @@ describe('Metadata and topic admin', () => {
     expect(configs).toMatchObject({ 'retention.ms': ['60000', 1], 'retention.bytes': ['-1', 5], 'max.message.bytes': ['1048588', 5], 'cleanup.policy': ['delete', 5], 'max.compaction.lag.ms': ['9223372036854775807', 5] });
     expect(deleted.responses[0].errorCode).toBe(0);
     expect(gone).toBeUndefined();
+  });
+});
+
+describe('authorized operations without ACLs', () => {
+  it('answers every operation Kafka supports for the resource type when asked, as Kafka without an authorizer, and Int32 min when not', async () => {
+    // Prepare: Kafka's AclOperation codes as bits (Read 3 ... IdempotentWrite 12)
+    const name = await topic();
+    const bits = (...codes: number[]) => codes.reduce((sum, code) => sum | (1 << code), 0);
+    const metadata = (include: boolean) => wire.request(3, 9, { topics: [{ name }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: include, includeTopicAuthorizedOperations: include });
+
+    // Act
+    const [asked, notAsked] = [await metadata(true), await metadata(false)];
+    const groups = await wire.request(15, 3, { groups: [uniqueName('g')], includeAuthorizedOperations: true });
+    const cluster = await wire.request(60, 0, { includeClusterAuthorizedOperations: true });
+
+    // Assess
+    expect(asked.topics[0].topicAuthorizedOperations).toBe(bits(3, 4, 5, 6, 7, 8, 10, 11));
+    expect(asked.clusterAuthorizedOperations).toBe(bits(5, 7, 8, 9, 10, 11, 12));
+    expect([notAsked.topics[0].topicAuthorizedOperations, notAsked.clusterAuthorizedOperations]).toEqual([-2147483648, -2147483648]);
+    expect(groups.groups[0].authorizedOperations).toBe(bits(3, 6, 8));
+    expect(cluster.clusterAuthorizedOperations).toBe(bits(5, 7, 8, 9, 10, 11, 12));
   });
 });
 
