@@ -28,7 +28,9 @@ export function createAwsClients(config: FloeConfig): AwsClients {
   });
   const raw = new DynamoDBClient({ region: config.region, endpoint: config.dynamoEndpoint, requestHandler: REQUEST_TIMEOUTS });
   const dynamo = DynamoDBDocumentClient.from(raw, {
-    marshallOptions: { removeUndefinedValues: true },
+    // convertClassInstanceToMap: a map keyed by user strings may have a key "constructor", which the
+    // marshaller otherwise refuses ("Unsupported type"); it also takes prototype-less objects (src/storage/user-keyed.ts).
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
   });
   return { s3, dynamo };
 }

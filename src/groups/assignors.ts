@@ -1,4 +1,5 @@
 import { type AssignorName, ASSIGNORS, parsePartitionKey, partitionKey, type PartitionKey } from '@floe/protocol';
+import { dict } from '../storage/user-keyed.js';
 /**
  * Server-side assignors (KIP-848 style: the group computes the target, members
  * only follow it). Pure functions of the live members, the topics' partition
@@ -21,7 +22,7 @@ export interface AssignorMember {
 export type Assignment = Record<string, PartitionKey[]>;
 
 /** Kafka's class names and KIP-848's server assignor names map onto Floe's three. */
-const ALIASES: Record<string, AssignorName> = {
+const ALIASES = new Map<string, AssignorName>(Object.entries({
   sticky: 'sticky',
   'cooperative-sticky': 'sticky',
   uniform: 'sticky',
@@ -32,10 +33,10 @@ const ALIASES: Record<string, AssignorName> = {
   roundrobin: 'roundrobin',
   'round-robin': 'roundrobin',
   'org.apache.kafka.clients.consumer.RoundRobinAssignor': 'roundrobin',
-};
+} as const));
 
 export function assignorName(name: string): AssignorName | undefined {
-  return ALIASES[name] ?? ALIASES[name.toLowerCase()];
+  return ALIASES.get(name) ?? ALIASES.get(name.toLowerCase());
 }
 
 export const isAssignorName = (name: string): name is AssignorName => (ASSIGNORS as readonly string[]).includes(name);
@@ -50,7 +51,7 @@ function sortedPartitions(meta: Record<string, number>, topics: Iterable<string>
   return out;
 }
 
-const emptyAssignment = (members: AssignorMember[]): Assignment => Object.fromEntries(members.map((m) => [m.memberId, []]));
+const emptyAssignment = (members: AssignorMember[]): Assignment => dict(members.map((m) => [m.memberId, [] as PartitionKey[]]));
 
 export function rangeAssign(members: AssignorMember[], meta: Record<string, number>): Assignment {
   const out = emptyAssignment(members);
@@ -142,7 +143,7 @@ export function stickyAssign(members: AssignorMember[], meta: Record<string, num
       }
     }
   }
-  return Object.fromEntries(sorted.map((m) => [m.memberId, [...(owned.get(m.memberId) ?? [])].sort(comparePartitionKeys)]));
+  return dict(sorted.map((m) => [m.memberId, [...(owned.get(m.memberId) ?? [])].sort(comparePartitionKeys)]));
 }
 
 export function comparePartitionKeys(a: PartitionKey, b: PartitionKey): number {

@@ -5,6 +5,7 @@
  * oldest first; a member that would push the group past its budget is refused.
  */
 import { FloeError, GROUP_LIMITS, partitionKey } from '@floe/protocol';
+import { dict } from '../storage/user-keyed.js';
 import type { MemberItem } from './model.js';
 
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
@@ -58,9 +59,9 @@ export const fitsGroup = (meta: Readonly<Record<string, number>>): boolean =>
 export function admitMembers(live: readonly MemberItem[], meta: Readonly<Record<string, number>>): { admitted: MemberItem[]; refused: MemberItem[] } {
   const admitted: MemberItem[] = [];
   const refused: MemberItem[] = [];
-  const topics: Record<string, number> = {};
+  const topics = dict<number>();
   for (const member of [...live].sort(bySubscriptionAge)) {
-    const next = { ...topics };
+    const next = dict(Object.entries(topics));
     for (const t of member.topics) next[t] = meta[t] ?? 0;
     if (!fitsGroup(next)) refused.push(member);
     else {

@@ -22,6 +22,7 @@ import { groupKeys } from '../storage/keys.js';
 import { nowOf, writeIf, type GroupsDeps } from './deps.js';
 import { type ClassicIncarnation, instancesOf, isLive, isMappedIncarnation } from './model.js';
 import { listGroup } from './store.js';
+import { fromStoredMap } from '../storage/user-keyed.js';
 
 type Item = Record<string, unknown>;
 
@@ -47,7 +48,7 @@ const isKafkaMember = (item: Item): boolean => String(item.sk).startsWith(groupK
 function classicInstances(groupId: string, items: Item[]): Record<string, string> | undefined {
   const classic = items.find((i) => i.sk === groupKeys.classicGroup(groupId).sk);
   if (!classic) return undefined;
-  return (classic.instances as Record<string, string> | undefined) ?? instancesOf(items.filter(isKafkaMember) as unknown as ClassicIncarnation[]);
+  return classic.instances === undefined ? instancesOf(items.filter(isKafkaMember) as unknown as ClassicIncarnation[]) : fromStoredMap<string>(classic.instances);
 }
 
 /** The live members among the items: Floe's by their lease, Kafka's by their lease and, for a static one, the instance mapping. */

@@ -9,6 +9,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { groupKeys } from '../storage/keys.js';
 import type { GroupsDeps } from './deps.js';
 import { type ClassicIncarnation, instancesOf, isLive, isMappedIncarnation } from './model.js';
+import { fromStoredMap } from '../storage/user-keyed.js';
 
 type ClassicMemberRead = ClassicIncarnation & { expiresAt: number };
 
@@ -38,7 +39,7 @@ async function classicInstances(deps: GroupsDeps, groupId: string, members: Clas
     new GetCommand({ TableName: deps.groupsTable, Key: groupKeys.classicGroup(groupId), ProjectionExpression: 'instances, groupId', ConsistentRead: true }),
   );
   if (!read.Item) return undefined;
-  return (read.Item.instances as Record<string, string> | undefined) ?? instancesOf(members);
+  return read.Item.instances === undefined ? instancesOf(members) : fromStoredMap<string>(read.Item.instances);
 }
 
 export async function liveKafkaMembers(deps: GroupsDeps, groupId: string, now: number): Promise<number> {

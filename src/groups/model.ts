@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type AssignorName, GROUP_LIMITS, type PartitionKey } from '@floe/protocol';
+import { dict } from '../storage/user-keyed.js';
 /**
  * The consumer-group items in DynamoDB (groups table, pk "g#<groupId>") and the
  * rules that read them. docs/consumer-groups.md explains why these three items
@@ -102,7 +103,7 @@ export function instancesOf(members: Iterable<ClassicIncarnation>): Record<strin
     const seen = newest.get(m.instanceId);
     if (!seen || m.joinedAt > seen.joinedAt) newest.set(m.instanceId, m);
   }
-  return Object.fromEntries([...newest].map(([instanceId, m]) => [instanceId, m.memberId]));
+  return dict([...newest].map(([instanceId, m]) => [instanceId, m.memberId]));
 }
 
 /**
@@ -111,7 +112,7 @@ export function instancesOf(members: Iterable<ClassicIncarnation>): Record<strin
  * not, whatever its lease says). `instances` undefined: there is no classic item to say otherwise.
  */
 export const isMappedIncarnation = (member: { memberId: string; instanceId?: string | undefined }, instances: Record<string, string> | undefined): boolean =>
-  member.instanceId === undefined || instances === undefined || instances[member.instanceId] === member.memberId;
+  member.instanceId === undefined || instances === undefined || (Object.hasOwn(instances, member.instanceId) && instances[member.instanceId] === member.memberId);
 
 /** The earliest `expiresAt` a renewal accepts at `now`: renewals need more than the skew allowance left. */
 export const renewableAfter = (now: number): number => now + GROUP_LIMITS.clockSkewAllowanceMs;

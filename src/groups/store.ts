@@ -8,6 +8,7 @@ import { GROUP_LIMITS, parsePartitionKey, partitionKey, type PartitionKey } from
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, queryAll } from '../storage/dynamo-batch.js';
 import { groupKeys, TTL_ATTRIBUTE } from '../storage/keys.js';
+import { fromStoredMap, toStoredMap } from '../storage/user-keyed.js';
 import { isConditionFailure, writeIf, type GroupsDeps } from './deps.js';
 import { renewableAfter, ttlSeconds, type GroupItem, type MemberItem, type OffsetItem } from './model.js';
 
@@ -20,6 +21,12 @@ export interface Membership {
 function strip<T>(item: Record<string, unknown>): T {
   const { pk: _pk, sk: _sk, ...rest } = item;
   return rest as T;
+}
+
+/** The group item with its maps keyed by topic and member (decision 41). */
+function toGroup(item: Record<string, unknown>): GroupItem {
+  const g = strip<GroupItem>(item);
+  return { ...g, target: fromStoredMap(g.target), subs: fromStoredMap(g.subs), meta: fromStoredMap(g.meta) };
 }
 
 function toMember(item: Record<string, unknown>): MemberItem {
@@ -46,7 +53,7 @@ export async function readMembership(deps: GroupsDeps, groupId: string): Promise
     ConsistentRead: true,
   });
   for await (const item of items) {
-    if (item.sk === groupKeys.group(groupId).sk) out.group = strip<GroupItem>(item);
+    if (item.sk === groupKeys.group(groupId).sk) out.group = toGroup(item);
     else if (String(item.sk).startsWith(groupKeys.memberPrefix)) {
       const member = toMember(item);
       out.members.set(member.memberId, member);
@@ -61,7 +68,7 @@ export async function putGroup(deps: GroupsDeps, group: GroupItem, expectedVersi
     await deps.dynamo.send(
       new PutCommand({
         TableName: deps.groupsTable,
-        Item: { ...groupKeys.group(group.groupId), ...group },
+        Item: { ...groupKeys.group(group.groupId), ...group, target: toStoredMap(group.target), subs: toStoredMap(group.subs), meta: toStoredMap(group.meta) },
         ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :v',
         ExpressionAttributeValues: expectedVersion === undefined ? undefined : { ':v': expectedVersion },
       }),

@@ -7,6 +7,7 @@
  */
 import { type AssignorName, FloeError, GROUP_LIMITS, mapConcurrent } from '@floe/protocol';
 import { getTopic } from '../log/topics.js';
+import { dict } from '../storage/user-keyed.js';
 import { assign, type AssignorMember } from './assignors.js';
 import { admitMembers } from './budget.js';
 import type { GroupsDeps } from './deps.js';
@@ -22,7 +23,7 @@ const META_READS_IN_FLIGHT = 16;
 export async function resolveMeta(deps: GroupsDeps, topics: Iterable<string>, fresh: boolean): Promise<Record<string, number>> {
   const names = [...new Set(topics)].sort();
   const found = await mapConcurrent(names, META_READS_IN_FLIGHT, (name) => (fresh ? getTopic(deps, name) : deps.resolveTopic(name)));
-  return Object.fromEntries(names.map((name, i) => [name, found[i]?.partitions ?? 0]));
+  return dict(names.map((name, i) => [name, found[i]?.partitions ?? 0]));
 }
 
 /** The live members the group's target covers (not refused for lack of room). */
@@ -38,8 +39,8 @@ const sameRecord = (a: Record<string, unknown>, b: Record<string, unknown>): boo
 
 /** Target entries of replaced static members carried over to their new incarnation (no rebalance for anyone else). */
 function renameReplaced(group: GroupItem, state: Membership, now: number): { target: GroupItem['target']; subs: GroupItem['subs'] } {
-  const target = { ...group.target };
-  const subs = { ...group.subs };
+  const target = dict(Object.entries(group.target));
+  const subs = dict(Object.entries(group.subs));
   for (const old of state.members.values()) {
     const next = old.fencedBy === undefined ? undefined : state.members.get(old.fencedBy);
     if (!next || !isLive(next, now) || target[old.memberId] === undefined || target[next.memberId] !== undefined) continue;
@@ -69,7 +70,7 @@ export async function planTarget(deps: GroupsDeps, groupId: string, state: Membe
   const group = state.group;
   if (group) {
     const renamed = renameReplaced(group, state, now);
-    const subs = Object.fromEntries(live.map((m) => [m.memberId, subscriptionSignature(m)]));
+    const subs = dict(live.map((m) => [m.memberId, subscriptionSignature(m)]));
     const assignor = chooseAssignor(group.assignor, live);
     const membersSame = sameRecord(subs, renamed.subs) && assignor === group.assignor;
     if (membersSame) {
@@ -89,9 +90,9 @@ export async function planTarget(deps: GroupsDeps, groupId: string, state: Membe
     epoch: 0,
     version: 0,
     assignor: chooseAssignor(undefined, live),
-    target: {},
-    subs: {},
-    meta: {},
+    target: dict(),
+    subs: dict(),
+    meta: dict(),
     createdAt: now,
     updatedAt: now,
   };
@@ -102,7 +103,7 @@ async function compute(deps: GroupsDeps, previous: GroupItem, live: MemberItem[]
   const all = await resolveMeta(deps, live.flatMap((m) => m.topics), true);
   const { admitted, refused } = admitMembers(live, all);
   const wanted = new Set(admitted.flatMap((m) => m.topics));
-  const meta = Object.fromEntries(Object.entries(all).filter(([topic]) => wanted.has(topic)));
+  const meta = dict(Object.entries(all).filter(([topic]) => wanted.has(topic)));
   const members: AssignorMember[] = admitted.map((m) => ({ memberId: m.memberId, sortKey: m.instanceId ?? m.memberId, topics: m.topics }));
   return {
     ...previous,
@@ -111,7 +112,7 @@ async function compute(deps: GroupsDeps, previous: GroupItem, live: MemberItem[]
     assignor,
     target: assign(assignor, members, meta, previous.target),
     // Every live member, refused ones too: a refusal must not look like a change at the next heartbeat.
-    subs: Object.fromEntries(live.map((m) => [m.memberId, subscriptionSignature(m)])),
+    subs: dict(live.map((m) => [m.memberId, subscriptionSignature(m)])),
     meta,
     refused: refused.length > 0 ? refused.map((m) => m.memberId) : undefined,
     updatedAt: now,

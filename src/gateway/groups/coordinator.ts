@@ -19,6 +19,7 @@ import { FloeError, GROUP_LIMITS, isValidGroupId } from '@floe/protocol';
 import { deleteGroup } from '../../groups/delete.js';
 import type { GroupsDeps } from '../../groups/deps.js';
 import { listGroup, listGroupIds } from '../../groups/store.js';
+import { dict } from '../../storage/user-keyed.js';
 import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
 import type { GatewayLogger } from '../logger.js';
 import { decideJoin } from './barrier.js';
@@ -247,9 +248,9 @@ export class ClassicGroups {
       protocol: group?.protocol ?? null,
       leader: group?.leader ?? null,
       members: group?.members ?? [],
-      assignments: group?.assignments ?? {},
+      assignments: group?.assignments ?? dict(),
       // A static joiner is its instance's member from this write on (a new incarnation's claim).
-      instances: instanceId === null || !joiner ? keptInstances(group, view) : { ...keptInstances(group, view), [instanceId]: joiner.id },
+      instances: instanceId === null || !joiner ? keptInstances(group, view) : dict([...Object.entries(keptInstances(group, view)), [instanceId, joiner.id]]),
       rebalanceDeadline: now + Math.max(...timeouts, 1000),
       // A group that had nobody waits a little for more members, so three starting consumers make one rebalance, not three.
       joinNotBefore: empty ? now + this.options.initialRebalanceDelayMs : 0,
@@ -338,7 +339,7 @@ export class ClassicGroups {
       if (!(await renewMember(this.deps, req.groupId, req.memberId, now, me.sessionTimeoutMs))) return fail(KafkaCode.UNKNOWN_MEMBER_ID);
       if (group.state === 'Stable') return syncAnswer(group, req.memberId);
       if (group.leader === req.memberId) {
-        const assignments: Record<string, Uint8Array> = {};
+        const assignments = dict<Uint8Array>();
         let bytes = 0;
         for (const a of req.assignments) {
           if (!group.members.includes(a.memberId) || a.assignment.length === 0) continue;
@@ -526,7 +527,7 @@ function admissionError(view: GroupView, memberId: string, req: JoinRequest, now
 
 function toEmpty(group: ClassicGroupItem, now: number): ClassicGroupItem {
   // No member is left, so no instance is anyone's any more.
-  return { ...group, state: 'Empty', leader: null, protocol: null, members: [], assignments: {}, instances: {}, version: group.version + 1, updatedAt: now };
+  return { ...group, state: 'Empty', leader: null, protocol: null, members: [], assignments: dict(), instances: dict(), version: group.version + 1, updatedAt: now };
 }
 
 function joinAnswer(group: ClassicGroupItem, view: GroupView, memberId: string): JoinResult {

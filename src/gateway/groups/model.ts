@@ -10,6 +10,7 @@
  */
 
 import { instancesOf, isLive } from '../../groups/model.js';
+import { dict } from '../../storage/user-keyed.js';
 import { KafkaCode } from '../kafka-codes.js';
 
 export type ClassicState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable';
@@ -114,7 +115,7 @@ export { instancesOf };
 
 /** The instance mapping without entries whose member has no item any more (it left or was removed). */
 export function keptInstances(group: ClassicGroupItem | undefined, view: GroupView): Record<string, string> {
-  return Object.fromEntries(Object.entries(group?.instances ?? {}).filter(([, memberId]) => view.members.has(memberId)));
+  return dict(Object.entries(group?.instances ?? {}).filter(([, memberId]) => view.members.has(memberId)));
 }
 
 export const metadataOf = (member: ClassicMemberItem, protocol: string | null): Buffer => {

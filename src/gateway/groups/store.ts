@@ -9,6 +9,7 @@ import { writeIf } from '../../groups/deps.js';
 import { isLive } from '../../groups/model.js';
 import { listGroup } from '../../groups/store.js';
 import { groupKeys, TTL_ATTRIBUTE } from '../../storage/keys.js';
+import { fromStoredMap, toStoredMap } from '../../storage/user-keyed.js';
 import { instancesOf, type ClassicGroupItem, type ClassicMemberItem, type GroupView } from './model.js';
 
 /** Member items stay a day past their lease for cleanup only (liveness is always expiresAt > now). */
@@ -41,7 +42,8 @@ export async function readGroup(deps: GroupsDeps, groupId: string, now: number):
       if (sk === groupKeys.classicGroup(groupId).sk) {
         const group = strip<ClassicGroupItem>(item);
         mapped = group.instances !== undefined;
-        view.group = { ...group, members: group.members ?? [], assignments: group.assignments ?? {}, instances: group.instances ?? {} };
+        // Maps keyed by member and instance ids (decision 41).
+        view.group = { ...group, members: group.members ?? [], assignments: fromStoredMap(group.assignments), instances: fromStoredMap(group.instances) };
       } else if (sk.startsWith(groupKeys.classicMemberPrefix)) {
         const member = strip<ClassicMemberItem>(item);
         view.members.set(member.memberId, { ...member, protocols: member.protocols ?? [] });
@@ -68,7 +70,7 @@ export async function putGroup(deps: GroupsDeps, group: ClassicGroupItem, expect
     deps.dynamo,
     new PutCommand({
       TableName: deps.groupsTable,
-      Item: { ...groupKeys.classicGroup(group.groupId), ...group },
+      Item: { ...groupKeys.classicGroup(group.groupId), ...group, assignments: toStoredMap(group.assignments), instances: toStoredMap(group.instances) },
       ConditionExpression: expected === undefined ? 'attribute_not_exists(pk)' : 'version = :v',
       ExpressionAttributeValues: expected === undefined ? undefined : { ':v': expected },
     }),

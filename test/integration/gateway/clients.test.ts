@@ -77,3 +77,22 @@ describe.skipIf(!HAS_CONFLUENT_KAFKA)('static membership (group.instance.id), co
     expect(new Set(out.records['1']?.filter((r) => r.startsWith('two-'))).size).toBe(20);
   });
 });
+
+describe.skipIf(!HAS_CONFLUENT_KAFKA)('names of Object.prototype members (decision 41), confluent-kafka-python', () => {
+  it('consumers with group.instance.id "__proto__" and "constructor" on topic "valueOf" split it, read every record and commit', async () => {
+    // Prepare
+    const topic = 'valueOf';
+    await gw.deps.log.createTopic(topic, 2, {});
+
+    // Act
+    const result = await run(PYTHON, [fixture('kafka-prototype-names.py'), gw.bootstrap, topic, uniqueName('proto-g')], '', 120_000);
+
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as { records: Record<string, string[]>; held: Record<string, number[]>; committed: Record<string, number> };
+    const read = Object.values(out.records).flat();
+    expect(new Set(read).size).toBe(20);
+    expect([...(out.held['__proto__'] ?? []), ...(out.held['constructor'] ?? [])].sort()).toEqual([0, 1]);
+    expect(out.committed).toEqual({ '0': 10, '1': 10 });
+  });
+});
