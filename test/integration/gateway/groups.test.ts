@@ -266,6 +266,28 @@ describe('a replaced static member whose item outlived it', () => {
   });
 });
 
+describe('a live static member whose group.instance.id is a prototype name (decision 41)', () => {
+  it('counts as live for Floe\'s reset: the stored mapping is read back with the escaped key', async () => {
+    // Prepare: a stable static member "__proto__" with a committed offset
+    const groupId = uniqueName('g');
+    const name = await topic(1);
+    const c1 = await connect(a);
+    const joined = await c1.request(11, 5, { ...joinBody(groupId, ''), groupInstanceId: '__proto__' }, 30_000);
+    await c1.request(14, 3, { groupId, generationId: joined.generationId, memberId: joined.memberId, groupInstanceId: '__proto__', assignments: [] });
+    await commit(c1, groupId, joined.memberId, joined.generationId, name, 3n);
+
+    // Act
+    const reset = await resetOffsets(a.deps.groups, groupId, { topic: name, spec: { to: 'earliest' } }).then(
+      () => 'reset',
+      (error: { code: string }) => error.code,
+    );
+
+    // Assess
+    expect(joined.errorCode).toBe(0);
+    expect(reset).toBe('NON_EMPTY_GROUP');
+  });
+});
+
 describe('static membership across an upgrade', () => {
   it('a group item without the instance mapping (written before it existed, or by an older gateway mid-deploy) keeps its static members: no UNKNOWN_MEMBER_ID, no forced rejoin', async () => {
     // Prepare: a stable static member, then its group item rewritten without `instances`
