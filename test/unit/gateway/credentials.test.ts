@@ -67,6 +67,28 @@ describe('editing the document', () => {
     expect(() => removeUser(removed, 'bob')).toThrow(/no user "bob"/);
   });
 
+  it('takes user names that are Object.prototype member names as plain names (decision 41)', async () => {
+    // Prepare
+    const entry = await scramEntries('pw', { mechanisms: ['SCRAM-SHA-256'], iterations: 4096 });
+
+    // Act
+    const added = setUser(setUser(undefined, '__proto__', entry), 'constructor', entry);
+    const removedMissing = (() => {
+      try {
+        removeUser(added, 'toString');
+        return 'removed';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    const removed = removeUser(added, '__proto__');
+
+    // Assess
+    expect([...parseCredentialDocument(added).users.keys()].sort()).toEqual(['__proto__', 'constructor']);
+    expect(removedMissing).toBe('no user "toString" in the credentials document');
+    expect([...parseCredentialDocument(removed).users.keys()]).toEqual(['constructor']);
+  });
+
   it('refuses to edit a document the gateway would refuse', () => {
     // Act / Assess
     expect(() => setUser('{"users": {"a": {}}}', 'b', { PLAIN: { password: 'x' } })).toThrow(CredentialDocumentError);

@@ -162,12 +162,12 @@ const named = (option: string): string => (KAFKA_NAME.has(option) ? `${option} (
 export function consumerConfigFromProperties(properties: Record<string, string>): Partial<ConsumerConfig> {
   const out: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(properties)) {
-    const option = CONSUMER_PROPERTY_NAMES[name];
+    const option = Object.hasOwn(CONSUMER_PROPERTY_NAMES, name) ? CONSUMER_PROPERTY_NAMES[name] : undefined; // not Object.prototype's "constructor"
     if (!option) throw new FloeError('INVALID_CONFIG', `unknown consumer property "${name}"`);
     if (NUMERIC.has(option)) out[option] = propertyInteger(name, raw);
     else if (option === 'enableAutoCommit') out[option] = propertyBoolean(name, raw);
     else if (option === 'partitionAssignmentStrategy') out[option] = raw.split(',').map((s) => s.trim());
-    else if (option === 'keyDeserializer' || option === 'valueDeserializer') out[option] = DESERIALIZER_CLASSES[raw] ?? raw;
+    else if (option === 'keyDeserializer' || option === 'valueDeserializer') out[option] = (Object.hasOwn(DESERIALIZER_CLASSES, raw) ? DESERIALIZER_CLASSES[raw] : undefined) ?? raw;
     else out[option] = raw;
   }
   return out as Partial<ConsumerConfig>;

@@ -35,9 +35,9 @@ const TEXT = new Set<keyof ProducerConfig>(['bootstrap', 'compressionType']);
 export function producerConfigFromProperties(properties: Record<string, string>): Partial<ProducerConfig<unknown, unknown>> {
   const out: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(properties)) {
-    const option = PRODUCER_PROPERTY_NAMES[name];
+    const option = Object.hasOwn(PRODUCER_PROPERTY_NAMES, name) ? PRODUCER_PROPERTY_NAMES[name] : undefined; // not Object.prototype's "constructor"
     if (!option) throw new FloeError('INVALID_CONFIG', `unknown or unsupported producer property "${name}"`);
-    if (option === 'keySerializer' || option === 'valueSerializer') out[option] = SERIALIZER_CLASSES[raw] ?? raw;
+    if (option === 'keySerializer' || option === 'valueSerializer') out[option] = (Object.hasOwn(SERIALIZER_CLASSES, raw) ? SERIALIZER_CLASSES[raw] : undefined) ?? raw;
     else if (option === 'acks') out[option] = (raw === 'all' ? 'all' : Number(raw)) as Acks;
     else if (option === 'enableIdempotence') out[option] = propertyBoolean(name, raw);
     else if (option === 'compressionType') out[option] = raw as CompressionType;

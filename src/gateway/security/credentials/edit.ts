@@ -4,6 +4,7 @@
  * so the helper can never write a document the gateway would refuse.
  */
 import { SCRAM_MECHANISMS, type ScramMechanism } from '../sasl/mechanism.js';
+import { dict } from '../../../storage/user-keyed.js';
 import { scramCredential } from '../sasl/scram-crypto.js';
 import { CredentialDocumentError, parseCredentialDocument, scramCredentialToJson, type CredentialDocumentJson, type UserCredentialsJson } from './document.js';
 
@@ -20,9 +21,11 @@ export async function scramEntries(
 }
 
 function documentOf(text: string | undefined): CredentialDocumentJson {
-  if (text === undefined || text.trim() === '') return { users: {} };
+  if (text === undefined || text.trim() === '') return { users: dict() };
   parseCredentialDocument(text); // refuse to edit a document the gateway would refuse
-  return JSON.parse(text) as CredentialDocumentJson;
+  const document = JSON.parse(text) as CredentialDocumentJson;
+  // User names are any strings: "__proto__" or "constructor" must be keys, not Object.prototype's members (decision 41).
+  return { ...document, users: dict(Object.entries(document.users)) };
 }
 
 const finish = (document: CredentialDocumentJson): string => {
@@ -39,7 +42,7 @@ export function setUser(text: string | undefined, name: string, entry: UserCrede
 
 export function removeUser(text: string | undefined, name: string): string {
   const document = documentOf(text);
-  if (!(name in document.users)) throw new CredentialDocumentError(`no user ${JSON.stringify(name)} in the credentials document`);
+  if (!Object.hasOwn(document.users, name)) throw new CredentialDocumentError(`no user ${JSON.stringify(name)} in the credentials document`);
   delete document.users[name];
   return finish(document);
 }

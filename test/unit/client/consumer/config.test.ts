@@ -23,6 +23,22 @@ describe('consumerConfigFromProperties', () => {
     expect(act).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', message }));
   });
 
+  it.each(['constructor', 'toString', '__proto__'])('refuses the property name %s as unknown (not an Object.prototype member)', (name) => {
+    // Act
+    const act = () => consumerConfigFromProperties(JSON.parse(`{${JSON.stringify(name)}: "x"}`) as Record<string, string>);
+
+    // Assess
+    expect(act).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', message: `unknown consumer property "${name}"` }));
+  });
+
+  it('keeps a deserializer class named after an Object.prototype member as given (no built-in)', () => {
+    // Act
+    const config = consumerConfigFromProperties({ 'value.deserializer': 'toString' });
+
+    // Assess
+    expect(config.valueDeserializer).toBe('toString');
+  });
+
   it('refuses a group id or instance id that is not a non-empty string', () => {
     // Act
     const refused = [{ groupId: 5 }, { groupId: '' }, { groupId: 'g', groupInstanceId: 7 }].map((bad) => {

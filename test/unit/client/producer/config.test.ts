@@ -113,4 +113,20 @@ describe('producer configuration', () => {
     expect(producerConfigFromProperties({ 'value.serializer': 'org.apache.kafka.common.serialization.StringSerializer' }).valueSerializer).toBe('string');
     expect(unknown).toBe('INVALID_CONFIG');
   });
+
+  it.each(['constructor', 'toString', '__proto__'])('refuses the property name %s as unknown (not an Object.prototype member)', (name) => {
+    // Act
+    const act = () => producerConfigFromProperties(JSON.parse(`{${JSON.stringify(name)}: "x"}`) as Record<string, string>);
+
+    // Assess
+    expect(act).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', message: `unknown or unsupported producer property "${name}"` }));
+  });
+
+  it('keeps a serializer class named after an Object.prototype member as given (no built-in)', () => {
+    // Act
+    const config = producerConfigFromProperties({ 'value.serializer': 'constructor' });
+
+    // Assess
+    expect(config.valueSerializer).toBe('constructor');
+  });
 });
