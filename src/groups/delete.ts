@@ -54,9 +54,10 @@ function classicInstances(groupId: string, items: Item[]): Record<string, string
 /** The live members among the items: Floe's by their lease, Kafka's by their lease and, for a static one, the instance mapping. */
 function liveMembersOf(groupId: string, items: Item[], now: number): Item[] {
   const instances = classicInstances(groupId, items);
+  const seen = new Set(items.filter(isKafkaMember).map((item) => String(item.memberId)));
   return items.filter(
     (item) =>
-      (isFloeMember(item) || (isKafkaMember(item) && isMappedIncarnation(item as unknown as ClassicIncarnation, instances))) &&
+      (isFloeMember(item) || (isKafkaMember(item) && isMappedIncarnation(item as unknown as ClassicIncarnation, instances, seen))) &&
       isLive(item as { expiresAt: unknown }, now),
   );
 }

@@ -48,5 +48,6 @@ export async function liveKafkaMembers(deps: GroupsDeps, groupId: string, now: n
   // Only a static member can be a replaced incarnation: the classic item is read only then.
   if (!live.some((m) => m.instanceId !== undefined)) return live.length;
   const instances = await classicInstances(deps, groupId, members);
-  return live.filter((m) => isMappedIncarnation(m, instances)).length;
+  const seen = new Set(members.map((m) => m.memberId));
+  return live.filter((m) => isMappedIncarnation(m, instances, seen)).length;
 }

@@ -110,9 +110,19 @@ export function instancesOf(members: Iterable<ClassicIncarnation>): Record<strin
  * Whether a classic member item is a member by decision 40: a static member is one only while the
  * classic item maps its group.instance.id to it (a replaced incarnation whose item outlived it is
  * not, whatever its lease says). `instances` undefined: there is no classic item to say otherwise.
+ * `seen`: the member ids read with the mapping. A mapping to a member not among them was written
+ * after the members were read (a new incarnation joined in between): the one read stands for its
+ * instance, so a live group is never counted empty.
  */
-export const isMappedIncarnation = (member: { memberId: string; instanceId?: string | undefined }, instances: Record<string, string> | undefined): boolean =>
-  member.instanceId === undefined || instances === undefined || (Object.hasOwn(instances, member.instanceId) && instances[member.instanceId] === member.memberId);
+export function isMappedIncarnation(
+  member: { memberId: string; instanceId?: string | undefined },
+  instances: Record<string, string> | undefined,
+  seen: ReadonlySet<string>,
+): boolean {
+  if (member.instanceId === undefined || instances === undefined) return true;
+  const current = Object.hasOwn(instances, member.instanceId) ? instances[member.instanceId] : undefined;
+  return current === member.memberId || (current !== undefined && !seen.has(current));
+}
 
 /** The earliest `expiresAt` a renewal accepts at `now`: renewals need more than the skew allowance left. */
 export const renewableAfter = (now: number): number => now + GROUP_LIMITS.clockSkewAllowanceMs;

@@ -88,15 +88,19 @@ export const setTopicPartitions = (deps: LogDeps, name: string, topicId: string,
     values: { ':new': to, ':old': from, ':id': topicId },
   });
 
-/** Replaces the configs of the topic with this id, and the names of those set on it; false if the topic is gone. */
-export const setTopicConfigs = (deps: LogDeps, name: string, topicId: string, configs: Item, overrides: string[]): Promise<boolean> =>
+/**
+ * Replaces the configs of the topic with this id, and the names of those set on it, if nobody
+ * changed them since version `version` was read (`cv`, absent until the first alter); false if
+ * the topic is gone or another alter came first (each writes the whole set it computed).
+ */
+export const setTopicConfigs = (deps: LogDeps, name: string, topicId: string, configs: Item, overrides: string[], version: number | undefined): Promise<boolean> =>
   applyWrite(deps, {
     kind: 'update',
     key: logKeys.topic(name),
-    set: ['#configs = :c', '#overrides = :o'],
-    condition: 'topicId = :id',
+    set: ['#configs = :c', '#overrides = :o', 'cv = :next'],
+    condition: `topicId = :id AND ${version === undefined ? 'attribute_not_exists(cv)' : 'cv = :cv'}`,
     names: { '#configs': 'configs', '#overrides': 'overrides' },
-    values: { ':c': configs, ':o': overrides, ':id': topicId },
+    values: { ':c': configs, ':o': overrides, ':id': topicId, ':next': (version ?? 0) + 1, ...(version === undefined ? {} : { ':cv': version }) },
   });
 
 /** Deletes the topic item if it is still this id; its partition count as it was then, or undefined when it was not. */

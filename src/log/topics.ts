@@ -36,6 +36,8 @@ export interface Topic {
    * are the defaults of its creation. Undefined for a topic item written before they were recorded.
    */
   overrides?: TopicConfigName[];
+  /** how many times its configs were altered (undefined: never); an alter writes only over the version it read */
+  configVersion?: number;
   createdAt: number;
 }
 
@@ -80,6 +82,7 @@ function toTopic(item: Record<string, unknown>): Topic {
     partitions: item.partitions as number,
     configs: { ...TOPIC_CONFIG_DEFAULTS, ...(item.configs as Partial<TopicConfig>) },
     ...(Array.isArray(item.overrides) ? { overrides: (item.overrides as unknown[]).filter((n): n is TopicConfigName => typeof n === 'string' && isTopicConfigName(n)) } : {}),
+    ...(typeof item.cv === 'number' ? { configVersion: item.cv } : {}),
     createdAt: item.createdAt as number,
   };
 }
@@ -200,21 +203,29 @@ export interface ConfigUpdateOptions {
   reset?: string[];
 }
 
+/** Alters lost to concurrent alters of the same topic before one gives up (retriable). */
+const CONFIG_WRITE_ATTEMPTS = 8;
+
 /** Sets the given configs of a topic (the others stay, or go back to their defaults with `replace`); each set one is an override, even at its default value. */
 export async function updateTopicConfigs(deps: LogDeps, nameInput: unknown, configsInput: unknown, options: ConfigUpdateOptions = {}): Promise<Topic> {
-  const topic = await requireTopic(deps, nameInput);
   const reset = options.reset ?? [];
   const unknown = reset.find((name) => !isTopicConfigName(name));
   if (unknown !== undefined) throw new FloeError('INVALID_CONFIG', `unknown topic config "${unknown}"; supported: ${TOPIC_CONFIG_NAMES.join(', ')}`);
   const defaults: TopicConfig = { ...TOPIC_CONFIG_DEFAULTS, ...deps.topicDefaults };
-  const base = options.replace ? defaults : { ...topic.configs, ...Object.fromEntries(reset.map((name) => [name, defaults[name as TopicConfigName]])) };
-  const configs = validateTopicConfigs(configsInput, base);
-  const overrides = options.replace ? namesOf(configsInput) : namesOf(configsInput, overridesOf(topic).filter((name) => !reset.includes(name)));
-  if (options.validateOnly) return { ...topic, configs, overrides };
-  if (!(await setTopicConfigs(deps, topic.name, topic.topicId, configs, overrides))) {
-    throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
+  for (let attempt = 1; ; attempt++) {
+    const topic = await requireTopic(deps, nameInput);
+    const base = options.replace ? defaults : { ...topic.configs, ...Object.fromEntries(reset.map((name) => [name, defaults[name as TopicConfigName]])) };
+    const configs = validateTopicConfigs(configsInput, base);
+    const overrides = options.replace ? namesOf(configsInput) : namesOf(configsInput, overridesOf(topic).filter((name) => !reset.includes(name)));
+    if (options.validateOnly) return { ...topic, configs, overrides };
+    // A concurrent alter wrote first: merge into what it wrote (read again), rather than write over it.
+    if (await setTopicConfigs(deps, topic.name, topic.topicId, configs, overrides, topic.configVersion)) {
+      return { ...topic, configs, overrides, configVersion: (topic.configVersion ?? 0) + 1 };
+    }
+    if (attempt === CONFIG_WRITE_ATTEMPTS) {
+      throw new FloeError('REBALANCE_IN_PROGRESS', `the configs of topic "${topic.name}" kept changing concurrently; retry`, { retriable: true });
+    }
   }
-  return { ...topic, configs, overrides };
 }
 
 /**

@@ -63,6 +63,21 @@ describe('topics', () => {
     expect(described.configs).toEqual(altered.configs);
   });
 
+  it('concurrent alters of one topic\'s configs all land: none writes over another\'s change', async () => {
+    // Prepare
+    const name = uniqueName('cfgrace');
+    await env.admin.createTopic(name, 1);
+    const changes = [{ 'retention.ms': 61_000 }, { 'max.message.bytes': 4096 }, { 'delete.retention.ms': 7000 }, { 'min.compaction.lag.ms': 50 }, { 'segment.ms': 900_000 }];
+
+    // Act
+    const settled = await Promise.allSettled(changes.map((c) => env.admin.alterTopicConfigs(name, c)));
+    const described = await env.admin.describeTopic(name);
+
+    // Assess
+    expect(settled.map((r) => r.status)).toEqual(changes.map(() => 'fulfilled'));
+    expect(described.configs).toMatchObject(Object.assign({}, ...changes));
+  });
+
   it('refuses records without a key on a compacted topic, as a Kafka broker does', async () => {
     // Prepare
     const name = uniqueName('keyless');

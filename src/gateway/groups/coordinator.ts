@@ -286,7 +286,7 @@ export class ClassicGroups {
           protocol: decision.protocol,
           leader: decision.leader,
           members: decision.members,
-          assignments: {},
+          assignments: dict(),
           instances: keptInstances(group, view),
           version: group.version + 1,
           updatedAt: now,

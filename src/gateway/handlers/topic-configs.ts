@@ -12,6 +12,7 @@ import type { Handler } from '../context.js';
 import { check } from '../denials.js';
 import { KafkaCode, toKafkaError, type KafkaError } from '../kafka-codes.js';
 import { overridesOf, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, TOPIC_DEFAULTS, type ConfigKind, type Topic, type TopicConfig } from '../log-port.js';
+import { dict } from '../../storage/user-keyed.js';
 
 export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;
@@ -153,7 +154,7 @@ async function alterResources(
 export const alterConfigs: Handler = async (gw, raw, { access }) => {
   const body = raw as MessageBody<typeof AlterConfigsRequest>;
   const given = (_topic: Topic, configs: KafkaStruct[]): Changes => {
-    const out: Record<string, unknown> = {};
+    const out = dict<unknown>(); // a config named __proto__ is a key here, refused as unknown (decision 41)
     for (const c of configs) if (c.value !== null && c.value !== undefined) out[String(c.name)] = c.value;
     return { set: out, reset: [] };
   };

@@ -17,6 +17,7 @@ import { KafkaCode, toKafkaError } from '../kafka-codes.js';
 import type { Topic } from '../log-port.js';
 import { collisionKey } from '../../log/topics.js';
 import { configEntries, configsCheck, RESOURCE_BROKER, RESOURCE_TOPIC } from './topic-configs.js';
+import { dict } from '../../storage/user-keyed.js';
 
 const NULL_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -57,7 +58,7 @@ export const createTopics: Handler = async (gw, raw, { access: accessOf }) => {
         return answer(KafkaCode.INVALID_REPLICATION_FACTOR, `replication factor must be positive, or -1 for the default (got ${replicationFactor})`);
       }
       const partitions = (t.numPartitions ?? -1) === -1 ? gw.settings.defaultPartitions : (t.numPartitions as number);
-      const configs: Record<string, string> = {};
+      const configs = dict<string>(); // a config named __proto__ is a key here, refused as unknown (decision 41)
       for (const c of t.configs ?? []) if (c.name && c.value !== null && c.value !== undefined) configs[c.name] = c.value;
       try {
         if (validateOnly) {

@@ -429,6 +429,22 @@ describe('Metadata and topic admin', () => {
     expect(afterReplace).toMatchObject({ 'cleanup.policy': 'compact', 'min.cleanable.dirty.ratio': 0.5, 'retention.ms': 604800000 });
   });
 
+  it('refuses a config named __proto__ as unknown (INVALID_CONFIG) in AlterConfigs and CreateTopics, changing nothing (decision 41)', async () => {
+    // Prepare
+    const [name, fresh] = [uniqueName('cfgp'), uniqueName('cfgp')];
+    await a.deps.log.createTopic(name, 1, { 'retention.ms': '60000' });
+
+    // Act
+    const altered = await wire.request(33, 2, { resources: [{ resourceType: 2, resourceName: name, configs: [{ name: '__proto__', value: '1' }] }], validateOnly: false });
+    const created = await wire.request(19, 5, { topics: [{ name: fresh, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: '__proto__', value: '1' }] }], timeoutMs: 5000, validateOnly: false });
+
+    // Assess
+    expect(altered.responses[0].errorCode).toBe(40);
+    expect((await a.deps.log.freshTopic(name))?.configs['retention.ms']).toBe(60000);
+    expect(created.topics[0].errorCode).toBe(40);
+    expect(await a.deps.log.freshTopic(fresh)).toBeUndefined();
+  });
+
   it('refuses a resource named twice in one AlterConfigs or IncrementalAlterConfigs: INVALID_REQUEST for each copy, neither applied', async () => {
     // Prepare
     const [name, other] = [uniqueName('cfg2'), uniqueName('cfg2')];
