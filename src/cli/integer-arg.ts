@@ -6,7 +6,7 @@ import { InvalidArgumentError } from 'commander';
 
 const DECIMAL_INTEGER = /^-?\d+$/;
 
-/** An option parser for commander: an integer in [min, max], else commander's one-line usage error. */
+/** An option parser for commander: an integer in [min, max], else an error naming the flag (printed on one line: floe-command.ts). */
 export const integerArg =
   (min: number, max = Number.MAX_SAFE_INTEGER) =>
   (value: string): number => {

@@ -4,7 +4,8 @@
  * starts in a small multiple of a bare `node` (bench/cli-startup.ts measures it).
  */
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import type { Command } from 'commander';
+import { FloeCommand, InvalidOptionValue } from './floe-command.js';
 import { handleClosedStdout } from './signals.js';
 
 export const DEFAULT_BOOTSTRAP = 'http://127.0.0.1:9092';
@@ -43,7 +44,7 @@ function commandName(argv: string[]): string | undefined {
 }
 
 export async function buildProgram(argv: string[] = process.argv): Promise<Command> {
-  const program = new Command('floe')
+  const program = new FloeCommand('floe')
     .description('Floe: serverless Kafka-style event streaming on AWS Lambda, S3 and DynamoDB')
     .version(packageVersion(), '-V, --version', 'print the version of floe')
     .option('--bootstrap <url>', 'bootstrap URL of a Floe cluster (env FLOE_BOOTSTRAP)', process.env.FLOE_BOOTSTRAP ?? DEFAULT_BOOTSTRAP)
@@ -64,7 +65,7 @@ export async function main(argv: string[]): Promise<void> {
     await (await buildProgram(argv)).parseAsync(argv);
   } catch (error) {
     const { FloeError } = await import('@floe/protocol');
-    if (error instanceof FloeError) {
+    if (error instanceof FloeError || error instanceof InvalidOptionValue) {
       process.stderr.write(`error: ${error.code}: ${error.message}\n`);
       process.exitCode = 1;
       return;

@@ -142,7 +142,7 @@ describe('floe topics', () => {
     // Assess
     for (const run of runs) {
       expect(run.status).toBe(1);
-      expect(run.stderr).toMatch(/argument '.*' is invalid\. not an integer from 1 to 4096/);
+      expect(run.stderr).toMatch(/^error: INVALID_REQUEST: option '--partitions <n>' argument '.*' is invalid\. not an integer from 1 to 4096: ".*"\n$/);
     }
     const existing = (await admin.listTopics()).map((t) => t.name);
     expect(names.filter((n) => existing.includes(n))).toEqual([]);

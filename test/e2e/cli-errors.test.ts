@@ -157,7 +157,7 @@ describe('floe consume', () => {
     // Assess
     for (const run of runs) {
       expect(run.status).toBe(1);
-      expect(run.stderr).toMatch(/argument '-?\d+' is invalid\. not an integer of at least [01]: "-?\d+"/);
+      expect(run.stderr).toMatch(/^error: INVALID_REQUEST: option '--[a-z-]+ <\w+>' argument '-?\d+' is invalid\. not an integer of at least [01]: "-?\d+"\n$/);
       expect(run.stdout).toBe('');
     }
   });

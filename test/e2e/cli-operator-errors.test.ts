@@ -210,8 +210,9 @@ describe('numbers are whole decimal numbers in range, refused in one line naming
 
     // Assess
     expect(run.status).toBe(1);
-    expect(run.stderr.split('\n')[0]).toMatch(new RegExp(`^error: option '${flag} <[a-z]+>' argument '${value}' is invalid\\. not an integer`));
-    expect(run.stderr.split('\n')[0]).not.toContain('FLOE_'); // (the help after it lists the variables too)
+    // one line with the CLI's code for bad input, no help text after it
+    expect(run.stderr).toMatch(new RegExp(`^error: INVALID_REQUEST: option '${flag} <[a-z]+>' argument '${value}' is invalid\\. not an integer[^\\n]*\\n$`));
+    expect(run.stderr).not.toContain('FLOE_');
     noStack(run.stderr);
   });
 
@@ -230,7 +231,7 @@ describe('numbers are whole decimal numbers in range, refused in one line naming
 
     // Assess
     expect(run.status).toBe(1);
-    expect(run.stderr.split('\n')[0]).toBe(`error: option '--iterations <n>' argument 'abc' is invalid. not an integer from 4096 to 16384: "abc"`);
+    expect(run.stderr).toBe(`error: INVALID_REQUEST: option '--iterations <n>' argument 'abc' is invalid. not an integer from 4096 to 16384: "abc"\n`);
   });
 
   it('produce --key-separator "" is refused rather than giving every record an empty key', async () => {
@@ -239,7 +240,17 @@ describe('numbers are whole decimal numbers in range, refused in one line naming
 
     // Assess
     expect(run.status).toBe(1);
-    expect(run.stderr.split('\n')[0]).toBe(`error: option '--key-separator <sep>' argument '' is invalid. the separator cannot be empty`);
+    expect(run.stderr).toBe(`error: INVALID_REQUEST: option '--key-separator <sep>' argument '' is invalid. the separator cannot be empty\n`);
+  });
+
+  it('a value outside an option\'s choices is one line too; a missing argument still shows the usage', async () => {
+    // Act
+    const [acks, missing] = await Promise.all([floe(['--bootstrap', cluster.url, 'produce', 't', '--acks', '2']), floe(['topics', 'create'])]);
+
+    // Assess
+    expect([acks.status, acks.stderr]).toEqual([1, `error: INVALID_REQUEST: option '--acks <acks>' argument '2' is invalid. Allowed choices are 0, 1, all, -1.\n`]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/^error: missing required argument 'name'\n\nUsage: floe topics create/);
   });
 });
 

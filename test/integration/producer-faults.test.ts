@@ -4,8 +4,8 @@
  * that commit late. With idempotence — and five batches of a partition in flight, so
  * that the faults reorder them on their way to DynamoDB (decision 28) — every record is
  * stored exactly once, at dense offsets, in send order per partition, and each send()
- * is answered with its record's offset; without it, retries after lost responses leave
- * duplicates (docs/configuration.md, "Delivery guarantees").
+ * is answered with its record's offset, the callbacks of a partition in send order; without
+ * it, retries after lost responses leave duplicates (docs/configuration.md, "Delivery guarantees").
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
@@ -45,12 +45,13 @@ async function produceThroughFaults(plan: HandlerFaultPlan, records: number, ena
     retryBackoffMaxMs: 50,
   });
   const sent = Array.from({ length: records }, (_, i) => ({ key: `key-${i % 37}`, value: `value-${i}` }));
-  const results = await Promise.all(sent.map((r) => producer.send({ topic, ...r })));
+  const told: number[] = []; // indexes into `sent`, in the order their callbacks ran
+  const results = await Promise.all(sent.map((r, i) => producer.send({ topic, ...r }, () => told.push(i))));
   const metrics = producer.metrics();
   await producer.close();
   await tap.faults!.settled(); // late attempts have committed (or been recognised as duplicates)
   const stored = await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => readPartition(http, topic, p)));
-  return { sent, results, stored, metrics, stats: tap.faults!.stats, maxConcurrentPerPartition: tap.maxConcurrentPerPartition };
+  return { sent, told, results, stored, metrics, stats: tap.faults!.stats, maxConcurrentPerPartition: tap.maxConcurrentPerPartition };
 }
 
 describe('producer under injected faults', () => {
@@ -58,7 +59,7 @@ describe('producer under injected faults', () => {
     // Prepare
     const plan: HandlerFaultPlan = { seed: 20240506, errorRate: 0.1, throttleRate: 0.1, dropResponseRate: 0.15, delayRate: 0.1, delayMs: 600 };
     // Act
-    const { sent, results, stored, metrics, stats, maxConcurrentPerPartition } = await produceThroughFaults(plan, 3000, true);
+    const { sent, told, results, stored, metrics, stats, maxConcurrentPerPartition } = await produceThroughFaults(plan, 3000, true);
     // Assess: the faults really happened and were retried, with several batches of a partition in flight
     expect(Math.min(stats.errors, stats.throttled, stats.dropped, stats.delayed), JSON.stringify(stats)).toBeGreaterThan(0);
     expect(maxConcurrentPerPartition).toBeGreaterThan(1);
@@ -67,6 +68,12 @@ describe('producer under injected faults', () => {
       const expected = sent.filter((r) => partitionForKey(Buffer.from(r.key), PARTITIONS) === p).map((r) => r.value);
       expect(values(stored[p]!)).toEqual(expected);
       expect(stored[p]!.map((r) => r.offset)).toEqual(expected.map((_, i) => i));
+    }
+    // callbacks ran in send order per partition, though answers came back out of order
+    const partitionOf = (i: number) => partitionForKey(Buffer.from(sent[i]!.key), PARTITIONS);
+    for (let p = 0; p < PARTITIONS; p++) {
+      const sentTo = sent.map((_, i) => i).filter((i) => partitionOf(i) === p);
+      expect(told.filter((i) => partitionOf(i) === p)).toEqual(sentTo);
     }
     // each acknowledgement names the offset the record is stored at
     const at = new Map(stored.flatMap((records, p) => records.map((r) => [`${p}/${r.offset}`, r.value?.toString()] as const)));

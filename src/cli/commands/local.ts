@@ -22,7 +22,7 @@ async function runUntilSignal(shutdown: Shutdown, close: () => Promise<void>): P
   }
 }
 
-// commander's usage error: one line naming the flag, no stack trace.
+// A bad value is one line naming the flag (floe-command.ts), no stack trace.
 const port = integerArg(0, 65535);
 const nonNegative = integerArg(0);
 

@@ -10,6 +10,8 @@
  * may follow the ones in flight (`mayFollow`). A partition that built a backlog sends it as
  * one larger batch (up to the request's room and the topic's max.message.bytes) instead of
  * one batch.size per round trip (see docs/configuration.md, "Batching and ordering").
+ * Whatever order the answers come in, a partition's batches are delivered to their records
+ * (callbacks, handles) in creation order, as Kafka's producer guarantees for its callbacks.
  */
 import { BATCH_HEADER_SIZE } from '@floe/protocol';
 import { ProducerBatch } from './batch.js';
@@ -31,6 +33,8 @@ interface PartitionQueue {
   batches: ProducerBatch[];
   /** batches sent and not yet answered, in the order they were sent */
   inFlight: ProducerBatch[];
+  /** every batch whose records were not yet told the outcome (queued, in flight, or completed behind an earlier one), in creation order */
+  undelivered: ProducerBatch[];
   nextOrder: number;
   /** batches sent for a first time so far */
   firstSends: number;
@@ -48,7 +52,6 @@ export class RecordAccumulator {
   private readonly queues = new Map<string, PartitionQueue[]>();
   private readonly order: PartitionQueue[] = [];
   private drainFrom = 0;
-  private readonly incomplete = new Set<ProducerBatch>();
 
   constructor(
     private readonly options: AccumulatorOptions,
@@ -76,7 +79,7 @@ export class RecordAccumulator {
     batch.order = queue.nextOrder++;
     batch.tryAppend(record);
     queue.batches.push(batch);
-    this.incomplete.add(batch);
+    queue.undelivered.push(batch);
     return batch;
   }
 
@@ -168,11 +171,26 @@ export class RecordAccumulator {
     return expired;
   }
 
-  /** A drained batch is done (succeeded or failed): it no longer counts as in flight. */
+  /**
+   * A batch is done (succeeded or failed): it no longer counts as in flight, and it is delivered to its
+   * records with every completed batch behind it, unless an earlier batch of its partition is still unresolved.
+   */
   completed(batch: ProducerBatch): void {
     const queue = this.queues.get(batch.topic)?.[batch.partition];
-    if (queue) queue.inFlight = queue.inFlight.filter((b) => b !== batch);
-    this.incomplete.delete(batch);
+    if (!queue) return;
+    const sent = queue.inFlight.indexOf(batch);
+    if (sent >= 0) queue.inFlight.splice(sent, 1);
+    const undelivered = queue.undelivered;
+    while (undelivered.length > 0 && (undelivered[0] as ProducerBatch).completed) (undelivered.shift() as ProducerBatch).deliver();
+  }
+
+  /** Splits a batch the server found too large: the halves take its place in the delivery order. */
+  split(batch: ProducerBatch): [ProducerBatch, ProducerBatch] {
+    const halves = batch.split();
+    const queue = this.queue(batch.topic, batch.partition);
+    const at = queue.undelivered.indexOf(batch);
+    if (at >= 0) queue.undelivered.splice(at, 1, ...halves);
+    return halves;
   }
 
   /** The partition's batches sent before `batch` that are still unanswered or waiting for a retry. */
@@ -194,19 +212,15 @@ export class RecordAccumulator {
     queue.inFlight = queue.inFlight.filter((b) => b !== sent);
     for (const b of replacements) {
       b.retryAt = retryAt;
-      this.incomplete.add(b);
-    }
-    if (!replacements.includes(sent)) this.incomplete.delete(sent);
-    for (const b of replacements) {
       const at = queue.batches.findIndex((q) => q.order > b.order);
       if (at < 0) queue.batches.push(b);
       else queue.batches.splice(at, 0, b);
     }
   }
 
-  /** Every batch not yet completed, queued or in flight. */
+  /** Every batch not yet delivered to its records: queued, in flight, or completed behind an earlier one. */
   pending(): ProducerBatch[] {
-    return [...this.incomplete];
+    return this.order.flatMap((queue) => queue.undelivered);
   }
 
   /** Removes every queued batch (forced close); in-flight ones stay tracked until they return. */
@@ -248,7 +262,10 @@ export class RecordAccumulator {
     if (taken === 1) return;
     const merged = queue.batches.splice(1, taken - 1);
     head.absorb(merged);
-    for (const b of merged) this.incomplete.delete(b);
+    // They follow the head in creation order: they leave the delivery order with it (it tells their records).
+    const at = queue.undelivered.indexOf(head) + 1;
+    if (at > 0 && merged.every((b, i) => queue.undelivered[at + i] === b)) queue.undelivered.splice(at, merged.length);
+    else queue.undelivered = queue.undelivered.filter((b) => !merged.includes(b));
   }
 
   /**
@@ -285,7 +302,7 @@ export class RecordAccumulator {
     if (!byPartition) this.queues.set(topic, (byPartition = []));
     let queue = byPartition[partition];
     if (!queue) {
-      queue = { topic, partition, batches: [], inFlight: [], nextOrder: 0, firstSends: 0, filling: false };
+      queue = { topic, partition, batches: [], inFlight: [], undelivered: [], nextOrder: 0, firstSends: 0, filling: false };
       byPartition[partition] = queue;
       this.order.push(queue);
     }

@@ -74,7 +74,9 @@ export class ProducerBatch {
   sentBehindUnresolved = false;
   /** times it was given new sequence numbers after the server lost track of its producer */
   resequenced = 0;
+  /** the sender is done with it: succeeded, failed, or merged or split into other batches (its records are told on delivery) */
   completed = false;
+  /** settles once its records were told the outcome (deliver()), or those of the batches it was merged or split into */
   readonly done: Promise<void>;
   private settle!: () => void;
   /** the batch being built: BATCH_HEADER_SIZE bytes for the header, then the records appended so far */
@@ -84,7 +86,9 @@ export class ProducerBatch {
   private maxTimestamp = 0;
   /** records whose outcome someone asked for (a callback, or an awaited handle) */
   private observers: PendingRecord[] = [];
-  /** the base offset it was written at (-1: not known), or why it failed */
+  /** the base offset it was written at (-1: not known), or why it failed: set when the sender is done with it */
+  private outcome: number | Error | undefined = undefined;
+  /** the outcome, once delivered to its records */
   private result: number | Error | undefined = undefined;
   private moved: Moved | undefined = undefined;
   private readonly firstAllocation: number;
@@ -185,12 +189,27 @@ export class ProducerBatch {
     return [batch, index];
   }
 
+  /** Written at `baseOffset`: its records are told on deliver(). */
   succeed(baseOffset: number): void {
-    this.complete(baseOffset);
+    this.decide(baseOffset);
   }
 
+  /** Failed for good: its records are told on deliver(). */
   fail(error: Error): void {
-    this.complete(error);
+    this.decide(error);
+  }
+
+  /** Tells its records the outcome, in send order; the accumulator calls it once every earlier batch of the partition was delivered. */
+  deliver(): void {
+    const result = this.outcome;
+    if (result === undefined || this.result !== undefined) return;
+    this.result = result;
+    const observers = this.observers;
+    this.observers = [];
+    // Handles awaited only after later ones were appended joined the list late.
+    if (!inIndexOrder(observers)) observers.sort((a, b) => a.index - b.index);
+    for (let i = 0; i < observers.length; i++) this.tell(observers[i] as PendingRecord, result);
+    this.settle();
   }
 
   /**
@@ -268,16 +287,12 @@ export class ProducerBatch {
     this.completed = true;
   }
 
-  private complete(result: number | Error): void {
+  private decide(outcome: number | Error): void {
     if (this.completed) return;
     this.completed = true;
-    this.result = result;
-    const observers = this.observers;
-    this.observers = [];
-    for (let i = 0; i < observers.length; i++) this.tell(observers[i] as PendingRecord, result);
+    this.outcome = outcome;
     this.buf = EMPTY; // handles kept by the caller keep the batch, not its bytes
     this.encoded = undefined;
-    this.settle();
   }
 
   private tell(record: PendingRecord, result: number | Error): void {
@@ -293,4 +308,9 @@ export class ProducerBatch {
     this.buf.copy(buf, 0, 0, this.end);
     this.buf = buf;
   }
+}
+
+function inIndexOrder(records: readonly PendingRecord[]): boolean {
+  for (let i = 1; i < records.length; i++) if ((records[i] as PendingRecord).index < (records[i - 1] as PendingRecord).index) return false;
+  return true;
 }

@@ -97,7 +97,8 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
 
   /**
    * Queues a record; the promise (and the callback, if given) settles when it is acknowledged
-   * (acks 1/all), handed to the network (acks 0), or has failed for good.
+   * (acks 1/all), handed to the network (acks 0), or has failed for good. Records sent to one
+   * partition settle in send order, whichever of their batches the server answers first.
    */
   send(record: ProducerRecord<K, V>, callback?: SendCallback | null): Promise<RecordMetadata> {
     const pending = new PendingRecord(typeof record?.topic === 'string' ? record.topic : '');

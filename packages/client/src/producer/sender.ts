@@ -282,7 +282,7 @@ export class Sender {
     if (error.code === 'MESSAGE_TOO_LARGE' && batch.recordCount > 1 && !batch.ambiguous) {
       // The topic's max.message.bytes is below this batch: split it, as Kafka does, and send the halves.
       // Under the same identity the halves take the batch's sequence numbers, so the batches after it keep theirs.
-      const parts = batch.split();
+      const parts = accumulator.split(batch);
       const idempotence = this.deps.idempotence;
       if (idempotence && batch.state && idempotence.isCurrent(batch.state)) {
         const [first, second] = parts;

@@ -106,6 +106,32 @@ describe('record accumulator', () => {
     expect(acc.pending()).toEqual([]);
   });
 
+  it('delivers a batch completed before an earlier one of its partition only with it, and counts it pending until then', async () => {
+    // Prepare: two batches of partition 0 in flight, one of partition 1
+    const acc = new RecordAccumulator({ ...options, batchSize: 0, maxInFlightPerPartition: 5 });
+    const [first, second, other] = [...fill(acc, 0, 2), ...fill(acc, 1, 1)];
+    acc.drain(T0, true, encode);
+    acc.drain(T0, true, encode);
+    const delivered: ProducerBatch[] = [];
+    for (const b of [first!, second!, other!]) void b.done.then(() => delivered.push(b));
+    // Act: the second and the other partition's batch complete first
+    second!.succeed(1);
+    acc.completed(second!);
+    other!.succeed(0);
+    acc.completed(other!);
+    await Promise.resolve();
+    const early = [...delivered];
+    const pendingMeanwhile = acc.pending();
+    first!.succeed(0);
+    acc.completed(first!);
+    await Promise.resolve();
+    // Assess
+    expect(early).toEqual([other]);
+    expect(pendingMeanwhile).toEqual([first, second]);
+    expect(delivered).toEqual([other, first, second]);
+    expect(acc.pending()).toEqual([]);
+  });
+
   it('reports how long until linger expires, and makes everything ready when forced', () => {
     // Prepare
     const acc = new RecordAccumulator(options);

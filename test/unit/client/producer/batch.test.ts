@@ -83,6 +83,8 @@ describe('producer batch', () => {
     second.succeed(103);
     const late = tail.handles[2]!.then((m) => m.offset);
     first.succeed(100);
+    first.deliver();
+    second.deliver();
     // Assess
     expect(sent).toEqual([
       [
@@ -115,10 +117,30 @@ describe('producer batch', () => {
     const error = new FloeError('UNKNOWN_SERVER_ERROR', 'refused');
     // Act
     batch.fail(error);
+    batch.deliver();
     await Promise.resolve();
     // Assess
     expect(told).toEqual([error, error]);
     await expect(handles[1]!).rejects.toBe(error);
+  });
+
+  it('tells nobody until delivered, then its records in send order, those awaited late included', async () => {
+    // Prepare: b has a callback; c, then a are awaited only after the three were appended
+    const told: string[] = [];
+    const batch = new ProducerBatch('t', 3, T0, T0 + 60_000, 1 << 20);
+    const [a, b, c] = ['a', 'b', 'c'].map((label) => record(label));
+    b!.callback = () => told.push('b');
+    for (const h of [a!, b!, c!]) batch.tryAppend(h);
+    const settled = [c!.then(() => told.push('c')), a!.then(() => told.push('a'))];
+    // Act
+    batch.succeed(0);
+    await Promise.resolve();
+    const beforeDelivery = [...told];
+    batch.deliver();
+    await Promise.all(settled);
+    // Assess
+    expect(beforeDelivery).toEqual([]);
+    expect(told).toEqual(['a', 'b', 'c']);
   });
 
   it('leaves bytes already handed out unchanged when re-encoded under another producer identity', () => {

@@ -7,7 +7,7 @@
 import type { ProduceRequest, ProduceTopicResult } from '@floe/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { RecordAccumulator } from '../../../../packages/client/src/producer/accumulator.js';
-import { PendingRecord, type RecordMetadata } from '../../../../packages/client/src/producer/pending-record.js';
+import { PendingRecord, type RecordMetadata, type SendCallback } from '../../../../packages/client/src/producer/pending-record.js';
 import { BufferPool } from '../../../../packages/client/src/producer/buffer-pool.js';
 import { ProducerBatch } from '../../../../packages/client/src/producer/batch.js';
 import { resolveProducerConfig, type ProducerConfig } from '../../../../packages/client/src/producer/config.js';
@@ -61,8 +61,9 @@ function setup(overrides: Partial<ProducerConfig<unknown, unknown>>, script: Ans
       return (script[requests.length - 1] ?? fallback)(request);
     },
   });
-  const send = (partition: number, value: string): Promise<RecordMetadata> => {
+  const send = (partition: number, value: string, callback?: SendCallback): Promise<RecordMetadata> => {
     const record = new PendingRecord('t');
+    record.callback = callback;
     record.value = Buffer.from(value);
     record.timestamp = 1;
     record.size = estimateRecordSize(record);
@@ -311,5 +312,110 @@ describe('five in flight with idempotence', () => {
       [101, 0, 'b'],
       [101, 1, 'c'],
     ]);
+  });
+
+  describe('answered out of order', () => {
+    /** Holds every answer until its request is released by index; then answers it with `answers[index]`, or with the batch's sequence as offset. */
+    function outOfOrder(answers: Answer[] = []) {
+      const waiting: Array<() => void> = [];
+      const bySequence: Answer = async (request) =>
+        request.topics.map((t) => ({
+          topic: t.topic,
+          partitions: t.partitions.map((p) => ({ partition: p.partition, errorCode: 'NONE' as const, baseOffset: readBatchHeader(p.records).baseSequence, logAppendTime: -1, logStartOffset: 0 })),
+        }));
+      const script: Answer = (request) => {
+        const index = waiting.length;
+        return new Promise<void>((resolve) => waiting.push(resolve)).then(() => (answers[index] ?? bySequence)(request));
+      };
+      const release = (index: number) => waiting[index]?.();
+      const sentAll = async (count: number) => {
+        while (waiting.length < count) await sleep(2);
+      };
+      return { script, release, sentAll };
+    }
+
+    /** Sends one record per batch to partition 0, noting in `told` the order in which callbacks and promises complete. */
+    function sendAll(send: (partition: number, value: string, callback?: SendCallback) => Promise<RecordMetadata>, values: string[]) {
+      const told: string[] = [];
+      const handles = values.map((v) => send(0, v, (metadata, error) => told.push(`callback ${v} ${error ? error.code : metadata?.offset}`)));
+      const settled = handles.map((h, i) =>
+        h.then(
+          (metadata) => void told.push(`promise ${values[i]} ${metadata.offset}`),
+          (error: FloeError) => void told.push(`promise ${values[i]} ${error.code}`),
+        ),
+      );
+      return { told, done: Promise.all(settled) };
+    }
+
+    it('completes the batches of a partition in send order when the server answers the second one first', async () => {
+      // Prepare: three batches of partition 0 in flight
+      const gate = outOfOrder();
+      const { send } = setup({ batchSize: 0 }, [], gate.script);
+      const { told, done } = sendAll(send, ['a', 'b', 'c']);
+      await gate.sentAll(3);
+      // Act: the second batch is answered first, then the third, then the first
+      gate.release(1);
+      gate.release(2);
+      await sleep(20);
+      const beforeTheFirst = [...told];
+      gate.release(0);
+      await done;
+      // Assess: nothing was told before the first batch's answer; then everything in send order
+      expect(beforeTheFirst).toEqual([]);
+      expect(told).toEqual(['callback a 0', 'promise a 0', 'callback b 1', 'promise b 1', 'callback c 2', 'promise c 2']);
+    });
+
+    it('delivers an earlier batch that failed for good before the later one already written, and does not hold that one back', async () => {
+      // Prepare: the first batch will be refused
+      const gate = outOfOrder([answerAll('INVALID_RECORD')]);
+      const { send } = setup({ batchSize: 0 }, [], gate.script);
+      const { told, done } = sendAll(send, ['a', 'b']);
+      await gate.sentAll(2);
+      // Act
+      gate.release(1);
+      await sleep(20);
+      const beforeTheFirst = [...told];
+      gate.release(0);
+      await done;
+      // Assess
+      expect(beforeTheFirst).toEqual([]);
+      expect(told).toEqual(['callback a INVALID_RECORD', 'promise a INVALID_RECORD', 'callback b 1', 'promise b 1']);
+    });
+
+    it('delivers a later batch written while an earlier one is retried only after the retry succeeds', async () => {
+      // Prepare: the first attempt of the first batch is throttled; its retry (the third request) is answered at once
+      const gate = outOfOrder([answerAll('THROTTLING_QUOTA_EXCEEDED')]);
+      const { send, sent } = setup({ batchSize: 0 }, [], gate.script);
+      const { told, done } = sendAll(send, ['a', 'b']);
+      await gate.sentAll(2);
+      // Act
+      gate.release(1);
+      await sleep(20);
+      const beforeTheFirst = [...told];
+      gate.release(0);
+      await gate.sentAll(3);
+      gate.release(2);
+      await done;
+      // Assess
+      expect(sent().map((a) => a.values.join())).toEqual(['a', 'b', 'a']);
+      expect(beforeTheFirst).toEqual([]);
+      expect(told).toEqual(['callback a 0', 'promise a 0', 'callback b 1', 'promise b 1']);
+    });
+
+    it('without idempotence delivers a queued batch that expired only after the batch in flight before it', async () => {
+      // Prepare: one batch in flight per partition; the second expires in the queue meanwhile
+      const gate = outOfOrder([answerAll('NONE')]);
+      const { send } = setup({ enableIdempotence: false, requestTimeoutMs: 50, deliveryTimeoutMs: 100, batchSize: 0 }, [], gate.script);
+      const { told, done } = sendAll(send, ['a', 'b']);
+      await gate.sentAll(1);
+      // Act
+      await sleep(200);
+      const beforeTheFirst = [...told];
+      gate.release(0);
+      await done;
+      // Assess
+      expect(beforeTheFirst).toEqual([]);
+      expect(told).toEqual(['callback a 0', 'promise a 0', 'callback b REQUEST_TIMED_OUT', 'promise b REQUEST_TIMED_OUT']);
+    });
   });
 });
