@@ -67,7 +67,7 @@ describe('topics', () => {
     // Prepare
     const name = uniqueName('cfgrace');
     await env.admin.createTopic(name, 1);
-    const changes = [{ 'retention.ms': 61_000 }, { 'max.message.bytes': 4096 }, { 'delete.retention.ms': 7000 }, { 'min.compaction.lag.ms': 50 }, { 'segment.ms': 900_000 }];
+    const changes: Array<Record<string, number>> = [{ 'retention.ms': 61_000 }, { 'max.message.bytes': 4096 }, { 'delete.retention.ms': 7000 }, { 'min.compaction.lag.ms': 50 }, { 'segment.ms': 900_000 }];
 
     // Act
     const settled = await Promise.allSettled(changes.map((c) => env.admin.alterTopicConfigs(name, c)));
