@@ -83,6 +83,12 @@ export class RecordAccumulator {
     return batch;
   }
 
+  /** Whether every batch of a partition has been sent: some in flight, none queued (the sticky partitioner then moves on). */
+  sentAll(topic: string, partition: number): boolean {
+    const queue = this.queues.get(topic)?.[partition];
+    return queue !== undefined && queue.inFlight.length > 0 && queue.batches.length === 0;
+  }
+
   /** Bytes queued or in flight for a partition (the sticky partitioner's load signal). */
   load(topic: string, partition: number): number {
     const queue = this.queues.get(topic)?.[partition];

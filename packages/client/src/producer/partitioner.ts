@@ -3,7 +3,11 @@
  * - an explicit partition on the record wins (checked by the producer);
  * - a key goes to toPositive(murmur2(key)) % partitionCount, so a key lands where a Java client puts it;
  * - a null key sticks to one partition until batch.size bytes went there, then switches
- *   (Kafka 3.3's uniform sticky partitioner), preferring the least loaded partitions (KIP-794).
+ *   (Kafka 3.3's uniform sticky partitioner), preferring the least loaded partitions (KIP-794);
+ *   it also switches once the batch it was filling has been sent (Kafka 2.4's rule, KIP-480).
+ *   KIP-794 dropped that rule because it fed slow brokers bigger batches; Floe's partitions have
+ *   no broker, and without it a sparse producer's in-flight batches all queue on one partition
+ *   head, each committing only after the one before (decision 42).
  */
 import { partitionForKey } from '@floe/protocol';
 
@@ -24,6 +28,9 @@ export interface Partitioner {
 /** Bytes waiting or in flight for a partition: the sticky switch prefers the emptiest. */
 export type PartitionLoad = (topic: string, partition: number) => number;
 
+/** Whether every batch of a partition has been sent (some in flight, none open to more records). */
+export type PartitionSent = (topic: string, partition: number) => boolean;
+
 interface Sticky {
   partition: number;
   bytes: number;
@@ -36,13 +43,15 @@ export class BuiltInPartitioner implements Partitioner {
     private readonly batchSize: number,
     private readonly load: PartitionLoad = () => 0,
     private readonly random: () => number = Math.random,
+    private readonly sent: PartitionSent = () => false,
   ) {}
 
   partition({ topic, key, partitionCount }: PartitionerContext): number {
     if (key !== null) return partitionForKey(key, partitionCount);
     let current = this.sticky.get(topic);
-    if (!current || current.partition >= partitionCount) {
-      current = { partition: this.pick(topic, partitionCount, -1), bytes: 0 };
+    const moveOn = current !== undefined && current.bytes > 0 && this.sent(topic, current.partition);
+    if (!current || current.partition >= partitionCount || moveOn) {
+      current = { partition: this.pick(topic, partitionCount, moveOn && current ? current.partition : -1), bytes: 0 };
       this.sticky.set(topic, current);
     }
     return current.partition;

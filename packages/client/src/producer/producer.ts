@@ -83,7 +83,12 @@ export class Producer<K = Buffer | null, V = Buffer | null> {
       (topic) => this.metadata.maxMessageBytes(topic),
       (batch, inFlight) => this.sender.mayFollow(batch, inFlight),
     );
-    this.builtIn = new BuiltInPartitioner(c.batchSize, (topic, partition) => this.accumulator.load(topic, partition));
+    this.builtIn = new BuiltInPartitioner(
+      c.batchSize,
+      (topic, partition) => this.accumulator.load(topic, partition),
+      Math.random,
+      (topic, partition) => this.accumulator.sentAll(topic, partition),
+    );
     this.custom = config.partitioner === undefined || config.partitioner === 'default' ? undefined : config.partitioner;
     this.sender = new Sender({
       config: c,

@@ -161,6 +161,27 @@ describe('record accumulator', () => {
     expect(afterwards[0]).not.toBe(first[0]);
   });
 
+  it('says a partition has sent all its batches only while one is in flight and none is queued (decision 42)', () => {
+    // Prepare
+    const acc = new RecordAccumulator(options);
+    fill(acc, 0, 3);
+    const queued = acc.sentAll('t', 0);
+    // Act
+    const [batch] = acc.drain(T0, true, encode);
+    const inFlight = acc.sentAll('t', 0);
+    fill(acc, 0, 1);
+    const refilled = acc.sentAll('t', 0);
+    acc.completed(batch!);
+    acc.drain(T0, true, encode);
+    const secondInFlight = acc.sentAll('t', 0);
+    // Assess
+    expect(queued).toBe(false);
+    expect(inFlight).toBe(true);
+    expect(refilled).toBe(false);
+    expect(secondInFlight).toBe(true);
+    expect(acc.sentAll('t', 1)).toBe(false); // never written to
+  });
+
   it('sends a new batch only within five first sends of the oldest unanswered one, answered ones counted', () => {
     // Prepare: one record per batch, five batches of partition 0 in flight
     const acc = new RecordAccumulator({ ...options, batchSize: 0, maxInFlightPerPartition: 5 });

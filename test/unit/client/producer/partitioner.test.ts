@@ -39,6 +39,27 @@ describe('built-in partitioner', () => {
     expect(second).not.toBe(2); // the current one is excluded when there is a choice
   });
 
+  it('moves on once the batch it was filling has been sent, to a partition other than that one (decision 42)', () => {
+    // Prepare: partition 3's batch is in flight, nothing open there
+    const sent = new Set<number>();
+    const partitioner = new BuiltInPartitioner(16_384, () => 0, () => 0.99, (_topic, partition) => sent.has(partition));
+    const first = partitioner.partition(nullKey('t', 4));
+    partitioner.onAppend('t', first, 100, 4);
+
+    // Act
+    const whileFilling = partitioner.partition(nullKey('t', 4));
+    sent.add(first);
+    const afterSend = partitioner.partition(nullKey('t', 4));
+    partitioner.onAppend('t', afterSend, 100, 4);
+    const next = partitioner.partition(nullKey('t', 4));
+
+    // Assess
+    expect(first).toBe(3);
+    expect(whileFilling).toBe(first);
+    expect(afterSend).not.toBe(first);
+    expect(next).toBe(afterSend); // its own batch is still open
+  });
+
   it('keeps topics independent and re-picks when the partition count shrinks below the sticky one', () => {
     // Prepare
     const partitioner = new BuiltInPartitioner(16_384, () => 0, () => 0.99);
