@@ -9,6 +9,7 @@ import {
   describePartitions,
   getTopic,
   listTopics,
+  overridesOf,
   requireTopic,
   updateTopicConfigs,
   validateTopicName,
@@ -22,7 +23,8 @@ import { REQUEST_LIMITS } from './limits.js';
 import { offsetsRoutes } from './offsets-routes.js';
 import { object, queryParams } from './validate.js';
 
-const topicJson = (t: Topic) => ({ name: t.name, topicId: t.topicId, partitions: t.partitions, configs: t.configs });
+/** `overrides`: the configs set on the topic, as Kafka's DescribeConfigs tells them from the defaults. */
+const topicJson = (t: Topic) => ({ name: t.name, topicId: t.topicId, partitions: t.partitions, configs: t.configs, overrides: overridesOf(t) });
 
 export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
   return router([

@@ -33,6 +33,23 @@ describe('topics', () => {
     ]);
   });
 
+  it('tells the configs set on the topic from the defaults (overrides), through create, alter and list', async () => {
+    // Prepare
+    const [name, plain] = [uniqueName('overrides'), uniqueName('plain')];
+    await env.admin.createTopic(name, 1, { 'retention.ms': 60_000, 'max.message.bytes': 1_048_588 }); // the second at its default value
+    await env.admin.createTopic(plain, 1);
+
+    // Act
+    const altered = await env.admin.alterTopicConfigs(name, { 'segment.ms': 3_600_000 });
+    const described = await env.admin.describeTopic(name);
+    const listed = await env.admin.listTopics();
+
+    // Assess: a config set to its default value is still set on the topic, as in Kafka
+    expect([...(altered.overrides ?? [])].sort()).toEqual(['max.message.bytes', 'retention.ms', 'segment.ms']);
+    expect([...(described.overrides ?? [])].sort()).toEqual(['max.message.bytes', 'retention.ms', 'segment.ms']);
+    expect(listed.find((t) => t.name === plain)?.overrides).toEqual([]);
+  });
+
   it('takes partitions null or left out as the default of 1, as Kafka\'s -1', async () => {
     // Prepare
     const [withNull, without] = [uniqueName('null'), uniqueName('none')];

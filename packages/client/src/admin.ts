@@ -8,6 +8,8 @@ export interface TopicInfo {
   partitions: number;
   /** numbers, and cleanup.policy's list as a string */
   configs: Record<string, number | string>;
+  /** the configs set on the topic, at creation or by an alter (Kafka's overrides); the others are the deployment's defaults. Absent from older servers. */
+  overrides?: string[];
 }
 
 export interface TopicDescription extends TopicInfo {

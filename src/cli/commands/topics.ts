@@ -49,7 +49,9 @@ export function registerTopics(program: Command): void {
         process.stdout.write(`${JSON.stringify(topic)}\n`);
         return;
       }
-      const configs = Object.entries(topic.configs).map(([k, v]) => `${k}=${v}`).join(',');
+      // As kafka-topics.sh: only the configs set on the topic (--json has them all).
+      const shown = topic.overrides ?? Object.keys(topic.configs);
+      const configs = shown.map((k) => `${k}=${topic.configs[k]}`).join(',');
       process.stdout.write(`Topic: ${topic.name}\tTopicId: ${topic.topicId}\tPartitionCount: ${topic.partitions}\tConfigs: ${configs}\n`);
       for (const p of topic.partitionDetails) {
         process.stdout.write(`\tTopic: ${topic.name}\tPartition: ${p.partition}\tLogStartOffset: ${p.logStartOffset}\tHighWatermark: ${p.highWatermark}\n`);
