@@ -122,9 +122,10 @@ export class LogPort {
   /**
    * Sets topic configs: `configs` over the current ones, or over the defaults with `replace` (Kafka's
    * AlterConfigs); `reset` names configs to take back to their defaults; `validateOnly` checks without
-   * writing. Values are validated as at create.
+   * writing. Values are validated as at create. `configs` as a function of the topic is computed from
+   * each read, a re-read after a concurrent alter included.
    */
-  async alterTopicConfigs(name: string, configs: Record<string, unknown>, options: { replace?: boolean; validateOnly?: boolean; reset?: string[] } = {}): Promise<Topic> {
+  async alterTopicConfigs(name: string, configs: Record<string, unknown> | ((topic: Topic) => Record<string, unknown>), options: { replace?: boolean; validateOnly?: boolean; reset?: string[] } = {}): Promise<Topic> {
     try {
       return await updateTopicConfigs(this.deps, name, configs, options);
     } finally {

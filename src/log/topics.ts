@@ -206,17 +206,26 @@ export interface ConfigUpdateOptions {
 /** Alters lost to concurrent alters of the same topic before one gives up (retriable). */
 const CONFIG_WRITE_ATTEMPTS = 8;
 
-/** Sets the given configs of a topic (the others stay, or go back to their defaults with `replace`); each set one is an override, even at its default value. */
-export async function updateTopicConfigs(deps: LogDeps, nameInput: unknown, configsInput: unknown, options: ConfigUpdateOptions = {}): Promise<Topic> {
+/**
+ * Sets the given configs of a topic (the others stay, or go back to their defaults with `replace`); each set one is an override, even at its default value.
+ * `configsInput` may be a function of the topic as read (IncrementalAlterConfigs' APPEND and SUBTRACT): it is computed again after a lost race, so it applies to what the winner wrote.
+ */
+export async function updateTopicConfigs(
+  deps: LogDeps,
+  nameInput: unknown,
+  configsInput: unknown | ((topic: Topic) => Record<string, unknown>),
+  options: ConfigUpdateOptions = {},
+): Promise<Topic> {
   const reset = options.reset ?? [];
   const unknown = reset.find((name) => !isTopicConfigName(name));
   if (unknown !== undefined) throw new FloeError('INVALID_CONFIG', `unknown topic config "${unknown}"; supported: ${TOPIC_CONFIG_NAMES.join(', ')}`);
   const defaults: TopicConfig = { ...TOPIC_CONFIG_DEFAULTS, ...deps.topicDefaults };
   for (let attempt = 1; ; attempt++) {
     const topic = await requireTopic(deps, nameInput);
+    const input = typeof configsInput === 'function' ? (configsInput as (topic: Topic) => Record<string, unknown>)(topic) : configsInput;
     const base = options.replace ? defaults : { ...topic.configs, ...Object.fromEntries(reset.map((name) => [name, defaults[name as TopicConfigName]])) };
-    const configs = validateTopicConfigs(configsInput, base);
-    const overrides = options.replace ? namesOf(configsInput) : namesOf(configsInput, overridesOf(topic).filter((name) => !reset.includes(name)));
+    const configs = validateTopicConfigs(input, base);
+    const overrides = options.replace ? namesOf(input) : namesOf(input, overridesOf(topic).filter((name) => !reset.includes(name)));
     if (options.validateOnly) return { ...topic, configs, overrides };
     // A concurrent alter wrote first: merge into what it wrote (read again), rather than write over it.
     if (await setTopicConfigs(deps, topic.name, topic.topicId, configs, overrides, topic.configVersion)) {

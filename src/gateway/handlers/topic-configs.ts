@@ -141,8 +141,10 @@ async function alterResources(
         if (r.resourceType !== RESOURCE_TOPIC) throw new FloeError('INVALID_REQUEST', `resource type ${r.resourceType} is not alterable; only topics (2) are`);
         const topic = await gw.deps.log.freshTopic(r.resourceName ?? '');
         if (!topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${r.resourceName}"`);
-        const changes = changesOf(topic, r.configs ?? []);
-        await gw.deps.log.alterTopicConfigs(topic.name, changes.set, { replace, validateOnly, reset: changes.reset });
+        const configs = r.configs ?? [];
+        const { reset } = changesOf(topic, configs); // a bad name or operation is refused before any write
+        // APPEND and SUBTRACT apply to the value the write replaces: computed again after losing a race to a concurrent alter.
+        await gw.deps.log.alterTopicConfigs(topic.name, (current) => changesOf(current, configs).set, { replace, validateOnly, reset });
         return answer(r as KafkaStruct);
       } catch (error) {
         return answer(r as KafkaStruct, error);

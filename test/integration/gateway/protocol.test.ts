@@ -429,6 +429,43 @@ describe('Metadata and topic admin', () => {
     expect(afterReplace).toMatchObject({ 'cleanup.policy': 'compact', 'min.cleanable.dirty.ratio': 0.5, 'retention.ms': 604800000 });
   });
 
+  it('applies an IncrementalAlterConfigs SUBTRACT that lost a race to a concurrent one to what that one wrote, as Kafka applies alters one after the other', async () => {
+    // Prepare: cleanup.policy compact,delete; each config write waits until both alters have computed theirs from the same read
+    const name = uniqueName('cfgsub');
+    await a.deps.log.createTopic(name, 1, { 'cleanup.policy': 'compact,delete' });
+    const other = await KafkaWire.connect(a.port);
+    const dynamo = a.deps.clients.dynamo;
+    const send = dynamo.send;
+    let arrived = 0;
+    let bothArrived!: () => void;
+    const barrier = new Promise<void>((resolve) => (bothArrived = resolve));
+    dynamo.send = (async (command: unknown, ...rest: unknown[]) => {
+      const input = (command as { input?: { UpdateExpression?: string; Key?: { pk?: unknown } } }).input;
+      if (command instanceof UpdateCommand && input?.Key?.pk === logKeys.topic(name).pk && input.UpdateExpression?.includes('#overrides')) {
+        if (++arrived === 2) bothArrived();
+        await Promise.race([barrier, new Promise((resolve) => setTimeout(resolve, 3000))]);
+      }
+      return (send as (...args: unknown[]) => unknown).call(dynamo, command, ...rest);
+    }) as typeof dynamo.send;
+    const subtract = (value: string) => ({ resources: [{ resourceType: 2, resourceName: name, configs: [{ name: 'cleanup.policy', configOperation: 3, value }] }], validateOnly: false });
+
+    // Act
+    let answers: Body[];
+    try {
+      answers = await Promise.all([wire.request(44, 1, subtract('compact')), other.request(44, 1, subtract('delete'))]);
+    } finally {
+      dynamo.send = send;
+      other.close();
+    }
+    const after = await a.deps.log.freshTopic(name);
+
+    // Assess: one after the other, the second SUBTRACT would leave no policy: INVALID_CONFIG (40), changing nothing
+    const codes = answers.map((r) => r.responses[0].errorCode);
+    expect(arrived).toBeGreaterThanOrEqual(2);
+    expect([...codes].sort()).toEqual([0, 40]);
+    expect(after?.configs['cleanup.policy']).toBe(codes[0] === 0 ? 'delete' : 'compact');
+  });
+
   it('refuses a config named __proto__ as unknown (INVALID_CONFIG) in AlterConfigs and CreateTopics, changing nothing (decision 41)', async () => {
     // Prepare
     const [name, fresh] = [uniqueName('cfgp'), uniqueName('cfgp')];
