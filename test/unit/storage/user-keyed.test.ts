@@ -21,7 +21,7 @@ describe('user-keyed maps (decision 41)', () => {
     expect(dict<number>()['toString']).toBeUndefined();
   });
 
-  it('keys other than __proto__ are stored as they are, so items written before read the same', () => {
+  it('keys other than __proto__ are stored as they are, so items written before read the same (a run of underscores before __proto__ alone gains one, decision 41)', () => {
     // Act
     const stored = marshall({ m: toStoredMap(dict([['constructor', 1], ['__proto__', 2], ['a', 3]])) }, MARSHALL);
 
