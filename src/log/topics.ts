@@ -147,6 +147,9 @@ export async function createTopic(deps: LogDeps, nameInput: unknown, partitionsI
   await putHeads(deps, topicId, 0, partitions, emptyHead);
   const topic: Topic = { name, topicId, partitions, configs, overrides: namesOf(configsInput), createdAt: nowOf(deps) };
   if (!(await createTopicItem(deps, name, { topicId, partitions, configs, overrides: topic.overrides, createdAt: topic.createdAt }))) {
+    // Another create of the name came first: this id is reachable from nothing, and no registry of
+    // housekeeping's knows it, so its heads would stay forever.
+    await deleteHeads(deps, topicId, partitions);
     throw new FloeError('TOPIC_ALREADY_EXISTS', `topic "${name}" already exists`);
   }
   return topic;
@@ -187,8 +190,12 @@ export async function addPartitions(deps: LogDeps, nameInput: unknown, countInpu
   if (count <= topic.partitions) {
     throw new FloeError('INVALID_PARTITIONS', `topic "${topic.name}" has ${topic.partitions} partitions; the new count must be larger`);
   }
+  // Housekeeping learns the new count before any head exists: should the topic be deleted before the
+  // count is written (a delete records only the count it reads), it still finds and removes these heads.
+  await rememberTopicItem(deps, topic.topicId, topic.name, count);
   await putMissingHeads(deps, topic.topicId, topic.partitions, count, emptyHead);
   if (!(await setTopicPartitions(deps, topic.name, topic.topicId, topic.partitions, count))) {
+    if ((await getTopic(deps, topic.name))?.topicId !== topic.topicId) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
     throw new FloeError('REBALANCE_IN_PROGRESS', `topic "${topic.name}" changed concurrently; retry`, { retriable: true });
   }
   return { ...topic, partitions: count };

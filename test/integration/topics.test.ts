@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
 import { LIMITS } from '../../src/log/limits.js';
-import { addPartitions } from '../../src/log/topics.js';
+import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { addPartitions, createTopic } from '../../src/log/topics.js';
 import { fetchRecords } from '../../src/log/fetch.js';
 import { LATEST, listOffset } from '../../src/log/list-offsets.js';
 import { produce } from '../../src/log/produce.js';
@@ -173,6 +174,49 @@ describe('topics', () => {
     expect(outcome).toBe('REBALANCE_IN_PROGRESS');
     expect((await env.admin.describeTopic(name)).partitionDetails.map((p) => p.highWatermark)).toEqual([0, 0, 3]);
     expect(values(await readPartition(env.http, name, 2))).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a create that loses to another of the same name leaves none of its partition heads behind', async () => {
+    // Prepare: the loser writes its heads under its new topic id, then stalls before the topic item
+    const name = uniqueName('createrace');
+    const deps = env.cluster.deps!;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let stalled!: () => void;
+    const atTopicItem = new Promise<void>((resolve) => (stalled = resolve));
+    const loserHeads: Array<Record<string, unknown>> = [];
+    const send = deps.dynamo.send.bind(deps.dynamo) as (command: unknown) => Promise<unknown>;
+    const stalling = {
+      send: async (command: unknown) => {
+        if (command instanceof BatchWriteCommand) {
+          for (const requests of Object.values(command.input.RequestItems ?? {})) for (const r of requests) if (r.PutRequest?.Item) loserHeads.push(r.PutRequest.Item);
+        }
+        if (command instanceof PutCommand && command.input.Item?.pk === 'topic') {
+          stalled();
+          await gate;
+        }
+        return send(command);
+      },
+    };
+    const loser = createTopic({ ...deps, dynamo: stalling as unknown as typeof deps.dynamo }, name, 3).then(
+      () => 'created',
+      (error: { code?: string }) => error.code,
+    );
+    await atTopicItem;
+
+    // Act
+    const winner = await env.admin.createTopic(name, 1);
+    release();
+    const outcome = await loser;
+
+    // Assess
+    expect(outcome).toBe('TOPIC_ALREADY_EXISTS');
+    expect(loserHeads).toHaveLength(3);
+    for (const head of loserHeads) {
+      const { Item } = await deps.dynamo.send(new GetCommand({ TableName: deps.logTable, Key: { pk: head.pk, sk: head.sk }, ConsistentRead: true }));
+      expect(Item).toBeUndefined();
+    }
+    expect((await env.admin.describeTopic(name)).topicId).toBe(winner.topicId);
   });
 
   it('deletes a topic; a topic re-created with the same name starts empty', async () => {
