@@ -220,7 +220,7 @@ async function admissionOf(
   const evict = inline ? undefined : victimOf(head.producers ?? {}, producerId);
   if (evict && evict.state.t >= now - producerIdExpiryOf(deps)) {
     const ttl = Math.ceil((evict.state.t + producerIdExpiryOf(deps) + LIMITS.leaseCleanupAfterMs) / 1000);
-    await putProducerStateItem(deps, topicId, partition, evict.producerId, { ...resolved(evict.state, head.adm?.[evict.producerId]) }, ttl);
+    await putProducerStateItem(deps, topicId, partition, evict.producerId, resolved(evict.state, head.adm?.[evict.producerId]), ttl, now - producerIdExpiryOf(deps));
   }
   return { producerId, state, replacing: inline ? { kind: 'epoch', state: inline } : { kind: 'absent' }, evict, demotions: head.pv };
 }
