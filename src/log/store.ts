@@ -282,6 +282,10 @@ export const putChunkIfAbsent = (deps: LogDeps, topicId: string, partition: numb
   });
 };
 
+/** Deletes a chunk a spill wrote (see putChunkIfAbsent), for a partition that turned out to be gone. */
+export const deleteChunkItem = (deps: LogDeps, topicId: string, partition: number, base: number, entries: Location[]): Promise<void> =>
+  deleteItem(deps, { pk: logKeys.partitionPk(topicId, partition), sk: logKeys.indexChunkSk(base + spanOfAll(entries) - 1) });
+
 /**
  * Removes the `count` oldest inline locations of a head after they were spilled, if nobody trimmed
  * it since `recentBase` was read. Highest index first: DynamoDB resolves all indices against the

@@ -12,6 +12,7 @@ import { fetchRaw, produceRaw } from '../../packages/client/src/log-client.js';
 import type { HousekeepingProcessDeps } from '../../src/handlers/housekeeping-deps.js';
 import { fetchRecords } from '../../src/log/fetch.js';
 import { addPartitions } from '../../src/log/topics.js';
+import { readHead, spill } from '../../src/log/append.js';
 import { runHousekeeping, type HousekeepingOptions } from '../../src/housekeeping/housekeeping.js';
 import { startCluster, type LocalCluster } from '../../src/local/cluster.js';
 import { logKeys } from '../../src/storage/keys.js';
@@ -245,6 +246,24 @@ describe('deleted topics', () => {
     expect(await itemsUnder(logKeys.partitionPk(grownId, 1))).toEqual([]);
     expect(await itemsUnder(logKeys.partitionPk(unseenId, 0))).toEqual([]);
     expect(await itemsUnder(logKeys.knownTopicsPk)).not.toEqual(expect.arrayContaining([grownId]));
+  });
+
+  it('a spill that stalled past the delete of its topic and the cleanup leaves no index chunk behind', async () => {
+    // Prepare: a head with 8 inline batches, as an appender read it before its spill stalled (frozen with its Lambda, say)
+    const topic = uniqueName('latespill');
+    const { topicId } = await admin.createTopic(topic, 1);
+    for (let i = 0; i < 8; i++) await produceValues(http, topic, 0, [`v${i}`]);
+    const head = (await readHead(deps, topicId, 0))!;
+
+    // Act: the topic is deleted and housekeeping cleans up; then the stalled spill goes on; then housekeeping runs again
+    await admin.deleteTopic(topic);
+    await housekeep({ topics: [] });
+    await spill(deps, topicId, 0, head.recentBase, head.recent);
+    await housekeep({ topics: [] });
+
+    // Assess
+    expect(head.recent).toHaveLength(8);
+    expect(await itemsUnder(logKeys.partitionPk(topicId, 0))).toEqual([]);
   });
 
   it('an add of partitions that a delete overtakes leaves no head behind once housekeeping cleaned up', async () => {
