@@ -147,6 +147,8 @@ export async function createTopic(deps: LogDeps, nameInput: unknown, partitionsI
   await putHeads(deps, topicId, 0, partitions, emptyHead);
   const topic: Topic = { name, topicId, partitions, configs, overrides: namesOf(configsInput), createdAt: nowOf(deps) };
   if (!(await createTopicItem(deps, name, { topicId, partitions, configs, overrides: topic.overrides, createdAt: topic.createdAt }))) {
+    // Our own write, retried by the client after its answer was lost: the topic is ours.
+    if ((await getTopic(deps, name))?.topicId === topicId) return topic;
     // Another create of the name came first: this id is reachable from nothing, and no registry of
     // housekeeping's knows it, so its heads would stay forever.
     await deleteHeads(deps, topicId, partitions);

@@ -219,6 +219,30 @@ describe('topics', () => {
     expect((await env.admin.describeTopic(name)).topicId).toBe(winner.topicId);
   });
 
+  it('a create whose topic write landed but whose answer was lost (the client retries it) answers the topic, which takes records', async () => {
+    // Prepare: the topic item's put lands, its answer is lost, and the retry finds the item there
+    const name = uniqueName('lostcreate');
+    const deps = env.cluster.deps!;
+    const send = deps.dynamo.send.bind(deps.dynamo) as (command: unknown) => Promise<unknown>;
+    const losing = {
+      send: async (command: unknown) => {
+        if (command instanceof PutCommand && command.input.Item?.pk === 'topic') await send(command);
+        return send(command);
+      },
+    };
+
+    // Act
+    const outcome = await createTopic({ ...deps, dynamo: losing as unknown as typeof deps.dynamo }, name, 2).then(
+      (topic) => topic.partitions,
+      (error: { code?: string }) => error.code,
+    );
+    const produced = await produceValues(env.http, name, 1, ['a']);
+
+    // Assess
+    expect(outcome).toBe(2);
+    expect(produced).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
+  });
+
   it('deletes a topic; a topic re-created with the same name starts empty', async () => {
     // Prepare
     const name = uniqueName('gone');
