@@ -197,7 +197,10 @@ export async function addPartitions(deps: LogDeps, nameInput: unknown, countInpu
   await rememberTopicItem(deps, topic.topicId, topic.name, count);
   await putMissingHeads(deps, topic.topicId, topic.partitions, count, emptyHead);
   if (!(await setTopicPartitions(deps, topic.name, topic.topicId, topic.partitions, count))) {
-    if ((await getTopic(deps, topic.name))?.topicId !== topic.topicId) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
+    const current = await getTopic(deps, topic.name);
+    if (current?.topicId !== topic.topicId) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
+    // Our own write, retried by the client after its answer was lost (or an add to the same count): done.
+    if (current.partitions === count) return current;
     throw new FloeError('REBALANCE_IN_PROGRESS', `topic "${topic.name}" changed concurrently; retry`, { retriable: true });
   }
   return { ...topic, partitions: count };

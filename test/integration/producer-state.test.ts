@@ -19,6 +19,8 @@ import { acquireLease, LeaseGuard, releaseLease } from '../../src/leases/leases.
 import { logKeys } from '../../src/storage/keys.js';
 import { LIMITS } from '../../src/log/limits.js';
 import { createProducerIdItem } from '../../src/log/store.js';
+import { initProducerId } from '../../src/log/producer-ids.js';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalCluster } from '../../src/local/cluster.js';
 import { uniqueName, useTestCluster } from '../helpers/cluster.js';
 import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
@@ -326,6 +328,32 @@ describe('producer ids cannot be guessed or invented', () => {
     expect(stale).toBe('INVALID_PRODUCER_EPOCH');
     expect(zombie.errorCode).toBe('INVALID_PRODUCER_EPOCH');
     expect(fresh).toMatchObject({ errorCode: 'NONE', baseOffset: 1 });
+  });
+
+  it('an epoch bump whose write landed but whose answer was lost (the client retries it) answers the new epoch, which produces', async () => {
+    // Prepare: the registry's update lands, its answer is lost, and the retry finds the epoch already bumped
+    const topic = uniqueName('lostbump');
+    await env.admin.createTopic(topic, 1);
+    const current = await allocateProducerId(env.http);
+    const deps = env.cluster.deps!;
+    const send = deps.dynamo.send.bind(deps.dynamo) as (command: unknown) => Promise<unknown>;
+    const losing = {
+      send: async (command: unknown) => {
+        if (command instanceof UpdateCommand && String(command.input.Key?.pk).startsWith('pid#')) await send(command);
+        return send(command);
+      },
+    };
+
+    // Act
+    const bumped = await initProducerId({ ...deps, dynamo: losing as unknown as typeof deps.dynamo }, current).then(
+      (issued) => issued.producerEpoch,
+      (error: { code?: string }) => error.code,
+    );
+    const produced = await produceValues(other.http, topic, 0, ['a'], idem(current.producerId, 0, 1));
+
+    // Assess
+    expect(bumped).toBe(1);
+    expect(produced).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
   });
 
   it('POST /v1/producer-ids answers ids as decimal strings and refuses a malformed body', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
 import { LIMITS } from '../../src/log/limits.js';
-import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { addPartitions, createTopic } from '../../src/log/topics.js';
 import { fetchRecords } from '../../src/log/fetch.js';
 import { LATEST, listOffset } from '../../src/log/list-offsets.js';
@@ -241,6 +241,30 @@ describe('topics', () => {
     // Assess
     expect(outcome).toBe(2);
     expect(produced).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
+  });
+
+  it('an add of partitions whose write landed but whose answer was lost (the client retries it) answers the topic', async () => {
+    // Prepare: the partition count's update lands, its answer is lost, and the retry finds the count changed
+    const name = uniqueName('lostadd');
+    await env.admin.createTopic(name, 1);
+    const deps = env.cluster.deps!;
+    const send = deps.dynamo.send.bind(deps.dynamo) as (command: unknown) => Promise<unknown>;
+    const losing = {
+      send: async (command: unknown) => {
+        if (command instanceof UpdateCommand && command.input.Key?.pk === 'topic') await send(command);
+        return send(command);
+      },
+    };
+
+    // Act
+    const outcome = await addPartitions({ ...deps, dynamo: losing as unknown as typeof deps.dynamo }, name, 3).then(
+      (topic) => topic.partitions,
+      (error: { code?: string }) => error.code,
+    );
+
+    // Assess
+    expect(outcome).toBe(3);
+    expect((await env.admin.describeTopic(name)).partitionDetails).toHaveLength(3);
   });
 
   it('deletes a topic; a topic re-created with the same name starts empty', async () => {
