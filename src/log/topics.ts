@@ -250,7 +250,12 @@ export async function deleteTopic(deps: LogDeps, nameInput: unknown): Promise<To
   const topic = await requireTopic(deps, nameInput);
   await rememberTopicItem(deps, topic.topicId, topic.name, topic.partitions);
   const partitions = await deleteTopicItem(deps, topic.name, topic.topicId);
-  if (partitions === undefined) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
+  if (partitions === undefined) {
+    // Deleted meanwhile: by another delete, or by this one, retried by the client after its answer was
+    // lost — then nobody else deletes the heads, and handlers that cached the topic would go on appending.
+    await deleteHeads(deps, topic.topicId, topic.partitions);
+    throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
+  }
   // Partitions added after our read: remembered and deleted too.
   if (partitions > topic.partitions) await rememberTopicItem(deps, topic.topicId, topic.name, partitions);
   const final = Math.max(partitions, topic.partitions);

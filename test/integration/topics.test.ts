@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
 import { LIMITS } from '../../src/log/limits.js';
-import { BatchWriteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { addPartitions, createTopic } from '../../src/log/topics.js';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { addPartitions, createTopic, deleteTopic } from '../../src/log/topics.js';
 import { fetchRecords } from '../../src/log/fetch.js';
 import { LATEST, listOffset } from '../../src/log/list-offsets.js';
 import { produce } from '../../src/log/produce.js';
@@ -265,6 +265,37 @@ describe('topics', () => {
     // Assess
     expect(outcome).toBe(3);
     expect((await env.admin.describeTopic(name)).partitionDetails).toHaveLength(3);
+  });
+
+  it('a delete whose write landed but whose answer was lost (the client retries it) still deletes the heads: no append lands in the deleted topic', async () => {
+    // Prepare: a handler instance that cached the topic; the topic item's delete lands, its answer is lost, the retry finds nothing
+    const name = uniqueName('lostdelete');
+    await env.admin.createTopic(name, 2);
+    const cached = createHandlerDeps(env.cluster.config);
+    const produceOne = async (value: string) =>
+      (await produce(cached, { acks: -1, timeoutMs: 10_000, topics: [{ topic: name, partitions: [{ partition: 1, records: batchOf([value]) }] }] }))[0]?.partitions[0];
+    await produceOne('before');
+    const deps = env.cluster.deps!;
+    const send = deps.dynamo.send.bind(deps.dynamo) as (command: unknown) => Promise<unknown>;
+    const losing = {
+      send: async (command: unknown) => {
+        if (command instanceof DeleteCommand && command.input.Key?.pk === 'topic') await send(command);
+        return send(command);
+      },
+    };
+
+    // Act
+    const outcome = await deleteTopic({ ...deps, dynamo: losing as unknown as typeof deps.dynamo }, name).then(
+      () => 'deleted',
+      (error: { code?: string }) => error.code,
+    );
+    const after = await produceOne('after');
+
+    // Assess: Kafka answers a retried delete UNKNOWN_TOPIC_OR_PARTITION too; what matters is that the topic is gone
+    expect(outcome).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+    expect(after?.errorCode).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+    cached.clients.dynamo.destroy();
+    cached.clients.s3.destroy();
   });
 
   it('deletes a topic; a topic re-created with the same name starts empty', async () => {
