@@ -35,7 +35,7 @@ export async function rememberTopics(deps: LogDeps, topics: Topic[], known: Know
 async function deletePartitionItems(deps: LogDeps, topicId: string, partition: number): Promise<number> {
   let deleted = 0;
   for await (const key of partitionItemKeys(deps, topicId, partition)) {
-    // Nothing writes a deleted topic's items any more, except a late spill (its chunk is garbage, found next time).
+    // Nothing writes a deleted topic's items any more, except a late spill: it deletes the chunks it wrote once it finds the head gone.
     await deleteItem(deps, key);
     deleted++;
   }

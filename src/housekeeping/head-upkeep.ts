@@ -71,7 +71,7 @@ export async function demoteIdleProducers(
   for (const [producerId, state] of Object.entries(head.producers ?? {})) {
     if (state.t >= now - idleMs || state.t < now - expirationMs) continue;
     const ttl = Math.ceil((state.t + expirationMs + LIMITS.leaseCleanupAfterMs) / 1000);
-    await putProducerStateItem(deps, topicId, partition, producerId, { ...resolved(state, head.adm?.[producerId]) }, ttl);
+    await putProducerStateItem(deps, topicId, partition, producerId, resolved(state, head.adm?.[producerId]), ttl, now - expirationMs);
     const slot = demotionSlot(producerId);
     const write = fencedWrites.demoteProducer(topicId, partition, producerId, state, head.adm !== undefined, slot, counters, LIMITS.producerDemotionSlots);
     if (await guard.write(write)) {

@@ -22,7 +22,7 @@ import {
   type ProducerBatch,
   type ProducerState,
 } from './producer-state.js';
-import { getHead, getProducerStateItem, putChunkIfAbsent, putProducerStateItem, trimHead, updateHead, type HeadUpdate } from './store.js';
+import { deleteChunkItem, getHead, getProducerStateItem, putChunkIfAbsent, putProducerStateItem, trimHead, updateHead, type HeadUpdate } from './store.js';
 
 export { lastSequence, type ProducerBatch } from './producer-state.js';
 
@@ -220,7 +220,7 @@ async function admissionOf(
   const evict = inline ? undefined : victimOf(head.producers ?? {}, producerId);
   if (evict && evict.state.t >= now - producerIdExpiryOf(deps)) {
     const ttl = Math.ceil((evict.state.t + producerIdExpiryOf(deps) + LIMITS.leaseCleanupAfterMs) / 1000);
-    await putProducerStateItem(deps, topicId, partition, evict.producerId, { ...resolved(evict.state, head.adm?.[evict.producerId]) }, ttl);
+    await putProducerStateItem(deps, topicId, partition, evict.producerId, resolved(evict.state, head.adm?.[evict.producerId]), ttl, now - producerIdExpiryOf(deps));
   }
   return { producerId, state, replacing: inline ? { kind: 'epoch', state: inline } : { kind: 'absent' }, evict, demotions: head.pv };
 }
@@ -258,14 +258,20 @@ export async function spill(deps: LogDeps, topicId: string, partition: number, r
   const chunks = Math.floor((recent.length - (LIMITS.headInlineBatches - size)) / size);
   if (chunks <= 0) return;
   let base = recentBase;
+  const created: Array<{ base: number; entries: Location[] }> = [];
   for (let c = 0; c < chunks; c++) {
     const entries = recent.slice(c * size, (c + 1) * size);
     // Only the first spiller creates a chunk: racing spillers hold identical entries, and a late one
     // must not undo housekeeping's rewrite of it (merging moves its locations to another object).
-    await putChunkIfAbsent(deps, topicId, partition, base, entries);
+    if (await putChunkIfAbsent(deps, topicId, partition, base, entries)) created.push({ base, entries });
     base += spanOfAll(entries);
   }
-  await trimHead(deps, topicId, partition, recentBase, base, chunks * size); // false: someone else trimmed first
+  if (await trimHead(deps, topicId, partition, recentBase, base, chunks * size)) return;
+  // Someone else trimmed first — or the partition is gone: a spill that stalled (or was frozen with
+  // its Lambda instance) past the topic's delete and its cleanup would leave chunks nothing finds.
+  if (created.length > 0 && !(await getHead(deps, topicId, partition))) {
+    for (const chunk of created) await deleteChunkItem(deps, topicId, partition, chunk.base, chunk.entries);
+  }
 }
 
 /** The partition head, strongly consistent unless asked otherwise (see getHead). */

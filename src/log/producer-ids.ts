@@ -42,7 +42,7 @@ const ttlOf = (issuedAt: number): number => Math.ceil((issuedAt + LIMITS.produce
 export async function initProducerId(deps: LogDeps & { producerRegistry?: ProducerRegistry }, current?: ProducerIdentity): Promise<ProducerIdentity> {
   const now = nowOf(deps);
   if (current && current.producerEpoch < MAX_PRODUCER_EPOCH) {
-    if (!(await bumpProducerEpochItem(deps, current.producerId.toString(), current.producerEpoch, now, ttlOf(now)))) {
+    if (!(await bumpProducerEpochItem(deps, current.producerId.toString(), current.producerEpoch, now, ttlOf(now))) && !(await bumpedBy(deps, current, now))) {
       throw new FloeError('INVALID_PRODUCER_EPOCH', `producer ${current.producerId} epoch ${current.producerEpoch} is not the id's current epoch (or the id was not issued)`);
     }
     // This instance stops accepting the old epoch at once; others when their cache entry ages out, and
@@ -55,6 +55,15 @@ export async function initProducerId(deps: LogDeps & { producerRegistry?: Produc
     if (await createProducerIdItem(deps, producerId.toString(), 0, now, ttlOf(now))) return { producerId, producerEpoch: 0 };
   }
   throw new FloeError('UNKNOWN_SERVER_ERROR', 'could not issue a unique producer id');
+}
+
+/**
+ * Whether the bump to `current.producerEpoch + 1` issued at `issuedAt` is the registry's: a retry of
+ * the bump whose answer was lost (the SDK retries it) fails its condition against our own write.
+ */
+async function bumpedBy(deps: LogDeps, current: ProducerIdentity, issuedAt: number): Promise<boolean> {
+  const item = await getProducerIdItem(deps, current.producerId.toString());
+  return item?.e === current.producerEpoch + 1 && item.at === issuedAt;
 }
 
 export interface IssuedEpoch {

@@ -18,7 +18,8 @@ import { LIMITS } from './limits.js';
 /** Kafka's sequence numbers are int32 and wrap from 2^31-1 to 0. */
 export const SEQUENCE_MODULUS = 2 ** 31;
 /** Sequence distances below this count as "ahead"/"behind"; beyond, as the other way round the wrap. */
-const HORIZON = 2 ** 30;
+export const SEQUENCE_HORIZON = 2 ** 30;
+const HORIZON = SEQUENCE_HORIZON;
 const WINDOW = LIMITS.producerWindowBatches;
 
 export interface ProducerState {

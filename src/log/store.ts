@@ -16,6 +16,7 @@ import { batchGetAll, batchWriteAll, queryAll } from '../storage/dynamo-batch.js
 import { logKeys, TTL_ATTRIBUTE } from '../storage/keys.js';
 import { sendIf, writeIf, type LogDeps } from './deps.js';
 import { spanOfAll, type IndexEntry, type Location, type PartitionHead } from './partition-head.js';
+import { SEQUENCE_HORIZON, SEQUENCE_MODULUS, type ProducerState } from './producer-state.js';
 
 export type Item = Record<string, unknown>;
 export interface Key {
@@ -202,16 +203,23 @@ export const getProducerStateItem = (deps: LogDeps, topicId: string, partition: 
   getItem(deps, logKeys.producerState(topicId, partition, producerId));
 
 /**
- * Writes a producer's state demoted from a head, unless a more recent one (`t`) is there: a slow
- * demoter never puts an older state over a newer one.
+ * Writes a producer's state demoted from a head, unless a newer one is there: a slow demoter never
+ * puts an older state over a newer one. Newer is told by the producer's own order — a later epoch,
+ * or the same epoch at or past the stored last sequence (within half the sequence space, around the
+ * wrap) — not by `t`: append times come from the clocks of different handlers, and one running
+ * ahead would make a newer state look older, refused, while the head still dropped it. A stored
+ * state that expired (`t` before `expiredBefore`) counts for nothing.
  */
-export const putProducerStateItem = (deps: LogDeps, topicId: string, partition: number, producerId: string, state: Item, ttl: number): Promise<boolean> =>
-  applyWrite(deps, {
+export function putProducerStateItem(deps: LogDeps, topicId: string, partition: number, producerId: string, state: ProducerState, ttl: number, expiredBefore: number): Promise<boolean> {
+  const lowest = state.s - SEQUENCE_HORIZON + 1;
+  const behind = lowest >= 0 ? 's BETWEEN :low AND :s' : '(s <= :s OR s >= :low)';
+  return applyWrite(deps, {
     kind: 'put',
     item: { ...logKeys.producerState(topicId, partition, producerId), ...state, [TTL_ATTRIBUTE]: ttl },
-    condition: 'attribute_not_exists(sk) OR t < :t OR (t = :t AND s = :s AND e = :e)',
-    values: { ':t': state.t, ':s': state.s, ':e': state.e },
+    condition: `attribute_not_exists(sk) OR e < :e OR t < :expired OR (e = :e AND ${behind})`,
+    values: { ':e': state.e, ':s': state.s, ':low': lowest >= 0 ? lowest : lowest + SEQUENCE_MODULUS, ':expired': expiredBefore },
   });
+}
 
 /** Keys and last-append times of a partition's demoted producer states. */
 export async function* producerStateItems(deps: LogDeps, topicId: string, partition: number): AsyncGenerator<Item> {
@@ -273,6 +281,10 @@ export const putChunkIfAbsent = (deps: LogDeps, topicId: string, partition: numb
     condition: 'attribute_not_exists(sk)',
   });
 };
+
+/** Deletes a chunk a spill wrote (see putChunkIfAbsent), for a partition that turned out to be gone. */
+export const deleteChunkItem = (deps: LogDeps, topicId: string, partition: number, base: number, entries: Location[]): Promise<void> =>
+  deleteItem(deps, { pk: logKeys.partitionPk(topicId, partition), sk: logKeys.indexChunkSk(base + spanOfAll(entries) - 1) });
 
 /**
  * Removes the `count` oldest inline locations of a head after they were spilled, if nobody trimmed

@@ -147,6 +147,11 @@ export async function createTopic(deps: LogDeps, nameInput: unknown, partitionsI
   await putHeads(deps, topicId, 0, partitions, emptyHead);
   const topic: Topic = { name, topicId, partitions, configs, overrides: namesOf(configsInput), createdAt: nowOf(deps) };
   if (!(await createTopicItem(deps, name, { topicId, partitions, configs, overrides: topic.overrides, createdAt: topic.createdAt }))) {
+    // Our own write, retried by the client after its answer was lost: the topic is ours.
+    if ((await getTopic(deps, name))?.topicId === topicId) return topic;
+    // Another create of the name came first: this id is reachable from nothing, and no registry of
+    // housekeeping's knows it, so its heads would stay forever.
+    await deleteHeads(deps, topicId, partitions);
     throw new FloeError('TOPIC_ALREADY_EXISTS', `topic "${name}" already exists`);
   }
   return topic;
@@ -187,8 +192,15 @@ export async function addPartitions(deps: LogDeps, nameInput: unknown, countInpu
   if (count <= topic.partitions) {
     throw new FloeError('INVALID_PARTITIONS', `topic "${topic.name}" has ${topic.partitions} partitions; the new count must be larger`);
   }
+  // Housekeeping learns the new count before any head exists: should the topic be deleted before the
+  // count is written (a delete records only the count it reads), it still finds and removes these heads.
+  await rememberTopicItem(deps, topic.topicId, topic.name, count);
   await putMissingHeads(deps, topic.topicId, topic.partitions, count, emptyHead);
   if (!(await setTopicPartitions(deps, topic.name, topic.topicId, topic.partitions, count))) {
+    const current = await getTopic(deps, topic.name);
+    if (current?.topicId !== topic.topicId) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
+    // Our own write, retried by the client after its answer was lost (or an add to the same count): done.
+    if (current.partitions === count) return current;
     throw new FloeError('REBALANCE_IN_PROGRESS', `topic "${topic.name}" changed concurrently; retry`, { retriable: true });
   }
   return { ...topic, partitions: count };
@@ -247,7 +259,12 @@ export async function deleteTopic(deps: LogDeps, nameInput: unknown): Promise<To
   const topic = await requireTopic(deps, nameInput);
   await rememberTopicItem(deps, topic.topicId, topic.name, topic.partitions);
   const partitions = await deleteTopicItem(deps, topic.name, topic.topicId);
-  if (partitions === undefined) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
+  if (partitions === undefined) {
+    // Deleted meanwhile: by another delete, or by this one, retried by the client after its answer was
+    // lost — then nobody else deletes the heads, and handlers that cached the topic would go on appending.
+    await deleteHeads(deps, topic.topicId, topic.partitions);
+    throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
+  }
   // Partitions added after our read: remembered and deleted too.
   if (partitions > topic.partitions) await rememberTopicItem(deps, topic.topicId, topic.name, partitions);
   const final = Math.max(partitions, topic.partitions);

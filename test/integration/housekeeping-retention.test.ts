@@ -4,13 +4,15 @@
  * earliest reflects it, index chunks below it go, and a segment object is deleted only when no
  * live batch of any partition references it. Also: what a deleted topic leaves is cleaned up.
  */
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
 import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { fetchRaw, produceRaw } from '../../packages/client/src/log-client.js';
 import type { HousekeepingProcessDeps } from '../../src/handlers/housekeeping-deps.js';
 import { fetchRecords } from '../../src/log/fetch.js';
+import { addPartitions } from '../../src/log/topics.js';
+import { readHead, spill } from '../../src/log/append.js';
 import { runHousekeeping, type HousekeepingOptions } from '../../src/housekeeping/housekeeping.js';
 import { startCluster, type LocalCluster } from '../../src/local/cluster.js';
 import { logKeys } from '../../src/storage/keys.js';
@@ -244,5 +246,59 @@ describe('deleted topics', () => {
     expect(await itemsUnder(logKeys.partitionPk(grownId, 1))).toEqual([]);
     expect(await itemsUnder(logKeys.partitionPk(unseenId, 0))).toEqual([]);
     expect(await itemsUnder(logKeys.knownTopicsPk)).not.toEqual(expect.arrayContaining([grownId]));
+  });
+
+  it('a spill that stalled past the delete of its topic and the cleanup leaves no index chunk behind', async () => {
+    // Prepare: a head with 8 inline batches, as an appender read it before its spill stalled (frozen with its Lambda, say)
+    const topic = uniqueName('latespill');
+    const { topicId } = await admin.createTopic(topic, 1);
+    for (let i = 0; i < 8; i++) await produceValues(http, topic, 0, [`v${i}`]);
+    const head = (await readHead(deps, topicId, 0))!;
+
+    // Act: the topic is deleted and housekeeping cleans up; then the stalled spill goes on; then housekeeping runs again
+    await admin.deleteTopic(topic);
+    await housekeep({ topics: [] });
+    await spill(deps, topicId, 0, head.recentBase, head.recent);
+    await housekeep({ topics: [] });
+
+    // Assess
+    expect(head.recent).toHaveLength(8);
+    expect(await itemsUnder(logKeys.partitionPk(topicId, 0))).toEqual([]);
+  });
+
+  it('an add of partitions that a delete overtakes leaves no head behind once housekeeping cleaned up', async () => {
+    // Prepare: the add reads the topic (1 partition), then stalls before writing the new partitions' heads
+    const topic = uniqueName('addgone');
+    const { topicId } = await admin.createTopic(topic, 1);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let stalled!: () => void;
+    const atHeads = new Promise<void>((resolve) => (stalled = resolve));
+    const send = deps.dynamo.send.bind(deps.dynamo) as (command: unknown) => Promise<unknown>;
+    const stalling = {
+      send: async (command: { input?: { Item?: { sk?: unknown } } }) => {
+        if (command instanceof PutCommand && command.input.Item?.sk === 'head') {
+          stalled();
+          await gate;
+        }
+        return send(command);
+      },
+    };
+    const adding = addPartitions({ ...deps, dynamo: stalling as unknown as DynamoDBDocumentClient }, topic, 3).then(
+      () => 'added',
+      (error: { code?: string }) => error.code,
+    );
+    await atHeads;
+
+    // Act: the delete reads and records 1 partition; then the add writes its heads; then housekeeping cleans up
+    await admin.deleteTopic(topic);
+    release();
+    const outcome = await adding;
+    const cleaned = await housekeep({ topics: [] });
+
+    // Assess
+    expect(cleaned.errors).toEqual([]);
+    for (const p of [0, 1, 2]) expect(await itemsUnder(logKeys.partitionPk(topicId, p))).toEqual([]);
+    expect(outcome).toBe('UNKNOWN_TOPIC_OR_PARTITION');
   });
 });

@@ -13,8 +13,14 @@
 import { describe, expect, it } from 'vitest';
 import { allocateProducerId, produceRaw } from '../../packages/client/src/log-client.js';
 import { readHead } from '../../src/log/append.js';
+import { produce } from '../../src/log/produce.js';
+import { demoteIdleProducers } from '../../src/housekeeping/head-upkeep.js';
+import { acquireLease, LeaseGuard, releaseLease } from '../../src/leases/leases.js';
+import { logKeys } from '../../src/storage/keys.js';
 import { LIMITS } from '../../src/log/limits.js';
 import { createProducerIdItem } from '../../src/log/store.js';
+import { initProducerId } from '../../src/log/producer-ids.js';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalCluster } from '../../src/local/cluster.js';
 import { uniqueName, useTestCluster } from '../helpers/cluster.js';
 import { batchOf, produceValues, readPartition, values } from '../helpers/log.js';
@@ -213,6 +219,46 @@ describe('the five-batch window', () => {
   });
 });
 
+describe('demoted producer state', () => {
+  /** Housekeeping's demotion of idle inline producers, run as if `aheadMs` past their idle limit. */
+  async function demoteIdle(topicId: string, aheadMs: number): Promise<number> {
+    const deps = env.cluster.deps!;
+    const lease = await acquireLease(deps, logKeys.partitionLeaseName(topicId, 0), 'test-demoter', 10_000);
+    const guard = new LeaseGuard(deps, lease!, 10_000);
+    const head = (await readHead(deps, topicId, 0))!;
+    const now = Date.now() + aheadMs + LIMITS.producerInlineIdleMs + 1;
+    const demoted = await demoteIdleProducers(deps, guard, topicId, 0, head, now, LIMITS.producerInlineIdleMs, LIMITS.producerIdExpirationMs);
+    await releaseLease(deps, lease!);
+    return demoted;
+  }
+
+  it('a producer demoted again keeps its newest state though a handler whose clock ran ahead wrote the older one: a retry gets its offset, not a second copy', async () => {
+    // Prepare: a handler whose clock runs 2 s ahead appends the producer's first batch, and housekeeping demotes it;
+    // the producer goes on through a handler with the right time (re-admitted inline, with append times older than its demoted state's)
+    const topic = uniqueName('skew');
+    const { topicId } = await env.admin.createTopic(topic, 1);
+    const id = (await allocateProducerId(env.http)).producerId;
+    const deps = env.cluster.deps!;
+    const ahead = { ...deps, now: () => Date.now() + 2000 };
+    const send = async (on: typeof deps, sequence: number, value: string) =>
+      (await produce(on, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: batchOf([value], idem(id, sequence)) }] }] }))[0]!.partitions[0]!;
+    await send(ahead, 0, 'v0');
+    const firstDemotion = await demoteIdle(topicId, 2000);
+    const original = await send(deps, 1, 'v1');
+    await send(deps, 2, 'v2');
+
+    // Act: housekeeping demotes it again, then the batch at sequence 1 is retried
+    const secondDemotion = await demoteIdle(topicId, 0);
+    const retry = await send(deps, 1, 'v1');
+
+    // Assess
+    expect([firstDemotion, secondDemotion]).toEqual([1, 1]);
+    expect(original).toMatchObject({ errorCode: 'NONE', baseOffset: 1 });
+    expect(retry).toMatchObject({ errorCode: 'NONE', baseOffset: 1 });
+    expect(values(await readPartition(env.http, topic, 0))).toEqual(['v0', 'v1', 'v2']);
+  });
+});
+
 describe('producer ids cannot be guessed or invented', () => {
   it('ids are random 63-bit integers, not a counter', async () => {
     // Act
@@ -282,6 +328,32 @@ describe('producer ids cannot be guessed or invented', () => {
     expect(stale).toBe('INVALID_PRODUCER_EPOCH');
     expect(zombie.errorCode).toBe('INVALID_PRODUCER_EPOCH');
     expect(fresh).toMatchObject({ errorCode: 'NONE', baseOffset: 1 });
+  });
+
+  it('an epoch bump whose write landed but whose answer was lost (the client retries it) answers the new epoch, which produces', async () => {
+    // Prepare: the registry's update lands, its answer is lost, and the retry finds the epoch already bumped
+    const topic = uniqueName('lostbump');
+    await env.admin.createTopic(topic, 1);
+    const current = await allocateProducerId(env.http);
+    const deps = env.cluster.deps!;
+    const send = deps.dynamo.send.bind(deps.dynamo) as (command: unknown) => Promise<unknown>;
+    const losing = {
+      send: async (command: unknown) => {
+        if (command instanceof UpdateCommand && String(command.input.Key?.pk).startsWith('pid#')) await send(command);
+        return send(command);
+      },
+    };
+
+    // Act
+    const bumped = await initProducerId({ ...deps, dynamo: losing as unknown as typeof deps.dynamo }, current).then(
+      (issued) => issued.producerEpoch,
+      (error: { code?: string }) => error.code,
+    );
+    const produced = await produceValues(other.http, topic, 0, ['a'], idem(current.producerId, 0, 1));
+
+    // Assess
+    expect(bumped).toBe(1);
+    expect(produced).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
   });
 
   it('POST /v1/producer-ids answers ids as decimal strings and refuses a malformed body', async () => {

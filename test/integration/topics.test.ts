@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
 import { LIMITS } from '../../src/log/limits.js';
-import { addPartitions } from '../../src/log/topics.js';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { addPartitions, createTopic, deleteTopic } from '../../src/log/topics.js';
 import { fetchRecords } from '../../src/log/fetch.js';
 import { LATEST, listOffset } from '../../src/log/list-offsets.js';
 import { produce } from '../../src/log/produce.js';
@@ -190,6 +191,128 @@ describe('topics', () => {
     expect(outcome).toBe('REBALANCE_IN_PROGRESS');
     expect((await env.admin.describeTopic(name)).partitionDetails.map((p) => p.highWatermark)).toEqual([0, 0, 3]);
     expect(values(await readPartition(env.http, name, 2))).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a create that loses to another of the same name leaves none of its partition heads behind', async () => {
+    // Prepare: the loser writes its heads under its new topic id, then stalls before the topic item
+    const name = uniqueName('createrace');
+    const deps = env.cluster.deps!;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let stalled!: () => void;
+    const atTopicItem = new Promise<void>((resolve) => (stalled = resolve));
+    const loserHeads: Array<Record<string, unknown>> = [];
+    const send = deps.dynamo.send.bind(deps.dynamo) as (command: unknown) => Promise<unknown>;
+    const stalling = {
+      send: async (command: unknown) => {
+        if (command instanceof BatchWriteCommand) {
+          for (const requests of Object.values(command.input.RequestItems ?? {})) for (const r of requests) if (r.PutRequest?.Item) loserHeads.push(r.PutRequest.Item);
+        }
+        if (command instanceof PutCommand && command.input.Item?.pk === 'topic') {
+          stalled();
+          await gate;
+        }
+        return send(command);
+      },
+    };
+    const loser = createTopic({ ...deps, dynamo: stalling as unknown as typeof deps.dynamo }, name, 3).then(
+      () => 'created',
+      (error: { code?: string }) => error.code,
+    );
+    await atTopicItem;
+
+    // Act
+    const winner = await env.admin.createTopic(name, 1);
+    release();
+    const outcome = await loser;
+
+    // Assess
+    expect(outcome).toBe('TOPIC_ALREADY_EXISTS');
+    expect(loserHeads).toHaveLength(3);
+    for (const head of loserHeads) {
+      const { Item } = await deps.dynamo.send(new GetCommand({ TableName: deps.logTable, Key: { pk: head.pk, sk: head.sk }, ConsistentRead: true }));
+      expect(Item).toBeUndefined();
+    }
+    expect((await env.admin.describeTopic(name)).topicId).toBe(winner.topicId);
+  });
+
+  it('a create whose topic write landed but whose answer was lost (the client retries it) answers the topic, which takes records', async () => {
+    // Prepare: the topic item's put lands, its answer is lost, and the retry finds the item there
+    const name = uniqueName('lostcreate');
+    const deps = env.cluster.deps!;
+    const send = deps.dynamo.send.bind(deps.dynamo) as (command: unknown) => Promise<unknown>;
+    const losing = {
+      send: async (command: unknown) => {
+        if (command instanceof PutCommand && command.input.Item?.pk === 'topic') await send(command);
+        return send(command);
+      },
+    };
+
+    // Act
+    const outcome = await createTopic({ ...deps, dynamo: losing as unknown as typeof deps.dynamo }, name, 2).then(
+      (topic) => topic.partitions,
+      (error: { code?: string }) => error.code,
+    );
+    const produced = await produceValues(env.http, name, 1, ['a']);
+
+    // Assess
+    expect(outcome).toBe(2);
+    expect(produced).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
+  });
+
+  it('an add of partitions whose write landed but whose answer was lost (the client retries it) answers the topic', async () => {
+    // Prepare: the partition count's update lands, its answer is lost, and the retry finds the count changed
+    const name = uniqueName('lostadd');
+    await env.admin.createTopic(name, 1);
+    const deps = env.cluster.deps!;
+    const send = deps.dynamo.send.bind(deps.dynamo) as (command: unknown) => Promise<unknown>;
+    const losing = {
+      send: async (command: unknown) => {
+        if (command instanceof UpdateCommand && command.input.Key?.pk === 'topic') await send(command);
+        return send(command);
+      },
+    };
+
+    // Act
+    const outcome = await addPartitions({ ...deps, dynamo: losing as unknown as typeof deps.dynamo }, name, 3).then(
+      (topic) => topic.partitions,
+      (error: { code?: string }) => error.code,
+    );
+
+    // Assess
+    expect(outcome).toBe(3);
+    expect((await env.admin.describeTopic(name)).partitionDetails).toHaveLength(3);
+  });
+
+  it('a delete whose write landed but whose answer was lost (the client retries it) still deletes the heads: no append lands in the deleted topic', async () => {
+    // Prepare: a handler instance that cached the topic; the topic item's delete lands, its answer is lost, the retry finds nothing
+    const name = uniqueName('lostdelete');
+    await env.admin.createTopic(name, 2);
+    const cached = createHandlerDeps(env.cluster.config);
+    const produceOne = async (value: string) =>
+      (await produce(cached, { acks: -1, timeoutMs: 10_000, topics: [{ topic: name, partitions: [{ partition: 1, records: batchOf([value]) }] }] }))[0]?.partitions[0];
+    await produceOne('before');
+    const deps = env.cluster.deps!;
+    const send = deps.dynamo.send.bind(deps.dynamo) as (command: unknown) => Promise<unknown>;
+    const losing = {
+      send: async (command: unknown) => {
+        if (command instanceof DeleteCommand && command.input.Key?.pk === 'topic') await send(command);
+        return send(command);
+      },
+    };
+
+    // Act
+    const outcome = await deleteTopic({ ...deps, dynamo: losing as unknown as typeof deps.dynamo }, name).then(
+      () => 'deleted',
+      (error: { code?: string }) => error.code,
+    );
+    const after = await produceOne('after');
+
+    // Assess: Kafka answers a retried delete UNKNOWN_TOPIC_OR_PARTITION too; what matters is that the topic is gone
+    expect(outcome).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+    expect(after?.errorCode).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+    cached.clients.dynamo.destroy();
+    cached.clients.s3.destroy();
   });
 
   it('deletes a topic; a topic re-created with the same name starts empty', async () => {
