@@ -547,6 +547,35 @@ describe('group admin', () => {
     expect(joined.memberId).toMatch(/^wire-test-/);
   });
 
+  it('refuses a JoinGroup whose member could not be stored (protocols past 128 KiB, an instance id past 249 characters, a member id never given out) with a Kafka code, keeps the connection and writes nothing', async () => {
+    // Prepare: a subscription of ~9,000 topics (a broad regex), sent once per assignor as librdkafka does; Kafka's longest client id.
+    const c1 = await connect(a);
+    const groupId = uniqueName('g');
+    const subscription = encodeSubscription(Array.from({ length: 9000 }, (_, i) => `orders.region-${String(i).padStart(6, '0')}`));
+    const huge = { ...joinBody(groupId, ''), protocols: [{ name: 'range', metadata: subscription }, { name: 'roundrobin', metadata: subscription }] };
+    const fits = { ...joinBody(uniqueName('g'), ''), protocols: [{ name: 'range', metadata: Buffer.alloc(60 * 1024, 1) }, { name: 'roundrobin', metadata: Buffer.alloc(60 * 1024, 1) }] };
+    const longClientId = 'c'.repeat(32_000);
+
+    // Act
+    const tooBig = await c1.request(11, 5, huge);
+    const longInstance = await c1.request(11, 5, { ...joinBody(groupId, ''), groupInstanceId: 'i'.repeat(250) });
+    const madeUpMember = await c1.request(11, 5, joinBody(groupId, 'm'.repeat(10_000)));
+    const described = await c1.request(15, 5, { groups: [groupId], includeAuthorizedOperations: false });
+    const allowed = await c1.request(11, 5, fits);
+    c1.send(11, 5, joinBody(uniqueName('g'), ''), longClientId);
+    const longClient = (await c1.read(11, 5)).body;
+
+    // Assess
+    expect(tooBig.errorCode).toBe(42);
+    expect(longInstance.errorCode).toBe(42);
+    expect(madeUpMember.errorCode).toBe(25);
+    expect(c1.closed).toBe(false);
+    expect(described.groups[0]).toMatchObject({ errorCode: 0, groupState: 'Dead', members: [] });
+    expect(allowed).toMatchObject({ errorCode: 79 });
+    expect(longClient.errorCode).toBe(79);
+    expect(longClient.memberId.length).toBe(255 + 37);
+  });
+
   it('rejects invalid group ids and session timeouts', async () => {
     // Prepare
     const c1 = await connect(a);
