@@ -265,7 +265,8 @@ export class ClassicGroups {
       instances: instanceId === null || !joiner ? keptInstances(group, view) : dict([...Object.entries(keptInstances(group, view)), [instanceId, joiner.id]]),
       rebalanceDeadline: now + Math.max(...timeouts, 1000),
       // A group that had nobody waits a little for more members, so three starting consumers make one rebalance, not three.
-      joinNotBefore: empty ? now + this.options.initialRebalanceDelayMs : 0,
+      // A static joiner's claim rewrites a rebalance already under way: it keeps that rebalance's delay.
+      joinNotBefore: empty ? now + this.options.initialRebalanceDelayMs : group?.state === 'PreparingRebalance' ? group.joinNotBefore : 0,
       version: (group?.version ?? 0) + 1,
       createdAt: group?.createdAt ?? now,
       updatedAt: now,

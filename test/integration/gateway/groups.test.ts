@@ -233,6 +233,39 @@ describe('static membership (group.instance.id)', () => {
   });
 });
 
+describe('static members starting together', () => {
+  it('form one generation within the initial delay: a second static joiner does not cut the delay short', async () => {
+    // Prepare: a gateway with a 2 s initial delay (Kafka's group.initial.rebalance.delay.ms); pods start 0.4 s apart
+    const slow = await startTestGateway({ initialRebalanceDelayMs: 2000 });
+    try {
+      const groupId = uniqueName('g');
+      const conns = [await KafkaWire.connect(slow.port), await KafkaWire.connect(slow.port), await KafkaWire.connect(slow.port)];
+      const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      const joinAs = (i: number) => (conns[i] as KafkaWire).request(11, 5, { ...joinBody(groupId, '', 'meta', 5000), groupInstanceId: `pod-${i}` }, 30_000);
+
+      // Act
+      const first = joinAs(0);
+      await pause(400);
+      const second = joinAs(1);
+      await pause(400);
+      const third = joinAs(2);
+      const answers = await Promise.all([first, second, third]);
+      for (const c of conns) c.close();
+
+      // Assess: one generation holding all three
+      expect(answers.map((r) => [r.errorCode, r.generationId])).toEqual([
+        [0, 1],
+        [0, 1],
+        [0, 1],
+      ]);
+      const leader = answers.find((r) => r.leader === r.memberId);
+      expect(leader?.members).toHaveLength(3);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
 describe('a replaced static member whose item outlived it', () => {
   it('is no live member for Floe\'s reset, OffsetDelete or DeleteGroups (decision 40), however long its lease', async () => {
     // Prepare: pod-r's first incarnation is replaced; its item is back as if its delete had failed, with a long lease; the new one leaves
