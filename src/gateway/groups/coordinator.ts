@@ -461,14 +461,22 @@ export class ClassicGroups {
     }
     // A group known only by its offsets (standalone commits) still shows in `floe groups list`.
     if (!view.group && !view.floeGroup && preset.some((code) => code === 0)) await listGroup(this.deps, req.groupId, now);
-    return Promise.all(
+    // A partition named twice gets its last offset, as in Kafka: writing each would land in any order.
+    const partitionOf = (o: { topic: string; partition: number }) => `${o.partition}:${o.topic}`;
+    const last = new Map<string, number>();
+    req.offsets.forEach((o, i) => {
+      if (!preset[i]) last.set(partitionOf(o), i);
+    });
+    const codes = await Promise.all(
       req.offsets.map(async (o, i) => {
         if (preset[i]) return preset[i] as number;
+        if (last.get(partitionOf(o)) !== i) return undefined;
         const landed = await commitOffset(this.deps, req.groupId, { ...o, metadata: o.metadata ?? '' }, generation, now);
         // A later generation committed this partition already: this commit is stale.
         return landed ? KafkaCode.NONE : KafkaCode.ILLEGAL_GENERATION;
       }),
     );
+    return req.offsets.map((o, i) => codes[i] ?? (codes[last.get(partitionOf(o)) as number] as number));
   }
 
   // ---- ListGroups, DescribeGroups, DeleteGroups ----

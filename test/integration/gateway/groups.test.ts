@@ -414,6 +414,22 @@ describe('offset commits', () => {
     expect(fetched.topics[0].partitions[0]).toMatchObject({ errorCode: 0, committedOffset: -1n });
   });
 
+  it('a partition named several times in one OffsetCommit gets the last offset, as in Kafka', async () => {
+    // Prepare: 20 groups, each committing partition 0 at 1, 2, ..., 8 in one request (the writes raced: any could land last)
+    const c1 = await connect(a);
+    const name = await topic(1);
+    const groups = Array.from({ length: 20 }, () => uniqueName('g'));
+    const partitions = Array.from({ length: 8 }, (_, k) => ({ partitionIndex: 0, committedOffset: BigInt(k + 1), committedLeaderEpoch: -1, committedMetadata: `m${k + 1}` }));
+
+    // Act
+    const answers = await Promise.all(groups.map((groupId) => c1.request(8, 8, { groupId, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics: [{ name, partitions }] })));
+    const committed = await Promise.all(groups.map(async (groupId) => (await fetchOffsets(a.deps.groups, groupId, [{ topic: name, partition: 0 }]))[0]));
+
+    // Assess
+    expect(answers.flatMap((r) => r.topics[0].partitions.map((p: Body) => p.errorCode))).toEqual(Array(20 * 8).fill(0));
+    expect(committed.map((o) => [o?.offset, o?.metadata])).toEqual(Array(20).fill([8, 'm8']));
+  });
+
   it('a topic deleted and created again does not inherit its namesake\'s committed offsets', async () => {
     // Prepare: a standalone commit of 3 on the first topic of the name
     const groupId = uniqueName('g');
