@@ -30,6 +30,12 @@ import { commitOffset, deleteMember, putGroup, putMember, readGroup, removeMembe
 const EMPTY = Buffer.alloc(0);
 /** The classic item holds every assignment: keep it well below DynamoDB's 400 KB item limit. */
 const MAX_ASSIGNMENT_BYTES = 300 * 1024;
+/**
+ * A member's protocols (names and metadata: its subscription, once per assignor) are stored in its
+ * item, which DynamoDB caps at 400 KB and every heartbeat rewrites (billed per KB): a JoinGroup
+ * asking for more is refused with INVALID_REQUEST instead of failing the write and the connection.
+ */
+export const MAX_PROTOCOL_BYTES = 128 * 1024;
 /** Optimistic-lock rounds of one request before it answers REBALANCE_IN_PROGRESS (retriable). */
 const MAX_ROUNDS = 16;
 
@@ -137,9 +143,15 @@ export class ClassicGroups {
     if (!isValidGroupId(req.groupId)) return fail(KafkaCode.INVALID_GROUP_ID);
     if (req.sessionTimeoutMs < GROUP_LIMITS.minSessionTimeoutMs || req.sessionTimeoutMs > GROUP_LIMITS.maxSessionTimeoutMs) return fail(KafkaCode.INVALID_SESSION_TIMEOUT);
     if (req.protocolType === '' || req.protocols.length === 0) return fail(KafkaCode.INCONSISTENT_GROUP_PROTOCOL);
+    // The classic item lists instance ids: Floe's limit for them keeps it small (Kafka's clients check the same length).
+    if (req.instanceId !== null && req.instanceId.length > GROUP_LIMITS.maxInstanceIdLength) return fail(KafkaCode.INVALID_REQUEST);
+    if (protocolBytes(req.protocols) > MAX_PROTOCOL_BYTES) return fail(KafkaCode.INVALID_REQUEST);
+    // Longer than any member id this gateway gives out (client id, "-", UUID): not one of its members.
+    if (req.memberId.length > GROUP_LIMITS.maxClientIdLength + 37) return fail(KafkaCode.UNKNOWN_MEMBER_ID);
     let memberId = req.memberId;
     if (memberId === '') {
-      memberId = `${req.clientId || 'consumer'}-${randomUUID()}`;
+      // The classic item lists member ids: the client id in them is cut to Floe's client id limit.
+      memberId = `${req.clientId.slice(0, GROUP_LIMITS.maxClientIdLength) || 'consumer'}-${randomUUID()}`;
       if (req.requireKnownMemberId) return fail(KafkaCode.MEMBER_ID_REQUIRED, memberId);
     }
     // The barrier may legitimately wait the whole rebalance timeout; past it (plus a poll) the client is told to retry.
@@ -253,7 +265,8 @@ export class ClassicGroups {
       instances: instanceId === null || !joiner ? keptInstances(group, view) : dict([...Object.entries(keptInstances(group, view)), [instanceId, joiner.id]]),
       rebalanceDeadline: now + Math.max(...timeouts, 1000),
       // A group that had nobody waits a little for more members, so three starting consumers make one rebalance, not three.
-      joinNotBefore: empty ? now + this.options.initialRebalanceDelayMs : 0,
+      // A static joiner's claim rewrites a rebalance already under way: it keeps that rebalance's delay.
+      joinNotBefore: empty ? now + this.options.initialRebalanceDelayMs : group?.state === 'PreparingRebalance' ? group.joinNotBefore : 0,
       version: (group?.version ?? 0) + 1,
       createdAt: group?.createdAt ?? now,
       updatedAt: now,
@@ -448,14 +461,22 @@ export class ClassicGroups {
     }
     // A group known only by its offsets (standalone commits) still shows in `floe groups list`.
     if (!view.group && !view.floeGroup && preset.some((code) => code === 0)) await listGroup(this.deps, req.groupId, now);
-    return Promise.all(
+    // A partition named twice gets its last offset, as in Kafka: writing each would land in any order.
+    const partitionOf = (o: { topic: string; partition: number }) => `${o.partition}:${o.topic}`;
+    const last = new Map<string, number>();
+    req.offsets.forEach((o, i) => {
+      if (!preset[i]) last.set(partitionOf(o), i);
+    });
+    const codes = await Promise.all(
       req.offsets.map(async (o, i) => {
         if (preset[i]) return preset[i] as number;
+        if (last.get(partitionOf(o)) !== i) return undefined;
         const landed = await commitOffset(this.deps, req.groupId, { ...o, metadata: o.metadata ?? '' }, generation, now);
         // A later generation committed this partition already: this commit is stale.
         return landed ? KafkaCode.NONE : KafkaCode.ILLEGAL_GENERATION;
       }),
     );
+    return req.offsets.map((o, i) => codes[i] ?? (codes[last.get(partitionOf(o)) as number] as number));
   }
 
   // ---- ListGroups, DescribeGroups, DeleteGroups ----
@@ -523,6 +544,10 @@ function admissionError(view: GroupView, memberId: string, req: JoinRequest, now
   if (!shared) return KafkaCode.INCONSISTENT_GROUP_PROTOCOL;
   if (others.length >= GROUP_LIMITS.maxMembers) return KafkaCode.GROUP_MAX_SIZE_REACHED;
   return undefined;
+}
+
+function protocolBytes(protocols: readonly ProtocolMetadata[]): number {
+  return protocols.reduce((sum, p) => sum + Buffer.byteLength(p.name) + (p.metadata?.length ?? 0), 0);
 }
 
 function toEmpty(group: ClassicGroupItem, now: number): ClassicGroupItem {

@@ -233,6 +233,39 @@ describe('static membership (group.instance.id)', () => {
   });
 });
 
+describe('static members starting together', () => {
+  it('form one generation within the initial delay: a second static joiner does not cut the delay short', async () => {
+    // Prepare: a gateway with a 2 s initial delay (Kafka's group.initial.rebalance.delay.ms); pods start 0.4 s apart
+    const slow = await startTestGateway({ initialRebalanceDelayMs: 2000 });
+    try {
+      const groupId = uniqueName('g');
+      const conns = [await KafkaWire.connect(slow.port), await KafkaWire.connect(slow.port), await KafkaWire.connect(slow.port)];
+      const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      const joinAs = (i: number) => (conns[i] as KafkaWire).request(11, 5, { ...joinBody(groupId, '', 'meta', 5000), groupInstanceId: `pod-${i}` }, 30_000);
+
+      // Act
+      const first = joinAs(0);
+      await pause(400);
+      const second = joinAs(1);
+      await pause(400);
+      const third = joinAs(2);
+      const answers = await Promise.all([first, second, third]);
+      for (const c of conns) c.close();
+
+      // Assess: one generation holding all three
+      expect(answers.map((r) => [r.errorCode, r.generationId])).toEqual([
+        [0, 1],
+        [0, 1],
+        [0, 1],
+      ]);
+      const leader = answers.find((r) => r.leader === r.memberId);
+      expect(leader?.members).toHaveLength(3);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
 describe('a replaced static member whose item outlived it', () => {
   it('is no live member for Floe\'s reset, OffsetDelete or DeleteGroups (decision 40), however long its lease', async () => {
     // Prepare: pod-r's first incarnation is replaced; its item is back as if its delete had failed, with a long lease; the new one leaves
@@ -379,6 +412,22 @@ describe('offset commits', () => {
     // Assess
     expect(code).toBe(0);
     expect(fetched.topics[0].partitions[0]).toMatchObject({ errorCode: 0, committedOffset: -1n });
+  });
+
+  it('a partition named several times in one OffsetCommit gets the last offset, as in Kafka', async () => {
+    // Prepare: 20 groups, each committing partition 0 at 1, 2, ..., 8 in one request (the writes raced: any could land last)
+    const c1 = await connect(a);
+    const name = await topic(1);
+    const groups = Array.from({ length: 20 }, () => uniqueName('g'));
+    const partitions = Array.from({ length: 8 }, (_, k) => ({ partitionIndex: 0, committedOffset: BigInt(k + 1), committedLeaderEpoch: -1, committedMetadata: `m${k + 1}` }));
+
+    // Act
+    const answers = await Promise.all(groups.map((groupId) => c1.request(8, 8, { groupId, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics: [{ name, partitions }] })));
+    const committed = await Promise.all(groups.map(async (groupId) => (await fetchOffsets(a.deps.groups, groupId, [{ topic: name, partition: 0 }]))[0]));
+
+    // Assess
+    expect(answers.flatMap((r) => r.topics[0].partitions.map((p: Body) => p.errorCode))).toEqual(Array(20 * 8).fill(0));
+    expect(committed.map((o) => [o?.offset, o?.metadata])).toEqual(Array(20).fill([8, 'm8']));
   });
 
   it('a topic deleted and created again does not inherit its namesake\'s committed offsets', async () => {
@@ -545,6 +594,35 @@ describe('group admin', () => {
     expect(joined).toMatchObject({ errorCode: 0, generationId: 1, protocolName: 'range' });
     expect(joined.leader).toBe(joined.memberId);
     expect(joined.memberId).toMatch(/^wire-test-/);
+  });
+
+  it('refuses a JoinGroup whose member could not be stored (protocols past 128 KiB, an instance id past 249 characters, a member id never given out) with a Kafka code, keeps the connection and writes nothing', async () => {
+    // Prepare: a subscription of ~9,000 topics (a broad regex), sent once per assignor as librdkafka does; Kafka's longest client id.
+    const c1 = await connect(a);
+    const groupId = uniqueName('g');
+    const subscription = encodeSubscription(Array.from({ length: 9000 }, (_, i) => `orders.region-${String(i).padStart(6, '0')}`));
+    const huge = { ...joinBody(groupId, ''), protocols: [{ name: 'range', metadata: subscription }, { name: 'roundrobin', metadata: subscription }] };
+    const fits = { ...joinBody(uniqueName('g'), ''), protocols: [{ name: 'range', metadata: Buffer.alloc(60 * 1024, 1) }, { name: 'roundrobin', metadata: Buffer.alloc(60 * 1024, 1) }] };
+    const longClientId = 'c'.repeat(32_000);
+
+    // Act
+    const tooBig = await c1.request(11, 5, huge);
+    const longInstance = await c1.request(11, 5, { ...joinBody(groupId, ''), groupInstanceId: 'i'.repeat(250) });
+    const madeUpMember = await c1.request(11, 5, joinBody(groupId, 'm'.repeat(10_000)));
+    const described = await c1.request(15, 5, { groups: [groupId], includeAuthorizedOperations: false });
+    const allowed = await c1.request(11, 5, fits);
+    c1.send(11, 5, joinBody(uniqueName('g'), ''), longClientId);
+    const longClient = (await c1.read(11, 5)).body;
+
+    // Assess
+    expect(tooBig.errorCode).toBe(42);
+    expect(longInstance.errorCode).toBe(42);
+    expect(madeUpMember.errorCode).toBe(25);
+    expect(c1.closed).toBe(false);
+    expect(described.groups[0]).toMatchObject({ errorCode: 0, groupState: 'Dead', members: [] });
+    expect(allowed).toMatchObject({ errorCode: 79 });
+    expect(longClient.errorCode).toBe(79);
+    expect(longClient.memberId.length).toBe(255 + 37);
   });
 
   it('rejects invalid group ids and session timeouts', async () => {
