@@ -147,6 +147,30 @@ describe('retention', () => {
     expect((await readPartition(http, topic, 0, 8)).map((r) => r.offset)).toEqual([8, 9, 10, 11]);
   });
 
+  it('retention.ms=0 and retention.bytes=0 (Kafka\'s way to purge a topic) are accepted and empty the partition on the next pass', async () => {
+    // Prepare: two topics of 5 batches; one altered to retention.ms 0, one created with retention.bytes 0
+    const byTime = uniqueName('ret-zero-ms');
+    const byBytes = uniqueName('ret-zero-bytes');
+    await admin.createTopic(byTime, 1);
+    await admin.createTopic(byBytes, 1, { 'retention.bytes': 0 });
+    for (let i = 0; i < 5; i++) {
+      await produceValues(http, byTime, 0, [`t-${i}`], { now: Date.now() - 1000 });
+      await produceValues(http, byBytes, 0, [`b-${i}`]);
+    }
+    const altered = await http.callJson<{ configs: Record<string, unknown> }>('admin', 'PUT', `/v1/topics/${byTime}/configs`, { configs: { 'retention.ms': 0 } });
+
+    // Act
+    const summary = await housekeep({ topics: [byTime, byBytes], sweep: false });
+
+    // Assess: the log start reaches the high watermark in both; the next record is read from there
+    expect(altered.configs['retention.ms']).toBe(0);
+    expect(summary).toMatchObject({ logStartAdvances: 2, errors: [] });
+    for (const topic of [byTime, byBytes]) {
+      expect((await admin.listOffsets(topic, [0], 'earliest'))[0]?.offset).toBe(5);
+      expect((await fetchAt(topic, 4)).errorCode).toBe('OFFSET_OUT_OF_RANGE');
+    }
+  });
+
   it('an expired object is deleted only when no live batch of another partition still references it', async () => {
     // Prepare: "short" keeps 1 hour and gets old records, "long" keeps everything; half the requests carry both
     const short = uniqueName('ret-short');
