@@ -49,13 +49,27 @@ export async function listOffset(deps: FetchDeps, topicName: string, partition: 
     if (!Number.isSafeInteger(spec) || spec < 0) throw new FloeError('INVALID_REQUEST', `invalid timestamp ${spec}`);
     let from = head.logStartOffset;
     while (from < head.nextOffset) {
-      const batches = await locateBatches(deps, topic.topicId, partition, head, { fromOffset: from, maxBytes: LIMITS.maxFetchResponseBytes, forceFirst: true });
+      let batches;
+      try {
+        batches = await locateBatches(deps, topic.topicId, partition, head, { fromOffset: from, maxBytes: LIMITS.maxFetchResponseBytes, forceFirst: true });
+      } catch (error) {
+        if (!(error instanceof FloeError && error.code === 'OFFSET_OUT_OF_RANGE')) throw error;
+        // Retention moved the log start past `from` after the head was read (and deleted the chunks):
+        // a lookup by time has no offset to be out of range, so it goes on from the new log start.
+        const fresh = await readHead(deps, topic.topicId, partition);
+        if (!fresh) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${partition} does not exist`);
+        if (fresh.logStartOffset <= from) throw error;
+        head = fresh;
+        from = fresh.logStartOffset;
+        continue;
+      }
       if (batches.length === 0) break;
       const hit = batches.find((b) => b.t >= spec);
       if (hit) {
         const [bytes] = await readBatches(deps.store, [[hit]]);
         const decoded = decodeRecordBatch(bytes as Buffer, LIMITS.readerMaxBatchBytes);
-        const record = decoded.records.find((r) => r.timestamp >= spec && r.offset >= head.logStartOffset);
+        const logStart = head.logStartOffset;
+        const record = decoded.records.find((r) => r.timestamp >= spec && r.offset >= logStart);
         if (record) return { ...result, offset: record.offset, timestamp: record.timestamp };
       }
       const last = batches[batches.length - 1];

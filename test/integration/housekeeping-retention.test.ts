@@ -11,6 +11,7 @@ import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { fetchRaw, produceRaw } from '../../packages/client/src/log-client.js';
 import type { HousekeepingProcessDeps } from '../../src/handlers/housekeeping-deps.js';
 import { fetchRecords } from '../../src/log/fetch.js';
+import { listOffset } from '../../src/log/list-offsets.js';
 import { runHousekeeping, type HousekeepingOptions } from '../../src/housekeeping/housekeeping.js';
 import { startCluster, type LocalCluster } from '../../src/local/cluster.js';
 import { logKeys } from '../../src/storage/keys.js';
@@ -126,6 +127,37 @@ describe('retention', () => {
     expect(raced).toBe(true);
     expect(t?.partitions[0]).toMatchObject({ errorCode: 'OFFSET_OUT_OF_RANGE', logStartOffset: 20, highWatermark: 24 });
     expect(t?.partitions[0]?.records).toHaveLength(0);
+  });
+
+  it('an offset lookup by time that read the head just before retention deleted the chunks answers from the new log start', async () => {
+    // Prepare: 20 expired batches in index chunks and 4 fresh ones; the lookup's head read triggers a housekeeping pass
+    const topic = uniqueName('ret-race-time');
+    await admin.createTopic(topic, 1, { 'retention.ms': HOUR });
+    const old = Date.now() - 2 * HOUR;
+    for (let i = 0; i < 20; i++) await produceValues(http, topic, 0, [`old-${i}`], { now: old + i });
+    for (let i = 0; i < 4; i++) await produceValues(http, topic, 0, [`new-${i}`]);
+    const real = cluster.deps!.dynamo;
+    let raced = false;
+    const racing = new Proxy(real, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return async (command: unknown) => {
+          const result = await target.send(command as never);
+          if (!raced && command instanceof GetCommand && command.input.Key?.sk === 'head') {
+            raced = true;
+            await housekeep({ topics: [topic], sweep: false }); // lands between the head read and the index Query
+          }
+          return result;
+        };
+      },
+    }) as DynamoDBDocumentClient;
+
+    // Act
+    const found = await listOffset({ ...cluster.deps!, dynamo: racing }, topic, 0, old);
+
+    // Assess: Kafka's answer for a time before the log start, the first offset kept
+    expect(raced).toBe(true);
+    expect(found).toMatchObject({ errorCode: 'NONE', offset: 20 });
   });
 
   it('by bytes: the oldest batches go while what remains stays at least retention.bytes', async () => {
