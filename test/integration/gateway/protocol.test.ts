@@ -330,6 +330,25 @@ describe('ListOffsets', () => {
     expect(part(after).offset).toBe(-1n);
     expect(part(v0).oldStyleOffsets).toEqual([3n]);
   });
+  it('answers the max-timestamp spec (-3, what v7 adds) with the first record holding the largest timestamp; -1 on an empty partition', async () => {
+    // Prepare: timestamps out of order, the largest twice: at the second record of the second batch (spilled
+    // to an index chunk by the 14 batches after it) and in the last batch
+    const name = await topic(2);
+    const batch = (records: Array<[number, string]>) => encodeRecordBatch({ records: records.map(([timestamp, v]) => ({ key: null, value: Buffer.from(v), timestamp })) });
+    const filler = Array.from({ length: 14 }, (_, i): Array<[number, string]> => [[4000, `e${i}`]]);
+    for (const records of [[[1000, 'a']], [[2000, 'b'], [5000, 'c'], [3000, 'd']], ...filler, [[5000, 'f']]] as Array<Array<[number, string]>>) {
+      await wire.request(0, 9, produceBody(name, [{ index: 0, records: batch(records) }]));
+    }
+    const ask = (partitionIndex: number) => wire.request(2, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name, partitions: [{ partitionIndex, timestamp: -3n }] }] });
+
+    // Act
+    const [filled, empty] = await Promise.all([ask(0), ask(1)]);
+
+    // Assess
+    const part = (b: Body) => b.topics[0].partitions[0];
+    expect([part(filled).errorCode, part(filled).offset, part(filled).timestamp]).toEqual([0, 2n, 5000n]);
+    expect([part(empty).errorCode, part(empty).offset, part(empty).timestamp]).toEqual([0, -1n, -1n]);
+  });
 });
 
 describe('Metadata and topic admin', () => {
