@@ -25,6 +25,15 @@ function specOf(timestamp: bigint): OffsetSpec | undefined {
 export const listOffsets: Handler = async (gw, raw, { apiVersion, access: accessOf }) => {
   const body = raw as MessageBody<typeof ListOffsetsRequest>;
   const access = await accessOf();
+  // A partition named twice gets INVALID_REQUEST for each copy (v1+), as Kafka answers; none is looked up.
+  const named = new Map<string, number>();
+  const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+  for (const t of body.topics ?? []) {
+    for (const p of t.partitions ?? []) {
+      const key = keyOf(t.name ?? '', p.partitionIndex ?? -1);
+      named.set(key, (named.get(key) ?? 0) + 1);
+    }
+  }
   const topics = await Promise.all(
     (body.topics ?? []).map(async (t) => ({
       name: t.name ?? '',
@@ -43,6 +52,7 @@ export const listOffsets: Handler = async (gw, raw, { apiVersion, access: access
           });
           const refused = check(access, 'topic', t.name ?? '', 'Describe');
           if (refused) return answer(refused.code, -1, -1);
+          if (apiVersion >= 1 && (named.get(keyOf(t.name ?? '', partitionIndex)) ?? 0) > 1) return answer(KafkaCode.INVALID_REQUEST, -1, -1);
           if (spec === undefined) return answer(KafkaCode.UNSUPPORTED_VERSION, -1, -1);
           const result = await gw.deps.log.listOffset(t.name ?? '', partitionIndex, spec);
           if (result.errorCode !== 'NONE') return answer(kafkaCodeOf(result.errorCode), -1, -1);

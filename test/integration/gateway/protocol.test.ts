@@ -330,6 +330,19 @@ describe('ListOffsets', () => {
     expect(part(after).offset).toBe(-1n);
     expect(part(v0).oldStyleOffsets).toEqual([3n]);
   });
+  it('answers INVALID_REQUEST for each copy of a partition named twice (v1+), as Kafka does, and the others as usual', async () => {
+    // Prepare
+    const name = await topic(2);
+    await wire.request(0, 9, produceBody(name, [{ index: 0, records: encodeRecordBatch({ records: [{ key: null, value: Buffer.from('a') }] }) }]));
+    const spec = (partitionIndex: number, timestamp: bigint) => ({ partitionIndex, timestamp, maxNumOffsets: 1 });
+
+    // Act
+    const answer = await wire.request(2, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name, partitions: [spec(0, -1n), spec(1, -1n), spec(0, -2n)] }] });
+
+    // Assess
+    expect(answer.topics[0].partitions.map((p: Body) => [p.partitionIndex, p.errorCode, p.offset])).toEqual([[0, 42, -1n], [1, 0, 0n], [0, 42, -1n]]);
+  });
+
   it('answers the max-timestamp spec (-3, what v7 adds) with the first record holding the largest timestamp; -1 on an empty partition', async () => {
     // Prepare: timestamps out of order, the largest twice: at the second record of the second batch (spilled
     // to an index chunk by the 14 batches after it) and in the last batch
