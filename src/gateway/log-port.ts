@@ -124,7 +124,12 @@ export class LogPort {
    * AlterConfigs); `reset` names configs to take back to their defaults; `validateOnly` checks without
    * writing. Values are validated as at create.
    */
-  async alterTopicConfigs(name: string, configs: Record<string, unknown>, options: { replace?: boolean; validateOnly?: boolean; reset?: string[] } = {}): Promise<Topic> {
+  /** `configs` as a function: derived from the topic each write attempt reads (see updateTopicConfigs). */
+  async alterTopicConfigs(
+    name: string,
+    configs: Record<string, unknown> | ((topic: Topic) => Record<string, unknown>),
+    options: { replace?: boolean; validateOnly?: boolean; reset?: string[] } = {},
+  ): Promise<Topic> {
     try {
       return await updateTopicConfigs(this.deps, name, configs, options);
     } finally {

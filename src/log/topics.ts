@@ -207,16 +207,24 @@ export interface ConfigUpdateOptions {
 const CONFIG_WRITE_ATTEMPTS = 8;
 
 /** Sets the given configs of a topic (the others stay, or go back to their defaults with `replace`); each set one is an override, even at its default value. */
-export async function updateTopicConfigs(deps: LogDeps, nameInput: unknown, configsInput: unknown, options: ConfigUpdateOptions = {}): Promise<Topic> {
+export async function updateTopicConfigs(
+  deps: LogDeps,
+  nameInput: unknown,
+  configsInput: unknown | ((topic: Topic) => unknown),
+  options: ConfigUpdateOptions = {},
+): Promise<Topic> {
   const reset = options.reset ?? [];
   const unknown = reset.find((name) => !isTopicConfigName(name));
   if (unknown !== undefined) throw new FloeError('INVALID_CONFIG', `unknown topic config "${unknown}"; supported: ${TOPIC_CONFIG_NAMES.join(', ')}`);
   const defaults: TopicConfig = { ...TOPIC_CONFIG_DEFAULTS, ...deps.topicDefaults };
   for (let attempt = 1; ; attempt++) {
     const topic = await requireTopic(deps, nameInput);
+    // A function derives the configs from the topic read (APPEND, SUBTRACT): again on each attempt, so that
+    // a change computed from a read a concurrent alter made stale is never written over that alter.
+    const given = typeof configsInput === 'function' ? (configsInput as (topic: Topic) => unknown)(topic) : configsInput;
     const base = options.replace ? defaults : { ...topic.configs, ...Object.fromEntries(reset.map((name) => [name, defaults[name as TopicConfigName]])) };
-    const configs = validateTopicConfigs(configsInput, base);
-    const overrides = options.replace ? namesOf(configsInput) : namesOf(configsInput, overridesOf(topic).filter((name) => !reset.includes(name)));
+    const configs = validateTopicConfigs(given, base);
+    const overrides = options.replace ? namesOf(given) : namesOf(given, overridesOf(topic).filter((name) => !reset.includes(name)));
     if (options.validateOnly) return { ...topic, configs, overrides };
     // A concurrent alter wrote first: merge into what it wrote (read again), rather than write over it.
     if (await setTopicConfigs(deps, topic.name, topic.topicId, configs, overrides, topic.configVersion)) {

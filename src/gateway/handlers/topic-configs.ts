@@ -142,7 +142,9 @@ async function alterResources(
         const topic = await gw.deps.log.freshTopic(r.resourceName ?? '');
         if (!topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${r.resourceName}"`);
         const changes = changesOf(topic, r.configs ?? []);
-        await gw.deps.log.alterTopicConfigs(topic.name, changes.set, { replace, validateOnly, reset: changes.reset });
+        // APPEND and SUBTRACT apply to the topic as each write attempt reads it, not to this read.
+        const set = (current: Topic) => changesOf(current, r.configs ?? []).set;
+        await gw.deps.log.alterTopicConfigs(topic.name, set, { replace, validateOnly, reset: changes.reset });
         return answer(r as KafkaStruct);
       } catch (error) {
         return answer(r as KafkaStruct, error);

@@ -502,6 +502,20 @@ describe('Metadata and topic admin', () => {
     expect(otherAfter?.configs['retention.ms']).toBe(333); // the other resources are still applied, as in Kafka
   });
 
+  it('concurrent APPENDs to cleanup.policy all land: each applies to what the topic holds when it is written, not to a stale read', async () => {
+    // Prepare: cleanup.policy delete; APPEND compact and APPEND delete sent at once, pipelined on one connection
+    const name = await topic();
+    const append = (value: string) => wire.request(44, 1, { resources: [{ resourceType: 2, resourceName: name, configs: [{ name: 'cleanup.policy', configOperation: 2, value }] }], validateOnly: false });
+
+    // Act
+    const answers = await Promise.all(['compact', ...Array.from({ length: 5 }, () => 'delete')].map(append)); // 6: each lands within the 8 attempts
+    const stored = await a.deps.log.freshTopic(name);
+
+    // Assess: applied one after the other, as Kafka's controller does, the policy holds both
+    expect(answers.map((r: Body) => r.responses[0].errorCode)).toEqual(answers.map(() => 0));
+    expect(stored?.configs['cleanup.policy']).toBe('compact,delete');
+  });
+
   it('describes a config set on the topic as DYNAMIC_TOPIC_CONFIG even at its default value, until DELETE or a replacing AlterConfigs drops it; a topic item from before overrides were recorded reads as before', async () => {
     // Prepare: two configs set at their default values; a topic item without the overrides attribute
     const [name, old] = [uniqueName('cfgsrc'), uniqueName('cfgsrc')];
