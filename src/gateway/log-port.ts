@@ -6,7 +6,7 @@
 import { type ErrorCode, FloeError } from '@floe/protocol';
 import { fetchRecords, type FetchDeps } from '../log/fetch.js';
 import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig } from '../log/limits.js';
-import { EARLIEST, LATEST, listOffset } from '../log/list-offsets.js';
+import { EARLIEST, LATEST, listOffset, MAX_TIMESTAMP } from '../log/list-offsets.js';
 import { produce, type ProduceDeps } from '../log/produce.js';
 import { initProducerId } from '../log/producer-ids.js';
 import { addPartitions, createTopic, deleteTopic, getTopic, isValidTopicName, listTopics, overridesOf, readHeads, TopicCache, updateTopicConfigs, validatePartitionCount, validateTopicConfigs, validateTopicName, type Topic } from '../log/topics.js';
@@ -54,7 +54,7 @@ export interface PartitionHeadView {
   logStartOffset: number;
 }
 
-export type OffsetSpec = 'earliest' | 'latest' | number;
+export type OffsetSpec = 'earliest' | 'latest' | 'max-timestamp' | number;
 
 export interface PortListOffsetResult {
   errorCode: ErrorCode;
@@ -206,7 +206,7 @@ export class LogPort {
   }
 
   async listOffset(topic: string, partition: number, spec: OffsetSpec): Promise<PortListOffsetResult> {
-    const result = await listOffset(this.deps, topic, partition, spec === 'earliest' ? EARLIEST : spec === 'latest' ? LATEST : spec);
+    const result = await listOffset(this.deps, topic, partition, spec === 'earliest' ? EARLIEST : spec === 'latest' ? LATEST : spec === 'max-timestamp' ? MAX_TIMESTAMP : spec);
     return {
       errorCode: result.errorCode,
       ...(result.errorMessage === undefined ? {} : { errorMessage: result.errorMessage }),

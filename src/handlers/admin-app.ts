@@ -115,7 +115,12 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
         (await accessOf(deps.auth, request)).require('topic', request.params.name ?? '', 'AlterConfigs');
         const body = object(parseJsonBody(request), 'body');
         // without the wrapper ({"retention.ms": 1}) nothing would change, yet the answer would be 200
-        const topic = await updateTopicConfigs(deps, request.params.name, object(body.configs, 'configs'));
+        const configs = object(body.configs, 'configs');
+        // null takes a config back to its default, no longer set on the topic (Kafka's
+        // IncrementalAlterConfigs DELETE, kafka-configs --delete-config)
+        const reset = Object.keys(configs).filter((name) => configs[name] === null);
+        const set = Object.fromEntries(Object.entries(configs).filter(([, value]) => value !== null));
+        const topic = await updateTopicConfigs(deps, request.params.name, set, { reset });
         deps.topics.invalidate(topic.name);
         return json(200, topicJson(topic));
       },

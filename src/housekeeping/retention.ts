@@ -15,7 +15,7 @@ import { chunkKeysBelow, fencedWrites } from '../log/store.js';
 import type { LocatedBatch } from '../log/partition-head.js';
 import type { TopicConfig } from '../log/limits.js';
 
-/** -1 means unlimited for both settings. */
+/** A negative value (Kafka's -1) means unlimited for both settings. */
 const isLimited = (value: number): boolean => value >= 0;
 
 /** A batch's time for retention: its max timestamp, or its append time when the producer set none. */

@@ -1,19 +1,24 @@
 /**
- * ListOffsets: earliest (log start), latest (high watermark), or the first
- * offset whose timestamp is >= a given time. The time lookup walks batch
- * locations by max timestamp, then decodes the one batch that holds the answer.
+ * ListOffsets: earliest (log start), latest (high watermark), the first
+ * offset whose timestamp is >= a given time, or the record with the largest
+ * timestamp (Kafka's max-timestamp spec, KIP-734). The time lookups walk batch
+ * locations by max timestamp, then decode the one batch that holds the answer.
  */
 import { decodeRecordBatch, type ErrorCode, FloeError } from '@floe/protocol';
 import { publicError } from '../storage/errors.js';
 import { readHead } from './append.js';
 import type { FetchDeps } from './fetch.js';
+import { iterateLiveBatches } from './index-chunks.js';
 import { LIMITS } from './limits.js';
 import { locateBatches } from './locate.js';
+import type { LocatedBatch, PartitionHead } from './partition-head.js';
 import { readBatches } from './read-ranges.js';
 import type { Topic } from './topics.js';
 
 export const EARLIEST = -2;
 export const LATEST = -1;
+/** Kafka's ListOffsets v7 spec: the record with the largest timestamp. */
+export const MAX_TIMESTAMP = -3;
 
 export interface ListOffsetsPartitionResult {
   partition: number;
@@ -31,7 +36,24 @@ async function knownPartition(deps: FetchDeps, topicName: string, partition: num
   return topic;
 }
 
-/** `spec`: EARLIEST, LATEST, or a timestamp in ms (>= 0). */
+/**
+ * The first record with the largest timestamp from the log start on (Kafka answers the first batch
+ * holding the largest, then its first record holding it); offset and timestamp -1 for an empty log.
+ * Reads every index chunk of the partition: Kafka keeps this per segment, Floe's head does not.
+ */
+async function maxTimestampOffset(deps: FetchDeps, topicId: string, partition: number, head: PartitionHead): Promise<{ offset: number; timestamp: number }> {
+  let best: LocatedBatch | undefined;
+  for await (const batch of iterateLiveBatches(deps, topicId, partition, head)) {
+    if (!best || batch.t > best.t) best = batch;
+  }
+  if (!best) return { offset: -1, timestamp: -1 };
+  const [bytes] = await readBatches(deps.store, [[best]]);
+  const records = decodeRecordBatch(bytes as Buffer, LIMITS.readerMaxBatchBytes).records.filter((r) => r.offset >= head.logStartOffset);
+  const top = records.reduce<(typeof records)[number] | undefined>((found, r) => (!found || r.timestamp > found.timestamp ? r : found), undefined);
+  return top ? { offset: top.offset, timestamp: top.timestamp } : { offset: best.baseOffset, timestamp: best.t };
+}
+
+/** `spec`: EARLIEST, LATEST, MAX_TIMESTAMP, or a timestamp in ms (>= 0). */
 export async function listOffset(deps: FetchDeps, topicName: string, partition: number, spec: number): Promise<ListOffsetsPartitionResult> {
   const result: ListOffsetsPartitionResult = { partition, errorCode: 'NONE', offset: -1, timestamp: -1 };
   try {
@@ -46,16 +68,31 @@ export async function listOffset(deps: FetchDeps, topicName: string, partition: 
     if (!head) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${partition} does not exist`);
     if (spec === EARLIEST) return { ...result, offset: head.logStartOffset };
     if (spec === LATEST) return { ...result, offset: head.nextOffset };
+    if (spec === MAX_TIMESTAMP) return { ...result, ...(await maxTimestampOffset(deps, topic.topicId, partition, head)) };
     if (!Number.isSafeInteger(spec) || spec < 0) throw new FloeError('INVALID_REQUEST', `invalid timestamp ${spec}`);
     let from = head.logStartOffset;
     while (from < head.nextOffset) {
-      const batches = await locateBatches(deps, topic.topicId, partition, head, { fromOffset: from, maxBytes: LIMITS.maxFetchResponseBytes, forceFirst: true });
+      let batches;
+      try {
+        batches = await locateBatches(deps, topic.topicId, partition, head, { fromOffset: from, maxBytes: LIMITS.maxFetchResponseBytes, forceFirst: true });
+      } catch (error) {
+        if (!(error instanceof FloeError && error.code === 'OFFSET_OUT_OF_RANGE')) throw error;
+        // Retention moved the log start past `from` after the head was read (and deleted the chunks):
+        // a lookup by time has no offset to be out of range, so it goes on from the new log start.
+        const fresh = await readHead(deps, topic.topicId, partition);
+        if (!fresh) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${partition} does not exist`);
+        if (fresh.logStartOffset <= from) throw error;
+        head = fresh;
+        from = fresh.logStartOffset;
+        continue;
+      }
       if (batches.length === 0) break;
       const hit = batches.find((b) => b.t >= spec);
       if (hit) {
         const [bytes] = await readBatches(deps.store, [[hit]]);
         const decoded = decodeRecordBatch(bytes as Buffer, LIMITS.readerMaxBatchBytes);
-        const record = decoded.records.find((r) => r.timestamp >= spec && r.offset >= head.logStartOffset);
+        const logStart = head.logStartOffset;
+        const record = decoded.records.find((r) => r.timestamp >= spec && r.offset >= logStart);
         if (record) return { ...result, offset: record.offset, timestamp: record.timestamp };
       }
       const last = batches[batches.length - 1];

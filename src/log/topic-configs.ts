@@ -13,7 +13,6 @@ interface NumberRange {
   kind: 'int' | 'long' | 'double';
   min: number;
   max: number;
-  allowMinusOne?: boolean;
 }
 
 export const TOPIC_CONFIG_KINDS: Record<TopicConfigName, ConfigKind> = {
@@ -30,8 +29,10 @@ export const TOPIC_CONFIG_KINDS: Record<TopicConfigName, ConfigKind> = {
 };
 
 const RANGES: Record<Exclude<TopicConfigName, 'cleanup.policy'>, NumberRange> = {
-  'retention.ms': { kind: 'long', min: 1, max: Number.MAX_SAFE_INTEGER, allowMinusOne: true },
-  'retention.bytes': { kind: 'long', min: 1, max: Number.MAX_SAFE_INTEGER, allowMinusOne: true },
+  // Kafka: retention.ms is at least -1 (0 expires every batch, the usual way to purge a topic);
+  // retention.bytes has no bound (0 keeps nothing, any negative is unlimited).
+  'retention.ms': { kind: 'long', min: -1, max: Number.MAX_SAFE_INTEGER },
+  'retention.bytes': { kind: 'long', min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER },
   'max.message.bytes': { kind: 'int', min: 128, max: LIMITS.maxMessageBytesCeiling },
   'min.cleanable.dirty.ratio': { kind: 'double', min: 0, max: 1 },
   'min.compaction.lag.ms': { kind: 'long', min: 0, max: Number.MAX_SAFE_INTEGER },
@@ -71,7 +72,9 @@ function parseNumber(name: TopicConfigName, raw: unknown, range: NumberRange): n
   if (range.kind !== 'double' && !Number.isInteger(value)) throw invalid(name, raw, 'an integer');
   // Kafka's "never" is Long.MAX_VALUE (2^63 - 1, 2^63 as a double): as far as time and bytes here go.
   if (range.kind === 'long' && range.max === Number.MAX_SAFE_INTEGER && value > range.max && value <= 2 ** 63) return range.max;
-  if ((value < range.min || value > range.max) && !(range.allowMinusOne && value === -1)) throw invalid(name, raw, `from ${range.min} to ${range.max}${range.allowMinusOne ? ', or -1' : ''}`);
+  // Long.MIN_VALUE alike, where a config takes any long (retention.bytes: unlimited either way).
+  if (range.kind === 'long' && range.min === -Number.MAX_SAFE_INTEGER && value < range.min && value >= -(2 ** 63)) return range.min;
+  if (value < range.min || value > range.max) throw invalid(name, raw, `from ${range.min} to ${range.max}`);
   return value;
 }
 

@@ -132,6 +132,25 @@ describe('floe topics', () => {
     expect([after.partitions, after.configs['retention.ms']]).toEqual([3, 1000]);
   });
 
+  it('alter --delete-config takes a config back to its default (kafka-configs --delete-config); one both set and deleted changes nothing', async () => {
+    // Prepare
+    const topic = uniqueName('alt');
+    await admin.createTopic(topic, 1, { 'retention.ms': 1000, 'retention.bytes': 5000 });
+
+    // Act
+    const both = await floe('topics', 'alter', topic, '--config', 'retention.ms=2000', '--delete-config', 'retention.ms');
+    const between = await admin.describeTopic(topic);
+    const run = await floe('topics', 'alter', topic, '--delete-config', 'retention.ms', '--config', 'segment.ms=60000');
+
+    // Assess
+    expect(both.status).toBe(1);
+    expect(both.stderr).toBe('error: INVALID_CONFIG: retention.ms is both set (--config) and deleted (--delete-config)\n');
+    expect(between.configs['retention.ms']).toBe(1000);
+    expect(run.status, run.stderr).toBe(0);
+    const after = await admin.describeTopic(topic);
+    expect([after.configs['retention.ms'], after.configs['retention.bytes'], after.configs['segment.ms']]).toEqual([604800000, 5000, 60000]);
+  });
+
   it('create refuses a partition count that is not a decimal integer (0x4, 1e1, " 2 ") and creates nothing', async () => {
     // Prepare
     const names = ['0x4', '1e1', ' 2 ', '4097'].map(() => uniqueName('hx'));

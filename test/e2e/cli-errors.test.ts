@@ -178,7 +178,7 @@ describe('floe topics alter', () => {
 
     // Assess
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('INVALID_REQUEST: nothing to alter: give --partitions and/or --config');
+    expect(run.stderr).toContain('INVALID_REQUEST: nothing to alter: give --partitions, --config and/or --delete-config');
     expect(run.stdout).toBe('');
   });
 });

@@ -13,6 +13,7 @@ import type { HousekeepingProcessDeps } from '../../src/handlers/housekeeping-de
 import { fetchRecords } from '../../src/log/fetch.js';
 import { addPartitions } from '../../src/log/topics.js';
 import { readHead, spill } from '../../src/log/append.js';
+import { listOffset } from '../../src/log/list-offsets.js';
 import { runHousekeeping, type HousekeepingOptions } from '../../src/housekeeping/housekeeping.js';
 import { startCluster, type LocalCluster } from '../../src/local/cluster.js';
 import { logKeys } from '../../src/storage/keys.js';
@@ -130,6 +131,37 @@ describe('retention', () => {
     expect(t?.partitions[0]?.records).toHaveLength(0);
   });
 
+  it('an offset lookup by time that read the head just before retention deleted the chunks answers from the new log start', async () => {
+    // Prepare: 20 expired batches in index chunks and 4 fresh ones; the lookup's head read triggers a housekeeping pass
+    const topic = uniqueName('ret-race-time');
+    await admin.createTopic(topic, 1, { 'retention.ms': HOUR });
+    const old = Date.now() - 2 * HOUR;
+    for (let i = 0; i < 20; i++) await produceValues(http, topic, 0, [`old-${i}`], { now: old + i });
+    for (let i = 0; i < 4; i++) await produceValues(http, topic, 0, [`new-${i}`]);
+    const real = cluster.deps!.dynamo;
+    let raced = false;
+    const racing = new Proxy(real, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return async (command: unknown) => {
+          const result = await target.send(command as never);
+          if (!raced && command instanceof GetCommand && command.input.Key?.sk === 'head') {
+            raced = true;
+            await housekeep({ topics: [topic], sweep: false }); // lands between the head read and the index Query
+          }
+          return result;
+        };
+      },
+    }) as DynamoDBDocumentClient;
+
+    // Act
+    const found = await listOffset({ ...cluster.deps!, dynamo: racing }, topic, 0, old);
+
+    // Assess: Kafka's answer for a time before the log start, the first offset kept
+    expect(raced).toBe(true);
+    expect(found).toMatchObject({ errorCode: 'NONE', offset: 20 });
+  });
+
   it('by bytes: the oldest batches go while what remains stays at least retention.bytes', async () => {
     // Prepare: 12 batches of equal size, a limit of three and a half batches
     const topic = uniqueName('ret-bytes');
@@ -147,6 +179,30 @@ describe('retention', () => {
     expect((await admin.listOffsets(topic, [0], 'earliest'))[0]?.offset).toBe(8);
     expect((await fetchAt(topic, 7)).errorCode).toBe('OFFSET_OUT_OF_RANGE');
     expect((await readPartition(http, topic, 0, 8)).map((r) => r.offset)).toEqual([8, 9, 10, 11]);
+  });
+
+  it('retention.ms=0 and retention.bytes=0 (Kafka\'s way to purge a topic) are accepted and empty the partition on the next pass', async () => {
+    // Prepare: two topics of 5 batches; one altered to retention.ms 0, one created with retention.bytes 0
+    const byTime = uniqueName('ret-zero-ms');
+    const byBytes = uniqueName('ret-zero-bytes');
+    await admin.createTopic(byTime, 1);
+    await admin.createTopic(byBytes, 1, { 'retention.bytes': 0 });
+    for (let i = 0; i < 5; i++) {
+      await produceValues(http, byTime, 0, [`t-${i}`], { now: Date.now() - 1000 });
+      await produceValues(http, byBytes, 0, [`b-${i}`]);
+    }
+    const altered = await http.callJson<{ configs: Record<string, unknown> }>('admin', 'PUT', `/v1/topics/${byTime}/configs`, { configs: { 'retention.ms': 0 } });
+
+    // Act
+    const summary = await housekeep({ topics: [byTime, byBytes], sweep: false });
+
+    // Assess: the log start reaches the high watermark in both; the next record is read from there
+    expect(altered.configs['retention.ms']).toBe(0);
+    expect(summary).toMatchObject({ logStartAdvances: 2, errors: [] });
+    for (const topic of [byTime, byBytes]) {
+      expect((await admin.listOffsets(topic, [0], 'earliest'))[0]?.offset).toBe(5);
+      expect((await fetchAt(topic, 4)).errorCode).toBe('OFFSET_OUT_OF_RANGE');
+    }
   });
 
   it('an expired object is deleted only when no live batch of another partition still references it', async () => {

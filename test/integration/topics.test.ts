@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Admin } from '../../packages/client/src/admin.js';
 import { LIMITS } from '../../src/log/limits.js';
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { addPartitions, createTopic, deleteTopic } from '../../src/log/topics.js';
+import { addPartitions, createTopic, deleteTopic, getTopic, overridesOf } from '../../src/log/topics.js';
 import { fetchRecords } from '../../src/log/fetch.js';
 import { LATEST, listOffset } from '../../src/log/list-offsets.js';
 import { produce } from '../../src/log/produce.js';
@@ -79,6 +79,22 @@ describe('topics', () => {
     expect(altered.configs).toMatchObject({ 'cleanup.policy': 'compact,delete', 'delete.retention.ms': 5000, 'min.compaction.lag.ms': 100 });
     expect(refused).toBe('INVALID_CONFIG');
     expect(described.configs).toEqual(altered.configs);
+  });
+
+  it('takes a config given as null back to its default and off the topic\'s overrides (Kafka\'s DELETE), leaving the others set', async () => {
+    // Prepare
+    const name = uniqueName('cfg-del');
+    await env.admin.createTopic(name, 1, { 'retention.ms': 1000, 'retention.bytes': 5000 });
+
+    // Act
+    const altered = await env.admin.alterTopicConfigs(name, { 'retention.ms': null, 'delete.retention.ms': 7000 });
+    const unknown = await env.admin.alterTopicConfigs(name, { 'retention.size': null }).catch((e: { code?: string }) => e.code);
+    const stored = await getTopic(env.cluster.deps!, name);
+
+    // Assess
+    expect(altered.configs).toMatchObject({ 'retention.ms': 604800000, 'retention.bytes': 5000, 'delete.retention.ms': 7000 });
+    expect(stored && overridesOf(stored)).toEqual(['retention.bytes', 'delete.retention.ms']);
+    expect(unknown).toBe('INVALID_CONFIG');
   });
 
   it('concurrent alters of one topic\'s configs all land: none writes over another\'s change', async () => {

@@ -67,7 +67,8 @@ export class Admin {
     return this.http.callJson('admin', 'POST', `/v1/topics/${encodeURIComponent(name)}/partitions`, { count });
   }
 
-  alterTopicConfigs(name: string, configs: Record<string, number | string>): Promise<TopicInfo> {
+  /** Sets configs; one given as null goes back to its default (Kafka's DELETE). */
+  alterTopicConfigs(name: string, configs: Record<string, number | string | null>): Promise<TopicInfo> {
     return this.http.callJson('admin', 'PUT', `/v1/topics/${encodeURIComponent(name)}/configs`, { configs });
   }
 

@@ -16,6 +16,8 @@ const collectConfig = (value: string, previous: Record<string, string> | undefin
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 };
 
+const collectName = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
 export function registerTopics(program: Command): void {
   const topics = program.command('topics').description('create, list, describe, alter and delete topics');
 
@@ -63,8 +65,15 @@ export function registerTopics(program: Command): void {
     .description('add partitions or change configs')
     .option('--partitions <n>', 'new (larger) partition count', partitionCount)
     .option('--config <name=value>', 'topic config to set; repeatable', collectConfig)
-    .action(async (name: string, options: { partitions?: number; config?: Record<string, string> }, command: Command) => {
-      if (options.partitions === undefined && !options.config) throw new FloeError('INVALID_REQUEST', 'nothing to alter: give --partitions and/or --config');
+    .option('--delete-config <name>', 'topic config to take back to its default (as kafka-configs --delete-config); repeatable', collectName)
+    .action(async (name: string, options: { partitions?: number; config?: Record<string, string>; deleteConfig?: string[] }, command: Command) => {
+      if (options.partitions === undefined && !options.config && !options.deleteConfig) {
+        throw new FloeError('INVALID_REQUEST', 'nothing to alter: give --partitions, --config and/or --delete-config');
+      }
+      const both = options.deleteConfig?.find((n) => options.config && Object.hasOwn(options.config, n));
+      if (both !== undefined) throw new FloeError('INVALID_CONFIG', `${both} is both set (--config) and deleted (--delete-config)`);
+      const configs: Record<string, string | null> | undefined =
+        options.config || options.deleteConfig ? { ...options.config, ...Object.fromEntries((options.deleteConfig ?? []).map((n) => [n, null])) } : undefined;
       const admin = adminOf(command);
       // Nothing is changed on bad input: the count is checked first, and the configs (which the
       // server checks whole) go before the partitions, which cannot be taken back.
@@ -72,12 +81,12 @@ export function registerTopics(program: Command): void {
         const current = (await admin.describeTopic(name)).partitions;
         if (options.partitions <= current) throw new FloeError('INVALID_PARTITIONS', `topic "${name}" has ${current} partitions; the new count must be larger`);
       }
-      if (options.config) await admin.alterTopicConfigs(name, options.config);
+      if (configs) await admin.alterTopicConfigs(name, configs);
       if (options.partitions !== undefined) {
         try {
           await admin.createPartitions(name, options.partitions);
         } catch (error) {
-          if (!(error instanceof FloeError) || !options.config) throw error;
+          if (!(error instanceof FloeError) || !configs) throw error;
           throw new FloeError(error.code, `${error.message} (the configs of ${name} were changed; its partitions were not)`);
         }
       }

@@ -1,7 +1,8 @@
 /**
- * ListOffsets (2), v0-7: earliest (-2), latest (-1) or the first offset at or after a timestamp
- * (offset -1 when there is none, as Kafka answers). The max-timestamp spec (-3, KIP-734) is not
- * served: it would need every batch location of the partition.
+ * ListOffsets (2), v0-7: earliest (-2), latest (-1), the first offset at or after a timestamp
+ * (offset -1 when there is none, as Kafka answers), or the record with the largest timestamp
+ * (-3, KIP-734: what v7 adds; it reads every batch location of the partition). Other negative
+ * specs (v8+'s -4, -5) are UNSUPPORTED_VERSION.
  */
 import type { ListOffsetsRequest, MessageBody } from '@floe/protocol/kafka';
 import type { Handler } from '../context.js';
@@ -11,10 +12,12 @@ import type { OffsetSpec } from '../log-port.js';
 
 const LATEST = -1;
 const EARLIEST = -2;
+const MAX_TIMESTAMP = -3;
 
 function specOf(timestamp: bigint): OffsetSpec | undefined {
   if (timestamp === BigInt(LATEST)) return 'latest';
   if (timestamp === BigInt(EARLIEST)) return 'earliest';
+  if (timestamp === BigInt(MAX_TIMESTAMP)) return 'max-timestamp';
   if (timestamp >= 0n && timestamp <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(timestamp);
   return undefined;
 }
@@ -22,6 +25,15 @@ function specOf(timestamp: bigint): OffsetSpec | undefined {
 export const listOffsets: Handler = async (gw, raw, { apiVersion, access: accessOf }) => {
   const body = raw as MessageBody<typeof ListOffsetsRequest>;
   const access = await accessOf();
+  // A partition named twice gets INVALID_REQUEST for each copy (v1+), as Kafka answers; none is looked up.
+  const named = new Map<string, number>();
+  const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+  for (const t of body.topics ?? []) {
+    for (const p of t.partitions ?? []) {
+      const key = keyOf(t.name ?? '', p.partitionIndex ?? -1);
+      named.set(key, (named.get(key) ?? 0) + 1);
+    }
+  }
   const topics = await Promise.all(
     (body.topics ?? []).map(async (t) => ({
       name: t.name ?? '',
@@ -40,10 +52,11 @@ export const listOffsets: Handler = async (gw, raw, { apiVersion, access: access
           });
           const refused = check(access, 'topic', t.name ?? '', 'Describe');
           if (refused) return answer(refused.code, -1, -1);
+          if (apiVersion >= 1 && (named.get(keyOf(t.name ?? '', partitionIndex)) ?? 0) > 1) return answer(KafkaCode.INVALID_REQUEST, -1, -1);
           if (spec === undefined) return answer(KafkaCode.UNSUPPORTED_VERSION, -1, -1);
           const result = await gw.deps.log.listOffset(t.name ?? '', partitionIndex, spec);
           if (result.errorCode !== 'NONE') return answer(kafkaCodeOf(result.errorCode), -1, -1);
-          return answer(KafkaCode.NONE, result.offset, typeof spec === 'number' ? result.timestamp : -1);
+          return answer(KafkaCode.NONE, result.offset, typeof spec === 'number' || spec === 'max-timestamp' ? result.timestamp : -1);
         }),
       ),
     })),

@@ -330,6 +330,38 @@ describe('ListOffsets', () => {
     expect(part(after).offset).toBe(-1n);
     expect(part(v0).oldStyleOffsets).toEqual([3n]);
   });
+  it('answers INVALID_REQUEST for each copy of a partition named twice (v1+), as Kafka does, and the others as usual', async () => {
+    // Prepare
+    const name = await topic(2);
+    await wire.request(0, 9, produceBody(name, [{ index: 0, records: encodeRecordBatch({ records: [{ key: null, value: Buffer.from('a') }] }) }]));
+    const spec = (partitionIndex: number, timestamp: bigint) => ({ partitionIndex, timestamp, maxNumOffsets: 1 });
+
+    // Act
+    const answer = await wire.request(2, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name, partitions: [spec(0, -1n), spec(1, -1n), spec(0, -2n)] }] });
+
+    // Assess
+    expect(answer.topics[0].partitions.map((p: Body) => [p.partitionIndex, p.errorCode, p.offset])).toEqual([[0, 42, -1n], [1, 0, 0n], [0, 42, -1n]]);
+  });
+
+  it('answers the max-timestamp spec (-3, what v7 adds) with the first record holding the largest timestamp; -1 on an empty partition', async () => {
+    // Prepare: timestamps out of order, the largest twice: at the second record of the second batch (spilled
+    // to an index chunk by the 14 batches after it) and in the last batch
+    const name = await topic(2);
+    const batch = (records: Array<[number, string]>) => encodeRecordBatch({ records: records.map(([timestamp, v]) => ({ key: null, value: Buffer.from(v), timestamp })) });
+    const filler = Array.from({ length: 14 }, (_, i): Array<[number, string]> => [[4000, `e${i}`]]);
+    for (const records of [[[1000, 'a']], [[2000, 'b'], [5000, 'c'], [3000, 'd']], ...filler, [[5000, 'f']]] as Array<Array<[number, string]>>) {
+      await wire.request(0, 9, produceBody(name, [{ index: 0, records: batch(records) }]));
+    }
+    const ask = (partitionIndex: number) => wire.request(2, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name, partitions: [{ partitionIndex, timestamp: -3n }] }] });
+
+    // Act
+    const [filled, empty] = await Promise.all([ask(0), ask(1)]);
+
+    // Assess
+    const part = (b: Body) => b.topics[0].partitions[0];
+    expect([part(filled).errorCode, part(filled).offset, part(filled).timestamp]).toEqual([0, 2n, 5000n]);
+    expect([part(empty).errorCode, part(empty).offset, part(empty).timestamp]).toEqual([0, -1n, -1n]);
+  });
 });
 
 describe('Metadata and topic admin', () => {
@@ -505,6 +537,20 @@ describe('Metadata and topic admin', () => {
     expect(incremental.responses.map((r: Body) => r.errorCode)).toEqual([42, 0, 42]);
     expect(after?.configs['retention.ms']).toBe(60000);
     expect(otherAfter?.configs['retention.ms']).toBe(333); // the other resources are still applied, as in Kafka
+  });
+
+  it('concurrent APPENDs to cleanup.policy all land: each applies to what the topic holds when it is written, not to a stale read', async () => {
+    // Prepare: cleanup.policy delete; APPEND compact and APPEND delete sent at once, pipelined on one connection
+    const name = await topic();
+    const append = (value: string) => wire.request(44, 1, { resources: [{ resourceType: 2, resourceName: name, configs: [{ name: 'cleanup.policy', configOperation: 2, value }] }], validateOnly: false });
+
+    // Act
+    const answers = await Promise.all(['compact', ...Array.from({ length: 5 }, () => 'delete')].map(append)); // 6: each lands within the 8 attempts
+    const stored = await a.deps.log.freshTopic(name);
+
+    // Assess: applied one after the other, as Kafka's controller does, the policy holds both
+    expect(answers.map((r: Body) => r.responses[0].errorCode)).toEqual(answers.map(() => 0));
+    expect(stored?.configs['cleanup.policy']).toBe('compact,delete');
   });
 
   it('describes a config set on the topic as DYNAMIC_TOPIC_CONFIG even at its default value, until DELETE or a replacing AlterConfigs drops it; a topic item from before overrides were recorded reads as before', async () => {

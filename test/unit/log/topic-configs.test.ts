@@ -83,6 +83,32 @@ describe('topic configs', () => {
     expect(base).toEqual(TOPIC_CONFIG_DEFAULTS);
   });
 
+  it('takes retention.ms and retention.bytes over Kafka\'s whole range: 0 purges, any negative bytes is unlimited', () => {
+    // Prepare
+    const good: Array<Record<string, unknown>> = [
+      { 'retention.ms': 0 },
+      { 'retention.ms': '-1' },
+      { 'retention.bytes': '0' },
+      { 'retention.bytes': -2 },
+      { 'retention.bytes': '-9223372036854775808' },
+    ];
+    const bad: Array<Record<string, unknown>> = [{ 'retention.ms': -2 }, { 'retention.ms': '-9223372036854775808' }];
+
+    // Act
+    const parsed = good.map((input) => validateTopicConfigs(input));
+    const codes = bad.map((input) => codeOf(() => validateTopicConfigs(input)));
+
+    // Assess
+    expect(parsed.map((c) => [c['retention.ms'], c['retention.bytes']])).toEqual([
+      [0, -1],
+      [-1, -1],
+      [TOPIC_CONFIG_DEFAULTS['retention.ms'], 0],
+      [TOPIC_CONFIG_DEFAULTS['retention.ms'], -2],
+      [TOPIC_CONFIG_DEFAULTS['retention.ms'], -Number.MAX_SAFE_INTEGER],
+    ]);
+    expect(codes).toEqual(['INVALID_CONFIG', 'INVALID_CONFIG']);
+  });
+
   it('compacts only topics that ask for it; a config set from before cleanup.policy existed deletes', () => {
     // Prepare
     const policies = ['delete', 'compact', 'compact,delete'] as const;
