@@ -62,10 +62,15 @@ export function parseHeartbeat(body: Json): HeartbeatRequest {
     memberId: optionalString(body.memberId, 'memberId', 64),
     instanceId: optionalString(body.instanceId, 'instanceId', GROUP_LIMITS.maxInstanceIdLength),
     joinId: optionalString(body.joinId, 'joinId', 64),
-    clientId: optional<string | undefined>(body.clientId, undefined, (v) => string(v, 'clientId').slice(0, GROUP_LIMITS.maxClientIdLength)),
+    clientId: optional<string | undefined>(body.clientId, undefined, (v) => {
+      // Refused, not cut: a cut id would be shown by describe as if the client had sent it. Empty is Kafka's default client.id.
+      const s = string(v, 'clientId');
+      if (s.length > GROUP_LIMITS.maxClientIdLength) throw new FloeError('INVALID_REQUEST', `clientId must be at most ${GROUP_LIMITS.maxClientIdLength} characters, got ${s.length}`);
+      return s;
+    }),
     sessionTimeoutMs,
     heartbeatIntervalMs,
-    rebalanceTimeoutMs: optional<number | undefined>(body.rebalanceTimeoutMs, undefined, (v) => integer(v, 'rebalanceTimeoutMs', { min: 0 })),
+    rebalanceTimeoutMs: optional<number | undefined>(body.rebalanceTimeoutMs, undefined, (v) => integer(v, 'rebalanceTimeoutMs', { min: 0, max: GROUP_LIMITS.maxRebalanceTimeoutMs })),
     subscribedTopics: optional<string[] | undefined>(body.subscribedTopics, undefined, (v) => {
       const topics = array(v, 'subscribedTopics', GROUP_LIMITS.maxSubscribedTopics).map((t) => validateTopicName(t));
       requireSubscriptionWithinLimit(topics);

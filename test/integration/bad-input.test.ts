@@ -23,8 +23,8 @@ interface Case {
   code: string;
 }
 
-const produceBody = (partition: number, records: Buffer, acks = -1, name = () => topic) =>
-  encodeProduceRequest({ acks, timeoutMs: 1000, topics: [{ topic: name(), partitions: [{ partition, records }] }] });
+const produceBody = (partition: number, records: Buffer, acks = -1, name = () => topic, timeoutMs = 1000) =>
+  encodeProduceRequest({ acks, timeoutMs, topics: [{ topic: name(), partitions: [{ partition, records }] }] });
 
 const corrupted = (): Buffer => {
   const batch = batchOf(['payload']);
@@ -55,6 +55,8 @@ const cases: Case[] = [
   { name: 'partition out of range', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => produceBody(7, batchOf(['a'])), type: PRODUCE_CONTENT_TYPE, status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
   { name: 'negative partition', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => produceBody(-1, batchOf(['a'])), type: PRODUCE_CONTENT_TYPE, status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
   { name: 'invalid acks', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => produceBody(0, batchOf(['a']), 2), type: PRODUCE_CONTENT_TYPE, status: 400, code: 'INVALID_REQUIRED_ACKS' },
+  { name: 'binary negative timeoutMs (the JSON form refuses it too)', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => produceBody(0, batchOf(['a']), -1, () => topic, -1), type: PRODUCE_CONTENT_TYPE, status: 400, code: 'INVALID_REQUEST' },
+  { name: 'JSON negative timeoutMs', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => JSON.stringify({ timeoutMs: -1, topics: [{ topic, partitions: [{ partition: 0, records: batchOf(['a']).toString('base64') }] }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'batch above max.message.bytes', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => produceBody(0, batchOf(['x'.repeat(LIMITS.defaultMaxMessageBytes)])), type: PRODUCE_CONTENT_TYPE, status: 413, code: 'MESSAGE_TOO_LARGE' },
   { name: 'oversize body', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => Buffer.alloc(LIMITS.maxProduceRequestBytes + 1024), type: PRODUCE_CONTENT_TYPE, status: 413, code: 'RECORD_LIST_TOO_LARGE' },
   { name: 'malformed JSON', fn: 'produce', method: 'POST', path: '/v1/produce', body: '{"records": [', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
@@ -96,6 +98,8 @@ const cases: Case[] = [
   { name: 'offsets: POST with spec (the GET parameter) instead of timestamp', fn: 'fetch', method: 'POST', path: '/v1/offsets', body: () => JSON.stringify({ topics: [{ topic, partitions: [{ partition: 0, spec: 'earliest' }] }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'offsets: more partitions than maxPartitionsPerRequest', fn: 'fetch', method: 'POST', path: '/v1/offsets', body: () => manyPartitions(8193, () => ({ timestamp: 'earliest' })), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'metadata: more topics than maxMetadataTopics', fn: 'admin', method: 'GET', path: `/v1/metadata?topics=${Array.from({ length: 1001 }, (_, i) => `t${i}`).join(',')}`, status: 400, code: 'INVALID_REQUEST' },
+  { name: 'heartbeat: clientId past maxClientIdLength (refused, not cut)', fn: 'groups', method: 'POST', path: '/v1/groups/g-limits/heartbeat', body: () => JSON.stringify({ memberEpoch: 0, subscribedTopics: [topic], clientId: 'c'.repeat(256) }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'heartbeat: rebalanceTimeoutMs past int32 (max.poll.interval.ms)', fn: 'groups', method: 'POST', path: '/v1/groups/g-limits/heartbeat', body: () => JSON.stringify({ memberEpoch: 0, subscribedTopics: [topic], rebalanceTimeoutMs: 2 ** 31 }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'commit: more partitions than maxPartitionsPerRequest', fn: 'groups', method: 'POST', path: '/v1/groups/g-limits/offsets/commit', body: () => manyPartitions(4097, () => ({ offset: 0 })), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'offsets: negative partition', fn: 'admin', method: 'GET', path: '/v1/offsets?topic=TOPIC&partition=-2', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
   // admin

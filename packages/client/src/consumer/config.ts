@@ -199,6 +199,14 @@ export function resolveConsumerConfig<K, V>(config: ConsumerConfig<K, V>): Resol
     // the server's range, said here rather than as the heartbeat interval's relation to it
     throw new FloeError('INVALID_CONFIG', `sessionTimeoutMs (session.timeout.ms) must be between ${low} and ${high}, got ${resolved.sessionTimeoutMs}`);
   }
+  // The server's limits, said at construction rather than as a refused join later.
+  if (resolved.maxPollIntervalMs > GROUP_LIMITS.maxRebalanceTimeoutMs) {
+    throw new FloeError('INVALID_CONFIG', `maxPollIntervalMs (max.poll.interval.ms) must be at most ${GROUP_LIMITS.maxRebalanceTimeoutMs}, got ${resolved.maxPollIntervalMs}`);
+  }
+  const clientId: unknown = resolved.clientId;
+  if (typeof clientId !== 'string' || clientId.length > GROUP_LIMITS.maxClientIdLength) {
+    throw new FloeError('INVALID_CONFIG', `clientId (client.id) must be a string of at most ${GROUP_LIMITS.maxClientIdLength} characters, got ${typeof clientId === 'string' ? `${clientId.length} characters` : String(clientId)}`);
+  }
   if (!['earliest', 'latest', 'none'].includes(resolved.autoOffsetReset)) {
     throw new FloeError('INVALID_CONFIG', `autoOffsetReset must be earliest, latest or none, got ${String(resolved.autoOffsetReset)}`);
   }
