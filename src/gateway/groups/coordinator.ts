@@ -21,6 +21,7 @@ import type { GroupsDeps } from '../../groups/deps.js';
 import { listGroup, listGroupIds } from '../../groups/store.js';
 import { dict } from '../../storage/user-keyed.js';
 import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
+import { GATEWAY_LIMITS, MAX_KNOWN_MEMBER_ID_LENGTH } from '../limits.js';
 import type { GatewayLogger } from '../logger.js';
 import { decideJoin } from './barrier.js';
 import { effectiveState, floeProtocolType, instanceError, isLive, keptInstances, liveMembers, metadataOf, sameProtocols, type ClassicGroupItem, type ClassicMemberItem, type ClassicState, type GroupView, type ProtocolMetadata } from './model.js';
@@ -137,9 +138,14 @@ export class ClassicGroups {
     if (!isValidGroupId(req.groupId)) return fail(KafkaCode.INVALID_GROUP_ID);
     if (req.sessionTimeoutMs < GROUP_LIMITS.minSessionTimeoutMs || req.sessionTimeoutMs > GROUP_LIMITS.maxSessionTimeoutMs) return fail(KafkaCode.INVALID_SESSION_TIMEOUT);
     if (req.protocolType === '' || req.protocols.length === 0) return fail(KafkaCode.INCONSISTENT_GROUP_PROTOCOL);
+    // Sized by the client, checked before anything is written: too much for the member item is refused
+    // (DynamoDB would refuse the write and the connection be closed), an id longer than any issued is unknown.
+    if (protocolBytes(req) > GATEWAY_LIMITS.maxMemberProtocolBytes) return fail(KafkaCode.INVALID_REQUEST);
+    if (req.instanceId !== null && req.instanceId.length > GROUP_LIMITS.maxInstanceIdLength) return fail(KafkaCode.INVALID_REQUEST);
+    if (req.memberId.length > MAX_KNOWN_MEMBER_ID_LENGTH) return fail(KafkaCode.UNKNOWN_MEMBER_ID);
     let memberId = req.memberId;
     if (memberId === '') {
-      memberId = `${req.clientId || 'consumer'}-${randomUUID()}`;
+      memberId = `${(req.clientId || 'consumer').slice(0, GATEWAY_LIMITS.memberIdClientIdChars)}-${randomUUID()}`;
       if (req.requireKnownMemberId) return fail(KafkaCode.MEMBER_ID_REQUIRED, memberId);
     }
     // The barrier may legitimately wait the whole rebalance timeout; past it (plus a poll) the client is told to retry.
@@ -510,6 +516,11 @@ export class ClassicGroups {
       throw error;
     }
   }
+}
+
+/** UTF-8 bytes a join asks its member item to hold for its protocols. */
+function protocolBytes(req: JoinRequest): number {
+  return req.protocols.reduce((sum, p) => sum + Buffer.byteLength(p.name) + (p.metadata?.length ?? 0), Buffer.byteLength(req.protocolType));
 }
 
 /** Why a member may not join this group now, as a Kafka error code; undefined when it may. */

@@ -79,3 +79,56 @@ describe('Metadata naming many topics', () => {
     expect(gw.deps.log.topicCache.size).toBe(cachedBefore);
   });
 });
+
+describe('JoinGroup sized by the client', () => {
+  const joinBody = (groupId: string, fields: Body = {}) => ({
+    groupId,
+    sessionTimeoutMs: 10_000,
+    rebalanceTimeoutMs: 10_000,
+    memberId: '',
+    groupInstanceId: null,
+    protocolType: 'consumer',
+    protocols: [{ name: 'range', metadata: Buffer.from('meta') }],
+    reason: null,
+    ...fields,
+  });
+
+  // v3 joins at once (no MEMBER_ID_REQUIRED round), as does a static member: what they name would be written.
+  it.each([
+    ['protocol metadata past maxMemberProtocolBytes', 3, { protocols: [{ name: 'range', metadata: Buffer.alloc(GATEWAY_LIMITS.maxMemberProtocolBytes + 1) }] }, 42],
+    ['many protocols together past maxMemberProtocolBytes', 3, { protocols: Array.from({ length: 5 }, (_, i) => ({ name: `p${i}`, metadata: Buffer.alloc(GATEWAY_LIMITS.maxMemberProtocolBytes / 4) })) }, 42],
+    ['a group instance id past 249 characters', 5, { groupInstanceId: 'i'.repeat(250) }, 42],
+    ['a member id longer than any the gateway issues', 3, { memberId: 'm'.repeat(2000) }, 25],
+  ])('refuses %s with its code, writes nothing, and keeps the connection', async (_, version, fields, code) => {
+    // Prepare
+    const groupId = uniqueName('join-lim');
+    const writesBefore = gw.writes.length;
+
+    // Act
+    const joined = await wire.request(11, version, joinBody(groupId, fields));
+    const after = await wire.request(18, 0, {});
+
+    // Assess
+    expect(joined.errorCode).toBe(code);
+    expect(gw.writes.length).toBe(writesBefore);
+    expect(after.errorCode).toBe(0);
+  });
+
+  it('issues a member id from the first 64 characters of a 32,767-character client id, as Kafka\'s "<client id>-<uuid>"', async () => {
+    // Prepare
+    const groupId = uniqueName('join-cid');
+    const clientId = 'c'.repeat(32_767);
+
+    // Act
+    const id = wire.send(11, 5, joinBody(groupId), clientId);
+    const first = await wire.read(11, 5);
+    const joined = await wire.request(11, 5, joinBody(groupId, { memberId: first.body.memberId }), 30_000);
+
+    // Assess
+    expect(first.correlationId).toBe(id);
+    expect(first.body.errorCode).toBe(79); // MEMBER_ID_REQUIRED, with the id to join with
+    expect(first.body.memberId).toMatch(new RegExp(`^c{${GATEWAY_LIMITS.memberIdClientIdChars}}-[0-9a-f-]{36}$`));
+    expect(joined.errorCode).toBe(0);
+    expect(joined.memberId).toBe(first.body.memberId);
+  });
+});
