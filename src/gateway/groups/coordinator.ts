@@ -15,7 +15,7 @@
  * new incarnation takes the mapping over, and the old one's requests get FENCED_INSTANCE_ID.
  */
 import { randomUUID } from 'node:crypto';
-import { FloeError, GROUP_LIMITS, isValidGroupId } from '@floe/protocol';
+import { FloeError, GROUP_LIMITS, isValidGroupId, mapConcurrent } from '@floe/protocol';
 import { deleteGroup } from '../../groups/delete.js';
 import type { GroupsDeps } from '../../groups/deps.js';
 import { listGroup, listGroupIds } from '../../groups/store.js';
@@ -454,14 +454,13 @@ export class ClassicGroups {
     }
     // A group known only by its offsets (standalone commits) still shows in `floe groups list`.
     if (!view.group && !view.floeGroup && preset.some((code) => code === 0)) await listGroup(this.deps, req.groupId, now);
-    return Promise.all(
-      req.offsets.map(async (o, i) => {
-        if (preset[i]) return preset[i] as number;
-        const landed = await commitOffset(this.deps, req.groupId, { ...o, metadata: o.metadata ?? '' }, generation, now);
-        // A later generation committed this partition already: this commit is stale.
-        return landed ? KafkaCode.NONE : KafkaCode.ILLEGAL_GENERATION;
-      }),
-    );
+    // One write per partition, lookupsInFlight at a time: the request's size is the client's.
+    return mapConcurrent(req.offsets, GATEWAY_LIMITS.lookupsInFlight, async (o, i) => {
+      if (preset[i]) return preset[i] as number;
+      const landed = await commitOffset(this.deps, req.groupId, { ...o, metadata: o.metadata ?? '' }, generation, now);
+      // A later generation committed this partition already: this commit is stale.
+      return landed ? KafkaCode.NONE : KafkaCode.ILLEGAL_GENERATION;
+    });
   }
 
   // ---- ListGroups, DescribeGroups, DeleteGroups ----

@@ -3,10 +3,12 @@
  * (offset -1 when there is none, as Kafka answers). The max-timestamp spec (-3, KIP-734) is not
  * served: it would need every batch location of the partition.
  */
+import { mapConcurrent } from '@floe/protocol';
 import type { ListOffsetsRequest, MessageBody } from '@floe/protocol/kafka';
 import type { Handler } from '../context.js';
 import { check } from '../denials.js';
 import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
+import { GATEWAY_LIMITS } from '../limits.js';
 import type { OffsetSpec } from '../log-port.js';
 
 const LATEST = -1;
@@ -22,31 +24,33 @@ function specOf(timestamp: bigint): OffsetSpec | undefined {
 export const listOffsets: Handler = async (gw, raw, { apiVersion, access: accessOf }) => {
   const body = raw as MessageBody<typeof ListOffsetsRequest>;
   const access = await accessOf();
-  const topics = await Promise.all(
-    (body.topics ?? []).map(async (t) => ({
-      name: t.name ?? '',
-      // Describe per topic, as Kafka: a denied topic's partitions are answered without a read.
-      partitions: await Promise.all(
-        (t.partitions ?? []).map(async (p) => {
-          const partitionIndex = p.partitionIndex ?? -1;
-          const spec = specOf(p.timestamp ?? 0n);
-          const answer = (errorCode: number, offset: number, timestamp: number) => ({
-            partitionIndex,
-            errorCode,
-            oldStyleOffsets: errorCode === KafkaCode.NONE && offset >= 0 ? [BigInt(offset)] : [],
-            timestamp: BigInt(timestamp),
-            offset: BigInt(offset),
-            leaderEpoch: -1,
-          });
-          const refused = check(access, 'topic', t.name ?? '', 'Describe');
-          if (refused) return answer(refused.code, -1, -1);
-          if (spec === undefined) return answer(KafkaCode.UNSUPPORTED_VERSION, -1, -1);
-          const result = await gw.deps.log.listOffset(t.name ?? '', partitionIndex, spec);
-          if (result.errorCode !== 'NONE') return answer(kafkaCodeOf(result.errorCode), -1, -1);
-          return answer(KafkaCode.NONE, result.offset, typeof spec === 'number' ? result.timestamp : -1);
-        }),
-      ),
-    })),
-  );
+  const requested = body.topics ?? [];
+  // One lookup list for the whole request, at most lookupsInFlight at a time: a request naming
+  // 100,000 partitions must not start 100,000 reads at once.
+  const lookups = requested.flatMap((t) => (t.partitions ?? []).map((p) => ({ name: t.name ?? '', p })));
+  const answers = await mapConcurrent(lookups, GATEWAY_LIMITS.lookupsInFlight, async ({ name, p }) => {
+    const partitionIndex = p.partitionIndex ?? -1;
+    const spec = specOf(p.timestamp ?? 0n);
+    const answer = (errorCode: number, offset: number, timestamp: number) => ({
+      partitionIndex,
+      errorCode,
+      oldStyleOffsets: errorCode === KafkaCode.NONE && offset >= 0 ? [BigInt(offset)] : [],
+      timestamp: BigInt(timestamp),
+      offset: BigInt(offset),
+      leaderEpoch: -1,
+    });
+    // Describe per topic, as Kafka: a denied topic's partitions are answered without a read.
+    const refused = check(access, 'topic', name, 'Describe');
+    if (refused) return answer(refused.code, -1, -1);
+    if (spec === undefined) return answer(KafkaCode.UNSUPPORTED_VERSION, -1, -1);
+    const result = await gw.deps.log.listOffset(name, partitionIndex, spec);
+    if (result.errorCode !== 'NONE') return answer(kafkaCodeOf(result.errorCode), -1, -1);
+    return answer(KafkaCode.NONE, result.offset, typeof spec === 'number' ? result.timestamp : -1);
+  });
+  let start = 0;
+  const topics = requested.map((t) => {
+    const partitions = answers.slice(start, (start += (t.partitions ?? []).length));
+    return { name: t.name ?? '', partitions };
+  });
   return apiVersion >= 2 ? { throttleTimeMs: 0, topics } : { topics };
 };

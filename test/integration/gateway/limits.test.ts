@@ -11,7 +11,7 @@ import { KafkaWire, type Body } from '../../helpers/kafka-wire.js';
 
 let gw: TestGateway;
 let wire: KafkaWire;
-/** DynamoDB reads sent, and the most ever in flight at once. */
+/** DynamoDB reads sent, and the most commands (reads or writes) ever in flight at once. */
 const reads = { sent: 0, inFlight: 0, maxInFlight: 0 };
 
 beforeAll(async () => {
@@ -20,14 +20,12 @@ beforeAll(async () => {
   const send = dynamo.send.bind(dynamo);
   dynamo.send = (async (command: { constructor: { name: string } }, ...rest: unknown[]) => {
     const read = ['GetCommand', 'QueryCommand', 'BatchGetCommand', 'ScanCommand'].includes(command.constructor.name);
-    if (read) {
-      reads.sent++;
-      reads.maxInFlight = Math.max(reads.maxInFlight, ++reads.inFlight);
-    }
+    if (read) reads.sent++;
+    reads.maxInFlight = Math.max(reads.maxInFlight, ++reads.inFlight);
     try {
       return await (send as (...args: unknown[]) => Promise<unknown>)(command, ...rest);
     } finally {
-      if (read) reads.inFlight--;
+      reads.inFlight--;
     }
   }) as typeof dynamo.send;
   wire = await KafkaWire.connect(gw.port);
@@ -77,6 +75,49 @@ describe('Metadata naming many topics', () => {
     expect(reads.sent).toBe(names.length);
     expect(reads.maxInFlight).toBeLessThanOrEqual(GATEWAY_LIMITS.lookupsInFlight);
     expect(gw.deps.log.topicCache.size).toBe(cachedBefore);
+  });
+});
+
+describe('requests naming many groups, topics or partitions', () => {
+  const N = 200;
+  let topic: string;
+  const names = (prefix: string) => Array.from({ length: N }, (_, i) => `${prefix}-${i}`);
+
+  beforeAll(async () => {
+    topic = uniqueName('many');
+    await gw.deps.log.createTopic(topic, N, {});
+  });
+
+  // [api, version, body, the answer's entries, storage calls one lookup may make at once]
+  const cases: Array<[string, number, number, () => Body, (answer: Body) => unknown[], number?]> = [
+    ['DescribeGroups', 15, 0, () => ({ groups: names(uniqueName('dg')) }), (a) => a.groups, 2], // a group not classic is described as Floe's: two reads at once
+    ['DeleteGroups', 42, 0, () => ({ groupsNames: names(uniqueName('xg')) }), (a) => a.results],
+    ['DescribeConfigs', 32, 0, () => ({ resources: names(uniqueName('dc')).map((resourceName) => ({ resourceType: 2, resourceName, configurationKeys: null })) }), (a) => a.results],
+    ['AlterConfigs (validate only)', 33, 0, () => ({ resources: names(uniqueName('ac')).map((resourceName) => ({ resourceType: 2, resourceName, configs: [{ name: 'retention.ms', value: '1000' }] })), validateOnly: true }), (a) => a.responses],
+    ['CreatePartitions (validate only)', 37, 0, () => ({ topics: names(uniqueName('cp')).map((name) => ({ name, count: 2, assignments: null })), timeoutMs: 1000, validateOnly: true }), (a) => a.results],
+    ['DeleteTopics', 20, 1, () => ({ topicNames: names(uniqueName('dt')), timeoutMs: 1000 }), (a) => a.responses],
+    ['ListOffsets', 2, 1, () => ({ replicaId: -1, topics: names(uniqueName('lo')).map((name) => ({ name, partitions: [{ partitionIndex: 0, timestamp: -1n }] })) }), (a) => a.topics],
+    ['OffsetFetch v8', 9, 8, () => ({ groups: names(uniqueName('of')).map((groupId) => ({ groupId, topics: null })), requireStable: false }), (a) => a.groups],
+    [
+      'OffsetCommit',
+      8,
+      2,
+      () => ({ groupId: uniqueName('oc'), generationIdOrMemberEpoch: -1, memberId: '', retentionTimeMs: -1n, topics: [{ name: topic, partitions: Array.from({ length: N }, (_, p) => ({ partitionIndex: p, committedOffset: 0n, committedMetadata: null })) }] }),
+      (a) => a.topics[0].partitions,
+    ],
+  ];
+
+  it.each(cases)('%s: every entry answered, at most lookupsInFlight lookups at a time', async (_, apiKey, version, body, entries, callsPerLookup = 1) => {
+    // Prepare
+    const request = body();
+    resetReads();
+
+    // Act
+    const answer = await wire.request(apiKey, version, request, 60_000);
+
+    // Assess
+    expect(entries(answer)).toHaveLength(N);
+    expect(reads.maxInFlight).toBeLessThanOrEqual(GATEWAY_LIMITS.lookupsInFlight * callsPerLookup);
   });
 });
 
