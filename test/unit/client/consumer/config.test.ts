@@ -66,6 +66,8 @@ describe('consumerConfigFromProperties', () => {
 describe("the server's group limits", () => {
   it.each([
     ['maxPollIntervalMs past int32', { maxPollIntervalMs: 2 ** 31 }],
+    ['requestTimeoutMs past a timer\'s longest delay', { requestTimeoutMs: 2 ** 31 }],
+    ['autoCommitIntervalMs past a timer\'s longest delay', { autoCommitIntervalMs: 2 ** 31 }],
     ['clientId past 255 characters', { clientId: 'c'.repeat(256) }],
     ['clientId not a string', { clientId: 42 }],
   ])('refuses %s at construction, not as a refused join', (_, bad) => {
