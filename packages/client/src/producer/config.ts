@@ -136,6 +136,8 @@ export function resolveProducerConfig(config: ProducerConfig<unknown, unknown>):
       throw invalid(`deliveryTimeoutMs (${deliveryTimeoutMs}) must be at least lingerMs + requestTimeoutMs (${lingerMs + requestTimeoutMs})`);
     }
     deliveryTimeoutMs = lingerMs + requestTimeoutMs;
+    // Raised past a timer's longest delay it would fire at once.
+    if (deliveryTimeoutMs > MAX_TIMER_MS) throw invalid(`lingerMs + requestTimeoutMs (${deliveryTimeoutMs}) must be at most ${MAX_TIMER_MS}: the delivery timeout is raised to it`);
   }
 
   // Kafka: idempotence is on by default only when the other settings allow it; asking for it explicitly with conflicting settings fails.

@@ -99,6 +99,14 @@ describe('producer configuration', () => {
     },
   );
 
+  it('rejects a lingerMs whose raised delivery timeout (linger + request timeout) would pass 2^31 - 1 ms', () => {
+    // Act
+    const error = rejection({ lingerMs: 2 ** 31 - 1 });
+
+    // Assess
+    expect(error.code).toBe('INVALID_CONFIG');
+  });
+
   it('takes a time option at the bound itself', () => {
     // Act
     const config = resolve({ deliveryTimeoutMs: 2 ** 31 - 1, maxBlockMs: 2 ** 31 - 1 });
