@@ -20,7 +20,7 @@ import type { HandlerDeps } from './deps.js';
 import { accessOf, json, parseJsonBody, router, type FunctionUrlHandler } from './http.js';
 import { REQUEST_LIMITS } from './limits.js';
 import { offsetsRoutes } from './offsets-routes.js';
-import { object, queryParams } from './validate.js';
+import { knownFields, object, queryParams } from './validate.js';
 
 const topicJson = (t: Topic) => ({ name: t.name, topicId: t.topicId, partitions: t.partitions, configs: t.configs });
 
@@ -63,7 +63,8 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       maxBodyBytes: LIMITS.maxJsonBodyBytes,
       handle: async (request) => {
         const access = await accessOf(deps.auth, request);
-        const body = object(parseJsonBody(request), 'body');
+        // A misspelt "config" or "partition" would create the topic with defaults without a word.
+        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['name', 'partitions', 'configs']);
         const name = validateTopicName(body.name);
         if (!access.mayCreateTopic(name)) throw denied(access.identity, 'topic', name, 'Create');
         const partitions = body.partitions === undefined || body.partitions === null ? 1 : body.partitions;
@@ -97,7 +98,7 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       maxBodyBytes: LIMITS.maxJsonBodyBytes,
       handle: async (request) => {
         (await accessOf(deps.auth, request)).require('topic', request.params.name ?? '', 'Alter');
-        const body = object(parseJsonBody(request), 'body');
+        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['count']);
         // A JSON number, as at create: "5" is refused on both routes (addPartitions checks the range).
         if (typeof body.count !== 'number') throw new FloeError('INVALID_PARTITIONS', 'count must be an integer');
         const topic = await addPartitions(deps, request.params.name, body.count);
@@ -111,7 +112,7 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       maxBodyBytes: LIMITS.maxJsonBodyBytes,
       handle: async (request) => {
         (await accessOf(deps.auth, request)).require('topic', request.params.name ?? '', 'AlterConfigs');
-        const body = object(parseJsonBody(request), 'body');
+        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['configs']);
         // without the wrapper ({"retention.ms": 1}) nothing would change, yet the answer would be 200
         const topic = await updateTopicConfigs(deps, request.params.name, object(body.configs, 'configs'));
         deps.topics.invalidate(topic.name);
