@@ -21,7 +21,7 @@ import type { HandlerDeps } from './deps.js';
 import { accessOf, json, parseJsonBody, router, type FunctionUrlHandler } from './http.js';
 import { REQUEST_LIMITS } from './limits.js';
 import { offsetsRoutes } from './offsets-routes.js';
-import { object, queryParams } from './validate.js';
+import { knownFields, object, queryParams } from './validate.js';
 
 /** `overrides`: the configs set on the topic, as Kafka's DescribeConfigs tells them from the defaults. */
 const topicJson = (t: Topic) => ({ name: t.name, topicId: t.topicId, partitions: t.partitions, configs: t.configs, overrides: overridesOf(t) });
@@ -65,7 +65,8 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       maxBodyBytes: LIMITS.maxJsonBodyBytes,
       handle: async (request) => {
         const access = await accessOf(deps.auth, request);
-        const body = object(parseJsonBody(request), 'body');
+        // A misspelt "config" or "partition" would create the topic with defaults without a word.
+        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['name', 'partitions', 'configs']);
         const name = validateTopicName(body.name);
         if (!access.mayCreateTopic(name)) throw denied(access.identity, 'topic', name, 'Create');
         const partitions = body.partitions === undefined || body.partitions === null ? 1 : body.partitions;
@@ -99,7 +100,7 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       maxBodyBytes: LIMITS.maxJsonBodyBytes,
       handle: async (request) => {
         (await accessOf(deps.auth, request)).require('topic', request.params.name ?? '', 'Alter');
-        const body = object(parseJsonBody(request), 'body');
+        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['count']);
         // A JSON number, as at create: "5" is refused on both routes (addPartitions checks the range).
         if (typeof body.count !== 'number') throw new FloeError('INVALID_PARTITIONS', 'count must be an integer');
         const topic = await addPartitions(deps, request.params.name, body.count);
@@ -113,7 +114,7 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       maxBodyBytes: LIMITS.maxJsonBodyBytes,
       handle: async (request) => {
         (await accessOf(deps.auth, request)).require('topic', request.params.name ?? '', 'AlterConfigs');
-        const body = object(parseJsonBody(request), 'body');
+        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['configs']);
         // without the wrapper ({"retention.ms": 1}) nothing would change, yet the answer would be 200
         const configs = object(body.configs, 'configs');
         // null takes a config back to its default, no longer set on the topic (Kafka's

@@ -8,22 +8,24 @@ import { accessOf, binary, parseJsonBody, partitionsJson, router, type FunctionU
 import { parseEncoding, type Encoding } from './json-records.js';
 import { offsetsRoutes } from './offsets-routes.js';
 import { deniedPartition, forAllowedTopics } from './topic-access.js';
-import { array, integer, object, optional, queryParams, string } from './validate.js';
+import { array, integer, knownFields, object, optional, queryParams, string } from './validate.js';
 
 /** Kafka consumer defaults (fetch.min.bytes 1, fetch.max.wait.ms 500, max.partition.fetch.bytes 1 MiB). */
 const DEFAULTS = { maxWaitMs: 500, minBytes: 1, partitionMaxBytes: 1024 * 1024 } as const;
 
 function parseFetchJson(body: Record<string, unknown>): FetchRequest {
+  // A misspelt limit (`maxWait`) would fall back to its default without a word.
+  knownFields(body, 'the body', ['maxWaitMs', 'minBytes', 'maxBytes', 'encoding', 'topics']);
   return {
     maxWaitMs: optional(body.maxWaitMs, DEFAULTS.maxWaitMs, (v) => integer(v, 'maxWaitMs', { min: 0 })),
     minBytes: optional(body.minBytes, DEFAULTS.minBytes, (v) => integer(v, 'minBytes', { min: 0 })),
     maxBytes: optional(body.maxBytes, LIMITS.maxFetchResponseBytes, (v) => integer(v, 'maxBytes', { min: 1, code: 'INVALID_FETCH_SIZE' })),
     topics: array(body.topics, 'topics', LIMITS.maxPartitionsPerRequest).map((t, i) => {
-      const topic = object(t, `topics[${i}]`);
+      const topic = knownFields(object(t, `topics[${i}]`), `topics[${i}]`, ['topic', 'partitions']);
       return {
         topic: string(topic.topic, `topics[${i}].topic`),
         partitions: array(topic.partitions, `topics[${i}].partitions`, LIMITS.maxPartitionsPerRequest).map((p, j) => {
-          const part = object(p, `topics[${i}].partitions[${j}]`);
+          const part = knownFields(object(p, `topics[${i}].partitions[${j}]`), `topics[${i}].partitions[${j}]`, ['partition', 'fetchOffset', 'partitionMaxBytes']);
           const what = `topics[${i}].partitions[${j}]`;
           return {
             partition: integer(part.partition, `${what}.partition`),

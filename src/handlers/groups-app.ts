@@ -12,7 +12,7 @@ import { bootstrapRoute } from './bootstrap.js';
 import type { HandlerDeps } from './deps.js';
 import { accessOf, json, parseJsonBody, partitionsJson, router, type FunctionUrlHandler, type HttpRequest, type Route } from './http.js';
 import { forAllowedPartitions } from './topic-access.js';
-import { array, integer, object, optional, partitionCount, string, type Json } from './validate.js';
+import { array, integer, knownFields, object, optional, partitionCount, string, type Json } from './validate.js';
 
 function groupIdOf(request: HttpRequest): string {
   const groupId = request.params.group;
@@ -31,12 +31,16 @@ const optionalString = (value: unknown, what: string, max: number): string | und
 
 function partitionList(value: unknown, what: string): TopicPartition[] {
   return array(value, what, LIMITS.maxPartitionsPerRequest).map((p, i) => {
-    const item = object(p, `${what}[${i}]`);
+    const item = knownFields(object(p, `${what}[${i}]`), `${what}[${i}]`, ['topic', 'partition']);
     return { topic: validateTopicName(item.topic), partition: integer(item.partition, `${what}[${i}].partition`, { min: 0 }) };
   });
 }
 
+const HEARTBEAT_FIELDS = ['memberId', 'memberEpoch', 'instanceId', 'clientId', 'joinId', 'sessionTimeoutMs', 'rebalanceTimeoutMs', 'heartbeatIntervalMs', 'subscribedTopics', 'assignors', 'ownedPartitions'] as const;
+
 export function parseHeartbeat(body: Json): HeartbeatRequest {
+  // A misspelt setting (`sessionTimeout`) would join with the default without a word.
+  knownFields(body, 'the body', HEARTBEAT_FIELDS);
   const sessionTimeoutMs = optional<number | undefined>(body.sessionTimeoutMs, undefined, (v) =>
     integer(v, 'sessionTimeoutMs', { min: GROUP_LIMITS.minSessionTimeoutMs, max: GROUP_LIMITS.maxSessionTimeoutMs, code: 'INVALID_SESSION_TIMEOUT' }),
   );
@@ -62,10 +66,15 @@ export function parseHeartbeat(body: Json): HeartbeatRequest {
     memberId: optionalString(body.memberId, 'memberId', 64),
     instanceId: optionalString(body.instanceId, 'instanceId', GROUP_LIMITS.maxInstanceIdLength),
     joinId: optionalString(body.joinId, 'joinId', 64),
-    clientId: optional<string | undefined>(body.clientId, undefined, (v) => string(v, 'clientId').slice(0, GROUP_LIMITS.maxClientIdLength)),
+    clientId: optional<string | undefined>(body.clientId, undefined, (v) => {
+      // Refused, not cut: a cut id would be shown by describe as if the client had sent it. Empty is Kafka's default client.id.
+      const s = string(v, 'clientId');
+      if (s.length > GROUP_LIMITS.maxClientIdLength) throw new FloeError('INVALID_REQUEST', `clientId must be at most ${GROUP_LIMITS.maxClientIdLength} characters, got ${s.length}`);
+      return s;
+    }),
     sessionTimeoutMs,
     heartbeatIntervalMs,
-    rebalanceTimeoutMs: optional<number | undefined>(body.rebalanceTimeoutMs, undefined, (v) => integer(v, 'rebalanceTimeoutMs', { min: 0 })),
+    rebalanceTimeoutMs: optional<number | undefined>(body.rebalanceTimeoutMs, undefined, (v) => integer(v, 'rebalanceTimeoutMs', { min: 0, max: GROUP_LIMITS.maxRebalanceTimeoutMs })),
     subscribedTopics: optional<string[] | undefined>(body.subscribedTopics, undefined, (v) => {
       const topics = array(v, 'subscribedTopics', GROUP_LIMITS.maxSubscribedTopics).map((t) => validateTopicName(t));
       requireSubscriptionWithinLimit(topics);

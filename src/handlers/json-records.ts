@@ -6,7 +6,7 @@
 import { encodeRecordBatch, FloeError, partitionForKey, type ProducedRecord, type ProduceRequest, type RecordHeader } from '@floe/protocol';
 import { LIMITS } from '../log/limits.js';
 import type { Topic } from '../log/topics.js';
-import { array, base64, integer, object, optional, string, type Json } from './validate.js';
+import { array, base64, integer, knownFields, object, optional, string, type Json } from './validate.js';
 
 export type Encoding = 'utf8' | 'base64';
 
@@ -38,20 +38,24 @@ export function recordTopics(body: Json): Set<string> {
   return new Set(records.flatMap((r) => (typeof (r as Json | null)?.topic === 'string' ? [(r as Json).topic as string] : [])));
 }
 
+const RECORD_FIELDS = ['topic', 'partition', 'key', 'value', 'headers', 'timestamp'] as const;
+
 /** Builds a ProduceRequest from JSON records; `refs[i]` tells where record i went. */
 export async function jsonRecordsToRequest(
   body: Json,
   resolveTopic: (name: string) => Promise<Topic | undefined>,
 ): Promise<{ request: ProduceRequest; refs: JsonRecordRef[] }> {
+  knownFields(body, 'the body', ['acks', 'encoding', 'timeoutMs', 'records']);
   const encoding = parseEncoding(body.encoding);
   const acks = integer(body.acks ?? -1, 'acks');
+  const timeoutMs = integer(body.timeoutMs ?? 30_000, 'timeoutMs', { min: 0 });
   const records = array(body.records, 'records', LIMITS.maxJsonRecords);
   if (records.length === 0) throw new FloeError('INVALID_REQUEST', 'records is empty');
   const groups = new Map<string, { topic: string; partition: number; records: ProducedRecord[] }>();
   const refs: JsonRecordRef[] = [];
   const roundRobin = new Map<string, number>();
   for (let i = 0; i < records.length; i++) {
-    const r = object(records[i], `records[${i}]`);
+    const r = knownFields(object(records[i], `records[${i}]`), `records[${i}]`, RECORD_FIELDS);
     const topicName = string(r.topic, `records[${i}].topic`);
     const topic = await resolveTopic(topicName);
     if (!topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topicName}"`);
@@ -86,5 +90,5 @@ export async function jsonRecordsToRequest(
     t.partitions.push({ partition: g.partition, records: encodeRecordBatch({ records: g.records }) });
     byTopic.set(g.topic, t);
   }
-  return { request: { acks, timeoutMs: 30_000, topics: [...byTopic.values()] }, refs };
+  return { request: { acks, timeoutMs, topics: [...byTopic.values()] }, refs };
 }

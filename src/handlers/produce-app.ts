@@ -8,18 +8,19 @@ import type { HandlerDeps } from './deps.js';
 import { accessOf, contentType, json, parseJsonBody, partitionsJson, router, type FunctionUrlHandler, type HttpRequest } from './http.js';
 import { jsonRecordsToRequest, recordTopics, type JsonRecordRef } from './json-records.js';
 import { deniedPartition, forAllowedTopics } from './topic-access.js';
-import { array, base64, integer, object, string } from './validate.js';
+import { array, base64, integer, knownFields, object, string } from './validate.js';
 
 const BINARY_TYPES = new Set([PRODUCE_CONTENT_TYPE, 'application/octet-stream']);
 
 /** JSON body in Kafka's shape: topics -> partitions -> base64 RecordBatch. */
 function kafkaShapedRequest(body: Record<string, unknown>): ProduceRequest {
+  knownFields(body, 'the body', ['acks', 'timeoutMs', 'topics']);
   const topics = array(body.topics, 'topics').map((t, i) => {
-    const topic = object(t, `topics[${i}]`);
+    const topic = knownFields(object(t, `topics[${i}]`), `topics[${i}]`, ['topic', 'partitions']);
     return {
       topic: string(topic.topic, `topics[${i}].topic`),
       partitions: array(topic.partitions, `topics[${i}].partitions`).map((p, j) => {
-        const part = object(p, `topics[${i}].partitions[${j}]`);
+        const part = knownFields(object(p, `topics[${i}].partitions[${j}]`), `topics[${i}].partitions[${j}]`, ['partition', 'records']);
         return {
           partition: integer(part.partition, `topics[${i}].partitions[${j}].partition`),
           records: base64(part.records, `topics[${i}].partitions[${j}].records`),

@@ -38,6 +38,17 @@ export function queryParams<K extends string>(query: URLSearchParams, route: str
   return params;
 }
 
+/**
+ * Refuses a field the route does not take, as queryParams does: a misspelt one (`partiton`, `timestmap`)
+ * would otherwise be dropped without a word and the record written where the caller did not ask.
+ */
+export function knownFields<T extends Json>(value: T, what: string, names: readonly string[]): T {
+  for (const name of Object.keys(value)) {
+    if (!names.includes(name)) throw new FloeError('INVALID_REQUEST', `unknown field "${name}" in ${what}; it takes ${names.join(', ')}`);
+  }
+  return value;
+}
+
 export function string(value: unknown, what: string): string {
   if (typeof value !== 'string') throw new FloeError('INVALID_REQUEST', `${what} must be a string`);
   return value;

@@ -180,6 +180,8 @@ export function validateProduceRequest(request: ProduceRequest, bodyBytes: numbe
     throw new FloeError('RECORD_LIST_TOO_LARGE', `produce request of ${bodyBytes} bytes exceeds ${LIMITS.maxProduceRequestBytes}`);
   }
   if (![0, 1, -1].includes(request.acks)) throw new FloeError('INVALID_REQUIRED_ACKS', `acks must be 0, 1 or -1 (all), got ${request.acks}`);
+  // The JSON form refuses a negative timeout; the binary form's int32 must not pass where it does not.
+  if (!Number.isSafeInteger(request.timeoutMs) || request.timeoutMs < 0) throw new FloeError('INVALID_REQUEST', `timeoutMs must be an integer >= 0, got ${request.timeoutMs}`);
   if (request.topics.length === 0) throw new FloeError('INVALID_REQUEST', 'produce request names no topic');
   const count = request.topics.reduce((sum, t) => sum + t.partitions.length, 0);
   if (count === 0) throw new FloeError('INVALID_REQUEST', 'produce request carries no partition');

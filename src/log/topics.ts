@@ -274,7 +274,7 @@ export async function deleteTopic(deps: LogDeps, nameInput: unknown): Promise<To
 
 /** Per-instance cache of topic metadata (name -> topic). Stale entries are safe: appends are conditional on the head existing. */
 export class TopicCache {
-  private readonly entries = new Map<string, { topic: Topic | undefined; at: number }>();
+  private readonly entries = new Map<string, { topic: Topic; at: number }>();
   constructor(
     private readonly deps: LogDeps,
     private readonly ttlMs = 5000,
@@ -284,10 +284,18 @@ export class TopicCache {
     if (!isValidTopicName(name)) return undefined; // no such topic can exist; not a key DynamoDB accepts either
     const now = Date.now();
     const hit = this.entries.get(name);
-    if (hit && now - hit.at < this.ttlMs && hit.topic) return hit.topic;
+    if (hit && now - hit.at < this.ttlMs) return hit.topic;
     const topic = await getTopic(this.deps, name);
-    this.entries.set(name, { topic, at: now });
+    // Only topics found are kept (a miss is never answered from here): names a client made up, unknown
+    // topics a gateway was asked about for days, would otherwise each stay in memory for good.
+    if (topic) this.entries.set(name, { topic, at: now });
+    else this.entries.delete(name);
     return topic;
+  }
+
+  /** Names held (tests). */
+  get size(): number {
+    return this.entries.size;
   }
 
   invalidate(name: string): void {

@@ -23,8 +23,8 @@ interface Case {
   code: string;
 }
 
-const produceBody = (partition: number, records: Buffer, acks = -1, name = () => topic) =>
-  encodeProduceRequest({ acks, timeoutMs: 1000, topics: [{ topic: name(), partitions: [{ partition, records }] }] });
+const produceBody = (partition: number, records: Buffer, acks = -1, name = () => topic, timeoutMs = 1000) =>
+  encodeProduceRequest({ acks, timeoutMs, topics: [{ topic: name(), partitions: [{ partition, records }] }] });
 
 const corrupted = (): Buffer => {
   const batch = batchOf(['payload']);
@@ -55,12 +55,18 @@ const cases: Case[] = [
   { name: 'partition out of range', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => produceBody(7, batchOf(['a'])), type: PRODUCE_CONTENT_TYPE, status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
   { name: 'negative partition', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => produceBody(-1, batchOf(['a'])), type: PRODUCE_CONTENT_TYPE, status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
   { name: 'invalid acks', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => produceBody(0, batchOf(['a']), 2), type: PRODUCE_CONTENT_TYPE, status: 400, code: 'INVALID_REQUIRED_ACKS' },
+  { name: 'binary negative timeoutMs (the JSON form refuses it too)', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => produceBody(0, batchOf(['a']), -1, () => topic, -1), type: PRODUCE_CONTENT_TYPE, status: 400, code: 'INVALID_REQUEST' },
+  { name: 'JSON negative timeoutMs', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => JSON.stringify({ timeoutMs: -1, topics: [{ topic, partitions: [{ partition: 0, records: batchOf(['a']).toString('base64') }] }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'batch above max.message.bytes', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => produceBody(0, batchOf(['x'.repeat(LIMITS.defaultMaxMessageBytes)])), type: PRODUCE_CONTENT_TYPE, status: 413, code: 'MESSAGE_TOO_LARGE' },
   { name: 'oversize body', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => Buffer.alloc(LIMITS.maxProduceRequestBytes + 1024), type: PRODUCE_CONTENT_TYPE, status: 413, code: 'RECORD_LIST_TOO_LARGE' },
   { name: 'malformed JSON', fn: 'produce', method: 'POST', path: '/v1/produce', body: '{"records": [', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'JSON records of the wrong type', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => JSON.stringify({ records: [{ topic, value: 42 }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'JSON record without a value (null is a tombstone)', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => JSON.stringify({ records: [{ topic, value: 'ok' }, { topic, key: 'k' }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'JSON record timestamp past what a Date holds', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => JSON.stringify({ records: [{ topic, value: 'v', timestamp: 9007199254740991 }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'JSON record with a misspelt field (it would go to any partition)', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => JSON.stringify({ records: [{ topic, partiton: 1, value: 'v' }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'JSON records body with a misspelt field (acks would be all)', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => JSON.stringify({ ack: 0, records: [{ topic, value: 'v' }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'JSON records body with a negative timeoutMs', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => JSON.stringify({ timeoutMs: -1, records: [{ topic, value: 'v' }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'Kafka-shaped JSON body with a misspelt field', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => JSON.stringify({ timeout: 5, topics: [{ topic, partitions: [{ partition: 0, records: batchOf(['a']).toString('base64') }] }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'JSON partition of the wrong type', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => JSON.stringify({ records: [{ topic, partition: 'zero', value: 'v' }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'JSON unknown topic', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => JSON.stringify({ records: [{ topic: uniqueName('nope'), value: 'v' }] }), type: 'application/json', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
   { name: 'JSON invalid topic name', fn: 'produce', method: 'POST', path: '/v1/produce', body: () => JSON.stringify({ topics: [{ topic: 'bad name!', partitions: [{ partition: 0, records: batchOf(['a']).toString('base64') }] }] }), type: 'application/json', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
@@ -80,6 +86,8 @@ const cases: Case[] = [
   { name: 'fetch: zero partitionMaxBytes', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: () => JSON.stringify({ topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 0 }] }] }), type: 'application/json', status: 400, code: 'INVALID_FETCH_SIZE' },
   { name: 'fetch: offset of the wrong type', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: () => JSON.stringify({ topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 'zero' }] }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'fetch: a partition named twice', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: () => JSON.stringify({ maxWaitMs: 0, topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0 }] }, { topic, partitions: [{ partition: 0, fetchOffset: 1 }] }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'fetch: a misspelt limit (maxWait would fall back to 500 ms)', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: () => JSON.stringify({ maxWait: 0, topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0 }] }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'fetch: a misspelt partition field (partitionMaxBytes would be 1 MiB)', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: () => JSON.stringify({ maxWaitMs: 0, topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0, maxBytes: 10 }] }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'fetch: topics not an array', fn: 'fetch', method: 'POST', path: '/v1/fetch', body: '{"topics": 3}', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'fetch: GET without topic', fn: 'fetch', method: 'GET', path: '/v1/fetch', status: 400, code: 'INVALID_REQUEST' },
   { name: 'fetch: GET with negative offset', fn: 'fetch', method: 'GET', path: '/v1/fetch?topic=x&offset=-1', status: 416, code: 'OFFSET_OUT_OF_RANGE' },
@@ -96,6 +104,9 @@ const cases: Case[] = [
   { name: 'offsets: POST with spec (the GET parameter) instead of timestamp', fn: 'fetch', method: 'POST', path: '/v1/offsets', body: () => JSON.stringify({ topics: [{ topic, partitions: [{ partition: 0, spec: 'earliest' }] }] }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'offsets: more partitions than maxPartitionsPerRequest', fn: 'fetch', method: 'POST', path: '/v1/offsets', body: () => manyPartitions(8193, () => ({ timestamp: 'earliest' })), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'metadata: more topics than maxMetadataTopics', fn: 'admin', method: 'GET', path: `/v1/metadata?topics=${Array.from({ length: 1001 }, (_, i) => `t${i}`).join(',')}`, status: 400, code: 'INVALID_REQUEST' },
+  { name: 'heartbeat: clientId past maxClientIdLength (refused, not cut)', fn: 'groups', method: 'POST', path: '/v1/groups/g-limits/heartbeat', body: () => JSON.stringify({ memberEpoch: 0, subscribedTopics: [topic], clientId: 'c'.repeat(256) }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'heartbeat: a misspelt setting (sessionTimeout would join with the default 45 s)', fn: 'groups', method: 'POST', path: '/v1/groups/g-limits/heartbeat', body: () => JSON.stringify({ memberEpoch: 0, subscribedTopics: [topic], sessionTimeout: 6000 }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'heartbeat: rebalanceTimeoutMs past int32 (max.poll.interval.ms)', fn: 'groups', method: 'POST', path: '/v1/groups/g-limits/heartbeat', body: () => JSON.stringify({ memberEpoch: 0, subscribedTopics: [topic], rebalanceTimeoutMs: 2 ** 31 }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'commit: more partitions than maxPartitionsPerRequest', fn: 'groups', method: 'POST', path: '/v1/groups/g-limits/offsets/commit', body: () => manyPartitions(4097, () => ({ offset: 0 })), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'offsets: negative partition', fn: 'admin', method: 'GET', path: '/v1/offsets?topic=TOPIC&partition=-2', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },
   // admin
@@ -108,6 +119,8 @@ const cases: Case[] = [
   { name: 'create: partitions as a string', fn: 'admin', method: 'POST', path: '/v1/topics', body: () => JSON.stringify({ name: uniqueName('z'), partitions: '3' }), type: 'application/json', status: 400, code: 'INVALID_PARTITIONS' },
   { name: 'create: unknown config', fn: 'admin', method: 'POST', path: '/v1/topics', body: () => JSON.stringify({ name: uniqueName('z'), partitions: 1, configs: { 'segment.jitter': 1 } }), type: 'application/json', status: 400, code: 'INVALID_CONFIG' },
   { name: 'create: negative retention', fn: 'admin', method: 'POST', path: '/v1/topics', body: () => JSON.stringify({ name: uniqueName('z'), partitions: 1, configs: { 'retention.ms': -7 } }), type: 'application/json', status: 400, code: 'INVALID_CONFIG' },
+  { name: 'create: a misspelt field (config would be dropped: the topic made with defaults)', fn: 'admin', method: 'POST', path: '/v1/topics', body: () => JSON.stringify({ name: uniqueName('z'), partitions: 1, config: { 'retention.ms': 1000 } }), type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
+  { name: 'add partitions: a misspelt field', fn: 'admin', method: 'POST', path: '/v1/topics/TOPIC/partitions', body: '{"count":5,"validateOnly":true}', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'create: existing topic', fn: 'admin', method: 'POST', path: '/v1/topics', body: () => JSON.stringify({ name: topic, partitions: 5 }), type: 'application/json', status: 409, code: 'TOPIC_ALREADY_EXISTS' },
   { name: 'create: malformed JSON', fn: 'admin', method: 'POST', path: '/v1/topics', body: 'nope', type: 'application/json', status: 400, code: 'INVALID_REQUEST' },
   { name: 'describe: unknown topic', fn: 'admin', method: 'GET', path: '/v1/topics/no-such-topic-here', status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' },

@@ -15,12 +15,13 @@
  * new incarnation takes the mapping over, and the old one's requests get FENCED_INSTANCE_ID.
  */
 import { randomUUID } from 'node:crypto';
-import { FloeError, GROUP_LIMITS, isValidGroupId } from '@floe/protocol';
+import { FloeError, GROUP_LIMITS, isValidGroupId, mapConcurrent } from '@floe/protocol';
 import { deleteGroup } from '../../groups/delete.js';
 import type { GroupsDeps } from '../../groups/deps.js';
 import { listGroup, listGroupIds } from '../../groups/store.js';
 import { dict } from '../../storage/user-keyed.js';
 import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
+import { GATEWAY_LIMITS, MAX_KNOWN_MEMBER_ID_LENGTH } from '../limits.js';
 import type { GatewayLogger } from '../logger.js';
 import { decideJoin } from './barrier.js';
 import { effectiveState, floeProtocolType, instanceError, isLive, keptInstances, liveMembers, metadataOf, sameProtocols, type ClassicGroupItem, type ClassicMemberItem, type ClassicState, type GroupView, type ProtocolMetadata } from './model.js';
@@ -30,12 +31,6 @@ import { commitOffset, deleteMember, putGroup, putMember, readGroup, removeMembe
 const EMPTY = Buffer.alloc(0);
 /** The classic item holds every assignment: keep it well below DynamoDB's 400 KB item limit. */
 const MAX_ASSIGNMENT_BYTES = 300 * 1024;
-/**
- * A member's protocols (names and metadata: its subscription, once per assignor) are stored in its
- * item, which DynamoDB caps at 400 KB and every heartbeat rewrites (billed per KB): a JoinGroup
- * asking for more is refused with INVALID_REQUEST instead of failing the write and the connection.
- */
-export const MAX_PROTOCOL_BYTES = 128 * 1024;
 /** Optimistic-lock rounds of one request before it answers REBALANCE_IN_PROGRESS (retriable). */
 const MAX_ROUNDS = 16;
 
@@ -143,15 +138,14 @@ export class ClassicGroups {
     if (!isValidGroupId(req.groupId)) return fail(KafkaCode.INVALID_GROUP_ID);
     if (req.sessionTimeoutMs < GROUP_LIMITS.minSessionTimeoutMs || req.sessionTimeoutMs > GROUP_LIMITS.maxSessionTimeoutMs) return fail(KafkaCode.INVALID_SESSION_TIMEOUT);
     if (req.protocolType === '' || req.protocols.length === 0) return fail(KafkaCode.INCONSISTENT_GROUP_PROTOCOL);
-    // The classic item lists instance ids: Floe's limit for them keeps it small (Kafka's clients check the same length).
+    // Sized by the client, checked before anything is written: too much for the member item is refused
+    // (DynamoDB would refuse the write and the connection be closed), an id longer than any issued is unknown.
+    if (protocolBytes(req) > GATEWAY_LIMITS.maxMemberProtocolBytes) return fail(KafkaCode.INVALID_REQUEST);
     if (req.instanceId !== null && req.instanceId.length > GROUP_LIMITS.maxInstanceIdLength) return fail(KafkaCode.INVALID_REQUEST);
-    if (protocolBytes(req.protocols) > MAX_PROTOCOL_BYTES) return fail(KafkaCode.INVALID_REQUEST);
-    // Longer than any member id this gateway gives out (client id, "-", UUID): not one of its members.
-    if (req.memberId.length > GROUP_LIMITS.maxClientIdLength + 37) return fail(KafkaCode.UNKNOWN_MEMBER_ID);
+    if (req.memberId.length > MAX_KNOWN_MEMBER_ID_LENGTH) return fail(KafkaCode.UNKNOWN_MEMBER_ID);
     let memberId = req.memberId;
     if (memberId === '') {
-      // The classic item lists member ids: the client id in them is cut to Floe's client id limit.
-      memberId = `${req.clientId.slice(0, GROUP_LIMITS.maxClientIdLength) || 'consumer'}-${randomUUID()}`;
+      memberId = `${(req.clientId || 'consumer').slice(0, GATEWAY_LIMITS.memberIdClientIdChars)}-${randomUUID()}`;
       if (req.requireKnownMemberId) return fail(KafkaCode.MEMBER_ID_REQUIRED, memberId);
     }
     // The barrier may legitimately wait the whole rebalance timeout; past it (plus a poll) the client is told to retry.
@@ -467,15 +461,14 @@ export class ClassicGroups {
     req.offsets.forEach((o, i) => {
       if (!preset[i]) last.set(partitionOf(o), i);
     });
-    const codes = await Promise.all(
-      req.offsets.map(async (o, i) => {
-        if (preset[i]) return preset[i] as number;
-        if (last.get(partitionOf(o)) !== i) return undefined;
-        const landed = await commitOffset(this.deps, req.groupId, { ...o, metadata: o.metadata ?? '' }, generation, now);
-        // A later generation committed this partition already: this commit is stale.
-        return landed ? KafkaCode.NONE : KafkaCode.ILLEGAL_GENERATION;
-      }),
-    );
+    // One write per partition, lookupsInFlight at a time: the request's size is the client's.
+    const codes = await mapConcurrent(req.offsets, GATEWAY_LIMITS.lookupsInFlight, async (o, i) => {
+      if (preset[i]) return preset[i] as number;
+      if (last.get(partitionOf(o)) !== i) return undefined;
+      const landed = await commitOffset(this.deps, req.groupId, { ...o, metadata: o.metadata ?? '' }, generation, now);
+      // A later generation committed this partition already: this commit is stale.
+      return landed ? KafkaCode.NONE : KafkaCode.ILLEGAL_GENERATION;
+    });
     return req.offsets.map((o, i) => codes[i] ?? (codes[last.get(partitionOf(o)) as number] as number));
   }
 
@@ -533,6 +526,11 @@ export class ClassicGroups {
   }
 }
 
+/** UTF-8 bytes a join asks its member item to hold for its protocols. */
+function protocolBytes(req: JoinRequest): number {
+  return req.protocols.reduce((sum, p) => sum + Buffer.byteLength(p.name) + (p.metadata?.length ?? 0), Buffer.byteLength(req.protocolType));
+}
+
 /** Why a member may not join this group now, as a Kafka error code; undefined when it may. */
 function admissionError(view: GroupView, memberId: string, req: JoinRequest, now: number): number | undefined {
   // One group id serves one kind of member at a time (docs/consumer-groups.md#kafka-clients).
@@ -544,10 +542,6 @@ function admissionError(view: GroupView, memberId: string, req: JoinRequest, now
   if (!shared) return KafkaCode.INCONSISTENT_GROUP_PROTOCOL;
   if (others.length >= GROUP_LIMITS.maxMembers) return KafkaCode.GROUP_MAX_SIZE_REACHED;
   return undefined;
-}
-
-function protocolBytes(protocols: readonly ProtocolMetadata[]): number {
-  return protocols.reduce((sum, p) => sum + Buffer.byteLength(p.name) + (p.metadata?.length ?? 0), 0);
 }
 
 function toEmpty(group: ClassicGroupItem, now: number): ClassicGroupItem {

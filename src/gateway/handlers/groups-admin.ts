@@ -6,7 +6,7 @@
  * on the cluster); describing needs Describe on each group, deleting Delete. DescribeGroups v3+
  * answers the caller's authorized operations on each group described without error, when asked.
  */
-import { FloeError, isValidGroupId } from '@floe/protocol';
+import { FloeError, isValidGroupId, mapConcurrent } from '@floe/protocol';
 import { encodeAssignment, encodeSubscription, type DeleteGroupsRequest, type DescribeGroupsRequest, type KafkaStruct, type ListGroupsRequest, type MessageBody } from '@floe/protocol/kafka';
 import { describeGroup } from '../../groups/describe.js';
 import { CLUSTER_RESOURCE_NAME } from '@floe/protocol';
@@ -14,6 +14,7 @@ import { authorizedOperations } from '../authorized-operations.js';
 import type { GatewayContext, Handler } from '../context.js';
 import { check } from '../denials.js';
 import { KafkaCode, toKafkaError } from '../kafka-codes.js';
+import { GATEWAY_LIMITS } from '../limits.js';
 
 export const listGroups: Handler = async (gw, raw, { access: accessOf }) => {
   const body = raw as MessageBody<typeof ListGroupsRequest>;
@@ -80,14 +81,16 @@ export const describeGroups: Handler = async (gw, raw, { apiVersion, access: acc
   const body = raw as MessageBody<typeof DescribeGroupsRequest>;
   const access = await accessOf();
   const withOperations = apiVersion >= 3 && body.includeAuthorizedOperations === true;
-  const groups = await Promise.all(
-    (body.groups ?? []).map(async (id) => {
+  const groups = await mapConcurrent(
+    body.groups ?? [],
+    GATEWAY_LIMITS.lookupsInFlight,
+    async (id) => {
       const refused = check(access, 'group', id, 'Describe');
       // Kafka's answer for a denied group: the error, and nothing about it.
       if (refused) return { ...deadGroup(id, refused.code), groupState: '' };
       const described = await describeOne(gw, id);
       return withOperations && described.errorCode === 0 ? { ...described, authorizedOperations: authorizedOperations(access, 'group', id) } : described;
-    }),
+    },
   );
   return { throttleTimeMs: 0, groups };
 };
@@ -95,8 +98,10 @@ export const describeGroups: Handler = async (gw, raw, { apiVersion, access: acc
 export const deleteGroups: Handler = async (gw, raw, { access: accessOf }) => {
   const body = raw as MessageBody<typeof DeleteGroupsRequest>;
   const access = await accessOf();
-  const results = await Promise.all(
-    (body.groupsNames ?? []).map(async (groupId) => {
+  const results = await mapConcurrent(
+    body.groupsNames ?? [],
+    GATEWAY_LIMITS.lookupsInFlight,
+    async (groupId) => {
       const refused = check(access, 'group', groupId, 'Delete');
       if (refused) return { groupId, errorCode: refused.code };
       try {
@@ -104,7 +109,7 @@ export const deleteGroups: Handler = async (gw, raw, { access: accessOf }) => {
       } catch (error) {
         return { groupId, errorCode: toKafkaError(error).code };
       }
-    }),
+    },
   );
   return { throttleTimeMs: 0, results };
 };

@@ -7,7 +7,7 @@
  * only topics the caller may Describe (named ones it may not: TOPIC_AUTHORIZATION_FAILED); a
  * delete needs Delete on the group and Read on each topic.
  */
-import { GROUP_LIMITS, isValidGroupId, type TopicPartition } from '@floe/protocol';
+import { GROUP_LIMITS, isValidGroupId, mapConcurrent, type TopicPartition } from '@floe/protocol';
 import type { KafkaStruct, MessageBody, OffsetCommitRequest, OffsetDeleteRequest, OffsetFetchRequest } from '@floe/protocol/kafka';
 import { deleteOffsets } from '../../groups/delete.js';
 import { fetchOffsets } from '../../groups/offsets.js';
@@ -15,6 +15,7 @@ import type { Access } from '../../auth/index.js';
 import type { GatewayContext, Handler } from '../context.js';
 import { check } from '../denials.js';
 import { KafkaCode, kafkaCodeOf, toKafkaError } from '../kafka-codes.js';
+import { GATEWAY_LIMITS } from '../limits.js';
 
 export const offsetCommit: Handler = async (gw, raw, { apiVersion, access: accessOf }) => {
   const body = raw as MessageBody<typeof OffsetCommitRequest>;
@@ -94,13 +95,11 @@ export const offsetFetch: Handler = async (gw, raw, { apiVersion, access: access
   const body = raw as MessageBody<typeof OffsetFetchRequest>;
   const access = await accessOf();
   if (apiVersion >= 8) {
-    const groups = await Promise.all(
-      (body.groups ?? []).map(async (g) => {
-        const wanted: Wanted = g.topics === null || g.topics === undefined ? null : g.topics.map((t) => ({ name: t.name ?? '', partitionIndexes: t.partitionIndexes ?? [] }));
-        const { errorCode, topics } = await groupOffsets(gw, access, g.groupId ?? '', wanted);
-        return { groupId: g.groupId ?? '', topics, errorCode };
-      }),
-    );
+    const groups = await mapConcurrent(body.groups ?? [], GATEWAY_LIMITS.lookupsInFlight, async (g) => {
+      const wanted: Wanted = g.topics === null || g.topics === undefined ? null : g.topics.map((t) => ({ name: t.name ?? '', partitionIndexes: t.partitionIndexes ?? [] }));
+      const { errorCode, topics } = await groupOffsets(gw, access, g.groupId ?? '', wanted);
+      return { groupId: g.groupId ?? '', topics, errorCode };
+    });
     return { throttleTimeMs: 0, groups };
   }
   // v0-1 always name partitions; v2-7 may pass null for "all".

@@ -5,12 +5,13 @@
  * configs, i.e. cleanup.policy). Only topics are alterable; validation is the log's (INVALID_CONFIG).
  * Altering needs AlterConfigs on the topic (a broker: on the cluster), as in Kafka.
  */
-import { CLUSTER_RESOURCE_NAME, FloeError } from '@floe/protocol';
+import { CLUSTER_RESOURCE_NAME, FloeError, mapConcurrent } from '@floe/protocol';
 import type { Access } from '../../auth/index.js';
 import type { AlterConfigsRequest, IncrementalAlterConfigsRequest, KafkaStruct, MessageBody } from '@floe/protocol/kafka';
 import type { Handler } from '../context.js';
 import { check } from '../denials.js';
 import { KafkaCode, toKafkaError, type KafkaError } from '../kafka-codes.js';
+import { GATEWAY_LIMITS } from '../limits.js';
 import { overridesOf, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, TOPIC_DEFAULTS, type ConfigKind, type Topic, type TopicConfig } from '../log-port.js';
 import { dict } from '../../storage/user-keyed.js';
 
@@ -132,8 +133,10 @@ async function alterResources(
   const keyOf = (r: Resource) => `${r.resourceType ?? 0}\u0000${r.resourceName ?? ''}`;
   const counts = new Map<string, number>();
   for (const r of resources) counts.set(keyOf(r), (counts.get(keyOf(r)) ?? 0) + 1);
-  return Promise.all(
-    resources.map(async (r) => {
+  return mapConcurrent(
+    resources,
+    GATEWAY_LIMITS.lookupsInFlight,
+    async (r) => {
       if ((counts.get(keyOf(r)) ?? 0) > 1) return answer(r as KafkaStruct, new FloeError('INVALID_REQUEST', 'each resource must appear at most once'));
       const refused = configsCheck(access, r.resourceType, r.resourceName ?? '', 'AlterConfigs');
       if (refused) return { resourceType: r.resourceType ?? 0, resourceName: r.resourceName ?? '', errorCode: refused.code, errorMessage: refused.message };
@@ -149,7 +152,7 @@ async function alterResources(
       } catch (error) {
         return answer(r as KafkaStruct, error);
       }
-    }),
+    },
   );
 }
 

@@ -8,12 +8,13 @@
  * DescribeConfigs to see the new topic's configs), Delete, Alter to add partitions, DescribeConfigs
  * on a topic (or the cluster, for a broker); each denied resource is answered in place.
  */
-import { FloeError } from '@floe/protocol';
+import { FloeError, mapConcurrent } from '@floe/protocol';
 import type { CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest, DescribeConfigsRequest, KafkaStruct, MessageBody } from '@floe/protocol/kafka';
 import type { Access } from '../../auth/index.js';
 import type { GatewayContext, Handler } from '../context.js';
 import { check, denial } from '../denials.js';
 import { KafkaCode, toKafkaError } from '../kafka-codes.js';
+import { GATEWAY_LIMITS } from '../limits.js';
 import type { Topic } from '../log-port.js';
 import { collisionKey } from '../../log/topics.js';
 import { configEntries, configsCheck, RESOURCE_BROKER, RESOURCE_TOPIC } from './topic-configs.js';
@@ -30,8 +31,10 @@ export const createTopics: Handler = async (gw, raw, { access: accessOf }) => {
   // Two names of one request that collide up to '.' and '_' (created in parallel, neither sees the other): the later is refused, as in Kafka.
   const firstByCollision = new Map<string, string>();
   for (const t of body.topics ?? []) if (!firstByCollision.has(collisionKey(t.name ?? ''))) firstByCollision.set(collisionKey(t.name ?? ''), t.name ?? '');
-  const topics = await Promise.all(
-    (body.topics ?? []).map(async (t): Promise<KafkaStruct> => {
+  const topics = await mapConcurrent(
+    body.topics ?? [],
+    GATEWAY_LIMITS.lookupsInFlight,
+    async (t): Promise<KafkaStruct> => {
       const name = t.name ?? '';
       // Without DescribeConfigs the topic is created but its configs are not shown (Kafka's answer).
       const configsDenied = check(access, 'topic', name, 'DescribeConfigs');
@@ -70,7 +73,7 @@ export const createTopics: Handler = async (gw, raw, { access: accessOf }) => {
         const e = toKafkaError(error);
         return answer(e.code, e.message);
       }
-    }),
+    },
   );
   return { throttleTimeMs: 0, topics };
 };
@@ -102,15 +105,17 @@ export const deleteTopics: Handler = async (gw, raw, { apiVersion, access: acces
     apiVersion >= 6
       ? (body.topics ?? []).map((t) => ({ name: t.name ?? null, topicId: t.topicId ?? NULL_UUID }))
       : (body.topicNames ?? []).map((name) => ({ name, topicId: NULL_UUID }));
-  const responses = await Promise.all(targets.map((t) => deleteByName(gw, access, t.name, t.topicId)));
+  const responses = await mapConcurrent(targets, GATEWAY_LIMITS.lookupsInFlight, (t) => deleteByName(gw, access, t.name, t.topicId));
   return { throttleTimeMs: 0, responses };
 };
 
 export const createPartitions: Handler = async (gw, raw, { access: accessOf }) => {
   const body = raw as MessageBody<typeof CreatePartitionsRequest>;
   const access = await accessOf();
-  const results = await Promise.all(
-    (body.topics ?? []).map(async (t) => {
+  const results = await mapConcurrent(
+    body.topics ?? [],
+    GATEWAY_LIMITS.lookupsInFlight,
+    async (t) => {
       const name = t.name ?? '';
       const refused = check(access, 'topic', name, 'Alter');
       if (refused) return { name, errorCode: refused.code, errorMessage: refused.message };
@@ -128,7 +133,7 @@ export const createPartitions: Handler = async (gw, raw, { access: accessOf }) =
         const e = toKafkaError(error);
         return { name, errorCode: e.code, errorMessage: e.message };
       }
-    }),
+    },
   );
   return { throttleTimeMs: 0, results };
 };
@@ -136,8 +141,10 @@ export const createPartitions: Handler = async (gw, raw, { access: accessOf }) =
 export const describeConfigs: Handler = async (gw, raw, { apiVersion, access: accessOf }) => {
   const body = raw as MessageBody<typeof DescribeConfigsRequest>;
   const access = await accessOf();
-  const results = await Promise.all(
-    (body.resources ?? []).map(async (r) => {
+  const results = await mapConcurrent(
+    body.resources ?? [],
+    GATEWAY_LIMITS.lookupsInFlight,
+    async (r) => {
       const base = { resourceType: r.resourceType ?? 0, resourceName: r.resourceName ?? '' };
       const refused = configsCheck(access, r.resourceType, r.resourceName ?? '', 'DescribeConfigs');
       if (refused) return { ...base, errorCode: refused.code, errorMessage: refused.message, configs: [] };
@@ -160,7 +167,7 @@ export const describeConfigs: Handler = async (gw, raw, { apiVersion, access: ac
           documentation: null,
         }));
       return { ...base, errorCode: 0, errorMessage: null, configs };
-    }),
+    },
   );
   return { throttleTimeMs: 0, results };
 };

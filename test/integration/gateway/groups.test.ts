@@ -18,6 +18,7 @@ import { encodeSubscription } from '../../../packages/protocol/src/kafka/consume
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { resetOffsets } from '../../../src/groups/reset.js';
 import { groupKeys } from '../../../src/storage/keys.js';
+import { GATEWAY_LIMITS } from '../../../src/gateway/limits.js';
 
 let a: TestGateway;
 let b: TestGateway;
@@ -596,7 +597,7 @@ describe('group admin', () => {
     expect(joined.memberId).toMatch(/^wire-test-/);
   });
 
-  it('refuses a JoinGroup whose member could not be stored (protocols past 128 KiB, an instance id past 249 characters, a member id never given out) with a Kafka code, keeps the connection and writes nothing', async () => {
+  it('refuses a JoinGroup whose member could not be stored (protocols past 256 KiB, an instance id past 249 characters, a member id never given out) with a Kafka code, keeps the connection and writes nothing', async () => {
     // Prepare: a subscription of ~9,000 topics (a broad regex), sent once per assignor as librdkafka does; Kafka's longest client id.
     const c1 = await connect(a);
     const groupId = uniqueName('g');
@@ -622,7 +623,7 @@ describe('group admin', () => {
     expect(described.groups[0]).toMatchObject({ errorCode: 0, groupState: 'Dead', members: [] });
     expect(allowed).toMatchObject({ errorCode: 79 });
     expect(longClient.errorCode).toBe(79);
-    expect(longClient.memberId.length).toBe(255 + 37);
+    expect(longClient.memberId.length).toBe(GATEWAY_LIMITS.memberIdClientIdChars + 37);
   });
 
   it('rejects invalid group ids and session timeouts', async () => {

@@ -5,7 +5,7 @@
  */
 import { FloeError, GROUP_LIMITS } from '@floe/protocol';
 import { normalizeBootstrap } from '../bootstrap-url.js';
-import { propertyBoolean, propertyInteger } from '../properties.js';
+import { MAX_TIMER_MS, propertyBoolean, propertyInteger } from '../properties.js';
 import type { FloeHttpClient, RequestSigner } from '../http-client.js';
 import { DESERIALIZER_CLASSES, toDeserializer, type Deserializer, type DeserializerOption } from './deserializers.js';
 
@@ -178,6 +178,9 @@ function positiveInteger(config: Record<string, unknown>, name: string, min = 1)
   if (!Number.isSafeInteger(value) || (value as number) < min) {
     throw new FloeError('INVALID_CONFIG', `${named(name)} must be an integer >= ${min}, got ${String(value)}`);
   }
+  if (name.endsWith('Ms') && (value as number) > MAX_TIMER_MS) {
+    throw new FloeError('INVALID_CONFIG', `${named(name)} must be at most ${MAX_TIMER_MS} (a timer's longest delay), got ${String(value)}`);
+  }
 }
 
 export function resolveConsumerConfig<K, V>(config: ConsumerConfig<K, V>): ResolvedConsumerConfig<K, V> {
@@ -198,6 +201,11 @@ export function resolveConsumerConfig<K, V>(config: ConsumerConfig<K, V>): Resol
   if (resolved.sessionTimeoutMs < low || resolved.sessionTimeoutMs > high) {
     // the server's range, said here rather than as the heartbeat interval's relation to it
     throw new FloeError('INVALID_CONFIG', `sessionTimeoutMs (session.timeout.ms) must be between ${low} and ${high}, got ${resolved.sessionTimeoutMs}`);
+  }
+  // The server's limit, said at construction rather than as a refused join later (maxPollIntervalMs is bounded as a time option above).
+  const clientId: unknown = resolved.clientId;
+  if (typeof clientId !== 'string' || clientId.length > GROUP_LIMITS.maxClientIdLength) {
+    throw new FloeError('INVALID_CONFIG', `clientId (client.id) must be a string of at most ${GROUP_LIMITS.maxClientIdLength} characters, got ${typeof clientId === 'string' ? `${clientId.length} characters` : String(clientId)}`);
   }
   if (!['earliest', 'latest', 'none'].includes(resolved.autoOffsetReset)) {
     throw new FloeError('INVALID_CONFIG', `autoOffsetReset must be earliest, latest or none, got ${String(resolved.autoOffsetReset)}`);

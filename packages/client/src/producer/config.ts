@@ -5,6 +5,7 @@
  */
 import { API_LIMITS, COMPRESSION_CODECS, type CompressionType, FloeError } from '@floe/protocol';
 import { normalizeBootstrap } from '../bootstrap-url.js';
+import { MAX_TIMER_MS } from '../properties.js';
 import type { RequestSigner } from '../http-client.js';
 import type { SigV4Options } from '../sigv4.js';
 import type { Partitioner } from './partitioner.js';
@@ -119,8 +120,8 @@ export function resolveProducerConfig(config: ProducerConfig<unknown, unknown>):
   if (!COMPRESSION_CODECS.includes(compressionType)) {
     throw invalid(`compressionType must be one of ${COMPRESSION_CODECS.join(', ')}, got ${String(compressionType)}`);
   }
-  const lingerMs = integer('lingerMs', config.lingerMs ?? PRODUCER_DEFAULTS.lingerMs, 0);
-  const requestTimeoutMs = integer('requestTimeoutMs', config.requestTimeoutMs ?? PRODUCER_DEFAULTS.requestTimeoutMs, 1);
+  const lingerMs = integer('lingerMs', config.lingerMs ?? PRODUCER_DEFAULTS.lingerMs, 0, MAX_TIMER_MS);
+  const requestTimeoutMs = integer('requestTimeoutMs', config.requestTimeoutMs ?? PRODUCER_DEFAULTS.requestTimeoutMs, 1, MAX_TIMER_MS);
   const retries = integer('retries', config.retries ?? PRODUCER_DEFAULTS.retries, 0, 2_147_483_647);
   const maxInFlight = integer(
     'maxInFlightRequestsPerConnection',
@@ -129,12 +130,14 @@ export function resolveProducerConfig(config: ProducerConfig<unknown, unknown>):
   );
 
   // Kafka: an explicit delivery.timeout.ms below linger + request timeout is an error; the default is raised instead.
-  let deliveryTimeoutMs = integer('deliveryTimeoutMs', config.deliveryTimeoutMs ?? PRODUCER_DEFAULTS.deliveryTimeoutMs, 1);
+  let deliveryTimeoutMs = integer('deliveryTimeoutMs', config.deliveryTimeoutMs ?? PRODUCER_DEFAULTS.deliveryTimeoutMs, 1, MAX_TIMER_MS);
   if (deliveryTimeoutMs < lingerMs + requestTimeoutMs) {
     if (config.deliveryTimeoutMs !== undefined) {
       throw invalid(`deliveryTimeoutMs (${deliveryTimeoutMs}) must be at least lingerMs + requestTimeoutMs (${lingerMs + requestTimeoutMs})`);
     }
     deliveryTimeoutMs = lingerMs + requestTimeoutMs;
+    // Raised past a timer's longest delay it would fire at once.
+    if (deliveryTimeoutMs > MAX_TIMER_MS) throw invalid(`lingerMs + requestTimeoutMs (${deliveryTimeoutMs}) must be at most ${MAX_TIMER_MS}: the delivery timeout is raised to it`);
   }
 
   // Kafka: idempotence is on by default only when the other settings allow it; asking for it explicitly with conflicting settings fails.
@@ -154,17 +157,17 @@ export function resolveProducerConfig(config: ProducerConfig<unknown, unknown>):
     batchSize: integer('batchSize', config.batchSize ?? PRODUCER_DEFAULTS.batchSize, 0),
     lingerMs,
     bufferMemory: integer('bufferMemory', config.bufferMemory ?? PRODUCER_DEFAULTS.bufferMemory, 1),
-    maxBlockMs: integer('maxBlockMs', config.maxBlockMs ?? PRODUCER_DEFAULTS.maxBlockMs, 0),
+    maxBlockMs: integer('maxBlockMs', config.maxBlockMs ?? PRODUCER_DEFAULTS.maxBlockMs, 0, MAX_TIMER_MS),
     // A request must fit one Lambda invocation (see API_LIMITS.maxProduceRequestBytes).
     maxRequestSize: integer('maxRequestSize', config.maxRequestSize ?? PRODUCER_DEFAULTS.maxRequestSize, 1, API_LIMITS.maxProduceRequestBytes),
     compressionType,
     retries,
-    retryBackoffMs: integer('retryBackoffMs', config.retryBackoffMs ?? PRODUCER_DEFAULTS.retryBackoffMs, 0),
-    retryBackoffMaxMs: integer('retryBackoffMaxMs', config.retryBackoffMaxMs ?? PRODUCER_DEFAULTS.retryBackoffMaxMs, 0),
+    retryBackoffMs: integer('retryBackoffMs', config.retryBackoffMs ?? PRODUCER_DEFAULTS.retryBackoffMs, 0, MAX_TIMER_MS),
+    retryBackoffMaxMs: integer('retryBackoffMaxMs', config.retryBackoffMaxMs ?? PRODUCER_DEFAULTS.retryBackoffMaxMs, 0, MAX_TIMER_MS),
     requestTimeoutMs,
     deliveryTimeoutMs,
     enableIdempotence,
     maxInFlightRequestsPerConnection: maxInFlight,
-    metadataMaxAgeMs: integer('metadataMaxAgeMs', config.metadataMaxAgeMs ?? PRODUCER_DEFAULTS.metadataMaxAgeMs, 0),
+    metadataMaxAgeMs: integer('metadataMaxAgeMs', config.metadataMaxAgeMs ?? PRODUCER_DEFAULTS.metadataMaxAgeMs, 0, MAX_TIMER_MS),
   };
 }

@@ -23,6 +23,8 @@ export const GROUP_LIMITS = {
   defaultSessionTimeoutMs: 45_000,
   defaultHeartbeatIntervalMs: 3000,
   defaultRebalanceTimeoutMs: 300_000,
+  /** Kafka's max.poll.interval.ms is an int: a rebalance timeout travels as int32 in JoinGroup. */
+  maxRebalanceTimeoutMs: 2 ** 31 - 1,
   /** The group item holds the whole target assignment and must stay far below DynamoDB's 400 KB item limit. */
   maxMembers: 500,
   /**
@@ -39,6 +41,7 @@ export const GROUP_LIMITS = {
   maxAssignmentBytes: 96 * 1024,
   maxGroupIdLength: 249,
   maxInstanceIdLength: 249,
+  /** Characters of a member's client id (describe shows it): a longer one is INVALID_REQUEST, not cut. */
   maxClientIdLength: 255,
   maxSubscribedTopics: 1000,
   /** Kafka's offset.metadata.max.bytes. */

@@ -63,6 +63,31 @@ describe('consumerConfigFromProperties', () => {
   });
 });
 
+describe("the server's group limits", () => {
+  it.each([
+    ['maxPollIntervalMs past int32', { maxPollIntervalMs: 2 ** 31 }],
+    ['requestTimeoutMs past a timer\'s longest delay', { requestTimeoutMs: 2 ** 31 }],
+    ['autoCommitIntervalMs past a timer\'s longest delay', { autoCommitIntervalMs: 2 ** 31 }],
+    ['clientId past 255 characters', { clientId: 'c'.repeat(256) }],
+    ['clientId not a string', { clientId: 42 }],
+  ])('refuses %s at construction, not as a refused join', (_, bad) => {
+    // Act
+    const act = () => resolveConsumerConfig({ bootstrap: 'http://127.0.0.1:9092', ...(bad as object) });
+
+    // Assess
+    expect(act).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+  });
+
+  it('takes the bounds themselves and an empty clientId (Kafka\'s default)', () => {
+    // Act
+    const config = resolveConsumerConfig({ bootstrap: 'http://127.0.0.1:9092', maxPollIntervalMs: 2 ** 31 - 1, clientId: 'c'.repeat(255) });
+    const empty = resolveConsumerConfig({ bootstrap: 'http://127.0.0.1:9092', clientId: '' });
+
+    // Assess
+    expect([config.maxPollIntervalMs, config.clientId.length, empty.clientId]).toEqual([2 ** 31 - 1, 255, '']);
+  });
+});
+
 describe('deserializers by name', () => {
   const context = { topic: 't', headers: [] };
 

@@ -87,6 +87,34 @@ describe('producer configuration', () => {
     expect(errors.map((e) => e.code)).toEqual(Array(6).fill('INVALID_CONFIG'));
   });
 
+  it.each(['lingerMs', 'requestTimeoutMs', 'deliveryTimeoutMs', 'maxBlockMs', 'retryBackoffMs', 'retryBackoffMaxMs', 'metadataMaxAgeMs'])(
+    "rejects %s past a timer's longest delay (2^31 - 1 ms; a longer one fires after 1 ms)",
+    (option) => {
+      // Act
+      const error = rejection({ [option]: 2 ** 31 });
+
+      // Assess
+      expect(error.code).toBe('INVALID_CONFIG');
+      expect(error.message).toContain(`${option} must be an integer in`);
+    },
+  );
+
+  it('rejects a lingerMs whose raised delivery timeout (linger + request timeout) would pass 2^31 - 1 ms', () => {
+    // Act
+    const error = rejection({ lingerMs: 2 ** 31 - 1 });
+
+    // Assess
+    expect(error.code).toBe('INVALID_CONFIG');
+  });
+
+  it('takes a time option at the bound itself', () => {
+    // Act
+    const config = resolve({ deliveryTimeoutMs: 2 ** 31 - 1, maxBlockMs: 2 ** 31 - 1 });
+
+    // Assess
+    expect([config.deliveryTimeoutMs, config.maxBlockMs]).toEqual([2 ** 31 - 1, 2 ** 31 - 1]);
+  });
+
   it('reads Kafka property names and values', () => {
     // Act
     const config = resolveProducerConfig({

@@ -1,0 +1,32 @@
+/**
+ * The gateway's own bounds on work a request sized by the client may cause (docs/configuration.md#gateway-limits).
+ * Listener limits an operator may change (frame size, in-flight requests, connections) are settings (settings.ts).
+ */
+import { GROUP_LIMITS } from '@floe/protocol';
+
+export const GATEWAY_LIMITS = {
+  /** Storage lookups one request keeps in flight (the HTTP routes' lookupsInFlight): bounds its memory and its share of the table's capacity. */
+  lookupsInFlight: 16,
+  /**
+   * Distinct names a Metadata request may name and still be read one by one (with the topic cache);
+   * past it, the topic list is read once: one Query instead of a read per name, as a Kafka broker answers from memory.
+   */
+  metadataNamesReadOneByOne: 64,
+  /**
+   * UTF-8 bytes of what a JoinGroup asks its member item to hold: protocol type, and every protocol's
+   * name and metadata. The item must stay under DynamoDB's 400 KB beside a client id of up to 32 KiB
+   * (a larger join was refused by DynamoDB and the connection closed). Past it: INVALID_REQUEST.
+   */
+  maxMemberProtocolBytes: 256 * 1024,
+  /**
+   * Characters of the client id that start a member id the gateway issues (Kafka's "<client id>-<uuid>"):
+   * member ids are keys (DynamoDB: 1 KB) and the classic item lists every member's.
+   */
+  memberIdClientIdChars: 64,
+} as const;
+
+/**
+ * A JoinGroup naming a longer member id gets UNKNOWN_MEMBER_ID: no gateway issued it (ids issued before
+ * memberIdClientIdChars began with up to 255 characters of client id), and as a key it could pass DynamoDB's 1 KB.
+ */
+export const MAX_KNOWN_MEMBER_ID_LENGTH = GROUP_LIMITS.maxClientIdLength + 1 + 36;
