@@ -139,13 +139,13 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
         const groupId = groupIdOf(request);
         const access = await accessOf(deps.auth, request);
         access.require('group', groupId, 'Read');
-        const body = object(parseJsonBody(request), 'body');
+        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['memberId', 'memberEpoch', 'topics']);
         const partitions = array(body.topics, 'topics', LIMITS.maxPartitionsPerRequest).flatMap((t, i) => {
-          const topic = object(t, `topics[${i}]`);
+          const topic = knownFields(object(t, `topics[${i}]`), `topics[${i}]`, ['topic', 'partitions']);
           const name = validateTopicName(topic.topic);
           return array(topic.partitions, `topics[${i}].partitions`, LIMITS.maxPartitionsPerRequest).map((p, j) => {
             const what = `topics[${i}].partitions[${j}]`;
-            const part = object(p, what);
+            const part = knownFields(object(p, what), what, ['partition', 'offset', 'metadata', 'epoch']);
             return {
               topic: name,
               partition: integer(part.partition, `${what}.partition`, { min: 0 }),
@@ -172,12 +172,12 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
         const groupId = groupIdOf(request);
         const access = await accessOf(deps.auth, request);
         access.require('group', groupId, 'Describe');
-        const body = request.body.length === 0 ? {} : object(parseJsonBody(request), 'body');
+        const body = request.body.length === 0 ? {} : knownFields(object(parseJsonBody(request), 'body'), 'the body', ['topics']);
         let partitions: TopicPartition[] | undefined;
         if (body.topics !== undefined && body.topics !== null) {
           partitions = [];
           for (const [i, t] of array(body.topics, 'topics', LIMITS.maxPartitionsPerRequest).entries()) {
-            const topic = object(t, `topics[${i}]`);
+            const topic = knownFields(object(t, `topics[${i}]`), `topics[${i}]`, ['topic', 'partitions']);
             const name = validateTopicName(topic.topic);
             access.require('topic', name, 'Describe');
             const listed = optional<number[] | undefined>(topic.partitions, undefined, (v) =>
@@ -201,7 +201,8 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
         const groupId = groupIdOf(request);
         const access = await accessOf(deps.auth, request);
         access.require('group', groupId, 'Read');
-        const body = object(parseJsonBody(request), 'body');
+        // A misspelt dryRun would reset for real.
+        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['topic', 'partitions', 'to', 'datetime', 'offset', 'dryRun']);
         const topic = validateTopicName(body.topic);
         access.require('topic', topic, 'Read');
         const results = await resetOffsets(deps, groupId, {
@@ -226,11 +227,12 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
         const groupId = groupIdOf(request);
         const access = await accessOf(deps.auth, request);
         access.require('group', groupId, 'Delete');
-        const body = object(parseJsonBody(request), 'body');
+        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['topics']);
         const partitions: TopicPartition[] = [];
         const seen = new Set<string>();
         for (const [i, t] of array(body.topics, 'topics', LIMITS.maxPartitionsPerRequest).entries()) {
-          const item = object(t, `topics[${i}]`);
+          // A misspelt "partitions" would delete the offsets of every partition of the topic.
+          const item = knownFields(object(t, `topics[${i}]`), `topics[${i}]`, ['topic', 'partitions']);
           const name = validateTopicName(item.topic);
           const listed = optional<number[] | undefined>(item.partitions, undefined, (v) =>
             array(v, `topics[${i}].partitions`, LIMITS.maxPartitionsPerRequest).map((p, j) => integer(p, `topics[${i}].partitions[${j}]`, { min: 0 })),

@@ -368,6 +368,20 @@ describe('rules', () => {
     expect([empty, twice, listedTwice]).toEqual(['INVALID_REQUEST', 'INVALID_REQUEST', 'INVALID_REQUEST']);
     expect(left).toEqual(rules);
   });
+
+  it('refuses a rule with a field Floe\'s rules do not hold (a Kafka "host"), and adds nothing', async () => {
+    // Prepare: the rule would apply from any host with the field dropped
+    const topic = uniqueName('host');
+    const rule = { ...allow('User:host', 'topic', topic, 'Read'), host: '10.0.0.1' };
+
+    // Act
+    const code = await codeOf(admin.http.callJson('admin', 'POST', '/v1/acls', { rules: [rule] }));
+    const left = await admin.describeAcls({ resourceName: topic });
+
+    // Assess
+    expect(code).toBe('INVALID_REQUEST');
+    expect(left).toEqual([]);
+  });
 });
 
 describe('rules cache', () => {
