@@ -47,6 +47,25 @@ export const TOPIC_CONFIG_NAMES = Object.keys(TOPIC_CONFIG_KINDS) as TopicConfig
 
 export const isTopicConfigName = (name: string): name is TopicConfigName => Object.hasOwn(TOPIC_CONFIG_KINDS, name);
 
+/**
+ * Kafka topic configs Floe has at one value only, Kafka's default: batches keep the producer's
+ * timestamps and its compression, as stored. Tools set them explicitly (Kafka Streams creates its
+ * internal topics with message.timestamp.type=CreateTime), so that value is taken, and stored as
+ * nothing; any other is INVALID_CONFIG, saying why.
+ */
+export const FIXED_TOPIC_CONFIGS: Readonly<Record<string, { value: string; why: string }>> = {
+  'message.timestamp.type': { value: 'CreateTime', why: 'Floe keeps the timestamps producers write (LogAppendTime would rewrite stored batches)' },
+  'compression.type': { value: 'producer', why: 'Floe stores batches as producers compressed them' },
+};
+
+export const isFixedTopicConfig = (name: string): boolean => Object.hasOwn(FIXED_TOPIC_CONFIGS, name);
+
+/** Checks a value given for a fixed config: its one value passes (changing nothing), anything else is INVALID_CONFIG. */
+export function checkFixedTopicConfig(name: string, raw: unknown): void {
+  const fixed = FIXED_TOPIC_CONFIGS[name];
+  if (fixed && raw !== fixed.value) throw new FloeError('INVALID_CONFIG', `${name} can only be ${fixed.value}: ${fixed.why}; got ${JSON.stringify(raw)}`);
+}
+
 const invalid = (name: string, raw: unknown, why = ''): FloeError =>
   new FloeError('INVALID_CONFIG', `invalid value ${JSON.stringify(raw)} for ${name}${why ? `: ${why}` : ''}`);
 
@@ -90,6 +109,10 @@ export function validateTopicConfigs(input: unknown, base: TopicConfig = { ...TO
   if (typeof input !== 'object' || Array.isArray(input)) throw new FloeError('INVALID_CONFIG', 'configs must be an object');
   const out: Record<string, unknown> = { ...base };
   for (const [name, raw] of Object.entries(input)) {
+    if (isFixedTopicConfig(name)) {
+      checkFixedTopicConfig(name, raw);
+      continue;
+    }
     if (!isTopicConfigName(name)) throw new FloeError('INVALID_CONFIG', `unknown topic config "${name}"; supported: ${TOPIC_CONFIG_NAMES.join(', ')}`);
     out[name] = parseTopicConfig(name, raw);
   }

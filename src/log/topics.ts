@@ -7,7 +7,7 @@ import { FloeError } from '@floe/protocol';
 import { newTopicId } from '../storage/keys.js';
 import { nowOf, type LogDeps } from './deps.js';
 import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig, type TopicConfigName } from './limits.js';
-import { isTopicConfigName, TOPIC_CONFIG_NAMES, validateTopicConfigs } from './topic-configs.js';
+import { isFixedTopicConfig, isTopicConfigName, TOPIC_CONFIG_NAMES, validateTopicConfigs } from './topic-configs.js';
 
 export { validateTopicConfigs };
 import { emptyHead, type PartitionHead } from './partition-head.js';
@@ -228,7 +228,8 @@ export async function updateTopicConfigs(
   configsInput: unknown | ((topic: Topic) => Record<string, unknown>),
   options: ConfigUpdateOptions = {},
 ): Promise<Topic> {
-  const reset = options.reset ?? [];
+  // A fixed config (topic-configs.ts) is always at its one value: taking it back changes nothing.
+  const reset = (options.reset ?? []).filter((name) => !isFixedTopicConfig(name));
   const unknown = reset.find((name) => !isTopicConfigName(name));
   if (unknown !== undefined) throw new FloeError('INVALID_CONFIG', `unknown topic config "${unknown}"; supported: ${TOPIC_CONFIG_NAMES.join(', ')}`);
   const defaults: TopicConfig = { ...TOPIC_CONFIG_DEFAULTS, ...deps.topicDefaults };

@@ -12,7 +12,7 @@ import type { Handler } from '../context.js';
 import { check } from '../denials.js';
 import { KafkaCode, toKafkaError, type KafkaError } from '../kafka-codes.js';
 import { GATEWAY_LIMITS } from '../limits.js';
-import { overridesOf, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, TOPIC_DEFAULTS, type ConfigKind, type Topic, type TopicConfig } from '../log-port.js';
+import { checkFixedTopicConfig, isFixedTopicConfig, overridesOf, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, TOPIC_DEFAULTS, type ConfigKind, type Topic, type TopicConfig } from '../log-port.js';
 import { dict } from '../../storage/user-keyed.js';
 
 export const RESOURCE_TOPIC = 2;
@@ -88,9 +88,18 @@ interface Changes {
 function incrementalChanges(topic: Topic, configs: KafkaStruct[]): Changes {
   const changes: Record<string, unknown> = {};
   const reset: string[] = [];
+  const fixed = new Set<string>();
   for (const c of configs) {
     const name = String(c.name ?? '');
     if (Object.hasOwn(changes, name) || reset.includes(name)) throw new FloeError('INVALID_REQUEST', `config ${name} appears twice`);
+    if (isFixedTopicConfig(name)) {
+      // Its one value: SET to it or DELETE changes nothing; another value is refused with the reason.
+      if (fixed.has(name)) throw new FloeError('INVALID_REQUEST', `config ${name} appears twice`);
+      fixed.add(name);
+      if (c.configOperation === SET) checkFixedTopicConfig(name, c.value);
+      else if (c.configOperation !== DELETE) throw new FloeError('INVALID_CONFIG', `${name} is not a list: APPEND and SUBTRACT apply to list configs only`);
+      continue;
+    }
     if (!(TOPIC_CONFIG_NAMES as string[]).includes(name)) throw new FloeError('INVALID_CONFIG', `unknown topic config "${name}"; supported: ${TOPIC_CONFIG_NAMES.join(', ')}`);
     const key = name as keyof TopicConfig;
     const value = c.value as string | null | undefined;

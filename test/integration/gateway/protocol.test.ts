@@ -13,6 +13,7 @@ import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { idempotentBatch, KafkaWire, textRecords, type Body } from '../../helpers/kafka-wire.js';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logKeys } from '../../../src/storage/keys.js';
+import { overridesOf } from '../../../src/log/topics.js';
 
 let a: TestGateway;
 let b: TestGateway;
@@ -459,6 +460,27 @@ describe('Metadata and topic admin', () => {
     expect(afterBad).toEqual(afterIncremental);
     // AlterConfigs replaces the whole set: what it does not name goes back to the default
     expect(afterReplace).toMatchObject({ 'cleanup.policy': 'compact', 'min.cleanable.dirty.ratio': 0.5, 'retention.ms': 604800000 });
+  });
+
+  it('takes a topic config Floe has at one value (message.timestamp.type=CreateTime, as Kafka Streams sets it) at that value only, changing nothing', async () => {
+    // Prepare
+    const [streams, appendTime] = [uniqueName('streams'), uniqueName('appendtime')];
+    const spec = (name: string, value: string) => ({ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'message.timestamp.type', value }, { name: 'retention.ms', value: '-1' }] });
+    const resource = (configs: Body[]) => ({ resources: [{ resourceType: 2, resourceName: streams, configs }], validateOnly: false });
+
+    // Act
+    const created = await wire.request(19, 5, { topics: [spec(streams, 'CreateTime'), spec(appendTime, 'LogAppendTime')], timeoutMs: 5000, validateOnly: false });
+    const setSame = await wire.request(44, 1, resource([{ name: 'message.timestamp.type', configOperation: 0, value: 'CreateTime' }, { name: 'compression.type', configOperation: 1, value: null }]));
+    const setOther = await wire.request(44, 1, resource([{ name: 'compression.type', configOperation: 0, value: 'lz4' }, { name: 'retention.ms', configOperation: 0, value: '1000' }]));
+    const topic = await a.deps.log.freshTopic(streams);
+
+    // Assess
+    expect(created.topics.map((t: Body) => t.errorCode)).toEqual([0, 40]);
+    expect(setSame.responses[0].errorCode).toBe(0);
+    expect(setOther.responses[0]).toMatchObject({ errorCode: 40, errorMessage: expect.stringContaining('compression.type can only be producer') });
+    expect(topic?.configs['retention.ms']).toBe(-1); // the refused alter changed nothing
+    expect(topic && overridesOf(topic)).toEqual(['retention.ms']);
+    expect(await a.deps.log.freshTopic(appendTime)).toBeUndefined();
   });
 
   it('applies an IncrementalAlterConfigs SUBTRACT that lost a race to a concurrent one to what that one wrote, as Kafka applies alters one after the other', async () => {

@@ -27,6 +27,21 @@ describe('topic configs', () => {
     expect(parsed).toEqual(['compact', 'delete', 'compact,delete', 'compact,delete', 'compact,delete', 'compact']);
   });
 
+  it('takes message.timestamp.type and compression.type at Kafka\'s default only, stored as nothing (batches are stored as producers wrote them)', () => {
+    // Prepare
+    const base = { ...TOPIC_CONFIG_DEFAULTS } as TopicConfig;
+
+    // Act
+    const taken = validateTopicConfigs({ 'message.timestamp.type': 'CreateTime', 'compression.type': 'producer', 'retention.ms': 1 }, base);
+    const codes = [{ 'message.timestamp.type': 'LogAppendTime' }, { 'compression.type': 'lz4' }, { 'message.timestamp.type': 'createtime' }].map((c) =>
+      codeOf(() => validateTopicConfigs(c, base)),
+    );
+
+    // Assess
+    expect(taken).toEqual({ ...base, 'retention.ms': 1 });
+    expect(codes).toEqual(['INVALID_CONFIG', 'INVALID_CONFIG', 'INVALID_CONFIG']);
+  });
+
   it('refuses unknown policies, empty lists and non-strings', () => {
     // Prepare
     const inputs: unknown[] = ['shred', '', ',', 'compact,shred', 3, null];
