@@ -201,7 +201,8 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
         const groupId = groupIdOf(request);
         const access = await accessOf(deps.auth, request);
         access.require('group', groupId, 'Read');
-        const body = object(parseJsonBody(request), 'body');
+        // A misspelt field would be dropped: "dryrun" reset for real, "partition" reset every partition.
+        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['topic', 'partitions', 'to', 'datetime', 'offset', 'dryRun']);
         const topic = validateTopicName(body.topic);
         access.require('topic', topic, 'Read');
         const results = await resetOffsets(deps, groupId, {
@@ -226,11 +227,12 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
         const groupId = groupIdOf(request);
         const access = await accessOf(deps.auth, request);
         access.require('group', groupId, 'Delete');
-        const body = object(parseJsonBody(request), 'body');
+        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['topics']);
         const partitions: TopicPartition[] = [];
         const seen = new Set<string>();
         for (const [i, t] of array(body.topics, 'topics', LIMITS.maxPartitionsPerRequest).entries()) {
-          const item = object(t, `topics[${i}]`);
+          // A misspelt "partitions" would be dropped, and the offsets of every partition deleted.
+          const item = knownFields(object(t, `topics[${i}]`), `topics[${i}]`, ['topic', 'partitions']);
           const name = validateTopicName(item.topic);
           const listed = optional<number[] | undefined>(item.partitions, undefined, (v) =>
             array(v, `topics[${i}].partitions`, LIMITS.maxPartitionsPerRequest).map((p, j) => integer(p, `topics[${i}].partitions[${j}]`, { min: 0 })),

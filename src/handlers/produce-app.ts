@@ -92,7 +92,8 @@ export function produceApp(deps: HandlerDeps): FunctionUrlHandler {
         // Kafka's InitProducerId: {} issues a new id; { producerId, producerEpoch } bumps that id's epoch.
         const access = await accessOf(deps.auth, request);
         if (!access.mayInitProducerId()) access.requireCluster('IdempotentWrite');
-        const body = request.body.length === 0 ? {} : object(parseJsonBody(request), 'body');
+        // A misspelt "producerId" would be dropped: a new id issued where the bump of this one was asked.
+        const body = request.body.length === 0 ? {} : knownFields(object(parseJsonBody(request), 'body'), 'the body', ['producerId', 'producerEpoch']);
         const current =
           body.producerId === undefined
             ? undefined
