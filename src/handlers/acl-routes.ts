@@ -6,7 +6,7 @@ import { ACL_FILTER_FIELDS, FloeError, type AclFilter } from '@floe/protocol';
 import { addAcls, AUTH_LIMITS, listAcls, parseFilter, parseRule, removeAcls } from '../auth/index.js';
 import type { HandlerDeps } from './deps.js';
 import { accessOf, json, parseJsonBody, type HttpRequest, type Route } from './http.js';
-import { array, object, queryParams } from './validate.js';
+import { array, knownFields, object, queryParams } from './validate.js';
 
 /**
  * The filter in the query string; `required`: at least one field must be named (a delete of everything is said out loud).
@@ -39,8 +39,9 @@ export function aclRoutes(deps: HandlerDeps): Route[] {
       maxBodyBytes: AUTH_LIMITS.maxRulesPerRequest * 4096,
       handle: async (request) => {
         (await accessOf(deps.auth, request)).requireCluster('Alter');
-        const body = object(parseJsonBody(request), 'body');
-        const rules = array(body.rules, 'rules', AUTH_LIMITS.maxRulesPerRequest).map((rule, i) => parseRule(rule, i));
+        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['rules']);
+        // A rule has the filter's fields. A misspelt one would be dropped: "patterntype" would make a prefixed deny a literal one, denying nothing.
+        const rules = array(body.rules, 'rules', AUTH_LIMITS.maxRulesPerRequest).map((rule, i) => parseRule(knownFields(object(rule, `rules[${i}]`), `rules[${i}]`, ACL_FILTER_FIELDS), i));
         if (rules.length === 0) throw new FloeError('INVALID_REQUEST', 'rules is empty');
         const added = await addAcls(deps.auth, rules);
         return json(200, { acls: added.map(({ rule, added }) => ({ ...rule, added })) });
