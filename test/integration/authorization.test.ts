@@ -384,6 +384,23 @@ describe('rules', () => {
   });
 });
 
+describe('rules with a field they do not take', () => {
+  it('refuses a misspelt rule field (a deny of a prefix stored as a literal deny, denying nothing) and stores no rule', async () => {
+    // Prepare
+    const topic = uniqueName('secret');
+    const misspelt = { ...deny('User:typo', 'topic', topic, 'Read'), patternType: undefined, patterntype: 'prefixed' };
+
+    // Act
+    const refused = await codeOf(admin.http.callJson('admin', 'POST', '/v1/acls', { rules: [misspelt] }));
+    const extraBodyField = await codeOf(admin.http.callJson('admin', 'POST', '/v1/acls', { rules: [allow('User:typo', 'topic', topic, 'Read')], validateOnly: true }));
+    const stored = await admin.describeAcls({ principal: 'User:typo' });
+
+    // Assess
+    expect([refused, extraBodyField]).toEqual(['INVALID_REQUEST', 'INVALID_REQUEST']);
+    expect(stored).toEqual([]);
+  });
+});
+
 describe('rules cache', () => {
   it('a removed grant stops working in another instance within its cache time, not before it reads again', async () => {
     // Prepare: a second "instance" (its own handlers and cache) on the same rules table.

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Consumer, Deserializers, type ConsumerConfig } from '../../packages/client/src/consumer/index.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
 import { produceRaw } from '../../packages/client/src/log-client.js';
 import type { FloeError } from '../../packages/protocol/src/errors.js';
 import { encodeRecordBatch } from '../../packages/protocol/src/records/record-batch.js';
@@ -104,6 +105,32 @@ describe('where a consumer starts', () => {
 
     // Assess
     expect(values(records)).toEqual(['0', '1', '2']);
+  });
+
+  it('a consumer with the longest request timeout the config takes (2^31-1 ms) reads: its fetches do not time out at once', async () => {
+    // Prepare: a consumer caught up with an empty partition, whose failed requests are counted;
+    // a fetch's timeout is the request timeout plus the server's wait (fetchMaxWaitMs 100)
+    const topic = await topicWith(0);
+    const failures: string[] = [];
+    const http = new (class extends FloeHttpClient {
+      override call(...args: Parameters<FloeHttpClient['call']>) {
+        return super.call(...args).catch((error: Error) => {
+          failures.push(error.message);
+          throw error;
+        });
+      }
+    })(env.cluster.url, { requestTimeoutMs: 2 ** 31 - 1 });
+    const c = consumer({ autoOffsetReset: 'earliest', requestTimeoutMs: 2 ** 31 - 1, http });
+    c.assign([{ topic, partition: 0 }]);
+    await c.poll(300);
+
+    // Act
+    await appendValues(topic, 0, 3);
+    const records = await pollUntil(c, 3, 5000);
+
+    // Assess
+    expect(values(records)).toEqual(['0', '1', '2']);
+    expect(failures).toEqual([]);
   });
 
   it('auto.offset.reset none fails without a committed offset and starts from it when there is one', async () => {

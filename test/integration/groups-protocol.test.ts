@@ -385,6 +385,25 @@ describe('bad input is refused with a Kafka-style code and changes nothing', () 
     expect((await api.list()).map((g) => g.groupId)).not.toContain(group);
   });
 
+  it('a reset or an offset delete with a field it does not take (misspelt dryRun or partitions) is INVALID_REQUEST and changes no offset', async () => {
+    // Prepare: committed offsets 1 and 1 on two partitions of a group without members
+    const { topic, group } = await setup(2);
+    await api.commit(group, { partitions: [{ topic, partition: 0, offset: 1 }, { topic, partition: 1, offset: 1 }] });
+    const post = async (suffix: string, json: unknown) => {
+      const response = await env.http.call('groups', 'POST', `/v1/groups/${group}${suffix}`, { json, allowErrorStatus: true });
+      return { status: response.status, code: (JSON.parse(response.body.toString('utf8')) as { error?: { code: string } }).error?.code };
+    };
+
+    // Act
+    const dryrun = await post('/offsets/reset', { topic, to: 'earliest', dryrun: true });
+    const partition = await post('/offsets/reset', { topic, to: 'offset', offset: 0, partition: [1] });
+    const deleted = await post('/offsets/delete', { topics: [{ topic, partition: [1] }] });
+
+    // Assess
+    expect([dryrun, partition, deleted]).toEqual(Array(3).fill({ status: 400, code: 'INVALID_REQUEST' }));
+    expect((await api.fetchOffsets(group, [{ topic, partition: 0 }, { topic, partition: 1 }])).map((o) => o.offset)).toEqual([1, 1]);
+  });
+
   it('a heartbeat with a fenced epoch, a commit naming an unknown partition or a negative offset: refused, nothing written', async () => {
     // Prepare
     const { topic, group } = await setup(2);

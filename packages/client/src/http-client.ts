@@ -6,6 +6,7 @@
  */
 import { FloeError, isErrorCode } from '@floe/protocol';
 import { normalizeBootstrap } from './bootstrap-url.js';
+import { MAX_TIMER_MS } from './properties.js';
 
 export type FunctionName = 'produce' | 'fetch' | 'admin' | 'groups';
 
@@ -90,7 +91,9 @@ export class FloeHttpClient {
         method: signed.method,
         headers: signed.headers,
         body: signed.body,
-        signal: AbortSignal.timeout(timeoutMs),
+        // Some timeouts add to a bounded option (a fetch's: request timeout + the server's wait): past a
+        // timer's longest delay the signal would fire after 1 ms and every such request time out at once.
+        signal: AbortSignal.timeout(Math.min(timeoutMs, MAX_TIMER_MS)),
       });
     } catch (error) {
       const timedOut = (error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError';
