@@ -31,7 +31,9 @@ const optionalString = (value: unknown, what: string, max: number): string | und
 
 function partitionList(value: unknown, what: string): TopicPartition[] {
   return array(value, what, LIMITS.maxPartitionsPerRequest).map((p, i) => {
-    const item = knownFields(object(p, `${what}[${i}]`), `${what}[${i}]`, ['topic', 'partition']);
+    // `epoch` too: a client may hand back the assignment it was given (its entries carry their claim epoch); it is not read.
+    const item = knownFields(object(p, `${what}[${i}]`), `${what}[${i}]`, ['topic', 'partition', 'epoch']);
+    if (item.epoch !== undefined) integer(item.epoch, `${what}[${i}].epoch`, { min: 0 });
     return { topic: validateTopicName(item.topic), partition: integer(item.partition, `${what}[${i}].partition`, { min: 0 }) };
   });
 }
