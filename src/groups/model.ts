@@ -70,6 +70,13 @@ export interface OffsetItem {
   partition: number;
   /** committed offset; absent until the first commit */
   offset?: number;
+  /**
+   * A negative offset a Kafka client committed through the gateway (-2 earliest, -1 latest, as
+   * kafkajs' resetOffsets does): Kafka stores it and OffsetFetch answers it back, and librdkafka and
+   * kafkajs' admin act on -2. Only the gateway's OffsetFetch reads it; to Floe it is no commit.
+   * `offset`, when present, wins: Floe's own writes set it and leave this behind.
+   */
+  sentinel?: number;
   metadata?: string;
   committedAt?: number;
   /** member id holding the claim; absent when released */

@@ -66,7 +66,9 @@ export async function freshTopics(deps: GroupsDeps, names: Iterable<string>): Pr
 
 /** The items with the offsets of deleted namesakes taken out (the claims stay). */
 export function currentOffsets(items: OffsetItem[], topics: Map<string, Topic | undefined>): OffsetItem[] {
-  return items.map((o) => (o.offset === undefined || committedFor(o, topics.get(o.topic)) ? o : { ...o, offset: undefined, metadata: undefined, committedAt: undefined }));
+  return items.map((o) =>
+    (o.offset === undefined && o.sentinel === undefined) || committedFor(o, topics.get(o.topic)) ? o : { ...o, offset: undefined, sentinel: undefined, metadata: undefined, committedAt: undefined },
+  );
 }
 
 export async function commitOffsets(deps: GroupsDeps, groupId: string, request: CommitRequest): Promise<CommitResult[]> {
@@ -111,20 +113,28 @@ async function commitStandalone(deps: GroupsDeps, groupId: string, partitions: C
   );
 }
 
-/** Committed offsets of the given partitions, or of every partition the group has an offset for. */
-export async function fetchOffsets(deps: GroupsDeps, groupId: string, partitions?: TopicPartition[]): Promise<CommittedOffset[]> {
-  const toResult = (topic: string, partition: number, item?: { offset?: number; metadata?: string; committedAt?: number }): CommittedOffset => ({
-    topic,
-    partition,
-    offset: item?.offset ?? -1,
-    metadata: item?.metadata ?? '',
-    ...(item?.committedAt === undefined ? {} : { committedAt: item.committedAt }),
-  });
+/**
+ * Committed offsets of the given partitions, or of every partition the group has an offset for.
+ * With `sentinels` (the gateway's OffsetFetch), a negative offset a Kafka client committed counts
+ * as that commit, as Kafka answers it; otherwise it is no commit (-1).
+ */
+export async function fetchOffsets(deps: GroupsDeps, groupId: string, partitions?: TopicPartition[], sentinels = false): Promise<CommittedOffset[]> {
+  const committed = (item?: Pick<OffsetItem, 'offset' | 'sentinel'>) => item?.offset ?? (sentinels ? item?.sentinel : undefined);
+  const toResult = (topic: string, partition: number, item?: Pick<OffsetItem, 'offset' | 'sentinel' | 'metadata' | 'committedAt'>): CommittedOffset => {
+    const offset = committed(item);
+    return {
+      topic,
+      partition,
+      offset: offset ?? -1,
+      metadata: offset === undefined ? '' : (item?.metadata ?? ''),
+      ...(item?.committedAt === undefined ? {} : { committedAt: item.committedAt }),
+    };
+  };
   if (partitions === undefined) {
     const stored = await queryOffsets(deps, groupId);
     const topics = await freshTopics(deps, stored.map((o) => o.topic));
     return currentOffsets(stored, topics)
-      .filter((o) => o.offset !== undefined)
+      .filter((o) => committed(o) !== undefined)
       .map((o) => toResult(o.topic, o.partition, o));
   }
   const items = await readOffsets(deps, groupId, partitions.map((p) => partitionKey(p.topic, p.partition)));

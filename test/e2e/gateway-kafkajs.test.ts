@@ -80,10 +80,83 @@ describe('kafkajs against the gateway', () => {
       await admin.resetOffsets({ groupId, topic: name, earliest: true });
       const reset = await admin.fetchOffsets({ groupId, topics: [name] });
 
-      // Assess: kafkajs consumers read any negative commit as none, and start from their own setting
+      // Assess: the sentinel is answered back as committed, as Kafka stores it
       const byPartition = (r: typeof set) => r[0]!.partitions.map((p) => [p.partition, p.offset]).sort();
       expect(byPartition(set)).toEqual([[0, '4'], [1, '7']]);
-      expect(byPartition(reset)).toEqual([[0, '-1'], [1, '-1']]);
+      expect(byPartition(reset)).toEqual([[0, '-2'], [1, '-2']]);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('a group reset to earliest with resetOffsets reads every record again, as on Kafka', async () => {
+    // Prepare: ten records consumed and committed by the group, then its consumer stopped
+    const name = uniqueName('kjs-r');
+    const groupId = uniqueName('kjs-rg');
+    await gw.deps.log.createTopic(name, 1, {});
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: name, messages: Array.from({ length: 10 }, (_, i) => ({ value: `v${i}` })) });
+    await producer.disconnect();
+    const consumeAll = async (fromBeginning: boolean, wanted: number): Promise<string[]> => {
+      const consumer = kafka.consumer({ groupId, sessionTimeout: 6000, heartbeatInterval: 500 });
+      const seen: string[] = [];
+      await consumer.connect();
+      await consumer.subscribe({ topic: name, fromBeginning });
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+      try {
+        // Nothing more arrives once `wanted` are in; the wait for more catches records read twice.
+        await eventually(() => seen.length >= wanted, 30_000, `${wanted} records consumed`);
+        await new Promise((r) => setTimeout(r, 1500));
+      } finally {
+        await consumer.disconnect();
+      }
+      return seen;
+    };
+    const first = await consumeAll(true, 10);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const before = await admin.fetchOffsets({ groupId, topics: [name] });
+
+      // Act: reset to earliest. kafkajs' consumer resolves any negative commit by its own
+      // fromBeginning (on Kafka too), so it reads from the start only with fromBeginning: true.
+      await admin.resetOffsets({ groupId, topic: name, earliest: true });
+      const again = await consumeAll(true, 10);
+
+      // Assess
+      expect(first).toHaveLength(10);
+      expect(before[0]!.partitions[0]!.offset).toBe('10');
+      expect(again).toEqual(first);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('fetchOffsets with resolveOffsets turns a reset to earliest into the log start, as on Kafka', async () => {
+    // Prepare: ten records, the group committed at 10, then reset to earliest
+    const name = uniqueName('kjs-r');
+    const groupId = uniqueName('kjs-rg');
+    await gw.deps.log.createTopic(name, 1, {});
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: name, messages: Array.from({ length: 10 }, (_, i) => ({ value: `v${i}` })) });
+    await producer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.setOffsets({ groupId, topic: name, partitions: [{ partition: 0, offset: '10' }] });
+      await admin.resetOffsets({ groupId, topic: name, earliest: true });
+
+      // Act
+      const resolved = await admin.fetchOffsets({ groupId, topics: [name], resolveOffsets: true });
+      const after = await admin.fetchOffsets({ groupId, topics: [name] });
+      const floe = await fetchOffsets(gw.deps.groups, groupId, [{ topic: name, partition: 0 }]);
+
+      // Assess: resolved to 0 and committed as 0 (kafkajs commits what it resolved), which Floe reads too
+      expect(resolved[0]!.partitions[0]!.offset).toBe('0');
+      expect(after[0]!.partitions[0]!.offset).toBe('0');
+      expect(floe[0]!.offset).toBe(0);
     } finally {
       await admin.disconnect();
     }

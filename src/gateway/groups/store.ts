@@ -138,19 +138,23 @@ export async function commitOffset(
   generation: number,
   now: number,
 ): Promise<boolean> {
-  // A negative offset (Kafka's "earliest"/"latest" sentinels) leaves the partition without a commit.
-  const cleared = commit.offset < 0;
+  // A negative offset (Kafka's "earliest"/"latest" sentinels) is kept apart, as Kafka keeps it, so
+  // OffsetFetch answers it back while Floe's readers see no commit.
+  const sentinel = commit.offset < 0;
   const claim = 'committedAt = :now, topic = :topic, #partition = :partition, cgen = :gen, claimEpoch = if_not_exists(claimEpoch, :zero) + :one';
   return writeIf(
     deps.dynamo,
     new UpdateCommand({
       TableName: deps.groupsTable,
       Key: groupKeys.offset(groupId, commit.topic, commit.partition),
-      UpdateExpression: cleared ? `SET ${claim} REMOVE #owner, #offset, metadata` : `SET #offset = :offset, metadata = :metadata, ${claim} REMOVE #owner`,
+      UpdateExpression: sentinel
+        ? `SET #sentinel = :offset, metadata = :metadata, ${claim} REMOVE #owner, #offset`
+        : `SET #offset = :offset, metadata = :metadata, ${claim} REMOVE #owner, #sentinel`,
       ConditionExpression: 'attribute_not_exists(cgen) OR cgen <= :gen',
-      ExpressionAttributeNames: { '#offset': 'offset', '#partition': 'partition', '#owner': 'owner' },
+      ExpressionAttributeNames: { '#offset': 'offset', '#sentinel': 'sentinel', '#partition': 'partition', '#owner': 'owner' },
       ExpressionAttributeValues: {
-        ...(cleared ? {} : { ':offset': commit.offset, ':metadata': commit.metadata }),
+        ':offset': commit.offset,
+        ':metadata': commit.metadata,
         ':now': now,
         ':topic': commit.topic,
         ':partition': commit.partition,

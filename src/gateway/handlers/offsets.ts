@@ -40,8 +40,8 @@ export const offsetCommit: Handler = async (gw, raw, { apiVersion, access: acces
       if (topicDenied) preset.push(topicDenied.code);
       else if (!topic || partition < 0 || partition >= topic.partitions) preset.push(KafkaCode.UNKNOWN_TOPIC_OR_PARTITION);
       else if (metadata !== null && Buffer.byteLength(metadata) > GROUP_LIMITS.maxOffsetMetadataBytes) preset.push(KafkaCode.OFFSET_METADATA_TOO_LARGE);
-      // Negative offsets are Kafka's sentinels (kafkajs resetOffsets commits -2): the broker stores
-      // them, and clients read any negative commit as none. Here it clears the commit.
+      // Negative offsets are Kafka's sentinels (kafkajs resetOffsets commits -2): stored as given, as
+      // Kafka does, and answered back by OffsetFetch (librdkafka and kafkajs' admin act on -2).
       else if (!Number.isSafeInteger(offset)) preset.push(KafkaCode.INVALID_REQUEST);
       else preset.push(0);
     }
@@ -72,7 +72,7 @@ async function groupOffsets(gw: GatewayContext, access: Access, groupId: string,
     const describable = (topic: string) => access.allows('topic', topic, 'Describe');
     const partitions = wanted?.filter((t) => describable(t.name)).flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
     // Every committed partition (null): the topics it may not Describe are left out, as Kafka does.
-    const found = partitions?.length === 0 ? [] : (await fetchOffsets(gw.deps.groups, groupId, partitions)).filter((o) => describable(o.topic));
+    const found = partitions?.length === 0 ? [] : (await fetchOffsets(gw.deps.groups, groupId, partitions, true)).filter((o) => describable(o.topic));
     const byTopic = new Map<string, KafkaStruct[]>();
     // Named topics it may not Describe: in place, as Kafka's UNAUTHORIZED_PARTITION.
     for (const t of wanted ?? []) {
@@ -82,7 +82,7 @@ async function groupOffsets(gw: GatewayContext, access: Access, groupId: string,
     }
     for (const o of found) {
       const list = byTopic.get(o.topic) ?? [];
-      list.push({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedLeaderEpoch: -1, metadata: o.offset >= 0 ? o.metadata : '', errorCode: 0 });
+      list.push({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedLeaderEpoch: -1, metadata: o.metadata, errorCode: 0 });
       byTopic.set(o.topic, list);
     }
     return { errorCode: 0, topics: [...byTopic].map(([name, list]) => ({ name, partitions: list })) };

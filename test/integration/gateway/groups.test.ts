@@ -399,20 +399,43 @@ describe('offset commits', () => {
     expect(listed.groups.map((g: Body) => g.groupId)).toContain(groupId);
   });
 
-  it('a negative commit (kafkajs resetOffsets commits -2) leaves the partition without a commit, as clients read it on Kafka', async () => {
-    // Prepare: a standalone commit of 5
+  it('a negative commit (kafkajs resetOffsets commits -2) is answered back by OffsetFetch, as Kafka stores it, and is no commit to Floe', async () => {
+    // Prepare: a one-partition topic with 4 records and a standalone commit of 3
+    const { encodeRecordBatch } = await import('../../../packages/protocol/src/index.js');
     const groupId = uniqueName('g');
     const name = await topic(1);
     const c1 = await connect(a);
-    await commit(c1, groupId, '', -1, name, 5n);
+    await c1.request(0, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name, partitionData: [{ index: 0, records: encodeRecordBatch({ records: ['a', 'b', 'c', 'd'].map((v) => ({ key: null, value: Buffer.from(v) })) }) }] }] });
+    await commit(c1, groupId, '', -1, name, 3n);
+    const fetch = () => c1.request(9, 7, { groupId, topics: [{ name, partitionIndexes: [0] }], requireStable: false }).then((r) => r.topics[0].partitions[0]);
+    const fetchAll = () => c1.request(9, 7, { groupId, topics: null, requireStable: false }).then((r) => r.topics.flatMap((t: Body) => t.partitions));
 
     // Act
-    const code = await commit(c1, groupId, '', -1, name, -2n);
-    const fetched = await c1.request(9, 7, { groupId, topics: [{ name, partitionIndexes: [0] }], requireStable: false });
+    const code = await c1
+      .request(8, 7, { groupId, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics: [{ name, partitions: [{ partitionIndex: 0, committedOffset: -2n, committedLeaderEpoch: -1, committedMetadata: 'reset' }] }] })
+      .then((r) => r.topics[0].partitions[0].errorCode);
+    const [named, all] = [await fetch(), await fetchAll()];
+    const floe = await fetchOffsets(a.deps.groups, groupId, [{ topic: name, partition: 0 }]);
+    const floeAll = await fetchOffsets(a.deps.groups, groupId);
+    const described = await describeGroup(a.deps.groups, groupId);
+    // A later commit (Kafka's, then Floe's reset) replaces the sentinel.
+    await commit(c1, groupId, '', -1, name, 2n);
+    const recommitted = await fetch();
+    await commit(c1, groupId, '', -1, name, -1n);
+    const latest = await fetch();
+    await resetOffsets(a.deps.groups, groupId, { topic: name, spec: { to: 'earliest' } });
+    const afterFloeReset = await fetch();
 
     // Assess
     expect(code).toBe(0);
-    expect(fetched.topics[0].partitions[0]).toMatchObject({ errorCode: 0, committedOffset: -1n });
+    expect(named).toMatchObject({ errorCode: 0, committedOffset: -2n, metadata: 'reset' });
+    expect(all).toEqual([expect.objectContaining({ partitionIndex: 0, committedOffset: -2n })]);
+    expect(floe).toEqual([expect.objectContaining({ offset: -1, metadata: '' })]);
+    expect(floeAll).toEqual([]);
+    expect(described.partitions.filter((p) => p.committedOffset !== null)).toEqual([]);
+    expect(recommitted).toMatchObject({ committedOffset: 2n });
+    expect(latest).toMatchObject({ committedOffset: -1n });
+    expect(afterFloeReset).toMatchObject({ committedOffset: 0n });
   });
 
   it('a partition named several times in one OffsetCommit gets the last offset, as in Kafka', async () => {
