@@ -197,6 +197,28 @@ describe('a log start inside a batch, through housekeeping', () => {
     expect(found).toMatchObject({ errorCode: 'NONE', offset: 1, timestamp: newest });
   });
 
+  it('ListOffsets max-timestamp never answers below the log start, when compaction left only records below it in the newest batch', async () => {
+    // Prepare: the newest batch [a, b, c] with the start at 2 (on c), a later "c" with an older timestamp
+    const topic = uniqueName('delrec-maxts-compact');
+    await admin.createTopic(topic, 1, { 'cleanup.policy': 'compact,delete', 'segment.ms': 1, 'min.cleanable.dirty.ratio': 0.01 });
+    const newest = Date.now();
+    const at = (key: string, timestamp: number): ProducedRecord => ({ ...record(key, key), timestamp });
+    const [first] = await produceRaw(http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: encodeRecordBatch({ records: [at('a', newest), at('b', newest), at('c', newest)] }) }] }] });
+    expect(first?.partitions[0]?.errorCode).toBe('NONE');
+    await produceRaw(http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: encodeRecordBatch({ records: [at('c', newest - HOUR)] }) }] }] });
+    for (let i = 0; i < 12; i++) await produceRaw(http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: encodeRecordBatch({ records: [at(`f${i}`, newest - HOUR)] }) }] }] });
+    await admin.deleteRecords(topic, [{ partition: 0, offset: 2 }]);
+    await sleep(5);
+    const compacted = await housekeep({ topics: [topic] }); // "c"@2 goes: the batch keeps only a@0 and b@1, below the start
+
+    // Act
+    const found = await listOffset(cluster.deps!, topic, 0, MAX_TIMESTAMP);
+
+    // Assess
+    expect(compacted).toMatchObject({ recordsCompactedAway: 1, errors: [] });
+    expect(found).toMatchObject({ offset: 3, timestamp: newest - HOUR }); // the first live record holding the largest live timestamp; it answered 0, below the start
+  });
+
   it('compaction (compact,delete) cleans the batch the log start is inside: a removed tombstone does not bring its key back', async () => {
     // Prepare: key "a" at offset 1 inside the first batch, the log start at 1, a tombstone of "a" later
     const topic = uniqueName('delrec-compact-hk');
