@@ -25,6 +25,7 @@ export const ApiKey = {
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
+  DeleteRecords: 21,
   InitProducerId: 22,
   DescribeAcls: 29,
   CreateAcls: 30,
@@ -60,6 +61,7 @@ export const SERVED_APIS: readonly ApiVersionRange[] = [
   range(ApiKey.ApiVersions, 0, 3),
   range(ApiKey.CreateTopics, 0, 7),
   range(ApiKey.DeleteTopics, 0, 6),
+  range(ApiKey.DeleteRecords, 0, 2),
   range(ApiKey.InitProducerId, 0, 4),
   // ACLs at Kafka 2.4's versions: kafka-python takes DescribeAcls v2 for Kafka 2.5, and every client manages ACLs with v0-1.
   range(ApiKey.DescribeAcls, 0, 1),

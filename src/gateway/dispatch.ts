@@ -7,6 +7,7 @@ import type { GatewayContext, Handler } from './context.js';
 import { createAcls, deleteAcls, describeAcls } from './handlers/acls.js';
 import { apiVersions } from './handlers/api-versions.js';
 import { describeCluster, findCoordinator } from './handlers/cluster.js';
+import { deleteRecords } from './handlers/delete-records.js';
 import { fetch } from './handlers/fetch.js';
 import { heartbeat, joinGroup, leaveGroup, syncGroup } from './handlers/groups.js';
 import { deleteGroups, describeGroups, listGroups } from './handlers/groups-admin.js';
@@ -37,6 +38,7 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.ApiVersions, apiVersions],
   [ApiKey.CreateTopics, createTopics],
   [ApiKey.DeleteTopics, deleteTopics],
+  [ApiKey.DeleteRecords, deleteRecords],
   [ApiKey.InitProducerId, initProducerId],
   [ApiKey.DescribeAcls, describeAcls],
   [ApiKey.CreateAcls, createAcls],

@@ -4,6 +4,7 @@
  * gateway's own types, so a change of the log's signatures is a change of this one file.
  */
 import { type ErrorCode, FloeError } from '@floe/protocol';
+import { deleteRecords } from '../log/delete-records.js';
 import { fetchRecords, type FetchDeps } from '../log/fetch.js';
 import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig } from '../log/limits.js';
 import { EARLIEST, LATEST, listOffset, MAX_TIMESTAMP } from '../log/list-offsets.js';
@@ -139,6 +140,17 @@ export class LogPort {
     } finally {
       this.topicCache.invalidate(name);
     }
+  }
+
+  /**
+   * Kafka's DeleteRecords for one partition: its log start moves to `offset` (-1: the high watermark);
+   * answers the low watermark after it. The topic is read afresh: a cached one may have been deleted
+   * and created again, and this is no hot path.
+   */
+  async deleteRecords(name: string, partition: number, offset: number): Promise<{ lowWatermark: number }> {
+    const topic = await getTopic(this.deps, name);
+    if (!topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${name}"`);
+    return deleteRecords(this.deps, topic, partition, offset);
   }
 
   /** Produces one request's batches: one segment object, one conditional commit per partition. */

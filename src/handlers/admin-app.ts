@@ -1,6 +1,7 @@
 /** Routes of the admin function (the bootstrap URL): topics, metadata, offsets, ACLs. */
 import { FloeError, mapConcurrent } from '@floe/protocol';
 import { denied } from '../auth/index.js';
+import { deleteRecords, HIGH_WATERMARK } from '../log/delete-records.js';
 import { LIMITS } from '../log/limits.js';
 import {
   addPartitions,
@@ -18,10 +19,10 @@ import {
 import { aclRoutes } from './acl-routes.js';
 import { bootstrapRoute } from './bootstrap.js';
 import type { HandlerDeps } from './deps.js';
-import { accessOf, json, parseJsonBody, router, type FunctionUrlHandler } from './http.js';
+import { accessOf, json, parseJsonBody, partitionsJson, router, type FunctionUrlHandler } from './http.js';
 import { REQUEST_LIMITS } from './limits.js';
 import { offsetsRoutes } from './offsets-routes.js';
-import { knownFields, object, queryParams } from './validate.js';
+import { array, integer, knownFields, object, partitionCount, queryParams } from './validate.js';
 
 /** `overrides`: the configs set on the topic, as Kafka's DescribeConfigs tells them from the defaults. */
 const topicJson = (t: Topic) => ({ name: t.name, topicId: t.topicId, partitions: t.partitions, configs: t.configs, overrides: overridesOf(t) });
@@ -106,6 +107,38 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
         const topic = await addPartitions(deps, request.params.name, body.count);
         deps.topics.invalidate(topic.name);
         return json(200, topicJson(topic));
+      },
+    },
+    {
+      // Kafka's DeleteRecords: each partition's log start moves to its offset (-1: the high watermark).
+      method: 'POST',
+      path: '/v1/topics/:name/delete-records',
+      maxBodyBytes: LIMITS.maxJsonBodyBytes,
+      handle: async (request) => {
+        (await accessOf(deps.auth, request)).require('topic', request.params.name ?? '', 'Delete');
+        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['partitions']);
+        const listed = array(body.partitions, 'partitions', REQUEST_LIMITS.maxPartitionsPerRequest);
+        partitionCount(listed.length, 'delete-records request');
+        const named = new Set<number>();
+        // Everything is checked before anything is deleted: a bad entry changes no partition.
+        const items = listed.map((p, i) => {
+          const part = knownFields(object(p, `partitions[${i}]`), `partitions[${i}]`, ['partition', 'offset']);
+          const partition = integer(part.partition, `partitions[${i}].partition`, { min: 0 });
+          const offset = integer(part.offset, `partitions[${i}].offset`, { min: HIGH_WATERMARK });
+          if (named.has(partition)) throw new FloeError('INVALID_REQUEST', `partitions names partition ${partition} twice`);
+          named.add(partition);
+          return { partition, offset };
+        });
+        const topic = await requireTopic(deps, request.params.name);
+        const results = await mapConcurrent(items, REQUEST_LIMITS.lookupsInFlight, async ({ partition, offset }) => {
+          try {
+            return { partition, errorCode: 'NONE' as const, ...(await deleteRecords(deps, topic, partition, offset)) };
+          } catch (error) {
+            if (!(error instanceof FloeError)) throw error;
+            return { partition, errorCode: error.code, errorMessage: error.message, lowWatermark: -1 };
+          }
+        });
+        return partitionsJson({ topic: topic.name, partitions: results }, results);
       },
     },
     {

@@ -8,7 +8,7 @@ import { LIMITS } from '../log/limits.js';
 export const REQUEST_LIMITS = {
   /**
    * Partitions one request may name, after whole topics are expanded (produce, fetch,
-   * offsets, offset commits and offset fetches): each costs at least one DynamoDB read or write.
+   * offsets, delete-records, offset commits and offset fetches): each costs at least one DynamoDB read or write.
    */
   maxPartitionsPerRequest: LIMITS.maxPartitionsPerRequest,
   /** Topic names in one `GET /v1/metadata?topics=`: each is a DynamoDB read. As many as a member may subscribe to. */

@@ -92,13 +92,13 @@ async function liveBatches(deps: Deps, topicId: string, partition: number, head:
   if (next < head.recentBase) {
     for await (const chunk of iterateChunks(deps, topicId, partition, next, head.recentBase - 1)) {
       for (const entry of withEntryOffsets(chunk.base, chunk.entries)) {
-        if (entry.baseOffset < next || entry.baseOffset >= head.recentBase) continue;
+        if (entry.end <= next || entry.baseOffset >= head.recentBase) continue; // a batch the log start falls inside is live
         if (!entry.gap) out.push(entry);
         next = entry.end;
       }
     }
   }
-  for (const batch of withOffsets(head.recentBase, head.recent)) if (batch.baseOffset >= next) out.push(batch);
+  for (const batch of withOffsets(head.recentBase, head.recent)) if (batch.end > next) out.push(batch);
   return out;
 }
 
@@ -119,9 +119,13 @@ async function* chunkWindows(deps: Deps, topicId: string, partition: number, fro
   if (window.length > 0) yield window;
 }
 
-/** The batches of `chunks` in [from, end), located, with their bytes (offsets patched). */
+/**
+ * The batches of `chunks` in [from, end), located, with their bytes (offsets patched). A batch that
+ * `from` falls inside (a log start moved by DeleteRecords) is in: its records above the log start are
+ * live, and one superseded there must go before a later tombstone of its key may.
+ */
 async function readWindow(deps: Deps, chunks: IndexChunk[], from: number, end: number): Promise<Map<string, { batch: LocatedBatch; bytes: Buffer }>> {
-  const wanted = chunks.flatMap((c) => withOffsets(c.base, c.entries).filter((b) => b.baseOffset >= from && b.baseOffset < end));
+  const wanted = chunks.flatMap((c) => withOffsets(c.base, c.entries).filter((b) => b.end > from && b.baseOffset < end));
   const bytes = await readBatches(deps.store, wanted.map((b) => [b]));
   return new Map(wanted.map((b, i) => [`${b.baseOffset}`, { batch: b, bytes: bytes[i] as Buffer }]));
 }

@@ -34,8 +34,9 @@ export async function* iterateChunks(
 }
 
 /**
- * Every live batch (offset >= logStartOffset) of a partition in offset order: chunk entries
- * below recentBase, then the head's recent ones (compaction gaps skipped). The head must have
+ * Every live batch (one that ends after logStartOffset) of a partition in offset order: chunk entries
+ * below recentBase, then the head's recent ones (compaction gaps skipped). A batch the log start
+ * falls inside (DeleteRecords) is live until the log start passes its end. The head must have
  * been read before the chunks are queried (a concurrent spill writes chunks before it trims the head).
  */
 export async function* iterateLiveBatches(deps: LogDeps, topicId: string, partition: number, head: PartitionHead): AsyncGenerator<LocatedBatch> {
@@ -43,14 +44,14 @@ export async function* iterateLiveBatches(deps: LogDeps, topicId: string, partit
   if (next < head.recentBase) {
     for await (const chunk of iterateChunks(deps, topicId, partition, next, head.recentBase - 1)) {
       for (const entry of withEntryOffsets(chunk.base, chunk.entries)) {
-        if (entry.baseOffset < next || entry.baseOffset >= head.recentBase) continue;
+        if (entry.end <= next || entry.baseOffset >= head.recentBase) continue; // below, or also in the previous chunk
         if (!entry.gap) yield entry;
         next = entry.end;
       }
     }
   }
   for (const entry of withEntryOffsets(head.recentBase, head.recent)) {
-    if (entry.baseOffset < next || entry.gap) continue;
+    if (entry.end <= next || entry.gap) continue;
     yield entry;
     next = entry.end;
   }

@@ -40,17 +40,26 @@ async function knownPartition(deps: FetchDeps, topicName: string, partition: num
  * The first record with the largest timestamp from the log start on (Kafka answers the first batch
  * holding the largest, then its first record holding it); offset and timestamp -1 for an empty log.
  * Reads every index chunk of the partition: Kafka keeps this per segment, Floe's head does not.
+ * A batch the log start falls inside (DeleteRecords) is judged by its records from the log start
+ * on: its max timestamp may be a deleted record's, and compaction may have left it none above.
  */
 async function maxTimestampOffset(deps: FetchDeps, topicId: string, partition: number, head: PartitionHead): Promise<{ offset: number; timestamp: number }> {
+  const topOf = async (batch: LocatedBatch) => {
+    const [bytes] = await readBatches(deps.store, [[batch]]);
+    const records = decodeRecordBatch(bytes as Buffer, LIMITS.readerMaxBatchBytes).records.filter((r) => r.offset >= head.logStartOffset);
+    const top = records.reduce<(typeof records)[number] | undefined>((found, r) => (!found || r.timestamp > found.timestamp ? r : found), undefined);
+    return top && { offset: top.offset, timestamp: top.timestamp };
+  };
+  let cut: { offset: number; timestamp: number } | undefined;
   let best: LocatedBatch | undefined;
   for await (const batch of iterateLiveBatches(deps, topicId, partition, head)) {
-    if (!best || batch.t > best.t) best = batch;
+    if (batch.baseOffset < head.logStartOffset) cut = await topOf(batch); // the first one only
+    else if (!best || batch.t > best.t) best = batch;
   }
+  // The cut batch comes first, so it wins a tie.
+  if (cut && (!best || cut.timestamp >= best.t)) return cut;
   if (!best) return { offset: -1, timestamp: -1 };
-  const [bytes] = await readBatches(deps.store, [[best]]);
-  const records = decodeRecordBatch(bytes as Buffer, LIMITS.readerMaxBatchBytes).records.filter((r) => r.offset >= head.logStartOffset);
-  const top = records.reduce<(typeof records)[number] | undefined>((found, r) => (!found || r.timestamp > found.timestamp ? r : found), undefined);
-  return top ? { offset: top.offset, timestamp: top.timestamp } : { offset: best.baseOffset, timestamp: best.t };
+  return (await topOf(best)) ?? { offset: best.baseOffset, timestamp: best.t };
 }
 
 /** `spec`: EARLIEST, LATEST, MAX_TIMESTAMP, or a timestamp in ms (>= 0). */

@@ -151,6 +151,28 @@ describe('floe topics', () => {
     expect([after.configs['retention.ms'], after.configs['retention.bytes'], after.configs['segment.ms']]).toEqual([604800000, 5000, 60000]);
   });
 
+  it('delete-records moves log starts and prints the low watermarks; a bad --offset deletes nothing; a partition past its high watermark fails the run', async () => {
+    // Prepare: 3 records in partition 0, none in partition 1
+    const topic = uniqueName('in-delrec');
+    await admin.createTopic(topic, 2);
+    await produceValues(new FloeHttpClient(dev.bootstrap), topic, 0, ['a', 'b', 'c']);
+
+    // Act
+    const bad = await Promise.all([['0'], ['0=x'], ['0=-2'], ['-1=0']].map((o) => floe('topics', 'delete-records', topic, ...o.flatMap((v) => ['--offset', v]))));
+    const startsAfterBad = (await admin.describeTopic(topic)).partitionDetails.map((p) => p.logStartOffset);
+    const good = await floe('topics', 'delete-records', topic, '--offset', '0=2', '--offset', '1=-1');
+    const past = await floe('topics', 'delete-records', topic, '--offset', '0=3', '--offset', '1=5');
+
+    // Assess
+    for (const run of bad) expect(run.status).not.toBe(0);
+    expect(startsAfterBad).toEqual([0, 0]);
+    expect(good.status).toBe(0);
+    expect(good.stdout).toBe('Partition: 0\tLowWatermark: 2\nPartition: 1\tLowWatermark: 0\n');
+    expect(past.status).not.toBe(0);
+    expect(past.stdout).toMatch(/^Partition: 0\tLowWatermark: 3\nPartition: 1\tError: OFFSET_OUT_OF_RANGE /);
+    expect((await admin.describeTopic(topic)).partitionDetails.map((p) => p.logStartOffset)).toEqual([3, 0]);
+  });
+
   it('create refuses a partition count that is not a decimal integer (0x4, 1e1, " 2 ") and creates nothing', async () => {
     // Prepare
     const names = ['0x4', '1e1', ' 2 ', '4097'].map(() => uniqueName('hx'));

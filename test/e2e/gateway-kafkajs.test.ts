@@ -162,6 +162,46 @@ describe('kafkajs against the gateway', () => {
     }
   });
 
+  it('admin.deleteTopicRecords moves the log start (inside a batch too); a consumer from the beginning starts there', async () => {
+    // Prepare: 10 records in one batch per partition
+    const name = uniqueName('kjs-delrec');
+    const admin = kafka.admin();
+    await admin.connect();
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    const consumer = kafka.consumer({ groupId: uniqueName('kjs-delrec-g') });
+    try {
+      await admin.createTopics({ topics: [{ topic: name, numPartitions: 2 }], waitForLeaders: true });
+      await producer.connect();
+      for (const partition of [0, 1]) await producer.send({ topic: name, messages: Array.from({ length: 10 }, (_, i) => ({ partition, value: `v${i}` })) });
+
+      await admin.fetchTopicMetadata({ topics: [name] }); // kafkajs finds leaders in its cached metadata only
+
+      // Act
+      await admin.deleteTopicRecords({ topic: name, partitions: [{ partition: 0, offset: '4' }, { partition: 1, offset: '-1' }] });
+      const refused = await admin.deleteTopicRecords({ topic: name, partitions: [{ partition: 0, offset: '11' }] }).then(
+        () => 'NONE',
+        // kafkajs's retrier wraps the non-retriable error it gave up on
+        (e: { cause?: { partitions?: Array<{ error?: { type?: string } }> } }) => e.cause?.partitions?.[0]?.error?.type,
+      );
+      const offsets = await admin.fetchTopicOffsets(name);
+      await consumer.connect();
+      await consumer.subscribe({ topic: name, fromBeginning: true });
+      const seen: string[] = [];
+      await consumer.run({ eachMessage: async ({ partition, message }) => void seen.push(`${partition}:${message.offset}:${message.value?.toString()}`) });
+      await eventually(() => seen.length >= 6, 20_000, 'six records');
+      await new Promise((resolve) => setTimeout(resolve, 300)); // nothing more may come
+
+      // Assess
+      expect(offsets.sort((x, y) => x.partition - y.partition).map((o) => [o.partition, o.low, o.high])).toEqual([[0, '4', '10'], [1, '10', '10']]);
+      expect(refused).toBe('OFFSET_OUT_OF_RANGE');
+      expect(seen).toEqual(['0:4:v4', '0:5:v5', '0:6:v6', '0:7:v7', '0:8:v8', '0:9:v9']);
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+      await admin.disconnect();
+    }
+  });
+
   it('a group of three members: one is SIGKILLed, the survivors take over and nothing committed is skipped', async () => {
     // Prepare: six partitions, three member processes, a first batch of records
     const name = uniqueName('kjs-g');

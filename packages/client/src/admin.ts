@@ -27,6 +27,14 @@ export interface OffsetResult {
 
 export type OffsetSpec = 'earliest' | 'latest' | number | Date;
 
+export interface DeleteRecordsResult {
+  partition: number;
+  errorCode: ErrorCode;
+  errorMessage?: string;
+  /** the partition's log start offset after the delete (Kafka's low watermark); -1 on an error */
+  lowWatermark: number;
+}
+
 const filterQuery = (filter: AclFilter): string => {
   const query = new URLSearchParams();
   for (const field of ACL_FILTER_FIELDS) if (filter[field] !== undefined) query.set(field, String(filter[field]));
@@ -84,6 +92,17 @@ export class Admin {
       topics: [{ topic, partitions: partitions.map((partition) => ({ partition, timestamp })) }],
     });
     return response.topics[0]?.partitions ?? [];
+  }
+
+  /**
+   * Kafka's deleteRecords: moves each partition's log start offset to `offset` (-1: the high
+   * watermark); records below it are gone for readers. Never moves it back (a smaller offset answers
+   * the current one). Needs Delete on the topic. Per-partition errors are in the results; when every
+   * partition failed, it throws the first one's error.
+   */
+  async deleteRecords(topic: string, partitions: Array<{ partition: number; offset: number }>): Promise<DeleteRecordsResult[]> {
+    const body = { partitions: partitions.map(({ partition, offset }) => ({ partition, offset })) };
+    return (await this.http.callJson<{ partitions: DeleteRecordsResult[] }>('admin', 'POST', `/v1/topics/${encodeURIComponent(topic)}/delete-records`, body)).partitions;
   }
 
   /** Kafka's describeAcls: the rules a filter selects (Describe on the cluster). */

@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   TOPIC_ALREADY_EXISTS: { kafkaCode: 36, status: 409, retriable: false },
   INVALID_PARTITIONS: { kafkaCode: 37, status: 400, retriable: false },
   INVALID_REQUEST: { kafkaCode: 42, status: 400, retriable: false },
+  /** DeleteRecords on a topic whose cleanup.policy is compact only (Kafka's PolicyViolationException). */
+  POLICY_VIOLATION: { kafkaCode: 44, status: 400, retriable: false },
   UNSUPPORTED_FOR_MESSAGE_FORMAT: { kafkaCode: 43, status: 400, retriable: false },
   OUT_OF_ORDER_SEQUENCE_NUMBER: { kafkaCode: 45, status: 409, retriable: false },
   DUPLICATE_SEQUENCE_NUMBER: { kafkaCode: 46, status: 409, retriable: false },

@@ -1,5 +1,5 @@
-/** floe topics create | list | describe | delete | alter (like kafka-topics.sh). */
-import type { Command } from 'commander';
+/** floe topics create | list | describe | delete | alter (like kafka-topics.sh) | delete-records (like kafka-delete-records.sh). */
+import { InvalidArgumentError, type Command } from 'commander';
 import { Admin } from '@floe/client';
 import { FloeError } from '@floe/protocol';
 import { LIMITS } from '../../log/limits.js';
@@ -17,6 +17,15 @@ const collectConfig = (value: string, previous: Record<string, string> | undefin
 };
 
 const collectName = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+const partitionArg = integerArg(0);
+const offsetArg = integerArg(-1);
+/** `--offset <partition>=<offset>`, repeatable; -1 is the high watermark, as in kafka-delete-records.sh's JSON. */
+const collectOffset = (value: string, previous: Array<{ partition: number; offset: number }> | undefined) => {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError(`takes partition=offset, got "${value}"`);
+  return [...(previous ?? []), { partition: partitionArg(value.slice(0, eq)), offset: offsetArg(value.slice(eq + 1)) }];
+};
 
 export function registerTopics(program: Command): void {
   const topics = program.command('topics').description('create, list, describe, alter and delete topics');
@@ -91,6 +100,19 @@ export function registerTopics(program: Command): void {
         }
       }
       process.stdout.write(`Altered topic ${name}.\n`);
+    });
+
+  topics
+    .command('delete-records <name>')
+    .description("move partitions' log start offsets: records below go (Kafka's deleteRecords)")
+    .requiredOption('--offset <partition=offset>', 'partition and its new log start offset (-1: the high watermark); repeatable', collectOffset)
+    .action(async (name: string, options: { offset: Array<{ partition: number; offset: number }> }, command: Command) => {
+      const results = await adminOf(command).deleteRecords(name, options.offset);
+      for (const r of results) {
+        process.stdout.write(`Partition: ${r.partition}\t${r.errorCode === 'NONE' ? `LowWatermark: ${r.lowWatermark}` : `Error: ${r.errorCode} ${r.errorMessage ?? ''}`}\n`);
+      }
+      const failed = results.find((r) => r.errorCode !== 'NONE');
+      if (failed) throw new FloeError(failed.errorCode, `records of ${results.filter((r) => r.errorCode !== 'NONE').length} of ${results.length} partitions were not deleted`);
     });
 
   topics

@@ -116,6 +116,22 @@ describe('Produce', () => {
     expect(await endOffset(theirs)).toBe(0);
   });
 
+  it('deletes records only with Delete on the topic: Describe alone answers TOPIC_AUTHORIZATION_FAILED and moves nothing', async () => {
+    // Prepare
+    const [mine, theirs] = [await topic(), await topic()];
+    await addAcls(one.deps.auth, [rule('alice', 'topic', mine, 'Delete'), rule('alice', 'topic', theirs, 'Describe')]);
+    for (const name of [mine, theirs]) await (await as('admin')).request(0, 8, produceBody([name]));
+    const wire = await as('alice');
+    const part = (name: string) => ({ name, partitions: [{ partitionIndex: 0, offset: -1n }] });
+
+    // Act
+    const answer = await wire.request(21, 2, { topics: [part(theirs), part(mine)], timeoutMs: 5000 });
+
+    // Assess
+    expect(answer.topics.map((t: Body) => [t.name, t.partitions[0].errorCode, t.partitions[0].lowWatermark])).toEqual([[theirs, 29, -1n], [mine, 0, 1n]]);
+    expect((await one.deps.log.listOffset(theirs, 0, 'earliest')).offset).toBe(0);
+  });
+
   it('refuses InitProducerId with CLUSTER_AUTHORIZATION_FAILED to a user who may write nothing', async () => {
     // Prepare
     const wire = await as('bob');

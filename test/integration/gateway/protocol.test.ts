@@ -365,6 +365,54 @@ describe('ListOffsets', () => {
   });
 });
 
+describe('DeleteRecords', () => {
+  const deleteTopic = (name: string, partitions: Array<[number, bigint]>) => ({ name, partitions: partitions.map(([partitionIndex, offset]) => ({ partitionIndex, offset })) });
+  const deleteBody = (name: string, partitions: Array<[number, bigint]>) => ({ topics: [deleteTopic(name, partitions)], timeoutMs: 5000 });
+  const answers = (b: Body) => b.topics.flatMap((t: Body) => t.partitions.map((p: Body) => [t.name, p.partitionIndex, p.errorCode, p.lowWatermark]));
+
+  it('moves the log start (inside a batch, or -1: the high watermark), never back; past the high watermark and unknown partitions are refused per partition', async () => {
+    // Prepare: partition 0 holds offsets 0-4 in one batch and 5-6 in another; partition 1 holds 0-1
+    const name = await topic(2);
+    const batch = (...values: string[]) => encodeRecordBatch({ records: textRecords(...values) });
+    await wire.request(0, 9, produceBody(name, [{ index: 0, records: batch('a0', 'a1', 'a2', 'a3', 'a4') }, { index: 1, records: batch('c0', 'c1') }]));
+    await wire.request(0, 9, produceBody(name, [{ index: 0, records: batch('b0', 'b1') }]));
+
+    // Act
+    const moved = await wire.request(21, 0, { topics: [deleteTopic(name, [[0, 3n], [1, -1n], [2, 0n]]), deleteTopic('no-such-topic', [[0, 0n]])], timeoutMs: 5000 });
+    const refused = await wire.request(21, 2, deleteBody(name, [[0, 1n], [1, 3n]]));
+    const twice = await wire.request(21, 1, deleteBody(name, [[0, 4n], [0, 5n]]));
+    const fetched = await wire.request(1, 12, fetchBody(name, [{ partition: 0, fetchOffset: 3n }]));
+    const below = await wire.request(1, 12, fetchBody(name, [{ partition: 0, fetchOffset: 2n }]));
+    const earliest = await wire.request(2, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name, partitions: [{ partitionIndex: 0, timestamp: -2n }] }] });
+
+    // Assess
+    expect(answers(moved)).toEqual([[name, 0, 0, 3n], [name, 1, 0, 2n], [name, 2, 3, -1n], ['no-such-topic', 0, 3, -1n]]);
+    expect(answers(refused)).toEqual([[name, 0, 0, 3n], [name, 1, 1, -1n]]);
+    expect(answers(twice)).toEqual([[name, 0, 42, -1n], [name, 0, 42, -1n]]);
+    const part = fetched.responses[0].partitions[0];
+    expect([part.errorCode, part.logStartOffset]).toEqual([0, 3n]);
+    const batches = decodeRecordBatches(part.records);
+    expect(batches[0]?.header.baseOffset).toBe(0); // the batch the start is inside, whole: the client skips below its position
+    expect(batches.flatMap((b) => b.records).filter((r) => r.offset >= 3).map((r) => r.value?.toString())).toEqual(['a3', 'a4', 'b0', 'b1']);
+    expect([below.responses[0].partitions[0].errorCode, below.responses[0].partitions[0].logStartOffset]).toEqual([1, 3n]);
+    expect(earliest.topics[0].partitions[0].offset).toBe(3n);
+  });
+
+  it('answers POLICY_VIOLATION on a compact-only topic, as Kafka does, and moves nothing', async () => {
+    // Prepare
+    const name = uniqueName('gw-compact');
+    await a.deps.log.createTopic(name, 1, { 'cleanup.policy': 'compact' });
+    await wire.request(0, 9, produceBody(name, [{ index: 0, records: encodeRecordBatch({ records: [{ key: Buffer.from('k'), value: Buffer.from('v') }] }) }]));
+
+    // Act
+    const answer = await wire.request(21, 2, deleteBody(name, [[0, 1n]]));
+
+    // Assess
+    expect(answers(answer)).toEqual([[name, 0, 44, -1n]]);
+    expect((await a.deps.log.listOffset(name, 0, 'earliest')).offset).toBe(0);
+  });
+});
+
 describe('Metadata and topic admin', () => {
   it('names one node as leader of every partition at epoch 0, and does not create unknown topics by default', async () => {
     // Prepare

@@ -5,6 +5,7 @@ import { CreateAclsRequest, CreateAclsResponse, DeleteAclsRequest, DeleteAclsRes
 import { CreatePartitionsRequest, CreatePartitionsResponse } from './messages/create-partitions.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from './messages/create-topics.js';
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './messages/delete-groups.js';
+import { DeleteRecordsRequest, DeleteRecordsResponse } from './messages/delete-records.js';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from './messages/delete-topics.js';
 import { DescribeClusterRequest, DescribeClusterResponse } from './messages/describe-cluster.js';
 import { DescribeConfigsRequest, DescribeConfigsResponse } from './messages/describe-configs.js';
@@ -60,6 +61,7 @@ const PAIRS: ReadonlyArray<readonly [MessageSchema, MessageSchema]> = [
   [ApiVersionsRequest, ApiVersionsResponse],
   [CreateTopicsRequest, CreateTopicsResponse],
   [DeleteTopicsRequest, DeleteTopicsResponse],
+  [DeleteRecordsRequest, DeleteRecordsResponse],
   [InitProducerIdRequest, InitProducerIdResponse],
   [DescribeAclsRequest, DescribeAclsResponse],
   [CreateAclsRequest, CreateAclsResponse],

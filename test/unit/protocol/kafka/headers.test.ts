@@ -33,6 +33,7 @@ const TABLE: Array<[number, string, number, number, number | null]> = [
   [18, 'ApiVersions', 0, 3, 3],
   [19, 'CreateTopics', 0, 7, 5],
   [20, 'DeleteTopics', 0, 6, 4],
+  [21, 'DeleteRecords', 0, 2, 2],
   [22, 'InitProducerId', 0, 4, 2],
   [29, 'DescribeAcls', 0, 3, 2],
   [30, 'CreateAcls', 0, 3, 2],

@@ -5,6 +5,7 @@ export * from './api-versions.js';
 export * from './create-partitions.js';
 export * from './create-topics.js';
 export * from './delete-groups.js';
+export * from './delete-records.js';
 export * from './delete-topics.js';
 export * from './describe-cluster.js';
 export * from './describe-configs.js';
