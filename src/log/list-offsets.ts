@@ -96,8 +96,10 @@ export async function listOffset(deps: FetchDeps, topicName: string, partition: 
         continue;
       }
       if (batches.length === 0) break;
-      const hit = batches.find((b) => b.t >= spec);
-      if (hit) {
+      // Every batch whose max timestamp qualifies, in order, as Kafka searches: the batch the log start
+      // is inside (DeleteRecords) may owe its max timestamp to a deleted record, and then the answer
+      // is in a later batch.
+      for (const hit of batches.filter((b) => b.t >= spec)) {
         const [bytes] = await readBatches(deps.store, [[hit]]);
         const decoded = decodeRecordBatch(bytes as Buffer, LIMITS.readerMaxBatchBytes);
         const logStart = head.logStartOffset;

@@ -197,6 +197,23 @@ describe('a log start inside a batch, through housekeeping', () => {
     expect(found).toMatchObject({ errorCode: 'NONE', offset: 1, timestamp: newest });
   });
 
+  it('ListOffsets by time goes on past the batch the log start is inside when only its deleted records are that new', async () => {
+    // Prepare: [a0, a1] new and [a2, a3] an hour old in one batch, the start at 2; then a batch half an hour old
+    const topic = uniqueName('delrec-bytime');
+    await admin.createTopic(topic, 1);
+    const now = Date.now();
+    const at = (value: string, timestamp: number): ProducedRecord => ({ key: null, value: Buffer.from(value), timestamp });
+    await produceRaw(http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: encodeRecordBatch({ records: [at('a0', now), at('a1', now), at('a2', now - HOUR), at('a3', now - HOUR)] }) }] }] });
+    await produceValues(http, topic, 0, ['b0'], { now: now - HOUR / 2 });
+    await admin.deleteRecords(topic, [{ partition: 0, offset: 2 }]);
+
+    // Act
+    const found = await listOffset(cluster.deps!, topic, 0, now - HOUR * 0.75);
+
+    // Assess: Kafka searches on from a batch whose records at or after the start are all older
+    expect(found).toMatchObject({ errorCode: 'NONE', offset: 4, timestamp: now - HOUR / 2 });
+  });
+
   it('ListOffsets max-timestamp never answers below the log start, when compaction left only records below it in the newest batch', async () => {
     // Prepare: the newest batch [a, b, c] with the start at 2 (on c), a later "c" with an older timestamp
     const topic = uniqueName('delrec-maxts-compact');
