@@ -92,8 +92,9 @@ export class LogPort {
   }
 
   /** The topic read now, bypassing the cache. */
-  freshTopic(name: string): Promise<Topic | undefined> {
-    return getTopic(this.deps, name);
+  async freshTopic(name: string): Promise<Topic | undefined> {
+    // No topic has an invalid name; a long one is not a key DynamoDB takes (a storage error, which clients retry).
+    return isValidTopicName(name) ? getTopic(this.deps, name) : undefined;
   }
 
   listTopics(): Promise<Topic[]> {
@@ -148,7 +149,7 @@ export class LogPort {
    * and created again, and this is no hot path.
    */
   async deleteRecords(name: string, partition: number, offset: number): Promise<{ lowWatermark: number }> {
-    const topic = await getTopic(this.deps, name);
+    const topic = await this.freshTopic(name);
     if (!topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${name}"`);
     return deleteRecords(this.deps, topic, partition, offset);
   }

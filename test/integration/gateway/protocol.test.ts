@@ -398,6 +398,17 @@ describe('DeleteRecords', () => {
     expect(earliest.topics[0].partitions[0].offset).toBe(3n);
   });
 
+  it('answers UNKNOWN_TOPIC_OR_PARTITION for a name no topic can have (past 249 characters), not a retriable storage error', async () => {
+    // Prepare: a name longer than DynamoDB takes in a key
+    const name = 'x'.repeat(3000);
+
+    // Act
+    const answer = await wire.request(21, 2, deleteBody(name, [[0, 0n]]));
+
+    // Assess
+    expect(answers(answer)).toEqual([[name, 0, 3, -1n]]);
+  });
+
   it('answers POLICY_VIOLATION on a compact-only topic, as Kafka does, and moves nothing', async () => {
     // Prepare
     const name = uniqueName('gw-compact');
