@@ -6,7 +6,7 @@ import { ACL_FILTER_FIELDS, FloeError, type AclFilter } from '@floe/protocol';
 import { addAcls, AUTH_LIMITS, listAcls, parseFilter, parseRule, removeAcls } from '../auth/index.js';
 import type { HandlerDeps } from './deps.js';
 import { accessOf, json, parseJsonBody, type HttpRequest, type Route } from './http.js';
-import { array, knownFields, object, queryParams } from './validate.js';
+import { array, object, queryParams } from './validate.js';
 
 /**
  * The filter in the query string; `required`: at least one field must be named (a delete of everything is said out loud).
@@ -39,10 +39,10 @@ export function aclRoutes(deps: HandlerDeps): Route[] {
       maxBodyBytes: AUTH_LIMITS.maxRulesPerRequest * 4096,
       handle: async (request) => {
         (await accessOf(deps.auth, request)).requireCluster('Alter');
-        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['rules']);
+        const body = object(parseJsonBody(request), 'body', ['rules']);
         // A rule has a filter's fields and no others: a Kafka-style "host" would be dropped, the rule then applying from anywhere.
         const rules = array(body.rules, 'rules', AUTH_LIMITS.maxRulesPerRequest).map((rule, i) =>
-          parseRule(knownFields(object(rule, `rules[${i}]`), `rules[${i}]`, ACL_FILTER_FIELDS), i),
+          parseRule(object(rule, `rules[${i}]`, ACL_FILTER_FIELDS), i),
         );
         if (rules.length === 0) throw new FloeError('INVALID_REQUEST', 'rules is empty');
         const added = await addAcls(deps.auth, rules);

@@ -22,7 +22,7 @@ import type { HandlerDeps } from './deps.js';
 import { accessOf, json, parseJsonBody, partitionsJson, router, type FunctionUrlHandler } from './http.js';
 import { REQUEST_LIMITS } from './limits.js';
 import { offsetsRoutes } from './offsets-routes.js';
-import { array, integer, knownFields, object, partitionCount, queryParams } from './validate.js';
+import { array, integer, object, partitionCount, queryParams } from './validate.js';
 
 /** `overrides`: the configs set on the topic, as Kafka's DescribeConfigs tells them from the defaults. */
 const topicJson = (t: Topic) => ({ name: t.name, topicId: t.topicId, partitions: t.partitions, configs: t.configs, overrides: overridesOf(t) });
@@ -67,7 +67,7 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       handle: async (request) => {
         const access = await accessOf(deps.auth, request);
         // A misspelt "config" or "partition" would create the topic with defaults without a word.
-        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['name', 'partitions', 'configs']);
+        const body = object(parseJsonBody(request), 'body', ['name', 'partitions', 'configs']);
         const name = validateTopicName(body.name);
         if (!access.mayCreateTopic(name)) throw denied(access.identity, 'topic', name, 'Create');
         const partitions = body.partitions === undefined || body.partitions === null ? 1 : body.partitions;
@@ -101,7 +101,7 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       maxBodyBytes: LIMITS.maxJsonBodyBytes,
       handle: async (request) => {
         (await accessOf(deps.auth, request)).require('topic', request.params.name ?? '', 'Alter');
-        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['count']);
+        const body = object(parseJsonBody(request), 'body', ['count']);
         // A JSON number, as at create: "5" is refused on both routes (addPartitions checks the range).
         if (typeof body.count !== 'number') throw new FloeError('INVALID_PARTITIONS', 'count must be an integer');
         const topic = await addPartitions(deps, request.params.name, body.count);
@@ -116,13 +116,13 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       maxBodyBytes: LIMITS.maxJsonBodyBytes,
       handle: async (request) => {
         (await accessOf(deps.auth, request)).require('topic', request.params.name ?? '', 'Delete');
-        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['partitions']);
+        const body = object(parseJsonBody(request), 'body', ['partitions']);
         const listed = array(body.partitions, 'partitions', REQUEST_LIMITS.maxPartitionsPerRequest);
         partitionCount(listed.length, 'delete-records request');
         const named = new Set<number>();
         // Everything is checked before anything is deleted: a bad entry changes no partition.
         const items = listed.map((p, i) => {
-          const part = knownFields(object(p, `partitions[${i}]`), `partitions[${i}]`, ['partition', 'offset']);
+          const part = object(p, `partitions[${i}]`, ['partition', 'offset']);
           const partition = integer(part.partition, `partitions[${i}].partition`, { min: 0 });
           const offset = integer(part.offset, `partitions[${i}].offset`, { min: HIGH_WATERMARK });
           if (named.has(partition)) throw new FloeError('INVALID_REQUEST', `partitions names partition ${partition} twice`);
@@ -147,7 +147,7 @@ export function adminApp(deps: HandlerDeps): FunctionUrlHandler {
       maxBodyBytes: LIMITS.maxJsonBodyBytes,
       handle: async (request) => {
         (await accessOf(deps.auth, request)).require('topic', request.params.name ?? '', 'AlterConfigs');
-        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['configs']);
+        const body = object(parseJsonBody(request), 'body', ['configs']);
         // without the wrapper ({"retention.ms": 1}) nothing would change, yet the answer would be 200
         const configs = object(body.configs, 'configs');
         // null takes a config back to its default, no longer set on the topic (Kafka's

@@ -21,11 +21,11 @@ function parseFetchJson(body: Record<string, unknown>): FetchRequest {
     minBytes: optional(body.minBytes, DEFAULTS.minBytes, (v) => integer(v, 'minBytes', { min: 0 })),
     maxBytes: optional(body.maxBytes, LIMITS.maxFetchResponseBytes, (v) => integer(v, 'maxBytes', { min: 1, code: 'INVALID_FETCH_SIZE' })),
     topics: array(body.topics, 'topics', LIMITS.maxPartitionsPerRequest).map((t, i) => {
-      const topic = knownFields(object(t, `topics[${i}]`), `topics[${i}]`, ['topic', 'partitions']);
+      const topic = object(t, `topics[${i}]`, ['topic', 'partitions']);
       return {
         topic: string(topic.topic, `topics[${i}].topic`),
         partitions: array(topic.partitions, `topics[${i}].partitions`, LIMITS.maxPartitionsPerRequest).map((p, j) => {
-          const part = knownFields(object(p, `topics[${i}].partitions[${j}]`), `topics[${i}].partitions[${j}]`, ['partition', 'fetchOffset', 'partitionMaxBytes']);
+          const part = object(p, `topics[${i}].partitions[${j}]`, ['partition', 'fetchOffset', 'partitionMaxBytes']);
           const what = `topics[${i}].partitions[${j}]`;
           return {
             partition: integer(part.partition, `${what}.partition`),

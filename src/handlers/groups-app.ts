@@ -32,7 +32,7 @@ const optionalString = (value: unknown, what: string, max: number): string | und
 function partitionList(value: unknown, what: string): TopicPartition[] {
   return array(value, what, LIMITS.maxPartitionsPerRequest).map((p, i) => {
     // `epoch` too: a client may hand back the assignment it was given (its entries carry their claim epoch); it is not read.
-    const item = knownFields(object(p, `${what}[${i}]`), `${what}[${i}]`, ['topic', 'partition', 'epoch']);
+    const item = object(p, `${what}[${i}]`, ['topic', 'partition', 'epoch']);
     if (item.epoch !== undefined) integer(item.epoch, `${what}[${i}].epoch`, { min: 0 });
     return { topic: validateTopicName(item.topic), partition: integer(item.partition, `${what}[${i}].partition`, { min: 0 }) };
   });
@@ -141,13 +141,13 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
         const groupId = groupIdOf(request);
         const access = await accessOf(deps.auth, request);
         access.require('group', groupId, 'Read');
-        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['memberId', 'memberEpoch', 'topics']);
+        const body = object(parseJsonBody(request), 'body', ['memberId', 'memberEpoch', 'topics']);
         const partitions = array(body.topics, 'topics', LIMITS.maxPartitionsPerRequest).flatMap((t, i) => {
-          const topic = knownFields(object(t, `topics[${i}]`), `topics[${i}]`, ['topic', 'partitions']);
+          const topic = object(t, `topics[${i}]`, ['topic', 'partitions']);
           const name = validateTopicName(topic.topic);
           return array(topic.partitions, `topics[${i}].partitions`, LIMITS.maxPartitionsPerRequest).map((p, j) => {
             const what = `topics[${i}].partitions[${j}]`;
-            const part = knownFields(object(p, what), what, ['partition', 'offset', 'metadata', 'epoch']);
+            const part = object(p, what, ['partition', 'offset', 'metadata', 'epoch']);
             return {
               topic: name,
               partition: integer(part.partition, `${what}.partition`, { min: 0 }),
@@ -174,12 +174,12 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
         const groupId = groupIdOf(request);
         const access = await accessOf(deps.auth, request);
         access.require('group', groupId, 'Describe');
-        const body = request.body.length === 0 ? {} : knownFields(object(parseJsonBody(request), 'body'), 'the body', ['topics']);
+        const body = request.body.length === 0 ? {} : object(parseJsonBody(request), 'body', ['topics']);
         let partitions: TopicPartition[] | undefined;
         if (body.topics !== undefined && body.topics !== null) {
           partitions = [];
           for (const [i, t] of array(body.topics, 'topics', LIMITS.maxPartitionsPerRequest).entries()) {
-            const topic = knownFields(object(t, `topics[${i}]`), `topics[${i}]`, ['topic', 'partitions']);
+            const topic = object(t, `topics[${i}]`, ['topic', 'partitions']);
             const name = validateTopicName(topic.topic);
             access.require('topic', name, 'Describe');
             const listed = optional<number[] | undefined>(topic.partitions, undefined, (v) =>
@@ -204,7 +204,7 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
         const access = await accessOf(deps.auth, request);
         access.require('group', groupId, 'Read');
         // A misspelt dryRun would reset for real.
-        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['topic', 'partitions', 'to', 'datetime', 'offset', 'dryRun']);
+        const body = object(parseJsonBody(request), 'body', ['topic', 'partitions', 'to', 'datetime', 'offset', 'dryRun']);
         const topic = validateTopicName(body.topic);
         access.require('topic', topic, 'Read');
         const results = await resetOffsets(deps, groupId, {
@@ -229,12 +229,12 @@ export function groupsRoutes(deps: HandlerDeps): Route[] {
         const groupId = groupIdOf(request);
         const access = await accessOf(deps.auth, request);
         access.require('group', groupId, 'Delete');
-        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['topics']);
+        const body = object(parseJsonBody(request), 'body', ['topics']);
         const partitions: TopicPartition[] = [];
         const seen = new Set<string>();
         for (const [i, t] of array(body.topics, 'topics', LIMITS.maxPartitionsPerRequest).entries()) {
           // A misspelt "partitions" would delete the offsets of every partition of the topic.
-          const item = knownFields(object(t, `topics[${i}]`), `topics[${i}]`, ['topic', 'partitions']);
+          const item = object(t, `topics[${i}]`, ['topic', 'partitions']);
           const name = validateTopicName(item.topic);
           const listed = optional<number[] | undefined>(item.partitions, undefined, (v) =>
             array(v, `topics[${i}].partitions`, LIMITS.maxPartitionsPerRequest).map((p, j) => integer(p, `topics[${i}].partitions[${j}]`, { min: 0 })),

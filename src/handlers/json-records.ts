@@ -55,7 +55,7 @@ export async function jsonRecordsToRequest(
   const refs: JsonRecordRef[] = [];
   const roundRobin = new Map<string, number>();
   for (let i = 0; i < records.length; i++) {
-    const r = knownFields(object(records[i], `records[${i}]`), `records[${i}]`, RECORD_FIELDS);
+    const r = object(records[i], `records[${i}]`, RECORD_FIELDS);
     const topicName = string(r.topic, `records[${i}].topic`);
     const topic = await resolveTopic(topicName);
     if (!topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topicName}"`);

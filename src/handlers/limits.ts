@@ -13,6 +13,6 @@ export const REQUEST_LIMITS = {
   maxPartitionsPerRequest: LIMITS.maxPartitionsPerRequest,
   /** Topic names in one `GET /v1/metadata?topics=`: each is a DynamoDB read. As many as a member may subscribe to. */
   maxMetadataTopics: GROUP_LIMITS.maxSubscribedTopics,
-  /** Storage lookups one request keeps in flight (metadata, offsets): bounds its memory and its share of the table's capacity. */
-  lookupsInFlight: 16,
+  /** Storage lookups one request keeps in flight (metadata, offsets, delete-records). */
+  lookupsInFlight: LIMITS.lookupsInFlight,
 } as const;

@@ -6,7 +6,7 @@ import type { HandlerDeps } from './deps.js';
 import { accessOf, parseJsonBody, partitionsJson, type HttpRequest, type Route } from './http.js';
 import { REQUEST_LIMITS } from './limits.js';
 import { deniedPartition } from './topic-access.js';
-import { array, integer, knownFields, object, partitionCount, queryParams, string } from './validate.js';
+import { array, integer, object, partitionCount, queryParams, string } from './validate.js';
 
 /** An ISO-8601 date or date-time: Date.parse reads much else ("-1" is the year 2001), which is refused. */
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -63,12 +63,12 @@ export function offsetsRoutes(deps: HandlerDeps): Route[] {
       path: '/v1/offsets',
       maxBodyBytes: LIMITS.maxJsonBodyBytes,
       handle: async (request) => {
-        const body = knownFields(object(parseJsonBody(request), 'body'), 'the body', ['topics']);
+        const body = object(parseJsonBody(request), 'body', ['topics']);
         const items = array(body.topics, 'topics').flatMap((t, i) => {
-          const topic = knownFields(object(t, `topics[${i}]`), `topics[${i}]`, ['topic', 'partitions']);
+          const topic = object(t, `topics[${i}]`, ['topic', 'partitions']);
           const name = string(topic.topic, `topics[${i}].topic`);
           return array(topic.partitions, `topics[${i}].partitions`, LIMITS.maxPartitionsPerRequest).map((p, j) => {
-            const part = knownFields(object(p, `topics[${i}].partitions[${j}]`), `topics[${i}].partitions[${j}]`, ['partition', 'timestamp']);
+            const part = object(p, `topics[${i}].partitions[${j}]`, ['partition', 'timestamp']);
             return {
               topic: name,
               partition: integer(part.partition, `topics[${i}].partitions[${j}].partition`),

@@ -16,11 +16,11 @@ const BINARY_TYPES = new Set([PRODUCE_CONTENT_TYPE, 'application/octet-stream'])
 function kafkaShapedRequest(body: Record<string, unknown>): ProduceRequest {
   knownFields(body, 'the body', ['acks', 'timeoutMs', 'topics']);
   const topics = array(body.topics, 'topics').map((t, i) => {
-    const topic = knownFields(object(t, `topics[${i}]`), `topics[${i}]`, ['topic', 'partitions']);
+    const topic = object(t, `topics[${i}]`, ['topic', 'partitions']);
     return {
       topic: string(topic.topic, `topics[${i}].topic`),
       partitions: array(topic.partitions, `topics[${i}].partitions`).map((p, j) => {
-        const part = knownFields(object(p, `topics[${i}].partitions[${j}]`), `topics[${i}].partitions[${j}]`, ['partition', 'records']);
+        const part = object(p, `topics[${i}].partitions[${j}]`, ['partition', 'records']);
         return {
           partition: integer(part.partition, `topics[${i}].partitions[${j}].partition`),
           records: base64(part.records, `topics[${i}].partitions[${j}].records`),
@@ -93,7 +93,7 @@ export function produceApp(deps: HandlerDeps): FunctionUrlHandler {
         const access = await accessOf(deps.auth, request);
         if (!access.mayInitProducerId()) access.requireCluster('IdempotentWrite');
         // A misspelt producerId would issue a new id instead of bumping the epoch.
-        const body = request.body.length === 0 ? {} : knownFields(object(parseJsonBody(request), 'body'), 'the body', ['producerId', 'producerEpoch']);
+        const body = request.body.length === 0 ? {} : object(parseJsonBody(request), 'body', ['producerId', 'producerEpoch']);
         const current =
           body.producerId === undefined
             ? undefined

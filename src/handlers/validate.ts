@@ -4,11 +4,12 @@ import { REQUEST_LIMITS } from './limits.js';
 
 export type Json = Record<string, unknown>;
 
-export function object(value: unknown, what: string): Json {
+/** A JSON object; with `fields`, one that has no other (knownFields). */
+export function object(value: unknown, what: string, fields?: readonly string[]): Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new FloeError('INVALID_REQUEST', `${what} must be a JSON object`);
   }
-  return value as Json;
+  return fields ? knownFields(value as Json, what, fields) : (value as Json);
 }
 
 export function array(value: unknown, what: string, max = 100_000): unknown[] {

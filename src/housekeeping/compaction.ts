@@ -25,7 +25,7 @@ import { ATTRIBUTE, FloeError, readBatchRecords, retainRecords, type BatchRecord
 import { logKeys, newSegmentKey, segmentKeyTime } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { nowOf, type LogDeps } from '../log/deps.js';
-import { iterateChunks, type IndexChunk } from '../log/index-chunks.js';
+import { iterateChunks, iterateLiveBatches, type IndexChunk } from '../log/index-chunks.js';
 import { LIMITS, type TopicConfig } from '../log/limits.js';
 import { isGap, spanOf, withEntryOffsets, withOffsets, type Gap, type IndexEntry, type LocatedBatch, type Location, type PartitionHead } from '../log/partition-head.js';
 import { readBatches } from '../log/read-ranges.js';
@@ -85,20 +85,10 @@ const WINDOW_CHUNKS = 64;
 const keyId = (key: Buffer): string =>
   key.length <= 16 ? `r${key.toString('latin1')}` : `h${createHash('sha256').update(key).digest().subarray(0, 16).toString('latin1')}`;
 
-/** Every live batch from the log start on, the head's inline ones last (the head was read before the chunks are queried). */
+/** Every live batch from `logStart` on (iterateLiveBatches: the head was read before the chunks are queried). */
 async function liveBatches(deps: Deps, topicId: string, partition: number, head: PartitionHead, logStart: number): Promise<LocatedBatch[]> {
   const out: LocatedBatch[] = [];
-  let next = logStart;
-  if (next < head.recentBase) {
-    for await (const chunk of iterateChunks(deps, topicId, partition, next, head.recentBase - 1)) {
-      for (const entry of withEntryOffsets(chunk.base, chunk.entries)) {
-        if (entry.end <= next || entry.baseOffset >= head.recentBase) continue; // a batch the log start falls inside is live
-        if (!entry.gap) out.push(entry);
-        next = entry.end;
-      }
-    }
-  }
-  for (const batch of withOffsets(head.recentBase, head.recent)) if (batch.end > next) out.push(batch);
+  for await (const batch of iterateLiveBatches(deps, topicId, partition, { ...head, logStartOffset: logStart })) out.push(batch);
   return out;
 }
 

@@ -1,19 +1,20 @@
 /**
  * DeleteRecords (Kafka's AdminClient.deleteRecords, kafka-delete-records.sh): moves a partition's
  * log start offset forward to a given offset, -1 meaning the high watermark. Records below it are
- * gone for readers at once (fetch answers OFFSET_OUT_OF_RANGE, ListOffsets earliest the new start);
+ * gone for readers once their head read sees it (fetch answers OFFSET_OUT_OF_RANGE, ListOffsets
+ * earliest the new start);
  * their index chunks go at the next housekeeping pass, their objects when the sweep finds them
  * unreferenced, as after retention.
  *
- * One conditional UpdateItem on the head, without the housekeeping lease: every writer of the log
- * start only moves it forward on the condition `logStartOffset < :start`, so this write and a
+ * Retention's own write (fencedWrites.advanceLogStart), sent without the housekeeping lease and its
+ * fence: it only moves the start forward, never past the high watermark, so this write and a
  * retention pass commute (decision 44). The start may fall inside a batch, as in Kafka: readers
  * get that batch and skip its records below their position.
  */
 import { FloeError } from '@floe/protocol';
 import type { LogDeps } from './deps.js';
 import { deletes } from './limits.js';
-import { getHead, updateHead } from './store.js';
+import { applyWrite, fencedWrites, getHead } from './store.js';
 import type { Topic } from './topics.js';
 
 /** Kafka's DeleteRecordsRequest.HIGH_WATERMARK. */
@@ -36,13 +37,7 @@ export async function deleteRecords(deps: LogDeps, topic: Topic, partition: numb
   }
   // Never back: a smaller offset answers the current low watermark, as Kafka does.
   if (target <= head.logStartOffset) return { lowWatermark: head.logStartOffset };
-  const moved = await updateHead(deps, topic.topicId, partition, {
-    set: ['logStartOffset = :start'],
-    // nextOffset only grows, so the second half holds whenever the first read said so; it keeps a
-    // head deleted with its topic (attribute_exists) and any future writer honest.
-    condition: 'attribute_exists(nextOffset) AND logStartOffset < :start AND nextOffset >= :start',
-    values: { ':start': target },
-  });
+  const moved = await applyWrite(deps, fencedWrites.advanceLogStart(topic.topicId, partition, target));
   if (moved) return { lowWatermark: target };
   // Retention or another delete moved it at least as far meanwhile, or the topic was deleted.
   const fresh = await getHead(deps, topic.topicId, partition);

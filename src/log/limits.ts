@@ -13,6 +13,8 @@ export const LIMITS = {
   maxProduceRequestBytes: API_LIMITS.maxProduceRequestBytes,
   /** Topics x partitions in one produce or fetch request. */
   maxPartitionsPerRequest: 4096,
+  /** Storage lookups one request keeps in flight (HTTP routes and gateway alike): bounds its memory and its share of the table's capacity. */
+  lookupsInFlight: 16,
   defaultMaxMessageBytes: API_LIMITS.defaultMaxMessageBytes,
   /** Upper bound a topic may set for max.message.bytes: one batch must fit a produce request; readers bound decompression by it. */
   maxMessageBytesCeiling: API_LIMITS.maxMessageBytesCeiling,

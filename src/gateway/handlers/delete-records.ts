@@ -7,30 +7,23 @@
  * topic is POLICY_VIOLATION. A partition named twice is INVALID_REQUEST for each copy, and neither
  * moves (Kafka keeps the last; no client sends both).
  */
-import { mapConcurrent } from '@floe/protocol';
 import type { DeleteRecordsRequest, MessageBody } from '@floe/protocol/kafka';
 import type { Handler } from '../context.js';
 import { check } from '../denials.js';
 import { KafkaCode, toKafkaError } from '../kafka-codes.js';
-import { GATEWAY_LIMITS } from '../limits.js';
+import { answerPartitions, namedTwice } from './partition-requests.js';
 
 export const deleteRecords: Handler = async (gw, raw, { access: accessOf }) => {
   const body = raw as MessageBody<typeof DeleteRecordsRequest>;
   const access = await accessOf();
   const requested = body.topics ?? [];
-  const named = new Map<string, number>();
-  const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
-  for (const t of requested) {
-    for (const p of t.partitions ?? []) named.set(keyOf(t.name ?? '', p.partitionIndex ?? -1), (named.get(keyOf(t.name ?? '', p.partitionIndex ?? -1)) ?? 0) + 1);
-  }
-  // One bounded lookup list for the whole request, as ListOffsets.
-  const lookups = requested.flatMap((t) => (t.partitions ?? []).map((p) => ({ name: t.name ?? '', p })));
-  const answers = await mapConcurrent(lookups, GATEWAY_LIMITS.lookupsInFlight, async ({ name, p }) => {
+  const twice = namedTwice(requested);
+  const topics = await answerPartitions(requested, async (name, p) => {
     const partitionIndex = p.partitionIndex ?? -1;
     const answer = (errorCode: number, lowWatermark: number) => ({ partitionIndex, lowWatermark: BigInt(lowWatermark), errorCode });
     const refused = check(access, 'topic', name, 'Delete');
     if (refused) return answer(refused.code, -1);
-    if ((named.get(keyOf(name, partitionIndex)) ?? 0) > 1) return answer(KafkaCode.INVALID_REQUEST, -1);
+    if (twice(name, partitionIndex)) return answer(KafkaCode.INVALID_REQUEST, -1);
     const offset = p.offset ?? 0n;
     // Beyond a safe integer no offset exists: out of range, as any offset above the high watermark.
     if (offset > BigInt(Number.MAX_SAFE_INTEGER) || offset < -1n) return answer(KafkaCode.OFFSET_OUT_OF_RANGE, -1);
@@ -40,7 +33,5 @@ export const deleteRecords: Handler = async (gw, raw, { access: accessOf }) => {
       return answer(toKafkaError(error).code, -1);
     }
   });
-  let start = 0;
-  const topics = requested.map((t) => ({ name: t.name ?? '', partitions: answers.slice(start, (start += (t.partitions ?? []).length)) }));
   return { throttleTimeMs: 0, topics };
 };

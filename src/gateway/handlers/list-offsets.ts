@@ -4,13 +4,12 @@
  * (-3, KIP-734: what v7 adds; it reads every batch location of the partition). Other negative
  * specs (v8+'s -4, -5) are UNSUPPORTED_VERSION.
  */
-import { mapConcurrent } from '@floe/protocol';
 import type { ListOffsetsRequest, MessageBody } from '@floe/protocol/kafka';
 import type { Handler } from '../context.js';
 import { check } from '../denials.js';
 import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
-import { GATEWAY_LIMITS } from '../limits.js';
 import type { OffsetSpec } from '../log-port.js';
+import { answerPartitions, namedTwice } from './partition-requests.js';
 
 const LATEST = -1;
 const EARLIEST = -2;
@@ -29,18 +28,8 @@ export const listOffsets: Handler = async (gw, raw, { apiVersion, access: access
   const access = await accessOf();
   const requested = body.topics ?? [];
   // A partition named twice gets INVALID_REQUEST for each copy (v1+), as Kafka answers; none is looked up.
-  const named = new Map<string, number>();
-  const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
-  for (const t of requested) {
-    for (const p of t.partitions ?? []) {
-      const key = keyOf(t.name ?? '', p.partitionIndex ?? -1);
-      named.set(key, (named.get(key) ?? 0) + 1);
-    }
-  }
-  // One lookup list for the whole request, at most lookupsInFlight at a time: a request naming
-  // 100,000 partitions must not start 100,000 reads at once.
-  const lookups = requested.flatMap((t) => (t.partitions ?? []).map((p) => ({ name: t.name ?? '', p })));
-  const answers = await mapConcurrent(lookups, GATEWAY_LIMITS.lookupsInFlight, async ({ name, p }) => {
+  const twice = namedTwice(requested);
+  const topics = await answerPartitions(requested, async (name, p) => {
     const partitionIndex = p.partitionIndex ?? -1;
     const spec = specOf(p.timestamp ?? 0n);
     const answer = (errorCode: number, offset: number, timestamp: number) => ({
@@ -54,16 +43,11 @@ export const listOffsets: Handler = async (gw, raw, { apiVersion, access: access
     // Describe per topic, as Kafka: a denied topic's partitions are answered without a read.
     const refused = check(access, 'topic', name, 'Describe');
     if (refused) return answer(refused.code, -1, -1);
-    if (apiVersion >= 1 && (named.get(keyOf(name, partitionIndex)) ?? 0) > 1) return answer(KafkaCode.INVALID_REQUEST, -1, -1);
+    if (apiVersion >= 1 && twice(name, partitionIndex)) return answer(KafkaCode.INVALID_REQUEST, -1, -1);
     if (spec === undefined) return answer(KafkaCode.UNSUPPORTED_VERSION, -1, -1);
     const result = await gw.deps.log.listOffset(name, partitionIndex, spec);
     if (result.errorCode !== 'NONE') return answer(kafkaCodeOf(result.errorCode), -1, -1);
     return answer(KafkaCode.NONE, result.offset, typeof spec === 'number' || spec === 'max-timestamp' ? result.timestamp : -1);
-  });
-  let start = 0;
-  const topics = requested.map((t) => {
-    const partitions = answers.slice(start, (start += (t.partitions ?? []).length));
-    return { name: t.name ?? '', partitions };
   });
   return apiVersion >= 2 ? { throttleTimeMs: 0, topics } : { topics };
 };
