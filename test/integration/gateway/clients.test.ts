@@ -5,7 +5,7 @@
  * new incarnation is fenced for good (librdkafka), instead of the two replacing each other.
  */
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../../helpers/cluster.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
@@ -94,5 +94,47 @@ describe.skipIf(!HAS_CONFLUENT_KAFKA)('names of Object.prototype members (decisi
     expect(new Set(read).size).toBe(20);
     expect([...(out.held['__proto__'] ?? []), ...(out.held['constructor'] ?? [])].sort()).toEqual([0, 1]);
     expect(out.committed).toEqual({ '0': 10, '1': 10 });
+  });
+});
+
+describe('DescribeConfigs synonyms', () => {
+  const keys = ['retention.ms', 'cleanup.policy', 'segment.bytes'];
+  const expected = {
+    'retention.ms': [['retention.ms', '60000', 1], ['log.retention.ms', '604800000', 5]],
+    'cleanup.policy': [['log.cleanup.policy', 'delete', 5]],
+    'segment.bytes': [['log.segment.bytes', '1073741824', 5]],
+  };
+
+  it.skipIf(!HAS_CONFLUENT_KAFKA)('confluent-kafka-python: describe_configs lists each config\'s synonyms, the topic\'s override first, then the default under the broker\'s name', async () => {
+    // Prepare
+    const topic = uniqueName('syn');
+    await gw.deps.log.createTopic(topic, 1, { 'retention.ms': '60000' });
+
+    // Act
+    const result = await run(PYTHON, [fixture('kafka-describe-configs.py'), gw.bootstrap, topic, ...keys], '', 60_000);
+
+    // Assess (1 DYNAMIC_TOPIC_CONFIG, 5 DEFAULT_CONFIG)
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as Record<string, { value: string; source: number; synonyms: unknown[] }>;
+    expect(Object.fromEntries(keys.map((k) => [k, out[k]?.synonyms]))).toEqual(expected);
+    expect([out['retention.ms']?.value, out['retention.ms']?.source]).toEqual(['60000', 1]);
+  });
+
+  it('kafkajs: describeConfigs with includeSynonyms answers the same synonyms', async () => {
+    // Prepare
+    const topic = uniqueName('syn');
+    await gw.deps.log.createTopic(topic, 1, { 'retention.ms': '60000' });
+    const admin = new Kafka({ brokers: [gw.bootstrap], clientId: 'syn-test', logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+
+    // Act
+    const described = await admin
+      .describeConfigs({ includeSynonyms: true, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: keys }] })
+      .finally(() => admin.disconnect());
+
+    // Assess
+    const entries = described.resources[0]?.configEntries ?? [];
+    const synonyms = Object.fromEntries(entries.map((e) => [e.configName, e.configSynonyms.map((s) => [s.configName, s.configValue, s.configSource])]));
+    expect(synonyms).toEqual(expected);
   });
 });
