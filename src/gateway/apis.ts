@@ -55,7 +55,7 @@ export const SERVED_APIS: readonly ApiVersionRange[] = [
   range(ApiKey.LeaveGroup, 0, 5),
   range(ApiKey.SyncGroup, 0, 5),
   range(ApiKey.DescribeGroups, 0, 5),
-  range(ApiKey.ListGroups, 0, 4),
+  range(ApiKey.ListGroups, 0, 5),
   // SASL on every listener, as Kafka: without SASL they answer ILLEGAL_SASL_STATE. v0 is kafka-python's (bare tokens).
   range(ApiKey.SaslHandshake, 0, 1),
   range(ApiKey.ApiVersions, 0, 3),

@@ -5,6 +5,7 @@
  */
 import { type ErrorCode, FloeError } from '@floe/protocol';
 import { deleteRecords } from '../log/delete-records.js';
+import { topicDefaultsOf } from '../log/deps.js';
 import { fetchRecords, type FetchDeps } from '../log/fetch.js';
 import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig } from '../log/limits.js';
 import { EARLIEST, LATEST, listOffset, MAX_TIMESTAMP } from '../log/list-offsets.js';
@@ -84,6 +85,11 @@ export class LogPort {
   constructor(deps: ProduceDeps & FetchDeps) {
     this.topicCache = new TopicCache(deps);
     this.deps = { ...deps, topicGone: (topic) => this.topicCache.forget(topic) };
+  }
+
+  /** What a config not set on a topic created now has, and a config taken back to its default returns to. */
+  get topicDefaults(): TopicConfig {
+    return topicDefaultsOf(this.deps);
   }
 
   /** The topic by name, from a cache of a few seconds (stale entries are safe: appends are conditional on the head). */

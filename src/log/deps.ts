@@ -1,7 +1,7 @@
 /** What the log domain needs from the outside world, passed in (never imported from handlers). */
 import type { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ObjectStore } from '../storage/object-store.js';
-import { LIMITS, type TopicConfig } from './limits.js';
+import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig } from './limits.js';
 
 export interface LogDeps {
   dynamo: DynamoDBDocumentClient;
@@ -15,6 +15,9 @@ export interface LogDeps {
 }
 
 export const nowOf = (deps: { now?: () => number }): number => (deps.now ?? Date.now)();
+
+/** The configs a topic created without them gets, and a config taken back to its default returns to. */
+export const topicDefaultsOf = (deps: Pick<LogDeps, 'topicDefaults'>): TopicConfig => ({ ...TOPIC_CONFIG_DEFAULTS, ...deps.topicDefaults });
 
 export const producerIdExpiryOf = (deps: LogDeps): number => deps.producerIdExpirationMs ?? LIMITS.producerIdExpirationMs;
 

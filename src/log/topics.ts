@@ -5,7 +5,7 @@
  */
 import { FloeError } from '@floe/protocol';
 import { newTopicId } from '../storage/keys.js';
-import { nowOf, type LogDeps } from './deps.js';
+import { nowOf, topicDefaultsOf, type LogDeps } from './deps.js';
 import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig, type TopicConfigName } from './limits.js';
 import { isFixedTopicConfig, isTopicConfigName, TOPIC_CONFIG_NAMES, validateTopicConfigs } from './topic-configs.js';
 
@@ -139,7 +139,7 @@ async function collidingListed(deps: LogDeps, name: string): Promise<string[]> {
 export async function createTopic(deps: LogDeps, nameInput: unknown, partitionsInput: unknown, configsInput?: unknown): Promise<Topic> {
   const name = validateTopicName(nameInput);
   const partitions = validatePartitionCount(partitionsInput);
-  const configs = validateTopicConfigs(configsInput, { ...TOPIC_CONFIG_DEFAULTS, ...deps.topicDefaults });
+  const configs = validateTopicConfigs(configsInput, topicDefaultsOf(deps));
   if (await getTopic(deps, name)) throw new FloeError('TOPIC_ALREADY_EXISTS', `topic "${name}" already exists`);
   await refuseCollision(deps, name);
   const topicId = newTopicId();
@@ -232,7 +232,7 @@ export async function updateTopicConfigs(
   const reset = (options.reset ?? []).filter((name) => !isFixedTopicConfig(name));
   const unknown = reset.find((name) => !isTopicConfigName(name));
   if (unknown !== undefined) throw new FloeError('INVALID_CONFIG', `unknown topic config "${unknown}"; supported: ${TOPIC_CONFIG_NAMES.join(', ')}`);
-  const defaults: TopicConfig = { ...TOPIC_CONFIG_DEFAULTS, ...deps.topicDefaults };
+  const defaults = topicDefaultsOf(deps);
   for (let attempt = 1; ; attempt++) {
     const topic = await requireTopic(deps, nameInput);
     const input = typeof configsInput === 'function' ? (configsInput as (topic: Topic) => Record<string, unknown>)(topic) : configsInput;

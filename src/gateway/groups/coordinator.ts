@@ -499,6 +499,9 @@ export class ClassicGroups {
     if (!group || (view.floeLiveMembers > 0 && liveMembers(view, now).length === 0)) return { floeProtocolType: floeProtocolType(view) };
     const state: ClassicState = effectiveState(view, now);
     const ids = state === 'PreparingRebalance' ? liveMembers(view, now).map((m) => m.memberId) : group.members;
+    // As Kafka: the protocol and each member's metadata and assignment only while Stable. Mid-rebalance the
+    // previous generation's are stale and the next one's not chosen yet: protocol "", both empty.
+    const stable = state === 'Stable';
     const members = ids
       .map((id) => view.members.get(id))
       .filter((m) => isLive(m, now))
@@ -507,10 +510,10 @@ export class ClassicGroups {
         instanceId: m.instanceId ?? null,
         clientId: m.clientId,
         clientHost: m.clientHost,
-        metadata: metadataOf(m, group.protocol ?? m.protocols[0]?.name ?? null),
-        assignment: state === 'Stable' ? Buffer.from(group.assignments[m.memberId] ?? EMPTY) : EMPTY,
+        metadata: stable ? metadataOf(m, group.protocol) : EMPTY,
+        assignment: stable ? Buffer.from(group.assignments[m.memberId] ?? EMPTY) : EMPTY,
       }));
-    return { errorCode: 0, groupId, state, protocolType: group.protocolType, protocol: state === 'Empty' ? '' : (group.protocol ?? ''), members };
+    return { errorCode: 0, groupId, state, protocolType: group.protocolType, protocol: stable ? (group.protocol ?? '') : '', members };
   }
 
   /** Kafka's DeleteGroups: only a group with no live member (of either kind); removes its offsets too. */

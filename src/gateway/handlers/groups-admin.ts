@@ -16,16 +16,26 @@ import { check } from '../denials.js';
 import { KafkaCode, toKafkaError } from '../kafka-codes.js';
 import { GATEWAY_LIMITS } from '../limits.js';
 
+/**
+ * Every group the gateway serves is a classic one to Kafka clients (KIP-848's type "classic"): Kafka
+ * clients' groups are, and Floe-SDK groups are described through the classic APIs only, as
+ * ConsumerGroupHeartbeat and ConsumerGroupDescribe are not served.
+ */
+const GROUP_TYPE = 'classic';
+
 export const listGroups: Handler = async (gw, raw, { access: accessOf }) => {
   const body = raw as MessageBody<typeof ListGroupsRequest>;
-  const filter = new Set((body.statesFilter ?? []).map((s) => s.toLowerCase()));
+  // Both filters are case-insensitive in Kafka; empty (or absent before v4/v5) lists every group.
+  const states = new Set((body.statesFilter ?? []).map((s) => s.toLowerCase()));
+  const types = new Set((body.typesFilter ?? []).map((t) => t.toLowerCase()));
   const access = await accessOf();
   const everyGroup = access.allows('cluster', CLUSTER_RESOURCE_NAME, 'Describe');
   try {
+    if (types.size > 0 && !types.has(GROUP_TYPE)) return { throttleTimeMs: 0, errorCode: 0, groups: [] };
     const groups = (await gw.groups.list()).filter(
-      (g) => (filter.size === 0 || filter.has(g.state.toLowerCase())) && (everyGroup || access.allows('group', g.groupId, 'Describe')),
+      (g) => (states.size === 0 || states.has(g.state.toLowerCase())) && (everyGroup || access.allows('group', g.groupId, 'Describe')),
     );
-    return { throttleTimeMs: 0, errorCode: 0, groups: groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state })) };
+    return { throttleTimeMs: 0, errorCode: 0, groups: groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state, groupType: GROUP_TYPE })) };
   } catch (error) {
     return { throttleTimeMs: 0, errorCode: toKafkaError(error).code, groups: [] };
   }

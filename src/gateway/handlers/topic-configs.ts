@@ -14,6 +14,7 @@ import { KafkaCode, toKafkaError, type KafkaError } from '../kafka-codes.js';
 import { GATEWAY_LIMITS } from '../limits.js';
 import { checkFixedTopicConfig, isFixedTopicConfig, overridesOf, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, TOPIC_DEFAULTS, type ConfigKind, type Topic, type TopicConfig } from '../log-port.js';
 import { dict } from '../../storage/user-keyed.js';
+import { TOPIC_CONFIG_DOCS } from '../../log/topic-config-docs.js';
 
 export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;
@@ -41,6 +42,30 @@ export const SOURCE_DYNAMIC_TOPIC = 1;
 export const SOURCE_STATIC_BROKER = 4;
 export const SOURCE_DEFAULT = 5;
 
+/**
+ * The broker config Kafka lists under each topic config as its default (LogConfig's synonyms).
+ * Floe has no brokers: its defaults are answered under these names, as what stands in for them.
+ */
+const BROKER_SYNONYMS: Readonly<Record<keyof TopicConfig, string>> = {
+  'retention.ms': 'log.retention.ms',
+  'retention.bytes': 'log.retention.bytes',
+  'max.message.bytes': 'message.max.bytes',
+  'cleanup.policy': 'log.cleanup.policy',
+  'min.cleanable.dirty.ratio': 'log.cleaner.min.cleanable.ratio',
+  'min.compaction.lag.ms': 'log.cleaner.min.compaction.lag.ms',
+  'max.compaction.lag.ms': 'log.cleaner.max.compaction.lag.ms',
+  'delete.retention.ms': 'log.cleaner.delete.retention.ms',
+  'segment.ms': 'log.roll.ms',
+  'segment.bytes': 'log.segment.bytes',
+};
+
+/** A type, not an interface: it goes into a response body as it is. */
+export type ConfigSynonym = {
+  name: string;
+  value: string;
+  source: number;
+};
+
 export interface ConfigEntry {
   name: keyof TopicConfig;
   value: string;
@@ -48,16 +73,34 @@ export interface ConfigEntry {
   isDefault: boolean;
   configSource: number;
   configType: number;
+  /** Where the value comes from, most specific first (the first is the value itself), as Kafka lists them. */
+  synonyms: ConfigSynonym[];
+  documentation: string;
+}
+
+/**
+ * A config's synonyms: the topic's override when set; the server default under the broker's name
+ * (STATIC_BROKER_CONFIG) where it is not Kafka's - the topic's own value when it is not set, else
+ * the one a DELETE would take it back to (`defaults`) -; last Kafka's default (DEFAULT_CONFIG).
+ */
+function synonymsOf(name: keyof TopicConfig, configs: TopicConfig, overridden: boolean, defaults: TopicConfig): ConfigSynonym[] {
+  const broker = BROKER_SYNONYMS[name];
+  const serverDefault = overridden ? defaults[name] : configs[name];
+  return [
+    ...(overridden ? [{ name, value: configValue(name, configs[name]), source: SOURCE_DYNAMIC_TOPIC }] : []),
+    ...(serverDefault !== TOPIC_DEFAULTS[name] ? [{ name: broker, value: configValue(name, serverDefault), source: SOURCE_STATIC_BROKER }] : []),
+    { name: broker, value: configValue(name, TOPIC_DEFAULTS[name]), source: SOURCE_DEFAULT },
+  ];
 }
 
 /**
  * A topic's configs as Kafka describes them: one set on the topic is DYNAMIC_TOPIC_CONFIG even at
  * its default value (Kafka keeps the override); one not set is DEFAULT_CONFIG, or
  * STATIC_BROKER_CONFIG when the server's default differed from Kafka's at the topic's creation
- * (FLOE_DEFAULT_RETENTION_MS, as a broker's log.retention.ms).
+ * (FLOE_DEFAULT_RETENTION_MS, as a broker's log.retention.ms). `defaults` are the server's now.
  */
-export function configEntries(topic: Topic | undefined): ConfigEntry[] {
-  const configs = topic?.configs ?? TOPIC_DEFAULTS;
+export function configEntries(topic: Topic | undefined, defaults: TopicConfig = TOPIC_DEFAULTS): ConfigEntry[] {
+  const configs = topic?.configs ?? defaults;
   const overrides = new Set(topic ? overridesOf(topic) : []);
   return TOPIC_CONFIG_NAMES.map((name) => {
     const configSource = overrides.has(name) ? SOURCE_DYNAMIC_TOPIC : configs[name] === TOPIC_DEFAULTS[name] ? SOURCE_DEFAULT : SOURCE_STATIC_BROKER;
@@ -67,6 +110,8 @@ export function configEntries(topic: Topic | undefined): ConfigEntry[] {
       isDefault: configSource === SOURCE_DEFAULT,
       configSource,
       configType: CONFIG_TYPES[TOPIC_CONFIG_KINDS[name]],
+      synonyms: synonymsOf(name, configs, overrides.has(name), defaults),
+      documentation: TOPIC_CONFIG_DOCS[name],
     };
   });
 }

@@ -141,6 +141,9 @@ export const createPartitions: Handler = async (gw, raw, { access: accessOf }) =
 export const describeConfigs: Handler = async (gw, raw, { apiVersion, access: accessOf }) => {
   const body = raw as MessageBody<typeof DescribeConfigsRequest>;
   const access = await accessOf();
+  // Kafka answers either only when asked: synonyms from v1, documentation from v3.
+  const withSynonyms = apiVersion >= 1 && body.includeSynonyms === true;
+  const withDocumentation = apiVersion >= 3 && body.includeDocumentation === true;
   const results = await mapConcurrent(
     body.resources ?? [],
     GATEWAY_LIMITS.lookupsInFlight,
@@ -153,7 +156,7 @@ export const describeConfigs: Handler = async (gw, raw, { apiVersion, access: ac
       const topic = await gw.deps.log.topic(r.resourceName ?? '');
       if (!topic) return { ...base, errorCode: KafkaCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic "${r.resourceName}"`, configs: [] };
       const keys = r.configurationKeys ?? null;
-      const configs = configEntries(topic)
+      const configs = configEntries(topic, gw.deps.log.topicDefaults)
         .filter((c) => keys === null || keys.includes(c.name))
         .map((c) => ({
           name: c.name,
@@ -162,9 +165,9 @@ export const describeConfigs: Handler = async (gw, raw, { apiVersion, access: ac
           isDefault: c.isDefault,
           configSource: apiVersion >= 1 ? c.configSource : -1,
           isSensitive: false,
-          synonyms: [],
+          synonyms: withSynonyms ? c.synonyms : [],
           configType: c.configType,
-          documentation: null,
+          documentation: withDocumentation ? c.documentation : null,
         }));
       return { ...base, errorCode: 0, errorMessage: null, configs };
     },

@@ -2,14 +2,16 @@
  * Real Kafka clients against an in-process gateway, for behaviour only a client's own reaction
  * proves: a transactional producer fails at once with a fatal error (confluent-kafka-python's
  * librdkafka and kafkajs), instead of retrying until its timeout; a static member replaced by a
- * new incarnation is fenced for good (librdkafka), instead of the two replacing each other.
+ * new incarnation is fenced for good (librdkafka), instead of the two replacing each other. And
+ * admin answers as clients read them: DescribeConfigs' synonyms, DescribeGroups mid-rebalance.
  */
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../../helpers/cluster.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { HAS_CONFLUENT_KAFKA, MISSING, noteSkip, PYTHON, run } from '../../helpers/kafka-clients.js';
+import { KafkaWire, type Body } from '../../helpers/kafka-wire.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url));
 noteSkip(HAS_CONFLUENT_KAFKA, MISSING.confluent);
@@ -94,5 +96,82 @@ describe.skipIf(!HAS_CONFLUENT_KAFKA)('names of Object.prototype members (decisi
     expect(new Set(read).size).toBe(20);
     expect([...(out.held['__proto__'] ?? []), ...(out.held['constructor'] ?? [])].sort()).toEqual([0, 1]);
     expect(out.committed).toEqual({ '0': 10, '1': 10 });
+  });
+});
+
+describe('DescribeConfigs synonyms', () => {
+  const keys = ['retention.ms', 'cleanup.policy', 'segment.bytes'];
+  const expected = {
+    'retention.ms': [['retention.ms', '60000', 1], ['log.retention.ms', '604800000', 5]],
+    'cleanup.policy': [['log.cleanup.policy', 'delete', 5]],
+    'segment.bytes': [['log.segment.bytes', '1073741824', 5]],
+  };
+
+  it.skipIf(!HAS_CONFLUENT_KAFKA)('confluent-kafka-python: describe_configs lists each config\'s synonyms, the topic\'s override first, then the default under the broker\'s name', async () => {
+    // Prepare
+    const topic = uniqueName('syn');
+    await gw.deps.log.createTopic(topic, 1, { 'retention.ms': '60000' });
+
+    // Act
+    const result = await run(PYTHON, [fixture('kafka-describe-configs.py'), gw.bootstrap, topic, ...keys], '', 60_000);
+
+    // Assess (1 DYNAMIC_TOPIC_CONFIG, 5 DEFAULT_CONFIG)
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as Record<string, { value: string; source: number; synonyms: unknown[] }>;
+    expect(Object.fromEntries(keys.map((k) => [k, out[k]?.synonyms]))).toEqual(expected);
+    expect([out['retention.ms']?.value, out['retention.ms']?.source]).toEqual(['60000', 1]);
+  });
+
+  it('kafkajs: describeConfigs with includeSynonyms answers the same synonyms', async () => {
+    // Prepare
+    const topic = uniqueName('syn');
+    await gw.deps.log.createTopic(topic, 1, { 'retention.ms': '60000' });
+    const admin = new Kafka({ brokers: [gw.bootstrap], clientId: 'syn-test', logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+
+    // Act
+    const described = await admin
+      .describeConfigs({ includeSynonyms: true, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: keys }] })
+      .finally(() => admin.disconnect());
+
+    // Assess
+    const entries = described.resources[0]?.configEntries ?? [];
+    const synonyms = Object.fromEntries(entries.map((e) => [e.configName, e.configSynonyms.map((s) => [s.configName, s.configValue, s.configSource])]));
+    expect(synonyms).toEqual(expected);
+  });
+});
+
+describe('DescribeGroups during a rebalance', () => {
+  it('kafkajs: describeGroups shows the protocol type, no protocol and empty member metadata and assignments while the group is PreparingRebalance', async () => {
+    // Prepare: a stable group of one (over the wire), then a second member whose join starts a rebalance
+    const groupId = uniqueName('rebal');
+    const [c1, c2] = [await KafkaWire.connect(gw.port), await KafkaWire.connect(gw.port)];
+    const joinBody = (memberId: string) => ({
+      groupId, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 20_000, memberId, groupInstanceId: null, protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: Buffer.from('subscription') }], reason: null,
+    });
+    const join = async (conn: KafkaWire): Promise<Body> => conn.request(11, 5, joinBody((await conn.request(11, 5, joinBody(''))).memberId), 30_000);
+    const admin = new Kafka({ brokers: [gw.bootstrap], clientId: 'rebalance-test', logLevel: logLevel.NOTHING }).admin();
+    try {
+      const first = await join(c1);
+      await c1.request(14, 3, { groupId, generationId: first.generationId, memberId: first.memberId, groupInstanceId: null, assignments: [{ memberId: first.memberId, assignment: Buffer.from('all') }] });
+      const stable = await admin.describeGroups([groupId]);
+      void join(c2).catch(() => undefined); // answered only once the first member rejoins, which it never does here
+      let code = 0;
+      while (code === 0) code = (await c1.request(12, 3, { groupId, generationId: first.generationId, memberId: first.memberId, groupInstanceId: null })).errorCode;
+
+      // Act
+      const preparing = await admin.describeGroups([groupId]);
+
+      // Assess
+      expect(stable.groups[0]).toMatchObject({ state: 'Stable', protocolType: 'consumer', protocol: 'range' });
+      expect(stable.groups[0]?.members.map((m) => m.memberMetadata.toString())).toEqual(['subscription']);
+      expect(preparing.groups[0]).toMatchObject({ state: 'PreparingRebalance', protocolType: 'consumer', protocol: '' });
+      expect(preparing.groups[0]?.members.map((m) => [m.memberMetadata.length, m.memberAssignment.length])).toEqual([[0, 0], [0, 0]]);
+    } finally {
+      await admin.disconnect();
+      c1.close();
+      c2.close();
+    }
   });
 });

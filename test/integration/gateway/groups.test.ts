@@ -569,6 +569,78 @@ describe('group admin', () => {
     ]);
   });
 
+  it('ListGroups v5 filters by type (every group is "classic", case-insensitive) and by state, and answers each group\'s type', async () => {
+    // Prepare: a Stable classic group, and an Empty one known by a commit
+    const [stableGroup, emptyGroup] = [uniqueName('g'), uniqueName('g')];
+    const name = await topic(1);
+    const c1 = await connect(a);
+    const j = await join(c1, stableGroup);
+    await sync(c1, stableGroup, j.memberId, j.generationId, [{ memberId: j.memberId, assignment: Buffer.from('asg') }]);
+    await commit(c1, emptyGroup, '', -1, name, 1n);
+    const mine = (listed: Body) => listed.groups.filter((g: Body) => [stableGroup, emptyGroup].includes(g.groupId));
+
+    // Act
+    const all = await c1.request(16, 5, { statesFilter: [], typesFilter: [] });
+    const classic = await c1.request(16, 5, { statesFilter: [], typesFilter: ['CLASSIC'] });
+    const consumer = await c1.request(16, 5, { statesFilter: [], typesFilter: ['consumer'] });
+    const stableClassic = await c1.request(16, 5, { statesFilter: ['stable'], typesFilter: ['classic', 'consumer'] });
+    const v4 = await c1.request(16, 4, { statesFilter: ['Empty'] });
+
+    // Assess
+    expect(mine(all)).toEqual(
+      expect.arrayContaining([
+        { groupId: stableGroup, protocolType: 'consumer', groupState: 'Stable', groupType: 'classic' },
+        { groupId: emptyGroup, protocolType: '', groupState: 'Empty', groupType: 'classic' },
+      ]),
+    );
+    expect(mine(classic)).toHaveLength(2);
+    expect(consumer).toEqual({ throttleTimeMs: 0, errorCode: 0, groups: [] });
+    expect(mine(stableClassic).map((g: Body) => g.groupId)).toEqual([stableGroup]);
+    expect(mine(v4)).toEqual([{ groupId: emptyGroup, protocolType: '', groupState: 'Empty' }]);
+  });
+
+  it('DescribeGroups during a rebalance answers the protocol type, protocol "" and empty member metadata and assignments, as Kafka; Stable again, all of them', async () => {
+    // Prepare: a stable group of one, whose member's metadata and assignment are known
+    const groupId = uniqueName('g');
+    const [c1, c2] = [await connect(a), await connect(b)];
+    const first = await join(c1, groupId, 'first-sub');
+    await sync(c1, groupId, first.memberId, first.generationId, [{ memberId: first.memberId, assignment: Buffer.from('all') }]);
+    const describe = async () => (await c1.request(15, 5, { groups: [groupId], includeAuthorizedOperations: false })).groups[0] as Body;
+    const shape = (g: Body) => ({
+      state: g.groupState,
+      protocolType: g.protocolType,
+      protocol: g.protocolData,
+      members: g.members.map((m: Body) => [m.memberId, m.memberMetadata.toString(), m.memberAssignment.toString()]).sort(),
+    });
+
+    // Act: a second member joins (PreparingRebalance until the first rejoins), then the first rejoins
+    // (CompletingRebalance until the leader syncs), then the leader syncs (Stable)
+    const second = join(c2, groupId, 'second-sub');
+    let code = 0;
+    while (code === 0) code = await beat(c1, groupId, first.memberId, first.generationId);
+    const preparing = await describe();
+    const [rejoined, joined] = await Promise.all([join(c1, groupId, 'first-sub', first.memberId), second]);
+    const completing = await describe();
+    const followerSync = sync(c2, groupId, joined.memberId, joined.generationId);
+    await sync(c1, groupId, rejoined.memberId, rejoined.generationId, [
+      { memberId: rejoined.memberId, assignment: Buffer.from('p0') },
+      { memberId: joined.memberId, assignment: Buffer.from('p1') },
+    ]);
+    await followerSync;
+    const stable = await describe();
+
+    // Assess
+    expect(code).toBe(27);
+    expect(shape(preparing)).toEqual({ state: 'PreparingRebalance', protocolType: 'consumer', protocol: '', members: [[first.memberId, '', ''], [joined.memberId, '', '']].sort() });
+    expect(shape(completing)).toEqual({ state: 'CompletingRebalance', protocolType: 'consumer', protocol: '', members: [[first.memberId, '', ''], [joined.memberId, '', '']].sort() });
+    expect(shape(stable)).toEqual({
+      state: 'Stable',
+      protocolType: 'consumer',
+      protocol: 'range',
+      members: [[first.memberId, 'first-sub', 'p0'], [joined.memberId, 'second-sub', 'p1']].sort(),
+    });
+  });
+
   it('OffsetDelete removes offsets of topics no live member subscribes to; a subscribed topic is GROUP_SUBSCRIBED_TO_TOPIC (86), a group of another protocol NON_EMPTY_GROUP', async () => {
     // Prepare: a member subscribed to one topic (ConsumerProtocol bytes), offsets committed on two
     const groupId = uniqueName('g');

@@ -690,6 +690,50 @@ describe('Metadata and topic admin', () => {
     }
   });
 
+  it('answers synonyms when asked (v1+), the value in force first: the topic\'s override, the server default under the broker\'s name, Kafka\'s default; and documentation when asked (v3+)', async () => {
+    // Prepare: a server default retention of an hour; a topic with two overrides, one with none
+    const hourly = await startTestGateway({}, { config: { defaultRetentionMs: 3_600_000 } });
+    const conn = await KafkaWire.connect(hourly.port);
+    const [set, unset] = [uniqueName('cfgsyn'), uniqueName('cfgsyn')];
+    const keys = ['retention.ms', 'cleanup.policy', 'retention.bytes', 'max.compaction.lag.ms'];
+    const describe = async (topic: string, version: number, includeSynonyms: boolean, includeDocumentation: boolean) =>
+      (await conn.request(32, version, { resources: [{ resourceType: 2, resourceName: topic, configurationKeys: keys }], includeSynonyms, includeDocumentation })).results[0].configs as Body[];
+    const synonyms = (configs: Body[]) => Object.fromEntries(configs.map((c) => [c.name, c.synonyms.map((s: Body) => [s.name, s.value, s.source])]));
+
+    try {
+      await conn.request(19, 5, { topics: [{ name: set, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'retention.ms', value: '60000' }, { name: 'cleanup.policy', value: 'compact' }] }], timeoutMs: 5000, validateOnly: false });
+      await conn.request(19, 5, { topics: [{ name: unset, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+
+      // Act
+      const full = await describe(set, 4, true, true);
+      const v1 = await describe(set, 1, true, false);
+      const notAsked = await describe(set, 4, false, false);
+      const defaults = await describe(unset, 3, true, true);
+
+      // Assess (sources: 1 DYNAMIC_TOPIC_CONFIG, 4 STATIC_BROKER_CONFIG, 5 DEFAULT_CONFIG)
+      expect(synonyms(full)).toEqual({
+        'retention.ms': [['retention.ms', '60000', 1], ['log.retention.ms', '3600000', 4], ['log.retention.ms', '604800000', 5]],
+        'cleanup.policy': [['cleanup.policy', 'compact', 1], ['log.cleanup.policy', 'delete', 5]],
+        'retention.bytes': [['log.retention.bytes', '-1', 5]],
+        'max.compaction.lag.ms': [['log.cleaner.max.compaction.lag.ms', '9223372036854775807', 5]],
+      });
+      expect(synonyms(v1)).toEqual(synonyms(full));
+      expect(synonyms(defaults)).toEqual({
+        'retention.ms': [['log.retention.ms', '3600000', 4], ['log.retention.ms', '604800000', 5]],
+        'cleanup.policy': [['log.cleanup.policy', 'delete', 5]],
+        'retention.bytes': [['log.retention.bytes', '-1', 5]],
+        'max.compaction.lag.ms': [['log.cleaner.max.compaction.lag.ms', '9223372036854775807', 5]],
+      });
+      for (const c of [...full, ...defaults]) expect([c.synonyms[0].value, c.synonyms[0].source]).toEqual([c.value, c.configSource]);
+      expect(full.find((c) => c.name === 'retention.ms')?.documentation).toMatch(/removed by housekeeping/);
+      expect(full.every((c) => typeof c.documentation === 'string' && c.documentation.length > 0)).toBe(true);
+      expect(notAsked.map((c) => [c.synonyms, c.documentation])).toEqual(keys.map(() => [[], null]));
+    } finally {
+      conn.close();
+      await hourly.close();
+    }
+  });
+
   it('creates, grows, describes and deletes topics', async () => {
     // Prepare
     const name = uniqueName('adm');

@@ -28,7 +28,7 @@ const TABLE: Array<[number, string, number, number, number | null]> = [
   [13, 'LeaveGroup', 0, 5, 4],
   [14, 'SyncGroup', 0, 5, 4],
   [15, 'DescribeGroups', 0, 5, 5],
-  [16, 'ListGroups', 0, 4, 3],
+  [16, 'ListGroups', 0, 5, 3],
   [17, 'SaslHandshake', 0, 1, null],
   [18, 'ApiVersions', 0, 3, 3],
   [19, 'CreateTopics', 0, 7, 5],
