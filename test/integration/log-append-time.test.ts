@@ -5,6 +5,7 @@
  * Consumer, ListOffsets by time) see it, and the index's max timestamp (what retention reads) is it.
  * A CreateTime topic answers -1, and clears the flag of a batch a client sent as LogAppendTime.
  */
+import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Consumer, Deserializers } from '../../packages/client/src/consumer/index.js';
 import { fetchRaw, produceRaw } from '../../packages/client/src/log-client.js';
@@ -14,6 +15,7 @@ import { decodeRecordBatch, encodeRecordBatch, type ProducedRecord } from '../..
 import { readHead } from '../../src/log/append.js';
 import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { pollUntil } from '../fixtures/consumer-poll.js';
+import { FLOE_BIN } from '../helpers/processes.js';
 
 const env = useTestCluster();
 const open: Array<{ close: () => Promise<void> }> = [];
@@ -47,6 +49,14 @@ async function fetchedBatches(topic: string): Promise<Buffer[]> {
   }
   return out;
 }
+
+/** The compiled CLI against the test cluster: exit status and output. */
+const floe = (...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> =>
+  new Promise((resolve) => {
+    execFile(process.execPath, [FLOE_BIN, '--bootstrap', env.cluster.url, ...args], { timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ status: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 
 const timestamps = (batch: Buffer): number[] => decodeRecordBatch(batch).records.map((r) => r.timestamp);
 
@@ -179,5 +189,32 @@ describe('message.timestamp.type=LogAppendTime', () => {
     expect(header.maxTimestamp).toBe(clientMax);
     expect(timestamps(stored!)).toEqual([1_000, 3_000, 2_000]);
     expect(head?.recent.map((l) => l.t)).toEqual([clientMax]);
+  });
+
+  it('the CLI: topics create and alter take it (--config), describe shows it, and consume --json prints the append time', async () => {
+    // Prepare
+    const [created, altered] = [uniqueName('lat-cli-c'), uniqueName('lat-cli-a')];
+    await env.admin.createTopic(altered, 1);
+
+    // Act
+    const create = await floe('topics', 'create', created, '--config', 'message.timestamp.type=LogAppendTime');
+    const alter = await floe('topics', 'alter', altered, '--config', 'message.timestamp.type=LogAppendTime');
+    const bad = await floe('topics', 'alter', altered, '--config', 'message.timestamp.type=Now');
+    const described = await floe('topics', 'describe', created);
+    const stamped = await produceBatch(altered, encodeRecordBatch({ records: OLD }));
+    const consumed = await floe('consume', altered, '--from-beginning', '--timeout-ms', '1500', '--json');
+
+    // Assess
+    expect([create.status, alter.status], create.stderr + alter.stderr).toEqual([0, 0]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('INVALID_CONFIG');
+    expect(described.stdout).toContain('message.timestamp.type=LogAppendTime');
+    expect((await env.admin.describeTopic(altered)).configs['message.timestamp.type']).toBe('LogAppendTime');
+    const lines = consumed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { value: string; timestamp: number });
+    expect(lines.map((r) => [r.value, r.timestamp])).toEqual([
+      ['one', stamped.logAppendTime],
+      ['two', stamped.logAppendTime],
+      ['three', stamped.logAppendTime],
+    ]);
   });
 });
