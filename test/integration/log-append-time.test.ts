@@ -12,7 +12,9 @@ import { fetchRaw, produceRaw } from '../../packages/client/src/log-client.js';
 import { Producer } from '../../packages/client/src/producer/index.js';
 import { ATTRIBUTE, readBatchHeader, validateBatch } from '../../packages/protocol/src/records/batch-header.js';
 import { decodeRecordBatch, encodeRecordBatch, type ProducedRecord } from '../../packages/protocol/src/records/record-batch.js';
+import { retentionCut } from '../../src/housekeeping/retention.js';
 import { readHead } from '../../src/log/append.js';
+import { iterateLiveBatches } from '../../src/log/index-chunks.js';
 import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { pollUntil } from '../fixtures/consumer-poll.js';
 import { FLOE_BIN } from '../helpers/processes.js';
@@ -96,6 +98,27 @@ describe('message.timestamp.type=LogAppendTime', () => {
     expect(byTime[0]).toMatchObject({ offset: 0, timestamp: stamped.logAppendTime });
     expect(byTimeCreate[0]).toMatchObject({ offset: 1, timestamp: 3_000 });
     expect(afterAppend[0]).toMatchObject({ offset: -1 });
+  });
+
+  it('retention.ms counts from the append time: a batch of records stamped long ago stays on a LogAppendTime topic, and expires on a CreateTime one', async () => {
+    // Prepare: retention of one hour, records from 1970
+    const [appendTopic, createTopic] = [uniqueName('lat-ret'), uniqueName('ct-ret')];
+    const hour = 60 * 60 * 1000;
+    await env.admin.createTopic(appendTopic, 1, { 'message.timestamp.type': 'LogAppendTime', 'retention.ms': hour });
+    await env.admin.createTopic(createTopic, 1, { 'retention.ms': hour });
+    for (const topic of [appendTopic, createTopic]) await produceBatch(topic, encodeRecordBatch({ records: OLD }));
+
+    // Act: the retention pass's decision over the partition's live batches, as housekeeping makes it
+    const cuts = await Promise.all(
+      [appendTopic, createTopic].map(async (topic) => {
+        const { topicId, configs } = await env.admin.describeTopic(topic);
+        const head = (await readHead(env.cluster.deps!, topicId, 0))!;
+        return retentionCut(iterateLiveBatches(env.cluster.deps!, topicId, 0, head), head.logStartOffset, { 'retention.ms': Number(configs['retention.ms']), 'retention.bytes': -1 }, Date.now());
+      }),
+    );
+
+    // Assess: the log start stays at 0 on the LogAppendTime topic, moves past the batch on the CreateTime one
+    expect(cuts).toEqual([0, 3]);
   });
 
   it('the SDK: RecordMetadata.timestamp is the append time, and the Consumer reads every record of the batch at it', async () => {
