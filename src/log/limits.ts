@@ -95,6 +95,9 @@ export const LIMITS = {
 /** Kafka's cleanup.policy: a list of delete and compact, kept in this one spelling. */
 export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
 
+/** Kafka's message.timestamp.type: the producer's timestamps, or the time the log appended the batch (stamped into it). */
+export type TimestampType = 'CreateTime' | 'LogAppendTime';
+
 export const TOPIC_CONFIG_DEFAULTS = {
   'retention.ms': 7 * 24 * 60 * 60 * 1000,
   'retention.bytes': -1,
@@ -107,11 +110,15 @@ export const TOPIC_CONFIG_DEFAULTS = {
   'delete.retention.ms': 24 * 60 * 60 * 1000,
   'segment.ms': 7 * 24 * 60 * 60 * 1000,
   'segment.bytes': 1024 * 1024 * 1024,
+  'message.timestamp.type': 'CreateTime' as TimestampType,
 } as const;
 
 export type TopicConfigName = keyof typeof TOPIC_CONFIG_DEFAULTS;
-export type TopicConfig = { [K in TopicConfigName]: K extends 'cleanup.policy' ? CleanupPolicy : number };
+/** The configs whose values are words, not numbers. */
+export type TopicWordConfigName = 'cleanup.policy' | 'message.timestamp.type';
+export type TopicConfig = { [K in TopicConfigName]: K extends 'cleanup.policy' ? CleanupPolicy : K extends 'message.timestamp.type' ? TimestampType : number };
 
 // Spelled out so that anything unexpected (an item from before cleanup.policy existed) reads as "delete": never compacted by accident.
 export const compacts = (configs: Pick<TopicConfig, 'cleanup.policy'>): boolean => configs['cleanup.policy'] === 'compact' || configs['cleanup.policy'] === 'compact,delete';
 export const deletes = (configs: Pick<TopicConfig, 'cleanup.policy'>): boolean => configs['cleanup.policy'] !== 'compact';
+export const stampsAppendTime = (configs: Pick<TopicConfig, 'message.timestamp.type'>): boolean => configs['message.timestamp.type'] === 'LogAppendTime';

@@ -16,6 +16,7 @@ import {
   type ProducePartitionResult,
   type ProduceRequest,
   type ProduceTopicResult,
+  setMaxTimestamp,
   validateBatch,
   validateRecords,
 } from '@floe/protocol';
@@ -24,7 +25,7 @@ import { newSegmentKey } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { appendBatch, type AppendResult } from './append.js';
 import { nowOf, producerIdExpiryOf, type LogDeps } from './deps.js';
-import { compacts, LIMITS } from './limits.js';
+import { compacts, LIMITS, stampsAppendTime } from './limits.js';
 import { ProducerRegistry } from './producer-ids.js';
 import { lastSequence, type ProducerBatch } from './producer-state.js';
 import type { Topic } from './topics.js';
@@ -51,7 +52,7 @@ interface Valid {
   result: ProducePartitionResult;
   batch: Buffer;
   header: BatchHeader;
-  /** max timestamp of the records as walked (CreateTime), -1 for LogAppendTime batches (the append time then) */
+  /** max timestamp of the records as walked (a batch flagged LogAppendTime: its header's); the append time on a LogAppendTime topic */
   maxTimestamp: number;
   /** idempotent batches: producer id, epoch, sequences */
   producer?: ProducerBatch;
@@ -96,7 +97,7 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
         const producer = header.producerId >= 0n ? await producerBatchOf(deps, header) : undefined;
         const result: ProducePartitionResult = { partition: p.partition, errorCode: 'NONE', baseOffset: -1, logAppendTime: -1, logStartOffset: -1 };
         topicResult.partitions.push(result);
-        valid.push({ topic, result, batch: p.records, header, maxTimestamp: header.attributes & ATTRIBUTE.logAppendTime ? -1 : maxTimestamp, producer, start: size });
+        valid.push({ topic, result, batch: p.records, header, maxTimestamp, producer, start: size });
         size += p.records.length;
       } catch (error) {
         topicResult.partitions.push(failed(p.partition, error));
@@ -105,16 +106,17 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
   }
   if (valid.length === 0) return results;
 
-  const key = newSegmentKey(new Date(nowOf(deps)));
+  // The log append time: known before the segment is written, since LogAppendTime topics carry it in the stored bytes.
+  const appendTime = nowOf(deps);
+  const key = newSegmentKey(new Date(appendTime));
   const body = Buffer.allocUnsafe(size);
   for (const v of valid) {
     v.batch.copy(body, v.start);
     body.writeBigInt64BE(0n, v.start); // stored batches carry baseOffset 0; it is patched on read
+    v.maxTimestamp = stamp(body.subarray(v.start, v.start + v.batch.length), v, appendTime);
   }
   await deps.store.put(key, body);
   await deps.afterSegmentWrite?.(key);
-
-  const appendTime = nowOf(deps);
   await Promise.all(
     valid.map(async (v) => {
       try {
@@ -123,12 +125,13 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
           v.topic.topicId,
           v.result.partition,
           // w: the offsets the batch takes (lastOffsetDelta + 1, checked equal to the count above); compaction keeps it when it lowers n.
-          { k: key, s: v.start, l: v.batch.length, n: v.header.recordCount, w: v.header.lastOffsetDelta + 1, t: v.maxTimestamp < 0 ? appendTime : v.maxTimestamp, a: appendTime },
+          { k: key, s: v.start, l: v.batch.length, n: v.header.recordCount, w: v.header.lastOffsetDelta + 1, t: v.maxTimestamp, a: appendTime },
           v.producer,
         );
         Object.assign(v.result, {
           baseOffset: outcome.baseOffset,
-          logAppendTime: outcome.logAppendTime,
+          // Kafka's: the append time on a LogAppendTime topic, -1 on a CreateTime one (and for a retry answered with its original offsets).
+          logAppendTime: stampsAppendTime(v.topic.configs) && !outcome.duplicate ? outcome.logAppendTime : -1,
           logStartOffset: outcome.logStartOffset,
         });
       } catch (error) {
@@ -140,6 +143,23 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
   );
   await deps.afterCommit?.();
   return results;
+}
+
+/**
+ * What Kafka's broker does to a batch's timestamps before appending it (LogValidator): on a
+ * LogAppendTime topic it takes the append time as maxTimestamp, with the timestamp-type bit set; on
+ * a CreateTime topic a batch the client flagged LogAppendTime loses the flag and keeps its
+ * maxTimestamp (what its records read as), so its records read their own timestamps. Other batches
+ * are stored as sent. `stored` is the batch inside the segment body; answers the batch's max
+ * timestamp as stored (the index's).
+ */
+function stamp(stored: Buffer, v: Valid, appendTime: number): number {
+  if (stampsAppendTime(v.topic.configs)) {
+    setMaxTimestamp(stored, true, appendTime);
+    return appendTime;
+  }
+  if (v.header.attributes & ATTRIBUTE.logAppendTime) setMaxTimestamp(stored, false, v.header.maxTimestamp);
+  return v.maxTimestamp;
 }
 
 async function producerBatchOf(deps: ProduceDeps, header: BatchHeader): Promise<ProducerBatch> {

@@ -4,10 +4,10 @@
  * docs/configuration.md lists them.
  */
 import { FloeError } from '@floe/protocol';
-import { LIMITS, TOPIC_CONFIG_DEFAULTS, type CleanupPolicy, type TopicConfig, type TopicConfigName } from './limits.js';
+import { LIMITS, TOPIC_CONFIG_DEFAULTS, type CleanupPolicy, type TimestampType, type TopicConfig, type TopicConfigName, type TopicWordConfigName } from './limits.js';
 
 /** Kafka's config types, as DescribeConfigs names them. */
-export type ConfigKind = 'int' | 'long' | 'double' | 'list';
+export type ConfigKind = 'string' | 'int' | 'long' | 'double' | 'list';
 
 interface NumberRange {
   kind: 'int' | 'long' | 'double';
@@ -26,9 +26,10 @@ export const TOPIC_CONFIG_KINDS: Record<TopicConfigName, ConfigKind> = {
   'delete.retention.ms': 'long',
   'segment.ms': 'long',
   'segment.bytes': 'int',
+  'message.timestamp.type': 'string',
 };
 
-const RANGES: Record<Exclude<TopicConfigName, 'cleanup.policy'>, NumberRange> = {
+const RANGES: Record<Exclude<TopicConfigName, TopicWordConfigName>, NumberRange> = {
   // Kafka: retention.ms is at least -1 (0 expires every batch, the usual way to purge a topic);
   // retention.bytes has no bound (0 keeps nothing, any negative is unlimited).
   'retention.ms': { kind: 'long', min: -1, max: Number.MAX_SAFE_INTEGER },
@@ -49,12 +50,10 @@ export const isTopicConfigName = (name: string): name is TopicConfigName => Obje
 
 /**
  * Kafka topic configs Floe has at one value only, Kafka's default: batches keep the producer's
- * timestamps and its compression, as stored. Tools set them explicitly (Kafka Streams creates its
- * internal topics with message.timestamp.type=CreateTime), so that value is taken, and stored as
- * nothing; any other is INVALID_CONFIG, saying why.
+ * compression, as stored. Tools set it explicitly, so that value is taken, and stored as nothing;
+ * any other is INVALID_CONFIG, saying why.
  */
 export const FIXED_TOPIC_CONFIGS: Readonly<Record<string, { value: string; why: string }>> = {
-  'message.timestamp.type': { value: 'CreateTime', why: 'Floe keeps the timestamps producers write (LogAppendTime would rewrite stored batches)' },
   'compression.type': { value: 'producer', why: 'Floe stores batches as producers compressed them' },
 };
 
@@ -79,6 +78,14 @@ export function parseCleanupPolicy(raw: unknown): CleanupPolicy {
   return set.size === 2 ? 'compact,delete' : (([...set][0] as 'compact' | 'delete'));
 }
 
+const TIMESTAMP_TYPES: readonly TimestampType[] = ['CreateTime', 'LogAppendTime'];
+
+/** Kafka's ValidString: one of the two names, spelt exactly (case counts). */
+export function parseTimestampType(raw: unknown): TimestampType {
+  if (!TIMESTAMP_TYPES.includes(raw as TimestampType)) throw invalid('message.timestamp.type', raw, 'CreateTime or LogAppendTime');
+  return raw as TimestampType;
+}
+
 /** Strings as Kafka's ConfigDef reads them (Long.parseLong, Double.parseDouble): decimal only, so "0x100" or "1e3" is no long. */
 const DECIMAL_INTEGER = /^[-+]?\d+$/;
 const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
@@ -100,7 +107,8 @@ function parseNumber(name: TopicConfigName, raw: unknown, range: NumberRange): n
 /** One config's value, validated; throws INVALID_CONFIG. */
 export function parseTopicConfig<N extends TopicConfigName>(name: N, raw: unknown): TopicConfig[N] {
   if (name === 'cleanup.policy') return parseCleanupPolicy(raw) as TopicConfig[N];
-  return parseNumber(name, raw, RANGES[name as Exclude<TopicConfigName, 'cleanup.policy'>]) as TopicConfig[N];
+  if (name === 'message.timestamp.type') return parseTimestampType(raw) as TopicConfig[N];
+  return parseNumber(name, raw, RANGES[name as Exclude<TopicConfigName, TopicWordConfigName>]) as TopicConfig[N];
 }
 
 /** `input` (name -> value) applied over `base`, every value validated, and the result checked as a whole. */

@@ -27,7 +27,7 @@ export function configsCheck(access: Access, resourceType: number | undefined, n
 }
 
 /** Kafka's ConfigType enum (DescribeConfigs v3+). */
-export const CONFIG_TYPES: Record<ConfigKind, number> = { int: 3, long: 5, double: 6, list: 7 };
+export const CONFIG_TYPES: Record<ConfigKind, number> = { string: 2, int: 3, long: 5, double: 6, list: 7 };
 
 const KAFKA_LONG_MAX = '9223372036854775807';
 

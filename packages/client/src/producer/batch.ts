@@ -90,6 +90,8 @@ export class ProducerBatch {
   private outcome: number | Error | undefined = undefined;
   /** the outcome, once delivered to its records */
   private result: number | Error | undefined = undefined;
+  /** the log append time its write was stamped with (a LogAppendTime topic), -1 if none: its records' metadata timestamp then, as in Kafka */
+  logAppendTime = -1;
   private moved: Moved | undefined = undefined;
   private readonly firstAllocation: number;
 
@@ -189,8 +191,9 @@ export class ProducerBatch {
     return [batch, index];
   }
 
-  /** Written at `baseOffset`: its records are told on deliver(). */
-  succeed(baseOffset: number): void {
+  /** Written at `baseOffset`: its records are told on deliver(). `logAppendTime`: the broker's, on a LogAppendTime topic (else -1). */
+  succeed(baseOffset: number, logAppendTime = -1): void {
+    if (!this.completed) this.logAppendTime = logAppendTime;
     this.decide(baseOffset);
   }
 

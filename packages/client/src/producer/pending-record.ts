@@ -17,7 +17,7 @@ export interface RecordMetadata {
   partition: number;
   /** -1 when not known (acks=0, or a duplicate whose original offset the server no longer finds) */
   offset: number;
-  /** the record's timestamp (CreateTime) */
+  /** the record's timestamp; on a LogAppendTime topic, the time the log appended it (Kafka's) */
   timestamp: number;
   /** -1 for a null key */
   serializedKeySize: number;
@@ -122,11 +122,13 @@ export class PendingRecord implements ProducedRecord, Promise<RecordMetadata> {
   }
 
   private metadata(offset: number): RecordMetadata {
+    // Kafka's RecordMetadata: the log append time when the topic stamps one, else the record's own.
+    const appendTime = this.batch?.logAppendTime ?? -1;
     return {
       topic: this.topic,
       partition: this.partition ?? -1,
       offset,
-      timestamp: this.timestamp,
+      timestamp: appendTime >= 0 ? appendTime : this.timestamp,
       serializedKeySize: this.key === null ? this.keySize : this.key.length,
       serializedValueSize: this.value === null ? this.valueSize : this.value.length,
     };

@@ -230,7 +230,7 @@ export class Sender {
       if (!result) {
         this.retryOrFail(batch, new FloeError('UNKNOWN_SERVER_ERROR', `the produce response has no result for ${batch.topic}-${batch.partition}`));
       } else if (result.errorCode === 'NONE') {
-        this.succeed(batch, result.baseOffset);
+        this.succeed(batch, result.baseOffset, result.logAppendTime);
       } else if (ALREADY_WRITTEN.has(result.errorCode)) {
         this.succeed(batch, -1);
       } else if (this.deps.idempotence && batch.state && SEQUENCE_REJECTIONS.has(result.errorCode)) {
@@ -330,9 +330,9 @@ export class Sender {
     this.fail(batch, failure);
   }
 
-  private succeed(batch: ProducerBatch, baseOffset: number): void {
+  private succeed(batch: ProducerBatch, baseOffset: number, logAppendTime = -1): void {
     if (batch.completed) return;
-    batch.succeed(baseOffset);
+    batch.succeed(baseOffset, logAppendTime);
     this.metrics.records += batch.recordCount;
     this.deps.pool.release(batch.reservedBytes);
     this.deps.accumulator.completed(batch);

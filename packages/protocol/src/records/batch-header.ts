@@ -123,6 +123,24 @@ export function patchBaseOffset(buf: Buffer, pos: number, baseOffset: number): v
   buf.writeBigInt64BE(BigInt(baseOffset), pos);
 }
 
+const ATTRIBUTES_OFFSET = 21;
+const MAX_TIMESTAMP_OFFSET = 35;
+
+/**
+ * Kafka's MutableRecordBatch.setMaxTimestamp on the `batch` (exactly one batch), in place: sets
+ * the timestamp-type bit and maxTimestamp and recomputes the CRC, unless both already hold (the
+ * bytes are then left alone). The records are not touched: under LogAppendTime every record
+ * reads as maxTimestamp, whatever its own delta says.
+ */
+export function setMaxTimestamp(batch: Buffer, logAppendTime: boolean, maxTimestamp: number): void {
+  const attributes = batch.readInt16BE(ATTRIBUTES_OFFSET);
+  const next = logAppendTime ? attributes | ATTRIBUTE.logAppendTime : attributes & ~ATTRIBUTE.logAppendTime;
+  if (next === attributes && Number(batch.readBigInt64BE(MAX_TIMESTAMP_OFFSET)) === maxTimestamp) return;
+  batch.writeInt16BE(next, ATTRIBUTES_OFFSET);
+  batch.writeBigInt64BE(BigInt(maxTimestamp), MAX_TIMESTAMP_OFFSET);
+  batch.writeUInt32BE(batchCrc(batch), CRC_OFFSET);
+}
+
 /** Splits concatenated batches (as stored or fetched) into [start, end) ranges; a trailing partial batch is dropped. */
 export function splitBatches(buf: Buffer): Array<{ start: number; end: number }> {
   const out: Array<{ start: number; end: number }> = [];

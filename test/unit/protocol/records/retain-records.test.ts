@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeRecordBatch, encodeRecordBatch } from '../../../../packages/protocol/src/records/record-batch.js';
+import { ATTRIBUTE, setMaxTimestamp } from '../../../../packages/protocol/src/records/batch-header.js';
 import { readBatchRecords, retainRecords } from '../../../../packages/protocol/src/records/retain-records.js';
 
 const batchOf = (compression: 'none' | 'gzip' | 'lz4') =>
@@ -36,6 +37,22 @@ describe('retainRecords', () => {
       [0, 'a', 'a0', ['h']],
       [1, 'b', null, []],
     ]);
+  });
+
+  it('keeps the stamp of a batch the log stamped LogAppendTime: the bit, the append time as max timestamp, every kept record read at it', () => {
+    // Prepare
+    const batch = batchOf('gzip');
+    setMaxTimestamp(batch, true, 1_795_697_178_669);
+    const read = readBatchRecords(batch, 1 << 20);
+
+    // Act
+    const kept = retainRecords(batch, read, (r) => r.key?.toString() !== 'c');
+
+    // Assess
+    const decoded = decodeRecordBatch(kept, 1 << 20); // throws on a CRC mismatch
+    expect(decoded.header.attributes & ATTRIBUTE.logAppendTime).toBe(ATTRIBUTE.logAppendTime);
+    expect(decoded.header.maxTimestamp).toBe(1_795_697_178_669);
+    expect(decoded.records.map((r) => r.timestamp)).toEqual([1_795_697_178_669, 1_795_697_178_669]);
   });
 
   it('refuses to leave a batch empty (compaction turns such a batch into a gap instead)', () => {
