@@ -15,4 +15,5 @@ export const TOPIC_CONFIG_DOCS: Readonly<Record<TopicConfigName, string>> = {
   'delete.retention.ms': 'A tombstone stays readable at least this long after compaction first reached it, then is removed.',
   'segment.ms': 'With segment.bytes, bounds the active tail that is never compacted: the newest batches younger than this.',
   'segment.bytes': 'The active tail that is never compacted holds at most this many bytes of the newest batches.',
+  'message.timestamp.type': 'CreateTime keeps the timestamps producers write; LogAppendTime stamps each batch with the time Floe appended it.',
 };

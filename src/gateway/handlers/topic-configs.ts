@@ -57,6 +57,7 @@ const BROKER_SYNONYMS: Readonly<Record<keyof TopicConfig, string>> = {
   'delete.retention.ms': 'log.cleaner.delete.retention.ms',
   'segment.ms': 'log.roll.ms',
   'segment.bytes': 'log.segment.bytes',
+  'message.timestamp.type': 'log.message.timestamp.type',
 };
 
 /** A type, not an interface: it goes into a response body as it is. */
