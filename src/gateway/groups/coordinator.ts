@@ -24,9 +24,9 @@ import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
 import { GATEWAY_LIMITS, MAX_KNOWN_MEMBER_ID_LENGTH } from '../limits.js';
 import type { GatewayLogger } from '../logger.js';
 import { decideJoin } from './barrier.js';
-import { effectiveState, floeProtocolType, instanceError, isLive, keptInstances, liveMembers, metadataOf, sameProtocols, type ClassicGroupItem, type ClassicMemberItem, type ClassicState, type GroupView, type ProtocolMetadata } from './model.js';
+import { effectiveState, floeProtocolType, instanceError, isKnownMemberId, isLive, keptInstances, liveMembers, metadataOf, openPending, sameProtocols, type ClassicGroupItem, type ClassicMemberItem, type ClassicState, type GroupView, type ProtocolMetadata } from './model.js';
 import { GroupPoller } from './poller.js';
-import { commitOffset, deleteMember, putGroup, putMember, readGroup, removeMemberAsSeen, renewMember } from './store.js';
+import { commitOffset, deleteMember, deletePending, putGroup, putMember, putPending, readGroup, removeMemberAsSeen, renewMember } from './store.js';
 
 const EMPTY = Buffer.alloc(0);
 /** The classic item holds every assignment: keep it well below DynamoDB's 400 KB item limit. */
@@ -146,7 +146,7 @@ export class ClassicGroups {
     let memberId = req.memberId;
     if (memberId === '') {
       memberId = `${(req.clientId || 'consumer').slice(0, GATEWAY_LIMITS.memberIdClientIdChars)}-${randomUUID()}`;
-      if (req.requireKnownMemberId) return fail(KafkaCode.MEMBER_ID_REQUIRED, memberId);
+      if (req.requireKnownMemberId) return this.handOut(req, memberId);
     }
     // The barrier may legitimately wait the whole rebalance timeout; past it (plus a poll) the client is told to retry.
     const giveUpAt = this.options.now() + req.rebalanceTimeoutMs + 2 * this.options.pollIntervalMs;
@@ -159,6 +159,9 @@ export class ClassicGroups {
       if (fenced !== undefined) return fail(fenced, memberId);
       const refused = admissionError(view, memberId, req, now);
       if (refused !== undefined) return fail(refused, memberId);
+      // Only an id this group handed out joins (KIP-394); a static member's is checked by its instance above.
+      // Checked once: a later round is this request going on, whatever the barrier did meanwhile.
+      if (round === 0 && req.instanceId === null && req.memberId !== '' && !isKnownMemberId(view, memberId, now)) return fail(KafkaCode.UNKNOWN_MEMBER_ID, memberId);
       const group = view.group;
       const state = effectiveState(view, now);
       const me = view.members.get(memberId);
@@ -189,6 +192,8 @@ export class ClassicGroups {
         expiresAt: now + req.sessionTimeoutMs,
         joinedAt: me?.joinedAt ?? now,
       });
+      // The handed-out id is a member's now: once that member is gone, the id is unknown.
+      if (view.pending.has(memberId)) await deletePending(this.deps, req.groupId, memberId).catch(() => undefined);
       // The claim is written with the rebalance it starts, in the classic item: the item is written
       // after the member's so the mapping never names a member without one.
       if ((!claimed || state !== 'PreparingRebalance') && !(await this.startRebalance(view, now, { ...req, id: memberId }))) continue; // raced: look again
@@ -201,6 +206,23 @@ export class ClassicGroups {
       return outcome ?? fail(this.options.shutdown.aborted ? KafkaCode.NOT_COORDINATOR : KafkaCode.REBALANCE_IN_PROGRESS, memberId);
     }
     return fail(req.signal.aborted && this.options.shutdown.aborted ? KafkaCode.NOT_COORDINATOR : KafkaCode.REBALANCE_IN_PROGRESS, memberId);
+  }
+
+  /**
+   * A new dynamic member's first JoinGroup (v4+): the id is recorded as pending for the session
+   * timeout, as Kafka does, and handed out with MEMBER_ID_REQUIRED. A join the group would refuse
+   * anyway is refused now, without an id.
+   */
+  private async handOut(req: JoinRequest, memberId: string): Promise<JoinResult> {
+    const fail = (errorCode: number, id = ''): JoinResult => ({ errorCode, generation: -1, protocolType: null, protocol: null, leader: '', memberId: id, members: [] });
+    const view = await this.read(req.groupId);
+    const now = this.options.now();
+    const refused = admissionError(view, memberId, req, now);
+    if (refused !== undefined) return fail(refused);
+    // Bounded: every read of the group reads these items (retriable: the oldest expire within their session timeout).
+    if (openPending(view, now) >= GATEWAY_LIMITS.maxPendingMembers) return fail(KafkaCode.REBALANCE_IN_PROGRESS);
+    await putPending(this.deps, req.groupId, memberId, now + req.sessionTimeoutMs);
+    return fail(KafkaCode.MEMBER_ID_REQUIRED, memberId);
   }
 
   /** Waits in the barrier: the answer for the completed generation, 'again' when left out of it. */

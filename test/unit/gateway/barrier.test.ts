@@ -47,6 +47,7 @@ function view(group: Partial<ClassicGroupItem>, members: ClassicMemberItem[]): G
       ...group,
     },
     members: new Map(members.map((m) => [m.memberId, m])),
+    pending: new Map(),
     floeLiveMembers: 0,
     floeGroup: false,
     readAt: NOW,
