@@ -268,6 +268,8 @@ export class ClassicGroups {
     const others = liveMembers(view, now).filter((m) => m.memberId !== joiner?.id && (instanceId === null || m.instanceId !== instanceId));
     const timeouts = [...others.map((m) => m.rebalanceTimeoutMs), joiner?.rebalanceTimeoutMs ?? 0];
     const empty = others.length === 0;
+    // The delay the barrier may extend while new members arrive (Kafka's InitialDelayedJoin); kept by a claim's rewrite.
+    const initialDelayMs = empty ? this.options.initialRebalanceDelayMs : group?.state === 'PreparingRebalance' ? (group.initialDelayMs ?? 0) : 0;
     const next: ClassicGroupItem = {
       groupId: view.groupId,
       protocolType: empty && joiner ? joiner.protocolType : (group?.protocolType ?? joiner?.protocolType ?? 'consumer'),
@@ -283,6 +285,7 @@ export class ClassicGroups {
       // A group that had nobody waits a little for more members, so three starting consumers make one rebalance, not three.
       // A static joiner's claim rewrites a rebalance already under way: it keeps that rebalance's delay.
       joinNotBefore: empty ? now + this.options.initialRebalanceDelayMs : group?.state === 'PreparingRebalance' ? group.joinNotBefore : 0,
+      ...(initialDelayMs > 0 ? { initialDelayMs } : {}),
       version: (group?.version ?? 0) + 1,
       createdAt: group?.createdAt ?? now,
       updatedAt: now,

@@ -39,6 +39,11 @@ export interface ClassicGroupItem {
   rebalanceDeadline: number;
   /** PreparingRebalance of an empty group: not before this (Kafka's group.initial.rebalance.delay.ms). */
   joinNotBefore: number;
+  /**
+   * The initial delay joinNotBefore ends (absent or 0: no initial delay, or an item of an older gateway).
+   * With it the barrier extends the delay while new members keep arriving (barrier.ts, joinNotBeforeOf).
+   */
+  initialDelayMs?: number;
   /** Optimistic lock: every write of this item is conditional on it. */
   version: number;
   createdAt: number;

@@ -3,7 +3,8 @@
  * v4+ dynamic member's first join records its id as pending (until its session timeout) and gets
  * MEMBER_ID_REQUIRED; an id the group does not know - made up, expired, or its member's gone - is
  * UNKNOWN_MEMBER_ID and writes nothing, in every version; v0-v3 get their id on the first join.
- * Pending ids are bounded per group (GATEWAY_LIMITS.maxPendingMembers).
+ * Pending ids are bounded per group (GATEWAY_LIMITS.maxPendingMembers). And a new group's initial
+ * delay is extended while members keep arriving (Kafka's InitialDelayedJoin).
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,5 +129,37 @@ describe('member ids a JoinGroup may name', () => {
     expect(last.errorCode).toBe(79);
     expect(refused).toMatchObject({ errorCode: 27, memberId: '' });
     expect(a.writes.length).toBe(writesBefore);
+  });
+});
+
+describe('the initial delay of a new group (group.initial.rebalance.delay.ms)', () => {
+  it('is extended by the delay again while new members keep arriving, so they form one generation', async () => {
+    // Prepare: a 1.5 s delay; members arrive 0.7 s and 2.2 s after the first (in the first and second windows)
+    const slow = await startTestGateway({ initialRebalanceDelayMs: 1500 });
+    try {
+      const groupId = uniqueName('delay');
+      const wires = [await KafkaWire.connect(slow.port), await KafkaWire.connect(slow.port), await KafkaWire.connect(slow.port)];
+      const ids = await Promise.all(wires.map((w) => join(w, groupId, '').then((r) => r.memberId as string)));
+      const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+      // Act
+      const first = join(wires[0] as KafkaWire, groupId, ids[0] as string);
+      await pause(700);
+      const second = join(wires[1] as KafkaWire, groupId, ids[1] as string);
+      await pause(1500);
+      const third = join(wires[2] as KafkaWire, groupId, ids[2] as string);
+      const answers = await Promise.all([first, second, third]);
+      for (const w of wires) w.close();
+
+      // Assess: one generation holding all three (a fixed delay ends before the third arrives)
+      expect(answers.map((r) => [r.errorCode, r.generationId])).toEqual([
+        [0, 1],
+        [0, 1],
+        [0, 1],
+      ]);
+      expect(answers.find((r) => r.leader === r.memberId)?.members).toHaveLength(3);
+    } finally {
+      await slow.close();
+    }
   });
 });
