@@ -24,6 +24,14 @@ export const GATEWAY_LIMITS = {
    * member ids are keys (DynamoDB: 1 KB) and the classic item lists every member's.
    */
   memberIdClientIdChars: 64,
+  /**
+   * Member ids a group has handed out with MEMBER_ID_REQUIRED (JoinGroup v4+) and not seen join yet,
+   * each a small item read with the group until its session timeout ends: enough for a group of
+   * GROUP_LIMITS.maxMembers starting at once. Past it a new member's first JoinGroup is answered
+   * REBALANCE_IN_PROGRESS (retriable) and nothing is written, so a client asking for ids in a loop
+   * cannot grow what every heartbeat of the group reads.
+   */
+  maxPendingMembers: GROUP_LIMITS.maxMembers,
 } as const;
 
 /**

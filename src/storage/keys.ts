@@ -75,6 +75,9 @@ export const groupKeys = {
   classicGroup: (groupId: string) => ({ pk: `g#${groupId}`, sk: 'classic' }),
   classicMemberPrefix: 'c#',
   classicMember: (groupId: string, memberId: string) => ({ pk: `g#${groupId}`, sk: `c#${memberId}` }),
+  /** A member id handed out with MEMBER_ID_REQUIRED, not joined yet; "c$" sorts between "c#..." and "classic", inside anyMembershipSkRange. */
+  classicPendingPrefix: 'c$',
+  classicPending: (groupId: string, memberId: string) => ({ pk: `g#${groupId}`, sk: `c$${memberId}` }),
   /** Both kinds of membership in one Query: classic ("c#...", "classic") and Floe ("group", "m#..."), no offset item. */
   anyMembershipSkRange: ['c#', 'm$'] as const,
   offsetPrefix: 'o#',

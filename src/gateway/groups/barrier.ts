@@ -5,7 +5,7 @@
  * never a short timeout - and, for a group that was empty, not before the initial delay.
  * At the deadline, members that did not rejoin are left out (and removed), as Kafka does.
  */
-import { isLive, type ClassicMemberItem, type GroupView } from './model.js';
+import { isLive, type ClassicGroupItem, type ClassicMemberItem, type GroupView } from './model.js';
 
 export type JoinDecision =
   | { kind: 'wait' }
@@ -41,6 +41,23 @@ export function chooseProtocol(members: readonly ClassicMemberItem[]): string | 
 /** Members ordered by when they joined, then id: the order of the generation and of the leader choice. */
 export const joinOrder = (a: ClassicMemberItem, b: ClassicMemberItem): number => a.joinedAt - b.joinedAt || (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0);
 
+/**
+ * When the join phase of a group that was empty may end: Kafka's InitialDelayedJoin, from stored
+ * state. The delay runs in windows of initialDelayMs from the rebalance's start; a window in which
+ * a new member joined (joinedAt inside it) is followed by another, up to the rebalance deadline.
+ * As in Kafka, only a group that never completed a generation extends it (Kafka sets
+ * newMemberAdded only at generation 0); the first member, which started the rebalance, does not.
+ */
+export function joinNotBeforeOf(group: ClassicGroupItem, members: readonly ClassicMemberItem[]): number {
+  const delay = group.initialDelayMs ?? 0;
+  if (delay <= 0 || group.generation !== 0) return group.joinNotBefore;
+  const start = group.joinNotBefore - delay;
+  const arrivals = members.map((m) => m.joinedAt).filter((t) => t > start);
+  let [from, end] = [start, group.joinNotBefore];
+  while (end < group.rebalanceDeadline && arrivals.some((t) => t >= from && t < end)) [from, end] = [end, Math.min(end + delay, group.rebalanceDeadline)];
+  return end;
+}
+
 export function decideJoin(view: GroupView, now: number): JoinDecision {
   const group = view.group;
   if (!group || group.state !== 'PreparingRebalance') return { kind: 'wait' };
@@ -52,7 +69,7 @@ export function decideJoin(view: GroupView, now: number): JoinDecision {
   const waiting = live.filter((m) => m.joinGeneration !== pending);
   const pastDeadline = now >= group.rebalanceDeadline;
   if (joined.length === 0) return live.length === 0 || pastDeadline ? { kind: 'empty', dead } : { kind: 'wait' };
-  if (!pastDeadline && (waiting.length > 0 || now < group.joinNotBefore)) return { kind: 'wait' };
+  if (!pastDeadline && (waiting.length > 0 || now < joinNotBeforeOf(group, all))) return { kind: 'wait' };
 
   let members = joined;
   let protocol = chooseProtocol(joined);

@@ -24,9 +24,9 @@ import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
 import { GATEWAY_LIMITS, MAX_KNOWN_MEMBER_ID_LENGTH } from '../limits.js';
 import type { GatewayLogger } from '../logger.js';
 import { decideJoin } from './barrier.js';
-import { effectiveState, floeProtocolType, instanceError, isLive, keptInstances, liveMembers, metadataOf, sameProtocols, type ClassicGroupItem, type ClassicMemberItem, type ClassicState, type GroupView, type ProtocolMetadata } from './model.js';
+import { effectiveState, floeProtocolType, instanceError, isKnownMemberId, isLive, keptInstances, liveMembers, metadataOf, openPending, sameProtocols, type ClassicGroupItem, type ClassicMemberItem, type ClassicState, type GroupView, type ProtocolMetadata } from './model.js';
 import { GroupPoller } from './poller.js';
-import { commitOffset, deleteMember, putGroup, putMember, readGroup, removeMemberAsSeen, renewMember } from './store.js';
+import { commitOffset, deleteMember, deletePending, putGroup, putMember, putPending, readGroup, removeMemberAsSeen, renewMember } from './store.js';
 
 const EMPTY = Buffer.alloc(0);
 /** The classic item holds every assignment: keep it well below DynamoDB's 400 KB item limit. */
@@ -146,7 +146,7 @@ export class ClassicGroups {
     let memberId = req.memberId;
     if (memberId === '') {
       memberId = `${(req.clientId || 'consumer').slice(0, GATEWAY_LIMITS.memberIdClientIdChars)}-${randomUUID()}`;
-      if (req.requireKnownMemberId) return fail(KafkaCode.MEMBER_ID_REQUIRED, memberId);
+      if (req.requireKnownMemberId) return this.handOut(req, memberId);
     }
     // The barrier may legitimately wait the whole rebalance timeout; past it (plus a poll) the client is told to retry.
     const giveUpAt = this.options.now() + req.rebalanceTimeoutMs + 2 * this.options.pollIntervalMs;
@@ -159,6 +159,9 @@ export class ClassicGroups {
       if (fenced !== undefined) return fail(fenced, memberId);
       const refused = admissionError(view, memberId, req, now);
       if (refused !== undefined) return fail(refused, memberId);
+      // Only an id this group handed out joins (KIP-394); a static member's is checked by its instance above.
+      // Checked once: a later round is this request going on, whatever the barrier did meanwhile.
+      if (round === 0 && req.instanceId === null && req.memberId !== '' && !isKnownMemberId(view, memberId, now)) return fail(KafkaCode.UNKNOWN_MEMBER_ID, memberId);
       const group = view.group;
       const state = effectiveState(view, now);
       const me = view.members.get(memberId);
@@ -189,6 +192,8 @@ export class ClassicGroups {
         expiresAt: now + req.sessionTimeoutMs,
         joinedAt: me?.joinedAt ?? now,
       });
+      // The handed-out id is a member's now: once that member is gone, the id is unknown.
+      if (view.pending.has(memberId)) await deletePending(this.deps, req.groupId, memberId).catch(() => undefined);
       // The claim is written with the rebalance it starts, in the classic item: the item is written
       // after the member's so the mapping never names a member without one.
       if ((!claimed || state !== 'PreparingRebalance') && !(await this.startRebalance(view, now, { ...req, id: memberId }))) continue; // raced: look again
@@ -201,6 +206,23 @@ export class ClassicGroups {
       return outcome ?? fail(this.options.shutdown.aborted ? KafkaCode.NOT_COORDINATOR : KafkaCode.REBALANCE_IN_PROGRESS, memberId);
     }
     return fail(req.signal.aborted && this.options.shutdown.aborted ? KafkaCode.NOT_COORDINATOR : KafkaCode.REBALANCE_IN_PROGRESS, memberId);
+  }
+
+  /**
+   * A new dynamic member's first JoinGroup (v4+): the id is recorded as pending for the session
+   * timeout, as Kafka does, and handed out with MEMBER_ID_REQUIRED. A join the group would refuse
+   * anyway is refused now, without an id.
+   */
+  private async handOut(req: JoinRequest, memberId: string): Promise<JoinResult> {
+    const fail = (errorCode: number, id = ''): JoinResult => ({ errorCode, generation: -1, protocolType: null, protocol: null, leader: '', memberId: id, members: [] });
+    const view = await this.read(req.groupId);
+    const now = this.options.now();
+    const refused = admissionError(view, memberId, req, now);
+    if (refused !== undefined) return fail(refused);
+    // Bounded: every read of the group reads these items (retriable: the oldest expire within their session timeout).
+    if (openPending(view, now) >= GATEWAY_LIMITS.maxPendingMembers) return fail(KafkaCode.REBALANCE_IN_PROGRESS);
+    await putPending(this.deps, req.groupId, memberId, now + req.sessionTimeoutMs);
+    return fail(KafkaCode.MEMBER_ID_REQUIRED, memberId);
   }
 
   /** Waits in the barrier: the answer for the completed generation, 'again' when left out of it. */
@@ -246,6 +268,8 @@ export class ClassicGroups {
     const others = liveMembers(view, now).filter((m) => m.memberId !== joiner?.id && (instanceId === null || m.instanceId !== instanceId));
     const timeouts = [...others.map((m) => m.rebalanceTimeoutMs), joiner?.rebalanceTimeoutMs ?? 0];
     const empty = others.length === 0;
+    // The delay the barrier may extend while new members arrive (Kafka's InitialDelayedJoin); kept by a claim's rewrite.
+    const initialDelayMs = empty ? this.options.initialRebalanceDelayMs : group?.state === 'PreparingRebalance' ? (group.initialDelayMs ?? 0) : 0;
     const next: ClassicGroupItem = {
       groupId: view.groupId,
       protocolType: empty && joiner ? joiner.protocolType : (group?.protocolType ?? joiner?.protocolType ?? 'consumer'),
@@ -261,6 +285,7 @@ export class ClassicGroups {
       // A group that had nobody waits a little for more members, so three starting consumers make one rebalance, not three.
       // A static joiner's claim rewrites a rebalance already under way: it keeps that rebalance's delay.
       joinNotBefore: empty ? now + this.options.initialRebalanceDelayMs : group?.state === 'PreparingRebalance' ? group.joinNotBefore : 0,
+      ...(initialDelayMs > 0 ? { initialDelayMs } : {}),
       version: (group?.version ?? 0) + 1,
       createdAt: group?.createdAt ?? now,
       updatedAt: now,

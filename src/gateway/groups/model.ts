@@ -4,6 +4,7 @@
  *
  *   classic  sk "classic"       generation, state, leader, protocol, members of the generation, the leader's assignments
  *   member   sk "c#<memberId>"  one per member: protocols (with metadata), lease (expiresAt), the generation it joined for
+ *   pending  sk "c$<memberId>"  a member id handed out with MEMBER_ID_REQUIRED, acceptable until expiresAt (KIP-394)
  *
  * No coordinator process: whichever gateway instance holds a waiting JoinGroup or SyncGroup, or
  * serves a Heartbeat, moves the group along with a write conditional on the classic item's version.
@@ -38,6 +39,11 @@ export interface ClassicGroupItem {
   rebalanceDeadline: number;
   /** PreparingRebalance of an empty group: not before this (Kafka's group.initial.rebalance.delay.ms). */
   joinNotBefore: number;
+  /**
+   * The initial delay joinNotBefore ends (absent or 0: no initial delay, or an item of an older gateway).
+   * With it the barrier extends the delay while new members keep arriving (barrier.ts, joinNotBeforeOf).
+   */
+  initialDelayMs?: number;
   /** Optimistic lock: every write of this item is conditional on it. */
   version: number;
   createdAt: number;
@@ -71,6 +77,8 @@ export interface GroupView {
   groupId: string;
   group?: ClassicGroupItem;
   members: Map<string, ClassicMemberItem>;
+  /** Member ids handed out with MEMBER_ID_REQUIRED: id -> until when a JoinGroup may use it (expired ones included). */
+  pending: Map<string, number>;
   /** Live members of Floe's own protocol (the SDK's consumers) under the same group id. */
   floeLiveMembers: number;
   /** Floe's group item exists (the id has been used by Floe consumers). */
@@ -89,6 +97,16 @@ export const floeProtocolType = (view: GroupView): string => (view.floeGroup || 
 export { isLive };
 
 export const liveMembers = (view: GroupView, now: number): ClassicMemberItem[] => [...view.members.values()].filter((m) => isLive(m, now));
+
+/**
+ * Whether a dynamic member's JoinGroup names an id this group knows (Kafka, KIP-394): a member's
+ * (its item is still there, live or not) or one handed out with MEMBER_ID_REQUIRED and not expired.
+ * Anything else - an id the client made up, or one whose member was removed - is UNKNOWN_MEMBER_ID.
+ */
+export const isKnownMemberId = (view: GroupView, memberId: string, now: number): boolean => view.members.has(memberId) || (view.pending.get(memberId) ?? 0) > now;
+
+/** Handed-out ids that may still join and have not: what maxPendingMembers bounds. */
+export const openPending = (view: GroupView, now: number): number => [...view.pending].filter(([id, until]) => until > now && !view.members.has(id)).length;
 
 /** The state clients see: a group whose members all left or died is Empty, whatever its item says. */
 export function effectiveState(view: GroupView, now: number): ClassicState {

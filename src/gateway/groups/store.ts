@@ -24,7 +24,7 @@ function strip<T>(item: Record<string, unknown>): T {
 
 /** Classic and Floe membership of a group in one strongly consistent Query (offset items excluded). */
 export async function readGroup(deps: GroupsDeps, groupId: string, now: number): Promise<GroupView> {
-  const view: GroupView = { groupId, members: new Map(), floeLiveMembers: 0, floeGroup: false, readAt: now };
+  const view: GroupView = { groupId, members: new Map(), pending: new Map(), floeLiveMembers: 0, floeGroup: false, readAt: now };
   let start: Record<string, unknown> | undefined;
   let mapped = false;
   do {
@@ -47,6 +47,8 @@ export async function readGroup(deps: GroupsDeps, groupId: string, now: number):
       } else if (sk.startsWith(groupKeys.classicMemberPrefix)) {
         const member = strip<ClassicMemberItem>(item);
         view.members.set(member.memberId, { ...member, protocols: member.protocols ?? [] });
+      } else if (sk.startsWith(groupKeys.classicPendingPrefix)) {
+        view.pending.set(String(item.memberId), Number(item.expiresAt));
       } else if (sk === groupKeys.group(groupId).sk) {
         view.floeGroup = true;
       } else if (sk.startsWith(groupKeys.memberPrefix)) {
@@ -87,6 +89,21 @@ export async function putMember(deps: GroupsDeps, groupId: string, member: Class
       Item: { ...groupKeys.classicMember(groupId, member.memberId), ...member, [TTL_ATTRIBUTE]: ttlOf(member.expiresAt) },
     }),
   );
+}
+
+/**
+ * Records a member id handed out with MEMBER_ID_REQUIRED: a JoinGroup may use it until `expiresAt`
+ * (Kafka's pending member, expired after the session timeout). The item is gone a day later (TTL).
+ */
+export async function putPending(deps: GroupsDeps, groupId: string, memberId: string, expiresAt: number): Promise<void> {
+  await deps.dynamo.send(
+    new PutCommand({ TableName: deps.groupsTable, Item: { ...groupKeys.classicPending(groupId, memberId), memberId, expiresAt, [TTL_ATTRIBUTE]: ttlOf(expiresAt) } }),
+  );
+}
+
+/** The id was used: it is a member's now, and is not handed out again once that member is gone. */
+export async function deletePending(deps: GroupsDeps, groupId: string, memberId: string): Promise<void> {
+  await deps.dynamo.send(new DeleteCommand({ TableName: deps.groupsTable, Key: groupKeys.classicPending(groupId, memberId) }));
 }
 
 /** Extends a live member's lease; false when it is gone or its lease already ended (it must rejoin). */

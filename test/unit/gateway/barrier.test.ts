@@ -1,11 +1,12 @@
 /**
  * The join barrier's decisions: wait for every live known member up to the rebalance deadline
  * (not a short timeout), complete as soon as all rejoined, hold an empty group for the initial
- * delay, leave out and remove late members at the deadline, ignore dead ones, keep the leader,
- * and pick the protocol every member supports.
+ * delay - extended by a delay again while new members keep arriving, up to the deadline, as Kafka's
+ * InitialDelayedJoin -, leave out and remove late members at the deadline, ignore dead ones, keep
+ * the leader, and pick the protocol every member supports.
  */
 import { describe, expect, it } from 'vitest';
-import { chooseProtocol, decideJoin } from '../../../src/gateway/groups/barrier.js';
+import { chooseProtocol, decideJoin, joinNotBeforeOf } from '../../../src/gateway/groups/barrier.js';
 import type { ClassicGroupItem, ClassicMemberItem, GroupView } from '../../../src/gateway/groups/model.js';
 
 const NOW = 1_000_000;
@@ -47,6 +48,7 @@ function view(group: Partial<ClassicGroupItem>, members: ClassicMemberItem[]): G
       ...group,
     },
     members: new Map(members.map((m) => [m.memberId, m])),
+    pending: new Map(),
     floeLiveMembers: 0,
     floeGroup: false,
     readAt: NOW,
@@ -112,6 +114,45 @@ describe('decideJoin', () => {
     // Assess
     expect(during).toEqual({ kind: 'wait' });
     expect(after).toMatchObject({ kind: 'complete', generation: 1, members: ['x', 'y'], leader: 'x' });
+  });
+
+  it('extends the initial delay by the delay again while new members keep arriving, up to the rebalance deadline (Kafka\'s InitialDelayedJoin)', () => {
+    // Prepare: a new group's rebalance started at NOW with a 2 s delay; y joins 1.5 s in, z 3 s in, nobody in the third window
+    const start = NOW;
+    const group = { generation: 0, leader: null, protocol: null, members: [], joinNotBefore: start + 2000, initialDelayMs: 2000, rebalanceDeadline: start + 60_000 };
+    const live = { expiresAt: start + 100_000 };
+    const members = [member('x', 1, { ...live, joinedAt: start }), member('y', 1, { ...live, joinedAt: start + 1500 }), member('z', 1, { ...live, joinedAt: start + 3000 })];
+    const capped = { ...group, rebalanceDeadline: start + 5000 };
+    const arriving = [...members, member('w', 1, { ...live, joinedAt: start + 4500 })];
+
+    // Act
+    const atFirstEnd = decideJoin(view(group, members), start + 2000);
+    const atSecondEnd = decideJoin(view(group, members), start + 4000);
+    const atThirdEnd = decideJoin(view(group, members), start + 6000);
+    const beforeCap = decideJoin(view(capped, arriving), start + 4999);
+    const atCap = decideJoin(view(capped, arriving), start + 5000);
+
+    // Assess
+    expect(joinNotBeforeOf(view(group, members).group as ClassicGroupItem, members)).toBe(start + 6000);
+    expect([atFirstEnd.kind, atSecondEnd.kind, atThirdEnd.kind]).toEqual(['wait', 'wait', 'complete']);
+    expect(atThirdEnd).toMatchObject({ members: ['x', 'y', 'z'], leader: 'x' });
+    expect([beforeCap.kind, atCap.kind]).toEqual(['wait', 'complete']);
+  });
+
+  it('does not extend the delay of a group that completed a generation before, nor an item without the delay recorded (as Kafka, and an older gateway)', () => {
+    // Prepare: members keep arriving during the delay
+    const members = [member('x', 5, { joinedAt: NOW - 2000 }), member('y', 5, { joinedAt: NOW - 500 })];
+    const emptiedBefore = { generation: 4, leader: null, protocol: null, members: [], joinNotBefore: NOW, initialDelayMs: 2000 };
+    const older = { generation: 0, leader: null, protocol: null, members: [], joinNotBefore: NOW };
+    const olderMembers = members.map((m) => ({ ...m, joinGeneration: 1 }));
+
+    // Act
+    const again = decideJoin(view(emptiedBefore, members), NOW);
+    const fromOlder = decideJoin(view(older, olderMembers), NOW);
+
+    // Assess
+    expect(again).toMatchObject({ kind: 'complete', generation: 5 });
+    expect(fromOlder).toMatchObject({ kind: 'complete', generation: 1 });
   });
 
   it('empties the group when nobody is left to join', () => {

@@ -1,0 +1,165 @@
+/**
+ * JoinGroup accepts only member ids the group handed out (KIP-394), across gateway instances: a
+ * v4+ dynamic member's first join records its id as pending (until its session timeout) and gets
+ * MEMBER_ID_REQUIRED; an id the group does not know - made up, expired, or its member's gone - is
+ * UNKNOWN_MEMBER_ID and writes nothing, in every version; v0-v3 get their id on the first join.
+ * Pending ids are bounded per group (GATEWAY_LIMITS.maxPendingMembers). And a new group's initial
+ * delay is extended while members keep arriving (Kafka's InitialDelayedJoin).
+ */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GATEWAY_LIMITS } from '../../../src/gateway/limits.js';
+import { batchWriteAll } from '../../../src/storage/dynamo-batch.js';
+import { groupKeys } from '../../../src/storage/keys.js';
+import { uniqueName } from '../../helpers/cluster.js';
+import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { KafkaWire, type Body } from '../../helpers/kafka-wire.js';
+
+let a: TestGateway;
+let b: TestGateway;
+const conns: KafkaWire[] = [];
+
+beforeAll(async () => {
+  [a, b] = await Promise.all([startTestGateway(), startTestGateway()]);
+});
+
+afterAll(async () => {
+  for (const c of conns) c.close();
+  await Promise.all([a?.close(), b?.close()]);
+});
+
+async function connect(gw: TestGateway): Promise<KafkaWire> {
+  const conn = await KafkaWire.connect(gw.port);
+  conns.push(conn);
+  return conn;
+}
+
+const SESSION = 10_000;
+
+const joinBody = (groupId: string, memberId: string) => ({
+  groupId,
+  sessionTimeoutMs: SESSION,
+  rebalanceTimeoutMs: 20_000,
+  memberId,
+  groupInstanceId: null,
+  protocolType: 'consumer',
+  protocols: [{ name: 'range', metadata: Buffer.from('meta') }],
+  reason: null,
+});
+
+const join = (conn: KafkaWire, groupId: string, memberId: string, version = 5): Promise<Body> => conn.request(11, version, joinBody(groupId, memberId), 30_000);
+
+const pendingItem = (groupId: string, memberId: string, expiresAt: number) => ({ ...groupKeys.classicPending(groupId, memberId), memberId, expiresAt });
+
+describe('member ids a JoinGroup may name', () => {
+  it('accepts a handed-out id on another gateway instance, and refuses made-up ones without writing', async () => {
+    // Prepare
+    const groupId = uniqueName('ids');
+    const [ca, cb] = [await connect(a), await connect(b)];
+
+    // Act
+    const inventedFirst = await join(ca, groupId, 'wire-test-0a0a0a0a-0000-4000-8000-000000000000');
+    const handedOut = await join(ca, groupId, '');
+    const joined = await join(cb, groupId, handedOut.memberId);
+    const writesBefore = a.writes.length;
+    const inventedLater = await join(ca, groupId, `${handedOut.memberId.slice(0, -1)}${handedOut.memberId.endsWith('0') ? '1' : '0'}`);
+    const inventedV3 = await join(ca, groupId, 'made-up', 3);
+
+    // Assess
+    expect(inventedFirst).toMatchObject({ errorCode: 25, generationId: -1 });
+    expect(handedOut.errorCode).toBe(79);
+    expect(joined).toMatchObject({ errorCode: 0, generationId: 1, memberId: handedOut.memberId, leader: handedOut.memberId });
+    expect([inventedLater.errorCode, inventedV3.errorCode]).toEqual([25, 25]);
+    expect(a.writes.length).toBe(writesBefore);
+  });
+
+  it('refuses a handed-out id once its session timeout passed, and a member\'s id once it left; an empty id starts over', async () => {
+    // Prepare: an id whose pending item expired; a member that joined, then left
+    const groupId = uniqueName('ids');
+    const ca = await connect(a);
+    await a.deps.groups.dynamo.send(new PutCommand({ TableName: a.deps.groups.groupsTable, Item: pendingItem(groupId, 'wire-test-expired', Date.now() - 1) }));
+    const first = await join(ca, groupId, '');
+    const member = await join(ca, groupId, first.memberId);
+    await ca.request(13, 3, { groupId, members: [{ memberId: member.memberId, groupInstanceId: null }] });
+
+    // Act
+    const expired = await join(ca, groupId, 'wire-test-expired');
+    const afterLeave = await join(ca, groupId, member.memberId);
+    const again = await join(ca, groupId, '');
+    const rejoined = await join(ca, groupId, again.memberId);
+
+    // Assess
+    expect(member.errorCode).toBe(0);
+    expect([expired.errorCode, afterLeave.errorCode]).toEqual([25, 25]);
+    expect(again.errorCode).toBe(79);
+    expect(again.memberId).not.toBe(member.memberId);
+    expect(rejoined).toMatchObject({ errorCode: 0, memberId: again.memberId });
+  });
+
+  it('JoinGroup v0-v3 gets its id on the first join, and rejoins with it', async () => {
+    // Prepare
+    const groupId = uniqueName('ids');
+    const cb = await connect(b);
+
+    // Act
+    const first = await join(cb, groupId, '', 3);
+    const rejoined = await join(cb, groupId, first.memberId, 3);
+
+    // Assess
+    expect(first).toMatchObject({ errorCode: 0, generationId: 1 });
+    expect(rejoined).toMatchObject({ errorCode: 0, memberId: first.memberId });
+  });
+
+  it(`holds at most ${GATEWAY_LIMITS.maxPendingMembers} unused handed-out ids per group: past it a first join is REBALANCE_IN_PROGRESS and writes nothing`, async () => {
+    // Prepare: the group's pending ids at the limit, plus an expired one; one is used (a member's now, no longer counted), another handed out
+    const groupId = uniqueName('ids');
+    const ca = await connect(a);
+    const until = Date.now() + 60_000;
+    const open = Array.from({ length: GATEWAY_LIMITS.maxPendingMembers }, (_, i) => pendingItem(groupId, `p-${i}`, until));
+    await batchWriteAll(a.deps.groups.dynamo, a.deps.groups.groupsTable, [...open, pendingItem(groupId, 'p-expired', Date.now() - 1)].map((Item) => ({ PutRequest: { Item } })));
+    const used = await join(ca, groupId, 'p-0');
+    const last = await join(ca, groupId, '');
+    const writesBefore = a.writes.length;
+
+    // Act
+    const refused = await join(ca, groupId, '');
+
+    // Assess
+    expect(used.errorCode).toBe(0);
+    expect(last.errorCode).toBe(79);
+    expect(refused).toMatchObject({ errorCode: 27, memberId: '' });
+    expect(a.writes.length).toBe(writesBefore);
+  });
+});
+
+describe('the initial delay of a new group (group.initial.rebalance.delay.ms)', () => {
+  it('is extended by the delay again while new members keep arriving, so they form one generation', async () => {
+    // Prepare: a 1.5 s delay; members arrive 0.7 s and 2.2 s after the first (in the first and second windows)
+    const slow = await startTestGateway({ initialRebalanceDelayMs: 1500 });
+    try {
+      const groupId = uniqueName('delay');
+      const wires = [await KafkaWire.connect(slow.port), await KafkaWire.connect(slow.port), await KafkaWire.connect(slow.port)];
+      const ids = await Promise.all(wires.map((w) => join(w, groupId, '').then((r) => r.memberId as string)));
+      const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+      // Act
+      const first = join(wires[0] as KafkaWire, groupId, ids[0] as string);
+      await pause(700);
+      const second = join(wires[1] as KafkaWire, groupId, ids[1] as string);
+      await pause(1500);
+      const third = join(wires[2] as KafkaWire, groupId, ids[2] as string);
+      const answers = await Promise.all([first, second, third]);
+      for (const w of wires) w.close();
+
+      // Assess: one generation holding all three (a fixed delay ends before the third arrives)
+      expect(answers.map((r) => [r.errorCode, r.generationId])).toEqual([
+        [0, 1],
+        [0, 1],
+        [0, 1],
+      ]);
+      expect(answers.find((r) => r.leader === r.memberId)?.members).toHaveLength(3);
+    } finally {
+      await slow.close();
+    }
+  });
+});
