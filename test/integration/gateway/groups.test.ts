@@ -235,22 +235,26 @@ describe('static membership (group.instance.id)', () => {
 });
 
 describe('a static member restarting into a stable group (KIP-345)', () => {
-  const staticJoin = (conn: KafkaWire, groupId: string, groupInstanceId: string, protocols = ['range', 'roundrobin']) =>
-    conn.request(11, 5, { ...joinBody(groupId, ''), groupInstanceId, protocols: protocols.map((name) => ({ name, metadata: Buffer.from(`${groupInstanceId}-v2`) })) }, 30_000);
+  const staticJoin = (conn: KafkaWire, groupId: string, groupInstanceId: string, protocols = ['range', 'roundrobin'], memberId = '') =>
+    conn.request(11, 5, { ...joinBody(groupId, memberId), groupInstanceId, protocols: protocols.map((name) => ({ name, metadata: Buffer.from(`${groupInstanceId}-v2`) })) }, 30_000);
   const staticSync = (conn: KafkaWire, groupId: string, j: Body, groupInstanceId: string, assignments: Array<{ memberId: string; assignment: Buffer }> = []) =>
     conn.request(14, 3, { groupId, generationId: j.generationId, memberId: j.memberId, groupInstanceId, assignments }, 30_000);
 
-  /** pod-0 (the leader) and pod-1 in one stable generation, each with its own assignment. */
+  /** pod-0 (the leader, through gateway a) and pod-1 (through b) in one stable generation, each with its own assignment. */
   async function stableGroup(): Promise<{ groupId: string; c1: KafkaWire; c2: KafkaWire; pod0: Body; pod1: Body }> {
     const groupId = uniqueName('g');
     const [c1, c2] = [await connect(a), await connect(b)];
-    const [first, second] = await Promise.all([staticJoin(c1, groupId, 'pod-0'), staticJoin(c2, groupId, 'pod-1')]);
-    const [pod0, pod1] = [first, second].sort((x, y) => Number(y.leader === y.memberId) - Number(x.leader === x.memberId)) as [Body, Body];
-    const [c0, cOther] = pod0 === first ? [c1, c2] : [c2, c1];
-    const instance = (j: Body) => (j === first ? 'pod-0' : 'pod-1');
-    const assignments = [pod0, pod1].map((j) => ({ memberId: j.memberId as string, assignment: Buffer.from(`partitions of ${instance(j)}`) }));
-    await Promise.all([staticSync(c0, groupId, pod0, instance(pod0), assignments), staticSync(cOther, groupId, pod1, instance(pod1))]);
-    return { groupId, c1: c0, c2: cOther, pod0: { ...pod0, instance: instance(pod0) }, pod1: { ...pod1, instance: instance(pod1) } };
+    // One after the other, so the generations do not depend on timing: pod-0 alone, then pod-1 makes it rejoin.
+    const alone = await staticJoin(c1, groupId, 'pod-0');
+    await staticSync(c1, groupId, alone, 'pod-0');
+    const joining = staticJoin(c2, groupId, 'pod-1');
+    await eventuallyCode(() => c1.request(12, 3, { groupId, generationId: alone.generationId, memberId: alone.memberId, groupInstanceId: 'pod-0' }), 27);
+    const pod0: Body = { ...(await staticJoin(c1, groupId, 'pod-0', undefined, alone.memberId)), instance: 'pod-0' };
+    const pod1: Body = { ...(await joining), instance: 'pod-1' };
+    const assignments = [pod0, pod1].map((j) => ({ memberId: j.memberId as string, assignment: Buffer.from(`partitions of ${j.instance}`) }));
+    await Promise.all([staticSync(c1, groupId, pod0, 'pod-0', assignments), staticSync(c2, groupId, pod1, 'pod-1')]);
+    expect([pod0.leader, pod0.generationId, pod1.generationId]).toEqual([pod0.memberId, alone.generationId + 1, alone.generationId + 1]);
+    return { groupId, c1, c2, pod0, pod1 };
   }
 
   it("a follower's new incarnation gets its predecessor's assignment in the same generation; the leader is not disturbed", async () => {
@@ -261,6 +265,7 @@ describe('a static member restarting into a stable group (KIP-345)', () => {
     // Act: the follower's pod restarts (a new connection, no member id) and syncs; the leader heartbeats
     const restarted = await staticJoin(c3, groupId, pod1.instance);
     const synced = await staticSync(c3, groupId, restarted, pod1.instance);
+    const committed = await commit(c3, groupId, restarted.memberId, restarted.generationId, await topic(1), 7n);
     const leaderBeat = await c1.request(12, 3, { groupId, generationId: pod0.generationId, memberId: pod0.memberId, groupInstanceId: pod0.instance });
     const oldBeat = await c2.request(12, 3, { groupId, generationId: pod1.generationId, memberId: pod1.memberId, groupInstanceId: pod1.instance });
     const described = await c1.request(15, 5, { groups: [groupId], includeAuthorizedOperations: false });
@@ -270,6 +275,7 @@ describe('a static member restarting into a stable group (KIP-345)', () => {
     expect(restarted.memberId).not.toBe(pod1.memberId);
     expect(synced.errorCode).toBe(0);
     expect(Buffer.from(synced.assignment).toString()).toBe(`partitions of ${pod1.instance}`);
+    expect(committed).toBe(0);
     expect(leaderBeat.errorCode).toBe(0);
     expect(oldBeat.errorCode).toBe(82);
     expect(described.groups[0].groupState).toBe('Stable');
