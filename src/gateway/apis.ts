@@ -1,7 +1,7 @@
 /**
  * The APIs and versions the gateway serves - and therefore advertises in ApiVersions, since
  * every client uses min(its max, our max) per API and kafka-python guesses the broker release
- * from this list. Produce and Fetch start at the first RecordBatch v2 versions; Fetch stops at
+ * from this list (Produce's minimum aside: advertisedApis). Produce and Fetch start at the first RecordBatch v2 versions; Fetch stops at
  * 12 (13+ names topics by id). Kept in API key order. OffsetForLeaderEpoch, transactions and KIP-848's
  * ConsumerGroupHeartbeat are left out on purpose (see docs/gateway.md).
  */
@@ -76,6 +76,17 @@ export const SERVED_APIS: readonly ApiVersionRange[] = [
   range(ApiKey.OffsetDelete, 0, 0),
   range(ApiKey.DescribeCluster, 0, 1),
 ];
+
+/**
+ * What ApiVersions lists: the served versions, but Produce from v0, as Kafka 4.0 does (KAFKA-18659).
+ * librdkafka (librdkafka issue 4956) compresses gzip, snappy and lz4 batches only when the broker's
+ * Produce range reaches v0, and otherwise sends them uncompressed, silently. Produce v0-2 (magic 0
+ * and 1 message sets) stays unserved: such a request closes the connection like any version not
+ * served, and no client able to use v3+ picks it, since each takes the highest version both support.
+ */
+export function advertisedApis(served: readonly ApiVersionRange[]): ApiVersionRange[] {
+  return served.map((api) => (api.apiKey === ApiKey.Produce ? { ...api, minVersion: 0 } : api));
+}
 
 export function isServed(apis: readonly ApiVersionRange[], apiKey: number, apiVersion: number): boolean {
   const api = apis.find((a) => a.apiKey === apiKey);

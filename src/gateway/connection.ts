@@ -19,7 +19,7 @@ import {
   type DecodedRequest,
   type KafkaStruct,
 } from '@floe/protocol/kafka';
-import { ApiKey, isServed } from './apis.js';
+import { advertisedApis, ApiKey, isServed } from './apis.js';
 import { saslRawToken } from './handlers/sasl.js';
 import type { GatewayLogger } from './logger.js';
 import { PartitionOrder } from './partition-order.js';
@@ -161,7 +161,7 @@ export class Connection {
     } catch (error) {
       const header = error instanceof KafkaProtocolError ? error.header : undefined;
       if (error instanceof KafkaProtocolError && error.kind === 'unsupported_version' && header?.apiKey === ApiKey.ApiVersions) {
-        this.queue.reserve()(encodeApiVersionsFallback(header.correlationId, this.options.apis));
+        this.queue.reserve()(encodeApiVersionsFallback(header.correlationId, advertisedApis(this.options.apis)));
         return undefined;
       }
       this.destroy('undecodable request', { error: (error as Error).message, apiKey: header?.apiKey, apiVersion: header?.apiVersion });
@@ -170,7 +170,7 @@ export class Connection {
     const { apiKey, apiVersion } = request;
     if (!isServed(this.options.apis, apiKey, apiVersion)) {
       if (apiKey === ApiKey.ApiVersions) {
-        this.queue.reserve()(encodeApiVersionsFallback(request.correlationId, this.options.apis));
+        this.queue.reserve()(encodeApiVersionsFallback(request.correlationId, advertisedApis(this.options.apis)));
         return undefined;
       }
       this.destroy('api or version not served', { apiKey, apiVersion });

@@ -165,6 +165,11 @@ export class ClassicGroups {
       const group = view.group;
       const state = effectiveState(view, now);
       const me = view.members.get(memberId);
+      if (!claimed && group && state === 'Stable') {
+        const handed = await this.handOver(view, req, memberId, now);
+        if (handed === 'raced') continue;
+        if (handed) return handed;
+      }
       if (
         group &&
         (state === 'Stable' || state === 'CompletingRebalance') &&
@@ -247,6 +252,48 @@ export class ClassicGroups {
       },
       req.signal,
     );
+  }
+
+  /**
+   * A static member's new incarnation joining a Stable group takes its predecessor's place - member
+   * id, leadership, assignment - in the same generation, without a rebalance, as Kafka does (KIP-345:
+   * a restarted pod gets its partitions back and nobody else moves). Only when the group's protocol
+   * is still one the incarnation speaks; otherwise (and when its instance holds no place in the
+   * generation) undefined, and the join rebalances. 'raced' when the group item changed first.
+   */
+  private async handOver(view: GroupView, req: JoinRequest, memberId: string, now: number): Promise<JoinResult | 'raced' | undefined> {
+    const group = view.group;
+    const instanceId = req.instanceId;
+    const previous = instanceId === null ? undefined : group?.instances[instanceId];
+    if (!group || instanceId === null || previous === undefined || !group.members.includes(previous)) return undefined;
+    if (req.protocolType !== group.protocolType || !req.protocols.some((p) => p.name === group.protocol)) return undefined;
+    await putMember(this.deps, req.groupId, {
+      memberId,
+      instanceId,
+      clientId: req.clientId,
+      clientHost: req.clientHost,
+      protocolType: req.protocolType,
+      protocols: req.protocols,
+      sessionTimeoutMs: req.sessionTimeoutMs,
+      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+      joinGeneration: group.generation,
+      expiresAt: now + req.sessionTimeoutMs,
+      joinedAt: now,
+    });
+    const renamed = (id: string): string => (id === previous ? memberId : id);
+    const next: ClassicGroupItem = {
+      ...group,
+      leader: group.leader === null ? null : renamed(group.leader),
+      members: group.members.map(renamed),
+      assignments: dict(Object.entries(group.assignments).map(([id, assignment]) => [renamed(id), assignment])),
+      instances: dict([...Object.entries(keptInstances(group, view)), [instanceId, memberId]]),
+      version: group.version + 1,
+      updatedAt: now,
+    };
+    if (!(await putGroup(this.deps, next, group.version))) return 'raced';
+    await this.removePredecessors(view, memberId, instanceId);
+    // The leader's answer lists the members with their metadata: read back with the new item in.
+    return joinAnswer(next, await this.read(req.groupId), memberId);
   }
 
   /**

@@ -2,8 +2,9 @@
  * Real Kafka clients against an in-process gateway, for behaviour only a client's own reaction
  * proves: a transactional producer fails at once with a fatal error (confluent-kafka-python's
  * librdkafka and kafkajs), instead of retrying until its timeout; a static member replaced by a
- * new incarnation is fenced for good (librdkafka), instead of the two replacing each other. And
- * admin answers as clients read them: DescribeConfigs' synonyms, DescribeGroups mid-rebalance.
+ * new incarnation is fenced for good (librdkafka), instead of the two replacing each other; a static
+ * member that restarts gets its partitions back without rebalancing the others. And admin answers
+ * as clients read them: DescribeConfigs' synonyms, DescribeGroups mid-rebalance.
  */
 import { fileURLToPath } from 'node:url';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
@@ -77,6 +78,25 @@ describe.skipIf(!HAS_CONFLUENT_KAFKA)('static membership (group.instance.id), co
     expect(out.assigns).toEqual({ '0': 1, '1': 1 }); // one replacement, no rebalancing back and forth
     expect(out.records['0']?.filter((r) => r.startsWith('two-'))).toEqual([]);
     expect(new Set(out.records['1']?.filter((r) => r.startsWith('two-'))).size).toBe(20);
+  });
+});
+
+describe.skipIf(!HAS_CONFLUENT_KAFKA)('a static member restarting (KIP-345), confluent-kafka-python', () => {
+  it('the new incarnation gets the same partition back and the other member is not rebalanced', async () => {
+    // Prepare
+    const topic = uniqueName('static-r');
+    await gw.deps.log.createTopic(topic, 2, {});
+
+    // Act
+    const result = await run(PYTHON, [fixture('kafka-static-restart.py'), gw.bootstrap, topic, uniqueName('static-r-g')], '', 90_000);
+
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as Record<string, Array<[string, number[]]>>;
+    const [, before] = out.restarting?.[0] ?? [];
+    expect(out.restarted).toEqual([['assign', before]]);
+    expect(out.stayBefore?.at(-1)?.[0]).toBe('assign');
+    expect(out.stayDuringRestart).toEqual([]);
   });
 });
 

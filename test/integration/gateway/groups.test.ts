@@ -221,7 +221,7 @@ describe('static membership (group.instance.id)', () => {
 
     // Assess
     expect(old).toMatchObject({ errorCode: 0, generationId: 1 }); // a static member gets its id at once, no MEMBER_ID_REQUIRED
-    expect(replacement).toMatchObject({ errorCode: 0, generationId: 2 });
+    expect(replacement).toMatchObject({ errorCode: 0, generationId: 1 }); // the stable group's place, no rebalance
     expect(replacement.memberId).not.toBe(old.memberId);
     expect(replacement.leader).toBe(replacement.memberId);
     expect(replacement.members.map((m: Body) => m.memberId)).toEqual([replacement.memberId]);
@@ -233,6 +233,102 @@ describe('static membership (group.instance.id)', () => {
     expect(leaveByInstance.members[0].errorCode).toBe(0);
   });
 });
+
+describe('a static member restarting into a stable group (KIP-345)', () => {
+  const staticJoin = (conn: KafkaWire, groupId: string, groupInstanceId: string, protocols = ['range', 'roundrobin'], memberId = '') =>
+    conn.request(11, 5, { ...joinBody(groupId, memberId), groupInstanceId, protocols: protocols.map((name) => ({ name, metadata: Buffer.from(`${groupInstanceId}-v2`) })) }, 30_000);
+  const staticSync = (conn: KafkaWire, groupId: string, j: Body, groupInstanceId: string, assignments: Array<{ memberId: string; assignment: Buffer }> = []) =>
+    conn.request(14, 3, { groupId, generationId: j.generationId, memberId: j.memberId, groupInstanceId, assignments }, 30_000);
+
+  /** pod-0 (the leader, through gateway a) and pod-1 (through b) in one stable generation, each with its own assignment. */
+  async function stableGroup(): Promise<{ groupId: string; c1: KafkaWire; c2: KafkaWire; pod0: Body; pod1: Body }> {
+    const groupId = uniqueName('g');
+    const [c1, c2] = [await connect(a), await connect(b)];
+    // One after the other, so the generations do not depend on timing: pod-0 alone, then pod-1 makes it rejoin.
+    const alone = await staticJoin(c1, groupId, 'pod-0');
+    await staticSync(c1, groupId, alone, 'pod-0');
+    const joining = staticJoin(c2, groupId, 'pod-1');
+    await eventuallyCode(() => c1.request(12, 3, { groupId, generationId: alone.generationId, memberId: alone.memberId, groupInstanceId: 'pod-0' }), 27);
+    const pod0: Body = { ...(await staticJoin(c1, groupId, 'pod-0', undefined, alone.memberId)), instance: 'pod-0' };
+    const pod1: Body = { ...(await joining), instance: 'pod-1' };
+    const assignments = [pod0, pod1].map((j) => ({ memberId: j.memberId as string, assignment: Buffer.from(`partitions of ${j.instance}`) }));
+    await Promise.all([staticSync(c1, groupId, pod0, 'pod-0', assignments), staticSync(c2, groupId, pod1, 'pod-1')]);
+    expect([pod0.leader, pod0.generationId, pod1.generationId]).toEqual([pod0.memberId, alone.generationId + 1, alone.generationId + 1]);
+    return { groupId, c1, c2, pod0, pod1 };
+  }
+
+  it("a follower's new incarnation gets its predecessor's assignment in the same generation; the leader is not disturbed", async () => {
+    // Prepare
+    const { groupId, c1, c2, pod0, pod1 } = await stableGroup();
+    const c3 = await connect(a);
+
+    // Act: the follower's pod restarts (a new connection, no member id) and syncs; the leader heartbeats
+    const restarted = await staticJoin(c3, groupId, pod1.instance);
+    const synced = await staticSync(c3, groupId, restarted, pod1.instance);
+    const committed = await commit(c3, groupId, restarted.memberId, restarted.generationId, await topic(1), 7n);
+    const leaderBeat = await c1.request(12, 3, { groupId, generationId: pod0.generationId, memberId: pod0.memberId, groupInstanceId: pod0.instance });
+    const oldBeat = await c2.request(12, 3, { groupId, generationId: pod1.generationId, memberId: pod1.memberId, groupInstanceId: pod1.instance });
+    const described = await c1.request(15, 5, { groups: [groupId], includeAuthorizedOperations: false });
+
+    // Assess
+    expect(restarted).toMatchObject({ errorCode: 0, generationId: pod0.generationId, leader: pod0.memberId, members: [] });
+    expect(restarted.memberId).not.toBe(pod1.memberId);
+    expect(synced.errorCode).toBe(0);
+    expect(Buffer.from(synced.assignment).toString()).toBe(`partitions of ${pod1.instance}`);
+    expect(committed).toBe(0);
+    expect(leaderBeat.errorCode).toBe(0);
+    expect(oldBeat.errorCode).toBe(82);
+    expect(described.groups[0].groupState).toBe('Stable');
+    expect(described.groups[0].members.map((m: Body) => m.memberId).sort()).toEqual([pod0.memberId, restarted.memberId].sort());
+  });
+
+  it("the leader's new incarnation leads the same generation, with every member's metadata, and keeps its assignment", async () => {
+    // Prepare
+    const { groupId, c2, pod0, pod1 } = await stableGroup();
+    const c3 = await connect(b);
+
+    // Act
+    const restarted = await staticJoin(c3, groupId, pod0.instance);
+    const synced = await staticSync(c3, groupId, restarted, pod0.instance, [{ memberId: pod1.memberId, assignment: Buffer.from('ignored: the group is stable') }]);
+    const followerBeat = await c2.request(12, 3, { groupId, generationId: pod1.generationId, memberId: pod1.memberId, groupInstanceId: pod1.instance });
+    const followerSync = await staticSync(c2, groupId, pod1, pod1.instance);
+
+    // Assess
+    expect(restarted).toMatchObject({ errorCode: 0, generationId: pod0.generationId });
+    expect(restarted.leader).toBe(restarted.memberId);
+    expect(restarted.members.map((m: Body) => [m.memberId, Buffer.from(m.metadata).toString()]).sort()).toEqual(
+      [[restarted.memberId, `${pod0.instance}-v2`], [pod1.memberId, `${pod1.instance}-v2`]].sort(),
+    );
+    expect(Buffer.from(synced.assignment).toString()).toBe(`partitions of ${pod0.instance}`);
+    expect(followerBeat.errorCode).toBe(0);
+    expect(Buffer.from(followerSync.assignment).toString()).toBe(`partitions of ${pod1.instance}`);
+  });
+
+  it('an incarnation that no longer speaks the group\'s protocol rebalances the group instead', async () => {
+    // Prepare
+    const { groupId, c1, pod0, pod1 } = await stableGroup();
+    const c3 = await connect(a);
+
+    // Act: pod-1 comes back with only another assignor; the leader learns of the rebalance by heartbeat
+    const restarting = staticJoin(c3, groupId, pod1.instance, ['roundrobin']);
+    await eventuallyCode(() => c1.request(12, 3, { groupId, generationId: pod0.generationId, memberId: pod0.memberId, groupInstanceId: pod0.instance }), 27);
+    const leaderRejoin = await c1.request(11, 5, { ...joinBody(groupId, pod0.memberId), groupInstanceId: pod0.instance, protocols: [{ name: 'range', metadata: Buffer.from('m') }, { name: 'roundrobin', metadata: Buffer.from('m') }] }, 30_000);
+    const restarted = await restarting;
+
+    // Assess
+    expect(restarted).toMatchObject({ errorCode: 0, generationId: pod1.generationId + 1, protocolName: 'roundrobin' });
+    expect(leaderRejoin).toMatchObject({ errorCode: 0, generationId: pod1.generationId + 1 });
+  });
+});
+
+/** Repeats a request until it answers `code` (a rebalance is seen by the next heartbeat). */
+async function eventuallyCode(request: () => Promise<Body>, code: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await request()).errorCode === code) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`never answered ${code}`);
+}
 
 describe('static members starting together', () => {
   it('form one generation within the initial delay: a second static joiner does not cut the delay short', async () => {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRecordBatches, encodeRecordBatch } from '../../../packages/protocol/src/index.js';
 import { decodeResponse, encodeRequest } from '../../../packages/protocol/src/kafka/index.js';
-import { SERVED_APIS } from '../../../src/gateway/apis.js';
+import { advertisedApis, SERVED_APIS } from '../../../src/gateway/apis.js';
 import { uniqueName } from '../../helpers/cluster.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { idempotentBatch, KafkaWire, textRecords, type Body } from '../../helpers/kafka-wire.js';
@@ -60,18 +60,40 @@ const fetchBody = (name: string, partitions: Array<{ partition: number; fetchOff
 const partitionAnswers = (body: Body): any[] => body.responses.flatMap((t: Body) => t.partitionResponses);
 
 describe('ApiVersions', () => {
-  it('advertises exactly the served table at every version, flexible v3 included', async () => {
+  it('advertises the served table at every version, flexible v3 included, with Produce from v0 as Kafka 4.0 does', async () => {
     // Act
     const answers = await Promise.all([0, 1, 2, 3].map((v) => wire.request(18, v, { clientSoftwareName: 'wire', clientSoftwareVersion: '1' })));
 
     // Assess
     for (const answer of answers) {
       expect(answer.errorCode).toBe(0);
-      expect(answer.apiKeys).toEqual([...SERVED_APIS].sort((x, y) => x.apiKey - y.apiKey));
+      expect(answer.apiKeys).toEqual(advertisedApis(SERVED_APIS).sort((x, y) => x.apiKey - y.apiKey));
     }
     const table = Object.fromEntries(answers[3]!.apiKeys.map((k: Body) => [k.apiKey, `${k.minVersion}-${k.maxVersion}`]));
-    expect(table).toMatchObject({ 18: '0-3', 3: '0-12', 0: '3-9', 1: '4-12', 2: '0-7', 22: '0-4', 10: '0-4', 11: '0-9', 14: '0-5', 12: '0-4', 13: '0-5', 8: '0-9', 9: '0-9', 19: '0-7', 20: '0-6', 32: '0-4' });
+    // Produce from v0: librdkafka compresses gzip, snappy and lz4 only for such a broker (KAFKA-18659)
+    expect(table).toMatchObject({ 18: '0-3', 3: '0-12', 0: '0-9', 1: '4-12', 2: '0-7', 22: '0-4', 10: '0-4', 11: '0-9', 14: '0-5', 12: '0-4', 13: '0-5', 8: '0-9', 9: '0-9', 19: '0-7', 20: '0-6', 32: '0-4' });
     expect(table).toMatchObject({ 17: '0-1', 36: '0-2' }); // on every listener, as Kafka; ILLEGAL_SASL_STATE without SASL
+  });
+
+  it('closes the connection on Produce v0-2, advertised but not served (magic 0 and 1 message sets)', async () => {
+    // Prepare: a Produce v2 header (the codec has no v2 body to encode, so the frame is made by hand)
+    const conn = await KafkaWire.connect(a.port);
+    const frame = Buffer.alloc(4 + 10 + 10);
+    frame.writeInt32BE(20, 0);
+    frame.writeInt16BE(0, 4);
+    frame.writeInt16BE(2, 6);
+    frame.writeInt32BE(5, 8);
+    frame.writeInt16BE(-1, 12);
+    frame.writeInt16BE(1, 14); // acks
+    frame.writeInt32BE(1000, 16); // timeout
+    frame.writeInt32BE(0, 20); // no topics
+
+    // Act
+    conn.sendRaw(frame);
+    await conn.whenClosed;
+
+    // Assess
+    expect(conn.closed).toBe(true);
   });
 
   it('answers a newer ApiVersions with UNSUPPORTED_VERSION in v0 framing plus the list, and keeps the connection', async () => {
