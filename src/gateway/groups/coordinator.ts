@@ -438,6 +438,12 @@ export class ClassicGroups {
       const fenced = l.memberId === '' ? undefined : instanceError(view.group, l.instanceId, l.memberId);
       const memberId = l.instanceId !== null ? view.group?.instances[l.instanceId] : l.memberId;
       const member = memberId === undefined ? undefined : view.members.get(memberId);
+      // Kafka: a pending member (handed its id, not joined yet) may leave; its id is then unknown.
+      if (fenced === undefined && !member && l.instanceId === null && isKnownMemberId(view, l.memberId, this.options.now())) {
+        await deletePending(this.deps, groupId, l.memberId);
+        codes.push(KafkaCode.NONE);
+        continue;
+      }
       if (fenced !== undefined || !member) {
         codes.push(fenced ?? KafkaCode.UNKNOWN_MEMBER_ID);
         continue;

@@ -96,6 +96,23 @@ describe('member ids a JoinGroup may name', () => {
     expect(rejoined).toMatchObject({ errorCode: 0, memberId: again.memberId });
   });
 
+  it('lets a handed-out id that has not joined leave, as Kafka\'s pending member: NONE, and the id is unknown after', async () => {
+    // Prepare: an id handed out, not used yet
+    const groupId = uniqueName('ids');
+    const [ca, cb] = [await connect(a), await connect(b)];
+    const handedOut = await join(ca, groupId, '');
+
+    // Act
+    const left = await cb.request(13, 3, { groupId, members: [{ memberId: handedOut.memberId, groupInstanceId: null }] });
+    const joinAfter = await join(ca, groupId, handedOut.memberId);
+
+    // Assess
+    expect(handedOut.errorCode).toBe(79);
+    expect(left.errorCode).toBe(0);
+    expect(left.members).toEqual([expect.objectContaining({ memberId: handedOut.memberId, errorCode: 0 })]);
+    expect(joinAfter.errorCode).toBe(25);
+  });
+
   it('JoinGroup v0-v3 gets its id on the first join, and rejoins with it', async () => {
     // Prepare
     const groupId = uniqueName('ids');
