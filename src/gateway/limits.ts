@@ -32,6 +32,11 @@ export const GATEWAY_LIMITS = {
    * cannot grow what every heartbeat of the group reads.
    */
   maxPendingMembers: GROUP_LIMITS.maxMembers,
+  /**
+   * Expired (or used) pending ids each hand-out deletes: more than the one it writes, so the
+   * group's pending items never outgrow maxPendingMembers by much, TTL or not.
+   */
+  pendingSweepPerHandOut: 2,
 } as const;
 
 /**

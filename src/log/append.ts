@@ -126,6 +126,22 @@ function appended(deps: LogDeps, topicId: string, partition: number, location: L
   return { baseOffset, logAppendTime: location.a, logStartOffset: attrs.logStartOffset, duplicate: false };
 }
 
+/**
+ * The max timestamp `t` of the batch at `baseOffset` while the head still lists it (a retry's
+ * original usually is among the recent ones), else -1: Kafka answers a duplicate with its original
+ * batch's, which on a LogAppendTime topic is the append time.
+ */
+function recentTimeAt(head: PartitionHead, baseOffset: number): number {
+  const recent = head.recent ?? [];
+  let offset = head.nextOffset - spanOfAll(recent);
+  for (const location of recent) {
+    if (offset === baseOffset) return location.t;
+    if (offset > baseOffset) break;
+    offset += spanOf(location);
+  }
+  return -1;
+}
+
 /** Single-step admissions tried before admitting and appending in two writes (a busy head moves between read and write). */
 const SINGLE_STEP_ADMISSIONS = 2;
 /** How long one append may keep losing races for its head to concurrent ones before it gives up (retriable). */
@@ -156,7 +172,7 @@ async function appendIdempotent(deps: LogDeps, topicId: string, partition: numbe
     const verdict = judge(state, inline !== undefined, producer, now, head.adm?.[producer.producerId]);
     switch (verdict.kind) {
       case 'duplicate':
-        return { baseOffset: verdict.baseOffset, logAppendTime: -1, logStartOffset: head.logStartOffset, duplicate: true };
+        return { baseOffset: verdict.baseOffset, logAppendTime: recentTimeAt(head, verdict.baseOffset), logStartOffset: head.logStartOffset, duplicate: true };
       case 'reject':
         throw verdict.error;
       case 'wait':

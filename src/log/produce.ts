@@ -130,8 +130,9 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
         );
         Object.assign(v.result, {
           baseOffset: outcome.baseOffset,
-          // Kafka's: the append time on a LogAppendTime topic, -1 on a CreateTime one (and for a retry answered with its original offsets).
-          logAppendTime: stampsAppendTime(v.topic.configs) && !outcome.duplicate ? outcome.logAppendTime : -1,
+          // Kafka's: the append time on a LogAppendTime topic (a retry answered with its original offsets: the original's,
+          // or -1 once the head no longer lists it), -1 on a CreateTime one.
+          logAppendTime: stampsAppendTime(v.topic.configs) ? outcome.logAppendTime : -1,
           logStartOffset: outcome.logStartOffset,
         });
       } catch (error) {

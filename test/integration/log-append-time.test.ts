@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Consumer, Deserializers } from '../../packages/client/src/consumer/index.js';
-import { fetchRaw, produceRaw } from '../../packages/client/src/log-client.js';
+import { allocateProducerId, fetchRaw, produceRaw } from '../../packages/client/src/log-client.js';
 import { Producer } from '../../packages/client/src/producer/index.js';
 import { ATTRIBUTE, readBatchHeader, validateBatch } from '../../packages/protocol/src/records/batch-header.js';
 import { decodeRecordBatch, encodeRecordBatch, type ProducedRecord } from '../../packages/protocol/src/records/record-batch.js';
@@ -98,6 +98,23 @@ describe('message.timestamp.type=LogAppendTime', () => {
     expect(byTime[0]).toMatchObject({ offset: 0, timestamp: stamped.logAppendTime });
     expect(byTimeCreate[0]).toMatchObject({ offset: 1, timestamp: 3_000 });
     expect(afterAppend[0]).toMatchObject({ offset: -1 });
+  });
+
+  it('an idempotent retry answered with its original offsets carries the original append time, as Kafka answers the original batch\'s', async () => {
+    // Prepare: an idempotent batch appended once
+    const topic = uniqueName('lat');
+    await env.admin.createTopic(topic, 1, { 'message.timestamp.type': 'LogAppendTime' });
+    const { producerId, producerEpoch } = await allocateProducerId(env.http);
+    const batch = encodeRecordBatch({ records: OLD, producerId, producerEpoch, baseSequence: 0 });
+    const original = await produceBatch(topic, batch);
+
+    // Act: the same batch again (its answer was lost)
+    const retried = await produceBatch(topic, batch);
+
+    // Assess
+    expect(retried.baseOffset).toBe(original.baseOffset);
+    expect(retried.logAppendTime).toBe(original.logAppendTime);
+    expect(await fetchedBatches(topic)).toHaveLength(1);
   });
 
   it('retention.ms counts from the append time: a batch of records stamped long ago stays on a LogAppendTime topic, and expires on a CreateTime one', async () => {

@@ -24,7 +24,7 @@ import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
 import { GATEWAY_LIMITS, MAX_KNOWN_MEMBER_ID_LENGTH } from '../limits.js';
 import type { GatewayLogger } from '../logger.js';
 import { decideJoin } from './barrier.js';
-import { effectiveState, floeProtocolType, instanceError, isKnownMemberId, isLive, keptInstances, liveMembers, metadataOf, openPending, sameProtocols, type ClassicGroupItem, type ClassicMemberItem, type ClassicState, type GroupView, type ProtocolMetadata } from './model.js';
+import { effectiveState, floeProtocolType, instanceError, isKnownMemberId, isLive, keptInstances, liveMembers, metadataOf, openPending, sameProtocols, stalePending, type ClassicGroupItem, type ClassicMemberItem, type ClassicState, type GroupView, type ProtocolMetadata } from './model.js';
 import { GroupPoller } from './poller.js';
 import { commitOffset, deleteMember, deletePending, putGroup, putMember, putPending, readGroup, removeMemberAsSeen, renewMember } from './store.js';
 
@@ -224,6 +224,9 @@ export class ClassicGroups {
     const now = this.options.now();
     const refused = admissionError(view, memberId, req, now);
     if (refused !== undefined) return fail(refused);
+    // Ids no join can use any more are still read with the group until TTL (a day; never on a local
+    // cluster): each hand-out removes a few, so a client asking for ids in a loop cannot pile them up.
+    await Promise.all(stalePending(view, now).slice(0, GATEWAY_LIMITS.pendingSweepPerHandOut).map((id) => deletePending(this.deps, req.groupId, id).catch(() => undefined)));
     // Bounded: every read of the group reads these items (retriable: the oldest expire within their session timeout).
     if (openPending(view, now) >= GATEWAY_LIMITS.maxPendingMembers) return fail(KafkaCode.REBALANCE_IN_PROGRESS);
     await putPending(this.deps, req.groupId, memberId, now + req.sessionTimeoutMs);
@@ -482,6 +485,12 @@ export class ClassicGroups {
       const fenced = l.memberId === '' ? undefined : instanceError(view.group, l.instanceId, l.memberId);
       const memberId = l.instanceId !== null ? view.group?.instances[l.instanceId] : l.memberId;
       const member = memberId === undefined ? undefined : view.members.get(memberId);
+      // Kafka: a pending member (handed its id, not joined yet) may leave; its id is then unknown.
+      if (fenced === undefined && !member && l.instanceId === null && isKnownMemberId(view, l.memberId, this.options.now())) {
+        await deletePending(this.deps, groupId, l.memberId);
+        codes.push(KafkaCode.NONE);
+        continue;
+      }
       if (fenced !== undefined || !member) {
         codes.push(fenced ?? KafkaCode.UNKNOWN_MEMBER_ID);
         continue;

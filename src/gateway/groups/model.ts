@@ -108,6 +108,9 @@ export const isKnownMemberId = (view: GroupView, memberId: string, now: number):
 /** Handed-out ids that may still join and have not: what maxPendingMembers bounds. */
 export const openPending = (view: GroupView, now: number): number => [...view.pending].filter(([id, until]) => until > now && !view.members.has(id)).length;
 
+/** Handed-out ids no join can use: expired, or used (their member's item is there; the join's delete of the pending item failed). */
+export const stalePending = (view: GroupView, now: number): string[] => [...view.pending].filter(([id, until]) => until <= now || view.members.has(id)).map(([id]) => id);
+
 /** The state clients see: a group whose members all left or died is Empty, whatever its item says. */
 export function effectiveState(view: GroupView, now: number): ClassicState {
   const group = view.group;

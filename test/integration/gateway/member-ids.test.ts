@@ -6,7 +6,7 @@
  * Pending ids are bounded per group (GATEWAY_LIMITS.maxPendingMembers). And a new group's initial
  * delay is extended while members keep arriving (Kafka's InitialDelayedJoin).
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_LIMITS } from '../../../src/gateway/limits.js';
 import { batchWriteAll } from '../../../src/storage/dynamo-batch.js';
@@ -96,6 +96,23 @@ describe('member ids a JoinGroup may name', () => {
     expect(rejoined).toMatchObject({ errorCode: 0, memberId: again.memberId });
   });
 
+  it('lets a handed-out id that has not joined leave, as Kafka\'s pending member: NONE, and the id is unknown after', async () => {
+    // Prepare: an id handed out, not used yet
+    const groupId = uniqueName('ids');
+    const [ca, cb] = [await connect(a), await connect(b)];
+    const handedOut = await join(ca, groupId, '');
+
+    // Act
+    const left = await cb.request(13, 3, { groupId, members: [{ memberId: handedOut.memberId, groupInstanceId: null }] });
+    const joinAfter = await join(ca, groupId, handedOut.memberId);
+
+    // Assess
+    expect(handedOut.errorCode).toBe(79);
+    expect(left.errorCode).toBe(0);
+    expect(left.members).toEqual([expect.objectContaining({ memberId: handedOut.memberId, errorCode: 0 })]);
+    expect(joinAfter.errorCode).toBe(25);
+  });
+
   it('JoinGroup v0-v3 gets its id on the first join, and rejoins with it', async () => {
     // Prepare
     const groupId = uniqueName('ids');
@@ -129,6 +146,34 @@ describe('member ids a JoinGroup may name', () => {
     expect(last.errorCode).toBe(79);
     expect(refused).toMatchObject({ errorCode: 27, memberId: '' });
     expect(a.writes.length).toBe(writesBefore);
+  });
+
+  it('removes expired handed-out ids as it hands out new ones, so a client asking in a loop cannot pile them up', async () => {
+    // Prepare: ten ids handed out earlier and never used, expired (TTL would take a day; a local cluster has none)
+    const groupId = uniqueName('ids');
+    const ca = await connect(a);
+    const expired = Array.from({ length: 10 }, (_, i) => pendingItem(groupId, `gone-${i}`, Date.now() - 1));
+    await batchWriteAll(a.deps.groups.dynamo, a.deps.groups.groupsTable, expired.map((Item) => ({ PutRequest: { Item } })));
+    const pendingIds = async () => {
+      const page = await a.deps.groups.dynamo.send(
+        new QueryCommand({
+          TableName: a.deps.groups.groupsTable,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+          ExpressionAttributeValues: { ':pk': groupKeys.groupPk(groupId), ':p': groupKeys.classicPendingPrefix },
+          ConsistentRead: true,
+        }),
+      );
+      return (page.Items ?? []).map((item) => String(item.memberId));
+    };
+
+    // Act: three new members ask for ids
+    const handedOut = [await join(ca, groupId, ''), await join(ca, groupId, ''), await join(ca, groupId, '')];
+
+    // Assess: each hand-out wrote one and removed two expired ones; the new ids are all there
+    const left = await pendingIds();
+    expect(handedOut.map((r) => r.errorCode)).toEqual([79, 79, 79]);
+    expect(left).toHaveLength(10 - 3 * GATEWAY_LIMITS.pendingSweepPerHandOut + 3);
+    expect(left).toEqual(expect.arrayContaining(handedOut.map((r) => r.memberId as string)));
   });
 });
 
