@@ -304,7 +304,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     const logStart = async () => (await admin.describeTopic(adminTopic)).partitionDetails[0]?.logStartOffset;
 
     // Act: ask, then cancel
-    await form.getByLabel('Partition', { exact: true }).fill('0');
+    await form.getByLabel('From partition').fill('0');
     await form.getByLabel('Before offset').fill('3');
     await form.getByRole('button', { name: 'Delete records…' }).click();
     await form.getByRole('heading', { name: 'Delete the records of partition 0 below offset 3?' }).waitFor();

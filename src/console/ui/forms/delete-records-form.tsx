@@ -48,7 +48,7 @@ export function DeleteRecordsForm({ topic, partitions, onDone }: { topic: string
     >
       <p class="hint">Moves the partition's log start offset: records below it are gone for every reader. It cannot be undone.</p>
       <div class="fields">
-        <Field id="delete-partition" label="Partition" hint={`0 to ${partitions - 1}`}>
+        <Field id="delete-partition" label="From partition" hint={`0 to ${partitions - 1}`}>
           <input type="number" min={0} max={partitions - 1} required value={partition} onInput={(e) => setPartition(e.currentTarget.value)} />
         </Field>
         <SelectField id="delete-up-to" label="Delete up to" value={upTo} choices={UP_TO} onChange={setUpTo} />
