@@ -67,7 +67,7 @@ export function TopicPage({ name, route }: { name: string; route: Route }) {
 
           {!info.readOnly && (
             <>
-              <ProduceForm topic={name} partitions={t.partitions} />
+              <ProduceForm topic={name} partitions={t.partitions} onDone={topic.reload} />
               <AddPartitionsForm topic={name} current={t.partitions} onDone={topic.reload} />
               <DeleteRecordsForm topic={name} partitions={t.partitions} onDone={topic.reload} />
             </>
