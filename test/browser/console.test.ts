@@ -329,6 +329,9 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await expectAccessible('delete records confirmation');
     await form.getByRole('button', { name: 'Confirm delete' }).click();
     await form.getByText('Partition 0 now starts at offset 5.').waitFor();
+    await page.getByRole('link', { name: 'Browse partition 0' }).click();
+    await page.getByRole('heading', { name: 'Partition 0: 0 records' }).waitFor();
+    const summary = await text('#results-heading + p');
 
     // Assess
     expect(startWhileAsking).toBe(0);
@@ -336,6 +339,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     expect(startAfterDelete).toBe(3);
     expect(refused).toContain('OFFSET_OUT_OF_RANGE');
     expect(await logStart()).toBe(5);
+    expect(summary).toBe('Nothing to read from offset 5; the partition holds no records (the next one gets offset 5).'); // not "offsets 5 to 4"
   }, TIMEOUT);
 
   it('read-only mode hides every write action, and its server refuses a write', async () => {
