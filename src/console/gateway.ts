@@ -11,6 +11,8 @@ export interface GatewayTopic {
   topicId: string;
   partitions: number;
   configs: Record<string, number | string>;
+  /** the configs set on the topic (Kafka's overrides); absent from servers older than the field */
+  overrides?: string[];
 }
 
 export interface GatewayPartition {
@@ -79,11 +81,23 @@ export interface GatewayProduceRecord {
   headers: Record<string, Buffer>;
 }
 
+export interface GatewayDeleteRecordsResult {
+  partition: number;
+  errorCode: string;
+  errorMessage?: string;
+  /** the log start offset after the delete; -1 on an error */
+  lowWatermark: number;
+}
+
 export interface FloeGateway {
   listTopics(): Promise<GatewayTopic[]>;
   describeTopic(name: string): Promise<GatewayTopicDescription>;
   createTopic(name: string, partitions: number, configs?: Record<string, number | string>): Promise<GatewayTopic>;
   addPartitions(name: string, count: number): Promise<GatewayTopic>;
+  /** Sets configs on the topic; null takes one back to the deployment's default. */
+  alterTopicConfigs(name: string, configs: Record<string, number | string | null>): Promise<GatewayTopic>;
+  /** Kafka's deleteRecords: moves log start offsets up to `offset` (-1: the log end); throws when every partition failed. */
+  deleteRecords(topic: string, partitions: Array<{ partition: number; offset: number }>): Promise<GatewayDeleteRecordsResult[]>;
   /** Kafka's listOffsets for one partition: -1 when no record is at or after a timestamp */
   offsetFor(topic: string, partition: number, spec: 'earliest' | 'latest' | number): Promise<number>;
   /** One fetch of one partition, without waiting for new data. */

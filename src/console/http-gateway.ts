@@ -64,6 +64,14 @@ export class HttpGateway implements FloeGateway {
     return this.admin.createPartitions(name, count);
   }
 
+  alterTopicConfigs(name: string, configs: Record<string, number | string | null>) {
+    return this.admin.alterTopicConfigs(name, configs);
+  }
+
+  deleteRecords(topic: string, partitions: Array<{ partition: number; offset: number }>) {
+    return this.admin.deleteRecords(topic, partitions);
+  }
+
   async offsetFor(topic: string, partition: number, spec: 'earliest' | 'latest' | number): Promise<number> {
     const [result] = await this.admin.listOffsets(topic, [partition], spec);
     if (!result) throw new FloeError('UNKNOWN_SERVER_ERROR', `no offset answer for ${topic}/${partition}`);

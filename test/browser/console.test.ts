@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Consumer } from '../../src/index.js';
+import { Admin, Consumer } from '../../src/index.js';
 import { eventually, hasChromium, launchBrowser, screenshot, seriousViolations, SKIP_MESSAGE, type Browser } from '../helpers/browser.js';
 import { uniqueName } from '../helpers/cluster.js';
 import { floeCli, spawnFloe, type FloeProcess } from '../helpers/console-processes.js';
@@ -29,6 +29,7 @@ let browser: Browser;
 let page: Page;
 const topic = uniqueName('web');
 const groupId = uniqueName('web-group');
+const adminTopic = uniqueName('web-admin'); // its own topic: the overview test above counts every record
 
 const text = async (selector: string) => ((await page.locator(selector).first().textContent()) ?? '').trim();
 const heading = (name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
@@ -254,6 +255,93 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     expect(browser.problems).toEqual([]); // no script errors, no CSP violations
   }, TIMEOUT);
 
+  it('shows the configs set on the topic apart from the defaults, sets one and resets one to the default', async () => {
+    // Prepare
+    const admin = new Admin({ bootstrap });
+    await admin.createTopic(adminTopic, 2, { 'retention.ms': 3_600_000 });
+    await open(`#/topics/${adminTopic}`);
+    await heading(`Topic ${adminTopic}`);
+    const configs = page.getByRole('table', { name: 'Configs' });
+    const configRow = (name: string) => configs.locator('tbody tr', { has: page.getByRole('cell', { name, exact: true }) });
+    await configRow('retention.ms').waitFor();
+    const before = { retention: await configRow('retention.ms').textContent(), segment: await configRow('segment.ms').textContent() };
+
+    // Act
+    await page.getByLabel('Config', { exact: true }).selectOption('retention.bytes');
+    await page.getByLabel('New value').fill('1048576');
+    await page.getByRole('button', { name: 'Save config' }).click();
+    await page.getByText('retention.bytes is now 1,048,576.').waitFor();
+    await eventually(async () => expect(await configRow('retention.bytes').textContent()).toContain('set on the topic'));
+    await page.getByRole('button', { name: 'Reset to default: retention.ms' }).click();
+    await page.getByText('retention.ms is back to the default (604,800,000).').waitFor();
+    await eventually(async () => expect(await configRow('retention.ms').textContent()).not.toContain('set on the topic'));
+    await page.getByLabel('New value').fill('soon');
+    await page.getByRole('button', { name: 'Save config' }).click();
+    const refused = await page.getByRole('alert').textContent();
+    await expectAccessible('topic configs');
+    const described = await admin.describeTopic(adminTopic);
+
+    // Assess
+    expect(before.retention).toContain('3,600,000');
+    expect(before.retention).toContain('set on the topic');
+    expect(before.segment).toContain('default');
+    expect(await page.getByRole('button', { name: /^Reset to default: / }).count()).toBe(1); // only retention.bytes is an override now
+    expect(refused).toContain('INVALID_CONFIG');
+    expect(described.overrides).toEqual(['retention.bytes']);
+    expect(described.configs['retention.bytes']).toBe(1_048_576);
+    expect(described.configs['retention.ms']).toBe(604_800_000);
+  }, TIMEOUT);
+
+  it('deletes records below an offset only after a confirmation, refuses one past the end, and purges a partition', async () => {
+    // Prepare: 5 records in partition 0
+    const produced = floeCli(bootstrap, ['produce', adminTopic, '--partition', '0', '--quiet'], 'a\nb\nc\nd\ne\n');
+    expect(produced.status, produced.stderr).toBe(0);
+    const admin = new Admin({ bootstrap });
+    await open(`#/topics/${adminTopic}`);
+    await heading(`Topic ${adminTopic}`);
+    const form = page.getByRole('form', { name: 'Delete records' });
+    const partition0 = page.getByRole('table', { name: 'Partitions' }).locator('tbody tr').first();
+    const logStart = async () => (await admin.describeTopic(adminTopic)).partitionDetails[0]?.logStartOffset;
+
+    // Act: ask, then cancel
+    await form.getByLabel('From partition').fill('0');
+    await form.getByLabel('Before offset').fill('3');
+    await form.getByRole('button', { name: 'Delete records…' }).click();
+    await form.getByRole('heading', { name: 'Delete the records of partition 0 below offset 3?' }).waitFor();
+    const startWhileAsking = await logStart();
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    const confirmAfterCancel = await form.getByRole('button', { name: 'Confirm delete' }).count();
+    // ask again and confirm
+    await form.getByRole('button', { name: 'Delete records…' }).click();
+    await form.getByRole('button', { name: 'Confirm delete' }).click();
+    await form.getByText('Partition 0 now starts at offset 3.').waitFor();
+    await eventually(async () => expect((await partition0.textContent())?.replace(/\s+/g, ' ')).toMatch(/^0\s*3\s*5\s*2/));
+    const startAfterDelete = await logStart();
+    // past the log end: Floe's refusal, shown as an alert
+    await form.getByLabel('Before offset').fill('99');
+    await form.getByRole('button', { name: 'Delete records…' }).click();
+    await form.getByRole('button', { name: 'Confirm delete' }).click();
+    const refused = await form.getByRole('alert').textContent();
+    // purge
+    await form.getByLabel('Delete up to').selectOption('end');
+    await form.getByRole('button', { name: 'Delete records…' }).click();
+    await form.getByRole('heading', { name: 'Delete every record of partition 0?' }).waitFor();
+    await expectAccessible('delete records confirmation');
+    await form.getByRole('button', { name: 'Confirm delete' }).click();
+    await form.getByText('Partition 0 now starts at offset 5.').waitFor();
+    await page.getByRole('link', { name: 'Browse partition 0' }).click();
+    await page.getByRole('heading', { name: 'Partition 0: 0 records' }).waitFor();
+    const summary = await text('#results-heading + p');
+
+    // Assess
+    expect(startWhileAsking).toBe(0);
+    expect(confirmAfterCancel).toBe(0);
+    expect(startAfterDelete).toBe(3);
+    expect(refused).toContain('OFFSET_OUT_OF_RANGE');
+    expect(await logStart()).toBe(5);
+    expect(summary).toBe('Nothing to read from offset 5; the partition holds no records (the next one gets offset 5).'); // not "offsets 5 to 4"
+  }, TIMEOUT);
+
   it('read-only mode hides every write action, and its server refuses a write', async () => {
     // Prepare
     const readOnly = await spawnFloe(['--bootstrap', bootstrap, 'console', '--read-only', '--port', '0', '--json']);
@@ -267,7 +355,11 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       await page.goto(`${url}#/topics/${topic}`);
       await heading(`Topic ${topic}`);
       await page.getByRole('table', { name: 'Partitions' }).waitFor();
-      const topicForms = await page.getByRole('heading', { name: /Produce a test record|Add partitions/ }).count();
+      const topicForms = await page.getByRole('heading', { name: /Produce a test record|Add partitions|Set a config|Delete records/ }).count();
+      await page.goto(`${url}#/topics/${adminTopic}`);
+      await heading(`Topic ${adminTopic}`);
+      const overrideRow = await page.getByRole('table', { name: 'Configs' }).locator('tbody tr', { hasText: 'retention.bytes' }).textContent();
+      const resetButtons = await page.getByRole('button', { name: /^Reset to default/ }).count();
       await expectAccessible('read-only topic');
       await screenshot(page, '08-read-only');
       await page.goto(`${url}#/groups/${groupId}`);
@@ -278,12 +370,19 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
         const response = await fetch('/api/topics', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'made-in-read-only' }) });
         return { status: response.status, body: (await response.json()) as { error: { code: string } } };
       });
+      const purge = await page.evaluate(async (name) => {
+        const body = JSON.stringify({ partitions: [{ partition: 1, offset: -1 }] });
+        return (await fetch(`/api/topics/${name}/delete-records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status;
+      }, adminTopic);
       const topics = floeCli(bootstrap, ['topics', 'list']).stdout.split('\n');
 
       // Assess
       expect(readOnly.ready.readOnly).toBe(true);
       expect(createForm).toBe(0);
       expect(topicForms).toBe(0);
+      expect(overrideRow).toContain('set on the topic'); // overrides are shown, not editable
+      expect(resetButtons).toBe(0);
+      expect(purge).toBe(403);
       expect(resetForm).toBe(0);
       expect(refused.status).toBe(403);
       expect(refused.body.error.code).toBe('CLUSTER_AUTHORIZATION_FAILED');

@@ -7,6 +7,7 @@ import { FloeError } from '../../src/index.js';
 import type {
   FetchAnswer,
   FloeGateway,
+  GatewayDeleteRecordsResult,
   GatewayGroupDescription,
   GatewayGroupListing,
   GatewayProduceRecord,
@@ -99,6 +100,7 @@ export class FakeGateway implements FloeGateway {
       topicId: t.topicId,
       partitions: t.partitions,
       configs: t.configs,
+      ...(t.overrides ? { overrides: t.overrides } : {}),
       partitionDetails: t.data.map((p, partition) => ({ partition, logStartOffset: p.logStartOffset, highWatermark: this.logEnd(p), bytes: p.bytes })),
     };
   }
@@ -118,6 +120,34 @@ export class FakeGateway implements FloeGateway {
     while (t.data.length < count) t.data.push({ logStartOffset: 0, records: [], bytes: 0 });
     t.partitions = count;
     return { name, topicId: t.topicId, partitions: count, configs: t.configs };
+  }
+
+  async alterTopicConfigs(name: string, configs: Record<string, number | string | null>): Promise<GatewayTopic> {
+    this.count('alterTopicConfigs');
+    const t = this.topic(name);
+    const overrides = new Set(t.overrides ?? []);
+    for (const [key, value] of Object.entries(configs)) {
+      if (value === null) {
+        delete t.configs[key];
+        overrides.delete(key);
+      } else {
+        t.configs[key] = value;
+        overrides.add(key);
+      }
+    }
+    t.overrides = [...overrides];
+    return { name, topicId: t.topicId, partitions: t.partitions, configs: t.configs, overrides: t.overrides };
+  }
+
+  async deleteRecords(topic: string, partitions: Array<{ partition: number; offset: number }>): Promise<GatewayDeleteRecordsResult[]> {
+    this.count('deleteRecords');
+    return partitions.map(({ partition, offset }) => {
+      const p = this.partition(topic, partition);
+      const target = offset === -1 ? this.logEnd(p) : offset;
+      if (target > this.logEnd(p)) return { partition, errorCode: 'OFFSET_OUT_OF_RANGE', errorMessage: `offset ${offset} is above the high watermark`, lowWatermark: -1 };
+      if (target > p.logStartOffset) this.truncate(topic, partition, target);
+      return { partition, errorCode: 'NONE', lowWatermark: p.logStartOffset };
+    });
   }
 
   async offsetFor(topic: string, partition: number, spec: 'earliest' | 'latest' | number): Promise<number> {

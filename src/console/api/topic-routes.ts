@@ -8,7 +8,7 @@ import { bodyInt, bodyString, objectBody } from './params.js';
 import { readRoute, writeRoute, type ApiRoute } from './router.js';
 
 /** Floe's own limit (docs/http-api.md); checked here too so the form gets a clear answer. */
-const MAX_PARTITIONS = 4096;
+export const MAX_PARTITIONS = 4096;
 
 function configsOf(value: unknown): Record<string, string | number> | undefined {
   if (value === undefined || value === null) return undefined;
@@ -52,6 +52,7 @@ export function topicRoutes(ctx: ApiContext): ApiRoute[] {
         topicId: topic.topicId,
         partitions: topic.partitions,
         configs: topic.configs,
+        overrides: topic.overrides ?? null,
         records: rows.reduce((sum, r) => sum + r.records, 0),
         bytes: rows.some((r) => r.bytes === null) ? null : rows.reduce((sum, r) => sum + (r.bytes ?? 0), 0),
         partitionPage: slicePage(rows, page),

@@ -66,9 +66,27 @@ export interface TopicDetail {
   topicId: string;
   partitions: number;
   configs: Record<string, number | string>;
+  /** the configs set on the topic (the rest are the deployment's defaults); null when the server does not say */
+  overrides: string[] | null;
   records: number;
   bytes: number | null;
   partitionPage: Page<PartitionRow>;
+}
+
+/** Config changes: a value sets the config on the topic, null takes it back to the default. */
+export interface ConfigsRequest {
+  configs: Record<string, number | string | null>;
+}
+
+/** Kafka's deleteRecords: each partition's log start moves up to offset (-1: the log end, a purge). */
+export interface DeleteRecordsRequest {
+  partitions: Array<{ partition: number; offset: number }>;
+}
+
+export interface DeleteRecordsAnswer {
+  topic: string;
+  /** lowWatermark: the log start after the delete (-1 with an error) */
+  partitions: Array<{ partition: number; lowWatermark: number; errorCode: string; errorMessage?: string }>;
 }
 
 export type DataKind = 'null' | 'text' | 'json' | 'binary';

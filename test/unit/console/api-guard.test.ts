@@ -14,6 +14,8 @@ const WRITES: Array<[string, unknown]> = [
   ['/api/topics/topic-0000/partitions', { count: 5 }],
   ['/api/topics/topic-0000/records', { value: 'x' }],
   ['/api/groups/g/offsets/reset', { topic: 'topic-0000', to: 'earliest', dryRun: true }],
+  ['/api/topics/topic-0000/configs', { configs: { 'retention.ms': 1000 } }],
+  ['/api/topics/topic-0000/delete-records', { partitions: [{ partition: 0, offset: -1 }] }],
 ];
 
 const errorShape = { error: { code: expect.any(String), message: expect.any(String), retriable: expect.any(Boolean) } };
@@ -58,7 +60,7 @@ describe('console API in read-only mode', () => {
       expect(answer.status).toBe(403);
       expect(answer.body).toEqual({ error: { code: 'CLUSTER_AUTHORIZATION_FAILED', message: expect.stringContaining('read-only'), retriable: false } });
     }
-    for (const method of ['createTopic', 'addPartitions', 'produce', 'resetOffsets']) expect(gateway.calls.get(method)).toBeUndefined();
+    for (const method of ['createTopic', 'addPartitions', 'produce', 'resetOffsets', 'alterTopicConfigs', 'deleteRecords']) expect(gateway.calls.get(method)).toBeUndefined();
     expect(info.body).toMatchObject({ readOnly: true });
     expect(reads.status).toBe(200);
   });
@@ -87,6 +89,11 @@ describe('console API input checks', () => {
       resetNoDryRun: await call(url, 'POST', '/api/groups/g/offsets/reset', { topic: 'topic-0000', to: 'earliest' }),
       resetBadTarget: await call(url, 'POST', '/api/groups/g/offsets/reset', { topic: 'topic-0000', to: 'tomorrow', dryRun: true }),
       resetBadDate: await call(url, 'POST', '/api/groups/g/offsets/reset', { topic: 'topic-0000', to: 'datetime', datetime: 'soon', dryRun: true }),
+      noConfigs: await call(url, 'POST', '/api/topics/topic-0000/configs', { configs: {} }),
+      configNotScalar: await call(url, 'POST', '/api/topics/topic-0000/configs', { configs: { 'retention.ms': [1] } }),
+      deleteNoPartitions: await call(url, 'POST', '/api/topics/topic-0000/delete-records', { partitions: [] }),
+      deleteBadOffset: await call(url, 'POST', '/api/topics/topic-0000/delete-records', { partitions: [{ partition: 0, offset: -2 }] }),
+      deleteTwice: await call(url, 'POST', '/api/topics/topic-0000/delete-records', { partitions: [{ partition: 0, offset: 1 }, { partition: 0, offset: 2 }] }),
       noRoute: await call(url, 'GET', '/api/nothing'),
       wrongMethod: await call(url, 'POST', '/api/overview', {}),
       textBody: await call(url, 'POST', '/api/topics', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' }),
@@ -110,6 +117,11 @@ describe('console API input checks', () => {
       resetNoDryRun: 400,
       resetBadTarget: 400,
       resetBadDate: 400,
+      noConfigs: 400,
+      configNotScalar: 400,
+      deleteNoPartitions: 400,
+      deleteBadOffset: 400,
+      deleteTwice: 400,
       noRoute: 404,
       wrongMethod: 405,
       textBody: 415,
@@ -119,6 +131,8 @@ describe('console API input checks', () => {
     expect(answers.unknownTopic.body.error.code).toBe('UNKNOWN_TOPIC_OR_PARTITION');
     expect(gateway.calls.get('createTopic')).toBeUndefined();
     expect(gateway.calls.get('resetOffsets')).toBeUndefined();
+    expect(gateway.calls.get('alterTopicConfigs')).toBeUndefined();
+    expect(gateway.calls.get('deleteRecords')).toBeUndefined();
   });
 
   it('passes Floe refusals through with their code and status (existing topic, group with live members)', async () => {

@@ -31,7 +31,7 @@ export function parseHeaderLines(text: string): Record<string, string> {
   return headers;
 }
 
-export function ProduceForm({ topic, partitions }: { topic: string; partitions: number }) {
+export function ProduceForm({ topic, partitions, onDone }: { topic: string; partitions: number; onDone: () => void }) {
   const [partition, setPartition] = useState('');
   const [key, setKey] = useState('');
   const [keyFormat, setKeyFormat] = useState<InputFormat>('text');
@@ -40,8 +40,8 @@ export function ProduceForm({ topic, partitions }: { topic: string; partitions: 
   const [headers, setHeaders] = useState('');
   const submit = useSubmit<ProduceAnswer>();
 
-  const send = () => {
-    void submit.run(() =>
+  const send = async () => {
+    const written = await submit.run(() =>
       postJson<ProduceAnswer>(`/topics/${enc(topic)}/records`, {
         partition: partition === '' ? undefined : Number(partition),
         key: key === '' ? null : key,
@@ -51,6 +51,7 @@ export function ProduceForm({ topic, partitions }: { topic: string; partitions: 
         headers: parseHeaderLines(headers),
       }),
     );
+    if (written) onDone(); // the partition table shows the new log end now, not at the next refresh
   };
 
   return (

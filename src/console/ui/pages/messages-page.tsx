@@ -85,6 +85,16 @@ const COLUMNS: Array<Column<MessageRow>> = [
   { label: 'Headers', cell: (r) => <HeadersCell record={r} /> },
 ];
 
+/** What the page read and what the partition holds; an empty partition (never written, or purged) holds no offsets at all. */
+function pageSummary(p: MessagePage): string {
+  const read = p.scanned === 0 ? `Nothing to read from offset ${formatCount(p.from)}` : `Offsets ${formatCount(p.from)} to ${formatCount(Math.max(p.from, p.nextOffset - 1))} read (${formatCount(p.scanned)} scanned)`;
+  const holds =
+    p.logEndOffset > p.logStartOffset
+      ? `the partition holds offsets ${formatCount(p.logStartOffset)} to ${formatCount(p.logEndOffset - 1)}`
+      : `the partition holds no records (the next one gets offset ${formatCount(p.logEndOffset)})`;
+  return `${read}; ${holds}.`;
+}
+
 export function MessagesPage({ name, route }: { name: string; route: Route }) {
   const current = stateOf(route.query);
   const [draft, setDraft] = useState<BrowseState>(current);
@@ -153,8 +163,7 @@ export function MessagesPage({ name, route }: { name: string; route: Route }) {
             Partition {p.partition}: {formatCount(p.records.length)} record{p.records.length === 1 ? '' : 's'}
           </h2>
           <p class="hint" aria-live="polite">
-            Offsets {formatCount(p.from)} to {formatCount(Math.max(p.from, p.nextOffset - 1))} read ({formatCount(p.scanned)} scanned); the partition holds offsets{' '}
-            {formatCount(p.logStartOffset)} to {formatCount(p.logEndOffset - 1)}.
+            {pageSummary(p)}
           </p>
           <DataTable caption={`Records of partition ${p.partition}`} hiddenCaption columns={COLUMNS} rows={p.records} rowKey={(r) => r.offset} />
           <nav class="pager" aria-label="Message pages">

@@ -8,16 +8,12 @@ import { Pager } from '../components/pager.js';
 import { StatList } from '../components/stat-list.js';
 import { useConsoleInfo } from '../console-info.js';
 import { AddPartitionsForm } from '../forms/add-partitions-form.js';
+import { DeleteRecordsForm } from '../forms/delete-records-form.js';
 import { ProduceForm } from '../forms/produce-form.js';
+import { TopicConfigs } from '../forms/topic-configs.js';
 import { formatBytes, formatCount } from '../format.js';
 import { href, navigate, numberParam, type Route } from '../router.js';
 import { useSampledJson } from '../use-sampled-json.js';
-
-// Values are numbers (retention, segment sizes) or strings (cleanup.policy).
-const CONFIG_COLUMNS: Array<Column<[string, string | number]>> = [
-  { label: 'Name', cell: ([name]) => name },
-  { label: 'Value', numeric: true, cell: ([, value]) => (typeof value === 'number' ? formatCount(value) : value) },
-];
 
 const messagesHref = (topic: string, partition: number) => href(['topics', topic, 'messages'], { partition, mode: 'latest' });
 
@@ -63,8 +59,7 @@ export function TopicPage({ name, route }: { name: string; route: Route }) {
             <span class="muted"> · topic id {t.topicId}</span>
           </p>
 
-          <h2 id="configs-heading">Configs</h2>
-          <DataTable labelledBy="configs-heading" scrolls={false} columns={CONFIG_COLUMNS} rows={Object.entries(t.configs)} rowKey={([k]) => k} />
+          <TopicConfigs topic={t} readOnly={info.readOnly} onDone={topic.reload} />
 
           <h2 id="partitions-heading">Partitions</h2>
           <DataTable labelledBy="partitions-heading" columns={partitionColumns(name)} rows={t.partitionPage.items} rowKey={(p) => p.partition} />
@@ -72,8 +67,9 @@ export function TopicPage({ name, route }: { name: string; route: Route }) {
 
           {!info.readOnly && (
             <>
-              <ProduceForm topic={name} partitions={t.partitions} />
+              <ProduceForm topic={name} partitions={t.partitions} onDone={topic.reload} />
               <AddPartitionsForm topic={name} current={t.partitions} onDone={topic.reload} />
+              <DeleteRecordsForm topic={name} partitions={t.partitions} onDone={topic.reload} />
             </>
           )}
         </>
