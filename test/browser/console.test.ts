@@ -234,10 +234,16 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       return count;
     });
     const described = JSON.parse(floeCli(bootstrap, ['topics', 'describe', topic, '--json']).stdout) as { partitions: number };
+    const nextTarget = await eventually(async () => {
+      const value = await page.getByLabel('New partition count').inputValue();
+      expect(value).toBe('5');
+      return value;
+    });
 
     // Assess
     expect(rows).toBe(4);
     expect(described.partitions).toBe(4);
+    expect(nextTarget).toBe('5');
   }, TIMEOUT);
 
   it('charts produce and fetch rates on the overview after the activity', async () => {

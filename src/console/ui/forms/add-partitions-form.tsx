@@ -1,5 +1,5 @@
 /** Add partitions: the new, larger total (Kafka's --alter --partitions). */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { enc, postJson } from '../api.js';
 import { Field } from '../components/field.js';
 import { FormPanel } from '../components/form-panel.js';
@@ -9,6 +9,8 @@ import { useSubmit } from './use-submit.js';
 
 export function AddPartitionsForm({ topic, current, onDone }: { topic: string; current: number; onDone: () => void }) {
   const [count, setCount] = useState(String(current + 1));
+  // After an add the page reloads with the new count: a stale target would fail the field's own min.
+  useEffect(() => setCount(String(current + 1)), [current]);
   const submit = useSubmit<{ partitions: number }>();
   return (
     <FormPanel
