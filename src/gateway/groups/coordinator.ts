@@ -57,6 +57,8 @@ export interface JoinRequest {
   protocols: ProtocolMetadata[];
   /** JoinGroup v4+ without an instance id: a new member first gets its id with MEMBER_ID_REQUIRED, then joins with it. */
   requireKnownMemberId: boolean;
+  /** JoinGroup v9+ (KIP-814): the client reads skipAssignment, so a static leader's handover may tell it it leads. */
+  canSkipAssignment: boolean;
   signal: AbortSignal;
 }
 
@@ -69,6 +71,8 @@ export interface JoinResult {
   memberId: string;
   /** For the leader only: every member of the generation with its metadata for the chosen protocol. */
   members: Array<{ memberId: string; instanceId: string | null; metadata: Buffer }>;
+  /** A static leader handed a stable group's place (v9+): it leads, but must not run the assignor. */
+  skipAssignment?: true;
 }
 
 export interface SyncRequest {
@@ -295,8 +299,14 @@ export class ClassicGroups {
     };
     if (!(await putGroup(this.deps, next, group.version))) return 'raced';
     await this.removePredecessors(view, memberId, instanceId);
+    // A stable group ignores a leader's SyncGroup assignments, so a leader must not run its assignor
+    // (assignors are not free of side effects, and its result would be dropped). As Kafka: v9+ is told
+    // it leads, with the members, and skipAssignment; an older client is told the leader is the
+    // predecessor's id, so it acts as a follower and gets its stored assignment.
+    if (next.leader !== memberId) return joinAnswer(next, view, memberId);
+    if (!req.canSkipAssignment) return { ...joinAnswer(next, view, memberId), leader: previous, members: [] };
     // The leader's answer lists the members with their metadata: read back with the new item in.
-    return joinAnswer(next, await this.read(req.groupId), memberId);
+    return { ...joinAnswer(next, await this.read(req.groupId), memberId), skipAssignment: true };
   }
 
   /**
