@@ -319,6 +319,25 @@ describe('a static member restarting into a stable group (KIP-345)', () => {
     expect(Buffer.from(synced.assignment).toString()).toBe(`partitions of ${pod0.instance}`);
   });
 
+  it("incarnations whose new preferences win the group's protocol vote rebalance it onto that protocol, as Kafka's selectProtocol", async () => {
+    // Prepare: both members offer range, then roundrobin; the group uses range
+    const { groupId, pod0, pod1 } = await stableGroup();
+    const [c3, c4] = [await connect(a), await connect(b)];
+
+    // Act: pod-1 restarts preferring roundrobin (one vote each: range stays, no rebalance); then pod-0 does too
+    const first = await staticJoin(c3, groupId, pod1.instance, ['roundrobin', 'range']);
+    await staticSync(c3, groupId, first, pod1.instance);
+    const second = staticJoin(c4, groupId, pod0.instance, ['roundrobin', 'range']);
+    await eventuallyCode(() => c3.request(12, 3, { groupId, generationId: first.generationId, memberId: first.memberId, groupInstanceId: pod1.instance }), 27);
+    const rejoined = await staticJoin(c3, groupId, pod1.instance, ['roundrobin', 'range'], first.memberId);
+    const switched = await second;
+
+    // Assess
+    expect(first).toMatchObject({ errorCode: 0, generationId: pod1.generationId, protocolName: 'range' });
+    expect(switched).toMatchObject({ errorCode: 0, generationId: pod1.generationId + 1, protocolName: 'roundrobin' });
+    expect(rejoined).toMatchObject({ errorCode: 0, generationId: pod1.generationId + 1, protocolName: 'roundrobin' });
+  });
+
   it('an incarnation that no longer speaks the group\'s protocol rebalances the group instead', async () => {
     // Prepare
     const { groupId, c1, pod0, pod1 } = await stableGroup();
