@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRecordBatch } from '../../packages/protocol/src/index.js';
 import { encodeRequest, findApi } from '../../packages/protocol/src/kafka/index.js';
-import { SERVED_APIS } from '../../src/gateway/apis.js';
+import { advertisedApis, isServed, SERVED_APIS } from '../../src/gateway/apis.js';
 import { uniqueName } from '../helpers/cluster.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { KafkaWire, type Body } from '../helpers/kafka-wire.js';
@@ -22,7 +22,10 @@ let topic: string;
 /** APIs that change nothing whatever they are asked (auto-creation is off). */
 const READ_ONLY = new Set([1, 2, 3, 9, 10, 12, 15, 16, 18, 32, 60]);
 
-const VERSIONS = SERVED_APIS.flatMap((api) => Array.from({ length: api.maxVersion - api.minVersion + 1 }, (_, i) => ({ apiKey: api.apiKey, version: api.minVersion + i })));
+const versionsOf = (apis: typeof SERVED_APIS) => apis.flatMap((api) => Array.from({ length: api.maxVersion - api.minVersion + 1 }, (_, i) => ({ apiKey: api.apiKey, version: api.minVersion + i })));
+const VERSIONS = versionsOf(SERVED_APIS);
+/** Listed by ApiVersions but not served (Produce v0-2, advertised for librdkafka's compression): each closes the connection. */
+const ADVERTISED_ONLY = versionsOf(advertisedApis(SERVED_APIS)).filter((v) => !isServed(SERVED_APIS, v.apiKey, v.version));
 
 function validFrame(apiKey: number, version: number): Buffer {
   const api = findApi(apiKey);
@@ -133,12 +136,30 @@ describe('hostile frames at a live gateway', () => {
     fuzzTimeout(20),
   );
 
+  it(
+    'closes the connection on any body after the header of a version advertised but not served, and writes nothing',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...ADVERTISED_ONLY), fc.uint8Array({ maxLength: 256 }), async ({ apiKey, version }, body) => {
+          // Act
+          const outcome = await hurl(sized(Buffer.concat([header(apiKey, version), Buffer.from(body)])));
+
+          // Assess
+          expect(outcome).toEqual({ frames: 0, closed: true });
+        }),
+        fuzzParams(),
+      );
+      await assertServedAndUnchanged();
+    },
+    fuzzTimeout(20),
+  );
+
   it('closes on unknown APIs and versions, unread APIs, and bad size prefixes', async () => {
     // Prepare
     const cases: Array<[string, Buffer]> = [
       ['unknown api key', sized(header(9999, 0))],
       ['negative api key', sized(header(-5, 0))],
-      ['Produce v2 (before RecordBatch v2)', sized(Buffer.concat([header(0, 2), Buffer.alloc(20)]))],
+      ...ADVERTISED_ONLY.map(({ apiKey, version }): [string, Buffer] => [`api ${apiKey} v${version}, advertised, not served`, sized(Buffer.concat([header(apiKey, version), Buffer.alloc(20)]))]),
       ['Fetch v13 (topic ids)', sized(Buffer.concat([header(1, 13), Buffer.alloc(40)]))],
       ['a version the codec knows but the gateway does not serve (DescribeAcls v2)', sized(Buffer.concat([header(29, 2), Buffer.alloc(30)]))],
       ['SaslHandshake with a garbled body', sized(Buffer.concat([header(17, 1), Buffer.from('0005PLAIN', 'latin1')]))],

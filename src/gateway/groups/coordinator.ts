@@ -23,7 +23,7 @@ import { dict } from '../../storage/user-keyed.js';
 import { KafkaCode, kafkaCodeOf } from '../kafka-codes.js';
 import { GATEWAY_LIMITS, MAX_KNOWN_MEMBER_ID_LENGTH } from '../limits.js';
 import type { GatewayLogger } from '../logger.js';
-import { decideJoin } from './barrier.js';
+import { chooseProtocol, decideJoin, joinOrder } from './barrier.js';
 import { effectiveState, floeProtocolType, instanceError, isKnownMemberId, isLive, keptInstances, liveMembers, metadataOf, openPending, sameProtocols, stalePending, type ClassicGroupItem, type ClassicMemberItem, type ClassicState, type GroupView, type ProtocolMetadata } from './model.js';
 import { GroupPoller } from './poller.js';
 import { commitOffset, deleteMember, deletePending, putGroup, putMember, putPending, readGroup, removeMemberAsSeen, renewMember } from './store.js';
@@ -57,6 +57,8 @@ export interface JoinRequest {
   protocols: ProtocolMetadata[];
   /** JoinGroup v4+ without an instance id: a new member first gets its id with MEMBER_ID_REQUIRED, then joins with it. */
   requireKnownMemberId: boolean;
+  /** JoinGroup v9+ (KIP-814): the client reads skipAssignment, so a static leader's handover may tell it it leads. */
+  canSkipAssignment: boolean;
   signal: AbortSignal;
 }
 
@@ -69,6 +71,8 @@ export interface JoinResult {
   memberId: string;
   /** For the leader only: every member of the generation with its metadata for the chosen protocol. */
   members: Array<{ memberId: string; instanceId: string | null; metadata: Buffer }>;
+  /** A static leader handed a stable group's place (v9+): it leads, but must not run the assignor. */
+  skipAssignment?: true;
 }
 
 export interface SyncRequest {
@@ -261,15 +265,25 @@ export class ClassicGroups {
    * A static member's new incarnation joining a Stable group takes its predecessor's place - member
    * id, leadership, assignment - in the same generation, without a rebalance, as Kafka does (KIP-345:
    * a restarted pod gets its partitions back and nobody else moves). Only when the group's protocol
-   * is still one the incarnation speaks; otherwise (and when its instance holds no place in the
-   * generation) undefined, and the join rebalances. 'raced' when the group item changed first.
+   * still wins the vote with the incarnation's preferences; otherwise (and when its instance holds no
+   * place in the generation) undefined, and the join rebalances. 'raced' when the group item changed first.
    */
   private async handOver(view: GroupView, req: JoinRequest, memberId: string, now: number): Promise<JoinResult | 'raced' | undefined> {
     const group = view.group;
     const instanceId = req.instanceId;
     const previous = instanceId === null ? undefined : group?.instances[instanceId];
     if (!group || instanceId === null || previous === undefined || !group.members.includes(previous)) return undefined;
-    if (req.protocolType !== group.protocolType || !req.protocols.some((p) => p.name === group.protocol)) return undefined;
+    if (req.protocolType !== group.protocolType) return undefined;
+    // As Kafka (selectProtocol): the generation's members vote again, the joiner in its predecessor's
+    // place with its new preferences; a protocol other than the group's would make it rebalance.
+    const voters = group.members
+      .flatMap((id) => {
+        const m = view.members.get(id);
+        if (id === previous) return [{ ...(m ?? { memberId: id, joinedAt: now }), protocols: req.protocols } as ClassicMemberItem];
+        return m ? [m] : [];
+      })
+      .sort(joinOrder);
+    if (chooseProtocol(voters) !== group.protocol) return undefined;
     await putMember(this.deps, req.groupId, {
       memberId,
       instanceId,
@@ -295,8 +309,14 @@ export class ClassicGroups {
     };
     if (!(await putGroup(this.deps, next, group.version))) return 'raced';
     await this.removePredecessors(view, memberId, instanceId);
+    // A stable group ignores a leader's SyncGroup assignments, so a leader must not run its assignor
+    // (assignors are not free of side effects, and its result would be dropped). As Kafka: v9+ is told
+    // it leads, with the members, and skipAssignment; an older client is told the leader is the
+    // predecessor's id, so it acts as a follower and gets its stored assignment.
+    if (next.leader !== memberId) return joinAnswer(next, view, memberId);
+    if (!req.canSkipAssignment) return { ...joinAnswer(next, view, memberId), leader: previous, members: [] };
     // The leader's answer lists the members with their metadata: read back with the new item in.
-    return joinAnswer(next, await this.read(req.groupId), memberId);
+    return { ...joinAnswer(next, await this.read(req.groupId), memberId), skipAssignment: true };
   }
 
   /**

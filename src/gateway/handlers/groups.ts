@@ -34,6 +34,7 @@ export const joinGroup: Handler = async (gw, raw, request) => {
     protocols: (body.protocols ?? []).map((p) => ({ name: p.name ?? '', ...(p.metadata && p.metadata.length > 0 ? { metadata: Buffer.from(p.metadata) } : {}) })),
     // Static members get their id at once, as in Kafka: an empty id with an instance id is a new incarnation.
     requireKnownMemberId: apiVersion >= 4 && (body.groupInstanceId ?? null) === null,
+    canSkipAssignment: apiVersion >= 9,
     signal: connection.signal,
   });
   return {
@@ -44,7 +45,7 @@ export const joinGroup: Handler = async (gw, raw, request) => {
     // Non-nullable before v7.
     protocolName: result.protocol ?? (apiVersion >= 7 ? null : ''),
     leader: result.leader,
-    skipAssignment: false,
+    skipAssignment: result.skipAssignment === true,
     memberId: result.memberId,
     members: result.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.instanceId, metadata: m.metadata })),
   };

@@ -223,8 +223,9 @@ describe('static membership (group.instance.id)', () => {
     expect(old).toMatchObject({ errorCode: 0, generationId: 1 }); // a static member gets its id at once, no MEMBER_ID_REQUIRED
     expect(replacement).toMatchObject({ errorCode: 0, generationId: 1 }); // the stable group's place, no rebalance
     expect(replacement.memberId).not.toBe(old.memberId);
-    expect(replacement.leader).toBe(replacement.memberId);
-    expect(replacement.members.map((m: Body) => m.memberId)).toEqual([replacement.memberId]);
+    // It took the leader's place; before JoinGroup v9 Kafka names the predecessor as leader, so it runs no assignor
+    expect(replacement.leader).toBe(old.memberId);
+    expect(replacement.members).toEqual([]);
     expect([oldBeat.errorCode, oldSync.errorCode, oldCommit.topics[0].partitions[0].errorCode, oldRejoin.errorCode]).toEqual([82, 82, 82, 82]);
     expect(oldLeave.members[0].errorCode).toBe(82);
     expect(committed?.offset ?? -1).toBe(-1);
@@ -282,26 +283,60 @@ describe('a static member restarting into a stable group (KIP-345)', () => {
     expect(described.groups[0].members.map((m: Body) => m.memberId).sort()).toEqual([pod0.memberId, restarted.memberId].sort());
   });
 
-  it("the leader's new incarnation leads the same generation, with every member's metadata, and keeps its assignment", async () => {
+  it("the leader's new incarnation (JoinGroup v5) is told the predecessor leads, so it runs no assignor, syncs as a follower and keeps its assignment, as Kafka before v9", async () => {
     // Prepare
     const { groupId, c2, pod0, pod1 } = await stableGroup();
     const c3 = await connect(b);
 
     // Act
     const restarted = await staticJoin(c3, groupId, pod0.instance);
-    const synced = await staticSync(c3, groupId, restarted, pod0.instance, [{ memberId: pod1.memberId, assignment: Buffer.from('ignored: the group is stable') }]);
+    const synced = await staticSync(c3, groupId, restarted, pod0.instance);
     const followerBeat = await c2.request(12, 3, { groupId, generationId: pod1.generationId, memberId: pod1.memberId, groupInstanceId: pod1.instance });
     const followerSync = await staticSync(c2, groupId, pod1, pod1.instance);
 
+    // Assess: a leader's assignments would be dropped by the stable group, so it is not made to compute them
+    expect(restarted).toMatchObject({ errorCode: 0, generationId: pod0.generationId, leader: pod0.memberId, members: [] });
+    expect(restarted.memberId).not.toBe(pod0.memberId);
+    expect(Buffer.from(synced.assignment).toString()).toBe(`partitions of ${pod0.instance}`);
+    expect(followerBeat.errorCode).toBe(0);
+    expect(Buffer.from(followerSync.assignment).toString()).toBe(`partitions of ${pod1.instance}`);
+  });
+
+  it("the leader's new incarnation (JoinGroup v9) leads the same generation with every member's metadata and skipAssignment (KIP-814), and keeps its assignment", async () => {
+    // Prepare
+    const { groupId, pod0, pod1 } = await stableGroup();
+    const c3 = await connect(b);
+
+    // Act
+    const restarted = await c3.request(11, 9, { ...joinBody(groupId, ''), groupInstanceId: pod0.instance, protocols: [{ name: 'range', metadata: Buffer.from(`${pod0.instance}-v2`) }] }, 30_000);
+    const synced = await staticSync(c3, groupId, restarted, pod0.instance, [{ memberId: pod1.memberId, assignment: Buffer.from('ignored: the group is stable') }]);
+
     // Assess
-    expect(restarted).toMatchObject({ errorCode: 0, generationId: pod0.generationId });
+    expect(restarted).toMatchObject({ errorCode: 0, generationId: pod0.generationId, skipAssignment: true });
     expect(restarted.leader).toBe(restarted.memberId);
     expect(restarted.members.map((m: Body) => [m.memberId, Buffer.from(m.metadata).toString()]).sort()).toEqual(
       [[restarted.memberId, `${pod0.instance}-v2`], [pod1.memberId, `${pod1.instance}-v2`]].sort(),
     );
     expect(Buffer.from(synced.assignment).toString()).toBe(`partitions of ${pod0.instance}`);
-    expect(followerBeat.errorCode).toBe(0);
-    expect(Buffer.from(followerSync.assignment).toString()).toBe(`partitions of ${pod1.instance}`);
+  });
+
+  it("incarnations whose new preferences win the group's protocol vote rebalance it onto that protocol, as Kafka's selectProtocol", async () => {
+    // Prepare: both members offer range, then roundrobin; the group uses range
+    const { groupId, pod0, pod1 } = await stableGroup();
+    const [c3, c4] = [await connect(a), await connect(b)];
+
+    // Act: pod-1 restarts preferring roundrobin (one vote each: range stays, no rebalance); then pod-0 does too
+    const first = await staticJoin(c3, groupId, pod1.instance, ['roundrobin', 'range']);
+    await staticSync(c3, groupId, first, pod1.instance);
+    const second = staticJoin(c4, groupId, pod0.instance, ['roundrobin', 'range']);
+    await eventuallyCode(() => c3.request(12, 3, { groupId, generationId: first.generationId, memberId: first.memberId, groupInstanceId: pod1.instance }), 27);
+    const rejoined = await staticJoin(c3, groupId, pod1.instance, ['roundrobin', 'range'], first.memberId);
+    const switched = await second;
+
+    // Assess
+    expect(first).toMatchObject({ errorCode: 0, generationId: pod1.generationId, protocolName: 'range' });
+    expect(switched).toMatchObject({ errorCode: 0, generationId: pod1.generationId + 1, protocolName: 'roundrobin' });
+    expect(rejoined).toMatchObject({ errorCode: 0, generationId: pod1.generationId + 1, protocolName: 'roundrobin' });
   });
 
   it('an incarnation that no longer speaks the group\'s protocol rebalances the group instead', async () => {
