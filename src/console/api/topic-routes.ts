@@ -14,7 +14,7 @@ function configsOf(value: unknown): Record<string, string | number> | undefined 
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) throw new FloeError('INVALID_REQUEST', '"configs" must be an object');
   for (const [name, v] of Object.entries(value)) {
-    if (typeof v !== 'string' && typeof v !== 'number') throw new FloeError('INVALID_CONFIG', `config "${name}" must be a number or a numeric string`);
+    if (typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v))) throw new FloeError('INVALID_CONFIG', `config "${name}" must be a number or a numeric string`);
   }
   return value as Record<string, string | number>;
 }
