@@ -109,6 +109,12 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await page.getByRole('button', { name: 'Show messages' }).click();
     await page.getByRole('heading', { name: 'Partition 0: 1 record' }).waitFor();
     const filtered = await page.locator('tbody tr').allTextContents();
+    // clear the partition field to type another number: it stays empty (it snapped back to 0)
+    const partitionField = page.getByLabel('Partition', { exact: true });
+    await partitionField.fill('');
+    const cleared = await partitionField.inputValue();
+    await partitionField.pressSequentially('2');
+    const typed = await partitionField.inputValue();
 
     // Assess
     expect(rows).toHaveLength(3);
@@ -121,6 +127,8 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     expect(filtered).toHaveLength(1);
     expect(filtered[0]).toContain('bob');
     expect(page.url()).toContain('key=bob');
+    expect(cleared).toBe('');
+    expect(typed).toBe('2');
   }, TIMEOUT);
 
   it('produces a binary test record from the form and shows it', async () => {
