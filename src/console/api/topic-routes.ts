@@ -30,7 +30,7 @@ export function topicRoutes(ctx: ApiContext): ApiRoute[] {
       return { body: { ...page, items } };
     }),
     writeRoute('/api/topics', async (request) => {
-      const body = objectBody(request.body);
+      const body = objectBody(request.body, ['name', 'partitions', 'configs']);
       const name = bodyString(body, 'name', { maxLength: 249 }) as string;
       const partitions = bodyInt(body, 'partitions', { min: 1, max: MAX_PARTITIONS, optional: true }) ?? 1;
       return { status: 201, body: await ctx.gateway.createTopic(name, partitions, configsOf(body.configs)) };
@@ -60,7 +60,7 @@ export function topicRoutes(ctx: ApiContext): ApiRoute[] {
       return { body: detail };
     }),
     writeRoute('/api/topics/:name/partitions', async (request) => {
-      const count = bodyInt(objectBody(request.body), 'count', { min: 1, max: MAX_PARTITIONS }) as number;
+      const count = bodyInt(objectBody(request.body, ['count']), 'count', { min: 1, max: MAX_PARTITIONS }) as number;
       return { body: await ctx.gateway.addPartitions(request.params.name as string, count) };
     }),
   ];

@@ -96,6 +96,10 @@ describe('console API input checks', () => {
       deleteTwice: await call(url, 'POST', '/api/topics/topic-0000/delete-records', { partitions: [{ partition: 0, offset: 1 }, { partition: 0, offset: 2 }] }),
       // a field Floe does not take must not be dropped on the way: the caller meant something by it
       configsValidateOnly: await call(url, 'POST', '/api/topics/topic-0000/configs', { configs: { 'retention.ms': 1000 }, validateOnly: true }),
+      createTypo: await call(url, 'POST', '/api/topics', { name: 'x', partitons: 3 }),
+      partitionsExtra: await call(url, 'POST', '/api/topics/topic-0000/partitions', { count: 5, validateOnly: true }),
+      resetTypo: await call(url, 'POST', '/api/groups/g/offsets/reset', { topic: 'topic-0000', to: 'earliest', dryRun: false, partiton: [0] }),
+      produceTypo: await call(url, 'POST', '/api/topics/topic-0000/records', { value: 'x', partiton: 1 }),
       deleteDryRun: await call(url, 'POST', '/api/topics/topic-0000/delete-records', { partitions: [{ partition: 0, offset: -1 }], dryRun: true }),
       deleteEntryExtra: await call(url, 'POST', '/api/topics/topic-0000/delete-records', { partitions: [{ partition: 0, offset: -1, topic: 'other' }] }),
       deleteEntryNotObject: await call(url, 'POST', '/api/topics/topic-0000/delete-records', { partitions: [[0, -1]] }),
@@ -132,6 +136,10 @@ describe('console API input checks', () => {
       deleteBadOffset: 400,
       deleteTwice: 400,
       configsValidateOnly: 400,
+      createTypo: 400,
+      partitionsExtra: 400,
+      resetTypo: 400,
+      produceTypo: 400,
       deleteDryRun: 400,
       deleteEntryExtra: 400,
       deleteEntryNotObject: 400,
@@ -151,6 +159,8 @@ describe('console API input checks', () => {
     expect(gateway.calls.get('resetOffsets')).toBeUndefined();
     expect(gateway.calls.get('alterTopicConfigs')).toBeUndefined();
     expect(gateway.calls.get('deleteRecords')).toBeUndefined();
+    expect(gateway.calls.get('addPartitions')).toBeUndefined();
+    expect(gateway.calls.get('produce')).toBeUndefined();
   });
 
   it('passes Floe refusals through with their code and status (existing topic, group with live members)', async () => {
