@@ -31,6 +31,12 @@ const topic = uniqueName('web');
 const groupId = uniqueName('web-group');
 const adminTopic = uniqueName('web-admin'); // its own topic: the overview test above counts every record
 
+/** What has the keyboard focus: its tag and text, e.g. "H3 Dry run: nothing changed yet". */
+const focused = () =>
+  page.evaluate(() => {
+    const active = (globalThis as unknown as { document: { activeElement: { tagName: string; textContent: string | null } | null } }).document.activeElement;
+    return `${active?.tagName} ${active?.textContent?.trim()}`;
+  });
 const text = async (selector: string) => ((await page.locator(selector).first().textContent()) ?? '').trim();
 const heading = (name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
 const open = async (hash: string) => {
@@ -109,6 +115,12 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await page.getByRole('button', { name: 'Show messages' }).click();
     await page.getByRole('heading', { name: 'Partition 0: 1 record' }).waitFor();
     const filtered = await page.locator('tbody tr').allTextContents();
+    // clear the partition field to type another number: it stays empty (it snapped back to 0)
+    const partitionField = page.getByLabel('Partition', { exact: true });
+    await partitionField.fill('');
+    const cleared = await partitionField.inputValue();
+    await partitionField.pressSequentially('2');
+    const typed = await partitionField.inputValue();
 
     // Assess
     expect(rows).toHaveLength(3);
@@ -121,6 +133,8 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     expect(filtered).toHaveLength(1);
     expect(filtered[0]).toContain('bob');
     expect(page.url()).toContain('key=bob');
+    expect(cleared).toBe('');
+    expect(typed).toBe('2');
   }, TIMEOUT);
 
   it('produces a binary test record from the form and shows it', async () => {
@@ -203,6 +217,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await page.getByLabel('Reset to').selectOption('earliest');
     await page.getByRole('button', { name: 'Preview (dry run)' }).click();
     await page.getByRole('heading', { name: 'Dry run: nothing changed yet' }).waitFor();
+    await eventually(async () => expect(await focused()).toBe('H3 Dry run: nothing changed yet')); // told, not left on the button
     const plan = await page.getByRole('table', { name: 'New offsets of the dry run' }).locator('tbody tr').allTextContents();
     const lagAfterDryRun = await text('[data-testid="group-lag"]');
     await expectAccessible('group reset dry run');
@@ -314,8 +329,10 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await form.getByLabel('Before offset').fill('3');
     await form.getByRole('button', { name: 'Delete records…' }).click();
     await form.getByRole('heading', { name: 'Delete the records of partition 0 below offset 3?' }).waitFor();
+    await eventually(async () => expect(await focused()).toBe('H3 Delete the records of partition 0 below offset 3?')); // told, not left on the button
     const startWhileAsking = await logStart();
     await form.getByRole('button', { name: 'Cancel' }).click();
+    const focusAfterCancel = await focused();
     const confirmAfterCancel = await form.getByRole('button', { name: 'Confirm delete' }).count();
     // ask again and confirm
     await form.getByRole('button', { name: 'Delete records…' }).click();
@@ -342,6 +359,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     // Assess
     expect(startWhileAsking).toBe(0);
     expect(confirmAfterCancel).toBe(0);
+    expect(focusAfterCancel).toBe('BUTTON Delete records…');
     expect(startAfterDelete).toBe(3);
     expect(refused).toContain('OFFSET_OUT_OF_RANGE');
     expect(await logStart()).toBe(5);

@@ -63,7 +63,7 @@ export function groupRoutes(ctx: ApiContext): ApiRoute[] {
     }),
     writeRoute('/api/groups/:id/offsets/reset', async (request) => {
       const groupId = request.params.id as string;
-      const body = objectBody(request.body);
+      const body = objectBody(request.body, ['topic', 'partitions', 'to', 'datetime', 'offset', 'dryRun']);
       const topic = bodyString(body, 'topic', { maxLength: 249 }) as string;
       if (typeof body.dryRun !== 'boolean') throw new FloeError('INVALID_REQUEST', '"dryRun" must be true or false (a dry run first, then execute)');
       const results = await ctx.gateway.resetOffsets(groupId, topic, resetTo(body), { partitions: partitionsOf(body.partitions), dryRun: body.dryRun });

@@ -36,7 +36,7 @@ export function messageRoutes(ctx: ApiContext): ApiRoute[] {
     }),
     writeRoute('/api/topics/:name/records', async (request) => {
       const topic = request.params.name as string;
-      const written = await ctx.gateway.produce(topic, parseProduceRequest(objectBody(request.body)));
+      const written = await ctx.gateway.produce(topic, parseProduceRequest(objectBody(request.body, ['partition', 'key', 'keyFormat', 'value', 'valueFormat', 'headers'])));
       const answer: ProduceAnswer = { topic, ...written };
       return { status: 201, body: answer };
     }),

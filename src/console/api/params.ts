@@ -26,8 +26,16 @@ export function oneOf<T extends string>(query: URLSearchParams, name: string, al
   return raw as T;
 }
 
-export function objectBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('the body must be a JSON object');
+/**
+ * A JSON object; with `fields`, one naming only those. Floe refuses unknown fields, and the console
+ * passes on only what it read, so without this a misspelt or unsupported field ("dryRun",
+ * "validateOnly") would be dropped and the write done anyway.
+ */
+export function objectBody(body: unknown, fields?: readonly string[], what = 'the body'): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid(`${what} must be a JSON object`);
+  for (const name of fields ? Object.keys(body) : []) {
+    if (!fields?.includes(name)) throw invalid(`unknown field "${name}" in ${what}; it takes ${fields?.join(', ')}`);
+  }
   return body as Record<string, unknown>;
 }
 

@@ -12,7 +12,10 @@ function configChanges(value: unknown): Record<string, number | string | null> {
     throw invalid('"configs" must be an object naming at least one config');
   }
   for (const [name, v] of Object.entries(value)) {
-    if (v !== null && typeof v !== 'string' && typeof v !== 'number') throw new FloeError('INVALID_CONFIG', `config "${name}" must be a number, a string or null (the default)`);
+    // a finite number: JSON's 1e400 parses as Infinity, which would go on to Floe as null, a reset
+    if (v !== null && typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v))) {
+      throw new FloeError('INVALID_CONFIG', `config "${name}" must be a number, a string or null (the default)`);
+    }
   }
   return value as Record<string, number | string | null>;
 }
@@ -21,8 +24,8 @@ function configChanges(value: unknown): Record<string, number | string | null> {
 function deletions(value: unknown): Array<{ partition: number; offset: number }> {
   if (!Array.isArray(value) || value.length === 0 || value.length > MAX_PARTITIONS) throw invalid(`"partitions" must list 1 to ${MAX_PARTITIONS} partitions`);
   const seen = new Set<number>();
-  return value.map((entry: unknown) => {
-    const { partition, offset } = (entry ?? {}) as { partition?: unknown; offset?: unknown };
+  return value.map((entry: unknown, i) => {
+    const { partition, offset } = objectBody(entry, ['partition', 'offset'], `partitions[${i}]`);
     if (!Number.isSafeInteger(partition) || (partition as number) < 0) throw invalid('each "partition" must be a partition number');
     if (!Number.isSafeInteger(offset) || (offset as number) < -1) throw invalid('each "offset" must be an offset, or -1 for the log end');
     if (seen.has(partition as number)) throw invalid(`partition ${partition as number} is named twice`);
@@ -34,11 +37,11 @@ function deletions(value: unknown): Array<{ partition: number; offset: number }>
 export function topicAdminRoutes(ctx: ApiContext): ApiRoute[] {
   return [
     writeRoute('/api/topics/:name/configs', async (request) => ({
-      body: await ctx.gateway.alterTopicConfigs(request.params.name as string, configChanges(objectBody(request.body).configs)),
+      body: await ctx.gateway.alterTopicConfigs(request.params.name as string, configChanges(objectBody(request.body, ['configs']).configs)),
     })),
     writeRoute('/api/topics/:name/delete-records', async (request) => {
       const topic = request.params.name as string;
-      const results = await ctx.gateway.deleteRecords(topic, deletions(objectBody(request.body).partitions));
+      const results = await ctx.gateway.deleteRecords(topic, deletions(objectBody(request.body, ['partitions']).partitions));
       const answer: DeleteRecordsAnswer = { topic, partitions: results };
       return { body: answer };
     }),

@@ -14,7 +14,7 @@ function configsOf(value: unknown): Record<string, string | number> | undefined 
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) throw new FloeError('INVALID_REQUEST', '"configs" must be an object');
   for (const [name, v] of Object.entries(value)) {
-    if (typeof v !== 'string' && typeof v !== 'number') throw new FloeError('INVALID_CONFIG', `config "${name}" must be a number or a numeric string`);
+    if (typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v))) throw new FloeError('INVALID_CONFIG', `config "${name}" must be a number or a numeric string`);
   }
   return value as Record<string, string | number>;
 }
@@ -30,7 +30,7 @@ export function topicRoutes(ctx: ApiContext): ApiRoute[] {
       return { body: { ...page, items } };
     }),
     writeRoute('/api/topics', async (request) => {
-      const body = objectBody(request.body);
+      const body = objectBody(request.body, ['name', 'partitions', 'configs']);
       const name = bodyString(body, 'name', { maxLength: 249 }) as string;
       const partitions = bodyInt(body, 'partitions', { min: 1, max: MAX_PARTITIONS, optional: true }) ?? 1;
       return { status: 201, body: await ctx.gateway.createTopic(name, partitions, configsOf(body.configs)) };
@@ -60,7 +60,7 @@ export function topicRoutes(ctx: ApiContext): ApiRoute[] {
       return { body: detail };
     }),
     writeRoute('/api/topics/:name/partitions', async (request) => {
-      const count = bodyInt(objectBody(request.body), 'count', { min: 1, max: MAX_PARTITIONS }) as number;
+      const count = bodyInt(objectBody(request.body, ['count']), 'count', { min: 1, max: MAX_PARTITIONS }) as number;
       return { body: await ctx.gateway.addPartitions(request.params.name as string, count) };
     }),
   ];

@@ -94,6 +94,19 @@ describe('console API input checks', () => {
       deleteNoPartitions: await call(url, 'POST', '/api/topics/topic-0000/delete-records', { partitions: [] }),
       deleteBadOffset: await call(url, 'POST', '/api/topics/topic-0000/delete-records', { partitions: [{ partition: 0, offset: -2 }] }),
       deleteTwice: await call(url, 'POST', '/api/topics/topic-0000/delete-records', { partitions: [{ partition: 0, offset: 1 }, { partition: 0, offset: 2 }] }),
+      // a field Floe does not take must not be dropped on the way: the caller meant something by it
+      configsValidateOnly: await call(url, 'POST', '/api/topics/topic-0000/configs', { configs: { 'retention.ms': 1000 }, validateOnly: true }),
+      createTypo: await call(url, 'POST', '/api/topics', { name: 'x', partitons: 3 }),
+      partitionsExtra: await call(url, 'POST', '/api/topics/topic-0000/partitions', { count: 5, validateOnly: true }),
+      resetTypo: await call(url, 'POST', '/api/groups/g/offsets/reset', { topic: 'topic-0000', to: 'earliest', dryRun: false, partiton: [0] }),
+      produceTypo: await call(url, 'POST', '/api/topics/topic-0000/records', { value: 'x', partiton: 1 }),
+      deleteDryRun: await call(url, 'POST', '/api/topics/topic-0000/delete-records', { partitions: [{ partition: 0, offset: -1 }], dryRun: true }),
+      deleteEntryExtra: await call(url, 'POST', '/api/topics/topic-0000/delete-records', { partitions: [{ partition: 0, offset: -1, topic: 'other' }] }),
+      deleteEntryNotObject: await call(url, 'POST', '/api/topics/topic-0000/delete-records', { partitions: [[0, -1]] }),
+      deletePast2p53: await call(url, 'POST', '/api/topics/topic-0000/delete-records', '{"partitions":[{"partition":0,"offset":9007199254740993}]}'),
+      // 1e400 parses as Infinity, which JSON would pass on as null: a reset of the config
+      configInfinite: await call(url, 'POST', '/api/topics/topic-0000/configs', '{"configs":{"retention.ms":1e400}}'),
+      createConfigInfinite: await call(url, 'POST', '/api/topics', '{"name":"x","configs":{"retention.ms":-1e400}}'),
       noRoute: await call(url, 'GET', '/api/nothing'),
       wrongMethod: await call(url, 'POST', '/api/overview', {}),
       textBody: await call(url, 'POST', '/api/topics', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' }),
@@ -122,6 +135,17 @@ describe('console API input checks', () => {
       deleteNoPartitions: 400,
       deleteBadOffset: 400,
       deleteTwice: 400,
+      configsValidateOnly: 400,
+      createTypo: 400,
+      partitionsExtra: 400,
+      resetTypo: 400,
+      produceTypo: 400,
+      deleteDryRun: 400,
+      deleteEntryExtra: 400,
+      deleteEntryNotObject: 400,
+      deletePast2p53: 400,
+      configInfinite: 400,
+      createConfigInfinite: 400,
       noRoute: 404,
       wrongMethod: 405,
       textBody: 415,
@@ -129,10 +153,14 @@ describe('console API input checks', () => {
     });
     for (const answer of Object.values(answers)) expect(answer.body).toEqual(errorShape);
     expect(answers.unknownTopic.body.error.code).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+    expect(answers.deleteDryRun.body.error.message).toContain('unknown field "dryRun"');
+    expect(answers.configInfinite.body.error.code).toBe('INVALID_CONFIG');
     expect(gateway.calls.get('createTopic')).toBeUndefined();
     expect(gateway.calls.get('resetOffsets')).toBeUndefined();
     expect(gateway.calls.get('alterTopicConfigs')).toBeUndefined();
     expect(gateway.calls.get('deleteRecords')).toBeUndefined();
+    expect(gateway.calls.get('addPartitions')).toBeUndefined();
+    expect(gateway.calls.get('produce')).toBeUndefined();
   });
 
   it('passes Floe refusals through with their code and status (existing topic, group with live members)', async () => {

@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import type { DeleteRecordsAnswer, DeleteRecordsRequest } from '../../shared/api-types.js';
 import { enc, postJson } from '../api.js';
+import { Confirmation } from '../components/confirmation.js';
 import { Field } from '../components/field.js';
 import { FormPanel } from '../components/form-panel.js';
 import { ErrorNotice, Notice } from '../components/notice.js';
@@ -60,21 +61,19 @@ export function DeleteRecordsForm({ topic, partitions, onDone }: { topic: string
         <SubmitButton busy={submit.busy}>Delete records…</SubmitButton>
       </div>
       {pending && (
-        <section aria-labelledby="delete-confirm-heading">
-          <h3 id="delete-confirm-heading">
-            {pending.offset === -1
+        <Confirmation
+          id="delete-confirm-heading"
+          title={
+            pending.offset === -1
               ? `Delete every record of partition ${pending.partition}?`
-              : `Delete the records of partition ${pending.partition} below offset ${formatCount(pending.offset)}?`}
-          </h3>
-          <p class="toolbar">
-            <button type="button" class="danger" onClick={confirm} disabled={submit.busy}>
-              Confirm delete
-            </button>
-            <button type="button" class="secondary" onClick={() => setPending(undefined)}>
-              Cancel
-            </button>
-          </p>
-        </section>
+              : `Delete the records of partition ${pending.partition} below offset ${formatCount(pending.offset)}?`
+          }
+          confirmLabel="Confirm delete"
+          busy={submit.busy}
+          onConfirm={confirm}
+          onCancel={() => setPending(undefined)}
+          asking={pending}
+        />
       )}
       <ErrorNotice error={submit.error} />
       {done && <Notice kind="ok">Partition {done.partition} now starts at offset {formatCount(done.lowWatermark)}.</Notice>}

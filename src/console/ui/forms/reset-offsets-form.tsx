@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import type { ResetAnswer, ResetRequest, ResetTarget } from '../../shared/api-types.js';
 import { enc, postJson } from '../api.js';
+import { Confirmation } from '../components/confirmation.js';
 import { DataTable, type Column } from '../components/data-table.js';
 import { Field } from '../components/field.js';
 import { FormPanel } from '../components/form-panel.js';
@@ -99,18 +100,17 @@ export function ResetOffsetsForm({ groupId, topics, onDone }: { groupId: string;
       </div>
       <ErrorNotice error={submit.error} />
       {plan && (
-        <section aria-labelledby="reset-plan-heading">
-          <h3 id="reset-plan-heading">Dry run: nothing changed yet</h3>
+        <Confirmation
+          id="reset-plan-heading"
+          title="Dry run: nothing changed yet"
+          confirmLabel="Execute reset"
+          busy={submit.busy}
+          onConfirm={execute}
+          onCancel={() => setPlan(undefined)}
+          asking={plan}
+        >
           <DataTable caption="New offsets of the dry run" hiddenCaption columns={PLAN_COLUMNS} rows={plan.answer.partitions} rowKey={(p) => `${p.topic}:${p.partition}`} />
-          <p class="toolbar">
-            <button type="button" class="danger" onClick={execute} disabled={submit.busy}>
-              Execute reset
-            </button>
-            <button type="button" class="secondary" onClick={() => setPlan(undefined)}>
-              Cancel
-            </button>
-          </p>
-        </section>
+        </Confirmation>
       )}
       {submit.result && !submit.result.dryRun && (
         <Notice kind="ok">

@@ -17,12 +17,13 @@ import type { QueryValues } from '../query-string.js';
 import { href, navigate, numberParam, type Route } from '../router.js';
 import { useResource } from '../use-resource.js';
 
+/** Number fields are kept as typed: '' while the user clears one to type another number (Number('') is 0). */
 interface BrowseState {
-  partition: number;
+  partition: string;
   mode: BrowseMode;
   offset: string;
   timestamp: string;
-  limit: number;
+  limit: string;
   key: string;
 }
 
@@ -35,11 +36,11 @@ const MODES: Array<{ value: BrowseMode; label: string }> = [
 function stateOf(query: URLSearchParams): BrowseState {
   const mode = query.get('mode');
   return {
-    partition: numberParam(query, 'partition', 0),
+    partition: String(numberParam(query, 'partition', 0)),
     mode: mode === 'offset' || mode === 'timestamp' ? mode : 'latest',
     offset: query.get('offset') ?? '0',
     timestamp: query.get('timestamp') ?? '',
-    limit: numberParam(query, 'limit', 20),
+    limit: String(numberParam(query, 'limit', 20)),
     key: query.get('key') ?? '',
   };
 }
@@ -133,7 +134,7 @@ export function MessagesPage({ name, route }: { name: string; route: Route }) {
       >
         <div class="fields">
           <Field id="browse-partition" label="Partition">
-            <input type="number" min={0} max={partitions - 1} required value={draft.partition} onInput={(e) => set({ partition: Number(e.currentTarget.value) })} />
+            <input type="number" min={0} max={partitions - 1} required value={draft.partition} onInput={(e) => set({ partition: e.currentTarget.value })} />
           </Field>
           <SelectField id="browse-mode" label="Start" value={draft.mode} choices={MODES} onChange={(mode) => set({ mode })} />
           {draft.mode === 'offset' && (
@@ -147,7 +148,7 @@ export function MessagesPage({ name, route }: { name: string; route: Route }) {
             </Field>
           )}
           <Field id="browse-limit" label={draft.mode === 'latest' ? 'N (records)' : 'Page size'}>
-            <input type="number" min={1} max={100} required value={draft.limit} onInput={(e) => set({ limit: Number(e.currentTarget.value) })} />
+            <input type="number" min={1} max={100} required value={draft.limit} onInput={(e) => set({ limit: e.currentTarget.value })} />
           </Field>
           <Field id="browse-key" label="Key contains" hint="Binary keys match as hex">
             <input type="search" value={draft.key} onInput={(e) => set({ key: e.currentTarget.value })} />
@@ -171,7 +172,7 @@ export function MessagesPage({ name, route }: { name: string; route: Route }) {
               type="button"
               class="secondary"
               disabled={p.from <= p.logStartOffset}
-              onClick={() => go({ ...current, mode: 'offset', offset: String(Math.max(p.logStartOffset, p.from - current.limit)) })}
+              onClick={() => go({ ...current, mode: 'offset', offset: String(Math.max(p.logStartOffset, p.from - Number(current.limit))) })}
             >
               Older
             </button>
