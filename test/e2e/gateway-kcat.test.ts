@@ -83,21 +83,23 @@ describe.skipIf(!HAS_KCAT)('kcat against the gateway', () => {
   });
 
   it("stores librdkafka's gzip, snappy, lz4 and zstd batches mixed in one partition and reads every record back", async () => {
-    // Prepare: one partition; a compressible value, so each batch really is compressed
+    // Prepare: one partition; compressible values, so every batch really is compressed, even a record sent alone
     const name = await topic(1);
     const codecs = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
     const value = 'x'.repeat(2000);
 
     // Act: one kcat producer per codec (librdkafka frames snappy as raw blocks, lz4 as frames)
     const produced = [];
-    for (const codec of codecs) produced.push(await kcat(['-b', gw.bootstrap, '-P', '-t', name, '-p', '0', '-K:', '-z', codec], `${codec}-1:${codec}\n${codec}-2:${value}\n`));
+    for (const codec of codecs) produced.push(await kcat(['-b', gw.bootstrap, '-P', '-t', name, '-p', '0', '-K:', '-z', codec], `${codec}-1:${value}\n${codec}-2:${value}\n`));
     const consumed = await kcat(['-b', gw.bootstrap, '-C', '-t', name, '-o', 'beginning', '-e', '-f', '%o|%k|%S\n']);
 
     // Assess: stored compressed as asked (librdkafka sends gzip, snappy and lz4 only to a broker advertising Produce v0)
     expect(produced.map((r) => [r.code, r.stderr.trim()])).toEqual(codecs.map(() => [0, '']));
     expect(consumed.code).toBe(0);
-    expect(consumed.stdout.trim().split('\n')).toEqual(codecs.flatMap((codec, i) => [`${2 * i}|${codec}-1|${codec.length}`, `${2 * i + 1}|${codec}-2|${value.length}`]));
-    expect(await storedCodecs(gw, name)).toEqual(codecs);
+    expect(consumed.stdout.trim().split('\n')).toEqual(codecs.flatMap((codec, i) => [`${2 * i}|${codec}-1|${value.length}`, `${2 * i + 1}|${codec}-2|${value.length}`]));
+    // Each producer's batches in a row (its two records may go in one batch or two, as linger and load fall).
+    const stored = await storedCodecs(gw, name);
+    expect(stored.filter((codec, i) => codec !== stored[i - 1])).toEqual(codecs);
   });
 
   it('shares a topic between two -G members, each partition read by one of them', async () => {
