@@ -188,19 +188,7 @@ export class ClassicGroups {
         return joinAnswer(group, view, memberId);
       }
       const pending = (group?.generation ?? 0) + 1;
-      await putMember(this.deps, req.groupId, {
-        memberId,
-        ...(req.instanceId === null ? {} : { instanceId: req.instanceId }),
-        clientId: req.clientId,
-        clientHost: req.clientHost,
-        protocolType: req.protocolType,
-        protocols: req.protocols,
-        sessionTimeoutMs: req.sessionTimeoutMs,
-        rebalanceTimeoutMs: req.rebalanceTimeoutMs,
-        joinGeneration: pending,
-        expiresAt: now + req.sessionTimeoutMs,
-        joinedAt: me?.joinedAt ?? now,
-      });
+      await putMember(this.deps, req.groupId, memberItemOf(req, memberId, pending, now, me?.joinedAt ?? now));
       // The handed-out id is a member's now: once that member is gone, the id is unknown.
       if (view.pending.has(memberId)) await deletePending(this.deps, req.groupId, memberId).catch(() => undefined);
       // The claim is written with the rebalance it starts, in the classic item: the item is written
@@ -284,19 +272,7 @@ export class ClassicGroups {
       })
       .sort(joinOrder);
     if (chooseProtocol(voters) !== group.protocol) return undefined;
-    await putMember(this.deps, req.groupId, {
-      memberId,
-      instanceId,
-      clientId: req.clientId,
-      clientHost: req.clientHost,
-      protocolType: req.protocolType,
-      protocols: req.protocols,
-      sessionTimeoutMs: req.sessionTimeoutMs,
-      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
-      joinGeneration: group.generation,
-      expiresAt: now + req.sessionTimeoutMs,
-      joinedAt: now,
-    });
+    await putMember(this.deps, req.groupId, memberItemOf(req, memberId, group.generation, now, now));
     const renamed = (id: string): string => (id === previous ? memberId : id);
     const next: ClassicGroupItem = {
       ...group,
@@ -675,3 +651,18 @@ function syncAnswer(group: ClassicGroupItem, memberId: string): SyncResult {
   const assignment = group.assignments[memberId];
   return { errorCode: KafkaCode.NONE, protocolType: group.protocolType, protocolName: group.protocol, assignment: assignment ? Buffer.from(assignment) : EMPTY };
 }
+
+/** The member item a join writes: what the request says, joined into `joinGeneration`, live for its session timeout. */
+const memberItemOf = (req: JoinRequest, memberId: string, joinGeneration: number, now: number, joinedAt: number): ClassicMemberItem => ({
+  memberId,
+  ...(req.instanceId === null ? {} : { instanceId: req.instanceId }),
+  clientId: req.clientId,
+  clientHost: req.clientHost,
+  protocolType: req.protocolType,
+  protocols: req.protocols,
+  sessionTimeoutMs: req.sessionTimeoutMs,
+  rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+  joinGeneration,
+  expiresAt: now + req.sessionTimeoutMs,
+  joinedAt,
+});
