@@ -8,7 +8,7 @@ import { FloeError, sleep } from '@floe/protocol';
 import { segmentKeyTime } from '../storage/keys.js';
 import { nowOf, producerIdExpiryOf, type LogDeps } from './deps.js';
 import { LIMITS } from './limits.js';
-import { spanOf, spanOfAll, type Location, type PartitionHead } from './partition-head.js';
+import { spanOf, spanOfAll, withOffsets, type Location, type PartitionHead } from './partition-head.js';
 import {
   baseAppend,
   admitAndAppendUpdate,
@@ -133,13 +133,7 @@ function appended(deps: LogDeps, topicId: string, partition: number, location: L
  */
 function recentTimeAt(head: PartitionHead, baseOffset: number): number {
   const recent = head.recent ?? [];
-  let offset = head.nextOffset - spanOfAll(recent);
-  for (const location of recent) {
-    if (offset === baseOffset) return location.t;
-    if (offset > baseOffset) break;
-    offset += spanOf(location);
-  }
-  return -1;
+  return withOffsets(head.nextOffset - spanOfAll(recent), recent).find((b) => b.baseOffset === baseOffset)?.t ?? -1;
 }
 
 /** Single-step admissions tried before admitting and appending in two writes (a busy head moves between read and write). */

@@ -19,7 +19,6 @@ import { LIMITS } from './limits.js';
 export const SEQUENCE_MODULUS = 2 ** 31;
 /** Sequence distances below this count as "ahead"/"behind"; beyond, as the other way round the wrap. */
 export const SEQUENCE_HORIZON = 2 ** 30;
-const HORIZON = SEQUENCE_HORIZON;
 const WINDOW = LIMITS.producerWindowBatches;
 
 export interface ProducerState {
@@ -112,14 +111,14 @@ export function judge(state: ProducerState | undefined, inline: boolean, batch: 
     return { kind: 'reject', error: oos(`producer ${id} batch ${batch.first}-${batch.last} overlaps its batch ${first}-${last}`) };
   }
   // Older than the window, but written under this state: a duplicate whose offset is no longer known.
-  if (forward(state.f, batch.first) < forward(state.f, oldest) && forward(batch.first, state.s) < HORIZON) {
+  if (forward(state.f, batch.first) < forward(state.f, oldest) && forward(batch.first, state.s) < SEQUENCE_HORIZON) {
     return {
       kind: 'reject',
       error: new FloeError('DUPLICATE_SEQUENCE_NUMBER', `producer ${id} batch at sequence ${batch.first} was written before its last ${WINDOW} batches`),
     };
   }
   const gap = forward(next(state.s), batch.first);
-  if (gap > 0 && gap < HORIZON) {
+  if (gap > 0 && gap < SEQUENCE_HORIZON) {
     return { kind: 'wait', error: oos(`producer ${id} sent sequence ${batch.first}, expected ${next(state.s)}: an earlier batch has not arrived`) };
   }
   return { kind: 'reject', error: oos(`producer ${id} sent sequence ${batch.first}; it is neither the next one (${next(state.s)}) nor a batch this partition wrote for it`) };

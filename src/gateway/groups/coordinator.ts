@@ -272,7 +272,8 @@ export class ClassicGroups {
       })
       .sort(joinOrder);
     if (chooseProtocol(voters) !== group.protocol) return undefined;
-    await putMember(this.deps, req.groupId, memberItemOf(req, memberId, group.generation, now, now));
+    const member = memberItemOf(req, memberId, group.generation, now, now);
+    await putMember(this.deps, req.groupId, member);
     const renamed = (id: string): string => (id === previous ? memberId : id);
     const next: ClassicGroupItem = {
       ...group,
@@ -291,8 +292,8 @@ export class ClassicGroups {
     // predecessor's id, so it acts as a follower and gets its stored assignment.
     if (next.leader !== memberId) return joinAnswer(next, view, memberId);
     if (!req.canSkipAssignment) return { ...joinAnswer(next, view, memberId), leader: previous, members: [] };
-    // The leader's answer lists the members with their metadata: read back with the new item in.
-    return { ...joinAnswer(next, await this.read(req.groupId), memberId), skipAssignment: true };
+    // The leader's answer lists the members with their metadata: the new incarnation's is the item it just wrote.
+    return { ...joinAnswer(next, { ...view, members: new Map(view.members).set(memberId, member) }, memberId), skipAssignment: true };
   }
 
   /**

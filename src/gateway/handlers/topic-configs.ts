@@ -12,9 +12,8 @@ import type { Handler } from '../context.js';
 import { check } from '../denials.js';
 import { KafkaCode, toKafkaError, type KafkaError } from '../kafka-codes.js';
 import { GATEWAY_LIMITS } from '../limits.js';
-import { checkFixedTopicConfig, isFixedTopicConfig, overridesOf, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, TOPIC_DEFAULTS, type ConfigKind, type Topic, type TopicConfig } from '../log-port.js';
+import { checkFixedTopicConfig, isFixedTopicConfig, overridesOf, TOPIC_CONFIG_DOCS, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, TOPIC_DEFAULTS, type ConfigKind, type Topic, type TopicConfig } from '../log-port.js';
 import { dict } from '../../storage/user-keyed.js';
-import { TOPIC_CONFIG_DOCS } from '../../log/topic-config-docs.js';
 
 export const RESOURCE_TOPIC = 2;
 export const RESOURCE_BROKER = 4;
