@@ -13,10 +13,10 @@ import { produce, type ProduceDeps } from '../log/produce.js';
 import { initProducerId } from '../log/producer-ids.js';
 import { addPartitions, createTopic, deleteTopic, getTopic, isValidTopicName, listTopics, overridesOf, readHeads, TopicCache, updateTopicConfigs, validatePartitionCount, validateTopicConfigs, validateTopicName, type Topic } from '../log/topics.js';
 import { TOPIC_CONFIG_DOCS } from '../log/topic-config-docs.js';
-import { checkFixedTopicConfig, isFixedTopicConfig, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, type ConfigKind } from '../log/topic-configs.js';
+import { checkFixedTopicConfig, isFixedTopicConfig, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, unknownTopicConfig, type ConfigKind } from '../log/topic-configs.js';
 
 export type { ConfigKind, Topic, TopicConfig };
-export { checkFixedTopicConfig, isFixedTopicConfig, overridesOf, TOPIC_CONFIG_DOCS, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES };
+export { checkFixedTopicConfig, isFixedTopicConfig, overridesOf, TOPIC_CONFIG_DOCS, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, unknownTopicConfig };
 
 export interface PortProducePartition {
   partition: number;
@@ -29,6 +29,8 @@ export interface PortProduceResult {
   partition: number;
   errorCode: ErrorCode;
   errorMessage?: string;
+  /** the records that made the batch be refused (INVALID_TIMESTAMP), by index in the batch */
+  recordErrors?: Array<{ batchIndex: number; message: string }>;
   baseOffset: number;
   logAppendTime: number;
   logStartOffset: number;
@@ -170,6 +172,7 @@ export class LogPort {
         partition: p.partition,
         errorCode: p.errorCode,
         ...(p.errorMessage === undefined ? {} : { errorMessage: p.errorMessage }),
+        ...(p.recordErrors === undefined ? {} : { recordErrors: p.recordErrors }),
         baseOffset: p.baseOffset,
         logAppendTime: p.logAppendTime,
         logStartOffset: p.logStartOffset,

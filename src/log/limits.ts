@@ -62,6 +62,11 @@ export const LIMITS = {
   maxJsonBodyBytes: 1024 * 1024,
   /** Records in one JSON produce request (curl path). */
   maxJsonRecords: 10_000,
+  /**
+   * Per-record errors a refused batch's answer lists (INVALID_TIMESTAMP: the records out of the topic's
+   * timestamp bounds); the partition's message counts them all. Bounds the answer of a batch of many small records.
+   */
+  maxRecordErrors: 100,
   /** A JSON record's timestamp: the last instant a JavaScript Date holds (year 275760). */
   maxJsonTimestampMs: 8_640_000_000_000_000,
 
@@ -111,6 +116,10 @@ export const TOPIC_CONFIG_DEFAULTS = {
   'segment.ms': 7 * 24 * 60 * 60 * 1000,
   'segment.bytes': 1024 * 1024 * 1024,
   'message.timestamp.type': 'CreateTime' as TimestampType,
+  /** Kafka: Long.MAX_VALUE (no bound on how old a CreateTime record may be) */
+  'message.timestamp.before.max.ms': Number.MAX_SAFE_INTEGER,
+  /** Kafka 4.0's (KIP-1030): a CreateTime record at most an hour ahead of the log's clock */
+  'message.timestamp.after.max.ms': 60 * 60 * 1000,
 } as const;
 
 export type TopicConfigName = keyof typeof TOPIC_CONFIG_DEFAULTS;

@@ -28,6 +28,7 @@ import { nowOf, producerIdExpiryOf, type LogDeps } from './deps.js';
 import { compacts, LIMITS, stampsAppendTime } from './limits.js';
 import { ProducerRegistry } from './producer-ids.js';
 import { lastSequence, type ProducerBatch } from './producer-state.js';
+import { RecordValidationError, refuseOutOfWindow, timestampWindowOf } from './timestamp-bounds.js';
 import type { Topic } from './topics.js';
 
 export interface ProduceDeps extends LogDeps {
@@ -61,7 +62,8 @@ interface Valid {
 
 const failed = (partition: number, error: unknown): ProducePartitionResult => {
   const e = publicError(error, `produce to partition ${partition}`);
-  return { partition, errorCode: e.code, errorMessage: e.message, baseOffset: -1, logAppendTime: -1, logStartOffset: -1 };
+  const recordErrors = error instanceof RecordValidationError ? { recordErrors: error.recordErrors } : {};
+  return { partition, errorCode: e.code, errorMessage: e.message, ...recordErrors, baseOffset: -1, logAppendTime: -1, logStartOffset: -1 };
 };
 
 export async function produce(deps: ProduceDeps, request: ProduceRequest): Promise<ProduceTopicResult[]> {
@@ -70,6 +72,8 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
   let size = 0;
   // Partitions already in this request, across its topic entries: a topic may be listed twice.
   const seen = new Set<string>();
+  // The log's clock the batches' timestamps are checked against (a CreateTime topic's bounds): one per request.
+  const checkedAt = nowOf(deps);
   for (const t of request.topics) {
     const topicResult: ProduceTopicResult = { topic: t.topic, partitions: [] };
     results.push(topicResult);
@@ -92,7 +96,7 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
         const header = validateBatch(p.records);
         // Kafka's broker walks the records before it appends; so does Floe (stored bytes stay the client's).
         // Decompressed, a batch must still fit max.message.bytes: a decompression bomb is refused here.
-        const maxTimestamp = deps.validateRecords === false ? header.maxTimestamp : walkRecords(p.records, header, topic);
+        const maxTimestamp = deps.validateRecords === false ? header.maxTimestamp : walkRecords(p.records, header, topic, checkedAt);
         // An id or epoch the cluster never issued never reaches any partition's state (decision 26).
         const producer = header.producerId >= 0n ? await producerBatchOf(deps, header) : undefined;
         const result: ProducePartitionResult = { partition: p.partition, errorCode: 'NONE', baseOffset: -1, logAppendTime: -1, logStartOffset: -1 };
@@ -177,13 +181,16 @@ async function producerBatchOf(deps: ProduceDeps, header: BatchHeader): Promise<
 }
 
 /**
- * Kafka's broker-side record validation; the decompressed batch must fit max.message.bytes too, and a
- * compacted topic takes keyed records only (compaction keeps the latest record per key).
+ * Kafka's broker-side record validation; the decompressed batch must fit max.message.bytes too, every
+ * record's timestamp must be within a CreateTime topic's bounds at `now`, and a compacted topic takes
+ * keyed records only (compaction keeps the latest record per key).
  */
-function walkRecords(batch: Buffer, header: BatchHeader, topic: Topic): number {
+function walkRecords(batch: Buffer, header: BatchHeader, topic: Topic, now: number): number {
   const limit = topic.configs['max.message.bytes'];
+  const window = timestampWindowOf(topic.configs, now);
   try {
-    const summary = validateRecords(batch, header, limit - BATCH_HEADER_SIZE);
+    const summary = validateRecords(batch, header, limit - BATCH_HEADER_SIZE, window);
+    refuseOutOfWindow(topic, window, summary);
     if (summary.nullKey && compacts(topic.configs)) {
       throw new FloeError('INVALID_RECORD', `compacted topic "${topic.name}" (cleanup.policy=${topic.configs['cleanup.policy']}) cannot accept a record without a key`);
     }

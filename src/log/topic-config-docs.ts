@@ -16,4 +16,8 @@ export const TOPIC_CONFIG_DOCS: Readonly<Record<TopicConfigName, string>> = {
   'segment.ms': 'With segment.bytes, bounds the active tail that is never compacted: the newest batches younger than this.',
   'segment.bytes': 'The active tail that is never compacted holds at most this many bytes of the newest batches.',
   'message.timestamp.type': 'CreateTime keeps the timestamps producers write; LogAppendTime stamps each batch with the time Floe appended it.',
+  'message.timestamp.before.max.ms':
+    'On a CreateTime topic, a batch with a record timestamp more than this many ms before the time Floe appends it is refused (INVALID_TIMESTAMP).',
+  'message.timestamp.after.max.ms':
+    'On a CreateTime topic, a batch with a record timestamp more than this many ms after the time Floe appends it is refused (INVALID_TIMESTAMP).',
 };

@@ -27,6 +27,8 @@ export const TOPIC_CONFIG_KINDS: Record<TopicConfigName, ConfigKind> = {
   'segment.ms': 'long',
   'segment.bytes': 'int',
   'message.timestamp.type': 'string',
+  'message.timestamp.before.max.ms': 'long',
+  'message.timestamp.after.max.ms': 'long',
 };
 
 const RANGES: Record<Exclude<TopicConfigName, TopicWordConfigName>, NumberRange> = {
@@ -42,6 +44,9 @@ const RANGES: Record<Exclude<TopicConfigName, TopicWordConfigName>, NumberRange>
   'segment.ms': { kind: 'long', min: 1, max: Number.MAX_SAFE_INTEGER },
   // Kafka's smallest segment holds one record batch header (14 bytes in its legacy format).
   'segment.bytes': { kind: 'int', min: 14, max: 0x7fffffff },
+  // Kafka: atLeast(0); Long.MAX_VALUE (no bound) is taken and kept as MAX_SAFE_INTEGER, read as no bound (timestamp-bounds.ts).
+  'message.timestamp.before.max.ms': { kind: 'long', min: 0, max: Number.MAX_SAFE_INTEGER },
+  'message.timestamp.after.max.ms': { kind: 'long', min: 0, max: Number.MAX_SAFE_INTEGER },
 };
 
 export const TOPIC_CONFIG_NAMES = Object.keys(TOPIC_CONFIG_KINDS) as TopicConfigName[];
@@ -63,6 +68,18 @@ export const isFixedTopicConfig = (name: string): boolean => Object.hasOwn(FIXED
 export function checkFixedTopicConfig(name: string, raw: unknown): void {
   const fixed = FIXED_TOPIC_CONFIGS[name];
   if (fixed && raw !== fixed.value) throw new FloeError('INVALID_CONFIG', `${name} can only be ${fixed.value}: ${fixed.why}; got ${JSON.stringify(raw)}`);
+}
+
+/** Topic configs Kafka removed, refused with what took their place (a client still sending one learns what to send instead). */
+const REMOVED_TOPIC_CONFIGS: Readonly<Record<string, string>> = {
+  'message.timestamp.difference.max.ms':
+    'removed in Kafka 4.0 (KIP-937): use message.timestamp.before.max.ms and message.timestamp.after.max.ms (both served)',
+};
+
+/** INVALID_CONFIG for a name that is no topic config: why, when Kafka removed it, else what is supported. */
+export function unknownTopicConfig(name: string): FloeError {
+  const removed = Object.hasOwn(REMOVED_TOPIC_CONFIGS, name) ? REMOVED_TOPIC_CONFIGS[name] : undefined;
+  return new FloeError('INVALID_CONFIG', removed ? `topic config "${name}" was ${removed}` : `unknown topic config "${name}"; supported: ${TOPIC_CONFIG_NAMES.join(', ')}`);
 }
 
 const invalid = (name: string, raw: unknown, why = ''): FloeError =>
@@ -121,7 +138,7 @@ export function validateTopicConfigs(input: unknown, base: TopicConfig = { ...TO
       checkFixedTopicConfig(name, raw);
       continue;
     }
-    if (!isTopicConfigName(name)) throw new FloeError('INVALID_CONFIG', `unknown topic config "${name}"; supported: ${TOPIC_CONFIG_NAMES.join(', ')}`);
+    if (!isTopicConfigName(name)) throw unknownTopicConfig(name);
     out[name] = parseTopicConfig(name, raw);
   }
   const configs = out as TopicConfig;

@@ -7,7 +7,7 @@ import { FloeError } from '@floe/protocol';
 import { newTopicId } from '../storage/keys.js';
 import { nowOf, topicDefaultsOf, type LogDeps } from './deps.js';
 import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig, type TopicConfigName } from './limits.js';
-import { isFixedTopicConfig, isTopicConfigName, TOPIC_CONFIG_NAMES, validateTopicConfigs } from './topic-configs.js';
+import { isFixedTopicConfig, isTopicConfigName, TOPIC_CONFIG_NAMES, unknownTopicConfig, validateTopicConfigs } from './topic-configs.js';
 
 export { validateTopicConfigs };
 import { emptyHead, type PartitionHead } from './partition-head.js';
@@ -231,7 +231,7 @@ export async function updateTopicConfigs(
   // A fixed config (topic-configs.ts) is always at its one value: taking it back changes nothing.
   const reset = (options.reset ?? []).filter((name) => !isFixedTopicConfig(name));
   const unknown = reset.find((name) => !isTopicConfigName(name));
-  if (unknown !== undefined) throw new FloeError('INVALID_CONFIG', `unknown topic config "${unknown}"; supported: ${TOPIC_CONFIG_NAMES.join(', ')}`);
+  if (unknown !== undefined) throw unknownTopicConfig(unknown);
   const defaults = topicDefaultsOf(deps);
   for (let attempt = 1; ; attempt++) {
     const topic = await requireTopic(deps, nameInput);

@@ -92,7 +92,8 @@ export const produce: Handler = async (gw, raw, { connection, access: accessOf }
           baseOffset: BigInt(ok ? (e.result?.baseOffset ?? -1) : -1),
           logAppendTimeMs: BigInt(ok ? (e.result?.logAppendTime ?? -1) : -1), // -1 unless the topic is LogAppendTime
           logStartOffset: BigInt(ok ? (e.result?.logStartOffset ?? -1) : -1),
-          recordErrors: [],
+          // Kafka's (v8+): which records made the batch be refused; older versions drop the field.
+          recordErrors: ok ? [] : (e.result?.recordErrors ?? []).map((r) => ({ batchIndex: r.batchIndex, batchIndexErrorMessage: r.message })),
           errorMessage: ok ? null : (e.error?.message ?? e.result?.errorMessage ?? null),
         };
       }),

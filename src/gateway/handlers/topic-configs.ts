@@ -12,7 +12,7 @@ import type { Handler } from '../context.js';
 import { check } from '../denials.js';
 import { KafkaCode, toKafkaError, type KafkaError } from '../kafka-codes.js';
 import { GATEWAY_LIMITS } from '../limits.js';
-import { checkFixedTopicConfig, isFixedTopicConfig, overridesOf, TOPIC_CONFIG_DOCS, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, TOPIC_DEFAULTS, type ConfigKind, type Topic, type TopicConfig } from '../log-port.js';
+import { checkFixedTopicConfig, isFixedTopicConfig, overridesOf, TOPIC_CONFIG_DOCS, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, TOPIC_DEFAULTS, unknownTopicConfig, type ConfigKind, type Topic, type TopicConfig } from '../log-port.js';
 import { dict } from '../../storage/user-keyed.js';
 
 export const RESOURCE_TOPIC = 2;
@@ -57,6 +57,8 @@ const BROKER_SYNONYMS: Readonly<Record<keyof TopicConfig, string>> = {
   'segment.ms': 'log.roll.ms',
   'segment.bytes': 'log.segment.bytes',
   'message.timestamp.type': 'log.message.timestamp.type',
+  'message.timestamp.before.max.ms': 'log.message.timestamp.before.max.ms',
+  'message.timestamp.after.max.ms': 'log.message.timestamp.after.max.ms',
 };
 
 /** A type, not an interface: it goes into a response body as it is. */
@@ -145,7 +147,7 @@ function incrementalChanges(topic: Topic, configs: KafkaStruct[]): Changes {
       else if (c.configOperation !== DELETE) throw new FloeError('INVALID_CONFIG', `${name} is not a list: APPEND and SUBTRACT apply to list configs only`);
       continue;
     }
-    if (!(TOPIC_CONFIG_NAMES as string[]).includes(name)) throw new FloeError('INVALID_CONFIG', `unknown topic config "${name}"; supported: ${TOPIC_CONFIG_NAMES.join(', ')}`);
+    if (!(TOPIC_CONFIG_NAMES as string[]).includes(name)) throw unknownTopicConfig(name);
     const key = name as keyof TopicConfig;
     const value = c.value as string | null | undefined;
     const op = c.configOperation as number;

@@ -57,6 +57,40 @@ describe('topic configs', () => {
     expect(codes).toEqual(bad.map(() => 'INVALID_CONFIG'));
   });
 
+  it('takes message.timestamp.before.max.ms and after.max.ms as Kafka 4.x does: longs from 0, defaults Long.MAX and one hour, Long.MAX kept as the largest exact integer', () => {
+    // Prepare
+    const base = { ...TOPIC_CONFIG_DEFAULTS } as TopicConfig;
+    const bad: unknown[] = [-1, '-1', '1.5', '1e3', '0x10', 'soon', null, '9223372036854775808000'];
+
+    // Act
+    const set = validateTopicConfigs({ 'message.timestamp.before.max.ms': '86400000', 'message.timestamp.after.max.ms': 0 }, base);
+    const never = validateTopicConfigs({ 'message.timestamp.before.max.ms': 9223372036854775807, 'message.timestamp.after.max.ms': '9223372036854775807' }, base);
+    const codes = bad.flatMap((value) => ['message.timestamp.before.max.ms', 'message.timestamp.after.max.ms'].map((name) => codeOf(() => validateTopicConfigs({ [name]: value }, base))));
+
+    // Assess
+    expect([base['message.timestamp.before.max.ms'], base['message.timestamp.after.max.ms']]).toEqual([Number.MAX_SAFE_INTEGER, 3_600_000]);
+    expect(set).toEqual({ ...base, 'message.timestamp.before.max.ms': 86_400_000, 'message.timestamp.after.max.ms': 0 });
+    expect([never['message.timestamp.before.max.ms'], never['message.timestamp.after.max.ms']]).toEqual([Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]);
+    expect(codes).toEqual(codes.map(() => 'INVALID_CONFIG'));
+  });
+
+  it('refuses message.timestamp.difference.max.ms (removed in Kafka 4.0) naming what replaced it', () => {
+    // Prepare
+    const input = { 'message.timestamp.difference.max.ms': 1000 };
+
+    // Act
+    let error: { code?: string; message?: string } = {};
+    try {
+      validateTopicConfigs(input);
+    } catch (e) {
+      error = e as typeof error;
+    }
+
+    // Assess
+    expect(error.code).toBe('INVALID_CONFIG');
+    expect(error.message).toMatch(/removed in Kafka 4\.0.*message\.timestamp\.before\.max\.ms and message\.timestamp\.after\.max\.ms/);
+  });
+
   it('refuses unknown policies, empty lists and non-strings', () => {
     // Prepare
     const inputs: unknown[] = ['shred', '', ',', 'compact,shred', 3, null];

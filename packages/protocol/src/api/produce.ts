@@ -18,10 +18,18 @@ export interface ProduceRequest {
   topics: ProduceTopicRequest[];
 }
 
+/** Kafka's per-record error of a refused batch (Produce v8+ record_errors): the record's index in its batch, and why. */
+export interface ProduceRecordError {
+  batchIndex: number;
+  message: string;
+}
+
 export interface ProducePartitionResult {
   partition: number;
   errorCode: ErrorCode;
   errorMessage?: string;
+  /** the records that made the batch be refused (INVALID_TIMESTAMP), when known; absent otherwise */
+  recordErrors?: ProduceRecordError[];
   baseOffset: number;
   logAppendTime: number;
   logStartOffset: number;

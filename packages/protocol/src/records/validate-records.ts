@@ -16,6 +16,21 @@ import { ATTRIBUTE, BATCH_HEADER_SIZE, type BatchHeader } from './batch-header.j
 import { decompress } from './compression.js';
 import { readVarint, readVarlong, type Cursor } from './varint.js';
 
+/**
+ * Kafka's CreateTime bounds (message.timestamp.before.max.ms / after.max.ms, as LogValidator applies
+ * them): the timestamps a record may carry, inclusive; ±Infinity for no bound. A record without a
+ * timestamp (-1) is never out of the window, as in Kafka.
+ */
+export interface TimestampWindow {
+  min: number;
+  max: number;
+  /** out-of-window records listed at most (all are counted) */
+  maxListed: number;
+}
+
+/** Kafka's RecordBatch.NO_TIMESTAMP. */
+const NO_TIMESTAMP = -1;
+
 export interface RecordsSummary {
   /** bytes of the records section once decompressed (the section itself when uncompressed) */
   recordBytes: number;
@@ -23,6 +38,10 @@ export interface RecordsSummary {
   maxTimestamp: number;
   /** some record has a null key (a compacted topic refuses the batch, as Kafka's broker does) */
   nullKey: boolean;
+  /** records whose timestamp lies outside the window asked for (0 without one) */
+  outOfWindow: number;
+  /** the first `maxListed` of them: index in the batch and timestamp (a batch flagged LogAppendTime: the header's maxTimestamp, as its records read) */
+  outOfWindowRecords: Array<{ index: number; timestamp: number }>;
 }
 
 /** Smallest record body: attributes, timestampDelta, offsetDelta, keyLength, valueLength, headerCount (one byte each). */
@@ -34,9 +53,9 @@ const invalid = (message: string): FloeError => new FloeError('INVALID_RECORD', 
 /**
  * Checks the records of one batch whose header `validateBatch` has accepted. `maxRecordBytes`
  * bounds the decompressed records section: it is refused with MESSAGE_TOO_LARGE, before more
- * than that is inflated.
+ * than that is inflated. With a `window`, every record's timestamp is checked against it.
  */
-export function validateRecords(batch: Buffer, header: BatchHeader, maxRecordBytes: number): RecordsSummary {
+export function validateRecords(batch: Buffer, header: BatchHeader, maxRecordBytes: number, window?: TimestampWindow): RecordsSummary {
   let data = batch;
   let start = BATCH_HEADER_SIZE;
   if (header.compression !== 'none') {
@@ -52,6 +71,9 @@ export function validateRecords(batch: Buffer, header: BatchHeader, maxRecordByt
   const c: Cursor = { pos: start, end };
   let maxDelta = Number.NEGATIVE_INFINITY;
   let nullKey = false;
+  const logAppendTime = (header.attributes & ATTRIBUTE.logAppendTime) !== 0;
+  let outOfWindow = 0;
+  const outOfWindowRecords: Array<{ index: number; timestamp: number }> = [];
   for (let i = 0; i < count; i++) {
     c.end = end;
     const length = readVarint(data, c);
@@ -63,6 +85,13 @@ export function validateRecords(batch: Buffer, header: BatchHeader, maxRecordByt
     if (data[c.pos++] !== 0) throw invalid(`record ${i} has attributes ${data[c.pos - 1]}; they are unused in RecordBatch v2 and must be 0`);
     const timestampDelta = readVarlong(data, c);
     if (timestampDelta > maxDelta) maxDelta = timestampDelta;
+    if (window) {
+      // What the record reads as (Kafka's record.timestamp()): under LogAppendTime, the batch's maxTimestamp.
+      const timestamp = logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta;
+      if (timestamp !== NO_TIMESTAMP && (timestamp < window.min || timestamp > window.max)) {
+        if (outOfWindow++ < window.maxListed) outOfWindowRecords.push({ index: i, timestamp });
+      }
+    }
     const offsetDelta = readVarint(data, c);
     if (offsetDelta !== i) throw invalid(`record ${i} has offset delta ${offsetDelta}; record deltas must be 0, 1, 2, …`);
     if (skipBytes(data, c, i, 'key', true)) nullKey = true;
@@ -77,11 +106,12 @@ export function validateRecords(batch: Buffer, header: BatchHeader, maxRecordByt
     if (c.pos !== recordEnd) throw corrupt(`record ${i} has ${recordEnd - c.pos} bytes past its fields`);
   }
   if (c.pos !== end) throw corrupt(`record batch has ${end - c.pos} bytes after its ${count} records`);
-  const logAppendTime = (header.attributes & ATTRIBUTE.logAppendTime) !== 0;
   return {
     recordBytes: end - start,
     maxTimestamp: logAppendTime || count === 0 ? header.maxTimestamp : header.baseTimestamp + maxDelta,
     nullKey,
+    outOfWindow,
+    outOfWindowRecords,
   };
 }
 

@@ -1,0 +1,54 @@
+/**
+ * Kafka's timestamp bounds of a CreateTime topic (KIP-937: message.timestamp.before.max.ms and
+ * message.timestamp.after.max.ms): a batch with a record stamped further than that from the log's
+ * clock is refused whole with INVALID_TIMESTAMP, as Kafka's LogValidator refuses it. A LogAppendTime
+ * topic takes any timestamp (the log's own replaces it).
+ */
+import { FloeError, type ProduceRecordError, type RecordsSummary, type TimestampWindow } from '@floe/protocol';
+import { LIMITS, stampsAppendTime, type TopicConfig } from './limits.js';
+
+type Bounds = Pick<TopicConfig, 'message.timestamp.type' | 'message.timestamp.before.max.ms' | 'message.timestamp.after.max.ms'>;
+
+/** Kafka's "no bound", Long.MAX_VALUE, is kept as MAX_SAFE_INTEGER (topic-configs.ts): read as no bound at all, never as a sum past 2^53. */
+const unbounded = (ms: number): boolean => ms >= Number.MAX_SAFE_INTEGER;
+
+/** The timestamps a record of the topic may carry at `now`, or undefined when nothing is to be checked. */
+export function timestampWindowOf(configs: Bounds, now: number): TimestampWindow | undefined {
+  if (stampsAppendTime(configs)) return undefined;
+  const before = configs['message.timestamp.before.max.ms'];
+  const after = configs['message.timestamp.after.max.ms'];
+  if (unbounded(before) && unbounded(after)) return undefined;
+  return {
+    min: unbounded(before) ? Number.NEGATIVE_INFINITY : now - before,
+    max: unbounded(after) ? Number.POSITIVE_INFINITY : now + after,
+    maxListed: LIMITS.maxRecordErrors,
+  };
+}
+
+/** Kafka's RecordValidationException: a batch refused for some of its records, which the answer lists. */
+export class RecordValidationError extends FloeError {
+  readonly recordErrors: ProduceRecordError[];
+
+  constructor(code: 'INVALID_TIMESTAMP', message: string, recordErrors: ProduceRecordError[]) {
+    super(code, message);
+    this.recordErrors = recordErrors;
+  }
+}
+
+const shown = (ms: number): string => (unbounded(ms) ? '9223372036854775807' : String(ms));
+
+const range = (window: TimestampWindow): string =>
+  `[${Number.isFinite(window.min) ? window.min : 'any'}, ${Number.isFinite(window.max) ? window.max : 'any'}]`;
+
+/** Throws INVALID_TIMESTAMP when the walk found records out of the window; nothing otherwise. */
+export function refuseOutOfWindow(topic: { name: string; configs: Bounds }, window: TimestampWindow | undefined, summary: RecordsSummary): void {
+  if (!window || summary.outOfWindow === 0) return;
+  const first = summary.outOfWindowRecords[0];
+  throw new RecordValidationError(
+    'INVALID_TIMESTAMP',
+    `${summary.outOfWindow} record(s) of the batch have a timestamp out of range for CreateTime topic "${topic.name}": ` +
+      `the timestamp should be within ${range(window)} (message.timestamp.before.max.ms=${shown(topic.configs['message.timestamp.before.max.ms'])}, ` +
+      `message.timestamp.after.max.ms=${shown(topic.configs['message.timestamp.after.max.ms'])}); the first is record ${first?.index} at ${first?.timestamp}`,
+    summary.outOfWindowRecords.map((r) => ({ batchIndex: r.index, message: `Timestamp ${r.timestamp} of record ${r.index} is out of range ${range(window)}` })),
+  );
+}

@@ -1,0 +1,143 @@
+/**
+ * Kafka's timestamp bounds of CreateTime topics (message.timestamp.before.max.ms / after.max.ms,
+ * KIP-937; Kafka 4.x defaults) through the HTTP API and the SDK: a batch with a record out of the
+ * window is refused whole with INVALID_TIMESTAMP (per-record errors in the answer) and takes no
+ * offset, while the request's other partitions are appended; LogAppendTime topics take anything.
+ * The margins are hours, so the machine's pace never decides an outcome.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { produceRaw } from '../../packages/client/src/log-client.js';
+import { Producer } from '../../packages/client/src/producer/index.js';
+import { encodeRecordBatch, type ProducedRecord } from '../../packages/protocol/src/records/record-batch.js';
+import { readHead } from '../../src/log/append.js';
+import { useTestCluster, uniqueName } from '../helpers/cluster.js';
+
+const env = useTestCluster();
+const open: Array<{ close: () => Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((c) => c.close().catch(() => undefined)));
+});
+
+const HOUR = 60 * 60 * 1000;
+
+const batchAt = (timestamps: number[], compression: 'none' | 'zstd' = 'none'): Buffer =>
+  encodeRecordBatch({ records: timestamps.map((timestamp, i): ProducedRecord => ({ key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`), timestamp })), compression });
+
+async function produceTo(topic: string, partitions: Array<{ partition: number; records: Buffer }>) {
+  const [t] = await produceRaw(env.http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions }] });
+  return t!.partitions;
+}
+
+const nextOffset = async (topic: string, partition: number): Promise<number> => {
+  const { topicId } = await env.admin.describeTopic(topic);
+  return (await readHead(env.cluster.deps!, topicId, partition))?.nextOffset ?? 0;
+};
+
+describe('timestamp bounds of CreateTime topics', () => {
+  it('by default (Kafka 4.x) refuses a record more than an hour ahead, whole batch, with per-record errors; the same request\'s other partition is appended; records from long ago are taken', async () => {
+    // Prepare
+    const topic = uniqueName('tsb');
+    const created = await env.admin.createTopic(topic, 3);
+    const now = Date.now();
+
+    // Act: partition 0 a compressed batch with one record two hours ahead, partition 1 ordinary, partition 2 from 1970
+    const answers = await produceTo(topic, [
+      { partition: 0, records: batchAt([now, now + 2 * HOUR, now], 'zstd') },
+      { partition: 1, records: batchAt([now, now]) },
+      { partition: 2, records: batchAt([1_000, 2_000]) },
+    ]);
+    const heads = await Promise.all([0, 1, 2].map((p) => nextOffset(topic, p)));
+    const again = await produceTo(topic, [{ partition: 0, records: batchAt([now]) }]);
+
+    // Assess
+    expect(created.configs['message.timestamp.before.max.ms']).toBe(Number.MAX_SAFE_INTEGER);
+    expect(created.configs['message.timestamp.after.max.ms']).toBe(HOUR);
+    expect(answers.map((p) => p.errorCode)).toEqual(['INVALID_TIMESTAMP', 'NONE', 'NONE']);
+    expect(answers[0]).toMatchObject({ baseOffset: -1, recordErrors: [{ batchIndex: 1 }] });
+    expect(answers[0]!.errorMessage).toMatch(/1 record\(s\).*out of range.*message\.timestamp\.after\.max\.ms=3600000/);
+    expect(answers[0]!.recordErrors![0]!.message).toContain(`Timestamp ${now + 2 * HOUR} of record 1`);
+    expect(answers[1]!.recordErrors).toBeUndefined();
+    expect(heads).toEqual([0, 2, 2]);
+    expect(again[0]).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
+  });
+
+  it('takes the bounds set at create and alter: an old record is refused once before.max.ms bounds the past, taken again when it is deleted', async () => {
+    // Prepare
+    const topic = uniqueName('tsb-alter');
+    await env.admin.createTopic(topic, 1, { 'message.timestamp.before.max.ms': HOUR, 'message.timestamp.after.max.ms': '9223372036854775807' });
+    const now = Date.now();
+
+    // Act
+    const old = await produceTo(topic, [{ partition: 0, records: batchAt([now - 2 * HOUR]) }]);
+    const farFuture = await produceTo(topic, [{ partition: 0, records: batchAt([now + 1000 * 24 * HOUR]) }]);
+    const reset = await env.admin.alterTopicConfigs(topic, { 'message.timestamp.before.max.ms': null });
+    const oldAgain = await produceTo(topic, [{ partition: 0, records: batchAt([now - 2 * HOUR]) }]);
+    const tightened = await env.admin.alterTopicConfigs(topic, { 'message.timestamp.after.max.ms': 0 });
+    const ahead = await produceTo(topic, [{ partition: 0, records: batchAt([now + HOUR]) }]);
+
+    // Assess
+    expect(old[0]).toMatchObject({ errorCode: 'INVALID_TIMESTAMP', baseOffset: -1 });
+    expect(farFuture[0]).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
+    expect(reset.configs['message.timestamp.before.max.ms']).toBe(Number.MAX_SAFE_INTEGER);
+    expect(oldAgain[0]).toMatchObject({ errorCode: 'NONE', baseOffset: 1 });
+    expect(tightened.configs['message.timestamp.after.max.ms']).toBe(0);
+    expect(ahead[0]).toMatchObject({ errorCode: 'INVALID_TIMESTAMP' });
+    expect(await nextOffset(topic, 0)).toBe(2);
+  });
+
+  it('does not check a LogAppendTime topic, whatever its bounds', async () => {
+    // Prepare
+    const topic = uniqueName('tsb-lat');
+    await env.admin.createTopic(topic, 1, { 'message.timestamp.type': 'LogAppendTime', 'message.timestamp.before.max.ms': 0, 'message.timestamp.after.max.ms': 0 });
+    const now = Date.now();
+
+    // Act
+    const answers = await produceTo(topic, [{ partition: 0, records: batchAt([1_000, now + 48 * HOUR]) }]);
+
+    // Assess
+    expect(answers[0]).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
+  });
+
+  it('the JSON records form and the SDK\'s Producer get INVALID_TIMESTAMP (400, not retried) for a record out of bounds', async () => {
+    // Prepare
+    const topic = uniqueName('tsb-sdk');
+    await env.admin.createTopic(topic, 1);
+    const future = Date.now() + 3 * HOUR;
+    const producer = new Producer<string, string>({ bootstrap: env.cluster.url, keySerializer: 'string', valueSerializer: 'string', lingerMs: 0 });
+    open.push(producer);
+
+    // Act
+    const json = await env.http.call('produce', 'POST', '/v1/produce', { json: { acks: -1, records: [{ topic, partition: 0, value: 'late', timestamp: future }] }, allowErrorStatus: true });
+    const sent = await producer.send({ topic, partition: 0, value: 'x', timestamp: future }).then(
+      () => undefined,
+      (e: { code?: string; retriable?: boolean }) => [e.code, e.retriable],
+    );
+    const ok = await producer.send({ topic, partition: 0, value: 'y' });
+
+    // Assess
+    const body = JSON.parse(json.body.toString('utf8')) as { error?: { code: string }; topics: Array<{ partitions: Array<{ errorCode: string; recordErrors?: unknown[] }> }> };
+    expect(json.status).toBe(400);
+    expect(body.error?.code).toBe('INVALID_TIMESTAMP');
+    expect(body.topics[0]!.partitions[0]).toMatchObject({ errorCode: 'INVALID_TIMESTAMP', recordErrors: [{ batchIndex: 0 }] });
+    expect(sent).toEqual(['INVALID_TIMESTAMP', false]);
+    expect(ok.offset).toBe(0);
+  });
+
+  it('refuses message.timestamp.difference.max.ms (removed in Kafka 4.0) at create and alter, naming what replaced it, and changes nothing', async () => {
+    // Prepare
+    const topic = uniqueName('tsb-diff');
+    await env.admin.createTopic(topic, 1);
+
+    // Act
+    const create = await env.admin.createTopic(uniqueName('tsb-diff'), 1, { 'message.timestamp.difference.max.ms': 1000 }).catch((e: { code?: string; message?: string }) => e);
+    const alter = await env.admin.alterTopicConfigs(topic, { 'message.timestamp.difference.max.ms': 1000 }).catch((e: { code?: string; message?: string }) => e);
+    const described = await env.admin.describeTopic(topic);
+
+    // Assess
+    for (const e of [create, alter] as Array<{ code?: string; message?: string }>) {
+      expect(e.code).toBe('INVALID_CONFIG');
+      expect(e.message).toContain('message.timestamp.before.max.ms and message.timestamp.after.max.ms');
+    }
+    expect(described.configs['message.timestamp.after.max.ms']).toBe(HOUR);
+  });
+});
