@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 const batchAt = (timestamps: number[]): Buffer =>
-  encodeRecordBatch({ records: timestamps.map((timestamp, i): ProducedRecord => ({ value: Buffer.from(`v${i}`), timestamp })), compression: 'snappy' });
+  encodeRecordBatch({ records: timestamps.map((timestamp, i): ProducedRecord => ({ key: null, value: Buffer.from(`v${i}`), timestamp })), compression: 'snappy' });
 
 async function produce(version: number, name: string, batches: Buffer[]): Promise<Body[]> {
   const body = { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name, partitionData: batches.map((records, index) => ({ index, records })) }] };
@@ -57,11 +57,11 @@ describe('timestamp bounds at the wire', () => {
     // Assess
     expect(v8.map((p) => p.errorCode)).toEqual([INVALID_TIMESTAMP, 0]);
     expect(v8[0]).toMatchObject({ baseOffset: -1n, recordErrors: [{ batchIndex: 1 }] });
-    expect(v8[0].recordErrors[0].batchIndexErrorMessage).toContain(`Timestamp ${now + 2 * HOUR} of record 1 is out of range`);
-    expect(v8[0].errorMessage).toContain('message.timestamp.after.max.ms=3600000');
+    expect(v8[0]!.recordErrors[0].batchIndexErrorMessage).toContain(`Timestamp ${now + 2 * HOUR} of record 1 is out of range`);
+    expect(v8[0]!.errorMessage).toContain('message.timestamp.after.max.ms=3600000');
     expect(v8[1]).toMatchObject({ baseOffset: 0n, recordErrors: [] });
     expect(v7.map((p) => p.errorCode)).toEqual([INVALID_TIMESTAMP, 0]);
-    expect(v7[1].baseOffset).toBe(2n);
+    expect(v7[1]!.baseOffset).toBe(2n);
     expect(fixed[0]).toMatchObject({ errorCode: 0, baseOffset: 0n }); // the refused batches took no offset
   });
 
