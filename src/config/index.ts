@@ -5,7 +5,8 @@
  * a bad one is INVALID_CONFIG naming the variable, never a NaN further down.
  */
 import { FloeError } from '@floe/protocol';
-import { LIMITS, TOPIC_CONFIG_DEFAULTS } from '../log/limits.js';
+import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig } from '../log/limits.js';
+import { parseTopicConfig } from '../log/topic-configs.js';
 
 export const ENV = {
   bucket: 'FLOE_BUCKET',
@@ -18,6 +19,8 @@ export const ENV = {
   s3ForcePathStyle: 'FLOE_S3_FORCE_PATH_STYLE',
   cacheBytes: 'FLOE_CACHE_BYTES',
   defaultRetentionMs: 'FLOE_DEFAULT_RETENTION_MS',
+  defaultTimestampBeforeMaxMs: 'FLOE_DEFAULT_MESSAGE_TIMESTAMP_BEFORE_MAX_MS',
+  defaultTimestampAfterMaxMs: 'FLOE_DEFAULT_MESSAGE_TIMESTAMP_AFTER_MAX_MS',
   authorization: 'FLOE_AUTHORIZATION',
   aclTable: 'FLOE_ACL_TABLE',
   aclCacheMs: 'FLOE_ACL_CACHE_MS',
@@ -51,6 +54,10 @@ export interface FloeConfig {
   cacheBytes: number;
   /** retention.ms of topics created without one (Kafka's default: 7 days). */
   defaultRetentionMs: number;
+  /** message.timestamp.before.max.ms of topics without one (Kafka's broker log.message.timestamp.before.max.ms; default: no bound). */
+  defaultTimestampBeforeMaxMs: number;
+  /** message.timestamp.after.max.ms of topics without one (Kafka's broker log.message.timestamp.after.max.ms; default: 1 hour). */
+  defaultTimestampAfterMaxMs: number;
   /** Kafka's producer.id.expiration.ms: produce and housekeeping must agree on it (FLOE_PRODUCER_ID_EXPIRATION_MS). */
   producerIdExpirationMs: number;
   /** 'none': every caller the front door admits may do everything; 'acl': ACL rules decide (docs/security.md). */
@@ -104,6 +111,27 @@ export function housekeepingSettingsFromEnv(env: Env = process.env): Housekeepin
   return out;
 }
 
+/**
+ * A timestamp bound's deployment default, read as the topic config is (Kafka's range, from 0;
+ * 9223372036854775807, Kafka's Long.MAX, for no bound): unset or empty gives Kafka's default.
+ */
+function envTimestampBound(env: Env, name: string, config: 'message.timestamp.before.max.ms' | 'message.timestamp.after.max.ms'): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return TOPIC_CONFIG_DEFAULTS[config];
+  try {
+    return parseTopicConfig(config, raw.trim());
+  } catch {
+    throw invalid(name, raw, 'an integer >= 0 (9223372036854775807 for no bound)');
+  }
+}
+
+/** The topic configs a deployment sets for topics created without them (and for topics stored before a config existed). */
+export const deploymentTopicDefaults = (config: Pick<FloeConfig, 'defaultRetentionMs' | 'defaultTimestampBeforeMaxMs' | 'defaultTimestampAfterMaxMs'>): Partial<TopicConfig> => ({
+  'retention.ms': config.defaultRetentionMs,
+  'message.timestamp.before.max.ms': config.defaultTimestampBeforeMaxMs,
+  'message.timestamp.after.max.ms': config.defaultTimestampAfterMaxMs,
+});
+
 /** The one variable both produce and housekeeping read: they must agree on when a producer's state expires. */
 export const producerIdExpirationFromEnv = (env: Env = process.env): number =>
   envInteger(env, HOUSEKEEPING_ENV.producerIdExpirationMs, LIMITS.producerIdExpirationMs, 1);
@@ -123,6 +151,8 @@ export function configFromEnv(env: Env = process.env): FloeConfig {
     cacheBytes: envInteger(env, ENV.cacheBytes, DEFAULT_CACHE_BYTES, 0),
     // -1 keeps records for ever, as in Kafka.
     defaultRetentionMs: envInteger(env, ENV.defaultRetentionMs, TOPIC_CONFIG_DEFAULTS['retention.ms'], -1),
+    defaultTimestampBeforeMaxMs: envTimestampBound(env, ENV.defaultTimestampBeforeMaxMs, 'message.timestamp.before.max.ms'),
+    defaultTimestampAfterMaxMs: envTimestampBound(env, ENV.defaultTimestampAfterMaxMs, 'message.timestamp.after.max.ms'),
     producerIdExpirationMs: producerIdExpirationFromEnv(env),
     ...authorizationFromEnv(env),
     urls: {
@@ -162,6 +192,8 @@ export function configToEnv(config: FloeConfig): Record<string, string> {
     [ENV.s3ForcePathStyle]: String(config.s3ForcePathStyle),
     [ENV.cacheBytes]: String(config.cacheBytes),
     [ENV.defaultRetentionMs]: String(config.defaultRetentionMs),
+    [ENV.defaultTimestampBeforeMaxMs]: String(config.defaultTimestampBeforeMaxMs),
+    [ENV.defaultTimestampAfterMaxMs]: String(config.defaultTimestampAfterMaxMs),
     [HOUSEKEEPING_ENV.producerIdExpirationMs]: String(config.producerIdExpirationMs),
   };
   env[ENV.authorization] = config.authorization;

@@ -5,7 +5,7 @@
  */
 import { createAuthorizer, type Authorizer } from '../auth/index.js';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
-import type { FloeConfig } from '../config/index.js';
+import { deploymentTopicDefaults, type FloeConfig } from '../config/index.js';
 import type { GroupsDeps } from '../groups/deps.js';
 import { CachedObjectStore, InstrumentedObjectStore, RetryingObjectStore } from '../storage/layers.js';
 import { S3ObjectStore, type ObjectStore } from '../storage/object-store.js';
@@ -34,7 +34,7 @@ export function createGatewayDeps(config: FloeConfig, overrides: { clients?: Aws
     logTable: config.logTable,
     store,
     now,
-    topicDefaults: { 'retention.ms': config.defaultRetentionMs },
+    topicDefaults: deploymentTopicDefaults(config),
     producerIdExpirationMs: config.producerIdExpirationMs,
   };
   let log: LogPort | undefined;

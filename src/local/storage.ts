@@ -181,6 +181,8 @@ export function localConfig(storage: { dynamoEndpoint: string; s3Endpoint: strin
     s3ForcePathStyle: true,
     cacheBytes: DEFAULT_CACHE_BYTES,
     defaultRetentionMs: TOPIC_CONFIG_DEFAULTS['retention.ms'],
+    defaultTimestampBeforeMaxMs: TOPIC_CONFIG_DEFAULTS['message.timestamp.before.max.ms'],
+    defaultTimestampAfterMaxMs: TOPIC_CONFIG_DEFAULTS['message.timestamp.after.max.ms'],
     // As the local cluster's housekeeping reads it (housekeepingSettingsFromEnv).
     producerIdExpirationMs: producerIdExpirationFromEnv(),
     authorization: 'none',

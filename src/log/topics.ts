@@ -75,12 +75,13 @@ export function validatePartitionCount(count: unknown): number {
   return count;
 }
 
-function toTopic(item: Record<string, unknown>): Topic {
+/** A topic as stored; a config its item predates (stored before the config existed) takes the deployment's default, as a Kafka topic follows its broker's. */
+function toTopic(item: Record<string, unknown>, defaults: TopicConfig): Topic {
   return {
     name: item.sk as string,
     topicId: item.topicId as string,
     partitions: item.partitions as number,
-    configs: { ...TOPIC_CONFIG_DEFAULTS, ...(item.configs as Partial<TopicConfig>) },
+    configs: { ...defaults, ...(item.configs as Partial<TopicConfig>) },
     ...(Array.isArray(item.overrides) ? { overrides: (item.overrides as unknown[]).filter((n): n is TopicConfigName => typeof n === 'string' && isTopicConfigName(n)) } : {}),
     ...(typeof item.cv === 'number' ? { configVersion: item.cv } : {}),
     createdAt: item.createdAt as number,
@@ -159,7 +160,7 @@ export async function createTopic(deps: LogDeps, nameInput: unknown, partitionsI
 
 export async function getTopic(deps: LogDeps, name: string): Promise<Topic | undefined> {
   const item = await getTopicItem(deps, name);
-  return item ? toTopic(item) : undefined;
+  return item ? toTopic(item, topicDefaultsOf(deps)) : undefined;
 }
 
 export async function requireTopic(deps: LogDeps, name: unknown): Promise<Topic> {
@@ -171,7 +172,8 @@ export async function requireTopic(deps: LogDeps, name: unknown): Promise<Topic>
 
 export async function listTopics(deps: LogDeps): Promise<Topic[]> {
   const topics: Topic[] = [];
-  for await (const item of topicItems(deps)) topics.push(toTopic(item));
+  const defaults = topicDefaultsOf(deps);
+  for await (const item of topicItems(deps)) topics.push(toTopic(item, defaults));
   return topics;
 }
 

@@ -9,8 +9,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { produceRaw } from '../../packages/client/src/log-client.js';
 import { Producer } from '../../packages/client/src/producer/index.js';
 import { encodeRecordBatch, type ProducedRecord } from '../../packages/protocol/src/records/record-batch.js';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { Admin } from '../../packages/client/src/admin.js';
 import { readHead } from '../../src/log/append.js';
-import { useTestCluster, uniqueName } from '../helpers/cluster.js';
+import { logKeys } from '../../src/storage/keys.js';
+import { startTestCluster, useTestCluster, uniqueName } from '../helpers/cluster.js';
 
 const env = useTestCluster();
 const open: Array<{ close: () => Promise<void> }> = [];
@@ -139,5 +143,40 @@ describe('timestamp bounds of CreateTime topics', () => {
       expect(e.message).toContain('message.timestamp.before.max.ms and message.timestamp.after.max.ms');
     }
     expect(described.configs['message.timestamp.after.max.ms']).toBe(HOUR);
+  });
+
+  it('takes the deployment\'s defaults (FLOE_DEFAULT_MESSAGE_TIMESTAMP_*) for topics created without the configs, and for a topic stored before they existed', async () => {
+    // Prepare: a deployment that takes any future time; a topic item without the two configs, as written before they existed
+    const custom = await startTestCluster({ config: { defaultTimestampAfterMaxMs: Number.MAX_SAFE_INTEGER, defaultTimestampBeforeMaxMs: HOUR } });
+    open.push({ close: () => custom.close() });
+    const http = new FloeHttpClient(custom.url);
+    const admin = Admin.fromClient(http);
+    const [fresh, legacy] = [uniqueName('tsb-dep'), uniqueName('tsb-legacy')];
+    await admin.createTopic(fresh, 1);
+    await admin.createTopic(legacy, 1, { 'message.timestamp.after.max.ms': 0 });
+    const deps = custom.deps!;
+    await deps.dynamo.send(
+      new UpdateCommand({
+        TableName: deps.logTable,
+        Key: logKeys.topic(legacy),
+        UpdateExpression: 'REMOVE configs.#b, configs.#a SET overrides = :none',
+        ExpressionAttributeNames: { '#b': 'message.timestamp.before.max.ms', '#a': 'message.timestamp.after.max.ms' },
+        ExpressionAttributeValues: { ':none': [] },
+      }),
+    );
+    const now = Date.now();
+    const produce = async (topic: string, timestamp: number) =>
+      (await produceRaw(http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: batchAt([timestamp]) }] }] }))[0]!.partitions[0]!.errorCode;
+
+    // Act
+    const described = await Promise.all([fresh, legacy].map((t) => admin.describeTopic(t)));
+    const codes = [await produce(fresh, now + 48 * HOUR), await produce(legacy, now + 48 * HOUR), await produce(fresh, now - 2 * HOUR), await produce(legacy, now - 2 * HOUR)];
+
+    // Assess
+    for (const d of described) {
+      expect(d.configs['message.timestamp.after.max.ms']).toBe(Number.MAX_SAFE_INTEGER);
+      expect(d.configs['message.timestamp.before.max.ms']).toBe(HOUR);
+    }
+    expect(codes).toEqual(['NONE', 'NONE', 'INVALID_TIMESTAMP', 'INVALID_TIMESTAMP']);
   });
 });

@@ -105,6 +105,39 @@ describe('timestamp bounds at the wire', () => {
   });
 });
 
+describe('a deployment default for the bounds', () => {
+  it('is described as STATIC_BROKER_CONFIG under log.message.timestamp.after.max.ms, as a broker\'s, and a record two days ahead is taken', async () => {
+    // Prepare
+    const lenient = await startTestGateway({}, { config: { defaultTimestampAfterMaxMs: Number.MAX_SAFE_INTEGER } });
+    const onLenient = await KafkaWire.connect(lenient.port);
+    const name = uniqueName('tsb-dep');
+
+    try {
+      // Act
+      const created = await onLenient.request(19, 5, { topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+      const described = (await onLenient.request(32, 3, { resources: [{ resourceType: 2, resourceName: name, configurationKeys: ['message.timestamp.after.max.ms'] }], includeSynonyms: true, includeDocumentation: false }))
+        .results[0].configs[0];
+      const body = { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name, partitionData: [{ index: 0, records: batchAt([Date.now() + 48 * HOUR]) }] }] };
+      const produced = (await onLenient.request(0, 8, body)).responses[0].partitionResponses[0];
+
+      // Assess
+      expect(created.topics[0].errorCode).toBe(0);
+      expect(described).toMatchObject({
+        value: '9223372036854775807',
+        configSource: 4,
+        synonyms: [
+          { name: 'log.message.timestamp.after.max.ms', value: '9223372036854775807', source: 4 },
+          { name: 'log.message.timestamp.after.max.ms', value: '3600000', source: 5 },
+        ],
+      });
+      expect(produced).toMatchObject({ errorCode: 0, baseOffset: 0n });
+    } finally {
+      onLenient.close();
+      await lenient.close();
+    }
+  });
+});
+
 describe('timestamp bounds with real clients', () => {
   it.skipIf(!HAS_CONFLUENT_KAFKA)('confluent-kafka-python: describes the defaults; a record two hours ahead fails INVALID_TIMESTAMP, one now and one from 1970 are delivered; difference.max.ms is refused', async () => {
     // Prepare

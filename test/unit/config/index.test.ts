@@ -1,6 +1,6 @@
 /** The one configuration reader: defaults, and a bad value is INVALID_CONFIG naming the variable (never a NaN further down). */
 import { describe, expect, it } from 'vitest';
-import { configFromEnv, housekeepingSettingsFromEnv, type Env } from '../../../src/config/index.js';
+import { configFromEnv, configToEnv, deploymentTopicDefaults, housekeepingSettingsFromEnv, type Env } from '../../../src/config/index.js';
 import { FloeError } from '../../../packages/protocol/src/errors.js';
 
 const STORAGE: Env = { FLOE_BUCKET: 'b', FLOE_LOG_TABLE: 'log', FLOE_GROUPS_TABLE: 'groups' };
@@ -30,6 +30,9 @@ describe('configFromEnv', () => {
     ['FLOE_CACHE_BYTES', '1.5'],
     ['FLOE_CACHE_BYTES', '-1'],
     ['FLOE_DEFAULT_RETENTION_MS', '7d'],
+    ['FLOE_DEFAULT_MESSAGE_TIMESTAMP_AFTER_MAX_MS', '-1'],
+    ['FLOE_DEFAULT_MESSAGE_TIMESTAMP_AFTER_MAX_MS', '1h'],
+    ['FLOE_DEFAULT_MESSAGE_TIMESTAMP_BEFORE_MAX_MS', '1e3'],
     ['FLOE_S3_FORCE_PATH_STYLE', 'yes'],
   ])('refuses %s=%s with INVALID_CONFIG naming the variable', (name, value) => {
     // Act
@@ -39,6 +42,19 @@ describe('configFromEnv', () => {
     expect(error?.code).toBe('INVALID_CONFIG');
     expect(error?.message).toContain(name);
     expect(error?.message).toContain(value);
+  });
+
+  it('reads the timestamp bounds\' deployment defaults as the topic configs are read: Kafka 4.x\'s when unset, from 0, Long.MAX for no bound; configToEnv carries them', () => {
+    // Act
+    const defaults = configFromEnv(STORAGE);
+    const set = configFromEnv({ ...STORAGE, FLOE_DEFAULT_MESSAGE_TIMESTAMP_BEFORE_MAX_MS: '0', FLOE_DEFAULT_MESSAGE_TIMESTAMP_AFTER_MAX_MS: '9223372036854775807' });
+    const again = configFromEnv({ ...STORAGE, ...configToEnv(set) });
+
+    // Assess
+    expect(defaults).toMatchObject({ defaultTimestampBeforeMaxMs: Number.MAX_SAFE_INTEGER, defaultTimestampAfterMaxMs: 3_600_000 });
+    expect(set).toMatchObject({ defaultTimestampBeforeMaxMs: 0, defaultTimestampAfterMaxMs: Number.MAX_SAFE_INTEGER });
+    expect(deploymentTopicDefaults(set)).toEqual({ 'retention.ms': 604_800_000, 'message.timestamp.before.max.ms': 0, 'message.timestamp.after.max.ms': Number.MAX_SAFE_INTEGER });
+    expect(again).toMatchObject({ defaultTimestampBeforeMaxMs: 0, defaultTimestampAfterMaxMs: Number.MAX_SAFE_INTEGER });
   });
 
   it('names a missing required variable', () => {
