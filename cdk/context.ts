@@ -17,6 +17,8 @@ import { HANDLERS, type HandlerName } from './handlers.js';
 export const CONTEXT_KEYS = {
   namePrefix: 'floe:namePrefix',
   defaultRetentionMs: 'floe:defaultRetentionMs',
+  defaultMessageTimestampBeforeMaxMs: 'floe:defaultMessageTimestampBeforeMaxMs',
+  defaultMessageTimestampAfterMaxMs: 'floe:defaultMessageTimestampAfterMaxMs',
   functionUrlAuthType: 'floe:functionUrlAuthType',
   logLevel: 'floe:logLevel',
   logRetentionDays: 'floe:logRetentionDays',
@@ -41,6 +43,14 @@ function positiveInteger(key: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   const n = typeof value === 'string' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0) fail(key, value, 'a positive integer');
+  return n;
+}
+
+/** A non-negative long, as Kafka's timestamp bounds are: "9223372036854775807" (no bound) arrives as 2 ** 63. */
+function nonNegativeLong(key: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 2 ** 63) fail(key, value, 'an integer from 0 to 9223372036854775807');
   return n;
 }
 
@@ -122,6 +132,8 @@ export function stackPropsFromContext(node: Context): FloeStackProps {
   return {
     namePrefix: namePrefix as string | undefined,
     defaultRetentionMs: positiveInteger(CONTEXT_KEYS.defaultRetentionMs, get(CONTEXT_KEYS.defaultRetentionMs)),
+    defaultMessageTimestampBeforeMaxMs: nonNegativeLong(CONTEXT_KEYS.defaultMessageTimestampBeforeMaxMs, get(CONTEXT_KEYS.defaultMessageTimestampBeforeMaxMs)),
+    defaultMessageTimestampAfterMaxMs: nonNegativeLong(CONTEXT_KEYS.defaultMessageTimestampAfterMaxMs, get(CONTEXT_KEYS.defaultMessageTimestampAfterMaxMs)),
     functionUrlAuthType: authType as FunctionUrlAuthType | undefined,
     logLevel: logLevel as FloeLogLevel | undefined,
     logRetention: retentionDays(CONTEXT_KEYS.logRetentionDays, get(CONTEXT_KEYS.logRetentionDays)),

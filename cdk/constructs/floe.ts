@@ -23,6 +23,8 @@ import { HANDLERS, type HandlerName, URL_HANDLERS, type UrlHandlerName } from '.
 
 /** Read by the admin handler as the default retention.ms of new topics (and by housekeeping). */
 export const DEFAULT_RETENTION_ENV = ENV.defaultRetentionMs;
+/** Read by the functions and the gateway as the timestamp bounds of topics without their own (Kafka's broker log.message.timestamp.*). */
+export const DEFAULT_TIMESTAMP_BOUND_ENV = { before: ENV.defaultTimestampBeforeMaxMs, after: ENV.defaultTimestampAfterMaxMs } as const;
 /** Namespace of Floe's custom metrics (Powertools). */
 export const METRICS_NAMESPACE = 'Floe';
 
@@ -70,6 +72,16 @@ export interface FloeProps {
   readonly namePrefix?: string;
   /** retention.ms of topics created without one (FLOE_DEFAULT_RETENTION_MS). @default 604800000 (7 days) */
   readonly defaultRetentionMs?: number;
+  /**
+   * message.timestamp.before.max.ms of topics without one (FLOE_DEFAULT_MESSAGE_TIMESTAMP_BEFORE_MAX_MS):
+   * 0 or more; 2 ** 63 (Kafka's Long.MAX as a number) for no bound. @default - no bound (Kafka's)
+   */
+  readonly defaultMessageTimestampBeforeMaxMs?: number;
+  /**
+   * message.timestamp.after.max.ms of topics without one (FLOE_DEFAULT_MESSAGE_TIMESTAMP_AFTER_MAX_MS):
+   * 0 or more; 2 ** 63 for no bound. @default 3600000 (1 hour, Kafka 4.x's)
+   */
+  readonly defaultMessageTimestampAfterMaxMs?: number;
   /**
    * Auth type of the Function URLs. AWS_IAM requires SigV4-signed requests from a
    * principal allowed by the stack's client policy.
@@ -151,6 +163,9 @@ export class Floe extends Construct {
     const environment = {
       ...this.storage.environment,
       [DEFAULT_RETENTION_ENV]: String(props.defaultRetentionMs ?? FLOE_DEFAULTS.defaultRetentionMs),
+      // Set only when given: the functions default to Kafka's.
+      ...timestampBoundEnv(DEFAULT_TIMESTAMP_BOUND_ENV.before, props.defaultMessageTimestampBeforeMaxMs),
+      ...timestampBoundEnv(DEFAULT_TIMESTAMP_BOUND_ENV.after, props.defaultMessageTimestampAfterMaxMs),
     };
 
     const functions = {} as Record<HandlerName, FloeFunction>;
@@ -256,3 +271,10 @@ export class Floe extends Construct {
 }
 
 const capitalize = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
+
+/** A timestamp bound's variable, when the prop is given: checked at synth as the functions read it (an integer from 0; 2 ** 63 or more is no bound). */
+function timestampBoundEnv(name: string, ms: number | undefined): Record<string, string> {
+  if (ms === undefined) return {};
+  if (!Number.isInteger(ms) || ms < 0) throw new Error(`${name}: expected an integer >= 0 (2 ** 63 for no bound), got ${ms}`);
+  return { [name]: ms >= Number.MAX_SAFE_INTEGER ? '9223372036854775807' : String(ms) };
+}

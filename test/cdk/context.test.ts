@@ -20,6 +20,8 @@ describe('stackPropsFromContext', () => {
       contextOf({
         [CONTEXT_KEYS.namePrefix]: 'floe-dev',
         [CONTEXT_KEYS.defaultRetentionMs]: '3600000',
+        [CONTEXT_KEYS.defaultMessageTimestampBeforeMaxMs]: '0',
+        [CONTEXT_KEYS.defaultMessageTimestampAfterMaxMs]: '9223372036854775807',
         [CONTEXT_KEYS.functionUrlAuthType]: 'NONE',
         [CONTEXT_KEYS.logLevel]: 'DEBUG',
         [CONTEXT_KEYS.logRetentionDays]: '7',
@@ -31,6 +33,8 @@ describe('stackPropsFromContext', () => {
     expect(props).toMatchObject({
       namePrefix: 'floe-dev',
       defaultRetentionMs: 3_600_000,
+      defaultMessageTimestampBeforeMaxMs: 0,
+      defaultMessageTimestampAfterMaxMs: 2 ** 63,
       functionUrlAuthType: FunctionUrlAuthType.NONE,
       logLevel: 'DEBUG',
       logRetention: RetentionDays.ONE_WEEK,
@@ -59,6 +63,9 @@ describe('stackPropsFromContext', () => {
     [CONTEXT_KEYS.functionUrlAuthType, 'none'],
     [CONTEXT_KEYS.devMode, 'yes'],
     [CONTEXT_KEYS.defaultRetentionMs, '-1'],
+    [CONTEXT_KEYS.defaultMessageTimestampAfterMaxMs, '-1'],
+    [CONTEXT_KEYS.defaultMessageTimestampAfterMaxMs, '1h'],
+    [CONTEXT_KEYS.defaultMessageTimestampBeforeMaxMs, '99999999999999999999'],
     [CONTEXT_KEYS.logLevel, 'TRACE'],
     [CONTEXT_KEYS.logRetentionDays, '8'],
     [CONTEXT_KEYS.namePrefix, 'floe_dev'],

@@ -20,7 +20,7 @@ import { FUNCTION_NAMES } from '../../src/local/function-url-server.js';
 import { META_PREFIX, SEGMENT_PREFIX } from '../../src/storage/keys.js';
 import { GROUPS_TABLE, LOG_TABLE, TABLES } from '../../src/storage/tables.js';
 import { FloeStack } from '../../cdk/floe-stack.js';
-import { DEFAULT_RETENTION_ENV, FLOE_DEFAULTS, FUNCTION_DEFAULTS } from '../../cdk/constructs/floe.js';
+import { DEFAULT_RETENTION_ENV, DEFAULT_TIMESTAMP_BOUND_ENV, FLOE_DEFAULTS, FUNCTION_DEFAULTS } from '../../cdk/constructs/floe.js';
 import { HANDLERS, type HandlerName, PACKAGE_ROOT, URL_HANDLERS } from '../../cdk/handlers.js';
 import { FLOE_METRICS } from '../../cdk/constructs/floe-monitoring.js';
 
@@ -45,6 +45,7 @@ const OPT_IN = {
   devMode: true,
   logLevel: 'DEBUG' as const,
   defaultRetentionMs: 3_600_000,
+  defaultMessageTimestampAfterMaxMs: 2 ** 63,
   housekeepingInterval: Duration.minutes(15),
   functions: { produce: { memorySize: 2048, timeout: Duration.seconds(10), reservedConcurrency: 5 } },
   alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:oncall',
@@ -452,11 +453,14 @@ describe('Functions', () => {
         POWERTOOLS_METRICS_NAMESPACE: 'Floe',
       });
       expect(Object.keys(env)).not.toContain(ENV.adminUrl);
+      // Unset props leave the timestamp bounds to the functions' defaults (Kafka's).
+      expect(Object.keys(env)).not.toContain(DEFAULT_TIMESTAMP_BOUND_ENV.after);
     }
     const optInEnv = optIn.toJSON().Resources[logicalId(optInStack.floe.functions.fetch.function)].Properties.Environment
       .Variables;
     expect(optInEnv).toMatchObject({
       [DEFAULT_RETENTION_ENV]: '3600000',
+      [DEFAULT_TIMESTAMP_BOUND_ENV.after]: '9223372036854775807',
       POWERTOOLS_LOG_LEVEL: 'DEBUG',
       POWERTOOLS_SERVICE_NAME: 'floe-dev',
     });
