@@ -77,12 +77,16 @@ export function validatePartitionCount(count: unknown): number {
 
 /** A topic as stored; a config its item predates (stored before the config existed) takes the deployment's default, as a Kafka topic follows its broker's. */
 function toTopic(item: Record<string, unknown>, defaults: TopicConfig): Topic {
+  const stored = item.configs as Partial<TopicConfig>;
   return {
     name: item.sk as string,
     topicId: item.topicId as string,
     partitions: item.partitions as number,
-    configs: { ...defaults, ...(item.configs as Partial<TopicConfig>) },
-    ...(Array.isArray(item.overrides) ? { overrides: (item.overrides as unknown[]).filter((n): n is TopicConfigName => typeof n === 'string' && isTopicConfigName(n)) } : {}),
+    configs: { ...defaults, ...stored },
+    ...(Array.isArray(item.overrides)
+      ? { overrides: (item.overrides as unknown[]).filter((n): n is TopicConfigName => typeof n === 'string' && isTopicConfigName(n)) }
+      : // Written before overrides were recorded: overridesOf's guess, over the configs the item holds (a default filled in is none).
+        { overrides: TOPIC_CONFIG_NAMES.filter((name) => Object.hasOwn(stored ?? {}, name) && stored[name] !== TOPIC_CONFIG_DEFAULTS[name]) }),
     ...(typeof item.cv === 'number' ? { configVersion: item.cv } : {}),
     createdAt: item.createdAt as number,
   };

@@ -151,25 +151,29 @@ describe('timestamp bounds of CreateTime topics', () => {
     open.push({ close: () => custom.close() });
     const http = new FloeHttpClient(custom.url);
     const admin = Admin.fromClient(http);
-    const [fresh, legacy] = [uniqueName('tsb-dep'), uniqueName('tsb-legacy')];
+    const [fresh, legacy, ancient] = [uniqueName('tsb-dep'), uniqueName('tsb-legacy'), uniqueName('tsb-ancient')];
     await admin.createTopic(fresh, 1);
     await admin.createTopic(legacy, 1, { 'message.timestamp.after.max.ms': 0 });
+    await admin.createTopic(ancient, 1, { 'message.timestamp.after.max.ms': 0, 'retention.ms': 1000 });
     const deps = custom.deps!;
-    await deps.dynamo.send(
-      new UpdateCommand({
-        TableName: deps.logTable,
-        Key: logKeys.topic(legacy),
-        UpdateExpression: 'REMOVE configs.#b, configs.#a SET overrides = :none',
-        ExpressionAttributeNames: { '#b': 'message.timestamp.before.max.ms', '#a': 'message.timestamp.after.max.ms' },
-        ExpressionAttributeValues: { ':none': [] },
-      }),
-    );
+    // An ancient item also predates the record of overrides: its configs other than Kafka's defaults were taken as set.
+    for (const [topic, overrides] of [[legacy, 'SET overrides = :none'], [ancient, ', overrides']] as const) {
+      await deps.dynamo.send(
+        new UpdateCommand({
+          TableName: deps.logTable,
+          Key: logKeys.topic(topic),
+          UpdateExpression: `REMOVE configs.#b, configs.#a${overrides.startsWith(',') ? overrides : ` ${overrides}`}`,
+          ExpressionAttributeNames: { '#b': 'message.timestamp.before.max.ms', '#a': 'message.timestamp.after.max.ms' },
+          ...(overrides.startsWith('SET') ? { ExpressionAttributeValues: { ':none': [] } } : {}),
+        }),
+      );
+    }
     const now = Date.now();
     const produce = async (topic: string, timestamp: number) =>
       (await produceRaw(http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: batchAt([timestamp]) }] }] }))[0]!.partitions[0]!.errorCode;
 
     // Act
-    const described = await Promise.all([fresh, legacy].map((t) => admin.describeTopic(t)));
+    const described = await Promise.all([fresh, legacy, ancient].map((t) => admin.describeTopic(t)));
     const codes = [await produce(fresh, now + 48 * HOUR), await produce(legacy, now + 48 * HOUR), await produce(fresh, now - 2 * HOUR), await produce(legacy, now - 2 * HOUR)];
 
     // Assess
@@ -178,5 +182,6 @@ describe('timestamp bounds of CreateTime topics', () => {
       expect(d.configs['message.timestamp.before.max.ms']).toBe(HOUR);
     }
     expect(codes).toEqual(['NONE', 'NONE', 'INVALID_TIMESTAMP', 'INVALID_TIMESTAMP']);
+    expect(described.map((d) => d.overrides)).toEqual([[], [], ['retention.ms']]);
   });
 });
