@@ -90,7 +90,7 @@ export const produce: Handler = async (gw, raw, { connection, access: accessOf }
           index: e.partition,
           errorCode: code,
           baseOffset: BigInt(ok ? (e.result?.baseOffset ?? -1) : -1),
-          logAppendTimeMs: BigInt(ok ? (e.result?.logAppendTime ?? -1) : -1), // -1 unless the topic is LogAppendTime
+          logAppendTimeMs: BigInt(ok ? (e.result?.logAppendTime ?? -1) : -1), // -1 on CreateTime, but for a duplicate (decision 49)
           logStartOffset: BigInt(ok ? (e.result?.logStartOffset ?? -1) : -1),
           recordErrors: [],
           errorMessage: ok ? null : (e.error?.message ?? e.result?.errorMessage ?? null),
