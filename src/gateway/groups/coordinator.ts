@@ -536,7 +536,8 @@ export class ClassicGroups {
     }
     // A group known only by its offsets (standalone commits) still shows in `floe groups list`.
     if (!view.group && !view.floeGroup && preset.some((code) => code === 0)) await listGroup(this.deps, req.groupId, now);
-    // A partition named twice gets its last offset, as in Kafka: writing each would land in any order.
+    // A partition named twice gets the last copy that passed its checks, as Kafka 4's coordinator, which
+    // writes every valid copy in order (decision 49): writing each here would land in any order.
     const partitionOf = (o: { topic: string; partition: number }) => `${o.partition}:${o.topic}`;
     const last = new Map<string, number>();
     req.offsets.forEach((o, i) => {
