@@ -129,6 +129,23 @@ describe('member ids a JoinGroup may name', () => {
     expect(listed.groups).toContainEqual(expect.objectContaining({ groupId, groupState: 'Empty', protocolType: '' }));
   });
 
+  it('deletes a group of handed-out ids as Kafka deletes an Empty group: NONE, then Dead and unlisted', async () => {
+    // Prepare
+    const groupId = uniqueName('ids');
+    const ca = await connect(a);
+    await join(ca, groupId, '');
+
+    // Act
+    const deleted = await ca.request(42, 2, { groupsNames: [groupId] });
+    const described = await ca.request(15, 5, { groups: [groupId], includeAuthorizedOperations: false });
+    const listed = await ca.request(16, 4, { statesFilter: [] });
+
+    // Assess
+    expect(deleted.results).toEqual([expect.objectContaining({ groupId, errorCode: 0 })]);
+    expect(described.groups[0]).toMatchObject({ errorCode: 0, groupState: 'Dead' });
+    expect(listed.groups.map((g: Body) => g.groupId)).not.toContain(groupId);
+  });
+
   it('JoinGroup v0-v3 gets its id on the first join, and rejoins with it', async () => {
     // Prepare
     const groupId = uniqueName('ids');
