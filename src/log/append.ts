@@ -8,6 +8,7 @@ import { FloeError, sleep } from '@floe/protocol';
 import { segmentKeyTime } from '../storage/keys.js';
 import { nowOf, producerIdExpiryOf, type LogDeps } from './deps.js';
 import { LIMITS } from './limits.js';
+import { locateBatches } from './locate.js';
 import { spanOf, spanOfAll, withOffsets, type Location, type PartitionHead } from './partition-head.js';
 import {
   baseAppend,
@@ -28,6 +29,7 @@ export { lastSequence, type ProducerBatch } from './producer-state.js';
 
 export interface AppendResult {
   baseOffset: number;
+  /** the append time; for a duplicate, its original batch's max timestamp (-1: not known) */
   logAppendTime: number;
   logStartOffset: number;
   /** true when this batch had been committed before (idempotent retry): the original offset is returned */
@@ -55,6 +57,8 @@ export async function appendBatch(
   partition: number,
   location: Location,
   producer: ProducerBatch | undefined,
+  /** A duplicate's original batch is looked up in the index when the head no longer lists it (for its `t`). */
+  originalTime = false,
 ): Promise<AppendResult> {
   if (!producer) {
     const plain: HeadUpdate = { ...baseAppend(location), condition: 'attribute_exists(nextOffset)' };
@@ -77,7 +81,7 @@ export async function appendBatch(
       const attrs = await commit(deps, topicId, partition, location, appendUpdate(producer, location, location.a));
       if (attrs) return appended(deps, topicId, partition, location, attrs);
     }
-    return appendIdempotent(deps, topicId, partition, location, producer);
+    return appendIdempotent(deps, topicId, partition, location, producer, originalTime);
   })();
   mine.set(producer.last, work);
   try {
@@ -127,13 +131,17 @@ function appended(deps: LogDeps, topicId: string, partition: number, location: L
 }
 
 /**
- * The max timestamp `t` of the batch at `baseOffset` while the head still lists it (a retry's
- * original usually is among the recent ones), else -1: Kafka answers a duplicate with its original
- * batch's, which on a LogAppendTime topic is the append time.
+ * The max timestamp `t` of the batch at `baseOffset`, as stored: Kafka answers a duplicate with its
+ * original batch's (BatchMetadata.timestamp), which on a LogAppendTime topic is the append time. The
+ * head usually still lists a retry's original; else, when `lookUp`, one Query of the index finds it
+ * (a duplicate's path only). -1 when it is gone (retention, DeleteRecords) or not looked up.
  */
-function recentTimeAt(head: PartitionHead, baseOffset: number): number {
+async function originalTimeAt(deps: LogDeps, topicId: string, partition: number, head: PartitionHead, baseOffset: number, lookUp: boolean): Promise<number> {
   const recent = head.recent ?? [];
-  return withOffsets(head.nextOffset - spanOfAll(recent), recent).find((b) => b.baseOffset === baseOffset)?.t ?? -1;
+  const listed = withOffsets(head.nextOffset - spanOfAll(recent), recent).find((b) => b.baseOffset === baseOffset);
+  if (listed || !lookUp || baseOffset < head.logStartOffset) return listed?.t ?? -1;
+  const [found] = await locateBatches(deps, topicId, partition, head, { fromOffset: baseOffset, maxBytes: 0, forceFirst: true }).catch(() => []);
+  return found?.baseOffset === baseOffset ? found.t : -1;
 }
 
 /** Single-step admissions tried before admitting and appending in two writes (a busy head moves between read and write). */
@@ -149,7 +157,7 @@ const CONTENTION_BUDGET_MS = 5000;
  * OUT_OF_ORDER_SEQUENCE_NUMBER (produce is leaderless: a producer's requests may reach DynamoDB out
  * of order).
  */
-async function appendIdempotent(deps: LogDeps, topicId: string, partition: number, location: Location, producer: ProducerBatch): Promise<AppendResult> {
+async function appendIdempotent(deps: LogDeps, topicId: string, partition: number, location: Location, producer: ProducerBatch, originalTime: boolean): Promise<AppendResult> {
   const started = nowOf(deps);
   const waitUntil = started + LIMITS.sequenceGapWaitMs;
   let pause = 5;
@@ -166,7 +174,12 @@ async function appendIdempotent(deps: LogDeps, topicId: string, partition: numbe
     const verdict = judge(state, inline !== undefined, producer, now, head.adm?.[producer.producerId]);
     switch (verdict.kind) {
       case 'duplicate':
-        return { baseOffset: verdict.baseOffset, logAppendTime: recentTimeAt(head, verdict.baseOffset), logStartOffset: head.logStartOffset, duplicate: true };
+        return {
+          baseOffset: verdict.baseOffset,
+          logAppendTime: await originalTimeAt(deps, topicId, partition, head, verdict.baseOffset, originalTime),
+          logStartOffset: head.logStartOffset,
+          duplicate: true,
+        };
       case 'reject':
         throw verdict.error;
       case 'wait':

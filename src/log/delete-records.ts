@@ -1,7 +1,8 @@
 /**
  * DeleteRecords (Kafka's AdminClient.deleteRecords, kafka-delete-records.sh): moves a partition's
  * log start offset forward to a given offset, -1 meaning the high watermark. Records below it are
- * gone for readers once their head read sees it (fetch answers OFFSET_OUT_OF_RANGE, ListOffsets
+ * gone for readers as soon as it answers (fetch answers OFFSET_OUT_OF_RANGE: it reads the log start
+ * strongly before serving records, decision 49; ListOffsets
  * earliest the new start);
  * their index chunks go at the next housekeeping pass, their objects when the sweep finds them
  * unreferenced, as after retention.

@@ -6,7 +6,9 @@
  *   (capped at LIMITS.maxFetchWaitMs), re-reading only the heads while waiting.
  * Heads are read eventually consistent (half the read units: most fetches, and every
  * idle poll, read only heads); a head that looks older than the fetch offset is read again
- * strongly consistent before the offset is called out of range (decision 35).
+ * strongly consistent before the offset is called out of range (decision 35), and a partition
+ * about to be served records has its log start read strongly, beside the object reads, so
+ * nothing below a DeleteRecords that answered is served (decision 49).
  */
 import { type ErrorCode, type FetchPartitionRequest, type FetchPartitionResult, type FetchRequest, type FetchTopicResult, FloeError } from '@floe/protocol';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -31,6 +33,8 @@ interface Slot {
   request: FetchPartitionRequest;
   result: FetchPartitionResult;
   head?: PartitionHead;
+  /** `head` was read strongly consistent: its log start is the latest. */
+  strong?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -92,16 +96,33 @@ export async function fetchRecords(deps: FetchDeps, request: FetchRequest): Prom
     readable.push(slot);
     budget -= batches.reduce((sum, b) => sum + b.l, 0);
   }
-  const buffers = await readBatchesSettled(deps.store, chosen);
+  // Records are served only above the latest log start: a head read eventually consistent may predate a
+  // DeleteRecords that has answered its caller. Read strongly beside the objects (no added latency).
+  const [buffers, starts] = await Promise.all([readBatchesSettled(deps.store, chosen), Promise.all(readable.map((slot) => latestLogStart(deps, slot)))]);
   readable.forEach((slot, i) => {
     const read = buffers[i] as Buffer | { error: unknown };
-    if (Buffer.isBuffer(read)) slot.result.records = read;
+    const start = starts[i] as number;
+    slot.result.logStartOffset = Math.max(slot.result.logStartOffset, start);
+    if (slot.request.fetchOffset < start) setError(slot.result, 'OFFSET_OUT_OF_RANGE', `offset ${slot.request.fetchOffset} is below the log start offset ${start}`);
+    else if (Buffer.isBuffer(read)) slot.result.records = read;
     else {
       const e = publicError(read.error, `fetch of ${slot.request.partition} of topic ${slot.topic?.name}`);
       setError(slot.result, e.code, e.message);
     }
   });
   return slots.map((t) => ({ topic: t.topic, partitions: t.slots.map((s) => s.result) }));
+}
+
+/**
+ * The log start as of now for a slot about to be served records (decision 49): the head's own when it
+ * was read strongly, else a strong read's (a head gone meanwhile keeps the one read: its records are
+ * what the topic had).
+ */
+async function latestLogStart(deps: FetchDeps, slot: Slot): Promise<number> {
+  const known = slot.head?.logStartOffset ?? 0;
+  if (slot.strong || !slot.topic) return known;
+  const head = await readHead(deps, slot.topic.topicId, slot.request.partition, true);
+  return Math.max(known, head?.logStartOffset ?? known);
 }
 
 async function refreshHead(deps: FetchDeps, slot: Slot): Promise<void> {
@@ -112,8 +133,12 @@ async function refreshHead(deps: FetchDeps, slot: Slot): Promise<void> {
     return;
   }
   let head = await readHead(deps, slot.topic.topicId, request.partition, false);
+  slot.strong = false;
   // A lagging replica: the offset may be one this consumer was given by a newer head.
-  if (!head || request.fetchOffset > head.nextOffset) head = await readHead(deps, slot.topic.topicId, request.partition, true);
+  if (!head || request.fetchOffset > head.nextOffset) {
+    head = await readHead(deps, slot.topic.topicId, request.partition, true);
+    slot.strong = true;
+  }
   if (!head) {
     deps.topicGone?.(slot.topic);
     setError(result, 'UNKNOWN_TOPIC_OR_PARTITION', 'partition does not exist');

@@ -131,12 +131,11 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
           // w: the offsets the batch takes (lastOffsetDelta + 1, checked equal to the count above); compaction keeps it when it lowers n.
           { k: key, s: v.start, l: v.batch.length, n: v.header.recordCount, w: v.header.lastOffsetDelta + 1, t: v.maxTimestamp, a: appendTime },
           v.producer,
+          stampsAppendTime(v.topic.configs),
         );
         Object.assign(v.result, {
           baseOffset: outcome.baseOffset,
-          // Kafka's: the append time on a LogAppendTime topic (a retry answered with its original offsets: the original's,
-          // or -1 once the head no longer lists it), -1 on a CreateTime one.
-          logAppendTime: stampsAppendTime(v.topic.configs) ? outcome.logAppendTime : -1,
+          logAppendTime: answeredTime(v, outcome),
           logStartOffset: outcome.logStartOffset,
         });
       } catch (error) {
@@ -148,6 +147,17 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
   );
   await deps.afterCommit?.();
   return results;
+}
+
+/**
+ * Kafka's log_append_time: the append time on a LogAppendTime topic, -1 on a CreateTime one. A
+ * duplicate (a retry answered with its original offsets) gets its original batch's max timestamp
+ * on either (UnifiedLog sets it from the producer state's BatchMetadata): on LogAppendTime the
+ * original append time (-1 once the batch is gone), on CreateTime the retry's own, the same bytes.
+ */
+function answeredTime(v: Valid, outcome: AppendResult): number {
+  if (stampsAppendTime(v.topic.configs)) return outcome.logAppendTime;
+  return outcome.duplicate ? v.maxTimestamp : -1;
 }
 
 /**

@@ -10,9 +10,12 @@ import { fetchRecords, type FetchDeps } from '../../src/log/fetch.js';
 import { decodeRecordBatches } from '../../packages/protocol/src/records/record-batch.js';
 import { logKeys } from '../../src/storage/keys.js';
 import { useTestCluster, uniqueName } from '../helpers/cluster.js';
+import { installLaggingReplica, type LaggingReplica } from '../helpers/lagging-replica.js';
 import { produceValues, values } from '../helpers/log.js';
+import { fetchRaw } from '../../packages/client/src/log-client.js';
 
-const env = useTestCluster();
+let replica: LaggingReplica;
+const env = useTestCluster({ customizeDeps: (deps) => void (replica = installLaggingReplica(deps.clients.dynamo)) });
 
 /** deps whose eventually consistent reads of `headKey` return `stale`; everything else reaches dynalite */
 function lagging(deps: FetchDeps, headKey: Record<string, unknown>, stale: Record<string, unknown>): FetchDeps & { staleReads: number; consistentReads: number } {
@@ -65,6 +68,58 @@ describe('fetch over a lagging replica', () => {
     // beyond the true end is out of range, after a strong read
     expect(pastEnd!.partitions[0]!.errorCode).toBe('OFFSET_OUT_OF_RANGE');
     expect(lag.staleReads).toBe(3);
-    expect(lag.consistentReads).toBe(2);
+    // one per offset the stale head could not answer, and one for the log start of the records served (decision 49)
+    expect(lag.consistentReads).toBe(3);
+  });
+
+  it('after DeleteRecords returned, a head a moment old does not serve records below the new log start: OFFSET_OUT_OF_RANGE; at the start, the batch it is inside, whole', async () => {
+    // Prepare: batches [a b c] and [d e]; a replica that still shows the head from before the delete
+    const topic = uniqueName('lag-del');
+    await env.admin.createTopic(topic, 1);
+    await produceValues(env.http, topic, 0, ['a', 'b', 'c']);
+    await produceValues(env.http, topic, 0, ['d', 'e']);
+    const deps = env.cluster.deps!;
+    const resolved = await deps.resolveTopic(topic);
+    const headKey = logKeys.head(resolved!.topicId, 0);
+    const old = (await deps.dynamo.send(new GetCommand({ TableName: deps.logTable, Key: headKey, ConsistentRead: true }))).Item!;
+    const [deleted] = await env.admin.deleteRecords(topic, [{ partition: 0, offset: 4 }]);
+    const lag = lagging(deps, headKey, old);
+
+    // Act
+    const [below] = await fetchAt(lag, topic, 0);
+    const [atStart] = await fetchAt(lag, topic, 4);
+
+    // Assess: as Kafka's leader once its DeleteRecords answered
+    expect(deleted).toMatchObject({ lowWatermark: 4 });
+    expect(below!.partitions[0]).toMatchObject({ errorCode: 'OFFSET_OUT_OF_RANGE', logStartOffset: 4 });
+    expect(below!.partitions[0]!.records.length).toBe(0);
+    const p4 = atStart!.partitions[0]!;
+    expect(p4).toMatchObject({ errorCode: 'NONE', logStartOffset: 4 });
+    expect(values(decodeRecordBatches(p4.records).flatMap((b) => b.records))).toEqual(['d', 'e']);
+    expect(lag.staleReads).toBe(2);
+  });
+
+  it('over HTTP: once delete-records answered, a fetch below the new start is OFFSET_OUT_OF_RANGE though the fetch function\'s head read lags', async () => {
+    // Prepare: batches [a b c] and [d e]; the fetch function's eventually consistent head reads frozen before the delete
+    const topic = uniqueName('lag-http');
+    await env.admin.createTopic(topic, 1);
+    await produceValues(env.http, topic, 0, ['a', 'b', 'c']);
+    await produceValues(env.http, topic, 0, ['d', 'e']);
+    const { topicId } = await env.admin.describeTopic(topic);
+    await replica.freeze(env.cluster.deps!.logTable, logKeys.head(topicId, 0));
+    try {
+      const [deleted] = await env.admin.deleteRecords(topic, [{ partition: 0, offset: 3 }]);
+      const staleBefore = replica.staleReads;
+
+      // Act
+      const [t] = await fetchRaw(env.http, { maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] }] });
+
+      // Assess
+      expect(deleted).toMatchObject({ lowWatermark: 3 });
+      expect(replica.staleReads).toBeGreaterThan(staleBefore);
+      expect(t!.partitions[0]).toMatchObject({ errorCode: 'OFFSET_OUT_OF_RANGE', logStartOffset: 3 });
+    } finally {
+      replica.release();
+    }
   });
 });

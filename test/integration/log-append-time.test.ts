@@ -13,7 +13,7 @@ import { Producer } from '../../packages/client/src/producer/index.js';
 import { ATTRIBUTE, readBatchHeader, validateBatch } from '../../packages/protocol/src/records/batch-header.js';
 import { decodeRecordBatch, encodeRecordBatch, type ProducedRecord } from '../../packages/protocol/src/records/record-batch.js';
 import { retentionCut } from '../../src/housekeeping/retention.js';
-import { readHead } from '../../src/log/append.js';
+import { readHead, spill } from '../../src/log/append.js';
 import { iterateLiveBatches } from '../../src/log/index-chunks.js';
 import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { pollUntil } from '../fixtures/consumer-poll.js';
@@ -115,6 +115,34 @@ describe('message.timestamp.type=LogAppendTime', () => {
     expect(retried.baseOffset).toBe(original.baseOffset);
     expect(retried.logAppendTime).toBe(original.logAppendTime);
     expect(await fetchedBatches(topic)).toHaveLength(1);
+  });
+
+  it('a retry whose original left the head\'s recent list is answered with the original batch\'s timestamp, as Kafka answers a duplicate: the append time, or on CreateTime its max timestamp', async () => {
+    // Prepare: on each topic an idempotent batch, then enough others that its location is spilled to the index
+    const [appendTopic, createTopic] = [uniqueName('lat-dup'), uniqueName('ct-dup')];
+    await env.admin.createTopic(appendTopic, 1, { 'message.timestamp.type': 'LogAppendTime' });
+    await env.admin.createTopic(createTopic, 1);
+    const originals = [];
+    const batches = [];
+    for (const topic of [appendTopic, createTopic]) {
+      const { producerId, producerEpoch } = await allocateProducerId(env.http);
+      const batch = encodeRecordBatch({ records: OLD, producerId, producerEpoch, baseSequence: 0 });
+      originals.push(await produceBatch(topic, batch));
+      batches.push(batch);
+      for (let i = 0; i < 9; i++) await produceBatch(topic, encodeRecordBatch({ records: OLD }));
+      const { topicId } = await env.admin.describeTopic(topic);
+      const head = (await readHead(env.cluster.deps!, topicId, 0))!;
+      await spill(env.cluster.deps!, topicId, 0, head.recentBase, head.recent);
+      expect((await readHead(env.cluster.deps!, topicId, 0))!.recentBase).toBeGreaterThan(0);
+    }
+
+    // Act: each batch again (its answer was lost)
+    const retried = [await produceBatch(appendTopic, batches[0]!), await produceBatch(createTopic, batches[1]!)];
+
+    // Assess
+    expect(retried.map((r) => r.baseOffset)).toEqual([0, 0]);
+    expect(originals[0]!.logAppendTime).toBeGreaterThan(3_000);
+    expect(retried.map((r) => r.logAppendTime)).toEqual([originals[0]!.logAppendTime, 3_000]);
   });
 
   it('retention.ms counts from the append time: a batch of records stamped long ago stays on a LogAppendTime topic, and expires on a CreateTime one', async () => {

@@ -222,6 +222,9 @@ export class ClassicGroups {
     // Bounded: every read of the group reads these items (retriable: the oldest expire within their session timeout).
     if (openPending(view, now) >= GATEWAY_LIMITS.maxPendingMembers) return fail(KafkaCode.REBALANCE_IN_PROGRESS);
     await putPending(this.deps, req.groupId, memberId, now + req.sessionTimeoutMs);
+    // Kafka creates the group (Empty) with its first pending member, so it is listed from now on:
+    // after the pending item, so a listed group always has an item (decision 49).
+    if (!view.group && !view.floeGroup) await listGroup(this.deps, req.groupId, now);
     return fail(KafkaCode.MEMBER_ID_REQUIRED, memberId);
   }
 
@@ -533,7 +536,8 @@ export class ClassicGroups {
     }
     // A group known only by its offsets (standalone commits) still shows in `floe groups list`.
     if (!view.group && !view.floeGroup && preset.some((code) => code === 0)) await listGroup(this.deps, req.groupId, now);
-    // A partition named twice gets its last offset, as in Kafka: writing each would land in any order.
+    // A partition named twice gets the last copy that passed its checks, as Kafka 4's coordinator, which
+    // writes every valid copy in order (decision 49): writing each here would land in any order.
     const partitionOf = (o: { topic: string; partition: number }) => `${o.partition}:${o.topic}`;
     const last = new Map<string, number>();
     req.offsets.forEach((o, i) => {
@@ -574,6 +578,8 @@ export class ClassicGroups {
     const view = await this.read(groupId);
     const group = view.group;
     const now = this.options.now();
+    // Only handed-out ids so far: Kafka's group with pending members only is Empty, protocol type "" (decision 49).
+    if (!group && !view.floeGroup && view.floeLiveMembers === 0 && view.pending.size > 0) return { errorCode: 0, groupId, state: 'Empty', protocolType: '', protocol: '', members: [] };
     if (!group || (view.floeLiveMembers > 0 && liveMembers(view, now).length === 0)) return { floeProtocolType: floeProtocolType(view) };
     const state: ClassicState = effectiveState(view, now);
     const ids = state === 'PreparingRebalance' ? liveMembers(view, now).map((m) => m.memberId) : group.members;

@@ -90,7 +90,7 @@ export const produce: Handler = async (gw, raw, { connection, access: accessOf }
           index: e.partition,
           errorCode: code,
           baseOffset: BigInt(ok ? (e.result?.baseOffset ?? -1) : -1),
-          logAppendTimeMs: BigInt(ok ? (e.result?.logAppendTime ?? -1) : -1), // -1 unless the topic is LogAppendTime
+          logAppendTimeMs: BigInt(ok ? (e.result?.logAppendTime ?? -1) : -1), // -1 on CreateTime, but for a duplicate (decision 49)
           logStartOffset: BigInt(ok ? (e.result?.logStartOffset ?? -1) : -1),
           // Kafka's (v8+): which records made the batch be refused; older versions drop the field.
           recordErrors: ok ? [] : (e.result?.recordErrors ?? []).map((r) => ({ batchIndex: r.batchIndex, batchIndexErrorMessage: r.message })),

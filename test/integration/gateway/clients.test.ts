@@ -13,6 +13,8 @@ import { uniqueName } from '../../helpers/cluster.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { HAS_CONFLUENT_KAFKA, MISSING, noteSkip, PYTHON, run } from '../../helpers/kafka-clients.js';
 import { KafkaWire, type Body } from '../../helpers/kafka-wire.js';
+import { installLaggingReplica } from '../../helpers/lagging-replica.js';
+import { logKeys } from '../../../src/storage/keys.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url));
 noteSkip(HAS_CONFLUENT_KAFKA, MISSING.confluent);
@@ -195,6 +197,41 @@ describe('DescribeGroups during a rebalance', () => {
       await admin.disconnect();
       c1.close();
       c2.close();
+    }
+  });
+});
+
+describe('DeleteRecords, then a fetch from before it', () => {
+  it('kafkajs: a consumer whose committed offset the delete passed gets OFFSET_OUT_OF_RANGE and resets to the new log start, though the gateway\'s head read lags', async () => {
+    // Prepare: batches at 0-2 and 3-4, the group committed at 0; the gateway's eventually consistent head reads frozen before the delete
+    const [topic, groupId] = [uniqueName('delrec'), uniqueName('delrec')];
+    const kafka = new Kafka({ brokers: [gw.bootstrap], clientId: 'delete-records-test', logLevel: logLevel.NOTHING });
+    const [admin, producer] = [kafka.admin(), kafka.producer()];
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+    const replica = installLaggingReplica(gw.deps.clients.dynamo);
+    try {
+      await Promise.all([admin.connect(), producer.connect()]);
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+      await producer.send({ topic, messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] });
+      await producer.send({ topic, messages: [{ value: 'd' }, { value: 'e' }] });
+      await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '0' }] });
+      const { topicId } = (await gw.deps.log.topic(topic))!;
+      await replica.freeze(gw.deps.config.logTable, logKeys.head(topicId, 0));
+      await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '3' }] });
+
+      // Act
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const offset = await new Promise<string>((resolve) => {
+        void consumer.run({ eachMessage: async ({ message }) => resolve(message.offset) });
+      });
+
+      // Assess: as from a Kafka broker, nothing below the new log start is read
+      expect(replica.staleReads).toBeGreaterThan(0);
+      expect(offset).toBe('3');
+    } finally {
+      replica.release();
+      await Promise.all([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
     }
   });
 });

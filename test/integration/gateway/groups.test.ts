@@ -5,6 +5,7 @@
  * and the group admin APIs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GROUP_LIMITS } from '@floe/protocol';
 import { Consumer } from '../../../packages/client/src/consumer/index.js';
 import { describeGroup } from '../../../src/groups/describe.js';
 import { fetchOffsets } from '../../../src/groups/offsets.js';
@@ -583,6 +584,26 @@ describe('offset commits', () => {
     // Assess
     expect(answers.flatMap((r) => r.topics[0].partitions.map((p: Body) => p.errorCode))).toEqual(Array(20 * 8).fill(0));
     expect(committed.map((o) => [o?.offset, o?.metadata])).toEqual(Array(20).fill([8, 'm8']));
+  });
+
+  it('a partition named twice whose last copy is refused commits the earlier copy and answers each, as Kafka 4\'s coordinator (OffsetMetadataManager) does', async () => {
+    // Prepare: copies of partition 0 at 5 (valid) and 6 (metadata past the limit)
+    const groupId = uniqueName('g');
+    const name = await topic(1);
+    const c1 = await connect(a);
+    const tooLarge = 'x'.repeat(GROUP_LIMITS.maxOffsetMetadataBytes + 1);
+    const partitions = [
+      { partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: 'ok' },
+      { partitionIndex: 0, committedOffset: 6n, committedLeaderEpoch: -1, committedMetadata: tooLarge },
+    ];
+
+    // Act
+    const answer = await c1.request(8, 8, { groupId, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics: [{ name, partitions }] });
+    const fetched = await c1.request(9, 7, { groupId, topics: [{ name, partitionIndexes: [0] }], requireStable: false });
+
+    // Assess
+    expect(answer.topics[0].partitions.map((p: Body) => p.errorCode)).toEqual([0, 12]);
+    expect(fetched.topics[0].partitions[0]).toMatchObject({ errorCode: 0, committedOffset: 5n, metadata: 'ok' });
   });
 
   it('a topic deleted and created again does not inherit its namesake\'s committed offsets', async () => {

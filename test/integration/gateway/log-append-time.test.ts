@@ -1,7 +1,7 @@
 /**
  * message.timestamp.type=LogAppendTime through the Kafka gateway: set by CreateTopics,
  * IncrementalAlterConfigs and AlterConfigs, listed by DescribeConfigs (a STRING config), stamped by
- * Produce (whose answer carries log_append_time; -1 on CreateTime topics), used by ListOffsets,
+ * Produce (whose answer carries log_append_time; -1 on CreateTime topics but for a duplicate), used by ListOffsets,
  * and read as the record timestamp by real clients: kcat (librdkafka), confluent-kafka-python and kafkajs.
  */
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,24 @@ describe('LogAppendTime at the wire', () => {
     expect(maxTimestamp).toMatchObject({ errorCode: 0, offset: 0n, timestamp: onCreated.logAppendTimeMs });
     expect(byTime).toMatchObject({ offset: 0n, timestamp: onCreated.logAppendTimeMs });
     expect(byTimePlain).toMatchObject({ offset: 1n, timestamp: 2_000n });
+  });
+
+  it('a duplicate (an idempotent retry) on a CreateTime topic is answered with its batch\'s max timestamp, as Kafka answers from the producer state, not -1', async () => {
+    // Prepare: an idempotent batch of records at 1000 and 2000
+    const name = uniqueName('ct-dup');
+    await gw.deps.log.createTopic(name, 1, {});
+    const { producerId, producerEpoch } = await wire.request(22, 1, { transactionalId: null, transactionTimeoutMs: 60_000 });
+    const records = encodeRecordBatch({ records: OLD, producerId, producerEpoch, baseSequence: 0 });
+    const produce = async () =>
+      (await wire.request(0, 8, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name, partitionData: [{ index: 0, records }] }] })).responses[0].partitionResponses[0];
+    const original = await produce();
+
+    // Act: the same batch again (its answer was lost)
+    const retried = await produce();
+
+    // Assess
+    expect(original).toMatchObject({ errorCode: 0, baseOffset: 0n, logAppendTimeMs: -1n });
+    expect(retried).toMatchObject({ errorCode: 0, baseOffset: 0n, logAppendTimeMs: 2_000n });
   });
 
   it('AlterConfigs sets it and, not naming it again, takes it back to CreateTime', async () => {

@@ -113,6 +113,39 @@ describe('member ids a JoinGroup may name', () => {
     expect(joinAfter.errorCode).toBe(25);
   });
 
+  it('makes a group Empty and listed from its first hand-out, as Kafka creates the group then: DescribeGroups is not Dead, ListGroups shows it', async () => {
+    // Prepare: a new group whose only item is the id handed out to its first member
+    const groupId = uniqueName('ids');
+    const [ca, cb] = [await connect(a), await connect(b)];
+    const handedOut = await join(ca, groupId, '');
+
+    // Act: asked on the other instance
+    const described = await cb.request(15, 5, { groups: [groupId], includeAuthorizedOperations: false });
+    const listed = await cb.request(16, 4, { statesFilter: ['Empty'] });
+
+    // Assess: as Kafka's ClassicGroup with only a pending member: Empty, no protocol type yet, no members
+    expect(handedOut.errorCode).toBe(79);
+    expect(described.groups).toEqual([expect.objectContaining({ errorCode: 0, groupId, groupState: 'Empty', protocolType: '', protocolData: '', members: [] })]);
+    expect(listed.groups).toContainEqual(expect.objectContaining({ groupId, groupState: 'Empty', protocolType: '' }));
+  });
+
+  it('deletes a group of handed-out ids as Kafka deletes an Empty group: NONE, then Dead and unlisted', async () => {
+    // Prepare
+    const groupId = uniqueName('ids');
+    const ca = await connect(a);
+    await join(ca, groupId, '');
+
+    // Act
+    const deleted = await ca.request(42, 2, { groupsNames: [groupId] });
+    const described = await ca.request(15, 5, { groups: [groupId], includeAuthorizedOperations: false });
+    const listed = await ca.request(16, 4, { statesFilter: [] });
+
+    // Assess
+    expect(deleted.results).toEqual([expect.objectContaining({ groupId, errorCode: 0 })]);
+    expect(described.groups[0]).toMatchObject({ errorCode: 0, groupState: 'Dead' });
+    expect(listed.groups.map((g: Body) => g.groupId)).not.toContain(groupId);
+  });
+
   it('JoinGroup v0-v3 gets its id on the first join, and rejoins with it', async () => {
     // Prepare
     const groupId = uniqueName('ids');
