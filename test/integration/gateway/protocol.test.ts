@@ -169,6 +169,29 @@ describe('Produce', () => {
     expect(putsAfterBad - putsBefore).toBe(1); // only the request with a good batch wrote a segment
   });
 
+  it('writes a request past 4 MiB of records as several segments, every partition answered 0 (Kafka bounds only the request); a partition named twice is written once', async () => {
+    // Prepare: six ~900 KB batches (each under max.message.bytes) to six partitions, partition 0 named again
+    const name = await topic(6);
+    const big = (tag: string) => encodeRecordBatch({ records: [{ key: null, value: Buffer.alloc(900_000, tag) }] });
+    const putsBefore = a.deps.s3.stats.puts;
+
+    // Act
+    const answer = await wire.request(
+      0,
+      9,
+      produceBody(name, [...[0, 1, 2, 3, 4, 5].map((index) => ({ index, records: big(String(index)) })), { index: 0, records: big('again') }]),
+      60_000,
+    );
+    const ends = await wire.request(2, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name, partitions: [0, 1, 2, 3, 4, 5].map((partitionIndex) => ({ partitionIndex, timestamp: -1n, maxNumOffsets: 1 })) }] });
+
+    // Assess
+    expect(partitionAnswers(answer).map((p) => [p.index, p.errorCode, p.baseOffset])).toEqual([
+      [0, 0, 0n], [1, 0, 0n], [2, 0, 0n], [3, 0, 0n], [4, 0, 0n], [5, 0, 0n], [0, 42, -1n],
+    ]);
+    expect(ends.topics[0].partitions.map((p: Body) => p.offset)).toEqual([1n, 1n, 1n, 1n, 1n, 1n]);
+    expect(a.deps.s3.stats.puts - putsBefore).toBe(2); // 5.4 MB: two segment objects of at most 4 MiB
+  });
+
   it('applies five pipelined requests for one partition in arrival order', async () => {
     // Prepare
     const name = await topic();
