@@ -684,6 +684,19 @@ describe('Metadata and topic admin', () => {
     expect(stored?.configs['cleanup.policy']).toBe('compact,delete');
   });
 
+  it('answers DescribeConfigs for a name no topic can have with INVALID_TOPIC_EXCEPTION, as Kafka, and an unknown valid name with UNKNOWN_TOPIC_OR_PARTITION', async () => {
+    // Prepare
+    const name = await topic();
+    const resource = (resourceName: string) => ({ resourceType: 2, resourceName, configurationKeys: ['retention.ms'] });
+
+    // Act
+    const answer = await wire.request(32, 1, { resources: [resource('a b'), resource('..'), resource(uniqueName('none')), resource(name)], includeSynonyms: false });
+
+    // Assess
+    expect(answer.results.map((r: Body) => r.errorCode)).toEqual([17, 17, 3, 0]);
+    expect(answer.results[3].configs.map((c: Body) => c.name)).toEqual(['retention.ms']);
+  });
+
   it('describes a config set on the topic as DYNAMIC_TOPIC_CONFIG even at its default value, until DELETE or a replacing AlterConfigs drops it; a topic item from before overrides were recorded reads as before', async () => {
     // Prepare: two configs set at their default values; a topic item without the overrides attribute
     const [name, old] = [uniqueName('cfgsrc'), uniqueName('cfgsrc')];
