@@ -684,17 +684,25 @@ describe('Metadata and topic admin', () => {
     expect(stored?.configs['cleanup.policy']).toBe('compact,delete');
   });
 
-  it('answers DescribeConfigs for a name no topic can have with INVALID_TOPIC_EXCEPTION, as Kafka, and an unknown valid name with UNKNOWN_TOPIC_OR_PARTITION', async () => {
+  it('answers DescribeConfigs, AlterConfigs and IncrementalAlterConfigs for a name no topic can have with INVALID_TOPIC_EXCEPTION, as Kafka, and an unknown valid name with UNKNOWN_TOPIC_OR_PARTITION', async () => {
     // Prepare
     const name = await topic();
     const resource = (resourceName: string) => ({ resourceType: 2, resourceName, configurationKeys: ['retention.ms'] });
 
+    const alter = (resourceName: string) => ({ resourceType: 2, resourceName, configs: [{ name: 'retention.ms', value: '60000' }] });
+    const incremental = (resourceName: string) => ({ resourceType: 2, resourceName, configs: [{ name: 'retention.ms', configOperation: 0, value: '60000' }] });
+    const names = ['a b', '..', '', uniqueName('none')];
+
     // Act
     const answer = await wire.request(32, 1, { resources: [resource('a b'), resource('..'), resource(uniqueName('none')), resource(name)], includeSynonyms: false });
+    const altered = await wire.request(33, 1, { resources: names.map(alter), validateOnly: false });
+    const incremented = await wire.request(44, 1, { resources: names.map(incremental), validateOnly: false });
 
-    // Assess
+    // Assess: as Kafka's controller, no name is INVALID_REQUEST (topics have no default resource)
     expect(answer.results.map((r: Body) => r.errorCode)).toEqual([17, 17, 3, 0]);
     expect(answer.results[3].configs.map((c: Body) => c.name)).toEqual(['retention.ms']);
+    expect(altered.responses.map((r: Body) => r.errorCode)).toEqual([17, 17, 42, 3]);
+    expect(incremented.responses.map((r: Body) => r.errorCode)).toEqual([17, 17, 42, 3]);
   });
 
   it('describes a config set on the topic as DYNAMIC_TOPIC_CONFIG even at its default value, until DELETE or a replacing AlterConfigs drops it; a topic item from before overrides were recorded reads as before', async () => {
