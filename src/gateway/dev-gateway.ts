@@ -14,11 +14,20 @@ export interface DevGateway {
   close(): Promise<void>;
 }
 
-export async function startDevGateway(options: { config: FloeConfig; host: string; port: number; warn: (line: string) => void; quiet?: boolean }): Promise<DevGateway> {
+export async function startDevGateway(options: {
+  config: FloeConfig;
+  host: string;
+  port: number;
+  warn: (line: string) => void;
+  quiet?: boolean;
+  /** `floe dev --auto-create-topics` / `--default-partitions`; unset: FLOE_GATEWAY_* or the defaults, as for `floe gateway`. */
+  autoCreateTopics?: boolean;
+  defaultPartitions?: number;
+}): Promise<DevGateway> {
   const start = (port: number) =>
     startGateway({
       config: options.config,
-      settings: gatewaySettingsFromEnv(process.env, { host: options.host, port }),
+      settings: gatewaySettingsFromEnv(process.env, { host: options.host, port, autoCreateTopics: options.autoCreateTopics, defaultPartitions: options.defaultPartitions }),
       log: options.quiet ? silentLogger : stderrLogger,
     });
   let gateway: RunningGateway;

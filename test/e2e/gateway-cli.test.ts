@@ -1,7 +1,7 @@
 /**
  * The gateway as processes: `floe gateway` on the handlers' storage environment (what a container
  * runs), draining on SIGTERM - a waiting fetch is answered, then the process exits 0 - and `floe dev`
- * serving the gateway next to the bootstrap URL.
+ * serving the gateway next to the bootstrap URL, auto-creating topics when asked.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -144,6 +144,33 @@ describe('floe dev', () => {
       expect(versions.errorCode).toBe(0);
       if (listed) expect(listed.stdout).toContain(`broker 1 at ${address}`);
       expect(code).toBe(0);
+    } finally {
+      await dev.stop('SIGKILL');
+    }
+  });
+
+  it('--auto-create-topics --default-partitions 3: a topic a Kafka client names is created with 3 partitions, as Kafka\'s auto.create.topics.enable', async () => {
+    // Prepare
+    const dataDir = mkdtempSync(join(tmpdir(), 'floe-dev-auto-'));
+    dirs.push(dataDir);
+    const args = ['dev', '--port', '0', '--no-console', '--data-dir', dataDir, '--housekeeping-interval-ms', '0', '--auto-create-topics', '--default-partitions', '3', '--json'];
+    const dev = ClientProcess.start(process.execPath, [FLOE_BIN, ...args]);
+    const topic = uniqueName('auto');
+
+    try {
+      await dev.until(() => dev.stdout.length > 0, 60_000, 'floe dev to start');
+      const { kafka } = JSON.parse(dev.stdout[0] as string) as { kafka: string };
+      const wire = await KafkaWire.connect(Number(kafka.split(':').at(-1)));
+
+      // Act: Metadata v4 naming a new topic and allowing creation (what kafkajs and librdkafka's producer send)
+      const meta = await wire.request(3, 4, { topics: [{ name: topic }], allowAutoTopicCreation: true });
+      const again = await wire.request(3, 4, { topics: [{ name: topic }], allowAutoTopicCreation: false });
+      wire.close();
+
+      // Assess
+      expect(meta.topics[0]).toMatchObject({ name: topic });
+      expect(again.topics[0]).toMatchObject({ name: topic, errorCode: 0 });
+      expect(again.topics[0].partitions).toHaveLength(3);
     } finally {
       await dev.stop('SIGKILL');
     }

@@ -1,6 +1,6 @@
 /**
  * kafkajs 2.2.4 (no flexible versions, Produce 7, Fetch 11, JoinGroup 5) against the gateway on the
- * run's storage: an idempotent gzip producer, admin create/delete topics, setting and resetting a
+ * run's storage: an idempotent gzip producer, one send of 4.8 MB over eight partitions, admin create/delete topics, setting and resetting a
  * group's offsets, and a consumer group of
  * three member processes where one is killed with SIGKILL: the survivors take over its partitions
  * and every record is delivered, none skipped past a committed offset.
@@ -59,6 +59,30 @@ describe('kafkajs against the gateway', () => {
       expect(results.every((r) => r.errorCode === 0)).toBe(true);
       expect(offsets.reduce((sum, o) => sum + Number(o.high), 0)).toBe(150);
       expect(afterDelete).not.toContain(name);
+    } finally {
+      await producer.disconnect();
+      await admin.disconnect();
+    }
+  });
+
+  it('sends 4.8 MB to eight partitions in one call: kafkajs puts it all in one Produce request, accepted as by Kafka', async () => {
+    // Prepare: 100 KB records, six per partition, each partition's batch well under max.message.bytes
+    const name = uniqueName('kjs');
+    const admin = kafka.admin();
+    await admin.connect();
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    try {
+      await admin.createTopics({ topics: [{ topic: name, numPartitions: 8 }], waitForLeaders: true });
+      await producer.connect();
+      const value = Buffer.alloc(100_000, 'v');
+
+      // Act
+      const results = await producer.send({ topic: name, acks: -1, messages: Array.from({ length: 48 }, (_, i) => ({ partition: i % 8, value })) });
+      const offsets = await admin.fetchTopicOffsets(name);
+
+      // Assess
+      expect(results.map((r) => r.errorCode)).toEqual(Array(8).fill(0));
+      expect(offsets.map((o) => o.high)).toEqual(Array(8).fill('6'));
     } finally {
       await producer.disconnect();
       await admin.disconnect();

@@ -83,7 +83,10 @@ export function registerLocal(program: Command): void {
     .option('--no-console', 'do not serve the web console')
     .option('--kafka-port <port>', 'port of the Kafka-protocol gateway (0 = any free port; default 9093, or any free port with --port 0)', port)
     .option('--no-kafka', 'do not serve the Kafka-protocol gateway')
-    .action(async (options: AuthOptions & { port: number; host: string; dataDir: string; json?: boolean; housekeepingIntervalMs: number; consolePort: number; console: boolean; kafkaPort?: number; kafka: boolean }) => {
+    // Kafka's auto.create.topics.enable, off as in `floe gateway`: kafkajs and kcat -P create what they name.
+    .option('--auto-create-topics', 'the Kafka gateway creates a topic the first time a client names it (FLOE_GATEWAY_AUTO_CREATE_TOPICS; default off)')
+    .option('--default-partitions <n>', 'partitions of a topic the Kafka gateway auto-creates (FLOE_GATEWAY_DEFAULT_PARTITIONS; default 1)', integerArg(1, 4096))
+    .action(async (options: AuthOptions & { port: number; host: string; dataDir: string; json?: boolean; housekeepingIntervalMs: number; consolePort: number; console: boolean; kafkaPort?: number; kafka: boolean; autoCreateTopics?: boolean; defaultPartitions?: number }) => {
       const shutdown = onShutdownSignals();
       const cluster = await startCluster({
         ...authOf(options),
@@ -99,7 +102,9 @@ export function registerLocal(program: Command): void {
       const web = options.console ? await startDevConsole({ bootstrap: cluster.url, host: options.host, port: options.consolePort, warn }) : undefined;
       const kafkaPort = options.kafkaPort ?? (options.port === 0 ? 0 : 9093);
       // The gateway checks the same rules (cluster.config carries the authorization settings).
-      const kafka = options.kafka ? await startDevGateway({ config: cluster.config, host: options.host, port: kafkaPort, warn }) : undefined;
+      const kafka = options.kafka
+        ? await startDevGateway({ config: cluster.config, host: options.host, port: kafkaPort, warn, autoCreateTopics: options.autoCreateTopics, defaultPartitions: options.defaultPartitions })
+        : undefined;
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ bootstrap: cluster.url, ...(kafka ? { kafka: kafka.address } : {}), ...cluster.storage, ...(web ? { console: web.url } : {}) })}\n`);
       } else {

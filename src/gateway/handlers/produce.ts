@@ -43,40 +43,25 @@ export const produce: Handler = async (gw, raw, { connection, access: accessOf }
       entries.push(entry);
     }
   }
-  const total = entries.reduce((sum, e) => sum + (e.records?.length ?? 0), 0);
   const requestError = (code: number, message: string) => {
     for (const e of entries) e.error ??= { code, message };
   };
   if (acks !== 0 && acks !== 1 && acks !== -1) requestError(KafkaCode.INVALID_REQUIRED_ACKS, `acks must be 0, 1 or -1, got ${acks}`);
   if (body.transactionalId !== null && body.transactionalId !== undefined) requestError(KafkaCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported');
-  if (total > LOG_LIMITS.maxProduceRequestBytes) requestError(KafkaCode.MESSAGE_TOO_LARGE, `request carries ${total} bytes of records; the limit is ${LOG_LIMITS.maxProduceRequestBytes}`);
   if (entries.length > LOG_LIMITS.maxPartitionsPerRequest) requestError(KafkaCode.INVALID_REQUEST, `request names ${entries.length} partitions`);
   // Write per topic, before anything else about the partition: a denied topic's batches never reach the log.
   const access = await accessOf();
   for (const e of entries) if (!e.error) e.error = check(access, 'topic', e.topic, 'Write');
   for (const e of entries) if (!e.error && (e.records === null || e.records.length === 0)) e.error = { code: KafkaCode.CORRUPT_MESSAGE, message: 'no record batch' };
 
-  const toLog = new Map<string, PortProducePartition[]>();
-  for (const e of entries) {
-    if (e.error) continue;
-    toLog.set(e.topic, [...(toLog.get(e.topic) ?? []), { partition: e.partition, records: e.records as Buffer }]);
-  }
-  if (toLog.size > 0) {
-    const keys = entries.filter((e) => !e.error).map((e) => `${e.topic}:${e.partition}`);
-    try {
-      const results = await connection.order.run(keys, () => gw.deps.log.produce(acks, body.timeoutMs ?? 30_000, [...toLog].map(([topic, partitions]) => ({ topic, partitions }))));
-      const pending = entries.filter((e) => !e.error);
-      // The log answers every partition it was given, in the order given (topics grouped).
-      const ordered = [...toLog.keys()].flatMap((topic) => pending.filter((e) => e.topic === topic));
-      ordered.forEach((e, i) => {
-        e.result = results[i];
-      });
-    } catch (error) {
-      // Nothing was committed when the segment write itself failed: a retry is safe.
-      const { code, message } = toKafkaError(error);
-      const retriable = code === KafkaCode.UNKNOWN_SERVER_ERROR ? KafkaCode.KAFKA_STORAGE_ERROR : code;
-      for (const e of entries) if (!e.error) e.error = { code: retriable, message };
-    }
+  const pending = entries.filter((e) => !e.error);
+  if (pending.length > 0) {
+    const keys = pending.map((e) => `${e.topic}:${e.partition}`);
+    // Partitions are independent in Kafka's Produce, so a request past one segment's budget is several
+    // segment objects, each committed on its own: a failed one fails only its own partitions.
+    await connection.order.run(keys, () =>
+      Promise.all(segmentsOf(pending, LOG_LIMITS.maxProduceRequestBytes).map((segment) => writeSegment(gw, acks, body.timeoutMs ?? 30_000, segment))),
+    );
     await wakeFetches(gw, entries);
   }
   if (acks === 0) return null;
@@ -101,6 +86,56 @@ export const produce: Handler = async (gw, raw, { connection, access: accessOf }
     throttleTimeMs: 0,
   };
 };
+
+/**
+ * The partitions in groups of at most `budget` bytes of records, in request order, each written as one
+ * segment object (the log's produce-request size, which bounds a segment). Kafka bounds only the whole
+ * request (socket.request.max.bytes; here the frame limit), so a kafkajs send of 100 KB records to many
+ * partitions must not fail for being 5 MB. Copies of one partition stay together, so the log still
+ * refuses the second copy rather than writing both. A batch alone past the budget goes alone: it is
+ * past every topic's max.message.bytes, which the log refuses for that partition.
+ */
+function segmentsOf(entries: Entry[], budget: number): Entry[][] {
+  const byPartition = new Map<string, Entry[]>();
+  for (const e of entries) {
+    const key = `${e.topic}\0${e.partition}`;
+    byPartition.set(key, [...(byPartition.get(key) ?? []), e]);
+  }
+  const segments: Entry[][] = [];
+  let current: Entry[] = [];
+  let bytes = 0;
+  for (const copies of byPartition.values()) {
+    const size = copies.reduce((sum, e) => sum + (e.records?.length ?? 0), 0);
+    if (current.length > 0 && bytes + size > budget) {
+      segments.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(...copies);
+    bytes += size;
+  }
+  if (current.length > 0) segments.push(current);
+  return segments;
+}
+
+/** One segment's partitions through the log; its entries get their results, or its failure. */
+async function writeSegment(gw: Parameters<Handler>[0], acks: number, timeoutMs: number, segment: Entry[]): Promise<void> {
+  const toLog = new Map<string, PortProducePartition[]>();
+  for (const e of segment) toLog.set(e.topic, [...(toLog.get(e.topic) ?? []), { partition: e.partition, records: e.records as Buffer }]);
+  try {
+    const results = await gw.deps.log.produce(acks, timeoutMs, [...toLog].map(([topic, partitions]) => ({ topic, partitions })));
+    // The log answers every partition it was given, in the order given (topics grouped).
+    const ordered = [...toLog.keys()].flatMap((topic) => segment.filter((e) => e.topic === topic));
+    ordered.forEach((e, i) => {
+      e.result = results[i];
+    });
+  } catch (error) {
+    // Nothing was committed when the segment write itself failed: a retry is safe.
+    const { code, message } = toKafkaError(error);
+    const retriable = code === KafkaCode.UNKNOWN_SERVER_ERROR ? KafkaCode.KAFKA_STORAGE_ERROR : code;
+    for (const e of segment) e.error = { code: retriable, message };
+  }
+}
 
 /** Fetches waiting in this gateway on the partitions just written wake at once. */
 async function wakeFetches(gw: Parameters<Handler>[0], entries: Entry[]): Promise<void> {

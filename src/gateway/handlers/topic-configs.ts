@@ -12,7 +12,7 @@ import type { Handler } from '../context.js';
 import { check } from '../denials.js';
 import { KafkaCode, toKafkaError, type KafkaError } from '../kafka-codes.js';
 import { GATEWAY_LIMITS } from '../limits.js';
-import { checkFixedTopicConfig, isFixedTopicConfig, overridesOf, TOPIC_CONFIG_DOCS, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, TOPIC_DEFAULTS, unknownTopicConfig, type ConfigKind, type Topic, type TopicConfig } from '../log-port.js';
+import { checkFixedTopicConfig, isFixedTopicConfig, isTopicName, overridesOf, TOPIC_CONFIG_DOCS, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, TOPIC_DEFAULTS, unknownTopicConfig, type ConfigKind, type Topic, type TopicConfig } from '../log-port.js';
 import { dict } from '../../storage/user-keyed.js';
 
 export const RESOURCE_TOPIC = 2;
@@ -198,7 +198,10 @@ async function alterResources(
       if (refused) return { resourceType: r.resourceType ?? 0, resourceName: r.resourceName ?? '', errorCode: refused.code, errorMessage: refused.message };
       try {
         if (r.resourceType !== RESOURCE_TOPIC) throw new FloeError('INVALID_REQUEST', `resource type ${r.resourceType} is not alterable; only topics (2) are`);
-        const topic = await gw.deps.log.freshTopic(r.resourceName ?? '');
+        // As Kafka's controller (validateTopicName): no name is a default resource, which topics lack; a bad one is checked before any read.
+        if (!r.resourceName) throw new FloeError('INVALID_REQUEST', 'a topic resource needs a name: topics have no default resource');
+        if (!isTopicName(r.resourceName)) throw new FloeError('INVALID_TOPIC_EXCEPTION', `invalid topic name ${JSON.stringify(r.resourceName)}: [a-zA-Z0-9._-]{1,249}, not "." or ".."`);
+        const topic = await gw.deps.log.freshTopic(r.resourceName);
         if (!topic) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${r.resourceName}"`);
         const configs = r.configs ?? [];
         const { reset } = changesOf(topic, configs); // a bad name or operation is refused before any write

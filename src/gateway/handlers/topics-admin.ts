@@ -15,7 +15,7 @@ import type { GatewayContext, Handler } from '../context.js';
 import { check, denial } from '../denials.js';
 import { KafkaCode, toKafkaError } from '../kafka-codes.js';
 import { GATEWAY_LIMITS } from '../limits.js';
-import type { Topic } from '../log-port.js';
+import { isTopicName, type Topic } from '../log-port.js';
 import { collisionKey } from '../../log/topics.js';
 import { configEntries, configsCheck, RESOURCE_BROKER, RESOURCE_TOPIC } from './topic-configs.js';
 import { dict } from '../../storage/user-keyed.js';
@@ -153,7 +153,11 @@ export const describeConfigs: Handler = async (gw, raw, { apiVersion, access: ac
       if (refused) return { ...base, errorCode: refused.code, errorMessage: refused.message, configs: [] };
       if (r.resourceType === RESOURCE_BROKER) return { ...base, errorCode: 0, errorMessage: null, configs: [] };
       if (r.resourceType !== RESOURCE_TOPIC) return { ...base, errorCode: KafkaCode.INVALID_REQUEST, errorMessage: `resource type ${r.resourceType} is not supported`, configs: [] };
-      const topic = await gw.deps.log.topic(r.resourceName ?? '');
+      // Kafka checks the name before looking it up (ConfigHelper's Topic.validate); no read for a name no topic can have.
+      if (!isTopicName(r.resourceName)) {
+        return { ...base, errorCode: KafkaCode.INVALID_TOPIC_EXCEPTION, errorMessage: `invalid topic name ${JSON.stringify(r.resourceName)}: [a-zA-Z0-9._-]{1,249}, not "." or ".."`, configs: [] };
+      }
+      const topic = await gw.deps.log.topic(r.resourceName);
       if (!topic) return { ...base, errorCode: KafkaCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic "${r.resourceName}"`, configs: [] };
       const keys = r.configurationKeys ?? null;
       const configs = configEntries(topic, gw.deps.log.topicDefaults)

@@ -169,6 +169,29 @@ describe('Produce', () => {
     expect(putsAfterBad - putsBefore).toBe(1); // only the request with a good batch wrote a segment
   });
 
+  it('writes a request past 4 MiB of records as several segments, every partition answered 0 (Kafka bounds only the request); a partition named twice is written once', async () => {
+    // Prepare: six ~900 KB batches (each under max.message.bytes) to six partitions, partition 0 named again
+    const name = await topic(6);
+    const big = (tag: string) => encodeRecordBatch({ records: [{ key: null, value: Buffer.alloc(900_000, tag) }] });
+    const putsBefore = a.deps.s3.stats.puts;
+
+    // Act
+    const answer = await wire.request(
+      0,
+      9,
+      produceBody(name, [...[0, 1, 2, 3, 4, 5].map((index) => ({ index, records: big(String(index)) })), { index: 0, records: big('again') }]),
+      60_000,
+    );
+    const ends = await wire.request(2, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name, partitions: [0, 1, 2, 3, 4, 5].map((partitionIndex) => ({ partitionIndex, timestamp: -1n, maxNumOffsets: 1 })) }] });
+
+    // Assess
+    expect(partitionAnswers(answer).map((p) => [p.index, p.errorCode, p.baseOffset])).toEqual([
+      [0, 0, 0n], [1, 0, 0n], [2, 0, 0n], [3, 0, 0n], [4, 0, 0n], [5, 0, 0n], [0, 42, -1n],
+    ]);
+    expect(ends.topics[0].partitions.map((p: Body) => p.offset)).toEqual([1n, 1n, 1n, 1n, 1n, 1n]);
+    expect(a.deps.s3.stats.puts - putsBefore).toBe(2); // 5.4 MB: two segment objects of at most 4 MiB
+  });
+
   it('applies five pipelined requests for one partition in arrival order', async () => {
     // Prepare
     const name = await topic();
@@ -659,6 +682,27 @@ describe('Metadata and topic admin', () => {
     // Assess: applied one after the other, as Kafka's controller does, the policy holds both
     expect(answers.map((r: Body) => r.responses[0].errorCode)).toEqual(answers.map(() => 0));
     expect(stored?.configs['cleanup.policy']).toBe('compact,delete');
+  });
+
+  it('answers DescribeConfigs, AlterConfigs and IncrementalAlterConfigs for a name no topic can have with INVALID_TOPIC_EXCEPTION, as Kafka, and an unknown valid name with UNKNOWN_TOPIC_OR_PARTITION', async () => {
+    // Prepare
+    const name = await topic();
+    const resource = (resourceName: string) => ({ resourceType: 2, resourceName, configurationKeys: ['retention.ms'] });
+
+    const alter = (resourceName: string) => ({ resourceType: 2, resourceName, configs: [{ name: 'retention.ms', value: '60000' }] });
+    const incremental = (resourceName: string) => ({ resourceType: 2, resourceName, configs: [{ name: 'retention.ms', configOperation: 0, value: '60000' }] });
+    const names = ['a b', '..', '', uniqueName('none')];
+
+    // Act
+    const answer = await wire.request(32, 1, { resources: [resource('a b'), resource('..'), resource(uniqueName('none')), resource(name)], includeSynonyms: false });
+    const altered = await wire.request(33, 1, { resources: names.map(alter), validateOnly: false });
+    const incremented = await wire.request(44, 1, { resources: names.map(incremental), validateOnly: false });
+
+    // Assess: as Kafka's controller, no name is INVALID_REQUEST (topics have no default resource)
+    expect(answer.results.map((r: Body) => r.errorCode)).toEqual([17, 17, 3, 0]);
+    expect(answer.results[3].configs.map((c: Body) => c.name)).toEqual(['retention.ms']);
+    expect(altered.responses.map((r: Body) => r.errorCode)).toEqual([17, 17, 42, 3]);
+    expect(incremented.responses.map((r: Body) => r.errorCode)).toEqual([17, 17, 42, 3]);
   });
 
   it('describes a config set on the topic as DYNAMIC_TOPIC_CONFIG even at its default value, until DELETE or a replacing AlterConfigs drops it; a topic item from before overrides were recorded reads as before', async () => {
