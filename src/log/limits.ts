@@ -120,6 +120,12 @@ export const TOPIC_CONFIG_DEFAULTS = {
   'message.timestamp.before.max.ms': Number.MAX_SAFE_INTEGER,
   /** Kafka 4.0's (KIP-1030): a CreateTime record at most an hour ahead of the log's clock */
   'message.timestamp.after.max.ms': 60 * 60 * 1000,
+  /**
+   * Kafka's: how many replicas must have a batch before acks=all answers. Kept for the tools that set
+   * it (Terraform, Kafka Streams' topic.min.insync.replicas); a Floe ack always waits for S3 and
+   * DynamoDB, which keep the data in several zones, so it changes nothing here (decision 51).
+   */
+  'min.insync.replicas': 1,
 } as const;
 
 export type TopicConfigName = keyof typeof TOPIC_CONFIG_DEFAULTS;

@@ -20,4 +20,6 @@ export const TOPIC_CONFIG_DOCS: Readonly<Record<TopicConfigName, string>> = {
     'On a CreateTime topic, a batch with a record timestamp more than this many ms before the time Floe appends it is refused (INVALID_TIMESTAMP).',
   'message.timestamp.after.max.ms':
     'On a CreateTime topic, a batch with a record timestamp more than this many ms after the time Floe appends it is refused (INVALID_TIMESTAMP).',
+  'min.insync.replicas':
+    'Kept as set, with no effect: every acknowledged batch is already stored in S3 and DynamoDB, which keep it in several availability zones.',
 };

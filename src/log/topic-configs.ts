@@ -29,6 +29,7 @@ export const TOPIC_CONFIG_KINDS: Record<TopicConfigName, ConfigKind> = {
   'message.timestamp.type': 'string',
   'message.timestamp.before.max.ms': 'long',
   'message.timestamp.after.max.ms': 'long',
+  'min.insync.replicas': 'int',
 };
 
 const RANGES: Record<Exclude<TopicConfigName, TopicWordConfigName>, NumberRange> = {
@@ -47,6 +48,8 @@ const RANGES: Record<Exclude<TopicConfigName, TopicWordConfigName>, NumberRange>
   // Kafka: atLeast(0); Long.MAX_VALUE (no bound) is taken and kept as MAX_SAFE_INTEGER, read as no bound (timestamp-bounds.ts).
   'message.timestamp.before.max.ms': { kind: 'long', min: 0, max: Number.MAX_SAFE_INTEGER },
   'message.timestamp.after.max.ms': { kind: 'long', min: 0, max: Number.MAX_SAFE_INTEGER },
+  // Kafka: atLeast(1), an int.
+  'min.insync.replicas': { kind: 'int', min: 1, max: 0x7fffffff },
 };
 
 export const TOPIC_CONFIG_NAMES = Object.keys(TOPIC_CONFIG_KINDS) as TopicConfigName[];

@@ -59,6 +59,7 @@ const BROKER_SYNONYMS: Readonly<Record<keyof TopicConfig, string>> = {
   'message.timestamp.type': 'log.message.timestamp.type',
   'message.timestamp.before.max.ms': 'log.message.timestamp.before.max.ms',
   'message.timestamp.after.max.ms': 'log.message.timestamp.after.max.ms',
+  'min.insync.replicas': 'min.insync.replicas',
 };
 
 /** A type, not an interface: it goes into a response body as it is. */

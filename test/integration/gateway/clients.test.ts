@@ -166,6 +166,42 @@ describe('DescribeConfigs synonyms', () => {
   });
 });
 
+describe('min.insync.replicas (decision 51)', () => {
+  it('kafkajs: a topic created with replication factor 3 and min.insync.replicas=2 takes acks=all produces and describes the value as set; 0 is refused and changes nothing', async () => {
+    // Prepare
+    const topic = uniqueName('isr');
+    const kafka = new Kafka({ brokers: [gw.bootstrap], clientId: 'isr-test', logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await Promise.all([admin.connect(), producer.connect()]);
+    const describe = async () => {
+      const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['min.insync.replicas'] }] });
+      const entry = described.resources[0]?.configEntries[0];
+      return [entry?.configValue, entry?.configSource];
+    };
+
+    try {
+      // Act
+      const created = await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
+      const [sent] = await producer.send({ topic, acks: -1, messages: [{ value: 'v' }] });
+      const afterCreate = await describe();
+      const refused = await admin
+        .alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'min.insync.replicas', value: '0' }] }] })
+        .then(() => 'accepted', (error: { type?: string }) => error.type);
+      const afterRefusal = await describe();
+
+      // Assess (source 1: DYNAMIC_TOPIC_CONFIG)
+      expect(created).toBe(true);
+      expect(sent?.errorCode).toBe(0);
+      expect(afterCreate).toEqual(['2', 1]);
+      expect(refused).toBe('INVALID_CONFIG');
+      expect(afterRefusal).toEqual(['2', 1]);
+    } finally {
+      await Promise.all([admin.disconnect(), producer.disconnect()]);
+    }
+  });
+});
+
 describe('DescribeGroups during a rebalance', () => {
   it('kafkajs: describeGroups shows the protocol type, no protocol and empty member metadata and assignments while the group is PreparingRebalance', async () => {
     // Prepare: a stable group of one (over the wire), then a second member whose join starts a rebalance

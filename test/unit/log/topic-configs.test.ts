@@ -74,6 +74,21 @@ describe('topic configs', () => {
     expect(codes).toEqual(codes.map(() => 'INVALID_CONFIG'));
   });
 
+  it('takes min.insync.replicas as Kafka does: an int from 1, default 1 (kept as set; decision 51)', () => {
+    // Prepare
+    const base = { ...TOPIC_CONFIG_DEFAULTS } as TopicConfig;
+    const bad: unknown[] = [0, '0', -1, '1.5', 2.5, '0x2', 'two', null, 2 ** 31];
+
+    // Act
+    const two = validateTopicConfigs({ 'min.insync.replicas': '2' }, base);
+    const codes = bad.map((value) => codeOf(() => validateTopicConfigs({ 'min.insync.replicas': value }, base)));
+
+    // Assess
+    expect(base['min.insync.replicas']).toBe(1);
+    expect(two).toEqual({ ...base, 'min.insync.replicas': 2 });
+    expect(codes).toEqual(bad.map(() => 'INVALID_CONFIG'));
+  });
+
   it('refuses message.timestamp.difference.max.ms (removed in Kafka 4.0) naming what replaced it', () => {
     // Prepare
     const input = { 'message.timestamp.difference.max.ms': 1000 };
