@@ -97,7 +97,7 @@ export async function fetchRecords(deps: FetchDeps, request: FetchRequest): Prom
     budget -= batches.reduce((sum, b) => sum + b.l, 0);
   }
   // Records are served only above the latest log start: a head read eventually consistent may predate a
-  // DeleteRecords that has answered its caller. Read strongly beside the objects (no added latency).
+  // DeleteRecords that has answered its caller. Read strongly beside the objects (hidden behind S3; a round trip more on cache hits).
   // Settled per partition, as the object reads: a strong read that fails (throttled, or unavailable as
   // strong reads can be in an outage) fails its partition alone, never serving it unchecked.
   const [buffers, latest] = await Promise.all([
