@@ -158,6 +158,23 @@ describe('member ids a JoinGroup may name', () => {
     expect(ids).toContain(joined);
   });
 
+  it('keeps a group of handed-out ids listed while a later hand-out\'s id lives: the entry expires with the last one handed out', async () => {
+    // Prepare: a hand-out with a 10 s session, then one with a 300 s session
+    const groupId = uniqueName('ids');
+    const ca = await connect(a);
+    await join(ca, groupId, '');
+    expect(await ca.request(11, 5, { ...joinBody(groupId, ''), sessionTimeoutMs: 300_000 }, 30_000)).toMatchObject({ errorCode: 79 });
+
+    // Act: TTL deletion a day and a minute on: the first id's item is gone, the second's is not
+    await deleteExpiredByTtl([groupId], Math.ceil(Date.now() / 1000) + 24 * 3600 + 60);
+    const listed = await ca.request(16, 4, { statesFilter: [] });
+    const described = await ca.request(15, 5, { groups: [groupId], includeAuthorizedOperations: false });
+
+    // Assess
+    expect(described.groups[0]).toMatchObject({ errorCode: 0, groupState: 'Empty' });
+    expect(listed.groups.map((g: Body) => g.groupId)).toContain(groupId);
+  });
+
   it('deletes a group of handed-out ids as Kafka deletes an Empty group: NONE, then Dead and unlisted', async () => {
     // Prepare
     const groupId = uniqueName('ids');
