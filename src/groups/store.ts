@@ -81,19 +81,35 @@ export async function putGroup(deps: GroupsDeps, group: GroupItem, expectedVersi
   return true;
 }
 
-/** The groups-list entry; written after the group item so a listed group always exists (a crash in between is repaired by the next write). */
-export async function listGroup(deps: GroupsDeps, groupId: string, createdAt: number): Promise<void> {
-  try {
+/**
+ * The groups-list entry; written after the group item so a listed group always exists (a crash in
+ * between is repaired by the next write). `ttl` (epoch seconds) is for a group holding only handed-out
+ * member ids (decision 49): its entry expires with them, so one no member ever joined does not stay
+ * listed with nothing under it; the listing of a lasting item (a group, a commit) clears that TTL.
+ */
+export async function listGroup(deps: GroupsDeps, groupId: string, createdAt: number, ttl?: number): Promise<void> {
+  const names = { '#ttl': TTL_ATTRIBUTE };
+  const values: Record<string, unknown> = { ':g': groupId, ':c': createdAt };
+  const key = groupKeys.groupsListEntry(groupId);
+  if (ttl === undefined) {
+    // One write either way, as the conditional put it replaces.
     await deps.dynamo.send(
-      new PutCommand({
-        TableName: deps.groupsTable,
-        Item: { ...groupKeys.groupsListEntry(groupId), groupId, createdAt },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
+      new UpdateCommand({ TableName: deps.groupsTable, Key: key, UpdateExpression: 'SET groupId = :g, createdAt = if_not_exists(createdAt, :c) REMOVE #ttl', ExpressionAttributeNames: names, ExpressionAttributeValues: values }),
     );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
+    return;
   }
+  // A new entry, or a later expiry for one that has a TTL; a lasting group's entry (no TTL) is left as it is.
+  await writeIf(
+    deps.dynamo,
+    new UpdateCommand({
+      TableName: deps.groupsTable,
+      Key: key,
+      UpdateExpression: 'SET groupId = :g, createdAt = if_not_exists(createdAt, :c), #ttl = :t',
+      ConditionExpression: 'attribute_not_exists(pk) OR (attribute_exists(#ttl) AND #ttl < :t)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: { ...values, ':t': ttl },
+    }),
+  );
 }
 
 export async function listGroupIds(deps: GroupsDeps): Promise<string[]> {

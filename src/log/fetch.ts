@@ -97,32 +97,45 @@ export async function fetchRecords(deps: FetchDeps, request: FetchRequest): Prom
     budget -= batches.reduce((sum, b) => sum + b.l, 0);
   }
   // Records are served only above the latest log start: a head read eventually consistent may predate a
-  // DeleteRecords that has answered its caller. Read strongly beside the objects (no added latency).
-  const [buffers, starts] = await Promise.all([readBatchesSettled(deps.store, chosen), Promise.all(readable.map((slot) => latestLogStart(deps, slot)))]);
+  // DeleteRecords that has answered its caller. Read strongly beside the objects (hidden behind S3; a round trip more on cache hits).
+  // Settled per partition, as the object reads: a strong read that fails (throttled, or unavailable as
+  // strong reads can be in an outage) fails its partition alone, never serving it unchecked.
+  const [buffers, latest] = await Promise.all([
+    readBatchesSettled(deps.store, chosen),
+    Promise.all(readable.map((slot) => latestBounds(deps, slot).catch((error: unknown) => ({ error })))),
+  ]);
   readable.forEach((slot, i) => {
     const read = buffers[i] as Buffer | { error: unknown };
-    const start = starts[i] as number;
-    slot.result.logStartOffset = Math.max(slot.result.logStartOffset, start);
-    if (slot.request.fetchOffset < start) setError(slot.result, 'OFFSET_OUT_OF_RANGE', `offset ${slot.request.fetchOffset} is below the log start offset ${start}`);
-    else if (Buffer.isBuffer(read)) slot.result.records = read;
-    else {
-      const e = publicError(read.error, `fetch of ${slot.request.partition} of topic ${slot.topic?.name}`);
+    const bounds = latest[i] as Bounds | { error: unknown };
+    const failed = 'error' in bounds ? bounds : Buffer.isBuffer(read) ? undefined : read;
+    if (failed) {
+      const e = publicError(failed.error, `fetch of ${slot.request.partition} of topic ${slot.topic?.name}`);
       setError(slot.result, e.code, e.message);
+      return;
     }
+    const start = (bounds as Bounds).logStartOffset;
+    slot.result.logStartOffset = Math.max(slot.result.logStartOffset, start);
+    if (slot.request.fetchOffset < start) {
+      // The newer head's end too: a log start past the old head's end would answer start > high watermark.
+      slot.result.highWatermark = Math.max(slot.result.highWatermark, (bounds as Bounds).nextOffset);
+      setError(slot.result, 'OFFSET_OUT_OF_RANGE', `offset ${slot.request.fetchOffset} is below the log start offset ${start}`);
+    } else slot.result.records = read as Buffer;
   });
   return slots.map((t) => ({ topic: t.topic, partitions: t.slots.map((s) => s.result) }));
 }
 
+type Bounds = Pick<PartitionHead, 'logStartOffset' | 'nextOffset'>;
+
 /**
- * The log start as of now for a slot about to be served records (decision 49): the head's own when it
- * was read strongly, else a strong read's (a head gone meanwhile keeps the one read: its records are
- * what the topic had).
+ * The log start (and end) as of now for a slot about to be served records (decision 49): the head's
+ * own when it was read strongly, else a strong read's (a head gone meanwhile keeps the one read: its
+ * records are what the topic had).
  */
-async function latestLogStart(deps: FetchDeps, slot: Slot): Promise<number> {
-  const known = slot.head?.logStartOffset ?? 0;
+async function latestBounds(deps: FetchDeps, slot: Slot): Promise<Bounds> {
+  const known: Bounds = { logStartOffset: slot.head?.logStartOffset ?? 0, nextOffset: slot.head?.nextOffset ?? 0 };
   if (slot.strong || !slot.topic) return known;
   const head = await readHead(deps, slot.topic.topicId, slot.request.partition, true);
-  return Math.max(known, head?.logStartOffset ?? known);
+  return head ? { logStartOffset: Math.max(known.logStartOffset, head.logStartOffset), nextOffset: Math.max(known.nextOffset, head.nextOffset) } : known;
 }
 
 async function refreshHead(deps: FetchDeps, slot: Slot): Promise<void> {

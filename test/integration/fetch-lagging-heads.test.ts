@@ -123,3 +123,68 @@ describe('fetch over a lagging replica', () => {
     }
   });
 });
+
+/** deps whose strongly consistent reads of `headKey` fail as DynamoDB's do when unavailable (HTTP 500); everything else reaches dynalite */
+function strongReadsFail(deps: FetchDeps, headKey: Record<string, unknown>): FetchDeps & { failed: number } {
+  const out = { ...deps, failed: 0 };
+  const send = (command: unknown) => {
+    if (command instanceof GetCommand && command.input.ConsistentRead === true && JSON.stringify(command.input.Key) === JSON.stringify(headKey)) {
+      out.failed++;
+      return Promise.reject(Object.assign(new Error('Internal server error'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }));
+    }
+    return deps.dynamo.send(command as GetCommand);
+  };
+  out.dynamo = { send } as unknown as DynamoDBDocumentClient;
+  return out;
+}
+
+describe('the strong log-start read of a fetch that serves records (decision 49)', () => {
+  it('failing, fails only its own partition with a retriable code: the other partitions are served', async () => {
+    // Prepare: records on both partitions; strong reads of partition 0's head fail
+    const topic = uniqueName('lag-fail');
+    await env.admin.createTopic(topic, 2);
+    await produceValues(env.http, topic, 0, ['a', 'b']);
+    await produceValues(env.http, topic, 1, ['c', 'd']);
+    const deps = env.cluster.deps!;
+    const resolved = await deps.resolveTopic(topic);
+    const failing = strongReadsFail(deps, logKeys.head(resolved!.topicId, 0));
+
+    // Act
+    const [t] = await fetchRecords(failing, {
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1 << 20,
+      topics: [{ topic, partitions: [0, 1].map((partition) => ({ partition, fetchOffset: 0, partitionMaxBytes: 1 << 20 })) }],
+    });
+
+    // Assess: partition 0 is not served unchecked, partition 1 is served
+    const [p0, p1] = t!.partitions;
+    expect(failing.failed).toBeGreaterThan(0);
+    expect(p0).toMatchObject({ errorCode: 'STORAGE_UNAVAILABLE' });
+    expect(p0!.records.length).toBe(0);
+    expect(p1!.errorCode).toBe('NONE');
+    expect(values(decodeRecordBatches(p1!.records).flatMap((b) => b.records))).toEqual(['c', 'd']);
+  });
+
+  it('showing a log start past the old head\'s end: OFFSET_OUT_OF_RANGE with a high watermark not below that log start', async () => {
+    // Prepare: the replica shows the head at end 3; the partition grew to 5 and DeleteRecords moved its start to 5
+    const topic = uniqueName('lag-past');
+    await env.admin.createTopic(topic, 1);
+    await produceValues(env.http, topic, 0, ['a', 'b', 'c']);
+    const deps = env.cluster.deps!;
+    const resolved = await deps.resolveTopic(topic);
+    const headKey = logKeys.head(resolved!.topicId, 0);
+    const old = (await deps.dynamo.send(new GetCommand({ TableName: deps.logTable, Key: headKey, ConsistentRead: true }))).Item!;
+    await produceValues(env.http, topic, 0, ['d', 'e']);
+    const [deleted] = await env.admin.deleteRecords(topic, [{ partition: 0, offset: 5 }]);
+    const lag = lagging(deps, headKey, old);
+
+    // Act
+    const [t] = await fetchAt(lag, topic, 0);
+
+    // Assess: as Kafka, whose log start never passes its high watermark
+    expect(deleted).toMatchObject({ lowWatermark: 5 });
+    expect(lag.staleReads).toBe(1);
+    expect(t!.partitions[0]).toMatchObject({ errorCode: 'OFFSET_OUT_OF_RANGE', logStartOffset: 5, highWatermark: 5 });
+  });
+});

@@ -26,7 +26,7 @@ import type { GatewayLogger } from '../logger.js';
 import { chooseProtocol, decideJoin, joinOrder } from './barrier.js';
 import { effectiveState, floeProtocolType, instanceError, isKnownMemberId, isLive, keptInstances, liveMembers, metadataOf, openPending, sameProtocols, stalePending, type ClassicGroupItem, type ClassicMemberItem, type ClassicState, type GroupView, type ProtocolMetadata } from './model.js';
 import { GroupPoller } from './poller.js';
-import { commitOffset, deleteMember, deletePending, putGroup, putMember, putPending, readGroup, removeMemberAsSeen, renewMember } from './store.js';
+import { commitOffset, deleteMember, deletePending, putGroup, putMember, putPending, listPendingGroup, readGroup, removeMemberAsSeen, renewMember } from './store.js';
 
 const EMPTY = Buffer.alloc(0);
 /** The classic item holds every assignment: keep it well below DynamoDB's 400 KB item limit. */
@@ -223,8 +223,9 @@ export class ClassicGroups {
     if (openPending(view, now) >= GATEWAY_LIMITS.maxPendingMembers) return fail(KafkaCode.REBALANCE_IN_PROGRESS);
     await putPending(this.deps, req.groupId, memberId, now + req.sessionTimeoutMs);
     // Kafka creates the group (Empty) with its first pending member, so it is listed from now on:
-    // after the pending item, so a listed group always has an item (decision 49).
-    if (!view.group && !view.floeGroup) await listGroup(this.deps, req.groupId, now);
+    // after the pending item, so a listed group always has an item; the entry expires with the ids
+    // unless a member joins (decision 49), as Kafka's cleanup removes an empty group without offsets.
+    if (!view.group && !view.floeGroup) await listPendingGroup(this.deps, req.groupId, now, now + req.sessionTimeoutMs);
     return fail(KafkaCode.MEMBER_ID_REQUIRED, memberId);
   }
 

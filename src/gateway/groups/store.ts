@@ -101,6 +101,11 @@ export async function putPending(deps: GroupsDeps, groupId: string, memberId: st
   );
 }
 
+/** The groups-list entry of a group whose only items may be handed-out ids: it expires with the one handed out last (decision 49). */
+export function listPendingGroup(deps: GroupsDeps, groupId: string, now: number, expiresAt: number): Promise<void> {
+  return listGroup(deps, groupId, now, ttlOf(expiresAt));
+}
+
 /** The id was used: it is a member's now, and is not handed out again once that member is gone. */
 export async function deletePending(deps: GroupsDeps, groupId: string, memberId: string): Promise<void> {
   await deps.dynamo.send(new DeleteCommand({ TableName: deps.groupsTable, Key: groupKeys.classicPending(groupId, memberId) }));

@@ -6,11 +6,11 @@
  * Pending ids are bounded per group (GATEWAY_LIMITS.maxPendingMembers). And a new group's initial
  * delay is extended while members keep arriving (Kafka's InitialDelayedJoin).
  */
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_LIMITS } from '../../../src/gateway/limits.js';
 import { batchWriteAll } from '../../../src/storage/dynamo-batch.js';
-import { groupKeys } from '../../../src/storage/keys.js';
+import { groupKeys, TTL_ATTRIBUTE } from '../../../src/storage/keys.js';
 import { uniqueName } from '../../helpers/cluster.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { KafkaWire, type Body } from '../../helpers/kafka-wire.js';
@@ -50,6 +50,17 @@ const joinBody = (groupId: string, memberId: string) => ({
 const join = (conn: KafkaWire, groupId: string, memberId: string, version = 5): Promise<Body> => conn.request(11, version, joinBody(groupId, memberId), 30_000);
 
 const pendingItem = (groupId: string, memberId: string, expiresAt: number) => ({ ...groupKeys.classicPending(groupId, memberId), memberId, expiresAt });
+
+/** What DynamoDB's TTL deletion does by `at` (epoch seconds) to these groups' items and groups-list entries. */
+async function deleteExpiredByTtl(groupIds: string[], at: number): Promise<void> {
+  const { dynamo, groupsTable } = a.deps.groups;
+  for (const groupId of groupIds) {
+    const { Items = [] } = await dynamo.send(new QueryCommand({ TableName: groupsTable, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': groupKeys.groupPk(groupId) }, ConsistentRead: true }));
+    const entry = (await dynamo.send(new GetCommand({ TableName: groupsTable, Key: groupKeys.groupsListEntry(groupId), ConsistentRead: true }))).Item;
+    const expired = [...Items, ...(entry ? [entry] : [])].filter((item) => typeof item[TTL_ATTRIBUTE] === 'number' && item[TTL_ATTRIBUTE] <= at);
+    for (const item of expired) await dynamo.send(new DeleteCommand({ TableName: groupsTable, Key: { pk: item.pk, sk: item.sk } }));
+  }
+}
 
 describe('member ids a JoinGroup may name', () => {
   it('accepts a handed-out id on another gateway instance, and refuses made-up ones without writing', async () => {
@@ -127,6 +138,41 @@ describe('member ids a JoinGroup may name', () => {
     expect(handedOut.errorCode).toBe(79);
     expect(described.groups).toEqual([expect.objectContaining({ errorCode: 0, groupId, groupState: 'Empty', protocolType: '', protocolData: '', members: [] })]);
     expect(listed.groups).toContainEqual(expect.objectContaining({ groupId, groupState: 'Empty', protocolType: '' }));
+  });
+
+  it('unlists a group no member joined once its handed-out ids are gone by TTL, as Kafka cleans up an empty group; a group a member joined stays listed', async () => {
+    // Prepare: two new groups' first hand-outs; a member joins the second with its id
+    const [idle, joined] = [uniqueName('ids'), uniqueName('ids')];
+    const ca = await connect(a);
+    await join(ca, idle, '');
+    const handedOut = await join(ca, joined, '');
+    expect(await join(ca, joined, handedOut.memberId)).toMatchObject({ errorCode: 0 });
+
+    // Act: DynamoDB's TTL deletion two days on (dynalite has none: done here over the real items), then ListGroups
+    await deleteExpiredByTtl([idle, joined], Math.ceil(Date.now() / 1000) + 2 * 24 * 3600);
+    const listed = await ca.request(16, 4, { statesFilter: [] });
+
+    // Assess
+    const ids = listed.groups.map((g: Body) => g.groupId);
+    expect(ids).not.toContain(idle);
+    expect(ids).toContain(joined);
+  });
+
+  it('keeps a group of handed-out ids listed while a later hand-out\'s id lives: the entry expires with the last one handed out', async () => {
+    // Prepare: a hand-out with a 10 s session, then one with a 300 s session
+    const groupId = uniqueName('ids');
+    const ca = await connect(a);
+    await join(ca, groupId, '');
+    expect(await ca.request(11, 5, { ...joinBody(groupId, ''), sessionTimeoutMs: 300_000 }, 30_000)).toMatchObject({ errorCode: 79 });
+
+    // Act: TTL deletion a day and a minute on: the first id's item is gone, the second's is not
+    await deleteExpiredByTtl([groupId], Math.ceil(Date.now() / 1000) + 24 * 3600 + 60);
+    const listed = await ca.request(16, 4, { statesFilter: [] });
+    const described = await ca.request(15, 5, { groups: [groupId], includeAuthorizedOperations: false });
+
+    // Assess
+    expect(described.groups[0]).toMatchObject({ errorCode: 0, groupState: 'Empty' });
+    expect(listed.groups.map((g: Body) => g.groupId)).toContain(groupId);
   });
 
   it('deletes a group of handed-out ids as Kafka deletes an Empty group: NONE, then Dead and unlisted', async () => {
