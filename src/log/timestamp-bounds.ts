@@ -4,7 +4,7 @@
  * clock is refused whole with INVALID_TIMESTAMP, as Kafka's LogValidator refuses it. A LogAppendTime
  * topic takes any timestamp (the log's own replaces it).
  */
-import { FloeError, type ProduceRecordError, type RecordsSummary, type TimestampWindow } from '@floe/protocol';
+import { ATTRIBUTE, FloeError, type BatchHeader, type ProduceRecordError, type RecordsSummary, type TimestampWindow } from '@floe/protocol';
 import { LIMITS, stampsAppendTime, type TopicConfig } from './limits.js';
 
 type Bounds = Pick<TopicConfig, 'message.timestamp.type' | 'message.timestamp.before.max.ms' | 'message.timestamp.after.max.ms'>;
@@ -50,5 +50,27 @@ export function refuseOutOfWindow(topic: { name: string; configs: Bounds }, wind
       `the timestamp should be within ${range(window)} (message.timestamp.before.max.ms=${shown(topic.configs['message.timestamp.before.max.ms'])}, ` +
       `message.timestamp.after.max.ms=${shown(topic.configs['message.timestamp.after.max.ms'])}); the first is record ${first?.index} at ${first?.timestamp}`,
     summary.outOfWindowRecords.map((r) => ({ batchIndex: r.index, message: `Timestamp ${r.timestamp} of record ${r.index} is out of range ${range(window)}` })),
+  );
+}
+
+/** Kafka's RecordBatch.NO_TIMESTAMP. */
+const NO_TIMESTAMP = -1;
+
+/**
+ * Kafka's LogValidator (validateTimestamp's else-branch): a client batch flagged LogAppendTime whose
+ * records are not checked as CreateTime ones is refused, every record of it named ("Producer should
+ * not set timestamp type to LogAppendTime"): on a LogAppendTime topic always, on a CreateTime topic
+ * when its records read as no timestamp (maxTimestamp -1). Any other flagged batch is read as its
+ * maxTimestamp (the window check) and stored unflagged (decision 45).
+ */
+export function refuseClientLogAppendTime(topic: { name: string; configs: Bounds }, header: BatchHeader): void {
+  if ((header.attributes & ATTRIBUTE.logAppendTime) === 0) return;
+  if (!stampsAppendTime(topic.configs) && header.maxTimestamp !== NO_TIMESTAMP) return;
+  const listed = Math.min(header.recordCount, LIMITS.maxRecordErrors);
+  throw new RecordValidationError(
+    'INVALID_TIMESTAMP',
+    `batch flagged LogAppendTime refused by ${topic.configs['message.timestamp.type']} topic "${topic.name}" (maxTimestamp ${header.maxTimestamp}): ` +
+      'a producer should not set the timestamp type to LogAppendTime, as in Kafka; send the batch as CreateTime',
+    Array.from({ length: listed }, (_, i) => ({ batchIndex: i, message: `Record ${i} has timestamp type LogAppendTime: a producer should not set it` })),
   );
 }
