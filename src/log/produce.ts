@@ -188,7 +188,7 @@ async function producerBatchOf(deps: ProduceDeps, header: BatchHeader): Promise<
  */
 function walkRecords(batch: Buffer, header: BatchHeader, topic: Topic, now: number): number {
   const limit = topic.configs['max.message.bytes'];
-  const window = timestampWindowOf(topic.configs, now);
+  const window = timestampWindowOf(topic.configs, now, compacts(topic.configs));
   try {
     const summary = validateRecords(batch, header, limit - BATCH_HEADER_SIZE, window);
     refuseClientLogAppendTime(topic, header);

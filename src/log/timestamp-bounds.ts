@@ -12,8 +12,11 @@ type Bounds = Pick<TopicConfig, 'message.timestamp.type' | 'message.timestamp.be
 /** Kafka's "no bound", Long.MAX_VALUE, is kept as MAX_SAFE_INTEGER (topic-configs.ts): read as no bound at all, never as a sum past 2^53. */
 const unbounded = (ms: number): boolean => ms >= Number.MAX_SAFE_INTEGER;
 
-/** The timestamps a record of the topic may carry at `now`, or undefined when nothing is to be checked. */
-export function timestampWindowOf(configs: Bounds, now: number): TimestampWindow | undefined {
+/**
+ * The timestamps a record of the topic may carry at `now`, or undefined when nothing is to be checked.
+ * `compacted`: a keyless record is refused for its key alone, as Kafka checks the key first.
+ */
+export function timestampWindowOf(configs: Bounds, now: number, compacted = false): TimestampWindow | undefined {
   if (stampsAppendTime(configs)) return undefined;
   const before = configs['message.timestamp.before.max.ms'];
   const after = configs['message.timestamp.after.max.ms'];
@@ -22,6 +25,7 @@ export function timestampWindowOf(configs: Bounds, now: number): TimestampWindow
     min: unbounded(before) ? Number.NEGATIVE_INFINITY : now - before,
     max: unbounded(after) ? Number.POSITIVE_INFINITY : now + after,
     maxListed: LIMITS.maxRecordErrors,
+    ...(compacted ? { keylessExempt: true } : {}),
   };
 }
 

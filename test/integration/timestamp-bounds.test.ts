@@ -104,6 +104,23 @@ describe('timestamp bounds of CreateTime topics', () => {
     expect(answers[0]).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
   });
 
+  it('a compacted topic refuses a keyless record for its key before its timestamp, as Kafka: INVALID_RECORD; a keyed record out of bounds is INVALID_TIMESTAMP', async () => {
+    // Prepare
+    const topic = uniqueName('tsb-compact');
+    await env.admin.createTopic(topic, 1, { 'cleanup.policy': 'compact' });
+    const late = Date.now() + 2 * HOUR;
+    const batchOf = (records: ProducedRecord[]) => encodeRecordBatch({ records });
+
+    // Act
+    const keyless = await produceTo(topic, [{ partition: 0, records: batchOf([{ key: null, value: Buffer.from('a'), timestamp: late }]) }]);
+    const keyed = await produceTo(topic, [{ partition: 0, records: batchOf([{ key: null, value: Buffer.from('a'), timestamp: late }, { key: Buffer.from('k'), value: Buffer.from('b'), timestamp: late }]) }]);
+
+    // Assess
+    expect(keyless[0]).toMatchObject({ errorCode: 'INVALID_RECORD', baseOffset: -1 });
+    expect(keyed[0]).toMatchObject({ errorCode: 'INVALID_TIMESTAMP', recordErrors: [{ batchIndex: 1 }] });
+    expect(await nextOffset(topic, 0)).toBe(0);
+  });
+
   it('the JSON records form and the SDK\'s Producer get INVALID_TIMESTAMP (400, not retried) for a record out of bounds', async () => {
     // Prepare
     const topic = uniqueName('tsb-sdk');

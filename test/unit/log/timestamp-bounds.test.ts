@@ -164,4 +164,19 @@ describe('timestamp bounds', () => {
     // Assess
     expect(found).toEqual([['INVALID_TIMESTAMP', [0, 1, 2]], 'taken', ['INVALID_TIMESTAMP', [0]], 'taken', 'taken']);
   });
+
+  it('on a compacted topic leaves a keyless record\'s timestamp unchecked, as Kafka checks its key first (INVALID_RECORD, not INVALID_TIMESTAMP)', () => {
+    // Prepare
+    const late = NOW + 2 * HOUR;
+    const keylessLate = encodeRecordBatch({ records: [{ key: null, value: Buffer.from('a'), timestamp: late }, { key: Buffer.from('k'), value: Buffer.from('b'), timestamp: NOW }] });
+    const bothLate = encodeRecordBatch({ records: [{ key: null, value: Buffer.from('a'), timestamp: late }, { key: Buffer.from('k'), value: Buffer.from('b'), timestamp: late }] });
+    const walkAs = (batch: Buffer, compacted: boolean) =>
+      validateRecords(batch, validateBatch(batch), 1 << 20, timestampWindowOf(configs(), NOW, compacted)).outOfWindowRecords.map((r) => r.index);
+
+    // Act
+    const found = [walkAs(keylessLate, true), walkAs(keylessLate, false), walkAs(bothLate, true)];
+
+    // Assess
+    expect(found).toEqual([[], [0], [1]]);
+  });
 });
