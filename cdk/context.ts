@@ -49,7 +49,10 @@ function positiveInteger(key: string, value: unknown): number | undefined {
 /** A non-negative long, as Kafka's timestamp bounds are: "9223372036854775807" (no bound) arrives as 2 ** 63. */
 function nonNegativeLong(key: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
-  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  const digits = typeof value === 'string' && /^\d+$/.test(value.trim()) ? value.trim() : undefined;
+  // A string is read exactly: 9223372036854775808 rounds to 2 ** 63 as a number but is no long.
+  if (digits !== undefined && BigInt(digits) > 2n ** 63n - 1n) fail(key, value, 'an integer from 0 to 9223372036854775807');
+  const n = digits !== undefined ? Number(digits) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 2 ** 63) fail(key, value, 'an integer from 0 to 9223372036854775807');
   return n;
 }

@@ -275,6 +275,7 @@ const capitalize = (name: string): string => name.charAt(0).toUpperCase() + name
 /** A timestamp bound's variable, when the prop is given: checked at synth as the functions read it (an integer from 0; 2 ** 63 or more is no bound). */
 function timestampBoundEnv(name: string, ms: number | undefined): Record<string, string> {
   if (ms === undefined) return {};
-  if (!Number.isInteger(ms) || ms < 0) throw new Error(`${name}: expected an integer >= 0 (2 ** 63 for no bound), got ${ms}`);
+  // Past 2 ** 63 (Kafka's Long.MAX as a number) is no long: the functions would refuse it at their first start.
+  if (!Number.isInteger(ms) || ms < 0 || ms > 2 ** 63) throw new Error(`${name}: expected an integer from 0 to 2 ** 63 (no bound), got ${ms}`);
   return { [name]: ms >= Number.MAX_SAFE_INTEGER ? '9223372036854775807' : String(ms) };
 }

@@ -28,7 +28,7 @@ import { nowOf, producerIdExpiryOf, type LogDeps } from './deps.js';
 import { compacts, LIMITS, stampsAppendTime } from './limits.js';
 import { ProducerRegistry } from './producer-ids.js';
 import { lastSequence, type ProducerBatch } from './producer-state.js';
-import { RecordValidationError, refuseOutOfWindow, timestampWindowOf } from './timestamp-bounds.js';
+import { RecordValidationError, refuseClientLogAppendTime, refuseOutOfWindow, timestampWindowOf } from './timestamp-bounds.js';
 import type { Topic } from './topics.js';
 
 export interface ProduceDeps extends LogDeps {
@@ -192,14 +192,16 @@ async function producerBatchOf(deps: ProduceDeps, header: BatchHeader): Promise<
 
 /**
  * Kafka's broker-side record validation; the decompressed batch must fit max.message.bytes too, every
- * record's timestamp must be within a CreateTime topic's bounds at `now`, and a compacted topic takes
+ * record's timestamp must be within a CreateTime topic's bounds at `now` (and a batch the client flagged
+ * LogAppendTime is refused where Kafka refuses it), and a compacted topic takes
  * keyed records only (compaction keeps the latest record per key).
  */
 function walkRecords(batch: Buffer, header: BatchHeader, topic: Topic, now: number): number {
   const limit = topic.configs['max.message.bytes'];
-  const window = timestampWindowOf(topic.configs, now);
+  const window = timestampWindowOf(topic.configs, now, compacts(topic.configs));
   try {
     const summary = validateRecords(batch, header, limit - BATCH_HEADER_SIZE, window);
+    refuseClientLogAppendTime(topic, header);
     refuseOutOfWindow(topic, window, summary);
     if (summary.nullKey && compacts(topic.configs)) {
       throw new FloeError('INVALID_RECORD', `compacted topic "${topic.name}" (cleanup.policy=${topic.configs['cleanup.policy']}) cannot accept a record without a key`);

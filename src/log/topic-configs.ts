@@ -110,9 +110,14 @@ export function parseTimestampType(raw: unknown): TimestampType {
 const DECIMAL_INTEGER = /^[-+]?\d+$/;
 const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
+const withinLong = (n: bigint): boolean => n >= -(2n ** 63n) && n <= 2n ** 63n - 1n;
+
 function parseNumber(name: TopicConfigName, raw: unknown, range: NumberRange): number {
   const text = typeof raw === 'string' ? raw.trim() : undefined;
   if (text !== undefined && !(range.kind === 'double' ? DECIMAL : DECIMAL_INTEGER).test(text)) throw invalid(name, raw, range.kind === 'double' ? 'a number' : 'an integer');
+  // Read exactly, as Long.parseLong reads it: a string past Kafka's long range (say 9223372036854775808)
+  // rounds to 2^63 as a double, which the Long.MAX rule below would take as "never".
+  if (text !== undefined && range.kind !== 'double' && !withinLong(BigInt(text))) throw invalid(name, raw, "beyond Kafka's long range");
   const value = text !== undefined ? Number(text) : raw;
   if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(name, raw);
   if (range.kind !== 'double' && !Number.isInteger(value)) throw invalid(name, raw, 'an integer');

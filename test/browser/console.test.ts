@@ -285,7 +285,12 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     const configs = page.getByRole('table', { name: 'Configs' });
     const configRow = (name: string) => configs.locator('tbody tr', { has: page.getByRole('cell', { name, exact: true }) });
     await configRow('retention.ms').waitFor();
-    const before = { retention: await configRow('retention.ms').textContent(), segment: await configRow('segment.ms').textContent() };
+    const before = {
+      retention: await configRow('retention.ms').textContent(),
+      segment: await configRow('segment.ms').textContent(),
+      // Kafka's Long.MAX ("never"), kept as 2^53 - 1, and Kafka 4.x's one hour
+      bounds: [await configRow('message.timestamp.before.max.ms').textContent(), await configRow('message.timestamp.after.max.ms').textContent()],
+    };
 
     // Act
     await page.getByLabel('Config', { exact: true }).selectOption('retention.bytes');
@@ -306,6 +311,8 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     expect(before.retention).toContain('3,600,000');
     expect(before.retention).toContain('set on the topic');
     expect(before.segment).toContain('default');
+    expect(before.bounds[0]).toContain('no limit (9223372036854775807)');
+    expect(before.bounds[1]).toContain('3,600,000');
     expect(await page.getByRole('button', { name: /^Reset to default: / }).count()).toBe(1); // only retention.bytes is an override now
     expect(refused).toContain('INVALID_CONFIG');
     expect(described.overrides).toEqual(['retention.bytes']);

@@ -66,6 +66,7 @@ describe('stackPropsFromContext', () => {
     [CONTEXT_KEYS.defaultMessageTimestampAfterMaxMs, '-1'],
     [CONTEXT_KEYS.defaultMessageTimestampAfterMaxMs, '1h'],
     [CONTEXT_KEYS.defaultMessageTimestampBeforeMaxMs, '99999999999999999999'],
+    [CONTEXT_KEYS.defaultMessageTimestampBeforeMaxMs, '9223372036854775808'],
     [CONTEXT_KEYS.logLevel, 'TRACE'],
     [CONTEXT_KEYS.logRetentionDays, '8'],
     [CONTEXT_KEYS.namePrefix, 'floe_dev'],

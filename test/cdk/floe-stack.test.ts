@@ -663,3 +663,13 @@ describe('cdk-nag AwsSolutions', () => {
     expect(findings).toEqual(new Set(acknowledged.keys()));
   });
 });
+
+describe('Timestamp bound props', () => {
+  it.each([-1, 1.5, 2 ** 64])('refuses defaultMessageTimestampAfterMaxMs=%s at synth, naming the variable (the functions would refuse it at start)', (ms) => {
+    // Act
+    const attempt = () => new FloeStack(new App(), 'BadBound', { defaultMessageTimestampAfterMaxMs: ms });
+
+    // Assess
+    expect(attempt).toThrow(DEFAULT_TIMESTAMP_BOUND_ENV.after);
+  });
+});

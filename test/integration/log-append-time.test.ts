@@ -3,14 +3,16 @@
  * appended batch (timestamp-type bit, maxTimestamp = the append time, CRC recomputed) before the
  * segment object is written, the produce answer carries the append time, readers (fetch, the SDK's
  * Consumer, ListOffsets by time) see it, and the index's max timestamp (what retention reads) is it.
- * A CreateTime topic answers -1, and clears the flag of a batch a client sent as LogAppendTime.
+ * A CreateTime topic answers -1, and clears the flag of a batch a client sent as LogAppendTime; a
+ * flagged batch is refused where Kafka refuses it (on a LogAppendTime topic, or without a timestamp).
  */
 import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Consumer, Deserializers } from '../../packages/client/src/consumer/index.js';
 import { allocateProducerId, fetchRaw, produceRaw } from '../../packages/client/src/log-client.js';
 import { Producer } from '../../packages/client/src/producer/index.js';
-import { ATTRIBUTE, readBatchHeader, validateBatch } from '../../packages/protocol/src/records/batch-header.js';
+import { ATTRIBUTE, CRC_OFFSET, CRC_START, readBatchHeader, validateBatch } from '../../packages/protocol/src/records/batch-header.js';
+import { crc32c } from '../../packages/protocol/src/records/crc32c.js';
 import { decodeRecordBatch, encodeRecordBatch, type ProducedRecord } from '../../packages/protocol/src/records/record-batch.js';
 import { retentionCut } from '../../src/housekeeping/retention.js';
 import { readHead, spill } from '../../src/log/append.js';
@@ -257,6 +259,30 @@ describe('message.timestamp.type=LogAppendTime', () => {
     expect(header.maxTimestamp).toBe(clientMax);
     expect(timestamps(stored!)).toEqual([1_000, 3_000, 2_000]);
     expect(head?.recent.map((l) => l.t)).toEqual([clientMax]);
+  });
+
+  it('refuses a batch a client flagged LogAppendTime where Kafka\'s LogValidator does (a LogAppendTime topic; a CreateTime one when it has no timestamp): INVALID_TIMESTAMP, every record named, nothing stored', async () => {
+    // Prepare
+    const [lat, ct] = [uniqueName('lat-flagged'), uniqueName('ct-flagged-none')];
+    await env.admin.createTopic(lat, 1, { 'message.timestamp.type': 'LogAppendTime' });
+    await env.admin.createTopic(ct, 1);
+    const noTimestamp = encodeRecordBatch({ records: OLD, logAppendTime: true });
+    noTimestamp.writeBigInt64BE(-1n, 35); // maxTimestamp: Kafka's NO_TIMESTAMP
+    noTimestamp.writeUInt32BE(crc32c(noTimestamp.subarray(CRC_START)), CRC_OFFSET);
+    const send = async (topic: string, batch: Buffer) => (await produceRaw(env.http, { acks: -1, timeoutMs: 10_000, topics: [{ topic, partitions: [{ partition: 0, records: batch }] }] }))[0]!.partitions[0]!;
+
+    // Act
+    const onLogAppendTime = await send(lat, encodeRecordBatch({ records: OLD, logAppendTime: true }));
+    const onCreateTime = await send(ct, noTimestamp);
+    const heads = await Promise.all([lat, ct].map(async (t) => readHead(env.cluster.deps!, (await env.admin.describeTopic(t)).topicId, 0)));
+
+    // Assess
+    for (const answer of [onLogAppendTime, onCreateTime]) {
+      expect(answer).toMatchObject({ errorCode: 'INVALID_TIMESTAMP', baseOffset: -1 });
+      expect(answer.errorMessage).toContain('should not set the timestamp type to LogAppendTime');
+      expect(answer.recordErrors?.map((r) => r.batchIndex)).toEqual([0, 1, 2]);
+    }
+    expect(heads.map((h) => h?.nextOffset ?? 0)).toEqual([0, 0]);
   });
 
   it('the CLI: topics create and alter take it (--config), describe shows it, and consume --json prints the append time', async () => {

@@ -5,6 +5,7 @@
  * offset, while the request's other partitions are appended; LogAppendTime topics take anything.
  * The margins are hours, so the machine's pace never decides an outcome.
  */
+import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { produceRaw } from '../../packages/client/src/log-client.js';
 import { Producer } from '../../packages/client/src/producer/index.js';
@@ -15,6 +16,7 @@ import { Admin } from '../../packages/client/src/admin.js';
 import { readHead } from '../../src/log/append.js';
 import { logKeys } from '../../src/storage/keys.js';
 import { startTestCluster, useTestCluster, uniqueName } from '../helpers/cluster.js';
+import { FLOE_BIN } from '../helpers/processes.js';
 
 const env = useTestCluster();
 const open: Array<{ close: () => Promise<void> }> = [];
@@ -102,6 +104,23 @@ describe('timestamp bounds of CreateTime topics', () => {
     expect(answers[0]).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
   });
 
+  it('a compacted topic refuses a keyless record for its key before its timestamp, as Kafka: INVALID_RECORD; a keyed record out of bounds is INVALID_TIMESTAMP', async () => {
+    // Prepare
+    const topic = uniqueName('tsb-compact');
+    await env.admin.createTopic(topic, 1, { 'cleanup.policy': 'compact' });
+    const late = Date.now() + 2 * HOUR;
+    const batchOf = (records: ProducedRecord[]) => encodeRecordBatch({ records });
+
+    // Act
+    const keyless = await produceTo(topic, [{ partition: 0, records: batchOf([{ key: null, value: Buffer.from('a'), timestamp: late }]) }]);
+    const keyed = await produceTo(topic, [{ partition: 0, records: batchOf([{ key: null, value: Buffer.from('a'), timestamp: late }, { key: Buffer.from('k'), value: Buffer.from('b'), timestamp: late }]) }]);
+
+    // Assess
+    expect(keyless[0]).toMatchObject({ errorCode: 'INVALID_RECORD', baseOffset: -1 });
+    expect(keyed[0]).toMatchObject({ errorCode: 'INVALID_TIMESTAMP', recordErrors: [{ batchIndex: 1 }] });
+    expect(await nextOffset(topic, 0)).toBe(0);
+  });
+
   it('the JSON records form and the SDK\'s Producer get INVALID_TIMESTAMP (400, not retried) for a record out of bounds', async () => {
     // Prepare
     const topic = uniqueName('tsb-sdk');
@@ -125,6 +144,30 @@ describe('timestamp bounds of CreateTime topics', () => {
     expect(body.topics[0]!.partitions[0]).toMatchObject({ errorCode: 'INVALID_TIMESTAMP', recordErrors: [{ batchIndex: 0 }] });
     expect(sent).toEqual(['INVALID_TIMESTAMP', false]);
     expect(ok.offset).toBe(0);
+  });
+
+  it('the CLI: --config takes Kafka\'s Long.MAX and refuses one past it (not rounded to "never"); describe prints Long.MAX as kafka-topics.sh does', async () => {
+    // Prepare
+    const [topic, past] = [uniqueName('tsb-cli'), uniqueName('tsb-cli-past')];
+    const floe = (...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        execFile(process.execPath, [FLOE_BIN, '--bootstrap', env.cluster.url, ...args], { timeout: 60_000 }, (error, stdout, stderr) =>
+          resolve({ status: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+
+    // Act
+    const create = await floe('topics', 'create', topic, '--config', 'message.timestamp.after.max.ms=9223372036854775807');
+    const refused = await floe('topics', 'create', past, '--config', 'message.timestamp.before.max.ms=9223372036854775808');
+    const described = await floe('topics', 'describe', topic);
+    const listed = (await env.admin.listTopics()).map((t) => t.name);
+
+    // Assess
+    expect(create.status, create.stderr).toBe(0);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('INVALID_CONFIG');
+    expect(listed).not.toContain(past);
+    expect(described.stdout).toContain('message.timestamp.after.max.ms=9223372036854775807');
   });
 
   it('refuses message.timestamp.difference.max.ms (removed in Kafka 4.0) at create and alter, naming what replaced it, and changes nothing', async () => {

@@ -3,7 +3,8 @@
  * Kafka wire: Produce refuses a batch with a record out of bounds with INVALID_TIMESTAMP (32) and,
  * from v8, per-record errors, while the request's other partitions are appended; DescribeConfigs
  * lists both as LONG configs at Kafka 4.x's defaults under their broker synonyms; CreateTopics
- * refuses the removed message.timestamp.difference.max.ms. Real clients: confluent-kafka-python
+ * refuses the removed message.timestamp.difference.max.ms; a batch the client flagged LogAppendTime is
+ * refused on a LogAppendTime topic. Real clients: confluent-kafka-python
  * (librdkafka) and kafkajs. The margins are hours, so the machine's pace never decides an outcome.
  */
 import { fileURLToPath } from 'node:url';
@@ -63,6 +64,21 @@ describe('timestamp bounds at the wire', () => {
     expect(v7.map((p) => p.errorCode)).toEqual([INVALID_TIMESTAMP, 0]);
     expect(v7[1]!.baseOffset).toBe(2n);
     expect(fixed[0]).toMatchObject({ errorCode: 0, baseOffset: 0n }); // the refused batches took no offset
+  });
+
+  it('Produce v8 refuses a batch the client flagged LogAppendTime on a LogAppendTime topic, as Kafka\'s LogValidator: 32, every record in record_errors', async () => {
+    // Prepare
+    const name = uniqueName('tsb-w-lat');
+    await gw.deps.log.createTopic(name, 1, { 'message.timestamp.type': 'LogAppendTime' });
+    const flagged = encodeRecordBatch({ records: [0, 1].map((i): ProducedRecord => ({ key: null, value: Buffer.from(`v${i}`), timestamp: Date.now() })), logAppendTime: true });
+
+    // Act
+    const [answer] = await produce(8, name, [flagged]);
+
+    // Assess
+    expect(answer).toMatchObject({ errorCode: INVALID_TIMESTAMP, baseOffset: -1n });
+    expect(answer!.recordErrors.map((r: Body) => r.batchIndex)).toEqual([0, 1]);
+    expect(answer!.errorMessage).toContain('should not set the timestamp type to LogAppendTime');
   });
 
   it('DescribeConfigs lists both as LONG at Kafka 4.x defaults with their broker synonyms; IncrementalAlterConfigs sets one; CreateTopics refuses message.timestamp.difference.max.ms', async () => {

@@ -33,6 +33,7 @@ describe('configFromEnv', () => {
     ['FLOE_DEFAULT_MESSAGE_TIMESTAMP_AFTER_MAX_MS', '-1'],
     ['FLOE_DEFAULT_MESSAGE_TIMESTAMP_AFTER_MAX_MS', '1h'],
     ['FLOE_DEFAULT_MESSAGE_TIMESTAMP_BEFORE_MAX_MS', '1e3'],
+    ['FLOE_DEFAULT_MESSAGE_TIMESTAMP_BEFORE_MAX_MS', '9223372036854775808'],
     ['FLOE_S3_FORCE_PATH_STYLE', 'yes'],
   ])('refuses %s=%s with INVALID_CONFIG naming the variable', (name, value) => {
     // Act

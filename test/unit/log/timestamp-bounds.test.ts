@@ -11,7 +11,7 @@ import { crc32c } from '../../../packages/protocol/src/records/crc32c.js';
 import { encodeRecordBatch, type ProducedRecord } from '../../../packages/protocol/src/records/record-batch.js';
 import { validateRecords } from '../../../packages/protocol/src/records/validate-records.js';
 import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig } from '../../../src/log/limits.js';
-import { RecordValidationError, refuseOutOfWindow, timestampWindowOf } from '../../../src/log/timestamp-bounds.js';
+import { RecordValidationError, refuseClientLogAppendTime, refuseOutOfWindow, timestampWindowOf } from '../../../src/log/timestamp-bounds.js';
 
 const NOW = 1_800_000_000_000;
 const HOUR = 3_600_000;
@@ -134,5 +134,49 @@ describe('timestamp bounds', () => {
     expect(refused.message).toContain('message.timestamp.before.max.ms=9223372036854775807');
     expect(refused.recordErrors).toHaveLength(LIMITS.maxRecordErrors);
     expect(refused.recordErrors[0]).toEqual({ batchIndex: 0, message: `Timestamp ${NOW + 2 * HOUR} of record 0 is out of range [any, ${NOW + HOUR}]` });
+  });
+
+  it('refuses a batch the client flagged LogAppendTime as Kafka\'s LogValidator does: always on a LogAppendTime topic, on a CreateTime one only without a timestamp', () => {
+    // Prepare
+    const flagged = encodeRecordBatch({ records: records([NOW, NOW, NOW]), logAppendTime: true, now: NOW });
+    const flaggedNone = patchTimestamp(encodeRecordBatch({ records: records([NOW]), logAppendTime: true, now: NOW }), 35, -1n);
+    const plain = encodeRecordBatch({ records: records([NOW]) });
+    const logAppendTime = { name: 'lat', configs: configs({ 'message.timestamp.type': 'LogAppendTime' }) };
+    const createTime = { name: 'ct', configs: configs({ 'message.timestamp.after.max.ms': Number.MAX_SAFE_INTEGER }) };
+    const outcome = (topic: typeof createTime, batch: Buffer): unknown => {
+      try {
+        refuseClientLogAppendTime(topic, validateBatch(batch));
+        return 'taken';
+      } catch (e) {
+        return e instanceof RecordValidationError ? [e.code, e.recordErrors.map((r) => r.batchIndex)] : e;
+      }
+    };
+
+    // Act
+    const found = [
+      outcome(logAppendTime, flagged),
+      outcome(logAppendTime, plain),
+      outcome(createTime, flaggedNone),
+      outcome(createTime, flagged),
+      outcome(createTime, plain),
+    ];
+
+    // Assess
+    expect(found).toEqual([['INVALID_TIMESTAMP', [0, 1, 2]], 'taken', ['INVALID_TIMESTAMP', [0]], 'taken', 'taken']);
+  });
+
+  it('on a compacted topic leaves a keyless record\'s timestamp unchecked, as Kafka checks its key first (INVALID_RECORD, not INVALID_TIMESTAMP)', () => {
+    // Prepare
+    const late = NOW + 2 * HOUR;
+    const keylessLate = encodeRecordBatch({ records: [{ key: null, value: Buffer.from('a'), timestamp: late }, { key: Buffer.from('k'), value: Buffer.from('b'), timestamp: NOW }] });
+    const bothLate = encodeRecordBatch({ records: [{ key: null, value: Buffer.from('a'), timestamp: late }, { key: Buffer.from('k'), value: Buffer.from('b'), timestamp: late }] });
+    const walkAs = (batch: Buffer, compacted: boolean) =>
+      validateRecords(batch, validateBatch(batch), 1 << 20, timestampWindowOf(configs(), NOW, compacted)).outOfWindowRecords.map((r) => r.index);
+
+    // Act
+    const found = [walkAs(keylessLate, true), walkAs(keylessLate, false), walkAs(bothLate, true)];
+
+    // Assess
+    expect(found).toEqual([[], [0], [1]]);
   });
 });

@@ -60,7 +60,7 @@ describe('topic configs', () => {
   it('takes message.timestamp.before.max.ms and after.max.ms as Kafka 4.x does: longs from 0, defaults Long.MAX and one hour, Long.MAX kept as the largest exact integer', () => {
     // Prepare
     const base = { ...TOPIC_CONFIG_DEFAULTS } as TopicConfig;
-    const bad: unknown[] = [-1, '-1', '1.5', '1e3', '0x10', 'soon', null, '9223372036854775808000'];
+    const bad: unknown[] = [-1, '-1', '1.5', '1e3', '0x10', 'soon', null, '9223372036854775808000', '9223372036854775808', '9223372036854776000'];
 
     // Act
     const set = validateTopicConfigs({ 'message.timestamp.before.max.ms': '86400000', 'message.timestamp.after.max.ms': 0 }, base);

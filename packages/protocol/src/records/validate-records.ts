@@ -26,6 +26,12 @@ export interface TimestampWindow {
   max: number;
   /** out-of-window records listed at most (all are counted) */
   maxListed: number;
+  /**
+   * A compacted topic's: a record without a key is refused for that (Kafka's LogValidator checks the
+   * key first) and its timestamp is not checked, so a batch whose only out-of-window records are
+   * keyless is INVALID_RECORD, as in Kafka, not INVALID_TIMESTAMP.
+   */
+  keylessExempt?: boolean;
 }
 
 /** Kafka's RecordBatch.NO_TIMESTAMP. */
@@ -85,16 +91,15 @@ export function validateRecords(batch: Buffer, header: BatchHeader, maxRecordByt
     if (data[c.pos++] !== 0) throw invalid(`record ${i} has attributes ${data[c.pos - 1]}; they are unused in RecordBatch v2 and must be 0`);
     const timestampDelta = readVarlong(data, c);
     if (timestampDelta > maxDelta) maxDelta = timestampDelta;
-    if (window) {
-      // What the record reads as (Kafka's record.timestamp()): under LogAppendTime, the batch's maxTimestamp.
-      const timestamp = logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta;
-      if (timestamp !== NO_TIMESTAMP && (timestamp < window.min || timestamp > window.max)) {
-        if (outOfWindow++ < window.maxListed) outOfWindowRecords.push({ index: i, timestamp });
-      }
-    }
+    // What the record reads as (Kafka's record.timestamp()): under LogAppendTime, the batch's maxTimestamp.
+    const timestamp = logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta;
     const offsetDelta = readVarint(data, c);
     if (offsetDelta !== i) throw invalid(`record ${i} has offset delta ${offsetDelta}; record deltas must be 0, 1, 2, …`);
-    if (skipBytes(data, c, i, 'key', true)) nullKey = true;
+    const keyless = skipBytes(data, c, i, 'key', true);
+    if (keyless) nullKey = true;
+    if (window && !(keyless && window.keylessExempt) && timestamp !== NO_TIMESTAMP && (timestamp < window.min || timestamp > window.max)) {
+      if (outOfWindow++ < window.maxListed) outOfWindowRecords.push({ index: i, timestamp });
+    }
     skipBytes(data, c, i, 'value', true);
     const headers = readVarint(data, c);
     // Each header takes at least two bytes (two length varints).

@@ -17,7 +17,10 @@ import { useSubmit } from './use-submit.js';
 
 type ConfigRow = { name: string; value: string | number; override: boolean | null };
 
-const showValue = (value: string | number) => (typeof value === 'number' ? formatCount(value) : value);
+/** Kafka's "never" (Long.MAX) is kept as the largest exact integer: shown as what it means, not as 9,007,199,254,740,991. */
+const KAFKA_NEVER = 'no limit (9223372036854775807)';
+
+const showValue = (value: string | number) => (value === Number.MAX_SAFE_INTEGER ? KAFKA_NEVER : typeof value === 'number' ? formatCount(value) : value);
 
 export function TopicConfigs({ topic, readOnly, onDone }: { topic: TopicDetail; readOnly: boolean; onDone: () => void }) {
   const names = Object.keys(topic.configs);
