@@ -13,10 +13,10 @@ import { produce, type ProduceDeps } from '../log/produce.js';
 import { initProducerId } from '../log/producer-ids.js';
 import { addPartitions, createTopic, deleteTopic, getTopic, isValidTopicName, listTopics, overridesOf, readHeads, TopicCache, updateTopicConfigs, validatePartitionCount, validateTopicConfigs, validateTopicName, type Topic } from '../log/topics.js';
 import { TOPIC_CONFIG_DOCS } from '../log/topic-config-docs.js';
-import { checkFixedTopicConfig, isFixedTopicConfig, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, unknownTopicConfig, type ConfigKind } from '../log/topic-configs.js';
+import { checkFixedTopicConfig, isFixedTopicConfig, kafkaConfigText, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, unknownTopicConfig, type ConfigKind } from '../log/topic-configs.js';
 
 export type { ConfigKind, Topic, TopicConfig };
-export { checkFixedTopicConfig, isFixedTopicConfig, overridesOf, TOPIC_CONFIG_DOCS, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, unknownTopicConfig };
+export { checkFixedTopicConfig, isFixedTopicConfig, kafkaConfigText, overridesOf, TOPIC_CONFIG_DOCS, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, unknownTopicConfig };
 
 export interface PortProducePartition {
   partition: number;

@@ -4,8 +4,9 @@
  * clock is refused whole with INVALID_TIMESTAMP, as Kafka's LogValidator refuses it. A LogAppendTime
  * topic takes any timestamp (the log's own replaces it).
  */
-import { ATTRIBUTE, FloeError, type BatchHeader, type ProduceRecordError, type RecordsSummary, type TimestampWindow } from '@floe/protocol';
+import { ATTRIBUTE, FloeError, NO_TIMESTAMP, type BatchHeader, type ProduceRecordError, type RecordsSummary, type TimestampWindow } from '@floe/protocol';
 import { LIMITS, stampsAppendTime, type TopicConfig } from './limits.js';
+import { kafkaConfigText } from './topic-configs.js';
 
 type Bounds = Pick<TopicConfig, 'message.timestamp.type' | 'message.timestamp.before.max.ms' | 'message.timestamp.after.max.ms'>;
 
@@ -39,8 +40,6 @@ export class RecordValidationError extends FloeError {
   }
 }
 
-const shown = (ms: number): string => (unbounded(ms) ? '9223372036854775807' : String(ms));
-
 const range = (window: TimestampWindow): string =>
   `[${Number.isFinite(window.min) ? window.min : 'any'}, ${Number.isFinite(window.max) ? window.max : 'any'}]`;
 
@@ -51,14 +50,11 @@ export function refuseOutOfWindow(topic: { name: string; configs: Bounds }, wind
   throw new RecordValidationError(
     'INVALID_TIMESTAMP',
     `${summary.outOfWindow} record(s) of the batch have a timestamp out of range for CreateTime topic "${topic.name}": ` +
-      `the timestamp should be within ${range(window)} (message.timestamp.before.max.ms=${shown(topic.configs['message.timestamp.before.max.ms'])}, ` +
-      `message.timestamp.after.max.ms=${shown(topic.configs['message.timestamp.after.max.ms'])}); the first is record ${first?.index} at ${first?.timestamp}`,
+      `the timestamp should be within ${range(window)} (message.timestamp.before.max.ms=${kafkaConfigText(topic.configs['message.timestamp.before.max.ms'])}, ` +
+      `message.timestamp.after.max.ms=${kafkaConfigText(topic.configs['message.timestamp.after.max.ms'])}); the first is record ${first?.index} at ${first?.timestamp}`,
     summary.outOfWindowRecords.map((r) => ({ batchIndex: r.index, message: `Timestamp ${r.timestamp} of record ${r.index} is out of range ${range(window)}` })),
   );
 }
-
-/** Kafka's RecordBatch.NO_TIMESTAMP. */
-const NO_TIMESTAMP = -1;
 
 /**
  * Kafka's LogValidator (validateTimestamp's else-branch): a client batch flagged LogAppendTime whose

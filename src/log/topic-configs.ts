@@ -73,6 +73,9 @@ export function checkFixedTopicConfig(name: string, raw: unknown): void {
   if (fixed && raw !== fixed.value) throw new FloeError('INVALID_CONFIG', `${name} can only be ${fixed.value}: ${fixed.why}; got ${JSON.stringify(raw)}`);
 }
 
+/** A config value as Kafka prints it: "never", kept here as MAX_SAFE_INTEGER (the largest exact integer), is Kafka's Long.MAX_VALUE. */
+export const kafkaConfigText = (value: unknown): string => (value === Number.MAX_SAFE_INTEGER ? '9223372036854775807' : String(value));
+
 /** Topic configs Kafka removed, refused with what took their place (a client still sending one learns what to send instead). */
 const REMOVED_TOPIC_CONFIGS: Readonly<Record<string, string>> = {
   'message.timestamp.difference.max.ms':

@@ -3,12 +3,10 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { Admin } from '@floe/client';
 import { FloeError } from '@floe/protocol';
 import { LIMITS } from '../../log/limits.js';
+import { kafkaConfigText } from '../../log/topic-configs.js';
 import { integerArg } from '../integer-arg.js';
 
 const adminOf = (command: Command): Admin => new Admin({ bootstrap: command.optsWithGlobals().bootstrap as string });
-
-/** As kafka-topics.sh prints it: Kafka's Long.MAX ("never"), which the server keeps as 2^53 - 1, as 9223372036854775807. */
-const kafkaValue = (value: unknown): unknown => (value === Number.MAX_SAFE_INTEGER ? '9223372036854775807' : value);
 
 /** Above the server's limit, a count would fail only after alter had changed the configs. */
 const partitionCount = integerArg(1, LIMITS.maxPartitionsPerTopic);
@@ -65,7 +63,7 @@ export function registerTopics(program: Command): void {
       }
       // As kafka-topics.sh: only the configs set on the topic (--json has them all).
       const shown = topic.overrides ?? Object.keys(topic.configs);
-      const configs = shown.map((k) => `${k}=${kafkaValue(topic.configs[k])}`).join(',');
+      const configs = shown.map((k) => `${k}=${kafkaConfigText(topic.configs[k])}`).join(',');
       process.stdout.write(`Topic: ${topic.name}\tTopicId: ${topic.topicId}\tPartitionCount: ${topic.partitions}\tConfigs: ${configs}\n`);
       for (const p of topic.partitionDetails) {
         process.stdout.write(`\tTopic: ${topic.name}\tPartition: ${p.partition}\tLogStartOffset: ${p.logStartOffset}\tHighWatermark: ${p.highWatermark}\n`);

@@ -99,7 +99,9 @@ function segmentsOf(entries: Entry[], budget: number): Entry[][] {
   const byPartition = new Map<string, Entry[]>();
   for (const e of entries) {
     const key = `${e.topic}\0${e.partition}`;
-    byPartition.set(key, [...(byPartition.get(key) ?? []), e]);
+    const copies = byPartition.get(key);
+    if (copies) copies.push(e);
+    else byPartition.set(key, [e]);
   }
   const segments: Entry[][] = [];
   let current: Entry[] = [];

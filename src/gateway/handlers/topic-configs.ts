@@ -12,7 +12,7 @@ import type { Handler } from '../context.js';
 import { check } from '../denials.js';
 import { KafkaCode, toKafkaError, type KafkaError } from '../kafka-codes.js';
 import { GATEWAY_LIMITS } from '../limits.js';
-import { checkFixedTopicConfig, isFixedTopicConfig, isTopicName, overridesOf, TOPIC_CONFIG_DOCS, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, TOPIC_DEFAULTS, unknownTopicConfig, type ConfigKind, type Topic, type TopicConfig } from '../log-port.js';
+import { checkFixedTopicConfig, isFixedTopicConfig, isTopicName, kafkaConfigText, overridesOf, TOPIC_CONFIG_DOCS, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, TOPIC_DEFAULTS, unknownTopicConfig, type ConfigKind, type Topic, type TopicConfig } from '../log-port.js';
 import { dict } from '../../storage/user-keyed.js';
 
 export const RESOURCE_TOPIC = 2;
@@ -27,14 +27,6 @@ export function configsCheck(access: Access, resourceType: number | undefined, n
 
 /** Kafka's ConfigType enum (DescribeConfigs v3+). */
 export const CONFIG_TYPES: Record<ConfigKind, number> = { string: 2, int: 3, long: 5, double: 6, list: 7 };
-
-const KAFKA_LONG_MAX = '9223372036854775807';
-
-/** A config's value as Kafka prints it ("never" is Long.MAX_VALUE). */
-function configValue(name: keyof TopicConfig, value: TopicConfig[keyof TopicConfig]): string {
-  if (TOPIC_CONFIG_KINDS[name] === 'long' && value === Number.MAX_SAFE_INTEGER) return KAFKA_LONG_MAX;
-  return String(value);
-}
 
 /** DescribeConfigs config sources (Kafka's ConfigSource enum). */
 export const SOURCE_DYNAMIC_TOPIC = 1;
@@ -90,9 +82,9 @@ function synonymsOf(name: keyof TopicConfig, configs: TopicConfig, overridden: b
   const broker = BROKER_SYNONYMS[name];
   const serverDefault = overridden ? defaults[name] : configs[name];
   return [
-    ...(overridden ? [{ name, value: configValue(name, configs[name]), source: SOURCE_DYNAMIC_TOPIC }] : []),
-    ...(serverDefault !== TOPIC_DEFAULTS[name] ? [{ name: broker, value: configValue(name, serverDefault), source: SOURCE_STATIC_BROKER }] : []),
-    { name: broker, value: configValue(name, TOPIC_DEFAULTS[name]), source: SOURCE_DEFAULT },
+    ...(overridden ? [{ name, value: kafkaConfigText(configs[name]), source: SOURCE_DYNAMIC_TOPIC }] : []),
+    ...(serverDefault !== TOPIC_DEFAULTS[name] ? [{ name: broker, value: kafkaConfigText(serverDefault), source: SOURCE_STATIC_BROKER }] : []),
+    { name: broker, value: kafkaConfigText(TOPIC_DEFAULTS[name]), source: SOURCE_DEFAULT },
   ];
 }
 
@@ -109,7 +101,7 @@ export function configEntries(topic: Topic | undefined, defaults: TopicConfig = 
     const configSource = overrides.has(name) ? SOURCE_DYNAMIC_TOPIC : configs[name] === TOPIC_DEFAULTS[name] ? SOURCE_DEFAULT : SOURCE_STATIC_BROKER;
     return {
       name,
-      value: configValue(name, configs[name]),
+      value: kafkaConfigText(configs[name]),
       isDefault: configSource === SOURCE_DEFAULT,
       configSource,
       configType: CONFIG_TYPES[TOPIC_CONFIG_KINDS[name]],

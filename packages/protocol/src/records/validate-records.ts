@@ -35,7 +35,7 @@ export interface TimestampWindow {
 }
 
 /** Kafka's RecordBatch.NO_TIMESTAMP. */
-const NO_TIMESTAMP = -1;
+export const NO_TIMESTAMP = -1;
 
 export interface RecordsSummary {
   /** bytes of the records section once decompressed (the section itself when uncompressed) */
