@@ -37,7 +37,7 @@ export const SOURCE_DEFAULT = 5;
  * The broker config Kafka lists under each topic config as its default (LogConfig's synonyms).
  * Floe has no brokers: its defaults are answered under these names, as what stands in for them.
  */
-const BROKER_SYNONYMS: Readonly<Record<keyof TopicConfig, string>> = {
+export const BROKER_SYNONYMS: Readonly<Record<keyof TopicConfig, string>> = {
   'retention.ms': 'log.retention.ms',
   'retention.bytes': 'log.retention.bytes',
   'max.message.bytes': 'message.max.bytes',

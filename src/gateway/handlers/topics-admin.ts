@@ -17,7 +17,8 @@ import { KafkaCode, toKafkaError } from '../kafka-codes.js';
 import { GATEWAY_LIMITS } from '../limits.js';
 import { isTopicName, type Topic } from '../log-port.js';
 import { collisionKey } from '../../log/topics.js';
-import { configEntries, configsCheck, RESOURCE_BROKER, RESOURCE_TOPIC } from './topic-configs.js';
+import { brokerConfigEntries, checkBrokerName } from './broker-configs.js';
+import { configEntries, configsCheck, RESOURCE_BROKER, RESOURCE_TOPIC, type ConfigEntry } from './topic-configs.js';
 import { dict } from '../../storage/user-keyed.js';
 
 const NULL_UUID = '00000000-0000-0000-0000-000000000000';
@@ -144,6 +145,21 @@ export const describeConfigs: Handler = async (gw, raw, { apiVersion, access: ac
   // Kafka answers either only when asked: synonyms from v1, documentation from v3.
   const withSynonyms = apiVersion >= 1 && body.includeSynonyms === true;
   const withDocumentation = apiVersion >= 3 && body.includeDocumentation === true;
+  /** Entries as the request's version lists them (a broker's are read-only: set by the deployment). */
+  const described = (entries: Array<Omit<ConfigEntry, 'name'> & { name: string }>, keys: string[] | null, readOnly: boolean) =>
+    entries
+      .filter((c) => keys === null || keys.includes(c.name))
+      .map((c) => ({
+        name: c.name,
+        value: c.value,
+        readOnly,
+        isDefault: c.isDefault,
+        configSource: apiVersion >= 1 ? c.configSource : -1,
+        isSensitive: false,
+        synonyms: withSynonyms ? c.synonyms : [],
+        configType: c.configType,
+        documentation: withDocumentation ? c.documentation : null,
+      }));
   const results = await mapConcurrent(
     body.resources ?? [],
     GATEWAY_LIMITS.lookupsInFlight,
@@ -151,7 +167,15 @@ export const describeConfigs: Handler = async (gw, raw, { apiVersion, access: ac
       const base = { resourceType: r.resourceType ?? 0, resourceName: r.resourceName ?? '' };
       const refused = configsCheck(access, r.resourceType, r.resourceName ?? '', 'DescribeConfigs');
       if (refused) return { ...base, errorCode: refused.code, errorMessage: refused.message, configs: [] };
-      if (r.resourceType === RESOURCE_BROKER) return { ...base, errorCode: 0, errorMessage: null, configs: [] };
+      if (r.resourceType === RESOURCE_BROKER) {
+        try {
+          checkBrokerName(gw, r.resourceName ?? '');
+        } catch (error) {
+          const e = toKafkaError(error);
+          return { ...base, errorCode: e.code, errorMessage: e.message, configs: [] };
+        }
+        return { ...base, errorCode: 0, errorMessage: null, configs: described(brokerConfigEntries(gw), r.configurationKeys ?? null, true) };
+      }
       if (r.resourceType !== RESOURCE_TOPIC) return { ...base, errorCode: KafkaCode.INVALID_REQUEST, errorMessage: `resource type ${r.resourceType} is not supported`, configs: [] };
       // Kafka checks the name before looking it up (ConfigHelper's Topic.validate); no read for a name no topic can have.
       if (!isTopicName(r.resourceName)) {
@@ -159,21 +183,7 @@ export const describeConfigs: Handler = async (gw, raw, { apiVersion, access: ac
       }
       const topic = await gw.deps.log.topic(r.resourceName);
       if (!topic) return { ...base, errorCode: KafkaCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic "${r.resourceName}"`, configs: [] };
-      const keys = r.configurationKeys ?? null;
-      const configs = configEntries(topic, gw.deps.log.topicDefaults)
-        .filter((c) => keys === null || keys.includes(c.name))
-        .map((c) => ({
-          name: c.name,
-          value: c.value,
-          readOnly: false,
-          isDefault: c.isDefault,
-          configSource: apiVersion >= 1 ? c.configSource : -1,
-          isSensitive: false,
-          synonyms: withSynonyms ? c.synonyms : [],
-          configType: c.configType,
-          documentation: withDocumentation ? c.documentation : null,
-        }));
-      return { ...base, errorCode: 0, errorMessage: null, configs };
+      return { ...base, errorCode: 0, errorMessage: null, configs: described(configEntries(topic, gw.deps.log.topicDefaults), r.configurationKeys ?? null, false) };
     },
   );
   return { throttleTimeMs: 0, results };

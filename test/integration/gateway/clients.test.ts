@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../../helpers/cluster.js';
-import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { startTestGateway, TEST_SETTINGS, type TestGateway } from '../../helpers/gateway.js';
 import { HAS_CONFLUENT_KAFKA, MISSING, noteSkip, PYTHON, run } from '../../helpers/kafka-clients.js';
 import { KafkaWire, type Body } from '../../helpers/kafka-wire.js';
 import { installLaggingReplica } from '../../helpers/lagging-replica.js';
@@ -163,6 +163,21 @@ describe('DescribeConfigs synonyms', () => {
     const entries = described.resources[0]?.configEntries ?? [];
     const synonyms = Object.fromEntries(entries.map((e) => [e.configName, e.configSynonyms.map((s) => [s.configName, s.configValue, s.configSource])]));
     expect(synonyms).toEqual(expected);
+  });
+
+  it('kafkajs: describeConfigs of the broker lists its defaults, read-only', async () => {
+    // Prepare
+    const admin = new Kafka({ brokers: [gw.bootstrap], clientId: 'broker-cfg-test', logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+
+    // Act
+    const described = await admin
+      .describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.BROKER, name: String(TEST_SETTINGS.nodeId) }] })
+      .finally(() => admin.disconnect());
+
+    // Assess
+    const entries = Object.fromEntries((described.resources[0]?.configEntries ?? []).map((e) => [e.configName, [e.configValue, e.readOnly]]));
+    expect(entries).toMatchObject({ 'log.cleanup.policy': ['delete', true], 'message.max.bytes': ['1048588', true], 'node.id': [String(TEST_SETTINGS.nodeId), true] });
   });
 });
 

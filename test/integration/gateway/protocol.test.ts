@@ -805,6 +805,43 @@ describe('Metadata and topic admin', () => {
     }
   });
 
+  it('describes the broker (its own id or the empty name) with the server defaults under Kafka\'s broker names and the gateway settings, all read-only; another broker id is INVALID_REQUEST, as Kafka', async () => {
+    // Prepare: a server default retention of an hour, node id 7, three partitions for auto-created topics
+    const node7 = await startTestGateway({ nodeId: 7, defaultPartitions: 3 }, { config: { defaultRetentionMs: 3_600_000 } });
+    const conn = await KafkaWire.connect(node7.port);
+    const broker = (resourceName: string, configurationKeys: string[] | null = null) => ({ resourceType: 4, resourceName, configurationKeys });
+
+    try {
+      // Act
+      const answer = await conn.request(32, 4, { resources: [broker('7'), broker('', ['log.retention.ms', 'num.partitions']), broker('1'), broker('x')], includeSynonyms: true, includeDocumentation: true });
+      const v0 = await conn.request(32, 0, { resources: [broker('', ['log.retention.bytes', 'log.retention.ms'])] });
+
+      // Assess (sources: 4 STATIC_BROKER_CONFIG, 5 DEFAULT_CONFIG)
+      const [own, defaults, other, notANumber] = answer.results as Body[];
+      expect([own?.errorCode, defaults?.errorCode, other?.errorCode, notANumber?.errorCode]).toEqual([0, 0, 42, 42]);
+      expect(other?.errorMessage).toMatch(/expected 7 or empty string, but received 1/);
+      const byName: Record<string, Body> = Object.fromEntries((own?.configs as Body[]).map((c) => [c.name, c]));
+      expect(byName['log.retention.ms']).toMatchObject({ value: '3600000', configSource: 4, readOnly: true });
+      expect(byName['log.retention.ms']?.synonyms.map((s: Body) => [s.value, s.source])).toEqual([['3600000', 4], ['604800000', 5]]);
+      expect(byName['log.cleanup.policy']).toMatchObject({ value: 'delete', configSource: 5 });
+      expect(byName['message.max.bytes']).toMatchObject({ value: '1048588', configSource: 5 });
+      expect(byName['num.partitions']).toMatchObject({ value: '3', configSource: 4 });
+      expect(byName['node.id']).toMatchObject({ value: '7' });
+      expect(Object.values(byName).every((c: Body) => c.readOnly === true && typeof c.documentation === 'string')).toBe(true);
+      expect((defaults?.configs as Body[]).map((c) => [c.name, c.value])).toEqual([
+        ['log.retention.ms', '3600000'],
+        ['num.partitions', '3'],
+      ]);
+      expect(v0.results[0].configs.map((c: Body) => [c.name, c.value, c.isDefault])).toEqual([
+        ['log.retention.bytes', '-1', true],
+        ['log.retention.ms', '3600000', false],
+      ]);
+    } finally {
+      conn.close();
+      await node7.close();
+    }
+  });
+
   it('creates, grows, describes and deletes topics', async () => {
     // Prepare
     const name = uniqueName('adm');
