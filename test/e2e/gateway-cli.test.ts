@@ -118,6 +118,24 @@ describe('floe gateway', () => {
     expect(code).toBe(1);
     expect(child.stderr.join('\n')).toContain('FLOE_BUCKET');
   });
+
+  it('refuses to start, saying which, when the storage it is configured with does not exist (a table, the bucket)', async () => {
+    // Prepare: the test storage's environment, one name at a time made wrong
+    const start = async (wrong: Record<string, string>) => {
+      const child = ClientProcess.start(process.execPath, [FLOE_BIN, 'gateway', '--port', '0', '--json'], { ...process.env, ...wrong });
+      return { code: await child.exited, stderr: child.stderr.join('\n'), stdout: child.stdout.join('\n') };
+    };
+
+    // Act
+    const [logTable, groupsTable, bucket] = [await start({ FLOE_LOG_TABLE: 'no-such-log' }), await start({ FLOE_GROUPS_TABLE: 'no-such-groups' }), await start({ FLOE_BUCKET: 'no-such-bucket' })];
+
+    // Assess: nothing listened
+    expect([logTable.code, groupsTable.code, bucket.code]).toEqual([1, 1, 1]);
+    expect(logTable.stderr).toMatch(/the log table "no-such-log" does not exist/);
+    expect(groupsTable.stderr).toMatch(/the groups table "no-such-groups" does not exist/);
+    expect(bucket.stderr).toMatch(/the bucket "no-such-bucket" does not exist/);
+    expect([logTable.stdout, groupsTable.stdout, bucket.stdout].join('')).not.toContain('kafka');
+  });
 });
 
 describe('floe dev', () => {

@@ -62,11 +62,21 @@ async function storageConfig(options: GatewayOptions): Promise<FloeConfig> {
     });
     return config;
   }
+  let config: FloeConfig;
   try {
-    return configFromEnv();
+    config = configFromEnv();
   } catch (error) {
     throw new FloeError('INVALID_CONFIG', `${(error as Error).message} (the gateway reads the handlers' environment; or pass --dynamodb-endpoint and --s3-endpoint)`);
   }
+  const [{ createAwsClients }, { checkGatewayStorage }] = await Promise.all([import('../../aws/clients.js'), import('../../gateway/storage-check.js')]);
+  const clients = createAwsClients(config);
+  try {
+    await checkGatewayStorage(config, clients);
+  } finally {
+    clients.s3.destroy();
+    clients.dynamo.destroy();
+  }
+  return config;
 }
 
 /** The environment with the security flags written over it: a flag replaces every other source of the same thing. */
