@@ -11,9 +11,11 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { FloeError } from '@floe/protocol';
 import type { AwsClients } from '../aws/clients.js';
 import type { FloeConfig } from '../config/index.js';
-import { groupKeys, logKeys } from '../storage/keys.js';
+import { groupKeys, logKeys, SEGMENT_PREFIX } from '../storage/keys.js';
 
 const PROBE_KEY = 'floe-gateway-start-check';
+/** Under the segments' prefix: the only objects the gateway's role may read. */
+const PROBE_OBJECT = `${SEGMENT_PREFIX}${PROBE_KEY}`;
 
 const nameOf = (error: unknown): string => (error as Error)?.name ?? '';
 const why = (error: unknown): string => String((error as Error)?.message ?? error);
@@ -31,7 +33,7 @@ export async function checkGatewayStorage(config: FloeConfig, clients: AwsClient
       throw new FloeError('INVALID_CONFIG', `DynamoDB did not answer a read of the ${role} table "${table}" in ${region}: ${why(error)}`);
     });
   }
-  await clients.s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: PROBE_KEY })).then(
+  await clients.s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: PROBE_OBJECT })).then(
     (object) => object.Body?.transformToByteArray(),
     (error: unknown) => {
       if (nameOf(error) === 'NoSuchKey' || nameOf(error) === 'AccessDenied') return;
