@@ -4,6 +4,7 @@
  */
 import type { FloeConfig } from '../config/index.js';
 import { startGateway, type RunningGateway } from './gateway.js';
+import type { GatewaySecurity } from './security/index.js';
 import { silentLogger, stderrLogger } from './logger.js';
 import { gatewaySettingsFromEnv } from './settings.js';
 
@@ -23,12 +24,15 @@ export async function startDevGateway(options: {
   /** `floe dev --auto-create-topics` / `--default-partitions`; unset: FLOE_GATEWAY_* or the defaults, as for `floe gateway`. */
   autoCreateTopics?: boolean;
   defaultPartitions?: number;
+  /** `floe dev --sasl-mechanisms` and the other security flags (FLOE_GATEWAY_* under them); unset: plaintext, no SASL. */
+  security?: GatewaySecurity;
 }): Promise<DevGateway> {
   const start = (port: number) =>
     startGateway({
       config: options.config,
       settings: gatewaySettingsFromEnv(process.env, { host: options.host, port, autoCreateTopics: options.autoCreateTopics, defaultPartitions: options.defaultPartitions }),
       log: options.quiet ? silentLogger : stderrLogger,
+      ...(options.security ? { security: options.security } : {}),
     });
   let gateway: RunningGateway;
   try {

@@ -4,10 +4,11 @@
  * serving the gateway next to the bootstrap URL, auto-creating topics when asked.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeRecordBatch } from '../../packages/protocol/src/index.js';
 import { uniqueName } from '../helpers/cluster.js';
@@ -15,6 +16,7 @@ import { startTestGateway } from '../helpers/gateway.js';
 import { ClientProcess, HAS_KCAT, kcat } from '../helpers/kafka-clients.js';
 import { KafkaWire } from '../helpers/kafka-wire.js';
 import { FLOE_BIN } from '../helpers/processes.js';
+import { ALICE, documentText } from '../helpers/sasl-fixtures.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -189,6 +191,39 @@ describe('floe dev', () => {
       expect(meta.topics[0]).toMatchObject({ name: topic });
       expect(again.topics[0]).toMatchObject({ name: topic, errorCode: 0 });
       expect(again.topics[0].partitions).toHaveLength(3);
+    } finally {
+      await dev.stop('SIGKILL');
+    }
+  });
+
+  it('--sasl-mechanisms SCRAM-SHA-256 --credentials-file: the local gateway requires SASL, as `floe gateway` does; kafkajs with the password produces, without SASL it is refused', async () => {
+    // Prepare: a credentials file with alice
+    const dataDir = mkdtempSync(join(tmpdir(), 'floe-dev-sasl-'));
+    dirs.push(dataDir);
+    const credentialsFile = join(dataDir, 'users.json');
+    writeFileSync(credentialsFile, await documentText(), { mode: 0o600 });
+    const args = ['dev', '--port', '0', '--no-console', '--data-dir', join(dataDir, 'data'), '--housekeeping-interval-ms', '0', '--auto-create-topics', '--sasl-mechanisms', 'SCRAM-SHA-256', '--credentials-file', credentialsFile];
+    const dev = ClientProcess.start(process.execPath, [FLOE_BIN, ...args]);
+    const topic = uniqueName('devsasl');
+
+    try {
+      await dev.until(() => dev.stdout.some((l) => l.includes('Press Ctrl-C')), 60_000, 'floe dev to start');
+      const kafkaLine = dev.stdout.find((l) => l.trim().startsWith('kafka:')) ?? '';
+      const address = kafkaLine.trim().split(/\s+/)[1] as string;
+      const client = (sasl?: SASLOptions) => new Kafka({ brokers: [address], clientId: 'dev-sasl', logLevel: logLevel.NOTHING, retry: { retries: 0 }, ...(sasl ? { sasl } : {}) });
+
+      // Act
+      const producer = client({ mechanism: 'scram-sha-256', username: ALICE.name, password: ALICE.password }).producer();
+      await producer.connect();
+      const [sent] = await producer.send({ topic, messages: [{ value: 'v' }] }).finally(() => producer.disconnect());
+      const anonymous = client().admin();
+      const refused = await anonymous.connect().then(() => anonymous.listTopics()).then(() => undefined, (e: Error) => e);
+      await anonymous.disconnect();
+
+      // Assess
+      expect(kafkaLine).toContain('SASL SCRAM-SHA-256');
+      expect(sent?.errorCode).toBe(0);
+      expect(refused).toBeInstanceOf(Error);
     } finally {
       await dev.stop('SIGKILL');
     }

@@ -15,9 +15,10 @@ import { integerArg } from '../integer-arg.js';
 import { configFromEnv, type Env, type FloeConfig } from '../../config/index.js';
 import type { GatewaySecurity } from '../../gateway/security/index.js';
 import type { GatewaySettings } from '../../gateway/settings.js';
+import { gatewaySecurityOf, withGatewaySecurityOptions, type GatewaySecurityOptions } from '../gateway-security.js';
 import { registerGatewayCredentials } from './gateway-credentials.js';
 
-interface GatewayOptions {
+interface GatewayOptions extends GatewaySecurityOptions {
   host?: string;
   port?: number;
   advertisedHost?: string;
@@ -25,28 +26,12 @@ interface GatewayOptions {
   nodeId?: number;
   autoCreateTopics?: boolean;
   defaultPartitions?: number;
-  saslMechanisms?: string;
-  credentialsFile?: string;
-  tlsCertFile?: string;
-  tlsKeyFile?: string;
   dynamodbEndpoint?: string;
   s3Endpoint?: string;
   json?: boolean;
 }
 
 const int = integerArg;
-
-/** The environment names a security error would give for what the user set by flag, and those flags. */
-function flagNames(options: GatewayOptions): Array<[string, string]> {
-  const names: Array<[string, string]> = [];
-  if (options.saslMechanisms !== undefined) names.push([GATEWAY_ENV.saslMechanisms, '--sasl-mechanisms']);
-  if (options.credentialsFile !== undefined) names.push([GATEWAY_ENV.credentialsFile, '--credentials-file']);
-  // Either TLS flag replaces the environment's TLS source, so both files are the flags' business.
-  if (options.tlsCertFile !== undefined || options.tlsKeyFile !== undefined) {
-    names.push([GATEWAY_ENV.tlsCertFile, '--tls-cert-file'], [GATEWAY_ENV.tlsKeyFile, '--tls-key-file']);
-  }
-  return names;
-}
 
 async function storageConfig(options: GatewayOptions): Promise<FloeConfig> {
   if (options.dynamodbEndpoint || options.s3Endpoint) {
@@ -79,49 +64,19 @@ async function storageConfig(options: GatewayOptions): Promise<FloeConfig> {
   return config;
 }
 
-/** The environment with the security flags written over it: a flag replaces every other source of the same thing. */
-function securityEnv(env: Env, options: GatewayOptions): Env {
-  const merged: Env = { ...env };
-  if (options.saslMechanisms !== undefined) merged[GATEWAY_ENV.saslMechanisms] = options.saslMechanisms;
-  if (options.credentialsFile !== undefined) {
-    merged[GATEWAY_ENV.credentialsFile] = options.credentialsFile;
-    delete merged[GATEWAY_ENV.credentialsSecretId];
-    delete merged[GATEWAY_ENV.credentials];
-  }
-  if (options.tlsCertFile !== undefined || options.tlsKeyFile !== undefined) {
-    if (options.tlsCertFile !== undefined) merged[GATEWAY_ENV.tlsCertFile] = options.tlsCertFile;
-    if (options.tlsKeyFile !== undefined) merged[GATEWAY_ENV.tlsKeyFile] = options.tlsKeyFile;
-    delete merged[GATEWAY_ENV.tlsSecretId];
-  }
-  return merged;
-}
-
-async function loadSecurity(env: Env, options: GatewayOptions, warn: (message: string, fields: Record<string, unknown>) => void): Promise<GatewaySecurity> {
-  const { loadGatewaySecurity, securitySettingsFromEnv } = await import('../../gateway/security/index.js');
-  try {
-    return await loadGatewaySecurity(securitySettingsFromEnv(env), { onReloadError: (error) => warn('credentials reload failed, keeping the last good ones', { error: String(error) }) });
-  } catch (error) {
-    // The settings are read from the environment (flags written over it): name the flag the user typed, not its variable.
-    const message = flagNames(options).reduce((text, [name, flag]) => text.replaceAll(name, flag), (error as Error).message);
-    throw new FloeError('INVALID_CONFIG', `gateway security: ${message}`);
-  }
-}
-
 export function registerGateway(program: Command): void {
-  const gateway = program
-    .command('gateway')
-    .description('serve the Kafka protocol over this cluster\'s storage: Kafka clients (kcat, librdkafka, kafkajs, Java) connect to it')
-    .option('--host <host>', `address to listen on (env ${GATEWAY_ENV.host}; default 127.0.0.1; 0.0.0.0 in a container)`)
-    .option('--port <port>', `port to listen on, 0 = any free port (env ${GATEWAY_ENV.port}; default 9093)`, int(0, 65535))
-    .option('--advertised-host <host>', `host clients are told to connect to, e.g. a load balancer (env ${GATEWAY_ENV.advertisedHost})`)
-    .option('--advertised-port <port>', `port clients are told to connect to (env ${GATEWAY_ENV.advertisedPort})`, int(1, 65535))
-    .option('--node-id <id>', `node id of the advertised broker (env ${GATEWAY_ENV.nodeId}; default 1)`, int(0, 2 ** 31 - 1))
-    .option('--auto-create-topics', `create topics the first time a client asks for them (env ${GATEWAY_ENV.autoCreateTopics}; default off)`)
-    .option('--default-partitions <n>', `partitions of auto-created topics (env ${GATEWAY_ENV.defaultPartitions}; default 1)`, int(1, 4096))
-    .option('--sasl-mechanisms <list>', `require SASL: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, comma-separated (env ${GATEWAY_ENV.saslMechanisms}; default none)`)
-    .option('--credentials-file <path>', `the SASL users' JSON document (env ${GATEWAY_ENV.credentialsFile}, or ${GATEWAY_ENV.credentialsSecretId})`)
-    .option('--tls-cert-file <path>', `serve TLS with this PEM certificate (and chain) (env ${GATEWAY_ENV.tlsCertFile}, or ${GATEWAY_ENV.tlsSecretId})`)
-    .option('--tls-key-file <path>', `the certificate's unencrypted PEM key (env ${GATEWAY_ENV.tlsKeyFile})`)
+  const gateway = withGatewaySecurityOptions(
+    program
+      .command('gateway')
+      .description('serve the Kafka protocol over this cluster\'s storage: Kafka clients (kcat, librdkafka, kafkajs, Java) connect to it')
+      .option('--host <host>', `address to listen on (env ${GATEWAY_ENV.host}; default 127.0.0.1; 0.0.0.0 in a container)`)
+      .option('--port <port>', `port to listen on, 0 = any free port (env ${GATEWAY_ENV.port}; default 9093)`, int(0, 65535))
+      .option('--advertised-host <host>', `host clients are told to connect to, e.g. a load balancer (env ${GATEWAY_ENV.advertisedHost})`)
+      .option('--advertised-port <port>', `port clients are told to connect to (env ${GATEWAY_ENV.advertisedPort})`, int(1, 65535))
+      .option('--node-id <id>', `node id of the advertised broker (env ${GATEWAY_ENV.nodeId}; default 1)`, int(0, 2 ** 31 - 1))
+      .option('--auto-create-topics', `create topics the first time a client asks for them (env ${GATEWAY_ENV.autoCreateTopics}; default off)`)
+      .option('--default-partitions <n>', `partitions of auto-created topics (env ${GATEWAY_ENV.defaultPartitions}; default 1)`, int(1, 4096)),
+  )
     .option('--dynamodb-endpoint <url>', 'DynamoDB endpoint of a local storage (`floe storage`)')
     .option('--s3-endpoint <url>', 'S3 endpoint of a local storage (`floe storage`)')
     .option('--json', 'print the listening address as one JSON line')
@@ -147,7 +102,7 @@ export function registerGateway(program: Command): void {
       } catch (error) {
         throw new FloeError('INVALID_CONFIG', (error as Error).message);
       }
-      const security = await loadSecurity(securityEnv(process.env, options), options, stderrLogger.warn);
+      const security = await gatewaySecurityOf(process.env, options, stderrLogger.warn);
       let running;
       try {
         running = await startGateway({ config, settings, security, log: stderrLogger });

@@ -9,6 +9,7 @@ import { startCluster } from '../../local/cluster.js';
 import { listenError } from '../../local/errors.js';
 import { startStorage } from '../../local/storage.js';
 import { ACL_CACHE_MS_RANGE } from '../../config/index.js';
+import { gatewaySecurityOf, withGatewaySecurityOptions, type GatewaySecurityOptions } from '../gateway-security.js';
 import { integerArg } from '../integer-arg.js';
 import { onShutdownSignals, type Shutdown } from '../signals.js';
 
@@ -35,6 +36,21 @@ interface AuthOptions {
   principal?: string;
   aclCacheMs?: number;
 }
+
+type DevOptions = AuthOptions &
+  GatewaySecurityOptions & {
+    port: number;
+    host: string;
+    dataDir: string;
+    json?: boolean;
+    housekeepingIntervalMs: number;
+    consolePort: number;
+    console: boolean;
+    kafkaPort?: number;
+    kafka: boolean;
+    autoCreateTopics?: boolean;
+    defaultPartitions?: number;
+  };
 
 function withAuthOptions(command: Command): Command {
   return command
@@ -63,16 +79,16 @@ function authOf(options: AuthOptions) {
   return { principal, config: { authorization: 'acl' as const, aclSuperUsers: superUsers, aclCacheMs: options.aclCacheMs } };
 }
 
-const authLine = (options: AuthOptions & { kafka?: boolean }): string => {
+const authLine = (options: AuthOptions & { kafka?: boolean }, sasl: boolean): string => {
   if (options.authorization === 'none') return '';
   const auth = authOf(options);
-  // The local gateway has no SASL, so its clients are Kafka's unauthenticated principal.
-  const kafka = options.kafka ? `; Kafka clients are ${ANONYMOUS_PRINCIPAL}` : '';
+  // Without SASL the gateway's clients are Kafka's unauthenticated principal; with it, User:<their SASL name>.
+  const kafka = options.kafka ? `; Kafka clients are ${sasl ? 'User:<their SASL user name>' : ANONYMOUS_PRINCIPAL}` : '';
   return `  acls:      on; requests without an x-floe-principal header act as ${auth.principal}; super users: ${auth.config.aclSuperUsers.join(', ')}${kafka}\n`;
 };
 
 export function registerLocal(program: Command): void {
-  withAuthOptions(program.command('dev'))
+  const dev = withAuthOptions(program.command('dev'))
     .description('run a local Floe cluster: embedded S3 and DynamoDB stand-ins plus every handler, as Function URLs')
     .option('--port <port>', 'port of the bootstrap URL (0 = any free port)', port, 9092)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
@@ -85,8 +101,11 @@ export function registerLocal(program: Command): void {
     .option('--no-kafka', 'do not serve the Kafka-protocol gateway')
     // Kafka's auto.create.topics.enable, off as in `floe gateway`: kafkajs and kcat -P create what they name.
     .option('--auto-create-topics', 'the Kafka gateway creates a topic the first time a client names it (FLOE_GATEWAY_AUTO_CREATE_TOPICS; default off)')
-    .option('--default-partitions <n>', 'partitions of a topic the Kafka gateway auto-creates (FLOE_GATEWAY_DEFAULT_PARTITIONS; default 1)', integerArg(1, 4096))
-    .action(async (options: AuthOptions & { port: number; host: string; dataDir: string; json?: boolean; housekeepingIntervalMs: number; consolePort: number; console: boolean; kafkaPort?: number; kafka: boolean; autoCreateTopics?: boolean; defaultPartitions?: number }) => {
+    .option('--default-partitions <n>', 'partitions of a topic the Kafka gateway auto-creates (FLOE_GATEWAY_DEFAULT_PARTITIONS; default 1)', integerArg(1, 4096));
+  withGatewaySecurityOptions(dev)
+    .action(async (options: DevOptions) => {
+      // Before anything starts: a bad credentials file or certificate is said without a cluster to stop.
+      const security = options.kafka ? await gatewaySecurityOf(process.env, options, (message, fields) => process.stderr.write(`${message} ${JSON.stringify(fields)}\n`)) : undefined;
       const shutdown = onShutdownSignals();
       const cluster = await startCluster({
         ...authOf(options),
@@ -103,13 +122,14 @@ export function registerLocal(program: Command): void {
       const kafkaPort = options.kafkaPort ?? (options.port === 0 ? 0 : 9093);
       // The gateway checks the same rules (cluster.config carries the authorization settings).
       const kafka = options.kafka
-        ? await startDevGateway({ config: cluster.config, host: options.host, port: kafkaPort, warn, autoCreateTopics: options.autoCreateTopics, defaultPartitions: options.defaultPartitions })
+        ? await startDevGateway({ config: cluster.config, host: options.host, port: kafkaPort, warn, autoCreateTopics: options.autoCreateTopics, defaultPartitions: options.defaultPartitions, security })
         : undefined;
+      const secured = security !== undefined && (security.tls !== undefined || security.authenticator !== undefined);
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ bootstrap: cluster.url, ...(kafka ? { kafka: kafka.address } : {}), ...cluster.storage, ...(web ? { console: web.url } : {}) })}\n`);
       } else {
         process.stdout.write(
-          `Floe local cluster is up.\n  bootstrap: ${cluster.url}\n${kafka ? `  kafka:     ${kafka.address}\n` : ''}${web ? `  console:   ${web.url}\n` : ''}${authLine(options)}  data:      ${resolve(options.dataDir)}\n` +
+          `Floe local cluster is up.\n  bootstrap: ${cluster.url}\n${kafka ? `  kafka:     ${kafka.address}${secured ? ` (${security?.description})` : ''}\n` : ''}${web ? `  console:   ${web.url}\n` : ''}${authLine(options, security?.authenticator !== undefined)}  data:      ${resolve(options.dataDir)}\n` +
             `  try:       npx floe topics create demo --partitions 3\nPress Ctrl-C to stop.\n`,
         );
       }

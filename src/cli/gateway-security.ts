@@ -1,0 +1,70 @@
+/**
+ * The Kafka gateway's security flags, shared by `floe gateway` and `floe dev`: TLS and SASL from
+ * FLOE_GATEWAY_* (src/config/gateway.ts), each flag replacing every other source of the same thing.
+ */
+import type { Command } from 'commander';
+import { FloeError } from '@floe/protocol';
+import { GATEWAY_ENV } from '../config/gateway.js';
+import type { Env } from '../config/index.js';
+import type { GatewaySecurity } from '../gateway/security/index.js';
+
+export interface GatewaySecurityOptions {
+  saslMechanisms?: string;
+  credentialsFile?: string;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+}
+
+export function withGatewaySecurityOptions(command: Command): Command {
+  return command
+    .option('--sasl-mechanisms <list>', `require SASL: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, comma-separated (env ${GATEWAY_ENV.saslMechanisms}; default none)`)
+    .option('--credentials-file <path>', `the SASL users' JSON document (env ${GATEWAY_ENV.credentialsFile}, or ${GATEWAY_ENV.credentialsSecretId})`)
+    .option('--tls-cert-file <path>', `serve TLS with this PEM certificate (and chain) (env ${GATEWAY_ENV.tlsCertFile}, or ${GATEWAY_ENV.tlsSecretId})`)
+    .option('--tls-key-file <path>', `the certificate's unencrypted PEM key (env ${GATEWAY_ENV.tlsKeyFile})`);
+}
+
+/** The gateway's security from the environment with the flags written over it. */
+export async function gatewaySecurityOf(env: Env, options: GatewaySecurityOptions, warn: (message: string, fields: Record<string, unknown>) => void): Promise<GatewaySecurity> {
+  return loadSecurity(securityEnv(env, options), options, warn);
+}
+
+/** The environment names a security error would give for what the user set by flag, and those flags. */
+function flagNames(options: GatewaySecurityOptions): Array<[string, string]> {
+  const names: Array<[string, string]> = [];
+  if (options.saslMechanisms !== undefined) names.push([GATEWAY_ENV.saslMechanisms, '--sasl-mechanisms']);
+  if (options.credentialsFile !== undefined) names.push([GATEWAY_ENV.credentialsFile, '--credentials-file']);
+  // Either TLS flag replaces the environment's TLS source, so both files are the flags' business.
+  if (options.tlsCertFile !== undefined || options.tlsKeyFile !== undefined) {
+    names.push([GATEWAY_ENV.tlsCertFile, '--tls-cert-file'], [GATEWAY_ENV.tlsKeyFile, '--tls-key-file']);
+  }
+  return names;
+}
+
+/** The environment with the security flags written over it: a flag replaces every other source of the same thing. */
+function securityEnv(env: Env, options: GatewaySecurityOptions): Env {
+  const merged: Env = { ...env };
+  if (options.saslMechanisms !== undefined) merged[GATEWAY_ENV.saslMechanisms] = options.saslMechanisms;
+  if (options.credentialsFile !== undefined) {
+    merged[GATEWAY_ENV.credentialsFile] = options.credentialsFile;
+    delete merged[GATEWAY_ENV.credentialsSecretId];
+    delete merged[GATEWAY_ENV.credentials];
+  }
+  if (options.tlsCertFile !== undefined || options.tlsKeyFile !== undefined) {
+    if (options.tlsCertFile !== undefined) merged[GATEWAY_ENV.tlsCertFile] = options.tlsCertFile;
+    if (options.tlsKeyFile !== undefined) merged[GATEWAY_ENV.tlsKeyFile] = options.tlsKeyFile;
+    delete merged[GATEWAY_ENV.tlsSecretId];
+  }
+  return merged;
+}
+
+async function loadSecurity(env: Env, options: GatewaySecurityOptions, warn: (message: string, fields: Record<string, unknown>) => void): Promise<GatewaySecurity> {
+  const { loadGatewaySecurity, securitySettingsFromEnv } = await import('../gateway/security/index.js');
+  try {
+    return await loadGatewaySecurity(securitySettingsFromEnv(env), { onReloadError: (error) => warn('credentials reload failed, keeping the last good ones', { error: String(error) }) });
+  } catch (error) {
+    // The settings are read from the environment (flags written over it): name the flag the user typed, not its variable.
+    const message = flagNames(options).reduce((text, [name, flag]) => text.replaceAll(name, flag), (error as Error).message);
+    throw new FloeError('INVALID_CONFIG', `gateway security: ${message}`);
+  }
+}
+
