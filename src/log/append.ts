@@ -5,6 +5,7 @@
  * item. No transactions, no prior read on the happy path.
  */
 import { FloeError, sleep } from '@floe/protocol';
+import { reportInternalError } from '../storage/errors.js';
 import { segmentKeyTime } from '../storage/keys.js';
 import { nowOf, producerIdExpiryOf, type LogDeps } from './deps.js';
 import { LIMITS } from './limits.js';
@@ -134,13 +135,20 @@ function appended(deps: LogDeps, topicId: string, partition: number, location: L
  * The max timestamp `t` of the batch at `baseOffset`, as stored: Kafka answers a duplicate with its
  * original batch's (BatchMetadata.timestamp), which on a LogAppendTime topic is the append time. The
  * head usually still lists a retry's original; else, when `lookUp`, one Query of the index finds it
- * (a duplicate's path only). -1 when it is gone (retention, DeleteRecords) or not looked up.
+ * (a duplicate's path only). -1 when it is gone (retention, DeleteRecords), not looked up, or the
+ * lookup failed (logged: the duplicate is still acknowledged).
  */
 async function originalTimeAt(deps: LogDeps, topicId: string, partition: number, head: PartitionHead, baseOffset: number, lookUp: boolean): Promise<number> {
   const recent = head.recent ?? [];
   const listed = withOffsets(head.nextOffset - spanOfAll(recent), recent).find((b) => b.baseOffset === baseOffset);
   if (listed || !lookUp || baseOffset < head.logStartOffset) return listed?.t ?? -1;
-  const [found] = await locateBatches(deps, topicId, partition, head, { fromOffset: baseOffset, maxBytes: 0, forceFirst: true }).catch(() => []);
+  const [found] = await locateBatches(deps, topicId, partition, head, { fromOffset: baseOffset, maxBytes: 0, forceFirst: true }).catch((error: unknown) => {
+    // The acknowledgement does not fail for its timestamp, but the failure is logged; a batch retention just removed is none.
+    if (!(error instanceof FloeError && error.code === 'OFFSET_OUT_OF_RANGE')) {
+      reportInternalError(`timestamp lookup of a duplicate at offset ${baseOffset} of partition ${partition} of topic ${topicId}`, error);
+    }
+    return [];
+  });
   return found?.baseOffset === baseOffset ? found.t : -1;
 }
 

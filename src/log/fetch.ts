@@ -9,6 +9,8 @@
  * strongly consistent before the offset is called out of range (decision 35), and a partition
  * about to be served records has its log start read strongly, beside the object reads, so
  * nothing below a DeleteRecords that answered is served (decision 49).
+ * Every read is settled per partition (heads, index chunks, log start, objects): one that fails
+ * answers its partition alone with publicError's code, and the others are served.
  */
 import { type ErrorCode, type FetchPartitionRequest, type FetchPartitionResult, type FetchRequest, type FetchTopicResult, FloeError } from '@floe/protocol';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -85,7 +87,11 @@ export async function fetchRecords(deps: FetchDeps, request: FetchRequest): Prom
         forceFirst: readable.length === 0,
       });
     } catch (error) {
-      if (!(error instanceof FloeError && error.code === 'OFFSET_OUT_OF_RANGE')) throw error;
+      if (!(error instanceof FloeError && error.code === 'OFFSET_OUT_OF_RANGE')) {
+        // An index Query that failed fails its partition alone, as the object reads below do.
+        failSlot(slot, error);
+        continue;
+      }
       // Retention moved the log start past the offset after the head was read: answer with the new one.
       await refreshHead(deps, slot);
       if (slot.result.errorCode === 'NONE') setError(slot.result, 'OFFSET_OUT_OF_RANGE', error.message);
@@ -108,11 +114,7 @@ export async function fetchRecords(deps: FetchDeps, request: FetchRequest): Prom
     const read = buffers[i] as Buffer | { error: unknown };
     const bounds = latest[i] as Bounds | { error: unknown };
     const failed = 'error' in bounds ? bounds : Buffer.isBuffer(read) ? undefined : read;
-    if (failed) {
-      const e = publicError(failed.error, `fetch of ${slot.request.partition} of topic ${slot.topic?.name}`);
-      setError(slot.result, e.code, e.message);
-      return;
-    }
+    if (failed) return failSlot(slot, failed.error);
     const start = (bounds as Bounds).logStartOffset;
     slot.result.logStartOffset = Math.max(slot.result.logStartOffset, start);
     if (slot.request.fetchOffset < start) {
@@ -145,12 +147,19 @@ async function refreshHead(deps: FetchDeps, slot: Slot): Promise<void> {
     setError(result, 'UNKNOWN_TOPIC_OR_PARTITION', 'unknown topic or partition');
     return;
   }
-  let head = await readHead(deps, slot.topic.topicId, request.partition, false);
-  slot.strong = false;
-  // A lagging replica: the offset may be one this consumer was given by a newer head.
-  if (!head || request.fetchOffset > head.nextOffset) {
-    head = await readHead(deps, slot.topic.topicId, request.partition, true);
-    slot.strong = true;
+  let head: PartitionHead | undefined;
+  try {
+    head = await readHead(deps, slot.topic.topicId, request.partition, false);
+    slot.strong = false;
+    // A lagging replica: the offset may be one this consumer was given by a newer head.
+    if (!head || request.fetchOffset > head.nextOffset) {
+      head = await readHead(deps, slot.topic.topicId, request.partition, true);
+      slot.strong = true;
+    }
+  } catch (error) {
+    // Settled per partition (decision 49): the others are still served. An error ends the wait, so it is read once.
+    failSlot(slot, error);
+    return;
   }
   if (!head) {
     deps.topicGone?.(slot.topic);
@@ -175,6 +184,12 @@ async function refreshHead(deps: FetchDeps, slot: Slot): Promise<void> {
 function setError(result: FetchPartitionResult, code: ErrorCode, message: string): void {
   result.errorCode = code;
   result.errorMessage = message;
+}
+
+/** A read for one partition failed: that partition alone is answered, with the code publicError gives (decision 49). */
+function failSlot(slot: Slot, error: unknown): void {
+  const e = publicError(error, `fetch of ${slot.request.partition} of topic ${slot.topic?.name}`);
+  setError(slot.result, e.code, e.message);
 }
 
 /** Bytes that are known to be readable for a slot from its head alone (errors count, so they end the wait). */

@@ -15,6 +15,11 @@ export function reportInternalErrorsTo(reporter: ErrorReporter): void {
   report = reporter;
 }
 
+/** Logs a failure the caller answers without (it degrades rather than fails), so it is not hidden. */
+export function reportInternalError(message: string, error: unknown): void {
+  report(message, error);
+}
+
 /** The error to answer with: FloeErrors as they are; anything else logged and replaced. */
 export function publicError(error: unknown, during: string): FloeError {
   if (error instanceof FloeError) return error;

@@ -10,6 +10,7 @@ import { fetchRecords, type FetchDeps } from '../../src/log/fetch.js';
 import { decodeRecordBatches } from '../../packages/protocol/src/records/record-batch.js';
 import { logKeys } from '../../src/storage/keys.js';
 import { useTestCluster, uniqueName } from '../helpers/cluster.js';
+import { failingReads, isGetOf } from '../helpers/failing-reads.js';
 import { installLaggingReplica, type LaggingReplica } from '../helpers/lagging-replica.js';
 import { produceValues, values } from '../helpers/log.js';
 import { fetchRaw } from '../../packages/client/src/log-client.js';
@@ -124,20 +125,6 @@ describe('fetch over a lagging replica', () => {
   });
 });
 
-/** deps whose strongly consistent reads of `headKey` fail as DynamoDB's do when unavailable (HTTP 500); everything else reaches dynalite */
-function strongReadsFail(deps: FetchDeps, headKey: Record<string, unknown>): FetchDeps & { failed: number } {
-  const out = { ...deps, failed: 0 };
-  const send = (command: unknown) => {
-    if (command instanceof GetCommand && command.input.ConsistentRead === true && JSON.stringify(command.input.Key) === JSON.stringify(headKey)) {
-      out.failed++;
-      return Promise.reject(Object.assign(new Error('Internal server error'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }));
-    }
-    return deps.dynamo.send(command as GetCommand);
-  };
-  out.dynamo = { send } as unknown as DynamoDBDocumentClient;
-  return out;
-}
-
 describe('the strong log-start read of a fetch that serves records (decision 49)', () => {
   it('failing, fails only its own partition with a retriable code: the other partitions are served', async () => {
     // Prepare: records on both partitions; strong reads of partition 0's head fail
@@ -147,7 +134,7 @@ describe('the strong log-start read of a fetch that serves records (decision 49)
     await produceValues(env.http, topic, 1, ['c', 'd']);
     const deps = env.cluster.deps!;
     const resolved = await deps.resolveTopic(topic);
-    const failing = strongReadsFail(deps, logKeys.head(resolved!.topicId, 0));
+    const failing = failingReads(deps, isGetOf(logKeys.head(resolved!.topicId, 0), true));
 
     // Act
     const [t] = await fetchRecords(failing, {
