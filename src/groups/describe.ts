@@ -12,7 +12,7 @@ import { describePartitions } from '../log/topics.js';
 import { nowOf, type GroupsDeps } from './deps.js';
 import { currentOffsets, freshTopics } from './offsets.js';
 import { isLive, subscriptionSignature, type MemberItem } from './model.js';
-import { listGroupIds, queryOffsets, readMembership, type Membership } from './store.js';
+import { isListed, listGroupIds, queryOffsets, readMembership, type Membership } from './store.js';
 import { liveMembers } from './target.js';
 
 const toPartitions = (keys: Iterable<string>): TopicPartition[] =>
@@ -34,7 +34,9 @@ function stateOf(membership: Membership, live: MemberItem[]): GroupState {
 
 export async function describeGroup(deps: GroupsDeps, groupId: string): Promise<GroupDescription> {
   const [membership, stored] = await Promise.all([readMembership(deps, groupId), queryOffsets(deps, groupId)]);
-  if (!membership.group && membership.members.size === 0 && stored.length === 0) {
+  // A listed group with none of our items (a Kafka client's group with only handed-out member ids, decision 49)
+  // is described as the lists show it: Empty, no member.
+  if (!membership.group && membership.members.size === 0 && stored.length === 0 && !(await isListed(deps, groupId))) {
     throw new FloeError('GROUP_ID_NOT_FOUND', `group "${groupId}" does not exist`);
   }
   const now = nowOf(deps);

@@ -119,6 +119,12 @@ export async function listGroupIds(deps: GroupsDeps): Promise<string[]> {
   return ids;
 }
 
+/** Whether the group has its groups-list entry: what the lists (ours and Kafka's ListGroups) show. */
+export async function isListed(deps: GroupsDeps, groupId: string): Promise<boolean> {
+  const { Item } = await deps.dynamo.send(new GetCommand({ TableName: deps.groupsTable, Key: groupKeys.groupsListEntry(groupId), ConsistentRead: true }));
+  return Item !== undefined;
+}
+
 export async function createMember(deps: GroupsDeps, groupId: string, member: MemberItem): Promise<void> {
   await deps.dynamo.send(
     new PutCommand({

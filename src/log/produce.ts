@@ -28,7 +28,8 @@ import { nowOf, producerIdExpiryOf, type LogDeps } from './deps.js';
 import { compacts, LIMITS, stampsAppendTime } from './limits.js';
 import { ProducerRegistry } from './producer-ids.js';
 import { lastSequence, type ProducerBatch } from './producer-state.js';
-import { RecordValidationError, refuseClientLogAppendTime, refuseOutOfWindow, timestampWindowOf } from './timestamp-bounds.js';
+import { RecordValidationError, refuseRecords } from './record-errors.js';
+import { refuseClientLogAppendTime, refuseOutOfWindow, timestampWindowOf } from './timestamp-bounds.js';
 import type { Topic } from './topics.js';
 
 export interface ProduceDeps extends LogDeps {
@@ -96,7 +97,7 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
         const header = validateBatch(p.records);
         // Kafka's broker walks the records before it appends; so does Floe (stored bytes stay the client's).
         // Decompressed, a batch must still fit max.message.bytes: a decompression bomb is refused here.
-        const maxTimestamp = deps.validateRecords === false ? header.maxTimestamp : walkRecords(p.records, header, topic, checkedAt);
+        const maxTimestamp = deps.validateRecords === false ? header.maxTimestamp : walkRecords(p.records, header, topic, p.partition, checkedAt);
         // An id or epoch the cluster never issued never reaches any partition's state (decision 26).
         const producer = header.producerId >= 0n ? await producerBatchOf(deps, header) : undefined;
         const result: ProducePartitionResult = { partition: p.partition, errorCode: 'NONE', baseOffset: -1, logAppendTime: -1, logStartOffset: -1 };
@@ -194,18 +195,23 @@ async function producerBatchOf(deps: ProduceDeps, header: BatchHeader): Promise<
  * Kafka's broker-side record validation; the decompressed batch must fit max.message.bytes too, every
  * record's timestamp must be within a CreateTime topic's bounds at `now` (and a batch the client flagged
  * LogAppendTime is refused where Kafka refuses it), and a compacted topic takes
- * keyed records only (compaction keeps the latest record per key).
+ * keyed records only (compaction keeps the latest record per key). Refused records are listed.
  */
-function walkRecords(batch: Buffer, header: BatchHeader, topic: Topic, now: number): number {
+function walkRecords(batch: Buffer, header: BatchHeader, topic: Topic, partition: number, now: number): number {
   const limit = topic.configs['max.message.bytes'];
-  const window = timestampWindowOf(topic.configs, now, compacts(topic.configs));
+  const compacted = compacts(topic.configs);
+  const window = timestampWindowOf(topic.configs, now, compacted);
   try {
-    const summary = validateRecords(batch, header, limit - BATCH_HEADER_SIZE, window);
-    refuseClientLogAppendTime(topic, header);
-    refuseOutOfWindow(topic, window, summary);
-    if (summary.nullKey && compacts(topic.configs)) {
-      throw new FloeError('INVALID_RECORD', `compacted topic "${topic.name}" (cleanup.policy=${topic.configs['cleanup.policy']}) cannot accept a record without a key`);
+    const summary = validateRecords(batch, header, limit - BATCH_HEADER_SIZE, window, compacted ? LIMITS.maxRecordErrors : 0);
+    let timestamps: RecordValidationError | undefined;
+    try {
+      refuseClientLogAppendTime(topic, header);
+      refuseOutOfWindow(topic, window, summary);
+    } catch (error) {
+      if (!(error instanceof RecordValidationError)) throw error;
+      timestamps = error;
     }
+    refuseRecords(topic, partition, summary, timestamps);
     return summary.maxTimestamp;
   } catch (error) {
     if (error instanceof FloeError && error.code === 'MESSAGE_TOO_LARGE') {

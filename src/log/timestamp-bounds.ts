@@ -4,8 +4,9 @@
  * clock is refused whole with INVALID_TIMESTAMP, as Kafka's LogValidator refuses it. A LogAppendTime
  * topic takes any timestamp (the log's own replaces it).
  */
-import { ATTRIBUTE, FloeError, NO_TIMESTAMP, type BatchHeader, type ProduceRecordError, type RecordsSummary, type TimestampWindow } from '@floe/protocol';
+import { ATTRIBUTE, NO_TIMESTAMP, type BatchHeader, type RecordsSummary, type TimestampWindow } from '@floe/protocol';
 import { LIMITS, stampsAppendTime, type TopicConfig } from './limits.js';
+import { RecordValidationError } from './record-errors.js';
 import { kafkaConfigText } from './topic-configs.js';
 
 type Bounds = Pick<TopicConfig, 'message.timestamp.type' | 'message.timestamp.before.max.ms' | 'message.timestamp.after.max.ms'>;
@@ -28,16 +29,6 @@ export function timestampWindowOf(configs: Bounds, now: number, compacted = fals
     maxListed: LIMITS.maxRecordErrors,
     ...(compacted ? { keylessExempt: true } : {}),
   };
-}
-
-/** Kafka's RecordValidationException: a batch refused for some of its records, which the answer lists. */
-export class RecordValidationError extends FloeError {
-  readonly recordErrors: ProduceRecordError[];
-
-  constructor(code: 'INVALID_TIMESTAMP', message: string, recordErrors: ProduceRecordError[]) {
-    super(code, message);
-    this.recordErrors = recordErrors;
-  }
 }
 
 const range = (window: TimestampWindow): string =>

@@ -1,16 +1,18 @@
 /**
  * The console API against a real local cluster, reaching it only through the
  * SDK and the HTTP API (HttpGateway): topics, the message browser on text,
- * JSON and binary records, a consumer group's members and lag, and the
- * dry-run-then-execute offset reset.
+ * JSON and binary records, a consumer group's members and lag, the
+ * dry-run-then-execute offset reset, and a Kafka client's group of handed-out ids.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpGateway } from '../../src/console/http-gateway.js';
 import { startConsoleServer, type ConsoleServer } from '../../src/console/server.js';
-import type { GroupDetail, MessagePage, ProduceAnswer, ResetAnswer, TopicDetail } from '../../src/console/shared/api-types.js';
+import type { GroupDetail, GroupRow, MessagePage, ProduceAnswer, ResetAnswer, TopicDetail } from '../../src/console/shared/api-types.js';
 import { Consumer, Deserializers } from '../../src/index.js';
 import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { call, stubAssetsDir } from '../helpers/console-server.js';
+import { startTestGateway } from '../helpers/gateway.js';
+import { KafkaWire } from '../helpers/kafka-wire.js';
 
 const env = useTestCluster();
 let server: ConsoleServer;
@@ -121,5 +123,31 @@ describe('console API on a local cluster', () => {
     expect(executed.body.partitions).toEqual([{ topic, partition: 0, previousOffset: 3, newOffset: 1 }]);
     expect(afterReset.body.state).toBe('Empty');
     expect(afterReset.body.partitionPage.items.map((p) => p.lag)).toEqual([2, 0]);
+  });
+
+  it('shows a Kafka client\'s group that has only a handed-out member id as Empty with no members, as the list shows it; a group that does not exist is 404', async () => {
+    // Prepare: a v5 JoinGroup without a member id (MEMBER_ID_REQUIRED) makes the group, with only that id
+    const groupId = uniqueName('console-pending');
+    const gateway = await startTestGateway();
+    const wire = await KafkaWire.connect(gateway.port);
+    const join = { groupId, sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 30_000, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from('m') }], reason: null };
+    try {
+      const handedOut = await wire.request(11, 5, join, 30_000);
+
+      // Act
+      const listed = await call<{ items: GroupRow[] }>(server.url, 'GET', `/api/groups?q=${groupId}`);
+      const page = await call<GroupDetail>(server.url, 'GET', `/api/groups/${groupId}`);
+      const missing = await call(server.url, 'GET', `/api/groups/${uniqueName('console-none')}`);
+
+      // Assess
+      expect(handedOut.errorCode).toBe(79);
+      expect(listed.body.items).toEqual([expect.objectContaining({ groupId, state: 'Empty', members: 0 })]);
+      expect(page.status).toBe(200);
+      expect(page.body).toMatchObject({ groupId, state: 'Empty', members: [], totalLag: 0, partitionPage: { items: [] } });
+      expect(missing).toMatchObject({ status: 404, body: { error: { code: 'GROUP_ID_NOT_FOUND' } } });
+    } finally {
+      wire.close();
+      await gateway.close();
+    }
   });
 });

@@ -104,21 +104,27 @@ describe('timestamp bounds of CreateTime topics', () => {
     expect(answers[0]).toMatchObject({ errorCode: 'NONE', baseOffset: 0 });
   });
 
-  it('a compacted topic refuses a keyless record for its key before its timestamp, as Kafka: INVALID_RECORD; a keyed record out of bounds is INVALID_TIMESTAMP', async () => {
+  it('a compacted topic refuses a keyless record for its key before its timestamp, as Kafka: INVALID_RECORD naming every keyless record; beside a keyed record out of bounds INVALID_TIMESTAMP naming both', async () => {
     // Prepare
     const topic = uniqueName('tsb-compact');
-    await env.admin.createTopic(topic, 1, { 'cleanup.policy': 'compact' });
+    await env.admin.createTopic(topic, 2, { 'cleanup.policy': 'compact' });
     const late = Date.now() + 2 * HOUR;
     const batchOf = (records: ProducedRecord[]) => encodeRecordBatch({ records });
+    const keyed = (timestamp: number): ProducedRecord => ({ key: Buffer.from('k'), value: Buffer.from('v'), timestamp });
+    const keyless = (timestamp: number): ProducedRecord => ({ key: null, value: Buffer.from('a'), timestamp });
+    const now = Date.now();
 
     // Act
-    const keyless = await produceTo(topic, [{ partition: 0, records: batchOf([{ key: null, value: Buffer.from('a'), timestamp: late }]) }]);
-    const keyed = await produceTo(topic, [{ partition: 0, records: batchOf([{ key: null, value: Buffer.from('a'), timestamp: late }, { key: Buffer.from('k'), value: Buffer.from('b'), timestamp: late }]) }]);
+    const refused = await produceTo(topic, [{ partition: 1, records: batchOf([keyed(now), keyless(late), keyed(now), keyless(now)]) }]);
+    const mixed = await produceTo(topic, [{ partition: 0, records: batchOf([keyless(late), keyed(late)]) }]);
 
     // Assess
-    expect(keyless[0]).toMatchObject({ errorCode: 'INVALID_RECORD', baseOffset: -1 });
-    expect(keyed[0]).toMatchObject({ errorCode: 'INVALID_TIMESTAMP', recordErrors: [{ batchIndex: 1 }] });
-    expect(await nextOffset(topic, 0)).toBe(0);
+    const message = `Compacted topic cannot accept message without key in topic partition ${topic}-1`;
+    expect(refused[0]).toMatchObject({ errorCode: 'INVALID_RECORD', baseOffset: -1, recordErrors: [{ batchIndex: 1, message }, { batchIndex: 3, message }] });
+    expect(refused[0]!.errorMessage).toContain('2 record(s) of the batch have no key');
+    expect(mixed[0]).toMatchObject({ errorCode: 'INVALID_TIMESTAMP', recordErrors: [{ batchIndex: 0, message: `Compacted topic cannot accept message without key in topic partition ${topic}-0` }, { batchIndex: 1 }] });
+    expect(mixed[0]!.recordErrors![1]!.message).toContain(`Timestamp ${late} of record 1`);
+    expect([await nextOffset(topic, 0), await nextOffset(topic, 1)]).toEqual([0, 0]);
   });
 
   it('the JSON records form and the SDK\'s Producer get INVALID_TIMESTAMP (400, not retried) for a record out of bounds', async () => {

@@ -4,7 +4,7 @@
  * from v8, per-record errors, while the request's other partitions are appended; DescribeConfigs
  * lists both as LONG configs at Kafka 4.x's defaults under their broker synonyms; CreateTopics
  * refuses the removed message.timestamp.difference.max.ms; a batch the client flagged LogAppendTime is
- * refused on a LogAppendTime topic. Real clients: confluent-kafka-python
+ * refused on a LogAppendTime topic; a compacted topic's keyless records are listed as Kafka lists them. Real clients: confluent-kafka-python
  * (librdkafka) and kafkajs. The margins are hours, so the machine's pace never decides an outcome.
  */
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ noteSkip(HAS_CONFLUENT_KAFKA, MISSING.confluent);
 const HOUR = 3_600_000;
 const INVALID_TIMESTAMP = 32;
 const INVALID_CONFIG = 40;
+const INVALID_RECORD = 87;
 
 let gw: TestGateway;
 let wire: KafkaWire;
@@ -79,6 +80,21 @@ describe('timestamp bounds at the wire', () => {
     expect(answer).toMatchObject({ errorCode: INVALID_TIMESTAMP, baseOffset: -1n });
     expect(answer!.recordErrors.map((r: Body) => r.batchIndex)).toEqual([0, 1]);
     expect(answer!.errorMessage).toContain('should not set the timestamp type to LogAppendTime');
+  });
+
+  it('Produce v8 refuses a compacted topic\'s batch with keyless records as Kafka\'s LogValidator: INVALID_RECORD (87), each keyless record in record_errors with Kafka\'s message', async () => {
+    // Prepare
+    const name = uniqueName('tsb-w-keyless');
+    await gw.deps.log.createTopic(name, 1, { 'cleanup.policy': 'compact' });
+    const now = Date.now();
+    const batch = encodeRecordBatch({ records: [null, 'k1', null, null].map((key, i): ProducedRecord => ({ key: key === null ? null : Buffer.from(key), value: Buffer.from(`v${i}`), timestamp: now })) });
+
+    // Act
+    const [answer] = await produce(8, name, [batch]);
+
+    // Assess
+    expect(answer).toMatchObject({ errorCode: INVALID_RECORD, baseOffset: -1n });
+    expect(answer!.recordErrors).toEqual([0, 2, 3].map((batchIndex) => ({ batchIndex, batchIndexErrorMessage: `Compacted topic cannot accept message without key in topic partition ${name}-0` })));
   });
 
   it('DescribeConfigs lists both as LONG at Kafka 4.x defaults with their broker synonyms; IncrementalAlterConfigs sets one; CreateTopics refuses message.timestamp.difference.max.ms', async () => {

@@ -11,7 +11,8 @@ import { crc32c } from '../../../packages/protocol/src/records/crc32c.js';
 import { encodeRecordBatch, type ProducedRecord } from '../../../packages/protocol/src/records/record-batch.js';
 import { validateRecords } from '../../../packages/protocol/src/records/validate-records.js';
 import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig } from '../../../src/log/limits.js';
-import { RecordValidationError, refuseClientLogAppendTime, refuseOutOfWindow, timestampWindowOf } from '../../../src/log/timestamp-bounds.js';
+import { RecordValidationError } from '../../../src/log/record-errors.js';
+import { refuseClientLogAppendTime, refuseOutOfWindow, timestampWindowOf } from '../../../src/log/timestamp-bounds.js';
 
 const NOW = 1_800_000_000_000;
 const HOUR = 3_600_000;

@@ -28,7 +28,7 @@ export interface ProducePartitionResult {
   partition: number;
   errorCode: ErrorCode;
   errorMessage?: string;
-  /** the records that made the batch be refused (INVALID_TIMESTAMP), when known; absent otherwise */
+  /** the records that made the batch be refused (INVALID_TIMESTAMP, a compacted topic's keyless records' INVALID_RECORD), when known; absent otherwise */
   recordErrors?: ProduceRecordError[];
   baseOffset: number;
   logAppendTime: number;

@@ -42,8 +42,10 @@ export interface RecordsSummary {
   recordBytes: number;
   /** largest record timestamp (CreateTime: baseTimestamp + the largest delta); the header's for LogAppendTime */
   maxTimestamp: number;
-  /** some record has a null key (a compacted topic refuses the batch, as Kafka's broker does) */
-  nullKey: boolean;
+  /** records with a null key (a compacted topic refuses the batch for them, as Kafka's broker does) */
+  keyless: number;
+  /** the first `keylessListed` of them, by index in the batch */
+  keylessRecords: number[];
   /** records whose timestamp lies outside the window asked for (0 without one) */
   outOfWindow: number;
   /** the first `maxListed` of them: index in the batch and timestamp (a batch flagged LogAppendTime: the header's maxTimestamp, as its records read) */
@@ -60,8 +62,9 @@ const invalid = (message: string): FloeError => new FloeError('INVALID_RECORD', 
  * Checks the records of one batch whose header `validateBatch` has accepted. `maxRecordBytes`
  * bounds the decompressed records section: it is refused with MESSAGE_TOO_LARGE, before more
  * than that is inflated. With a `window`, every record's timestamp is checked against it.
+ * `keylessListed`: how many keyless records to name (a compacted topic's answer lists them).
  */
-export function validateRecords(batch: Buffer, header: BatchHeader, maxRecordBytes: number, window?: TimestampWindow): RecordsSummary {
+export function validateRecords(batch: Buffer, header: BatchHeader, maxRecordBytes: number, window?: TimestampWindow, keylessListed = 0): RecordsSummary {
   let data = batch;
   let start = BATCH_HEADER_SIZE;
   if (header.compression !== 'none') {
@@ -76,7 +79,8 @@ export function validateRecords(batch: Buffer, header: BatchHeader, maxRecordByt
   }
   const c: Cursor = { pos: start, end };
   let maxDelta = Number.NEGATIVE_INFINITY;
-  let nullKey = false;
+  let keylessCount = 0;
+  const keylessRecords: number[] = [];
   const logAppendTime = (header.attributes & ATTRIBUTE.logAppendTime) !== 0;
   let outOfWindow = 0;
   const outOfWindowRecords: Array<{ index: number; timestamp: number }> = [];
@@ -96,7 +100,7 @@ export function validateRecords(batch: Buffer, header: BatchHeader, maxRecordByt
     const offsetDelta = readVarint(data, c);
     if (offsetDelta !== i) throw invalid(`record ${i} has offset delta ${offsetDelta}; record deltas must be 0, 1, 2, …`);
     const keyless = skipBytes(data, c, i, 'key', true);
-    if (keyless) nullKey = true;
+    if (keyless && keylessCount++ < keylessListed) keylessRecords.push(i);
     if (window && !(keyless && window.keylessExempt) && timestamp !== NO_TIMESTAMP && (timestamp < window.min || timestamp > window.max)) {
       if (outOfWindow++ < window.maxListed) outOfWindowRecords.push({ index: i, timestamp });
     }
@@ -114,7 +118,8 @@ export function validateRecords(batch: Buffer, header: BatchHeader, maxRecordByt
   return {
     recordBytes: end - start,
     maxTimestamp: logAppendTime || count === 0 ? header.maxTimestamp : header.baseTimestamp + maxDelta,
-    nullKey,
+    keyless: keylessCount,
+    keylessRecords,
     outOfWindow,
     outOfWindowRecords,
   };
