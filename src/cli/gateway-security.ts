@@ -23,7 +23,7 @@ export function withGatewaySecurityOptions(command: Command): Command {
     .option('--tls-key-file <path>', `the certificate's unencrypted PEM key (env ${GATEWAY_ENV.tlsKeyFile})`);
 }
 
-/** The gateway's security from the environment with the flags written over it. */
+/** The gateway's security from `env` (floe gateway: the process's; floe dev: none) with the flags written over it. */
 export async function gatewaySecurityOf(env: Env, options: GatewaySecurityOptions, warn: (message: string, fields: Record<string, unknown>) => void): Promise<GatewaySecurity> {
   return loadSecurity(securityEnv(env, options), options, warn);
 }

@@ -11,11 +11,14 @@ import { compacts, LIMITS, type TopicConfig } from './limits.js';
 /** Kafka's RecordValidationException: a batch refused for some of its records, which the answer lists. */
 export class RecordValidationError extends FloeError {
   readonly recordErrors: ProduceRecordError[];
+  /** records that failed, listed or not (at least those listed) */
+  readonly failed: number;
   declare readonly code: 'INVALID_TIMESTAMP' | 'INVALID_RECORD';
 
-  constructor(code: 'INVALID_TIMESTAMP' | 'INVALID_RECORD', message: string, recordErrors: ProduceRecordError[]) {
+  constructor(code: 'INVALID_TIMESTAMP' | 'INVALID_RECORD', message: string, recordErrors: ProduceRecordError[], failed = recordErrors.length) {
     super(code, message);
     this.recordErrors = recordErrors;
+    this.failed = Math.max(failed, recordErrors.length);
   }
 }
 
@@ -40,5 +43,9 @@ export function refuseRecords(topic: { name: string; configs: Pick<TopicConfig, 
   const byIndex = new Map(timestamps.recordErrors.map((e) => [e.batchIndex, e]));
   for (const e of keyless) byIndex.set(e.batchIndex, e);
   const merged = [...byIndex.values()].sort((a, b) => a.batchIndex - b.batchIndex).slice(0, LIMITS.maxRecordErrors);
-  throw new RecordValidationError(timestamps.code, `${timestamps.message}; and ${counted}`, merged);
+  // INVALID_TIMESTAMP only if a record failed for its timestamp alone, keyed: every record of a flagged
+  // batch fails its timestamp, yet one with only keyless records has key errors alone (Kafka: INVALID_RECORD).
+  const listedKeyless = new Set(summary.keylessRecords);
+  const keyedFailed = timestamps.recordErrors.some((e) => !listedKeyless.has(e.batchIndex)) || timestamps.failed > summary.keyless;
+  throw new RecordValidationError(keyedFailed ? timestamps.code : 'INVALID_RECORD', keyedFailed ? `${timestamps.message}; and ${counted}` : `${counted}; the first is record ${summary.keylessRecords[0]}`, merged);
 }

@@ -44,6 +44,7 @@ export function refuseOutOfWindow(topic: { name: string; configs: Bounds }, wind
       `the timestamp should be within ${range(window)} (message.timestamp.before.max.ms=${kafkaConfigText(topic.configs['message.timestamp.before.max.ms'])}, ` +
       `message.timestamp.after.max.ms=${kafkaConfigText(topic.configs['message.timestamp.after.max.ms'])}); the first is record ${first?.index} at ${first?.timestamp}`,
     summary.outOfWindowRecords.map((r) => ({ batchIndex: r.index, message: `Timestamp ${r.timestamp} of record ${r.index} is out of range ${range(window)}` })),
+    summary.outOfWindow,
   );
 }
 
@@ -63,5 +64,6 @@ export function refuseClientLogAppendTime(topic: { name: string; configs: Bounds
     `batch flagged LogAppendTime refused by ${topic.configs['message.timestamp.type']} topic "${topic.name}" (maxTimestamp ${header.maxTimestamp}): ` +
       'a producer should not set the timestamp type to LogAppendTime, as in Kafka; send the batch as CreateTime',
     Array.from({ length: listed }, (_, i) => ({ batchIndex: i, message: `Record ${i} has timestamp type LogAppendTime: a producer should not set it` })),
+    header.recordCount,
   );
 }

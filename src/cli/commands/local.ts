@@ -105,7 +105,8 @@ export function registerLocal(program: Command): void {
   withGatewaySecurityOptions(dev)
     .action(async (options: DevOptions) => {
       // Before anything starts: a bad credentials file or certificate is said without a cluster to stop.
-      const security = options.kafka ? await gatewaySecurityOf(process.env, options, (message, fields) => process.stderr.write(`${message} ${JSON.stringify(fields)}\n`)) : undefined;
+      // From the flags alone: a shell holding a deployment's FLOE_GATEWAY_* (secret ids among them) leaves the sandbox as it is.
+      const security = options.kafka ? await gatewaySecurityOf({}, options, (message, fields) => process.stderr.write(`${message} ${JSON.stringify(fields)}\n`)) : undefined;
       const shutdown = onShutdownSignals();
       const cluster = await startCluster({
         ...authOf(options),

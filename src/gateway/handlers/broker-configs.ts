@@ -1,7 +1,8 @@
 /**
  * DescribeConfigs for a broker (resource type 4): what `kafka-configs --describe --entity-type brokers`
- * and admin consoles show. The gateway is the cluster's one node, so it answers for its own node id
- * or the empty name (the cluster-wide defaults) and refuses any other id, as Kafka's broker does.
+ * and admin consoles show. The gateway is the cluster's one node, so it answers for its own node id,
+ * takes the empty name (Kafka's dynamic cluster defaults, of which Floe has none) and refuses any
+ * other id, as Kafka's broker does.
  * Listed: the server defaults new topics take, under the broker names Kafka gives them, and the
  * gateway settings that stand for broker configs. All read-only: they are set by the deployment
  * (environment, CDK props), never through AlterConfigs.
@@ -9,19 +10,12 @@
 import { FloeError } from '@floe/protocol';
 import type { GatewayContext } from '../context.js';
 import { kafkaConfigText, TOPIC_CONFIG_DOCS, TOPIC_CONFIG_KINDS, TOPIC_CONFIG_NAMES, TOPIC_DEFAULTS } from '../log-port.js';
-import { BROKER_SYNONYMS, CONFIG_TYPES, SOURCE_DEFAULT, SOURCE_STATIC_BROKER, type ConfigSynonym } from './topic-configs.js';
+import { BROKER_SYNONYMS, CONFIG_TYPES, SOURCE_DEFAULT, SOURCE_STATIC_BROKER, type ConfigEntry, type ConfigSynonym } from './topic-configs.js';
 
 const BOOLEAN = 1;
 
-export interface BrokerConfigEntry {
-  name: string;
-  value: string;
-  isDefault: boolean;
-  configSource: number;
-  configType: number;
-  synonyms: ConfigSynonym[];
-  documentation: string;
-}
+/** A topic's config entry, named by any broker config. */
+export type BrokerConfigEntry = Omit<ConfigEntry, 'name'> & { name: string };
 
 /** A broker setting the gateway honours: its value here, Kafka's default, and what it means. */
 interface Setting {

@@ -17,8 +17,8 @@ import { KafkaCode, toKafkaError } from '../kafka-codes.js';
 import { GATEWAY_LIMITS } from '../limits.js';
 import { isTopicName, type Topic } from '../log-port.js';
 import { collisionKey } from '../../log/topics.js';
-import { brokerConfigEntries, checkBrokerName } from './broker-configs.js';
-import { configEntries, configsCheck, RESOURCE_BROKER, RESOURCE_TOPIC, type ConfigEntry } from './topic-configs.js';
+import { brokerConfigEntries, checkBrokerName, type BrokerConfigEntry } from './broker-configs.js';
+import { configEntries, configsCheck, RESOURCE_BROKER, RESOURCE_TOPIC } from './topic-configs.js';
 import { dict } from '../../storage/user-keyed.js';
 
 const NULL_UUID = '00000000-0000-0000-0000-000000000000';
@@ -146,7 +146,7 @@ export const describeConfigs: Handler = async (gw, raw, { apiVersion, access: ac
   const withSynonyms = apiVersion >= 1 && body.includeSynonyms === true;
   const withDocumentation = apiVersion >= 3 && body.includeDocumentation === true;
   /** Entries as the request's version lists them (a broker's are read-only: set by the deployment). */
-  const described = (entries: Array<Omit<ConfigEntry, 'name'> & { name: string }>, keys: string[] | null, readOnly: boolean) =>
+  const described = (entries: BrokerConfigEntry[], keys: string[] | null, readOnly: boolean) =>
     entries
       .filter((c) => keys === null || keys.includes(c.name))
       .map((c) => ({
@@ -174,7 +174,9 @@ export const describeConfigs: Handler = async (gw, raw, { apiVersion, access: ac
           const e = toKafkaError(error);
           return { ...base, errorCode: e.code, errorMessage: e.message, configs: [] };
         }
-        return { ...base, errorCode: 0, errorMessage: null, configs: described(brokerConfigEntries(gw), r.configurationKeys ?? null, true) };
+        // The empty name is the cluster's dynamic defaults in Kafka: Floe has none (its settings are static).
+        const entries = r.resourceName ? brokerConfigEntries(gw) : [];
+        return { ...base, errorCode: 0, errorMessage: null, configs: described(entries, r.configurationKeys ?? null, true) };
       }
       if (r.resourceType !== RESOURCE_TOPIC) return { ...base, errorCode: KafkaCode.INVALID_REQUEST, errorMessage: `resource type ${r.resourceType} is not supported`, configs: [] };
       // Kafka checks the name before looking it up (ConfigHelper's Topic.validate); no read for a name no topic can have.

@@ -76,4 +76,16 @@ describe('a compacted topic\'s keyless records in the record errors', () => {
     expect(messages[1]).toBe(KEYLESS);
     expect(messages[0]).toContain('LogAppendTime');
   });
+
+  it('a flagged batch whose records are all keyless answers INVALID_RECORD: each record fails for its key alone, as Kafka checks the key first', () => {
+    // Prepare
+    const flagged = encodeRecordBatch({ records: [null, null].map(record), logAppendTime: true, now: NOW });
+    const topic = topicOf({ 'message.timestamp.type': 'LogAppendTime' });
+
+    // Act
+    const found = refusal(flagged, topic);
+
+    // Assess
+    expect(found).toEqual(['INVALID_RECORD', [0, 1], [KEYLESS, KEYLESS]]);
+  });
 });

@@ -318,7 +318,9 @@ export class Consumer<K = Buffer | null, V = Buffer | null> {
     if (outcome.errors.length > 0) {
       const first = outcome.errors[0];
       this.config.logger.warn('fetch returned partition errors', { errors: outcome.errors.map((e) => `${e.state.key}: ${e.code}`) });
-      if (first && outcome.errors.length === fetchable.length) await sleep(this.config.retryBackoffMs);
+      // Nothing to return: back off, or a partition whose reads keep failing (a throttled head) is fetched
+      // again at once - an error ends the server's wait - adding load to what failed (Kafka's retry.backoff.ms).
+      if (first && outcome.delivered === 0) await sleep(this.config.retryBackoffMs);
     }
   }
 

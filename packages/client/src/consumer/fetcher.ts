@@ -40,6 +40,8 @@ export interface FetchOutcome {
   errors: Array<{ state: PartitionState; code: ErrorCode; message?: string }>;
   /** partitions stopped at a stored batch that cannot be read (the records before it are buffered) */
   corrupt: Array<{ state: PartitionState; batch: CorruptBatch }>;
+  /** partitions that came back with records to return */
+  delivered: number;
 }
 
 export class Fetcher {
@@ -73,7 +75,7 @@ export class Fetcher {
    * a partition dropped and assigned again meanwhile has a new state, maybe at an older position.
    */
   async fetch(partitions: PartitionState[], maxWaitMs: number, current: (state: PartitionState) => boolean = () => true): Promise<FetchOutcome> {
-    const outcome: FetchOutcome = { outOfRange: [], errors: [], corrupt: [] };
+    const outcome: FetchOutcome = { outOfRange: [], errors: [], corrupt: [], delivered: 0 };
     const wanted = partitions.filter((p) => !this.hasBuffered(p.key));
     if (wanted.length === 0) return outcome;
     const byTopic = new Map<string, PartitionState[]>();
@@ -115,7 +117,10 @@ export class Fetcher {
         const read = readFetchedRecords(p.records, from, { maxBatchBytes: API_LIMITS.maxMessageBytesCeiling, maxDecodedBytes: Math.max(0, budget), atLeastOne: first });
         if (p.records.length > 0) first = false;
         budget -= read.decodedBytes;
-        if (read.records.length > 0) this.buffers.push({ key, from, records: read.records, next: 0, end: read.nextOffset ?? from });
+        if (read.records.length > 0) {
+          this.buffers.push({ key, from, records: read.records, next: 0, end: read.nextOffset ?? from });
+          outcome.delivered++;
+        }
         else if (read.nextOffset !== undefined && !read.corrupt) state.position = read.nextOffset; // batches whose records before the position are all it held (compaction)
         if (read.corrupt) outcome.corrupt.push({ state, batch: read.corrupt });
       }

@@ -632,6 +632,21 @@ describe('retries inside poll()', () => {
     expect(records).toEqual(['a']);
     expect(floe.to('fetch').map((r) => r.at)).toEqual([0, 70, 70]); // the third fetches ahead as 'a' is returned
   });
+
+  it('a fetch that returns no records, only an error for one of its partitions, is retried after retry.backoff.ms: the error ends the server\'s wait, so without it a partition whose reads keep failing would be fetched in a loop', async () => {
+    // Prepare: partition 0's reads fail on the server; partition 1 is empty
+    const floe = new FakeFloe().createTopic('t', 2);
+    floe.fetchErrors.set('t:0', 'STORAGE_UNAVAILABLE');
+    const c = consumerOn(floe, { autoOffsetReset: 'earliest', retryBackoffMs: 100 });
+    c.assign([p0, p1]);
+
+    // Act
+    const records = await pollValues(c, 450);
+
+    // Assess
+    expect(records).toEqual([]);
+    expect(floe.to('fetch').map((r) => r.at)).toEqual([0, 100, 200, 300, 400]);
+  });
 });
 
 describe('commits', () => {

@@ -47,6 +47,8 @@ export class FakeFloe extends FloeHttpClient {
   target: AssignedPartition[] | undefined;
   /** at most this many records per partition in one fetch answer */
   recordsPerFetch = Number.POSITIVE_INFINITY;
+  /** partitions ("topic:partition") every fetch answers with this error, as a server whose reads of them fail */
+  readonly fetchErrors = new Map<string, ErrorCode>();
   private readonly logs = new Map<string, PartitionLog[]>();
   private readonly scripted = new Map<Route, Handler[]>();
   private members = 0;
@@ -188,6 +190,8 @@ export class FakeFloe extends FloeHttpClient {
         partitions: t.partitions.map((p): FetchPartitionResult => {
           const log = this.logs.get(t.topic)?.[p.partition];
           if (!log) return empty(p.partition, 'UNKNOWN_TOPIC_OR_PARTITION');
+          const failing = this.fetchErrors.get(`${t.topic}:${p.partition}`);
+          if (failing) return empty(p.partition, failing);
           const end = log.records.length;
           const base = { partition: p.partition, highWatermark: end, logStartOffset: log.logStartOffset };
           if (p.fetchOffset < log.logStartOffset || p.fetchOffset > end) return { ...base, errorCode: 'OFFSET_OUT_OF_RANGE', records: Buffer.alloc(0) };
