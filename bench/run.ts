@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   producer: async () => (await import('./producer.js')).runProducerBench,
   latency: async () => (await import('./latency.js')).runLatencyBench,
   scaling: async () => (await import('./scaling.js')).runScalingBench,
+  stripes: async () => (await import('./stripes.js')).runStripesBench,
   cost: async () => (await import('./cost.js')).runCostBench,
   memory: async () => (await import('./memory.js')).runMemoryBench,
   merge: async () => (await import('./merge.js')).runMergeBench,

@@ -26,12 +26,13 @@ import { startStorageProcess } from './lib/storage-process.js';
 import { envInteger } from '../src/config/index.js';
 
 const SECONDS = envInteger(process.env, 'BENCH_SCALING_SECONDS', 4, 1);
-const REQUEST_BYTES = 512 * 1024;
+export const REQUEST_BYTES = 512 * 1024;
 const PARTITION_COUNTS = [1, 16, 256, 1024];
 const PROCESS_COUNTS = [1, 2, 4];
-const TOPIC_PARTITIONS = 1024;
+export const TOPIC_PARTITIONS = 1024;
 
-function batchFor(bytes: number): Buffer {
+/** One partition's batch of a request split evenly (bench/stripes.ts writes the same shapes). */
+export function batchFor(bytes: number): Buffer {
   const recordBytes = Math.min(1024, Math.max(64, bytes - 120));
   const records = Math.max(1, Math.floor((bytes - 61) / (recordBytes + 20)));
   return encodeRecordBatch({ records: Array.from({ length: records }, (_, i) => ({ key: null, value: Buffer.alloc(recordBytes, i) })) });

@@ -1,0 +1,221 @@
+/**
+ * Striped partition heads (issue 15, wide requests): G consecutive partitions of a topic share one
+ * item, so a produce request costs one write per stripe it touches instead of one per partition.
+ * Built and measured (bench/stripes.ts); no produce path uses it yet (docs/performance.md).
+ *
+ * stripe { o: number[G], l: number[G], recent: StripeEntry[] }
+ *   o[i]     next offset of partition stripe * G + i   (a list, not a map: `o[17]` is shorter than `o.#p17`
+ *            in the expression, which DynamoDB bounds at 4 KB)
+ *   l[i]     its log start offset
+ *   recent   one entry per write, in the order the write incremented the counters:
+ *            { k: segment object key, a: append time (ms), b: Binary, one packed record per partition written }
+ * record   six Kafka varlongs (zigzag LEB128, packages/protocol's varint.ts):
+ *            i (index in the stripe), w (offset span), w - n (records compaction removed: 0 at append),
+ *            s (byte offset in the object), l (batch length), t - a (max timestamp minus append time)
+ *
+ * Why one Binary per entry: DynamoDB bills a Binary by its length, so a record costs ~9 bytes (index,
+ * span and delta one byte each, offset three, length two). The same six fields as a list of numbers
+ * cost ~20–25 bytes (1 byte per element, 1 + half the digits per number, 3 per list), as a map more
+ * (names); a string would need a printable encoding (base64: a third more). One Binary for the entry
+ * rather than one per partition saves the list's per-element byte, and the segment key and append
+ * time are written once per entry, not once per partition.
+ *
+ * Offsets (decision 32's rule, per partition): the entries that touch partition i, in list order,
+ * end at o[i], so each batch's base offset is o[i] minus its span and the spans of i after it. No
+ * base is stored. An append is one UpdateItem per stripe touched and no read:
+ *   SET o[3] = o[3] + :w0, o[9] = o[9] + :w1, …, recent = list_append(recent, :e)
+ * with ReturnValues UPDATED_NEW, which lists the updated elements of `o` in index order: the batch's
+ * base offset is its partition's new counter minus its span. A stripe whose partitions would not fit
+ * DynamoDB's expression limits in one write is written in several, each with its own entry.
+ *
+ * Not built: idempotent producer state per stripe, spills to stripe chunks, retention, compaction
+ * and the sweep on stripes.
+ */
+import { FloeError, readVarlong, sizeOfVarlong, writeVarlong } from '@floe/protocol';
+import { spanOfAll, type Location, type PartitionHead } from './partition-head.js';
+import type { HeadUpdate } from './store.js';
+
+/** DynamoDB's bound on one expression string (UpdateExpression, ConditionExpression), in bytes. */
+export const EXPRESSION_MAX_BYTES = 4096;
+/** DynamoDB's bound on operators and functions in an expression (each `+`, comparison, AND, function). */
+export const EXPRESSION_MAX_OPERATORS = 300;
+
+export interface StripeEntry {
+  /** segment object key */
+  k: string;
+  /** log append time (ms) */
+  a: number;
+  /** packed records, one per partition this write touched */
+  b: Uint8Array;
+}
+
+export interface StripeItem {
+  o: number[];
+  l: number[];
+  recent: StripeEntry[];
+}
+
+/** One partition's batch in a request, where it lies in the request's segment object. */
+export interface StripeBatch {
+  partition: number;
+  /** byte offset in the object */
+  s: number;
+  /** length in bytes */
+  l: number;
+  /** record count */
+  n: number;
+  /** offset span (lastOffsetDelta + 1) */
+  w: number;
+  /** max timestamp (ms) */
+  t: number;
+}
+
+/** A packed record decoded: index in the stripe, and the Location fields it carries. */
+export interface StripeRecord {
+  i: number;
+  w: number;
+  n: number;
+  s: number;
+  l: number;
+  t: number;
+}
+
+/** One UpdateItem of an append, on stripe `stripe`. */
+export interface StripeWrite {
+  stripe: number;
+  /** the partitions' indexes in the stripe, ascending (the order UPDATED_NEW returns their counters in) */
+  indexes: number[];
+  /** offset span of each, aligned with `indexes` */
+  spans: number[];
+  update: HeadUpdate;
+  entry: StripeEntry;
+  /** UpdateExpression bytes and operators (the condition is one function more) */
+  expressionBytes: number;
+  operators: number;
+}
+
+export const stripeOf = (partition: number, width: number): { stripe: number; index: number } => ({ stripe: Math.floor(partition / width), index: partition % width });
+
+/** A new stripe item for `partitions` partitions (the last stripe of a topic may be narrower). */
+export const newStripe = (partitions: number): StripeItem => ({ o: new Array<number>(partitions).fill(0), l: new Array<number>(partitions).fill(0), recent: [] });
+
+export function encodeRecords(records: readonly StripeRecord[], appendTime: number): Uint8Array {
+  const fields = (r: StripeRecord) => [r.i, r.w, r.w - r.n, r.s, r.l, r.t - appendTime];
+  const size = records.reduce((sum, r) => sum + fields(r).reduce((s, v) => s + sizeOfVarlong(v), 0), 0);
+  const out = new Uint8Array(size);
+  let pos = 0;
+  for (const r of records) for (const v of fields(r)) pos = writeVarlong(out, pos, v);
+  return out;
+}
+
+export function decodeRecords(entry: StripeEntry): StripeRecord[] {
+  const b = entry.b;
+  const c = { pos: 0, end: b.length };
+  const out: StripeRecord[] = [];
+  while (c.pos < c.end) {
+    const i = readVarlong(b, c);
+    const w = readVarlong(b, c);
+    const removed = readVarlong(b, c);
+    out.push({ i, w, n: w - removed, s: readVarlong(b, c), l: readVarlong(b, c), t: entry.a + readVarlong(b, c) });
+  }
+  return out;
+}
+
+const LIST_APPEND = 'recent = list_append(recent, :e)';
+const CONDITION = 'attribute_exists(o)';
+
+function checked(batches: readonly StripeBatch[], width: number): StripeBatch[] {
+  if (!Number.isInteger(width) || width < 1) throw new FloeError('INVALID_REQUEST', `stripe width ${width} is not a positive integer`);
+  const seen = new Set<number>();
+  for (const b of batches) {
+    if (!Number.isInteger(b.partition) || b.partition < 0) throw new FloeError('INVALID_REQUEST', `partition ${b.partition} is not a partition number`);
+    if (seen.has(b.partition)) throw new FloeError('INVALID_REQUEST', `partition ${b.partition} appears twice in one request`);
+    if (!(b.w >= 1) || !(b.n >= 0 && b.n <= b.w) || !(b.s >= 0) || !(b.l >= 0)) throw new FloeError('INVALID_REQUEST', `partition ${b.partition}: batch span ${b.w}, count ${b.n}, range ${b.s}+${b.l} is not a batch`);
+    seen.add(b.partition);
+  }
+  return [...batches].sort((x, y) => x.partition - y.partition);
+}
+
+/**
+ * The writes that append one request's batches (one segment object `key`, appended at
+ * `appendTime`) to striped heads of width `width`: one per stripe touched, more for a stripe whose
+ * partitions would not fit one expression. Plain producers only (no sequence conditions).
+ */
+export function planStripeAppend(key: string, appendTime: number, batches: readonly StripeBatch[], width: number): StripeWrite[] {
+  const byStripe = new Map<number, StripeBatch[]>();
+  for (const b of checked(batches, width)) {
+    const { stripe } = stripeOf(b.partition, width);
+    const list = byStripe.get(stripe) ?? [];
+    list.push(b);
+    byStripe.set(stripe, list);
+  }
+  const writes: StripeWrite[] = [];
+  for (const [stripe, list] of byStripe) {
+    let rest = list;
+    while (rest.length > 0) {
+      const write = oneWrite(stripe, key, appendTime, rest, width);
+      writes.push(write);
+      rest = rest.slice(write.indexes.length);
+    }
+  }
+  return writes;
+}
+
+/** A write of as many of `batches` (one stripe's, ascending) as fit one expression's limits. */
+function oneWrite(stripe: number, key: string, appendTime: number, batches: readonly StripeBatch[], width: number): StripeWrite {
+  const placeholders = new Map<number, string>();
+  const set: string[] = [];
+  const taken: StripeBatch[] = [];
+  // "SET " + clauses joined by ", " + ", " + the list_append; one operator per `+`, one for list_append, one for the condition.
+  let bytes = 'SET '.length + LIST_APPEND.length;
+  for (const b of batches) {
+    const index = b.partition % width;
+    const placeholder = placeholders.get(b.w) ?? `:w${placeholders.size}`;
+    const clause = `o[${index}] = o[${index}] + ${placeholder}`;
+    const grown = bytes + clause.length + 2;
+    if (taken.length > 0 && (grown > EXPRESSION_MAX_BYTES || taken.length + 1 + 2 > EXPRESSION_MAX_OPERATORS)) break;
+    placeholders.set(b.w, placeholder);
+    set.push(clause);
+    taken.push(b);
+    bytes = grown;
+  }
+  const records = taken.map((b) => ({ i: b.partition % width, w: b.w, n: b.n, s: b.s, l: b.l, t: b.t }));
+  const entry: StripeEntry = { k: key, a: appendTime, b: encodeRecords(records, appendTime) };
+  const values: Record<string, unknown> = { ':e': [entry] };
+  for (const [span, placeholder] of placeholders) values[placeholder] = span;
+  return {
+    stripe,
+    indexes: records.map((r) => r.i),
+    spans: records.map((r) => r.w),
+    update: { set: [...set, LIST_APPEND], condition: CONDITION, values },
+    entry,
+    expressionBytes: bytes,
+    operators: taken.length + 1,
+  };
+}
+
+/**
+ * The base offset of each batch of `write`, aligned with its indexes, from the counters UPDATED_NEW
+ * returned (the updated elements of `o`, in index order).
+ */
+export function baseOffsetsOf(write: StripeWrite, returned: { o?: unknown }): number[] {
+  const counters = returned.o;
+  if (!Array.isArray(counters) || counters.length !== write.indexes.length) {
+    throw new FloeError('UNKNOWN_SERVER_ERROR', `a stripe write of ${write.indexes.length} partitions returned ${Array.isArray(counters) ? counters.length : 'no'} counters`);
+  }
+  return counters.map((next, j) => Number(next) - (write.spans[j] as number));
+}
+
+/**
+ * Partition `index` of a stripe as a partition head: its next offset, log start and locations in
+ * offset order (recentBase follows from the spans), so readers of a PartitionHead read it unchanged.
+ * No producer state: not built for stripes.
+ */
+export function partitionView(item: StripeItem, index: number): PartitionHead {
+  const recent: Location[] = [];
+  for (const entry of item.recent) {
+    for (const r of decodeRecords(entry)) if (r.i === index) recent.push({ k: entry.k, s: r.s, l: r.l, n: r.n, w: r.w, t: r.t, a: entry.a });
+  }
+  const nextOffset = item.o[index] ?? 0;
+  return { nextOffset, logStartOffset: item.l[index] ?? 0, recentBase: nextOffset - spanOfAll(recent), recent, producers: {} };
+}
