@@ -1,7 +1,8 @@
 /**
  * Striped partition heads (issue 15, wide requests): G consecutive partitions of a topic share one
  * item, so a produce request costs one write per stripe it touches instead of one per partition.
- * Built and measured (bench/stripes.ts); no produce path uses it yet (docs/performance.md).
+ * Built and measured (bench/stripes.ts); no produce path uses it yet (docs/performance.md), so it lives
+ * with the bench until the log adopts it (then in src/log, its keys in storage/keys.ts).
  *
  * stripe { o: number[G], l: number[G], recent: StripeEntry[] }
  *   o[i]     next offset of partition stripe * G + i   (a list, not a map: `o[17]` is shorter than `o.#p17`
@@ -32,8 +33,8 @@
  * and the sweep on stripes.
  */
 import { FloeError, readVarlong, sizeOfVarlong, writeVarlong } from '@floe/protocol';
-import { spanOfAll, type Location, type PartitionHead } from './partition-head.js';
-import type { HeadUpdate } from './store.js';
+import { spanOfAll, type Location, type PartitionHead } from '../../src/log/partition-head.js';
+import type { HeadUpdate } from '../../src/log/store.js';
 
 /** DynamoDB's bound on one expression string (UpdateExpression, ConditionExpression), in bytes. */
 export const EXPRESSION_MAX_BYTES = 4096;
