@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { FloeError } from '@floe/protocol';
-import { GATEWAY_ENV } from '../config/gateway.js';
+import { GATEWAY_ENV, GATEWAY_SASL_MECHANISMS } from '../config/gateway.js';
 import type { Env } from '../config/index.js';
 import type { GatewaySecurity } from '../gateway/security/index.js';
 
@@ -15,17 +15,40 @@ export interface GatewaySecurityOptions {
   tlsKeyFile?: string;
 }
 
-export function withGatewaySecurityOptions(command: Command): Command {
+/** `readsEnv` false (floe dev): the flags are the only source, so their help names no variable. */
+export function withGatewaySecurityOptions(command: Command, readsEnv = true): Command {
+  const env = (text: string) => (readsEnv ? ` (env ${text})` : '');
   return command
-    .option('--sasl-mechanisms <list>', `require SASL: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, comma-separated (env ${GATEWAY_ENV.saslMechanisms}; default none)`)
-    .option('--credentials-file <path>', `the SASL users' JSON document (env ${GATEWAY_ENV.credentialsFile}, or ${GATEWAY_ENV.credentialsSecretId})`)
-    .option('--tls-cert-file <path>', `serve TLS with this PEM certificate (and chain) (env ${GATEWAY_ENV.tlsCertFile}, or ${GATEWAY_ENV.tlsSecretId})`)
-    .option('--tls-key-file <path>', `the certificate's unencrypted PEM key (env ${GATEWAY_ENV.tlsKeyFile})`);
+    .option('--sasl-mechanisms <list>', `require SASL: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, comma-separated (${readsEnv ? `env ${GATEWAY_ENV.saslMechanisms}; ` : ''}default none)`)
+    .option('--credentials-file <path>', `the SASL users' JSON document${env(`${GATEWAY_ENV.credentialsFile}, or ${GATEWAY_ENV.credentialsSecretId}`)}`)
+    .option('--tls-cert-file <path>', `serve TLS with this PEM certificate (and chain)${env(`${GATEWAY_ENV.tlsCertFile}, or ${GATEWAY_ENV.tlsSecretId}`)}`)
+    .option('--tls-key-file <path>', `the certificate's unencrypted PEM key${env(GATEWAY_ENV.tlsKeyFile)}`);
 }
 
 /** The gateway's security from `env` (floe gateway: the process's; floe dev: none) with the flags written over it. */
 export async function gatewaySecurityOf(env: Env, options: GatewaySecurityOptions, warn: (message: string, fields: Record<string, unknown>) => void): Promise<GatewaySecurity> {
   return loadSecurity(securityEnv(env, options), options, warn);
+}
+
+/**
+ * floe dev's security: from the flags alone (a shell's FLOE_GATEWAY_* secret ids leave the sandbox alone),
+ * so what a configuration lacks is said as the flag that brings it, never as a variable floe dev does not read.
+ */
+export async function devGatewaySecurityOf(options: GatewaySecurityOptions, warn: (message: string, fields: Record<string, unknown>) => void): Promise<GatewaySecurity> {
+  const lacking = lackingFlag(options);
+  if (lacking !== undefined) throw new FloeError('INVALID_CONFIG', `gateway security: ${lacking}`);
+  return gatewaySecurityOf({}, options, warn);
+}
+
+/** The flag a valid SASL setting still needs; any other mistake (unknown mechanism, one TLS file) the shared check says. */
+function lackingFlag(options: GatewaySecurityOptions): string | undefined {
+  const mechanisms = (options.saslMechanisms ?? '').split(',').map((m) => m.trim()).filter((m) => m !== '');
+  if (mechanisms.length === 0 || !mechanisms.every((m) => (GATEWAY_SASL_MECHANISMS as readonly string[]).includes(m))) return undefined;
+  if (mechanisms.includes('PLAIN') && !options.tlsCertFile && !options.tlsKeyFile) {
+    return 'SASL/PLAIN sends passwords in clear: serve TLS with --tls-cert-file and --tls-key-file, or use SCRAM-SHA-256 / SCRAM-SHA-512';
+  }
+  if (!options.credentialsFile) return '--sasl-mechanisms needs --credentials-file (write it with `floe gateway credentials <user> --file <path>`)';
+  return undefined;
 }
 
 /** The environment names a security error would give for what the user set by flag, and those flags. */

@@ -223,6 +223,9 @@ describe('numbers are whole decimal numbers in range, refused in one line naming
     // Assess
     expect(help.stdout.replace(/\s+/g, ' ')).toContain('--acl-cache-ms <ms> how long each function decides with the rules it read, 1000-300000');
     expect(run.stderr).toContain('not an integer from 1000 to 300000: "0"');
+    // floe dev takes its gateway security from the flags only: their help names no variable
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('--sasl-mechanisms <list> require SASL: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, comma-separated (default none)');
+    expect(help.stdout).not.toMatch(/FLOE_GATEWAY_(SASL|CREDENTIALS|TLS)/);
   });
 
   it('gateway credentials --iterations abc names the flag and its range, not NaN', async () => {
@@ -318,6 +321,21 @@ describe('gateway security flags', () => {
   ])('%j: the error names the flag, not its environment variable', async (flags, expected) => {
     // Act
     const run = await floe(['gateway', '--port', '0', '--dynamodb-endpoint', sharedStorageArg('dynamo'), '--s3-endpoint', sharedStorageArg('s3'), ...flags]);
+
+    // Assess
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(expected);
+    expect(run.stderr).not.toContain('FLOE_GATEWAY_');
+  });
+});
+
+describe('floe dev security flags', () => {
+  it.each([
+    [['--sasl-mechanisms', 'PLAIN', '--credentials-file', '/nonexistent.json'], '--tls-cert-file and --tls-key-file'],
+    [['--sasl-mechanisms', 'SCRAM-SHA-256'], '--sasl-mechanisms needs --credentials-file'],
+  ])('%j: what is missing is said as the flag, since floe dev reads no FLOE_GATEWAY_* security variable', async (flags, expected) => {
+    // Act: refused before anything starts (the data dir is never created)
+    const run = await floe(['dev', '--port', '0', '--no-console', '--data-dir', join(cwd, 'never-created'), ...flags]);
 
     // Assess
     expect(run.status).toBe(1);

@@ -9,7 +9,7 @@ import { startCluster } from '../../local/cluster.js';
 import { listenError } from '../../local/errors.js';
 import { startStorage } from '../../local/storage.js';
 import { ACL_CACHE_MS_RANGE } from '../../config/index.js';
-import { gatewaySecurityOf, withGatewaySecurityOptions, type GatewaySecurityOptions } from '../gateway-security.js';
+import { devGatewaySecurityOf, withGatewaySecurityOptions, type GatewaySecurityOptions } from '../gateway-security.js';
 import { integerArg } from '../integer-arg.js';
 import { onShutdownSignals, type Shutdown } from '../signals.js';
 
@@ -102,11 +102,10 @@ export function registerLocal(program: Command): void {
     // Kafka's auto.create.topics.enable, off as in `floe gateway`: kafkajs and kcat -P create what they name.
     .option('--auto-create-topics', 'the Kafka gateway creates a topic the first time a client names it (FLOE_GATEWAY_AUTO_CREATE_TOPICS; default off)')
     .option('--default-partitions <n>', 'partitions of a topic the Kafka gateway auto-creates (FLOE_GATEWAY_DEFAULT_PARTITIONS; default 1)', integerArg(1, 4096));
-  withGatewaySecurityOptions(dev)
+  withGatewaySecurityOptions(dev, false)
     .action(async (options: DevOptions) => {
       // Before anything starts: a bad credentials file or certificate is said without a cluster to stop.
-      // From the flags alone: a shell holding a deployment's FLOE_GATEWAY_* (secret ids among them) leaves the sandbox as it is.
-      const security = options.kafka ? await gatewaySecurityOf({}, options, (message, fields) => process.stderr.write(`${message} ${JSON.stringify(fields)}\n`)) : undefined;
+      const security = options.kafka ? await devGatewaySecurityOf(options, (message, fields) => process.stderr.write(`${message} ${JSON.stringify(fields)}\n`)) : undefined;
       const shutdown = onShutdownSignals();
       const cluster = await startCluster({
         ...authOf(options),
