@@ -105,7 +105,7 @@ export async function loadGatewaySecurity(
   }
   const parts = [
     settings.tls ? `TLS (${settings.tls.from})` : 'plaintext',
-    settings.sasl ? `SASL ${settings.sasl.mechanisms.join(',')} (${settings.sasl.from}, ${users} users)` : 'no SASL (User:ANONYMOUS)',
+    settings.sasl ? `SASL ${settings.sasl.mechanisms.join(',')} (${settings.sasl.from}, ${users} ${users === 1 ? 'user' : 'users'})` : 'no SASL (User:ANONYMOUS)',
   ];
   return {
     tls,
