@@ -5,7 +5,7 @@
  * stderr, a non-zero exit and no stack trace.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -341,6 +341,16 @@ describe('floe dev security flags', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(expected);
     expect(run.stderr).not.toContain('FLOE_GATEWAY_');
+  });
+
+  it('--no-kafka with a security flag is refused, naming the flag, before anything starts', async () => {
+    // Act
+    const run = await floe(['dev', '--port', '0', '--no-console', '--no-kafka', '--data-dir', join(cwd, 'never-created'), '--sasl-mechanisms', 'SCRAM-SHA-256']);
+
+    // Assess
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('--sasl-mechanisms secures the Kafka gateway, which --no-kafka leaves out');
+    expect(existsSync(join(cwd, 'never-created'))).toBe(false);
   });
 });
 

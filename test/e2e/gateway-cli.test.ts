@@ -121,7 +121,7 @@ describe('floe gateway', () => {
     expect(child.stderr.join('\n')).toContain('FLOE_BUCKET');
   });
 
-  it('refuses to start, saying which, when the storage it is configured with does not exist (a table, the bucket)', async () => {
+  it('refuses to start, saying which, when the storage it is configured with does not exist (a table, the bucket, the ACL rules table with ACLs on)', async () => {
     // Prepare: the test storage's environment, one name at a time made wrong
     const start = async (wrong: Record<string, string>) => {
       const child = ClientProcess.start(process.execPath, [FLOE_BIN, 'gateway', '--port', '0', '--json'], { ...process.env, ...wrong });
@@ -130,13 +130,15 @@ describe('floe gateway', () => {
 
     // Act
     const [logTable, groupsTable, bucket] = [await start({ FLOE_LOG_TABLE: 'no-such-log' }), await start({ FLOE_GROUPS_TABLE: 'no-such-groups' }), await start({ FLOE_BUCKET: 'no-such-bucket' })];
+    const aclTable = await start({ FLOE_AUTHORIZATION: 'acl', FLOE_ACL_TABLE: 'no-such-acl' });
 
     // Assess: nothing listened
-    expect([logTable.code, groupsTable.code, bucket.code]).toEqual([1, 1, 1]);
+    expect([logTable.code, groupsTable.code, bucket.code, aclTable.code]).toEqual([1, 1, 1, 1]);
     expect(logTable.stderr).toMatch(/the log table "no-such-log" does not exist/);
     expect(groupsTable.stderr).toMatch(/the groups table "no-such-groups" does not exist/);
     expect(bucket.stderr).toMatch(/the bucket "no-such-bucket" does not exist/);
-    expect([logTable.stdout, groupsTable.stdout, bucket.stdout].join('')).not.toContain('kafka');
+    expect(aclTable.stderr).toMatch(/the ACL table "no-such-acl" does not exist/);
+    expect([logTable.stdout, groupsTable.stdout, bucket.stdout, aclTable.stdout].join('')).not.toContain('kafka');
   });
 });
 

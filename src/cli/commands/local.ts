@@ -1,6 +1,7 @@
 /** floe dev | serve | storage: the local cluster and its parts. */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { FloeError } from '@floe/protocol';
 import { ANONYMOUS_PRINCIPAL } from '../../auth/index.js';
 import { startDevConsole } from '../../console/dev-console.js';
 import { startDevGateway } from '../../gateway/dev-gateway.js';
@@ -105,6 +106,8 @@ export function registerLocal(program: Command): void {
   withGatewaySecurityOptions(dev, false)
     .action(async (options: DevOptions) => {
       // Before anything starts: a bad credentials file or certificate is said without a cluster to stop.
+      const securityFlag = [options.saslMechanisms && '--sasl-mechanisms', options.credentialsFile && '--credentials-file', options.tlsCertFile && '--tls-cert-file', options.tlsKeyFile && '--tls-key-file'].find(Boolean);
+      if (!options.kafka && securityFlag) throw new FloeError('INVALID_CONFIG', `${securityFlag} secures the Kafka gateway, which --no-kafka leaves out`);
       const security = options.kafka ? await devGatewaySecurityOf(options, (message, fields) => process.stderr.write(`${message} ${JSON.stringify(fields)}\n`)) : undefined;
       const shutdown = onShutdownSignals();
       const cluster = await startCluster({
