@@ -51,6 +51,17 @@ function lackingFlag(options: GatewaySecurityOptions): string | undefined {
   return undefined;
 }
 
+/** The first security flag given, by its name (floe dev refuses them with --no-kafka). */
+export function securityFlagGiven(options: GatewaySecurityOptions): string | undefined {
+  const given: Array<[unknown, string]> = [
+    [options.saslMechanisms, '--sasl-mechanisms'],
+    [options.credentialsFile, '--credentials-file'],
+    [options.tlsCertFile, '--tls-cert-file'],
+    [options.tlsKeyFile, '--tls-key-file'],
+  ];
+  return given.find(([value]) => value !== undefined)?.[1];
+}
+
 /** The environment names a security error would give for what the user set by flag, and those flags. */
 function flagNames(options: GatewaySecurityOptions): Array<[string, string]> {
   const names: Array<[string, string]> = [];

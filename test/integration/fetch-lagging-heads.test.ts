@@ -35,6 +35,15 @@ function lagging(deps: FetchDeps, headKey: Record<string, unknown>, stale: Recor
   return out;
 }
 
+/** Partition 0's head as it is now (a strong read), for a replica to keep showing later. */
+async function headNow(topic: string) {
+  const deps = env.cluster.deps!;
+  const resolved = await deps.resolveTopic(topic);
+  const headKey = logKeys.head(resolved!.topicId, 0);
+  const old = (await deps.dynamo.send(new GetCommand({ TableName: deps.logTable, Key: headKey, ConsistentRead: true }))).Item!;
+  return { deps, headKey, old };
+}
+
 const fetchAt = (deps: FetchDeps, topic: string, fetchOffset: number) =>
   fetchRecords(deps, { maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, topics: [{ topic, partitions: [{ partition: 0, fetchOffset, partitionMaxBytes: 1 << 20 }] }] });
 
@@ -44,10 +53,7 @@ describe('fetch over a lagging replica', () => {
     const topic = uniqueName('lag');
     await env.admin.createTopic(topic, 1);
     await produceValues(env.http, topic, 0, ['a', 'b', 'c']);
-    const deps = env.cluster.deps!;
-    const resolved = await deps.resolveTopic(topic);
-    const headKey = logKeys.head(resolved!.topicId, 0);
-    const old = (await deps.dynamo.send(new GetCommand({ TableName: deps.logTable, Key: headKey, ConsistentRead: true }))).Item!;
+    const { deps, headKey, old } = await headNow(topic);
     await produceValues(env.http, topic, 0, ['d', 'e']);
     const lag = lagging(deps, headKey, old);
 
@@ -79,10 +85,7 @@ describe('fetch over a lagging replica', () => {
     await env.admin.createTopic(topic, 1);
     await produceValues(env.http, topic, 0, ['a', 'b', 'c']);
     await produceValues(env.http, topic, 0, ['d', 'e']);
-    const deps = env.cluster.deps!;
-    const resolved = await deps.resolveTopic(topic);
-    const headKey = logKeys.head(resolved!.topicId, 0);
-    const old = (await deps.dynamo.send(new GetCommand({ TableName: deps.logTable, Key: headKey, ConsistentRead: true }))).Item!;
+    const { deps, headKey, old } = await headNow(topic);
     const [deleted] = await env.admin.deleteRecords(topic, [{ partition: 0, offset: 4 }]);
     const lag = lagging(deps, headKey, old);
 
@@ -158,10 +161,7 @@ describe('the strong log-start read of a fetch that serves records (decision 49)
     const topic = uniqueName('lag-past');
     await env.admin.createTopic(topic, 1);
     await produceValues(env.http, topic, 0, ['a', 'b', 'c']);
-    const deps = env.cluster.deps!;
-    const resolved = await deps.resolveTopic(topic);
-    const headKey = logKeys.head(resolved!.topicId, 0);
-    const old = (await deps.dynamo.send(new GetCommand({ TableName: deps.logTable, Key: headKey, ConsistentRead: true }))).Item!;
+    const { deps, headKey, old } = await headNow(topic);
     await produceValues(env.http, topic, 0, ['d', 'e']);
     const [deleted] = await env.admin.deleteRecords(topic, [{ partition: 0, offset: 5 }]);
     const lag = lagging(deps, headKey, old);

@@ -10,7 +10,7 @@ import { startCluster } from '../../local/cluster.js';
 import { listenError } from '../../local/errors.js';
 import { startStorage } from '../../local/storage.js';
 import { ACL_CACHE_MS_RANGE } from '../../config/index.js';
-import { devGatewaySecurityOf, withGatewaySecurityOptions, type GatewaySecurityOptions } from '../gateway-security.js';
+import { devGatewaySecurityOf, securityFlagGiven, withGatewaySecurityOptions, type GatewaySecurityOptions } from '../gateway-security.js';
 import { integerArg } from '../integer-arg.js';
 import { onShutdownSignals, type Shutdown } from '../signals.js';
 
@@ -106,7 +106,7 @@ export function registerLocal(program: Command): void {
   withGatewaySecurityOptions(dev, false)
     .action(async (options: DevOptions) => {
       // Before anything starts: a bad credentials file or certificate is said without a cluster to stop.
-      const securityFlag = [options.saslMechanisms && '--sasl-mechanisms', options.credentialsFile && '--credentials-file', options.tlsCertFile && '--tls-cert-file', options.tlsKeyFile && '--tls-key-file'].find(Boolean);
+      const securityFlag = securityFlagGiven(options);
       if (!options.kafka && securityFlag) throw new FloeError('INVALID_CONFIG', `${securityFlag} secures the Kafka gateway, which --no-kafka leaves out`);
       const security = options.kafka ? await devGatewaySecurityOf(options, (message, fields) => process.stderr.write(`${message} ${JSON.stringify(fields)}\n`)) : undefined;
       const shutdown = onShutdownSignals();
