@@ -55,7 +55,7 @@ async function catchUp(http: FloeHttpClient, topic: string): Promise<{ records: 
 
 /** Bytes and distinct objects of the partition's live batches. */
 async function footprint(hk: HousekeepingProcessDeps, topicId: string): Promise<{ bytes: number; objects: number }> {
-  const head = (await readHead(hk, topicId, 0))!;
+  const head = (await readHead(hk, { topicId }, 0))!;
   const objects = new Set<string>();
   let bytes = 0;
   for await (const b of iterateLiveBatches(hk, topicId, 0, head)) {

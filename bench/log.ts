@@ -289,7 +289,7 @@ export async function runLogBench(sink: BenchSink = printResult): Promise<void> 
     const topicMeta = (await deps.resolveTopic(topic))!;
     const plans = await Promise.all(
       Array.from({ length: PARTITIONS }, async (_, p) => {
-        const head = (await readHead(deps, topicMeta.topicId, p))!;
+        const head = (await readHead(deps, { topicId: topicMeta.topicId }, p))!;
         return locateBatches(deps, topicMeta.topicId, p, head, { fromOffset: 0, maxBytes: Number.MAX_SAFE_INTEGER, forceFirst: true });
       }),
     );
@@ -362,7 +362,7 @@ async function producerStateBench(config: ReturnType<typeof localConfig>, sink: 
   const topic = await createTopic(deps, `bench-producers-${Date.now()}`, 1);
   let largestHead = 0;
   const headBytes = async () => {
-    const head = await readHead(deps, topic.topicId, 0);
+    const head = await readHead(deps, { topicId: topic.topicId }, 0);
     largestHead = Math.max(largestHead, head ? dynamoItemBytes(head as unknown as Record<string, unknown>) : 0);
   };
   const location = () => ({ k: newSegmentKey(), s: 0, l: 1100, n: 1, t: Date.now(), a: Date.now() });

@@ -9,7 +9,7 @@
  * 1 partition (rotating over the topic, as the scaling bench does), 16 consecutive (rotating),
  * 16 scattered (16 distinct random partitions: what a keyed producer's request looks like), 1,024.
  *
- * stripes: stripe items of G = 64 and 128 written with bench/lib/stripe-head.ts's planStripeAppend
+ * stripes: stripe items of G = 64 and 128 written with src/log/stripe-head.ts's planStripeAppend
  *   (one UpdateItem per stripe touched, ReturnValues UPDATED_NEW, base offsets checked). The spill is
  *   simulated (stripe spills are not built): once an append returns a `recent` list past
  *   BENCH_STRIPE_SPILL_BYTES (2 KB), the appender reads the stripe (consistent GetItem), puts one chunk
@@ -32,7 +32,7 @@ import { createAwsClients } from '../src/aws/clients.js';
 import { appendBatch } from '../src/log/append.js';
 import { LIMITS } from '../src/log/limits.js';
 import { baseAppend } from '../src/log/producer-state.js';
-import { baseOffsetsOf, decodeRecords, planStripeAppend, stripeOf, type StripeBatch, type StripeEntry, type StripeWrite } from './lib/stripe-head.js';
+import { baseOffsetsOf, decodeRecords, planStripeAppend, stripeOf, type StripeBatch, type StripeEntry, type StripeWrite } from '../src/log/stripe-head.js';
 import { createTopic } from '../src/log/topics.js';
 import { ensureStorage, LOCAL_CREDENTIALS, localConfig } from '../src/local/storage.js';
 import { logKeys, newSegmentKey } from '../src/storage/keys.js';

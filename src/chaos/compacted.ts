@@ -123,7 +123,7 @@ export async function runCompactedChaos(options: CompactedChaosOptions): Promise
     if (final.errors.length > 0) summary.violations.push(...final.errors.map((e) => `final housekeeping: ${e}`));
     summary.recordsCompactedAway = final.recordsCompactedAway;
     for (let partition = 0; partition < PARTITIONS; partition++) {
-      const head = await readHead(hk, topicId, partition);
+      const head = await readHead(hk, { topicId }, partition);
       const horizon = head?.recentBase ?? 0; // compaction never touches the head's inline batches
       const read = await readPartition(http, topic, partition);
       summary.horizons.push(horizon);

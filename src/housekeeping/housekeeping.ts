@@ -207,11 +207,11 @@ export async function housekeepPartition(
 ): Promise<Record<string, unknown>> {
   const { lease } = guard;
   const { topicId } = topic;
-  let head = await readHead(deps, topicId, partition);
+  let head = await readHead(deps, topic, partition);
   if (!head) return {};
   if (await repairSpill(deps, topicId, partition, head)) {
     summary.spillsRepaired++;
-    head = (await readHead(deps, topicId, partition)) ?? head;
+    head = (await readHead(deps, topic, partition)) ?? head;
   }
   summary.producersExpired += await pruneProducers(deps, guard, topicId, partition, head, nowOf(deps), settings.producerIdExpirationMs);
   summary.producersExpired += await pruneDemotedProducers(deps, guard, topicId, partition, nowOf(deps), settings.producerIdExpirationMs);
@@ -227,7 +227,7 @@ export async function housekeepPartition(
   // compact-only topics keep every key's latest record however old (Kafka: retention applies to "delete" only)
   const cut = deletes(topic.configs) ? await retentionCut(iterateLiveBatches(deps, topicId, partition, head), head.logStartOffset, topic.configs, nowOf(deps)) : head.logStartOffset;
   let logStart = head.logStartOffset;
-  if (cut > logStart && (await advanceLogStart(guard, topicId, partition, cut))) {
+  if (cut > logStart && (await advanceLogStart(guard, topic, partition, cut))) {
     summary.logStartAdvances++;
     logStart = cut;
     await deps.hooks?.afterLogStartAdvance?.(topicId, partition);
@@ -282,7 +282,9 @@ async function housekeepPartitions(
   deadline: number,
   summary: HousekeepingSummary,
 ): Promise<void> {
-  const units = shuffled(topics.flatMap((topic) => Array.from({ length: topic.partitions }, (_, partition) => ({ topic, partition }))));
+  // Striped topics (decision 52) get their upkeep, retention and compaction in that build order's later steps; the sweep's mark reads them already.
+  const perPartition = topics.filter((topic) => topic.stripeWidth === undefined);
+  const units = shuffled(perPartition.flatMap((topic) => Array.from({ length: topic.partitions }, (_, partition) => ({ topic, partition }))));
   await forEachLimited(units, settings.concurrency, async ({ topic, partition }) => {
     if (nowOf(deps) >= deadline) return;
     const name = logKeys.partitionLeaseName(topic.topicId, partition);

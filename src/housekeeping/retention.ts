@@ -13,6 +13,7 @@ import type { LogDeps } from '../log/deps.js';
 import type { LeaseGuard } from '../leases/leases.js';
 import { chunkKeysBelow, fencedWrites } from '../log/store.js';
 import type { LocatedBatch } from '../log/partition-head.js';
+import type { TopicRef } from '../log/stripe-head.js';
 import type { TopicConfig } from '../log/limits.js';
 
 /** A negative value (Kafka's -1) means unlimited for both settings. */
@@ -66,8 +67,8 @@ export async function retentionCut(
 }
 
 /** Moves the log start offset forward (never back); false when it was already there or the write was fenced. */
-export function advanceLogStart(guard: LeaseGuard, topicId: string, partition: number, newStart: number): Promise<boolean> {
-  return guard.write(fencedWrites.advanceLogStart(topicId, partition, newStart));
+export function advanceLogStart(guard: LeaseGuard, topic: TopicRef, partition: number, newStart: number): Promise<boolean> {
+  return guard.write(fencedWrites.advanceLogStart(topic, partition, newStart));
 }
 
 /** Deletes the index chunks wholly below the log start offset (also those a crashed pass left). Returns how many. */

@@ -24,6 +24,7 @@ import {
   type ProducerBatch,
   type ProducerState,
 } from './producer-state.js';
+import type { TopicRef } from './stripe-head.js';
 import { deleteChunkItem, getHead, getProducerStateItem, putChunkIfAbsent, putProducerStateItem, trimHead, updateHead, type HeadUpdate } from './store.js';
 
 export { lastSequence, type ProducerBatch } from './producer-state.js';
@@ -40,15 +41,21 @@ export interface AppendResult {
 type Appended = { nextOffset: number; recent: Location[]; logStartOffset: number };
 
 /**
- * A write that points the head at `location`'s object. The sweep deletes an unreferenced object
- * once its key time is older than the grace, so a commit this late (a process stalled past
- * Lambda's timeout, e.g. the gateway's) is refused, retriable: the object is left to the sweep.
+ * Refuses, retriable, a write that would point a head at an object written too long ago. The sweep
+ * deletes an unreferenced object once its key time is older than the grace, so a commit this late
+ * (a process stalled past Lambda's timeout, e.g. the gateway's) must not reference it: the object is
+ * left to the sweep.
  */
-async function commit(deps: LogDeps, topicId: string, partition: number, location: Location, update: HeadUpdate): Promise<Appended | undefined> {
-  const age = nowOf(deps) - (segmentKeyTime(location.k) ?? location.a);
+export function refuseLateCommit(deps: LogDeps, key: string, appendTime: number): void {
+  const age = nowOf(deps) - (segmentKeyTime(key) ?? appendTime);
   if (age > LIMITS.maxCommitAgeMs) {
     throw new FloeError('REQUEST_TIMED_OUT', `the batch's segment object was written ${age} ms ago, past ${LIMITS.maxCommitAgeMs} ms; retry`);
   }
+}
+
+/** A write that points the head at `location`'s object (refused when too late, see refuseLateCommit). */
+async function commit(deps: LogDeps, topicId: string, partition: number, location: Location, update: HeadUpdate): Promise<Appended | undefined> {
+  refuseLateCommit(deps, location.k, location.a);
   return (await updateHead(deps, topicId, partition, update)) as Appended | undefined;
 }
 
@@ -174,7 +181,7 @@ async function appendIdempotent(deps: LogDeps, topicId: string, partition: numbe
   /** A conditional write lost a race: back off a little, at random, so racers do not meet again. */
   const backOff = () => sleep(Math.random() * Math.min(2 ** lost++, 20));
   while (nowOf(deps) - started < CONTENTION_BUDGET_MS) {
-    const head = await getHead(deps, topicId, partition);
+    const head = await getHead(deps, { topicId }, partition);
     if (!head) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${partition} does not exist`);
     const now = nowOf(deps);
     const inline = head.producers?.[producer.producerId];
@@ -300,11 +307,11 @@ export async function spill(deps: LogDeps, topicId: string, partition: number, r
   if (await trimHead(deps, topicId, partition, recentBase, base, chunks * size)) return;
   // Someone else trimmed first — or the partition is gone: a spill that stalled (or was frozen with
   // its Lambda instance) past the topic's delete and its cleanup would leave chunks nothing finds.
-  if (created.length > 0 && !(await getHead(deps, topicId, partition))) {
+  if (created.length > 0 && !(await getHead(deps, { topicId }, partition))) {
     for (const chunk of created) await deleteChunkItem(deps, topicId, partition, chunk.base, chunk.entries);
   }
 }
 
 /** The partition head, strongly consistent unless asked otherwise (see getHead). */
-export const readHead = (deps: LogDeps, topicId: string, partition: number, consistent = true): Promise<PartitionHead | undefined> =>
-  getHead(deps, topicId, partition, consistent);
+export const readHead = (deps: LogDeps, topic: TopicRef, partition: number, consistent = true): Promise<PartitionHead | undefined> =>
+  getHead(deps, topic, partition, consistent);

@@ -30,7 +30,7 @@ export async function deleteRecords(deps: LogDeps, topic: Topic, partition: numb
   if (!deletes(topic.configs)) {
     throw new FloeError('POLICY_VIOLATION', `records of ${topic.name}/${partition} cannot be deleted: cleanup.policy is ${topic.configs['cleanup.policy']}`);
   }
-  const head = await getHead(deps, topic.topicId, partition);
+  const head = await getHead(deps, topic, partition);
   if (!head) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${topic.name}/${partition} does not exist`);
   const target = offset === HIGH_WATERMARK ? head.nextOffset : offset;
   if (!Number.isSafeInteger(target) || target < 0 || target > head.nextOffset) {
@@ -38,10 +38,10 @@ export async function deleteRecords(deps: LogDeps, topic: Topic, partition: numb
   }
   // Never back: a smaller offset answers the current low watermark, as Kafka does.
   if (target <= head.logStartOffset) return { lowWatermark: head.logStartOffset };
-  const moved = await applyWrite(deps, fencedWrites.advanceLogStart(topic.topicId, partition, target));
+  const moved = await applyWrite(deps, fencedWrites.advanceLogStart(topic, partition, target));
   if (moved) return { lowWatermark: target };
   // Retention or another delete moved it at least as far meanwhile, or the topic was deleted.
-  const fresh = await getHead(deps, topic.topicId, partition);
+  const fresh = await getHead(deps, topic, partition);
   if (!fresh) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${topic.name}/${partition} does not exist`);
   return { lowWatermark: fresh.logStartOffset };
 }

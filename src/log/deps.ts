@@ -12,6 +12,12 @@ export interface LogDeps {
   topicDefaults?: Partial<TopicConfig>;
   /** Kafka's producer.id.expiration.ms (FLOE_PRODUCER_ID_EXPIRATION_MS), as housekeeping prunes by it. */
   producerIdExpirationMs?: number;
+  /**
+   * Striped heads (decision 52): topics created with more than `above` partitions keep their heads in
+   * stripe items of `width` partitions. Undefined (the default): every topic has one head per
+   * partition. Off until decision 52's build order is done; tests turn it on.
+   */
+  stripes?: { width: number; above: number };
 }
 
 export const nowOf = (deps: { now?: () => number }): number => (deps.now ?? Date.now)();

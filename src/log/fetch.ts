@@ -136,7 +136,7 @@ type Bounds = Pick<PartitionHead, 'logStartOffset' | 'nextOffset'>;
 async function latestBounds(deps: FetchDeps, slot: Slot): Promise<Bounds> {
   const known: Bounds = { logStartOffset: slot.head?.logStartOffset ?? 0, nextOffset: slot.head?.nextOffset ?? 0 };
   if (slot.strong || !slot.topic) return known;
-  const head = await readHead(deps, slot.topic.topicId, slot.request.partition, true);
+  const head = await readHead(deps, slot.topic, slot.request.partition, true);
   return head ? { logStartOffset: Math.max(known.logStartOffset, head.logStartOffset), nextOffset: Math.max(known.nextOffset, head.nextOffset) } : known;
 }
 
@@ -149,11 +149,11 @@ async function refreshHead(deps: FetchDeps, slot: Slot): Promise<void> {
   }
   let head: PartitionHead | undefined;
   try {
-    head = await readHead(deps, slot.topic.topicId, request.partition, false);
+    head = await readHead(deps, slot.topic, request.partition, false);
     slot.strong = false;
     // A lagging replica: the offset may be one this consumer was given by a newer head.
     if (!head || request.fetchOffset > head.nextOffset) {
-      head = await readHead(deps, slot.topic.topicId, request.partition, true);
+      head = await readHead(deps, slot.topic, request.partition, true);
       slot.strong = true;
     }
   } catch (error) {

@@ -67,12 +67,12 @@ export async function listOffset(deps: FetchDeps, topicName: string, partition: 
   const result: ListOffsetsPartitionResult = { partition, errorCode: 'NONE', offset: -1, timestamp: -1 };
   try {
     let topic = await knownPartition(deps, topicName, partition);
-    let head = await readHead(deps, topic.topicId, partition);
+    let head = await readHead(deps, topic, partition);
     if (!head && deps.topicGone) {
       // The cached topic was deleted (and maybe created again): look it up afresh, once.
       deps.topicGone(topic);
       topic = await knownPartition(deps, topicName, partition);
-      head = await readHead(deps, topic.topicId, partition);
+      head = await readHead(deps, topic, partition);
     }
     if (!head) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${partition} does not exist`);
     if (spec === EARLIEST) return { ...result, offset: head.logStartOffset };
@@ -88,7 +88,7 @@ export async function listOffset(deps: FetchDeps, topicName: string, partition: 
         if (!(error instanceof FloeError && error.code === 'OFFSET_OUT_OF_RANGE')) throw error;
         // Retention moved the log start past `from` after the head was read (and deleted the chunks):
         // a lookup by time has no offset to be out of range, so it goes on from the new log start.
-        const fresh = await readHead(deps, topic.topicId, partition);
+        const fresh = await readHead(deps, topic, partition);
         if (!fresh) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${partition} does not exist`);
         if (fresh.logStartOffset <= from) throw error;
         head = fresh;

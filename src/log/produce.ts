@@ -1,7 +1,8 @@
 /**
  * Produce: validate every partition's batch, write ONE segment object holding
  * all valid batches, then commit each partition with a single-item conditional
- * write. Nothing is acknowledged before both the object and the commits are durable.
+ * write (a striped topic: each stripe touched, decision 52). Nothing is
+ * acknowledged before both the object and the commits are durable.
  * A failure after the PUT leaves an unreferenced (orphan) object, collected later.
  *
  * This is the log's produce API for both front doors: the HTTP produce route and the Kafka
@@ -24,6 +25,7 @@ import { publicError } from '../storage/errors.js';
 import { newSegmentKey } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { appendBatch, type AppendResult } from './append.js';
+import { appendToStripes } from './stripe-append.js';
 import { nowOf, producerIdExpiryOf, type LogDeps } from './deps.js';
 import { compacts, LIMITS, stampsAppendTime } from './limits.js';
 import { ProducerRegistry } from './producer-ids.js';
@@ -99,6 +101,9 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
         // Decompressed, a batch must still fit max.message.bytes: a decompression bomb is refused here.
         const maxTimestamp = deps.validateRecords === false ? header.maxTimestamp : walkRecords(p.records, header, topic, p.partition, checkedAt);
         // An id or epoch the cluster never issued never reaches any partition's state (decision 26).
+        if (header.producerId >= 0n && topic.stripeWidth !== undefined) {
+          throw new FloeError('UNSUPPORTED_FOR_MESSAGE_FORMAT', `topic "${t.topic}" keeps striped heads, which take no idempotent batches yet (decision 52)`);
+        }
         const producer = header.producerId >= 0n ? await producerBatchOf(deps, header) : undefined;
         const result: ProducePartitionResult = { partition: p.partition, errorCode: 'NONE', baseOffset: -1, logAppendTime: -1, logStartOffset: -1 };
         topicResult.partitions.push(result);
@@ -122,8 +127,10 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
   }
   await deps.store.put(key, body);
   await deps.afterSegmentWrite?.(key);
-  await Promise.all(
-    valid.map(async (v) => {
+  const striped = valid.filter((v) => v.topic.stripeWidth !== undefined);
+  await Promise.all([
+    ...[...new Set(striped.map((v) => v.topic))].map((topic) => commitStriped(deps, topic, key, appendTime, striped.filter((v) => v.topic === topic))),
+    ...valid.filter((v) => v.topic.stripeWidth === undefined).map(async (v) => {
       try {
         const outcome: AppendResult = await appendBatch(
           deps,
@@ -145,9 +152,29 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
         Object.assign(v.result, failed(v.result.partition, error));
       }
     }),
-  );
+  ]);
   await deps.afterCommit?.();
   return results;
+}
+
+/** A striped topic's batches of the request: one write per stripe (stripe-append.ts). */
+async function commitStriped(deps: ProduceDeps, topic: Topic, key: string, appendTime: number, batches: Valid[]): Promise<void> {
+  const outcomes = await appendToStripes(
+    deps,
+    { topicId: topic.topicId, stripeWidth: topic.stripeWidth as number },
+    key,
+    appendTime,
+    batches.map((v) => ({ partition: v.result.partition, s: v.start, l: v.batch.length, n: v.header.recordCount, w: v.header.lastOffsetDelta + 1, t: v.maxTimestamp })),
+  );
+  for (const v of batches) {
+    const outcome = outcomes.get(v.result.partition);
+    if (outcome === undefined || outcome instanceof Error) {
+      if (outcome instanceof FloeError && outcome.code === 'UNKNOWN_TOPIC_OR_PARTITION') deps.topicGone?.(topic);
+      Object.assign(v.result, failed(v.result.partition, outcome ?? new Error('no outcome')));
+    } else {
+      Object.assign(v.result, { baseOffset: outcome.baseOffset, logAppendTime: stampsAppendTime(topic.configs) ? appendTime : -1, logStartOffset: outcome.logStartOffset });
+    }
+  }
 }
 
 /**

@@ -17,6 +17,7 @@ import { logKeys, TTL_ATTRIBUTE } from '../storage/keys.js';
 import { sendIf, writeIf, type LogDeps } from './deps.js';
 import { spanOfAll, type IndexEntry, type Location, type PartitionHead } from './partition-head.js';
 import { SEQUENCE_HORIZON, SEQUENCE_MODULUS, type ProducerState } from './producer-state.js';
+import { newStripe, partitionView, stripeOf, stripesOf, type StripeItem, type TopicRef } from './stripe-head.js';
 
 export type Item = Record<string, unknown>;
 export interface Key {
@@ -114,9 +115,12 @@ export async function deleteTopicItem(deps: LogDeps, name: string, topicId: stri
 
 // --- partition heads ------------------------------------------------------------
 
-export async function putHeads(deps: LogDeps, topicId: string, from: number, to: number, head: () => PartitionHead): Promise<void> {
+/** Heads of partitions [from, to) of a new topic: one item each, or its stripes (decision 52). */
+export async function putHeads(deps: LogDeps, topic: TopicRef, from: number, to: number, head: () => PartitionHead): Promise<void> {
+  const width = topic.stripeWidth;
   const writes = [];
-  for (let p = from; p < to; p++) writes.push({ PutRequest: { Item: { ...logKeys.head(topicId, p), ...head() } } });
+  if (width === undefined) for (let p = from; p < to; p++) writes.push({ PutRequest: { Item: { ...logKeys.head(topic.topicId, p), ...head() } } });
+  else for (const s of stripesOf(to, width).filter((s) => s.first >= from)) writes.push({ PutRequest: { Item: { ...logKeys.stripe(topic.topicId, s.first), ...newStripe(s.size) } } });
   await batchWriteAll(deps.dynamo, deps.logTable, writes);
 }
 
@@ -126,34 +130,73 @@ const HEAD_PUTS_IN_FLIGHT = 16;
 /**
  * Heads of partitions being added, each only where none exists (conditional puts, not a batch):
  * a concurrent add of partitions may have made one and taken appends on it, which an
- * unconditional put would erase.
+ * unconditional put would erase. A striped topic's last stripe, if narrower than its width,
+ * grows first (only from the size it was read at), then new stripes are put.
  */
-export async function putMissingHeads(deps: LogDeps, topicId: string, from: number, to: number, head: () => PartitionHead): Promise<void> {
+export async function putMissingHeads(deps: LogDeps, topic: TopicRef, from: number, to: number, head: () => PartitionHead): Promise<void> {
+  const width = topic.stripeWidth;
+  if (width !== undefined) {
+    const last = stripesOf(from, width).at(-1);
+    const grown = stripesOf(to, width)[last?.stripe ?? -1];
+    if (last && grown && grown.size > last.size) {
+      const added = grown.size - last.size;
+      // Grown already by a concurrent add (or by this one, retried): its counters are not reset.
+      await applyWrite(deps, {
+        kind: 'update',
+        key: logKeys.stripe(topic.topicId, last.first),
+        set: ['o = list_append(o, :zeros)', 'l = list_append(l, :zeros)'],
+        condition: 'size(o) = :size',
+        values: { ':zeros': new Array<number>(added).fill(0), ':size': last.size },
+      });
+    }
+    const fresh = stripesOf(to, width).filter((s) => s.first >= from);
+    await mapConcurrent(fresh, HEAD_PUTS_IN_FLIGHT, (s) =>
+      writeIf(deps.dynamo, new PutCommand({ TableName: deps.logTable, Item: { ...logKeys.stripe(topic.topicId, s.first), ...newStripe(s.size) }, ConditionExpression: 'attribute_not_exists(pk)' })),
+    );
+    return;
+  }
   const partitions = Array.from({ length: to - from }, (_, i) => from + i);
   // A head that exists already (another add won the race) keeps its records.
   await mapConcurrent(partitions, HEAD_PUTS_IN_FLIGHT, (p) =>
-    writeIf(deps.dynamo, new PutCommand({ TableName: deps.logTable, Item: { ...logKeys.head(topicId, p), ...head() }, ConditionExpression: 'attribute_not_exists(pk)' })),
+    writeIf(deps.dynamo, new PutCommand({ TableName: deps.logTable, Item: { ...logKeys.head(topic.topicId, p), ...head() }, ConditionExpression: 'attribute_not_exists(pk)' })),
   );
 }
 
-export async function deleteHeads(deps: LogDeps, topicId: string, partitions: number): Promise<void> {
-  const deletes = Array.from({ length: partitions }, (_, p) => ({ DeleteRequest: { Key: logKeys.head(topicId, p) } }));
-  await batchWriteAll(deps.dynamo, deps.logTable, deletes);
+export async function deleteHeads(deps: LogDeps, topic: TopicRef, partitions: number): Promise<void> {
+  const width = topic.stripeWidth;
+  const keys = width === undefined ? Array.from({ length: partitions }, (_, p) => logKeys.head(topic.topicId, p)) : stripesOf(partitions, width).map((s) => logKeys.stripe(topic.topicId, s.first));
+  await batchWriteAll(deps.dynamo, deps.logTable, keys.map((Key) => ({ DeleteRequest: { Key } })));
 }
 
 /**
- * A partition head. consistent false: half the read units, but the head may be a moment old
- * (never newer than the latest write, never pointing at anything not yet durable).
+ * A partition head (of a striped topic: its view of the stripe item, decision 52). consistent false:
+ * half the read units, but the head may be a moment old (never newer than the latest write, never
+ * pointing at anything not yet durable).
  */
-export async function getHead(deps: LogDeps, topicId: string, partition: number, consistent = true): Promise<PartitionHead | undefined> {
-  return (await getItem(deps, logKeys.head(topicId, partition), consistent)) as PartitionHead | undefined;
+export async function getHead(deps: LogDeps, topic: TopicRef, partition: number, consistent = true): Promise<PartitionHead | undefined> {
+  if (topic.stripeWidth === undefined) return (await getItem(deps, logKeys.head(topic.topicId, partition), consistent)) as PartitionHead | undefined;
+  const { stripe, index } = stripeOf(partition, topic.stripeWidth);
+  const item = (await getItem(deps, logKeys.stripe(topic.topicId, stripe * topic.stripeWidth), consistent)) as StripeItem | undefined;
+  return item && index < item.o.length ? partitionView(item, index) : undefined;
 }
 
 /** Several heads of one topic (strongly consistent), by partition. */
-export async function getHeads(deps: LogDeps, topicId: string, partitions: number[]): Promise<Map<number, PartitionHead>> {
-  const items = await batchGetAll(deps.dynamo, deps.logTable, partitions.map((p) => logKeys.head(topicId, p)));
+export async function getHeads(deps: LogDeps, topic: TopicRef, partitions: number[]): Promise<Map<number, PartitionHead>> {
   const heads = new Map<number, PartitionHead>();
-  for (const item of items) heads.set(Number(String(item.pk).split('#').pop()), item as unknown as PartitionHead);
+  const width = topic.stripeWidth;
+  if (width === undefined) {
+    const items = await batchGetAll(deps.dynamo, deps.logTable, partitions.map((p) => logKeys.head(topic.topicId, p)));
+    for (const item of items) heads.set(Number(String(item.pk).split('#').pop()), item as unknown as PartitionHead);
+    return heads;
+  }
+  const stripes = [...new Set(partitions.map((p) => stripeOf(p, width).stripe))];
+  const items = await batchGetAll(deps.dynamo, deps.logTable, stripes.map((stripe) => logKeys.stripe(topic.topicId, stripe * width)));
+  const byFirst = new Map(items.map((item) => [Number(String(item.pk).split('#').pop()), item as unknown as StripeItem]));
+  for (const p of partitions) {
+    const { stripe, index } = stripeOf(p, width);
+    const item = byFirst.get(stripe * width);
+    if (item && index < item.o.length) heads.set(p, partitionView(item, index));
+  }
   return heads;
 }
 
@@ -174,6 +217,18 @@ export async function updateHead(deps: LogDeps, topicId: string, partition: numb
   command.input.ReturnValues = 'UPDATED_NEW';
   const result = await sendIf(deps.dynamo, command);
   return result === undefined ? undefined : (result.Attributes ?? {});
+}
+
+/**
+ * One conditional UpdateItem on a stripe item (a striped topic's append). Returns the whole item as
+ * the write left it (ALL_NEW: the counters give the batches' offsets, decision 52), or undefined
+ * when the condition failed.
+ */
+export async function updateStripe(deps: LogDeps, topicId: string, first: number, update: HeadUpdate): Promise<StripeItem | undefined> {
+  const command = commandOf(deps.logTable, { kind: 'update', key: logKeys.stripe(topicId, first), ...update }) as UpdateCommand;
+  command.input.ReturnValues = 'ALL_NEW';
+  const result = await sendIf(deps.dynamo, command);
+  return result?.Attributes as StripeItem | undefined;
 }
 
 // --- producer ids and demoted producer state -------------------------------------------
@@ -304,14 +359,30 @@ export const trimHead = (deps: LogDeps, topicId: string, partition: number, rece
 // --- writes made under a housekeeping lease (sent by LeaseGuard.write, which adds the fence) ---
 
 export const fencedWrites = {
-  /** Moves the log start offset forward, never back, never past the high watermark. */
-  advanceLogStart: (topicId: string, partition: number, newStart: number): ConditionalWrite => ({
-    kind: 'update',
-    key: logKeys.head(topicId, partition),
-    set: ['logStartOffset = :start'],
-    condition: 'attribute_exists(nextOffset) AND logStartOffset < :start AND nextOffset >= :start',
-    values: { ':start': newStart },
-  }),
+  /**
+   * Moves the log start offset forward, never back, never past the high watermark. On a striped
+   * topic the write goes to the partition's stripe (whose fence, under housekeeping, must then be a
+   * lease on the stripe: several partitions share the item).
+   */
+  advanceLogStart: (topic: TopicRef, partition: number, newStart: number): ConditionalWrite => {
+    if (topic.stripeWidth === undefined) {
+      return {
+        kind: 'update',
+        key: logKeys.head(topic.topicId, partition),
+        set: ['logStartOffset = :start'],
+        condition: 'attribute_exists(nextOffset) AND logStartOffset < :start AND nextOffset >= :start',
+        values: { ':start': newStart },
+      };
+    }
+    const { stripe, index } = stripeOf(partition, topic.stripeWidth);
+    return {
+      kind: 'update',
+      key: logKeys.stripe(topic.topicId, stripe * topic.stripeWidth),
+      set: [`l[${index}] = :start`],
+      condition: `attribute_exists(o) AND l[${index}] < :start AND o[${index}] >= :start`,
+      values: { ':start': newStart },
+    };
+  },
   deleteChunk: (key: Key): ConditionalWrite => ({ kind: 'delete', key }),
   /** Deletes a demoted producer state idle since `t`, unless it was written again since. */
   deleteProducerState: (key: Key, t: number): ConditionalWrite => ({ kind: 'delete', key, condition: 't = :t', values: { ':t': t } }),

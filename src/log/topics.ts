@@ -39,6 +39,8 @@ export interface Topic {
   /** how many times its configs were altered (undefined: never); an alter writes only over the version it read */
   configVersion?: number;
   createdAt: number;
+  /** partitions per stripe item, fixed at creation (decision 52); absent: one head item per partition */
+  stripeWidth?: number;
 }
 
 export interface PartitionDescription {
@@ -89,6 +91,7 @@ function toTopic(item: Record<string, unknown>, defaults: TopicConfig): Topic {
         { overrides: TOPIC_CONFIG_NAMES.filter((name) => Object.hasOwn(stored ?? {}, name) && stored[name] !== TOPIC_CONFIG_DEFAULTS[name]) }),
     ...(typeof item.cv === 'number' ? { configVersion: item.cv } : {}),
     createdAt: item.createdAt as number,
+    ...(typeof item.sw === 'number' ? { stripeWidth: item.sw } : {}),
   };
 }
 
@@ -148,15 +151,17 @@ export async function createTopic(deps: LogDeps, nameInput: unknown, partitionsI
   if (await getTopic(deps, name)) throw new FloeError('TOPIC_ALREADY_EXISTS', `topic "${name}" already exists`);
   await refuseCollision(deps, name);
   const topicId = newTopicId();
+  const stripeWidth = deps.stripes && partitions > deps.stripes.above ? deps.stripes.width : undefined;
+  const topic: Topic = { name, topicId, partitions, configs, overrides: namesOf(configsInput), createdAt: nowOf(deps), ...(stripeWidth === undefined ? {} : { stripeWidth }) };
   // Heads first, then the topic item that makes them reachable: a crash in between leaves only unreachable items.
-  await putHeads(deps, topicId, 0, partitions, emptyHead);
-  const topic: Topic = { name, topicId, partitions, configs, overrides: namesOf(configsInput), createdAt: nowOf(deps) };
-  if (!(await createTopicItem(deps, name, { topicId, partitions, configs, overrides: topic.overrides, createdAt: topic.createdAt }))) {
+  await putHeads(deps, topic, 0, partitions, emptyHead);
+  const item = { topicId, partitions, configs, overrides: topic.overrides, createdAt: topic.createdAt, ...(stripeWidth === undefined ? {} : { sw: stripeWidth }) };
+  if (!(await createTopicItem(deps, name, item))) {
     // Our own write, retried by the client after its answer was lost: the topic is ours.
     if ((await getTopic(deps, name))?.topicId === topicId) return topic;
     // Another create of the name came first: this id is reachable from nothing, and no registry of
     // housekeeping's knows it, so its heads would stay forever.
-    await deleteHeads(deps, topicId, partitions);
+    await deleteHeads(deps, topic, partitions);
     throw new FloeError('TOPIC_ALREADY_EXISTS', `topic "${name}" already exists`);
   }
   return topic;
@@ -181,7 +186,7 @@ export async function listTopics(deps: LogDeps): Promise<Topic[]> {
   return topics;
 }
 
-export const readHeads = (deps: LogDeps, topic: Topic, partitions: number[]): Promise<Map<number, PartitionHead>> => getHeads(deps, topic.topicId, partitions);
+export const readHeads = (deps: LogDeps, topic: Topic, partitions: number[]): Promise<Map<number, PartitionHead>> => getHeads(deps, topic, partitions);
 
 export async function describePartitions(deps: LogDeps, topic: Topic): Promise<PartitionDescription[]> {
   const all = Array.from({ length: topic.partitions }, (_, p) => p);
@@ -201,7 +206,7 @@ export async function addPartitions(deps: LogDeps, nameInput: unknown, countInpu
   // Housekeeping learns the new count before any head exists: should the topic be deleted before the
   // count is written (a delete records only the count it reads), it still finds and removes these heads.
   await rememberTopicItem(deps, topic.topicId, topic.name, count);
-  await putMissingHeads(deps, topic.topicId, topic.partitions, count, emptyHead);
+  await putMissingHeads(deps, topic, topic.partitions, count, emptyHead);
   if (!(await setTopicPartitions(deps, topic.name, topic.topicId, topic.partitions, count))) {
     const current = await getTopic(deps, topic.name);
     if (current?.topicId !== topic.topicId) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
@@ -269,13 +274,13 @@ export async function deleteTopic(deps: LogDeps, nameInput: unknown): Promise<To
   if (partitions === undefined) {
     // Deleted meanwhile: by another delete, or by this one, retried by the client after its answer was
     // lost — then nobody else deletes the heads, and handlers that cached the topic would go on appending.
-    await deleteHeads(deps, topic.topicId, topic.partitions);
+    await deleteHeads(deps, topic, topic.partitions);
     throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `unknown topic "${topic.name}"`);
   }
   // Partitions added after our read: remembered and deleted too.
   if (partitions > topic.partitions) await rememberTopicItem(deps, topic.topicId, topic.name, partitions);
   const final = Math.max(partitions, topic.partitions);
-  await deleteHeads(deps, topic.topicId, final);
+  await deleteHeads(deps, topic, final);
   return { ...topic, partitions: final };
 }
 

@@ -6,6 +6,8 @@
  *   log table
  *     pk "topic"                sk "<topic name>"          topic: id, partition count, configs
  *     pk "p#<topicId>#<part>"   sk "head"                  partition head: next offset, recent batch locations, producer state
+ *     pk "p#<topicId>#<first>"  sk "stripe"                striped topics (decision 52): the heads of partitions first..first+G-1 in one item,
+ *                                                          under its first partition's key (a deleted topic's cleanup finds it there)
  *     pk "p#<topicId>#<part>"   sk "i#<lastOffset:20>"     index chunk: batch locations spilled from the head
  *     pk "p#<topicId>#<part>"   sk "s#<producerId>"        idempotent-producer state demoted from the head (last 5 batches)
  *     pk "pid#<producerId>"     sk "pid"                   producer id registry: every id the cluster issued, its current epoch
@@ -41,6 +43,8 @@ export const logKeys = {
   topic: (name: string) => ({ pk: 'topic', sk: name }),
   partitionPk: (topicId: string, partition: number) => `p#${topicId}#${partition}`,
   head: (topicId: string, partition: number) => ({ pk: logKeys.partitionPk(topicId, partition), sk: 'head' }),
+  /** The stripe item holding partitions first..first + width - 1 of a striped topic. */
+  stripe: (topicId: string, first: number) => ({ pk: logKeys.partitionPk(topicId, first), sk: 'stripe' }),
   indexChunkPrefix: 'i#',
   indexChunkSk: (lastOffset: number) => `i#${padOffset(lastOffset)}`,
   /** Producer ids are decimal strings of random positive int64s (docs/decisions.md, decision 27). */

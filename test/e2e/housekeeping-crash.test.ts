@@ -117,7 +117,7 @@ describe('a housekeeping invocation killed in the middle', () => {
     }
     await sleep(200); // the background spill
     const original = await readPartition(http, topic, 0);
-    const { recentBase } = (await readHead(deps, topicId, 0))!;
+    const { recentBase } = (await readHead(deps, { topicId }, 0))!;
     await stripSpans(deps, topicId);
     const latest = new Map<string, number>();
     for (const r of original) if (r.offset < recentBase) latest.set(r.key!.toString(), r.offset);

@@ -95,7 +95,7 @@ describe('compaction', () => {
     for (let i = 0; i < 40; i++) await produce(topic, [record(`k${i % 5}`, `v${i}`), record('hot', `h${i}`)]);
     await sleep(5);
     const before = await readPartition(http, topic, 0);
-    const head = (await readHead(deps, topicId, 0))!;
+    const head = (await readHead(deps, { topicId }, 0))!;
 
     // Act
     const summary = await housekeep({ topics: [topic] });
@@ -128,7 +128,7 @@ describe('compaction', () => {
 
     // Act
     const summary = await housekeep({ topics: [topic] });
-    const head = (await readHead(deps, topicId, 0))!;
+    const head = (await readHead(deps, { topicId }, 0))!;
     const [located] = [await locateBatches(deps, topicId, 0, head, { fromOffset: 0, maxBytes: 1 << 20, forceFirst: true })];
     const [bytes] = await readBatches(deps.store, [located.slice(0, 1)]);
     const [batch] = decodeRecordBatches(bytes!); // checks the CRC
@@ -149,7 +149,7 @@ describe('compaction', () => {
     for (let i = 0; i < 10; i++) await produce(topic, [record(`filler${i}`, 'x')]);
     await sleep(5);
     await housekeep({ topics: [topic] });
-    const head = (await readHead(deps, topicId, 0))!;
+    const head = (await readHead(deps, { topicId }, 0))!;
     const consumer = new Consumer<string | null, string | null>({ bootstrap: cluster.url, fetchMaxWaitMs: 50, maxPartitionFetchBytes: 1, autoOffsetReset: 'earliest', keyDeserializer: Deserializers.string as never, valueDeserializer: Deserializers.string as never });
 
     try {
@@ -218,7 +218,7 @@ describe('compaction', () => {
     await sleep(5);
     await housekeep({ topics: [topic] });
     const survivors = await readPartition(http, topic, 0);
-    const head = (await readHead(deps, topicId, 0))!;
+    const head = (await readHead(deps, { topicId }, 0))!;
     const config = localConfig(storage);
     const gatewayDeps = createGatewayDeps(config);
     const gateway = await startGateway({ config, settings: TEST_SETTINGS, deps: gatewayDeps, log: silentLogger });
@@ -284,7 +284,7 @@ describe('compaction with a Kafka client', () => {
       for (let i = 0; i < 10; i++) await produce(topic, [record(`filler${i}`, 'x')]);
       await sleep(5);
       const summary = await housekeep({ topics: [topic] });
-      const head = (await readHead(deps, topicId, 0))!;
+      const head = (await readHead(deps, { topicId }, 0))!;
 
       // Act
       const described = await kafkaAdmin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }] });

@@ -160,7 +160,7 @@ describe('a log start inside a batch, through housekeeping', () => {
     expect(pass.objectsMerged).toBeGreaterThan(0);
     expect(last.errors).toEqual([]);
     expect(sweeping.objectsReclaimed + last.objectsReclaimed).toBeGreaterThan(0); // the sweep did collect: the merged-away objects
-    expect((await readHead(deps, topicId, 0))?.logStartOffset).toBe(3);
+    expect((await readHead(deps, { topicId }, 0))?.logStartOffset).toBe(3);
     expect(await segmentKeys(deps)).toContain(straddling);
     expect(values(await readPartition(http, topic, 0, 3))).toEqual(['a3', 'a4', ...Array.from({ length: 20 }, (_, i) => `b${i}`)]);
   });

@@ -63,7 +63,7 @@ describe('merging', () => {
       expect(result?.partitions.every((p) => p.errorCode === 'NONE')).toBe(true);
     }
     const before = await Promise.all([0, 1, 2].map((p) => readPartition(http, topic, p)));
-    const head = (await readHead(deps, topicId, 0))!;
+    const head = (await readHead(deps, { topicId }, 0))!;
     const oldLocations = await locateBatches(deps, topicId, 0, head, { fromOffset: 0, maxBytes: 1 << 20, forceFirst: true });
     const objectsBefore = await segmentKeys(deps);
 
@@ -113,7 +113,7 @@ describe('merging and the sweep grace', () => {
     const topic = uniqueName('merge-late');
     const { topicId } = await admin.createTopic(topic, 1);
     for (let i = 0; i < 28; i++) await produceValues(http, topic, 0, [`v${i}`]);
-    const head = (await readHead(deps, topicId, 0))!;
+    const head = (await readHead(deps, { topicId }, 0))!;
     const before = await locateBatches(deps, topicId, 0, head, { fromOffset: 0, maxBytes: 1 << 20, forceFirst: true });
     const graceMs = 60_000;
     let clock = Date.now();
@@ -141,7 +141,7 @@ describe('merging and late spillers', () => {
     const topic = uniqueName('late-spill');
     const { topicId } = await admin.createTopic(topic, 1);
     for (let i = 0; i < 8; i++) await produceValues(http, topic, 0, [`v${i}`]);
-    const stale = (await readHead(deps, topicId, 0))!;
+    const stale = (await readHead(deps, { topicId }, 0))!;
     for (let i = 8; i < 30; i++) await produceValues(http, topic, 0, [`v${i}`]);
     const summary = await housekeep({ topics: [topic], sweep: false });
     const mergedChunk = (await first(iterateChunks(deps, topicId, 0, 0)))!;
@@ -170,7 +170,7 @@ describe('head upkeep', () => {
     const topic = uniqueName('overfull');
     const { topicId } = await admin.createTopic(topic, 1);
     for (let i = 0; i < 14; i++) await produceValues(http, topic, 0, [`v${i}`]);
-    const head = (await readHead(deps, topicId, 0))!;
+    const head = (await readHead(deps, { topicId }, 0))!;
     const all = [];
     for await (const batch of iterateLiveBatches(deps, topicId, 0, head)) all.push(batch);
     const page = await deps.dynamo.send(
@@ -191,7 +191,7 @@ describe('head upkeep', () => {
 
     // Assess
     expect(summary).toMatchObject({ spillsRepaired: 1, errors: [] });
-    const repaired = (await readHead(deps, topicId, 0))!;
+    const repaired = (await readHead(deps, { topicId }, 0))!;
     expect(repaired.recent.length).toBeLessThanOrEqual(LIMITS.headInlineBatches);
     expect(repaired.recentBase).toBeGreaterThan(0);
     expect(values(await readPartition(http, topic, 0, 0, 1))).toEqual(Array.from({ length: 14 }, (_, i) => `v${i}`));
@@ -205,7 +205,7 @@ describe('head upkeep', () => {
     const idem = (producerId: bigint, baseSequence: number) => ({ producerId, producerEpoch: 0, baseSequence });
     await produceValues(http, topic, 0, ['a'], idem(seven, 0));
     await produceValues(http, topic, 0, ['b'], idem(eight, 0));
-    const snapshot = (await readHead(deps, topicId, 0))!;
+    const snapshot = (await readHead(deps, { topicId }, 0))!;
     await produceValues(http, topic, 0, ['c'], idem(eight, 1));
     const lease = (await acquireLease(deps, logKeys.partitionLeaseName(topicId, 0), 'test', 10_000))!;
 
@@ -215,7 +215,7 @@ describe('head upkeep', () => {
     const next = await produceValues(http, topic, 0, ['d'], idem(eight, 2));
 
     // Assess
-    const head = (await readHead(deps, topicId, 0))!;
+    const head = (await readHead(deps, { topicId }, 0))!;
     expect(pruned).toBe(1);
     expect(Object.keys(head.producers)).toEqual([eight.toString()]);
     expect(head.producers[eight.toString()]?.s).toBe(2);
@@ -236,7 +236,7 @@ describe('head upkeep', () => {
     // Assess
     expect(kept.producersExpired).toBe(0);
     expect(expired.producersExpired).toBe(1);
-    expect((await readHead(deps, topicId, 0))?.producers).toEqual({});
+    expect((await readHead(deps, { topicId }, 0))?.producers).toEqual({});
   });
 
   it('FLOE_PRODUCER_ID_EXPIRATION_MS is one setting for produce and housekeeping: a producer idle past it, its state pruned, continues as a producer whose state expired', async () => {

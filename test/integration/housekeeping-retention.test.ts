@@ -309,7 +309,7 @@ describe('deleted topics', () => {
     const topic = uniqueName('latespill');
     const { topicId } = await admin.createTopic(topic, 1);
     for (let i = 0; i < 8; i++) await produceValues(http, topic, 0, [`v${i}`]);
-    const head = (await readHead(deps, topicId, 0))!;
+    const head = (await readHead(deps, { topicId }, 0))!;
 
     // Act: the topic is deleted and housekeeping cleans up; then the stalled spill goes on; then housekeeping runs again
     await admin.deleteTopic(topic);

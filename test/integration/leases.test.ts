@@ -79,8 +79,8 @@ describe('leases', () => {
     await sleep(300);
     const bLease = (await acquireLease(deps, name, 'B', 10_000))!;
     const b = new LeaseGuard(deps, bLease, 10_000);
-    const bWrote = await advanceLogStart(b, topicId, 0, 1);
-    const aWrote = await advanceLogStart(a, topicId, 0, 2);
+    const bWrote = await advanceLogStart(b, { topicId }, 0, 1);
+    const aWrote = await advanceLogStart(a, { topicId }, 0, 2);
     const aRenew = await renewLease(deps, a.lease).catch((e: unknown) => e);
     const aReleased = await releaseLease(deps, a.lease);
 
@@ -88,7 +88,7 @@ describe('leases', () => {
     expect(bLease).toMatchObject({ epoch: a.lease.epoch + 1, takeover: true });
     expect(bWrote).toBe(true);
     expect(aWrote).toBe(false);
-    expect((await readHead(deps, topicId, 0))?.logStartOffset).toBe(1);
+    expect((await readHead(deps, { topicId }, 0))?.logStartOffset).toBe(1);
     expect(aRenew).toBeInstanceOf(LeaseLostError);
     expect(aReleased).toBe(false);
     expect(await readLease(deps, name)).toMatchObject({ holder: 'B', epoch: bLease.epoch });

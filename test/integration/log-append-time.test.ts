@@ -79,7 +79,7 @@ describe('message.timestamp.type=LogAppendTime', () => {
     const [stored] = await fetchedBatches(appendTopic);
     const [storedCreate] = await fetchedBatches(createTopic);
     const topicId = (await env.admin.describeTopic(appendTopic)).topicId;
-    const head = await readHead(env.cluster.deps!, topicId, 0);
+    const head = await readHead(env.cluster.deps!, { topicId }, 0);
     const byTime = await env.admin.listOffsets(appendTopic, [0], 2_000);
     const byTimeCreate = await env.admin.listOffsets(createTopic, [0], 2_000);
     const afterAppend = await env.admin.listOffsets(appendTopic, [0], stamped.logAppendTime + 1);
@@ -133,9 +133,9 @@ describe('message.timestamp.type=LogAppendTime', () => {
       batches.push(batch);
       for (let i = 0; i < 9; i++) await produceBatch(topic, encodeRecordBatch({ records: OLD }));
       const { topicId } = await env.admin.describeTopic(topic);
-      const head = (await readHead(env.cluster.deps!, topicId, 0))!;
+      const head = (await readHead(env.cluster.deps!, { topicId }, 0))!;
       await spill(env.cluster.deps!, topicId, 0, head.recentBase, head.recent);
-      expect((await readHead(env.cluster.deps!, topicId, 0))!.recentBase).toBeGreaterThan(0);
+      expect((await readHead(env.cluster.deps!, { topicId }, 0))!.recentBase).toBeGreaterThan(0);
     }
 
     // Act: each batch again (its answer was lost)
@@ -159,7 +159,7 @@ describe('message.timestamp.type=LogAppendTime', () => {
     const cuts = await Promise.all(
       [appendTopic, createTopic].map(async (topic) => {
         const { topicId, configs } = await env.admin.describeTopic(topic);
-        const head = (await readHead(env.cluster.deps!, topicId, 0))!;
+        const head = (await readHead(env.cluster.deps!, { topicId }, 0))!;
         return retentionCut(iterateLiveBatches(env.cluster.deps!, topicId, 0, head), head.logStartOffset, { 'retention.ms': Number(configs['retention.ms']), 'retention.bytes': -1 }, Date.now());
       }),
     );
@@ -250,7 +250,7 @@ describe('message.timestamp.type=LogAppendTime', () => {
     const answer = await produceBatch(topic, flagged);
     const [stored] = await fetchedBatches(topic);
     const topicId = (await env.admin.describeTopic(topic)).topicId;
-    const head = await readHead(env.cluster.deps!, topicId, 0);
+    const head = await readHead(env.cluster.deps!, { topicId }, 0);
 
     // Assess
     expect(answer.logAppendTime).toBe(-1);
@@ -274,7 +274,7 @@ describe('message.timestamp.type=LogAppendTime', () => {
     // Act
     const onLogAppendTime = await send(lat, encodeRecordBatch({ records: OLD, logAppendTime: true }));
     const onCreateTime = await send(ct, noTimestamp);
-    const heads = await Promise.all([lat, ct].map(async (t) => readHead(env.cluster.deps!, (await env.admin.describeTopic(t)).topicId, 0)));
+    const heads = await Promise.all([lat, ct].map(async (t) => readHead(env.cluster.deps!, { topicId: (await env.admin.describeTopic(t)).topicId }, 0)));
 
     // Assess
     for (const answer of [onLogAppendTime, onCreateTime]) {

@@ -210,7 +210,7 @@ describe('produce and fetch', () => {
     const { topicId } = await env.admin.createTopic(topic, 2);
     await produceValues(env.http, topic, 0, ['p0']);
     await produceValues(env.http, topic, 1, ['p1']);
-    const lost = (await readHead(env.cluster.deps!, topicId, 0))!.recent[0]!.k;
+    const lost = (await readHead(env.cluster.deps!, { topicId }, 0))!.recent[0]!.k;
     await env.cluster.deps!.s3.delete(lost);
     const instance = createHandlerDeps(env.cluster.config); // a cold instance: nothing cached
 

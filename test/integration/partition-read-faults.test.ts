@@ -82,9 +82,9 @@ describe('a fetch of two partitions, one of whose reads fails', () => {
     // Prepare: partition 0's first batches spilled from its head, so offset 0 is found in a chunk
     const { topic, topicId } = await twoPartitions('chunk-fails', 10);
     const deps = env.cluster.deps!;
-    const head = (await readHead(deps, topicId, 0))!;
+    const head = (await readHead(deps, { topicId }, 0))!;
     await spill(deps, topicId, 0, head.recentBase, head.recent);
-    expect((await readHead(deps, topicId, 0))!.recentBase).toBeGreaterThan(0);
+    expect((await readHead(deps, { topicId }, 0))!.recentBase).toBeGreaterThan(0);
     const failing = failingReads(deps, isQueryOfPartition(topicId, 0));
 
     // Act
@@ -111,7 +111,7 @@ describe("a duplicate's timestamp lookup that fails", () => {
     await produceRaw(env.http, request);
     for (let i = 0; i < 9; i++) await produceValues(env.http, topic, 0, [`v${i}`]);
     const deps = env.cluster.deps!;
-    const head = (await readHead(deps, topicId, 0))!;
+    const head = (await readHead(deps, { topicId }, 0))!;
     await spill(deps, topicId, 0, head.recentBase, head.recent);
     const failing = failingReads(deps, isQueryOfPartition(topicId, 0));
     const reports = captureReports();

@@ -92,7 +92,7 @@ describe('producer state stays bounded', () => {
       if (r.errorCode !== 'NONE') errors.push(r.errorCode);
       perAppend.push(meter.units - before);
     }
-    const head = (await readHead(env.cluster.deps!, topicId, 0))!;
+    const head = (await readHead(env.cluster.deps!, { topicId }, 0))!;
     // the active producer, long demoted: its retry, its next batch, a gap, then steady appends
     const retry = await produceValues(other.http, topic, 0, ['active-0'], idem(active, 0));
     const nextBatch = await produceValues(other.http, topic, 0, ['active-1'], idem(active, 1));
@@ -225,7 +225,7 @@ describe('demoted producer state', () => {
     const deps = env.cluster.deps!;
     const lease = await acquireLease(deps, logKeys.partitionLeaseName(topicId, 0), 'test-demoter', 10_000);
     const guard = new LeaseGuard(deps, lease!, 10_000);
-    const head = (await readHead(deps, topicId, 0))!;
+    const head = (await readHead(deps, { topicId }, 0))!;
     const now = Date.now() + aheadMs + LIMITS.producerInlineIdleMs + 1;
     const demoted = await demoteIdleProducers(deps, guard, topicId, 0, head, now, LIMITS.producerInlineIdleMs, LIMITS.producerIdExpirationMs);
     await releaseLease(deps, lease!);

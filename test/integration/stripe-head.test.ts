@@ -1,12 +1,12 @@
 /**
- * Striped heads against DynamoDB's stand-in (bench/lib/stripe-head.ts; no produce path uses them yet):
+ * Striped heads against DynamoDB's stand-in (src/log/stripe-head.ts):
  * the append's expressions are accepted, the counters UPDATED_NEW returns give each batch its
  * offsets, and the view read back from the stored item agrees.
  */
 import { describe, expect, it } from 'vitest';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { withOffsets } from '../../src/log/partition-head.js';
-import { baseOffsetsOf, newStripe, partitionView, planStripeAppend, type StripeBatch, type StripeItem, type StripeWrite } from '../../bench/lib/stripe-head.js';
+import { baseOffsetsOf, newStripe, partitionView, planStripeAppend, type StripeBatch, type StripeItem, type StripeWrite } from '../../src/log/stripe-head.js';
 import { uniqueName, useTestCluster } from '../helpers/cluster.js';
 
 const env = useTestCluster();

@@ -36,7 +36,7 @@ async function produceTo(topic: string, partitions: Array<{ partition: number; r
 
 const nextOffset = async (topic: string, partition: number): Promise<number> => {
   const { topicId } = await env.admin.describeTopic(topic);
-  return (await readHead(env.cluster.deps!, topicId, partition))?.nextOffset ?? 0;
+  return (await readHead(env.cluster.deps!, { topicId }, partition))?.nextOffset ?? 0;
 };
 
 describe('timestamp bounds of CreateTime topics', () => {

@@ -1,4 +1,4 @@
-/** Striped heads (bench/lib/stripe-head.ts): the append's expressions, offsets derived from the counters, the per-partition view. */
+/** Striped heads (src/log/stripe-head.ts): the append's expressions, offsets derived from the counters, the per-partition view. */
 import { describe, expect, it } from 'vitest';
 import { NO_TIMESTAMP } from '@floe/protocol';
 import { withOffsets } from '../../../src/log/partition-head.js';
@@ -13,7 +13,7 @@ import {
   type StripeBatch,
   type StripeItem,
   type StripeWrite,
-} from '../../../bench/lib/stripe-head.js';
+} from '../../../src/log/stripe-head.js';
 
 const NOW = 1_700_000_000_000;
 const batch = (partition: number, w = 1, s = 0): StripeBatch => ({ partition, s, l: 500 + partition, n: w, w, t: NOW - 3 });

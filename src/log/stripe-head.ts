@@ -1,8 +1,9 @@
 /**
- * Striped partition heads (issue 15, wide requests): G consecutive partitions of a topic share one
- * item, so a produce request costs one write per stripe it touches instead of one per partition.
- * Built and measured (bench/stripes.ts); no produce path uses it yet (docs/performance.md), so it lives
- * with the bench until the log adopts it (then in src/log, its keys in storage/keys.ts).
+ * Striped partition heads (decision 52, issue 15's wide requests): G consecutive partitions of a
+ * topic share one item, so a produce request costs one write per stripe it touches instead of one
+ * per partition. Measured in bench/stripes.ts. A topic's layout is fixed when it is created
+ * (`TopicRef.stripeWidth`); the log writes stripes only where its deps turn them on (LogDeps.stripes,
+ * off by default until decision 52's build order is done). This module is pure.
  *
  * stripe { o: number[G], l: number[G], recent: StripeEntry[] }
  *   o[i]     next offset of partition stripe * G + i   (a list, not a map: `o[17]` is shorter than `o.#p17`
@@ -25,16 +26,29 @@
  * end at o[i], so each batch's base offset is o[i] minus its span and the spans of i after it. No
  * base is stored. An append is one UpdateItem per stripe touched and no read:
  *   SET o[3] = o[3] + :w0, o[9] = o[9] + :w1, …, recent = list_append(recent, :e)
- * with ReturnValues UPDATED_NEW, which lists the updated elements of `o` in index order: the batch's
- * base offset is its partition's new counter minus its span. A stripe whose partitions would not fit
- * DynamoDB's expression limits in one write is written in several, each with its own entry.
+ * The log asks for ReturnValues ALL_NEW (the bench for UPDATED_NEW, which lists the updated elements
+ * of `o` in index order): a batch's base offset is its partition's new counter minus its span, and
+ * the item also tells the log start offsets the produce answer carries. A stripe whose partitions
+ * would not fit DynamoDB's expression limits in one write is written in several, each with its own entry.
  *
- * Not built: idempotent producer state per stripe, spills to stripe chunks, retention, compaction
- * and the sweep on stripes.
+ * Not built yet (decision 52's order): idempotent producer state per stripe, spills to stripe
+ * chunks, retention, compaction and the sweep on stripes.
  */
 import { FloeError, readVarlong, sizeOfVarlong, writeVarlong } from '@floe/protocol';
-import { spanOfAll, type Location, type PartitionHead } from '../../src/log/partition-head.js';
-import type { HeadUpdate } from '../../src/log/store.js';
+import { spanOfAll, type Location, type PartitionHead } from './partition-head.js';
+import type { HeadUpdate } from './store.js';
+
+/** A topic as the head functions need it: its id, and its layout. `Topic` is one. */
+export interface TopicRef {
+  topicId: string;
+  /** partitions per stripe item (decision 52); absent: one head item per partition */
+  stripeWidth?: number;
+}
+
+/** The stripes of a topic of `partitions` partitions: index, first partition, and size (the last may be narrower). */
+export function stripesOf(partitions: number, width: number): Array<{ stripe: number; first: number; size: number }> {
+  return Array.from({ length: Math.ceil(partitions / width) }, (_, stripe) => ({ stripe, first: stripe * width, size: Math.min(width, partitions - stripe * width) }));
+}
 
 /** DynamoDB's bound on one expression string (UpdateExpression, ConditionExpression), in bytes. */
 export const EXPRESSION_MAX_BYTES = 4096;
@@ -205,6 +219,19 @@ export function baseOffsetsOf(write: StripeWrite, returned: { o?: unknown }): nu
     throw new FloeError('UNKNOWN_SERVER_ERROR', `a stripe write of ${write.indexes.length} partitions returned ${Array.isArray(counters) ? counters.length : 'no'} counters`);
   }
   return counters.map((next, j) => Number(next) - (write.spans[j] as number));
+}
+
+/**
+ * The base offset of each batch of `write`, aligned with its indexes, from the item as the write left
+ * it (ReturnValues ALL_NEW): its partition's counter minus its span.
+ */
+export function baseOffsetsIn(write: StripeWrite, item: { o?: unknown }): number[] {
+  const counters = item.o;
+  return write.indexes.map((index, j) => {
+    const next = Array.isArray(counters) ? counters[index] : undefined;
+    if (typeof next !== 'number') throw new FloeError('UNKNOWN_SERVER_ERROR', `a stripe write returned no counter for partition index ${index}`);
+    return next - (write.spans[j] as number);
+  });
 }
 
 /**
