@@ -17,6 +17,9 @@
  *   those entries from the stripe (REMOVE recent[0..m-1], SET sp = sp + m, on condition sp is still
  *   what it read). The chunk is not split per partition: a per-partition split would cost one write
  *   per partition touched, what striping saves.
+ * stripes, idempotent (decision 53): the same, each write made by bench/lib/stripe-producer.ts for one
+ *   idempotent producer (its sequences checked and advanced per partition in the write), with 1 or 4
+ *   producers' states inline in every stripe (the others idle): what the sequences cost every write.
  * heads: today's path, appendBatch (src/log/append.ts) per partition, all at once as produce does,
  *   with its real spills; no S3 (the object PUT is one per request in both layouts).
  *
@@ -40,6 +43,7 @@ import { envInteger } from '../src/config/index.js';
 import { sizeOfVarlong, writeVarlong } from '../packages/protocol/src/records/varint.js';
 import { validateBatch } from '../packages/protocol/src/records/batch-header.js';
 import { mapConcurrent } from '../packages/protocol/src/async.js';
+import { indexesOf, planProducerStripeAppend } from './lib/stripe-producer.js';
 import { CapacityMeter, diffCapacity, dynamoItemBytes, type CapacityTotals } from './lib/capacity.js';
 import { perGiB, printResult, round, type BenchSink } from './lib/report.js';
 import { quantile, summarize } from './lib/stats.js';
@@ -47,6 +51,9 @@ import { startStorageProcess } from './lib/storage-process.js';
 import { batchFor, REQUEST_BYTES, TOPIC_PARTITIONS } from './scaling.js';
 
 const WIDTHS = [64, 128];
+/** Idempotent producers inline per stripe, measured at each width (decision 53): the one appending alone, and beside 3 idle ones. */
+const INLINE_PRODUCERS = [1, 4];
+const producerId = (j: number): string => String(1_000_000_007 + j);
 const SPILL_BYTES = envInteger(process.env, 'BENCH_STRIPE_SPILL_BYTES', 2048, 1);
 /** Measured requests per shape, times this (the warm-up runs half as many more): 1 keeps the suite's time in bounds (~3 min). */
 const SCALE = envInteger(process.env, 'BENCH_STRIPE_SCALE', 1, 1);
@@ -111,10 +118,15 @@ class StripedTopic {
   readonly spills = { count: 0 };
   readonly bases = new Map<number, number[]>();
 
+  /** idempotent: producer 0's last sequence per partition (it is the only one appending) */
+  private readonly sequences = new Map<number, number>();
+
   constructor(
     private readonly c: Clients,
     private readonly prefix: string,
     readonly width: number,
+    /** idempotent producers inline in every stripe (decision 53; producer 0 appends, the others hold state); 0: plain */
+    readonly producers = 0,
   ) {}
 
   key = (stripe: number) => ({ pk: `${this.prefix}#${stripe}`, sk: 'stripe' });
@@ -122,15 +134,35 @@ class StripedTopic {
   async create(): Promise<void> {
     await mapConcurrent(Array.from({ length: TOPIC_PARTITIONS / this.width }, (_, s) => s), 16, async (s) => {
       const o = Array.from({ length: this.width }, (_, i) => NEXT_OFFSET + s * this.width + i);
-      await this.c.plain.send(new PutCommand({ TableName: this.c.table, Item: { ...this.key(s), o, l: o.map((n) => n - LOG_START), recent: [], sp: 0 } }));
+      // Producers' sequences at the magnitude of the offsets: a number's size is part of every write.
+      const P = Object.fromEntries(Array.from({ length: this.producers }, (_, j) => [producerId(j), { e: 3, t: Date.now(), s: o.map((n) => n - LOG_START + j) }]));
+      for (let i = 0; i < this.width; i++) this.sequences.set(s * this.width + i, (o[i] as number) - LOG_START);
+      await this.c.plain.send(new PutCommand({ TableName: this.c.table, Item: { ...this.key(s), o, l: o.map((n) => n - LOG_START), recent: [], sp: 0, ...(this.producers > 0 ? { P } : {}) } }));
     });
   }
 
   /** One request: its stripe writes at once; spills awaited (`background`: not, as the real head's). */
   async append(partitions: number[], sizes?: Sizes, background = false): Promise<void> {
     const now = Date.now();
-    const writes = planStripeAppend(newSegmentKey(new Date(now)), now, requestOf(partitions, now), this.width);
-    await Promise.all(writes.map((w) => this.write(w, sizes, background)));
+    const key = newSegmentKey(new Date(now));
+    const batches = requestOf(partitions, now);
+    if (this.producers === 0) {
+      await Promise.all(planStripeAppend(key, now, batches, this.width).map((w) => this.write(w, sizes, background)));
+      return;
+    }
+    const sequenced = batches.map((b) => {
+      const first = (this.sequences.get(b.partition) as number) + 1;
+      this.sequences.set(b.partition, first + b.n - 1);
+      return { ...b, first, last: first + b.n - 1 };
+    });
+    const writes = planProducerStripeAppend(key, now, sequenced, this.width, { id: producerId(0), epoch: 3 });
+    await Promise.all(
+      writes.map((w) => {
+        sizes?.expressionBytes.push(Math.max(w.updateBytes, w.conditionBytes));
+        sizes?.operators.push(Math.max(w.updateOperators, w.conditionOperators));
+        return this.write({ ...w, expressionBytes: w.updateBytes, operators: w.updateOperators } as unknown as StripeWrite, undefined, background);
+      }),
+    );
   }
 
   private async write(w: StripeWrite, sizes: Sizes | undefined, background: boolean): Promise<void> {
@@ -142,6 +174,7 @@ class StripedTopic {
         Key: this.key(w.stripe),
         UpdateExpression: `SET ${w.update.set.join(', ')}`,
         ConditionExpression: w.update.condition,
+        ExpressionAttributeNames: w.update.names,
         ExpressionAttributeValues: w.update.values,
         ReturnValues: 'UPDATED_NEW',
       }),
@@ -164,7 +197,7 @@ class StripedTopic {
       const item = (await this.c.metered.send(new GetCommand({ TableName: this.c.table, Key: this.key(stripe), ConsistentRead: true }))).Item!;
       const entries = item.recent as StripeEntry[];
       const o = item.o as number[];
-      const touched = [...new Set(entries.flatMap((e) => decodeRecords(e).map((r) => r.i)))].sort((a, b) => a - b);
+      const touched = [...new Set(entries.flatMap((e) => ('p' in e ? indexesOf(e) : decodeRecords(e).map((r) => r.i))))].sort((a, b) => a - b);
       // Each touched partition's end offset: every entry read is spilled, so it is the counter read with them.
       const ends = touched.flatMap((i) => [i, o[i] as number]);
       const packed = new Uint8Array(ends.reduce((s, v) => s + sizeOfVarlong(v), 0));
@@ -350,6 +383,19 @@ export async function runStripesBench(sink: BenchSink = printResult): Promise<vo
         perShape[shape.name] = report(sink, 'stripes', width, shape, m, { spillsPerRequest: round(m.spills / m.requests, 3) });
       }
       ratios[`stripes G=${width}`] = perShape;
+    }
+
+    for (const width of WIDTHS) {
+      for (const inline of INLINE_PRODUCERS) {
+        const perShape: Record<string, number> = {};
+        for (const shape of SHAPES) {
+          const topic = new StripedTopic(c, `bench-stripes#${run}#${width}#idempotent-${inline}#${shape.name}`, width, inline);
+          await topic.create();
+          const m = await measure(c, shape, topic);
+          perShape[shape.name] = report(sink, `stripes, idempotent, ${inline} inline`, width, shape, m, { spillsPerRequest: round(m.spills / m.requests, 3) });
+        }
+        ratios[`stripes G=${width}, idempotent, ${inline} inline`] = perShape;
+      }
     }
 
     const heads = await HeadTopic.create(c, `bench-stripes-heads-${run}`);

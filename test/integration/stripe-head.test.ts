@@ -1,12 +1,14 @@
 /**
  * Striped heads against DynamoDB's stand-in (src/log/stripe-head.ts):
  * the append's expressions are accepted, the counters UPDATED_NEW returns give each batch its
- * offsets, and the view read back from the stored item agrees.
+ * offsets, and the view read back from the stored item agrees; an idempotent producer's write
+ * (bench/lib/stripe-producer.ts, decision 53) holds only while its sequences continue.
  */
 import { describe, expect, it } from 'vitest';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { withOffsets } from '../../src/log/partition-head.js';
-import { baseOffsetsOf, newStripe, partitionView, planStripeAppend, type StripeBatch, type StripeItem, type StripeWrite } from '../../src/log/stripe-head.js';
+import { planProducerStripeAppend, type ProducerStripeWrite } from '../../bench/lib/stripe-producer.js';
+import { baseOffsetsIn, baseOffsetsOf, newStripe, partitionView, planStripeAppend, type StripeBatch, type StripeItem, type StripeWrite } from '../../src/log/stripe-head.js';
 import { uniqueName, useTestCluster } from '../helpers/cluster.js';
 
 const env = useTestCluster();
@@ -59,5 +61,42 @@ describe('striped heads on the stand-in', () => {
     const wideItem = (await deps.dynamo.send(new GetCommand({ TableName: deps.logTable, Key: key(1) }))).Item as unknown as StripeItem;
     expect(wideItem.o).toEqual(new Array(1024).fill(1));
     expect(wideItem.recent).toHaveLength(wide.length);
+  });
+
+  it('checks an idempotent producer sequences in the same write (decision 53): a retry fails its condition, a first batch conditions on none', async () => {
+    // Prepare: a stripe of 64 whose producer wrote sequences up to 9 on partitions 0-31 and nothing on 32-63
+    const deps = env.cluster.deps!;
+    const key = { pk: uniqueName('stripe-producer'), sk: 'stripe' };
+    const producer = { id: '8123456789012345678', epoch: 2 };
+    const state = { e: 2, t: 0, s: Array.from({ length: 64 }, (_, i) => (i < 32 ? 9 : -1)) };
+    await deps.dynamo.send(new PutCommand({ TableName: deps.logTable, Item: { ...key, ...newStripe(64), P: { [producer.id]: state } } }));
+    const send = (write: ProducerStripeWrite) =>
+      deps.dynamo.send(
+        new UpdateCommand({
+          TableName: deps.logTable,
+          Key: key,
+          UpdateExpression: `SET ${write.update.set.join(', ')}`,
+          ConditionExpression: write.update.condition,
+          ExpressionAttributeNames: write.update.names,
+          ExpressionAttributeValues: write.update.values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+    const request = Array.from({ length: 64 }, (_, p) => ({ partition: p, s: 10 * p, l: 10, n: 2, w: 2, t: 5, first: p < 32 ? 10 : 0, last: p < 32 ? 11 : 1 }));
+    const [write] = planProducerStripeAppend('seg/a', 1000, request, 64, producer);
+
+    // Act
+    const appended = await send(write!);
+    const retry = await send(write!).catch((error: unknown) => error);
+    const [stale] = planProducerStripeAppend('seg/b', 2000, [{ ...request[40]!, first: 5, last: 6 }], 64, { ...producer, epoch: 1 });
+    const fenced = await send(stale!).catch((error: unknown) => error);
+
+    // Assess
+    expect(baseOffsetsIn(write! as unknown as StripeWrite, appended.Attributes ?? {})).toEqual(new Array(64).fill(0));
+    expect((appended.Attributes?.P as Record<string, typeof state>)[producer.id]!.s).toEqual(Array.from({ length: 64 }, (_, i) => (i < 32 ? 11 : 1)));
+    expect(retry).toMatchObject({ name: 'ConditionalCheckFailedException' });
+    expect(fenced).toMatchObject({ name: 'ConditionalCheckFailedException' });
+    const stored = (await deps.dynamo.send(new GetCommand({ TableName: deps.logTable, Key: key }))).Item as unknown as StripeItem;
+    expect(stored.o).toEqual(new Array(64).fill(2));
   });
 });

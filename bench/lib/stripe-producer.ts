@@ -1,0 +1,152 @@
+/**
+ * Idempotent producers on striped heads (decision 53): what one producer's append to a stripe
+ * writes so that DynamoDB checks every partition's sequence in the same write that assigns its
+ * offsets, as a partition head does today (decision 27). Measured in bench/stripes.ts; the log does
+ * not use it yet, so it lives with the bench until it does (then beside src/log/stripe-head.ts).
+ *
+ * stripe.P.<producer id> = { e: epoch, t: last append (ms), s: number[G] }
+ *   s[i]   the producer's last sequence on partition i of the stripe (-1: none yet)
+ * append  SET o[3] = o[3] + :w0, P.#p.s[3] = :s0, …, P.#p.t = :now, recent = list_append(recent, :e)
+ *         CONDITION attribute_exists(o) AND P.#p.e = :ep AND P.#p.s[3] = :q0 AND …
+ *
+ * The window (first sequence and offset of the last 5 batches, producer-state.ts) is not stored per
+ * partition: shifting five pairs per partition in the expression would fit ~12 partitions in 4 KB.
+ * The entry carries the producer id and epoch, and each packed record the batch's first sequence
+ * (a seventh varlong), so a retry's original offsets are found where the view finds its batch.
+ * A batch at sequence 0 conditions on -1 (none yet); a producer whose sequences wrapped to 0 fails
+ * that condition and is judged on a read, as every condition failure is.
+ */
+import { FloeError, readVarlong, sizeOfVarlong, writeVarlong } from '@floe/protocol';
+import { EXPRESSION_MAX_BYTES, EXPRESSION_MAX_OPERATORS, stripeOf, type StripeBatch } from '../../src/log/stripe-head.js';
+import type { HeadUpdate } from '../../src/log/store.js';
+
+export interface ProducerStripeBatch extends StripeBatch {
+  /** first and last sequence of the batch */
+  first: number;
+  last: number;
+}
+
+export interface ProducerStripeEntry {
+  k: string;
+  a: number;
+  /** producer id (decimal) and epoch */
+  p: string;
+  e: number;
+  /** packed records: the six fields of stripe-head.ts's, then the first sequence */
+  b: Uint8Array;
+}
+
+export interface ProducerStripeWrite {
+  stripe: number;
+  indexes: number[];
+  spans: number[];
+  update: HeadUpdate;
+  entry: ProducerStripeEntry;
+  updateBytes: number;
+  conditionBytes: number;
+  updateOperators: number;
+  conditionOperators: number;
+}
+
+/** The producer's state in a new stripe item of `partitions` partitions (admission: a slow path). */
+export const newProducerState = (epoch: number, partitions: number, now: number) => ({ e: epoch, t: now, s: new Array<number>(partitions).fill(-1) });
+
+function encode(batches: readonly ProducerStripeBatch[], width: number, appendTime: number): Uint8Array {
+  const fields = (b: ProducerStripeBatch) => [b.partition % width, b.w, b.w - b.n, b.s, b.l, b.t - appendTime, b.first];
+  const out = new Uint8Array(batches.reduce((sum, b) => sum + fields(b).reduce((s, v) => s + sizeOfVarlong(v), 0), 0));
+  let pos = 0;
+  for (const b of batches) for (const v of fields(b)) pos = writeVarlong(out, pos, v);
+  return out;
+}
+
+const APPEND = 'recent = list_append(recent, :e)';
+const TIME = 'P.#p.t = :now';
+const GUARD = 'attribute_exists(o) AND P.#p.e = :ep';
+
+/**
+ * The writes appending one producer's batches (one request, one segment object `key`) to stripes
+ * of width `width`: one per stripe touched, more where a stripe's partitions would not fit one
+ * update or condition expression (4 KB each, 300 operators each).
+ */
+export function planProducerStripeAppend(
+  key: string,
+  appendTime: number,
+  batches: readonly ProducerStripeBatch[],
+  width: number,
+  producer: { id: string; epoch: number },
+): ProducerStripeWrite[] {
+  const byStripe = new Map<number, ProducerStripeBatch[]>();
+  for (const b of [...batches].sort((x, y) => x.partition - y.partition)) {
+    if (b.w !== b.n || b.last - b.first + 1 !== b.n) throw new FloeError('INVALID_RECORD', `partition ${b.partition}: an idempotent batch's span, count and sequences disagree`);
+    const { stripe } = stripeOf(b.partition, width);
+    byStripe.set(stripe, [...(byStripe.get(stripe) ?? []), b]);
+  }
+  const writes: ProducerStripeWrite[] = [];
+  for (const [stripe, list] of byStripe) {
+    let rest = list;
+    while (rest.length > 0) {
+      const write = oneWrite(stripe, key, appendTime, rest, width, producer);
+      writes.push(write);
+      rest = rest.slice(write.indexes.length);
+    }
+  }
+  return writes;
+}
+
+function oneWrite(stripe: number, key: string, appendTime: number, batches: readonly ProducerStripeBatch[], width: number, producer: { id: string; epoch: number }): ProducerStripeWrite {
+  const spans = new Map<number, string>();
+  const set: string[] = [];
+  const conditions: string[] = [];
+  const values: Record<string, unknown> = { ':ep': producer.epoch, ':now': appendTime };
+  const taken: ProducerStripeBatch[] = [];
+  let updateBytes = 'SET '.length + APPEND.length + 2 + TIME.length;
+  let conditionBytes = GUARD.length;
+  // update: one `+` per partition, and list_append; condition: attribute_exists, AND and `=`, then `=` and AND per partition
+  let updateOperators = 1;
+  let conditionOperators = 3;
+  for (const b of batches) {
+    const i = b.partition % width;
+    const n = taken.length;
+    const span = spans.get(b.w) ?? `:w${spans.size}`;
+    const clauses = [`o[${i}] = o[${i}] + ${span}`, `P.#p.s[${i}] = :s${n}`];
+    const condition = `P.#p.s[${i}] = :q${n}`;
+    const grownUpdate = updateBytes + clauses.reduce((s, c) => s + c.length + 2, 0);
+    const grownCondition = conditionBytes + condition.length + ' AND '.length;
+    if (n > 0 && (grownUpdate > EXPRESSION_MAX_BYTES || grownCondition > EXPRESSION_MAX_BYTES || updateOperators + 1 > EXPRESSION_MAX_OPERATORS || conditionOperators + 2 > EXPRESSION_MAX_OPERATORS)) break;
+    spans.set(b.w, span);
+    values[span] = b.w;
+    values[`:s${n}`] = b.last;
+    values[`:q${n}`] = b.first === 0 ? -1 : b.first - 1;
+    set.push(...clauses);
+    conditions.push(condition);
+    taken.push(b);
+    updateBytes = grownUpdate;
+    conditionBytes = grownCondition;
+    updateOperators += 1;
+    conditionOperators += 2;
+  }
+  const entry: ProducerStripeEntry = { k: key, a: appendTime, p: producer.id, e: producer.epoch, b: encode(taken, width, appendTime) };
+  values[':e'] = [entry];
+  return {
+    stripe,
+    indexes: taken.map((b) => b.partition % width),
+    spans: taken.map((b) => b.w),
+    update: { set: [...set, TIME, APPEND], condition: [GUARD, ...conditions].join(' AND '), names: { '#p': producer.id }, values },
+    entry,
+    updateBytes,
+    conditionBytes,
+    updateOperators,
+    conditionOperators,
+  };
+}
+
+/** The partition indexes of a producer entry's packed records (seven varlongs each). */
+export function indexesOf(entry: { b: Uint8Array }): number[] {
+  const c = { pos: 0, end: entry.b.length };
+  const out: number[] = [];
+  while (c.pos < c.end) {
+    out.push(readVarlong(entry.b, c));
+    for (let f = 0; f < 6; f++) readVarlong(entry.b, c);
+  }
+  return out;
+}
