@@ -150,3 +150,62 @@ export function indexesOf(entry: { b: Uint8Array }): number[] {
   }
   return out;
 }
+
+/** A producer's inline state in a stripe item, as the append leaves it (`f`: sparse, only where it started past 0). */
+export interface StripeProducer {
+  e: number;
+  t: number;
+  s: number[];
+  f?: Record<string, number>;
+}
+
+/** What the slow path reads: the stripe's counters, entries (plain or a producer's) and inline producers. */
+export interface StripeWithProducers {
+  o: number[];
+  recent: Array<{ k: string; a: number; b: Uint8Array; p?: string; e?: number }>;
+  P?: Record<string, StripeProducer>;
+}
+
+/** Partition index, span and first sequence of each packed record of an entry (a producer's entries carry seven varlongs, plain ones six). */
+function recordsOf(entry: { b: Uint8Array; p?: string }): Array<{ i: number; w: number; q: number }> {
+  const c = { pos: 0, end: entry.b.length };
+  const out: Array<{ i: number; w: number; q: number }> = [];
+  while (c.pos < c.end) {
+    const i = readVarlong(entry.b, c);
+    const w = readVarlong(entry.b, c);
+    for (let f = 0; f < 4; f++) readVarlong(entry.b, c);
+    out.push({ i, w, q: entry.p === undefined ? -1 : readVarlong(entry.b, c) });
+  }
+  return out;
+}
+
+/**
+ * Decision 27's state of `producerId` on partition `index`, rebuilt from a stripe (decision 53): the
+ * epoch and last sequence stored, the window of its last batches found in the entries, newest first,
+ * with the offsets the view gives them. Undefined when the producer is not inline or has written
+ * nothing to the partition. `window` batches at most: older ones are in the stripe's chunks.
+ */
+export function stateOf(item: StripeWithProducers, producerId: string, index: number, window = 5): { e: number; s: number; t: number; f: number; q: number[]; o: number[] } | undefined {
+  const producer = item.P?.[producerId];
+  const last = producer?.s[index];
+  if (!producer || last === undefined || last < 0) return undefined;
+  const q: number[] = [];
+  const o: number[] = [];
+  let end = item.o[index] ?? 0;
+  for (let n = item.recent.length - 1; n >= 0 && q.length < window; n--) {
+    const entry = item.recent[n]!;
+    for (const r of recordsOf(entry)) {
+      if (r.i !== index) continue;
+      end -= r.w;
+      if (entry.p === producerId && entry.e === producer.e) {
+        q.push(r.q);
+        o.push(end);
+      }
+    }
+  }
+  while (q.length < window) {
+    q.push(-1);
+    o.push(-1);
+  }
+  return { e: producer.e, s: last, t: producer.t, f: producer.f?.[String(index)] ?? 0, q, o };
+}
