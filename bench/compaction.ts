@@ -58,7 +58,7 @@ async function footprint(hk: HousekeepingProcessDeps, topicId: string): Promise<
   const head = (await readHead(hk, { topicId }, 0))!;
   const objects = new Set<string>();
   let bytes = 0;
-  for await (const b of iterateLiveBatches(hk, topicId, 0, head)) {
+  for await (const b of iterateLiveBatches(hk, { topicId }, 0, head)) {
     bytes += b.l;
     objects.add(b.k);
   }

@@ -290,7 +290,7 @@ export async function runLogBench(sink: BenchSink = printResult): Promise<void> 
     const plans = await Promise.all(
       Array.from({ length: PARTITIONS }, async (_, p) => {
         const head = (await readHead(deps, { topicId: topicMeta.topicId }, p))!;
-        return locateBatches(deps, topicMeta.topicId, p, head, { fromOffset: 0, maxBytes: Number.MAX_SAFE_INTEGER, forceFirst: true });
+        return locateBatches(deps, topicMeta, p, head, { fromOffset: 0, maxBytes: Number.MAX_SAFE_INTEGER, forceFirst: true });
       }),
     );
     if (plans.some((plan) => plan.length !== totalMessages)) throw new Error('unexpected batch count');

@@ -11,7 +11,8 @@
  *
  * stripes: stripe items of G = 64 and 128 written with src/log/stripe-head.ts's planStripeAppend
  *   (one UpdateItem per stripe touched, ReturnValues UPDATED_NEW, base offsets checked). The spill is
- *   simulated (stripe spills are not built): once an append returns a `recent` list past
+ *   simulated (written before src/log/stripe-spill.ts, which moves entries down to half the limit and
+ *   stores `ends` as a list of numbers, at about the same cost): once an append returns a `recent` list past
  *   BENCH_STRIPE_SPILL_BYTES (2 KB), the appender reads the stripe (consistent GetItem), puts one chunk
  *   item holding every entry it read plus each touched partition's end offset (varlongs), then trims
  *   those entries from the stripe (REMOVE recent[0..m-1], SET sp = sp + m, on condition sp is still

@@ -88,7 +88,7 @@ const keyId = (key: Buffer): string =>
 /** Every live batch from `logStart` on (iterateLiveBatches: the head was read before the chunks are queried). */
 async function liveBatches(deps: Deps, topicId: string, partition: number, head: PartitionHead, logStart: number): Promise<LocatedBatch[]> {
   const out: LocatedBatch[] = [];
-  for await (const batch of iterateLiveBatches(deps, topicId, partition, { ...head, logStartOffset: logStart })) out.push(batch);
+  for await (const batch of iterateLiveBatches(deps, { topicId }, partition, { ...head, logStartOffset: logStart })) out.push(batch);
   return out;
 }
 

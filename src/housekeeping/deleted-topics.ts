@@ -3,7 +3,8 @@
  * its index chunks stay (and its segment objects, which the sweep collects once nothing
  * references them). Housekeeping remembers every topic id it has seen (pk "hk-topics"; a
  * delete records its topic's final partition count there too), so it can find those chunks without a Scan: a remembered id that is no longer the id of a
- * topic of that name has been deleted, and all items under its partitions' keys go.
+ * topic of that name has been deleted, and all items under its partitions' keys go (a striped
+ * topic's stripe chunks too: they live under their stripe's first partition's key).
  */
 import { logKeys } from '../storage/keys.js';
 import type { LogDeps } from '../log/deps.js';

@@ -225,7 +225,7 @@ export async function housekeepPartition(
   }
 
   // compact-only topics keep every key's latest record however old (Kafka: retention applies to "delete" only)
-  const cut = deletes(topic.configs) ? await retentionCut(iterateLiveBatches(deps, topicId, partition, head), head.logStartOffset, topic.configs, nowOf(deps)) : head.logStartOffset;
+  const cut = deletes(topic.configs) ? await retentionCut(iterateLiveBatches(deps, topic, partition, head), head.logStartOffset, topic.configs, nowOf(deps)) : head.logStartOffset;
   let logStart = head.logStartOffset;
   if (cut > logStart && (await advanceLogStart(guard, topic, partition, cut))) {
     summary.logStartAdvances++;

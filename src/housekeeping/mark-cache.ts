@@ -31,10 +31,15 @@ export interface MarkCacheEntry {
   r: Record<string, number>;
 }
 
-/** Entries by `${topicId}/${partition}`. */
+/** Entries by `${topicId}/${partition}` (a stripe's: `${topicId}/s${first}`). */
 export type MarkCache = Map<string, MarkCacheEntry>;
 
 export const markCacheId = (topicId: string, partition: number): string => `${topicId}/${partition}`;
+/**
+ * A striped topic's stripe (decision 52), by its first partition: `e` is the seq of the next stripe
+ * chunk to read, `r` every key its chunks referenced (all live: no retention on stripes yet).
+ */
+export const stripeMarkCacheId = (topicId: string, first: number): string => `${topicId}/s${first}`;
 
 /** The newest cache a pass wrote, or an empty one (none yet, or unreadable: the pass reads in full). */
 export async function loadMarkCache(store: ObjectStore): Promise<{ cache: MarkCache; keys: string[] }> {

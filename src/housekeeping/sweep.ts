@@ -4,7 +4,8 @@
  * elsewhere, expired by retention, or of deleted topics.
  *
  * mark:  every location at or above the log start offset of every partition of every topic
- *        (head first, then its index chunks: a concurrent spill writes chunks before it trims);
+ *        (head first, then its index chunks: a concurrent spill writes chunks before it trims;
+ *        a striped topic's: its stripes, then every location of their stripe chunks);
  *        chunks read by earlier passes come from the mark cache while young (mark-cache.ts).
  * sweep: per shard of keys (the first hex digit of the prefix, one lease each), LIST the objects.
  *        An object whose key time is older than markStart - grace and that the mark did not see
@@ -18,13 +19,14 @@
  */
 import { segmentKeyTime, segmentShardPrefix } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { fencedWrites, gcCandidateItems } from '../log/store.js';
+import { fencedWrites, gcCandidateItems, stripeChunks } from '../log/store.js';
+import { stripesOf } from '../log/stripe-head.js';
 import { iterateChunks } from '../log/index-chunks.js';
 import type { LeaseGuard } from '../leases/leases.js';
 import { LIMITS } from '../log/limits.js';
 import { withOffsets } from '../log/partition-head.js';
 import { nowOf, type LogDeps } from '../log/deps.js';
-import { markCacheId, type MarkCache, type MarkCacheEntry } from './mark-cache.js';
+import { markCacheId, stripeMarkCacheId, type MarkCache, type MarkCacheEntry } from './mark-cache.js';
 import { readHeads, type Topic } from '../log/topics.js';
 
 async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
@@ -40,7 +42,7 @@ async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => P
 export interface MarkStats {
   headsRead: number;
   chunksRead: number;
-  /** partitions read in full (no cache entry young enough) */
+  /** partitions (and stripes) read in full (no cache entry young enough) */
   partitionsReadInFull: number;
 }
 
@@ -62,17 +64,39 @@ export async function markReferences(deps: LogDeps, topics: Topic[], options: Ma
   const { concurrency = 8, stats = { headsRead: 0, chunksRead: 0, partitionsReadInFull: 0 }, cache = new Map(), markStart = nowOf(deps), maxAgeMs = 0 } = options;
   const marked = new Set<string>();
   const next: MarkCache = new Map();
+  /** The cache entry `id` continues from, or a new one from `e` (and the pass reads in full). */
+  const entryOf = (id: string, e: number): MarkCacheEntry => {
+    const cached = cache.get(id);
+    if (cached !== undefined && markStart - cached.b < maxAgeMs) return { b: cached.b, e: cached.e, r: { ...cached.r } };
+    stats.partitionsReadInFull++;
+    return { b: markStart, e, r: {} };
+  };
+  /**
+   * Every object a stripe's chunks reference (decision 52: no retention on stripes yet, so every
+   * chunk is live), read after the stripe items (readHeads: a spill writes its chunk before it trims
+   * the stripe). Chunks are only ever added, at growing seqs: the cache entry's `e` is the next to read.
+   */
+  const markStripe = async (topicId: string, first: number): Promise<void> => {
+    const id = stripeMarkCacheId(topicId, first);
+    const entry = entryOf(id, 0);
+    for await (const chunk of stripeChunks(deps, topicId, first, entry.e)) {
+      stats.chunksRead++;
+      entry.e = chunk.seq + chunk.entries.length;
+      for (const e of chunk.entries) entry.r[e.k] = entry.e;
+    }
+    for (const key of Object.keys(entry.r)) marked.add(key);
+    next.set(id, entry);
+  };
   for (const topic of topics) {
     const partitions = Array.from({ length: topic.partitions }, (_, p) => p);
     const heads = await readHeads(deps, topic, partitions);
+    const striped = topic.stripeWidth !== undefined;
     await forEachLimited([...heads.entries()], concurrency, async ([partition, head]) => {
       stats.headsRead++;
       for (const batch of withOffsets(head.recentBase, head.recent)) if (batch.end > head.logStartOffset) marked.add(batch.k);
+      if (striped) return; // no index chunks: its stripe's chunks are read below
       const id = markCacheId(topic.topicId, partition);
-      const cached = cache.get(id);
-      const young = cached !== undefined && markStart - cached.b < maxAgeMs;
-      if (!young) stats.partitionsReadInFull++;
-      const entry: MarkCacheEntry = young ? { b: cached.b, e: cached.e, r: { ...cached.r } } : { b: markStart, e: head.logStartOffset, r: {} };
+      const entry = entryOf(id, head.logStartOffset);
       // Head first, then chunks: a concurrent spill writes its chunk before it trims the head.
       for await (const chunk of iterateChunks(deps, topic.topicId, partition, Math.max(entry.e, head.logStartOffset))) {
         stats.chunksRead++;
@@ -85,6 +109,7 @@ export async function markReferences(deps: LogDeps, topics: Topic[], options: Ma
       }
       next.set(id, entry);
     });
+    if (topic.stripeWidth !== undefined) await forEachLimited(stripesOf(topic.partitions, topic.stripeWidth), concurrency, ({ first }) => markStripe(topic.topicId, first));
   }
   return { marked, cache: next };
 }

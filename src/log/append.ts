@@ -149,7 +149,7 @@ async function originalTimeAt(deps: LogDeps, topicId: string, partition: number,
   const recent = head.recent ?? [];
   const listed = withOffsets(head.nextOffset - spanOfAll(recent), recent).find((b) => b.baseOffset === baseOffset);
   if (listed || !lookUp || baseOffset < head.logStartOffset) return listed?.t ?? -1;
-  const [found] = await locateBatches(deps, topicId, partition, head, { fromOffset: baseOffset, maxBytes: 0, forceFirst: true }).catch((error: unknown) => {
+  const [found] = await locateBatches(deps, { topicId }, partition, head, { fromOffset: baseOffset, maxBytes: 0, forceFirst: true }).catch((error: unknown) => {
     // The acknowledgement does not fail for its timestamp, but the failure is logged; a batch retention just removed is none.
     if (!(error instanceof FloeError && error.code === 'OFFSET_OUT_OF_RANGE')) {
       reportInternalError(`timestamp lookup of a duplicate at offset ${baseOffset} of partition ${partition} of topic ${topicId}`, error);

@@ -80,7 +80,7 @@ export async function fetchRecords(deps: FetchDeps, request: FetchRequest): Prom
     if (limit <= 0 && readable.length > 0) break;
     let batches: LocatedBatch[];
     try {
-      batches = await locateBatches(deps, slot.topic.topicId, slot.request.partition, slot.head, {
+      batches = await locateBatches(deps, slot.topic, slot.request.partition, slot.head, {
         fromOffset: slot.request.fetchOffset,
         maxBytes: Math.max(limit, 0),
         // Kafka: the first batch of the first non-empty partition comes back even past the limits, so consumers progress.

@@ -34,6 +34,12 @@ export const LIMITS = {
   /** Batch locations moved into one index item per spill. */
   spillChunkBatches: 4,
   /**
+   * Bytes of a stripe's `recent` entries (decision 52, as DynamoDB bills them, roughly) past which an
+   * append spills the oldest to a stripe chunk, down to half: keeps a stripe write near 3 write units
+   * (its counters ride on every write too), and one spill per ~1 KB of entries.
+   */
+  stripeSpillBytes: 2048,
+  /**
    * Idempotent producers whose state a partition head keeps inline (the most recently active);
    * the least recently active one is demoted to its own item to admit another. Bounds the head
    * (decision 27): with 12 inline batch locations it stays under 2 KB, 2 write units per append.

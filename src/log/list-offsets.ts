@@ -43,7 +43,7 @@ async function knownPartition(deps: FetchDeps, topicName: string, partition: num
  * A batch the log start falls inside (DeleteRecords) is judged by its records from the log start
  * on: its max timestamp may be a deleted record's, and compaction may have left it none above.
  */
-async function maxTimestampOffset(deps: FetchDeps, topicId: string, partition: number, head: PartitionHead): Promise<{ offset: number; timestamp: number }> {
+async function maxTimestampOffset(deps: FetchDeps, topic: Topic, partition: number, head: PartitionHead): Promise<{ offset: number; timestamp: number }> {
   const topOf = async (batch: LocatedBatch) => {
     const [bytes] = await readBatches(deps.store, [[batch]]);
     const records = decodeRecordBatch(bytes as Buffer, LIMITS.readerMaxBatchBytes).records.filter((r) => r.offset >= head.logStartOffset);
@@ -52,7 +52,7 @@ async function maxTimestampOffset(deps: FetchDeps, topicId: string, partition: n
   };
   let cut: { offset: number; timestamp: number } | undefined;
   let best: LocatedBatch | undefined;
-  for await (const batch of iterateLiveBatches(deps, topicId, partition, head)) {
+  for await (const batch of iterateLiveBatches(deps, topic, partition, head)) {
     if (batch.baseOffset < head.logStartOffset) cut = await topOf(batch); // the first one only
     else if (!best || batch.t > best.t) best = batch;
   }
@@ -77,13 +77,13 @@ export async function listOffset(deps: FetchDeps, topicName: string, partition: 
     if (!head) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partition ${partition} does not exist`);
     if (spec === EARLIEST) return { ...result, offset: head.logStartOffset };
     if (spec === LATEST) return { ...result, offset: head.nextOffset };
-    if (spec === MAX_TIMESTAMP) return { ...result, ...(await maxTimestampOffset(deps, topic.topicId, partition, head)) };
+    if (spec === MAX_TIMESTAMP) return { ...result, ...(await maxTimestampOffset(deps, topic, partition, head)) };
     if (!Number.isSafeInteger(spec) || spec < 0) throw new FloeError('INVALID_REQUEST', `invalid timestamp ${spec}`);
     let from = head.logStartOffset;
     while (from < head.nextOffset) {
       let batches;
       try {
-        batches = await locateBatches(deps, topic.topicId, partition, head, { fromOffset: from, maxBytes: LIMITS.maxFetchResponseBytes, forceFirst: true });
+        batches = await locateBatches(deps, topic, partition, head, { fromOffset: from, maxBytes: LIMITS.maxFetchResponseBytes, forceFirst: true });
       } catch (error) {
         if (!(error instanceof FloeError && error.code === 'OFFSET_OUT_OF_RANGE')) throw error;
         // Retention moved the log start past `from` after the head was read (and deleted the chunks):

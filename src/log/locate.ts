@@ -1,6 +1,7 @@
 /**
  * Finding the batches that hold offsets >= `fromOffset`: the head first, then
- * (only if older offsets are asked for) one Query on the index items. Reading
+ * (only if older offsets are asked for) one Query on the index items (a striped topic's
+ * partition: its stripe's chunks, found by a binary search, index-chunks.ts). Reading
  * the head before the index matters: a location trimmed from the head was
  * written to the index before the trim, so it is visible to the later Query.
  *
@@ -14,8 +15,9 @@
  */
 import { FloeError } from '@floe/protocol';
 import type { LogDeps } from './deps.js';
-import { iterateChunks } from './index-chunks.js';
+import { iteratePartitionChunks } from './index-chunks.js';
 import { withEntryOffsets, type LocatedBatch, type LocatedEntry, type PartitionHead } from './partition-head.js';
+import type { TopicRef } from './stripe-head.js';
 
 export interface LocateOptions {
   fromOffset: number;
@@ -27,7 +29,7 @@ export interface LocateOptions {
 
 export async function locateBatches(
   deps: LogDeps,
-  topicId: string,
+  topic: TopicRef,
   partition: number,
   head: PartitionHead,
   options: LocateOptions,
@@ -56,7 +58,7 @@ export async function locateBatches(
   };
 
   if (options.fromOffset < head.recentBase) {
-    const chunks = iterateChunks(deps, topicId, partition, options.fromOffset, Math.max(options.fromOffset, head.recentBase - 1));
+    const chunks = iteratePartitionChunks(deps, topic, partition, options.fromOffset, Math.max(options.fromOffset, head.recentBase - 1));
     for await (const chunk of chunks) {
       for (const batch of withEntryOffsets(chunk.base, chunk.entries)) {
         if (batch.baseOffset >= head.recentBase) break;

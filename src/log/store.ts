@@ -17,7 +17,7 @@ import { logKeys, TTL_ATTRIBUTE } from '../storage/keys.js';
 import { sendIf, writeIf, type LogDeps } from './deps.js';
 import { spanOfAll, type IndexEntry, type Location, type PartitionHead } from './partition-head.js';
 import { SEQUENCE_HORIZON, SEQUENCE_MODULUS, type ProducerState } from './producer-state.js';
-import { newStripe, partitionView, stripeOf, stripesOf, type StripeItem, type TopicRef } from './stripe-head.js';
+import { newStripe, partitionView, stripeOf, stripesOf, type StripeChunk, type StripeEntry, type StripeItem, type TopicRef } from './stripe-head.js';
 
 export type Item = Record<string, unknown>;
 export interface Key {
@@ -231,6 +231,71 @@ export async function updateStripe(deps: LogDeps, topicId: string, first: number
   return result?.Attributes as StripeItem | undefined;
 }
 
+/** A stripe item as stored (strongly consistent), or undefined once its topic is deleted. */
+export const getStripe = async (deps: LogDeps, topicId: string, first: number): Promise<StripeItem | undefined> =>
+  (await getItem(deps, logKeys.stripe(topicId, first))) as StripeItem | undefined;
+
+// --- stripe chunks (decision 52: entries spilled from a stripe, stripe-spill.ts) ----------
+
+const toStripeChunk = (item: Item): StripeChunk => ({ seq: logKeys.stripeChunkSeq(item.sk as string), entries: item.entries as StripeEntry[], ends: item.ends as number[] });
+
+/** Writes a spill's chunk unless one is at its seq already (a racing spiller's: the caller then trims by that one). */
+export const putStripeChunkIfAbsent = (deps: LogDeps, topicId: string, first: number, chunk: StripeChunk): Promise<boolean> =>
+  applyWrite(deps, {
+    kind: 'put',
+    item: { ...logKeys.stripeChunk(topicId, first, chunk.seq), entries: chunk.entries, ends: chunk.ends },
+    condition: 'attribute_not_exists(sk)',
+  });
+
+export const getStripeChunk = async (deps: LogDeps, topicId: string, first: number, seq: number): Promise<StripeChunk | undefined> => {
+  const item = await getItem(deps, logKeys.stripeChunk(topicId, first, seq));
+  return item && toStripeChunk(item);
+};
+
+/** Deletes a chunk a spill wrote, for a stripe that turned out to be gone (see putStripeChunkIfAbsent). */
+export const deleteStripeChunk = (deps: LogDeps, topicId: string, first: number, seq: number): Promise<void> => deleteItem(deps, logKeys.stripeChunk(topicId, first, seq));
+
+/**
+ * Removes a stripe's `count` oldest entries after they were spilled, if nobody trimmed it since `sp`
+ * was read (absent: a stripe written before spills). Highest index first, as trimHead.
+ */
+export const trimStripe = (deps: LogDeps, topicId: string, first: number, sp: number | undefined, count: number): Promise<boolean> =>
+  applyWrite(deps, {
+    kind: 'update',
+    key: logKeys.stripe(topicId, first),
+    set: ['sp = :next'],
+    remove: Array.from({ length: count }, (_, i) => `recent[${count - 1 - i}]`),
+    condition: sp === undefined ? 'attribute_exists(o) AND attribute_not_exists(sp)' : 'sp = :sp',
+    values: { ':next': (sp ?? 0) + count, ...(sp === undefined ? {} : { ':sp': sp }) },
+  });
+
+const LAST_SEQ = Number.MAX_SAFE_INTEGER;
+
+/** The stripe chunk at the greatest seq <= `seq` (`before`), or at the least seq >= `seq`: one Query of one item. */
+export async function stripeChunkNear(deps: LogDeps, topicId: string, first: number, seq: number, before: boolean): Promise<StripeChunk | undefined> {
+  const page = await deps.dynamo.send(
+    new QueryCommand({
+      TableName: deps.logTable,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': logKeys.partitionPk(topicId, first),
+        ':from': logKeys.stripeChunkSk(before ? 0 : seq),
+        ':to': logKeys.stripeChunkSk(before ? seq : LAST_SEQ),
+      },
+      ScanIndexForward: !before,
+      ConsistentRead: true,
+      Limit: 1,
+    }),
+  );
+  const item = page.Items?.[0];
+  return item && toStripeChunk(item);
+}
+
+/** Stripe chunks from seq `from` on, ascending, page by page (chunkPages: readers near the stripe stop early). */
+export async function* stripeChunks(deps: LogDeps, topicId: string, first: number, from: number): AsyncGenerator<StripeChunk> {
+  for await (const item of chunkPages(deps, logKeys.partitionPk(topicId, first), logKeys.stripeChunkSk(from), logKeys.stripeChunkSk(LAST_SEQ))) yield toStripeChunk(item);
+}
+
 // --- producer ids and demoted producer state -------------------------------------------
 
 /** Registers a newly issued producer id; false if the id exists (a collision of random ids). */
@@ -292,19 +357,15 @@ export async function* producerStateItems(deps: LogDeps, topicId: string, partit
 const FIRST_CHUNK_PAGE = 8;
 const CHUNK_PAGE = 100;
 
-/** Index chunk items whose last offset is in [from, to], ascending, page by page. */
-export async function* chunkItems(deps: LogDeps, topicId: string, partition: number, from: number, to: number): AsyncGenerator<Item> {
+/** The items of a chunk Query (strongly consistent), page by page: a small first page, then larger ones. */
+async function* chunkPages(deps: LogDeps, pk: string, from: string, to: string): AsyncGenerator<Item> {
   let start: Record<string, unknown> | undefined;
   do {
     const page = await deps.dynamo.send(
       new QueryCommand({
         TableName: deps.logTable,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': logKeys.partitionPk(topicId, partition),
-          ':from': logKeys.indexChunkSk(from),
-          ':to': logKeys.indexChunkSk(to),
-        },
+        ExpressionAttributeValues: { ':pk': pk, ':from': from, ':to': to },
         ConsistentRead: true,
         ExclusiveStartKey: start,
         Limit: start ? CHUNK_PAGE : FIRST_CHUNK_PAGE,
@@ -314,6 +375,10 @@ export async function* chunkItems(deps: LogDeps, topicId: string, partition: num
     start = page.LastEvaluatedKey;
   } while (start);
 }
+
+/** Index chunk items whose last offset is in [from, to], ascending, page by page. */
+export const chunkItems = (deps: LogDeps, topicId: string, partition: number, from: number, to: number): AsyncGenerator<Item> =>
+  chunkPages(deps, logKeys.partitionPk(topicId, partition), logKeys.indexChunkSk(from), logKeys.indexChunkSk(to));
 
 /** Keys of the index chunks whose last offset is below `offset`. */
 export async function* chunkKeysBelow(deps: LogDeps, topicId: string, partition: number, offset: number): AsyncGenerator<Key> {

@@ -31,8 +31,25 @@
  * the item also tells the log start offsets the produce answer carries. A stripe whose partitions
  * would not fit DynamoDB's expression limits in one write is written in several, each with its own entry.
  *
- * Not built yet (decision 52's order): idempotent producer state per stripe, spills to stripe
- * chunks, retention, compaction and the sweep on stripes.
+ * Spills (stripe-spill.ts): `recent` would grow with every write, so once its entries pass
+ * LIMITS.stripeSpillBytes (as DynamoDB bills them, roughly: stripeEntryBytes) the appender moves
+ * the oldest to a stripe chunk until the rest is at most half of it:
+ *
+ * stripe  … sp: entries spilled so far (0 when created)
+ * chunk   pk the stripe's, sk "c#<seq:20>" (seq = sp before it) { entries: StripeEntry[], ends: number[] }
+ *   entries  the entries moved, unchanged, oldest first
+ *   ends[i]  partition i's next offset after the chunk's last entry (its counter then: o[i] minus the
+ *            spans of i in the entries kept); absent for a partition added since, whose end is 0
+ *
+ * One chunk per spill holding whole entries, not split per partition (a split would cost one write
+ * per partition, what striping saves; bench/stripes.ts measured it). A reader of partition i finds
+ * the first chunk whose ends[i] passes its offset by a binary search over seq, and each batch's
+ * base offset as in the stripe: ends[i] minus its span and the spans of i after it in the chunk.
+ * The chunk is written first, then the stripe trimmed on `sp` (as the per-partition spill), so a
+ * reader that reads the stripe, then its chunks, finds every batch.
+ *
+ * Not built yet (decision 52's order): idempotent producer state per stripe, retention and
+ * compaction on stripes (so every stripe chunk is live).
  */
 import { FloeError, readVarlong, sizeOfVarlong, writeVarlong } from '@floe/protocol';
 import { spanOfAll, type Location, type PartitionHead } from './partition-head.js';
@@ -68,6 +85,17 @@ export interface StripeItem {
   o: number[];
   l: number[];
   recent: StripeEntry[];
+  /** entries spilled to stripe chunks so far (absent: a stripe written before spills, 0) */
+  sp?: number;
+}
+
+/** A stripe chunk item's content (see the header). */
+export interface StripeChunk {
+  /** entries spilled before it: its sort key */
+  seq: number;
+  entries: StripeEntry[];
+  /** each partition's next offset after the chunk's last entry */
+  ends: number[];
 }
 
 /** One partition's batch in a request, where it lies in the request's segment object. */
@@ -112,7 +140,7 @@ export interface StripeWrite {
 export const stripeOf = (partition: number, width: number): { stripe: number; index: number } => ({ stripe: Math.floor(partition / width), index: partition % width });
 
 /** A new stripe item for `partitions` partitions (the last stripe of a topic may be narrower). */
-export const newStripe = (partitions: number): StripeItem => ({ o: new Array<number>(partitions).fill(0), l: new Array<number>(partitions).fill(0), recent: [] });
+export const newStripe = (partitions: number): StripeItem => ({ o: new Array<number>(partitions).fill(0), l: new Array<number>(partitions).fill(0), recent: [], sp: 0 });
 
 export function encodeRecords(records: readonly StripeRecord[], appendTime: number): Uint8Array {
   const fields = (r: StripeRecord) => [r.i, r.w, r.w - r.n, r.s, r.l, r.t - appendTime];
@@ -240,10 +268,52 @@ export function baseOffsetsIn(write: StripeWrite, item: { o?: unknown }): number
  * No producer state: not built for stripes.
  */
 export function partitionView(item: StripeItem, index: number): PartitionHead {
-  const recent: Location[] = [];
-  for (const entry of item.recent) {
-    for (const r of decodeRecords(entry)) if (r.i === index) recent.push({ k: entry.k, s: r.s, l: r.l, n: r.n, w: r.w, t: r.t, a: entry.a });
-  }
+  const recent = locationsIn(item.recent, index);
   const nextOffset = item.o[index] ?? 0;
   return { nextOffset, logStartOffset: item.l[index] ?? 0, recentBase: nextOffset - spanOfAll(recent), recent, producers: {} };
+}
+
+/** Partition `index`'s locations in `entries`, in order. */
+function locationsIn(entries: readonly StripeEntry[], index: number): Location[] {
+  const out: Location[] = [];
+  for (const entry of entries) {
+    for (const r of decodeRecords(entry)) if (r.i === index) out.push({ k: entry.k, s: r.s, l: r.l, n: r.n, w: r.w, t: r.t, a: entry.a });
+  }
+  return out;
+}
+
+/** Bytes besides the key and the Binary an entry adds to an item: its time (~8), names `k` `a` `b`, map and list element overheads. */
+const ENTRY_OVERHEAD_BYTES = 8 + 7;
+
+/** What one entry of `recent` (or of a chunk) costs in an item, roughly as DynamoDB bills it. */
+export const stripeEntryBytes = (entry: StripeEntry): number => entry.k.length + entry.b.length + ENTRY_OVERHEAD_BYTES;
+
+/**
+ * Entries one spill moves at most: its trim names each (`recent[12], `), and an expression holds
+ * 4 KB. A stripe further behind (spills failing a while) is brought down by the next appends' spills.
+ */
+export const STRIPE_SPILL_MAX_ENTRIES = 200;
+
+/** How many of the oldest entries a spill moves: none while they fit `limitBytes`, else until the rest fits half of it. */
+export function entriesToSpill(recent: readonly StripeEntry[], limitBytes: number): number {
+  const sizes = recent.map(stripeEntryBytes);
+  let rest = sizes.reduce((sum, n) => sum + n, 0);
+  if (rest <= limitBytes) return 0;
+  let m = 0;
+  while (m < sizes.length && m < STRIPE_SPILL_MAX_ENTRIES && rest > limitBytes / 2) rest -= sizes[m++] as number;
+  return m;
+}
+
+/** The chunk a spill of the `m` oldest entries of `item` writes: ends are the counters minus the spans kept. */
+export function chunkOf(item: StripeItem, m: number): StripeChunk {
+  const ends = [...item.o];
+  for (const entry of item.recent.slice(m)) for (const r of decodeRecords(entry)) ends[r.i] = (ends[r.i] as number) - r.w;
+  return { seq: item.sp ?? 0, entries: item.recent.slice(0, m), ends };
+}
+
+/** Partition `index`'s part of a chunk: its locations, which start at `base` and end at `end`. */
+export function chunkView(chunk: StripeChunk, index: number): { base: number; end: number; entries: Location[] } {
+  const entries = locationsIn(chunk.entries, index);
+  const end = chunk.ends[index] ?? 0;
+  return { base: end - spanOfAll(entries), end, entries };
 }

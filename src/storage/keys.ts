@@ -8,6 +8,7 @@
  *     pk "p#<topicId>#<part>"   sk "head"                  partition head: next offset, recent batch locations, producer state
  *     pk "p#<topicId>#<first>"  sk "stripe"                striped topics (decision 52): the heads of partitions first..first+G-1 in one item,
  *                                                          under its first partition's key (a deleted topic's cleanup finds it there)
+ *     pk "p#<topicId>#<first>"  sk "c#<seq:20>"            stripe chunk: entries spilled from a stripe (seq: entries spilled before them)
  *     pk "p#<topicId>#<part>"   sk "i#<lastOffset:20>"     index chunk: batch locations spilled from the head
  *     pk "p#<topicId>#<part>"   sk "s#<producerId>"        idempotent-producer state demoted from the head (last 5 batches)
  *     pk "pid#<producerId>"     sk "pid"                   producer id registry: every id the cluster issued, its current epoch
@@ -45,6 +46,11 @@ export const logKeys = {
   head: (topicId: string, partition: number) => ({ pk: logKeys.partitionPk(topicId, partition), sk: 'head' }),
   /** The stripe item holding partitions first..first + width - 1 of a striped topic. */
   stripe: (topicId: string, first: number) => ({ pk: logKeys.partitionPk(topicId, first), sk: 'stripe' }),
+  /** A stripe chunk: the stripe's entries spilled after the `seq` spilled before them (its sp then). */
+  stripeChunkSk: (seq: number) => `c#${padOffset(seq)}`,
+  stripeChunk: (topicId: string, first: number, seq: number) => ({ pk: logKeys.partitionPk(topicId, first), sk: logKeys.stripeChunkSk(seq) }),
+  /** Sequence number of a stripe chunk, parsed back from its sort key. */
+  stripeChunkSeq: (sk: string): number => Number(sk.slice(2)),
   indexChunkPrefix: 'i#',
   indexChunkSk: (lastOffset: number) => `i#${padOffset(lastOffset)}`,
   /** Producer ids are decimal strings of random positive int64s (docs/decisions.md, decision 27). */

@@ -129,7 +129,7 @@ describe('compaction', () => {
     // Act
     const summary = await housekeep({ topics: [topic] });
     const head = (await readHead(deps, { topicId }, 0))!;
-    const [located] = [await locateBatches(deps, topicId, 0, head, { fromOffset: 0, maxBytes: 1 << 20, forceFirst: true })];
+    const [located] = [await locateBatches(deps, { topicId }, 0, head, { fromOffset: 0, maxBytes: 1 << 20, forceFirst: true })];
     const [bytes] = await readBatches(deps.store, [located.slice(0, 1)]);
     const [batch] = decodeRecordBatches(bytes!); // checks the CRC
 

@@ -64,12 +64,12 @@ describe('merging', () => {
     }
     const before = await Promise.all([0, 1, 2].map((p) => readPartition(http, topic, p)));
     const head = (await readHead(deps, { topicId }, 0))!;
-    const oldLocations = await locateBatches(deps, topicId, 0, head, { fromOffset: 0, maxBytes: 1 << 20, forceFirst: true });
+    const oldLocations = await locateBatches(deps, { topicId }, 0, head, { fromOffset: 0, maxBytes: 1 << 20, forceFirst: true });
     const objectsBefore = await segmentKeys(deps);
 
     // Act
     const merged = await housekeep({ topics: [topic], sweep: false, settings: { mergeTargetBytes: 1500 } });
-    const newLocations = await locateBatches(deps, topicId, 0, head, { fromOffset: 0, maxBytes: 1 << 20, forceFirst: true });
+    const newLocations = await locateBatches(deps, { topicId }, 0, head, { fromOffset: 0, maxBytes: 1 << 20, forceFirst: true });
     const [oldBytes, newBytes] = await readBatches(deps.store, [oldLocations, newLocations]);
     const after = await Promise.all([0, 1, 2].map((p) => readPartition(http, topic, p, 0, 1))); // batch by batch
     const fromMiddle = await readPartition(http, topic, 1, 23);
@@ -114,7 +114,7 @@ describe('merging and the sweep grace', () => {
     const { topicId } = await admin.createTopic(topic, 1);
     for (let i = 0; i < 28; i++) await produceValues(http, topic, 0, [`v${i}`]);
     const head = (await readHead(deps, { topicId }, 0))!;
-    const before = await locateBatches(deps, topicId, 0, head, { fromOffset: 0, maxBytes: 1 << 20, forceFirst: true });
+    const before = await locateBatches(deps, { topicId }, 0, head, { fromOffset: 0, maxBytes: 1 << 20, forceFirst: true });
     const graceMs = 60_000;
     let clock = Date.now();
     const merged: string[] = [];
@@ -122,7 +122,7 @@ describe('merging and the sweep grace', () => {
 
     // Act
     const summary = await runHousekeeping(late, { topics: [topic], sweep: false, settings: { graceMs, leaseMs: 10 * graceMs, mergeTargetBytes: 1500 } });
-    const after = await locateBatches(deps, topicId, 0, head, { fromOffset: 0, maxBytes: 1 << 20, forceFirst: true });
+    const after = await locateBatches(deps, { topicId }, 0, head, { fromOffset: 0, maxBytes: 1 << 20, forceFirst: true });
 
     // Assess: the merged object was written, but no chunk points at it; reads are unchanged
     expect(merged.length).toBeGreaterThan(0);
@@ -172,7 +172,7 @@ describe('head upkeep', () => {
     for (let i = 0; i < 14; i++) await produceValues(http, topic, 0, [`v${i}`]);
     const head = (await readHead(deps, { topicId }, 0))!;
     const all = [];
-    for await (const batch of iterateLiveBatches(deps, topicId, 0, head)) all.push(batch);
+    for await (const batch of iterateLiveBatches(deps, { topicId }, 0, head)) all.push(batch);
     const page = await deps.dynamo.send(
       new QueryCommand({
         TableName: cluster.config.logTable,

@@ -160,7 +160,7 @@ describe('message.timestamp.type=LogAppendTime', () => {
       [appendTopic, createTopic].map(async (topic) => {
         const { topicId, configs } = await env.admin.describeTopic(topic);
         const head = (await readHead(env.cluster.deps!, { topicId }, 0))!;
-        return retentionCut(iterateLiveBatches(env.cluster.deps!, topicId, 0, head), head.logStartOffset, { 'retention.ms': Number(configs['retention.ms']), 'retention.bytes': -1 }, Date.now());
+        return retentionCut(iterateLiveBatches(env.cluster.deps!, { topicId }, 0, head), head.logStartOffset, { 'retention.ms': Number(configs['retention.ms']), 'retention.bytes': -1 }, Date.now());
       }),
     );
 

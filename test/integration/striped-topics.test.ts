@@ -4,7 +4,7 @@
  * head write per stripe it touches, and every reader sees each partition as before.
  */
 import { describe, expect, it } from 'vitest';
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeRecordBatches } from '../../packages/protocol/src/records/record-batch.js';
 import { fetchRecords, type FetchDeps } from '../../src/log/fetch.js';
 import { deleteRecords } from '../../src/log/delete-records.js';
@@ -14,27 +14,11 @@ import { addPartitions, createTopic, deleteTopic, describePartitions, getTopic }
 import { logKeys } from '../../src/storage/keys.js';
 import { useTestCluster, uniqueName } from '../helpers/cluster.js';
 import { batchOf, values } from '../helpers/log.js';
+import { stripedDeps as stripedOn, stripeRequest } from '../helpers/stripes.js';
 
 const env = useTestCluster();
-
-/** The cluster's log deps with stripes of 4 for topics of more than 4 partitions, counting the UpdateItems sent (by key). */
-function stripedDeps(): ProduceDeps & FetchDeps & { updates: string[] } {
-  const base = env.cluster.deps!;
-  const updates: string[] = [];
-  const send = (command: unknown) => {
-    if (command instanceof UpdateCommand) updates.push(`${command.input.Key?.pk}/${command.input.Key?.sk}`);
-    return base.dynamo.send(command as GetCommand);
-  };
-  const deps = { ...base, stripes: { width: 4, above: 4 }, updates, dynamo: { send } as unknown as DynamoDBDocumentClient } as ProduceDeps & FetchDeps & { updates: string[] };
-  deps.resolveTopic = (name: string) => getTopic(deps, name);
-  return deps;
-}
-
-const request = (topic: string, batches: Array<[partition: number, values: string[]]>) => ({
-  acks: -1 as const,
-  timeoutMs: 30_000,
-  topics: [{ topic, partitions: batches.map(([partition, vs]) => ({ partition, records: batchOf(vs) })) }],
-});
+/** The cluster's log deps with stripes of 4 for topics of more than 4 partitions. */
+const stripedDeps = () => stripedOn(env.cluster.deps! as ProduceDeps & FetchDeps);
 
 async function read(deps: FetchDeps, topic: string, partition: number, fetchOffset = 0) {
   const [t] = await fetchRecords(deps, { maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, topics: [{ topic, partitions: [{ partition, fetchOffset, partitionMaxBytes: 1 << 20 }] }] });
@@ -52,9 +36,9 @@ describe('a striped topic', () => {
     const topic = await createTopic(deps, name, 10);
 
     // Act: every partition, then two of them (one in the first stripe, one in the last)
-    const first = await produce(deps, request(name, Array.from({ length: 10 }, (_, p) => [p, [`a${p}`, `b${p}`]])));
+    const first = await produce(deps, stripeRequest(name, Array.from({ length: 10 }, (_, p) => [p, [`a${p}`, `b${p}`]])));
     const writesOfFirst = deps.updates.splice(0);
-    const second = await produce(deps, request(name, [[9, ['c9']], [1, ['c1']]]));
+    const second = await produce(deps, stripeRequest(name, [[9, ['c9']], [1, ['c1']]]));
 
     // Assess
     expect(topic.stripeWidth).toBe(4);
@@ -79,11 +63,11 @@ describe('a striped topic', () => {
     const deps = stripedDeps();
     const name = uniqueName('striped-grow');
     await createTopic(deps, name, 6);
-    await produce(deps, request(name, [[5, ['x', 'y']]]));
+    await produce(deps, stripeRequest(name, [[5, ['x', 'y']]]));
 
     // Act: to 11 partitions: the second stripe grows to 4, a third holds 8-10
     const grown = await addPartitions(deps, name, 11);
-    const answer = await produce(deps, request(name, [[5, ['z']], [7, ['p']], [10, ['q']]]));
+    const answer = await produce(deps, stripeRequest(name, [[5, ['z']], [7, ['p']], [10, ['q']]]));
 
     // Assess
     expect(grown.partitions).toBe(11);
@@ -102,7 +86,7 @@ describe('a striped topic', () => {
     const deps = stripedDeps();
     const name = uniqueName('striped-delete');
     const topic = await createTopic(deps, name, 5);
-    await produce(deps, request(name, [[1, ['a', 'b', 'c']], [2, ['d']]]));
+    await produce(deps, stripeRequest(name, [[1, ['a', 'b', 'c']], [2, ['d']]]));
 
     // Act
     const low = await deleteRecords(deps, topic, 1, 2);
@@ -110,7 +94,7 @@ describe('a striped topic', () => {
     const fromTwo = await read(deps, name, 1, 2);
     const starts = (await item(deps, logKeys.stripe(topic.topicId, 0)))?.l;
     deps.updates.splice(0);
-    const idempotent = await produce(deps, { ...request(name, []), topics: [{ topic: name, partitions: [{ partition: 2, records: batchOf(['e'], { producerId: 1n, producerEpoch: 0, baseSequence: 0 }) }] }] });
+    const idempotent = await produce(deps, { ...stripeRequest(name, []), topics: [{ topic: name, partitions: [{ partition: 2, records: batchOf(['e'], { producerId: 1n, producerEpoch: 0, baseSequence: 0 }) }] }] });
     const updatesOfIdempotent = deps.updates.splice(0);
     await deleteTopic(deps, name);
 
@@ -133,7 +117,7 @@ describe('a striped topic', () => {
 
     // Act
     const topic = await createTopic(deps, name, 4);
-    await produce(deps, request(name, [[0, ['a']], [3, ['b']]]));
+    await produce(deps, stripeRequest(name, [[0, ['a']], [3, ['b']]]));
 
     // Assess
     expect(topic.stripeWidth).toBeUndefined();

@@ -4,13 +4,19 @@ import { NO_TIMESTAMP } from '@floe/protocol';
 import { withOffsets } from '../../../src/log/partition-head.js';
 import {
   baseOffsetsOf,
+  chunkOf,
+  chunkView,
   decodeRecords,
+  entriesToSpill,
   EXPRESSION_MAX_BYTES,
   EXPRESSION_MAX_OPERATORS,
   newStripe,
   partitionView,
   planStripeAppend,
+  STRIPE_SPILL_MAX_ENTRIES,
+  stripeEntryBytes,
   type StripeBatch,
+  type StripeChunk,
   type StripeItem,
   type StripeWrite,
 } from '../../../src/log/stripe-head.js';
@@ -159,5 +165,54 @@ describe('partitionView', () => {
     ]);
     expect(withOffsets(after.recentBase, after.recent)).toEqual(before.slice(1));
     expect(partitionView(item, 0).recent.map((l) => l.t)).toEqual([NO_TIMESTAMP, NO_TIMESTAMP]);
+  });
+});
+
+describe('stripe spills', () => {
+  /** A stripe of `width` after `requests` appends of request `batchesOf(r)` each (object `seg/r<r>`). */
+  function stripeAfter(width: number, requests: number, batchesOf: (r: number) => StripeBatch[]): StripeItem {
+    const item = newStripe(width);
+    for (let r = 0; r < requests; r++) for (const w of planStripeAppend(`seg/r${r}`, NOW + r, batchesOf(r), width)) apply(item, w);
+    return item;
+  }
+
+  it('moves nothing within the limit, and past it the oldest entries until the rest is at most half of it', () => {
+    // Prepare: entries of one size, and one of another.
+    const item = stripeAfter(8, 30, (r) => [batch(r % 8), batch((r + 1) % 8)]);
+    const size = stripeEntryBytes(item.recent[0]!);
+    const total = item.recent.reduce((s, e) => s + stripeEntryBytes(e), 0);
+    // Act
+    const within = entriesToSpill(item.recent, total);
+    const moved = entriesToSpill(item.recent, total - 1);
+    const capped = entriesToSpill(stripeAfter(4, STRIPE_SPILL_MAX_ENTRIES + 10, (r) => [batch(r % 4)]).recent, 1);
+    // Assess
+    expect(size).toBe('seg/r0'.length + item.recent[0]!.b.length + 15);
+    expect(within).toBe(0);
+    const rest = (m: number) => item.recent.slice(m).reduce((s, e) => s + stripeEntryBytes(e), 0);
+    expect(rest(moved)).toBeLessThanOrEqual((total - 1) / 2);
+    expect(rest(moved - 1)).toBeGreaterThan((total - 1) / 2);
+    expect(capped).toBe(STRIPE_SPILL_MAX_ENTRIES);
+  });
+
+  it("writes in a chunk each partition's counter after its last entry, and reads each partition's batches back with their offsets", () => {
+    // Prepare: partition 1 in every request (spans 2), partition 2 in every third (span 3), 3 never; then a spill of 4 entries.
+    const item = stripeAfter(4, 6, (r) => [batch(1, 2, r * 10), ...(r % 3 === 0 ? [batch(2, 3, r * 10 + 5)] : [])]);
+    const before = [1, 2].map((p) => withOffsets(partitionView(item, p).recentBase, partitionView(item, p).recent));
+    // Act
+    const chunk = chunkOf({ ...item, sp: 17 }, 4);
+    const kept: StripeItem = { ...item, recent: item.recent.slice(4) };
+    const older: StripeChunk = { ...chunk, ends: chunk.ends.slice(0, 3) }; // written before the stripe grew to 4 partitions
+    // Assess
+    expect(chunk.seq).toBe(17);
+    expect(chunk.entries).toEqual(item.recent.slice(0, 4));
+    expect(chunk.ends).toEqual([0, 8, 6, 0]);
+    for (const [j, p] of [1, 2].entries()) {
+      const part = chunkView(chunk, p);
+      const rest = partitionView(kept, p);
+      expect(part.end).toBe(rest.recentBase);
+      expect([...withOffsets(part.base, part.entries), ...withOffsets(rest.recentBase, rest.recent)]).toEqual(before[j]);
+    }
+    expect(chunkView(chunk, 3)).toEqual({ base: 0, end: 0, entries: [] });
+    expect(chunkView(older, 3)).toEqual({ base: 0, end: 0, entries: [] });
   });
 });
