@@ -104,7 +104,7 @@ export interface StripeWrite {
   spans: number[];
   update: HeadUpdate;
   entry: StripeEntry;
-  /** UpdateExpression bytes and operators (the condition is one function more) */
+  /** UpdateExpression bytes and operators (the condition is one function and one comparison more) */
   expressionBytes: number;
   operators: number;
 }
@@ -137,7 +137,9 @@ export function decodeRecords(entry: StripeEntry): StripeRecord[] {
 }
 
 const LIST_APPEND = 'recent = list_append(recent, :e)';
-const CONDITION = 'attribute_exists(o)';
+// The stripe exists and holds the write's highest index: a partition whose stripe an add has not
+// grown yet fails the condition (unknown partition), not the expression (DynamoDB's ValidationException).
+const CONDITION = 'size(o) > :top';
 
 function checked(batches: readonly StripeBatch[], width: number): StripeBatch[] {
   if (!Number.isInteger(width) || width < 1) throw new FloeError('INVALID_REQUEST', `stripe width ${width} is not a positive integer`);
@@ -196,7 +198,7 @@ function oneWrite(stripe: number, key: string, appendTime: number, batches: read
   }
   const records = taken.map((b) => ({ i: b.partition % width, w: b.w, n: b.n, s: b.s, l: b.l, t: b.t }));
   const entry: StripeEntry = { k: key, a: appendTime, b: encodeRecords(records, appendTime) };
-  const values: Record<string, unknown> = { ':e': [entry] };
+  const values: Record<string, unknown> = { ':e': [entry], ':top': records.at(-1)?.i ?? 0 };
   for (const [span, placeholder] of placeholders) values[placeholder] = span;
   return {
     stripe,
