@@ -137,7 +137,7 @@ export async function putMissingHeads(deps: LogDeps, topic: TopicRef, from: numb
   const width = topic.stripeWidth;
   if (width !== undefined) {
     const touched = stripesOf(to, width).filter((s) => s.first + s.size > from);
-    await mapConcurrent(touched, HEAD_PUTS_IN_FLIGHT, (s) => growStripe(deps, topic.topicId, s.first, s.size));
+    await mapConcurrent(touched, HEAD_PUTS_IN_FLIGHT, (s) => growStripe(deps, topic.topicId, s.first, s.size, s.first >= from));
     return;
   }
   const partitions = Array.from({ length: to - from }, (_, i) => from + i);
@@ -148,18 +148,19 @@ export async function putMissingHeads(deps: LogDeps, topic: TopicRef, from: numb
 }
 
 /**
- * Makes the stripe at `first` hold at least `size` partitions: put if absent, else grown by the
- * zeros it lacks, from the size it was read at. Another add (racing to another count, or one that
- * crashed before writing its count) may have put or grown it narrower than this add needs, so
+ * Makes the stripe at `first` hold at least `size` partitions: put if absent (`fresh`: a stripe of
+ * added partitions only; one the topic had is absent only when the topic was deleted), else grown
+ * by the zeros it lacks, from the size it was read at. Another add (racing to another count, or one
+ * that crashed before writing its count) may have put or grown it narrower than this add needs, so
  * "exists" is not "wide enough"; counters already there are never reset. Each lost write means
  * another add grew it, and sizes only grow up to the width, so the loop ends.
  */
-async function growStripe(deps: LogDeps, topicId: string, first: number, size: number): Promise<void> {
+async function growStripe(deps: LogDeps, topicId: string, first: number, size: number, fresh: boolean): Promise<void> {
   const key = logKeys.stripe(topicId, first);
   for (;;) {
     const item = (await getItem(deps, key)) as StripeItem | undefined;
     const have = item?.o.length;
-    if (have !== undefined && have >= size) return;
+    if (have === undefined ? !fresh : have >= size) return;
     const written =
       have === undefined
         ? await applyWrite(deps, { kind: 'put', item: { ...key, ...newStripe(size) }, condition: 'attribute_not_exists(pk)' })

@@ -25,7 +25,7 @@
  * Offsets (decision 32's rule, per partition): the entries that touch partition i, in list order,
  * end at o[i], so each batch's base offset is o[i] minus its span and the spans of i after it. No
  * base is stored. An append is one UpdateItem per stripe touched and no read:
- *   SET o[3] = o[3] + :w0, o[9] = o[9] + :w1, …, recent = list_append(recent, :e)
+ *   SET o[3] = o[3] + :w0, o[9] = o[9] + :w1, …, recent = list_append(recent, :e)   on condition size(o) > :top (9)
  * The log asks for ReturnValues ALL_NEW (the bench for UPDATED_NEW, which lists the updated elements
  * of `o` in index order): a batch's base offset is its partition's new counter minus its span, and
  * the item also tells the log start offsets the produce answer carries. A stripe whose partitions

@@ -48,6 +48,9 @@ async function read(deps: FetchDeps, topic: string, partition: number, fetchOffs
   return { ...p, values: values(decodeRecordBatches(p.records).flatMap((b) => b.records.filter((r) => r.offset >= fetchOffset))) };
 }
 
+/** Each partition's answer to a produce to one topic: partition, error code, base offset. */
+const offsetsOf = (answer: Awaited<ReturnType<typeof produce>>) => answer[0]!.partitions.map((p) => [p.partition, p.errorCode, p.baseOffset]);
+
 const item = async (deps: ProduceDeps, key: { pk: string; sk: string }) => (await deps.dynamo.send(new GetCommand({ TableName: deps.logTable, Key: key }))).Item;
 
 describe('a striped topic', () => {
@@ -133,7 +136,7 @@ describe('a striped topic', () => {
     expect(grown.partitions).toBe(11);
     expect((await item(deps, logKeys.stripe(grown.topicId, 4)))?.o).toEqual([0, 3, 0, 1]);
     expect((await item(deps, logKeys.stripe(grown.topicId, 8)))?.o).toEqual([0, 0, 1]);
-    expect(answer[0]!.partitions.map((p) => [p.partition, p.errorCode, p.baseOffset])).toEqual([
+    expect(offsetsOf(answer)).toEqual([
       [5, 'NONE', 2],
       [7, 'NONE', 0],
       [10, 'NONE', 0],
@@ -201,7 +204,7 @@ describe('a striped topic', () => {
     expect(grown.partitions).toBe(11);
     expect((await item(deps, logKeys.stripe(topic.topicId, 4)))?.o).toEqual([0, 0, 1, 0]);
     expect((await item(deps, logKeys.stripe(topic.topicId, 8)))?.o).toEqual([0, 0, 1]);
-    expect(answer[0]!.partitions.map((p) => [p.partition, p.errorCode, p.baseOffset])).toEqual([
+    expect(offsetsOf(answer)).toEqual([
       [6, 'NONE', 0],
       [10, 'NONE', 0],
     ]);
@@ -222,7 +225,7 @@ describe('a striped topic', () => {
     const answer = await produce(deps, request(name, [[9, ['a']], [5, ['b']], [0, ['c']]]));
 
     // Assess
-    expect(answer[0]!.partitions.map((p) => [p.partition, p.errorCode, p.baseOffset])).toEqual([
+    expect(offsetsOf(answer)).toEqual([
       [9, 'UNKNOWN_TOPIC_OR_PARTITION', -1],
       [5, 'UNKNOWN_TOPIC_OR_PARTITION', -1],
       [0, 'NONE', 0],
