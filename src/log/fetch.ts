@@ -14,12 +14,12 @@
  */
 import { type ErrorCode, type FetchPartitionRequest, type FetchPartitionResult, type FetchRequest, type FetchTopicResult, FloeError } from '@floe/protocol';
 import type { ObjectStore } from '../storage/object-store.js';
-import { readHead } from './append.js';
 import type { LogDeps } from './deps.js';
 import { LIMITS } from './limits.js';
 import { locateBatches } from './locate.js';
 import { spanOf, type LocatedBatch, type PartitionHead } from './partition-head.js';
 import { readBatchesSettled } from './read-ranges.js';
+import { headReader, type HeadReader } from './store.js';
 import { publicError } from '../storage/errors.js';
 import type { Topic } from './topics.js';
 
@@ -61,7 +61,8 @@ export async function fetchRecords(deps: FetchDeps, request: FetchRequest): Prom
   const all = slots.flatMap((t) => t.slots);
 
   for (;;) {
-    await Promise.all(all.map((slot) => refreshHead(deps, slot)));
+    const round = readersOf(deps);
+    await Promise.all(all.map((slot) => refreshHead(round, slot)));
     const available = all.reduce((sum, slot) => sum + availableBytesHint(slot), 0);
     const left = waitMs - (Date.now() - started);
     if (available >= Math.max(1, request.minBytes) || left <= 0) break;
@@ -93,7 +94,7 @@ export async function fetchRecords(deps: FetchDeps, request: FetchRequest): Prom
         continue;
       }
       // Retention moved the log start past the offset after the head was read: answer with the new one.
-      await refreshHead(deps, slot);
+      await refreshHead(readersOf(deps), slot);
       if (slot.result.errorCode === 'NONE') setError(slot.result, 'OFFSET_OUT_OF_RANGE', error.message);
       continue;
     }
@@ -106,9 +107,10 @@ export async function fetchRecords(deps: FetchDeps, request: FetchRequest): Prom
   // DeleteRecords that has answered its caller. Read strongly beside the objects (hidden behind S3; a round trip more on cache hits).
   // Settled per partition, as the object reads: a strong read that fails (throttled, or unavailable as
   // strong reads can be in an outage) fails its partition alone, never serving it unchecked.
+  const strong = headReader(deps, true);
   const [buffers, latest] = await Promise.all([
     readBatchesSettled(deps.store, chosen),
-    Promise.all(readable.map((slot) => latestBounds(deps, slot).catch((error: unknown) => ({ error })))),
+    Promise.all(readable.map((slot) => latestBounds(strong, slot).catch((error: unknown) => ({ error })))),
   ]);
   readable.forEach((slot, i) => {
     const read = buffers[i] as Buffer | { error: unknown };
@@ -133,14 +135,23 @@ type Bounds = Pick<PartitionHead, 'logStartOffset' | 'nextOffset'>;
  * own when it was read strongly, else a strong read's (a head gone meanwhile keeps the one read: its
  * records are what the topic had).
  */
-async function latestBounds(deps: FetchDeps, slot: Slot): Promise<Bounds> {
+async function latestBounds(strong: HeadReader, slot: Slot): Promise<Bounds> {
   const known: Bounds = { logStartOffset: slot.head?.logStartOffset ?? 0, nextOffset: slot.head?.nextOffset ?? 0 };
   if (slot.strong || !slot.topic) return known;
-  const head = await readHead(deps, slot.topic, slot.request.partition, true);
+  const head = await strong(slot.topic, slot.request.partition);
   return head ? { logStartOffset: Math.max(known.logStartOffset, head.logStartOffset), nextOffset: Math.max(known.nextOffset, head.nextOffset) } : known;
 }
 
-async function refreshHead(deps: FetchDeps, slot: Slot): Promise<void> {
+/** One round's head reads: partitions of one stripe share its item's read (store.ts headReader). */
+interface Readers {
+  eventual: HeadReader;
+  strong: HeadReader;
+  topicGone?: FetchDeps['topicGone'];
+}
+
+const readersOf = (deps: FetchDeps): Readers => ({ eventual: headReader(deps, false), strong: headReader(deps, true), topicGone: deps.topicGone });
+
+async function refreshHead(reads: Readers, slot: Slot): Promise<void> {
   const { request, result } = slot;
   if (result.errorCode !== 'NONE' && result.errorCode !== 'OFFSET_OUT_OF_RANGE') return;
   if (!slot.topic || request.partition < 0 || request.partition >= slot.topic.partitions) {
@@ -149,11 +160,11 @@ async function refreshHead(deps: FetchDeps, slot: Slot): Promise<void> {
   }
   let head: PartitionHead | undefined;
   try {
-    head = await readHead(deps, slot.topic, request.partition, false);
+    head = await reads.eventual(slot.topic, request.partition);
     slot.strong = false;
     // A lagging replica: the offset may be one this consumer was given by a newer head.
     if (!head || request.fetchOffset > head.nextOffset) {
-      head = await readHead(deps, slot.topic, request.partition, true);
+      head = await reads.strong(slot.topic, request.partition);
       slot.strong = true;
     }
   } catch (error) {
@@ -162,7 +173,7 @@ async function refreshHead(deps: FetchDeps, slot: Slot): Promise<void> {
     return;
   }
   if (!head) {
-    deps.topicGone?.(slot.topic);
+    reads.topicGone?.(slot.topic);
     setError(result, 'UNKNOWN_TOPIC_OR_PARTITION', 'partition does not exist');
     return;
   }

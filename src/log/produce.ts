@@ -127,9 +127,11 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
   }
   await deps.store.put(key, body);
   await deps.afterSegmentWrite?.(key);
-  const striped = valid.filter((v) => v.topic.stripeWidth !== undefined);
+  // By topic id, not by Topic object: a topic named twice in the request may resolve to two objects, and its stripes are written once each.
+  const striped = new Map<string, Valid[]>();
+  for (const v of valid) if (v.topic.stripeWidth !== undefined) striped.set(v.topic.topicId, [...(striped.get(v.topic.topicId) ?? []), v]);
   await Promise.all([
-    ...[...new Set(striped.map((v) => v.topic))].map((topic) => commitStriped(deps, topic, key, appendTime, striped.filter((v) => v.topic === topic))),
+    ...[...striped.values()].map((batches) => commitStriped(deps, (batches[0] as Valid).topic, key, appendTime, batches)),
     ...valid.filter((v) => v.topic.stripeWidth === undefined).map(async (v) => {
       try {
         const outcome: AppendResult = await appendBatch(

@@ -130,29 +130,14 @@ const HEAD_PUTS_IN_FLIGHT = 16;
 /**
  * Heads of partitions being added, each only where none exists (conditional puts, not a batch):
  * a concurrent add of partitions may have made one and taken appends on it, which an
- * unconditional put would erase. A striped topic's last stripe, if narrower than its width,
- * grows first (only from the size it was read at), then new stripes are put.
+ * unconditional put would erase. A striped topic's stripes that hold added partitions are made
+ * at least as wide as `to` needs (growStripe).
  */
 export async function putMissingHeads(deps: LogDeps, topic: TopicRef, from: number, to: number, head: () => PartitionHead): Promise<void> {
   const width = topic.stripeWidth;
   if (width !== undefined) {
-    const last = stripesOf(from, width).at(-1);
-    const grown = stripesOf(to, width)[last?.stripe ?? -1];
-    if (last && grown && grown.size > last.size) {
-      const added = grown.size - last.size;
-      // Grown already by a concurrent add (or by this one, retried): its counters are not reset.
-      await applyWrite(deps, {
-        kind: 'update',
-        key: logKeys.stripe(topic.topicId, last.first),
-        set: ['o = list_append(o, :zeros)', 'l = list_append(l, :zeros)'],
-        condition: 'size(o) = :size',
-        values: { ':zeros': new Array<number>(added).fill(0), ':size': last.size },
-      });
-    }
-    const fresh = stripesOf(to, width).filter((s) => s.first >= from);
-    await mapConcurrent(fresh, HEAD_PUTS_IN_FLIGHT, (s) =>
-      writeIf(deps.dynamo, new PutCommand({ TableName: deps.logTable, Item: { ...logKeys.stripe(topic.topicId, s.first), ...newStripe(s.size) }, ConditionExpression: 'attribute_not_exists(pk)' })),
-    );
+    const touched = stripesOf(to, width).filter((s) => s.first + s.size > from);
+    await mapConcurrent(touched, HEAD_PUTS_IN_FLIGHT, (s) => growStripe(deps, topic.topicId, s.first, s.size, s.first >= from));
     return;
   }
   const partitions = Array.from({ length: to - from }, (_, i) => from + i);
@@ -160,6 +145,34 @@ export async function putMissingHeads(deps: LogDeps, topic: TopicRef, from: numb
   await mapConcurrent(partitions, HEAD_PUTS_IN_FLIGHT, (p) =>
     writeIf(deps.dynamo, new PutCommand({ TableName: deps.logTable, Item: { ...logKeys.head(topic.topicId, p), ...head() }, ConditionExpression: 'attribute_not_exists(pk)' })),
   );
+}
+
+/**
+ * Makes the stripe at `first` hold at least `size` partitions: put if absent (`fresh`: a stripe of
+ * added partitions only; one the topic had is absent only when the topic was deleted), else grown
+ * by the zeros it lacks, from the size it was read at. Another add (racing to another count, or one
+ * that crashed before writing its count) may have put or grown it narrower than this add needs, so
+ * "exists" is not "wide enough"; counters already there are never reset. Each lost write means
+ * another add grew it, and sizes only grow up to the width, so the loop ends.
+ */
+async function growStripe(deps: LogDeps, topicId: string, first: number, size: number, fresh: boolean): Promise<void> {
+  const key = logKeys.stripe(topicId, first);
+  for (;;) {
+    const item = (await getItem(deps, key)) as StripeItem | undefined;
+    const have = item?.o.length;
+    if (have === undefined ? !fresh : have >= size) return;
+    const written =
+      have === undefined
+        ? await applyWrite(deps, { kind: 'put', item: { ...key, ...newStripe(size) }, condition: 'attribute_not_exists(pk)' })
+        : await applyWrite(deps, {
+            kind: 'update',
+            key,
+            set: ['o = list_append(o, :zeros)', 'l = list_append(l, :zeros)'],
+            condition: 'size(o) = :size',
+            values: { ':zeros': new Array<number>(size - have).fill(0), ':size': have },
+          });
+    if (written) return;
+  }
 }
 
 export async function deleteHeads(deps: LogDeps, topic: TopicRef, partitions: number): Promise<void> {
@@ -175,9 +188,32 @@ export async function deleteHeads(deps: LogDeps, topic: TopicRef, partitions: nu
  */
 export async function getHead(deps: LogDeps, topic: TopicRef, partition: number, consistent = true): Promise<PartitionHead | undefined> {
   if (topic.stripeWidth === undefined) return (await getItem(deps, logKeys.head(topic.topicId, partition), consistent)) as PartitionHead | undefined;
-  const { stripe, index } = stripeOf(partition, topic.stripeWidth);
-  const item = (await getItem(deps, logKeys.stripe(topic.topicId, stripe * topic.stripeWidth), consistent)) as StripeItem | undefined;
-  return item && index < item.o.length ? partitionView(item, index) : undefined;
+  return headReader(deps, consistent)(topic, partition);
+}
+
+/** Partition `index` of a stripe item read, if the item exists and holds it (an add may not have grown it yet). */
+const viewOf = (item: StripeItem | undefined, index: number): PartitionHead | undefined => (item && index < item.o.length ? partitionView(item, index) : undefined);
+
+export type HeadReader = (topic: TopicRef, partition: number) => Promise<PartitionHead | undefined>;
+
+/**
+ * getHead for a batch of reads made together (a fetch's round): partitions of one stripe share one
+ * read of its item, so a fetch of a stripe's partitions costs one item read, not one per partition
+ * (decision 52). A reader remembers its reads: make one per round, never keep it.
+ */
+export function headReader(deps: LogDeps, consistent: boolean): HeadReader {
+  const stripes = new Map<string, Promise<StripeItem | undefined>>();
+  return async (topic, partition) => {
+    if (topic.stripeWidth === undefined) return getHead(deps, topic, partition, consistent);
+    const { stripe, index } = stripeOf(partition, topic.stripeWidth);
+    const key = logKeys.stripe(topic.topicId, stripe * topic.stripeWidth);
+    let read = stripes.get(key.pk);
+    if (read === undefined) {
+      read = getItem(deps, key, consistent) as Promise<StripeItem | undefined>;
+      stripes.set(key.pk, read);
+    }
+    return viewOf(await read, index);
+  };
 }
 
 /** Several heads of one topic (strongly consistent), by partition. */
@@ -194,8 +230,8 @@ export async function getHeads(deps: LogDeps, topic: TopicRef, partitions: numbe
   const byFirst = new Map(items.map((item) => [Number(String(item.pk).split('#').pop()), item as unknown as StripeItem]));
   for (const p of partitions) {
     const { stripe, index } = stripeOf(p, width);
-    const item = byFirst.get(stripe * width);
-    if (item && index < item.o.length) heads.set(p, partitionView(item, index));
+    const head = viewOf(byFirst.get(stripe * width), index);
+    if (head) heads.set(p, head);
   }
   return heads;
 }

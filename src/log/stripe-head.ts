@@ -25,7 +25,7 @@
  * Offsets (decision 32's rule, per partition): the entries that touch partition i, in list order,
  * end at o[i], so each batch's base offset is o[i] minus its span and the spans of i after it. No
  * base is stored. An append is one UpdateItem per stripe touched and no read:
- *   SET o[3] = o[3] + :w0, o[9] = o[9] + :w1, …, recent = list_append(recent, :e)
+ *   SET o[3] = o[3] + :w0, o[9] = o[9] + :w1, …, recent = list_append(recent, :e)   on condition attribute_exists(o[9])
  * The log asks for ReturnValues ALL_NEW (the bench for UPDATED_NEW, which lists the updated elements
  * of `o` in index order): a batch's base offset is its partition's new counter minus its span, and
  * the item also tells the log start offsets the produce answer carries. A stripe whose partitions
@@ -165,7 +165,9 @@ export function decodeRecords(entry: StripeEntry): StripeRecord[] {
 }
 
 const LIST_APPEND = 'recent = list_append(recent, :e)';
-const CONDITION = 'attribute_exists(o)';
+// The stripe exists and holds the write's highest index: a partition whose stripe an add has not
+// grown yet fails the condition (unknown partition), not the expression (DynamoDB's ValidationException).
+const conditionFor = (top: number): string => `attribute_exists(o[${top}])`;
 
 function checked(batches: readonly StripeBatch[], width: number): StripeBatch[] {
   if (!Number.isInteger(width) || width < 1) throw new FloeError('INVALID_REQUEST', `stripe width ${width} is not a positive integer`);
@@ -230,7 +232,7 @@ function oneWrite(stripe: number, key: string, appendTime: number, batches: read
     stripe,
     indexes: records.map((r) => r.i),
     spans: records.map((r) => r.w),
-    update: { set: [...set, LIST_APPEND], condition: CONDITION, values },
+    update: { set: [...set, LIST_APPEND], condition: conditionFor(records.at(-1)?.i ?? 0), values },
     entry,
     expressionBytes: bytes,
     operators: taken.length + 1,

@@ -5,21 +5,23 @@ import type { ProduceDeps } from '../../src/log/produce.js';
 import { getTopic } from '../../src/log/topics.js';
 import { batchOf } from './log.js';
 
-export type StripedDeps = ProduceDeps & FetchDeps & { updates: string[]; queries: QueryCommandInput[] };
+export type StripedDeps = ProduceDeps & FetchDeps & { updates: string[]; gets: string[]; queries: QueryCommandInput[] };
 
 /**
  * `base` with stripes of `width` for topics of more than `above` partitions (4 and 4 by default),
- * recording the UpdateItems sent (by key, "pk/sk") and the Queries.
+ * recording the UpdateItems and GetItems sent (by key, "pk/sk") and the Queries.
  */
 export function stripedDeps(base: ProduceDeps & FetchDeps, width = 4, above = 4): StripedDeps {
   const updates: string[] = [];
+  const gets: string[] = [];
   const queries: QueryCommandInput[] = [];
   const send = (command: unknown) => {
     if (command instanceof UpdateCommand) updates.push(`${command.input.Key?.pk}/${command.input.Key?.sk}`);
+    if (command instanceof GetCommand) gets.push(`${command.input.Key?.pk}/${command.input.Key?.sk}`);
     if (command instanceof QueryCommand) queries.push(command.input);
     return base.dynamo.send(command as GetCommand);
   };
-  const deps = { ...base, stripes: { width, above }, updates, queries, dynamo: { send } as unknown as DynamoDBDocumentClient } as StripedDeps;
+  const deps = { ...base, stripes: { width, above }, updates, gets, queries, dynamo: { send } as unknown as DynamoDBDocumentClient } as StripedDeps;
   deps.resolveTopic = (name: string) => getTopic(deps, name);
   return deps;
 }

@@ -53,9 +53,9 @@ function apply(item: StripeItem, write: StripeWrite): { o: number[] } {
 }
 
 describe('planStripeAppend', () => {
-  it.each([64, 128])('writes a whole stripe of %i partitions in one write within the expression limits', (width) => {
-    // Prepare: a request touching every partition of two stripes.
-    const batches = range(0, 2 * width).map((p) => batch(p));
+  it.each([64, 128])('writes a whole stripe of %i partitions in one write within the expression limits, each span its own placeholder', (width) => {
+    // Prepare: a request touching every partition of two stripes, no two spans equal (the longest expression: no placeholder shared)
+    const batches = range(0, 2 * width).map((p) => batch(p, 1 + p));
     // Act
     const writes = planStripeAppend('seg/abc/1', NOW, batches, width);
     // Assess
