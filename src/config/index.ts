@@ -25,6 +25,7 @@ export const ENV = {
   aclTable: 'FLOE_ACL_TABLE',
   aclCacheMs: 'FLOE_ACL_CACHE_MS',
   aclSuperUsers: 'FLOE_ACL_SUPER_USERS',
+  stripedTopicsAbove: 'FLOE_STRIPED_TOPICS_ABOVE',
   region: 'AWS_REGION',
   s3Endpoint: 'AWS_ENDPOINT_URL_S3',
   dynamoEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
@@ -69,6 +70,11 @@ export interface FloeConfig {
   /** Principals no rule restricts (Kafka's super.users), comma-separated in the environment. */
   aclSuperUsers: string[];
   urls: { produce?: string; fetch?: string; admin?: string; groups?: string };
+  /**
+   * Topics created with more partitions than this keep their heads in stripes (decisions 52, 53);
+   * undefined (the default): every topic has one head per partition. Being built: for trials only.
+   */
+  stripedTopicsAbove?: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -132,6 +138,14 @@ export const deploymentTopicDefaults = (config: Pick<FloeConfig, 'defaultRetenti
   'message.timestamp.after.max.ms': config.defaultTimestampAfterMaxMs,
 });
 
+/** FLOE_STRIPED_TOPICS_ABOVE: a partition count, or unset (no striped topics). */
+export const stripedTopicsAboveFromEnv = (env: Env = process.env): number | undefined =>
+  envInteger(env, ENV.stripedTopicsAbove, undefined, 1, LIMITS.maxPartitionsPerTopic);
+
+/** The log's stripe setting (LogDeps.stripes) for a deployment's config: on only where it names a count. */
+export const logStripesOf = (config: Pick<FloeConfig, 'stripedTopicsAbove'>): { stripes?: { width: number; above: number } } =>
+  config.stripedTopicsAbove === undefined ? {} : { stripes: { width: LIMITS.stripeWidth, above: config.stripedTopicsAbove } };
+
 /** The one variable both produce and housekeeping read: they must agree on when a producer's state expires. */
 export const producerIdExpirationFromEnv = (env: Env = process.env): number =>
   envInteger(env, HOUSEKEEPING_ENV.producerIdExpirationMs, LIMITS.producerIdExpirationMs, 1);
@@ -155,6 +169,7 @@ export function configFromEnv(env: Env = process.env): FloeConfig {
     defaultTimestampAfterMaxMs: envTimestampBound(env, ENV.defaultTimestampAfterMaxMs, 'message.timestamp.after.max.ms'),
     producerIdExpirationMs: producerIdExpirationFromEnv(env),
     ...authorizationFromEnv(env),
+    ...optional('stripedTopicsAbove', stripedTopicsAboveFromEnv(env)),
     urls: {
       produce: env[ENV.produceUrl],
       fetch: env[ENV.fetchUrl],
@@ -163,6 +178,8 @@ export function configFromEnv(env: Env = process.env): FloeConfig {
     },
   };
 }
+
+const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
 
 const AUTHORIZATION_MODES = ['none', 'acl'] as const;
 
@@ -200,6 +217,7 @@ export function configToEnv(config: FloeConfig): Record<string, string> {
   if (config.aclTable) env[ENV.aclTable] = config.aclTable;
   if (config.aclCacheMs !== undefined) env[ENV.aclCacheMs] = String(config.aclCacheMs);
   if (config.aclSuperUsers.length > 0) env[ENV.aclSuperUsers] = config.aclSuperUsers.join(',');
+  if (config.stripedTopicsAbove !== undefined) env[ENV.stripedTopicsAbove] = String(config.stripedTopicsAbove);
   if (config.region) env[ENV.region] = config.region;
   if (config.s3Endpoint) env[ENV.s3Endpoint] = config.s3Endpoint;
   if (config.dynamoEndpoint) env[ENV.dynamoEndpoint] = config.dynamoEndpoint;

@@ -5,7 +5,7 @@
  */
 import { createAuthorizer, type Authorizer } from '../auth/index.js';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
-import { deploymentTopicDefaults, type FloeConfig } from '../config/index.js';
+import { deploymentTopicDefaults, logStripesOf, type FloeConfig } from '../config/index.js';
 import type { GroupsDeps } from '../groups/deps.js';
 import { CachedObjectStore, InstrumentedObjectStore, RetryingObjectStore } from '../storage/layers.js';
 import { S3ObjectStore, type ObjectStore } from '../storage/object-store.js';
@@ -36,6 +36,7 @@ export function createGatewayDeps(config: FloeConfig, overrides: { clients?: Aws
     now,
     topicDefaults: deploymentTopicDefaults(config),
     producerIdExpirationMs: config.producerIdExpirationMs,
+    ...logStripesOf(config),
   };
   let log: LogPort | undefined;
   const resolveTopic = (name: string) => (log as LogPort).topic(name);

@@ -1,7 +1,7 @@
 /** Everything a warm handler instance keeps between invocations: clients, the layered object store, caches. */
 import { createAuthorizer, type Authorizer } from '../auth/index.js';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
-import { deploymentTopicDefaults, type FloeConfig } from '../config/index.js';
+import { deploymentTopicDefaults, logStripesOf, type FloeConfig } from '../config/index.js';
 import type { FetchDeps } from '../log/fetch.js';
 import type { ProduceDeps } from '../log/produce.js';
 import { TopicCache, type Topic } from '../log/topics.js';
@@ -30,6 +30,7 @@ export function createHandlerDeps(config: FloeConfig, overrides: { clients?: Aws
     store: cache as ObjectStore,
     topicDefaults: deploymentTopicDefaults(config),
     producerIdExpirationMs: config.producerIdExpirationMs,
+    ...logStripesOf(config),
   };
   const topics = new TopicCache(base);
   return {

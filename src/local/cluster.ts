@@ -34,7 +34,7 @@ export interface ClusterOptions {
   /** Adjusts the handler dependencies (fault injection, crash hooks). */
   customizeDeps?: (deps: HandlerDeps) => void;
   /** Overrides of the local configuration (e.g. cacheBytes, authorization). */
-  config?: Partial<Pick<FloeConfig, 'cacheBytes' | 'defaultRetentionMs' | 'defaultTimestampBeforeMaxMs' | 'defaultTimestampAfterMaxMs' | 'authorization' | 'aclTable' | 'aclCacheMs' | 'aclSuperUsers'>>;
+  config?: Partial<Pick<FloeConfig, 'cacheBytes' | 'defaultRetentionMs' | 'defaultTimestampBeforeMaxMs' | 'defaultTimestampAfterMaxMs' | 'authorization' | 'aclTable' | 'aclCacheMs' | 'aclSuperUsers' | 'stripedTopicsAbove'>>;
   /**
    * The principal of requests that do not name one in the x-floe-principal header (the local
    * cluster stands in for Lambda's IAM authentication); none: User:ANONYMOUS.

@@ -17,7 +17,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_CACHE_BYTES, producerIdExpirationFromEnv, type FloeConfig } from '../config/index.js';
+import { DEFAULT_CACHE_BYTES, producerIdExpirationFromEnv, stripedTopicsAboveFromEnv, type FloeConfig } from '../config/index.js';
 import { TOPIC_CONFIG_DEFAULTS } from '../log/limits.js';
 import { ACL_TABLE, TABLES } from '../storage/tables.js';
 import { envDiskFaults } from '../faults/disk-faults.js';
@@ -171,6 +171,7 @@ async function ensureTable(dynamo: DynamoDBClient, name: string, pk: string, sk:
 }
 
 export function localConfig(storage: { dynamoEndpoint: string; s3Endpoint: string }): FloeConfig {
+  const stripedTopicsAbove = stripedTopicsAboveFromEnv();
   return {
     bucket: LOCAL_NAMES.bucket,
     logTable: LOCAL_NAMES.logTable,
@@ -185,6 +186,8 @@ export function localConfig(storage: { dynamoEndpoint: string; s3Endpoint: strin
     defaultTimestampAfterMaxMs: TOPIC_CONFIG_DEFAULTS['message.timestamp.after.max.ms'],
     // As the local cluster's housekeeping reads it (housekeepingSettingsFromEnv).
     producerIdExpirationMs: producerIdExpirationFromEnv(),
+    // As FLOE_STRIPED_TOPICS_ABOVE sets it: trials of striped topics (decision 52) on the local cluster.
+    ...(stripedTopicsAbove === undefined ? {} : { stripedTopicsAbove }),
     authorization: 'none',
     aclTable: undefined,
     aclCacheMs: undefined,

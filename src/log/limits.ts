@@ -39,6 +39,8 @@ export const LIMITS = {
    * (its counters ride on every write too), and one spill per ~1 KB of entries.
    */
   stripeSpillBytes: 2048,
+  /** Partitions per stripe of a striped topic (decision 53: an idempotent producer's sequences for a whole stripe fit one write). */
+  stripeWidth: 64,
   /**
    * Idempotent producers whose state a partition head keeps inline (the most recently active);
    * the least recently active one is demoted to its own item to admit another. Bounds the head

@@ -14,8 +14,11 @@ import { emptyHead } from '../../src/log/partition-head.js';
 import { putMissingHeads, setTopicPartitions } from '../../src/log/store.js';
 import { addPartitions, createTopic, deleteTopic, describePartitions, getTopic, type Topic } from '../../src/log/topics.js';
 import { logKeys } from '../../src/storage/keys.js';
-import { useTestCluster, uniqueName } from '../helpers/cluster.js';
-import { batchOf, values } from '../helpers/log.js';
+import { Admin } from '../../packages/client/src/admin.js';
+import { FloeHttpClient } from '../../packages/client/src/http-client.js';
+import { produceRaw } from '../../packages/client/src/log-client.js';
+import { startTestCluster, useTestCluster, uniqueName } from '../helpers/cluster.js';
+import { batchOf, readPartition, values } from '../helpers/log.js';
 import { stripedDeps as stripedOn, stripeRequest } from '../helpers/stripes.js';
 
 const env = useTestCluster();
@@ -233,5 +236,29 @@ describe('a striped topic', () => {
     ]);
     expect(deps.updates.sort()).toEqual([`${logKeys.partitionPk(plain.topicId, 1)}/head`, `${logKeys.partitionPk(topic.topicId, 0)}/stripe`].sort());
     expect((await read(deps, name, 1)).values).toEqual(['b']);
+  });
+
+  it('is what a cluster configured with stripedTopicsAbove (FLOE_STRIPED_TOPICS_ABOVE) creates through its HTTP admin, written and read back over HTTP', async () => {
+    // Prepare: a second cluster on the same storage, striping topics of more than 2 partitions
+    const cluster = await startTestCluster({ config: { stripedTopicsAbove: 2 } });
+    const http = new FloeHttpClient(cluster.url);
+    const name = uniqueName('striped-config');
+
+    try {
+      // Act
+      const { topicId } = await Admin.fromClient(http).createTopic(name, 3);
+      const [answer] = await produceRaw(http, stripeRequest(name, [[0, ['a']], [2, ['b', 'c']]]));
+      const read = values(await readPartition(http, name, 2));
+
+      // Assess
+      expect(answer!.partitions.map((p) => [p.errorCode, p.baseOffset])).toEqual([
+        ['NONE', 0],
+        ['NONE', 0],
+      ]);
+      expect((await item(cluster.deps!, logKeys.stripe(topicId, 0)))?.o).toEqual([1, 0, 2]);
+      expect(read).toEqual(['b', 'c']);
+    } finally {
+      await cluster.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 /** The one configuration reader: defaults, and a bad value is INVALID_CONFIG naming the variable (never a NaN further down). */
 import { describe, expect, it } from 'vitest';
-import { configFromEnv, configToEnv, deploymentTopicDefaults, housekeepingSettingsFromEnv, type Env } from '../../../src/config/index.js';
+import { configFromEnv, configToEnv, deploymentTopicDefaults, housekeepingSettingsFromEnv, logStripesOf, type Env } from '../../../src/config/index.js';
 import { FloeError } from '../../../packages/protocol/src/errors.js';
 
 const STORAGE: Env = { FLOE_BUCKET: 'b', FLOE_LOG_TABLE: 'log', FLOE_GROUPS_TABLE: 'groups' };
@@ -56,6 +56,21 @@ describe('configFromEnv', () => {
     expect(set).toMatchObject({ defaultTimestampBeforeMaxMs: 0, defaultTimestampAfterMaxMs: Number.MAX_SAFE_INTEGER });
     expect(deploymentTopicDefaults(set)).toEqual({ 'retention.ms': 604_800_000, 'message.timestamp.before.max.ms': 0, 'message.timestamp.after.max.ms': Number.MAX_SAFE_INTEGER });
     expect(again).toMatchObject({ defaultTimestampBeforeMaxMs: 0, defaultTimestampAfterMaxMs: Number.MAX_SAFE_INTEGER });
+  });
+
+  it('reads FLOE_STRIPED_TOPICS_ABOVE (unset: no striped topics), refuses a count out of range, and configToEnv carries it', () => {
+    // Act
+    const off = configFromEnv(STORAGE);
+    const on = configFromEnv({ ...STORAGE, FLOE_STRIPED_TOPICS_ABOVE: '128' });
+    const again = configFromEnv({ ...STORAGE, ...configToEnv(on) });
+
+    // Assess
+    expect(off.stripedTopicsAbove).toBeUndefined();
+    expect(logStripesOf(off)).toEqual({});
+    expect(logStripesOf(again)).toEqual({ stripes: { width: 64, above: 128 } });
+    for (const bad of ['0', '4097', 'many']) {
+      expect(() => configFromEnv({ ...STORAGE, FLOE_STRIPED_TOPICS_ABOVE: bad })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining('FLOE_STRIPED_TOPICS_ABOVE') }));
+    }
   });
 
   it('names a missing required variable', () => {
