@@ -25,6 +25,8 @@ const COUNTS: Array<keyof HousekeepingSummary> = [
   'partitionsProcessed',
   'partitionsFailed',
   'logStartAdvances',
+  'stripesProcessed',
+  'stripeChunksDeleted',
   'producersExpired',
   'spillsRepaired',
   'deletedTopicsCleaned',

@@ -1,6 +1,6 @@
 /**
  * Housekeeping, one invocation: for every partition (one lease each, skipped when another
- * invocation holds it) repair an over-full head, prune idle producer state, add offset spans to
+ * invocation holds it; a striped topic's: one lease per stripe, retention only) repair an over-full head, prune idle producer state, add offset spans to
  * old locations (once), apply retention, compact (cleanup.policy=compact) and merge small objects; then clean up deleted topics; then mark every live reference and
  * sweep the shards of segment keys (one lease each). Several invocations share the work; a
  * crashed one's leases expire and the next holder redoes its unit (every step is idempotent).
@@ -23,6 +23,8 @@ import { advanceLogStart, deleteChunksBelow, retentionCut } from './retention.js
 import { loadMarkCache, saveMarkCache } from './mark-cache.js';
 import { markReferences, sweepShard, type SweepHooks } from './sweep.js';
 import { listTopics, type Topic } from '../log/topics.js';
+import { stripesOf } from '../log/stripe-head.js';
+import { retainStripe } from './stripe-retention.js';
 
 /**
  * How soon after its PUT a merged or compacted object must be referenced, else the rewrite is left
@@ -92,6 +94,12 @@ export interface HousekeepingSummary {
   producersDemoted: number;
   logStartAdvances: number;
   indexChunksDeleted: number;
+  /** striped topics' stripes (decision 52) housekept, busy (another invocation held the lease), failed */
+  stripesProcessed: number;
+  stripesBusy: number;
+  stripesFailed: number;
+  /** stripe chunks retention let go (every partition's log start past its batches there) */
+  stripeChunksDeleted: number;
   /** source objects whose batches were moved into merged objects */
   objectsMerged: number;
   mergedObjectsWritten: number;
@@ -137,6 +145,10 @@ const emptySummary = (holder: string): HousekeepingSummary => ({
   producersDemoted: 0,
   logStartAdvances: 0,
   indexChunksDeleted: 0,
+  stripesProcessed: 0,
+  stripesBusy: 0,
+  stripesFailed: 0,
+  stripeChunksDeleted: 0,
   objectsMerged: 0,
   mergedObjectsWritten: 0,
   bytesMerged: 0,
@@ -274,40 +286,80 @@ export async function housekeepPartition(
   return chunks.length > 0 ? { ...leaseState, [MERGE_CURSOR]: Math.max(cursor, from) } : leaseState;
 }
 
-async function housekeepPartitions(
-  deps: HousekeepingDeps,
-  topics: Topic[],
-  holder: string,
-  settings: HousekeepingSettings,
-  deadline: number,
-  summary: HousekeepingSummary,
-): Promise<void> {
-  // Striped topics (decision 52) get their upkeep, retention and compaction in that build order's later steps; the sweep's mark reads them already.
-  const perPartition = topics.filter((topic) => topic.stripeWidth === undefined);
-  const units = shuffled(perPartition.flatMap((topic) => Array.from({ length: topic.partitions }, (_, partition) => ({ topic, partition }))));
-  await forEachLimited(units, settings.concurrency, async ({ topic, partition }) => {
+/** The summary's counters of one kind of leased unit: partitions, or stripes. */
+type UnitCounters = Record<'processed' | 'busy' | 'failed', 'partitionsProcessed' | 'partitionsBusy' | 'partitionsFailed' | 'stripesProcessed' | 'stripesBusy' | 'stripesFailed'>;
+const PARTITION_COUNTERS: UnitCounters = { processed: 'partitionsProcessed', busy: 'partitionsBusy', failed: 'partitionsFailed' };
+const STRIPE_COUNTERS: UnitCounters = { processed: 'stripesProcessed', busy: 'stripesBusy', failed: 'stripesFailed' };
+
+interface LeasedUnit {
+  /** the lease's name */
+  name: string;
+  /** for errors: topic/partition, or topic/s<first> */
+  label: string;
+  /** the work, under the held lease; returns the state the lease keeps for the next holder */
+  work: (guard: LeaseGuard, lease: Lease) => Promise<Record<string, unknown>>;
+}
+
+/** Runs units of work, each under its lease (skipped when another invocation holds it), `concurrency` at a time. */
+async function runLeasedUnits(deps: HousekeepingDeps, units: LeasedUnit[], holder: string, settings: HousekeepingSettings, deadline: number, summary: HousekeepingSummary, counters: UnitCounters): Promise<void> {
+  await forEachLimited(shuffled(units), settings.concurrency, async ({ name, label, work }) => {
     if (nowOf(deps) >= deadline) return;
-    const name = logKeys.partitionLeaseName(topic.topicId, partition);
     let lease: Lease | undefined;
     try {
       lease = await acquireLease(deps, name, holder, settings.leaseMs);
       if (!lease) {
-        summary.partitionsBusy++;
+        summary[counters.busy]++;
         return;
       }
       if (lease.takeover) summary.leaseTakeovers++;
       const guard = new LeaseGuard(deps, lease, settings.leaseMs);
       const stopRenewing = keepAlive([guard], settings.leaseMs);
-      const state = await housekeepPartition(deps, guard, topic, partition, settings, summary, deadline).finally(stopRenewing);
+      const state = await work(guard, lease).finally(stopRenewing);
       await releaseLease(deps, lease, state);
-      summary.partitionsProcessed++;
+      summary[counters.processed]++;
     } catch (error) {
-      summary.partitionsFailed++;
-      summary.errors.push(`${topic.name}/${partition}: ${String((error as Error)?.message ?? error)}`);
+      summary[counters.failed]++;
+      summary.errors.push(`${label}: ${String((error as Error)?.message ?? error)}`);
       // Every step is redone from durable state by the next holder; free the unit for it now.
       if (lease) await releaseLease(deps, lease).catch(() => false);
     }
   });
+}
+
+function housekeepPartitions(deps: HousekeepingDeps, topics: Topic[], holder: string, settings: HousekeepingSettings, deadline: number, summary: HousekeepingSummary): Promise<void> {
+  const units = topics
+    .filter((topic) => topic.stripeWidth === undefined)
+    .flatMap((topic) =>
+      Array.from({ length: topic.partitions }, (_, partition): LeasedUnit => ({
+        name: logKeys.partitionLeaseName(topic.topicId, partition),
+        label: `${topic.name}/${partition}`,
+        work: (guard) => housekeepPartition(deps, guard, topic, partition, settings, summary, deadline),
+      })),
+    );
+  return runLeasedUnits(deps, units, holder, settings, deadline, summary, PARTITION_COUNTERS);
+}
+
+/**
+ * Striped topics (decision 52): one unit per stripe, under the stripe's lease (its partitions share
+ * the item every fenced write goes to). Retention only: producer state per stripe is decision 53's,
+ * compacted topics are never striped, and merging is not built for stripe chunks.
+ */
+function housekeepStripes(deps: HousekeepingDeps, topics: Topic[], holder: string, settings: HousekeepingSettings, deadline: number, summary: HousekeepingSummary): Promise<void> {
+  const units = topics.flatMap((topic) => {
+    const width = topic.stripeWidth;
+    if (width === undefined) return [];
+    return stripesOf(topic.partitions, width).map(({ first }): LeasedUnit => ({
+      name: logKeys.stripeLeaseName(topic.topicId, first),
+      label: `${topic.name}/s${first}`,
+      work: async (guard) => {
+        const outcome = await retainStripe(deps, guard, topic, first, nowOf(deps));
+        summary.logStartAdvances += outcome.logStartAdvances;
+        summary.stripeChunksDeleted += outcome.stripeChunksDeleted;
+        return {};
+      },
+    }));
+  });
+  return runLeasedUnits(deps, units, holder, settings, deadline, summary, STRIPE_COUNTERS);
 }
 
 async function sweepObjects(
@@ -377,6 +429,7 @@ export async function runHousekeeping(deps: HousekeepingDeps, options: Housekeep
   const all = await listTopics(deps);
   const wanted = options.topics ? all.filter((t) => options.topics?.includes(t.name)) : all;
   await housekeepPartitions(deps, wanted, holder, settings, partitionDeadline, summary);
+  await housekeepStripes(deps, wanted, holder, settings, partitionDeadline, summary);
   if (options.sweep !== false) {
     try {
       const cleaned = await cleanDeletedTopics(deps, all, holder, settings.leaseMs);

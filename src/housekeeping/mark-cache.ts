@@ -37,7 +37,8 @@ export type MarkCache = Map<string, MarkCacheEntry>;
 export const markCacheId = (topicId: string, partition: number): string => `${topicId}/${partition}`;
 /**
  * A striped topic's stripe (decision 52), by its first partition: `e` is the seq of the next stripe
- * chunk to read, `r` every key its chunks referenced (all live: no retention on stripes yet).
+ * chunk to read, `r` every key its remaining chunks reference, with the end seq of the last chunk
+ * naming it (a key only chunks below the oldest remaining one named goes: retention deleted them).
  */
 export const stripeMarkCacheId = (topicId: string, first: number): string => `${topicId}/s${first}`;
 

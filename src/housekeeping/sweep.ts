@@ -5,7 +5,7 @@
  *
  * mark:  every location at or above the log start offset of every partition of every topic
  *        (head first, then its index chunks: a concurrent spill writes chunks before it trims;
- *        a striped topic's: its stripes, then every location of their stripe chunks);
+ *        a striped topic's: its stripes, then every location of their stripe chunks that remain);
  *        chunks read by earlier passes come from the mark cache while young (mark-cache.ts).
  * sweep: per shard of keys (the first hex digit of the prefix, one lease each), LIST the objects.
  *        An object whose key time is older than markStart - grace and that the mark did not see
@@ -19,7 +19,7 @@
  */
 import { segmentKeyTime, segmentShardPrefix } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { fencedWrites, gcCandidateItems, stripeChunks } from '../log/store.js';
+import { fencedWrites, gcCandidateItems, stripeChunkNear, stripeChunks } from '../log/store.js';
 import { stripesOf } from '../log/stripe-head.js';
 import { iterateChunks } from '../log/index-chunks.js';
 import type { LeaseGuard } from '../leases/leases.js';
@@ -72,9 +72,11 @@ export async function markReferences(deps: LogDeps, topics: Topic[], options: Ma
     return { b: markStart, e, r: {} };
   };
   /**
-   * Every object a stripe's chunks reference (decision 52: no retention on stripes yet, so every
-   * chunk is live), read after the stripe items (readHeads: a spill writes its chunk before it trims
-   * the stripe). Chunks are only ever added, at growing seqs: the cache entry's `e` is the next to read.
+   * Every object a stripe's chunks reference, read after the stripe items (readHeads: a spill writes
+   * its chunk before it trims the stripe). Chunks are added at growing seqs (the cache entry's `e` is
+   * the next to read; `r` maps each key to the end seq of the last chunk naming it) and deleted by
+   * retention from the oldest up (stripe-retention.ts): a key no chunk from the oldest one on names
+   * was named by deleted chunks only, and is dropped, as a partition's below its log start.
    */
   const markStripe = async (topicId: string, first: number): Promise<void> => {
     const id = stripeMarkCacheId(topicId, first);
@@ -84,7 +86,13 @@ export async function markReferences(deps: LogDeps, topics: Topic[], options: Ma
       entry.e = chunk.seq + chunk.entries.length;
       for (const e of chunk.entries) entry.r[e.k] = entry.e;
     }
-    for (const key of Object.keys(entry.r)) marked.add(key);
+    // Asked after the reads: a chunk deleted meanwhile drops its keys now rather than next pass.
+    const oldest = await stripeChunkNear(deps, topicId, first, 0, false);
+    const live = oldest?.seq ?? Number.POSITIVE_INFINITY; // none left: every chunk read was deleted
+    for (const [key, end] of Object.entries(entry.r)) {
+      if (end > live) marked.add(key);
+      else delete entry.r[key];
+    }
     next.set(id, entry);
   };
   for (const topic of topics) {

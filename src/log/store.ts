@@ -484,6 +484,18 @@ export const fencedWrites = {
       values: { ':start': newStart },
     };
   },
+  /**
+   * Moves several log start offsets of one stripe forward in one write (striped housekeeping): each
+   * on advanceLogStart's condition, so one that fails (a DeleteRecords went further) fails them all.
+   * `starts`: [index in the stripe, new start], at most STRIPE_LOG_STARTS_PER_WRITE of them.
+   */
+  advanceStripeLogStarts: (topicId: string, first: number, starts: ReadonlyArray<readonly [index: number, start: number]>): ConditionalWrite => ({
+    kind: 'update',
+    key: logKeys.stripe(topicId, first),
+    set: starts.map(([i]) => `l[${i}] = :s${i}`),
+    condition: ['attribute_exists(o)', ...starts.map(([i]) => `l[${i}] < :s${i} AND o[${i}] >= :s${i}`)].join(' AND '),
+    values: Object.fromEntries(starts.map(([i, start]) => [`:s${i}`, start])),
+  }),
   deleteChunk: (key: Key): ConditionalWrite => ({ kind: 'delete', key }),
   /** Deletes a demoted producer state idle since `t`, unless it was written again since. */
   deleteProducerState: (key: Key, t: number): ConditionalWrite => ({ kind: 'delete', key, condition: 't = :t', values: { ':t': t } }),

@@ -6,7 +6,7 @@
 import { FloeError } from '@floe/protocol';
 import { newTopicId } from '../storage/keys.js';
 import { nowOf, topicDefaultsOf, type LogDeps } from './deps.js';
-import { LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig, type TopicConfigName } from './limits.js';
+import { compacts, LIMITS, TOPIC_CONFIG_DEFAULTS, type TopicConfig, type TopicConfigName } from './limits.js';
 import { isFixedTopicConfig, isTopicConfigName, TOPIC_CONFIG_NAMES, unknownTopicConfig, validateTopicConfigs } from './topic-configs.js';
 
 export { validateTopicConfigs };
@@ -151,7 +151,8 @@ export async function createTopic(deps: LogDeps, nameInput: unknown, partitionsI
   if (await getTopic(deps, name)) throw new FloeError('TOPIC_ALREADY_EXISTS', `topic "${name}" already exists`);
   await refuseCollision(deps, name);
   const topicId = newTopicId();
-  const stripeWidth = deps.stripes && partitions > deps.stripes.above ? deps.stripes.width : undefined;
+  // A compacted topic keeps one head per partition: compaction rewrites a partition's chunks, which a stripe's chunks share with others.
+  const stripeWidth = deps.stripes && partitions > deps.stripes.above && !compacts(configs) ? deps.stripes.width : undefined;
   const topic: Topic = { name, topicId, partitions, configs, overrides: namesOf(configsInput), createdAt: nowOf(deps), ...(stripeWidth === undefined ? {} : { stripeWidth }) };
   // Heads first, then the topic item that makes them reachable: a crash in between leaves only unreachable items.
   await putHeads(deps, topic, 0, partitions, emptyHead);
@@ -249,6 +250,9 @@ export async function updateTopicConfigs(
     const input = typeof configsInput === 'function' ? (configsInput as (topic: Topic) => Record<string, unknown>)(topic) : configsInput;
     const base = options.replace ? defaults : { ...topic.configs, ...Object.fromEntries(reset.map((name) => [name, defaults[name as TopicConfigName]])) };
     const configs = validateTopicConfigs(input, base);
+    if (topic.stripeWidth !== undefined && compacts(configs)) {
+      throw new FloeError('INVALID_CONFIG', `topic "${topic.name}" keeps its partitions' heads in stripes (created with more partitions than stripes.above), which are never compacted: cleanup.policy can only be "delete"; create it with cleanup.policy=compact to compact it`);
+    }
     const overrides = options.replace ? namesOf(input) : namesOf(input, overridesOf(topic).filter((name) => !reset.includes(name)));
     if (options.validateOnly) return { ...topic, configs, overrides };
     // A concurrent alter wrote first: merge into what it wrote (read again), rather than write over it.

@@ -12,7 +12,7 @@
  *     pk "p#<topicId>#<part>"   sk "i#<lastOffset:20>"     index chunk: batch locations spilled from the head
  *     pk "p#<topicId>#<part>"   sk "s#<producerId>"        idempotent-producer state demoted from the head (last 5 batches)
  *     pk "pid#<producerId>"     sk "pid"                   producer id registry: every id the cluster issued, its current epoch
- *     pk "lease#<name>"         sk "lease"                 housekeeping leases ("p#<topicId>#<part>", "sweep#<hex>", "t#<topicId>")
+ *     pk "lease#<name>"         sk "lease"                 housekeeping leases ("p#<topicId>#<part>", a stripe's "s#<topicId>#<first>", "sweep#<hex>", "t#<topicId>")
  *     pk "gc#<hex>"             sk "<object key>"          sweep candidate: an unreferenced segment object, since when
  *     pk "hk-topics"            sk "<topicId>"             topics housekeeping has seen (finds leftovers of deleted topics)
  *   groups table
@@ -60,6 +60,8 @@ export const logKeys = {
   lease: (name: string) => ({ pk: `lease#${name}`, sk: 'lease' }),
   /** Lease names: one per unit of housekeeping work. */
   partitionLeaseName: (topicId: string, partition: number) => `p#${topicId}#${partition}`,
+  /** A striped topic's stripe (decision 52), by its first partition: its partitions share one item, so one lease. */
+  stripeLeaseName: (topicId: string, first: number) => `s#${topicId}#${first}`,
   sweepLeaseName: (shard: string) => `sweep#${shard}`,
   topicCleanupLeaseName: (topicId: string) => `t#${topicId}`,
   gcCandidatesPk: (shard: string) => `gc#${shard}`,
