@@ -47,7 +47,8 @@ export const LIMITS = {
   headInlineProducers: 6,
   /**
    * Idempotent producers a stripe keeps inline (decision 53): each adds its sequence list to every
-   * write of the stripe. Not demoted yet: a producer past them is refused on that stripe (POLICY_VIOLATION).
+   * write of the stripe. Not demoted yet: a producer past them takes an expired one's place, else
+   * is refused on that stripe (POLICY_VIOLATION).
    */
   stripeInlineProducers: 4,
   /** Housekeeping moves inline producer states idle this long to their own items (a crowd that passed stops costing the head's writers). */

@@ -10,7 +10,7 @@
  */
 import { FloeError, sleep } from '@floe/protocol';
 import { originalTimeAt, refuseLateCommit, type AppendResult } from './append.js';
-import { nowOf, type LogDeps } from './deps.js';
+import { nowOf, producerIdExpiryOf, type LogDeps } from './deps.js';
 import { LIMITS } from './limits.js';
 import { judge, type ProducerBatch, type ProducerState } from './producer-state.js';
 import { getStripe, updateStripe } from './store.js';
@@ -162,6 +162,13 @@ async function judgeOnStripe(deps: LogDeps, topic: Striped, key: string, appendT
   }
 }
 
+/** The least recently active inline producer whose state expired (Kafka's producer.id.expiration.ms), if any. */
+function expiredOf(deps: LogDeps, item: StripeWithProducers): { id: string; t: number } | undefined {
+  const before = nowOf(deps) - producerIdExpiryOf(deps);
+  const [oldest] = Object.entries(item.P ?? {}).filter(([, p]) => p.t < before).sort((x, y) => x[1].t - y[1].t);
+  return oldest ? { id: oldest[0], t: oldest[1].t } : undefined;
+}
+
 /**
  * Decision 27's state of the producer on one partition of the stripe, for `judge`. A producer inline
  * at a later epoch that never wrote the partition still fences an older epoch: the stripe holds one
@@ -195,12 +202,15 @@ async function writeJudged(
   if (!current) {
     const inline = item.P?.[producerId];
     const others = Object.keys(item.P ?? {}).filter((id) => id !== producerId).length;
-    if (!inline && others >= LIMITS.stripeInlineProducers) {
+    // A full stripe makes room by dropping an expired producer, the least recently active (demotion is not built).
+    const expired = !inline && others >= LIMITS.stripeInlineProducers ? expiredOf(deps, item) : undefined;
+    if (!inline && others >= LIMITS.stripeInlineProducers && !expired) {
       const error = new FloeError('POLICY_VIOLATION', `stripe ${stripe} holds ${others} idempotent producers, the most it keeps (LIMITS.stripeInlineProducers); producer ${producerId} is refused there`);
       for (const b of batches) results.set(b.partition, error);
       return batches.map((b) => b.partition);
     }
-    admission = { size: item.o.length, replacing: inline ? { kind: 'epoch', e: inline.e, t: inline.t } : item.P ? { kind: 'absent' } : { kind: 'noP' } };
+    const replacing = inline ? { kind: 'epoch' as const, e: inline.e, t: inline.t } : item.P ? { kind: 'absent' as const } : { kind: 'noP' as const };
+    admission = { size: item.o.length, replacing, ...(expired ? { expired } : {}) };
   }
   // One write: an admission names only its own batches, the others follow on the next round.
   const [write] = planProducerStripeAppend(key, appendTime, batches, width, { id: producerId, epoch }, admission) as [ProducerStripeWrite];

@@ -72,6 +72,8 @@ export interface StripeAdmission {
   /** the stripe's partition count (the length of the producer's sequence list) */
   size: number;
   replacing: { kind: 'absent' } | { kind: 'noP' } | { kind: 'epoch'; e: number; t: number };
+  /** an inline producer whose state expired (producer.id.expiration.ms), dropped to make room: its id and `t` as read */
+  expired?: { id: string; t: number };
 }
 
 /**
@@ -184,14 +186,23 @@ function admitting(write: ProducerStripeWrite, batches: readonly ProducerStripeB
     values[':P'] = state;
     if (r.kind === 'absent') {
       // The bound holds against racing admissions too: size() of the map as it is when written.
-      conditions.push('attribute_not_exists(P.#p)', 'size(P) < :cap');
+      conditions.push('attribute_not_exists(P.#p)', admission.expired ? 'size(P) <= :cap' : 'size(P) < :cap');
       values[':cap'] = LIMITS.stripeInlineProducers;
     } else {
       conditions.push('P.#p.e = :oe', 'P.#p.t = :ot');
       Object.assign(values, { ':oe': r.e, ':ot': r.t });
     }
   }
-  return { ...write, update: { set: [...counters, set, APPEND], condition: conditions.join(' AND '), ...(r.kind === 'noP' ? {} : { names: write.update.names }), values } };
+  const names = r.kind === 'noP' ? undefined : { ...write.update.names };
+  const remove: string[] = [];
+  if (admission.expired && names) {
+    // Dropped only if it has not written since it was read (its `t` moves with every write).
+    names['#x'] = admission.expired.id;
+    conditions.push('P.#x.t = :xt');
+    values[':xt'] = admission.expired.t;
+    remove.push('P.#x');
+  }
+  return { ...write, update: { set: [...counters, set, APPEND], remove, condition: conditions.join(' AND '), ...(names ? { names } : {}), values } };
 }
 
 /** A producer's inline state in a stripe item, as the append leaves it (`f`: sparse, only where it started past 0). */

@@ -156,6 +156,29 @@ describe('idempotent producers on a striped topic', () => {
     expect(await read(d, name, 0)).toEqual(['p0', 'q0']);
   });
 
+  it('makes room on a full stripe by dropping an expired producer, the least recently active', async () => {
+    // Prepare: a full stripe 0; a clock that then moves past the first producer's expiry only
+    const d = deps();
+    let clock = Date.now();
+    Object.assign(d, { now: () => clock, producerIdExpirationMs: 60_000 });
+    const name = uniqueName('stripe-expired');
+    const topic = await createTopic(d, name, 8);
+    const producers = await Promise.all(Array.from({ length: LIMITS.stripeInlineProducers + 1 }, () => initProducerId(d)));
+    for (const [i, p] of producers.slice(0, -1).entries()) {
+      await produce(d, request(name, p, [[i % 4, [`p${i}`], 0]]));
+      clock += i === 0 ? 30_000 : 1;
+    }
+    clock += 30_001;
+
+    // Act
+    const admitted = await produce(d, request(name, producers.at(-1)!, [[0, ['x0'], 0]]));
+
+    // Assess
+    expect(answers(admitted)).toEqual([[0, 'NONE', 1]]);
+    const inline = Object.keys((await stripeOf(d, topic, 0))?.P ?? {});
+    expect(inline.sort()).toEqual(producers.slice(1).map((p) => p.producerId.toString()).sort());
+  });
+
   it('reads plain and idempotent entries back in order, spilled to stripe chunks or not, and a retry after spills is a duplicate', async () => {
     // Prepare: a producer and plain batches interleaved on one stripe, enough to spill several times
     const d = deps();
