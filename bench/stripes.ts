@@ -44,7 +44,7 @@ import { envInteger } from '../src/config/index.js';
 import { sizeOfVarlong, writeVarlong } from '../packages/protocol/src/records/varint.js';
 import { validateBatch } from '../packages/protocol/src/records/batch-header.js';
 import { mapConcurrent } from '../packages/protocol/src/async.js';
-import { indexesOf, planProducerStripeAppend } from './lib/stripe-producer.js';
+import { indexesOf, planProducerStripeAppend } from '../src/log/stripe-producer.js';
 import { CapacityMeter, diffCapacity, dynamoItemBytes, type CapacityTotals } from './lib/capacity.js';
 import { perGiB, printResult, round, type BenchSink } from './lib/report.js';
 import { quantile, summarize } from './lib/stats.js';

@@ -145,7 +145,7 @@ function appended(deps: LogDeps, topicId: string, partition: number, location: L
  * (a duplicate's path only). -1 when it is gone (retention, DeleteRecords), not looked up, or the
  * lookup failed (logged: the duplicate is still acknowledged).
  */
-async function originalTimeAt(deps: LogDeps, topicId: string, partition: number, head: PartitionHead, baseOffset: number, lookUp: boolean): Promise<number> {
+export async function originalTimeAt(deps: LogDeps, topicId: string, partition: number, head: PartitionHead, baseOffset: number, lookUp: boolean): Promise<number> {
   const recent = head.recent ?? [];
   const listed = withOffsets(head.nextOffset - spanOfAll(recent), recent).find((b) => b.baseOffset === baseOffset);
   if (listed || !lookUp || baseOffset < head.logStartOffset) return listed?.t ?? -1;

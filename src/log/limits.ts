@@ -47,6 +47,12 @@ export const LIMITS = {
    * (decision 27): with 12 inline batch locations it stays under 2 KB, 2 write units per append.
    */
   headInlineProducers: 6,
+  /**
+   * Idempotent producers a stripe keeps inline (decision 53): each adds its sequence list to every
+   * write of the stripe. Not demoted yet: a producer past them takes an expired one's place, else
+   * is refused on that stripe (POLICY_VIOLATION).
+   */
+  stripeInlineProducers: 4,
   /** Housekeeping moves inline producer states idle this long to their own items (a crowd that passed stops costing the head's writers). */
   producerInlineIdleMs: 5 * 60 * 1000,
   /** Demotion counters in a head, one per slot of producer ids: re-admissions of producers in other slots never race. */

@@ -101,9 +101,6 @@ export async function produce(deps: ProduceDeps, request: ProduceRequest): Promi
         // Decompressed, a batch must still fit max.message.bytes: a decompression bomb is refused here.
         const maxTimestamp = deps.validateRecords === false ? header.maxTimestamp : walkRecords(p.records, header, topic, p.partition, checkedAt);
         // An id or epoch the cluster never issued never reaches any partition's state (decision 26).
-        if (header.producerId >= 0n && topic.stripeWidth !== undefined) {
-          throw new FloeError('UNSUPPORTED_FOR_MESSAGE_FORMAT', `topic "${t.topic}" keeps striped heads, which take no idempotent batches yet (decision 52)`);
-        }
         const producer = header.producerId >= 0n ? await producerBatchOf(deps, header) : undefined;
         const result: ProducePartitionResult = { partition: p.partition, errorCode: 'NONE', baseOffset: -1, logAppendTime: -1, logStartOffset: -1 };
         topicResult.partitions.push(result);
@@ -166,7 +163,7 @@ async function commitStriped(deps: ProduceDeps, topic: Topic, key: string, appen
     { topicId: topic.topicId, stripeWidth: topic.stripeWidth as number },
     key,
     appendTime,
-    batches.map((v) => ({ partition: v.result.partition, s: v.start, l: v.batch.length, n: v.header.recordCount, w: v.header.lastOffsetDelta + 1, t: v.maxTimestamp })),
+    batches.map((v) => ({ partition: v.result.partition, s: v.start, l: v.batch.length, n: v.header.recordCount, w: v.header.lastOffsetDelta + 1, t: v.maxTimestamp, producer: v.producer })),
   );
   for (const v of batches) {
     const outcome = outcomes.get(v.result.partition);
@@ -174,7 +171,7 @@ async function commitStriped(deps: ProduceDeps, topic: Topic, key: string, appen
       if (outcome instanceof FloeError && outcome.code === 'UNKNOWN_TOPIC_OR_PARTITION') deps.topicGone?.(topic);
       Object.assign(v.result, failed(v.result.partition, outcome ?? new Error('no outcome')));
     } else {
-      Object.assign(v.result, { baseOffset: outcome.baseOffset, logAppendTime: stampsAppendTime(topic.configs) ? appendTime : -1, logStartOffset: outcome.logStartOffset });
+      Object.assign(v.result, { baseOffset: outcome.baseOffset, logAppendTime: answeredTime(v, outcome), logStartOffset: outcome.logStartOffset });
     }
   }
 }

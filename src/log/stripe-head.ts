@@ -48,8 +48,11 @@
  * The chunk is written first, then the stripe trimmed on `sp` (as the per-partition spill), so a
  * reader that reads the stripe, then its chunks, finds every batch.
  *
- * Not built yet (decision 52's order): idempotent producer state per stripe, retention and
- * compaction on stripes (so every stripe chunk is live).
+ * Idempotent producers (decision 53, stripe-producer.ts): `P.<producer id>` holds each inline
+ * producer's epoch and last sequence per partition; its entries carry `p` and `e`, and each packed
+ * record a seventh varlong (the batch's first sequence). decodeRecords reads both kinds.
+ *
+ * Not built yet (decision 52's order): retention and compaction on stripes (so every stripe chunk is live).
  */
 import { FloeError, readVarlong, sizeOfVarlong, writeVarlong } from '@floe/protocol';
 import { spanOfAll, type Location, type PartitionHead } from './partition-head.js';
@@ -79,6 +82,9 @@ export interface StripeEntry {
   a: number;
   /** packed records, one per partition this write touched */
   b: Uint8Array;
+  /** an idempotent producer's entry (decision 53): its id (decimal) and epoch; each packed record then carries a seventh varlong, the batch's first sequence */
+  p?: string;
+  e?: number;
 }
 
 export interface StripeItem {
@@ -121,6 +127,8 @@ export interface StripeRecord {
   s: number;
   l: number;
   t: number;
+  /** first sequence of the batch (a producer's entry only) */
+  q?: number;
 }
 
 /** One UpdateItem of an append, on stripe `stripe`. */
@@ -159,7 +167,10 @@ export function decodeRecords(entry: StripeEntry): StripeRecord[] {
     const i = readVarlong(b, c);
     const w = readVarlong(b, c);
     const removed = readVarlong(b, c);
-    out.push({ i, w, n: w - removed, s: readVarlong(b, c), l: readVarlong(b, c), t: entry.a + readVarlong(b, c) });
+    const r: StripeRecord = { i, w, n: w - removed, s: readVarlong(b, c), l: readVarlong(b, c), t: entry.a + readVarlong(b, c) };
+    // A producer's entry packs seven varlongs per record (stripe-producer.ts): every reader skips the seventh alike.
+    if (entry.p !== undefined) r.q = readVarlong(b, c);
+    out.push(r);
   }
   return out;
 }
@@ -255,7 +266,7 @@ export function baseOffsetsOf(write: StripeWrite, returned: { o?: unknown }): nu
  * The base offset of each batch of `write`, aligned with its indexes, from the item as the write left
  * it (ReturnValues ALL_NEW): its partition's counter minus its span.
  */
-export function baseOffsetsIn(write: StripeWrite, item: { o?: unknown }): number[] {
+export function baseOffsetsIn(write: Pick<StripeWrite, 'indexes' | 'spans'>, item: { o?: unknown }): number[] {
   const counters = item.o;
   return write.indexes.map((index, j) => {
     const next = Array.isArray(counters) ? counters[index] : undefined;
@@ -267,7 +278,7 @@ export function baseOffsetsIn(write: StripeWrite, item: { o?: unknown }): number
 /**
  * Partition `index` of a stripe as a partition head: its next offset, log start and locations in
  * offset order (recentBase follows from the spans), so readers of a PartitionHead read it unchanged.
- * No producer state: not built for stripes.
+ * No producer state: a striped topic judges its producers on the stripe (stripe-producer.ts).
  */
 export function partitionView(item: StripeItem, index: number): PartitionHead {
   const recent = locationsIn(item.recent, index);

@@ -2,12 +2,12 @@
  * Striped heads against DynamoDB's stand-in (src/log/stripe-head.ts):
  * the append's expressions are accepted, the counters UPDATED_NEW returns give each batch its
  * offsets, and the view read back from the stored item agrees; an idempotent producer's write
- * (bench/lib/stripe-producer.ts, decision 53) holds only while its sequences continue.
+ * (src/log/stripe-producer.ts, decision 53) holds only while its sequences continue.
  */
 import { describe, expect, it } from 'vitest';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { withOffsets } from '../../src/log/partition-head.js';
-import { planProducerStripeAppend, type ProducerStripeWrite } from '../../bench/lib/stripe-producer.js';
+import { planProducerStripeAppend, type ProducerStripeWrite } from '../../src/log/stripe-producer.js';
 import { baseOffsetsIn, baseOffsetsOf, newStripe, partitionView, planStripeAppend, type StripeBatch, type StripeItem, type StripeWrite } from '../../src/log/stripe-head.js';
 import { uniqueName, useTestCluster } from '../helpers/cluster.js';
 

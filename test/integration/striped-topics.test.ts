@@ -127,7 +127,7 @@ describe('a striped topic', () => {
     expect((await read(deps, name, 5)).values).toEqual(['x', 'y', 'z']);
   });
 
-  it('moves a partition log start with DeleteRecords, refuses idempotent batches, and is deleted with its stripes', async () => {
+  it('moves a partition log start with DeleteRecords, refuses a producer id the cluster never issued, and is deleted with its stripes', async () => {
     // Prepare
     const deps = stripedDeps();
     const name = uniqueName('striped-delete');
@@ -150,7 +150,7 @@ describe('a striped topic', () => {
     expect([fromTwo.logStartOffset, fromTwo.values]).toEqual([2, ['c']]);
     expect(starts).toEqual([0, 2, 0, 0]);
     expect((await read(deps, name, 1)).errorCode).toBe('UNKNOWN_TOPIC_OR_PARTITION');
-    expect(idempotent[0]!.partitions[0]!.errorCode).toBe('UNSUPPORTED_FOR_MESSAGE_FORMAT');
+    expect(idempotent[0]!.partitions[0]!.errorCode).toBe('UNKNOWN_PRODUCER_ID');
     expect(updatesOfIdempotent).toEqual([]);
     expect(await item(deps, logKeys.stripe(topic.topicId, 0))).toBeUndefined();
     expect(await item(deps, logKeys.stripe(topic.topicId, 4))).toBeUndefined();

@@ -56,4 +56,31 @@ describe('a striped topic at the wire', () => {
       await Promise.all([producer.disconnect(), consumer.disconnect()]);
     }
   });
+
+  it('kafkajs with idempotent: true produces to every partition of a striped topic, each batch once', async () => {
+    // Prepare
+    const name = uniqueName('striped-kjs-idem');
+    const striped = { dynamo: gw.deps.clients.dynamo, store: gw.deps.s3, logTable: gw.deps.config.logTable, stripes: { width: 4, above: 4 } };
+    await createTopic(striped, name, PARTITIONS);
+    const kafka = new Kafka({ clientId: 'striped-idem-test', brokers: [gw.bootstrap], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const admin = kafka.admin();
+    const messages = (round: string) => Array.from({ length: PARTITIONS }, (_, p) => ({ partition: p, value: `${round}${p}` }));
+
+    try {
+      // Act: two rounds of one idempotent producer
+      await producer.connect();
+      const first = await producer.send({ topic: name, acks: -1, messages: messages('a') });
+      const second = await producer.send({ topic: name, acks: -1, messages: [...messages('b'), ...messages('c')] });
+      await admin.connect();
+      const ends = await admin.fetchTopicOffsets(name);
+
+      // Assess
+      expect(first.every((r) => r.errorCode === 0 && r.baseOffset === '0')).toBe(true);
+      expect(second.every((r) => r.errorCode === 0 && r.baseOffset === '1')).toBe(true);
+      expect(ends.map((o) => [o.partition, o.high]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual(Array.from({ length: PARTITIONS }, (_, p) => [p, '3']));
+    } finally {
+      await Promise.all([producer.disconnect(), admin.disconnect()]);
+    }
+  });
 });

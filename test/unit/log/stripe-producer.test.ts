@@ -1,12 +1,13 @@
 /**
- * Idempotent producers on striped heads (bench/lib/stripe-producer.ts, decision 53): the append's two
+ * Idempotent producers on striped heads (src/log/stripe-producer.ts, decision 53): the append's two
  * expressions stay within DynamoDB's limits, and the state rebuilt from a stripe's entries is the
  * state decision 27 stores, so Kafka's checks (producer-state.ts's judge) answer retries alike.
  */
 import { describe, expect, it } from 'vitest';
-import { encodeRecords, EXPRESSION_MAX_BYTES, EXPRESSION_MAX_OPERATORS } from '../../../src/log/stripe-head.js';
+import { chunkOf, decodeRecords, encodeRecords, EXPRESSION_MAX_BYTES, EXPRESSION_MAX_OPERATORS, partitionView } from '../../../src/log/stripe-head.js';
+import { withOffsets } from '../../../src/log/partition-head.js';
 import { freshState, judge, withBatch, type ProducerState } from '../../../src/log/producer-state.js';
-import { indexesOf, planProducerStripeAppend, stateOf, type ProducerStripeBatch, type ProducerStripeWrite, type StripeWithProducers } from '../../../bench/lib/stripe-producer.js';
+import { indexesOf, planProducerStripeAppend, stateOf, type ProducerStripeBatch, type ProducerStripeWrite, type StripeWithProducers } from '../../../src/log/stripe-producer.js';
 
 const NOW = 1_700_000_000_000;
 const PRODUCER = { id: '8123456789012345678', epoch: 2 };
@@ -41,7 +42,7 @@ describe('planProducerStripeAppend', () => {
     expect(writes).toHaveLength(1);
     const [w] = writes;
     withinLimits(w!);
-    expect(w!.update.condition.startsWith('attribute_exists(o) AND P.#p.e = :ep AND P.#p.s[0] = :q0 AND P.#p.s[1] = :q1')).toBe(true);
+    expect(w!.update.condition.startsWith('attribute_exists(o[63]) AND P.#p.e = :ep AND P.#p.s[0] = :q0 AND P.#p.s[1] = :q1')).toBe(true);
     expect(w!.update.values[':q5']).toBe(1_000_004);
     expect(w!.update.values[':s5']).toBe(1_000_005 + 2);
     expect(w!.update.names).toEqual({ '#p': PRODUCER.id });
@@ -144,5 +145,45 @@ describe('stateOf: decision 27 state rebuilt from the stripe', () => {
     const item: StripeWithProducers = { o: [3, 0], recent: [], P: { [PRODUCER.id]: { e: 2, t: 0, s: [2, -1] } } };
     expect(stateOf(item, PRODUCER.id, 1)).toBeUndefined();
     expect(stateOf(item, '42', 0)).toBeUndefined();
+  });
+});
+
+describe("a producer's entries beside plain ones", () => {
+  it('read back alike: the view, a chunk and its ends skip the seventh varlong of a producer record only', () => {
+    // Prepare: plain, idempotent, plain entries on partitions 1 and 2 of a stripe of 4
+    const [idem] = planProducerStripeAppend('seg/b', NOW + 1, [batch(1, 2, 7), batch(2, 1, 0)], 4, PRODUCER);
+    const plain = (k: string, a: number) => ({ k, a, b: encodeRecords([{ i: 1, w: 1, n: 1, s: 300, l: 70, t: a }, { i: 2, w: 3, n: 3, s: 128, l: 90, t: a }], a) });
+    const item = { o: [0, 4, 7, 0], l: [0, 0, 0, 0], recent: [plain('seg/a', NOW), idem!.entry, plain('seg/c', NOW + 2)], sp: 0 };
+
+    // Act
+    const view = partitionView(item, 1);
+    const chunk = chunkOf(item, 2);
+
+    // Assess
+    expect(withOffsets(view.recentBase, view.recent).map((b) => [b.k, b.baseOffset, b.w, b.s])).toEqual([
+      ['seg/a', 0, 1, 300],
+      ['seg/b', 1, 2, 100],
+      ['seg/c', 3, 1, 300],
+    ]);
+    expect(decodeRecords(idem!.entry).map((r) => [r.i, r.q])).toEqual([[1, 7], [2, 0]]);
+    expect(chunk.ends).toEqual([0, 3, 4, 0]);
+  });
+});
+
+describe('an admission', () => {
+  it("sets the producer's state whole with the append, on its absence and the stripe's bound, or on the old epoch", () => {
+    // Act
+    const [absent] = planProducerStripeAppend('seg/a', NOW, [batch(1, 2, 0), batch(3, 1, 5)], 4, PRODUCER, { size: 4, replacing: { kind: 'absent' } });
+    const [noP] = planProducerStripeAppend('seg/a', NOW, [batch(1, 1, 0)], 4, PRODUCER, { size: 4, replacing: { kind: 'noP' } });
+    const [epoch] = planProducerStripeAppend('seg/a', NOW, [batch(0, 1, 0)], 4, PRODUCER, { size: 4, replacing: { kind: 'epoch', e: 1, t: NOW - 9 } });
+
+    // Assess
+    expect(absent!.update.condition).toBe('attribute_exists(o[3]) AND attribute_not_exists(P.#p) AND size(P) < :cap');
+    expect(absent!.update.set).toEqual(['o[1] = o[1] + :w0', 'o[3] = o[3] + :w1', 'P.#p = :P', 'recent = list_append(recent, :e)']);
+    expect(absent!.update.values?.[':P']).toEqual({ e: 2, t: NOW, s: [-1, 1, -1, 5], f: { '3': 5 } });
+    expect(noP!.update.condition).toBe('attribute_exists(o[1]) AND attribute_not_exists(P)');
+    expect(noP!.update.values?.[':P']).toEqual({ [PRODUCER.id]: { e: 2, t: NOW, s: [-1, 0, -1, -1] } });
+    expect(noP!.update.names).toBeUndefined();
+    expect(epoch!.update.condition).toBe('attribute_exists(o[0]) AND P.#p.e = :oe AND P.#p.t = :ot');
   });
 });
