@@ -52,7 +52,8 @@
  * producer's epoch and last sequence per partition; its entries carry `p` and `e`, and each packed
  * record a seventh varlong (the batch's first sequence). decodeRecords reads both kinds.
  *
- * Not built yet (decision 52's order): retention and compaction on stripes (so every stripe chunk is live).
+ * Retention on stripes: src/housekeeping/stripe-retention.ts. Compaction never runs on stripes: compacted
+ * topics keep one head per partition (topics.ts).
  */
 import { FloeError, readVarlong, sizeOfVarlong, writeVarlong } from '@floe/protocol';
 import { spanOfAll, type Location, type PartitionHead } from './partition-head.js';

@@ -20,6 +20,7 @@ import {
   type StripeItem,
   type StripeWrite,
 } from '../../../src/log/stripe-head.js';
+import { operatorsIn } from '../../helpers/expressions.js';
 
 const NOW = 1_700_000_000_000;
 const batch = (partition: number, w = 1, s = 0): StripeBatch => ({ partition, s, l: 500 + partition, n: w, w, t: NOW - 3 });
@@ -27,12 +28,6 @@ const range = (from: number, count: number): number[] => Array.from({ length: co
 
 /** The UpdateExpression as store.ts sends it. */
 const updateExpression = (w: StripeWrite): string => `SET ${w.update.set.join(', ')}`;
-/** Operators as DynamoDB counts them, read off an expression: each `+`, function call and AND/OR/NOT, and in a condition each comparison. */
-const operatorsIn = (expression: string, condition = false): number =>
-  (expression.match(/\+/g) ?? []).length +
-  (expression.match(/[a-z_]+\(/g) ?? []).length +
-  (expression.match(/\b(AND|OR|NOT)\b/g) ?? []).length +
-  (condition ? (expression.match(/<>|<=|>=|=|<|>/g) ?? []).length : 0);
 
 /** Applies a write as DynamoDB would, reading the expression (not the write's own fields): the counters UPDATED_NEW returns. */
 function apply(item: StripeItem, write: StripeWrite): { o: number[] } {

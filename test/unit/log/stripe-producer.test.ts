@@ -8,6 +8,7 @@ import { chunkOf, decodeRecords, encodeRecords, EXPRESSION_MAX_BYTES, EXPRESSION
 import { withOffsets } from '../../../src/log/partition-head.js';
 import { freshState, judge, withBatch, type ProducerState } from '../../../src/log/producer-state.js';
 import { indexesOf, planProducerStripeAppend, stateOf, type ProducerStripeBatch, type ProducerStripeWrite, type StripeWithProducers } from '../../../src/log/stripe-producer.js';
+import { operatorsIn } from '../../helpers/expressions.js';
 
 const NOW = 1_700_000_000_000;
 const PRODUCER = { id: '8123456789012345678', epoch: 2 };
@@ -16,12 +17,6 @@ const batch = (partition: number, n = 1, first = 1_000_000 + partition): Produce
 const range = (count: number): number[] => Array.from({ length: count }, (_, i) => i);
 
 const updateOf = (w: ProducerStripeWrite): string => `SET ${w.update.set.join(', ')}`;
-/** Operators as DynamoDB counts them, read off an expression: `+`, functions, AND/OR/NOT, and in a condition each comparison. */
-const operatorsIn = (expression: string, condition = false): number =>
-  (expression.match(/\+/g) ?? []).length +
-  (expression.match(/[a-z_]+\(/g) ?? []).length +
-  (expression.match(/\b(AND|OR|NOT)\b/g) ?? []).length +
-  (condition ? (expression.match(/<>|<=|>=|=|<|>/g) ?? []).length : 0);
 
 function withinLimits(w: ProducerStripeWrite): void {
   expect(updateOf(w).length).toBe(w.updateBytes);
