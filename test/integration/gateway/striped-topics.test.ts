@@ -83,4 +83,25 @@ describe('a striped topic at the wire', () => {
       await Promise.all([producer.disconnect(), admin.disconnect()]);
     }
   });
+
+  it('a gateway configured with stripedTopicsAbove (FLOE_STRIPED_TOPICS_ABOVE) creates topics past it striped, through CreateTopics', async () => {
+    // Prepare
+    const configured = await startTestGateway({}, { config: { stripedTopicsAbove: 2 } });
+    const admin = new Kafka({ clientId: 'striped-create', brokers: [configured.bootstrap], logLevel: logLevel.NOTHING }).admin();
+    const [wide, narrow] = [uniqueName('striped-create'), uniqueName('striped-narrow')];
+
+    try {
+      // Act
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: wide, numPartitions: 3 }, { topic: narrow, numPartitions: 2 }] });
+
+      // Assess
+      const deps = { dynamo: configured.deps.clients.dynamo, store: configured.deps.s3, logTable: configured.deps.config.logTable };
+      expect((await getTopic(deps, wide))?.stripeWidth).toBe(64);
+      expect((await getTopic(deps, narrow))?.stripeWidth).toBeUndefined();
+    } finally {
+      await admin.disconnect();
+      await configured.close();
+    }
+  });
 });
