@@ -21,6 +21,8 @@
  * stripes, idempotent (decision 53): the same, each write made by bench/lib/stripe-producer.ts for one
  *   idempotent producer (its sequences checked and advanced per partition in the write), with 1 or 4
  *   producers' states inline in every stripe (the others idle): what the sequences cost every write.
+ * built: produce() itself on a topic striped as the log stripes it (stripes of 64, real spills),
+ *   1,024 partitions per request, plain and idempotent: the simulation's numbers checked on the code.
  * heads: today's path, appendBatch (src/log/append.ts) per partition, all at once as produce does,
  *   with its real spills; no S3 (the object PUT is one per request in both layouts).
  *
@@ -37,7 +39,11 @@ import { appendBatch } from '../src/log/append.js';
 import { LIMITS } from '../src/log/limits.js';
 import { baseAppend } from '../src/log/producer-state.js';
 import { baseOffsetsOf, decodeRecords, planStripeAppend, stripeOf, type StripeBatch, type StripeEntry, type StripeWrite } from '../src/log/stripe-head.js';
-import { createTopic } from '../src/log/topics.js';
+import { createTopic, getTopic } from '../src/log/topics.js';
+import { produce, type ProduceDeps } from '../src/log/produce.js';
+import { initProducerId } from '../src/log/producer-ids.js';
+import { stripeSpillsSettled } from '../src/log/stripe-spill.js';
+import { decodeRecordBatches, encodeRecordBatch } from '../packages/protocol/src/records/record-batch.js';
 import { ensureStorage, LOCAL_CREDENTIALS, localConfig } from '../src/local/storage.js';
 import { logKeys, newSegmentKey } from '../src/storage/keys.js';
 import { envInteger } from '../src/config/index.js';
@@ -360,6 +366,54 @@ function checkContiguous(bases: Map<number, number[]>, span: (p: number) => numb
   }
 }
 
+/**
+ * The built path, side by side with the simulation above: `produce()` (src/log/produce.ts) on a
+ * striped topic (stripes of LIMITS.stripeWidth, src/log/stripe-append.ts) with its real spills
+ * (src/log/stripe-spill.ts, awaited after each request), plain and idempotent, 1,024 partitions per
+ * request of the same batches. The segment PUT is not counted (one per request in every layout).
+ */
+async function measureBuilt(c: Clients, run: number, idempotent: boolean): Promise<Measured> {
+  const deps = { dynamo: c.metered, logTable: c.table, store: { put: async () => undefined } as unknown as ProduceDeps['store'], stripes: { width: LIMITS.stripeWidth, above: 128 } } as ProduceDeps;
+  deps.resolveTopic = (name) => getTopic(deps, name);
+  const name = `bench-stripes-built-${idempotent ? 'idempotent' : 'plain'}-${run}`;
+  await createTopic(deps, name, TOPIC_PARTITIONS);
+  const producer = idempotent ? await initProducerId(deps) : undefined;
+  const sequences = new Array<number>(TOPIC_PARTITIONS).fill(0);
+  const value = batchFor(Math.floor(REQUEST_BYTES / TOPIC_PARTITIONS));
+  const header = validateBatch(value);
+  const request = () => ({
+    acks: -1 as const,
+    timeoutMs: 30_000,
+    topics: [
+      {
+        topic: name,
+        partitions: range(0, TOPIC_PARTITIONS).map((p) => {
+          const records = producer ? withProducer(value, producer.producerId, producer.producerEpoch, sequences[p]!) : value;
+          sequences[p]! += header.recordCount;
+          return { partition: p, records };
+        }),
+      },
+    ],
+  });
+  const send = async () => {
+    const [t] = await produce(deps, request());
+    const failed = t?.partitions.find((p) => p.errorCode !== 'NONE');
+    if (failed) throw new Error(`built stripes: partition ${failed.partition} answered ${failed.errorCode} ${failed.errorMessage ?? ''}`);
+    await stripeSpillsSettled();
+  };
+  const requests = 16 * SCALE;
+  for (let r = 0; r < requests / 2; r++) await send();
+  const before = c.meter.snapshot();
+  for (let r = 0; r < requests; r++) await send();
+  return { d: diffCapacity(c.meter.snapshot(), before), spills: 0, bytes: requests * TOPIC_PARTITIONS * value.length, requests, sizes: { items: [0], expressionBytes: [], operators: [] } };
+}
+
+/** `batch` as an idempotent producer's, at `baseSequence` (the header fields a producer sets; the CRC covers them). */
+function withProducer(batch: Buffer, producerId: bigint, epoch: number, baseSequence: number): Buffer {
+  const decoded = decodeRecordBatches(batch)[0]!;
+  return encodeRecordBatch({ records: decoded.records.map((r) => ({ key: r.key, value: r.value })), producerId, producerEpoch: epoch, baseSequence });
+}
+
 export async function runStripesBench(sink: BenchSink = printResult): Promise<void> {
   const storage = await startStorageProcess();
   try {
@@ -406,6 +460,22 @@ export async function runStripesBench(sink: BenchSink = printResult): Promise<vo
       perShape[shape.name] = report(sink, 'heads', undefined, shape, m, { expressionBytes: headsExpression.length, operators: 6 });
     }
     ratios.heads = perShape;
+
+    for (const idempotent of [false, true]) {
+      const m = await measureBuilt(c, run, idempotent);
+      const wruPerGiB = perGiB(m.d.writeUnits, m.bytes);
+      sink({
+        name: 'stripes.built',
+        params: { layout: `produce() on stripes of ${LIMITS.stripeWidth}, ${idempotent ? 'idempotent (1 producer)' : 'plain'}`, partitionsPerRequest: TOPIC_PARTITIONS, requests: m.requests, requestBytes: Math.round(m.bytes / m.requests), spills: 'real (stripe-spill.ts)' },
+        value: wruPerGiB,
+        unit: 'DynamoDB write units per GiB',
+        writesPerRequest: round(m.d.writeRequests / m.requests, 2),
+        writeUnitsPerRequest: round(m.d.writeUnits / m.requests, 2),
+        readUnitsPerRequest: round(m.d.readUnits / m.requests, 2),
+        vsToday16Consecutive: round(wruPerGiB / ratios.heads['16 consecutive']!, 2),
+        vsToday1024: round(wruPerGiB / ratios.heads['1,024']!, 4),
+      });
+    }
 
     for (const [layout, r] of Object.entries(ratios)) {
       sink({
