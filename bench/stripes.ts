@@ -50,7 +50,7 @@ import { envInteger } from '../src/config/index.js';
 import { sizeOfVarlong, writeVarlong } from '../packages/protocol/src/records/varint.js';
 import { validateBatch } from '../packages/protocol/src/records/batch-header.js';
 import { mapConcurrent } from '../packages/protocol/src/async.js';
-import { indexesOf, planProducerStripeAppend } from '../src/log/stripe-producer.js';
+import { planProducerStripeAppend } from '../src/log/stripe-producer.js';
 import { CapacityMeter, diffCapacity, dynamoItemBytes, type CapacityTotals } from './lib/capacity.js';
 import { perGiB, printResult, round, type BenchSink } from './lib/report.js';
 import { quantile, summarize } from './lib/stats.js';
@@ -204,7 +204,7 @@ class StripedTopic {
       const item = (await this.c.metered.send(new GetCommand({ TableName: this.c.table, Key: this.key(stripe), ConsistentRead: true }))).Item!;
       const entries = item.recent as StripeEntry[];
       const o = item.o as number[];
-      const touched = [...new Set(entries.flatMap((e) => ('p' in e ? indexesOf(e) : decodeRecords(e).map((r) => r.i))))].sort((a, b) => a - b);
+      const touched = [...new Set(entries.flatMap((e) => decodeRecords(e).map((r) => r.i)))].sort((a, b) => a - b);
       // Each touched partition's end offset: every entry read is spilled, so it is the counter read with them.
       const ends = touched.flatMap((i) => [i, o[i] as number]);
       const packed = new Uint8Array(ends.reduce((s, v) => s + sizeOfVarlong(v), 0));

@@ -476,13 +476,7 @@ export const fencedWrites = {
       };
     }
     const { stripe, index } = stripeOf(partition, topic.stripeWidth);
-    return {
-      kind: 'update',
-      key: logKeys.stripe(topic.topicId, stripe * topic.stripeWidth),
-      set: [`l[${index}] = :start`],
-      condition: `attribute_exists(o) AND l[${index}] < :start AND o[${index}] >= :start`,
-      values: { ':start': newStart },
-    };
+    return fencedWrites.advanceStripeLogStarts(topic.topicId, stripe * topic.stripeWidth, [[index, newStart]]);
   },
   /**
    * Moves several log start offsets of one stripe forward in one write (striped housekeeping): each

@@ -14,7 +14,7 @@ import { nowOf, producerIdExpiryOf, type LogDeps } from './deps.js';
 import { LIMITS } from './limits.js';
 import { judge, type ProducerBatch, type ProducerState } from './producer-state.js';
 import { getStripe, updateStripe } from './store.js';
-import { baseOffsetsIn, partitionView, planStripeAppend, stripeOf, type StripeBatch, type StripeItem, type TopicRef } from './stripe-head.js';
+import { baseOffsetsIn, partitionView, planStripeAppend, stripeOf, type StripeBatch, type StripeItem, type StripeWrite, type TopicRef } from './stripe-head.js';
 import { planProducerStripeAppend, stateOf, type ProducerStripeBatch, type ProducerStripeWrite, type StripeAdmission, type StripeWithProducers } from './stripe-producer.js';
 import { spillStripeInBackground } from './stripe-spill.js';
 
@@ -23,6 +23,7 @@ export type StripeAppendResult = AppendResult;
 
 type Striped = TopicRef & { stripeWidth: number };
 type Results = Map<number, StripeAppendResult | Error>;
+type Pending = ProducerStripeBatch & { producer: ProducerBatch };
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 /**
@@ -41,33 +42,31 @@ export async function appendToStripes(
   const width = topic.stripeWidth;
   const results: Results = new Map();
   // One producer per request in Kafka; grouped by id anyway, each producer's writes its own.
-  const producers = new Map<string, Array<ProducerStripeBatch & { producer: ProducerBatch }>>();
+  const producers = new Map<string, Pending[]>();
   for (const b of batches) {
     if (!b.producer) continue;
-    const id = b.producer.producerId;
-    producers.set(id, [...(producers.get(id) ?? []), { ...b, producer: b.producer, first: b.producer.first, last: b.producer.last }]);
+    const list = producers.get(b.producer.producerId) ?? [];
+    list.push({ ...b, producer: b.producer, first: b.producer.first, last: b.producer.last });
+    producers.set(b.producer.producerId, list);
   }
   await Promise.all([
     ...planStripeAppend(key, appendTime, batches.filter((b) => !b.producer), width).map(async (write) => {
       const partitions = write.indexes.map((i) => write.stripe * width + i);
       try {
-        refuseLateCommit(deps, key, appendTime);
-        const item = await updateStripe(deps, topic.topicId, write.stripe * width, write.update);
-        if (!item) throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partitions ${partitions[0]}-${partitions.at(-1)} do not exist`);
-        answer(deps, topic, write, item, appendTime, results);
+        if (!(await commit(deps, topic, key, appendTime, write, results))) {
+          throw new FloeError('UNKNOWN_TOPIC_OR_PARTITION', `partitions ${partitions[0]}-${partitions.at(-1)} do not exist`);
+        }
       } catch (error) {
         for (const p of partitions) results.set(p, asError(error));
       }
     }),
     ...[...producers.values()].flatMap((list) => {
-      const { producerId, epoch } = (list[0] as { producer: ProducerBatch }).producer;
+      const { producerId, epoch } = (list[0] as Pending).producer;
       return planProducerStripeAppend(key, appendTime, list, width, { id: producerId, epoch }).map(async (write) => {
         const partitions = write.indexes.map((i) => write.stripe * width + i);
         try {
-          refuseLateCommit(deps, key, appendTime);
           // The producer continues its sequences on every partition of the write: no read.
-          const item = await updateStripe(deps, topic.topicId, write.stripe * width, write.update).catch(pathMissing);
-          if (item) return answer(deps, topic, write, item, appendTime, results);
+          if (await commit(deps, topic, key, appendTime, write, results)) return;
           const mine = list.filter((b) => partitions.includes(b.partition));
           await judgeOnStripe(deps, topic, key, appendTime, write.stripe, mine, results);
         } catch (error) {
@@ -79,13 +78,24 @@ export async function appendToStripes(
   return results;
 }
 
-/**
- * A producer not inline has no `P.#p` for the fast path's SET to reach: should DynamoDB answer that
- * with a ValidationException rather than the condition's failure, it means the same (judge on a read).
- */
+/** A SET through a document path that does not exist (see commit): the condition's failure. */
 function pathMissing(error: unknown): undefined {
   if (error instanceof Error && error.name === 'ValidationException' && /document path/i.test(error.message)) return undefined;
   throw error;
+}
+
+/**
+ * Sends one write of the append (refused when its segment object is too old, see refuseLateCommit)
+ * and answers its batches from the item it left; false when its condition did not hold. A producer
+ * not inline has no `P.#p` for a fast path's SET to reach, which DynamoDB may answer as a
+ * ValidationException rather than the condition's failure: the same thing (pathMissing).
+ */
+async function commit(deps: LogDeps, topic: Striped, key: string, appendTime: number, write: StripeWrite | ProducerStripeWrite, results: Results): Promise<boolean> {
+  refuseLateCommit(deps, key, appendTime);
+  const item = await updateStripe(deps, topic.topicId, write.stripe * topic.stripeWidth, write.update).catch(pathMissing);
+  if (!item) return false;
+  answer(deps, topic, write, item, appendTime, results);
+  return true;
 }
 
 /** Each batch of `write` answered from the item it left (ALL_NEW, no read), which also tells whether it spills. */
@@ -101,7 +111,6 @@ function answer(deps: LogDeps, topic: Striped, write: { stripe: number; indexes:
 /** How long one stripe's slow path may keep losing races to concurrent writers before it gives up (retriable), as append.ts's. */
 const CONTENTION_BUDGET_MS = 5000;
 
-type Pending = ProducerStripeBatch & { producer: ProducerBatch };
 
 /**
  * The slow path (one stripe, one producer): read the stripe, judge each batch against the state
@@ -214,9 +223,5 @@ async function writeJudged(
   }
   // One write: an admission names only its own batches, the others follow on the next round.
   const [write] = planProducerStripeAppend(key, appendTime, batches, width, { id: producerId, epoch }, admission) as [ProducerStripeWrite];
-  refuseLateCommit(deps, key, appendTime);
-  const written = await updateStripe(deps, topic.topicId, stripe * width, write.update);
-  if (!written) return [];
-  answer(deps, topic, write, written, appendTime, results);
-  return write.indexes.map((i) => stripe * width + i);
+  return (await commit(deps, topic, key, appendTime, write, results)) ? write.indexes.map((i) => stripe * width + i) : [];
 }

@@ -151,8 +151,9 @@ export const stripeOf = (partition: number, width: number): { stripe: number; in
 /** A new stripe item for `partitions` partitions (the last stripe of a topic may be narrower). */
 export const newStripe = (partitions: number): StripeItem => ({ o: new Array<number>(partitions).fill(0), l: new Array<number>(partitions).fill(0), recent: [], sp: 0 });
 
+/** Packs records as an entry's `b`: six varlongs each, a seventh (`q`) in a producer's entry, which gives every record one. */
 export function encodeRecords(records: readonly StripeRecord[], appendTime: number): Uint8Array {
-  const fields = (r: StripeRecord) => [r.i, r.w, r.w - r.n, r.s, r.l, r.t - appendTime];
+  const fields = (r: StripeRecord) => (r.q === undefined ? [r.i, r.w, r.w - r.n, r.s, r.l, r.t - appendTime] : [r.i, r.w, r.w - r.n, r.s, r.l, r.t - appendTime, r.q]);
   const size = records.reduce((sum, r) => sum + fields(r).reduce((s, v) => s + sizeOfVarlong(v), 0), 0);
   const out = new Uint8Array(size);
   let pos = 0;

@@ -19,10 +19,10 @@
  * Admission (a producer not inline, or a new epoch): the write sets `P.#p` whole, conditioned on its
  * absence (and on fewer than LIMITS.stripeInlineProducers inline) or on the old epoch's state.
  */
-import { FloeError, sizeOfVarlong, writeVarlong } from '@floe/protocol';
+import { FloeError } from '@floe/protocol';
 import { LIMITS } from './limits.js';
 import type { ProducerState } from './producer-state.js';
-import { decodeRecords, EXPRESSION_MAX_BYTES, EXPRESSION_MAX_OPERATORS, stripeOf, type StripeBatch, type StripeEntry } from './stripe-head.js';
+import { decodeRecords, encodeRecords, EXPRESSION_MAX_BYTES, EXPRESSION_MAX_OPERATORS, stripeOf, type StripeBatch, type StripeEntry } from './stripe-head.js';
 import type { HeadUpdate } from './store.js';
 
 export interface ProducerStripeBatch extends StripeBatch {
@@ -49,17 +49,6 @@ export interface ProducerStripeWrite {
   conditionBytes: number;
   updateOperators: number;
   conditionOperators: number;
-}
-
-/** The producer's state in a new stripe item of `partitions` partitions (admission: a slow path). */
-export const newProducerState = (epoch: number, partitions: number, now: number) => ({ e: epoch, t: now, s: new Array<number>(partitions).fill(-1) });
-
-function encode(batches: readonly ProducerStripeBatch[], width: number, appendTime: number): Uint8Array {
-  const fields = (b: ProducerStripeBatch) => [b.partition % width, b.w, b.w - b.n, b.s, b.l, b.t - appendTime, b.first];
-  const out = new Uint8Array(batches.reduce((sum, b) => sum + fields(b).reduce((s, v) => s + sizeOfVarlong(v), 0), 0));
-  let pos = 0;
-  for (const b of batches) for (const v of fields(b)) pos = writeVarlong(out, pos, v);
-  return out;
 }
 
 const APPEND = 'recent = list_append(recent, :e)';
@@ -140,7 +129,13 @@ function oneWrite(stripe: number, key: string, appendTime: number, batches: read
     updateOperators += 1;
     conditionOperators += 2;
   }
-  const entry: ProducerStripeEntry = { k: key, a: appendTime, p: producer.id, e: producer.epoch, b: encode(taken, width, appendTime) };
+  const entry: ProducerStripeEntry = {
+    k: key,
+    a: appendTime,
+    p: producer.id,
+    e: producer.epoch,
+    b: encodeRecords(taken.map((b) => ({ i: b.partition % width, w: b.w, n: b.n, s: b.s, l: b.l, t: b.t, q: b.first })), appendTime),
+  };
   values[':e'] = [entry];
   // The guard names the highest index written: at most as long as the one the sizes were checked with.
   const condition = [guardFor((taken.at(-1) as ProducerStripeBatch).partition % width), ...conditions].join(' AND ');
